@@ -1,0 +1,2 @@
+"""actlm: interpretable human action recognition with language models."""
+__version__ = "0.1.0"

@@ -1,0 +1,72 @@
+"""``actlm prepare`` and ``actlm data ...``: turning raw files into prepared datasets and looking at them."""
+from __future__ import annotations
+
+import sys
+from collections import Counter
+from pathlib import Path
+
+import click
+import numpy as np
+from tqdm import tqdm
+
+from . import main
+from .. import data as D
+
+_data_root = click.option("--data-root", type=click.Path(file_okay=False), default=None,
+                          help="Folder holding raw datasets (default: $ACTLM_DATA, else ../shared/data).")
+
+
+def _progress(desc: str):
+    return lambda items: tqdm(items, desc=desc, unit="file", dynamic_ncols=True, file=sys.stderr)
+
+
+@main.command("prepare")
+@click.argument("dataset")
+@click.option("--raw", type=click.Path(file_okay=False), default=None,
+              help="Folder with the raw files (default: the dataset's place under the data root).")
+@click.option("--out", type=click.Path(file_okay=False), default=None,
+              help="Where to write the prepared dataset (default: the actlm cache).")
+@click.option("--strict", is_flag=True, help="Exit non-zero if any file had to be skipped.")
+@_data_root
+def prepare_cmd(dataset: str, raw: str | None, out: str | None, strict: bool, data_root: str | None) -> None:
+    """Convert a dataset's raw files (nw-ucla, ntu60, ntu120) into actlm's format."""
+    report = D.prepare(dataset, raw=raw, out=out, data_root_dir=data_root,
+                       progress=_progress(f"prepare {dataset}"))
+    click.echo(report.summary())
+    if strict and report.skipped:
+        sys.exit(1)
+
+
+@main.group("data")
+def data_group() -> None:
+    """Inspect prepared datasets."""
+
+
+def summary_text(ds: D.SkeletonSet) -> str:
+    """Counts per split and class, sequence lengths and layout, as a printable table."""
+    lines = [f"dataset {ds.name}: {len(ds)} sequences, layout {ds.layout.name} "
+             f"({ds.layout.num_joints} joints), channels {','.join(ds.channels)}, "
+             f"up to {ds.info['max_persons']} person(s)", f"stored at {ds.root}"]
+    lengths = ds.lengths
+    lines.append(f"frames per sequence: min {lengths.min()}, median {int(np.median(lengths))}, "
+                 f"mean {lengths.mean():.1f}, max {lengths.max()}")
+    split_names = ds.splits
+    header = f"{'class':<28}" + "".join(f"{s:>14}" for s in split_names) + f"{'all':>8}"
+    lines += ["", header, "-" * len(header)]
+    per_split = {s: Counter(ds.split(s).labels.tolist()) for s in split_names}
+    total = Counter(ds.labels.tolist())
+    for k, name in enumerate(ds.classes):
+        row = f"{k:>3} {name[:24]:<24}" + "".join(f"{per_split[s][k]:>14}" for s in split_names)
+        lines.append(row + f"{total[k]:>8}")
+    lines.append(f"{'total':<28}" + "".join(f"{sum(per_split[s].values()):>14}" for s in split_names)
+                 + f"{len(ds):>8}")
+    return "\n".join(lines)
+
+
+@data_group.command("summary")
+@click.argument("dataset")
+@_data_root
+def summary_cmd(dataset: str, data_root: str | None) -> None:
+    """Counts per split and class, lengths and layout of DATASET (name or prepared folder)."""
+    ds = D.load(dataset, data_root_dir=data_root, progress=_progress(f"prepare {dataset}"))
+    click.echo(summary_text(ds))

@@ -1,0 +1,427 @@
+"""Skeleton layouts as data: joint names, bones, centre joint, body-part groups, mappings.
+
+Every dataset, transform, model and explanation in actlm refers to joints through a
+:class:`Layout`, never through scattered index constants. A layout is identified by name
+(``kinect-v2`` for NTU RGB+D, ``kinect-v1`` for NW-UCLA, ``coco-17``, ``blazepose-33``).
+
+Joint groups that describe a location (the centre, the spine axis, the shoulder axis) are
+tuples of joint indices that are *averaged*, so layouts without a spine joint (COCO,
+BlazePose) can still be centred on the mid-hip or aligned shoulder to shoulder.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+#: Body-part groups every layout defines (possibly empty where the layout has no such joints).
+BODY_PARTS = (
+    "head", "torso", "left_arm", "right_arm", "left_hand", "right_hand",
+    "left_leg", "right_leg", "feet",
+)
+
+
+@dataclass(frozen=True)
+class Layout:
+    """A skeleton layout. ``bones`` are (child, parent) pairs forming a tree rooted at ``root``."""
+
+    name: str
+    joints: tuple[str, ...]
+    bones: tuple[tuple[int, int], ...]
+    root: int
+    center: tuple[int, ...]
+    spine_bottom: tuple[int, ...]
+    spine_top: tuple[int, ...]
+    left_shoulder: int
+    right_shoulder: int
+    parts: dict[str, tuple[int, ...]] = field(hash=False, compare=False)
+    description: str = ""
+
+    @property
+    def num_joints(self) -> int:
+        return len(self.joints)
+
+    def index(self, joint: str) -> int:
+        """Index of a joint by name (raises ``KeyError`` naming the layout)."""
+        try:
+            return self.joints.index(joint)
+        except ValueError:
+            raise KeyError(f"layout {self.name!r} has no joint {joint!r}") from None
+
+    def parents(self) -> np.ndarray:
+        """Parent index per joint (the root is its own parent), used for bone vectors."""
+        parent = np.arange(self.num_joints)
+        for child, par in self.bones:
+            parent[child] = par
+        return parent
+
+    def adjacency(self) -> np.ndarray:
+        """Symmetric 0/1 adjacency of the bone graph without self-loops, shape (V, V)."""
+        a = np.zeros((self.num_joints, self.num_joints), dtype=np.float32)
+        for child, par in self.bones:
+            a[child, par] = a[par, child] = 1.0
+        return a
+
+    def hop_distance(self) -> np.ndarray:
+        """Shortest-path hop count between joints (inf where disconnected), shape (V, V)."""
+        v = self.num_joints
+        dist = np.full((v, v), np.inf)
+        np.fill_diagonal(dist, 0)
+        reach = np.eye(v, dtype=bool)
+        step = self.adjacency() > 0
+        frontier = np.eye(v, dtype=bool)
+        for hop in range(1, v):
+            frontier = (frontier.astype(np.int32) @ step.astype(np.int32) > 0) & ~reach
+            if not frontier.any():
+                break
+            dist[frontier] = hop
+            reach |= frontier
+        return dist
+
+    def part_of(self, joint: int) -> str | None:
+        """The first body-part group that contains ``joint`` (None if none does)."""
+        for part, members in self.parts.items():
+            if joint in members:
+                return part
+        return None
+
+    def validate(self) -> None:
+        """Check internal consistency; raises ``ValueError`` describing the first problem."""
+        v = self.num_joints
+        if len(set(self.joints)) != v:
+            raise ValueError(f"layout {self.name}: duplicate joint names")
+        if len(self.bones) != v - 1:
+            raise ValueError(f"layout {self.name}: a tree over {v} joints needs {v - 1} bones, got {len(self.bones)}")
+        children = [c for c, _ in self.bones]
+        if len(set(children)) != len(children) or self.root in children:
+            raise ValueError(f"layout {self.name}: every non-root joint must have exactly one parent")
+        if np.isinf(self.hop_distance()).any():
+            raise ValueError(f"layout {self.name}: bone graph is not connected")
+        missing = set(BODY_PARTS) - set(self.parts)
+        if missing:
+            raise ValueError(f"layout {self.name}: body-part groups missing: {sorted(missing)}")
+        for part, members in self.parts.items():
+            if any(not 0 <= j < v for j in members):
+                raise ValueError(f"layout {self.name}: part {part} has an out-of-range joint")
+
+
+def _bones(joints: tuple[str, ...], pairs: list[tuple[str, str]]) -> tuple[tuple[int, int], ...]:
+    return tuple((joints.index(c), joints.index(p)) for c, p in pairs)
+
+
+def _group(joints: tuple[str, ...], names: list[str]) -> tuple[int, ...]:
+    return tuple(joints.index(n) for n in names)
+
+
+# --- Kinect v2 / NTU RGB+D (25 joints, order of the official .skeleton files) -------------
+_KV2 = (
+    "spine_base", "spine_mid", "neck", "head",
+    "left_shoulder", "left_elbow", "left_wrist", "left_hand",
+    "right_shoulder", "right_elbow", "right_wrist", "right_hand",
+    "left_hip", "left_knee", "left_ankle", "left_foot",
+    "right_hip", "right_knee", "right_ankle", "right_foot",
+    "spine_shoulder", "left_hand_tip", "left_thumb", "right_hand_tip", "right_thumb",
+)
+KINECT_V2 = Layout(
+    name="kinect-v2",
+    joints=_KV2,
+    bones=_bones(_KV2, [
+        ("spine_mid", "spine_base"), ("spine_shoulder", "spine_mid"), ("neck", "spine_shoulder"),
+        ("head", "neck"),
+        ("left_shoulder", "spine_shoulder"), ("left_elbow", "left_shoulder"),
+        ("left_wrist", "left_elbow"), ("left_hand", "left_wrist"),
+        ("left_hand_tip", "left_hand"), ("left_thumb", "left_hand"),
+        ("right_shoulder", "spine_shoulder"), ("right_elbow", "right_shoulder"),
+        ("right_wrist", "right_elbow"), ("right_hand", "right_wrist"),
+        ("right_hand_tip", "right_hand"), ("right_thumb", "right_hand"),
+        ("left_hip", "spine_base"), ("left_knee", "left_hip"), ("left_ankle", "left_knee"),
+        ("left_foot", "left_ankle"),
+        ("right_hip", "spine_base"), ("right_knee", "right_hip"), ("right_ankle", "right_knee"),
+        ("right_foot", "right_ankle"),
+    ]),
+    root=_KV2.index("spine_base"),
+    center=_group(_KV2, ["spine_mid"]),
+    spine_bottom=_group(_KV2, ["spine_base"]),
+    spine_top=_group(_KV2, ["spine_shoulder"]),
+    left_shoulder=_KV2.index("left_shoulder"),
+    right_shoulder=_KV2.index("right_shoulder"),
+    parts={
+        "head": _group(_KV2, ["head", "neck"]),
+        "torso": _group(_KV2, ["spine_base", "spine_mid", "spine_shoulder", "left_hip", "right_hip"]),
+        "left_arm": _group(_KV2, ["left_shoulder", "left_elbow", "left_wrist"]),
+        "right_arm": _group(_KV2, ["right_shoulder", "right_elbow", "right_wrist"]),
+        "left_hand": _group(_KV2, ["left_hand", "left_hand_tip", "left_thumb"]),
+        "right_hand": _group(_KV2, ["right_hand", "right_hand_tip", "right_thumb"]),
+        "left_leg": _group(_KV2, ["left_hip", "left_knee", "left_ankle"]),
+        "right_leg": _group(_KV2, ["right_hip", "right_knee", "right_ankle"]),
+        "feet": _group(_KV2, ["left_foot", "right_foot"]),
+    },
+    description="Microsoft Kinect v2 body tracking (NTU RGB+D 60/120), 25 joints",
+)
+
+# --- Kinect v1 / NW-UCLA (20 joints) ------------------------------------------------------
+_KV1 = (
+    "hip_center", "spine", "shoulder_center", "head",
+    "left_shoulder", "left_elbow", "left_wrist", "left_hand",
+    "right_shoulder", "right_elbow", "right_wrist", "right_hand",
+    "left_hip", "left_knee", "left_ankle", "left_foot",
+    "right_hip", "right_knee", "right_ankle", "right_foot",
+)
+KINECT_V1 = Layout(
+    name="kinect-v1",
+    joints=_KV1,
+    bones=_bones(_KV1, [
+        ("spine", "hip_center"), ("shoulder_center", "spine"), ("head", "shoulder_center"),
+        ("left_shoulder", "shoulder_center"), ("left_elbow", "left_shoulder"),
+        ("left_wrist", "left_elbow"), ("left_hand", "left_wrist"),
+        ("right_shoulder", "shoulder_center"), ("right_elbow", "right_shoulder"),
+        ("right_wrist", "right_elbow"), ("right_hand", "right_wrist"),
+        ("left_hip", "hip_center"), ("left_knee", "left_hip"), ("left_ankle", "left_knee"),
+        ("left_foot", "left_ankle"),
+        ("right_hip", "hip_center"), ("right_knee", "right_hip"), ("right_ankle", "right_knee"),
+        ("right_foot", "right_ankle"),
+    ]),
+    root=_KV1.index("hip_center"),
+    center=_group(_KV1, ["spine"]),
+    spine_bottom=_group(_KV1, ["hip_center"]),
+    spine_top=_group(_KV1, ["shoulder_center"]),
+    left_shoulder=_KV1.index("left_shoulder"),
+    right_shoulder=_KV1.index("right_shoulder"),
+    parts={
+        "head": _group(_KV1, ["head"]),
+        "torso": _group(_KV1, ["hip_center", "spine", "shoulder_center", "left_hip", "right_hip"]),
+        "left_arm": _group(_KV1, ["left_shoulder", "left_elbow", "left_wrist"]),
+        "right_arm": _group(_KV1, ["right_shoulder", "right_elbow", "right_wrist"]),
+        "left_hand": _group(_KV1, ["left_hand"]),
+        "right_hand": _group(_KV1, ["right_hand"]),
+        "left_leg": _group(_KV1, ["left_hip", "left_knee", "left_ankle"]),
+        "right_leg": _group(_KV1, ["right_hip", "right_knee", "right_ankle"]),
+        "feet": _group(_KV1, ["left_foot", "right_foot"]),
+    },
+    description="Microsoft Kinect v1 (Northwestern-UCLA Multiview Action 3D), 20 joints",
+)
+
+# --- COCO-17 (2D keypoint detectors: HRNet, RTMPose, YOLO-pose, ...) -----------------------
+_COCO = (
+    "nose", "left_eye", "right_eye", "left_ear", "right_ear",
+    "left_shoulder", "right_shoulder", "left_elbow", "right_elbow",
+    "left_wrist", "right_wrist", "left_hip", "right_hip",
+    "left_knee", "right_knee", "left_ankle", "right_ankle",
+)
+COCO_17 = Layout(
+    name="coco-17",
+    joints=_COCO,
+    bones=_bones(_COCO, [
+        ("left_eye", "nose"), ("right_eye", "nose"), ("left_ear", "left_eye"),
+        ("right_ear", "right_eye"),
+        ("left_shoulder", "nose"), ("right_shoulder", "nose"),
+        ("left_elbow", "left_shoulder"), ("left_wrist", "left_elbow"),
+        ("right_elbow", "right_shoulder"), ("right_wrist", "right_elbow"),
+        ("left_hip", "left_shoulder"), ("right_hip", "right_shoulder"),
+        ("left_knee", "left_hip"), ("left_ankle", "left_knee"),
+        ("right_knee", "right_hip"), ("right_ankle", "right_knee"),
+    ]),
+    root=_COCO.index("nose"),
+    center=_group(_COCO, ["left_hip", "right_hip", "left_shoulder", "right_shoulder"]),
+    spine_bottom=_group(_COCO, ["left_hip", "right_hip"]),
+    spine_top=_group(_COCO, ["left_shoulder", "right_shoulder"]),
+    left_shoulder=_COCO.index("left_shoulder"),
+    right_shoulder=_COCO.index("right_shoulder"),
+    parts={
+        "head": _group(_COCO, ["nose", "left_eye", "right_eye", "left_ear", "right_ear"]),
+        "torso": _group(_COCO, ["left_shoulder", "right_shoulder", "left_hip", "right_hip"]),
+        "left_arm": _group(_COCO, ["left_shoulder", "left_elbow", "left_wrist"]),
+        "right_arm": _group(_COCO, ["right_shoulder", "right_elbow", "right_wrist"]),
+        "left_hand": _group(_COCO, ["left_wrist"]),
+        "right_hand": _group(_COCO, ["right_wrist"]),
+        "left_leg": _group(_COCO, ["left_hip", "left_knee", "left_ankle"]),
+        "right_leg": _group(_COCO, ["right_hip", "right_knee", "right_ankle"]),
+        "feet": _group(_COCO, ["left_ankle", "right_ankle"]),
+    },
+    description="COCO keypoints, 17 joints (2D detectors)",
+)
+
+# --- MediaPipe BlazePose (33 landmarks) ---------------------------------------------------
+_BP = (
+    "nose", "left_eye_inner", "left_eye", "left_eye_outer",
+    "right_eye_inner", "right_eye", "right_eye_outer", "left_ear", "right_ear",
+    "mouth_left", "mouth_right", "left_shoulder", "right_shoulder",
+    "left_elbow", "right_elbow", "left_wrist", "right_wrist",
+    "left_pinky", "right_pinky", "left_index", "right_index", "left_thumb", "right_thumb",
+    "left_hip", "right_hip", "left_knee", "right_knee", "left_ankle", "right_ankle",
+    "left_heel", "right_heel", "left_foot_index", "right_foot_index",
+)
+BLAZEPOSE_33 = Layout(
+    name="blazepose-33",
+    joints=_BP,
+    bones=_bones(_BP, [
+        ("left_eye_inner", "nose"), ("left_eye", "left_eye_inner"), ("left_eye_outer", "left_eye"),
+        ("left_ear", "left_eye_outer"),
+        ("right_eye_inner", "nose"), ("right_eye", "right_eye_inner"),
+        ("right_eye_outer", "right_eye"), ("right_ear", "right_eye_outer"),
+        ("mouth_left", "nose"), ("mouth_right", "nose"),
+        ("left_shoulder", "nose"), ("right_shoulder", "nose"),
+        ("left_elbow", "left_shoulder"), ("left_wrist", "left_elbow"),
+        ("left_pinky", "left_wrist"), ("left_index", "left_wrist"), ("left_thumb", "left_wrist"),
+        ("right_elbow", "right_shoulder"), ("right_wrist", "right_elbow"),
+        ("right_pinky", "right_wrist"), ("right_index", "right_wrist"),
+        ("right_thumb", "right_wrist"),
+        ("left_hip", "left_shoulder"), ("right_hip", "right_shoulder"),
+        ("left_knee", "left_hip"), ("left_ankle", "left_knee"),
+        ("left_heel", "left_ankle"), ("left_foot_index", "left_ankle"),
+        ("right_knee", "right_hip"), ("right_ankle", "right_knee"),
+        ("right_heel", "right_ankle"), ("right_foot_index", "right_ankle"),
+    ]),
+    root=_BP.index("nose"),
+    center=_group(_BP, ["left_hip", "right_hip", "left_shoulder", "right_shoulder"]),
+    spine_bottom=_group(_BP, ["left_hip", "right_hip"]),
+    spine_top=_group(_BP, ["left_shoulder", "right_shoulder"]),
+    left_shoulder=_BP.index("left_shoulder"),
+    right_shoulder=_BP.index("right_shoulder"),
+    parts={
+        "head": _group(_BP, list(_BP[:11])),
+        "torso": _group(_BP, ["left_shoulder", "right_shoulder", "left_hip", "right_hip"]),
+        "left_arm": _group(_BP, ["left_shoulder", "left_elbow", "left_wrist"]),
+        "right_arm": _group(_BP, ["right_shoulder", "right_elbow", "right_wrist"]),
+        "left_hand": _group(_BP, ["left_pinky", "left_index", "left_thumb"]),
+        "right_hand": _group(_BP, ["right_pinky", "right_index", "right_thumb"]),
+        "left_leg": _group(_BP, ["left_hip", "left_knee", "left_ankle"]),
+        "right_leg": _group(_BP, ["right_hip", "right_knee", "right_ankle"]),
+        "feet": _group(_BP, ["left_heel", "right_heel", "left_foot_index", "right_foot_index"]),
+    },
+    description="MediaPipe BlazePose landmarks, 33 joints (video pose estimation)",
+)
+
+LAYOUTS: dict[str, Layout] = {lay.name: lay for lay in (KINECT_V2, KINECT_V1, COCO_17, BLAZEPOSE_33)}
+_ALIASES = {"ntu": "kinect-v2", "ntu-25": "kinect-v2", "kinect-25": "kinect-v2",
+            "nw-ucla": "kinect-v1", "ucla": "kinect-v1", "kinect-20": "kinect-v1",
+            "coco": "coco-17", "blazepose": "blazepose-33", "mediapipe": "blazepose-33"}
+
+
+def get_layout(name: str | Layout) -> Layout:
+    """Look up a layout by name or alias (``ntu``, ``nw-ucla``, ``coco``, ``mediapipe`` ...)."""
+    if isinstance(name, Layout):
+        return name
+    key = _ALIASES.get(name.lower(), name.lower())
+    if key not in LAYOUTS:
+        raise KeyError(f"unknown skeleton layout {name!r}; known: {', '.join(sorted(LAYOUTS))}")
+    return LAYOUTS[key]
+
+
+# --- Mappings between layouts -------------------------------------------------------------
+@dataclass(frozen=True)
+class Mapping:
+    """A linear map from one layout's joints to another's: ``target = weights @ source``.
+
+    Each target joint is a weighted average of source joints. ``approximate`` lists the target
+    joints that have no true counterpart in the source and are interpolated (documented per
+    mapping in ``MAPPING_NOTES``).
+    """
+
+    source: str
+    target: str
+    weights: np.ndarray  # (V_target, V_source)
+    approximate: tuple[str, ...]
+
+    def apply(self, data: np.ndarray) -> np.ndarray:
+        """Map an array whose joint axis is the second-to-last, e.g. (M, T, V, C)."""
+        if data.shape[-2] != self.weights.shape[1]:
+            raise ValueError(
+                f"mapping {self.source}->{self.target} expects {self.weights.shape[1]} joints, "
+                f"got {data.shape[-2]}")
+        return np.einsum("uv,...vc->...uc", self.weights, data).astype(data.dtype, copy=False)
+
+
+def _mapping(source: Layout, target: Layout, spec: dict[str, dict[str, float] | str],
+             approximate: tuple[str, ...]) -> Mapping:
+    w = np.zeros((target.num_joints, source.num_joints), dtype=np.float32)
+    for tgt, src in spec.items():
+        row = {src: 1.0} if isinstance(src, str) else src
+        total = sum(row.values())
+        for name, weight in row.items():
+            w[target.index(tgt), source.index(name)] = weight / total
+    unmapped = [target.joints[i] for i in range(target.num_joints) if w[i].sum() == 0]
+    if unmapped:
+        raise ValueError(f"mapping {source.name}->{target.name} leaves joints unmapped: {unmapped}")
+    return Mapping(source.name, target.name, w, approximate)
+
+
+_SIDES = ("left", "right")
+_LIMBS_KINECT_FROM_BP = {f"{s}_{j}": f"{s}_{j}" for s in _SIDES
+                         for j in ("shoulder", "elbow", "wrist", "hip", "knee", "ankle")}
+
+MAPPINGS: dict[tuple[str, str], Mapping] = {}
+MAPPING_NOTES: dict[tuple[str, str], str] = {
+    ("blazepose-33", "kinect-v1"): (
+        "limbs map one to one; hip_center = mid-hip; shoulder_center = mid-shoulder; spine = "
+        "point 1/3 of the way from mid-hip to mid-shoulder (Kinect v1 'spine' sits low on the "
+        "back); head = mean of nose and both ears; hand = mean of index and pinky knuckles; "
+        "foot = foot_index (toe) landmark."),
+    ("blazepose-33", "kinect-v2"): (
+        "as for kinect-v1, plus spine_mid = half way mid-hip to mid-shoulder, spine_shoulder = "
+        "mid-shoulder, neck = 0.75 shoulder centre + 0.25 nose; hand_tip = index knuckle, "
+        "thumb = thumb landmark."),
+    ("blazepose-33", "coco-17"): "exact subset (BlazePose contains all COCO-17 keypoints).",
+    ("coco-17", "kinect-v1"): (
+        "limbs one to one; hand = wrist and foot = ankle (COCO has neither); spine and "
+        "centres interpolated between mid-hip and mid-shoulder; head = mean of nose and ears."),
+    ("kinect-v2", "kinect-v1"): (
+        "exact for the 20 joints Kinect v1 has: shoulder_center = spine_shoulder, spine = "
+        "spine_mid, hip_center = spine_base; hand tips and thumbs dropped."),
+}
+
+
+def _register_mappings() -> None:
+    bp, k1, k2, coco = BLAZEPOSE_33, KINECT_V1, KINECT_V2, COCO_17
+    mid_hip = {"left_hip": 1.0, "right_hip": 1.0}
+    mid_sh = {"left_shoulder": 1.0, "right_shoulder": 1.0}
+    head = {"nose": 1.0, "left_ear": 1.0, "right_ear": 1.0}
+    common = dict(_LIMBS_KINECT_FROM_BP)
+    common.update({
+        "hip_center": mid_hip, "shoulder_center": mid_sh, "head": head,
+        "spine": {"left_hip": 2.0, "right_hip": 2.0, "left_shoulder": 1.0, "right_shoulder": 1.0},
+    })
+    bp_k1 = dict(common)
+    bp_k1.update({f"{s}_hand": {f"{s}_index": 1.0, f"{s}_pinky": 1.0} for s in _SIDES})
+    bp_k1.update({f"{s}_foot": f"{s}_foot_index" for s in _SIDES})
+    MAPPINGS[(bp.name, k1.name)] = _mapping(
+        bp, k1, bp_k1, ("hip_center", "spine", "shoulder_center", "head", "left_hand", "right_hand"))
+
+    bp_k2 = {k: v for k, v in bp_k1.items() if k not in ("hip_center", "spine", "shoulder_center")}
+    bp_k2.update({
+        "spine_base": mid_hip, "spine_mid": {**mid_hip, **mid_sh}, "spine_shoulder": mid_sh,
+        "neck": {"left_shoulder": 1.5, "right_shoulder": 1.5, "nose": 1.0},
+    })
+    bp_k2.update({f"{s}_hand_tip": f"{s}_index" for s in _SIDES})
+    bp_k2.update({f"{s}_thumb": f"{s}_thumb" for s in _SIDES})
+    MAPPINGS[(bp.name, k2.name)] = _mapping(
+        bp, k2, bp_k2, ("spine_base", "spine_mid", "spine_shoulder", "neck", "head"))
+
+    MAPPINGS[(bp.name, coco.name)] = _mapping(bp, coco, {j: j for j in coco.joints}, ())
+
+    coco_k1 = dict(common)
+    coco_k1.update({f"{s}_hand": f"{s}_wrist" for s in _SIDES})
+    coco_k1.update({f"{s}_foot": f"{s}_ankle" for s in _SIDES})
+    MAPPINGS[(coco.name, k1.name)] = _mapping(
+        coco, k1, coco_k1,
+        ("hip_center", "spine", "shoulder_center", "head", "left_hand", "right_hand",
+         "left_foot", "right_foot"))
+
+    k2_k1 = {j: j for j in k1.joints if j in k2.joints}
+    k2_k1.update({"hip_center": "spine_base", "spine": "spine_mid", "shoulder_center": "spine_shoulder"})
+    MAPPINGS[(k2.name, k1.name)] = _mapping(k2, k1, k2_k1, ())
+
+
+_register_mappings()
+
+
+def get_mapping(source: str | Layout, target: str | Layout) -> Mapping:
+    """The mapping from ``source`` to ``target`` layout (identity when they are the same)."""
+    src, tgt = get_layout(source), get_layout(target)
+    if src.name == tgt.name:
+        return Mapping(src.name, tgt.name, np.eye(src.num_joints, dtype=np.float32), ())
+    try:
+        return MAPPINGS[(src.name, tgt.name)]
+    except KeyError:
+        known = ", ".join(f"{a}->{b}" for a, b in MAPPINGS)
+        raise KeyError(f"no joint mapping from {src.name} to {tgt.name}; known: {known}") from None

@@ -1,0 +1,93 @@
+"""Known datasets: where their raw files live under the data root and how to prepare them."""
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable
+
+from ..paths import cache_dir, data_root
+from .errors import DatasetNotFound, PrepareReport
+from .store import SkeletonSet
+
+
+@dataclass(frozen=True)
+class DatasetSpec:
+    """How to find and prepare one dataset. ``preparer`` is ``"module:function"``, imported lazily."""
+
+    name: str
+    raw_subdir: str
+    preparer: str
+    how_to_get: str
+
+    def prepare_fn(self) -> Callable[..., PrepareReport]:
+        module, func = self.preparer.split(":")
+        return getattr(importlib.import_module(module), func)
+
+
+def _how_to_get(module: str) -> str:
+    return getattr(importlib.import_module(module), "HOW_TO_GET")
+
+
+DATASETS: dict[str, DatasetSpec] = {}
+
+
+def register(spec: DatasetSpec) -> None:
+    DATASETS[spec.name] = spec
+
+
+register(DatasetSpec("nw-ucla", "nw-ucla/all_sqe", "actlm.data.nwucla:prepare", "actlm.data.nwucla"))
+register(DatasetSpec("ntu60", "ntu60/nturgb+d_skeletons", "actlm.data.ntu:prepare_ntu60", "actlm.data.ntu"))
+register(DatasetSpec("ntu120", "ntu120/nturgb+d_skeletons", "actlm.data.ntu:prepare_ntu120", "actlm.data.ntu"))
+_ALIASES = {"nwucla": "nw-ucla", "ucla": "nw-ucla", "ntu": "ntu60", "ntu-60": "ntu60", "ntu-120": "ntu120"}
+
+
+def get_spec(name: str) -> DatasetSpec:
+    key = _ALIASES.get(name.lower(), name.lower())
+    if key not in DATASETS:
+        raise DatasetNotFound(f"unknown dataset {name!r}; known: {', '.join(DATASETS)} "
+                              f"(or a path to a prepared dataset directory)")
+    return DATASETS[key]
+
+
+def prepared_path(name: str) -> Path:
+    """Where the prepared copy of a named dataset lives (``<cache>/datasets/<name>``)."""
+    return cache_dir("datasets") / get_spec(name).name
+
+
+def raw_path(name: str, root: str | Path | None = None) -> Path:
+    return data_root(root) / get_spec(name).raw_subdir
+
+
+def prepare(name: str, raw: str | Path | None = None, out: str | Path | None = None,
+            data_root_dir: str | Path | None = None, progress: Callable | None = None,
+            **options: Any) -> PrepareReport:
+    """Prepare a named dataset from its raw files (``raw`` defaults to its place in the data root)."""
+    spec = get_spec(name)
+    raw_dir = Path(raw) if raw else raw_path(name, data_root_dir)
+    if not raw_dir.is_dir():
+        raise DatasetNotFound(f"{spec.name}: raw files not found at {raw_dir}\n"
+                              + _how_to_get(spec.how_to_get).format(where=raw_dir))
+    out_dir = Path(out) if out else prepared_path(name)
+    return spec.prepare_fn()(raw_dir, out_dir, progress=progress, **options)
+
+
+def load(name: str | Path, split: str | None = None, data_root_dir: str | Path | None = None,
+         progress: Callable | None = None) -> SkeletonSet:
+    """Open a dataset by name (preparing it on first use) or by prepared-directory path.
+
+    ``split`` may be a full split name (``xsub_train``) or ``train``/``test`` of the dataset's
+    default benchmark (cross-view for NW-UCLA, cross-subject for NTU).
+    """
+    path = Path(name)
+    if not (path / "dataset.json").exists():
+        path = prepared_path(str(name))
+        if not (path / "dataset.json").exists():
+            prepare(str(name), data_root_dir=data_root_dir, progress=progress)
+    ds = SkeletonSet(path)
+    if split is None:
+        return ds
+    splits = ds.info.get("splits", {})
+    if split not in splits and f"{ds.info.get('default_benchmark')}_{split}" in splits:
+        split = f"{ds.info['default_benchmark']}_{split}"
+    return ds.split(split)

@@ -1,0 +1,230 @@
+"""The one annotation format every actlm dataset uses, in memory and on disk.
+
+A prepared dataset is a directory::
+
+    dataset.json   name, layout, channel names, class names, splits, format version
+    index.json     per sample: id, label, offset, length, meta (subject, view, setup, ...)
+    frames.npy     float32 (total_frames, M, V, C): all sequences concatenated along time
+
+``frames.npy`` is a plain ``.npy`` (no pickle) opened with ``mmap_mode="r"``: loading a
+56k-sequence NTU-120 set reads only the JSON index, frames are paged in on access. Sequences
+are stored at their true length (no padding to 300 frames), persons are padded to ``M``.
+
+The writer streams: each sequence is appended to the frames file as it is produced, so
+preparing a dataset needs memory for one sequence, not for the dataset. The ``.npy`` header is
+written last (its size is fixed in advance), and the directory only appears under its final
+name once complete, so a killed ``prepare`` never leaves a half-written dataset behind.
+"""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterator
+
+import numpy as np
+
+from .errors import DataError
+from .layouts import Layout, get_layout
+
+FORMAT_VERSION = 1
+_HEADER_BYTES = 128  # fixed .npy header size, rewritten in place once the shape is known
+
+
+@dataclass
+class Sample:
+    """One sequence: ``data`` is (M persons, T frames, V joints, C channels), float32."""
+
+    data: np.ndarray
+    label: int
+    sample_id: str
+    meta: dict[str, Any] = field(default_factory=dict)
+
+
+def _npy_header(shape: tuple[int, ...]) -> bytes:
+    header = {"descr": "<f4", "fortran_order": False, "shape": tuple(int(s) for s in shape)}
+    text = repr(header).encode("latin1")
+    pad = _HEADER_BYTES - 10 - len(text) - 1
+    if pad < 0:
+        raise ValueError(f"shape {shape} too large for the fixed .npy header")
+    return b"\x93NUMPY\x01\x00" + (_HEADER_BYTES - 10).to_bytes(2, "little") + text + b" " * pad + b"\n"
+
+
+class DatasetWriter:
+    """Stream sequences into a prepared-dataset directory (see module docstring).
+
+    Use as a context manager; on an exception the partial output is removed.
+    """
+
+    def __init__(self, root: str | Path, name: str, layout: str | Layout, channels: list[str],
+                 classes: list[str], max_persons: int, extra: dict[str, Any] | None = None):
+        self.root = Path(root)
+        self.tmp = self.root.with_name(self.root.name + ".partial")
+        self.layout = get_layout(layout)
+        self.info: dict[str, Any] = {
+            "format_version": FORMAT_VERSION, "name": name, "layout": self.layout.name,
+            "channels": list(channels), "classes": list(classes), "max_persons": int(max_persons),
+            **(extra or {}),
+        }
+        self.index: list[dict[str, Any]] = []
+        self.total_frames = 0
+        self._fh = None
+
+    def __enter__(self) -> "DatasetWriter":
+        if self.tmp.exists():
+            shutil.rmtree(self.tmp)
+        self.tmp.mkdir(parents=True)
+        self._fh = open(self.tmp / "frames.npy", "wb")
+        self._fh.write(b"\0" * _HEADER_BYTES)
+        return self
+
+    def add(self, sample: Sample) -> None:
+        """Append one sequence; pads persons up to ``max_persons``."""
+        data = np.asarray(sample.data, dtype=np.float32)
+        m, v, c = self.info["max_persons"], self.layout.num_joints, len(self.info["channels"])
+        if data.ndim != 4 or data.shape[2] != v or data.shape[3] != c or data.shape[0] > m:
+            raise DataError(f"{sample.sample_id}: expected (M<={m}, T, {v}, {c}) array, got {data.shape}")
+        if data.shape[1] == 0:
+            raise DataError(f"{sample.sample_id}: sequence has zero frames")
+        if data.shape[0] < m:
+            pad = np.zeros((m - data.shape[0],) + data.shape[1:], dtype=np.float32)
+            data = np.concatenate([data, pad], axis=0)
+        frames = np.ascontiguousarray(data.transpose(1, 0, 2, 3))  # (T, M, V, C)
+        self._fh.write(frames.tobytes())
+        self.index.append({"id": sample.sample_id, "label": int(sample.label),
+                           "offset": self.total_frames, "length": int(frames.shape[0]),
+                           "meta": sample.meta})
+        self.total_frames += frames.shape[0]
+
+    def close(self, splits: dict[str, list[str]] | None = None) -> Path:
+        """Finish the file, write the JSON, and move the directory to its final name.
+
+        ``splits`` maps a split name to sample ids; ids not in the dataset are ignored.
+        """
+        shape = (self.total_frames, self.info["max_persons"], self.layout.num_joints,
+                 len(self.info["channels"]))
+        self._fh.seek(0)
+        self._fh.write(_npy_header(shape))
+        self._fh.close()
+        self._fh = None
+        position = {rec["id"]: i for i, rec in enumerate(self.index)}
+        self.info["num_samples"] = len(self.index)
+        self.info["splits"] = {name: [position[s] for s in ids if s in position]
+                               for name, ids in (splits or {}).items()}
+        (self.tmp / "index.json").write_text(json.dumps(self.index))
+        (self.tmp / "dataset.json").write_text(json.dumps(self.info, indent=1))
+        if self.root.exists():
+            shutil.rmtree(self.root)
+        os.replace(self.tmp, self.root)
+        return self.root
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        if self._fh is not None:
+            self._fh.close()
+            self._fh = None
+        if exc_type is not None and self.tmp.exists():
+            shutil.rmtree(self.tmp, ignore_errors=True)
+
+
+class SkeletonSet:
+    """A prepared dataset (or one split of it), memory-mapped.
+
+    ``ds[i]`` returns a :class:`Sample`; ``ds.split("train")`` a view on that split.
+    """
+
+    def __init__(self, root: str | Path, indices: np.ndarray | None = None, split: str | None = None):
+        self.root = Path(root)
+        info_path = self.root / "dataset.json"
+        if not info_path.exists():
+            raise DataError(f"{self.root}: not a prepared actlm dataset (no dataset.json)")
+        try:
+            self.info: dict[str, Any] = json.loads(info_path.read_text())
+            records = json.loads((self.root / "index.json").read_text())
+        except (json.JSONDecodeError, OSError) as exc:
+            raise DataError(f"{self.root}: damaged dataset files ({exc}); prepare it again") from exc
+        if self.info.get("format_version") != FORMAT_VERSION:
+            raise DataError(f"{self.root}: format version {self.info.get('format_version')} "
+                            f"!= {FORMAT_VERSION}; prepare it again")
+        self.frames = np.load(self.root / "frames.npy", mmap_mode="r", allow_pickle=False)
+        self._records = records
+        self.indices = np.arange(len(records)) if indices is None else np.asarray(indices)
+        self.split_name = split
+        self.layout = get_layout(self.info["layout"])
+
+    # -- description ------------------------------------------------------------------------
+    @property
+    def name(self) -> str:
+        return self.info["name"]
+
+    @property
+    def classes(self) -> list[str]:
+        return self.info["classes"]
+
+    @property
+    def num_classes(self) -> int:
+        return len(self.info["classes"])
+
+    @property
+    def channels(self) -> list[str]:
+        return self.info["channels"]
+
+    @property
+    def splits(self) -> list[str]:
+        return list(self.info.get("splits", {}))
+
+    @property
+    def labels(self) -> np.ndarray:
+        return np.array([self._records[i]["label"] for i in self.indices], dtype=np.int64)
+
+    @property
+    def lengths(self) -> np.ndarray:
+        return np.array([self._records[i]["length"] for i in self.indices], dtype=np.int64)
+
+    @property
+    def sample_ids(self) -> list[str]:
+        return [self._records[i]["id"] for i in self.indices]
+
+    def meta(self, i: int) -> dict[str, Any]:
+        return self._records[self.indices[i]]["meta"]
+
+    # -- access ----------------------------------------------------------------------------
+    def __len__(self) -> int:
+        return len(self.indices)
+
+    def __getitem__(self, i: int) -> Sample:
+        rec = self._records[self.indices[i]]
+        frames = self.frames[rec["offset"]: rec["offset"] + rec["length"]]
+        data = np.array(frames, dtype=np.float32).transpose(1, 0, 2, 3)  # (M, T, V, C)
+        return Sample(data=np.ascontiguousarray(data), label=rec["label"], sample_id=rec["id"],
+                      meta=dict(rec["meta"]))
+
+    def __iter__(self) -> Iterator[Sample]:
+        for i in range(len(self)):
+            yield self[i]
+
+    def find(self, sample_id: str) -> int:
+        """Position of a sample id in this set (raises ``KeyError``)."""
+        for pos, i in enumerate(self.indices):
+            if self._records[i]["id"] == sample_id:
+                return pos
+        raise KeyError(f"no sample {sample_id!r} in {self.name}"
+                       + (f" ({self.split_name})" if self.split_name else ""))
+
+    def split(self, name: str) -> "SkeletonSet":
+        splits = self.info.get("splits", {})
+        if name not in splits:
+            raise DataError(f"dataset {self.name} has no split {name!r}; "
+                            f"available: {', '.join(splits) or 'none'}")
+        return SkeletonSet(self.root, np.asarray(splits[name], dtype=np.int64), split=name)
+
+    def subset(self, positions: np.ndarray | list[int]) -> "SkeletonSet":
+        """A view on some positions of this set (e.g. a few samples for a smoke test)."""
+        return SkeletonSet(self.root, self.indices[np.asarray(positions, dtype=np.int64)],
+                           split=self.split_name)
+
+    def __repr__(self) -> str:
+        part = f", split={self.split_name}" if self.split_name else ""
+        return (f"SkeletonSet({self.name}{part}: {len(self)} samples, layout={self.layout.name}, "
+                f"classes={self.num_classes}, channels={''.join(self.channels) if all(len(c) == 1 for c in self.channels) else self.channels})")

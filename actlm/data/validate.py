@@ -1,0 +1,36 @@
+"""Checks shared by every importer: one place decides what a usable sequence is."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from .errors import file_error
+from .layouts import Layout
+
+
+def check_sequence(data: np.ndarray, path: str | Path, layout: Layout, channels: int | None = None) -> np.ndarray:
+    """Validate a (M, T, V, C) sequence read from ``path``; returns it as float32.
+
+    Raises :class:`DataError` naming the file for: wrong rank, zero frames, a joint count that
+    does not match ``layout``, a wrong channel count, NaN/inf coordinates, an all-zero sequence.
+    """
+    arr = np.asarray(data, dtype=np.float32)
+    if arr.ndim != 4:
+        raise file_error(path, f"expected a (persons, frames, joints, channels) array, got shape {arr.shape}")
+    m, t, v, c = arr.shape
+    if t == 0:
+        raise file_error(path, "sequence has zero frames")
+    if m == 0:
+        raise file_error(path, "sequence has no person")
+    if v != layout.num_joints:
+        raise file_error(path, f"{v} joints per frame but layout {layout.name} has {layout.num_joints}")
+    if channels is not None and c != channels:
+        raise file_error(path, f"{c} values per joint, expected {channels}")
+    bad = ~np.isfinite(arr)
+    if bad.any():
+        frame = int(np.argwhere(bad)[0][1])
+        raise file_error(path, f"{int(bad.sum())} NaN/inf coordinate value(s), first in frame {frame}")
+    if not arr.any():
+        raise file_error(path, "all coordinates are zero (no skeleton)")
+    return arr
