@@ -1,0 +1,23 @@
+"""Skeleton encoders. ``build_model(name, **kwargs)`` is how the rest of actlm makes one."""
+from __future__ import annotations
+
+from typing import Any, Callable
+
+from torch import nn
+
+from .hglnet import HGLNet
+
+MODELS: dict[str, Callable[..., nn.Module]] = {"hglnet": HGLNet}
+
+
+def build_model(name: str, **kwargs: Any) -> nn.Module:
+    """Instantiate a registered encoder; unknown names or arguments raise ``ValueError``."""
+    if name not in MODELS:
+        raise ValueError(f"unknown model {name!r}; known: {', '.join(sorted(MODELS))}")
+    try:
+        return MODELS[name](**kwargs)
+    except TypeError as exc:
+        raise ValueError(f"model {name}: {exc}") from None
+
+
+__all__ = ["HGLNet", "MODELS", "build_model"]
