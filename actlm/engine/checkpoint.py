@@ -1,0 +1,148 @@
+"""Checkpoints as directories, never pickles (the HF ``save_pretrained`` way).
+
+    <ckpt>/config.json          what the model is: name, constructor args, classes, layout,
+                                epoch, metrics, and the full experiment config
+    <ckpt>/model.safetensors    weights
+    <ckpt>/optimizer.safetensors + trainer_state.json   (training checkpoints only) optimiser
+                                tensors, and its scalars/param groups, step, epoch, RNG state
+
+Loading reads tensors with safetensors and JSON with ``json``: no code from the file runs.
+"""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from pathlib import Path
+from typing import Any
+
+import torch
+from safetensors import SafetensorError
+from safetensors.torch import load_file, save_file
+from torch import nn
+
+from ..data.errors import DataError
+
+CHECKPOINT_FORMAT = "actlm-checkpoint-1"
+
+
+class CheckpointError(DataError):
+    """A checkpoint that is missing, damaged or not an actlm checkpoint."""
+
+
+def _unwrap(model: nn.Module) -> nn.Module:
+    return model.module if hasattr(model, "module") else model
+
+
+def save_checkpoint(path: str | Path, model: nn.Module, meta: dict[str, Any],
+                    optimizer: torch.optim.Optimizer | None = None,
+                    trainer_state: dict[str, Any] | None = None) -> Path:
+    """Write a checkpoint directory atomically (to ``<path>.partial`` then rename)."""
+    path = Path(path)
+    tmp = path.with_name(path.name + ".partial")
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir(parents=True)
+    state = {k: v.detach().contiguous().cpu() for k, v in _unwrap(model).state_dict().items()}
+    save_file(state, str(tmp / "model.safetensors"))
+    (tmp / "config.json").write_text(json.dumps({"format": CHECKPOINT_FORMAT, **meta}, indent=1))
+    if optimizer is not None:
+        tensors, scalars = _flatten_optimizer(optimizer.state_dict())
+        save_file(tensors, str(tmp / "optimizer.safetensors"))
+        rng = torch.get_rng_state()
+        save_file({"torch_rng": rng}, str(tmp / "rng.safetensors"))
+        (tmp / "trainer_state.json").write_text(json.dumps({"optimizer": scalars, **(trainer_state or {})}))
+    shutil.rmtree(path, ignore_errors=True)
+    os.replace(tmp, path)
+    return path
+
+
+def _flatten_optimizer(state: dict[str, Any]) -> tuple[dict[str, torch.Tensor], dict[str, Any]]:
+    tensors: dict[str, torch.Tensor] = {}
+    scalars: dict[str, Any] = {"param_groups": state["param_groups"], "state": {}}
+    for idx, entry in state["state"].items():
+        scalars["state"][str(idx)] = {}
+        for key, value in entry.items():
+            if torch.is_tensor(value):
+                tensors[f"{idx}.{key}"] = value.detach().contiguous().cpu()
+            else:
+                scalars["state"][str(idx)][key] = value
+    return tensors, scalars
+
+
+def _unflatten_optimizer(tensors: dict[str, torch.Tensor], scalars: dict[str, Any]) -> dict[str, Any]:
+    state: dict[int, dict[str, Any]] = {int(i): dict(v) for i, v in scalars["state"].items()}
+    for key, value in tensors.items():
+        idx, name = key.split(".", 1)
+        state.setdefault(int(idx), {})[name] = value
+    return {"state": state, "param_groups": scalars["param_groups"]}
+
+
+def read_meta(path: str | Path) -> dict[str, Any]:
+    """The checkpoint's config.json, checked to be an actlm checkpoint."""
+    path = Path(path)
+    if path.is_dir() and not (path / "config.json").exists() and (path / "best" / "config.json").exists():
+        path = path / "best"
+    cfg_file = path / "config.json"
+    if not path.is_dir():
+        raise CheckpointError(f"{path}: not a checkpoint directory (expected config.json + model.safetensors)")
+    if not cfg_file.exists() or not (path / "model.safetensors").exists():
+        raise CheckpointError(f"{path}: incomplete checkpoint (needs config.json and model.safetensors)")
+    try:
+        meta = json.loads(cfg_file.read_text())
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise CheckpointError(f"{cfg_file}: damaged config ({exc})") from None
+    if not isinstance(meta, dict) or meta.get("format") != CHECKPOINT_FORMAT:
+        raise CheckpointError(f"{cfg_file}: not an actlm checkpoint (format {meta.get('format') if isinstance(meta, dict) else None!r})")
+    meta["_path"] = str(path)
+    return meta
+
+
+def load_weights(path: Path, filename: str = "model.safetensors") -> dict[str, torch.Tensor]:
+    try:
+        return load_file(str(path / filename))
+    except (SafetensorError, OSError, ValueError) as exc:
+        raise CheckpointError(f"{path / filename}: unreadable weights ({exc})") from None
+
+
+def load_state_into(model: nn.Module, state: dict[str, torch.Tensor], where: Path) -> None:
+    """Load weights, refusing missing/unexpected tensors and shape mismatches with one message."""
+    target = _unwrap(model).state_dict()
+    missing = sorted(set(target) - set(state))
+    unexpected = sorted(set(state) - set(target))
+    wrong = [k for k in target if k in state and state[k].shape != target[k].shape]
+    if missing or unexpected or wrong:
+        parts = []
+        if missing:
+            parts.append(f"{len(missing)} missing (e.g. {missing[0]})")
+        if unexpected:
+            parts.append(f"{len(unexpected)} unexpected (e.g. {unexpected[0]})")
+        if wrong:
+            parts.append(f"shape mismatch for {wrong[0]}: {tuple(state[wrong[0]].shape)} in file vs "
+                         f"{tuple(target[wrong[0]].shape)} in model")
+        raise CheckpointError(f"{where}: weights do not fit the model: " + "; ".join(parts))
+    _unwrap(model).load_state_dict(state)
+
+
+def load_checkpoint(path: str | Path, device: str | torch.device = "cpu") -> tuple[nn.Module, dict[str, Any]]:
+    """Build the model a checkpoint describes and load its weights. Returns (model in eval mode, meta)."""
+    from ..encoder import build_model
+
+    meta = read_meta(path)
+    where = Path(meta["_path"])
+    try:
+        model = build_model(meta["model"]["name"], **meta["model"]["args"])
+    except (KeyError, ValueError) as exc:
+        raise CheckpointError(f"{where}: config.json does not describe a known model ({exc})") from None
+    load_state_into(model, load_weights(where), where)
+    return model.to(device).eval(), meta
+
+
+def load_training_state(path: Path, optimizer: torch.optim.Optimizer) -> dict[str, Any]:
+    """Restore optimiser and RNG state from a training checkpoint; returns trainer_state.json."""
+    try:
+        state = json.loads((path / "trainer_state.json").read_text())
+    except (OSError, json.JSONDecodeError) as exc:
+        raise CheckpointError(f"{path}: cannot resume, trainer state unreadable ({exc})") from None
+    optimizer.load_state_dict(_unflatten_optimizer(load_weights(path, "optimizer.safetensors"), state.pop("optimizer")))
+    torch.set_rng_state(load_weights(path, "rng.safetensors")["torch_rng"])
+    return state

@@ -1,0 +1,175 @@
+"""One config system for every model and dataset: YAML files + ``key.sub=value`` overrides.
+
+Configs are validated by pydantic models that forbid unknown keys, so a typo fails before any
+data is loaded, with a message naming the key and the keys that are valid there. A config may
+start from another with ``_base_: other.yaml`` (path relative to the file); the later file's
+keys are merged over the base, dictionaries recursively.
+
+Shipped configs live in ``actlm/configs`` and are addressed by name, e.g. ``nw-ucla/hglnet_joint``.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from ..data.errors import DataError
+
+CONFIG_DIR = Path(__file__).resolve().parents[1] / "configs"
+
+
+class ConfigError(DataError):
+    """A config that cannot be used; the message says what to change."""
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class DataConfig(_Strict):
+    dataset: str = "nw-ucla"
+    data_root: str | None = None
+    train_split: str = "train"
+    test_split: str = "test"
+    repeat: int = Field(1, ge=1)
+    train_pipeline: list[dict[str, Any]] = []
+    test_pipeline: list[dict[str, Any]] = []
+
+
+class ModelConfig(_Strict):
+    name: str = "hglnet"
+    args: dict[str, Any] = {}
+
+
+class OptimConfig(_Strict):
+    name: Literal["sgd", "adamw"] = "sgd"
+    lr: float = Field(0.1, gt=0)
+    momentum: float = 0.9
+    nesterov: bool = True
+    weight_decay: float = 4e-4
+    label_smoothing: float = Field(0.1, ge=0, lt=1)
+
+
+class ScheduleConfig(_Strict):
+    name: Literal["cosine", "step"] = "cosine"
+    warmup_epochs: float = Field(5, ge=0)
+    milestones: list[int] = []
+    gamma: float = 0.1
+    min_lr: float = 0.0
+
+
+class TrainConfig(_Strict):
+    epochs: int = Field(65, ge=1)
+    batch_size: int = Field(16, ge=1)
+    test_batch_size: int = Field(64, ge=1)
+    seed: int = 1
+    deterministic: bool = False
+    amp: Literal["auto", "on", "off"] = "auto"
+    threads: int | None = None
+    num_workers: int = 0
+    eval_every: int = Field(1, ge=1)
+    work_dir: str = "runs/{name}"
+    keep_every: int = 0
+    tensorboard: bool = False
+    max_steps_per_epoch: int | None = None
+
+
+class ExperimentConfig(_Strict):
+    name: str = "experiment"
+    data: DataConfig = DataConfig()
+    model: ModelConfig = ModelConfig()
+    optim: OptimConfig = OptimConfig()
+    schedule: ScheduleConfig = ScheduleConfig()
+    train: TrainConfig = TrainConfig()
+
+    @property
+    def run_dir(self) -> Path:
+        return Path(self.train.work_dir.format(name=self.name))
+
+
+def shipped_configs() -> list[str]:
+    """Names of the configs that ship with actlm (``dataset/file`` without ``.yaml``)."""
+    return sorted(str(p.relative_to(CONFIG_DIR).with_suffix("")) for p in CONFIG_DIR.rglob("*.yaml"))
+
+
+def resolve_config_path(name: str | Path) -> Path:
+    path = Path(name)
+    if path.is_file():
+        return path
+    shipped = CONFIG_DIR / (str(name) if str(name).endswith(".yaml") else f"{name}.yaml")
+    if shipped.is_file():
+        return shipped
+    raise ConfigError(f"config {name!r} not found: give a YAML path or one of: {', '.join(shipped_configs())}")
+
+
+def _merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
+    out = dict(base)
+    for key, value in over.items():
+        out[key] = _merge(out[key], value) if isinstance(value, dict) and isinstance(out.get(key), dict) else value
+    return out
+
+
+def read_yaml(path: Path) -> dict[str, Any]:
+    """Read a config file, following ``_base_`` links."""
+    try:
+        raw = yaml.safe_load(path.read_text()) or {}
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{path}: not valid YAML ({exc})") from None
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{path}: a config must be a mapping of sections")
+    base = raw.pop("_base_", None)
+    return _merge(read_yaml((path.parent / base).resolve()), raw) if base else raw
+
+
+def apply_overrides(raw: dict[str, Any], overrides: list[str]) -> dict[str, Any]:
+    """Apply ``a.b.c=value`` overrides; values are parsed as YAML (``1e-3``, ``[1, 2]``, ``true``)."""
+    out = dict(raw)
+    for item in overrides:
+        if "=" not in item:
+            raise ConfigError(f"override {item!r} must look like key.sub=value")
+        key, value = item.split("=", 1)
+        parts = key.strip().split(".")
+        node = out
+        for part in parts[:-1]:
+            node[part] = dict(node.get(part) or {})
+            node = node[part]
+        node[parts[-1]] = yaml.safe_load(value)
+    return out
+
+
+def _explain(exc: ValidationError, source: str) -> ConfigError:
+    lines = [f"{source}: invalid config"]
+    for err in exc.errors():
+        loc = ".".join(str(p) for p in err["loc"])
+        if err["type"] == "extra_forbidden":
+            section = _section_model(err["loc"][:-1])
+            valid = ", ".join(section.model_fields) if section else "?"
+            lines.append(f"  unknown key '{loc}' (valid keys there: {valid})")
+        else:
+            lines.append(f"  {loc}: {err['msg']}")
+    return ConfigError("\n".join(lines))
+
+
+def _section_model(loc: tuple) -> type[BaseModel] | None:
+    model: type[BaseModel] = ExperimentConfig
+    for part in loc:
+        field = model.model_fields.get(str(part))
+        if field is None or not (isinstance(field.annotation, type) and issubclass(field.annotation, BaseModel)):
+            return None
+        model = field.annotation
+    return model
+
+
+def validate(raw: dict[str, Any], source: str = "config") -> ExperimentConfig:
+    try:
+        return ExperimentConfig.model_validate(raw)
+    except ValidationError as exc:
+        raise _explain(exc, source) from None
+
+
+def load_config(name: str | Path, overrides: list[str] | None = None) -> ExperimentConfig:
+    """Load a config by path or shipped name, apply overrides, validate."""
+    path = resolve_config_path(name)
+    return validate(apply_overrides(read_yaml(path), overrides or []), str(path))

@@ -1,0 +1,60 @@
+"""Classification metrics from logits: top-k, per-class accuracy, confusion matrix (+ PNG)."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+
+def topk_accuracy(logits: np.ndarray, labels: np.ndarray, k: int) -> float:
+    k = min(k, logits.shape[1])
+    top = np.argsort(-logits, axis=1)[:, :k]
+    return float((top == labels[:, None]).any(axis=1).mean()) if len(labels) else 0.0
+
+
+def confusion(pred: np.ndarray, labels: np.ndarray, num_classes: int) -> np.ndarray:
+    """Rows: true class, columns: predicted class."""
+    mat = np.zeros((num_classes, num_classes), dtype=np.int64)
+    np.add.at(mat, (labels, pred), 1)
+    return mat
+
+
+def classification_report(logits: np.ndarray, labels: np.ndarray, classes: list[str]) -> dict[str, Any]:
+    """top1, top5, n, per_class accuracy by class name, and the confusion matrix."""
+    pred = logits.argmax(axis=1)
+    mat = confusion(pred, labels, len(classes))
+    support = mat.sum(axis=1)
+    per_class = {name: (float(mat[i, i] / support[i]) if support[i] else None) for i, name in enumerate(classes)}
+    return {"top1": topk_accuracy(logits, labels, 1), "top5": topk_accuracy(logits, labels, 5),
+            "n": int(len(labels)), "per_class": per_class, "confusion": mat.tolist(), "classes": list(classes)}
+
+
+def save_confusion_png(matrix: np.ndarray | list, classes: list[str], path: str | Path, title: str = "") -> Path:
+    """Row-normalised confusion matrix as a PNG (counts written in the cells when small)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    mat = np.asarray(matrix, dtype=float)
+    norm = mat / np.maximum(mat.sum(axis=1, keepdims=True), 1)
+    n = len(classes)
+    size = max(5.0, 0.35 * n + 2)
+    fig, ax = plt.subplots(figsize=(size, size))
+    ax.imshow(norm, cmap="Blues", vmin=0, vmax=1)
+    ax.set_xticks(range(n), [c[:22] for c in classes], rotation=90, fontsize=7 if n > 20 else 9)
+    ax.set_yticks(range(n), [c[:22] for c in classes], fontsize=7 if n > 20 else 9)
+    ax.set_xlabel("predicted")
+    ax.set_ylabel("true")
+    if n <= 30:
+        for i in range(n):
+            for j in range(n):
+                if mat[i, j]:
+                    ax.text(j, i, int(mat[i, j]), ha="center", va="center", fontsize=7,
+                            color="white" if norm[i, j] > 0.5 else "black")
+    ax.set_title(title)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return Path(path)

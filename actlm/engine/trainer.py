@@ -1,0 +1,356 @@
+"""The one training loop: every model, every dataset, one process or many (DDP).
+
+``train(cfg)`` writes a run directory::
+
+    config.yaml          the resolved experiment config
+    metrics.csv/.json    one row per epoch: loss, train acc, lr, test top1/top5, time, samples/s
+    last/  best/         checkpoint directories (see ``checkpoint.py``); ``--resume`` uses last/
+    eval.json            test metrics of best/ (top1, top5, n, per_class, confusion)
+    test_scores.npz      sample ids, labels, logits of best/ on the test split (for ensembles)
+    confusion.png
+
+Determinism: the shuffle order of epoch e is a permutation drawn from (seed, e), augmentation
+randomness from (seed, e, sample), model init from seed; optimiser, schedule position and the
+torch RNG are saved with every checkpoint, so an interrupted run resumed from last/ ends with
+the same weights as an uninterrupted one.
+"""
+from __future__ import annotations
+
+import csv
+import json
+import math
+import os
+import sys
+import time
+from contextlib import nullcontext
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterator
+
+import numpy as np
+import torch
+import torch.distributed as dist
+import torch.nn.functional as F
+import yaml
+from torch import nn
+from torch.utils.data import DataLoader, Sampler
+from tqdm import tqdm
+
+from ..data import load
+from ..data.layouts import get_layout
+from ..data.loader import SkeletonDataset
+from ..encoder import build_model
+from .checkpoint import load_state_into, load_training_state, load_weights, read_meta, save_checkpoint
+from .config import ConfigError, ExperimentConfig, validate
+from .metrics import classification_report, save_confusion_png
+
+
+# --- processes -------------------------------------------------------------------------------
+@dataclass
+class World:
+    rank: int = 0
+    size: int = 1
+
+    @property
+    def is_main(self) -> bool:
+        return self.rank == 0
+
+
+def init_world() -> World:
+    """Join the process group when started by ``torchrun`` (gloo on CPU, nccl on GPU)."""
+    size = int(os.environ.get("WORLD_SIZE", "1"))
+    if size <= 1:
+        return World()
+    if not dist.is_initialized():
+        dist.init_process_group("nccl" if torch.cuda.is_available() else "gloo")
+    return World(dist.get_rank(), dist.get_world_size())
+
+
+def device_for(world: World) -> torch.device:
+    if torch.cuda.is_available():
+        local = int(os.environ.get("LOCAL_RANK", world.rank))
+        torch.cuda.set_device(local)
+        return torch.device("cuda", local)
+    return torch.device("cpu")
+
+
+class EpochShuffleSampler(Sampler[int]):
+    """Shuffle drawn from (seed, epoch); rank r takes every world-size-th index.
+
+    With a per-process batch of ``batch_size / world`` the union of the ranks' i-th batches is
+    exactly the i-th batch of a single-process run, so DDP and one process see the same data.
+    """
+
+    def __init__(self, n: int, seed: int, world: World, shuffle: bool = True):
+        self.n, self.seed, self.world, self.shuffle = n, seed, world, shuffle
+        self.epoch = 0
+        self.per_rank = math.ceil(n / world.size) if not shuffle else n // world.size
+
+    def set_epoch(self, epoch: int) -> None:
+        self.epoch = epoch
+
+    def __iter__(self) -> Iterator[int]:
+        order = np.random.default_rng([self.seed, self.epoch]).permutation(self.n) if self.shuffle else np.arange(self.n)
+        if not self.shuffle and len(order) % self.world.size:
+            order = np.concatenate([order, order[: self.world.size - len(order) % self.world.size]])
+        return iter(order[self.world.rank:: self.world.size][: self.per_rank].tolist())
+
+    def __len__(self) -> int:
+        return self.per_rank
+
+
+# --- building blocks -------------------------------------------------------------------------
+def model_args_for(cfg: ExperimentConfig, dataset, example: torch.Tensor) -> dict[str, Any]:
+    """Model constructor args: the config's, completed (and checked) against the data."""
+    args = dict(cfg.model.args)
+    m, _, v, c = example.shape
+    data_layout = dataset.layout
+    args.setdefault("num_classes", dataset.num_classes)
+    args.setdefault("layout", data_layout.name)
+    args.setdefault("in_channels", c)
+    args.setdefault("num_persons", m)
+    layout = get_layout(args["layout"])
+    if layout.num_joints != v:
+        raise ConfigError(
+            f"model layout {layout.name} has {layout.num_joints} joints but the data ({dataset.name}, "
+            f"layout {data_layout.name}) gives {v}: set model.args.layout={data_layout.name}, or add "
+            f"{{type: MapLayout, source: {data_layout.name}, target: {layout.name}}} to the pipelines")
+    if args["in_channels"] != c:
+        raise ConfigError(f"model.args.in_channels={args['in_channels']} but the pipeline yields {c} "
+                          f"channels per joint: change one of them")
+    if args["num_classes"] != dataset.num_classes:
+        raise ConfigError(f"model.args.num_classes={args['num_classes']} but {dataset.name} has "
+                          f"{dataset.num_classes} classes")
+    return args
+
+
+def make_optimizer(cfg: ExperimentConfig, model: nn.Module) -> torch.optim.Optimizer:
+    """SGD or AdamW; no weight decay on biases, norms and the topology/position parameters."""
+    decay, no_decay = [], []
+    for name, p in model.named_parameters():
+        if not p.requires_grad:
+            continue
+        (no_decay if p.ndim <= 1 or "topology" in name or "bias" in name or "embedding" in name else decay).append(p)
+    groups = [{"params": decay, "weight_decay": cfg.optim.weight_decay},
+              {"params": no_decay, "weight_decay": 0.0}]
+    if cfg.optim.name == "sgd":
+        return torch.optim.SGD(groups, lr=cfg.optim.lr, momentum=cfg.optim.momentum, nesterov=cfg.optim.nesterov)
+    return torch.optim.AdamW(groups, lr=cfg.optim.lr)
+
+
+def lr_at(cfg: ExperimentConfig, step: int, steps_per_epoch: int) -> float:
+    """Learning rate at a global iteration: linear warm-up, then cosine or step decay."""
+    s = cfg.schedule
+    epoch = step / steps_per_epoch
+    base = cfg.optim.lr
+    if epoch < s.warmup_epochs:
+        return base * (step + 1) / (s.warmup_epochs * steps_per_epoch)
+    if s.name == "step":
+        return base * s.gamma ** sum(epoch >= m for m in s.milestones)
+    progress = (epoch - s.warmup_epochs) / max(cfg.train.epochs - s.warmup_epochs, 1e-9)
+    return s.min_lr + (base - s.min_lr) * 0.5 * (1 + math.cos(math.pi * min(progress, 1.0)))
+
+
+def set_determinism(cfg: ExperimentConfig) -> None:
+    torch.manual_seed(cfg.train.seed)
+    np.random.seed(cfg.train.seed % 2**32)
+    if cfg.train.threads:
+        torch.set_num_threads(cfg.train.threads)
+    if cfg.train.deterministic:
+        os.environ.setdefault("CUBLAS_WORKSPACE_CONFIG", ":4096:8")
+        torch.use_deterministic_algorithms(True)
+        torch.backends.cudnn.benchmark = False
+
+
+def _reduce(values: list[float], world: World) -> list[float]:
+    if world.size == 1:
+        return values
+    t = torch.tensor(values, dtype=torch.float64)
+    dist.all_reduce(t)
+    return t.tolist()
+
+
+@torch.no_grad()
+def predict(model: nn.Module, loader: DataLoader, device: torch.device, world: World = World(),
+            desc: str = "eval") -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Logits, labels and dataset positions for every sample the loader yields (gathered over ranks)."""
+    model.eval()
+    logits, labels, index = [], [], []
+    for x, y, i in tqdm(loader, desc=desc, leave=False, disable=not world.is_main, file=sys.stderr, dynamic_ncols=True):
+        logits.append(model(x.to(device)).float().cpu())
+        labels.append(y)
+        index.append(i)
+    out = [torch.cat(logits), torch.cat(labels), torch.cat(index)]
+    if world.size > 1:
+        gathered = [[None] * world.size for _ in out]
+        for g, t in zip(gathered, out):
+            dist.all_gather_object(g, t)
+        out = [torch.cat(g) for g in gathered]
+        _, first = np.unique(out[2].numpy(), return_index=True)   # drop the padding repeats
+        out = [t[first] for t in out]
+    return out[0].numpy(), out[1].numpy(), out[2].numpy()
+
+
+# --- the loop --------------------------------------------------------------------------------
+class Trainer:
+    """Holds everything one run needs; ``fit()`` trains, evaluates and writes the run directory."""
+
+    def __init__(self, cfg: ExperimentConfig, resume: str | Path | None = None):
+        self.world = init_world()
+        self.cfg = cfg
+        set_determinism(cfg)
+        self.device = device_for(self.world)
+        self.run_dir = cfg.run_dir
+        self.train_set = load(cfg.data.dataset, split=cfg.data.train_split, data_root_dir=cfg.data.data_root)
+        self.test_set = load(cfg.data.dataset, split=cfg.data.test_split, data_root_dir=cfg.data.data_root)
+        self.train_data = SkeletonDataset(self.train_set, cfg.data.train_pipeline, seed=cfg.train.seed, repeat=cfg.data.repeat)
+        self.test_data = SkeletonDataset(self.test_set, cfg.data.test_pipeline, seed=cfg.train.seed)
+        example = self.test_data[0][0]
+        self.model_args = model_args_for(cfg, self.train_set, example)
+        self.model = build_model(cfg.model.name, **self.model_args).to(self.device)
+        if self.world.size > 1:
+            self.model = nn.SyncBatchNorm.convert_sync_batchnorm(self.model)
+            self.model = nn.parallel.DistributedDataParallel(self.model)
+        if cfg.train.batch_size % self.world.size:
+            raise ConfigError(f"train.batch_size={cfg.train.batch_size} must be divisible by the "
+                              f"number of processes ({self.world.size})")
+        self.sampler = EpochShuffleSampler(len(self.train_data), cfg.train.seed, self.world)
+        self.train_loader = DataLoader(self.train_data, batch_size=cfg.train.batch_size // self.world.size,
+                                       sampler=self.sampler, drop_last=True, num_workers=cfg.train.num_workers)
+        self.test_loader = DataLoader(self.test_data, batch_size=cfg.train.test_batch_size,
+                                      sampler=EpochShuffleSampler(len(self.test_data), 0, self.world, shuffle=False),
+                                      num_workers=cfg.train.num_workers)
+        self.steps_per_epoch = len(self.train_loader)
+        if cfg.train.max_steps_per_epoch:
+            self.steps_per_epoch = min(self.steps_per_epoch, cfg.train.max_steps_per_epoch)
+        self.optimizer = make_optimizer(cfg, self.model)
+        use_amp = self.device.type == "cuda" and cfg.train.amp != "off"
+        self.autocast = (lambda: torch.autocast("cuda", dtype=torch.float16)) if use_amp else nullcontext
+        self.scaler = torch.amp.GradScaler("cuda") if use_amp else None
+        self.start_epoch, self.step, self.best = 0, 0, {"top1": -1.0, "epoch": -1}
+        self.history: list[dict[str, Any]] = []
+        if resume:
+            self._resume(Path(resume))
+
+    # -- bookkeeping --------------------------------------------------------------------------
+    def meta(self, epoch: int, metrics: dict[str, Any] | None = None) -> dict[str, Any]:
+        return {"model": {"name": self.cfg.model.name, "args": self.model_args},
+                "classes": self.train_set.classes, "layout": self.model_args["layout"],
+                "dataset": self.train_set.name, "epoch": epoch, "metrics": metrics or {},
+                "test_pipeline": self.cfg.data.test_pipeline, "experiment": self.cfg.model_dump()}
+
+    def _resume(self, path: Path) -> None:
+        ckpt = path / "last" if (path / "last" / "config.json").exists() else path
+        meta = read_meta(ckpt)
+        load_state_into(self.model, load_weights(Path(meta["_path"])), ckpt)
+        state = load_training_state(Path(meta["_path"]), self.optimizer)
+        self.start_epoch, self.step, self.best = state["epoch"] + 1, state["step"], state["best"]
+        self.history = state.get("history", [])
+        if self.world.is_main:
+            print(f"resumed from {ckpt} at epoch {self.start_epoch}", file=sys.stderr)
+
+    def _write_epoch(self, row: dict[str, Any]) -> None:
+        self.history.append(row)
+        (self.run_dir / "metrics.json").write_text(json.dumps(self.history, indent=1))
+        with open(self.run_dir / "metrics.csv", "w", newline="") as fh:
+            writer = csv.DictWriter(fh, fieldnames=list(row))
+            writer.writeheader()
+            writer.writerows(self.history)
+
+    # -- one epoch ----------------------------------------------------------------------------
+    def train_epoch(self, epoch: int) -> dict[str, float]:
+        self.model.train()
+        self.sampler.set_epoch(epoch)
+        self.train_data.set_epoch(epoch)
+        total_loss = correct = seen = 0.0
+        start = time.perf_counter()
+        bar = tqdm(self.train_loader, total=self.steps_per_epoch, desc=f"epoch {epoch + 1}/{self.cfg.train.epochs}",
+                   leave=False, disable=not self.world.is_main, file=sys.stderr, dynamic_ncols=True)
+        for i, (x, y, _) in enumerate(bar):
+            if i >= self.steps_per_epoch:
+                break
+            lr = lr_at(self.cfg, self.step, self.steps_per_epoch)
+            for group in self.optimizer.param_groups:
+                group["lr"] = lr
+            x, y = x.to(self.device), y.to(self.device)
+            with self.autocast():
+                logits = self.model(x)
+                loss = F.cross_entropy(logits, y, label_smoothing=self.cfg.optim.label_smoothing)
+            self.optimizer.zero_grad(set_to_none=True)
+            if self.scaler:
+                self.scaler.scale(loss).backward()
+                self.scaler.step(self.optimizer)
+                self.scaler.update()
+            else:
+                loss.backward()
+                self.optimizer.step()
+            self.step += 1
+            total_loss += loss.item() * len(y)
+            correct += (logits.argmax(1) == y).sum().item()
+            seen += len(y)
+            bar.set_postfix(loss=f"{total_loss / seen:.3f}", acc=f"{correct / seen:.3f}", lr=f"{lr:.4f}")
+        elapsed = time.perf_counter() - start
+        total_loss, correct, seen = _reduce([total_loss, correct, seen], self.world)
+        return {"train_loss": total_loss / seen, "train_acc": correct / seen, "lr": lr,
+                "epoch_time_s": elapsed, "samples_per_s": seen / elapsed}
+
+    def evaluate(self, desc: str = "eval") -> tuple[dict[str, Any], np.ndarray, np.ndarray, np.ndarray]:
+        logits, labels, index = predict(self.model, self.test_loader, self.device, self.world, desc)
+        return classification_report(logits, labels, self.test_set.classes), logits, labels, index
+
+    # -- the run ------------------------------------------------------------------------------
+    def fit(self) -> dict[str, Any]:
+        cfg = self.cfg
+        if self.world.is_main:
+            self.run_dir.mkdir(parents=True, exist_ok=True)
+            (self.run_dir / "config.yaml").write_text(yaml.safe_dump(cfg.model_dump(), sort_keys=False))
+            n_params = sum(p.numel() for p in self.model.parameters())
+            print(f"{cfg.model.name}: {n_params / 1e6:.2f}M parameters; {len(self.train_set)} train / "
+                  f"{len(self.test_set)} test sequences; run dir {self.run_dir}", file=sys.stderr)
+        for epoch in range(self.start_epoch, cfg.train.epochs):
+            row: dict[str, Any] = {"epoch": epoch + 1, **self.train_epoch(epoch)}
+            last = epoch + 1 == cfg.train.epochs
+            if (epoch + 1) % cfg.train.eval_every == 0 or last:
+                report = self.evaluate()[0]
+                row.update(test_top1=report["top1"], test_top5=report["top5"])
+                if report["top1"] > self.best["top1"]:
+                    self.best = {"top1": report["top1"], "epoch": epoch + 1}
+                    if self.world.is_main:
+                        save_checkpoint(self.run_dir / "best", self.model, self.meta(epoch + 1, report))
+            if self.world.is_main:
+                self._write_epoch(row)
+                state = {"epoch": epoch, "step": self.step, "best": self.best, "history": self.history}
+                save_checkpoint(self.run_dir / "last", self.model, self.meta(epoch + 1), self.optimizer, state)
+                if cfg.train.keep_every and (epoch + 1) % cfg.train.keep_every == 0:
+                    save_checkpoint(self.run_dir / f"epoch_{epoch + 1:03d}", self.model, self.meta(epoch + 1))
+                print(" ".join(f"{k}={v:.4f}" if isinstance(v, float) else f"{k}={v}" for k, v in row.items()),
+                      file=sys.stderr)
+        return self.finish()
+
+    def finish(self) -> dict[str, Any]:
+        """Evaluate best/ on the test split; write eval.json, test_scores.npz, confusion.png."""
+        if self.world.size > 1:
+            dist.barrier()
+        best = self.run_dir / "best"
+        load_state_into(self.model, load_weights(best), best)
+        report, logits, labels, index = self.evaluate("test (best)")
+        report.update(best_epoch=self.best["epoch"], run_dir=str(self.run_dir))
+        if self.world.is_main:
+            (self.run_dir / "eval.json").write_text(json.dumps(report, indent=1))
+            ids = np.array(self.test_set.sample_ids)[index]
+            np.savez(self.run_dir / "test_scores.npz", sample_ids=ids, labels=labels, logits=logits)
+            save_confusion_png(report["confusion"], self.test_set.classes, self.run_dir / "confusion.png",
+                               f"{self.cfg.name}: top-1 {report['top1']:.2%}")
+        return report
+
+
+def train(cfg: ExperimentConfig | dict, resume: str | Path | None = None) -> dict[str, Any]:
+    """Train one experiment (see :class:`Trainer`); returns the test report of the best checkpoint."""
+    if isinstance(cfg, dict):
+        cfg = validate(cfg)
+    trainer = Trainer(cfg, resume=resume)
+    try:
+        return trainer.fit()
+    finally:
+        if trainer.world.size > 1 and dist.is_initialized():
+            dist.destroy_process_group()

@@ -1,0 +1,147 @@
+"""The training loop, config system, checkpoints and the train/eval/ensemble CLI, on real NW-UCLA data."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+from click.testing import CliRunner
+from safetensors.torch import load_file
+
+from actlm.cli import main
+from actlm.engine import CheckpointError, ConfigError, load_checkpoint, load_config, shipped_configs, train
+
+TINY_MODEL = ["model.args.stages=[[16,1,1],[32,1,2]]", "model.args.groups=4", "model.args.heads=2"]
+
+
+def tiny_overrides(dataset: Path, work_dir: Path, epochs: int = 2) -> list[str]:
+    return TINY_MODEL + [
+        f"data.dataset={dataset}", f"train.work_dir={work_dir}", f"train.epochs={epochs}",
+        "train.batch_size=8", "train.test_batch_size=16", "train.threads=2", "schedule.warmup_epochs=1"]
+
+
+def test_unknown_config_key_fails_with_valid_keys():
+    with pytest.raises(ConfigError) as err:
+        load_config("nw-ucla/hglnet_joint", ["train.epoch=3"])
+    assert "train.epoch" in str(err.value) and "epochs" in str(err.value)
+    with pytest.raises(ConfigError, match="not found"):
+        load_config("no/such_config")
+
+
+def test_base_configs_and_overrides():
+    cfg = load_config("nw-ucla/hglnet_bone_motion", ["optim.lr=0.05", "train.epochs=7"])
+    assert cfg.data.train_pipeline[-1] == {"type": "Stream", "kind": "bone_motion"}
+    assert cfg.optim.lr == 0.05 and cfg.train.epochs == 7
+    assert cfg.model.args["stages"] == load_config("nw-ucla/hglnet_joint").model.args["stages"]
+
+
+def test_every_shipped_config_builds_its_model():
+    from actlm.encoder import build_model
+
+    names = shipped_configs()
+    assert {"nw-ucla/hglnet_joint", "ntu60/hglnet_xsub_joint", "ntu120/hglnet_xset_joint"} <= set(names)
+    for name in names:
+        cfg = load_config(name)
+        ntu = cfg.data.dataset.startswith("ntu")
+        model = build_model(cfg.model.name, num_classes=120 if "120" in cfg.data.dataset else 60 if ntu else 10,
+                            layout="kinect-v2" if ntu else "kinect-v1", in_channels=3,
+                            num_persons=2 if ntu else 1, **cfg.model.args)
+        x = torch.randn(2, 2 if ntu else 1, 24, model.num_joints, 3)
+        assert model(x).shape == (2, model.num_classes)
+
+
+def test_layout_mismatch_fails_before_training(tiny_ucla, tmp_path):
+    cfg = load_config("nw-ucla/hglnet_joint", tiny_overrides(tiny_ucla, tmp_path / "run") + ["model.args.layout=kinect-v2"])
+    with pytest.raises(ConfigError, match="MapLayout"):
+        train(cfg)
+    assert not (tmp_path / "run" / "last").exists()
+
+
+def _weights(run: Path) -> dict[str, torch.Tensor]:
+    return load_file(str(run / "last" / "model.safetensors"))
+
+
+def test_resume_reaches_the_same_weights(tiny_ucla, tmp_path):
+    base = tiny_overrides(tiny_ucla, tmp_path / "straight") + ["train.deterministic=true"]
+    train(load_config("nw-ucla/hglnet_joint", base))
+    interrupted = tiny_overrides(tiny_ucla, tmp_path / "resumed") + ["train.deterministic=true"]
+    train(load_config("nw-ucla/hglnet_joint", interrupted + ["train.epochs=1"]))
+    train(load_config("nw-ucla/hglnet_joint", interrupted), resume=tmp_path / "resumed")
+    a, b = _weights(tmp_path / "straight"), _weights(tmp_path / "resumed")
+    assert a.keys() == b.keys()
+    for key in a:
+        assert torch.equal(a[key], b[key]), key
+    history = json.loads((tmp_path / "resumed" / "metrics.json").read_text())
+    assert [row["epoch"] for row in history] == [1, 2]
+
+
+def test_run_directory_eval_and_ensemble_cli(tiny_ucla, tmp_path):
+    runs = []
+    for stream in ("joint", "bone"):
+        run = tmp_path / stream
+        report = train(load_config(f"nw-ucla/hglnet_{stream}", tiny_overrides(tiny_ucla, run)))
+        assert 0.0 <= report["top1"] <= 1.0 and report["n"] == 20
+        for name in ("eval.json", "metrics.csv", "metrics.json", "confusion.png", "test_scores.npz", "config.yaml"):
+            assert (run / name).exists(), name
+        runs.append(run)
+    runner = CliRunner()
+    result = runner.invoke(main, ["eval", str(runs[0]), "--json"])
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert {"top1", "top5", "n", "per_class", "confusion"} <= set(report) and report["n"] == 20
+    saved = json.loads((runs[0] / "eval.json").read_text())
+    assert report["top1"] == pytest.approx(saved["top1"])
+    result = runner.invoke(main, ["ensemble", str(runs[0]), str(runs[1]), "--weights", "1,1", "--json"])
+    assert result.exit_code == 0, result.output
+    fused = json.loads(result.stdout)
+    assert fused["n"] == 20 and set(fused["runs"]) == {str(r) for r in runs}
+    result = runner.invoke(main, ["ensemble", str(runs[0]), str(runs[1]), "--weights", "1"])
+    assert result.exit_code != 0 and "2 runs" in result.output
+
+
+def test_checkpoints_are_safetensors_and_refuse_garbage(tiny_ucla, tmp_path):
+    run = tmp_path / "run"
+    train(load_config("nw-ucla/hglnet_joint", tiny_overrides(tiny_ucla, run, epochs=1)))
+    model, meta = load_checkpoint(run)  # a run directory means its best/
+    assert meta["layout"] == "kinect-v1" and len(meta["classes"]) == 10 and not model.training
+    assert sorted(p.name for p in (run / "best").iterdir()) == ["config.json", "model.safetensors"]
+
+    broken = tmp_path / "broken"
+    broken.mkdir()
+    (broken / "config.json").write_text((run / "best" / "config.json").read_text())
+    (broken / "model.safetensors").write_bytes(b"\x80\x04 pickled? no" * 10)
+    with pytest.raises(CheckpointError, match="unreadable weights"):
+        load_checkpoint(broken)
+
+    foreign = tmp_path / "foreign"
+    foreign.mkdir()
+    (foreign / "config.json").write_text(json.dumps({"architectures": ["BertModel"]}))
+    (foreign / "model.safetensors").write_bytes((run / "best" / "model.safetensors").read_bytes())
+    with pytest.raises(CheckpointError, match="not an actlm checkpoint"):
+        load_checkpoint(foreign)
+
+    other = tmp_path / "other_arch"
+    other.mkdir()
+    meta = json.loads((run / "best" / "config.json").read_text())
+    meta["model"]["args"]["stages"] = [[16, 1, 1], [64, 1, 2]]
+    (other / "config.json").write_text(json.dumps(meta))
+    (other / "model.safetensors").write_bytes((run / "best" / "model.safetensors").read_bytes())
+    with pytest.raises(CheckpointError, match="do not fit the model"):
+        load_checkpoint(other)
+
+    result = CliRunner().invoke(main, ["eval", str(foreign)])
+    assert result.exit_code == 2 and "not an actlm checkpoint" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_lr_schedule_warmup_then_cosine():
+    from actlm.engine.trainer import lr_at
+
+    cfg = load_config("nw-ucla/hglnet_joint", ["train.epochs=10", "schedule.warmup_epochs=2", "optim.lr=0.1"])
+    lrs = [lr_at(cfg, s, 10) for s in range(100)]
+    assert lrs[0] == pytest.approx(0.005) and lrs[19] == pytest.approx(0.1)
+    assert all(a >= b for a, b in zip(lrs[20:], lrs[21:])) and lrs[-1] < 0.001
+    step = load_config("nw-ucla/hglnet_joint", ["schedule.name=step", "schedule.milestones=[5]", "schedule.warmup_epochs=0"])
+    assert lr_at(step, 49, 10) == pytest.approx(0.1) and lr_at(step, 50, 10) == pytest.approx(0.01)
