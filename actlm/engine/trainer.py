@@ -43,6 +43,7 @@ from ..encoder import build_model
 from .checkpoint import load_state_into, load_training_state, load_weights, read_meta, save_checkpoint
 from .config import ConfigError, ExperimentConfig, validate
 from .metrics import classification_report, save_confusion_png
+from .sync_bn import convert_batchnorm
 
 
 # --- processes -------------------------------------------------------------------------------
@@ -209,7 +210,10 @@ class Trainer:
         self.model_args = model_args_for(cfg, self.train_set, example)
         self.model = build_model(cfg.model.name, **self.model_args).to(self.device)
         if self.world.size > 1:
-            self.model = nn.SyncBatchNorm.convert_sync_batchnorm(self.model)
+            if self.device.type == "cuda":
+                self.model = nn.SyncBatchNorm.convert_sync_batchnorm(self.model)
+            else:  # torch's SyncBatchNorm is CUDA-only
+                self.model = convert_batchnorm(self.model)
             self.model = nn.parallel.DistributedDataParallel(self.model)
         if cfg.train.batch_size % self.world.size:
             raise ConfigError(f"train.batch_size={cfg.train.batch_size} must be divisible by the "
