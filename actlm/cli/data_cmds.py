@@ -27,11 +27,26 @@ def _progress(desc: str):
 @click.option("--out", type=click.Path(file_okay=False), default=None,
               help="Where to write the prepared dataset (default: the actlm cache).")
 @click.option("--strict", is_flag=True, help="Exit non-zero if any file had to be skipped.")
+@click.option("--channels", default=None, help="ntu60/ntu120: value groups to keep, e.g. xyz,color,depth (default xyz).")
+@click.option("--labels", type=click.Path(dir_okay=False), default=None, help="custom: labels.csv (default RAW/labels.csv).")
+@click.option("--layout", default=None, help="custom: skeleton layout of the files (kinect-v2, kinect-v1, coco-17, blazepose-33).")
+@click.option("--name", default=None, help="custom: dataset name to load it by later.")
+@click.option("--classes", type=click.Path(dir_okay=False), default=None, help="custom: classes.txt fixing class order.")
 @_data_root
-def prepare_cmd(dataset: str, raw: str | None, out: str | None, strict: bool, data_root: str | None) -> None:
-    """Convert a dataset's raw files (nw-ucla, ntu60, ntu120) into actlm's format."""
+def prepare_cmd(dataset: str, raw: str | None, out: str | None, strict: bool, channels: str | None,
+                labels: str | None, layout: str | None, name: str | None, classes: str | None,
+                data_root: str | None) -> None:
+    """Convert a dataset's raw files (nw-ucla, ntu60, ntu120, custom) into actlm's format."""
+    options = {k: v for k, v in {"channels": channels, "labels": labels, "layout": layout, "name": name,
+                                 "classes": classes}.items() if v is not None}
+    is_custom = D.get_spec(dataset).name == "custom"
+    if is_custom and not raw:
+        raise click.UsageError("prepare custom needs --raw FOLDER (and usually --labels, --layout, --name)")
+    misplaced = set(options) - ({"labels", "layout", "name", "classes"} if is_custom else {"channels"})
+    if misplaced:
+        raise click.UsageError(f"option(s) {', '.join('--' + m for m in sorted(misplaced))} do not apply to {dataset}")
     report = D.prepare(dataset, raw=raw, out=out, data_root_dir=data_root,
-                       progress=_progress(f"prepare {dataset}"))
+                       progress=_progress(f"prepare {dataset}"), **options)
     click.echo(report.summary())
     if strict and report.skipped:
         sys.exit(1)
@@ -70,3 +85,26 @@ def summary_cmd(dataset: str, data_root: str | None) -> None:
     """Counts per split and class, lengths and layout of DATASET (name or prepared folder)."""
     ds = D.load(dataset, data_root_dir=data_root, progress=_progress(f"prepare {dataset}"))
     click.echo(summary_text(ds))
+
+
+@data_group.command("show")
+@click.argument("sample")
+@click.option("--dataset", default="nw-ucla", show_default=True, help="Dataset name or prepared folder.")
+@click.option("--out", required=True, type=click.Path(dir_okay=False), help="Output .png (frame strip) or .gif (animation).")
+@click.option("--frames", default=8, show_default=True, help="Frames in a PNG strip.")
+@_data_root
+def show_cmd(sample: str, dataset: str, out: str, frames: int, data_root: str | None) -> None:
+    """Draw SAMPLE (a sample id such as a01_s01_e00_v01, or an index) of a dataset."""
+    from ..viz import draw_sequence
+
+    if not out.lower().endswith((".png", ".gif")):
+        raise click.UsageError("--out must end in .png or .gif")
+    ds = D.load(dataset, data_root_dir=data_root, progress=_progress(f"prepare {dataset}"))
+    position = int(sample) if sample.isdigit() else ds.find(sample)
+    if not 0 <= position < len(ds):
+        raise click.UsageError(f"index {position} out of range (0..{len(ds) - 1})")
+    item = ds[position]
+    image_2d = ds.channels[:2] == ["x", "y"] and "z" not in ds.channels
+    path = draw_sequence(item.data, ds.layout, out, frames=frames, image_coordinates=image_2d,
+                         title=f"{item.sample_id}: {ds.classes[item.label]}")
+    click.echo(f"wrote {path} ({item.data.shape[1]} frames, {ds.layout.name})")

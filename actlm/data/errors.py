@@ -1,7 +1,7 @@
 """Errors for bad input data. Messages always name the file (and line where there is one)."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 
@@ -33,9 +33,11 @@ class PrepareReport:
     written: int
     skipped: list[Skipped]
     output: Path | None = None
+    notes: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
         lines = [f"wrote {self.written} sequences" + (f" to {self.output}" if self.output else "")]
+        lines += self.notes
         if self.skipped:
             lines.append(f"skipped {len(self.skipped)} file(s):")
             lines += [f"  {s.path}: {s.reason}" for s in self.skipped]

@@ -39,6 +39,7 @@ def register(spec: DatasetSpec) -> None:
 register(DatasetSpec("nw-ucla", "nw-ucla/all_sqe", "actlm.data.nwucla:prepare", "actlm.data.nwucla"))
 register(DatasetSpec("ntu60", "ntu60/nturgb+d_skeletons", "actlm.data.ntu:prepare_ntu60", "actlm.data.ntu"))
 register(DatasetSpec("ntu120", "ntu120/nturgb+d_skeletons", "actlm.data.ntu:prepare_ntu120", "actlm.data.ntu"))
+register(DatasetSpec("custom", "custom", "actlm.data.custom:prepare", "actlm.data.custom"))
 _ALIASES = {"nwucla": "nw-ucla", "ucla": "nw-ucla", "ntu": "ntu60", "ntu-60": "ntu60", "ntu-120": "ntu120"}
 
 
@@ -51,8 +52,10 @@ def get_spec(name: str) -> DatasetSpec:
 
 
 def prepared_path(name: str) -> Path:
-    """Where the prepared copy of a named dataset lives (``<cache>/datasets/<name>``)."""
-    return cache_dir("datasets") / get_spec(name).name
+    """Where the prepared copy of a dataset lives (``<cache>/datasets/<name>``); custom datasets
+    are stored under the name given at ``prepare`` time."""
+    key = _ALIASES.get(name.lower(), name.lower())
+    return cache_dir("datasets") / (DATASETS[key].name if key in DATASETS else name)
 
 
 def raw_path(name: str, root: str | Path | None = None) -> Path:
@@ -68,7 +71,8 @@ def prepare(name: str, raw: str | Path | None = None, out: str | Path | None = N
     if not raw_dir.is_dir():
         raise DatasetNotFound(f"{spec.name}: raw files not found at {raw_dir}\n"
                               + _how_to_get(spec.how_to_get).format(where=raw_dir))
-    out_dir = Path(out) if out else prepared_path(name)
+    stored_as = (options.get("name") or "custom") if spec.name == "custom" else spec.name
+    out_dir = Path(out) if out else prepared_path(stored_as)
     return spec.prepare_fn()(raw_dir, out_dir, progress=progress, **options)
 
 
@@ -83,6 +87,9 @@ def load(name: str | Path, split: str | None = None, data_root_dir: str | Path |
     if not (path / "dataset.json").exists():
         path = prepared_path(str(name))
         if not (path / "dataset.json").exists():
+            if get_spec(str(name)).name == "custom":
+                raise DatasetNotFound("prepare a custom dataset first: actlm prepare custom --raw FOLDER "
+                                      "--labels labels.csv --layout NAME --name NAME; then load it by that name")
             prepare(str(name), data_root_dir=data_root_dir, progress=progress)
     ds = SkeletonSet(path)
     if split is None:
