@@ -142,7 +142,7 @@ def prepare(raw: Path, out: Path, progress: Callable | None = None, labels: str 
             if arr.shape[-1] not in CHANNEL_NAMES:
                 raise file_error(path, f"{arr.shape[-1]} values per joint; use 2 (x, y), 3 (x, y, z) or 4 (+ score)")
         except DataError as exc:
-            skipped.append(Skipped(str(path), str(exc).removeprefix(f"{path}:").strip()))
+            skipped.append(Skipped.from_error(path, exc))
             continue
         good.append((path, arr.shape))
     if not good:

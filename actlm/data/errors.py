@@ -6,7 +6,14 @@ from pathlib import Path
 
 
 class DataError(ValueError):
-    """Input data that cannot be used; the message says which file and what is wrong."""
+    """Input data that cannot be used; the message says which file and what is wrong.
+
+    Errors made by :func:`file_error` also carry ``problem`` and ``line`` separately, so batch
+    jobs can list "file: line N: problem" without repeating the path.
+    """
+
+    problem: str | None = None
+    line: int | None = None
 
 
 class DatasetNotFound(DataError):
@@ -15,7 +22,9 @@ class DatasetNotFound(DataError):
 
 def file_error(path: str | Path, problem: str, line: int | None = None) -> DataError:
     where = f"{path}:{line}" if line is not None else f"{path}"
-    return DataError(f"{where}: {problem}")
+    error = DataError(f"{where}: {problem}")
+    error.problem, error.line = problem, line
+    return error
 
 
 @dataclass
@@ -24,6 +33,15 @@ class Skipped:
 
     path: str
     reason: str
+
+    @classmethod
+    def from_error(cls, path: str | Path, exc: Exception) -> "Skipped":
+        """The reason without the path (which the report prints anyway)."""
+        problem = getattr(exc, "problem", None)
+        if problem is None:
+            return cls(str(path), str(exc).removeprefix(f"{path}:").strip())
+        line = getattr(exc, "line", None)
+        return cls(str(path), f"line {line}: {problem}" if line is not None else problem)
 
 
 @dataclass

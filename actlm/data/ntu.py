@@ -294,7 +294,7 @@ def prepare_ntu(raw: Path, out: Path, variant: str, progress: Callable | None = 
             try:
                 sample = read_sample(path, num_classes, groups)
             except (DataError, OSError) as exc:
-                skipped.append(Skipped(str(path), str(exc).removeprefix(f"{path}:").strip()))
+                skipped.append(Skipped.from_error(path, exc))
                 continue
             writer.add(sample)
             for split in benchmark_splits(sample.meta, variant):

@@ -74,7 +74,7 @@ def prepare(raw: Path, out: Path, progress: Callable | None = None) -> PrepareRe
             try:
                 sample = read_sequence(path)
             except DataError as exc:
-                skipped.append(Skipped(str(path), str(exc).removeprefix(f"{path}: ")))
+                skipped.append(Skipped.from_error(path, exc))
                 continue
             writer.add(sample)
             splits["xview_test" if sample.meta["view"] == 3 else "xview_train"].append(sample.sample_id)

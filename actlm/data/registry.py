@@ -62,12 +62,12 @@ def raw_path(name: str, root: str | Path | None = None) -> Path:
     return data_root(root) / get_spec(name).raw_subdir
 
 
-def prepare(name: str, raw: str | Path | None = None, out: str | Path | None = None,
+def prepare(dataset: str, raw: str | Path | None = None, out: str | Path | None = None,
             data_root_dir: str | Path | None = None, progress: Callable | None = None,
             **options: Any) -> PrepareReport:
     """Prepare a named dataset from its raw files (``raw`` defaults to its place in the data root)."""
-    spec = get_spec(name)
-    raw_dir = Path(raw) if raw else raw_path(name, data_root_dir)
+    spec = get_spec(dataset)
+    raw_dir = Path(raw) if raw else raw_path(dataset, data_root_dir)
     if not raw_dir.is_dir():
         raise DatasetNotFound(f"{spec.name}: raw files not found at {raw_dir}\n"
                               + _how_to_get(spec.how_to_get).format(where=raw_dir))

@@ -1,0 +1,70 @@
+"""Config-built transform pipelines: determinism, normalisation, streams, persons, layouts."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+
+from actlm.data import SkeletonSet, get_layout
+from actlm.data.loader import SkeletonDataset
+from actlm.data.transforms import SpineAlign, Stream, build_pipeline
+
+TRAIN = [{"type": "SpineAlign"}, {"type": "RandomRotate", "degrees": 15}, {"type": "RandomScale", "amount": 0.1},
+         {"type": "RandomShear", "amount": 0.2}, {"type": "ValidCropResize", "length": 32, "ratio": [0.5, 1.0]},
+         {"type": "Stream", "kind": "bone_motion"}]
+
+
+def test_spine_align_gives_an_upright_unit_body(ucla_prepared):
+    lay = get_layout("kinect-v1")
+    x = SkeletonSet(ucla_prepared)[0].data
+    y = SpineAlign(lay)(x, np.random.default_rng(0))
+    np.testing.assert_allclose(y[0, 0, lay.center[0]], 0, atol=1e-5)
+    spine = y[0, :, lay.spine_top[0]] - y[0, :, lay.spine_bottom[0]]
+    assert np.linalg.norm(spine, axis=-1).mean() == pytest.approx(1.0, rel=1e-4)
+    assert spine[:, 1].mean() > 0.95 and abs(spine[:, 0].mean()) < 0.05
+    across = y[0, 0, lay.left_shoulder] - y[0, 0, lay.right_shoulder]
+    assert across[0] > 0 and abs(across[2]) < 1e-4
+
+
+def test_pipeline_is_deterministic_under_a_seed(ucla_prepared):
+    ds = SkeletonSet(ucla_prepared).subset(range(8))
+    a, b = SkeletonDataset(ds, TRAIN, seed=3), SkeletonDataset(ds, TRAIN, seed=3)
+    for i in range(8):
+        torch.testing.assert_close(a[i][0], b[i][0], rtol=0, atol=0)
+    assert a[0][0].shape == (1, 32, 20, 3)
+    other_epoch = SkeletonDataset(ds, TRAIN, seed=3)
+    other_epoch.set_epoch(1)
+    assert not torch.equal(a[0][0], other_epoch[0][0])
+
+
+def test_streams():
+    lay = get_layout("kinect-v1")
+    x = np.random.default_rng(0).normal(size=(1, 6, 20, 3)).astype(np.float32)
+    rng = np.random.default_rng(0)
+    bone = Stream(lay, "bone")(x, rng)
+    child, parent = lay.bones[3]
+    np.testing.assert_allclose(bone[0, :, child], x[0, :, child] - x[0, :, parent])
+    assert not bone[:, :, lay.root].any()
+    motion = Stream(lay, "joint_motion")(x, rng)
+    np.testing.assert_allclose(motion[0, 2], x[0, 3] - x[0, 2])
+    assert not motion[:, -1].any()
+    with pytest.raises(ValueError, match="unknown stream"):
+        Stream(lay, "velocity")
+
+
+def test_absent_person_stays_zero_and_padding():
+    x = np.zeros((2, 10, 25, 3), np.float32)
+    x[0] = np.random.default_rng(0).normal(size=(10, 25, 3))
+    pipe = build_pipeline(TRAIN[:4] + [{"type": "UniformSample", "length": 16}, {"type": "PadPersons", "persons": 3}],
+                          "kinect-v2")
+    y = pipe(x, np.random.default_rng(0))
+    assert y.shape == (3, 16, 25, 3) and y[0].any() and not y[1:].any()
+
+
+def test_map_layout_and_unknown_transform():
+    pipe = build_pipeline([{"type": "MapLayout", "source": "blazepose-33", "target": "kinect-v1"}], "blazepose-33")
+    assert pipe(np.ones((1, 4, 33, 3), np.float32), np.random.default_rng(0)).shape == (1, 4, 20, 3)
+    with pytest.raises(ValueError, match="unknown transform 'Flip'"):
+        build_pipeline([{"type": "Flip"}], "coco-17")
+    with pytest.raises(ValueError, match="RandomRotate"):
+        build_pipeline([{"type": "RandomRotate", "degres": 3}], "coco-17")
