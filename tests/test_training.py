@@ -145,3 +145,28 @@ def test_lr_schedule_warmup_then_cosine():
     assert all(a >= b for a, b in zip(lrs[20:], lrs[21:])) and lrs[-1] < 0.001
     step = load_config("nw-ucla/hglnet_joint", ["schedule.name=step", "schedule.milestones=[5]", "schedule.warmup_epochs=0"])
     assert lr_at(step, 49, 10) == pytest.approx(0.1) and lr_at(step, 50, 10) == pytest.approx(0.01)
+
+
+def test_quickstart_without_data_explains_where_to_put_it(tmp_path):
+    result = CliRunner().invoke(main, ["quickstart", "--data-root", str(tmp_path / "nothing")])
+    assert result.exit_code == 2
+    assert "nw-ucla/all_sqe" in result.output and "Traceback" not in result.output
+
+
+@pytest.mark.parametrize("config", ["ntu60/hglnet_xsub_joint", "ntu60/hglnet_xview_joint",
+                                    "ntu120/hglnet_xsub_joint", "ntu120/hglnet_xset_joint"])
+def test_ntu_configs_train_a_few_steps_on_real_files(config, shared_data, tmp_path_factory, tmp_path):
+    from actlm.data import prepare
+
+    variant = config.split("/")[0]
+    prepared = tmp_path_factory.getbasetemp() / f"ntu-real-{variant}"
+    if not (prepared / "dataset.json").exists():
+        prepare(variant, raw=shared_data / "ntu-samples", out=prepared)
+    cfg = load_config(config, [f"data.dataset={prepared}", f"train.work_dir={tmp_path}", "train.epochs=1",
+                               "train.batch_size=2", "train.test_batch_size=4", "train.num_workers=0",
+                               "train.max_steps_per_epoch=2", "train.threads=2"])
+    report = train(cfg)
+    assert report["n"] >= 1 and len(report["per_class"]) == (60 if variant == "ntu60" else 120)
+    model, meta = load_checkpoint(tmp_path)
+    assert meta["model"]["args"]["num_persons"] == 2 and meta["layout"] == "kinect-v2"
+    assert meta["model"]["args"]["stages"] == load_config(config).model.args["stages"]

@@ -202,6 +202,10 @@ class Trainer:
         set_determinism(cfg)
         self.device = device_for(self.world)
         self.run_dir = cfg.run_dir
+        if self.world.size > 1:  # rank 0 prepares the dataset on first use; the others wait for it
+            if self.world.is_main:
+                load(cfg.data.dataset, data_root_dir=cfg.data.data_root)
+            dist.barrier()
         self.train_set = load(cfg.data.dataset, split=cfg.data.train_split, data_root_dir=cfg.data.data_root)
         self.test_set = load(cfg.data.dataset, split=cfg.data.test_split, data_root_dir=cfg.data.data_root)
         self.train_data = SkeletonDataset(self.train_set, cfg.data.train_pipeline, seed=cfg.train.seed, repeat=cfg.data.repeat)
