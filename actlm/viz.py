@@ -44,6 +44,14 @@ def draw_pose(ax, points: np.ndarray, layout: Layout, present: np.ndarray | None
         ax.scatter(person[:, 0], person[:, 1], s=sizes, c="black" if highlight is None else "crimson", zorder=3)
 
 
+def _frame_axes(ax, lo: np.ndarray, hi: np.ndarray, title: str, fontsize: int) -> None:
+    ax.set_xlim(lo[0], hi[0])
+    ax.set_ylim(lo[1], hi[1])
+    ax.set_aspect("equal")
+    ax.axis("off")
+    ax.set_title(title, fontsize=fontsize)
+
+
 def _limits(points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     valid = points[np.abs(points).sum(axis=-1) > 0]
     lo, hi = valid.min(axis=0), valid.max(axis=0)
@@ -72,11 +80,7 @@ def draw_sequence(data: np.ndarray, layout: str | Layout, out: str | Path, frame
 
         def frame(t: int):
             ax.clear()
-            ax.set_xlim(lo[0], hi[0])
-            ax.set_ylim(lo[1], hi[1])
-            ax.set_aspect("equal")
-            ax.axis("off")
-            ax.set_title(f"{title}  frame {t + 1}/{t_total}", fontsize=9)
+            _frame_axes(ax, lo, hi, f"{title}  frame {t + 1}/{t_total}", 9)
             draw_pose(ax, points[:, t], lay, present[:, t])
 
         FuncAnimation(fig, frame, frames=t_total).save(out, writer=PillowWriter(fps=fps))
@@ -85,11 +89,7 @@ def draw_sequence(data: np.ndarray, layout: str | Layout, out: str | Path, frame
     chosen = np.linspace(0, t_total - 1, min(frames, t_total)).round().astype(int)
     fig, axes = plt.subplots(1, len(chosen), figsize=(2.0 * len(chosen), 3.0), squeeze=False)
     for ax, t in zip(axes[0], chosen):
-        ax.set_xlim(lo[0], hi[0])
-        ax.set_ylim(lo[1], hi[1])
-        ax.set_aspect("equal")
-        ax.axis("off")
-        ax.set_title(f"frame {t + 1}", fontsize=8)
+        _frame_axes(ax, lo, hi, f"frame {t + 1}", 8)
         draw_pose(ax, points[:, t], lay, present[:, t])
     fig.suptitle(title, fontsize=10)
     fig.tight_layout()

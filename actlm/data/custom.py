@@ -20,7 +20,6 @@ Bad files are skipped and listed (the run still writes everything else).
 from __future__ import annotations
 
 import csv
-import json
 from pathlib import Path
 from typing import Any, Callable
 
@@ -29,7 +28,7 @@ import numpy as np
 from .errors import DataError, PrepareReport, Skipped, file_error
 from .layouts import get_layout
 from .store import DatasetWriter, Sample
-from .validate import check_sequence
+from .validate import check_sequence, read_skeleton_json
 
 SUFFIXES = (".npy", ".npz", ".json")
 CHANNEL_NAMES = {2: ["x", "y"], 3: ["x", "y", "z"], 4: ["x", "y", "z", "score"]}
@@ -65,14 +64,7 @@ def read_array(path: Path) -> np.ndarray:
 
 
 def _read_json_array(path: Path) -> np.ndarray:
-    try:
-        obj = json.loads(path.read_text(encoding="utf-8"))
-    except json.JSONDecodeError as exc:
-        raise file_error(path, f"unreadable JSON: {exc.msg}", line=exc.lineno) from None
-    except UnicodeDecodeError:
-        raise file_error(path, "not a UTF-8 text file") from None
-    if not isinstance(obj, dict) or "skeletons" not in obj:
-        raise file_error(path, "JSON has no 'skeletons' field")
+    obj = read_skeleton_json(path)
     try:
         return np.asarray(obj["skeletons"], dtype=np.float32)
     except (ValueError, TypeError):

@@ -5,7 +5,6 @@ Standard cross-view protocol: train on views 1 and 2, test on view 3.
 """
 from __future__ import annotations
 
-import json
 import re
 from pathlib import Path
 from typing import Callable
@@ -15,7 +14,7 @@ import numpy as np
 from .errors import DataError, PrepareReport, Skipped, file_error
 from .layouts import KINECT_V1
 from .store import DatasetWriter, Sample
-from .validate import check_sequence
+from .validate import check_sequence, read_skeleton_json
 
 ACTION_IDS = (1, 2, 3, 4, 5, 6, 8, 9, 11, 12)
 CLASSES = ("pick up with one hand", "pick up with two hands", "drop trash", "walk around",
@@ -38,14 +37,7 @@ def read_sequence(path: Path) -> Sample:
     action, subject, episode, view = (int(g) for g in match.groups())
     if action not in ACTION_IDS:
         raise file_error(path, f"unknown action id a{action:02d} (NW-UCLA has {ACTION_IDS})")
-    try:
-        obj = json.loads(path.read_text())
-    except json.JSONDecodeError as exc:
-        raise file_error(path, f"unreadable JSON: {exc.msg}", line=exc.lineno) from None
-    except UnicodeDecodeError:
-        raise file_error(path, "not a text file") from None
-    if not isinstance(obj, dict) or "skeletons" not in obj:
-        raise file_error(path, "JSON has no 'skeletons' field")
+    obj = read_skeleton_json(path)
     label = obj.get("label")
     expected = ACTION_IDS.index(action) + 1
     if label is not None and label != expected:

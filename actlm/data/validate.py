@@ -1,7 +1,9 @@
 """Checks shared by every importer: one place decides what a usable sequence is."""
 from __future__ import annotations
 
+import json
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -34,3 +36,16 @@ def check_sequence(data: np.ndarray, path: str | Path, layout: Layout, channels:
     if not arr.any():
         raise file_error(path, "all coordinates are zero (no skeleton)")
     return arr
+
+
+def read_skeleton_json(path: Path) -> dict[str, Any]:
+    """Read a JSON object with a ``skeletons`` field; errors name the file (and line)."""
+    try:
+        obj = json.loads(path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as exc:
+        raise file_error(path, f"unreadable JSON: {exc.msg}", line=exc.lineno) from None
+    except UnicodeDecodeError:
+        raise file_error(path, "not a UTF-8 text file") from None
+    if not isinstance(obj, dict) or "skeletons" not in obj:
+        raise file_error(path, "JSON has no 'skeletons' field")
+    return obj
