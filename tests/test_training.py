@@ -170,3 +170,15 @@ def test_ntu_configs_train_a_few_steps_on_real_files(config, shared_data, tmp_pa
     model, meta = load_checkpoint(tmp_path)
     assert meta["model"]["args"]["num_persons"] == 2 and meta["layout"] == "kinect-v2"
     assert meta["model"]["args"]["stages"] == load_config(config).model.args["stages"]
+
+
+def test_tensorboard_logging_or_a_clear_install_hint(tiny_ucla, tmp_path):
+    cfg = load_config("nw-ucla/hglnet_joint", tiny_overrides(tiny_ucla, tmp_path, epochs=1) + ["train.tensorboard=true"])
+    try:
+        import tensorboard  # noqa: F401
+    except ImportError:
+        with pytest.raises(ConfigError, match="pip install tensorboard"):
+            train(cfg)
+        return
+    train(cfg)
+    assert any((tmp_path / "tensorboard").iterdir())

@@ -237,6 +237,7 @@ class Trainer:
         self.scaler = torch.amp.GradScaler("cuda") if use_amp else None
         self.start_epoch, self.step, self.best = 0, 0, {"top1": -1.0, "epoch": -1}
         self.history: list[dict[str, Any]] = []
+        self.tensorboard = self._tensorboard() if cfg.train.tensorboard and self.world.is_main else None
         if resume:
             self._resume(Path(resume))
 
@@ -257,8 +258,20 @@ class Trainer:
         if self.world.is_main:
             print(f"resumed from {ckpt} at epoch {self.start_epoch}", file=sys.stderr)
 
+    def _tensorboard(self):
+        try:
+            from torch.utils.tensorboard import SummaryWriter
+        except ImportError:
+            raise ConfigError("train.tensorboard=true needs the tensorboard package: pip install tensorboard") from None
+        return SummaryWriter(str(self.run_dir / "tensorboard"))
+
     def _write_epoch(self, row: dict[str, Any]) -> None:
         self.history.append(row)
+        if self.tensorboard:
+            for key, value in row.items():
+                if key != "epoch":
+                    self.tensorboard.add_scalar(key, value, row["epoch"])
+            self.tensorboard.flush()
         (self.run_dir / "metrics.json").write_text(json.dumps(self.history, indent=1))
         with open(self.run_dir / "metrics.csv", "w", newline="") as fh:
             writer = csv.DictWriter(fh, fieldnames=list(row))
