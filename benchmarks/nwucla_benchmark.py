@@ -48,7 +48,11 @@ def train_all(a: argparse.Namespace) -> dict[str, float]:
     return wall
 
 
-def collect(a: argparse.Namespace, wall: dict[str, float]) -> dict:
+def head_commit() -> str:
+    return subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
+
+
+def collect(a: argparse.Namespace, wall: dict[str, float], trained_at: str | None) -> dict:
     runs = {}
     for stream in STREAMS:
         d = run_dir(stream, a.seed)
@@ -70,10 +74,10 @@ def collect(a: argparse.Namespace, wall: dict[str, float]) -> dict:
                                   "--weights", weights, "--json"], capture_output=True, text=True, check=True).stdout
             rep = json.loads(out)
             ensembles[name] = {"top1": rep["top1"], "top5": rep["top5"], "weights": weights}
-    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
+    commit = head_commit()
     return {"command": "python benchmarks/nwucla_benchmark.py " + " ".join(
                 f"--{k} {v}" for k, v in vars(a).items() if k != "collect"),
-            "commit": commit, "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            "commit": commit, "trained_at_commit": trained_at or "not recorded (--collect)", "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
             "protocol": "NW-UCLA cross-view: train views 1+2 (1020), test view 3 (464); top-1 of the best epoch "
                         "(as reported by CTR-GCN/InfoGCN) and of the final epoch",
             "seed": a.seed, "epochs": a.epochs, "streams": runs, "ensembles": ensembles, "completed": done}
@@ -103,8 +107,9 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=2, help="torch threads per training process")
     parser.add_argument("--collect", action="store_true", help="only collect finished runs")
     a = parser.parse_args()
+    trained_at = None if a.collect else head_commit()
     wall = {} if a.collect else train_all(a)
-    res = collect(a, wall)
+    res = collect(a, wall, trained_at)
     out = Path("benchmarks/results")
     out.mkdir(parents=True, exist_ok=True)
     (out / "nwucla.json").write_text(json.dumps(res, indent=1))

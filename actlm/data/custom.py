@@ -93,7 +93,7 @@ def read_labels(path: Path, classes_file: Path | None = None) -> tuple[dict[str,
         raise file_error(path, "no samples listed")
     if classes_file:
         classes = [c.strip() for c in Path(classes_file).read_text(encoding="utf-8").splitlines() if c.strip()]
-        for sample, row in rows.items():
+        for row in rows.values():
             if row["label"].strip() not in classes:
                 raise file_error(path, f"unknown label {row['label']!r} (not in {classes_file})", row["_line"])
     else:

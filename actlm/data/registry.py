@@ -26,7 +26,7 @@ class DatasetSpec:
 
 
 def _how_to_get(module: str) -> str:
-    return getattr(importlib.import_module(module), "HOW_TO_GET")
+    return importlib.import_module(module).HOW_TO_GET
 
 
 DATASETS: dict[str, DatasetSpec] = {}

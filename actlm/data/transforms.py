@@ -48,9 +48,11 @@ def _mean_joint(x: np.ndarray, joints: tuple[int, ...]) -> np.ndarray:
 class SpineAlign:
     """Centre on the layout's centre joint, rotate into a body frame, scale to body size.
 
-    As in the NTU preprocessing of the literature: from the first frame of the first person,
-    the spine (``spine_bottom`` -> ``spine_top``) is rotated onto +y and the shoulder line
-    (right -> left shoulder) onto +x; coordinates are divided by the mean spine length, so
+    As in the NTU preprocessing of the literature: the origin is the centre joint in the first
+    frame of the first person; the spine direction (``spine_bottom`` -> ``spine_top``, averaged
+    over the frames, which is steadier than one noisy frame) is rotated onto +y and the
+    first frame's shoulder line (right -> left shoulder) onto +x; coordinates are divided by
+    the mean spine length, so
     subjects of different size and cameras at different distances look alike. Absent persons
     (all zeros) stay zero. ``rotate=False`` keeps the camera orientation (centre + scale only).
     """
