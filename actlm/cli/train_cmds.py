@@ -42,7 +42,9 @@ def _print_report(report: dict, title: str) -> None:
 @click.option("--dataset", default=None, help="Evaluate on another dataset (name or prepared folder).")
 @click.option("--json", "as_json", is_flag=True, help="Print the metrics as JSON.")
 @click.option("--batch-size", default=64, show_default=True)
-def eval_cmd(checkpoint: str, split: str, dataset: str | None, as_json: bool, batch_size: int) -> None:
+@click.option("--text-match", is_flag=True,
+              help="Skeleton-language checkpoints: classify by similarity to the class descriptions.")
+def eval_cmd(checkpoint: str, split: str, dataset: str | None, as_json: bool, batch_size: int, text_match: bool) -> None:
     """Evaluate a checkpoint (a run directory uses its best/)."""
     from torch.utils.data import DataLoader
 
@@ -61,13 +63,32 @@ def eval_cmd(checkpoint: str, split: str, dataset: str | None, as_json: bool, ba
         raise click.ClickException(f"{checkpoint} was trained on layout {meta['layout']} but {ds.name} uses "
                                    f"{ds.layout.name}; add a MapLayout transform or use a matching checkpoint")
     loader = DataLoader(SkeletonDataset(ds, meta["test_pipeline"]), batch_size=batch_size)
-    logits, labels, _ = predict(model, loader, next(model.parameters()).device)
+    if text_match and not hasattr(model, "text_logits"):
+        raise click.ClickException(f"{checkpoint} is a {meta['model']['name']} model without language heads; "
+                                   f"--text-match needs a skeleton-language (hocslm) checkpoint")
+    scorer = _TextMatch(model) if text_match else model
+    logits, labels, _ = predict(scorer, loader, next(model.parameters()).device)
     report = classification_report(logits, labels, meta["classes"])
-    report.update(checkpoint=meta["_path"], dataset=ds.name, split=ds.split_name)
+    report.update(checkpoint=meta["_path"], dataset=ds.name, split=ds.split_name,
+                  scoring="text-match" if text_match else "classifier")
     if as_json:
         click.echo(json.dumps(report, indent=1))
     else:
         _print_report(report, f"{meta['_path']} on {ds.name}/{ds.split_name}")
+
+
+class _TextMatch:
+    """Adapter: a HocSLM model scored by its class-description similarities."""
+
+    def __init__(self, model):
+        self.model = model
+
+    def eval(self):
+        self.model.eval()
+        return self
+
+    def __call__(self, x):
+        return self.model.text_logits(x)
 
 
 def _softmax(logits: np.ndarray) -> np.ndarray:

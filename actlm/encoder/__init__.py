@@ -7,7 +7,12 @@ from torch import nn
 
 from .hglnet import HGLNet
 
-MODELS: dict[str, Callable[..., nn.Module]] = {"hglnet": HGLNet}
+def _hocslm(**kwargs: Any) -> nn.Module:
+    from ..language.slm import HocSLM   # the language package builds on the encoders
+    return HocSLM(**kwargs)
+
+
+MODELS: dict[str, Callable[..., nn.Module]] = {"hglnet": HGLNet, "hocslm": _hocslm}
 
 
 def build_model(name: str, **kwargs: Any) -> nn.Module:

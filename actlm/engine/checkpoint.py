@@ -30,7 +30,7 @@ class CheckpointError(DataError):
     """A checkpoint that is missing, damaged or not an actlm checkpoint."""
 
 
-def _unwrap(model: nn.Module) -> nn.Module:
+def unwrap(model: nn.Module) -> nn.Module:
     return model.module if hasattr(model, "module") else model
 
 
@@ -42,7 +42,7 @@ def save_checkpoint(path: str | Path, model: nn.Module, meta: dict[str, Any],
     tmp = path.with_name(path.name + ".partial")
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir(parents=True)
-    state = {k: v.detach().contiguous().cpu() for k, v in _unwrap(model).state_dict().items()}
+    state = {k: v.detach().contiguous().cpu() for k, v in unwrap(model).state_dict().items()}
     save_file(state, str(tmp / "model.safetensors"))
     (tmp / "config.json").write_text(json.dumps({"format": CHECKPOINT_FORMAT, **meta}, indent=1))
     if optimizer is not None:
@@ -106,7 +106,7 @@ def load_weights(path: Path, filename: str = "model.safetensors") -> dict[str, t
 
 def load_state_into(model: nn.Module, state: dict[str, torch.Tensor], where: Path) -> None:
     """Load weights, refusing missing/unexpected tensors and shape mismatches with one message."""
-    target = _unwrap(model).state_dict()
+    target = unwrap(model).state_dict()
     missing = sorted(set(target) - set(state))
     unexpected = sorted(set(state) - set(target))
     wrong = [k for k in target if k in state and state[k].shape != target[k].shape]
@@ -120,7 +120,7 @@ def load_state_into(model: nn.Module, state: dict[str, torch.Tensor], where: Pat
             parts.append(f"shape mismatch for {wrong[0]}: {tuple(state[wrong[0]].shape)} in file vs "
                          f"{tuple(target[wrong[0]].shape)} in model")
         raise CheckpointError(f"{where}: weights do not fit the model: " + "; ".join(parts))
-    _unwrap(model).load_state_dict(state)
+    unwrap(model).load_state_dict(state)
 
 
 def load_checkpoint(path: str | Path, device: str | torch.device = "cpu") -> tuple[nn.Module, dict[str, Any]]:

@@ -76,6 +76,27 @@ class TrainConfig(_Strict):
     max_steps_per_epoch: int | None = None
 
 
+class LanguageWeights(_Strict):
+    contrastive: float = Field(0.5, ge=0)
+    class_text: float = Field(0.5, ge=0)
+    fusion: float = Field(0.5, ge=0)
+
+
+class LanguageConfig(_Strict):
+    """Skeleton-language training (HocSLM): which cached descriptions, which text encoder."""
+
+    describer: str = "kinematic"
+    describer_model: str = "-"
+    prompt_version: str = "v1"
+    describe_missing: bool = True
+    cache: str | None = None
+    text_encoder: str = "minilm"
+    max_tokens: int = Field(48, ge=4, le=512)
+    finetune_text: bool = False
+    text_lr_scale: float = Field(0.1, gt=0)
+    weights: LanguageWeights = LanguageWeights()
+
+
 class ExperimentConfig(_Strict):
     name: str = "experiment"
     data: DataConfig = DataConfig()
@@ -83,6 +104,7 @@ class ExperimentConfig(_Strict):
     optim: OptimConfig = OptimConfig()
     schedule: ScheduleConfig = ScheduleConfig()
     train: TrainConfig = TrainConfig()
+    language: LanguageConfig | None = None
 
     @property
     def run_dir(self) -> Path:
@@ -156,9 +178,12 @@ def _section_model(loc: tuple) -> type[BaseModel] | None:
     model: type[BaseModel] = ExperimentConfig
     for part in loc:
         field = model.model_fields.get(str(part))
-        if field is None or not (isinstance(field.annotation, type) and issubclass(field.annotation, BaseModel)):
+        annotation = field.annotation if field else None
+        options = [a for a in getattr(annotation, "__args__", ()) if a is not type(None)]  # X | None -> X
+        annotation = options[0] if len(options) == 1 else annotation
+        if not (isinstance(annotation, type) and issubclass(annotation, BaseModel)):
             return None
-        model = field.annotation
+        model = annotation
     return model
 
 

@@ -40,7 +40,7 @@ from ..data import load
 from ..data.layouts import get_layout
 from ..data.loader import SkeletonDataset
 from ..encoder import build_model
-from .checkpoint import load_state_into, load_training_state, load_weights, read_meta, save_checkpoint
+from .checkpoint import unwrap, load_state_into, load_training_state, load_weights, read_meta, save_checkpoint
 from .config import ConfigError, ExperimentConfig, validate
 from .metrics import classification_report, save_confusion_png
 from .sync_bn import convert_batchnorm
@@ -213,6 +213,7 @@ class Trainer:
         example = self.test_data[0][0]
         self.model_args = model_args_for(cfg, self.train_set, example)
         self.model = build_model(cfg.model.name, **self.model_args).to(self.device)
+        self.text_bank, self.text_encoder = self._language_setup() if cfg.language else (None, None)
         if self.world.size > 1:
             if self.device.type == "cuda":
                 self.model = nn.SyncBatchNorm.convert_sync_batchnorm(self.model)
@@ -232,6 +233,9 @@ class Trainer:
         if cfg.train.max_steps_per_epoch:
             self.steps_per_epoch = min(self.steps_per_epoch, cfg.train.max_steps_per_epoch)
         self.optimizer = make_optimizer(cfg, self.model)
+        if self.text_encoder is not None:  # fine-tuned text encoder: its own, smaller learning rate
+            self.optimizer.add_param_group({"params": [p for p in self.text_encoder.parameters() if p.requires_grad],
+                                            "weight_decay": 0.0, "lr_scale": cfg.language.text_lr_scale})
         use_amp = self.device.type == "cuda" and cfg.train.amp != "off"
         self.autocast = (lambda: torch.autocast("cuda", dtype=torch.float16)) if use_amp else nullcontext
         self.scaler = torch.amp.GradScaler("cuda") if use_amp else None
@@ -240,6 +244,66 @@ class Trainer:
         self.tensorboard = self._tensorboard() if cfg.train.tensorboard and self.world.is_main else None
         if resume:
             self._resume(Path(resume))
+
+    # -- language (HocSLM) ---------------------------------------------------------------------
+    def _language_setup(self):
+        """Text bank of the training descriptions; class descriptions stored in the model."""
+        from ..language.cache import DescriberKey, DescriptionCache
+        from ..language.text_bank import TextBank
+        from ..language.text_encoder import TextEncoder
+
+        lang = self.cfg.language
+        if not hasattr(self.model, "class_text"):
+            raise ConfigError(f"the language section trains a skeleton-language model: set model.name=hocslm "
+                              f"(model {self.cfg.model.name!r} has no language heads)")
+        encoder = TextEncoder(lang.text_encoder, lang.max_tokens, trainable=lang.finetune_text)
+        if encoder.dim != self.model.class_text.shape[1]:
+            raise ConfigError(f"text encoder {lang.text_encoder} gives {encoder.dim}-d embeddings: set "
+                              f"model.args.text_dim={encoder.dim}")
+        key = DescriberKey(self.train_set.name, lang.describer, lang.describer_model, lang.prompt_version)
+        cache = DescriptionCache(lang.cache)
+        if self.world.size > 1 and not self.world.is_main:
+            dist.barrier()   # rank 0 describes missing samples first
+        bank = TextBank(self.train_set, key, encoder, cache, lang.describe_missing, log=print)
+        if self.world.size > 1 and self.world.is_main:
+            dist.barrier()
+        if self.world.is_main:
+            print(bank.report, file=sys.stderr)
+        if bank.report.fallback == len(self.train_set):
+            raise ConfigError(f"no cached descriptions for {key}: run `actlm describe {self.train_set.name} "
+                              f"--backend {lang.describer}` first (or use describer: kinematic)")
+        self.model.class_text.copy_(bank.class_text.to(self.device))
+        return bank, (encoder.to(self.device) if lang.finetune_text else None)
+
+    def _text_batch(self, index: torch.Tensor):
+        if self.text_encoder is None:
+            return self.text_bank.batch(index, self.device)
+        from ..language.slm import TextBatch
+        bank = self.text_bank
+        tokens, mask, sentence = self.text_encoder([bank.texts[int(i)] for i in index])
+        classes = self.text_encoder([bank.class_texts[k] for k in range(len(bank.class_texts))])[2]
+        return TextBatch(tokens, mask, sentence, classes)
+
+    def _language_loss(self, x: torch.Tensor, y: torch.Tensor, index: torch.Tensor, sums: dict[str, float]):
+        from ..language.slm import language_losses
+        logits, out = self.model(x, self._text_batch(index))
+        loss = F.cross_entropy(logits, y, label_smoothing=self.cfg.optim.label_smoothing)
+        weights = self.cfg.language.weights
+        for name, value in language_losses(out, y, self.cfg.optim.label_smoothing).items():
+            loss = loss + getattr(weights, name) * value
+            sums[f"loss_{name}"] = sums.get(f"loss_{name}", 0.0) + value.item() * len(y)
+        return logits, loss
+
+    def _save_text_encoder(self) -> None:
+        """A fine-tuned text encoder is saved next to the checkpoints; class texts are refreshed."""
+        if self.text_encoder is None:
+            return
+        with torch.no_grad():
+            classes = self.text_encoder(self.text_bank.class_texts)[2]
+        unwrap(self.model).class_text.copy_(classes)
+        if self.world.is_main:
+            self.text_encoder.model.save_pretrained(str(self.run_dir / "text_encoder"))
+            self.text_encoder.tokenizer.save_pretrained(str(self.run_dir / "text_encoder"))
 
     # -- bookkeeping --------------------------------------------------------------------------
     def meta(self, epoch: int, metrics: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -255,6 +319,10 @@ class Trainer:
         state = load_training_state(Path(meta["_path"]), self.optimizer)
         self.start_epoch, self.step, self.best = state["epoch"] + 1, state["step"], state["best"]
         self.history = state.get("history", [])
+        saved_text = path.parent / "text_encoder" if ckpt.name == "last" else path / "text_encoder"
+        if self.text_encoder is not None and (saved_text / "model.safetensors").exists():
+            from safetensors.torch import load_file
+            self.text_encoder.model.load_state_dict(load_file(str(saved_text / "model.safetensors")))
         if self.world.is_main:
             print(f"resumed from {ckpt} at epoch {self.start_epoch}", file=sys.stderr)
 
@@ -287,16 +355,22 @@ class Trainer:
         start = time.perf_counter()
         bar = tqdm(self.train_loader, total=self.steps_per_epoch, desc=f"epoch {epoch + 1}/{self.cfg.train.epochs}",
                    leave=False, disable=not self.world.is_main, file=sys.stderr, dynamic_ncols=True)
-        for i, (x, y, _) in enumerate(bar):
+        language_sums: dict[str, float] = {}
+        if self.text_encoder is not None:
+            self.text_encoder.train()
+        for i, (x, y, index) in enumerate(bar):
             if i >= self.steps_per_epoch:
                 break
             lr = lr_at(self.cfg, self.step, self.steps_per_epoch)
             for group in self.optimizer.param_groups:
-                group["lr"] = lr
+                group["lr"] = lr * group.get("lr_scale", 1.0)
             x, y = x.to(self.device), y.to(self.device)
             with self.autocast():
-                logits = self.model(x)
-                loss = F.cross_entropy(logits, y, label_smoothing=self.cfg.optim.label_smoothing)
+                if self.text_bank is not None:
+                    logits, loss = self._language_loss(x, y, index, language_sums)
+                else:
+                    logits = self.model(x)
+                    loss = F.cross_entropy(logits, y, label_smoothing=self.cfg.optim.label_smoothing)
             self.optimizer.zero_grad(set_to_none=True)
             if self.scaler:
                 self.scaler.scale(loss).backward()
@@ -311,8 +385,11 @@ class Trainer:
             seen += len(y)
             bar.set_postfix(loss=f"{total_loss / seen:.3f}", acc=f"{correct / seen:.3f}", lr=f"{lr:.4f}")
         elapsed = time.perf_counter() - start
-        total_loss, correct, seen = _reduce([total_loss, correct, seen], self.world)
+        names = sorted(language_sums)
+        total_loss, correct, seen, *parts = _reduce([total_loss, correct, seen] + [language_sums[k] for k in names], self.world)
+        self._save_text_encoder()
         return {"train_loss": total_loss / seen, "train_acc": correct / seen, "lr": lr,
+                **{k: v / seen for k, v in zip(names, parts)},
                 "epoch_time_s": elapsed, "samples_per_s": seen / elapsed}
 
     def evaluate(self, desc: str = "eval") -> tuple[dict[str, Any], np.ndarray, np.ndarray, np.ndarray]:

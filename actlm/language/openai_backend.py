@@ -1,0 +1,159 @@
+"""Describer for any OpenAI-compatible chat-completions server (vLLM, Ollama, LM Studio, hosted).
+
+With a video for the sample, ``frames`` RGB frames are sampled evenly and sent as JPEG data URLs
+(the vision-language path of HocSLM); without one, the measured kinematic facts are sent as
+text, for text-only servers. Only the standard library is used for HTTP.
+
+Settings come from arguments, else the environment: ``ACTLM_OPENAI_BASE_URL`` (or
+``OPENAI_BASE_URL``), ``ACTLM_OPENAI_MODEL``, ``ACTLM_OPENAI_API_KEY`` (or ``OPENAI_API_KEY``).
+The key is sent only in the Authorization header and never appears in messages or logs.
+"""
+from __future__ import annotations
+
+import base64
+import json
+import os
+import random
+import socket
+import time
+import urllib.error
+import urllib.request
+from typing import Any
+
+from .describers import DescribeJob, Describer, DescriberError
+
+SYSTEM_PROMPT = ("You describe human actions for training an action-recognition model. Describe how the "
+                 "person's body parts move over time in one or two plain sentences. No lists, no preamble.")
+RETRY_STATUS = {408, 409, 429, 500, 502, 503, 504}
+
+
+def _env(*names: str) -> str | None:
+    return next((os.environ[n] for n in names if os.environ.get(n)), None)
+
+
+def user_prompt(job: DescribeJob, with_images: bool) -> str:
+    during = f" during the action '{job.label_name}'" if job.label_name else ""
+    if with_images:
+        return f"These are frames of a video in time order{during}. Measured motion: {job.facts_text}"
+    return (f"Measured motion of a person{during}: {job.facts_text}\n"
+            f"Rewrite this as one or two fluent sentences about how the person moves.")
+
+
+def read_video_frames(path: str, count: int, max_side: int = 384) -> list[bytes]:
+    """``count`` evenly spaced frames of a video as JPEG bytes (needs OpenCV)."""
+    try:
+        import cv2
+    except ImportError:
+        raise DescriberError(f"{path}: sending video frames needs OpenCV: pip install 'actlm[video]'") from None
+    cap = cv2.VideoCapture(path)
+    total = int(cap.get(cv2.CAP_PROP_FRAME_COUNT))
+    if not cap.isOpened() or total <= 0:
+        raise DescriberError(f"{path}: not a readable video")
+    frames = []
+    for i in sorted({int(round(k * (total - 1) / max(count - 1, 1))) for k in range(count)}):
+        cap.set(cv2.CAP_PROP_POS_FRAMES, i)
+        ok, frame = cap.read()
+        if not ok:
+            continue
+        scale = max_side / max(frame.shape[:2])
+        if scale < 1:
+            frame = cv2.resize(frame, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+        frames.append(cv2.imencode(".jpg", frame, [cv2.IMWRITE_JPEG_QUALITY, 85])[1].tobytes())
+    cap.release()
+    if not frames:
+        raise DescriberError(f"{path}: no frame could be decoded")
+    return frames
+
+
+class OpenAIDescriber(Describer):
+    """Chat-completions client with a concurrency limit, timeouts and retries with backoff."""
+
+    backend = "openai"
+
+    def __init__(self, base_url: str | None = None, model: str | None = None, api_key: str | None = None,
+                 concurrency: int = 4, timeout: float = 60.0, retries: int = 3, backoff: float = 1.0,
+                 frames: int = 4, max_tokens: int = 120, temperature: float = 0.2):
+        base_url = base_url or _env("ACTLM_OPENAI_BASE_URL", "OPENAI_BASE_URL")
+        if not base_url:
+            raise DescriberError("the openai describer needs a server: --base-url URL (e.g. http://localhost:8000/v1) "
+                                 "or ACTLM_OPENAI_BASE_URL")
+        self.base_url = base_url.rstrip("/")
+        self._model = model or _env("ACTLM_OPENAI_MODEL") or "default"
+        self._api_key = api_key or _env("ACTLM_OPENAI_API_KEY", "OPENAI_API_KEY")
+        self.concurrency = max(int(concurrency), 1)
+        self.timeout, self.retries, self.backoff = float(timeout), int(retries), float(backoff)
+        self.frames, self.max_tokens, self.temperature = int(frames), int(max_tokens), float(temperature)
+
+    @property
+    def model(self) -> str:
+        return self._model
+
+    def __repr__(self) -> str:  # never shows the key
+        return f"OpenAIDescriber(base_url={self.base_url!r}, model={self._model!r}, concurrency={self.concurrency})"
+
+    def messages(self, job: DescribeJob) -> list[dict[str, Any]]:
+        if job.video and self.frames > 0:
+            images = job.frames or read_video_frames(job.video, self.frames)
+            content: Any = [{"type": "text", "text": user_prompt(job, True)}] + [
+                {"type": "image_url", "image_url": {"url": "data:image/jpeg;base64," + base64.b64encode(b).decode()}}
+                for b in images]
+        else:
+            content = user_prompt(job, False)
+        return [{"role": "system", "content": SYSTEM_PROMPT}, {"role": "user", "content": content}]
+
+    def describe_one(self, job: DescribeJob) -> str:
+        body = {"model": self._model, "messages": self.messages(job), "max_tokens": self.max_tokens,
+                "temperature": self.temperature}
+        return self._complete(body, job.sample_id)
+
+    def describe_class(self, name: str, facts: list[str]) -> str:
+        job = DescribeJob(f"class:{name}", "; ".join(facts) or "not measured", name)
+        body = {"model": self._model, "max_tokens": self.max_tokens, "temperature": self.temperature,
+                "messages": [{"role": "system", "content": SYSTEM_PROMPT},
+                             {"role": "user", "content": f"Describe how the body moves when a person performs "
+                                                         f"the action '{name}'. Typical measured motion: {job.facts_text}"}]}
+        return self._complete(body, job.sample_id)
+
+    # -- HTTP --------------------------------------------------------------------------------
+    def _complete(self, body: dict[str, Any], sample_id: str) -> str:
+        last = "no attempt"
+        for attempt in range(self.retries + 1):
+            if attempt:
+                time.sleep(self.backoff * 2 ** (attempt - 1) * (0.5 + random.random()))
+            try:
+                return self._parse(self._post(body), sample_id)
+            except _Retry as exc:
+                last = str(exc)
+        raise DescriberError(f"{sample_id}: {self.base_url} failed after {self.retries + 1} attempts: {last}")
+
+    def _post(self, body: dict[str, Any]) -> bytes:
+        headers = {"Content-Type": "application/json"}
+        if self._api_key:
+            headers["Authorization"] = f"Bearer {self._api_key}"
+        request = urllib.request.Request(f"{self.base_url}/chat/completions", data=json.dumps(body).encode(),
+                                         headers=headers, method="POST")
+        try:
+            with urllib.request.urlopen(request, timeout=self.timeout) as response:
+                return response.read()
+        except urllib.error.HTTPError as exc:
+            detail = exc.read()[:200].decode(errors="replace")
+            if exc.code in RETRY_STATUS:
+                raise _Retry(f"HTTP {exc.code}: {detail}") from None
+            raise DescriberError(f"{self.base_url}: HTTP {exc.code}: {detail}") from None
+        except (TimeoutError, socket.timeout):
+            raise _Retry(f"no answer within {self.timeout:g} s") from None
+        except urllib.error.URLError as exc:
+            raise _Retry(f"cannot reach the server ({exc.reason})") from None
+        except ConnectionError as exc:
+            raise _Retry(f"connection failed ({exc})") from None
+
+    def _parse(self, raw: bytes, sample_id: str) -> str:
+        try:
+            reply = json.loads(raw)
+            return reply["choices"][0]["message"]["content"]
+        except (ValueError, KeyError, IndexError, TypeError):
+            raise _Retry(f"the server's reply is not a chat completion: {raw[:120]!r}") from None
+
+
+class _Retry(Exception):
+    """A failure worth another attempt (timeouts, 5xx, 429, garbage replies)."""

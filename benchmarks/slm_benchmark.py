@@ -1,0 +1,155 @@
+"""HGLNet alone vs HocSLM (HGLNet + skeleton-language alignment) on NW-UCLA cross-view.
+
+Same schedule, same seeds, same data; the only difference is the language section (kinematic
+descriptions, frozen MiniLM). Joint stream over several seeds (mean, spread, paired delta), the
+other three streams for the first seed, and the 4-stream ensembles of both. Also the
+text-matching accuracy of the HocSLM runs (class descriptions only, no classifier head).
+
+    python benchmarks/slm_benchmark.py --epochs 10 --seeds 1 2 3 --parallel 2 --threads 1
+    python benchmarks/slm_benchmark.py --epochs 10 --seeds 1 2 3 --collect   # only write results
+
+Runs go to runs/slm/<model>_<stream>_s<seed>; results to benchmarks/results/slm.{md,json}.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import subprocess
+import sys
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+
+STREAMS = ("joint", "bone", "joint_motion", "bone_motion")
+WEIGHTS = "0.6,0.6,0.4,0.4"
+MODELS = ("hglnet", "hocslm")
+
+
+def run_dir(model: str, stream: str, seed: int) -> Path:
+    return Path("runs/slm") / f"{model}_{stream}_s{seed}"
+
+
+def planned(a: argparse.Namespace) -> list[tuple[str, str, int]]:
+    """Joint stream of every seed first (the seed study), then the other streams of the first seed."""
+    jobs = [(m, "joint", s) for s in a.seeds for m in MODELS]
+    jobs += [(m, st, a.seeds[0]) for st in STREAMS[1:] for m in MODELS]
+    return jobs
+
+
+def command(model: str, stream: str, seed: int, a: argparse.Namespace) -> list[str]:
+    return [sys.executable, "-m", "actlm", "train", f"nw-ucla/{model}_{stream}", f"train.epochs={a.epochs}",
+            f"schedule.warmup_epochs={a.warmup}", f"train.seed={seed}", f"train.threads={a.threads}",
+            f"train.work_dir={run_dir(model, stream, seed)}"]
+
+
+def train_all(a: argparse.Namespace) -> None:
+    pending = [j for j in planned(a) if not (run_dir(*j) / "eval.json").exists()]
+    running: dict[tuple, subprocess.Popen] = {}
+    while pending or running:
+        while pending and len(running) < a.parallel:
+            job = pending.pop(0)
+            run_dir(*job).parent.mkdir(parents=True, exist_ok=True)
+            resume = ["--resume", str(run_dir(*job))] if (run_dir(*job) / "last" / "config.json").exists() else []
+            log = open(run_dir(*job).with_suffix(".log"), "a")
+            running[job] = subprocess.Popen(command(*job, a) + resume, stdout=log, stderr=subprocess.STDOUT)
+            print("started", *job, flush=True)
+        time.sleep(5)
+        for job, proc in list(running.items()):
+            if proc.poll() is not None:
+                print("finished", *job, "rc", proc.returncode, flush=True)
+                del running[job]
+
+
+def text_match_top1(run: Path) -> float | None:
+    out = subprocess.run([sys.executable, "-m", "actlm", "eval", str(run), "--text-match", "--json"],
+                         capture_output=True, text=True)
+    return json.loads(out.stdout)["top1"] if out.returncode == 0 else None
+
+
+def ensemble_top1(runs: list[Path]) -> float | None:
+    if not all((r / "test_scores.npz").exists() for r in runs):
+        return None
+    out = subprocess.run([sys.executable, "-m", "actlm", "ensemble", *map(str, runs), "--weights", WEIGHTS, "--json"],
+                         capture_output=True, text=True, check=True)
+    return json.loads(out.stdout)["top1"]
+
+
+def collect(a: argparse.Namespace) -> dict:
+    runs: dict[str, dict] = {}
+    for model, stream, seed in planned(a):
+        d = run_dir(model, stream, seed)
+        if not (d / "eval.json").exists():
+            continue
+        history = json.loads((d / "metrics.json").read_text())
+        runs[d.name] = {"model": model, "stream": stream, "seed": seed,
+                        "best_top1": json.loads((d / "eval.json").read_text())["top1"],
+                        "final_top1": history[-1]["test_top1"],
+                        "curve": [round(h["test_top1"], 4) for h in history],
+                        "train_samples_per_s": statistics.mean(h["samples_per_s"] for h in history)}
+        if model == "hocslm":
+            runs[d.name]["text_match_top1"] = text_match_top1(d)
+    joint = {m: [runs[f"{m}_joint_s{s}"]["best_top1"] for s in a.seeds if f"{m}_joint_s{s}" in runs] for m in MODELS}
+    deltas = [runs[f"hocslm_joint_s{s}"]["best_top1"] - runs[f"hglnet_joint_s{s}"]["best_top1"]
+              for s in a.seeds if f"hocslm_joint_s{s}" in runs and f"hglnet_joint_s{s}" in runs]
+    summary = {m: {"mean": statistics.mean(v), "std": statistics.stdev(v) if len(v) > 1 else 0.0, "n": len(v)}
+               for m, v in joint.items() if v}
+    if deltas:
+        summary["delta"] = {"mean": statistics.mean(deltas), "std": statistics.stdev(deltas) if len(deltas) > 1 else 0.0,
+                            "per_seed": deltas, "wins": sum(d > 0 for d in deltas)}
+    seed = a.seeds[0]
+    ensembles = {m: ensemble_top1([run_dir(m, st, seed) for st in STREAMS]) for m in MODELS}
+    return {"runs": runs, "joint_seed_study": summary, "ensemble_4stream": ensembles}
+
+
+def write(a: argparse.Namespace, result: dict) -> None:
+    out = Path("benchmarks/results")
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
+    meta = {"command": "python benchmarks/slm_benchmark.py " + " ".join(sys.argv[1:]), "commit": commit,
+            "date": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"), "epochs": a.epochs,
+            "seeds": a.seeds, "threads_per_run": a.threads, "parallel_runs": a.parallel}
+    (out / "slm.json").write_text(json.dumps({**meta, **result}, indent=1))
+    lines = ["# HGLNet vs HocSLM (HGLNet + skeleton-language alignment), NW-UCLA cross-view", "",
+             f"- command: `{meta['command']}`", f"- commit: {commit}; date: {meta['date']}",
+             f"- schedule: {a.epochs} epochs (cosine, warm-up {a.warmup}), batch 16, seeds {a.seeds}; "
+             f"{a.parallel} runs in parallel at {a.threads} thread(s) each (2-core CPU)",
+             "- HocSLM: kinematic descriptions (cached), frozen all-MiniLM-L6-v2, loss weights 0.5/0.5/0.5; "
+             "inference = HGLNet alone", "",
+             "| run | best top-1 | final top-1 | text-matching top-1 | train samples/s |", "|---|---|---|---|---|"]
+    for name, r in result["runs"].items():
+        tm = r.get("text_match_top1")
+        lines.append(f"| {name} | {r['best_top1']:.2%} | {r['final_top1']:.2%} | "
+                     f"{'-' if tm is None else f'{tm:.2%}'} | {r['train_samples_per_s']:.1f} |")
+    s = result["joint_seed_study"]
+    lines += ["", "## Joint stream, seed study (best top-1)", ""]
+    for m in MODELS:
+        if m in s:
+            lines.append(f"- {m}: mean {s[m]['mean']:.2%} ± {s[m]['std']:.2%} over {s[m]['n']} seeds")
+    if "delta" in s:
+        d = s["delta"]
+        lines.append(f"- delta HocSLM - HGLNet: {d['mean']:+.2%} ± {d['std']:.2%} "
+                     f"(per seed {', '.join(f'{x:+.2%}' for x in d['per_seed'])}; better in {d['wins']}/{len(d['per_seed'])})")
+    lines += ["", f"## 4-stream ensemble (seed {a.seeds[0]}, weights {WEIGHTS})", ""]
+    for m, v in result["ensemble_4stream"].items():
+        lines.append(f"- {m}: {'not finished' if v is None else f'{v:.2%}'}")
+    lines += ["", "Curves (test top-1 per epoch) are in slm.json."]
+    (out / "slm.md").write_text("\n".join(lines) + "\n")
+    print("\n".join(lines))
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--epochs", type=int, default=10)
+    p.add_argument("--warmup", type=float, default=2)
+    p.add_argument("--seeds", type=int, nargs="+", default=[1, 2, 3])
+    p.add_argument("--parallel", type=int, default=2)
+    p.add_argument("--threads", type=int, default=1)
+    p.add_argument("--collect", action="store_true", help="only collect finished runs")
+    a = p.parse_args()
+    if not a.collect:
+        train_all(a)
+    write(a, collect(a))
+
+
+if __name__ == "__main__":
+    main()
