@@ -29,6 +29,8 @@ def isolated_cache(tmp_path_factory, monkeypatch) -> Path:
     """Every test gets a fresh ACTLM_CACHE so nothing touches the user's cache."""
     cache = tmp_path_factory.mktemp("cache")
     monkeypatch.setenv("ACTLM_CACHE", str(cache))
+    # converted language models are derived files, not user state: share one copy across tests
+    monkeypatch.setenv("ACTLM_MODELS", os.environ.get("ACTLM_MODELS") or str(Path.home() / ".cache" / "actlm" / "models"))
     return cache
 
 

@@ -26,6 +26,12 @@ def train_cmd(config: str, overrides: tuple[str, ...], resume: str | None) -> No
 
     cfg = load_config(config, list(overrides))
     report = train(cfg, resume=resume)
+    if cfg.reasoner is not None:
+        ex = report["explanations"]
+        click.echo(f"reasoner: top-1 {report['top1']:.2%}, top-5 {report['top5']:.2%} on {report['n']} test sequences; "
+                   f"faithfulness {ex['faithfulness_precision_mean'] if ex['faithfulness_precision_mean'] is None else round(ex['faithfulness_precision_mean'], 3)} "
+                   f"over {ex['n']} explanations; run: {report['run_dir']}")
+        return
     click.echo(f"best epoch {report['best_epoch']}: top-1 {report['top1']:.2%}, top-5 {report['top5']:.2%} "
                f"on {report['n']} test sequences; run: {report['run_dir']}")
 

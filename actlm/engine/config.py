@@ -97,6 +97,22 @@ class LanguageConfig(_Strict):
     weights: LanguageWeights = LanguageWeights()
 
 
+class ReasonerConfig(_Strict):
+    """LVLM-VAR: semantic tokens from a trained encoder, read by a LoRA-tuned causal LM."""
+
+    encoder: str                       # run directory or checkpoint of the HGLNet the tokens come from
+    codebook_size: int = Field(64, ge=2)
+    pool: int = Field(2, ge=1)
+    switch_penalty: float = Field(0.05, ge=0)
+    lm: str = "smollm"                 # 'smollm' (embedded) or a local causal-LM folder
+    lora_r: int = Field(8, ge=1)
+    lora_alpha: int = 16
+    max_facts: int = Field(2, ge=1)    # facts in each explanation target
+    max_new_tokens: int = Field(40, ge=1)
+    eval_limit: int | None = None      # score only the first N test samples (quick runs)
+    explain_limit: int = Field(40, ge=0)  # test samples whose explanation is generated and checked
+
+
 class ExperimentConfig(_Strict):
     name: str = "experiment"
     data: DataConfig = DataConfig()
@@ -105,6 +121,7 @@ class ExperimentConfig(_Strict):
     schedule: ScheduleConfig = ScheduleConfig()
     train: TrainConfig = TrainConfig()
     language: LanguageConfig | None = None
+    reasoner: ReasonerConfig | None = None
 
     @property
     def run_dir(self) -> Path:

@@ -446,6 +446,9 @@ def train(cfg: ExperimentConfig | dict, resume: str | Path | None = None) -> dic
     """Train one experiment (see :class:`Trainer`); returns the test report of the best checkpoint."""
     if isinstance(cfg, dict):
         cfg = validate(cfg)
+    if cfg.reasoner is not None:
+        from ..reasoner.train import fit_reasoner   # the LM reasoner's own loop (see its docstring)
+        return fit_reasoner(cfg, resume=resume)
     trainer = Trainer(cfg, resume=resume)
     try:
         return trainer.fit()

@@ -17,10 +17,11 @@ import re
 import sys
 import time
 from collections import Counter
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Iterator
 
+from ..data.errors import DataError
 from ..data.layouts import Layout
 from ..data.store import Sample, SkeletonSet
 from .cache import DescriberKey, DescriptionCache
@@ -30,7 +31,7 @@ MAX_CHARS = 600  # longer replies are cut at a sentence end; MiniLM reads 256 wo
 CLASS_PREFIX = "class:"  # sample id under which a class description is cached
 
 
-class DescriberError(RuntimeError):
+class DescriberError(DataError):
     """A description that could not be produced (the message says for which sample and why)."""
 
 
@@ -92,8 +93,7 @@ class Describer:
             yield from map(run, jobs)
             return
         with ThreadPoolExecutor(self.concurrency) as pool:
-            pending = [pool.submit(run, job) for job in jobs]
-            for future in pending:
+            for future in as_completed([pool.submit(run, job) for job in jobs]):
                 yield future.result()
 
 

@@ -15,19 +15,29 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from ..data.errors import DataError
 from ..paths import cache_dir
 
 SMOLLM_GGUF = "SmolLM2-135M-Instruct.Q4_1.gguf"
 SMOLLM_NAME = "smollm2-135m-instruct"
 
 
-class LMError(RuntimeError):
+class LMError(DataError):
     """A language model that cannot be loaded or used; the message says what to do."""
 
 
 def _offline() -> None:
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+
+
+def models_dir() -> Path:
+    """Where converted models live: ``$ACTLM_MODELS``, else ``<actlm cache>/models``."""
+    env = os.environ.get("ACTLM_MODELS")
+    if env:
+        Path(env).expanduser().mkdir(parents=True, exist_ok=True)
+        return Path(env).expanduser()
+    return cache_dir("models")
 
 
 def smollm_gguf() -> Path:
@@ -42,7 +52,7 @@ def smollm_gguf() -> Path:
 
 def embedded_smollm_dir() -> Path:
     """HF folder of SmolLM2-135M-Instruct, converted from the packaged GGUF on first use."""
-    out = cache_dir("models") / SMOLLM_NAME
+    out = models_dir() / SMOLLM_NAME
     if (out / "config.json").exists() and (out / "model.safetensors").exists():
         return out
     gguf = smollm_gguf()
@@ -86,6 +96,10 @@ def load_causal_lm(path: str | None = None, dtype: Any = None) -> tuple[Any, Any
         raise LMError("the language backends need transformers: pip install 'actlm[language]'") from None
     p = resolve_lm_path(path)
     config = AutoConfig.from_pretrained(str(p))
+    architectures = getattr(config, "architectures", None) or []
+    if architectures and not any(a.endswith(("CausalLM", "LMHeadModel", "ForConditionalGeneration")) for a in architectures):
+        raise LMError(f"{p}: a {', '.join(architectures)} checkpoint is not a causal language model "
+                      f"(expected e.g. LlamaForCausalLM, Qwen2ForCausalLM)")
     try:
         model = AutoModelForCausalLM.from_pretrained(str(p), dtype=dtype or torch.float32)
     except ValueError as exc:

@@ -85,6 +85,18 @@ class HocSLM(nn.Module):
         self.logit_scale = nn.Parameter(torch.tensor(math.log(1 / temperature)))
         self.register_buffer("class_text", torch.zeros(num_classes, text_dim))
 
+    @property
+    def num_classes(self) -> int:
+        return self.encoder.num_classes
+
+    @property
+    def num_joints(self) -> int:
+        return self.encoder.num_joints
+
+    @property
+    def layout_name(self) -> str:
+        return self.encoder.layout_name
+
     # -- inference (text-free) ----------------------------------------------------------------
     def forward(self, x: torch.Tensor, text: TextBatch | None = None):
         """Logits of HGLNet; with ``text`` (training) also the language losses as a dict."""

@@ -16,10 +16,12 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from ..data.errors import DataError
+
 DEFAULT_TEXT_ENCODER = "minilm"
 
 
-class TextEncoderError(ValueError):
+class TextEncoderError(DataError):
     """A text encoder that cannot be found or loaded; the message says what to do."""
 
 

@@ -1,0 +1,227 @@
+"""The reasoner (LVLM-VAR): a LoRA-tuned causal LM that reads semantic action tokens and answers
+``Action: <class>`` then ``Because: <explanation>``.
+
+Read top to bottom:
+
+1. The prompt. The sample enters twice: as ``S`` skeleton soft tokens (the VST segment
+   features through a linear projector, placed at ``<skeleton>`` placeholders via
+   ``inputs_embeds``) and as the action narrative, ``<a17> right hand rises -> <a03> ...``,
+   whose ``<aXX>`` symbols are new vocabulary entries with trainable embeddings initialised from
+   the embeddings of their phrase. The instruction and the answer use the LM's chat template
+   (a plain ``User:/Assistant:`` fallback when the tokenizer has none).
+2. Training: LoRA adapters on the attention projections (peft), the new token rows and the
+   projector are trained with the LM loss on the answer only. The explanation targets are the
+   sample's measured kinematic facts, so the model learns to say what the tokens show.
+3. The class decision is made by scoring: the log-likelihood of `` <class name>`` + newline
+   after ``Action:`` for every class (prompt encoded once, its KV cache reused for all classes),
+   so a valid class is always returned, with a softmax confidence. The explanation is then
+   generated greedily after ``Action: <decided class>\\nBecause:``.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import torch
+import torch.nn.functional as F
+from safetensors.torch import load_file, save_file
+from torch import nn
+
+from ..data.errors import DataError
+from ..language.lm import chat_prompt, load_causal_lm
+from .vst import Narrative, SemanticTokenizer
+
+SYSTEM = "You recognise human actions from skeleton motion tokens and explain the answer briefly."
+SKELETON_TOKEN = "<skeleton>"
+
+
+@dataclass
+class Explanation:
+    sample_id: str
+    action: str
+    confidence: float
+    scores: dict[str, float]
+    narrative: str
+    explanation: str
+    label: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"sample_id": self.sample_id, "action": self.action, "confidence": self.confidence,
+                "label": self.label, "narrative": self.narrative, "explanation": self.explanation,
+                "scores": self.scores, **self.extra}
+
+    def __str__(self) -> str:
+        head = f"{self.sample_id}: Action: {self.action} ({self.confidence:.0%})"
+        if self.label is not None:
+            head += f"  [label: {self.label}]"
+        return f"{head}\n  tokens: {self.narrative}\n  Because: {self.explanation}"
+
+
+def code_symbols(size: int) -> list[str]:
+    return [f"<a{c:02d}>" if c < 100 else f"<a{c}>" for c in range(size)]
+
+
+class Reasoner(nn.Module):
+    """LM + LoRA + skeleton projector + semantic tokenizer. See the module docstring."""
+
+    def __init__(self, tokenizer: SemanticTokenizer, classes: list[str], lm_path: str | None = None,
+                 lora_r: int = 8, lora_alpha: int = 16, lora_dropout: float = 0.05, adapter: str | Path | None = None):
+        super().__init__()
+        from peft import LoraConfig, PeftModel, get_peft_model
+
+        self.vst, self.classes, self.lm_path = tokenizer, list(classes), lm_path
+        base, self.tok = load_causal_lm(lm_path)
+        symbols = code_symbols(tokenizer.size)
+        added = self.tok.add_special_tokens({"additional_special_tokens": [SKELETON_TOKEN] + symbols})
+        old_vocab = base.get_input_embeddings().weight.shape[0]
+        base.resize_token_embeddings(len(self.tok), mean_resizing=False)
+        self.new_token_ids = self.tok.convert_tokens_to_ids([SKELETON_TOKEN] + symbols)
+        self.skeleton_id = self.new_token_ids[0]
+        if added:   # deterministic, so a saved adapter (which holds only the new rows) reloads exactly
+            self._init_new_embeddings(base, symbols, old_vocab)
+        if adapter is not None:
+            self.lm = PeftModel.from_pretrained(base, str(adapter), is_trainable=False)
+        else:
+            config = LoraConfig(r=lora_r, lora_alpha=lora_alpha, lora_dropout=lora_dropout, task_type="CAUSAL_LM",
+                                target_modules=["q_proj", "k_proj", "v_proj", "o_proj"],
+                                trainable_token_indices={"embed_tokens": self.new_token_ids})
+            self.lm = get_peft_model(base, config)
+        hidden = base.config.hidden_size
+        self.projector = nn.Linear(tokenizer.codebook.dim, hidden)
+        nn.init.normal_(self.projector.weight, std=base.get_input_embeddings().weight.std().item() / tokenizer.codebook.dim ** 0.5 * 4)
+        nn.init.zeros_(self.projector.bias)
+
+    @torch.no_grad()
+    def _init_new_embeddings(self, base: nn.Module, symbols: list[str], old_vocab: int) -> None:
+        """``<aXX>`` rows start at the mean embedding of their phrase's word pieces."""
+        emb = base.get_input_embeddings().weight
+        emb[self.skeleton_id] = emb[:old_vocab].mean(0)
+        for symbol, name in zip(symbols, self.vst.names):
+            ids = self.tok(name, add_special_tokens=False)["input_ids"]
+            emb[self.tok.convert_tokens_to_ids(symbol)] = emb[ids].mean(0) if ids else emb[:old_vocab].mean(0)
+
+    # -- prompts ------------------------------------------------------------------------------
+    def prompt(self, narrative: Narrative, segments: int) -> str:
+        user = (f"Skeleton: {SKELETON_TOKEN * segments}\nAction narrative: {narrative}\n"
+                f"Which action is this, and why?")
+        return chat_prompt(self.tok, SYSTEM, user) + "Action:"
+
+    @staticmethod
+    def answer(action: str, explanation: str) -> str:
+        return f" {action}\nBecause: {explanation}"
+
+    def embed(self, input_ids: torch.Tensor, features: torch.Tensor) -> torch.Tensor:
+        """Token embeddings with the projected segment features at the ``<skeleton>`` positions."""
+        emb = self.lm.get_input_embeddings()(input_ids)
+        mask = input_ids == self.skeleton_id
+        if mask.any():
+            proj = self.projector(features).to(emb.dtype)                     # (N, S, H)
+            emb = emb.masked_scatter(mask.unsqueeze(-1), _rows_for(mask, proj))
+        return emb
+
+    # -- training -----------------------------------------------------------------------------
+    def training_batch(self, prompts: list[str], answers: list[str]) -> dict[str, torch.Tensor]:
+        """Right-padded ids, attention mask and labels (-100 everywhere but the answer)."""
+        eos = self.tok.eos_token or ""
+        ids, labels = [], []
+        for p, a in zip(prompts, answers):
+            p_ids = self.tok(p, add_special_tokens=False)["input_ids"]
+            a_ids = self.tok(a + eos, add_special_tokens=False)["input_ids"]
+            ids.append(p_ids + a_ids)
+            labels.append([-100] * len(p_ids) + a_ids)
+        width = max(map(len, ids))
+        pad = self.tok.pad_token_id
+        return {"input_ids": torch.tensor([x + [pad] * (width - len(x)) for x in ids]),
+                "attention_mask": torch.tensor([[1] * len(x) + [0] * (width - len(x)) for x in ids]),
+                "labels": torch.tensor([x + [-100] * (width - len(x)) for x in labels])}
+
+    def loss(self, batch: dict[str, torch.Tensor], features: torch.Tensor) -> torch.Tensor:
+        out = self.lm(inputs_embeds=self.embed(batch["input_ids"], features),
+                      attention_mask=batch["attention_mask"], labels=batch["labels"])
+        return out.loss
+
+    # -- inference ----------------------------------------------------------------------------
+    @torch.no_grad()
+    def score_classes(self, prompt: str, features: torch.Tensor) -> torch.Tensor:
+        """Log-likelihood of every class name (and the newline that ends it) after the prompt."""
+        p_ids = torch.tensor([self.tok(prompt, add_special_tokens=False)["input_ids"]])
+        out = self.lm(inputs_embeds=self.embed(p_ids, features), use_cache=True)
+        k = len(self.classes)
+        conts = [self.tok(f" {c}\n", add_special_tokens=False)["input_ids"] for c in self.classes]
+        width = max(map(len, conts))
+        cont = torch.tensor([c + [self.tok.pad_token_id] * (width - len(c)) for c in conts])
+        cmask = torch.tensor([[1] * len(c) + [0] * (width - len(c)) for c in conts])
+        past = out.past_key_values
+        past.batch_repeat_interleave(k)
+        attn = torch.cat([torch.ones(k, p_ids.shape[1], dtype=torch.long), cmask], 1)
+        nxt = self.lm(input_ids=cont, past_key_values=past, attention_mask=attn)
+        logp = torch.cat([out.logits[:, -1:].expand(k, -1, -1), nxt.logits[:, :-1]], 1).log_softmax(-1)
+        token_logp = logp.gather(2, cont.unsqueeze(-1)).squeeze(-1) * cmask
+        return token_logp.sum(1)
+
+    @torch.no_grad()
+    def generate_explanation(self, prompt: str, action: str, features: torch.Tensor, max_new_tokens: int = 48) -> str:
+        text = prompt + f" {action}\nBecause:"
+        ids = torch.tensor([self.tok(text, add_special_tokens=False)["input_ids"]])
+        out = self.lm.generate(inputs_embeds=self.embed(ids, features), attention_mask=torch.ones_like(ids),
+                               max_new_tokens=max_new_tokens, do_sample=False, pad_token_id=self.tok.pad_token_id)
+        return self.tok.decode(out[0], skip_special_tokens=True).strip().split("\n")[0].strip()
+
+    @torch.no_grad()
+    def explain(self, data, sample_id: str = "sample", label: str | None = None, generate: bool = True,
+                max_new_tokens: int = 48) -> Explanation:
+        x = self.vst.prepare(data, sample_id)[None]
+        feats = self.vst.segment_features(x)
+        narrative = self.vst.tokenize(data, sample_id)
+        prompt = self.prompt(narrative, feats.shape[1])
+        scores = self.score_classes(prompt, feats)
+        probs = scores.softmax(0)
+        best = int(scores.argmax())
+        text = self.generate_explanation(prompt, self.classes[best], feats, max_new_tokens) if generate else ""
+        return Explanation(sample_id, self.classes[best], float(probs[best]),
+                           {c: round(float(p), 4) for c, p in zip(self.classes, probs)}, str(narrative), text, label)
+
+    # -- persistence --------------------------------------------------------------------------
+    def save_pretrained(self, path: str | Path, extra: dict[str, Any] | None = None) -> None:
+        path = Path(path)
+        path.mkdir(parents=True, exist_ok=True)
+        self.lm.save_pretrained(str(path / "adapter"), save_embedding_layers=False)  # new rows only: small
+        self.vst.save_pretrained(path / "vst")
+        save_file({k: v.contiguous() for k, v in self.projector.state_dict().items()}, str(path / "projector.safetensors"))
+        config = {"kind": "actlm-reasoner", "classes": self.classes, "lm": self.lm_path or "smollm", **(extra or {})}
+        (path / "reasoner.json").write_text(json.dumps(config, indent=1))
+
+    @classmethod
+    def from_pretrained(cls, path: str | Path) -> "Reasoner":
+        path = Path(path)
+        cfg_file = path / "reasoner.json"
+        if not cfg_file.is_file():
+            raise DataError(f"{path}: not a reasoner folder (no reasoner.json); train one with a reasoner config")
+        config = json.loads(cfg_file.read_text())
+        vst = SemanticTokenizer.from_pretrained(path / "vst")
+        lm = None if config["lm"] == "smollm" else config["lm"]
+        model = cls(vst, config["classes"], lm, adapter=path / "adapter")
+        model.projector.load_state_dict(load_file(str(path / "projector.safetensors")))
+        model.config = config
+        return model.eval()
+
+
+def _rows_for(mask: torch.Tensor, proj: torch.Tensor) -> torch.Tensor:
+    """The projected rows in the order ``masked_scatter`` fills ``mask`` (row-major)."""
+    rows = []
+    for n in range(mask.shape[0]):
+        count = int(mask[n].sum())
+        if count > proj.shape[1]:
+            raise ValueError(f"{count} skeleton placeholders but {proj.shape[1]} segment features")
+        rows.append(proj[n, :count])
+    return torch.cat(rows).reshape(-1)
+
+
+def explanation_target(facts_text: list[str], narrative: Narrative, max_facts: int = 3) -> str:
+    """What the model is taught to say: the measured facts, tied to the tokens that show them."""
+    clauses = facts_text[:max_facts] or ["stays mostly in place"]
+    said = clauses[0] if len(clauses) == 1 else ", ".join(clauses[:-1]) + " and " + clauses[-1]
+    return f"the person {said} ({narrative.symbols})."

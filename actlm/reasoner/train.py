@@ -1,0 +1,201 @@
+"""Training and evaluating the reasoner (``actlm train`` with a config that has a ``reasoner`` section).
+
+The run directory mirrors the classifier runs: config.yaml, metrics.csv/.json per epoch, last/
+(the reasoner folder of the latest epoch: PEFT adapter + projector + VST + reasoner.json),
+eval.json (top-1/top-5/per-class of the class decision, scored over all test samples or
+``eval_limit``), explanations.json (generated explanations with their faithfulness) and
+vst/stats.json (codebook usage, perplexity, narrative length, shift stability).
+
+The LM is a different kind of model from the skeleton encoders (a frozen 135M-parameter base
+with LoRA adapters, text batches, a generation step), so it has this loop of its own; config,
+seeds, schedule (:func:`~actlm.engine.trainer.lr_at`), metrics and reports are shared.
+``--resume`` continues after the last finished epoch from last/ (the AdamW moments restart).
+"""
+from __future__ import annotations
+
+import csv
+import json
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+import yaml
+from tqdm import tqdm
+
+from ..data import load
+from ..data.store import SkeletonSet
+from ..engine.checkpoint import load_checkpoint
+from ..engine.config import ExperimentConfig
+from ..engine.metrics import classification_report
+from ..engine.trainer import lr_at, set_determinism
+from ..language.kinematics import Fact, kinematic_facts
+from .faithfulness import distinctness, faithfulness
+from .model import Reasoner, explanation_target
+from .vst import Narrative, SemanticTokenizer, TokenizeError, fit_tokenizer, shift_stability
+
+
+@dataclass
+class Item:
+    """One sample ready for the LM: its segment features, narrative and measured facts."""
+
+    sample_id: str
+    label: int
+    features: torch.Tensor
+    narrative: Narrative
+    facts: list[Fact]
+
+
+def _bar(it, total: int, desc: str):
+    return tqdm(it, total=total, desc=desc, leave=False, file=sys.stderr, dynamic_ncols=True)
+
+
+def prepare_items(vst: SemanticTokenizer, ds: SkeletonSet, desc: str) -> tuple[list[Item], list[tuple[str, str]]]:
+    """Items of every sample that can be tokenised; the others are listed with the reason."""
+    items, skipped = [], []
+    for i in _bar(range(len(ds)), len(ds), desc):
+        s = ds[i]
+        try:
+            feats = vst.segment_features(vst.prepare(s.data, s.sample_id)[None])[0]
+            facts = kinematic_facts(s.data, ds.layout)
+        except (TokenizeError, ValueError) as exc:
+            skipped.append((s.sample_id, str(exc)))
+            continue
+        items.append(Item(s.sample_id, int(s.label), feats, vst.narrative(feats, s.sample_id), facts))
+    return items, skipped
+
+
+def _tokenizer(cfg: ExperimentConfig, run: Path, train_set: SkeletonSet) -> tuple[SemanticTokenizer, dict[str, Any]]:
+    rc = cfg.reasoner
+    saved = run / "vst"
+    if (saved / "config.json").exists():
+        return SemanticTokenizer.from_pretrained(saved), json.loads((saved / "stats.json").read_text())
+    encoder, meta = load_checkpoint(rc.encoder)
+    if meta["layout"] != train_set.layout.name:
+        from ..engine.config import ConfigError
+        raise ConfigError(f"reasoner.encoder {rc.encoder} was trained on layout {meta['layout']} but "
+                          f"{train_set.name} is {train_set.layout.name}")
+    print(f"fitting a {rc.codebook_size}-code semantic tokenizer on {len(train_set)} sequences", file=sys.stderr)
+    vst, stats = fit_tokenizer(encoder, meta, train_set, rc.codebook_size, rc.pool, rc.switch_penalty, cfg.train.seed,
+                               progress=lambda it, n: _bar(it, n, "segments"))
+    stats["shift_stability_2_frames"] = shift_stability(vst, train_set, shift=2, limit=200)
+    vst.save_pretrained(saved)
+    (saved / "stats.json").write_text(json.dumps(stats, indent=1))
+    return vst, stats
+
+
+def _batch(model: Reasoner, items: list[Item], classes: list[str], max_facts: int):
+    prompts = [model.prompt(it.narrative, it.features.shape[0]) for it in items]
+    answers = [model.answer(classes[it.label], explanation_target([f.text for f in it.facts], it.narrative, max_facts))
+               for it in items]
+    return model.training_batch(prompts, answers), torch.stack([it.features for it in items])
+
+
+def fit_reasoner(cfg: ExperimentConfig, resume: str | Path | None = None) -> dict[str, Any]:
+    set_determinism(cfg)
+    rc, run = cfg.reasoner, cfg.run_dir
+    run.mkdir(parents=True, exist_ok=True)
+    (run / "config.yaml").write_text(yaml.safe_dump(cfg.model_dump(), sort_keys=False))
+    train_set = load(cfg.data.dataset, split=cfg.data.train_split, data_root_dir=cfg.data.data_root)
+    test_set = load(cfg.data.dataset, split=cfg.data.test_split, data_root_dir=cfg.data.data_root)
+    vst, stats = _tokenizer(cfg, run, train_set)
+    items, skipped = prepare_items(vst, train_set, "tokenise train")
+    if skipped:
+        print(f"skipped {len(skipped)} training sample(s) that cannot be tokenised, e.g. {skipped[0][1]}", file=sys.stderr)
+    history: list[dict[str, Any]] = []
+    start_epoch = 0
+    if resume and (Path(resume) / "last" / "reasoner.json").exists():
+        model = Reasoner.from_pretrained(Path(resume) / "last")
+        model.lm.train()
+        for name, p in model.named_parameters():
+            p.requires_grad = "lora_" in name or "trainable_tokens" in name or name.startswith("projector")
+        history = json.loads((run / "metrics.json").read_text()) if (run / "metrics.json").exists() else []
+        start_epoch = len(history)
+        print(f"resumed from {run / 'last'} at epoch {start_epoch}", file=sys.stderr)
+    else:
+        model = Reasoner(vst, train_set.classes, None if rc.lm == "smollm" else rc.lm, rc.lora_r, rc.lora_alpha)
+    params = [p for p in model.parameters() if p.requires_grad]
+    n_trainable = sum(p.numel() for p in params)
+    print(f"reasoner: {n_trainable / 1e6:.2f}M trainable parameters; {len(items)} training narratives", file=sys.stderr)
+    optimizer = torch.optim.AdamW(params, lr=cfg.optim.lr, weight_decay=0.0)
+    bs = cfg.train.batch_size
+    steps = (len(items) + bs - 1) // bs
+    for epoch in range(start_epoch, cfg.train.epochs):
+        model.train()
+        order = np.random.default_rng([cfg.train.seed, epoch]).permutation(len(items))
+        total, t0 = 0.0, time.perf_counter()
+        bar = _bar(range(steps), steps, f"epoch {epoch + 1}/{cfg.train.epochs}")
+        for i in bar:
+            lr = lr_at(cfg, epoch * steps + i, steps)
+            for g in optimizer.param_groups:
+                g["lr"] = lr
+            batch, feats = _batch(model, [items[j] for j in order[i * bs: (i + 1) * bs]], train_set.classes, rc.max_facts)
+            loss = model.loss(batch, feats)
+            optimizer.zero_grad(set_to_none=True)
+            loss.backward()
+            optimizer.step()
+            total += loss.item()
+            bar.set_postfix(loss=f"{total / (i + 1):.3f}", lr=f"{lr:.2e}")
+        row = {"epoch": epoch + 1, "train_loss": total / steps, "lr": lr, "epoch_time_s": time.perf_counter() - t0,
+               "samples_per_s": len(items) / (time.perf_counter() - t0)}
+        history.append(row)
+        model.save_pretrained(run / "last", {"epoch": epoch + 1, "trainable_parameters": n_trainable})
+        _write_history(run, history)
+        print(" ".join(f"{k}={v:.4f}" if isinstance(v, float) else f"{k}={v}" for k, v in row.items()), file=sys.stderr)
+    model.eval()
+    report = evaluate_reasoner(model, test_set, rc.eval_limit, rc.explain_limit, rc.max_new_tokens, run)
+    report.update(run_dir=str(run), trainable_parameters=n_trainable, tokenizer=stats)
+    (run / "eval.json").write_text(json.dumps(report, indent=1))
+    return report
+
+
+def _write_history(run: Path, history: list[dict[str, Any]]) -> None:
+    (run / "metrics.json").write_text(json.dumps(history, indent=1))
+    with open(run / "metrics.csv", "w", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=list(history[-1]))
+        writer.writeheader()
+        writer.writerows(history)
+
+
+def evaluate_reasoner(model: Reasoner, test_set: SkeletonSet, limit: int | None, explain_limit: int,
+                      max_new_tokens: int, out_dir: Path | None = None) -> dict[str, Any]:
+    """Class decision (scoring) on the test samples; explanations + faithfulness on a spread subset."""
+    n = len(test_set) if limit is None else min(limit, len(test_set))
+    positions = np.linspace(0, len(test_set) - 1, n).round().astype(int) if limit else np.arange(n)
+    items, skipped = prepare_items(model.vst, test_set.subset(positions), "tokenise test")
+    scores, labels, t0 = [], [], time.perf_counter()
+    for it in _bar(items, len(items), "score classes"):
+        scores.append(model.score_classes(model.prompt(it.narrative, it.features.shape[0]), it.features[None]).numpy())
+        labels.append(it.label)
+    score_s = (time.perf_counter() - t0) / max(len(items), 1)
+    report = classification_report(np.stack(scores), np.array(labels), model.classes)
+    report.update(skipped=[s for s, _ in skipped], seconds_per_decision=score_s)
+    chosen = [items[int(i)] for i in np.linspace(0, len(items) - 1, min(explain_limit, len(items))).round().astype(int)] if explain_limit else []
+    explanations, t0, new_tokens = [], time.perf_counter(), 0
+    for it in _bar(chosen, len(chosen), "explain"):
+        prompt = model.prompt(it.narrative, it.features.shape[0])
+        s = model.score_classes(prompt, it.features[None])
+        best = int(s.argmax())
+        text = model.generate_explanation(prompt, model.classes[best], it.features[None], max_new_tokens)
+        new_tokens += len(model.tok(text, add_special_tokens=False)["input_ids"])
+        explanations.append({"sample_id": it.sample_id, "label": model.classes[it.label],
+                             "action": model.classes[best], "correct": best == it.label,
+                             "confidence": float(s.softmax(0)[best]), "tokens": str(it.narrative),
+                             "explanation": text, "measured": [f.text for f in it.facts],
+                             **faithfulness(text, it.facts)})
+    gen_s = time.perf_counter() - t0
+    precisions = [e["precision"] for e in explanations if e["precision"] is not None]
+    report["explanations"] = {
+        "n": len(explanations), "seconds_per_explanation": gen_s / max(len(explanations), 1),
+        "generated_tokens_per_s": new_tokens / gen_s if gen_s else None,
+        "faithfulness_precision_mean": float(np.mean(precisions)) if precisions else None,
+        "faithfulness_precision_quartiles": [float(q) for q in np.percentile(precisions, [25, 50, 75])] if precisions else None,
+        "without_checkable_claim": sum(e["precision"] is None for e in explanations),
+        **distinctness([e["explanation"] for e in explanations], [model.classes.index(e["label"]) for e in explanations]),
+    }
+    if out_dir is not None:
+        (Path(out_dir) / "explanations.json").write_text(json.dumps(explanations, indent=1))
+    return report

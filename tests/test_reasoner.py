@@ -1,0 +1,107 @@
+"""Semantic action tokens and the LoRA reasoner (issue 5), on real NW-UCLA data and the embedded LM."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+
+from actlm.cli import main
+from actlm.data import SkeletonSet
+from actlm.engine import load_checkpoint, load_config, train
+from actlm.language.kinematics import kinematic_facts
+from actlm.reasoner.faithfulness import claims, distinctness, faithfulness
+from actlm.reasoner.vst import Codebook, SemanticTokenizer, TokenizeError, fit_tokenizer, run_lengths, viterbi
+
+from test_training import tiny_overrides
+
+
+@pytest.fixture(scope="module")
+def tiny_encoder(tiny_ucla, tmp_path_factory) -> Path:
+    run = tmp_path_factory.mktemp("enc") / "hglnet"
+    train(load_config("nw-ucla/hglnet_joint", tiny_overrides(tiny_ucla, run, epochs=1)))
+    return run
+
+
+def test_viterbi_switch_penalty_merges_flicker():
+    dist = np.array([[0.1, 0.5], [0.32, 0.3], [0.1, 0.5], [0.6, 0.1], [0.6, 0.1]])
+    assert viterbi(dist, 0.0).tolist() == [0, 1, 0, 1, 1]           # greedy flickers
+    assert viterbi(dist, 0.1).tolist() == [0, 0, 0, 1, 1]           # penalised switch does not
+    assert run_lengths(np.array([3, 3, 1, 1, 1, 2])) == [(3, 0, 2), (1, 2, 5), (2, 5, 6)]
+
+
+def test_codebook_kmeans_init_and_dead_code_restart():
+    import torch
+    gen = torch.Generator().manual_seed(0)
+    centers = torch.nn.functional.normalize(torch.randn(4, 8, generator=gen), dim=1)
+    x = torch.cat([c + 0.05 * torch.randn(50, 8, generator=gen) for c in centers])
+    book = Codebook(4, 8, seed=0)
+    book.fit(x, ema_epochs=2)
+    assert len(set(book.assign(torch.nn.functional.normalize(x, dim=1)).tolist())) == 4
+    book.codes[0] = -book.codes[1]                                  # a code nobody uses
+    book.restart_dead(torch.nn.functional.normalize(x, dim=1))
+    assert book.restarts >= 1
+
+
+def test_tokenizer_fits_names_codes_and_round_trips(tiny_encoder, tiny_ucla, tmp_path):
+    encoder, meta = load_checkpoint(tiny_encoder)
+    train_set = SkeletonSet(tiny_ucla).split("train")
+    tok, stats = fit_tokenizer(encoder, meta, train_set, size=8)
+    assert stats["used_codes"] >= 2 and 1 <= stats["perplexity"] <= 8
+    assert stats["mean_tokens_per_sequence"] <= stats["segments_per_sequence"]
+    sample = train_set[0]
+    narrative = tok.tokenize(sample.data, sample.sample_id)
+    text = str(narrative)
+    assert text.startswith("<a") and all(t.name for t in narrative.tokens)
+    assert all(a.code != b.code for a, b in zip(narrative.tokens, narrative.tokens[1:]))   # runs merged
+    tok.save_pretrained(tmp_path / "vst")
+    again = SemanticTokenizer.from_pretrained(tmp_path / "vst")
+    assert str(again.tokenize(sample.data, sample.sample_id)) == text
+    with pytest.raises(TokenizeError, match="at least 4"):
+        tok.tokenize(sample.data[:, :2], "short")
+    result = CliRunner().invoke(main, ["tokenize", str(tmp_path / "vst"), str(tiny_ucla), "--limit", "2"])
+    assert result.exit_code == 0, result.output
+    assert result.output.count("<a") >= 2
+
+
+def test_faithfulness_checks_claims_against_measurements(ucla_prepared):
+    ds = SkeletonSet(ucla_prepared)
+    sample = ds[ds.find("a01_s01_e00_v01")]          # pick up with one hand: bends, reaches down
+    facts = kinematic_facts(sample.data, ds.layout)
+    true = faithfulness("the person bends the upper body forward and reaches down towards the floor", facts)
+    false = faithfulness("the person waves the left hand and turns around", facts)
+    assert true["precision"] == 1.0 and false["precision"] == 0.0
+    assert faithfulness("it is an action", facts)["precision"] is None
+    assert ("raise", "right") in claims("raises the right hand above the head")
+    d = distinctness(["raises the right hand", "raises the right hand", "walks forward"], [0, 0, 1])
+    assert d["within_class_similarity"] > d["across_class_similarity"]
+
+
+def test_reasoner_trains_explains_and_always_returns_a_class(tiny_encoder, tiny_ucla, tmp_path):
+    run = tmp_path / "reasoner"
+    overrides = [f"data.dataset={tiny_ucla}", f"reasoner.encoder={tiny_encoder}", f"train.work_dir={run}",
+                 "reasoner.codebook_size=8", "train.batch_size=8", "reasoner.explain_limit=2",
+                 "reasoner.max_new_tokens=12", "reasoner.eval_limit=6"]
+    report = train(load_config("nw-ucla/reasoner_smollm", overrides))
+    assert report["n"] == 6 and 0 <= report["top1"] <= 1
+    assert (run / "last" / "adapter" / "adapter_config.json").exists()
+    assert sum(f.stat().st_size for f in (run / "last" / "adapter").iterdir()) < 30e6   # small adapter
+    explanations = json.loads((run / "explanations.json").read_text())
+    classes = SkeletonSet(tiny_ucla).classes
+    assert len(explanations) == 2 and all(e["action"] in classes for e in explanations)
+    result = CliRunner().invoke(main, ["explain", str(run / "last"), str(tiny_ucla), "--limit", "1", "--max-new-tokens", "8", "--json"])
+    assert result.exit_code == 0, result.output
+    out = json.loads(result.stdout)[0]
+    assert out["action"] in classes and 0 < out["confidence"] <= 1 and out["narrative"].startswith("<a")
+
+
+def test_reasoner_errors_are_clear(tmp_path):
+    from actlm.language.lm import LMError
+    result = CliRunner().invoke(main, ["explain", str(tmp_path), "nw-ucla"])
+    assert result.exit_code == 2 and "not a reasoner folder" in result.output
+    (tmp_path / "config.json").write_text(json.dumps({"architectures": ["BertModel"], "model_type": "bert"}))
+    from actlm.language.lm import load_causal_lm
+    with pytest.raises(LMError, match="not a causal language model"):
+        load_causal_lm(str(tmp_path))
