@@ -21,6 +21,7 @@ def _progress(desc: str):
 
 @main.command("prepare")
 @click.argument("dataset")
+@click.argument("folder", required=False, type=click.Path(file_okay=False))
 @click.option("--raw", type=click.Path(file_okay=False), default=None,
               help="Folder with the raw files (default: the dataset's place under the data root).")
 @click.option("--out", type=click.Path(file_okay=False), default=None,
@@ -32,16 +33,20 @@ def _progress(desc: str):
 @click.option("--name", default=None, help="custom: dataset name to load it by later.")
 @click.option("--classes", type=click.Path(dir_okay=False), default=None, help="custom: classes.txt fixing class order.")
 @_data_root
-def prepare_cmd(dataset: str, raw: str | None, out: str | None, strict: bool, channels: str | None,
+def prepare_cmd(dataset: str, folder: str | None, raw: str | None, out: str | None, strict: bool, channels: str | None,
                 labels: str | None, layout: str | None, name: str | None, classes: str | None,
                 data_root: str | None) -> None:
-    """Convert a dataset's raw files (nw-ucla, ntu60, ntu120, custom) into actlm's format."""
+    """Convert a dataset's raw files (nw-ucla, ntu60, ntu120, custom, videos) into actlm's format.
+
+    FOLDER (same as --raw) holds the raw files; for `videos`: your video files + labels.csv."""
+    raw = raw or folder
     options = {k: v for k, v in {"channels": channels, "labels": labels, "layout": layout, "name": name,
                                  "classes": classes}.items() if v is not None}
-    is_custom = D.get_spec(dataset).name == "custom"
-    if is_custom and not raw:
-        raise click.UsageError("prepare custom needs --raw FOLDER (and usually --labels, --layout, --name)")
-    misplaced = set(options) - ({"labels", "layout", "name", "classes"} if is_custom else {"channels"})
+    kind = D.get_spec(dataset).name
+    if kind in ("custom", "videos") and not raw:
+        raise click.UsageError(f"prepare {kind} needs --raw FOLDER (and usually --labels, --name)")
+    allowed = {"custom": {"labels", "layout", "name", "classes"}, "videos": {"labels", "name", "classes"}}
+    misplaced = set(options) - allowed.get(kind, {"channels"})
     if misplaced:
         raise click.UsageError(f"option(s) {', '.join('--' + m for m in sorted(misplaced))} do not apply to {dataset}")
     report = D.prepare(dataset, raw=raw, out=out, data_root_dir=data_root,

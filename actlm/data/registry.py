@@ -40,6 +40,7 @@ register(DatasetSpec("nw-ucla", "nw-ucla/all_sqe", "actlm.data.nwucla:prepare", 
 register(DatasetSpec("ntu60", "ntu60/nturgb+d_skeletons", "actlm.data.ntu:prepare_ntu60", "actlm.data.ntu"))
 register(DatasetSpec("ntu120", "ntu120/nturgb+d_skeletons", "actlm.data.ntu:prepare_ntu120", "actlm.data.ntu"))
 register(DatasetSpec("custom", "custom", "actlm.data.custom:prepare", "actlm.data.custom"))
+register(DatasetSpec("videos", "my-videos", "actlm.pose.prepare:prepare", "actlm.pose.prepare"))
 _ALIASES = {"nwucla": "nw-ucla", "ucla": "nw-ucla", "ntu": "ntu60", "ntu-60": "ntu60", "ntu-120": "ntu120"}
 
 
@@ -71,7 +72,7 @@ def prepare(dataset: str, raw: str | Path | None = None, out: str | Path | None 
     if not raw_dir.is_dir():
         raise DatasetNotFound(f"{spec.name}: raw files not found at {raw_dir}\n"
                               + _how_to_get(spec.how_to_get).format(where=raw_dir))
-    stored_as = (options.get("name") or "custom") if spec.name == "custom" else spec.name
+    stored_as = (options.get("name") or spec.name) if spec.name in ("custom", "videos") else spec.name
     out_dir = Path(out) if out else prepared_path(stored_as)
     return spec.prepare_fn()(raw_dir, out_dir, progress=progress, **options)
 

@@ -1,0 +1,102 @@
+"""``actlm predict`` (video -> action) and ``actlm export`` (ONNX)."""
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from . import main
+
+
+def _frame_progress(total: int):
+    from tqdm import tqdm
+    return lambda frames: tqdm(frames, total=total or None, desc="pose", unit="frame", file=sys.stderr, dynamic_ncols=True)
+
+
+@main.command("predict")
+@click.argument("video", type=click.Path(dir_okay=False))
+@click.option("--checkpoint", type=click.Path(exists=True), default=None,
+              help="Classifier checkpoint (default: the small NW-UCLA model shipped with actlm).")
+@click.option("--reasoner", type=click.Path(exists=True, file_okay=False), default=None,
+              help="A reasoner folder (actlm train ... reasoner config) to add a written explanation.")
+@click.option("--backend", type=click.Choice(["blazepose", "coco-json"]), default=None,
+              help="Pose source (default: blazepose for videos, coco-json for .json keypoint files).")
+@click.option("--top-k", default=5, show_default=True)
+@click.option("--min-confidence", default=0.5, show_default=True,
+              help="Below this top-1 probability the action is reported as possibly unknown.")
+@click.option("--out", type=click.Path(dir_okay=False), default=None, help="Write an annotated video (mp4).")
+@click.option("--json", "json_out", default=None, help="Write the result as JSON to this file ('-' for stdout).")
+def predict_cmd(video: str, checkpoint: str | None, reasoner: str | None, backend: str | None, top_k: int,
+                min_confidence: float, out: str | None, json_out: str | None) -> None:
+    """Recognise the action in VIDEO (any format OpenCV reads, or a COCO-17 keypoint .json)."""
+    from ..pipeline import NoPersonFound, predict_video, write_annotated_video
+    from ..pose.backends import CocoJsonBackend
+    from ..pose.video import probe
+
+    backend = backend or ("coco-json" if video.lower().endswith(".json") else "blazepose")
+    pose = None
+    if backend == "coco-json":
+        pose = CocoJsonBackend().read(video)
+        progress = None
+    else:
+        progress = _frame_progress(probe(video).frames)
+    lm = None
+    if reasoner:
+        from ..reasoner.model import Reasoner
+        lm = Reasoner.from_pretrained(Path(reasoner) / "last" if (Path(reasoner) / "last").is_dir() else reasoner)
+    try:
+        prediction, pose = predict_video(video, checkpoint, backend, top_k, min_confidence, lm, progress, pose)
+    except NoPersonFound as exc:
+        if json_out:
+            _write_json({"video": video, "person_found": False, "message": str(exc)}, json_out)
+        click.echo(f"no person found: {exc}")
+        sys.exit(1)
+    if json_out != "-":
+        click.echo(prediction.summary())
+    if out:
+        if backend == "coco-json":
+            raise click.ClickException("--out needs the video itself; keypoint files have no frames to draw on")
+        click.echo(f"annotated video: {write_annotated_video(video, pose, prediction, out)}", err=True)
+    if json_out:
+        _write_json({"person_found": True, **prediction.as_dict()}, json_out)
+
+
+def _write_json(payload: dict, target: str) -> None:
+    text = json.dumps(payload, indent=1)
+    if target == "-":
+        click.echo(text)
+    else:
+        Path(target).write_text(text)
+
+
+@main.command("export")
+@click.argument("checkpoint", type=click.Path(exists=True))
+@click.option("--onnx", "onnx_path", required=True, type=click.Path(dir_okay=False), help="Output .onnx file.")
+@click.option("--check", "check_dataset", default=None,
+              help="Compare onnxruntime with torch on this dataset's test samples (default: the checkpoint's).")
+@click.option("--samples", default=32, show_default=True, help="Samples for the check.")
+@click.option("--no-check", is_flag=True, help="Skip the comparison.")
+def export_cmd(checkpoint: str, onnx_path: str, check_dataset: str | None, samples: int, no_check: bool) -> None:
+    """Export CHECKPOINT's encoder + classifier to ONNX and check it against torch."""
+    import numpy as np
+
+    from ..data import load
+    from ..data.loader import SkeletonDataset
+    from ..engine import load_checkpoint
+    from ..export import compare_onnx, export_onnx
+
+    out = export_onnx(checkpoint, onnx_path)
+    click.echo(f"wrote {out} ({out.stat().st_size / 1e6:.1f} MB)")
+    if no_check:
+        return
+    _, meta = load_checkpoint(checkpoint)
+    name = check_dataset or meta.get("experiment", {}).get("data", {}).get("dataset") or meta["dataset"]
+    ds = load(name, split="test") if not Path(name).exists() else load(name)
+    data = SkeletonDataset(ds, meta["test_pipeline"])
+    x = np.stack([data[i][0].numpy() for i in range(min(samples, len(data)))])
+    r = compare_onnx(checkpoint, out, x)
+    click.echo(f"onnxruntime vs torch on {r['n']} real samples: max |diff| {r['max_abs_diff']:.2e}, "
+               f"same top-1 {r['same_argmax']:.0%}; batch-1 latency torch {r['torch_ms']:.1f} ms, "
+               f"onnxruntime {r['onnx_ms']:.1f} ms")

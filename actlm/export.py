@@ -1,0 +1,82 @@
+"""ONNX export of a checkpoint's inference path (encoder + classifier), checked against torch."""
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+
+from .data.errors import DataError
+from .engine.checkpoint import load_checkpoint
+
+
+class _InferencePath(torch.nn.Module):
+    """What runs at inference: for HocSLM the HGLNet path only (text-free), same outputs."""
+
+    def __init__(self, model: torch.nn.Module):
+        super().__init__()
+        self.model = model.encoder if hasattr(model, "encoder") and hasattr(model, "class_text") else model
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.model(x)
+
+
+def example_input(meta: dict[str, Any], frames: int = 52) -> torch.Tensor:
+    args = meta["model"]["args"]
+    for t in meta.get("test_pipeline", []):
+        frames = int(t.get("length", frames))
+    return torch.zeros(1, args.get("num_persons", 1), frames, len_of(meta), args.get("in_channels", 3))
+
+
+def len_of(meta: dict[str, Any]) -> int:
+    from .data.layouts import get_layout
+    return get_layout(meta["layout"]).num_joints
+
+
+def export_onnx(checkpoint: str | Path, out: str | Path, opset: int = 17) -> Path:
+    model, meta = load_checkpoint(checkpoint)
+    net = _InferencePath(model).eval()
+    x = example_input(meta)
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        torch.onnx.export(net, (x,), str(out), input_names=["skeleton"], output_names=["logits"],
+                          dynamic_axes={"skeleton": {0: "batch"}, "logits": {0: "batch"}}, opset_version=opset,
+                          dynamo=False)
+    except Exception as exc:  # exporter failures are long; keep the first line
+        raise DataError(f"ONNX export of {checkpoint} failed: {str(exc).splitlines()[0]}") from None
+    return out
+
+
+def compare_onnx(checkpoint: str | Path, onnx_path: str | Path, inputs: np.ndarray, runs: int = 50) -> dict[str, float]:
+    """Max |torch - onnxruntime| over ``inputs`` (N, M, T, V, C) and batch-1 median latencies."""
+    try:
+        import onnxruntime as ort
+    except ImportError:
+        raise DataError("checking the export needs onnxruntime: pip install 'actlm[onnx]'") from None
+    model, _ = load_checkpoint(checkpoint)
+    net = _InferencePath(model).eval()
+    options = ort.SessionOptions()
+    options.intra_op_num_threads = torch.get_num_threads()
+    session = ort.InferenceSession(str(onnx_path), options, providers=["CPUExecutionProvider"])
+    with torch.no_grad():
+        ref = net(torch.from_numpy(inputs)).numpy()
+    got = session.run(["logits"], {"skeleton": inputs})[0]
+    one = inputs[:1]
+    timings: dict[str, list[float]] = {"torch": [], "onnx": []}
+    with torch.inference_mode():
+        for i in range(runs + 5):
+            t = time.perf_counter()
+            net(torch.from_numpy(one))
+            t_torch = time.perf_counter() - t
+            t = time.perf_counter()
+            session.run(["logits"], {"skeleton": one})
+            t_onnx = time.perf_counter() - t
+            if i >= 5:
+                timings["torch"].append(t_torch)
+                timings["onnx"].append(t_onnx)
+    torch_ms, onnx_ms = (float(np.median(timings[k]) * 1000) for k in ("torch", "onnx"))
+    return {"max_abs_diff": float(np.abs(ref - got).max()), "same_argmax": float((ref.argmax(1) == got.argmax(1)).mean()),
+            "torch_ms": torch_ms, "onnx_ms": onnx_ms, "onnx_over_torch": onnx_ms / torch_ms, "n": len(inputs)}

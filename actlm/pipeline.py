@@ -1,0 +1,220 @@
+"""From a plain video to an explained action: video -> pose -> skeleton -> model (-> reasoner).
+
+``predict_video`` runs the whole chain and returns a :class:`VideoPrediction`: the top-k
+actions with probabilities, whether the model is confident enough to name one, which joints and
+which time span mattered (gradient x input attribution of the top class), the measured
+kinematic facts, and the reasoner's explanation when a reasoner is given.
+``write_annotated_video`` draws the skeleton on the frames with those joints and that span
+highlighted.
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import asdict, dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any, Callable
+
+import numpy as np
+import torch
+
+from .data.errors import DataError
+from .data.layouts import get_layout, get_mapping
+from .data.transforms import build_pipeline
+from .engine.checkpoint import load_checkpoint
+from .language.kinematics import kinematic_facts, narrate
+from .pose.backends import PoseSequence, get_backend
+from .pose.video import probe, read_frames
+
+DEFAULT_CHECKPOINT = "nw-ucla-video"
+
+
+class NoPersonFound(DataError):
+    """The pose estimator found nobody in the video."""
+
+
+def default_checkpoint() -> Path:
+    """The small checkpoint shipped inside the package (see README: classes and accuracy)."""
+    path = Path(str(resources.files("actlm") / "checkpoints" / DEFAULT_CHECKPOINT))
+    if not (path / "config.json").exists():
+        raise DataError(f"the shipped checkpoint is missing at {path}; reinstall actlm or pass --checkpoint")
+    return path
+
+
+@dataclass
+class VideoPrediction:
+    video: str
+    frames: int
+    frames_with_person: int
+    fps: float
+    classes: list[str]
+    layout: str                                   # the model's skeleton layout
+    top: list[tuple[str, float]]
+    confident: bool
+    min_confidence: float
+    joints: list[tuple[str, float]]              # most important joints (model layout) with weight
+    span: tuple[int, int]                         # video frames [start, end) that mattered most
+    measured: str                                 # kinematic facts, model-free
+    explanation: str | None = None
+    narrative: str | None = None
+    timings: dict[str, float] = field(default_factory=dict)
+    joint_importance: list[float] = field(default_factory=list, repr=False)
+    frame_importance: list[float] = field(default_factory=list, repr=False)
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    def summary(self) -> str:
+        lines = [f"{self.video}: person found in {self.frames_with_person}/{self.frames} frames"]
+        best, p = self.top[0]
+        if self.confident:
+            lines.append(f"action: {best} ({p:.0%})")
+        else:
+            lines.append(f"low confidence ({p:.0%} for '{best}'): the action may be none of the {len(self.classes)} "
+                         f"actions this model knows ({', '.join(self.classes)})")
+        lines += [f"  {i + 1}. {name:<26} {prob:6.1%}" for i, (name, prob) in enumerate(self.top)]
+        lines.append("mattered most: " + ", ".join(f"{j} ({w:.0%})" for j, w in self.joints)
+                     + f"; frames {self.span[0]}-{self.span[1] - 1}")
+        lines.append(f"measured motion: {self.measured}")
+        if self.narrative:
+            lines.append(f"tokens: {self.narrative}")
+        if self.explanation:
+            lines.append(f"because: {self.explanation}")
+        return "\n".join(lines)
+
+
+def estimate_pose(video: str | Path, backend: str = "blazepose", progress: Callable | None = None) -> PoseSequence:
+    info = probe(video)
+    pose = get_backend(backend).estimate(read_frames(video), info.fps, progress)
+    if pose.frames_with_person == 0:
+        raise NoPersonFound(f"{video}: no person found in any of its {pose.frames} frames")
+    return pose
+
+
+def skeleton_for_model(pose: PoseSequence, layout: str, num_persons: int,
+                       channels: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Keypoints in the model's layout (M, T', V, C) over the frames with a person, and those frames."""
+    data = pose.skeleton()
+    try:
+        mapping = get_mapping(pose.layout, layout)
+    except KeyError as exc:
+        raise DataError(f"the model expects layout {layout}; {exc.args[0]}") from None
+    kept = np.flatnonzero(pose.visibility.max(axis=(0, 2)) > 0)
+    if channels is not None and data.shape[-1] != channels:
+        raise DataError(f"the pose source gives {data.shape[-1]}D keypoints but the model was trained on "
+                        f"{channels} values per joint: use a checkpoint trained on {data.shape[-1]}D data "
+                        f"(e.g. a dataset prepared from the same kind of keypoints)")
+    mapped = mapping.apply(data[:, kept])
+    m = mapped.shape[0]
+    if m < num_persons:
+        mapped = np.concatenate([mapped, np.zeros((num_persons - m, *mapped.shape[1:]), np.float32)])
+    return mapped[:num_persons].astype(np.float32), kept
+
+
+def attribution(model: torch.nn.Module, x: torch.Tensor, target: int) -> tuple[np.ndarray, np.ndarray]:
+    """Gradient x input of the target logit: per-joint (V,) and per-input-frame (T,) importance, sum 1."""
+    x = x.clone().requires_grad_(True)
+    model.zero_grad(set_to_none=True)
+    model(x)[0, target].backward()
+    relevance = (x.grad * x).abs().sum(dim=(0, 1, 4)).detach().numpy()        # (T, V)
+    total = relevance.sum() or 1.0
+    return relevance.sum(0) / total, relevance.sum(1) / total
+
+
+def important_span(frame_weight: np.ndarray, share: float = 0.5) -> tuple[int, int]:
+    """Shortest window of input frames holding ``share`` of the importance."""
+    cum = np.concatenate([[0.0], np.cumsum(frame_weight)])
+    best = (0, len(frame_weight))
+    for start in range(len(frame_weight)):
+        end = int(np.searchsorted(cum, cum[start] + share, side="left"))
+        if end <= len(frame_weight) and end - start < best[1] - best[0]:
+            best = (start, max(end, start + 1))
+    return best
+
+
+def predict_video(video: str | Path, checkpoint: str | Path | None = None, backend: str = "blazepose",
+                  top_k: int = 5, min_confidence: float = 0.5, reasoner: Any = None,
+                  progress: Callable | None = None, pose: PoseSequence | None = None) -> tuple[VideoPrediction, PoseSequence]:
+    t0 = time.perf_counter()
+    pose = pose or estimate_pose(video, backend, progress)
+    t_pose = time.perf_counter() - t0
+    model, meta = load_checkpoint(checkpoint or default_checkpoint())
+    model.eval()
+    layout = meta["layout"]
+    num_persons = meta["model"]["args"].get("num_persons", 1)
+    data, kept = skeleton_for_model(pose, layout, num_persons, meta["model"]["args"].get("in_channels"))
+    if len(kept) < 2:
+        raise NoPersonFound(f"{video}: a person was found in only {len(kept)} frame(s); too short to recognise an action")
+    pipeline = build_pipeline(meta["test_pipeline"], layout)
+    x = torch.from_numpy(pipeline(data, np.random.default_rng(0)))[None]
+    t1 = time.perf_counter()
+    with torch.no_grad():
+        probs = model(x).softmax(1)[0].numpy()
+    t_model = time.perf_counter() - t1
+    order = np.argsort(-probs)[:top_k]
+    classes = meta["classes"]
+    joint_w, frame_w = attribution(model, x, int(order[0]))
+    names = get_layout(layout).joints
+    top_joints = [(names[j], float(joint_w[j])) for j in np.argsort(-joint_w)[:3]]
+    a, b = important_span(frame_w)
+    scale = len(kept) / len(frame_w)                       # model frames -> kept frames -> video frames
+    span = (int(kept[min(int(a * scale), len(kept) - 1)]), int(kept[min(int(np.ceil(b * scale)) - 1, len(kept) - 1)]) + 1)
+    try:
+        measured = narrate(kinematic_facts(data, layout))
+    except ValueError:
+        measured = "not enough frames to measure"
+    prediction = VideoPrediction(str(video), pose.frames, pose.frames_with_person, pose.fps, classes, layout,
+                                 [(classes[i], float(probs[i])) for i in order], bool(probs[order[0]] >= min_confidence),
+                                 min_confidence, top_joints, span, measured,
+                                 timings={"pose_s": t_pose, "model_s": t_model},
+                                 joint_importance=[float(w) for w in joint_w], frame_importance=[float(w) for w in frame_w])
+    if reasoner is not None:
+        if reasoner.vst.meta["layout"] != layout:
+            data, _ = skeleton_for_model(pose, reasoner.vst.meta["layout"], num_persons)
+        e = reasoner.explain(data, Path(str(video)).stem)
+        prediction.explanation, prediction.narrative = e.explanation, e.narrative
+    prediction.timings["total_s"] = time.perf_counter() - t0
+    return prediction, pose
+
+
+def write_annotated_video(video: str | Path, pose: PoseSequence, prediction: VideoPrediction, out: str | Path) -> Path:
+    """The video with the skeleton drawn, important joints enlarged, the important span framed in red."""
+    import cv2
+
+    out = Path(out)
+    pose_layout = get_layout(pose.layout)
+    weights = _pose_joint_weights(pose.layout, prediction)
+    writer = None
+    best, p = prediction.top[0]
+    label = f"{best} {p:.0%}" if prediction.confident else f"unsure: {best}? {p:.0%}"
+    for i, frame in enumerate(read_frames(video)):
+        img = cv2.cvtColor(frame, cv2.COLOR_RGB2BGR)
+        if writer is None:
+            h, w = img.shape[:2]
+            writer = cv2.VideoWriter(str(out), cv2.VideoWriter_fourcc(*"mp4v"), prediction.fps or 25.0, (w, h))
+        sx = img.shape[1] / max(pose.size[0], 1)
+        sy = img.shape[0] / max(pose.size[1], 1)
+        if i < pose.frames:
+            for m in range(pose.image.shape[0]):
+                if pose.visibility[m, i].max() <= 0:
+                    continue
+                pts = pose.image[m, i] * [sx, sy]
+                for child, parent in pose_layout.bones:
+                    cv2.line(img, tuple(int(v) for v in pts[child]), tuple(int(v) for v in pts[parent]), (255, 200, 0), 2)
+                for j, (px, py) in enumerate(pts):
+                    hot = weights[j] >= 0.6
+                    cv2.circle(img, (int(px), int(py)), 6 if hot else 2, (0, 0, 255) if hot else (0, 255, 255), -1)
+        if prediction.span[0] <= i < prediction.span[1]:
+            cv2.rectangle(img, (0, 0), (img.shape[1] - 1, img.shape[0] - 1), (0, 0, 255), 4)
+        cv2.putText(img, label, (8, 24), cv2.FONT_HERSHEY_SIMPLEX, 0.7, (255, 255, 255), 2, cv2.LINE_AA)
+        writer.write(img)
+    if writer is not None:
+        writer.release()
+    return out
+
+
+def _pose_joint_weights(pose_layout: str, prediction: VideoPrediction) -> np.ndarray:
+    """Model-joint importance carried back to the pose layout's joints, scaled to max 1."""
+    mapping = get_mapping(pose_layout, prediction.layout)
+    back = mapping.weights.T @ np.asarray(prediction.joint_importance)
+    return back / (back.max() or 1.0)
