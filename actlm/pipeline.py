@@ -133,7 +133,7 @@ def important_span(frame_weight: np.ndarray, share: float = 0.5) -> tuple[int, i
 
 
 def predict_video(video: str | Path, checkpoint: str | Path | None = None, backend: str = "blazepose",
-                  top_k: int = 5, min_confidence: float = 0.5, reasoner: Any = None,
+                  top_k: int = 5, min_confidence: float = 0.8, reasoner: Any = None,
                   progress: Callable | None = None, pose: PoseSequence | None = None) -> tuple[VideoPrediction, PoseSequence]:
     t0 = time.perf_counter()
     pose = pose or estimate_pose(video, backend, progress)

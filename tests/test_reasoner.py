@@ -105,3 +105,11 @@ def test_reasoner_errors_are_clear(tmp_path):
     from actlm.language.lm import load_causal_lm
     with pytest.raises(LMError, match="not a causal language model"):
         load_causal_lm(str(tmp_path))
+
+
+def test_a_tokenizer_without_chat_template_gets_a_plain_prompt():
+    from types import SimpleNamespace
+
+    from actlm.language.lm import chat_prompt
+    text = chat_prompt(SimpleNamespace(chat_template=None), "Be brief.", "Which action?")
+    assert text == "System: Be brief.\nUser: Which action?\nAssistant:"

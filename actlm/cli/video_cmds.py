@@ -24,7 +24,7 @@ def _frame_progress(total: int):
 @click.option("--backend", type=click.Choice(["blazepose", "coco-json"]), default=None,
               help="Pose source (default: blazepose for videos, coco-json for .json keypoint files).")
 @click.option("--top-k", default=5, show_default=True)
-@click.option("--min-confidence", default=0.5, show_default=True,
+@click.option("--min-confidence", default=0.8, show_default=True,
               help="Below this top-1 probability the action is reported as possibly unknown.")
 @click.option("--out", type=click.Path(dir_okay=False), default=None, help="Write an annotated video (mp4).")
 @click.option("--json", "json_out", default=None, help="Write the result as JSON to this file ('-' for stdout).")
