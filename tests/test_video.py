@@ -58,7 +58,7 @@ def test_predict_with_the_shipped_checkpoint_no_flags(tai_chi, tmp_path):
     assert report["classes"] == about["classes"]
     probs = [p for _, p in report["top"]]
     assert probs == sorted(probs, reverse=True) and 0 < sum(probs) <= 1.0001
-    assert report["confident"] == (probs[0] >= 0.5)
+    assert report["confident"] == (probs[0] >= 0.8)
     assert 0 <= report["span"][0] < report["span"][1] <= 300 and len(report["joints"]) == 3
     assert "action:" in result.output or "low confidence" in result.output
     cap = cv2.VideoCapture(str(tmp_path / "annotated.mp4"))
