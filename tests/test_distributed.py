@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -31,11 +32,15 @@ def _free_port() -> int:
 
 def _run(args: list[str], env_extra: dict[str, str]) -> None:
     env = {**os.environ, **env_extra, "OMP_NUM_THREADS": "1"}
+    proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+                            stdin=subprocess.DEVNULL, start_new_session=True)
     try:
-        proc = subprocess.run(args, capture_output=True, text=True, env=env, timeout=240, stdin=subprocess.DEVNULL)
-    except subprocess.TimeoutExpired as exc:
-        raise AssertionError(f"timed out: {' '.join(args)}\n{(exc.stderr or b'')[-3000:]}") from None
-    assert proc.returncode == 0, proc.stderr[-3000:]
+        _, err = proc.communicate(timeout=240)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)   # torchrun's workers too, not only the launcher
+        _, err = proc.communicate()
+        raise AssertionError(f"timed out: {' '.join(args)}\n{err[-3000:]}") from None
+    assert proc.returncode == 0, err[-3000:]
 
 
 def test_two_gloo_processes_match_one_process(tiny_ucla, tmp_path, isolated_cache):

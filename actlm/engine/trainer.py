@@ -17,6 +17,7 @@ the same weights as an uninterrupted one.
 from __future__ import annotations
 
 import csv
+import gc
 import json
 import math
 import os
@@ -454,4 +455,10 @@ def train(cfg: ExperimentConfig | dict, resume: str | Path | None = None) -> dic
         return trainer.fit()
     finally:
         if trainer.world.size > 1 and dist.is_initialized():
+            # Release DDP (its reducer holds the gloo group) while every rank is still here: a gloo
+            # group destroyed after the peer process has exited can block forever in its destructor.
+            dist.barrier()
+            trainer.model = trainer.optimizer = None
+            gc.collect()
+            dist.barrier()
             dist.destroy_process_group()

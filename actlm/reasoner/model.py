@@ -168,7 +168,10 @@ class Reasoner(nn.Module):
         ids = torch.tensor([self.tok(text, add_special_tokens=False)["input_ids"]])
         out = self.lm.generate(inputs_embeds=self.embed(ids, features), attention_mask=torch.ones_like(ids),
                                max_new_tokens=max_new_tokens, do_sample=False, pad_token_id=self.tok.pad_token_id)
-        return self.tok.decode(out[0], skip_special_tokens=True).strip().split("\n")[0].strip()
+        text = self.tok.decode(out[0], skip_special_tokens=False)   # keep the <aXX> tokens it cites
+        for special in {self.tok.eos_token, self.tok.pad_token, self.tok.bos_token} - {None}:
+            text = text.replace(special, "\n")
+        return text.strip().split("\n")[0].strip()
 
     @torch.no_grad()
     def explain(self, data, sample_id: str = "sample", label: str | None = None, generate: bool = True,
