@@ -76,9 +76,9 @@ class VideoPrediction:
         lines.append("mattered most: " + ", ".join(f"{j} ({w:.0%})" for j, w in self.joints)
                      + f"; frames {self.span[0]}-{self.span[1] - 1}")
         lines.append(f"measured motion: {self.measured}")
-        if self.narrative:
+        if self.narrative is not None:
             lines.append(f"tokens: {self.narrative}")
-        if self.explanation:
+        if self.explanation is not None:
             lines.append(f"because: {self.explanation}")
         return "\n".join(lines)
 

@@ -95,6 +95,14 @@ def test_reasoner_trains_explains_and_always_returns_a_class(tiny_encoder, tiny_
     assert result.exit_code == 0, result.output
     out = json.loads(result.stdout)[0]
     assert out["action"] in classes and 0 < out["confidence"] <= 1 and out["narrative"].startswith("<a")
+    # the video path adds the reasoner's explanation when one is given
+    from actlm.paths import data_root
+    video = data_root() / "videos" / "tai_chi.mp4"
+    result = CliRunner().invoke(main, ["predict", str(video), "--reasoner", str(run), "--json", str(tmp_path / "p.json")])
+    assert result.exit_code == 0, result.output
+    assert "because:" in result.output
+    report = json.loads((tmp_path / "p.json").read_text())
+    assert report["narrative"].startswith("<a") and isinstance(report["explanation"], str)
 
 
 def test_reasoner_errors_are_clear(tmp_path):
