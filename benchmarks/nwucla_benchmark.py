@@ -2,8 +2,10 @@
 
     python benchmarks/nwucla_benchmark.py --epochs 32 --seed 1 --parallel 4 --threads 1
     python benchmarks/nwucla_benchmark.py --collect          # only (re)write the results of finished runs
+    python benchmarks/nwucla_benchmark.py --epochs 60 --streams joint --tag e60 --threads 1   # longer schedule
 
-Runs go to runs/bench/nw-ucla_<stream>_s<seed>; results to benchmarks/results/nwucla.{md,json}
+Runs go to runs/bench/nw-ucla_<stream>[_<tag>]_s<seed> (an interrupted run resumes from its last/);
+results to benchmarks/results/nwucla[_<tag>].{md,json}
 with the command, commit, date, per-epoch accuracy curves, single-stream and ensemble numbers.
 """
 from __future__ import annotations
@@ -20,29 +22,31 @@ STREAMS = ("joint", "bone", "joint_motion", "bone_motion")
 WEIGHTS = (0.6, 0.6, 0.4, 0.4)  # the usual 4-stream fusion weights (CTR-GCN, InfoGCN)
 
 
-def run_dir(stream: str, seed: int) -> Path:
-    return Path("runs/bench") / f"nw-ucla_{stream}_s{seed}"
+def run_dir(stream: str, seed: int, tag: str = "") -> Path:
+    return Path("runs/bench") / f"nw-ucla_{stream}{'_' + tag if tag else ''}_s{seed}"
 
 
 def train_command(stream: str, a: argparse.Namespace) -> list[str]:
+    run = run_dir(stream, a.seed, a.tag)
     return [sys.executable, "-m", "actlm", "train", f"nw-ucla/hglnet_{stream}", f"train.epochs={a.epochs}",
-            f"train.seed={a.seed}", f"train.threads={a.threads}", f"train.work_dir={run_dir(stream, a.seed)}"]
+            f"train.seed={a.seed}", f"train.threads={a.threads}", f"train.work_dir={run}",
+            *(["--resume", str(run)] if (run / "last" / "config.json").exists() else [])]
 
 
 def train_all(a: argparse.Namespace) -> dict[str, float]:
     """Train the streams, ``a.parallel`` at a time; returns wall seconds per stream."""
-    pending, running, wall = list(STREAMS), {}, {}
+    pending, running, wall = list(a.streams), {}, {}
     while pending or running:
         while pending and len(running) < a.parallel:
             stream = pending.pop(0)
-            run_dir(stream, a.seed).parent.mkdir(parents=True, exist_ok=True)
-            log = open(run_dir(stream, a.seed).with_suffix(".log"), "w")
+            run_dir(stream, a.seed, a.tag).parent.mkdir(parents=True, exist_ok=True)
+            log = open(run_dir(stream, a.seed, a.tag).with_suffix(".log"), "a")
             running[stream] = (subprocess.Popen(train_command(stream, a), stdout=log, stderr=subprocess.STDOUT), time.time())
         time.sleep(5)
         for stream, (proc, start) in list(running.items()):
             if proc.poll() is not None:
                 if proc.returncode:
-                    raise SystemExit(f"{stream} failed, see {run_dir(stream, a.seed).with_suffix('.log')}")
+                    raise SystemExit(f"{stream} failed, see {run_dir(stream, a.seed, a.tag).with_suffix('.log')}")
                 wall[stream] = time.time() - start
                 del running[stream]
     return wall
@@ -54,8 +58,8 @@ def head_commit() -> str:
 
 def collect(a: argparse.Namespace, wall: dict[str, float], trained_at: str | None) -> dict:
     runs = {}
-    for stream in STREAMS:
-        d = run_dir(stream, a.seed)
+    for stream in a.streams:
+        d = run_dir(stream, a.seed, a.tag)
         if not (d / "eval.json").exists():
             continue
         ev = json.loads((d / "eval.json").read_text())
@@ -65,18 +69,19 @@ def collect(a: argparse.Namespace, wall: dict[str, float], trained_at: str | Non
                         "train_time_s": round(sum(r["epoch_time_s"] for r in curve), 1),
                         "wall_s": round(wall.get(stream, 0), 1), "per_class": ev["per_class"],
                         "curve_top1": [round(r.get("test_top1", float("nan")), 4) for r in curve]}
-    done = [s for s in STREAMS if s in runs]
+    done = [s for s in a.streams if s in runs]
     ensembles = {}
     for name, members in (("joint+bone", ("joint", "bone")), ("4-stream", STREAMS)):
         if all(m in runs for m in members):
             weights = ",".join(str(WEIGHTS[STREAMS.index(m)]) for m in members)
-            out = subprocess.run([sys.executable, "-m", "actlm", "ensemble", *[str(run_dir(m, a.seed)) for m in members],
+            out = subprocess.run([sys.executable, "-m", "actlm", "ensemble", *[str(run_dir(m, a.seed, a.tag)) for m in members],
                                   "--weights", weights, "--json"], capture_output=True, text=True, check=True).stdout
             rep = json.loads(out)
             ensembles[name] = {"top1": rep["top1"], "top5": rep["top5"], "weights": weights}
     commit = head_commit()
     return {"command": "python benchmarks/nwucla_benchmark.py " + " ".join(
-                f"--{k} {v}" for k, v in vars(a).items() if k != "collect"),
+                f"--{k.replace('_', '-')} {' '.join(v) if isinstance(v, list) else v}" for k, v in vars(a).items()
+                if k != "collect" and v != ""),
             "commit": commit, "trained_at_commit": trained_at or "not recorded (--collect)", "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
             "protocol": "NW-UCLA cross-view: train views 1+2 (1020), test view 3 (464); top-1 of the best epoch "
                         "(as reported by CTR-GCN/InfoGCN) and of the final epoch",
@@ -105,6 +110,8 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--parallel", type=int, default=1, help="streams trained at the same time")
     parser.add_argument("--threads", type=int, default=2, help="torch threads per training process")
+    parser.add_argument("--streams", nargs="+", choices=STREAMS, default=list(STREAMS))
+    parser.add_argument("--tag", default="", help="names the runs and the results file (e.g. e60)")
     parser.add_argument("--collect", action="store_true", help="only collect finished runs")
     a = parser.parse_args()
     trained_at = None if a.collect else head_commit()
@@ -112,9 +119,10 @@ def main() -> None:
     res = collect(a, wall, trained_at)
     out = Path("benchmarks/results")
     out.mkdir(parents=True, exist_ok=True)
-    (out / "nwucla.json").write_text(json.dumps(res, indent=1))
-    write_markdown(res, out / "nwucla.md")
-    print((out / "nwucla.md").read_text())
+    stem = f"nwucla_{a.tag}" if a.tag else "nwucla"
+    (out / f"{stem}.json").write_text(json.dumps(res, indent=1))
+    write_markdown(res, out / f"{stem}.md")
+    print((out / f"{stem}.md").read_text())
 
 
 if __name__ == "__main__":

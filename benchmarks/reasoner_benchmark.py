@@ -1,15 +1,17 @@
 """The LVLM-VAR reasoner on NW-UCLA cross-view vs the HGLNet classifier it sits on.
 
-    python benchmarks/reasoner_benchmark.py --encoder runs/bench/nw-ucla_joint_s1 --train-sizes 64 --sweep 32 64 128
+    python benchmarks/reasoner_benchmark.py --encoder runs/bench/nw-ucla_joint_s1 --train-sizes 64 --epochs 3 \
+        --sweep 32 64 128 --sweep-epochs 1
 
 - trains the reasoner (SmolLM2-135M + LoRA, `actlm train nw-ucla/reasoner_smollm`) for each codebook
-  size in --train-sizes and evaluates it on all 464 test sequences (class by scoring);
-- fits only the semantic tokenizer for each size in --sweep (usage, perplexity, tokens per
-  sequence, stability under a 2-frame shift) - training the LM once per size is ~30 CPU-minutes;
+  size in --train-sizes for --epochs and evaluates it on all test sequences (class by scoring);
+- codebook sweep: trains one reasoner per size in --sweep on a shorter schedule (--sweep-epochs,
+  the sizes in parallel at one thread each) and reports its top-1 next to the tokenizer's
+  usage, perplexity, tokens per sequence and stability under a 2-frame shift;
 - reports the encoder's own classifier accuracy on the same test split, training time, decision
   and explanation latency, generated tokens/s, trainable parameters, the faithfulness distribution
   and ten example explanations (correct and wrong).
-Results: benchmarks/results/reasoner.{json,md}.
+Runs resume (runs/reasoner/...); finished runs are reused. Results: benchmarks/results/reasoner.{json,md}.
 """
 from __future__ import annotations
 
@@ -22,33 +24,40 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 
-def train_reasoner(a: argparse.Namespace, size: int) -> Path:
-    run = Path("runs/reasoner") / f"k{size}"
-    if not (run / "eval.json").exists():
+def reasoner_command(a: argparse.Namespace, size: int, run: Path, epochs: int, threads: int, explain: int) -> list[str]:
+    cmd = [sys.executable, "-m", "actlm", "train", "nw-ucla/reasoner_smollm", f"reasoner.encoder={a.encoder}",
+           f"reasoner.codebook_size={size}", f"train.work_dir={run}", f"train.threads={threads}",
+           f"train.epochs={epochs}", f"reasoner.explain_limit={explain}"]
+    return cmd + (["--resume", str(run)] if (run / "last").exists() else [])
+
+
+def train_reasoners(a: argparse.Namespace, jobs: list[tuple[int, Path, int]], threads: int, explain: int) -> None:
+    """Train (size, run dir, epochs) jobs that have no eval.json yet, all at once."""
+    todo = [(size, run, epochs) for size, run, epochs in jobs if not (run / "eval.json").exists()]
+    procs = []
+    for size, run, epochs in todo:
         run.parent.mkdir(parents=True, exist_ok=True)
-        cmd = [sys.executable, "-m", "actlm", "train", "nw-ucla/reasoner_smollm", f"reasoner.encoder={a.encoder}",
-               f"reasoner.codebook_size={size}", f"train.work_dir={run}", f"train.threads={a.threads}",
-               f"train.epochs={a.epochs}", f"reasoner.explain_limit={a.explain}"]
-        start = time.time()
-        with open(run.with_suffix(".log"), "a") as log:
-            subprocess.run(cmd + (["--resume", str(run)] if (run / "last").exists() else []), check=True,
-                           stdout=log, stderr=subprocess.STDOUT)
+        log = open(run.with_suffix(".log"), "a")
+        procs.append((run, time.time(), subprocess.Popen(reasoner_command(a, size, run, epochs, threads, explain),
+                                                         stdout=log, stderr=subprocess.STDOUT)))
+    for run, start, proc in procs:
+        if proc.wait() != 0:
+            raise SystemExit(f"training {run} failed; see {run.with_suffix('.log')}")
         (run / "wall_seconds.txt").write_text(f"{time.time() - start:.0f}\n")
-    return run
 
 
-def tokenizer_only(a: argparse.Namespace, size: int) -> dict:
-    import torch
-    torch.set_num_threads(a.threads)
-    from actlm.data import load
-    from actlm.engine import load_checkpoint
-    from actlm.reasoner.vst import fit_tokenizer, shift_stability
-    encoder, meta = load_checkpoint(a.encoder)
-    train_set = load("nw-ucla", split="train")
-    tok, stats = fit_tokenizer(encoder, meta, train_set, size)
-    stats["shift_stability_2_frames"] = shift_stability(tok, train_set, 2, 200)
-    stats["names"] = tok.names
-    return stats
+def summarise(run: Path, with_examples: bool) -> dict:
+    report = json.loads((run / "eval.json").read_text())
+    history = json.loads((run / "metrics.json").read_text())
+    out = {"run": str(run), "epochs": len(history), "top1": report["top1"], "top5": report["top5"], "n": report["n"],
+           "per_class": report["per_class"], "tokenizer": report["tokenizer"],
+           "trainable_parameters": report["trainable_parameters"],
+           "train_seconds": sum(h["epoch_time_s"] for h in history),
+           "epoch_seconds": [h["epoch_time_s"] for h in history],
+           "seconds_per_decision": report["seconds_per_decision"], "explanations": report["explanations"]}
+    if with_examples:
+        out["examples"] = _examples(json.loads((run / "explanations.json").read_text()))
+    return out
 
 
 def main() -> None:
@@ -56,28 +65,24 @@ def main() -> None:
     p.add_argument("--encoder", default="runs/bench/nw-ucla_joint_s1")
     p.add_argument("--train-sizes", type=int, nargs="*", default=[64])
     p.add_argument("--sweep", type=int, nargs="*", default=[32, 64, 128])
-    p.add_argument("--epochs", type=int, default=1)
+    p.add_argument("--epochs", type=int, default=3)
+    p.add_argument("--sweep-epochs", type=int, default=1)
     p.add_argument("--explain", type=int, default=40)
     p.add_argument("--threads", type=int, default=2)
     a = p.parse_args()
     encoder_eval = json.loads((Path(a.encoder) / "eval.json").read_text())
-    trained = {}
-    for size in a.train_sizes:
-        run = train_reasoner(a, size)
-        report = json.loads((run / "eval.json").read_text())
-        history = json.loads((run / "metrics.json").read_text())
-        trained[size] = {"top1": report["top1"], "top5": report["top5"], "n": report["n"],
-                         "per_class": report["per_class"], "tokenizer": report["tokenizer"],
-                         "trainable_parameters": report["trainable_parameters"],
-                         "train_seconds": sum(h["epoch_time_s"] for h in history),
-                         "seconds_per_decision": report["seconds_per_decision"],
-                         "explanations": report["explanations"],
-                         "examples": _examples(json.loads((run / "explanations.json").read_text()))}
-    sweep = {size: tokenizer_only(a, size) for size in a.sweep}
+    main_runs = {size: Path("runs/reasoner") / f"k{size}" for size in a.train_sizes}
+    for size, run in main_runs.items():
+        train_reasoners(a, [(size, run, a.epochs)], a.threads, a.explain)
+    trained = {size: summarise(run, True) for size, run in main_runs.items()}
+    sweep_runs = {size: Path("runs/reasoner/sweep") / f"k{size}_e{a.sweep_epochs}" for size in a.sweep}
+    train_reasoners(a, [(size, run, a.sweep_epochs) for size, run in sweep_runs.items()], 1, 0)
+    sweep = {size: summarise(run, False) for size, run in sweep_runs.items()}
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
     result = {"command": "python benchmarks/reasoner_benchmark.py " + " ".join(sys.argv[1:]), "commit": commit,
               "date": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"), "encoder": a.encoder,
-              "encoder_classifier_top1": encoder_eval["top1"], "reasoner": trained, "codebook_sweep": sweep}
+              "encoder_classifier_top1": encoder_eval["top1"], "reasoner": trained,
+              "sweep_epochs": a.sweep_epochs, "codebook_sweep": sweep}
     out = Path("benchmarks/results")
     (out / "reasoner.json").write_text(json.dumps(result, indent=1))
     (out / "reasoner.md").write_text(_markdown(result))
@@ -100,7 +105,8 @@ def _markdown(r: dict) -> str:
         lines += [f"## Reasoner, codebook {size}", "",
                   f"- top-1 {t['top1']:.2%} (top-5 {t['top5']:.2%}, n={t['n']}); delta vs classifier "
                   f"{t['top1'] - r['encoder_classifier_top1']:+.2%}",
-                  f"- LoRA training: {t['train_seconds'] / 60:.1f} min on the 2 cores; trainable parameters "
+                  f"- LoRA training: {t['epochs']} epochs, {t['train_seconds'] / 60:.1f} min on the 2 cores "
+                  f"(per epoch: {', '.join(f'{e / 60:.1f}' for e in t['epoch_seconds'])} min); trainable parameters "
                   f"{t['trainable_parameters'] / 1e6:.2f}M",
                   f"- class decision {t['seconds_per_decision']:.2f} s/sample; explanation "
                   f"{ex['seconds_per_explanation']:.2f} s/sample, {ex['generated_tokens_per_s'] or 0:.1f} generated tokens/s",
@@ -118,11 +124,14 @@ def _markdown(r: dict) -> str:
                       f"  - tokens: {e['tokens']}", f"  - because: {e['explanation']}",
                       f"  - measured: {'; '.join(e['measured'])}; faithfulness {e['precision']}"]
         lines.append("")
-    lines += ["## Codebook sweep (tokenizer only)", "", "| codes | used | perplexity | tokens/sequence | max | shift stability |",
-              "|---|---|---|---|---|---|"]
-    for size, s in r["codebook_sweep"].items():
-        lines.append(f"| {size} | {s['used_codes']} | {s['perplexity']:.1f} | {s['mean_tokens_per_sequence']:.2f} | "
-                     f"{s['max_tokens_per_sequence']} | {s['shift_stability_2_frames']:.2f} |")
+    lines += [f"## Codebook sweep ({r['sweep_epochs']} LoRA epoch(s) per size, sizes trained in parallel at 1 thread each)", "",
+              "| codes | top-1 | delta vs classifier | used | perplexity | tokens/sequence | max | shift stability | LoRA min |",
+              "|---|---|---|---|---|---|---|---|---|"]
+    for size, t in r["codebook_sweep"].items():
+        s = t["tokenizer"]
+        lines.append(f"| {size} | {t['top1']:.2%} | {t['top1'] - r['encoder_classifier_top1']:+.2%} | {s['used_codes']} | "
+                     f"{s['perplexity']:.1f} | {s['mean_tokens_per_sequence']:.2f} | {s['max_tokens_per_sequence']} | "
+                     f"{s['shift_stability_2_frames']:.2f} | {t['train_seconds'] / 60:.0f} |")
     return "\n".join(lines) + "\n"
 
 

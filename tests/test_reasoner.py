@@ -90,6 +90,13 @@ def test_reasoner_trains_explains_and_always_returns_a_class(tiny_encoder, tiny_
     assert sum(f.stat().st_size for f in (run / "last" / "adapter").iterdir()) < 30e6   # small adapter
     explanations = json.loads((run / "explanations.json").read_text())
     classes = SkeletonSet(tiny_ucla).classes
+    # training supervises the class name with exactly the ids the scorer scores
+    from actlm.reasoner.model import Reasoner
+    model = Reasoner.from_pretrained(run / "last")
+    batch = model.training_batch(["User: which?\nAction:"], [classes[1]], ["the person walks"])
+    scored = model.tok(model.action_text(classes[1]), add_special_tokens=False)["input_ids"]
+    assert batch["input_ids"][0][batch["action_mask"][0]].tolist() == scored
+    assert int((batch["labels"][0] != -100).sum()) > len(scored)      # the explanation is supervised too
     assert len(explanations) == 2 and all(e["action"] in classes for e in explanations)
     result = CliRunner().invoke(main, ["explain", str(run / "last"), str(tiny_ucla), "--limit", "1", "--max-new-tokens", "8", "--json"])
     assert result.exit_code == 0, result.output

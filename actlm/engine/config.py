@@ -108,6 +108,7 @@ class ReasonerConfig(_Strict):
     lora_r: int = Field(8, ge=1)
     lora_alpha: int = 16
     max_facts: int = Field(2, ge=1)    # facts in each explanation target
+    explanation_weight: float = Field(1.0, ge=0)  # loss = class-name NLL + this x explanation NLL
     max_new_tokens: int = Field(40, ge=1)
     eval_limit: int | None = None      # score only the first N test samples (quick runs)
     explain_limit: int = Field(40, ge=0)  # test samples whose explanation is generated and checked

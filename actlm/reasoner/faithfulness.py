@@ -90,6 +90,6 @@ def distinctness(texts: list[str], labels: list[int]) -> dict[str, float]:
         else:
             across.append(sim)
             differ.append(texts[i].strip() != texts[j].strip())
-    return {"within_class_similarity": float(np.mean(within)) if within else float("nan"),
-            "across_class_similarity": float(np.mean(across)) if across else float("nan"),
-            "different_class_pairs_that_differ": float(np.mean(differ)) if differ else float("nan")}
+    return {"within_class_similarity": float(np.mean(within)) if within else None,
+            "across_class_similarity": float(np.mean(across)) if across else None,
+            "different_class_pairs_that_differ": float(np.mean(differ)) if differ else None}

@@ -11,7 +11,11 @@ Read top to bottom:
    (a plain ``User:/Assistant:`` fallback when the tokenizer has none).
 2. Training: LoRA adapters on the attention projections (peft), the new token rows and the
    projector are trained with the LM loss on the answer only. The explanation targets are the
-   sample's measured kinematic facts, so the model learns to say what the tokens show.
+   sample's measured kinematic facts, so the model learns to say what the tokens show. The class
+   name's tokens and the explanation's tokens are averaged separately (then added, the
+   explanation weighted by ``explanation_weight``): pooled together, the 3-5 tokens that decide
+   the class would carry under a tenth of the loss next to ~50 explanation tokens. The class name
+   is tokenised exactly as the scorer tokenises it, so training and scoring see the same ids.
 3. The class decision is made by scoring: the log-likelihood of `` <class name>`` + newline
    after ``Action:`` for every class (prompt encoded once, its KV cache reused for all classes),
    so a valid class is always returned, with a softmax confidence. The explanation is then
@@ -110,8 +114,13 @@ class Reasoner(nn.Module):
         return chat_prompt(self.tok, SYSTEM, user) + "Action:"
 
     @staticmethod
-    def answer(action: str, explanation: str) -> str:
-        return f" {action}\nBecause: {explanation}"
+    def action_text(action: str) -> str:
+        """The class continuation after ``Action:``; the scorer uses exactly this text."""
+        return f" {action}\n"
+
+    @staticmethod
+    def because_text(explanation: str) -> str:
+        return f"Because: {explanation}"
 
     def embed(self, input_ids: torch.Tensor, features: torch.Tensor) -> torch.Tensor:
         """Token embeddings with the projected segment features at the ``<skeleton>`` positions."""
@@ -123,25 +132,34 @@ class Reasoner(nn.Module):
         return emb
 
     # -- training -----------------------------------------------------------------------------
-    def training_batch(self, prompts: list[str], answers: list[str]) -> dict[str, torch.Tensor]:
-        """Right-padded ids, attention mask and labels (-100 everywhere but the answer)."""
+    def training_batch(self, prompts: list[str], actions: list[str], explanations: list[str]) -> dict[str, torch.Tensor]:
+        """Right-padded ids, attention mask, labels (-100 everywhere but the answer) and a mask of
+        the class-name positions among the labels."""
         eos = self.tok.eos_token or ""
-        ids, labels = [], []
-        for p, a in zip(prompts, answers):
+        ids, labels, is_action = [], [], []
+        for p, action, because in zip(prompts, actions, explanations):
             p_ids = self.tok(p, add_special_tokens=False)["input_ids"]
-            a_ids = self.tok(a + eos, add_special_tokens=False)["input_ids"]
-            ids.append(p_ids + a_ids)
-            labels.append([-100] * len(p_ids) + a_ids)
+            a_ids = self.tok(self.action_text(action), add_special_tokens=False)["input_ids"]
+            b_ids = self.tok(self.because_text(because) + eos, add_special_tokens=False)["input_ids"]
+            ids.append(p_ids + a_ids + b_ids)
+            labels.append([-100] * len(p_ids) + a_ids + b_ids)
+            is_action.append([0] * len(p_ids) + [1] * len(a_ids) + [0] * len(b_ids))
         width = max(map(len, ids))
         pad = self.tok.pad_token_id
         return {"input_ids": torch.tensor([x + [pad] * (width - len(x)) for x in ids]),
                 "attention_mask": torch.tensor([[1] * len(x) + [0] * (width - len(x)) for x in ids]),
-                "labels": torch.tensor([x + [-100] * (width - len(x)) for x in labels])}
+                "labels": torch.tensor([x + [-100] * (width - len(x)) for x in labels]),
+                "action_mask": torch.tensor([x + [0] * (width - len(x)) for x in is_action], dtype=torch.bool)}
 
-    def loss(self, batch: dict[str, torch.Tensor], features: torch.Tensor) -> torch.Tensor:
-        out = self.lm(inputs_embeds=self.embed(batch["input_ids"], features),
-                      attention_mask=batch["attention_mask"], labels=batch["labels"])
-        return out.loss
+    def loss(self, batch: dict[str, torch.Tensor], features: torch.Tensor, explanation_weight: float = 1.0) -> torch.Tensor:
+        """Mean NLL of the class-name tokens + ``explanation_weight`` x mean NLL of the explanation."""
+        logits = self.lm(inputs_embeds=self.embed(batch["input_ids"], features),
+                         attention_mask=batch["attention_mask"]).logits[:, :-1]
+        labels, action = batch["labels"][:, 1:], batch["action_mask"][:, 1:]
+        nll = F.cross_entropy(logits.reshape(-1, logits.shape[-1]).float(), labels.reshape(-1),
+                              ignore_index=-100, reduction="none").view_as(labels)
+        because = (labels != -100) & ~action
+        return nll[action].mean() + explanation_weight * (nll[because].mean() if because.any() else nll.sum() * 0)
 
     # -- inference ----------------------------------------------------------------------------
     @torch.no_grad()
@@ -150,7 +168,7 @@ class Reasoner(nn.Module):
         p_ids = torch.tensor([self.tok(prompt, add_special_tokens=False)["input_ids"]])
         out = self.lm(inputs_embeds=self.embed(p_ids, features), use_cache=True)
         k = len(self.classes)
-        conts = [self.tok(f" {c}\n", add_special_tokens=False)["input_ids"] for c in self.classes]
+        conts = [self.tok(self.action_text(c), add_special_tokens=False)["input_ids"] for c in self.classes]
         width = max(map(len, conts))
         cont = torch.tensor([c + [self.tok.pad_token_id] * (width - len(c)) for c in conts])
         cmask = torch.tensor([[1] * len(c) + [0] * (width - len(c)) for c in conts])
@@ -164,8 +182,8 @@ class Reasoner(nn.Module):
 
     @torch.no_grad()
     def generate_explanation(self, prompt: str, action: str, features: torch.Tensor, max_new_tokens: int = 48) -> str:
-        text = prompt + f" {action}\nBecause:"
-        ids = torch.tensor([self.tok(text, add_special_tokens=False)["input_ids"]])
+        pieces = (prompt, self.action_text(action), self.because_text("").rstrip())   # the ids training used
+        ids = torch.tensor([sum((self.tok(t, add_special_tokens=False)["input_ids"] for t in pieces), [])])
         out = self.lm.generate(inputs_embeds=self.embed(ids, features), attention_mask=torch.ones_like(ids),
                                max_new_tokens=max_new_tokens, do_sample=False, pad_token_id=self.tok.pad_token_id)
         text = self.tok.decode(out[0], skip_special_tokens=False)   # keep the <aXX> tokens it cites

@@ -89,9 +89,9 @@ def _tokenizer(cfg: ExperimentConfig, run: Path, train_set: SkeletonSet) -> tupl
 
 def _batch(model: Reasoner, items: list[Item], classes: list[str], max_facts: int):
     prompts = [model.prompt(it.narrative, it.features.shape[0]) for it in items]
-    answers = [model.answer(classes[it.label], explanation_target([f.text for f in it.facts], it.narrative, max_facts))
-               for it in items]
-    return model.training_batch(prompts, answers), torch.stack([it.features for it in items])
+    explanations = [explanation_target([f.text for f in it.facts], it.narrative, max_facts) for it in items]
+    return (model.training_batch(prompts, [classes[it.label] for it in items], explanations),
+            torch.stack([it.features for it in items]))
 
 
 def fit_reasoner(cfg: ExperimentConfig, resume: str | Path | None = None) -> dict[str, Any]:
@@ -133,7 +133,7 @@ def fit_reasoner(cfg: ExperimentConfig, resume: str | Path | None = None) -> dic
             for g in optimizer.param_groups:
                 g["lr"] = lr
             batch, feats = _batch(model, [items[j] for j in order[i * bs: (i + 1) * bs]], train_set.classes, rc.max_facts)
-            loss = model.loss(batch, feats)
+            loss = model.loss(batch, feats, rc.explanation_weight)
             optimizer.zero_grad(set_to_none=True)
             loss.backward()
             optimizer.step()
