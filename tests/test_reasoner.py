@@ -6,6 +6,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import torch
 from click.testing import CliRunner
 
 from actlm.cli import main
@@ -93,6 +94,10 @@ def test_reasoner_trains_explains_and_always_returns_a_class(tiny_encoder, tiny_
     # training supervises the class name with exactly the ids the scorer scores
     from actlm.reasoner.model import Reasoner
     model = Reasoner.from_pretrained(run / "last")
+    assert model.clip_token                              # the saved setting survives the reload
+    seg, rows = model.skeleton_inputs(SkeletonSet(tiny_ucla)[0].data)
+    assert rows.shape[0] == seg.shape[0] + 1 and torch.equal(rows[1:], seg)   # clip feature, then segments
+    assert abs(float(rows[0].norm()) - 1) < 1e-3
     batch = model.training_batch(["User: which?\nAction:"], [classes[1]], ["the person walks"])
     scored = model.tok(model.action_text(classes[1]), add_special_tokens=False)["input_ids"]
     assert batch["input_ids"][0][batch["action_mask"][0]].tolist() == scored

@@ -107,6 +107,7 @@ class ReasonerConfig(_Strict):
     lm: str = "smollm"                 # 'smollm' (embedded) or a local causal-LM folder
     lora_r: int = Field(8, ge=1)
     lora_alpha: int = 16
+    clip_token: bool = True            # one extra skeleton token: the encoder's clip-level feature
     max_facts: int = Field(2, ge=1)    # facts in each explanation target
     explanation_weight: float = Field(1.0, ge=0)  # loss = class-name NLL + this x explanation NLL
     max_new_tokens: int = Field(40, ge=1)

@@ -3,9 +3,9 @@
 
 Read top to bottom:
 
-1. The prompt. The sample enters twice: as ``S`` skeleton soft tokens (the VST segment
-   features through a linear projector, placed at ``<skeleton>`` placeholders via
-   ``inputs_embeds``) and as the action narrative, ``<a17> right hand rises -> <a03> ...``,
+1. The prompt. The sample enters twice: as skeleton soft tokens (the encoder's clip-level
+   feature, then the ``S`` VST segment features, through one linear projector, placed at
+   ``<skeleton>`` placeholders via ``inputs_embeds``) and as the action narrative, ``<a17> right hand rises -> <a03> ...``,
    whose ``<aXX>`` symbols are new vocabulary entries with trainable embeddings initialised from
    the embeddings of their phrase. The instruction and the answer use the LM's chat template
    (a plain ``User:/Assistant:`` fallback when the tokenizer has none).
@@ -72,8 +72,10 @@ class Reasoner(nn.Module):
     """LM + LoRA + skeleton projector + semantic tokenizer. See the module docstring."""
 
     def __init__(self, tokenizer: SemanticTokenizer, classes: list[str], lm_path: str | None = None,
-                 lora_r: int = 8, lora_alpha: int = 16, lora_dropout: float = 0.05, adapter: str | Path | None = None):
+                 lora_r: int = 8, lora_alpha: int = 16, lora_dropout: float = 0.05, adapter: str | Path | None = None,
+                 clip_token: bool = True):
         super().__init__()
+        self.clip_token = clip_token
         from peft import LoraConfig, PeftModel, get_peft_model
 
         self.vst, self.classes, self.lm_path = tokenizer, list(classes), lm_path
@@ -106,6 +108,11 @@ class Reasoner(nn.Module):
         for symbol, name in zip(symbols, self.vst.names):
             ids = self.tok(name, add_special_tokens=False)["input_ids"]
             emb[self.tok.convert_tokens_to_ids(symbol)] = emb[ids].mean(0) if ids else emb[:old_vocab].mean(0)
+
+    def skeleton_inputs(self, data, sample_id: str = "sample") -> tuple[torch.Tensor, torch.Tensor]:
+        """One sequence -> (segment features (S, D) for the narrative, soft-token rows for the LM)."""
+        seg, clip = self.vst.encode(self.vst.prepare(data, sample_id)[None])
+        return seg[0], lm_rows(seg, clip, self.clip_token)[0]
 
     # -- prompts ------------------------------------------------------------------------------
     def prompt(self, narrative: Narrative, segments: int) -> str:
@@ -194,9 +201,9 @@ class Reasoner(nn.Module):
     @torch.no_grad()
     def explain(self, data, sample_id: str = "sample", label: str | None = None, generate: bool = True,
                 max_new_tokens: int = 48) -> Explanation:
-        x = self.vst.prepare(data, sample_id)[None]
-        feats = self.vst.segment_features(x)
-        narrative = self.vst.tokenize(data, sample_id)
+        seg, rows = self.skeleton_inputs(data, sample_id)
+        narrative = self.vst.narrative(seg, sample_id)
+        feats = rows[None]
         prompt = self.prompt(narrative, feats.shape[1])
         scores = self.score_classes(prompt, feats)
         probs = scores.softmax(0)
@@ -212,7 +219,8 @@ class Reasoner(nn.Module):
         self.lm.save_pretrained(str(path / "adapter"), save_embedding_layers=False)  # new rows only: small
         self.vst.save_pretrained(path / "vst")
         save_file({k: v.contiguous() for k, v in self.projector.state_dict().items()}, str(path / "projector.safetensors"))
-        config = {"kind": "actlm-reasoner", "classes": self.classes, "lm": self.lm_path or "smollm", **(extra or {})}
+        config = {"kind": "actlm-reasoner", "classes": self.classes, "lm": self.lm_path or "smollm",
+                  "clip_token": self.clip_token, **(extra or {})}
         (path / "reasoner.json").write_text(json.dumps(config, indent=1))
 
     @classmethod
@@ -224,10 +232,15 @@ class Reasoner(nn.Module):
         config = json.loads(cfg_file.read_text())
         vst = SemanticTokenizer.from_pretrained(path / "vst")
         lm = None if config["lm"] == "smollm" else config["lm"]
-        model = cls(vst, config["classes"], lm, adapter=path / "adapter")
+        model = cls(vst, config["classes"], lm, adapter=path / "adapter", clip_token=config.get("clip_token", False))
         model.projector.load_state_dict(load_file(str(path / "projector.safetensors")))
         model.config = config
         return model.eval()
+
+
+def lm_rows(seg: torch.Tensor, clip: torch.Tensor, clip_token: bool) -> torch.Tensor:
+    """The LM's skeleton soft-token inputs (N, S[+1], D): the clip feature first, then the segments."""
+    return torch.cat([clip[:, None], seg], 1) if clip_token else seg
 
 
 def _rows_for(mask: torch.Tensor, proj: torch.Tensor) -> torch.Tensor:

@@ -34,13 +34,13 @@ from ..engine.metrics import classification_report
 from ..engine.trainer import lr_at, set_determinism
 from ..language.kinematics import Fact, kinematic_facts
 from .faithfulness import distinctness, faithfulness
-from .model import Reasoner, explanation_target
+from .model import Reasoner, explanation_target, lm_rows
 from .vst import Narrative, SemanticTokenizer, TokenizeError, fit_tokenizer, shift_stability
 
 
 @dataclass
 class Item:
-    """One sample ready for the LM: its segment features, narrative and measured facts."""
+    """One sample ready for the LM: its skeleton soft-token rows, narrative and measured facts."""
 
     sample_id: str
     label: int
@@ -53,18 +53,19 @@ def _bar(it, total: int, desc: str):
     return tqdm(it, total=total, desc=desc, leave=False, file=sys.stderr, dynamic_ncols=True)
 
 
-def prepare_items(vst: SemanticTokenizer, ds: SkeletonSet, desc: str) -> tuple[list[Item], list[tuple[str, str]]]:
+def prepare_items(vst: SemanticTokenizer, ds: SkeletonSet, desc: str,
+                  clip_token: bool = True) -> tuple[list[Item], list[tuple[str, str]]]:
     """Items of every sample that can be tokenised; the others are listed with the reason."""
     items, skipped = [], []
     for i in _bar(range(len(ds)), len(ds), desc):
         s = ds[i]
         try:
-            feats = vst.segment_features(vst.prepare(s.data, s.sample_id)[None])[0]
+            seg, clip = vst.encode(vst.prepare(s.data, s.sample_id)[None])
             facts = kinematic_facts(s.data, ds.layout)
         except (TokenizeError, ValueError) as exc:
             skipped.append((s.sample_id, str(exc)))
             continue
-        items.append(Item(s.sample_id, int(s.label), feats, vst.narrative(feats, s.sample_id), facts))
+        items.append(Item(s.sample_id, int(s.label), lm_rows(seg, clip, clip_token)[0], vst.narrative(seg[0], s.sample_id), facts))
     return items, skipped
 
 
@@ -102,7 +103,7 @@ def fit_reasoner(cfg: ExperimentConfig, resume: str | Path | None = None) -> dic
     train_set = load(cfg.data.dataset, split=cfg.data.train_split, data_root_dir=cfg.data.data_root)
     test_set = load(cfg.data.dataset, split=cfg.data.test_split, data_root_dir=cfg.data.data_root)
     vst, stats = _tokenizer(cfg, run, train_set)
-    items, skipped = prepare_items(vst, train_set, "tokenise train")
+    items, skipped = prepare_items(vst, train_set, "tokenise train", rc.clip_token)
     if skipped:
         print(f"skipped {len(skipped)} training sample(s) that cannot be tokenised, e.g. {skipped[0][1]}", file=sys.stderr)
     history: list[dict[str, Any]] = []
@@ -116,7 +117,8 @@ def fit_reasoner(cfg: ExperimentConfig, resume: str | Path | None = None) -> dic
         start_epoch = len(history)
         print(f"resumed from {run / 'last'} at epoch {start_epoch}", file=sys.stderr)
     else:
-        model = Reasoner(vst, train_set.classes, None if rc.lm == "smollm" else rc.lm, rc.lora_r, rc.lora_alpha)
+        model = Reasoner(vst, train_set.classes, None if rc.lm == "smollm" else rc.lm, rc.lora_r, rc.lora_alpha,
+                         clip_token=rc.clip_token)
     params = [p for p in model.parameters() if p.requires_grad]
     n_trainable = sum(p.numel() for p in params)
     print(f"reasoner: {n_trainable / 1e6:.2f}M trainable parameters; {len(items)} training narratives", file=sys.stderr)
@@ -165,7 +167,7 @@ def evaluate_reasoner(model: Reasoner, test_set: SkeletonSet, limit: int | None,
     """Class decision (scoring) on the test samples; explanations + faithfulness on a spread subset."""
     n = len(test_set) if limit is None else min(limit, len(test_set))
     positions = np.linspace(0, len(test_set) - 1, n).round().astype(int) if limit else np.arange(n)
-    items, skipped = prepare_items(model.vst, test_set.subset(positions), "tokenise test")
+    items, skipped = prepare_items(model.vst, test_set.subset(positions), "tokenise test", model.clip_token)
     scores, labels, t0 = [], [], time.perf_counter()
     for it in _bar(items, len(items), "score classes"):
         scores.append(model.score_classes(model.prompt(it.narrative, it.features.shape[0]), it.features[None]).numpy())

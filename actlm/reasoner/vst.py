@@ -207,11 +207,22 @@ class SemanticTokenizer:
         return torch.from_numpy(self.pipeline(data, np.random.default_rng(0)))
 
     @torch.no_grad()
-    def segment_features(self, x: torch.Tensor) -> torch.Tensor:
-        """(N, M, T, V, C) -> unit-norm segment features (N, S, D)."""
+    def encode(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """(N, M, T, V, C) -> unit-norm segment features (N, S, D) and the clip feature (N, D).
+
+        The clip feature is what the encoder's classifier reads (the feature map averaged over
+        persons, time and joints), layer-normalised and scaled to unit norm like the segments:
+        unit-norm segments keep the direction of each moment but drop how strongly it fires,
+        which the clip feature keeps.
+        """
         fmap = self.encoder.feature_map(x).mean(dim=(1, 4))          # (N, D, T')
         seg = F.avg_pool1d(fmap, self.pool, self.pool, ceil_mode=True) if self.pool > 1 else fmap
-        return F.normalize(seg.transpose(1, 2), dim=-1)
+        clip = F.layer_norm(fmap.mean(-1), fmap.shape[1:2]) / fmap.shape[1] ** 0.5
+        return F.normalize(seg.transpose(1, 2), dim=-1), clip
+
+    def segment_features(self, x: torch.Tensor) -> torch.Tensor:
+        """(N, M, T, V, C) -> unit-norm segment features (N, S, D)."""
+        return self.encode(x)[0]
 
     def frames_per_segment(self, x: torch.Tensor) -> float:
         return x.shape[2] / max(self.segment_features(x[:1]).shape[1], 1)
