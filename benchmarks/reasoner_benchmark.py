@@ -8,6 +8,8 @@
 - codebook sweep: trains one reasoner per size in --sweep on a shorter schedule (--sweep-epochs,
   the sizes in parallel at one thread each) and reports its top-1 next to the tokenizer's
   usage, perplexity, tokens per sequence and stability under a 2-frame shift;
+- --compare LABEL=RUN adds finished reasoner runs (e.g. an ablation trained with other settings)
+  to a comparison table;
 - reports the encoder's own classifier accuracy on the same test split, training time, decision
   and explanation latency, generated tokens/s, trainable parameters, the faithfulness distribution
   and ten example explanations (correct and wrong).
@@ -17,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import shlex
 import subprocess
 import sys
 import time
@@ -69,6 +72,8 @@ def main() -> None:
     p.add_argument("--sweep-epochs", type=int, default=1)
     p.add_argument("--explain", type=int, default=40)
     p.add_argument("--threads", type=int, default=2)
+    p.add_argument("--compare", nargs="*", default=[], metavar="LABEL=RUN",
+                   help="finished reasoner runs to list next to the main one, e.g. 'no clip token=runs/x'")
     a = p.parse_args()
     encoder_eval = json.loads((Path(a.encoder) / "eval.json").read_text())
     main_runs = {size: Path("runs/reasoner") / f"k{size}" for size in a.train_sizes}
@@ -79,14 +84,25 @@ def main() -> None:
     train_reasoners(a, [(size, run, a.sweep_epochs) for size, run in sweep_runs.items()], 1, 0)
     sweep = {size: summarise(run, False) for size, run in sweep_runs.items()}
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
-    result = {"command": "python benchmarks/reasoner_benchmark.py " + " ".join(sys.argv[1:]), "commit": commit,
+    result = {"command": "python benchmarks/reasoner_benchmark.py " + shlex.join(sys.argv[1:]), "commit": commit,
               "date": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"), "encoder": a.encoder,
               "encoder_classifier_top1": encoder_eval["top1"], "reasoner": trained,
-              "sweep_epochs": a.sweep_epochs, "codebook_sweep": sweep}
+              "sweep_epochs": a.sweep_epochs, "codebook_sweep": sweep, "compared": _compared(a.compare)}
     out = Path("benchmarks/results")
     (out / "reasoner.json").write_text(json.dumps(result, indent=1))
     (out / "reasoner.md").write_text(_markdown(result))
     print(_markdown(result))
+
+
+def _compared(pairs: list[str]) -> dict[str, dict]:
+    out = {}
+    for pair in pairs:
+        label, _, run = pair.rpartition("=")
+        if not label or not (Path(run) / "eval.json").exists():
+            raise SystemExit(f"--compare {pair!r}: expected LABEL=RUN with a finished run (RUN/eval.json)")
+        config = json.loads((Path(run) / "last" / "reasoner.json").read_text())
+        out[label] = {**summarise(Path(run), False), "clip_token": config.get("clip_token", False)}
+    return out
 
 
 def _examples(explanations: list[dict], k: int = 10) -> list[dict]:
@@ -99,7 +115,7 @@ def _examples(explanations: list[dict], k: int = 10) -> list[dict]:
 def _markdown(r: dict) -> str:
     lines = ["# LVLM-VAR reasoner vs its HGLNet classifier, NW-UCLA cross-view", "",
              f"- command: `{r['command']}`", f"- commit {r['commit']}, {r['date']}",
-             f"- encoder: {r['encoder']} (its own classifier: top-1 {r['encoder_classifier_top1']:.2%} on the 464 test sequences)", ""]
+             f"- encoder: {r['encoder']} (its own classifier: top-1 {r['encoder_classifier_top1']:.2%} on the 464 test sequences; the reasoner skips one too short to tokenise)", ""]
     for size, t in r["reasoner"].items():
         ex, tok = t["explanations"], t["tokenizer"]
         lines += [f"## Reasoner, codebook {size}", "",
@@ -132,6 +148,12 @@ def _markdown(r: dict) -> str:
         lines.append(f"| {size} | {t['top1']:.2%} | {t['top1'] - r['encoder_classifier_top1']:+.2%} | {s['used_codes']} | "
                      f"{s['perplexity']:.1f} | {s['mean_tokens_per_sequence']:.2f} | {s['max_tokens_per_sequence']} | "
                      f"{s['shift_stability_2_frames']:.2f} | {t['train_seconds'] / 60:.0f} |")
+    if r.get("compared"):
+        lines += ["", "## Compared runs", "", "| variant | run | clip token | epochs | top-1 | delta vs classifier | LoRA min |",
+                  "|---|---|---|---|---|---|---|"]
+        for label, t in r["compared"].items():
+            lines.append(f"| {label} | {t['run']} | {t['clip_token']} | {t['epochs']} | {t['top1']:.2%} | "
+                         f"{t['top1'] - r['encoder_classifier_top1']:+.2%} | {t['train_seconds'] / 60:.0f} |")
     return "\n".join(lines) + "\n"
 
 
