@@ -5,7 +5,8 @@ Read top to bottom:
 
 1. The prompt. The sample enters twice: as skeleton soft tokens (the encoder's clip-level
    feature, then the ``S`` VST segment features, through one linear projector, placed at
-   ``<skeleton>`` placeholders via ``inputs_embeds``) and as the action narrative, ``<a17> right hand rises -> <a03> ...``,
+   ``<skeleton>`` placeholders via ``inputs_embeds``) and as the action narrative,
+   ``<a17> right hand rises -> <a03> ...``,
    whose ``<aXX>`` symbols are new vocabulary entries with trainable embeddings initialised from
    the embeddings of their phrase. The instruction and the answer use the LM's chat template
    (a plain ``User:/Assistant:`` fallback when the tokenizer has none).
@@ -75,10 +76,9 @@ class Reasoner(nn.Module):
                  lora_r: int = 8, lora_alpha: int = 16, lora_dropout: float = 0.05, adapter: str | Path | None = None,
                  clip_token: bool = True):
         super().__init__()
-        self.clip_token = clip_token
         from peft import LoraConfig, PeftModel, get_peft_model
 
-        self.vst, self.classes, self.lm_path = tokenizer, list(classes), lm_path
+        self.vst, self.classes, self.lm_path, self.clip_token = tokenizer, list(classes), lm_path, clip_token
         base, self.tok = load_causal_lm(lm_path)
         symbols = code_symbols(tokenizer.size)
         added = self.tok.add_special_tokens({"additional_special_tokens": [SKELETON_TOKEN] + symbols})
@@ -110,9 +110,7 @@ class Reasoner(nn.Module):
             emb[self.tok.convert_tokens_to_ids(symbol)] = emb[ids].mean(0) if ids else emb[:old_vocab].mean(0)
 
     def skeleton_inputs(self, data, sample_id: str = "sample") -> tuple[torch.Tensor, torch.Tensor]:
-        """One sequence -> (segment features (S, D) for the narrative, soft-token rows for the LM)."""
-        seg, clip = self.vst.encode(self.vst.prepare(data, sample_id)[None])
-        return seg[0], lm_rows(seg, clip, self.clip_token)[0]
+        return skeleton_inputs(self.vst, data, sample_id, self.clip_token)
 
     # -- prompts ------------------------------------------------------------------------------
     def prompt(self, narrative: Narrative, segments: int) -> str:
@@ -238,9 +236,11 @@ class Reasoner(nn.Module):
         return model.eval()
 
 
-def lm_rows(seg: torch.Tensor, clip: torch.Tensor, clip_token: bool) -> torch.Tensor:
-    """The LM's skeleton soft-token inputs (N, S[+1], D): the clip feature first, then the segments."""
-    return torch.cat([clip[:, None], seg], 1) if clip_token else seg
+def skeleton_inputs(vst: SemanticTokenizer, data, sample_id: str, clip_token: bool) -> tuple[torch.Tensor, torch.Tensor]:
+    """One sequence -> (segment features (S, D) for the narrative, the LM's soft-token rows
+    (S[+1], D): the clip feature first when ``clip_token``, then the segments)."""
+    seg, clip = vst.encode(vst.prepare(data, sample_id)[None])
+    return seg[0], torch.cat([clip, seg[0]]) if clip_token else seg[0]
 
 
 def _rows_for(mask: torch.Tensor, proj: torch.Tensor) -> torch.Tensor:

@@ -34,7 +34,7 @@ from ..engine.metrics import classification_report
 from ..engine.trainer import lr_at, set_determinism
 from ..language.kinematics import Fact, kinematic_facts
 from .faithfulness import distinctness, faithfulness
-from .model import Reasoner, explanation_target, lm_rows
+from .model import Reasoner, explanation_target, skeleton_inputs
 from .vst import Narrative, SemanticTokenizer, TokenizeError, fit_tokenizer, shift_stability
 
 
@@ -54,18 +54,18 @@ def _bar(it, total: int, desc: str):
 
 
 def prepare_items(vst: SemanticTokenizer, ds: SkeletonSet, desc: str,
-                  clip_token: bool = True) -> tuple[list[Item], list[tuple[str, str]]]:
+                  clip_token: bool) -> tuple[list[Item], list[tuple[str, str]]]:
     """Items of every sample that can be tokenised; the others are listed with the reason."""
     items, skipped = [], []
     for i in _bar(range(len(ds)), len(ds), desc):
         s = ds[i]
         try:
-            seg, clip = vst.encode(vst.prepare(s.data, s.sample_id)[None])
+            seg, rows = skeleton_inputs(vst, s.data, s.sample_id, clip_token)
             facts = kinematic_facts(s.data, ds.layout)
         except (TokenizeError, ValueError) as exc:
             skipped.append((s.sample_id, str(exc)))
             continue
-        items.append(Item(s.sample_id, int(s.label), lm_rows(seg, clip, clip_token)[0], vst.narrative(seg[0], s.sample_id), facts))
+        items.append(Item(s.sample_id, int(s.label), rows, vst.narrative(seg, s.sample_id), facts))
     return items, skipped
 
 
