@@ -130,3 +130,24 @@ def test_single_file_errors_name_file_and_line(tmp_path):
     path.write_bytes(b"1\n1\n\xff\xfe garbage\n")
     with pytest.raises(DataError, match=r"S001C001P001R001A001.skeleton:3: .*body header|non-ASCII"):
         parse_skeleton_file(path)
+
+
+def test_concurrent_first_loads_prepare_once(ntu_dir, tmp_path, isolated_cache):
+    """Several runs started at once on an unprepared dataset (a 4-stream benchmark) all get it:
+    one prepares under a lock, the others wait and read the finished folder."""
+    import subprocess
+    import sys
+
+    raw = tmp_path / "data" / "ntu60" / "nturgb+d_skeletons"
+    raw.mkdir(parents=True)
+    for f in ntu_dir.glob("*.skeleton"):
+        (raw / f.name).symlink_to(f)
+    env = {**__import__("os").environ, "ACTLM_DATA": str(tmp_path / "data"), "ACTLM_CACHE": str(isolated_cache)}
+    code = "from actlm.data import load; print(len(load('ntu60', split='train')) + len(load('ntu60', split='test')))"
+    procs = [subprocess.Popen([sys.executable, "-c", code], env=env, stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True) for _ in range(3)]
+    results = [p.communicate(timeout=120) for p in procs]
+    assert [p.returncode for p in procs] == [0, 0, 0], [err[-500:] for _, err in results]
+    assert [out.strip() for out, _ in results] == ["6", "6", "6"]
+    leftovers = [p.name for p in (isolated_cache / "datasets").iterdir() if "partial" in p.name]
+    assert leftovers == []

@@ -1,10 +1,16 @@
 """Known datasets: where their raw files live under the data root and how to prepare them."""
 from __future__ import annotations
 
+import contextlib
 import importlib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
+
+try:  # POSIX; elsewhere concurrent first uses simply race (each writes its own partial folder)
+    import fcntl
+except ImportError:  # pragma: no cover - Windows
+    fcntl = None
 
 from ..paths import cache_dir, data_root
 from .errors import DatasetNotFound, PrepareReport
@@ -91,7 +97,9 @@ def load(name: str | Path, split: str | None = None, data_root_dir: str | Path |
             if get_spec(str(name)).name == "custom":
                 raise DatasetNotFound("prepare a custom dataset first: actlm prepare custom --raw FOLDER "
                                       "--labels labels.csv --layout NAME --name NAME; then load it by that name")
-            prepare(str(name), data_root_dir=data_root_dir, progress=progress)
+            with _exclusive(path.with_name(path.name + ".lock")):
+                if not (path / "dataset.json").exists():  # another process may have prepared it meanwhile
+                    prepare(str(name), data_root_dir=data_root_dir, progress=progress)
     ds = SkeletonSet(path)
     if split is None:
         return ds
@@ -99,3 +107,17 @@ def load(name: str | Path, split: str | None = None, data_root_dir: str | Path |
     if split not in splits and f"{ds.info.get('default_benchmark')}_{split}" in splits:
         split = f"{ds.info['default_benchmark']}_{split}"
     return ds.split(split)
+
+
+@contextlib.contextmanager
+def _exclusive(lock_file: Path) -> Iterator[None]:
+    """Hold an exclusive lock on ``lock_file``, so that several runs started at once (e.g. four
+    streams of a benchmark) prepare a dataset once: the others wait, then read the result."""
+    with open(lock_file, "a") as fh:
+        if fcntl is not None:
+            fcntl.flock(fh, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            if fcntl is not None:
+                fcntl.flock(fh, fcntl.LOCK_UN)

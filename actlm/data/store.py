@@ -61,7 +61,8 @@ class DatasetWriter:
     def __init__(self, root: str | Path, name: str, layout: str | Layout, channels: list[str],
                  classes: list[str], max_persons: int, extra: dict[str, Any] | None = None):
         self.root = Path(root)
-        self.tmp = self.root.with_name(self.root.name + ".partial")
+        # one partial folder per process, so two writers of the same dataset never share files
+        self.tmp = self.root.with_name(f"{self.root.name}.partial-{os.getpid()}")
         self.layout = get_layout(layout)
         self.info: dict[str, Any] = {
             "format_version": FORMAT_VERSION, "name": name, "layout": self.layout.name,
