@@ -7,8 +7,12 @@ text-matching accuracy of the HocSLM runs (class descriptions only, no classifie
 
     python benchmarks/slm_benchmark.py --epochs 10 --seeds 1 2 3 --parallel 2 --threads 1
     python benchmarks/slm_benchmark.py --epochs 10 --seeds 1 2 3 --collect   # only write results
+    python benchmarks/slm_benchmark.py --epochs 20 --seeds 1 2 3 --joint-only --tag e20dt \
+        --slm-overrides language.description_temperature=0.1     # a HocSLM variant, own runs/results
 
-Runs go to runs/slm/<model>_<stream>_s<seed>; results to benchmarks/results/slm.{md,json}.
+Runs go to runs/slm[_<tag>]/<model>_<stream>_s<seed>; results to benchmarks/results/slm[_<tag>].{md,json}.
+Besides the best epoch (what papers report) the results give the mean of the last three epochs,
+which moves less from seed to seed.
 """
 from __future__ import annotations
 
@@ -26,21 +30,26 @@ WEIGHTS = "0.6,0.6,0.4,0.4"
 MODELS = ("hglnet", "hocslm")
 
 
+TAG = ""  # set from --tag: names the runs folder and the results files
+
+
 def run_dir(model: str, stream: str, seed: int) -> Path:
-    return Path("runs/slm") / f"{model}_{stream}_s{seed}"
+    return Path(f"runs/slm{TAG}") / f"{model}_{stream}_s{seed}"
 
 
 def planned(a: argparse.Namespace) -> list[tuple[str, str, int]]:
     """Joint stream of every seed first (the seed study), then the other streams of the first seed."""
     jobs = [(m, "joint", s) for s in a.seeds for m in MODELS]
-    jobs += [(m, st, a.seeds[0]) for st in STREAMS[1:] for m in MODELS]
+    if not a.joint_only:
+        jobs += [(m, st, a.seeds[0]) for st in STREAMS[1:] for m in MODELS]
     return jobs
 
 
 def command(model: str, stream: str, seed: int, a: argparse.Namespace) -> list[str]:
+    extra = a.slm_overrides if model == "hocslm" else []
     return [sys.executable, "-m", "actlm", "train", f"nw-ucla/{model}_{stream}", f"train.epochs={a.epochs}",
             f"schedule.warmup_epochs={a.warmup}", f"train.seed={seed}", f"train.threads={a.threads}",
-            f"train.work_dir={run_dir(model, stream, seed)}"]
+            f"train.work_dir={run_dir(model, stream, seed)}", *extra]
 
 
 def train_all(a: argparse.Namespace) -> None:
@@ -85,21 +94,29 @@ def collect(a: argparse.Namespace) -> dict:
         runs[d.name] = {"model": model, "stream": stream, "seed": seed,
                         "best_top1": json.loads((d / "eval.json").read_text())["top1"],
                         "final_top1": history[-1]["test_top1"],
+                        "last3_top1": statistics.mean(h["test_top1"] for h in history[-3:]),
                         "curve": [round(h["test_top1"], 4) for h in history],
                         "train_samples_per_s": statistics.mean(h["samples_per_s"] for h in history)}
         if model == "hocslm":
             runs[d.name]["text_match_top1"] = text_match_top1(d)
-    joint = {m: [runs[f"{m}_joint_s{s}"]["best_top1"] for s in a.seeds if f"{m}_joint_s{s}" in runs] for m in MODELS}
-    deltas = [runs[f"hocslm_joint_s{s}"]["best_top1"] - runs[f"hglnet_joint_s{s}"]["best_top1"]
-              for s in a.seeds if f"hocslm_joint_s{s}" in runs and f"hglnet_joint_s{s}" in runs]
+    study = {metric: seed_study(runs, a.seeds, metric) for metric in ("best_top1", "last3_top1")}
+    seed = a.seeds[0]
+    ensembles = {m: ensemble_top1([run_dir(m, st, seed) for st in STREAMS]) for m in MODELS}
+    return {"runs": runs, "joint_seed_study": study["best_top1"], "joint_seed_study_last3": study["last3_top1"],
+            "ensemble_4stream": ensembles}
+
+
+def seed_study(runs: dict[str, dict], seeds: list[int], metric: str) -> dict:
+    """Mean and spread per model and the paired (same seed) delta HocSLM - HGLNet of one metric."""
+    joint = {m: [runs[f"{m}_joint_s{s}"][metric] for s in seeds if f"{m}_joint_s{s}" in runs] for m in MODELS}
+    deltas = [runs[f"hocslm_joint_s{s}"][metric] - runs[f"hglnet_joint_s{s}"][metric]
+              for s in seeds if f"hocslm_joint_s{s}" in runs and f"hglnet_joint_s{s}" in runs]
     summary = {m: {"mean": statistics.mean(v), "std": statistics.stdev(v) if len(v) > 1 else 0.0, "n": len(v)}
                for m, v in joint.items() if v}
     if deltas:
         summary["delta"] = {"mean": statistics.mean(deltas), "std": statistics.stdev(deltas) if len(deltas) > 1 else 0.0,
                             "per_seed": deltas, "wins": sum(d > 0 for d in deltas)}
-    seed = a.seeds[0]
-    ensembles = {m: ensemble_top1([run_dir(m, st, seed) for st in STREAMS]) for m in MODELS}
-    return {"runs": runs, "joint_seed_study": summary, "ensemble_4stream": ensembles}
+    return summary
 
 
 def write(a: argparse.Namespace, result: dict) -> None:
@@ -108,44 +125,65 @@ def write(a: argparse.Namespace, result: dict) -> None:
     meta = {"command": "python benchmarks/slm_benchmark.py " + " ".join(sys.argv[1:]), "commit": commit,
             "date": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"), "epochs": a.epochs,
             "seeds": a.seeds, "threads_per_run": a.threads, "parallel_runs": a.parallel}
-    (out / "slm.json").write_text(json.dumps({**meta, **result}, indent=1))
+    (out / f"slm{TAG}.json").write_text(json.dumps({**meta, **result}, indent=1))
     lines = ["# HGLNet vs HocSLM (HGLNet + skeleton-language alignment), NW-UCLA cross-view", "",
              f"- command: `{meta['command']}`", f"- commit: {commit}; date: {meta['date']}",
              f"- schedule: {a.epochs} epochs (cosine, warm-up {a.warmup}), batch 16, seeds {a.seeds}; "
              f"{a.parallel} runs in parallel at {a.threads} thread(s) each (2-core CPU)",
-             "- HocSLM: kinematic descriptions (cached), frozen all-MiniLM-L6-v2, loss weights 0.5/0.5/0.5; "
-             "inference = HGLNet alone", "",
-             "| run | best top-1 | final top-1 | text-matching top-1 | train samples/s |", "|---|---|---|---|---|"]
+             f"- HocSLM: {hocslm_settings(a)}; inference = HGLNet alone", "",
+             "| run | best top-1 | final top-1 | mean of last 3 | text-matching top-1 | train samples/s |",
+             "|---|---|---|---|---|---|"]
     for name, r in result["runs"].items():
         tm = r.get("text_match_top1")
-        lines.append(f"| {name} | {r['best_top1']:.2%} | {r['final_top1']:.2%} | "
+        lines.append(f"| {name} | {r['best_top1']:.2%} | {r['final_top1']:.2%} | {r['last3_top1']:.2%} | "
                      f"{'-' if tm is None else f'{tm:.2%}'} | {r['train_samples_per_s']:.1f} |")
-    s = result["joint_seed_study"]
-    lines += ["", "## Joint stream, seed study (best top-1)", ""]
-    for m in MODELS:
-        if m in s:
-            lines.append(f"- {m}: mean {s[m]['mean']:.2%} ± {s[m]['std']:.2%} over {s[m]['n']} seeds")
-    if "delta" in s:
-        d = s["delta"]
-        lines.append(f"- delta HocSLM - HGLNet: {d['mean']:+.2%} ± {d['std']:.2%} "
-                     f"(per seed {', '.join(f'{x:+.2%}' for x in d['per_seed'])}; better in {d['wins']}/{len(d['per_seed'])})")
-    lines += ["", f"## 4-stream ensemble (seed {a.seeds[0]}, weights {WEIGHTS})", ""]
-    for m, v in result["ensemble_4stream"].items():
-        lines.append(f"- {m}: {'not finished' if v is None else f'{v:.2%}'}")
+    for title, s in (("best top-1", result["joint_seed_study"]), ("mean top-1 of the last 3 epochs",
+                                                                   result["joint_seed_study_last3"])):
+        lines += ["", f"## Joint stream, seed study ({title})", ""]
+        for m in MODELS:
+            if m in s:
+                lines.append(f"- {m}: mean {s[m]['mean']:.2%} ± {s[m]['std']:.2%} over {s[m]['n']} seeds")
+        if "delta" in s:
+            d = s["delta"]
+            lines.append(f"- delta HocSLM - HGLNet: {d['mean']:+.2%} ± {d['std']:.2%} (per seed "
+                         f"{', '.join(f'{x:+.2%}' for x in d['per_seed'])}; better in {d['wins']}/{len(d['per_seed'])})")
+    if not a.joint_only:
+        lines += ["", f"## 4-stream ensemble (seed {a.seeds[0]}, weights {WEIGHTS})", ""]
+        for m, v in result["ensemble_4stream"].items():
+            lines.append(f"- {m}: {'not finished' if v is None else f'{v:.2%}'}")
     lines += ["", "Curves (test top-1 per epoch) are in slm.json."]
-    (out / "slm.md").write_text("\n".join(lines) + "\n")
+    (out / f"slm{TAG}.md").write_text("\n".join(lines) + "\n")
     print("\n".join(lines))
 
 
+def hocslm_settings(a: argparse.Namespace) -> str:
+    """The language section the HocSLM runs trained with (shipped config + --slm-overrides)."""
+    from actlm.engine.config import load_config
+
+    lang = load_config("nw-ucla/hocslm_joint", list(a.slm_overrides)).language
+    w = lang.weights
+    positives = ("same-class positives weighted by description similarity "
+                 f"(temperature {lang.description_temperature})" if lang.description_temperature
+                 else "every same-class description an equal positive")
+    return (f"{lang.describer} descriptions (cached), {'fine-tuned' if lang.finetune_text else 'frozen'} "
+            f"{lang.text_encoder} text encoder, loss weights contrastive {w.contrastive} / class text "
+            f"{w.class_text} / fusion {w.fusion}, {positives}")
+
+
 def main() -> None:
+    global TAG
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--epochs", type=int, default=10)
     p.add_argument("--warmup", type=float, default=2)
     p.add_argument("--seeds", type=int, nargs="+", default=[1, 2, 3])
     p.add_argument("--parallel", type=int, default=2)
     p.add_argument("--threads", type=int, default=1)
+    p.add_argument("--joint-only", action="store_true", help="only the joint-stream seed study")
+    p.add_argument("--tag", default="", help="names the runs folder and results files (a variant)")
+    p.add_argument("--slm-overrides", nargs="*", default=[], help="config overrides for the HocSLM runs only")
     p.add_argument("--collect", action="store_true", help="only collect finished runs")
     a = p.parse_args()
+    TAG = f"_{a.tag}" if a.tag else ""
     if not a.collect:
         train_all(a)
     write(a, collect(a))

@@ -214,6 +214,30 @@ def test_hocslm_trains_and_infers_without_text(tiny_ucla, tmp_path):
     assert json.loads(result.stdout)["scoring"] == "text-match"
 
 
+def test_description_weighted_positives():
+    """Label-only targets spread evenly over the same class; description-weighted targets favour
+    the own description and same-class samples described alike, never another class."""
+    from actlm.language.slm import contrastive_targets
+
+    labels = torch.tensor([0, 0, 0, 1])
+    uniform = contrastive_targets(labels)
+    assert torch.allclose(uniform[0], torch.tensor([1 / 3, 1 / 3, 1 / 3, 0]))
+    sim = torch.tensor([[1.0, 0.9, 0.1, 0.95], [0.9, 1.0, 0.2, 0.3], [0.1, 0.2, 1.0, 0.0], [0.95, 0.3, 0.0, 1.0]])
+    weighted = contrastive_targets(labels, sim, temperature=0.1)
+    assert torch.allclose(weighted.sum(1), torch.ones(4))
+    assert weighted[0, 3] == 0 and weighted[3, 3] == 1                  # other class: never a positive
+    assert weighted[0, 0] > weighted[0, 1] > weighted[0, 2] > 0          # own > alike > unlike
+    assert torch.allclose(contrastive_targets(labels, sim, temperature=1e3), uniform, atol=1e-3)
+
+
+def test_hocslm_with_description_weighted_positives_trains(tiny_ucla, tmp_path):
+    run = tmp_path / "slm"
+    overrides = tiny_overrides(tiny_ucla, run, epochs=1) + SLM_TINY + ["language.description_temperature=0.1"]
+    train(load_config("nw-ucla/hocslm_joint", overrides))
+    history = json.loads((run / "metrics.json").read_text())
+    assert history[0]["loss_contrastive"] > 0
+
+
 def test_missing_descriptions_fall_back_to_class_text(tiny_ucla, tmp_path, capsys):
     """Model-written descriptions for only some samples: training goes on and says how many lack one."""
     ds = SkeletonSet(tiny_ucla).split("train")

@@ -95,6 +95,9 @@ class LanguageConfig(_Strict):
     finetune_text: bool = False
     text_lr_scale: float = Field(0.1, gt=0)
     weights: LanguageWeights = LanguageWeights()
+    # None: every same-class description is an equal positive; a value (e.g. 0.1): same-class
+    # positives weighted by a softmax of description similarity at this temperature
+    description_temperature: float | None = Field(None, gt=0)
 
 
 class ReasonerConfig(_Strict):

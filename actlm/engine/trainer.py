@@ -289,8 +289,10 @@ class Trainer:
         from ..language.slm import language_losses
         logits, out = self.model(x, self._text_batch(index))
         loss = F.cross_entropy(logits, y, label_smoothing=self.cfg.optim.label_smoothing)
-        weights = self.cfg.language.weights
-        for name, value in language_losses(out, y, self.cfg.optim.label_smoothing).items():
+        lang = self.cfg.language
+        weights = lang.weights
+        for name, value in language_losses(out, y, self.cfg.optim.label_smoothing,
+                                           lang.description_temperature).items():
             loss = loss + getattr(weights, name) * value
             sums[f"loss_{name}"] = sums.get(f"loss_{name}", 0.0) + value.item() * len(y)
         return logits, loss

@@ -11,7 +11,10 @@ Read top to bottom:
 3. Projections of the clip feature and of the sentence embedding into one space, with two
    contrastive losses: sample <-> its description (samples of the same class count as
    positives, since they share meaning) and sample <-> every class description (a text
-   classifier).
+   classifier). With a ``description_temperature`` the same-class positives are weighted by
+   how alike their *descriptions* are (softmax of sentence similarity), so a sample is pulled
+   hardest to its own description and to samples described alike: the description's content,
+   not only its label, shapes the embedding.
 4. The loss: cross-entropy of the HGLNet head + weighted contrastive, class-text and fused
    cross-entropy terms (weights in the ``language`` config section).
 
@@ -128,24 +131,44 @@ class HocSLM(nn.Module):
         return logits, {
             "fused_logits": self.fused_classifier(self.fusion(sequence, text.tokens, text.mask)),
             "skeleton_text": skeleton @ described.t(),
+            "description_similarity": text.sentence @ text.sentence.t(),
             "class_text_logits": scale * skeleton @ classes.t(),
             "scale": scale,
         }
 
 
-def language_losses(out: dict[str, torch.Tensor], labels: torch.Tensor, label_smoothing: float) -> dict[str, torch.Tensor]:
+def language_losses(out: dict[str, torch.Tensor], labels: torch.Tensor, label_smoothing: float,
+                    description_temperature: float | None = None) -> dict[str, torch.Tensor]:
     """The three language terms from ``HocSLM`` training outputs."""
+    targets = contrastive_targets(labels, out["description_similarity"] if description_temperature else None,
+                                  description_temperature)
     return {
-        "contrastive": soft_contrastive_from_similarity(out["skeleton_text"], labels, out["scale"]),
+        "contrastive": soft_contrastive_from_similarity(out["skeleton_text"], targets, out["scale"]),
         "class_text": F.cross_entropy(out["class_text_logits"], labels),
         "fusion": F.cross_entropy(out["fused_logits"], labels, label_smoothing=label_smoothing),
     }
 
 
-def soft_contrastive_from_similarity(sim: torch.Tensor, labels: torch.Tensor, scale: torch.Tensor) -> torch.Tensor:
-    """Symmetric InfoNCE over a cosine-similarity matrix; every same-label pair is a positive."""
+def contrastive_targets(labels: torch.Tensor, description_similarity: torch.Tensor | None = None,
+                        temperature: float | None = None) -> torch.Tensor:
+    """Target distribution of each sample (row) over the batch's descriptions (columns).
+
+    Without description similarity: uniform over the same-label samples. With it: a softmax of
+    ``similarity / temperature`` restricted to the same-label samples (the own description,
+    similarity 1, weighs most).
+    """
+    same = labels[:, None] == labels[None, :]
+    if description_similarity is None:
+        weights = same.float()
+    else:
+        scores = description_similarity.detach().float() / temperature
+        weights = torch.softmax(scores.masked_fill(~same, float("-inf")), dim=1)
+    return weights / weights.sum(1, keepdim=True)
+
+
+def soft_contrastive_from_similarity(sim: torch.Tensor, target: torch.Tensor, scale: torch.Tensor) -> torch.Tensor:
+    """Symmetric InfoNCE over a cosine-similarity matrix with soft targets (rows sum to 1)."""
     logits = scale * sim
-    same = (labels[:, None] == labels[None, :]).to(logits.dtype)
-    target = same / same.sum(1, keepdim=True)
+    target = target.to(logits.dtype)
     return 0.5 * (torch.sum(-target * F.log_softmax(logits, 1), 1).mean()
                   + torch.sum(-target.t() * F.log_softmax(logits.t(), 1), 1).mean())
