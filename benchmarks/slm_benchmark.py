@@ -151,7 +151,7 @@ def write(a: argparse.Namespace, result: dict) -> None:
         lines += ["", f"## 4-stream ensemble (seed {a.seeds[0]}, weights {WEIGHTS})", ""]
         for m, v in result["ensemble_4stream"].items():
             lines.append(f"- {m}: {'not finished' if v is None else f'{v:.2%}'}")
-    lines += ["", "Curves (test top-1 per epoch) are in slm.json."]
+    lines += ["", f"Curves (test top-1 per epoch) are in slm{TAG}.json."]
     (out / f"slm{TAG}.md").write_text("\n".join(lines) + "\n")
     print("\n".join(lines))
 
