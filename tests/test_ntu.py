@@ -1,6 +1,9 @@
 """NTU RGB+D raw .skeleton parsing, denoising, splits and bad files, on the six real sample files."""
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -135,14 +138,11 @@ def test_single_file_errors_name_file_and_line(tmp_path):
 def test_concurrent_first_loads_prepare_once(ntu_dir, tmp_path, isolated_cache):
     """Several runs started at once on an unprepared dataset (a 4-stream benchmark) all get it:
     one prepares under a lock, the others wait and read the finished folder."""
-    import subprocess
-    import sys
-
     raw = tmp_path / "data" / "ntu60" / "nturgb+d_skeletons"
     raw.mkdir(parents=True)
     for f in ntu_dir.glob("*.skeleton"):
         (raw / f.name).symlink_to(f)
-    env = {**__import__("os").environ, "ACTLM_DATA": str(tmp_path / "data"), "ACTLM_CACHE": str(isolated_cache)}
+    env = {**os.environ, "ACTLM_DATA": str(tmp_path / "data"), "ACTLM_CACHE": str(isolated_cache)}
     code = "from actlm.data import load; print(len(load('ntu60', split='train')) + len(load('ntu60', split='test')))"
     procs = [subprocess.Popen([sys.executable, "-c", code], env=env, stdout=subprocess.PIPE,
                               stderr=subprocess.PIPE, text=True) for _ in range(3)]

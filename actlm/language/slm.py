@@ -159,11 +159,9 @@ def contrastive_targets(labels: torch.Tensor, description_similarity: torch.Tens
     """
     same = labels[:, None] == labels[None, :]
     if description_similarity is None:
-        weights = same.float()
-    else:
-        scores = description_similarity.detach().float() / temperature
-        weights = torch.softmax(scores.masked_fill(~same, float("-inf")), dim=1)
-    return weights / weights.sum(1, keepdim=True)
+        return same.float() / same.sum(1, keepdim=True)
+    scores = description_similarity.detach().float() / temperature
+    return torch.softmax(scores.masked_fill(~same, float("-inf")), dim=1)
 
 
 def soft_contrastive_from_similarity(sim: torch.Tensor, target: torch.Tensor, scale: torch.Tensor) -> torch.Tensor:
