@@ -3,8 +3,10 @@
     python benchmarks/nwucla_benchmark.py --epochs 32 --seed 1 --parallel 4 --threads 1
     python benchmarks/nwucla_benchmark.py --collect          # only (re)write the results of finished runs
     python benchmarks/nwucla_benchmark.py --epochs 60 --streams joint --tag e60 --threads 1   # longer schedule
+    python benchmarks/nwucla_benchmark.py --model hocslm --streams joint --epochs 100 --tag t32 \
+        --overrides data.train_pipeline.2.length=32 data.test_pipeline.1.length=32   # a variant
 
-Runs go to runs/bench/nw-ucla_<stream>[_<tag>]_s<seed> (an interrupted run resumes from its last/);
+Runs go to runs/bench/nw-ucla_[<model>_]<stream>[_<tag>]_s<seed> (model named unless hglnet) (an interrupted run resumes from its last/);
 results to benchmarks/results/nwucla[_<tag>].{md,json}
 with the command, commit, date, per-epoch accuracy curves, single-stream and ensemble numbers.
 """
@@ -22,14 +24,18 @@ STREAMS = ("joint", "bone", "joint_motion", "bone_motion")
 WEIGHTS = (0.6, 0.6, 0.4, 0.4)  # the usual 4-stream fusion weights (CTR-GCN, InfoGCN)
 
 
+MODEL = "hglnet"  # set from --model: which shipped config family is trained (nw-ucla/<model>_<stream>)
+
+
 def run_dir(stream: str, seed: int, tag: str = "") -> Path:
-    return Path("runs/bench") / f"nw-ucla_{stream}{'_' + tag if tag else ''}_s{seed}"
+    model = "" if MODEL == "hglnet" else MODEL + "_"
+    return Path("runs/bench") / f"nw-ucla_{model}{stream}{'_' + tag if tag else ''}_s{seed}"
 
 
 def train_command(stream: str, a: argparse.Namespace) -> list[str]:
     run = run_dir(stream, a.seed, a.tag)
-    return [sys.executable, "-m", "actlm", "train", f"nw-ucla/hglnet_{stream}", f"train.epochs={a.epochs}",
-            f"train.seed={a.seed}", f"train.threads={a.threads}", f"train.work_dir={run}",
+    return [sys.executable, "-m", "actlm", "train", f"nw-ucla/{a.model}_{stream}", f"train.epochs={a.epochs}",
+            f"train.seed={a.seed}", f"train.threads={a.threads}", f"train.work_dir={run}", *a.overrides,
             *(["--resume", str(run)] if (run / "last" / "config.json").exists() else [])]
 
 
@@ -81,15 +87,16 @@ def collect(a: argparse.Namespace, wall: dict[str, float], trained_at: str | Non
     commit = head_commit()
     return {"command": "python benchmarks/nwucla_benchmark.py " + " ".join(
                 f"--{k.replace('_', '-')} {' '.join(v) if isinstance(v, list) else v}" for k, v in vars(a).items()
-                if k != "collect" and v != ""),
+                if k != "collect" and v not in ("", [])),
             "commit": commit, "trained_at_commit": trained_at or "not recorded (--collect)", "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
             "protocol": "NW-UCLA cross-view: train views 1+2 (1020), test view 3 (464); top-1 of the best epoch "
                         "(as reported by CTR-GCN/InfoGCN) and of the final epoch",
-            "seed": a.seed, "epochs": a.epochs, "streams": runs, "ensembles": ensembles, "completed": done}
+            "model": a.model, "overrides": a.overrides, "seed": a.seed, "epochs": a.epochs, "streams": runs, "ensembles": ensembles, "completed": done}
 
 
 def write_markdown(res: dict, path: Path) -> None:
-    lines = ["# HGLNet on NW-UCLA (cross-view), trained on this 2-core CPU", "",
+    title = "HGLNet" if res.get("model", "hglnet") == "hglnet" else f"{res['model']} (HGLNet at inference)"
+    lines = [f"# {title} on NW-UCLA (cross-view), trained on this 2-core CPU", "",
              f"- command: `{res['command']}`", f"- commit: {res['commit']}, date: {res['date']}",
              f"- protocol: {res['protocol']}", f"- seed {res['seed']}, {res['epochs']} epochs per stream", "",
              "| stream | best top-1 | best epoch | final top-1 | top-5 | train time (s) |", "|---|---|---|---|---|---|"]
@@ -112,8 +119,13 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=2, help="torch threads per training process")
     parser.add_argument("--streams", nargs="+", choices=STREAMS, default=list(STREAMS))
     parser.add_argument("--tag", default="", help="names the runs and the results file (e.g. e60)")
+    parser.add_argument("--model", choices=("hglnet", "hocslm"), default="hglnet",
+                        help="config family nw-ucla/<model>_<stream> (hocslm: trained with the language losses)")
+    parser.add_argument("--overrides", nargs="*", default=[], help="config overrides passed to every `actlm train`")
     parser.add_argument("--collect", action="store_true", help="only collect finished runs")
     a = parser.parse_args()
+    global MODEL
+    MODEL = a.model
     trained_at = None if a.collect else head_commit()
     wall = {} if a.collect else train_all(a)
     res = collect(a, wall, trained_at)

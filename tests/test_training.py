@@ -36,6 +36,17 @@ def test_base_configs_and_overrides():
     assert cfg.model.args["stages"] == load_config("nw-ucla/hglnet_joint").model.args["stages"]
 
 
+
+def test_override_indexes_into_a_pipeline_list():
+    cfg = load_config("nw-ucla/hglnet_joint", ["data.train_pipeline.2.length=32", "data.test_pipeline.1.length=32"])
+    assert cfg.data.train_pipeline[2] == {"type": "ValidCropResize", "length": 32, "ratio": [0.8, 1.0]}
+    assert cfg.data.test_pipeline[1]["length"] == 32
+    assert load_config("nw-ucla/hglnet_joint").data.train_pipeline[2]["length"] == 52  # shipped file untouched
+    with pytest.raises(ConfigError, match="not an index of this list"):
+        load_config("nw-ucla/hglnet_joint", ["data.train_pipeline.9.length=32"])
+    with pytest.raises(ConfigError, match="holds a value"):
+        load_config("nw-ucla/hglnet_joint", ["train.epochs.max=3"])
+
 def test_every_shipped_config_builds_its_model():
     from actlm.encoder import build_model
 

@@ -168,19 +168,36 @@ def read_yaml(path: Path) -> dict[str, Any]:
 
 
 def apply_overrides(raw: dict[str, Any], overrides: list[str]) -> dict[str, Any]:
-    """Apply ``a.b.c=value`` overrides; values are parsed as YAML (``1e-3``, ``[1, 2]``, ``true``)."""
+    """Apply ``a.b.c=value`` overrides; values are parsed as YAML (``1e-3``, ``[1, 2]``, ``true``).
+
+    A numeric part indexes a list, so one transform of a pipeline can be changed without
+    repeating the whole list: ``data.train_pipeline.2.length=32``. ``raw`` is not modified.
+    """
     out = dict(raw)
     for item in overrides:
         if "=" not in item:
             raise ConfigError(f"override {item!r} must look like key.sub=value")
         key, value = item.split("=", 1)
         parts = key.strip().split(".")
-        node = out
+        node: Any = out
         for part in parts[:-1]:
-            node[part] = dict(node.get(part) or {})
-            node = node[part]
-        node[parts[-1]] = yaml.safe_load(value)
+            slot = _slot(node, part, key)
+            child = node[slot] if isinstance(node, list) else node.get(slot)
+            if child is not None and not isinstance(child, (dict, list)):
+                raise ConfigError(f"override {key!r}: {part!r} holds a value ({child!r}), not a section or list")
+            node[slot] = list(child) if isinstance(child, list) else dict(child or {})  # copy on the way down
+            node = node[slot]
+        node[_slot(node, parts[-1], key)] = yaml.safe_load(value)
     return out
+
+
+def _slot(node: dict[str, Any] | list[Any], part: str, key: str) -> str | int:
+    """The dict key or list index that ``part`` of override ``key`` names in ``node``."""
+    if not isinstance(node, list):
+        return part
+    if not part.isdigit() or int(part) >= len(node):
+        raise ConfigError(f"override {key!r}: {part!r} is not an index of this list (it has {len(node)} items, 0-{len(node) - 1})")
+    return int(part)
 
 
 def _explain(exc: ValidationError, source: str) -> ConfigError:
