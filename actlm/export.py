@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import time
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -10,17 +11,7 @@ import torch
 
 from .data.errors import DataError
 from .engine.checkpoint import load_checkpoint
-
-
-class _InferencePath(torch.nn.Module):
-    """What runs at inference: for HocSLM the HGLNet path only (text-free), same outputs."""
-
-    def __init__(self, model: torch.nn.Module):
-        super().__init__()
-        self.model = model.encoder if hasattr(model, "encoder") and hasattr(model, "class_text") else model
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.model(x)
+from .engine.cost import InferencePath
 
 
 def example_input(meta: dict[str, Any], frames: int = 52) -> torch.Tensor:
@@ -37,16 +28,24 @@ def len_of(meta: dict[str, Any]) -> int:
 
 def export_onnx(checkpoint: str | Path, out: str | Path, opset: int = 17) -> Path:
     model, meta = load_checkpoint(checkpoint)
-    net = _InferencePath(model).eval()
-    x = example_input(meta)
+    try:
+        return export_module(InferencePath(model).eval(), example_input(meta), out, opset)
+    except DataError as exc:
+        raise DataError(f"ONNX export of {checkpoint} failed: {exc}") from None
+
+
+def export_module(net: torch.nn.Module, example: torch.Tensor, out: str | Path, opset: int = 17) -> Path:
+    """Export ``net`` (input ``skeleton`` (N, M, T, V, C), output ``logits``; dynamic batch) to ``out``."""
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     try:
-        torch.onnx.export(net, (x,), str(out), input_names=["skeleton"], output_names=["logits"],
-                          dynamic_axes={"skeleton": {0: "batch"}, "logits": {0: "batch"}}, opset_version=opset,
-                          dynamo=False)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", torch.jit.TracerWarning)  # shape checks traced as constants: intended
+            torch.onnx.export(net, (example,), str(out), input_names=["skeleton"], output_names=["logits"],
+                              dynamic_axes={"skeleton": {0: "batch"}, "logits": {0: "batch"}},
+                              opset_version=opset, dynamo=False)
     except Exception as exc:  # exporter failures are long; keep the first line
-        raise DataError(f"ONNX export of {checkpoint} failed: {str(exc).splitlines()[0]}") from None
+        raise DataError(str(exc).splitlines()[0]) from None
     return out
 
 
@@ -57,7 +56,7 @@ def compare_onnx(checkpoint: str | Path, onnx_path: str | Path, inputs: np.ndarr
     except ImportError:
         raise DataError("checking the export needs onnxruntime: pip install 'actlm[onnx]'") from None
     model, _ = load_checkpoint(checkpoint)
-    net = _InferencePath(model).eval()
+    net = InferencePath(model).eval()
     options = ort.SessionOptions()
     options.intra_op_num_threads = torch.get_num_threads()
     session = ort.InferenceSession(str(onnx_path), options, providers=["CPUExecutionProvider"])

@@ -1,5 +1,8 @@
 """Compute cost of HGLNet on NW-UCLA-shaped input: parameters, FLOPs, latency, training throughput.
 
+The measuring code is ``actlm.engine.cost`` (what ``actlm bench CONFIG|CHECKPOINT`` prints); this
+script adds the comparison with the CTR-GCN reference and writes the results file.
+
     python benchmarks/bench_hglnet_cost.py [--config nw-ucla/hglnet_joint] [--out benchmarks/results/hglnet_cost.json]
 
 Reference on this 2-core CPU (official CTR-GCN, same data shape, torch 2.13.0, 2 threads):
@@ -11,16 +14,14 @@ from __future__ import annotations
 import argparse
 import json
 import platform
-import statistics
 import subprocess
-import time
 from datetime import datetime, timezone
 from pathlib import Path
 
 import torch
-from torch.utils.flop_counter import FlopCounterMode
 
 from actlm.encoder import build_model
+from actlm.engine.cost import measure_cost
 
 REFERENCE = {"model": "CTR-GCN (official code)", "params_m": 1.43, "gflops": 1.235,
              "train_samples_per_s_b16": 16.0, "latency_ms_b1": 35.0}
@@ -35,42 +36,15 @@ def model_args_from_config(name: str | None) -> dict:
 
 
 def measure(model_args: dict, frames: int, joints_layout: str, threads: int, iters: int) -> dict:
+    """HGLNet built from ``model_args``, measured by the same code as ``actlm bench``."""
     torch.set_num_threads(threads)
     torch.manual_seed(0)
     args = {"num_classes": 10, "layout": joints_layout, "in_channels": 3, "num_persons": 1, **model_args}
     model = build_model("hglnet", **args)
-    v = model.num_joints
-    params = sum(p.numel() for p in model.parameters())
-    one = torch.randn(1, 1, frames, v, 3)
-    model.eval()
-    with FlopCounterMode(display=False) as counter, torch.no_grad():
-        model(one)
-    flops = counter.get_total_flops()
-    with torch.no_grad():
-        for _ in range(10):
-            model(one)
-        times = []
-        for _ in range(iters * 5):
-            t = time.perf_counter()
-            model(one)
-            times.append(time.perf_counter() - t)
-    latency = statistics.median(times) * 1000
-    model.train()
-    opt = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
-    batch, labels = torch.randn(16, 1, frames, v, 3), torch.randint(0, 10, (16,))
-    steps = []
-    for i in range(iters + 3):
-        t = time.perf_counter()
-        loss = torch.nn.functional.cross_entropy(model(batch), labels)
-        opt.zero_grad()
-        loss.backward()
-        opt.step()
-        if i >= 3:
-            steps.append(time.perf_counter() - t)
-    step = statistics.median(steps)
-    return {"params_m": round(params / 1e6, 3), "gflops": round(flops / 1e9, 3),
-            "latency_ms_b1": round(latency, 1), "train_s_per_iter_b16": round(step, 3),
-            "train_samples_per_s_b16": round(16 / step, 1), "frames": frames, "threads": threads,
+    cost = measure_cost(model, torch.randn(1, 1, frames, model.num_joints, 3), batch_size=16, steps=iters, runs=iters * 5)
+    return {"params_m": cost["params_m"], "gflops": cost["gflops_per_sequence"], "latency_ms_b1": round(cost["latency_ms_b1"], 1),
+            "train_s_per_iter_b16": round(16 / cost["train_samples_per_s"], 3),
+            "train_samples_per_s_b16": cost["train_samples_per_s"], "frames": frames, "threads": threads,
             "model_args": args}
 
 
