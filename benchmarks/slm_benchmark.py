@@ -148,9 +148,15 @@ def write(a: argparse.Namespace, result: dict) -> None:
             lines.append(f"- delta HocSLM - HGLNet: {d['mean']:+.2%} ± {d['std']:.2%} (per seed "
                          f"{', '.join(f'{x:+.2%}' for x in d['per_seed'])}; better in {d['wins']}/{len(d['per_seed'])})")
     if not a.joint_only:
-        lines += ["", f"## 4-stream ensemble (seed {a.seeds[0]}, weights {WEIGHTS})", ""]
-        for m, v in result["ensemble_4stream"].items():
-            lines.append(f"- {m}: {'not finished' if v is None else f'{v:.2%}'}")
+        lines += ["", f"## Every stream and the 4-stream ensemble (seed {a.seeds[0]}, weights {WEIGHTS})", "",
+                  "| stream | HGLNet best top-1 | HocSLM best top-1 | delta |", "|---|---|---|---|"]
+        rows = [(st, *(result["runs"].get(f"{m}_{st}_s{a.seeds[0]}", {}).get("best_top1") for m in MODELS))
+                for st in STREAMS]
+        rows.append(("4-stream ensemble", *(result["ensemble_4stream"][m] for m in MODELS)))
+        for name, h, sl in rows:
+            delta = "-" if h is None or sl is None else f"{sl - h:+.2%}"
+            lines.append(f"| {name} | {'not finished' if h is None else f'{h:.2%}'} | "
+                         f"{'not finished' if sl is None else f'{sl:.2%}'} | {delta} |")
     lines += ["", f"Curves (test top-1 per epoch) are in slm{TAG}.json."]
     (out / f"slm{TAG}.md").write_text("\n".join(lines) + "\n")
     print("\n".join(lines))
