@@ -11,6 +11,9 @@ text-matching accuracy of the HocSLM runs (class descriptions only, no classifie
         --slm-overrides language.description_temperature=0.1     # a HocSLM variant, own runs/results
 
 Runs go to runs/slm[_<tag>]/<model>_<stream>_s<seed>; results to benchmarks/results/slm[_<tag>].{md,json}.
+The small result files of every finished run (config, metrics, eval, test scores, text-matching
+accuracy; no checkpoints, ~60 KB) are archived in benchmarks/results/slm[_<tag>]_runs/ and restored
+from there, so a study larger than one session's compute continues in a fresh checkout.
 Besides the best epoch (what papers report) the results give the mean of the last three epochs,
 which moves less from seed to seed.
 """
@@ -18,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import shutil
 import statistics
 import subprocess
 import sys
@@ -37,6 +41,32 @@ def run_dir(model: str, stream: str, seed: int) -> Path:
     return Path(f"runs/slm{TAG}") / f"{model}_{stream}_s{seed}"
 
 
+ARCHIVED = ("config.yaml", "eval.json", "metrics.json", "test_scores.npz", "text_match.json")
+
+
+def archive_dir(run: Path) -> Path:
+    return Path("benchmarks/results") / f"slm{TAG}_runs" / run.name
+
+
+def archive(run: Path) -> None:
+    """Keep a finished run's small result files (not its checkpoints) with the results."""
+    dest = archive_dir(run)
+    dest.mkdir(parents=True, exist_ok=True)
+    for name in ARCHIVED:
+        if (run / name).exists():
+            shutil.copy2(run / name, dest / name)
+
+
+def restore(run: Path) -> None:
+    """A run finished in an earlier checkout counts as finished here (nothing is retrained)."""
+    src = archive_dir(run)
+    if (src / "eval.json").exists() and not (run / "eval.json").exists():
+        run.mkdir(parents=True, exist_ok=True)
+        for name in ARCHIVED:
+            if (src / name).exists():
+                shutil.copy2(src / name, run / name)
+
+
 def planned(a: argparse.Namespace) -> list[tuple[str, str, int]]:
     """Joint stream of every seed first (the seed study), then the other streams of the first seed."""
     jobs = [(m, "joint", s) for s in a.seeds for m in MODELS]
@@ -53,6 +83,8 @@ def command(model: str, stream: str, seed: int, a: argparse.Namespace) -> list[s
 
 
 def train_all(a: argparse.Namespace) -> None:
+    for job in planned(a):
+        restore(run_dir(*job))
     pending = [j for j in planned(a) if not (run_dir(*j) / "eval.json").exists()]
     running: dict[tuple, subprocess.Popen] = {}
     while pending or running:
@@ -67,13 +99,24 @@ def train_all(a: argparse.Namespace) -> None:
         for job, proc in list(running.items()):
             if proc.poll() is not None:
                 print("finished", *job, "rc", proc.returncode, flush=True)
+                if proc.returncode == 0:
+                    archive(run_dir(*job))
                 del running[job]
 
 
 def text_match_top1(run: Path) -> float | None:
+    """Text-matching top-1 of a HocSLM run, computed once (needs its checkpoint) and kept with it."""
+    cached = run / "text_match.json"
+    if cached.exists():
+        return json.loads(cached.read_text())["top1"]
     out = subprocess.run([sys.executable, "-m", "actlm", "eval", str(run), "--text-match", "--json"],
                          capture_output=True, text=True)
-    return json.loads(out.stdout)["top1"] if out.returncode == 0 else None
+    if out.returncode:
+        return None
+    top1 = json.loads(out.stdout)["top1"]
+    cached.write_text(json.dumps({"top1": top1}))
+    archive(run)
+    return top1
 
 
 def ensemble_top1(runs: list[Path]) -> float | None:
@@ -88,8 +131,10 @@ def collect(a: argparse.Namespace) -> dict:
     runs: dict[str, dict] = {}
     for model, stream, seed in planned(a):
         d = run_dir(model, stream, seed)
+        restore(d)
         if not (d / "eval.json").exists():
             continue
+        archive(d)
         history = json.loads((d / "metrics.json").read_text())
         runs[d.name] = {"model": model, "stream": stream, "seed": seed,
                         "best_top1": json.loads((d / "eval.json").read_text())["top1"],
