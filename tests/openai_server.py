@@ -2,7 +2,9 @@
 
 ``behaviour`` decides each reply: ``ok`` (a description naming the request), ``error`` (HTTP 500),
 ``garbage`` (200 with a non-JSON body), ``slow`` (sleeps longer than a client's timeout),
-``flaky`` (500 on the first attempt per sample, then ok). ``delay`` adds latency to every reply,
+``flaky`` (500 on the first attempt per sample, then ok), ``flaky_empty`` (a completion without
+text on the first attempt per sample, then ok), ``ratelimited`` (429 with ``Retry-After: 0.3`` on
+the first attempt per sample, then ok). ``delay`` adds latency to every reply,
 ``max_in_flight`` records the highest number of requests served at once.
 """
 from __future__ import annotations
@@ -45,6 +47,10 @@ class FakeOpenAI:
                         time.sleep(server.slow_seconds)
                     if mode == "error" or (mode == "flaky" and first):
                         self._send(500, b'{"error": "overloaded"}')
+                    elif mode == "ratelimited" and first:
+                        self._send(429, b'{"error": "slow down"}', {"Retry-After": "0.3"})
+                    elif mode == "flaky_empty" and first:
+                        self._send(200, b'{"choices": [{"message": {"role": "assistant", "content": null}}]}')
                     elif mode == "garbage":
                         self._send(200, b"<html>this is not json</html>")
                     else:
@@ -55,9 +61,11 @@ class FakeOpenAI:
                     with server._lock:
                         server.in_flight -= 1
 
-            def _send(self, code: int, payload: bytes) -> None:
+            def _send(self, code: int, payload: bytes, headers: dict[str, str] | None = None) -> None:
                 try:
                     self.send_response(code)
+                    for name, value in (headers or {}).items():
+                        self.send_header(name, value)
                     self.send_header("Content-Type", "application/json")
                     self.send_header("Content-Length", str(len(payload)))
                     self.end_headers()

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -38,6 +39,19 @@ def test_import_2d_coco_end_to_end(coco_folder, tmp_path):
     c2 = ds[ds.find("c2")]
     assert c2.data.shape == (2, 9, 17, 2) and c2.meta == {"subject": 2} and ds.classes[c2.label] == "hug"
     assert ds[ds.find("c1")].data.shape == (2, 12, 17, 2)
+
+
+def test_duplicate_sample_ids_and_disagreeing_json_labels_are_skipped(coco_folder, tmp_path):
+    rng = np.random.default_rng(2)
+    np.save(coco_folder / "c3.npy", _coco_pose(6, rng))            # c3.json exists: same sample id
+    (coco_folder / "c5.json").write_text(json.dumps({"label": "hug", "skeletons": _coco_pose(6, rng).tolist()}))
+    (coco_folder / "labels.csv").write_text((coco_folder / "labels.csv").read_text() + "c5,wave,test,4\n")
+    report = prepare("custom", raw=coco_folder, out=tmp_path / "mine", layout="coco-17", name="mine")
+    reasons = {Path(s.path).name: s.reason for s in report.skipped}
+    assert report.written == 4 and set(reasons) == {"c3.npy", "c5.json"}
+    assert "same sample id as c3.json" in reasons["c3.npy"] and "'hug'" in reasons["c5.json"]
+    ds = SkeletonSet(tmp_path / "mine")
+    assert sorted(ds.sample_ids) == ["c1", "c2", "c3", "c4"] and ds[ds.find("c3")].data.shape[1] == 7
 
 
 def test_cli_prepare_then_load_by_name(coco_folder, isolated_cache):

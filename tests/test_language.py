@@ -148,6 +148,30 @@ def test_openai_backend_retries_server_errors():
     assert isinstance(text, str) and len(server.requests) == 2
 
 
+@pytest.mark.parametrize("behaviour", ["flaky_empty", "ratelimited"])
+def test_openai_backend_retries_empty_replies_and_honours_retry_after(behaviour):
+    with FakeOpenAI(behaviour) as server:
+        d = build_describer("openai", base_url=server.url, retries=2, backoff=0.01)
+        start = time.perf_counter()
+        (_, text), = d.describe_many(_jobs(1))
+        waited = time.perf_counter() - start
+    assert isinstance(text, str) and text.startswith("A person moves") and len(server.requests) == 2
+    if behaviour == "ratelimited":   # the server asked for 0.3 s; the client's own backoff is ~0.01 s
+        assert waited >= 0.3
+
+
+def test_abandoned_describe_run_sends_no_more_requests():
+    """Ctrl-C (or any consumer that stops early) cancels the queued requests instead of sending them."""
+    with FakeOpenAI(delay=0.2) as server:
+        d = build_describer("openai", base_url=server.url, concurrency=2)
+        results = d.describe_many(_jobs(20))
+        next(results)
+        results.close()
+        time.sleep(0.6)
+        sent = len(server.requests)
+    assert sent <= 4, sent   # the two in flight and at most their successors, not all 20
+
+
 @pytest.mark.parametrize("behaviour, message", [("error", "HTTP 500"), ("garbage", "not a chat completion"),
                                                 ("slow", "no answer within 0.3 s")])
 def test_openai_backend_failures_are_reported_per_sample(behaviour, message):

@@ -133,3 +133,19 @@ def test_a_tokenizer_without_chat_template_gets_a_plain_prompt():
     from actlm.language.lm import chat_prompt
     text = chat_prompt(SimpleNamespace(chat_template=None), "Be brief.", "Which action?")
     assert text == "System: Be brief.\nUser: Which action?\nAssistant:"
+
+
+def test_reasoner_resume_finds_last_or_refuses(tmp_path):
+    """--resume takes the run directory or its last/; anything else is an error, never a silent restart."""
+    from actlm.engine import ConfigError
+    from actlm.reasoner.train import _resume_checkpoint
+
+    run = tmp_path / "run"
+    (run / "last").mkdir(parents=True)
+    (run / "last" / "reasoner.json").write_text("{}")
+    assert _resume_checkpoint(run, run) == run / "last"
+    assert _resume_checkpoint(run / "last", run) == run / "last"
+    with pytest.raises(ConfigError, match="no reasoner checkpoint"):
+        _resume_checkpoint(tmp_path / "typo", run)
+    with pytest.raises(ConfigError, match="continues the run in"):
+        _resume_checkpoint(run, tmp_path / "elsewhere")

@@ -1,6 +1,7 @@
 """The training loop, config system, checkpoints and the train/eval/ensemble CLI, on real NW-UCLA data."""
 from __future__ import annotations
 
+import csv
 import json
 from pathlib import Path
 
@@ -85,6 +86,30 @@ def test_resume_reaches_the_same_weights(tiny_ucla, tmp_path):
         assert torch.equal(a[key], b[key]), key
     history = json.loads((tmp_path / "resumed" / "metrics.json").read_text())
     assert [row["epoch"] for row in history] == [1, 2]
+
+
+def test_sparse_evaluation_resume_guards_and_interrupted_save(tiny_ucla, tmp_path):
+    run = tmp_path / "run"
+    train(load_config("nw-ucla/hglnet_joint", tiny_overrides(tiny_ucla, run, epochs=3) + ["train.eval_every=2"]))
+    with open(run / "metrics.csv") as fh:
+        rows = list(csv.DictReader(fh))
+    assert [r["epoch"] for r in rows] == ["1", "2", "3"]
+    assert rows[0]["test_top1"] == "" and rows[1]["test_top1"] and rows[2]["test_top1"]   # evaluated at 2 and 3
+
+    with pytest.raises(ConfigError, match="continues the run in"):   # resume = continue the same run
+        train(load_config("nw-ucla/hglnet_joint", tiny_overrides(tiny_ucla, tmp_path / "other", epochs=4)), resume=run)
+    with pytest.raises(CheckpointError, match="no optimiser state"):
+        train(load_config("nw-ucla/hglnet_joint", tiny_overrides(tiny_ucla, run, epochs=4)), resume=run / "best")
+
+    (run / "last").rename(run / "last.old")    # killed between moving the old checkpoint aside and the swap
+    report = train(load_config("nw-ucla/hglnet_joint", tiny_overrides(tiny_ucla, run, epochs=4)), resume=run)
+    assert json.loads((run / "metrics.json").read_text())[-1]["epoch"] == 4 and report["n"] == 20
+    assert (run / "last" / "config.json").exists() and not (run / "last.old").exists()
+
+
+def test_training_set_smaller_than_a_batch_is_a_config_error(tiny_ucla, tmp_path):
+    with pytest.raises(ConfigError, match="lower the batch size"):
+        train(load_config("nw-ucla/hglnet_joint", tiny_overrides(tiny_ucla, tmp_path / "r") + ["train.batch_size=4096"]))
 
 
 def test_run_directory_eval_and_ensemble_cli(tiny_ucla, tmp_path):

@@ -68,3 +68,19 @@ def test_map_layout_and_unknown_transform():
         build_pipeline([{"type": "Flip"}], "coco-17")
     with pytest.raises(ValueError, match="RandomRotate"):
         build_pipeline([{"type": "RandomRotate", "degres": 3}], "coco-17")
+
+
+def test_transforms_after_map_layout_use_the_target_layout():
+    """coco-17 mapped to kinect-v1, then the bone stream: bones of the 20-joint layout."""
+    from actlm.data.layouts import get_layout
+    from actlm.data.transforms import build_pipeline
+
+    x = np.random.default_rng(0).normal(size=(1, 8, 17, 3)).astype(np.float32)
+    pipe = build_pipeline([{"type": "MapLayout", "source": "coco-17", "target": "kinect-v1"},
+                           {"type": "Stream", "kind": "bone"}], "coco-17")
+    out = pipe(x, np.random.default_rng(0))
+    mapped = build_pipeline([{"type": "MapLayout", "source": "coco-17", "target": "kinect-v1"}], "coco-17")(
+        x, np.random.default_rng(0))
+    child, parent = get_layout("kinect-v1").bones[0]
+    assert out.shape == (1, 8, 20, 3)
+    np.testing.assert_allclose(out[..., child, :], mapped[..., child, :] - mapped[..., parent, :], atol=1e-6)

@@ -63,6 +63,15 @@ def read_array(path: Path) -> np.ndarray:
     return arr.astype(np.float32)
 
 
+def _check_json_label(path: Path, label: str, labels_path: Path) -> None:
+    """A ``.json`` file's own ``"label"``, when it has one, must agree with labels.csv."""
+    if path.suffix != ".json":
+        return
+    own = read_skeleton_json(path).get("label")
+    if own is not None and str(own).strip() != label:
+        raise file_error(path, f"its label {own!r} differs from {label!r} in {labels_path.name}")
+
+
 def _read_json_array(path: Path) -> np.ndarray:
     obj = read_skeleton_json(path)
     try:
@@ -121,7 +130,9 @@ def prepare(raw: Path, out: Path, progress: Callable | None = None, labels: str 
         raise DataError(f"{raw}: no .npy/.npz/.json sequence files\n" + HOW_TO_GET.format(where=raw))
     rows, class_list = read_labels(labels_path, Path(classes) if classes else None)
     skipped: list[Skipped] = []
-    by_id = {p.stem: p for p in files}
+    by_id: dict[str, Path] = {}
+    for p in files:              # the first file of a stem is the sample; later ones are reported
+        by_id.setdefault(p.stem, p)
     skipped += [Skipped(str(raw / s), f"listed in {labels_path.name} (line {rows[s]['_line']}) but no file")
                 for s in rows if s not in by_id]
     good: list[tuple[Path, tuple[int, ...]]] = []
@@ -129,7 +140,11 @@ def prepare(raw: Path, out: Path, progress: Callable | None = None, labels: str 
         if path.stem not in rows:
             skipped.append(Skipped(str(path), f"no row in {labels_path.name}"))
             continue
+        if by_id[path.stem] != path:
+            skipped.append(Skipped(str(path), f"same sample id as {by_id[path.stem].name}; rename one of them"))
+            continue
         try:
+            _check_json_label(path, rows[path.stem]["label"].strip(), labels_path)
             arr = check_sequence(read_array(path), path, lay)
             if arr.shape[-1] not in CHANNEL_NAMES:
                 raise file_error(path, f"{arr.shape[-1]} values per joint; use 2 (x, y), 3 (x, y, z) or 4 (+ score)")

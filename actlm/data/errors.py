@@ -16,6 +16,10 @@ class DataError(ValueError):
     line: int | None = None
 
 
+class ConfigError(DataError):
+    """A config that cannot be used; the message says what to change."""
+
+
 class DatasetNotFound(DataError):
     """A dataset's raw files are not where actlm looks; the message says how to get them."""
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import contextlib
 import importlib
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Iterator
@@ -99,7 +100,9 @@ def load(name: str | Path, split: str | None = None, data_root_dir: str | Path |
                                       "--labels labels.csv --layout NAME --name NAME; then load it by that name")
             with _exclusive(path.with_name(path.name + ".lock")):
                 if not (path / "dataset.json").exists():  # another process may have prepared it meanwhile
-                    prepare(str(name), data_root_dir=data_root_dir, progress=progress)
+                    report = prepare(str(name), data_root_dir=data_root_dir, progress=progress)
+                    if report.skipped:  # the prepared set is smaller than the raw one: say so, once
+                        print(f"prepared {name} on first use; {report.summary()}", file=sys.stderr)
     ds = SkeletonSet(path)
     if split is None:
         return ds

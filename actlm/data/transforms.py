@@ -18,6 +18,7 @@ from typing import Any, Callable
 
 import numpy as np
 
+from .errors import ConfigError
 from .layouts import Layout, get_layout, get_mapping
 
 Transform = Callable[[np.ndarray, np.random.Generator], np.ndarray]
@@ -308,17 +309,20 @@ _NEEDS_LAYOUT = {"SpineAlign", "Stream"}
 
 def build_pipeline(spec: list[dict[str, Any]], layout: str | Layout) -> Pipeline:
     """Build a pipeline from ``[{"type": Name, **args}, ...]``; the dataset's layout is passed
-    to transforms that need it. Unknown names or arguments raise ``ValueError``."""
+    to transforms that need it, and after a ``MapLayout`` the layout it maps to. Unknown names
+    or arguments raise ``ConfigError``."""
     transforms: list[Transform] = []
     for entry in spec:
         args = dict(entry)
         name = args.pop("type", None)
         if name not in TRANSFORMS:
-            raise ValueError(f"unknown transform {name!r}; known: {', '.join(sorted(TRANSFORMS))}")
+            raise ConfigError(f"unknown transform {name!r}; known: {', '.join(sorted(TRANSFORMS))}")
         if name in _NEEDS_LAYOUT:
             args.setdefault("layout", layout)
         try:
             transforms.append(TRANSFORMS[name](**args))
-        except TypeError as exc:
-            raise ValueError(f"transform {name}: {exc}") from None
+        except (TypeError, ValueError) as exc:
+            raise ConfigError(f"transform {name}: {exc}") from None
+        if name == "MapLayout":
+            layout = args["target"]
     return Pipeline(transforms)

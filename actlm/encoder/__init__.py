@@ -5,6 +5,7 @@ from typing import Any, Callable
 
 from torch import nn
 
+from ..data.errors import ConfigError
 from .hglnet import HGLNet
 
 def _hocslm(**kwargs: Any) -> nn.Module:
@@ -16,13 +17,13 @@ MODELS: dict[str, Callable[..., nn.Module]] = {"hglnet": HGLNet, "hocslm": _hocs
 
 
 def build_model(name: str, **kwargs: Any) -> nn.Module:
-    """Instantiate a registered encoder; unknown names or arguments raise ``ValueError``."""
+    """Instantiate a registered encoder; unknown names or arguments raise ``ConfigError``."""
     if name not in MODELS:
-        raise ValueError(f"unknown model {name!r}; known: {', '.join(sorted(MODELS))}")
+        raise ConfigError(f"unknown model {name!r}; known: {', '.join(sorted(MODELS))}")
     try:
         return MODELS[name](**kwargs)
-    except TypeError as exc:
-        raise ValueError(f"model {name}: {exc}") from None
+    except (TypeError, ValueError) as exc:
+        raise ConfigError(f"model {name}: {exc}") from None
 
 
 __all__ = ["HGLNet", "MODELS", "build_model"]

@@ -37,7 +37,11 @@ def unwrap(model: nn.Module) -> nn.Module:
 def save_checkpoint(path: str | Path, model: nn.Module, meta: dict[str, Any],
                     optimizer: torch.optim.Optimizer | None = None,
                     trainer_state: dict[str, Any] | None = None) -> Path:
-    """Write a checkpoint directory atomically (to ``<path>.partial`` then rename)."""
+    """Write a checkpoint directory atomically: to ``<path>.partial``, then swap it in.
+
+    The previous checkpoint is renamed to ``<path>.old`` before the swap and deleted after it,
+    so a crash at any point leaves a complete checkpoint at ``path`` or ``<path>.old``
+    (:func:`read_meta` falls back to the latter)."""
     path = Path(path)
     tmp = path.with_name(path.name + ".partial")
     shutil.rmtree(tmp, ignore_errors=True)
@@ -48,11 +52,17 @@ def save_checkpoint(path: str | Path, model: nn.Module, meta: dict[str, Any],
     if optimizer is not None:
         tensors, scalars = _flatten_optimizer(optimizer.state_dict())
         save_file(tensors, str(tmp / "optimizer.safetensors"))
-        rng = torch.get_rng_state()
-        save_file({"torch_rng": rng}, str(tmp / "rng.safetensors"))
+        rng = {"torch_rng": torch.get_rng_state()}
+        if torch.cuda.is_available():
+            rng.update({f"cuda_rng_{i}": s for i, s in enumerate(torch.cuda.get_rng_state_all())})
+        save_file(rng, str(tmp / "rng.safetensors"))
         (tmp / "trainer_state.json").write_text(json.dumps({"optimizer": scalars, **(trainer_state or {})}))
-    shutil.rmtree(path, ignore_errors=True)
+    old = path.with_name(path.name + ".old")
+    shutil.rmtree(old, ignore_errors=True)
+    if path.exists():
+        os.replace(path, old)
     os.replace(tmp, path)
+    shutil.rmtree(old, ignore_errors=True)
     return path
 
 
@@ -82,6 +92,9 @@ def read_meta(path: str | Path) -> dict[str, Any]:
     path = Path(path)
     if path.is_dir() and not (path / "config.json").exists() and (path / "best" / "config.json").exists():
         path = path / "best"
+    old = path.with_name(path.name + ".old")
+    if not path.exists() and (old / "config.json").exists():   # killed in the middle of a save
+        path = old
     cfg_file = path / "config.json"
     if not path.is_dir():
         raise CheckpointError(f"{path}: not a checkpoint directory (expected config.json + model.safetensors)")
@@ -139,10 +152,23 @@ def load_checkpoint(path: str | Path, device: str | torch.device = "cpu") -> tup
 
 def load_training_state(path: Path, optimizer: torch.optim.Optimizer) -> dict[str, Any]:
     """Restore optimiser and RNG state from a training checkpoint; returns trainer_state.json."""
+    if not (path / "trainer_state.json").exists():
+        raise CheckpointError(f"{path}: cannot resume, no optimiser state (an inference checkpoint such as "
+                              f"best/; resume from the run's last/)")
     try:
         state = json.loads((path / "trainer_state.json").read_text())
     except (OSError, json.JSONDecodeError) as exc:
         raise CheckpointError(f"{path}: cannot resume, trainer state unreadable ({exc})") from None
-    optimizer.load_state_dict(_unflatten_optimizer(load_weights(path, "optimizer.safetensors"), state.pop("optimizer")))
-    torch.set_rng_state(load_weights(path, "rng.safetensors")["torch_rng"])
+    if not isinstance(state, dict) or "optimizer" not in state:
+        raise CheckpointError(f"{path}: cannot resume, trainer_state.json has no optimiser state")
+    try:
+        optimizer.load_state_dict(_unflatten_optimizer(load_weights(path, "optimizer.safetensors"), state.pop("optimizer")))
+    except (ValueError, KeyError) as exc:
+        raise CheckpointError(f"{path}: the optimiser state does not fit this config ({exc}); resume with the "
+                              f"run's own config") from None
+    rng = load_weights(path, "rng.safetensors")
+    torch.set_rng_state(rng["torch_rng"])
+    cuda = [rng[f"cuda_rng_{i}"] for i in range(len(rng) - 1) if f"cuda_rng_{i}" in rng]
+    if cuda and torch.cuda.is_available() and len(cuda) == torch.cuda.device_count():
+        torch.cuda.set_rng_state_all(cuda)
     return state

@@ -15,13 +15,9 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from ..data.errors import DataError
+from ..data.errors import ConfigError
 
 CONFIG_DIR = Path(__file__).resolve().parents[1] / "configs"
-
-
-class ConfigError(DataError):
-    """A config that cannot be used; the message says what to change."""
 
 
 class _Strict(BaseModel):

@@ -41,7 +41,7 @@ from ..data import load
 from ..data.layouts import get_layout
 from ..data.loader import SkeletonDataset
 from ..encoder import build_model
-from .checkpoint import unwrap, load_state_into, load_training_state, load_weights, read_meta, save_checkpoint
+from .checkpoint import CheckpointError, unwrap, load_state_into, load_training_state, load_weights, read_meta, save_checkpoint
 from .config import ConfigError, ExperimentConfig, validate
 from .metrics import classification_report, save_confusion_png
 from .sync_bn import convert_batchnorm
@@ -116,7 +116,7 @@ def model_args_for(cfg: ExperimentConfig, dataset, example: torch.Tensor) -> dic
         raise ConfigError(
             f"model layout {layout.name} has {layout.num_joints} joints but the data ({dataset.name}, "
             f"layout {data_layout.name}) gives {v}: set model.args.layout={data_layout.name}, or add "
-            f"{{type: MapLayout, source: {data_layout.name}, target: {layout.name}}} to the pipelines")
+            f"{{type: MapLayout, source: {data_layout.name}, target: {layout.name}}} at the start of both pipelines")
     if args["in_channels"] != c:
         raise ConfigError(f"model.args.in_channels={args['in_channels']} but the pipeline yields {c} "
                           f"channels per joint: change one of them")
@@ -231,6 +231,9 @@ class Trainer:
                                       sampler=EpochShuffleSampler(len(self.test_data), 0, self.world, shuffle=False),
                                       num_workers=cfg.train.num_workers)
         self.steps_per_epoch = len(self.train_loader)
+        if self.steps_per_epoch == 0:
+            raise ConfigError(f"{len(self.train_data)} training samples ({self.train_set.name}) make no full batch "
+                              f"of train.batch_size={cfg.train.batch_size}: lower the batch size")
         if cfg.train.max_steps_per_epoch:
             self.steps_per_epoch = min(self.steps_per_epoch, cfg.train.max_steps_per_epoch)
         self.optimizer = make_optimizer(cfg, self.model)
@@ -271,8 +274,12 @@ class Trainer:
         if self.world.is_main:
             print(bank.report, file=sys.stderr)
         if bank.report.fallback == len(self.train_set):
+            found = [f"language.describer={k.backend} language.describer_model={k.model} "
+                     f"language.prompt_version={k.prompt_version} ({n} texts)"
+                     for k, n in cache.keys() if k.dataset == self.train_set.name]
             raise ConfigError(f"no cached descriptions for {key}: run `actlm describe {self.train_set.name} "
-                              f"--backend {lang.describer}` first (or use describer: kinematic)")
+                              f"--backend {lang.describer}` first (or use describer: kinematic)"
+                              + ("; the cache has: " + "; ".join(found) if found else ""))
         self.model.class_text.copy_(bank.class_text.to(self.device))
         return bank, (encoder.to(self.device) if lang.finetune_text else None)
 
@@ -316,13 +323,24 @@ class Trainer:
                 "test_pipeline": self.cfg.data.test_pipeline, "experiment": self.cfg.model_dump()}
 
     def _resume(self, path: Path) -> None:
-        ckpt = path / "last" if (path / "last" / "config.json").exists() else path
+        saved = any((path / name / "config.json").exists() for name in ("last", "last.old"))
+        ckpt = path / "last" if saved else path
         meta = read_meta(ckpt)
+        run = Path(meta["_path"]).parent
+        if run.resolve() != Path(self.run_dir).resolve():
+            raise ConfigError(f"--resume {path} continues the run in {run}, but this config writes to "
+                              f"{self.run_dir}: give the run's config ({run / 'config.yaml'}) or run_dir={run}")
         load_state_into(self.model, load_weights(Path(meta["_path"])), ckpt)
         state = load_training_state(Path(meta["_path"]), self.optimizer)
-        self.start_epoch, self.step, self.best = state["epoch"] + 1, state["step"], state["best"]
+        try:
+            self.start_epoch, self.step, self.best = state["epoch"] + 1, state["step"], state["best"]
+        except KeyError as exc:
+            raise CheckpointError(f"{ckpt}: not a training checkpoint (trainer_state.json has no {exc}); "
+                                  f"resume from a run's last/") from None
+        if self.scaler is not None and "grad_scaler" in state:
+            self.scaler.load_state_dict(state["grad_scaler"])
         self.history = state.get("history", [])
-        saved_text = path.parent / "text_encoder" if ckpt.name == "last" else path / "text_encoder"
+        saved_text = ckpt.parent / "text_encoder"
         if self.text_encoder is not None and (saved_text / "model.safetensors").exists():
             from safetensors.torch import load_file
             self.text_encoder.model.load_state_dict(load_file(str(saved_text / "model.safetensors")))
@@ -345,7 +363,8 @@ class Trainer:
             self.tensorboard.flush()
         (self.run_dir / "metrics.json").write_text(json.dumps(self.history, indent=1))
         with open(self.run_dir / "metrics.csv", "w", newline="") as fh:
-            writer = csv.DictWriter(fh, fieldnames=list(row))
+            columns = list(dict.fromkeys(key for r in self.history for key in r))
+            writer = csv.DictWriter(fh, fieldnames=columns)
             writer.writeheader()
             writer.writerows(self.history)
 
@@ -421,6 +440,8 @@ class Trainer:
             if self.world.is_main:
                 self._write_epoch(row)
                 state = {"epoch": epoch, "step": self.step, "best": self.best, "history": self.history}
+                if self.scaler is not None:
+                    state["grad_scaler"] = self.scaler.state_dict()
                 save_checkpoint(self.run_dir / "last", self.model, self.meta(epoch + 1), self.optimizer, state)
                 if cfg.train.keep_every and (epoch + 1) % cfg.train.keep_every == 0:
                     save_checkpoint(self.run_dir / f"epoch_{epoch + 1:03d}", self.model, self.meta(epoch + 1))

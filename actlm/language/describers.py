@@ -92,9 +92,12 @@ class Describer:
         if self.concurrency <= 1:
             yield from map(run, jobs)
             return
-        with ThreadPoolExecutor(self.concurrency) as pool:
+        pool = ThreadPoolExecutor(self.concurrency)
+        try:
             for future in as_completed([pool.submit(run, job) for job in jobs]):
                 yield future.result()
+        finally:  # Ctrl-C or an abandoned generator: drop the queued requests, keep none in flight longer
+            pool.shutdown(wait=False, cancel_futures=True)
 
 
 class KinematicDescriber(Describer):

@@ -25,6 +25,7 @@ from .describers import DescribeJob, Describer, DescriberError
 SYSTEM_PROMPT = ("You describe human actions for training an action-recognition model. Describe how the "
                  "person's body parts move over time in one or two plain sentences. No lists, no preamble.")
 RETRY_STATUS = {408, 409, 429, 500, 502, 503, 504}
+MAX_RETRY_AFTER_S = 60.0   # a server's Retry-After is honoured up to this
 
 
 def _env(*names: str) -> str | None:
@@ -116,14 +117,15 @@ class OpenAIDescriber(Describer):
 
     # -- HTTP --------------------------------------------------------------------------------
     def _complete(self, body: dict[str, Any], sample_id: str) -> str:
-        last = "no attempt"
+        last, wait_hint = "no attempt", 0.0
         for attempt in range(self.retries + 1):
             if attempt:
-                time.sleep(self.backoff * 2 ** (attempt - 1) * (0.5 + random.random()))
+                backoff = self.backoff * 2 ** (attempt - 1) * (0.5 + random.random())
+                time.sleep(max(backoff, min(wait_hint, MAX_RETRY_AFTER_S)))
             try:
                 return self._parse(self._post(body), sample_id)
             except _Retry as exc:
-                last = str(exc)
+                last, wait_hint = str(exc), exc.retry_after
         raise DescriberError(f"{sample_id}: {self.base_url} failed after {self.retries + 1} attempts: {last}")
 
     def _post(self, body: dict[str, Any]) -> bytes:
@@ -138,7 +140,7 @@ class OpenAIDescriber(Describer):
         except urllib.error.HTTPError as exc:
             detail = exc.read()[:200].decode(errors="replace")
             if exc.code in RETRY_STATUS:
-                raise _Retry(f"HTTP {exc.code}: {detail}") from None
+                raise _Retry(f"HTTP {exc.code}: {detail}", _retry_after(exc.headers)) from None
             raise DescriberError(f"{self.base_url}: HTTP {exc.code}: {detail}") from None
         except (TimeoutError, socket.timeout):
             raise _Retry(f"no answer within {self.timeout:g} s") from None
@@ -150,10 +152,25 @@ class OpenAIDescriber(Describer):
     def _parse(self, raw: bytes, sample_id: str) -> str:
         try:
             reply = json.loads(raw)
-            return reply["choices"][0]["message"]["content"]
+            content = reply["choices"][0]["message"]["content"]
         except (ValueError, KeyError, IndexError, TypeError):
             raise _Retry(f"the server's reply is not a chat completion: {raw[:120]!r}") from None
+        if not isinstance(content, str) or not content.strip():
+            raise _Retry(f"the server's reply has no text: {raw[:120]!r}")
+        return content
 
 
 class _Retry(Exception):
-    """A failure worth another attempt (timeouts, 5xx, 429, garbage replies)."""
+    """A failure worth another attempt (timeouts, 5xx, 429, garbage or empty replies)."""
+
+    def __init__(self, message: str, retry_after: float = 0.0):
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+def _retry_after(headers) -> float:
+    """Seconds from a ``Retry-After: <seconds>`` header (0 when absent or an HTTP date)."""
+    try:
+        return max(float(headers.get("Retry-After", 0) or 0), 0.0)
+    except (TypeError, ValueError):
+        return 0.0

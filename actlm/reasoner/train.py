@@ -95,6 +95,19 @@ def _batch(model: Reasoner, items: list[Item], classes: list[str], max_facts: in
             torch.stack([it.features for it in items]))
 
 
+def _resume_checkpoint(resume: Path, run: Path) -> Path:
+    """The last/ checkpoint of the run being continued (the run's directory or last/ itself)."""
+    from ..engine.config import ConfigError
+
+    last = resume if (resume / "reasoner.json").exists() else resume / "last"
+    if not (last / "reasoner.json").exists():
+        raise ConfigError(f"--resume {resume}: no reasoner checkpoint there (expected {last / 'reasoner.json'})")
+    if last.parent.resolve() != run.resolve():
+        raise ConfigError(f"--resume {resume} continues the run in {last.parent}, but this config writes to "
+                          f"{run}: give the run's config or run_dir={last.parent}")
+    return last
+
+
 def fit_reasoner(cfg: ExperimentConfig, resume: str | Path | None = None) -> dict[str, Any]:
     set_determinism(cfg)
     rc, run = cfg.reasoner, cfg.run_dir
@@ -108,8 +121,9 @@ def fit_reasoner(cfg: ExperimentConfig, resume: str | Path | None = None) -> dic
         print(f"skipped {len(skipped)} training sample(s) that cannot be tokenised, e.g. {skipped[0][1]}", file=sys.stderr)
     history: list[dict[str, Any]] = []
     start_epoch = 0
-    if resume and (Path(resume) / "last" / "reasoner.json").exists():
-        model = Reasoner.from_pretrained(Path(resume) / "last")
+    if resume:
+        last = _resume_checkpoint(Path(resume), run)
+        model = Reasoner.from_pretrained(last)
         model.lm.train()
         for name, p in model.named_parameters():
             p.requires_grad = "lora_" in name or "trainable_tokens" in name or name.startswith("projector")
