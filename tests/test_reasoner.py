@@ -11,7 +11,7 @@ from click.testing import CliRunner
 
 from actlm.cli import main
 from actlm.data import SkeletonSet
-from actlm.engine import load_checkpoint, load_config, train
+from actlm.engine import ConfigError, load_checkpoint, load_config, train
 from actlm.language.kinematics import kinematic_facts
 from actlm.reasoner.faithfulness import claims, distinctness, faithfulness
 from actlm.reasoner.vst import Codebook, SemanticTokenizer, TokenizeError, fit_tokenizer, run_lengths, viterbi
@@ -137,7 +137,6 @@ def test_a_tokenizer_without_chat_template_gets_a_plain_prompt():
 
 def test_reasoner_resume_finds_last_or_refuses(tmp_path):
     """--resume takes the run directory or its last/; anything else is an error, never a silent restart."""
-    from actlm.engine import ConfigError
     from actlm.reasoner.train import _resume_checkpoint
 
     run = tmp_path / "run"

@@ -72,9 +72,6 @@ def test_map_layout_and_unknown_transform():
 
 def test_transforms_after_map_layout_use_the_target_layout():
     """coco-17 mapped to kinect-v1, then the bone stream: bones of the 20-joint layout."""
-    from actlm.data.layouts import get_layout
-    from actlm.data.transforms import build_pipeline
-
     x = np.random.default_rng(0).normal(size=(1, 8, 17, 3)).astype(np.float32)
     pipe = build_pipeline([{"type": "MapLayout", "source": "coco-17", "target": "kinect-v1"},
                            {"type": "Stream", "kind": "bone"}], "coco-17")

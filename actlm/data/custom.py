@@ -37,8 +37,10 @@ HOW_TO_GET = """a custom dataset is a folder of .npy/.npz/.json sequences plus l
 see docs/data.md, then: actlm prepare custom --raw FOLDER --labels labels.csv --layout coco-17 --name mydata"""
 
 
-def read_array(path: Path) -> np.ndarray:
-    """Load one sequence file as (M, T, V, C) float32 (no validation against a layout yet)."""
+def read_array(path: Path, label: str | None = None) -> np.ndarray:
+    """Load one sequence file as (M, T, V, C) float32 (no validation against a layout yet).
+
+    With ``label`` (from labels.csv), a JSON file's own ``"label"``, when it has one, must agree."""
     try:
         if path.suffix == ".npy":
             arr = np.load(path, allow_pickle=False)
@@ -48,7 +50,7 @@ def read_array(path: Path) -> np.ndarray:
                     raise file_error(path, f"no 'skeleton' array (has: {', '.join(archive.files) or 'nothing'})")
                 arr = archive["skeleton"]
         else:
-            arr = _read_json_array(path)
+            arr = _read_json_array(path, label)
     except DataError:
         raise
     except (ValueError, OSError, EOFError) as exc:
@@ -63,17 +65,11 @@ def read_array(path: Path) -> np.ndarray:
     return arr.astype(np.float32)
 
 
-def _check_json_label(path: Path, label: str, labels_path: Path) -> None:
-    """A ``.json`` file's own ``"label"``, when it has one, must agree with labels.csv."""
-    if path.suffix != ".json":
-        return
-    own = read_skeleton_json(path).get("label")
-    if own is not None and str(own).strip() != label:
-        raise file_error(path, f"its label {own!r} differs from {label!r} in {labels_path.name}")
-
-
-def _read_json_array(path: Path) -> np.ndarray:
+def _read_json_array(path: Path, label: str | None = None) -> np.ndarray:
     obj = read_skeleton_json(path)
+    own = obj.get("label")
+    if label is not None and own is not None and str(own).strip() != label:
+        raise file_error(path, f"its label {own!r} differs from {label!r} in labels.csv")
     try:
         return np.asarray(obj["skeletons"], dtype=np.float32)
     except (ValueError, TypeError):
@@ -144,8 +140,7 @@ def prepare(raw: Path, out: Path, progress: Callable | None = None, labels: str 
             skipped.append(Skipped(str(path), f"same sample id as {by_id[path.stem].name}; rename one of them"))
             continue
         try:
-            _check_json_label(path, rows[path.stem]["label"].strip(), labels_path)
-            arr = check_sequence(read_array(path), path, lay)
+            arr = check_sequence(read_array(path, rows[path.stem]["label"].strip()), path, lay)
             if arr.shape[-1] not in CHANNEL_NAMES:
                 raise file_error(path, f"{arr.shape[-1]} values per joint; use 2 (x, y), 3 (x, y, z) or 4 (+ score)")
         except DataError as exc:

@@ -159,8 +159,9 @@ def load_training_state(path: Path, optimizer: torch.optim.Optimizer) -> dict[st
         state = json.loads((path / "trainer_state.json").read_text())
     except (OSError, json.JSONDecodeError) as exc:
         raise CheckpointError(f"{path}: cannot resume, trainer state unreadable ({exc})") from None
-    if not isinstance(state, dict) or "optimizer" not in state:
-        raise CheckpointError(f"{path}: cannot resume, trainer_state.json has no optimiser state")
+    missing = {"optimizer", "epoch", "step", "best"} - set(state if isinstance(state, dict) else ())
+    if missing:
+        raise CheckpointError(f"{path}: cannot resume, trainer_state.json lacks {', '.join(sorted(missing))}")
     try:
         optimizer.load_state_dict(_unflatten_optimizer(load_weights(path, "optimizer.safetensors"), state.pop("optimizer")))
     except (ValueError, KeyError) as exc:
@@ -168,7 +169,8 @@ def load_training_state(path: Path, optimizer: torch.optim.Optimizer) -> dict[st
                               f"run's own config") from None
     rng = load_weights(path, "rng.safetensors")
     torch.set_rng_state(rng["torch_rng"])
-    cuda = [rng[f"cuda_rng_{i}"] for i in range(len(rng) - 1) if f"cuda_rng_{i}" in rng]
-    if cuda and torch.cuda.is_available() and len(cuda) == torch.cuda.device_count():
-        torch.cuda.set_rng_state_all(cuda)
+    if torch.cuda.is_available():
+        cuda = [rng.get(f"cuda_rng_{i}") for i in range(torch.cuda.device_count())]
+        if all(s is not None for s in cuda):   # saved on as many GPUs as there are now
+            torch.cuda.set_rng_state_all(cuda)
     return state

@@ -41,7 +41,7 @@ from ..data import load
 from ..data.layouts import get_layout
 from ..data.loader import SkeletonDataset
 from ..encoder import build_model
-from .checkpoint import CheckpointError, unwrap, load_state_into, load_training_state, load_weights, read_meta, save_checkpoint
+from .checkpoint import unwrap, load_state_into, load_training_state, load_weights, read_meta, save_checkpoint
 from .config import ConfigError, ExperimentConfig, validate
 from .metrics import classification_report, save_confusion_png
 from .sync_bn import convert_batchnorm
@@ -323,24 +323,19 @@ class Trainer:
                 "test_pipeline": self.cfg.data.test_pipeline, "experiment": self.cfg.model_dump()}
 
     def _resume(self, path: Path) -> None:
-        saved = any((path / name / "config.json").exists() for name in ("last", "last.old"))
-        ckpt = path / "last" if saved else path
-        meta = read_meta(ckpt)
-        run = Path(meta["_path"]).parent
+        meta = read_meta(path if (path / "config.json").exists() else path / "last")
+        ckpt = Path(meta["_path"])
+        run = ckpt.parent
         if run.resolve() != Path(self.run_dir).resolve():
             raise ConfigError(f"--resume {path} continues the run in {run}, but this config writes to "
                               f"{self.run_dir}: give the run's config ({run / 'config.yaml'}) or run_dir={run}")
-        load_state_into(self.model, load_weights(Path(meta["_path"])), ckpt)
-        state = load_training_state(Path(meta["_path"]), self.optimizer)
-        try:
-            self.start_epoch, self.step, self.best = state["epoch"] + 1, state["step"], state["best"]
-        except KeyError as exc:
-            raise CheckpointError(f"{ckpt}: not a training checkpoint (trainer_state.json has no {exc}); "
-                                  f"resume from a run's last/") from None
+        load_state_into(self.model, load_weights(ckpt), ckpt)
+        state = load_training_state(ckpt, self.optimizer)
+        self.start_epoch, self.step, self.best = state["epoch"] + 1, state["step"], state["best"]
         if self.scaler is not None and "grad_scaler" in state:
             self.scaler.load_state_dict(state["grad_scaler"])
         self.history = state.get("history", [])
-        saved_text = ckpt.parent / "text_encoder"
+        saved_text = run / "text_encoder"
         if self.text_encoder is not None and (saved_text / "model.safetensors").exists():
             from safetensors.torch import load_file
             self.text_encoder.model.load_state_dict(load_file(str(saved_text / "model.safetensors")))

@@ -29,7 +29,7 @@ from tqdm import tqdm
 from ..data import load
 from ..data.store import SkeletonSet
 from ..engine.checkpoint import load_checkpoint
-from ..engine.config import ExperimentConfig
+from ..engine.config import ConfigError, ExperimentConfig
 from ..engine.metrics import classification_report
 from ..engine.trainer import lr_at, set_determinism
 from ..language.kinematics import Fact, kinematic_facts
@@ -76,7 +76,6 @@ def _tokenizer(cfg: ExperimentConfig, run: Path, train_set: SkeletonSet) -> tupl
         return SemanticTokenizer.from_pretrained(saved), json.loads((saved / "stats.json").read_text())
     encoder, meta = load_checkpoint(rc.encoder)
     if meta["layout"] != train_set.layout.name:
-        from ..engine.config import ConfigError
         raise ConfigError(f"reasoner.encoder {rc.encoder} was trained on layout {meta['layout']} but "
                           f"{train_set.name} is {train_set.layout.name}")
     print(f"fitting a {rc.codebook_size}-code semantic tokenizer on {len(train_set)} sequences", file=sys.stderr)
@@ -97,8 +96,6 @@ def _batch(model: Reasoner, items: list[Item], classes: list[str], max_facts: in
 
 def _resume_checkpoint(resume: Path, run: Path) -> Path:
     """The last/ checkpoint of the run being continued (the run's directory or last/ itself)."""
-    from ..engine.config import ConfigError
-
     last = resume if (resume / "reasoner.json").exists() else resume / "last"
     if not (last / "reasoner.json").exists():
         raise ConfigError(f"--resume {resume}: no reasoner checkpoint there (expected {last / 'reasoner.json'})")
