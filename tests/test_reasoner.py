@@ -148,3 +148,36 @@ def test_reasoner_resume_finds_last_or_refuses(tmp_path):
         _resume_checkpoint(tmp_path / "typo", run)
     with pytest.raises(ConfigError, match="continues the run in"):
         _resume_checkpoint(run, tmp_path / "elsewhere")
+
+
+
+class _TinyReasoner(torch.nn.Linear):
+    """Stands in for the LM reasoner in the checkpoint round trip (its folder is just reasoner.json)."""
+
+    def save_pretrained(self, path: Path, extra: dict) -> None:
+        path.mkdir(parents=True)
+        (path / "reasoner.json").write_text(json.dumps(extra))
+
+
+def test_reasoner_last_keeps_adamw_moments_and_survives_a_kill(tmp_path):
+    """last/ carries optimiser + RNG state and is swapped in atomically; --resume restores both."""
+    from actlm.engine.checkpoint import load_training_state
+    from actlm.reasoner.train import _resume_checkpoint, _save_last
+
+    run = tmp_path / "run"
+    model = _TinyReasoner(4, 2)
+    optimizer = torch.optim.AdamW(model.parameters(), lr=0.1)
+    for _ in range(3):
+        model(torch.randn(5, 4)).square().sum().backward()
+        optimizer.step()
+    _save_last(model, optimizer, run, epoch=1, n_trainable=10)
+    expected_draw = torch.rand(3)                                    # what training would draw next
+    assert not (run / "last.partial").exists()
+    (run / "last").rename(run / "last.old")                          # killed between the two renames
+    last = _resume_checkpoint(run, run)
+    assert last == run / "last.old"
+    fresh = torch.optim.AdamW(model.parameters(), lr=0.1)
+    load_training_state(last, fresh)
+    assert int(fresh.state_dict()["state"][0]["step"]) == 3          # restarted moments would be empty
+    assert torch.equal(fresh.state_dict()["state"][0]["exp_avg"], optimizer.state_dict()["state"][0]["exp_avg"])
+    assert torch.equal(torch.rand(3), expected_draw)                 # the RNG continues where it was

@@ -35,6 +35,7 @@ Design choices where the HocSLM description is silent (each with its reason):
 """
 from __future__ import annotations
 
+import functools
 import math
 
 import numpy as np
@@ -132,6 +133,18 @@ class LocalTemporalPath(nn.Module):
         return self.bn(torch.cat(outs, dim=1))
 
 
+@functools.lru_cache(maxsize=64)
+def relative_index(t: int, max_distance: int, device: torch.device) -> torch.Tensor:
+    """(T, T) index of the clipped offset j - i into a table of 2 * max_distance + 1 biases.
+
+    Cached per length; made outside inference mode so that a tensor cached during evaluation
+    can still be saved for backward when training continues.
+    """
+    with torch.inference_mode(False):
+        pos = torch.arange(t, device=device)
+        return (pos[None, :] - pos[:, None]).clamp(-max_distance, max_distance) + max_distance
+
+
 class GlobalTemporalPath(nn.Module):
     """Multi-head self-attention over time, per joint, with a learned relative-position bias."""
 
@@ -148,10 +161,8 @@ class GlobalTemporalPath(nn.Module):
         self.max_distance = max_distance
         self.position_bias = nn.Parameter(torch.zeros(heads, 2 * max_distance + 1))
 
-    def relative_bias(self, t: int, device: torch.device) -> torch.Tensor:
-        pos = torch.arange(t, device=device)
-        rel = (pos[None, :] - pos[:, None]).clamp(-self.max_distance, self.max_distance) + self.max_distance
-        return self.position_bias[:, rel]                                            # (H, T, T)
+    def relative_bias(self, t: int) -> torch.Tensor:
+        return self.position_bias[:, relative_index(t, self.max_distance, self.position_bias.device)]  # (H, T, T)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         if self.stride > 1:
@@ -160,8 +171,7 @@ class GlobalTemporalPath(nn.Module):
         q, k, val = self.qkv(x).view(b, 3, self.heads, self.head_dim, t, v).unbind(1)
         # (B, H, d, T, V) -> (B*V, H, T, d): every joint attends over its own time line
         q, k, val = (z.permute(0, 4, 1, 3, 2).reshape(b * v, self.heads, t, self.head_dim) for z in (q, k, val))
-        scores = (q @ k.transpose(-1, -2)) * self.head_dim ** -0.5 + self.relative_bias(t, x.device)
-        y = scores.softmax(dim=-1) @ val
+        y = F.scaled_dot_product_attention(q, k, val, attn_mask=self.relative_bias(t))   # softmax(qk/sqrt(d) + bias) v
         y = y.view(b, v, self.heads, t, self.head_dim).permute(0, 2, 4, 3, 1).reshape(b, -1, t, v)
         return self.bn(self.out(y))
 

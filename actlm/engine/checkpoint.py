@@ -50,20 +50,31 @@ def save_checkpoint(path: str | Path, model: nn.Module, meta: dict[str, Any],
     save_file(state, str(tmp / "model.safetensors"))
     (tmp / "config.json").write_text(json.dumps({"format": CHECKPOINT_FORMAT, **meta}, indent=1))
     if optimizer is not None:
-        tensors, scalars = _flatten_optimizer(optimizer.state_dict())
-        save_file(tensors, str(tmp / "optimizer.safetensors"))
-        rng = {"torch_rng": torch.get_rng_state()}
-        if torch.cuda.is_available():
-            rng.update({f"cuda_rng_{i}": s for i, s in enumerate(torch.cuda.get_rng_state_all())})
-        save_file(rng, str(tmp / "rng.safetensors"))
-        (tmp / "trainer_state.json").write_text(json.dumps({"optimizer": scalars, **(trainer_state or {})}))
+        save_training_state(tmp, optimizer, trainer_state or {})
+    swap_in(tmp, path)
+    return path
+
+
+def save_training_state(path: Path, optimizer: torch.optim.Optimizer, trainer_state: dict[str, Any]) -> None:
+    """Optimiser state (safetensors + JSON scalars), RNG states and ``trainer_state`` into ``path``."""
+    tensors, scalars = _flatten_optimizer(optimizer.state_dict())
+    save_file(tensors, str(path / "optimizer.safetensors"))
+    rng = {"torch_rng": torch.get_rng_state()}
+    if torch.cuda.is_available():
+        rng.update({f"cuda_rng_{i}": s for i, s in enumerate(torch.cuda.get_rng_state_all())})
+    save_file(rng, str(path / "rng.safetensors"))
+    (path / "trainer_state.json").write_text(json.dumps({"optimizer": scalars, **trainer_state}))
+
+
+def swap_in(tmp: Path, path: Path) -> None:
+    """Replace the directory ``path`` by the finished ``tmp``; a crash at any point leaves a
+    complete directory at ``path`` or ``<path>.old``."""
     old = path.with_name(path.name + ".old")
     shutil.rmtree(old, ignore_errors=True)
     if path.exists():
         os.replace(path, old)
     os.replace(tmp, path)
     shutil.rmtree(old, ignore_errors=True)
-    return path
 
 
 def _flatten_optimizer(state: dict[str, Any]) -> tuple[dict[str, torch.Tensor], dict[str, Any]]:

@@ -9,12 +9,14 @@ vst/stats.json (codebook usage, perplexity, narrative length, shift stability).
 The LM is a different kind of model from the skeleton encoders (a frozen 135M-parameter base
 with LoRA adapters, text batches, a generation step), so it has this loop of its own; config,
 seeds, schedule (:func:`~actlm.engine.trainer.lr_at`), metrics and reports are shared.
-``--resume`` continues after the last finished epoch from last/ (the AdamW moments restart).
+``--resume`` continues after the last finished epoch from last/, with the AdamW moments and the
+RNG state saved there (last/ is replaced atomically, as the classifier's checkpoints are).
 """
 from __future__ import annotations
 
 import csv
 import json
+import shutil
 import sys
 import time
 from dataclasses import dataclass
@@ -28,7 +30,7 @@ from tqdm import tqdm
 
 from ..data import load
 from ..data.store import SkeletonSet
-from ..engine.checkpoint import load_checkpoint
+from ..engine.checkpoint import load_checkpoint, load_training_state, save_training_state, swap_in
 from ..engine.config import ConfigError, ExperimentConfig
 from ..engine.metrics import classification_report
 from ..engine.trainer import lr_at, set_determinism
@@ -95,8 +97,11 @@ def _batch(model: Reasoner, items: list[Item], classes: list[str], max_facts: in
 
 
 def _resume_checkpoint(resume: Path, run: Path) -> Path:
-    """The last/ checkpoint of the run being continued (the run's directory or last/ itself)."""
+    """The last/ checkpoint of the run being continued (the run's directory or last/ itself;
+    last.old/ when the run was killed in the middle of replacing last/)."""
     last = resume if (resume / "reasoner.json").exists() else resume / "last"
+    if not last.exists() and (last.with_name("last.old") / "reasoner.json").exists():
+        last = last.with_name("last.old")
     if not (last / "reasoner.json").exists():
         raise ConfigError(f"--resume {resume}: no reasoner checkpoint there (expected {last / 'reasoner.json'})")
     if last.parent.resolve() != run.resolve():
@@ -134,6 +139,10 @@ def fit_reasoner(cfg: ExperimentConfig, resume: str | Path | None = None) -> dic
     n_trainable = sum(p.numel() for p in params)
     print(f"reasoner: {n_trainable / 1e6:.2f}M trainable parameters; {len(items)} training narratives", file=sys.stderr)
     optimizer = torch.optim.AdamW(params, lr=cfg.optim.lr, weight_decay=0.0)
+    if resume and (last / "trainer_state.json").exists():
+        load_training_state(last, optimizer)
+    elif resume:
+        print(f"{last} has no optimiser state (saved by an older actlm): the AdamW moments restart", file=sys.stderr)
     bs = cfg.train.batch_size
     steps = (len(items) + bs - 1) // bs
     for epoch in range(start_epoch, cfg.train.epochs):
@@ -155,7 +164,7 @@ def fit_reasoner(cfg: ExperimentConfig, resume: str | Path | None = None) -> dic
         row = {"epoch": epoch + 1, "train_loss": total / steps, "lr": lr, "epoch_time_s": time.perf_counter() - t0,
                "samples_per_s": len(items) / (time.perf_counter() - t0)}
         history.append(row)
-        model.save_pretrained(run / "last", {"epoch": epoch + 1, "trainable_parameters": n_trainable})
+        _save_last(model, optimizer, run, epoch + 1, n_trainable)
         _write_history(run, history)
         print(" ".join(f"{k}={v:.4f}" if isinstance(v, float) else f"{k}={v}" for k, v in row.items()), file=sys.stderr)
     model.eval()
@@ -163,6 +172,15 @@ def fit_reasoner(cfg: ExperimentConfig, resume: str | Path | None = None) -> dic
     report.update(run_dir=str(run), trainable_parameters=n_trainable, tokenizer=stats)
     (run / "eval.json").write_text(json.dumps(report, indent=1))
     return report
+
+
+def _save_last(model: Reasoner, optimizer: torch.optim.Optimizer, run: Path, epoch: int, n_trainable: int) -> None:
+    """The reasoner folder plus optimiser and RNG state, swapped in as run/last atomically."""
+    tmp = run / "last.partial"
+    shutil.rmtree(tmp, ignore_errors=True)
+    model.save_pretrained(tmp, {"epoch": epoch, "trainable_parameters": n_trainable})
+    save_training_state(tmp, optimizer, {"epoch": epoch, "step": None, "best": None})
+    swap_in(tmp, run / "last")
 
 
 def _write_history(run: Path, history: list[dict[str, Any]]) -> None:
