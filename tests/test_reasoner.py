@@ -150,12 +150,11 @@ def test_reasoner_resume_finds_last_or_refuses(tmp_path):
         _resume_checkpoint(run, tmp_path / "elsewhere")
 
 
-
 class _TinyReasoner(torch.nn.Linear):
     """Stands in for the LM reasoner in the checkpoint round trip (its folder is just reasoner.json)."""
 
     def save_pretrained(self, path: Path, extra: dict) -> None:
-        path.mkdir(parents=True)
+        path.mkdir(parents=True, exist_ok=True)                    # as Reasoner.save_pretrained
         (path / "reasoner.json").write_text(json.dumps(extra))
 
 

@@ -13,8 +13,9 @@ from __future__ import annotations
 import json
 import os
 import shutil
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 import torch
 from safetensors import SafetensorError
@@ -37,21 +38,15 @@ def unwrap(model: nn.Module) -> nn.Module:
 def save_checkpoint(path: str | Path, model: nn.Module, meta: dict[str, Any],
                     optimizer: torch.optim.Optimizer | None = None,
                     trainer_state: dict[str, Any] | None = None) -> Path:
-    """Write a checkpoint directory atomically: to ``<path>.partial``, then swap it in.
-
-    The previous checkpoint is renamed to ``<path>.old`` before the swap and deleted after it,
-    so a crash at any point leaves a complete checkpoint at ``path`` or ``<path>.old``
-    (:func:`read_meta` falls back to the latter)."""
+    """Write a checkpoint directory atomically (:func:`replaced_atomically`; :func:`read_meta`
+    falls back to ``<path>.old`` after a crash)."""
     path = Path(path)
-    tmp = path.with_name(path.name + ".partial")
-    shutil.rmtree(tmp, ignore_errors=True)
-    tmp.mkdir(parents=True)
-    state = {k: v.detach().contiguous().cpu() for k, v in unwrap(model).state_dict().items()}
-    save_file(state, str(tmp / "model.safetensors"))
-    (tmp / "config.json").write_text(json.dumps({"format": CHECKPOINT_FORMAT, **meta}, indent=1))
-    if optimizer is not None:
-        save_training_state(tmp, optimizer, trainer_state or {})
-    swap_in(tmp, path)
+    with replaced_atomically(path) as tmp:
+        state = {k: v.detach().contiguous().cpu() for k, v in unwrap(model).state_dict().items()}
+        save_file(state, str(tmp / "model.safetensors"))
+        (tmp / "config.json").write_text(json.dumps({"format": CHECKPOINT_FORMAT, **meta}, indent=1))
+        if optimizer is not None:
+            save_training_state(tmp, optimizer, trainer_state or {})
     return path
 
 
@@ -66,15 +61,29 @@ def save_training_state(path: Path, optimizer: torch.optim.Optimizer, trainer_st
     (path / "trainer_state.json").write_text(json.dumps({"optimizer": scalars, **trainer_state}))
 
 
-def swap_in(tmp: Path, path: Path) -> None:
-    """Replace the directory ``path`` by the finished ``tmp``; a crash at any point leaves a
-    complete directory at ``path`` or ``<path>.old``."""
+@contextmanager
+def replaced_atomically(path: Path) -> Iterator[Path]:
+    """Yield an empty ``<path>.partial`` directory to write; when the block ends, swap it in as ``path``.
+
+    The previous ``path`` is renamed to ``<path>.old`` before the swap and deleted after it, so a
+    crash at any point leaves a complete directory at ``path`` or ``<path>.old``
+    (:func:`surviving_dir` finds it)."""
+    tmp = path.with_name(path.name + ".partial")
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir(parents=True)
+    yield tmp
     old = path.with_name(path.name + ".old")
     shutil.rmtree(old, ignore_errors=True)
     if path.exists():
         os.replace(path, old)
     os.replace(tmp, path)
     shutil.rmtree(old, ignore_errors=True)
+
+
+def surviving_dir(path: Path, marker: str) -> Path:
+    """``path``, or ``<path>.old`` (holding ``marker``) when a save was killed between its renames."""
+    old = path.with_name(path.name + ".old")
+    return old if not path.exists() and (old / marker).exists() else path
 
 
 def _flatten_optimizer(state: dict[str, Any]) -> tuple[dict[str, torch.Tensor], dict[str, Any]]:
@@ -103,9 +112,7 @@ def read_meta(path: str | Path) -> dict[str, Any]:
     path = Path(path)
     if path.is_dir() and not (path / "config.json").exists() and (path / "best" / "config.json").exists():
         path = path / "best"
-    old = path.with_name(path.name + ".old")
-    if not path.exists() and (old / "config.json").exists():   # killed in the middle of a save
-        path = old
+    path = surviving_dir(path, "config.json")
     cfg_file = path / "config.json"
     if not path.is_dir():
         raise CheckpointError(f"{path}: not a checkpoint directory (expected config.json + model.safetensors)")

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import csv
 import json
-import shutil
 import sys
 import time
 from dataclasses import dataclass
@@ -30,7 +29,7 @@ from tqdm import tqdm
 
 from ..data import load
 from ..data.store import SkeletonSet
-from ..engine.checkpoint import load_checkpoint, load_training_state, save_training_state, swap_in
+from ..engine.checkpoint import load_checkpoint, load_training_state, replaced_atomically, save_training_state, surviving_dir
 from ..engine.config import ConfigError, ExperimentConfig
 from ..engine.metrics import classification_report
 from ..engine.trainer import lr_at, set_determinism
@@ -99,9 +98,7 @@ def _batch(model: Reasoner, items: list[Item], classes: list[str], max_facts: in
 def _resume_checkpoint(resume: Path, run: Path) -> Path:
     """The last/ checkpoint of the run being continued (the run's directory or last/ itself;
     last.old/ when the run was killed in the middle of replacing last/)."""
-    last = resume if (resume / "reasoner.json").exists() else resume / "last"
-    if not last.exists() and (last.with_name("last.old") / "reasoner.json").exists():
-        last = last.with_name("last.old")
+    last = resume if (resume / "reasoner.json").exists() else surviving_dir(resume / "last", "reasoner.json")
     if not (last / "reasoner.json").exists():
         raise ConfigError(f"--resume {resume}: no reasoner checkpoint there (expected {last / 'reasoner.json'})")
     if last.parent.resolve() != run.resolve():
@@ -176,11 +173,9 @@ def fit_reasoner(cfg: ExperimentConfig, resume: str | Path | None = None) -> dic
 
 def _save_last(model: Reasoner, optimizer: torch.optim.Optimizer, run: Path, epoch: int, n_trainable: int) -> None:
     """The reasoner folder plus optimiser and RNG state, swapped in as run/last atomically."""
-    tmp = run / "last.partial"
-    shutil.rmtree(tmp, ignore_errors=True)
-    model.save_pretrained(tmp, {"epoch": epoch, "trainable_parameters": n_trainable})
-    save_training_state(tmp, optimizer, {"epoch": epoch, "step": None, "best": None})
-    swap_in(tmp, run / "last")
+    with replaced_atomically(run / "last") as tmp:
+        model.save_pretrained(tmp, {"epoch": epoch, "trainable_parameters": n_trainable})
+        save_training_state(tmp, optimizer, {"epoch": epoch, "step": None, "best": None})
 
 
 def _write_history(run: Path, history: list[dict[str, Any]]) -> None:
