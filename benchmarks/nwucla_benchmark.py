@@ -97,7 +97,7 @@ def collect(a: argparse.Namespace, wall: dict[str, float], trained_at: str | Non
 def write_markdown(res: dict, path: Path) -> None:
     title = "HGLNet" if res.get("model", "hglnet") == "hglnet" else f"{res['model']} (HGLNet at inference)"
     lines = [f"# {title} on NW-UCLA (cross-view), trained on this 2-core CPU", "",
-             f"- command: `{res['command']}`", f"- commit: {res['commit']}, date: {res['date']}",
+             f"- command: `{res['command']}`", f"- trained at commit {res['trained_at_commit']}, collected at {res['commit']}, date: {res['date']}",
              f"- protocol: {res['protocol']}", f"- seed {res['seed']}, {res['epochs']} epochs per stream", "",
              "| stream | best top-1 | best epoch | final top-1 | top-5 | train time (s) |", "|---|---|---|---|---|---|"]
     for stream, r in res["streams"].items():
