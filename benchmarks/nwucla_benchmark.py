@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import shlex
 import subprocess
 import sys
 import time
@@ -35,7 +36,8 @@ def run_dir(stream: str, seed: int, tag: str = "") -> Path:
 def train_command(stream: str, a: argparse.Namespace) -> list[str]:
     run = run_dir(stream, a.seed, a.tag)
     return [sys.executable, "-m", "actlm", "train", f"nw-ucla/{a.model}_{stream}", f"train.epochs={a.epochs}",
-            f"train.seed={a.seed}", f"train.threads={a.threads}", f"train.work_dir={run}", *a.overrides,
+            f"train.seed={a.seed}", f"train.threads={a.threads}", f"train.work_dir={run}",
+            *(o.replace("{stream}", stream) for o in a.overrides),
             *(["--resume", str(run)] if (run / "last" / "config.json").exists() else [])]
 
 
@@ -47,6 +49,7 @@ def train_all(a: argparse.Namespace) -> dict[str, float]:
             stream = pending.pop(0)
             run_dir(stream, a.seed, a.tag).parent.mkdir(parents=True, exist_ok=True)
             log = open(run_dir(stream, a.seed, a.tag).with_suffix(".log"), "a")
+            record_launch(stream, a)
             running[stream] = (subprocess.Popen(train_command(stream, a), stdout=log, stderr=subprocess.STDOUT), time.time())
         time.sleep(5)
         for stream, (proc, start) in list(running.items()):
@@ -62,6 +65,32 @@ def head_commit() -> str:
     return subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
 
 
+def launches_file(stream: str, a: argparse.Namespace) -> Path:
+    return run_dir(stream, a.seed, a.tag).with_suffix(".launches.jsonl")
+
+
+def record_launch(stream: str, a: argparse.Namespace) -> None:
+    """One line per (re)start of a stream's training: the code it runs and when, so a results file
+    collected later, for streams trained in different sessions, names the right commit per stream."""
+    with launches_file(stream, a).open("a") as f:
+        f.write(json.dumps({"commit": head_commit(), "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+                            "command": shlex.join(sys.argv)}) + "\n")
+
+
+def launches(stream: str, a: argparse.Namespace) -> list[dict]:
+    path = launches_file(stream, a)
+    return [json.loads(line) for line in path.read_text().splitlines() if line.strip()] if path.exists() else []
+
+
+def final_scores(run: Path) -> Path:
+    """Test scores of the final epoch (run/last), written once by `actlm eval --save-scores`."""
+    path = run / "test_scores_last.npz"
+    if not path.exists() or path.stat().st_mtime < (run / "last" / "model.safetensors").stat().st_mtime:
+        subprocess.run([sys.executable, "-m", "actlm", "eval", str(run / "last"), "--json", "--save-scores", str(path)],
+                       capture_output=True, check=True)
+    return path
+
+
 def collect(a: argparse.Namespace, wall: dict[str, float], trained_at: str | None) -> dict:
     runs = {}
     for stream in a.streams:
@@ -74,16 +103,19 @@ def collect(a: argparse.Namespace, wall: dict[str, float], trained_at: str | Non
                         "final_top1": curve[-1].get("test_top1"), "epochs": len(curve),
                         "train_time_s": round(sum(r["epoch_time_s"] for r in curve), 1),
                         "wall_s": round(wall.get(stream, 0), 1), "per_class": ev["per_class"],
+                        "launches": launches(stream, a),
                         "curve_top1": [round(r.get("test_top1", float("nan")), 4) for r in curve]}
     done = [s for s in a.streams if s in runs]
     ensembles = {}
     for name, members in (("joint+bone", ("joint", "bone")), ("4-stream", STREAMS)):
         if all(m in runs for m in members):
             weights = ",".join(str(WEIGHTS[STREAMS.index(m)]) for m in members)
-            out = subprocess.run([sys.executable, "-m", "actlm", "ensemble", *[str(run_dir(m, a.seed, a.tag)) for m in members],
-                                  "--weights", weights, "--json"], capture_output=True, text=True, check=True).stdout
-            rep = json.loads(out)
-            ensembles[name] = {"top1": rep["top1"], "top5": rep["top5"], "weights": weights}
+            for epochs, sources in (("best", [run_dir(m, a.seed, a.tag) for m in members]),
+                                    ("final", [final_scores(run_dir(m, a.seed, a.tag)) for m in members])):
+                out = subprocess.run([sys.executable, "-m", "actlm", "ensemble", *map(str, sources),
+                                      "--weights", weights, "--json"], capture_output=True, text=True, check=True).stdout
+                rep = json.loads(out)
+                ensembles[f"{name} ({epochs})"] = {"top1": rep["top1"], "top5": rep["top5"], "weights": weights}
     commit = head_commit()
     return {"command": "python benchmarks/nwucla_benchmark.py " + " ".join(
                 f"--{k.replace('_', '-')} {' '.join(v) if isinstance(v, list) else v}" for k, v in vars(a).items()
@@ -99,16 +131,34 @@ def write_markdown(res: dict, path: Path) -> None:
     lines = [f"# {title} on NW-UCLA (cross-view), trained on this 2-core CPU", "",
              f"- command: `{res['command']}`", f"- trained at commit {res['trained_at_commit']}, collected at {res['commit']}, date: {res['date']}",
              f"- protocol: {res['protocol']}", f"- seed {res['seed']}, {res['epochs']} epochs per stream", "",
-             "| stream | best top-1 | best epoch | final top-1 | top-5 | train time (s) |", "|---|---|---|---|---|---|"]
+             "| stream | best top-1 | best epoch | final top-1 | top-5 | train time (s) | trained at |",
+             "|---|---|---|---|---|---|---|"]
     for stream, r in res["streams"].items():
-        lines.append(f"| {stream} | {r['top1']:.2%} | {r['best_epoch']} | {r['final_top1']:.2%} | {r['top5']:.2%} | {r['train_time_s']} |")
-    lines += ["", "| ensemble | weights | top-1 | top-5 |", "|---|---|---|---|"]
+        commits = ", ".join(dict.fromkeys(x["commit"] for x in r.get("launches", []))) or "not recorded"
+        lines.append(f"| {stream} | {r['top1']:.2%} | {r['best_epoch']} | {r['final_top1']:.2%} | {r['top5']:.2%} "
+                     f"| {r['train_time_s']} | {commits} |")
+    lines += ["", "Ensembles fuse the scores of each stream's best epoch (the CTR-GCN/InfoGCN protocol) or of its final epoch.",
+              "", "| ensemble | weights | top-1 | top-5 |", "|---|---|---|---|"]
     for name, e in res["ensembles"].items():
         lines.append(f"| {name} | {e['weights']} | {e['top1']:.2%} | {e['top5']:.2%} |")
+    commands = dict.fromkeys(x["command"] for r in res["streams"].values() for x in r.get("launches", []))
+    if commands:
+        lines += ["", "Training commands (every start or resume of a stream, from runs/bench/*.launches.jsonl):", ""]
+        lines += [f"- `python {c}`" for c in commands]
     lines += ["", "Accuracy curves (test top-1 per epoch):", ""]
     for stream, r in res["streams"].items():
         lines.append(f"- {stream}: " + " ".join(f"{v:.3f}" for v in r["curve_top1"]))
-    path.write_text("\n".join(lines) + "\n")
+    path.write_text("\n".join(lines) + "\n" + handwritten_notes(path))
+
+
+def handwritten_notes(path: Path) -> str:
+    """The part of an existing results file written by hand (from its first '## ' heading on),
+    kept when the generated part is rewritten."""
+    if not path.exists():
+        return ""
+    text = path.read_text()
+    start = text.find("\n## ")
+    return "" if start < 0 else text[start:]
 
 
 def main() -> None:
@@ -121,7 +171,8 @@ def main() -> None:
     parser.add_argument("--tag", default="", help="names the runs and the results file (e.g. e60)")
     parser.add_argument("--model", choices=("hglnet", "hocslm"), default="hglnet",
                         help="config family nw-ucla/<model>_<stream> (hocslm: trained with the language losses)")
-    parser.add_argument("--overrides", nargs="*", default=[], help="config overrides passed to every `actlm train`")
+    parser.add_argument("--overrides", nargs="*", default=[], help="config overrides passed to every `actlm train`; {stream} is replaced by the stream's name "
+                             "(e.g. 'data.train_pipeline=[..., {type: Stream, kind: {stream}}]')")
     parser.add_argument("--collect", action="store_true", help="only collect finished runs")
     a = parser.parse_args()
     global MODEL

@@ -5,6 +5,7 @@ import csv
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 import torch
 from click.testing import CliRunner
@@ -134,6 +135,21 @@ def test_run_directory_eval_and_ensemble_cli(tiny_ucla, tmp_path):
     assert fused["n"] == 20 and set(fused["runs"]) == {str(r) for r in runs}
     result = runner.invoke(main, ["ensemble", str(runs[0]), str(runs[1]), "--weights", "1"])
     assert result.exit_code != 0 and "2 runs" in result.output
+
+    # final-epoch scores through `eval --save-scores`, fused alone or with a run directory
+    final = [tmp_path / f"{r.name}_last.npz" for r in runs]
+    for run, scores in zip(runs, final):
+        result = runner.invoke(main, ["eval", str(run / "last"), "--json", "--save-scores", str(scores)])
+        assert result.exit_code == 0, result.output
+        assert json.loads(result.stdout)["n"] == 20 and set(np.load(scores).files) >= {"sample_ids", "logits", "classes"}
+    result = runner.invoke(main, ["ensemble", str(final[0]), "--json"])
+    last_top1 = json.loads((runs[0] / "metrics.json").read_text())[-1]["test_top1"]
+    assert json.loads(result.stdout)["top1"] == pytest.approx(last_top1)
+    result = runner.invoke(main, ["ensemble", str(final[0]), str(runs[1]), "--json"])
+    assert result.exit_code == 0 and json.loads(result.stdout)["n"] == 20
+    (tmp_path / "junk.npz").write_bytes(b"not numpy")
+    result = runner.invoke(main, ["ensemble", str(final[0]), str(tmp_path / "junk.npz")])
+    assert result.exit_code != 0 and "junk.npz" in result.output and "not a scores file" in result.output
 
 
 def test_checkpoints_are_safetensors_and_refuse_garbage(tiny_ucla, tmp_path):

@@ -50,8 +50,11 @@ def _print_report(report: dict, title: str) -> None:
 @click.option("--batch-size", default=64, show_default=True)
 @click.option("--text-match", is_flag=True,
               help="Skeleton-language checkpoints: classify by similarity to the class descriptions.")
-def eval_cmd(checkpoint: str, split: str, dataset: str | None, as_json: bool, batch_size: int, text_match: bool) -> None:
-    """Evaluate a checkpoint (a run directory uses its best/)."""
+@click.option("--save-scores", type=click.Path(dir_okay=False), default=None,
+              help="Also write the per-sample logits to this .npz (an input of `actlm ensemble`).")
+def eval_cmd(checkpoint: str, split: str, dataset: str | None, as_json: bool, batch_size: int, text_match: bool,
+             save_scores: str | None) -> None:
+    """Evaluate a checkpoint (a run directory uses its best/; give run/last for the final epoch)."""
     from torch.utils.data import DataLoader
 
     from ..data import load
@@ -73,8 +76,11 @@ def eval_cmd(checkpoint: str, split: str, dataset: str | None, as_json: bool, ba
         raise click.ClickException(f"{checkpoint} is a {meta['model']['name']} model without language heads; "
                                    f"--text-match needs a skeleton-language (hocslm) checkpoint")
     scorer = _TextMatch(model) if text_match else model
-    logits, labels, _ = predict(scorer, loader, next(model.parameters()).device)
+    logits, labels, index = predict(scorer, loader, next(model.parameters()).device)
     report = classification_report(logits, labels, meta["classes"])
+    if save_scores:
+        np.savez(save_scores, sample_ids=np.array(ds.sample_ids)[index], labels=labels, logits=logits,
+                 classes=np.array(meta["classes"]))
     report.update(checkpoint=meta["_path"], dataset=ds.name, split=ds.split_name,
                   scoring="text-match" if text_match else "classifier")
     if as_json:
@@ -103,33 +109,50 @@ def _softmax(logits: np.ndarray) -> np.ndarray:
     return e / e.sum(axis=1, keepdims=True)
 
 
+def _load_scores(source: str) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[str]]:
+    """(sample ids, labels, logits) sorted by sample id, and the class names, from a run directory
+    (its test_scores.npz and eval.json: the best epoch) or from an `actlm eval --save-scores` file."""
+    path = Path(source)
+    if path.is_dir():
+        path = path / "test_scores.npz"
+        if not path.exists():
+            raise click.ClickException(f"{source}: no test_scores.npz (is the run finished?)")
+    try:
+        scores = np.load(path, allow_pickle=False)
+        ids, labels, logits = scores["sample_ids"], scores["labels"], scores["logits"]
+        classes = [str(c) for c in scores["classes"]] if "classes" in scores.files else \
+            json.loads((path.parent / "eval.json").read_text())["classes"]
+    except (OSError, ValueError, KeyError) as e:
+        raise click.ClickException(f"{path}: not a scores file of `actlm eval --save-scores` or a run ({e})")
+    order = np.argsort(ids)
+    return ids[order], labels[order], logits[order], classes
+
+
 @main.command("ensemble")
-@click.argument("runs", nargs=-1, required=True, type=click.Path(exists=True, file_okay=False))
+@click.argument("runs", nargs=-1, required=True, type=click.Path(exists=True))
 @click.option("--weights", default=None, help="Comma-separated weight per run (default: equal).")
 @click.option("--json", "as_json", is_flag=True, help="Print the metrics as JSON.")
 def ensemble_cmd(runs: tuple[str, ...], weights: str | None, as_json: bool) -> None:
     """Fuse the saved test scores (softmax probabilities, weighted sum) of several runs,
-    e.g. the joint, bone, joint-motion and bone-motion streams."""
+    e.g. the joint, bone, joint-motion and bone-motion streams.
+
+    Each of RUNS is a run directory (the scores of its best epoch) or a scores file written by
+    `actlm eval CHECKPOINT --save-scores FILE.npz` (e.g. of run/last, the final epoch)."""
     from ..engine.metrics import classification_report
 
     w = [float(v) for v in weights.split(",")] if weights else [1.0] * len(runs)
     if len(w) != len(runs):
         raise click.ClickException(f"{len(w)} weights for {len(runs)} runs")
-    fused, ids, labels, per_run = None, None, None, {}
+    fused, ids, labels, classes, per_run = None, None, None, None, {}
     for run, weight in zip(runs, w):
-        path = Path(run) / "test_scores.npz"
-        if not path.exists():
-            raise click.ClickException(f"{run}: no test_scores.npz (is the run finished?)")
-        scores = np.load(path, allow_pickle=False)
-        order = np.argsort(scores["sample_ids"])
-        run_ids, run_logits = scores["sample_ids"][order], scores["logits"][order]
+        run_ids, run_labels, run_logits, run_classes = _load_scores(run)
         if ids is None:
-            ids, labels = run_ids, scores["labels"][order]
-        elif not np.array_equal(ids, run_ids):
-            raise click.ClickException(f"{run}: test samples differ from {runs[0]}; runs must share a test split")
+            ids, labels, classes = run_ids, run_labels, run_classes
+        elif not np.array_equal(ids, run_ids) or run_classes != classes:
+            raise click.ClickException(f"{run}: test samples or classes differ from {runs[0]}; "
+                                       f"runs must share a test split")
         per_run[run] = float((run_logits.argmax(1) == labels).mean())
         fused = weight * _softmax(run_logits) + (0 if fused is None else fused)
-    classes = json.loads((Path(runs[0]) / "eval.json").read_text())["classes"]
     report = classification_report(fused, labels, classes)
     report.update(runs=per_run, weights=w)
     if as_json:
