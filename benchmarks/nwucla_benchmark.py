@@ -137,7 +137,7 @@ def collect(a: argparse.Namespace, wall: dict[str, float], trained_at: str | Non
     commit = head_commit()
     return {"command": "python benchmarks/nwucla_benchmark.py " + " ".join(
                 f"--{k.replace('_', '-')} {' '.join(v) if isinstance(v, list) else v}" for k, v in vars(a).items()
-                if k != "collect" and v not in ("", [])),
+                if k != "collect" and v not in ("", [])) + (" --collect" if a.collect else ""),
             "commit": commit, "trained_at_commit": trained_at or "not recorded (--collect)", "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
             "protocol": "NW-UCLA cross-view: train views 1+2 (1020), test view 3 (464); top-1 of the best epoch "
                         "(as reported by CTR-GCN/InfoGCN) and of the final epoch",
