@@ -37,6 +37,19 @@ def test_pipeline_is_deterministic_under_a_seed(ucla_prepared):
     assert not torch.equal(a[0][0], other_epoch[0][0])
 
 
+def test_valid_crop_resize_jitter_reads_the_window_at_sorted_random_times():
+    x = np.zeros((1, 40, 20, 3), np.float32)
+    x[0, :30] = np.arange(30, dtype=np.float32)[:, None, None] + 1   # 30 valid frames, then padding
+    even = build_pipeline([{"type": "ValidCropResize", "length": 16}], "kinect-v1")(x, np.random.default_rng(0))
+    np.testing.assert_allclose(even[0, :, 0, 0], np.linspace(1, 30, 16), rtol=1e-6)
+    jitter = build_pipeline([{"type": "ValidCropResize", "length": 16, "jitter": True}], "kinect-v1")
+    runs = [jitter(x, np.random.default_rng(seed))[0, :, 0, 0] for seed in range(3)]
+    for times in runs:   # the frame value is its time: ascending, inside the valid frames, not evenly spaced
+        assert times.shape == (16,) and np.all(np.diff(times) >= 0) and 1 <= times.min() and times.max() <= 30
+        assert np.diff(times).std() > 0.1
+    assert not np.allclose(runs[0], runs[1])
+
+
 def test_streams():
     lay = get_layout("kinect-v1")
     x = np.random.default_rng(0).normal(size=(1, 6, 20, 3)).astype(np.float32)

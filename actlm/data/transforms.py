@@ -97,14 +97,15 @@ def _body_frame(up: np.ndarray, across: np.ndarray) -> np.ndarray | None:
 
 
 # --- temporal --------------------------------------------------------------------------------
-def _resize_time(x: np.ndarray, length: int) -> np.ndarray:
-    """Linear interpolation along time to ``length`` frames."""
+def _resize_time(x: np.ndarray, length: int, pos: np.ndarray | None = None) -> np.ndarray:
+    """Linear interpolation along time to ``length`` frames, at evenly spaced positions unless
+    ``pos`` (ascending, in [0, T-1]) gives them."""
     t = x.shape[1]
-    if t == length:
+    if t == length and pos is None:
         return x
     if t == 1:
         return np.repeat(x, length, axis=1)
-    pos = np.linspace(0, t - 1, length)
+    pos = np.linspace(0, t - 1, length) if pos is None else pos
     lo = np.floor(pos).astype(int)
     hi = np.minimum(lo + 1, t - 1)
     w = (pos - lo)[None, :, None, None].astype(np.float32)
@@ -117,11 +118,15 @@ class ValidCropResize:
 
     With ``ratio=[0.5, 1.0]`` for training and a fixed ``ratio=0.95`` or ``1.0`` for testing, this
     is the valid-crop-and-resize used by CTR-GCN/InfoGCN; the window is centred when not random.
+    ``jitter=True`` (training only) reads the window at ``length`` sorted uniform random positions
+    instead of evenly spaced ones: the speed varies randomly within the clip, a smooth version of
+    CTR-GCN's NW-UCLA sampling (sorted random frames drawn with replacement).
     """
 
-    def __init__(self, length: int, ratio: float | list[float] = 1.0):
+    def __init__(self, length: int, ratio: float | list[float] = 1.0, jitter: bool = False):
         self.length = int(length)
         self.ratio = (float(ratio), float(ratio)) if np.isscalar(ratio) else tuple(map(float, ratio))
+        self.jitter = bool(jitter)
 
     def __call__(self, x: np.ndarray, rng: np.random.Generator) -> np.ndarray:
         valid = _valid_frames(x)
@@ -133,7 +138,8 @@ class ValidCropResize:
         ratio = rng.uniform(lo, hi) if hi > lo else lo
         size = int(np.clip(round(t * ratio), 1, t))
         start = rng.integers(0, t - size + 1) if hi > lo else (t - size) // 2
-        return _resize_time(x[:, start: start + size], self.length).astype(np.float32, copy=False)
+        pos = np.sort(rng.uniform(0, size - 1, self.length)) if self.jitter else None
+        return _resize_time(x[:, start: start + size], self.length, pos).astype(np.float32, copy=False)
 
 
 @register
