@@ -40,10 +40,10 @@ def test_base_configs_and_overrides():
 
 
 def test_override_indexes_into_a_pipeline_list():
-    cfg = load_config("nw-ucla/hglnet_joint", ["data.train_pipeline.2.length=32", "data.test_pipeline.1.length=32"])
-    assert cfg.data.train_pipeline[2] == {"type": "ValidCropResize", "length": 32, "ratio": [0.8, 1.0]}
-    assert cfg.data.test_pipeline[1]["length"] == 32
-    assert load_config("nw-ucla/hglnet_joint").data.train_pipeline[2]["length"] == 52  # shipped file untouched
+    cfg = load_config("nw-ucla/hglnet_joint", ["data.train_pipeline.3.length=52", "data.test_pipeline.1.length=52"])
+    assert cfg.data.train_pipeline[3] == {"type": "ValidCropResize", "length": 52, "ratio": [0.8, 1.0]}
+    assert cfg.data.test_pipeline[1]["length"] == 52
+    assert load_config("nw-ucla/hglnet_joint").data.train_pipeline[3]["length"] == 32  # shipped file untouched
     with pytest.raises(ConfigError, match="not an index of this list"):
         load_config("nw-ucla/hglnet_joint", ["data.train_pipeline.9.length=32"])
     with pytest.raises(ConfigError, match="holds a value"):
