@@ -96,6 +96,19 @@ def measure_side_by_side(nets: dict[str, nn.Module], example: torch.Tensor, iter
     return report
 
 
+def paired_round_ratios(hglnet: dict, reference: dict) -> dict[str, list[float] | float]:
+    """HGLNet / reference within each round (measured back to back, so they share the host's
+    load of the moment) and the median of those: steadier than the ratio of the two medians."""
+    out: dict[str, list[float] | float] = {}
+    for key in ("latency_ms_b1", "onnx_latency_ms_b1", "train_samples_per_s_b16"):
+        ours, theirs = hglnet.get(key + "_rounds"), reference.get(key + "_rounds")
+        if ours and theirs:
+            ratios = [round(a / b, 3) for a, b in zip(ours, theirs)]
+            out[f"{key}_ratio_per_round"] = ratios
+            out[f"{key}_ratio_paired_median"] = round(statistics.median(ratios), 2)
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--config", default="nw-ucla/hglnet_joint")
@@ -133,6 +146,7 @@ def main() -> None:
               "latency_ratio_vs_reference": round(hglnet["latency_ms_b1"] / reference["latency_ms_b1"], 2)}
     if "onnx_latency_ms_b1" in hglnet and "onnx_latency_ms_b1" in reference:
         report["onnx_latency_ratio_vs_reference"] = round(hglnet["onnx_latency_ms_b1"] / reference["onnx_latency_ms_b1"], 2)
+    report.update(paired_round_ratios(hglnet, reference))
     Path(a.out).parent.mkdir(parents=True, exist_ok=True)
     Path(a.out).write_text(json.dumps(report, indent=1))
     print(json.dumps({k: v for k, v in report.items() if k not in ("hglnet", "reference")}, indent=1))
