@@ -121,6 +121,7 @@ def test_run_directory_eval_and_ensemble_cli(tiny_ucla, tmp_path):
         assert 0.0 <= report["top1"] <= 1.0 and report["n"] == 20
         for name in ("eval.json", "metrics.csv", "metrics.json", "confusion.png", "test_scores.npz", "config.yaml"):
             assert (run / name).exists(), name
+        assert np.load(run / "test_scores.npz")["classes"].tolist() == json.loads((run / "eval.json").read_text())["classes"]
         runs.append(run)
     runner = CliRunner()
     result = runner.invoke(main, ["eval", str(runs[0]), "--json"])

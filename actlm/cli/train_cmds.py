@@ -61,6 +61,7 @@ def eval_cmd(checkpoint: str, split: str, dataset: str | None, as_json: bool, ba
     from ..data.loader import SkeletonDataset
     from ..engine import load_checkpoint
     from ..engine.metrics import classification_report
+    from ..engine.metrics import save_scores as write_scores
     from ..engine.trainer import predict
 
     model, meta = load_checkpoint(checkpoint)
@@ -79,8 +80,7 @@ def eval_cmd(checkpoint: str, split: str, dataset: str | None, as_json: bool, ba
     logits, labels, index = predict(scorer, loader, next(model.parameters()).device)
     report = classification_report(logits, labels, meta["classes"])
     if save_scores:
-        np.savez(save_scores, sample_ids=np.array(ds.sample_ids)[index], labels=labels, logits=logits,
-                 classes=np.array(meta["classes"]))
+        write_scores(save_scores, np.array(ds.sample_ids)[index], labels, logits, meta["classes"])
     report.update(checkpoint=meta["_path"], dataset=ds.name, split=ds.split_name,
                   scoring="text-match" if text_match else "classifier")
     if as_json:
@@ -111,7 +111,8 @@ def _softmax(logits: np.ndarray) -> np.ndarray:
 
 def _load_scores(source: str) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[str]]:
     """(sample ids, labels, logits) sorted by sample id, and the class names, from a run directory
-    (its test_scores.npz and eval.json: the best epoch) or from an `actlm eval --save-scores` file."""
+    (its test_scores.npz: the best epoch; runs from before classes were stored: eval.json's) or from
+    an `actlm eval --save-scores` file."""
     path = Path(source)
     if path.is_dir():
         path = path / "test_scores.npz"

@@ -197,8 +197,8 @@ class GlobalTemporalPath(nn.Module):
         # (B, H, d, T, V) -> (B*V, H, T, d): every joint attends over its own time line
         q, k, val = (z.permute(0, 4, 1, 3, 2).reshape(b * v, self.heads, t, self.head_dim) for z in (q, k, val))
         # Written out rather than F.scaled_dot_product_attention: with a float bias, torch's CPU
-        # kernel takes its math path plus a fully-masked-row check, measured 1.5-2x slower at batch 1
-        # (benchmarks/results/hglnet_cost.json) and no faster in training.
+        # kernel takes its math path plus a fully-masked-row check: 1.5-2x slower at batch 1 on the
+        # 2-core CPU (torch 2.13) and no faster in training.
         attention = (q @ k.transpose(-1, -2)) * self.head_dim ** -0.5 + self.relative_bias(t)
         y = attention.softmax(dim=-1) @ val
         y = y.view(b, v, self.heads, t, self.head_dim).permute(0, 2, 4, 3, 1).reshape(b, -1, t, v)

@@ -30,6 +30,12 @@ def classification_report(logits: np.ndarray, labels: np.ndarray, classes: list[
             "n": int(len(labels)), "per_class": per_class, "confusion": mat.tolist(), "classes": list(classes)}
 
 
+def save_scores(path: str | Path, sample_ids: np.ndarray, labels: np.ndarray, logits: np.ndarray,
+                classes: list[str]) -> None:
+    """Per-sample test scores (what `actlm ensemble` fuses): ids, labels, logits and the class names."""
+    np.savez(path, sample_ids=np.asarray(sample_ids), labels=labels, logits=logits, classes=np.array(classes))
+
+
 def save_confusion_png(matrix: np.ndarray | list, classes: list[str], path: str | Path, title: str = "") -> Path:
     """Row-normalised confusion matrix as a PNG (counts written in the cells when small)."""
     import matplotlib

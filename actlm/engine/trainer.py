@@ -6,7 +6,7 @@
     metrics.csv/.json    one row per epoch: loss, train acc, lr, test top1/top5, time, samples/s
     last/  best/         checkpoint directories (see ``checkpoint.py``); ``--resume`` uses last/
     eval.json            test metrics of best/ (top1, top5, n, per_class, confusion)
-    test_scores.npz      sample ids, labels, logits of best/ on the test split (for ensembles)
+    test_scores.npz      sample ids, labels, logits, classes of best/ on the test split (for ensembles)
     confusion.png
 
 Determinism: the shuffle order of epoch e is a permutation drawn from (seed, e), augmentation
@@ -43,7 +43,7 @@ from ..data.loader import SkeletonDataset
 from ..encoder import build_model
 from .checkpoint import unwrap, load_state_into, load_training_state, load_weights, read_meta, save_checkpoint
 from .config import ConfigError, ExperimentConfig, validate
-from .metrics import classification_report, save_confusion_png
+from .metrics import classification_report, save_confusion_png, save_scores
 from .sync_bn import convert_batchnorm
 
 
@@ -455,7 +455,7 @@ class Trainer:
         if self.world.is_main:
             (self.run_dir / "eval.json").write_text(json.dumps(report, indent=1))
             ids = np.array(self.test_set.sample_ids)[index]
-            np.savez(self.run_dir / "test_scores.npz", sample_ids=ids, labels=labels, logits=logits)
+            save_scores(self.run_dir / "test_scores.npz", ids, labels, logits, self.test_set.classes)
             save_confusion_png(report["confusion"], self.test_set.classes, self.run_dir / "confusion.png",
                                f"{self.cfg.name}: top-1 {report['top1']:.2%}")
         return report
