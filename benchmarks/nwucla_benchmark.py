@@ -9,17 +9,25 @@
 Runs go to runs/bench/nw-ucla_[<model>_]<stream>[_<tag>]_s<seed> (model named unless hglnet) (an interrupted run resumes from its last/);
 results to benchmarks/results/nwucla[_<tag>].{md,json}
 with the command, commit, date, per-epoch accuracy curves, single-stream and ensemble numbers.
+The small files of every finished run (config, metrics, evaluation, test scores of the best and the
+final epoch, launch records; no checkpoints) are archived in benchmarks/results/nwucla[_<tag>]_runs/
+and restored from there: streams trained in different sessions or checkouts meet in one results
+file and one ensemble, and a finished stream is never retrained.
 """
 from __future__ import annotations
 
 import argparse
 import json
 import shlex
+import shutil
 import subprocess
 import sys
 import time
 from datetime import datetime, timezone
 from pathlib import Path
+
+import run_archive
+from run_archive import RESULTS
 
 STREAMS = ("joint", "bone", "joint_motion", "bone_motion")
 WEIGHTS = (0.6, 0.6, 0.4, 0.4)  # the usual 4-stream fusion weights (CTR-GCN, InfoGCN)
@@ -33,6 +41,29 @@ def run_dir(stream: str, seed: int, tag: str = "") -> Path:
     return Path("runs/bench") / f"nw-ucla_{model}{stream}{'_' + tag if tag else ''}_s{seed}"
 
 
+ARCHIVED = ("config.yaml", "eval.json", "metrics.json", "test_scores.npz", "test_scores_last.npz")
+
+
+def archive_dir(stream: str, seed: int, tag: str = "") -> Path:
+    return RESULTS / f"nwucla{'_' + tag if tag else ''}_runs" / run_dir(stream, seed, tag).name
+
+
+def archive(stream: str, a: argparse.Namespace) -> None:
+    """Keep a finished stream's small result files and its launch records with the results."""
+    dest = archive_dir(stream, a.seed, a.tag)
+    run_archive.archive(run_dir(stream, a.seed, a.tag), dest, ARCHIVED)
+    if launches_file(stream, a).exists():
+        shutil.copy2(launches_file(stream, a), dest / "launches.jsonl")
+
+
+def restore(stream: str, a: argparse.Namespace) -> None:
+    run_archive.restore(run_dir(stream, a.seed, a.tag), archive_dir(stream, a.seed, a.tag), ARCHIVED)
+
+
+def finished(stream: str, a: argparse.Namespace) -> bool:
+    return (run_dir(stream, a.seed, a.tag) / "eval.json").exists()
+
+
 def train_command(stream: str, a: argparse.Namespace) -> list[str]:
     run = run_dir(stream, a.seed, a.tag)
     return [sys.executable, "-m", "actlm", "train", f"nw-ucla/{a.model}_{stream}", f"train.epochs={a.epochs}",
@@ -42,8 +73,11 @@ def train_command(stream: str, a: argparse.Namespace) -> list[str]:
 
 
 def train_all(a: argparse.Namespace) -> dict[str, float]:
-    """Train the streams, ``a.parallel`` at a time; returns wall seconds per stream."""
-    pending, running, wall = list(a.streams), {}, {}
+    """Train the streams not finished yet (here or in the archive), ``a.parallel`` at a time;
+    returns wall seconds per stream."""
+    for stream in a.streams:
+        restore(stream, a)
+    pending, running, wall = [s for s in a.streams if not finished(s, a)], {}, {}
     while pending or running:
         while pending and len(running) < a.parallel:
             stream = pending.pop(0)
@@ -57,6 +91,7 @@ def train_all(a: argparse.Namespace) -> dict[str, float]:
                 if proc.returncode:
                     raise SystemExit(f"{stream} failed, see {run_dir(stream, a.seed, a.tag).with_suffix('.log')}")
                 wall[stream] = time.time() - start
+                archive(stream, a)
                 del running[stream]
     return wall
 
@@ -79,6 +114,8 @@ def record_launch(stream: str, a: argparse.Namespace) -> None:
 
 def launches(stream: str, a: argparse.Namespace) -> list[dict]:
     path = launches_file(stream, a)
+    if not path.exists():
+        path = archive_dir(stream, a.seed, a.tag) / "launches.jsonl"
     return [json.loads(line) for line in path.read_text().splitlines() if line.strip()] if path.exists() else []
 
 
@@ -100,30 +137,36 @@ def minutes_to(curve: list[dict], targets: tuple[float, ...]) -> dict[str, dict[
 
 
 def final_scores(run: Path) -> Path:
-    """Test scores of the final epoch (run/last), written once by `actlm eval --save-scores`."""
-    path = run / "test_scores_last.npz"
-    if not path.exists() or path.stat().st_mtime < (run / "last" / "model.safetensors").stat().st_mtime:
+    """Test scores of the final epoch (run/last), written once by `actlm eval --save-scores`
+    (an archived run has them but no checkpoint)."""
+    path, last = run / "test_scores_last.npz", run / "last" / "model.safetensors"
+    if not path.exists() or (last.exists() and path.stat().st_mtime < last.stat().st_mtime):
         subprocess.run([sys.executable, "-m", "actlm", "eval", str(run / "last"), "--json", "--save-scores", str(path)],
                        capture_output=True, check=True)
     return path
 
 
 def collect(a: argparse.Namespace, wall: dict[str, float], trained_at: str | None) -> dict:
+    """Every finished stream of this model, tag and seed (trained now, earlier here, or archived),
+    whichever streams this invocation trained."""
     runs = {}
-    for stream in a.streams:
+    for stream in STREAMS:
+        restore(stream, a)
         d = run_dir(stream, a.seed, a.tag)
-        if not (d / "eval.json").exists():
+        if not finished(stream, a):
             continue
+        final_scores(d)
+        archive(stream, a)
         ev = json.loads((d / "eval.json").read_text())
         curve = json.loads((d / "metrics.json").read_text())
         runs[stream] = {"top1": ev["top1"], "top5": ev["top5"], "best_epoch": ev["best_epoch"],
                         "final_top1": curve[-1].get("test_top1"), "epochs": len(curve),
                         "train_time_s": round(sum(r["epoch_time_s"] for r in curve), 1),
-                        "wall_s": round(wall.get(stream, 0), 1), "per_class": ev["per_class"],
+                        "wall_s": round(wall[stream], 1) if stream in wall else None, "per_class": ev["per_class"],
                         "launches": launches(stream, a),
                         "curve_top1": [round(r.get("test_top1", float("nan")), 4) for r in curve],
                         "minutes_to": minutes_to(curve, TIME_TARGETS)}
-    done = [s for s in a.streams if s in runs]
+    done = [s for s in STREAMS if s in runs]
     ensembles = {}
     for name, members in (("joint+bone", ("joint", "bone")), ("4-stream", STREAMS)):
         if all(m in runs for m in members):
@@ -147,9 +190,9 @@ def collect(a: argparse.Namespace, wall: dict[str, float], trained_at: str | Non
 def write_markdown(res: dict, path: Path) -> None:
     title = "HGLNet" if res.get("model", "hglnet") == "hglnet" else f"{res['model']} (HGLNet at inference)"
     lines = [f"# {title} on NW-UCLA (cross-view), trained on this 2-core CPU", "",
-             *([f"- results collected with `{res['command']}` at commit {res['commit']}, date: {res['date']}; "
-                "each stream's training commands and commits are listed below"] if res["trained_at_commit"].startswith("not recorded")
-               else [f"- command: `{res['command']}`", f"- trained at commit {res['trained_at_commit']}, collected at {res['commit']}, date: {res['date']}"]),
+             f"- results collected with `{res['command']}` at commit {res['commit']}, date: {res['date']}; "
+             "each stream's training commands and commits are listed below (streams may come from different sessions: "
+             f"finished runs are archived in {RESULTS}/<results name>_runs/)",
              f"- protocol: {res['protocol']}", f"- seed {res['seed']}, {res['epochs']} epochs per stream", "",
              "| stream | best top-1 | best epoch | final top-1 | top-5 | train time (s) | trained at |",
              "|---|---|---|---|---|---|---|"]
@@ -208,7 +251,7 @@ def main() -> None:
     trained_at = None if a.collect else head_commit()
     wall = {} if a.collect else train_all(a)
     res = collect(a, wall, trained_at)
-    out = Path("benchmarks/results")
+    out = RESULTS
     out.mkdir(parents=True, exist_ok=True)
     stem = f"nwucla_{a.tag}" if a.tag else "nwucla"
     (out / f"{stem}.json").write_text(json.dumps(res, indent=1))

@@ -21,13 +21,15 @@ from __future__ import annotations
 
 import argparse
 import json
-import shutil
 import statistics
 import subprocess
 import sys
 import time
 from datetime import datetime, timezone
 from pathlib import Path
+
+import run_archive
+from run_archive import RESULTS
 
 STREAMS = ("joint", "bone", "joint_motion", "bone_motion")
 WEIGHTS = "0.6,0.6,0.4,0.4"
@@ -45,26 +47,17 @@ ARCHIVED = ("config.yaml", "eval.json", "metrics.json", "test_scores.npz", "text
 
 
 def archive_dir(run: Path) -> Path:
-    return Path("benchmarks/results") / f"slm{TAG}_runs" / run.name
+    return RESULTS / f"slm{TAG}_runs" / run.name
 
 
 def archive(run: Path) -> None:
     """Keep a finished run's small result files (not its checkpoints) with the results."""
-    dest = archive_dir(run)
-    dest.mkdir(parents=True, exist_ok=True)
-    for name in ARCHIVED:
-        if (run / name).exists():
-            shutil.copy2(run / name, dest / name)
+    run_archive.archive(run, archive_dir(run), ARCHIVED)
 
 
 def restore(run: Path) -> None:
     """A run finished in an earlier checkout counts as finished here (nothing is retrained)."""
-    src = archive_dir(run)
-    if (src / "eval.json").exists() and not (run / "eval.json").exists():
-        run.mkdir(parents=True, exist_ok=True)
-        for name in ARCHIVED:
-            if (src / name).exists():
-                shutil.copy2(src / name, run / name)
+    run_archive.restore(run, archive_dir(run), ARCHIVED)
 
 
 def planned(a: argparse.Namespace) -> list[tuple[str, str, int]]:

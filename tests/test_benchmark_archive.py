@@ -1,0 +1,79 @@
+"""The NW-UCLA benchmark script keeps finished runs across sessions: streams trained in different
+checkouts meet in one results file and one ensemble (run folders die with the machine)."""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from actlm.engine.metrics import save_scores
+
+BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
+CLASSES = ["a", "b", "c"]
+
+
+@pytest.fixture()
+def bench(tmp_path, monkeypatch):
+    """The benchmark module, run from an empty project folder (its paths are relative)."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.syspath_prepend(str(BENCHMARKS))
+    sys.modules.pop("nwucla_benchmark", None)
+    import nwucla_benchmark
+
+    return nwucla_benchmark
+
+
+def args(**kw) -> argparse.Namespace:
+    base = dict(epochs=2, seed=1, parallel=1, threads=1, streams=["joint"], tag="t", model="hglnet",
+                overrides=[], collect=True)
+    return argparse.Namespace(**{**base, **kw})
+
+
+def fake_finished_run(run: Path, correct: list[bool], top1_curve: list[float]) -> None:
+    """What `actlm train` leaves in a finished run folder (without checkpoints)."""
+    run.mkdir(parents=True)
+    labels = np.array([0, 1, 2, 0])
+    logits = np.full((4, 3), -1.0)
+    for i, ok in enumerate(correct):
+        logits[i, labels[i] if ok else (labels[i] + 1) % 3] = 1.0
+    top1 = float(np.mean(correct))
+    save_scores(run / "test_scores.npz", np.arange(4), labels, logits, CLASSES)
+    save_scores(run / "test_scores_last.npz", np.arange(4), labels, logits, CLASSES)
+    (run / "eval.json").write_text(json.dumps({"top1": top1, "top5": 1.0, "best_epoch": 2,
+                                               "per_class": dict.fromkeys(CLASSES, top1)}))
+    (run / "metrics.json").write_text(json.dumps([{"test_top1": t, "epoch_time_s": 1.0} for t in top1_curve]))
+    (run / "config.yaml").write_text("model: {}\n")
+
+
+def test_streams_of_earlier_sessions_join_the_results_and_the_ensemble(bench, tmp_path):
+    a = args(streams=["joint"])
+    for stream in bench.STREAMS:                      # a first session finishes all four streams
+        fake_finished_run(bench.run_dir(stream, 1, "t"), [True, True, False, stream != "bone"], [0.5, 0.75])
+        bench.record_launch(stream, a)
+    bench.collect(a, {}, None)
+    assert sorted(p.name for p in (tmp_path / "benchmarks/results/nwucla_t_runs").iterdir()) == sorted(
+        bench.run_dir(s, 1, "t").name for s in bench.STREAMS)
+
+    import shutil
+    shutil.rmtree(tmp_path / "runs")                   # a fresh checkout: only the archive is left
+    res = bench.collect(args(streams=["joint_motion"]), {}, None)
+    assert res["completed"] == list(bench.STREAMS)     # not only the stream named on the command line
+    assert res["streams"]["bone"]["top1"] == 0.5 and res["streams"]["joint"]["top1"] == 0.75
+    assert len(res["streams"]["joint"]["launches"]) == 1   # the launch records are archived too
+    assert set(res["ensembles"]) == {"joint+bone (best)", "joint+bone (final)", "4-stream (best)", "4-stream (final)"}
+    assert res["ensembles"]["4-stream (best)"]["top1"] == 0.75  # sample 3: 3 of 4 streams right, sample 2: none
+
+
+def test_a_run_finished_here_is_not_overwritten_by_the_archive(bench):
+    a = args()
+    fake_finished_run(bench.run_dir("joint", 1, "t"), [True, True, True, True], [1.0, 1.0])
+    bench.archive("joint", a)
+    run = bench.run_dir("joint", 1, "t")
+    (run / "eval.json").write_text(json.dumps({"top1": 0.25}))
+    bench.restore("joint", a)
+    assert json.loads((run / "eval.json").read_text())["top1"] == 0.25
+    assert bench.finished("joint", a) and not bench.finished("bone", a)
