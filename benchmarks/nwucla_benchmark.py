@@ -7,7 +7,7 @@
         --overrides data.train_pipeline.3.length=52 data.test_pipeline.1.length=52   # a variant
 
 Runs go to runs/bench/nw-ucla_[<model>_]<stream>[_<tag>]_s<seed> (model named unless hglnet) (an interrupted run resumes from its last/);
-results to benchmarks/results/nwucla[_<tag>].{md,json}
+results to benchmarks/results/nwucla[_<model>][_<tag>].{md,json} (model named unless hglnet)
 with the command, commit, date, per-epoch accuracy curves, single-stream and ensemble numbers.
 The small files of every finished run (config, metrics, evaluation, test scores of the best and the
 final epoch, launch records; no checkpoints) are archived in benchmarks/results/nwucla[_<tag>]_runs/
@@ -253,7 +253,7 @@ def main() -> None:
     res = collect(a, wall, trained_at)
     out = RESULTS
     out.mkdir(parents=True, exist_ok=True)
-    stem = f"nwucla_{a.tag}" if a.tag else "nwucla"
+    stem = "nwucla" + ("" if a.model == "hglnet" else f"_{a.model}") + (f"_{a.tag}" if a.tag else "")  # one file per model
     (out / f"{stem}.json").write_text(json.dumps(res, indent=1))
     write_markdown(res, out / f"{stem}.md")
     print((out / f"{stem}.md").read_text())
