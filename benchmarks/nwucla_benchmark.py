@@ -49,9 +49,11 @@ def archive_dir(stream: str, seed: int, tag: str = "") -> Path:
 
 
 def archive(stream: str, a: argparse.Namespace) -> None:
-    """Keep a finished stream's small result files and its launch records with the results."""
-    dest = archive_dir(stream, a.seed, a.tag)
-    run_archive.archive(run_dir(stream, a.seed, a.tag), dest, ARCHIVED)
+    """Keep a finished stream's small result files (with the final epoch's test scores, which an
+    archived run cannot recompute: it has no checkpoint) and its launch records with the results."""
+    dest, run = archive_dir(stream, a.seed, a.tag), run_dir(stream, a.seed, a.tag)
+    final_scores(run)
+    run_archive.archive(run, dest, ARCHIVED)
     if launches_file(stream, a).exists():
         shutil.copy2(launches_file(stream, a), dest / "launches.jsonl")
 
@@ -155,7 +157,6 @@ def collect(a: argparse.Namespace, wall: dict[str, float], trained_at: str | Non
         d = run_dir(stream, a.seed, a.tag)
         if not finished(stream, a):
             continue
-        final_scores(d)
         archive(stream, a)
         ev = json.loads((d / "eval.json").read_text())
         curve = json.loads((d / "metrics.json").read_text())

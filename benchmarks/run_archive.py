@@ -2,7 +2,7 @@
 
 Run folders (runs/...) hold checkpoints and live only as long as the machine; a benchmark larger
 than one session's compute (four streams, several seeds) would lose its finished runs with it.
-A finished run's small files (config, metrics, evaluation, test scores; no checkpoints, ~60 KB)
+A finished run's small files (config, metrics, evaluation, test scores; no checkpoints, 60-170 KB)
 are therefore copied to ``benchmarks/results/<name>_runs/<run>/`` and restored from there in a
 fresh checkout, so that a finished run counts as finished and its scores still feed ensembles.
 """
@@ -22,13 +22,11 @@ def archive(run: Path, dest: Path, names: tuple[str, ...]) -> None:
             shutil.copy2(run / name, dest / name)
 
 
-def restore(run: Path, src: Path, names: tuple[str, ...]) -> bool:
-    """Copy an archived finished run back into ``run`` unless ``run`` has finished here itself;
-    returns whether anything was restored."""
+def restore(run: Path, src: Path, names: tuple[str, ...]) -> None:
+    """Copy an archived finished run back into ``run`` unless ``run`` has finished here itself."""
     if not (src / "eval.json").exists() or (run / "eval.json").exists():
-        return False
+        return
     run.mkdir(parents=True, exist_ok=True)
     for name in names:
         if (src / name).exists() and not (run / name).exists():
             shutil.copy2(src / name, run / name)
-    return True

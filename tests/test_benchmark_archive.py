@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import shutil
 import sys
 from pathlib import Path
 
@@ -58,7 +59,6 @@ def test_streams_of_earlier_sessions_join_the_results_and_the_ensemble(bench, tm
     assert sorted(p.name for p in (tmp_path / "benchmarks/results/nwucla_t_runs").iterdir()) == sorted(
         bench.run_dir(s, 1, "t").name for s in bench.STREAMS)
 
-    import shutil
     shutil.rmtree(tmp_path / "runs")                   # a fresh checkout: only the archive is left
     res = bench.collect(args(streams=["joint_motion"]), {}, None)
     assert res["completed"] == list(bench.STREAMS)     # not only the stream named on the command line
