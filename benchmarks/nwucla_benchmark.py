@@ -7,7 +7,8 @@
         --overrides data.train_pipeline.3.length=52 data.test_pipeline.1.length=52   # a variant
 
 Runs go to runs/bench/nw-ucla_[<model>_]<stream>[_<tag>]_s<seed> (model named unless hglnet) (an interrupted run resumes from its last/);
-results to benchmarks/results/nwucla[_<model>][_<tag>].{md,json} (model named unless hglnet)
+results to benchmarks/results/nwucla[_<model>][_<tag>][_s<seed>].{md,json} (model named unless hglnet,
+seed unless 1)
 with the command, commit, date, per-epoch accuracy curves, single-stream and ensemble numbers.
 The small files of every finished run (config, metrics, evaluation, test scores of the best and the
 final epoch, launch records; no checkpoints) are archived in benchmarks/results/nwucla[_<tag>]_runs/
@@ -33,25 +34,26 @@ STREAMS = ("joint", "bone", "joint_motion", "bone_motion")
 WEIGHTS = (0.6, 0.6, 0.4, 0.4)  # the usual 4-stream fusion weights (CTR-GCN, InfoGCN)
 
 
-MODEL = "hglnet"  # set from --model: which shipped config family is trained (nw-ucla/<model>_<stream>)
-
-
-def run_dir(stream: str, seed: int, tag: str = "") -> Path:
-    model = "" if MODEL == "hglnet" else MODEL + "_"
-    return Path("runs/bench") / f"nw-ucla_{model}{stream}{'_' + tag if tag else ''}_s{seed}"
+def run_dir(stream: str, seed: int, tag: str = "", model: str = "hglnet") -> Path:
+    prefix = "" if model == "hglnet" else model + "_"
+    return Path("runs/bench") / f"nw-ucla_{prefix}{stream}{'_' + tag if tag else ''}_s{seed}"
 
 
 ARCHIVED = ("config.yaml", "eval.json", "metrics.json", "test_scores.npz", "test_scores_last.npz")
 
 
-def archive_dir(stream: str, seed: int, tag: str = "") -> Path:
-    return RESULTS / f"nwucla{'_' + tag if tag else ''}_runs" / run_dir(stream, seed, tag).name
+def archive_root(tag: str = "") -> Path:
+    return RESULTS / f"nwucla{'_' + tag if tag else ''}_runs"
+
+
+def archive_dir(stream: str, seed: int, tag: str = "", model: str = "hglnet") -> Path:
+    return archive_root(tag) / run_dir(stream, seed, tag, model).name
 
 
 def archive(stream: str, a: argparse.Namespace) -> None:
     """Keep a finished stream's small result files (with the final epoch's test scores, which an
     archived run cannot recompute: it has no checkpoint) and its launch records with the results."""
-    dest, run = archive_dir(stream, a.seed, a.tag), run_dir(stream, a.seed, a.tag)
+    dest, run = archive_dir(stream, a.seed, a.tag, a.model), run_dir(stream, a.seed, a.tag, a.model)
     final_scores(run)
     run_archive.archive(run, dest, ARCHIVED)
     if launches_file(stream, a).exists():
@@ -59,15 +61,15 @@ def archive(stream: str, a: argparse.Namespace) -> None:
 
 
 def restore(stream: str, a: argparse.Namespace) -> None:
-    run_archive.restore(run_dir(stream, a.seed, a.tag), archive_dir(stream, a.seed, a.tag), ARCHIVED)
+    run_archive.restore(run_dir(stream, a.seed, a.tag, a.model), archive_dir(stream, a.seed, a.tag, a.model), ARCHIVED)
 
 
 def finished(stream: str, a: argparse.Namespace) -> bool:
-    return (run_dir(stream, a.seed, a.tag) / "eval.json").exists()
+    return (run_dir(stream, a.seed, a.tag, a.model) / "eval.json").exists()
 
 
 def train_command(stream: str, a: argparse.Namespace) -> list[str]:
-    run = run_dir(stream, a.seed, a.tag)
+    run = run_dir(stream, a.seed, a.tag, a.model)
     return [sys.executable, "-m", "actlm", "train", f"nw-ucla/{a.model}_{stream}", f"train.epochs={a.epochs}",
             f"train.seed={a.seed}", f"train.threads={a.threads}", f"train.work_dir={run}",
             *(o.replace("{stream}", stream) for o in a.overrides),
@@ -83,15 +85,15 @@ def train_all(a: argparse.Namespace) -> dict[str, float]:
     while pending or running:
         while pending and len(running) < a.parallel:
             stream = pending.pop(0)
-            run_dir(stream, a.seed, a.tag).parent.mkdir(parents=True, exist_ok=True)
-            log = open(run_dir(stream, a.seed, a.tag).with_suffix(".log"), "a")
+            run_dir(stream, a.seed, a.tag, a.model).parent.mkdir(parents=True, exist_ok=True)
+            log = open(run_dir(stream, a.seed, a.tag, a.model).with_suffix(".log"), "a")
             record_launch(stream, a)
             running[stream] = (subprocess.Popen(train_command(stream, a), stdout=log, stderr=subprocess.STDOUT), time.time())
         time.sleep(5)
         for stream, (proc, start) in list(running.items()):
             if proc.poll() is not None:
                 if proc.returncode:
-                    raise SystemExit(f"{stream} failed, see {run_dir(stream, a.seed, a.tag).with_suffix('.log')}")
+                    raise SystemExit(f"{stream} failed, see {run_dir(stream, a.seed, a.tag, a.model).with_suffix('.log')}")
                 wall[stream] = time.time() - start
                 archive(stream, a)
                 del running[stream]
@@ -103,7 +105,7 @@ def head_commit() -> str:
 
 
 def launches_file(stream: str, a: argparse.Namespace) -> Path:
-    return run_dir(stream, a.seed, a.tag).with_suffix(".launches.jsonl")
+    return run_dir(stream, a.seed, a.tag, a.model).with_suffix(".launches.jsonl")
 
 
 def record_launch(stream: str, a: argparse.Namespace) -> None:
@@ -117,7 +119,7 @@ def record_launch(stream: str, a: argparse.Namespace) -> None:
 def launches(stream: str, a: argparse.Namespace) -> list[dict]:
     path = launches_file(stream, a)
     if not path.exists():
-        path = archive_dir(stream, a.seed, a.tag) / "launches.jsonl"
+        path = archive_dir(stream, a.seed, a.tag, a.model) / "launches.jsonl"
     return [json.loads(line) for line in path.read_text().splitlines() if line.strip()] if path.exists() else []
 
 
@@ -154,7 +156,7 @@ def collect(a: argparse.Namespace, wall: dict[str, float], trained_at: str | Non
     runs = {}
     for stream in STREAMS:
         restore(stream, a)
-        d = run_dir(stream, a.seed, a.tag)
+        d = run_dir(stream, a.seed, a.tag, a.model)
         if not finished(stream, a):
             continue
         archive(stream, a)
@@ -172,8 +174,8 @@ def collect(a: argparse.Namespace, wall: dict[str, float], trained_at: str | Non
     for name, members in (("joint+bone", ("joint", "bone")), ("4-stream", STREAMS)):
         if all(m in runs for m in members):
             weights = ",".join(str(WEIGHTS[STREAMS.index(m)]) for m in members)
-            for epochs, sources in (("best", [run_dir(m, a.seed, a.tag) for m in members]),
-                                    ("final", [final_scores(run_dir(m, a.seed, a.tag)) for m in members])):
+            for epochs, sources in (("best", [run_dir(m, a.seed, a.tag, a.model) for m in members]),
+                                    ("final", [final_scores(run_dir(m, a.seed, a.tag, a.model)) for m in members])):
                 out = subprocess.run([sys.executable, "-m", "actlm", "ensemble", *map(str, sources),
                                       "--weights", weights, "--json"], capture_output=True, text=True, check=True).stdout
                 rep = json.loads(out)
@@ -233,6 +235,12 @@ def handwritten_notes(path: Path) -> str:
     return "" if start < 0 else text[start:]
 
 
+def results_stem(model: str, tag: str, seed: int) -> str:
+    """One results file per model, tag and seed (seed 1 unnamed, as before seeds were studied)."""
+    return ("nwucla" + ("" if model == "hglnet" else f"_{model}") + (f"_{tag}" if tag else "")
+            + ("" if seed == 1 else f"_s{seed}"))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--epochs", type=int, default=160)
@@ -247,14 +255,12 @@ def main() -> None:
                              "(e.g. 'data.train_pipeline=[..., {type: Stream, kind: {stream}}]')")
     parser.add_argument("--collect", action="store_true", help="only collect finished runs")
     a = parser.parse_args()
-    global MODEL
-    MODEL = a.model
     trained_at = None if a.collect else head_commit()
     wall = {} if a.collect else train_all(a)
     res = collect(a, wall, trained_at)
     out = RESULTS
     out.mkdir(parents=True, exist_ok=True)
-    stem = "nwucla" + ("" if a.model == "hglnet" else f"_{a.model}") + (f"_{a.tag}" if a.tag else "")  # one file per model
+    stem = results_stem(a.model, a.tag, a.seed)
     (out / f"{stem}.json").write_text(json.dumps(res, indent=1))
     write_markdown(res, out / f"{stem}.md")
     print((out / f"{stem}.md").read_text())

@@ -10,7 +10,13 @@ text-matching accuracy of the HocSLM runs (class descriptions only, no classifie
     python benchmarks/slm_benchmark.py --epochs 20 --seeds 1 2 3 --joint-only --tag e20dt \
         --slm-overrides language.description_temperature=0.1     # a HocSLM variant, own runs/results
 
+    python benchmarks/slm_benchmark.py --bench-tag t32va160 --seeds 1 2 3 --joint-only
+        # compare the full-recipe runs of `nwucla_benchmark.py --tag t32va160 [--model hocslm] --seed N`
+
 Runs go to runs/slm[_<tag>]/<model>_<stream>_s<seed>; results to benchmarks/results/slm[_<tag>].{md,json}.
+With --bench-tag the runs are those of nwucla_benchmark.py (runs/bench/, archived in
+nwucla_<tag>_runs/), trained there with its recipe; this script then only compares them
+(results in slm_<bench tag>.{md,json}).
 The small result files of every finished run (config, metrics, eval, test scores, text-matching
 accuracy; no checkpoints, ~60 KB) are archived in benchmarks/results/slm[_<tag>]_runs/ and restored
 from there, so a study larger than one session's compute continues in a fresh checkout.
@@ -28,6 +34,7 @@ import time
 from datetime import datetime, timezone
 from pathlib import Path
 
+import nwucla_benchmark
 import run_archive
 from run_archive import RESULTS
 
@@ -37,9 +44,12 @@ MODELS = ("hglnet", "hocslm")
 
 
 TAG = ""  # set from --tag: names the runs folder and the results files
+BENCH_TAG = ""  # set from --bench-tag: compare the runs of `nwucla_benchmark.py --tag BENCH_TAG`
 
 
 def run_dir(model: str, stream: str, seed: int) -> Path:
+    if BENCH_TAG:
+        return nwucla_benchmark.run_dir(stream, seed, BENCH_TAG, model)
     return Path(f"runs/slm{TAG}") / f"{model}_{stream}_s{seed}"
 
 
@@ -47,6 +57,8 @@ ARCHIVED = ("config.yaml", "eval.json", "metrics.json", "test_scores.npz", "text
 
 
 def archive_dir(run: Path) -> Path:
+    if BENCH_TAG:
+        return nwucla_benchmark.archive_root(BENCH_TAG) / run.name
     return RESULTS / f"slm{TAG}_runs" / run.name
 
 
@@ -129,17 +141,18 @@ def collect(a: argparse.Namespace) -> dict:
             continue
         archive(d)
         history = json.loads((d / "metrics.json").read_text())
-        runs[d.name] = {"model": model, "stream": stream, "seed": seed,
-                        "best_top1": json.loads((d / "eval.json").read_text())["top1"],
-                        "final_top1": history[-1]["test_top1"],
-                        "last3_top1": statistics.mean(h["test_top1"] for h in history[-3:]),
-                        "curve": [round(h["test_top1"], 4) for h in history],
-                        "train_samples_per_s": statistics.mean(h["samples_per_s"] for h in history)}
+        runs[f"{model}_{stream}_s{seed}"] = run = {
+            "model": model, "stream": stream, "seed": seed,
+            "best_top1": json.loads((d / "eval.json").read_text())["top1"],
+            "final_top1": history[-1]["test_top1"],
+            "last3_top1": statistics.mean(h["test_top1"] for h in history[-3:]),
+            "curve": [round(h["test_top1"], 4) for h in history],
+            "train_samples_per_s": statistics.mean(h["samples_per_s"] for h in history)}
         if model == "hocslm":
-            runs[d.name]["text_match_top1"] = text_match_top1(d)
+            run["text_match_top1"] = text_match_top1(d)
     study = {metric: seed_study(runs, a.seeds, metric) for metric in ("best_top1", "last3_top1")}
     seed = a.seeds[0]
-    ensembles = {m: ensemble_top1([run_dir(m, st, seed) for st in STREAMS]) for m in MODELS}
+    ensembles = {} if a.joint_only else {m: ensemble_top1([run_dir(m, st, seed) for st in STREAMS]) for m in MODELS}
     return {"runs": runs, "joint_seed_study": study["best_top1"], "joint_seed_study_last3": study["last3_top1"],
             "ensemble_4stream": ensembles}
 
@@ -166,8 +179,7 @@ def write(a: argparse.Namespace, result: dict) -> None:
     (out / f"slm{TAG}.json").write_text(json.dumps({**meta, **result}, indent=1))
     lines = ["# HGLNet vs HocSLM (HGLNet + skeleton-language alignment), NW-UCLA cross-view", "",
              f"- command: `{meta['command']}`", f"- commit: {commit}; date: {meta['date']}",
-             f"- schedule: {a.epochs} epochs (cosine, warm-up {a.warmup}), batch 16, seeds {a.seeds}; "
-             f"{a.parallel} runs in parallel at {a.threads} thread(s) each (2-core CPU)",
+             f"- schedule: {schedule(a)}",
              f"- HocSLM: {hocslm_settings(a)}; inference = HGLNet alone", "",
              "| run | best top-1 | final top-1 | mean of last 3 | text-matching top-1 | train samples/s |",
              "|---|---|---|---|---|---|"]
@@ -200,11 +212,28 @@ def write(a: argparse.Namespace, result: dict) -> None:
     print("\n".join(lines))
 
 
+def schedule(a: argparse.Namespace) -> str:
+    if not BENCH_TAG:
+        return (f"{a.epochs} epochs (cosine, warm-up {a.warmup}), batch 16, seeds {a.seeds}; "
+                f"{a.parallel} runs in parallel at {a.threads} thread(s) each (2-core CPU)")
+    train = run_config(a, "hglnet").train
+    return (f"the runs of `nwucla_benchmark.py --tag {BENCH_TAG}` (each model and seed trained alone on the "
+            f"machine; commands and commits in {nwucla_benchmark.archive_root(BENCH_TAG)}/*/launches.jsonl): "
+            f"{train.epochs} epochs, batch {train.batch_size}, {train.threads} threads, seeds {a.seeds}")
+
+
+def run_config(a: argparse.Namespace, model: str):
+    """The config a finished joint-stream run of the first seed trained with."""
+    from actlm.engine.config import load_config
+
+    return load_config(run_dir(model, "joint", a.seeds[0]) / "config.yaml")
+
+
 def hocslm_settings(a: argparse.Namespace) -> str:
     """The language section the HocSLM runs trained with (shipped config + --slm-overrides)."""
     from actlm.engine.config import load_config
 
-    lang = load_config("nw-ucla/hocslm_joint", list(a.slm_overrides)).language
+    lang = (run_config(a, "hocslm") if BENCH_TAG else load_config("nw-ucla/hocslm_joint", list(a.slm_overrides))).language
     w = lang.weights
     positives = ("same-class positives weighted by description similarity "
                  f"(temperature {lang.description_temperature})" if lang.description_temperature
@@ -225,9 +254,16 @@ def main() -> None:
     p.add_argument("--joint-only", action="store_true", help="only the joint-stream seed study")
     p.add_argument("--tag", default="", help="names the runs folder and results files (a variant)")
     p.add_argument("--slm-overrides", nargs="*", default=[], help="config overrides for the HocSLM runs only")
+    p.add_argument("--bench-tag", default="", help="compare the runs of `nwucla_benchmark.py --tag BENCH_TAG` "
+                   "(both models; trained by that script) instead of training")
     p.add_argument("--collect", action="store_true", help="only collect finished runs")
     a = p.parse_args()
-    TAG = f"_{a.tag}" if a.tag else ""
+    global BENCH_TAG
+    BENCH_TAG = a.bench_tag
+    TAG = f"_{a.bench_tag or a.tag}" if a.bench_tag or a.tag else ""
+    if BENCH_TAG and not a.collect:
+        raise SystemExit(f"--bench-tag compares finished runs: train them with `python benchmarks/nwucla_benchmark.py "
+                         f"--tag {BENCH_TAG} [--model hocslm] --streams joint --seed N`, then add --collect")
     if not a.collect:
         train_all(a)
     write(a, collect(a))

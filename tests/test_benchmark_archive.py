@@ -46,7 +46,8 @@ def fake_finished_run(run: Path, correct: list[bool], top1_curve: list[float]) -
     save_scores(run / "test_scores_last.npz", np.arange(4), labels, logits, CLASSES)
     (run / "eval.json").write_text(json.dumps({"top1": top1, "top5": 1.0, "best_epoch": 2,
                                                "per_class": dict.fromkeys(CLASSES, top1)}))
-    (run / "metrics.json").write_text(json.dumps([{"test_top1": t, "epoch_time_s": 1.0} for t in top1_curve]))
+    (run / "metrics.json").write_text(json.dumps([{"test_top1": t, "epoch_time_s": 1.0, "samples_per_s": 4.0}
+                                                   for t in top1_curve]))
     (run / "config.yaml").write_text("model: {}\n")
 
 
@@ -77,3 +78,35 @@ def test_a_run_finished_here_is_not_overwritten_by_the_archive(bench):
     bench.restore("joint", a)
     assert json.loads((run / "eval.json").read_text())["top1"] == 0.25
     assert bench.finished("joint", a) and not bench.finished("bone", a)
+
+
+def test_seeds_have_their_own_results_file(bench):
+    assert bench.results_stem("hglnet", "t", 1) == "nwucla_t"
+    assert bench.results_stem("hglnet", "t", 2) == "nwucla_t_s2"
+    assert bench.results_stem("hocslm", "", 3) == "nwucla_hocslm_s3"
+
+
+def test_slm_comparison_pairs_the_benchmark_runs_of_both_models_by_seed(bench, tmp_path):
+    """`slm_benchmark.py --bench-tag` compares HGLNet and HocSLM runs trained by nwucla_benchmark.py
+    (here only in the archive, as in a fresh checkout)."""
+    sys.modules.pop("slm_benchmark", None)
+    import slm_benchmark
+
+    for seed, (plain, slm) in enumerate([([1, 1, 0, 0], [1, 1, 1, 0]), ([1, 1, 1, 0], [1, 1, 0, 0])], start=1):
+        for model, correct in (("hglnet", plain), ("hocslm", slm)):
+            run = bench.run_dir("joint", seed, "t", model)
+            fake_finished_run(run, [bool(c) for c in correct], [0.5, float(np.mean(correct))])
+            (run / "text_match.json").write_text(json.dumps({"top1": 0.5}))
+            bench.archive("joint", args(seed=seed, model=model))
+            if model == "hocslm":
+                shutil.copy2(run / "text_match.json", bench.archive_dir("joint", seed, "t", model))
+    shutil.rmtree(tmp_path / "runs")
+    slm_benchmark.BENCH_TAG = "t"
+    try:
+        res = slm_benchmark.collect(argparse.Namespace(seeds=[1, 2], joint_only=True))
+    finally:
+        slm_benchmark.BENCH_TAG = ""
+    assert sorted(res["runs"]) == ["hglnet_joint_s1", "hglnet_joint_s2", "hocslm_joint_s1", "hocslm_joint_s2"]
+    assert res["runs"]["hocslm_joint_s1"]["text_match_top1"] == 0.5
+    assert res["joint_seed_study"]["delta"]["per_seed"] == [0.25, -0.25]
+    assert res["joint_seed_study"]["delta"]["wins"] == 1
