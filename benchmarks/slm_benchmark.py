@@ -240,7 +240,9 @@ def hocslm_settings(a: argparse.Namespace) -> str:
                  else "every same-class description an equal positive")
     return (f"{lang.describer} descriptions (cached), {'fine-tuned' if lang.finetune_text else 'frozen'} "
             f"{lang.text_encoder} text encoder, loss weights contrastive {w.contrastive} / class text "
-            f"{w.class_text} / fusion {w.fusion}, {positives}")
+            f"{w.class_text} / fusion {w.fusion}, {positives}"
+            + (f"; the recordings of one performance share one description (same {', '.join(lang.shared_by)})"
+               if lang.shared_by else ""))
 
 
 def main() -> None:

@@ -254,12 +254,14 @@ def test_description_weighted_positives():
     assert torch.allclose(contrastive_targets(labels, sim, temperature=1e3), uniform, atol=1e-3)
 
 
-def test_hocslm_with_description_weighted_positives_trains(tiny_ucla, tmp_path):
+def test_hocslm_with_description_weighted_positives_trains(tiny_ucla, tmp_path, capsys):
     run = tmp_path / "slm"
-    overrides = tiny_overrides(tiny_ucla, run, epochs=1) + SLM_TINY + ["language.description_temperature=0.1"]
+    overrides = tiny_overrides(tiny_ucla, run, epochs=1) + SLM_TINY + [
+        "language.description_temperature=0.1", "language.shared_by=[subject,episode]"]
     train(load_config("nw-ucla/hocslm_joint", overrides))
     history = json.loads((run / "metrics.json").read_text())
     assert history[0]["loss_contrastive"] > 0
+    assert "descriptions: " in capsys.readouterr().err
 
 
 def test_missing_descriptions_fall_back_to_class_text(tiny_ucla, tmp_path, capsys):
@@ -304,3 +306,23 @@ def test_hf_backend_refuses_a_checkpoint_that_is_not_a_causal_lm(tmp_path):
         load_causal_lm(str(resolve_text_encoder("minilm")))
     with pytest.raises(LMError, match="no config.json"):
         build_describer("hf", model_path=str(tmp_path))
+
+
+def test_recordings_of_one_performance_share_a_description(ucla_prepared):
+    """NW-UCLA films each performance with several cameras at once: with shared_by, both training
+    views of a performance get one description (the first described by sample id), a missing one
+    is filled from the other view, and a field the dataset lacks is named in the error."""
+    from actlm.language.text_bank import share_within_performances
+
+    ds = SkeletonSet(ucla_prepared).split("xview_train")
+    texts = list(ds.sample_ids)
+    described = [not sid.startswith("a01_s01_e00_v01") for sid in ds.sample_ids]
+    texts[0] = "class text"   # a01_s01_e00_v01: no description of its own
+    shared = share_within_performances(ds, texts, described, ["subject", "episode"])
+    assert ds.sample_ids[:2] == ["a01_s01_e00_v01", "a01_s01_e00_v02"]
+    assert texts[:2] == ["a01_s01_e00_v02"] * 2
+    groups = {sid.rsplit("_v", 1)[0] for sid in ds.sample_ids}
+    assert len(set(texts)) == len(groups) and shared == len(ds) - len(groups)
+    assert all(t.rsplit("_v", 1)[0] == sid.rsplit("_v", 1)[0] for t, sid in zip(texts, ds.sample_ids))
+    with pytest.raises(ValueError, match="no metadata field.*camera"):
+        share_within_performances(ds, texts, described, ["camera"])

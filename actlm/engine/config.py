@@ -94,6 +94,9 @@ class LanguageConfig(_Strict):
     # None: every same-class description is an equal positive; a value (e.g. 0.1): same-class
     # positives weighted by a softmax of description similarity at this temperature
     description_temperature: float | None = Field(None, gt=0)
+    # metadata fields naming one performance seen by several cameras (NW-UCLA: [subject, episode]):
+    # its recordings share one description (text_bank.py), a cross-view consistency signal
+    shared_by: list[str] | None = None
 
 
 class ReasonerConfig(_Strict):

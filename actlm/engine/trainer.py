@@ -268,7 +268,7 @@ class Trainer:
         cache = DescriptionCache(lang.cache)
         if self.world.size > 1 and not self.world.is_main:
             dist.barrier()   # rank 0 describes missing samples first
-        bank = TextBank(self.train_set, key, encoder, cache, lang.describe_missing, log=print)
+        bank = TextBank(self.train_set, key, encoder, cache, lang.describe_missing, log=print, shared_by=lang.shared_by)
         if self.world.size > 1 and self.world.is_main:
             dist.barrier()
         if self.world.is_main:

@@ -6,6 +6,13 @@ backends they must have been described beforehand. A sample without a descriptio
 to describe, a failed request) trains with its class description instead, and the number of
 such samples is reported. With a frozen text encoder every distinct text is encoded once,
 before the first epoch, so the text side adds almost nothing to the cost of a training step.
+
+``shared_by`` names the metadata fields that identify one performance recorded by several cameras
+at once (NW-UCLA: subject and episode; NTU: setup, subject and replication). Its recordings then
+share one description, the first one by sample id: a video-language model describes what the
+person did, which does not depend on the camera, while a description measured from each view's
+skeleton carries that view's noise. Pulled towards the same text, the views of one performance are
+pulled towards each other: the language loss becomes a cross-view consistency signal.
 """
 from __future__ import annotations
 
@@ -28,9 +35,12 @@ class TextBankReport:
     fallback: int
     unique_texts: int
 
+    shared: int = 0   # samples that use the description of another recording of their performance
+
     def __str__(self) -> str:
         return (f"descriptions: {self.described} samples, {self.fallback} without one (class description "
-                f"used instead), {self.unique_texts} distinct texts")
+                f"used instead), {self.unique_texts} distinct texts"
+                + (f", {self.shared} shared with another camera's recording" if self.shared else ""))
 
 
 def class_fallback(name: str) -> str:
@@ -41,7 +51,8 @@ class TextBank:
     """Per-sample description embeddings for a training set, plus the class descriptions."""
 
     def __init__(self, train_set: SkeletonSet, key: DescriberKey, encoder: TextEncoder,
-                 cache: DescriptionCache, describe_missing: bool = True, log=print):
+                 cache: DescriptionCache, describe_missing: bool = True, log=print,
+                 shared_by: list[str] | None = None):
         if describe_missing and key.backend == "kinematic":
             report = describe_dataset(train_set, build_describer("kinematic"), cache)
             if report.described:
@@ -49,20 +60,17 @@ class TextBank:
         found = cache.get_many(key)
         classes = [found.get(f"{CLASS_PREFIX}{c}", class_fallback(c)) for c in train_set.classes]
         labels = train_set.labels
-        texts, fallback = [], 0
-        for sid, label in zip(train_set.sample_ids, labels):
-            text = found.get(sid)
-            if text is None:
-                fallback += 1
-                text = classes[int(label)]
-            texts.append(text)
+        texts = [found.get(sid, classes[int(y)]) for sid, y in zip(train_set.sample_ids, labels)]
+        described = [sid in found for sid in train_set.sample_ids]
+        shared = share_within_performances(train_set, texts, described, shared_by) if shared_by else 0
+        fallback = sum(not d and t == classes[int(y)] for d, t, y in zip(described, texts, labels))
         unique, inverse = np.unique(np.array(texts + classes, dtype=object), return_inverse=True)
         tokens, mask, sentence = encoder.encode([str(u) for u in unique])
         self.tokens, self.mask, self.sentence = tokens.half(), mask, sentence
         self.row = torch.from_numpy(inverse[: len(texts)].astype(np.int64))
         self.class_rows = torch.from_numpy(inverse[len(texts):].astype(np.int64))
         self.texts, self.class_texts = texts, classes
-        self.report = TextBankReport(len(texts) - fallback, fallback, len(unique))
+        self.report = TextBankReport(len(texts) - fallback, fallback, len(unique), shared)
 
     @property
     def class_text(self) -> torch.Tensor:
@@ -74,3 +82,28 @@ class TextBank:
         keep = int(mask.sum(1).max())       # trim padding shared by the whole batch
         return TextBatch(self.tokens[rows, :keep].float().to(device), mask[:, :keep].to(device),
                          self.sentence[rows].to(device), self.class_text.to(device))
+
+
+def share_within_performances(train_set: SkeletonSet, texts: list[str], described: list[bool],
+                              fields: list[str]) -> int:
+    """Give every recording of a performance (same label and same ``fields`` metadata) the
+    description of its first described recording by sample id, in place; returns how many
+    samples took another recording's description."""
+    groups: dict[tuple, list[int]] = {}
+    for i, label in enumerate(train_set.labels):
+        meta = train_set.meta(i)
+        missing = [f for f in fields if f not in meta]
+        if missing:
+            raise ValueError(f"language.shared_by: sample {train_set.sample_ids[i]} of {train_set.name} has no "
+                             f"metadata field(s) {missing} (it has {sorted(meta)})")
+        groups.setdefault((int(label), *(meta[f] for f in fields)), []).append(i)
+    shared = 0
+    for members in groups.values():
+        donors = sorted((i for i in members if described[i]), key=lambda i: train_set.sample_ids[i])
+        if not donors:
+            continue
+        for i in members:
+            if texts[i] != texts[donors[0]]:
+                texts[i] = texts[donors[0]]
+                shared += 1
+    return shared
