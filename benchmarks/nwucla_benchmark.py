@@ -203,10 +203,13 @@ def write_markdown(res: dict, path: Path) -> None:
         commits = ", ".join(dict.fromkeys(x["commit"] for x in r.get("launches", []))) or "not recorded"
         lines.append(f"| {stream} | {r['top1']:.2%} | {r['best_epoch']} | {r['final_top1']:.2%} | {r['top5']:.2%} "
                      f"| {r['train_time_s']} | {commits} |")
-    lines += ["", "Ensembles fuse the scores of each stream's best epoch (the CTR-GCN/InfoGCN protocol) or of its final epoch.",
-              "", "| ensemble | weights | top-1 | top-5 |", "|---|---|---|---|"]
-    for name, e in res["ensembles"].items():
-        lines.append(f"| {name} | {e['weights']} | {e['top1']:.2%} | {e['top5']:.2%} |")
+    if res["ensembles"]:
+        lines += ["", "Ensembles fuse the scores of each stream's best epoch (the CTR-GCN/InfoGCN protocol) or of its "
+                  "final epoch.", "", "| ensemble | weights | top-1 | top-5 |", "|---|---|---|---|"]
+        for name, e in res["ensembles"].items():
+            lines.append(f"| {name} | {e['weights']} | {e['top1']:.2%} | {e['top5']:.2%} |")
+    else:
+        lines += ["", "No ensemble: it needs the joint and bone streams of this seed at least."]
     lines += ["", "Training minutes until the test top-1 first reaches a level (epoch; as measured / at the run's median "
               "epoch time, i.e. alone on the machine; evaluation not included):", "",
               "| stream | " + " | ".join(f"{float(t):.1%}" for t in next(iter(res["streams"].values()))["minutes_to"]) + " |",
