@@ -10,8 +10,9 @@ text-matching accuracy of the HocSLM runs (class descriptions only, no classifie
     python benchmarks/slm_benchmark.py --epochs 20 --seeds 1 2 3 --joint-only --tag e20dt \
         --slm-overrides language.description_temperature=0.1     # a HocSLM variant, own runs/results
 
-    python benchmarks/slm_benchmark.py --bench-tag t32va160 --seeds 1 2 3 --joint-only
+    python benchmarks/slm_benchmark.py --bench-tag t32va160 --seeds 1 2 3 --joint-only --collect
         # compare the full-recipe runs of `nwucla_benchmark.py --tag t32va160 [--model hocslm] --seed N`
+        # (--slm-bench-tag T: the HocSLM runs of `--model hocslm --tag T`, a variant)
 
 Runs go to runs/slm[_<tag>]/<model>_<stream>_s<seed>; results to benchmarks/results/slm[_<tag>].{md,json}.
 With --bench-tag the runs are those of nwucla_benchmark.py (runs/bench/, archived in
@@ -44,12 +45,15 @@ MODELS = ("hglnet", "hocslm")
 
 
 TAG = ""  # set from --tag: names the runs folder and the results files
-BENCH_TAG = ""  # set from --bench-tag: compare the runs of `nwucla_benchmark.py --tag BENCH_TAG`
+BENCH_TAGS: dict[str, str] = {}  # from --bench-tag/--slm-bench-tag: model -> tag of its nwucla_benchmark.py runs
+_ARCHIVE_OF: dict[Path, Path] = {}  # run folder -> its archive, for the nwucla_benchmark.py runs
 
 
 def run_dir(model: str, stream: str, seed: int) -> Path:
-    if BENCH_TAG:
-        return nwucla_benchmark.run_dir(stream, seed, BENCH_TAG, model)
+    if BENCH_TAGS:
+        run = nwucla_benchmark.run_dir(stream, seed, BENCH_TAGS[model], model)
+        _ARCHIVE_OF[run] = nwucla_benchmark.archive_dir(stream, seed, BENCH_TAGS[model], model)
+        return run
     return Path(f"runs/slm{TAG}") / f"{model}_{stream}_s{seed}"
 
 
@@ -57,8 +61,8 @@ ARCHIVED = ("config.yaml", "eval.json", "metrics.json", "test_scores.npz", "text
 
 
 def archive_dir(run: Path) -> Path:
-    if BENCH_TAG:
-        return nwucla_benchmark.archive_root(BENCH_TAG) / run.name
+    if BENCH_TAGS:
+        return _ARCHIVE_OF[run]
     return RESULTS / f"slm{TAG}_runs" / run.name
 
 
@@ -213,12 +217,15 @@ def write(a: argparse.Namespace, result: dict) -> None:
 
 
 def schedule(a: argparse.Namespace) -> str:
-    if not BENCH_TAG:
+    if not BENCH_TAGS:
         return (f"{a.epochs} epochs (cosine, warm-up {a.warmup}), batch 16, seeds {a.seeds}; "
                 f"{a.parallel} runs in parallel at {a.threads} thread(s) each (2-core CPU)")
     train = run_config(a, "hglnet").train
-    return (f"the runs of `nwucla_benchmark.py --tag {BENCH_TAG}` (each model and seed trained alone on the "
-            f"machine; commands and commits in {nwucla_benchmark.archive_root(BENCH_TAG)}/*/launches.jsonl): "
+    tags = " and ".join(f"`nwucla_benchmark.py{' --model hocslm' if m == 'hocslm' else ''} --tag {t}`"
+                        for m, t in BENCH_TAGS.items())
+    archives = ", ".join(sorted({str(nwucla_benchmark.archive_root(t)) for t in BENCH_TAGS.values()}))
+    return (f"the runs of {tags} (each model and seed trained alone on the machine; commands and commits in "
+            f"{archives}/*/launches.jsonl): "
             f"{train.epochs} epochs, batch {train.batch_size}, {train.threads} threads, seeds {a.seeds}")
 
 
@@ -233,7 +240,7 @@ def hocslm_settings(a: argparse.Namespace) -> str:
     """The language section the HocSLM runs trained with (shipped config + --slm-overrides)."""
     from actlm.engine.config import load_config
 
-    lang = (run_config(a, "hocslm") if BENCH_TAG else load_config("nw-ucla/hocslm_joint", list(a.slm_overrides))).language
+    lang = (run_config(a, "hocslm") if BENCH_TAGS else load_config("nw-ucla/hocslm_joint", list(a.slm_overrides))).language
     w = lang.weights
     positives = ("same-class positives weighted by description similarity "
                  f"(temperature {lang.description_temperature})" if lang.description_temperature
@@ -258,14 +265,16 @@ def main() -> None:
     p.add_argument("--slm-overrides", nargs="*", default=[], help="config overrides for the HocSLM runs only")
     p.add_argument("--bench-tag", default="", help="compare the runs of `nwucla_benchmark.py --tag BENCH_TAG` "
                    "(both models; trained by that script) instead of training")
+    p.add_argument("--slm-bench-tag", default="", help="with --bench-tag: the HocSLM runs have this tag instead "
+                   "(a HocSLM variant trained with nwucla_benchmark.py --overrides); names the results")
     p.add_argument("--collect", action="store_true", help="only collect finished runs")
     a = p.parse_args()
-    global BENCH_TAG
-    BENCH_TAG = a.bench_tag
-    TAG = f"_{a.bench_tag or a.tag}" if a.bench_tag or a.tag else ""
-    if BENCH_TAG and not a.collect:
+    if a.bench_tag:
+        BENCH_TAGS.update(hglnet=a.bench_tag, hocslm=a.slm_bench_tag or a.bench_tag)
+    TAG = f"_{a.slm_bench_tag or a.bench_tag or a.tag}" if a.slm_bench_tag or a.bench_tag or a.tag else ""
+    if BENCH_TAGS and not a.collect:
         raise SystemExit(f"--bench-tag compares finished runs: train them with `python benchmarks/nwucla_benchmark.py "
-                         f"--tag {BENCH_TAG} [--model hocslm] --streams joint --seed N`, then add --collect")
+                         f"--tag {a.bench_tag} [--model hocslm] --streams joint --seed N`, then add --collect")
     if not a.collect:
         train_all(a)
     write(a, collect(a))

@@ -87,25 +87,25 @@ def test_seeds_have_their_own_results_file(bench):
 
 
 def test_slm_comparison_pairs_the_benchmark_runs_of_both_models_by_seed(bench, tmp_path):
-    """`slm_benchmark.py --bench-tag` compares HGLNet and HocSLM runs trained by nwucla_benchmark.py
-    (here only in the archive, as in a fresh checkout)."""
+    """`slm_benchmark.py --bench-tag t --slm-bench-tag variant` compares HGLNet and HocSLM runs trained
+    by nwucla_benchmark.py (here only in the archive, as in a fresh checkout)."""
     sys.modules.pop("slm_benchmark", None)
     import slm_benchmark
 
     for seed, (plain, slm) in enumerate([([1, 1, 0, 0], [1, 1, 1, 0]), ([1, 1, 1, 0], [1, 1, 0, 0])], start=1):
-        for model, correct in (("hglnet", plain), ("hocslm", slm)):
-            run = bench.run_dir("joint", seed, "t", model)
+        for model, tag, correct in (("hglnet", "t", plain), ("hocslm", "variant", slm)):
+            run = bench.run_dir("joint", seed, tag, model)
             fake_finished_run(run, [bool(c) for c in correct], [0.5, float(np.mean(correct))])
             (run / "text_match.json").write_text(json.dumps({"top1": 0.5}))
-            bench.archive("joint", args(seed=seed, model=model))
+            bench.archive("joint", args(seed=seed, model=model, tag=tag))
             if model == "hocslm":
-                shutil.copy2(run / "text_match.json", bench.archive_dir("joint", seed, "t", model))
+                shutil.copy2(run / "text_match.json", bench.archive_dir("joint", seed, tag, model))
     shutil.rmtree(tmp_path / "runs")
-    slm_benchmark.BENCH_TAG = "t"
+    slm_benchmark.BENCH_TAGS.update(hglnet="t", hocslm="variant")
     try:
         res = slm_benchmark.collect(argparse.Namespace(seeds=[1, 2], joint_only=True))
     finally:
-        slm_benchmark.BENCH_TAG = ""
+        slm_benchmark.BENCH_TAGS.clear()
     assert sorted(res["runs"]) == ["hglnet_joint_s1", "hglnet_joint_s2", "hocslm_joint_s1", "hocslm_joint_s2"]
     assert res["runs"]["hocslm_joint_s1"]["text_match_top1"] == 0.5
     assert res["joint_seed_study"]["delta"]["per_seed"] == [0.25, -0.25]
