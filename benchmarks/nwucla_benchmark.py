@@ -225,17 +225,7 @@ def write_markdown(res: dict, path: Path) -> None:
     lines += ["", "Accuracy curves (test top-1 per epoch):", ""]
     for stream, r in res["streams"].items():
         lines.append(f"- {stream}: " + " ".join(f"{v:.3f}" for v in r["curve_top1"]))
-    path.write_text("\n".join(lines) + "\n" + handwritten_notes(path))
-
-
-def handwritten_notes(path: Path) -> str:
-    """The part of an existing results file written by hand (from its first '## ' heading on),
-    kept when the generated part is rewritten."""
-    if not path.exists():
-        return ""
-    text = path.read_text()
-    start = text.find("\n## ")
-    return "" if start < 0 else text[start:]
+    path.write_text("\n".join(lines) + "\n" + run_archive.handwritten_notes(path))
 
 
 def results_stem(model: str, tag: str, seed: int) -> str:

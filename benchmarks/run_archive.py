@@ -14,6 +14,18 @@ from pathlib import Path
 RESULTS = Path("benchmarks/results")
 
 
+def handwritten_notes(path: Path) -> str:
+    """The part of an existing results file written by hand: from its first '## ... (written by
+    hand ...' heading on; kept when a script rewrites the generated part above it."""
+    if not path.exists():
+        return ""
+    text = path.read_text()
+    start = text.find("\n## ")
+    while start >= 0 and "(written by hand" not in text[start: text.find("\n", start + 1)]:
+        start = text.find("\n## ", start + 1)
+    return "" if start < 0 else text[start:]
+
+
 def archive(run: Path, dest: Path, names: tuple[str, ...]) -> None:
     """Copy ``names`` (those that exist) from ``run`` to ``dest``."""
     dest.mkdir(parents=True, exist_ok=True)

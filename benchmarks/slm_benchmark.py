@@ -212,7 +212,7 @@ def write(a: argparse.Namespace, result: dict) -> None:
             lines.append(f"| {name} | {'not finished' if h is None else f'{h:.2%}'} | "
                          f"{'not finished' if sl is None else f'{sl:.2%}'} | {delta} |")
     lines += ["", f"Curves (test top-1 per epoch) are in slm{TAG}.json."]
-    (out / f"slm{TAG}.md").write_text("\n".join(lines) + "\n")
+    (out / f"slm{TAG}.md").write_text("\n".join(lines) + "\n" + run_archive.handwritten_notes(out / f"slm{TAG}.md"))
     print("\n".join(lines))
 
 

@@ -110,3 +110,13 @@ def test_slm_comparison_pairs_the_benchmark_runs_of_both_models_by_seed(bench, t
     assert res["runs"]["hocslm_joint_s1"]["text_match_top1"] == 0.5
     assert res["joint_seed_study"]["delta"]["per_seed"] == [0.25, -0.25]
     assert res["joint_seed_study"]["delta"]["wins"] == 1
+
+
+def test_hand_written_sections_survive_a_rewrite(tmp_path, monkeypatch):
+    monkeypatch.syspath_prepend(str(BENCHMARKS))
+    import run_archive
+
+    path = tmp_path / "r.md"
+    assert run_archive.handwritten_notes(path) == ""
+    path.write_text("# Results\n\n## Seed study\n\ngenerated\n\n## Reading (written by hand, today)\n\nmine\n")
+    assert run_archive.handwritten_notes(path) == "\n## Reading (written by hand, today)\n\nmine\n"
