@@ -35,6 +35,7 @@ class FakeOpenAI:
                     server.requests.append(body)
                     server.headers.append(dict(self.headers))
                     server.in_flight += 1
+                    self.counted = True
                     server.max_in_flight = max(server.max_in_flight, server.in_flight)
                     user = body["messages"][-1]["content"]
                     text = user if isinstance(user, str) else user[0]["text"]
@@ -58,10 +59,18 @@ class FakeOpenAI:
                                                           "content": f"  A person moves. ({len(server.requests)})  "}}]}
                         self._send(200, json.dumps(reply).encode())
                 finally:
+                    self._release()
+
+            def _release(self) -> None:
+                """Leave the in-flight count before the reply goes out: a client that has its answer
+                may send its next request before this handler thread returns."""
+                if getattr(self, "counted", False):
                     with server._lock:
                         server.in_flight -= 1
+                    self.counted = False
 
             def _send(self, code: int, payload: bytes, headers: dict[str, str] | None = None) -> None:
+                self._release()
                 try:
                     self.send_response(code)
                     for name, value in (headers or {}).items():
