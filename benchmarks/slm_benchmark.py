@@ -46,34 +46,31 @@ MODELS = ("hglnet", "hocslm")
 
 TAG = ""  # set from --tag: names the runs folder and the results files
 BENCH_TAGS: dict[str, str] = {}  # from --bench-tag/--slm-bench-tag: model -> tag of its nwucla_benchmark.py runs
-_ARCHIVE_OF: dict[Path, Path] = {}  # run folder -> its archive, for the nwucla_benchmark.py runs
 
 
 def run_dir(model: str, stream: str, seed: int) -> Path:
     if BENCH_TAGS:
-        run = nwucla_benchmark.run_dir(stream, seed, BENCH_TAGS[model], model)
-        _ARCHIVE_OF[run] = nwucla_benchmark.archive_dir(stream, seed, BENCH_TAGS[model], model)
-        return run
+        return nwucla_benchmark.run_dir(stream, seed, BENCH_TAGS[model], model)
     return Path(f"runs/slm{TAG}") / f"{model}_{stream}_s{seed}"
 
 
 ARCHIVED = ("config.yaml", "eval.json", "metrics.json", "test_scores.npz", "text_match.json")
 
 
-def archive_dir(run: Path) -> Path:
+def archive_dir(model: str, stream: str, seed: int) -> Path:
     if BENCH_TAGS:
-        return _ARCHIVE_OF[run]
-    return RESULTS / f"slm{TAG}_runs" / run.name
+        return nwucla_benchmark.archive_dir(stream, seed, BENCH_TAGS[model], model)
+    return RESULTS / f"slm{TAG}_runs" / run_dir(model, stream, seed).name
 
 
-def archive(run: Path) -> None:
+def archive(model: str, stream: str, seed: int) -> None:
     """Keep a finished run's small result files (not its checkpoints) with the results."""
-    run_archive.archive(run, archive_dir(run), ARCHIVED)
+    run_archive.archive(run_dir(model, stream, seed), archive_dir(model, stream, seed), ARCHIVED)
 
 
-def restore(run: Path) -> None:
+def restore(model: str, stream: str, seed: int) -> None:
     """A run finished in an earlier checkout counts as finished here (nothing is retrained)."""
-    run_archive.restore(run, archive_dir(run), ARCHIVED)
+    run_archive.restore(run_dir(model, stream, seed), archive_dir(model, stream, seed), ARCHIVED)
 
 
 def planned(a: argparse.Namespace) -> list[tuple[str, str, int]]:
@@ -93,7 +90,7 @@ def command(model: str, stream: str, seed: int, a: argparse.Namespace) -> list[s
 
 def train_all(a: argparse.Namespace) -> None:
     for job in planned(a):
-        restore(run_dir(*job))
+        restore(*job)
     pending = [j for j in planned(a) if not (run_dir(*j) / "eval.json").exists()]
     running: dict[tuple, subprocess.Popen] = {}
     while pending or running:
@@ -109,12 +106,13 @@ def train_all(a: argparse.Namespace) -> None:
             if proc.poll() is not None:
                 print("finished", *job, "rc", proc.returncode, flush=True)
                 if proc.returncode == 0:
-                    archive(run_dir(*job))
+                    archive(*job)
                 del running[job]
 
 
-def text_match_top1(run: Path) -> float | None:
+def text_match_top1(model: str, stream: str, seed: int) -> float | None:
     """Text-matching top-1 of a HocSLM run, computed once (needs its checkpoint) and kept with it."""
+    run = run_dir(model, stream, seed)
     cached = run / "text_match.json"
     if cached.exists():
         return json.loads(cached.read_text())["top1"]
@@ -124,7 +122,7 @@ def text_match_top1(run: Path) -> float | None:
         return None
     top1 = json.loads(out.stdout)["top1"]
     cached.write_text(json.dumps({"top1": top1}))
-    archive(run)
+    archive(model, stream, seed)
     return top1
 
 
@@ -140,10 +138,10 @@ def collect(a: argparse.Namespace) -> dict:
     runs: dict[str, dict] = {}
     for model, stream, seed in planned(a):
         d = run_dir(model, stream, seed)
-        restore(d)
+        restore(model, stream, seed)
         if not (d / "eval.json").exists():
             continue
-        archive(d)
+        archive(model, stream, seed)
         history = json.loads((d / "metrics.json").read_text())
         runs[f"{model}_{stream}_s{seed}"] = run = {
             "model": model, "stream": stream, "seed": seed,
@@ -153,7 +151,7 @@ def collect(a: argparse.Namespace) -> dict:
             "curve": [round(h["test_top1"], 4) for h in history],
             "train_samples_per_s": statistics.mean(h["samples_per_s"] for h in history)}
         if model == "hocslm":
-            run["text_match_top1"] = text_match_top1(d)
+            run["text_match_top1"] = text_match_top1(model, stream, seed)
     study = {metric: seed_study(runs, a.seeds, metric) for metric in ("best_top1", "last3_top1")}
     seed = a.seeds[0]
     ensembles = {} if a.joint_only else {m: ensemble_top1([run_dir(m, st, seed) for st in STREAMS]) for m in MODELS}
