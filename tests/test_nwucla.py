@@ -72,6 +72,8 @@ def test_summary_and_show_commands(ucla_prepared, tmp_path):
     result = runner.invoke(main, ["data", "summary", str(ucla_prepared)])
     assert result.exit_code == 0, result.output
     assert "1484 sequences" in result.output and "xview_train" in result.output and "sit down" in result.output
+    medians = next(line for line in result.output.splitlines() if line.startswith("median frames")).split()[2:]
+    assert [int(m) for m in medians] == [34, 25, 31]  # views 1+2, view 3, all: the test view is shorter
     for suffix in ("png", "gif"):
         out = tmp_path / f"s.{suffix}"
         result = runner.invoke(main, ["data", "show", "a05_s01_e00_v01", "--dataset", str(ucla_prepared), "--out", str(out)])
