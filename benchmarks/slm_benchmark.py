@@ -54,7 +54,7 @@ def run_dir(model: str, stream: str, seed: int) -> Path:
     return Path(f"runs/slm{TAG}") / f"{model}_{stream}_s{seed}"
 
 
-ARCHIVED = ("config.yaml", "eval.json", "metrics.json", "test_scores.npz", "text_match.json")
+ARCHIVED = ("config.yaml", "eval.json", "metrics.json", "test_scores.npz", "test_scores_last.npz", "text_match.json")
 
 
 def archive_dir(model: str, stream: str, seed: int) -> Path:
@@ -126,10 +126,13 @@ def text_match_top1(model: str, stream: str, seed: int) -> float | None:
     return top1
 
 
-def ensemble_top1(runs: list[Path]) -> float | None:
-    if not all((r / "test_scores.npz").exists() for r in runs):
+def ensemble_top1(runs: list[Path], scores: str = "test_scores.npz") -> float | None:
+    """Top-1 of the weighted fusion of the runs' test scores: ``test_scores.npz`` (best epoch) or
+    ``test_scores_last.npz`` (final epoch, written by nwucla_benchmark.py); None if one is missing."""
+    if not all((r / scores).exists() for r in runs):
         return None
-    out = subprocess.run([sys.executable, "-m", "actlm", "ensemble", *map(str, runs), "--weights", WEIGHTS, "--json"],
+    out = subprocess.run([sys.executable, "-m", "actlm", "ensemble", *(str(r / scores) for r in runs),
+                          "--weights", WEIGHTS, "--json"],
                          capture_output=True, text=True, check=True)
     return json.loads(out.stdout)["top1"]
 
@@ -155,8 +158,10 @@ def collect(a: argparse.Namespace) -> dict:
     study = {metric: seed_study(runs, a.seeds, metric) for metric in ("best_top1", "last3_top1")}
     seed = a.seeds[0]
     ensembles = {} if a.joint_only else {m: ensemble_top1([run_dir(m, st, seed) for st in STREAMS]) for m in MODELS}
+    final = {} if a.joint_only else {m: ensemble_top1([run_dir(m, st, seed) for st in STREAMS], "test_scores_last.npz")
+                                     for m in MODELS}
     return {"runs": runs, "joint_seed_study": study["best_top1"], "joint_seed_study_last3": study["last3_top1"],
-            "ensemble_4stream": ensembles}
+            "ensemble_4stream": ensembles, "ensemble_4stream_final": final}
 
 
 def seed_study(runs: dict[str, dict], seeds: list[int], metric: str) -> dict:
@@ -201,10 +206,12 @@ def write(a: argparse.Namespace, result: dict) -> None:
                          f"{', '.join(f'{x:+.2%}' for x in d['per_seed'])}; better in {d['wins']}/{len(d['per_seed'])})")
     if not a.joint_only:
         lines += ["", f"## Every stream and the 4-stream ensemble (seed {a.seeds[0]}, weights {WEIGHTS})", "",
-                  "| stream | HGLNet best top-1 | HocSLM best top-1 | delta |", "|---|---|---|---|"]
+                  "| stream (best epoch unless stated) | HGLNet top-1 | HocSLM top-1 | delta |", "|---|---|---|---|"]
         rows = [(st, *(result["runs"].get(f"{m}_{st}_s{a.seeds[0]}", {}).get("best_top1") for m in MODELS))
                 for st in STREAMS]
         rows.append(("4-stream ensemble", *(result["ensemble_4stream"][m] for m in MODELS)))
+        if all(result["ensemble_4stream_final"].get(m) is not None for m in MODELS):
+            rows.append(("4-stream ensemble, final epochs", *(result["ensemble_4stream_final"][m] for m in MODELS)))
         for name, h, sl in rows:
             delta = "-" if h is None or sl is None else f"{sl - h:+.2%}"
             lines.append(f"| {name} | {'not finished' if h is None else f'{h:.2%}'} | "

@@ -34,16 +34,22 @@ def args(**kw) -> argparse.Namespace:
     return argparse.Namespace(**{**base, **kw})
 
 
-def fake_finished_run(run: Path, correct: list[bool], top1_curve: list[float]) -> None:
-    """What `actlm train` leaves in a finished run folder (without checkpoints)."""
-    run.mkdir(parents=True)
+def fake_scores(path: Path, correct: list[bool]) -> None:
     labels = np.array([0, 1, 2, 0])
     logits = np.full((4, 3), -1.0)
     for i, ok in enumerate(correct):
         logits[i, labels[i] if ok else (labels[i] + 1) % 3] = 1.0
+    save_scores(path, np.arange(4), labels, logits, CLASSES)
+
+
+def fake_finished_run(run: Path, correct: list[bool], top1_curve: list[float],
+                      last_correct: list[bool] | None = None) -> None:
+    """What `actlm train` leaves in a finished run folder (without checkpoints); the final epoch's
+    scores are those of the best epoch unless ``last_correct`` is given."""
+    run.mkdir(parents=True)
     top1 = float(np.mean(correct))
-    save_scores(run / "test_scores.npz", np.arange(4), labels, logits, CLASSES)
-    save_scores(run / "test_scores_last.npz", np.arange(4), labels, logits, CLASSES)
+    fake_scores(run / "test_scores.npz", correct)
+    fake_scores(run / "test_scores_last.npz", correct if last_correct is None else last_correct)
     (run / "eval.json").write_text(json.dumps({"top1": top1, "top5": 1.0, "best_epoch": 2,
                                                "per_class": dict.fromkeys(CLASSES, top1)}))
     (run / "metrics.json").write_text(json.dumps([{"test_top1": t, "epoch_time_s": 1.0, "samples_per_s": 4.0}
@@ -110,6 +116,25 @@ def test_slm_comparison_pairs_the_benchmark_runs_of_both_models_by_seed(bench, t
     assert res["runs"]["hocslm_joint_s1"]["text_match_top1"] == 0.5
     assert res["joint_seed_study"]["delta"]["per_seed"] == [0.25, -0.25]
     assert res["joint_seed_study"]["delta"]["wins"] == 1
+
+
+def test_slm_comparison_fuses_four_streams_of_both_models_at_best_and_final_epochs(bench, tmp_path):
+    sys.modules.pop("slm_benchmark", None)
+    import slm_benchmark
+
+    for model, best, last in (("hglnet", [1, 1, 0, 0], [1, 0, 0, 0]), ("hocslm", [1, 1, 1, 0], [1, 1, 0, 0])):
+        for stream in bench.STREAMS:
+            run = bench.run_dir(stream, 1, "t", model)
+            fake_finished_run(run, [bool(c) for c in best], [0.5, 0.5], [bool(c) for c in last])
+            bench.archive(stream, args(model=model, streams=[stream]))
+    shutil.rmtree(tmp_path / "runs")                   # a fresh checkout: the final scores come from the archive
+    slm_benchmark.BENCH_TAGS.update(hglnet="t", hocslm="t")
+    try:
+        res = slm_benchmark.collect(argparse.Namespace(seeds=[1], joint_only=False))
+    finally:
+        slm_benchmark.BENCH_TAGS.clear()
+    assert res["ensemble_4stream"] == {"hglnet": 0.5, "hocslm": 0.75}
+    assert res["ensemble_4stream_final"] == {"hglnet": 0.25, "hocslm": 0.5}
 
 
 def test_hand_written_sections_survive_a_rewrite(tmp_path, monkeypatch):
