@@ -277,6 +277,46 @@ def test_missing_descriptions_fall_back_to_class_text(tiny_ucla, tmp_path, capsy
     assert f"{len(ds) - len(ds.sample_ids[::2])} without one" in capsys.readouterr().err
 
 
+def test_written_class_descriptions_replace_the_describers(tiny_ucla, tmp_path):
+    """`language.class_descriptions: nw-ucla` (shipped, GAP-style) becomes the class text stored
+    with the model, which text-matching classification then reads."""
+    from actlm.language.text_bank import load_class_descriptions
+    from actlm.language.text_encoder import TextEncoder
+
+    run = tmp_path / "slm"
+    train(load_config("nw-ucla/hocslm_joint", tiny_overrides(tiny_ucla, run, epochs=1) + SLM_TINY
+                      + ["language.class_descriptions=nw-ucla"]))
+    model, _ = load_checkpoint(run)
+    texts = load_class_descriptions("nw-ucla", SkeletonSet(tiny_ucla).classes)
+    assert texts[9].startswith("The person walks holding a box") and "\n" not in texts[0]
+    expected = TextEncoder("minilm", 24).encode(texts)[2]
+    assert torch.allclose(model.class_text, expected, atol=1e-5)
+
+
+def test_class_description_files_are_checked(tmp_path):
+    from actlm.language.text_bank import load_class_descriptions
+
+    classes = ["wave", "clap"]
+    good = tmp_path / "mine.json"
+    good.write_text(json.dumps({"clap": "Both hands meet in front of the chest.", "wave": "One hand sways overhead."}))
+    assert load_class_descriptions(str(good), classes) == ["One hand sways overhead.", "Both hands meet in front of the chest."]
+    cases = [({"wave": "x"}, r"no description for class\(es\) \['clap'\]"),
+             ({"wave": "x", "clap": "y", "clapp": "z"}, r"\['clapp'\] are not classes"),
+             ({"wave": "x", "clap": ""}, "mapping of class name to non-empty text"),
+             (["wave", "clap"], "mapping of class name")]
+    for content, message in cases:
+        bad = tmp_path / "bad.yaml"
+        bad.write_text(json.dumps(content))
+        with pytest.raises(ConfigError, match=message):
+            load_class_descriptions(str(bad), classes)
+    with pytest.raises(ConfigError, match="shipped: nw-ucla"):
+        load_class_descriptions("ntu-999", classes)
+    broken = tmp_path / "broken.json"
+    broken.write_text("{not json")
+    with pytest.raises(ConfigError, match="broken.json: cannot read"):
+        load_class_descriptions(str(broken), classes)
+
+
 def test_language_config_errors_are_clear(tiny_ucla, tmp_path):
     base = tiny_overrides(tiny_ucla, tmp_path / "run", epochs=1) + SLM_TINY
     with pytest.raises(ConfigError, match="model.name=hocslm"):

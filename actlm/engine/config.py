@@ -97,6 +97,9 @@ class LanguageConfig(_Strict):
     # metadata fields naming one performance seen by several cameras (NW-UCLA: [subject, episode]):
     # its recordings share one description (text_bank.py), a cross-view consistency signal
     shared_by: list[str] | None = None
+    # written class descriptions (a YAML/JSON file of class name: text, or a shipped set such as
+    # 'nw-ucla') instead of the describer's; they also serve text-matching classification
+    class_descriptions: str | None = None
 
 
 class ReasonerConfig(_Strict):

@@ -253,13 +253,15 @@ class Trainer:
     def _language_setup(self):
         """Text bank of the training descriptions; class descriptions stored in the model."""
         from ..language.cache import DescriberKey, DescriptionCache
-        from ..language.text_bank import TextBank
+        from ..language.text_bank import TextBank, load_class_descriptions
         from ..language.text_encoder import TextEncoder
 
         lang = self.cfg.language
         if not hasattr(self.model, "class_text"):
             raise ConfigError(f"the language section trains a skeleton-language model: set model.name=hocslm "
                               f"(model {self.cfg.model.name!r} has no language heads)")
+        classes = (load_class_descriptions(lang.class_descriptions, self.train_set.classes)
+                   if lang.class_descriptions else None)
         encoder = TextEncoder(lang.text_encoder, lang.max_tokens, trainable=lang.finetune_text)
         if encoder.dim != self.model.class_text.shape[1]:
             raise ConfigError(f"text encoder {lang.text_encoder} gives {encoder.dim}-d embeddings: set "
@@ -268,7 +270,8 @@ class Trainer:
         cache = DescriptionCache(lang.cache)
         if self.world.size > 1 and not self.world.is_main:
             dist.barrier()   # rank 0 describes missing samples first
-        bank = TextBank(self.train_set, key, encoder, cache, lang.describe_missing, log=print, shared_by=lang.shared_by)
+        bank = TextBank(self.train_set, key, encoder, cache, lang.describe_missing, log=print,
+                        shared_by=lang.shared_by, class_descriptions=classes)
         if self.world.size > 1 and self.world.is_main:
             dist.barrier()
         if self.world.is_main:

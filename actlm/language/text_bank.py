@@ -13,15 +13,24 @@ share one description, the first one by sample id: a video-language model descri
 person did, which does not depend on the camera, while a description measured from each view's
 skeleton carries that view's noise. Pulled towards the same text, the views of one performance are
 pulled towards each other: the language loss becomes a cross-view consistency signal.
+
+``class_descriptions`` replaces the describer's class descriptions by written ones (a YAML/JSON
+file mapping every class name to its text, or the name of one shipped in
+``actlm/language/resources/``, e.g. ``nw-ucla``), as GAP does with its part-level class texts:
+knowledge a description measured from the skeleton cannot carry (the box, the jacket, the chair).
 """
 from __future__ import annotations
 
+import json
 import sys
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import torch
+import yaml
 
+from ..data.errors import ConfigError
 from ..data.store import SkeletonSet
 from .cache import DescriberKey, DescriptionCache
 from .describers import CLASS_PREFIX, build_describer, describe_dataset
@@ -47,18 +56,51 @@ def class_fallback(name: str) -> str:
     return f"A person performs the action '{name}'."
 
 
+SHIPPED_CLASS_TEXTS = Path(__file__).parent / "resources"
+
+
+def _read_mapping(path: Path) -> object:
+    try:
+        text = path.read_text(encoding="utf-8")
+        return json.loads(text) if path.suffix.lower() == ".json" else yaml.safe_load(text)
+    except (OSError, UnicodeDecodeError, ValueError, yaml.YAMLError) as exc:
+        raise ConfigError(f"{path}: cannot read class descriptions ({exc})") from None
+
+
+def load_class_descriptions(spec: str, classes: list[str]) -> list[str]:
+    """The written description of every class, in class order, from ``spec``: a .yaml/.yml/.json
+    file mapping class name -> text, or the name of a shipped file (``nw-ucla``). Every class
+    needs one, and a name that is not a class (a typo) is an error rather than silently unused."""
+    shipped = sorted(p.stem for p in SHIPPED_CLASS_TEXTS.glob("*.yaml"))
+    path = Path(spec).expanduser() if Path(spec).suffix else SHIPPED_CLASS_TEXTS / f"{spec}.yaml"
+    if not path.is_file():
+        raise ConfigError(f"language.class_descriptions: {spec!r} is neither a file nor a shipped set "
+                          f"(shipped: {', '.join(shipped)}); give a .yaml or .json file of class name: text")
+    mapping = _read_mapping(path)
+    if not isinstance(mapping, dict) or not all(isinstance(k, str) and isinstance(v, str) and v.strip()
+                                                for k, v in mapping.items()):
+        raise ConfigError(f"{path}: class descriptions must be a mapping of class name to non-empty text")
+    missing = [c for c in classes if c not in mapping]
+    unknown = sorted(set(mapping) - set(classes))
+    if missing or unknown:
+        raise ConfigError(f"{path}: " + "; ".join(
+            part for part in (f"no description for class(es) {missing}" if missing else "",
+                              f"{unknown} are not classes of this dataset ({classes})" if unknown else "") if part))
+    return [" ".join(mapping[c].split()) for c in classes]
+
+
 class TextBank:
     """Per-sample description embeddings for a training set, plus the class descriptions."""
 
     def __init__(self, train_set: SkeletonSet, key: DescriberKey, encoder: TextEncoder,
                  cache: DescriptionCache, describe_missing: bool = True, log=print,
-                 shared_by: list[str] | None = None):
+                 shared_by: list[str] | None = None, class_descriptions: list[str] | None = None):
         if describe_missing and key.backend == "kinematic":
             report = describe_dataset(train_set, build_describer("kinematic"), cache)
             if report.described:
                 log(f"described {report.described} samples with the kinematic describer", file=sys.stderr)
         found = cache.get_many(key)
-        classes = [found.get(f"{CLASS_PREFIX}{c}", class_fallback(c)) for c in train_set.classes]
+        classes = class_descriptions or [found.get(f"{CLASS_PREFIX}{c}", class_fallback(c)) for c in train_set.classes]
         labels = train_set.labels
         texts = [found.get(sid, classes[int(y)]) for sid, y in zip(train_set.sample_ids, labels)]
         described = [sid in found for sid in train_set.sample_ids]
