@@ -80,12 +80,13 @@ def load_class_descriptions(spec: str, classes: list[str]) -> list[str]:
     if not isinstance(mapping, dict) or not all(isinstance(k, str) and isinstance(v, str) and v.strip()
                                                 for k, v in mapping.items()):
         raise ConfigError(f"{path}: class descriptions must be a mapping of class name to non-empty text")
-    missing = [c for c in classes if c not in mapping]
-    unknown = sorted(set(mapping) - set(classes))
-    if missing or unknown:
-        raise ConfigError(f"{path}: " + "; ".join(
-            part for part in (f"no description for class(es) {missing}" if missing else "",
-                              f"{unknown} are not classes of this dataset ({classes})" if unknown else "") if part))
+    problems = []
+    if missing := [c for c in classes if c not in mapping]:
+        problems.append(f"no description for class(es) {missing}")
+    if unknown := sorted(set(mapping) - set(classes)):
+        problems.append(f"{unknown} are not classes of this dataset ({classes})")
+    if problems:
+        raise ConfigError(f"{path}: " + "; ".join(problems))
     return [" ".join(mapping[c].split()) for c in classes]
 
 
