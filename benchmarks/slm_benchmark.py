@@ -157,11 +157,12 @@ def collect(a: argparse.Namespace) -> dict:
             run["text_match_top1"] = text_match_top1(model, stream, seed)
     study = {metric: seed_study(runs, a.seeds, metric) for metric in ("best_top1", "last3_top1")}
     seed = a.seeds[0]
-    ensembles = {} if a.joint_only else {m: ensemble_top1([run_dir(m, st, seed) for st in STREAMS]) for m in MODELS}
-    final = {} if a.joint_only else {m: ensemble_top1([run_dir(m, st, seed) for st in STREAMS], "test_scores_last.npz")
-                                     for m in MODELS}
+    ensembles = {key: {} if a.joint_only else {m: ensemble_top1([run_dir(m, st, seed) for st in STREAMS], scores)
+                                                for m in MODELS}
+                 for key, scores in (("ensemble_4stream", "test_scores.npz"),
+                                     ("ensemble_4stream_final", "test_scores_last.npz"))}
     return {"runs": runs, "joint_seed_study": study["best_top1"], "joint_seed_study_last3": study["last3_top1"],
-            "ensemble_4stream": ensembles, "ensemble_4stream_final": final}
+            **ensembles}
 
 
 def seed_study(runs: dict[str, dict], seeds: list[int], metric: str) -> dict:

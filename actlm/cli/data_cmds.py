@@ -72,7 +72,8 @@ def summary_text(ds: D.SkeletonSet) -> str:
     split_names = ds.splits
     header = f"{'class':<28}" + "".join(f"{s:>14}" for s in split_names) + f"{'all':>8}"
     lines += ["", header, "-" * len(header)]
-    per_split = {s: Counter(ds.split(s).labels.tolist()) for s in split_names}
+    parts = {s: ds.split(s) for s in split_names}
+    per_split = {s: Counter(part.labels.tolist()) for s, part in parts.items()}
     total = Counter(ds.labels.tolist())
     for k, name in enumerate(ds.classes):
         row = f"{k:>3} {name[:24]:<24}" + "".join(f"{per_split[s][k]:>14}" for s in split_names)
@@ -81,7 +82,7 @@ def summary_text(ds: D.SkeletonSet) -> str:
                  + f"{len(ds):>8}")
     # Lengths per split show a train/test shift that a resize to a fixed length hides: NW-UCLA's
     # test view records a shorter part of each performance (median 25 frames vs 40 in view 1).
-    lines.append(f"{'median frames':<28}" + "".join(f"{int(np.median(ds.split(s).lengths)):>14}" for s in split_names)
+    lines.append(f"{'median frames':<28}" + "".join(f"{int(np.median(parts[s].lengths)):>14}" for s in split_names)
                  + f"{int(np.median(lengths)):>8}")
     return "\n".join(lines)
 

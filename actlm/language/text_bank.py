@@ -71,9 +71,9 @@ def load_class_descriptions(spec: str, classes: list[str]) -> list[str]:
     """The written description of every class, in class order, from ``spec``: a .yaml/.yml/.json
     file mapping class name -> text, or the name of a shipped file (``nw-ucla``). Every class
     needs one, and a name that is not a class (a typo) is an error rather than silently unused."""
-    shipped = sorted(p.stem for p in SHIPPED_CLASS_TEXTS.glob("*.yaml"))
     path = Path(spec).expanduser() if Path(spec).suffix else SHIPPED_CLASS_TEXTS / f"{spec}.yaml"
     if not path.is_file():
+        shipped = sorted(p.stem for p in SHIPPED_CLASS_TEXTS.glob("*.yaml"))
         raise ConfigError(f"language.class_descriptions: {spec!r} is neither a file nor a shipped set "
                           f"(shipped: {', '.join(shipped)}); give a .yaml or .json file of class name: text")
     mapping = _read_mapping(path)
