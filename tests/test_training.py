@@ -234,3 +234,42 @@ def test_tensorboard_logging_or_a_clear_install_hint(tiny_ucla, tmp_path):
         return
     train(cfg)
     assert any((tmp_path / "tensorboard").iterdir())
+
+
+def test_test_time_clips_average_probabilities(tiny_ucla, tmp_path):
+    from actlm.data import SkeletonSet
+    from actlm.data.loader import SkeletonDataset
+    from actlm.engine.trainer import _score
+
+    test_set = SkeletonSet(tiny_ucla, split="test")
+    fixed = [{"type": "SpineAlign"}, {"type": "ValidCropResize", "length": 16}]
+    rotated = fixed + [{"type": "RandomRotate", "degrees": 30}]
+    one = SkeletonDataset(test_set, fixed, seed=1)[3][0]
+    same = SkeletonDataset(test_set, fixed, seed=1, clips=3)[3][0]
+    assert same.shape == (3, *one.shape) and all(torch.equal(c, one) for c in same)
+    views = SkeletonDataset(test_set, rotated, seed=1, clips=3)[3][0]
+    assert not torch.allclose(views[0], views[1])
+    assert torch.equal(views, SkeletonDataset(test_set, rotated, seed=1, clips=3)[3][0])   # seeded per copy
+
+    class Fixed(torch.nn.Module):   # logits from the first coordinate: differ per copy
+        def forward(self, x):
+            return torch.stack([x[:, 0, 0, 0, 0], -x[:, 0, 0, 0, 0], torch.zeros(len(x))], dim=1)
+    mean_probs = Fixed()(views).softmax(-1).mean(0)
+    assert torch.allclose(_score(Fixed(), views[None]).softmax(-1)[0], mean_probs, atol=1e-6)
+
+    run = tmp_path / "run"
+    train(load_config("nw-ucla/hglnet_joint", tiny_overrides(tiny_ucla, run, epochs=1) + ["data.test_clips=2"]))
+    runner = CliRunner()
+    saved = json.loads((run / "eval.json").read_text())
+    result = runner.invoke(main, ["eval", str(run), "--json", "--clips", "1"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["top1"] == pytest.approx(saved["top1"])   # a fixed pipeline: copies agree
+    pipeline = "[{type: SpineAlign}, {type: RandomRotate, degrees: 20}, {type: ValidCropResize, length: 52}, {type: Stream, kind: joint}]"
+    result = runner.invoke(main, ["eval", str(run), "--json", "--clips", "4", "--pipeline", pipeline])
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert report["clips"] == 4 and report["n"] == 20 and report["pipeline"][1]["type"] == "RandomRotate"
+    result = runner.invoke(main, ["eval", str(run), "--pipeline", "{type: SpineAlign}"])
+    assert result.exit_code != 0 and "--pipeline" in result.output and "list of transforms" in result.output
+    result = runner.invoke(main, ["eval", str(run), "--clips", "0"])
+    assert result.exit_code != 0 and "--clips" in result.output

@@ -7,6 +7,7 @@ import torch
 
 from actlm.data import SkeletonSet, get_layout
 from actlm.data.loader import SkeletonDataset
+from actlm.data.errors import ConfigError
 from actlm.data.transforms import SpineAlign, Stream, build_pipeline
 
 TRAIN = [{"type": "SpineAlign"}, {"type": "RandomRotate", "degrees": 15}, {"type": "RandomScale", "amount": 0.1},
@@ -48,6 +49,17 @@ def test_valid_crop_resize_jitter_reads_the_window_at_sorted_random_times():
         assert times.shape == (16,) and np.all(np.diff(times) >= 0) and 1 <= times.min() and times.max() <= 30
         assert np.diff(times).std() > 0.1
     assert not np.allclose(runs[0], runs[1])
+
+
+def test_valid_crop_resize_loop_keeps_short_windows_at_their_recorded_speed():
+    x = np.zeros((1, 40, 20, 3), np.float32)
+    x[0, :10] = np.arange(10, dtype=np.float32)[:, None, None] + 1   # 10 valid frames
+    loop = build_pipeline([{"type": "ValidCropResize", "length": 16, "short": "loop"}], "kinect-v1")
+    np.testing.assert_array_equal(loop(x, np.random.default_rng(0))[0, :, 0, 0], [*range(1, 11), *range(1, 7)])
+    x[0, :30] = np.arange(30, dtype=np.float32)[:, None, None] + 1   # longer than 16: resized as before
+    np.testing.assert_allclose(loop(x, np.random.default_rng(0))[0, :, 0, 0], np.linspace(1, 30, 16), rtol=1e-6)
+    with pytest.raises(ConfigError, match="short"):
+        build_pipeline([{"type": "ValidCropResize", "length": 16, "short": "pad"}], "kinect-v1")
 
 
 def test_streams():

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 import numpy as np
+import yaml
 
 from . import main
 
@@ -52,8 +53,14 @@ def _print_report(report: dict, title: str) -> None:
               help="Skeleton-language checkpoints: classify by similarity to the class descriptions.")
 @click.option("--save-scores", type=click.Path(dir_okay=False), default=None,
               help="Also write the per-sample logits to this .npz (an input of `actlm ensemble`).")
+@click.option("--pipeline", "pipeline_yaml", default=None,
+              help="Test pipeline to use instead of the checkpoint's, as a YAML list "
+                   "(e.g. with RandomRotate for test-time augmentation).")
+@click.option("--clips", type=click.IntRange(min=1), default=None,
+              help="Test-time augmentation: mean probability over this many copies of each sequence drawn "
+                   "through the pipeline [default: the run's data.test_clips].")
 def eval_cmd(checkpoint: str, split: str, dataset: str | None, as_json: bool, batch_size: int, text_match: bool,
-             save_scores: str | None) -> None:
+             save_scores: str | None, pipeline_yaml: str | None, clips: int | None) -> None:
     """Evaluate a checkpoint (a run directory uses its best/; give run/last for the final epoch)."""
     from torch.utils.data import DataLoader
 
@@ -72,7 +79,9 @@ def eval_cmd(checkpoint: str, split: str, dataset: str | None, as_json: bool, ba
     if ds.layout.name != meta["layout"] and not any(t.get("type") == "MapLayout" for t in meta["test_pipeline"]):
         raise click.ClickException(f"{checkpoint} was trained on layout {meta['layout']} but {ds.name} uses "
                                    f"{ds.layout.name}; add a MapLayout transform or use a matching checkpoint")
-    loader = DataLoader(SkeletonDataset(ds, meta["test_pipeline"]), batch_size=batch_size)
+    pipeline = _pipeline_option(pipeline_yaml) if pipeline_yaml else meta["test_pipeline"]
+    clips = clips or experiment.get("data", {}).get("test_clips", 1)
+    loader = DataLoader(SkeletonDataset(ds, pipeline, clips=clips), batch_size=max(1, batch_size // clips))
     if text_match and not hasattr(model, "text_logits"):
         raise click.ClickException(f"{checkpoint} is a {meta['model']['name']} model without language heads; "
                                    f"--text-match needs a skeleton-language (hocslm) checkpoint")
@@ -82,11 +91,23 @@ def eval_cmd(checkpoint: str, split: str, dataset: str | None, as_json: bool, ba
     if save_scores:
         write_scores(save_scores, np.array(ds.sample_ids)[index], labels, logits, meta["classes"])
     report.update(checkpoint=meta["_path"], dataset=ds.name, split=ds.split_name,
-                  scoring="text-match" if text_match else "classifier")
+                  scoring="text-match" if text_match else "classifier", clips=clips, pipeline=pipeline)
     if as_json:
         click.echo(json.dumps(report, indent=1))
     else:
         _print_report(report, f"{meta['_path']} on {ds.name}/{ds.split_name}")
+
+
+def _pipeline_option(text: str) -> list[dict]:
+    """``--pipeline``: a YAML list of transforms, each a mapping with a ``type``."""
+    try:
+        spec = yaml.safe_load(text)
+    except yaml.YAMLError as e:
+        raise click.BadParameter(f"not valid YAML: {e}", param_hint="--pipeline") from e
+    if not isinstance(spec, list) or not all(isinstance(t, dict) and "type" in t for t in spec):
+        raise click.BadParameter("expected a list of transforms such as '[{type: SpineAlign}, "
+                                 "{type: ValidCropResize, length: 32}]'", param_hint="--pipeline")
+    return spec
 
 
 class _TextMatch:

@@ -14,7 +14,7 @@ Typical NW-UCLA training pipeline::
 """
 from __future__ import annotations
 
-from typing import Any, Callable
+from typing import Any, Callable, Literal
 
 import numpy as np
 
@@ -121,12 +121,23 @@ class ValidCropResize:
     ``jitter=True`` (training only) reads the window at ``length`` sorted uniform random positions
     instead of evenly spaced ones: the speed varies randomly within the clip, a smooth version of
     CTR-GCN's NW-UCLA sampling (sorted random frames drawn with replacement).
+
+    ``short`` says what happens to a window shorter than ``length``: ``"stretch"`` resamples it to
+    ``length`` (slow motion, the literature's protocol), ``"loop"`` keeps it at its recorded speed
+    and repeats it (MMAction2's loop sampling). Resizing every sequence to one length makes a short
+    recording move slower than a long one of the same action; NW-UCLA's test view records shorter
+    parts of each performance than the training views (walk: 19 vs 36 frames median), so its walks
+    reach the model at half the training speed.
     """
 
-    def __init__(self, length: int, ratio: float | list[float] = 1.0, jitter: bool = False):
+    def __init__(self, length: int, ratio: float | list[float] = 1.0, jitter: bool = False,
+                 short: Literal["stretch", "loop"] = "stretch"):
         self.length = int(length)
         self.ratio = (float(ratio), float(ratio)) if np.isscalar(ratio) else tuple(map(float, ratio))
         self.jitter = bool(jitter)
+        if short not in ("stretch", "loop"):
+            raise ValueError(f"short must be 'stretch' or 'loop', got {short!r}")
+        self.short = short
 
     def __call__(self, x: np.ndarray, rng: np.random.Generator) -> np.ndarray:
         valid = _valid_frames(x)
@@ -138,6 +149,8 @@ class ValidCropResize:
         ratio = rng.uniform(lo, hi) if hi > lo else lo
         size = int(np.clip(round(t * ratio), 1, t))
         start = rng.integers(0, t - size + 1) if hi > lo else (t - size) // 2
+        if self.short == "loop" and size < self.length:
+            return x[:, start + np.arange(self.length) % size].astype(np.float32, copy=False)
         pos = np.sort(rng.uniform(0, size - 1, self.length)) if self.jitter else None
         return _resize_time(x[:, start: start + size], self.length, pos).astype(np.float32, copy=False)
 

@@ -32,6 +32,9 @@ class DataConfig(_Strict):
     repeat: int = Field(1, ge=1)
     train_pipeline: list[dict[str, Any]] = []
     test_pipeline: list[dict[str, Any]] = []
+    # Test-time augmentation (PySKL's num_clips): score each test sequence as the mean probability
+    # of this many copies drawn through test_pipeline (give it random transforms, seeded per copy).
+    test_clips: int = Field(1, ge=1)
 
 
 class ModelConfig(_Strict):

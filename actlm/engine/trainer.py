@@ -172,6 +172,16 @@ def _reduce(values: list[float], world: World) -> list[float]:
     return t.tolist()
 
 
+def _score(model: nn.Module, x: torch.Tensor) -> torch.Tensor:
+    """Logits of a batch (B, M, T, V, C); for test-time clips (B, N, M, T, V, C) the log of the
+    clips' mean probability, so a softmax downstream (reports, ``actlm ensemble``) sees that mean."""
+    if x.dim() != 6:
+        return model(x)
+    b, n = x.shape[:2]
+    log_probs = model(x.flatten(0, 1)).float().log_softmax(-1).view(b, n, -1)
+    return torch.logsumexp(log_probs, dim=1) - math.log(n)
+
+
 @torch.no_grad()
 def predict(model: nn.Module, loader: DataLoader, device: torch.device, world: World = World(),
             desc: str = "eval") -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -179,7 +189,7 @@ def predict(model: nn.Module, loader: DataLoader, device: torch.device, world: W
     model.eval()
     logits, labels, index = [], [], []
     for x, y, i in tqdm(loader, desc=desc, leave=False, disable=not world.is_main, file=sys.stderr, dynamic_ncols=True):
-        logits.append(model(x.to(device)).float().cpu())
+        logits.append(_score(model, x.to(device)).float().cpu())
         labels.append(y)
         index.append(i)
     out = [torch.cat(logits), torch.cat(labels), torch.cat(index)]
@@ -210,8 +220,9 @@ class Trainer:
         self.train_set = load(cfg.data.dataset, split=cfg.data.train_split, data_root_dir=cfg.data.data_root)
         self.test_set = load(cfg.data.dataset, split=cfg.data.test_split, data_root_dir=cfg.data.data_root)
         self.train_data = SkeletonDataset(self.train_set, cfg.data.train_pipeline, seed=cfg.train.seed, repeat=cfg.data.repeat)
-        self.test_data = SkeletonDataset(self.test_set, cfg.data.test_pipeline, seed=cfg.train.seed)
-        example = self.test_data[0][0]
+        self.test_data = SkeletonDataset(self.test_set, cfg.data.test_pipeline, seed=cfg.train.seed,
+                                         clips=cfg.data.test_clips)
+        example = self.train_data[0][0]
         self.model_args = model_args_for(cfg, self.train_set, example)
         self.model = build_model(cfg.model.name, **self.model_args).to(self.device)
         self.text_bank, self.text_encoder = self._language_setup() if cfg.language else (None, None)
