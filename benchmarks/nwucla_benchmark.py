@@ -28,7 +28,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import run_archive
-from run_archive import RESULTS
+from run_archive import RESULTS, head_commit
 
 STREAMS = ("joint", "bone", "joint_motion", "bone_motion")
 WEIGHTS = (0.6, 0.6, 0.4, 0.4)  # the usual 4-stream fusion weights (CTR-GCN, InfoGCN)
@@ -98,10 +98,6 @@ def train_all(a: argparse.Namespace) -> dict[str, float]:
                 archive(stream, a)
                 del running[stream]
     return wall
-
-
-def head_commit() -> str:
-    return subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
 
 
 def launches_file(stream: str, a: argparse.Namespace) -> Path:

@@ -9,9 +9,14 @@ fresh checkout, so that a finished run counts as finished and its scores still f
 from __future__ import annotations
 
 import shutil
+import subprocess
 from pathlib import Path
 
 RESULTS = Path("benchmarks/results")
+
+
+def head_commit() -> str:
+    return subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
 
 
 def handwritten_notes(path: Path) -> str:

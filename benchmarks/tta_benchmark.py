@@ -11,17 +11,17 @@ training crop ratio), ``rotate`` (the training rotation and scaling), ``train`` 
 pipeline); ``--clips`` copies each, every variant repeated with ``--tta-seeds`` (the draws of the
 copies), so a gain can be told from the luck of one draw. With several runs the weighted ensemble
 of the streams (as ``actlm ensemble``) is reported per variant too.
-Results: benchmarks/results/tta_<tag>.{md,json} (command, commit, date); the test scores of every
-(run, checkpoint, variant, seed) go to benchmarks/results/tta_<tag>_scores/ for later ensembles.
+Results: benchmarks/results/tta_<tag>.{md,json} (command, commit, date); with --save-scores the test
+scores of every (run, checkpoint, variant, seed) also go to benchmarks/results/tta_<tag>_scores/.
 """
 from __future__ import annotations
 
 import argparse
 import json
 import shlex
-import subprocess
 import sys
 import time
+from functools import lru_cache
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -30,17 +30,13 @@ import torch
 from torch.utils.data import DataLoader
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from run_archive import RESULTS, handwritten_notes  # noqa: E402
+from run_archive import RESULTS, handwritten_notes, head_commit  # noqa: E402
 
 from actlm.data import load  # noqa: E402
 from actlm.data.loader import SkeletonDataset  # noqa: E402
 from actlm.engine import load_checkpoint  # noqa: E402
-from actlm.engine.checkpoint import read_meta  # noqa: E402
 from actlm.engine.metrics import save_scores, topk_accuracy  # noqa: E402
 from actlm.engine.trainer import predict  # noqa: E402
-
-GEOMETRIC = {"RandomRotate", "RandomScale", "RandomShear"}
-
 
 def variants(meta: dict) -> dict[str, list[dict]]:
     """The test pipelines compared, built from the run's own train and test pipelines."""
@@ -61,18 +57,19 @@ def softmax(logits: np.ndarray) -> np.ndarray:
     return z / z.sum(axis=1, keepdims=True)
 
 
-def score(checkpoint: Path, pipeline: list[dict], clips: int, seed: int, threads: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[str]]:
-    torch.set_num_threads(threads)
+@lru_cache(maxsize=None)
+def model_and_test_set(checkpoint: Path):
+    """Loaded once per checkpoint, reused by every variant and draw."""
     model, meta = load_checkpoint(checkpoint)
     data = meta["experiment"]["data"]
-    ds = load(data["dataset"], split=data["test_split"], data_root_dir=data.get("data_root"))
+    return model, meta, load(data["dataset"], split=data["test_split"], data_root_dir=data.get("data_root"))
+
+
+def score(checkpoint: Path, pipeline: list[dict], clips: int, seed: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[str]]:
+    model, meta, ds = model_and_test_set(checkpoint)
     loader = DataLoader(SkeletonDataset(ds, pipeline, seed=seed, clips=clips), batch_size=max(1, 64 // clips))
     logits, labels, index = predict(model, loader, torch.device("cpu"), desc=f"{checkpoint} {clips} clips")
     return logits, labels, np.array(ds.sample_ids)[index], meta["classes"]
-
-
-def head_commit() -> str:
-    return subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
 
 
 def main() -> None:
@@ -85,12 +82,15 @@ def main() -> None:
     ap.add_argument("--tta-seeds", nargs="+", type=int, default=[0, 1, 2])
     ap.add_argument("--weights", default=None, help="ensemble weights, one per run (default: equal)")
     ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--save-scores", action="store_true", help="keep every scores file (for later ensembles)")
     a = ap.parse_args()
     weights = [float(w) for w in a.weights.split(",")] if a.weights else [1.0] * len(a.runs)
     if len(weights) != len(a.runs):
         ap.error(f"--weights gives {len(weights)} weights for {len(a.runs)} runs")
+    torch.set_num_threads(a.threads)
     scores_dir = RESULTS / f"tta_{a.tag}_scores"
-    scores_dir.mkdir(parents=True, exist_ok=True)
+    if a.save_scores:
+        scores_dir.mkdir(parents=True, exist_ok=True)
     rows, started = [], time.time()
     for ckpt in a.checkpoints:
         for variant in a.variants:
@@ -99,11 +99,12 @@ def main() -> None:
             for seed in seeds:
                 fused, labels = 0.0, None
                 for run, w in zip(a.runs, weights):
-                    pipeline = variants(read_meta(run / ckpt))[variant]
-                    logits, labels_, ids, classes = score(run / ckpt, pipeline, clips, seed, a.threads)
+                    pipeline = variants(model_and_test_set(run / ckpt)[1])[variant]
+                    logits, labels_, ids, classes = score(run / ckpt, pipeline, clips, seed)
                     order = np.argsort(ids)
                     logits, labels_, ids = logits[order], labels_[order], ids[order]
-                    save_scores(scores_dir / f"{run.name}_{ckpt}_{variant}_s{seed}.npz", ids, labels_, logits, classes)
+                    if a.save_scores:
+                        save_scores(scores_dir / f"{run.name}_{ckpt}_{variant}_s{seed}.npz", ids, labels_, logits, classes)
                     rows.append({"run": str(run), "checkpoint": ckpt, "variant": variant, "seed": seed, "clips": clips,
                                  "top1": topk_accuracy(logits, labels_, 1)})
                     print(json.dumps(rows[-1]), file=sys.stderr)
@@ -116,7 +117,7 @@ def main() -> None:
     res = {"command": shlex.join(["python", *sys.argv]), "commit": head_commit(),
            "date": datetime.now(timezone.utc).isoformat(timespec="seconds"), "minutes": (time.time() - started) / 60,
            "runs": [str(r) for r in a.runs], "weights": weights, "clips": a.clips, "tta_seeds": a.tta_seeds,
-           "variants": {v: variants(read_meta(a.runs[0] / a.checkpoints[0]))[v] for v in a.variants},
+           "variants": {v: variants(model_and_test_set(a.runs[0] / a.checkpoints[0])[1])[v] for v in a.variants},
            "rows": rows}
     stem = RESULTS / f"tta_{a.tag}"
     stem.with_suffix(".json").write_text(json.dumps(res, indent=1))
