@@ -273,3 +273,40 @@ def test_test_time_clips_average_probabilities(tiny_ucla, tmp_path):
     assert result.exit_code != 0 and "--pipeline" in result.output and "list of transforms" in result.output
     result = runner.invoke(main, ["eval", str(run), "--clips", "0"])
     assert result.exit_code != 0 and "--clips" in result.output
+
+
+def test_weight_ema_follows_its_formula_and_copies_integer_buffers():
+    from actlm.engine.ema import WeightEMA
+
+    model = torch.nn.Sequential(torch.nn.Linear(3, 2), torch.nn.BatchNorm1d(2))
+    ema = WeightEMA(model, decay=0.9)
+    start = model[0].weight.detach().clone()
+    with torch.no_grad():
+        model[0].weight.add_(1.0)
+    model[1].num_batches_tracked += 5
+    ema.update(model, step=1)                      # ramp: min(0.9, 2/11)
+    keep = 2 / 11
+    assert torch.allclose(ema.model[0].weight, keep * start + (1 - keep) * (start + 1))
+    assert ema.model[1].num_batches_tracked.item() == 5
+    assert ema.decay_at(10_000) == 0.9 and not any(p.requires_grad for p in ema.model.parameters())
+
+
+def test_ema_run_saves_the_average_logs_raw_accuracy_and_resumes_exactly(tiny_ucla, tmp_path):
+    ema = ["train.ema_decay=0.9", "train.deterministic=true"]
+    train(load_config("nw-ucla/hglnet_joint", tiny_overrides(tiny_ucla, tmp_path / "straight") + ema))
+    resumed = tiny_overrides(tiny_ucla, tmp_path / "resumed") + ema
+    train(load_config("nw-ucla/hglnet_joint", resumed + ["train.epochs=1"]))
+    train(load_config("nw-ucla/hglnet_joint", resumed), resume=tmp_path / "resumed")
+    for name in ("model.safetensors", "training_model.safetensors"):
+        a = load_file(str(tmp_path / "straight" / "last" / name))
+        b = load_file(str(tmp_path / "resumed" / "last" / name))
+        assert all(torch.equal(a[k], b[k]) for k in a), name
+    run = tmp_path / "straight"
+    average, raw = _weights(run), load_file(str(run / "last" / "training_model.safetensors"))
+    assert any(not torch.equal(average[k], raw[k]) for k in average if average[k].is_floating_point())
+    history = json.loads((run / "metrics.json").read_text())
+    assert all("test_top1_raw" in row for row in history)
+    best = max(history, key=lambda row: row["test_top1"])   # best/ holds the averaged weights
+    result = CliRunner().invoke(main, ["eval", str(run / "best"), "--json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["top1"] == pytest.approx(best["test_top1"])

@@ -2,7 +2,8 @@
 
     <ckpt>/config.json          what the model is: name, constructor args, classes, layout,
                                 epoch, metrics, and the full experiment config
-    <ckpt>/model.safetensors    weights
+    <ckpt>/model.safetensors    weights (with ``train.ema_decay``: the averaged weights)
+    <ckpt>/training_model.safetensors   (EMA training checkpoints only) the raw weights, for --resume
     <ckpt>/optimizer.safetensors + trainer_state.json   (training checkpoints only) optimiser
                                 tensors, and its scalars/param groups, step, epoch, RNG state
 
@@ -25,6 +26,7 @@ from torch import nn
 from ..data.errors import DataError
 
 CHECKPOINT_FORMAT = "actlm-checkpoint-1"
+TRAINING_WEIGHTS = "training_model.safetensors"
 
 
 class CheckpointError(DataError):
@@ -37,17 +39,24 @@ def unwrap(model: nn.Module) -> nn.Module:
 
 def save_checkpoint(path: str | Path, model: nn.Module, meta: dict[str, Any],
                     optimizer: torch.optim.Optimizer | None = None,
-                    trainer_state: dict[str, Any] | None = None) -> Path:
+                    trainer_state: dict[str, Any] | None = None,
+                    training_model: nn.Module | None = None) -> Path:
     """Write a checkpoint directory atomically (:func:`replaced_atomically`; :func:`read_meta`
-    falls back to ``<path>.old`` after a crash)."""
+    falls back to ``<path>.old`` after a crash). ``training_model``: the raw weights of a run whose
+    ``model`` is their moving average, kept to resume training."""
     path = Path(path)
     with replaced_atomically(path) as tmp:
-        state = {k: v.detach().contiguous().cpu() for k, v in unwrap(model).state_dict().items()}
-        save_file(state, str(tmp / "model.safetensors"))
+        save_file(_cpu_state(model), str(tmp / "model.safetensors"))
+        if training_model is not None:
+            save_file(_cpu_state(training_model), str(tmp / TRAINING_WEIGHTS))
         (tmp / "config.json").write_text(json.dumps({"format": CHECKPOINT_FORMAT, **meta}, indent=1))
         if optimizer is not None:
             save_training_state(tmp, optimizer, trainer_state or {})
     return path
+
+
+def _cpu_state(model: nn.Module) -> dict[str, torch.Tensor]:
+    return {k: v.detach().contiguous().cpu() for k, v in unwrap(model).state_dict().items()}
 
 
 def save_training_state(path: Path, optimizer: torch.optim.Optimizer, trainer_state: dict[str, Any]) -> None:

@@ -73,6 +73,9 @@ class TrainConfig(_Strict):
     keep_every: int = 0
     tensorboard: bool = False
     max_steps_per_epoch: int | None = None
+    # Evaluate and save an exponential moving average of the weights (engine/ema.py), e.g. 0.998
+    # (a horizon of ~500 steps); the raw weights are kept in last/ for --resume.
+    ema_decay: float | None = Field(None, gt=0, lt=1)
 
 
 class LanguageWeights(_Strict):

@@ -41,8 +41,10 @@ from ..data import load
 from ..data.layouts import get_layout
 from ..data.loader import SkeletonDataset
 from ..encoder import build_model
-from .checkpoint import unwrap, load_state_into, load_training_state, load_weights, read_meta, save_checkpoint
+from .checkpoint import (TRAINING_WEIGHTS, unwrap, load_state_into, load_training_state, load_weights, read_meta,
+                         save_checkpoint)
 from .config import ConfigError, ExperimentConfig, validate
+from .ema import WeightEMA
 from .metrics import classification_report, save_confusion_png, save_scores
 from .sync_bn import convert_batchnorm
 
@@ -232,6 +234,7 @@ class Trainer:
             else:  # torch's SyncBatchNorm is CUDA-only
                 self.model = convert_batchnorm(self.model)
             self.model = nn.parallel.DistributedDataParallel(self.model)
+        self.ema = WeightEMA(self.model, cfg.train.ema_decay) if cfg.train.ema_decay else None
         if cfg.train.batch_size % self.world.size:
             raise ConfigError(f"train.batch_size={cfg.train.batch_size} must be divisible by the "
                               f"number of processes ({self.world.size})")
@@ -343,7 +346,11 @@ class Trainer:
         if run.resolve() != Path(self.run_dir).resolve():
             raise ConfigError(f"--resume {path} continues the run in {run}, but this config writes to "
                               f"{self.run_dir}: give the run's config ({run / 'config.yaml'}) or run_dir={run}")
-        load_state_into(self.model, load_weights(ckpt), ckpt)
+        saved = load_weights(ckpt)
+        raw = ckpt / TRAINING_WEIGHTS
+        load_state_into(self.model, load_weights(ckpt, TRAINING_WEIGHTS) if raw.exists() else saved, ckpt)
+        if self.ema is not None:   # a run started without EMA starts its average here
+            load_state_into(self.ema.model, saved, ckpt)
         state = load_training_state(ckpt, self.optimizer)
         self.start_epoch, self.step, self.best = state["epoch"] + 1, state["step"], state["best"]
         if self.scaler is not None and "grad_scaler" in state:
@@ -411,6 +418,8 @@ class Trainer:
                 loss.backward()
                 self.optimizer.step()
             self.step += 1
+            if self.ema is not None:
+                self.ema.update(self.model, self.step)
             total_loss += loss.item() * len(y)
             correct += (logits.argmax(1) == y).sum().item()
             seen += len(y)
@@ -423,8 +432,15 @@ class Trainer:
                 **{k: v / seen for k, v in zip(names, parts)},
                 "epoch_time_s": elapsed, "samples_per_s": seen / elapsed}
 
-    def evaluate(self, desc: str = "eval") -> tuple[dict[str, Any], np.ndarray, np.ndarray, np.ndarray]:
-        logits, labels, index = predict(self.model, self.test_loader, self.device, self.world, desc)
+    @property
+    def eval_model(self) -> nn.Module:
+        """The model that is evaluated and saved: the weight average when ``train.ema_decay`` is set."""
+        return self.ema.model if self.ema is not None else self.model
+
+    def evaluate(self, desc: str = "eval", model: nn.Module | None = None
+                 ) -> tuple[dict[str, Any], np.ndarray, np.ndarray, np.ndarray]:
+        model = self.eval_model if model is None else model
+        logits, labels, index = predict(model, self.test_loader, self.device, self.world, desc)
         return classification_report(logits, labels, self.test_set.classes), logits, labels, index
 
     # -- the run ------------------------------------------------------------------------------
@@ -442,18 +458,21 @@ class Trainer:
             if (epoch + 1) % cfg.train.eval_every == 0 or last:
                 report = self.evaluate()[0]
                 row.update(test_top1=report["top1"], test_top5=report["top5"])
+                if self.ema is not None:   # what the average adds, epoch by epoch
+                    row["test_top1_raw"] = self.evaluate("eval (raw weights)", self.model)[0]["top1"]
                 if report["top1"] > self.best["top1"]:
                     self.best = {"top1": report["top1"], "epoch": epoch + 1}
                     if self.world.is_main:
-                        save_checkpoint(self.run_dir / "best", self.model, self.meta(epoch + 1, report))
+                        save_checkpoint(self.run_dir / "best", self.eval_model, self.meta(epoch + 1, report))
             if self.world.is_main:
                 self._write_epoch(row)
                 state = {"epoch": epoch, "step": self.step, "best": self.best, "history": self.history}
                 if self.scaler is not None:
                     state["grad_scaler"] = self.scaler.state_dict()
-                save_checkpoint(self.run_dir / "last", self.model, self.meta(epoch + 1), self.optimizer, state)
+                save_checkpoint(self.run_dir / "last", self.eval_model, self.meta(epoch + 1), self.optimizer, state,
+                                training_model=self.model if self.ema is not None else None)
                 if cfg.train.keep_every and (epoch + 1) % cfg.train.keep_every == 0:
-                    save_checkpoint(self.run_dir / f"epoch_{epoch + 1:03d}", self.model, self.meta(epoch + 1))
+                    save_checkpoint(self.run_dir / f"epoch_{epoch + 1:03d}", self.eval_model, self.meta(epoch + 1))
                 print(" ".join(f"{k}={v:.4f}" if isinstance(v, float) else f"{k}={v}" for k, v in row.items()),
                       file=sys.stderr)
         return self.finish()
@@ -463,7 +482,7 @@ class Trainer:
         if self.world.size > 1:
             dist.barrier()
         best = self.run_dir / "best"
-        load_state_into(self.model, load_weights(best), best)
+        load_state_into(self.eval_model, load_weights(best), best)
         report, logits, labels, index = self.evaluate("test (best)")
         report.update(best_epoch=self.best["epoch"], run_dir=str(self.run_dir))
         if self.world.is_main:
