@@ -26,6 +26,7 @@ import sys
 import time
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Any
 
 import run_archive
 from run_archive import RESULTS, head_commit
@@ -164,7 +165,7 @@ def collect(a: argparse.Namespace, wall: dict[str, float], trained_at: str | Non
                         "wall_s": round(wall[stream], 1) if stream in wall else None, "per_class": ev["per_class"],
                         "launches": launches(stream, a),
                         "curve_top1": [round(r.get("test_top1", float("nan")), 4) for r in curve],
-                        "minutes_to": minutes_to(curve, TIME_TARGETS)}
+                        "minutes_to": minutes_to(curve, TIME_TARGETS), **raw_weights(curve)}
     done = [s for s in STREAMS if s in runs]
     ensembles = {}
     for name, members in (("joint+bone", ("joint", "bone")), ("4-stream", STREAMS)):
@@ -186,6 +187,17 @@ def collect(a: argparse.Namespace, wall: dict[str, float], trained_at: str | Non
             "model": a.model, "overrides": a.overrides, "seed": a.seed, "epochs": a.epochs, "streams": runs, "ensembles": ensembles, "completed": done}
 
 
+def raw_weights(curve: list[dict]) -> dict[str, Any]:
+    """A run with ``train.ema_decay`` evaluates its weight average; the raw weights' accuracy, logged
+    next to it, is the paired baseline of the same run."""
+    raw = [r.get("test_top1_raw") for r in curve]
+    if not any(v is not None for v in raw):
+        return {}
+    best = max(range(len(raw)), key=lambda i: -1.0 if raw[i] is None else raw[i])
+    return {"raw": {"top1": raw[best], "best_epoch": best + 1, "final_top1": raw[-1],
+                    "curve_top1": [round(v, 4) if v is not None else float("nan") for v in raw]}}
+
+
 def write_markdown(res: dict, path: Path) -> None:
     title = "HGLNet" if res.get("model", "hglnet") == "hglnet" else f"{res['model']} (HGLNet at inference)"
     lines = [f"# {title} on NW-UCLA (cross-view), trained on this 2-core CPU", "",
@@ -199,6 +211,10 @@ def write_markdown(res: dict, path: Path) -> None:
         commits = ", ".join(dict.fromkeys(x["commit"] for x in r.get("launches", []))) or "not recorded"
         lines.append(f"| {stream} | {r['top1']:.2%} | {r['best_epoch']} | {r['final_top1']:.2%} | {r['top5']:.2%} "
                      f"| {r['train_time_s']} | {commits} |")
+    for stream, r in res["streams"].items():
+        if "raw" in r:
+            lines.append(f"| {stream}, raw weights of the same run (the table above: their moving average) "
+                         f"| {r['raw']['top1']:.2%} | {r['raw']['best_epoch']} | {r['raw']['final_top1']:.2%} | | | |")
     if res["ensembles"]:
         lines += ["", "Ensembles fuse the scores of each stream's best epoch (the CTR-GCN/InfoGCN protocol) or of its "
                   "final epoch.", "", "| ensemble | weights | top-1 | top-5 |", "|---|---|---|---|"]
@@ -221,6 +237,8 @@ def write_markdown(res: dict, path: Path) -> None:
     lines += ["", "Accuracy curves (test top-1 per epoch):", ""]
     for stream, r in res["streams"].items():
         lines.append(f"- {stream}: " + " ".join(f"{v:.3f}" for v in r["curve_top1"]))
+        if "raw" in r:
+            lines.append(f"- {stream}, raw weights: " + " ".join(f"{v:.3f}" for v in r["raw"]["curve_top1"]))
     path.write_text("\n".join(lines) + "\n" + run_archive.handwritten_notes(path))
 
 

@@ -145,3 +145,11 @@ def test_hand_written_sections_survive_a_rewrite(tmp_path, monkeypatch):
     assert run_archive.handwritten_notes(path) == ""
     path.write_text("# Results\n\n## Seed study\n\ngenerated\n\n## Reading (written by hand, today)\n\nmine\n")
     assert run_archive.handwritten_notes(path) == "\n## Reading (written by hand, today)\n\nmine\n"
+
+
+def test_an_ema_run_reports_its_raw_weights_as_the_paired_baseline(bench):
+    curve = [{"test_top1": 0.5, "test_top1_raw": 0.4}, {"test_top1": 0.7, "test_top1_raw": 0.8},
+             {"test_top1": 0.9, "test_top1_raw": 0.6}]
+    assert bench.raw_weights(curve) == {"raw": {"top1": 0.8, "best_epoch": 2, "final_top1": 0.6,
+                                                "curve_top1": [0.4, 0.8, 0.6]}}
+    assert bench.raw_weights([{"test_top1": 0.5}]) == {}
