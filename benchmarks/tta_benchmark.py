@@ -21,8 +21,8 @@ import json
 import shlex
 import sys
 import time
-from functools import lru_cache
 from datetime import datetime, timezone
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -37,6 +37,7 @@ from actlm.data.loader import SkeletonDataset  # noqa: E402
 from actlm.engine import load_checkpoint  # noqa: E402
 from actlm.engine.metrics import save_scores, topk_accuracy  # noqa: E402
 from actlm.engine.trainer import predict  # noqa: E402
+
 
 def variants(meta: dict) -> dict[str, list[dict]]:
     """The test pipelines compared, built from the run's own train and test pipelines."""

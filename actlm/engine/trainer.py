@@ -346,11 +346,10 @@ class Trainer:
         if run.resolve() != Path(self.run_dir).resolve():
             raise ConfigError(f"--resume {path} continues the run in {run}, but this config writes to "
                               f"{self.run_dir}: give the run's config ({run / 'config.yaml'}) or run_dir={run}")
-        saved = load_weights(ckpt)
-        raw = ckpt / TRAINING_WEIGHTS
-        load_state_into(self.model, load_weights(ckpt, TRAINING_WEIGHTS) if raw.exists() else saved, ckpt)
-        if self.ema is not None:   # a run started without EMA starts its average here
-            load_state_into(self.ema.model, saved, ckpt)
+        raw = TRAINING_WEIGHTS if (ckpt / TRAINING_WEIGHTS).exists() else "model.safetensors"
+        load_state_into(self.model, load_weights(ckpt, raw), ckpt)
+        if self.ema is not None:   # the saved average (a run started without EMA starts it here)
+            load_state_into(self.ema.model, load_weights(ckpt), ckpt)
         state = load_training_state(ckpt, self.optimizer)
         self.start_epoch, self.step, self.best = state["epoch"] + 1, state["step"], state["best"]
         if self.scaler is not None and "grad_scaler" in state:
