@@ -62,6 +62,26 @@ def test_valid_crop_resize_loop_keeps_short_windows_at_their_recorded_speed():
         build_pipeline([{"type": "ValidCropResize", "length": 16, "short": "pad"}], "kinect-v1")
 
 
+def test_min_max_normalize_fills_the_unit_cube_and_leaves_absent_persons_zero(ucla_prepared):
+    x = SkeletonSet(ucla_prepared)[0].data
+    two = np.concatenate([x, np.zeros_like(x)])                  # a second, absent person
+    two[1, :3] = x[0, :3] * 0.5 + 7                               # ... present for 3 frames only
+    y = build_pipeline([{"type": "MinMaxNormalize"}], "kinect-v1")(two, np.random.default_rng(0))
+    points = y[:, :, :, :].reshape(-1, 3)[np.abs(two).sum(-1).reshape(-1) > 0]
+    np.testing.assert_allclose(points.min(axis=0), -1, atol=1e-6)
+    np.testing.assert_allclose(points.max(axis=0), 1, atol=1e-6)
+    assert not y[1, 3:].any()
+    # per axis: an anisotropic stretch of the input gives the same output; the isotropic variant keeps proportions
+    stretched = x * np.array([3.0, 0.5, 2.0], np.float32)
+    per_axis = build_pipeline([{"type": "MinMaxNormalize"}], "kinect-v1")
+    np.testing.assert_allclose(per_axis(stretched, None), per_axis(x, None), atol=1e-5)
+    iso = build_pipeline([{"type": "MinMaxNormalize", "per_axis": False}], "kinect-v1")(x, None)
+    extent = iso.reshape(-1, 3).max(axis=0) - iso.reshape(-1, 3).min(axis=0)
+    raw = x.reshape(-1, 3).max(axis=0) - x.reshape(-1, 3).min(axis=0)
+    assert extent.max() == pytest.approx(2.0, rel=1e-5)
+    np.testing.assert_allclose(extent / extent.max(), raw / raw.max(), rtol=1e-4)
+
+
 def test_streams():
     lay = get_layout("kinect-v1")
     x = np.random.default_rng(0).normal(size=(1, 6, 20, 3)).astype(np.float32)

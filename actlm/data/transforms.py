@@ -85,6 +85,33 @@ class SpineAlign:
         return out.astype(np.float32, copy=False)
 
 
+@register
+class MinMaxNormalize:
+    """Map the sequence's bounding box (over all present persons, frames and joints) onto [-1, 1].
+
+    CTR-GCN's NW-UCLA protocol (its feeder applies this after the random view rotation, in
+    training and testing). ``per_axis=True`` scales each axis on its own, so the box always
+    fills the cube: how far a person travels or how wide a pose is no longer depends on the
+    camera's distance or on how much of the performance a view recorded. ``per_axis=False``
+    divides by the largest extent and keeps the shape's proportions. Absent persons stay zero.
+    """
+
+    def __init__(self, per_axis: bool = True):
+        self.per_axis = bool(per_axis)
+
+    def __call__(self, x: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+        present = _person_mask(x)
+        if not present.any():
+            return x
+        points = x[present].reshape(-1, x.shape[-1])
+        low, high = points.min(axis=0), points.max(axis=0)
+        extent = high - low if self.per_axis else np.full_like(low, (high - low).max())
+        extent = np.where(extent > 1e-6, extent, 1.0)
+        out = (x - (low + high) / 2) / (extent / 2)
+        out[~present] = 0
+        return out.astype(np.float32, copy=False)
+
+
 def _body_frame(up: np.ndarray, across: np.ndarray) -> np.ndarray | None:
     """Rotation whose rows are the body axes (x: across, y: up, z: forward), or None if degenerate."""
     y = up / (np.linalg.norm(up) + 1e-9)
