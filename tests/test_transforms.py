@@ -66,16 +66,21 @@ def test_min_max_normalize_fills_the_unit_cube_and_leaves_absent_persons_zero(uc
     x = SkeletonSet(ucla_prepared)[0].data
     two = np.concatenate([x, np.zeros_like(x)])                  # a second, absent person
     two[1, :3] = x[0, :3] * 0.5 + 7                               # ... present for 3 frames only
-    y = build_pipeline([{"type": "MinMaxNormalize"}], "kinect-v1")(two, np.random.default_rng(0))
-    points = y[:, :, :, :].reshape(-1, 3)[np.abs(two).sum(-1).reshape(-1) > 0]
+    rng = np.random.default_rng(0)
+    per_axis = build_pipeline([{"type": "MinMaxNormalize"}], "kinect-v1")
+    y = per_axis(two, rng)
+    points = y.reshape(-1, 3)[np.abs(two).sum(-1).reshape(-1) > 0]
     np.testing.assert_allclose(points.min(axis=0), -1, atol=1e-6)
     np.testing.assert_allclose(points.max(axis=0), 1, atol=1e-6)
     assert not y[1, 3:].any()
+    # a score channel is kept as it is
+    scored = np.concatenate([x, np.full(x.shape[:-1] + (1,), 0.8, np.float32)], axis=-1)
+    np.testing.assert_allclose(per_axis(scored, rng)[..., 3], 0.8, rtol=1e-6)
+    np.testing.assert_allclose(per_axis(scored, rng)[..., :3], per_axis(x, rng), atol=1e-6)
     # per axis: an anisotropic stretch of the input gives the same output; the isotropic variant keeps proportions
     stretched = x * np.array([3.0, 0.5, 2.0], np.float32)
-    per_axis = build_pipeline([{"type": "MinMaxNormalize"}], "kinect-v1")
-    np.testing.assert_allclose(per_axis(stretched, None), per_axis(x, None), atol=1e-5)
-    iso = build_pipeline([{"type": "MinMaxNormalize", "per_axis": False}], "kinect-v1")(x, None)
+    np.testing.assert_allclose(per_axis(stretched, rng), per_axis(x, rng), atol=1e-5)
+    iso = build_pipeline([{"type": "MinMaxNormalize", "per_axis": False}], "kinect-v1")(x, rng)
     extent = iso.reshape(-1, 3).max(axis=0) - iso.reshape(-1, 3).min(axis=0)
     raw = x.reshape(-1, 3).max(axis=0) - x.reshape(-1, 3).min(axis=0)
     assert extent.max() == pytest.approx(2.0, rel=1e-5)

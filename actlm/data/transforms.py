@@ -93,7 +93,8 @@ class MinMaxNormalize:
     training and testing). ``per_axis=True`` scales each axis on its own, so the box always
     fills the cube: how far a person travels or how wide a pose is no longer depends on the
     camera's distance or on how much of the performance a view recorded. ``per_axis=False``
-    divides by the largest extent and keeps the shape's proportions. Absent persons stay zero.
+    divides by the largest extent and keeps the shape's proportions. Only the coordinates
+    (the first 3 channels) are normalised; a score channel is kept. Absent persons stay zero.
     """
 
     def __init__(self, per_axis: bool = True):
@@ -103,11 +104,13 @@ class MinMaxNormalize:
         present = _person_mask(x)
         if not present.any():
             return x
-        points = x[present].reshape(-1, x.shape[-1])
+        c = min(x.shape[-1], 3)
+        points = x[present][..., :c].reshape(-1, c)
         low, high = points.min(axis=0), points.max(axis=0)
         extent = high - low if self.per_axis else np.full_like(low, (high - low).max())
         extent = np.where(extent > 1e-6, extent, 1.0)
-        out = (x - (low + high) / 2) / (extent / 2)
+        out = x.copy()
+        out[..., :c] = (x[..., :c] - (low + high) / 2) / (extent / 2)
         out[~present] = 0
         return out.astype(np.float32, copy=False)
 
