@@ -87,6 +87,73 @@ def test_min_max_normalize_fills_the_unit_cube_and_leaves_absent_persons_zero(uc
     np.testing.assert_allclose(extent / extent.max(), raw / raw.max(), rtol=1e-4)
 
 
+def test_mirror_order_pairs_the_sides_of_every_layout():
+    for name in ("kinect-v1", "kinect-v2", "coco-17", "blazepose-33"):
+        lay = get_layout(name)
+        order = lay.mirror_order()
+        np.testing.assert_array_equal(order[order], np.arange(lay.num_joints))
+        for i, j in enumerate(order):
+            swapped = lay.joints[i].replace("left", "@").replace("right", "left").replace("@", "right")
+            assert lay.joints[j] == swapped
+        # a bone's mirror is the mirrored joint's bone: flipping commutes with the bone stream
+        np.testing.assert_array_equal(lay.parents()[order], order[lay.parents()])
+    blaze = get_layout("blazepose-33")
+    assert blaze.mirror_order()[blaze.index("mouth_left")] == blaze.index("mouth_right")
+
+
+def test_random_flip_mirrors_the_performance_in_place(ucla_prepared):
+    lay = get_layout("kinect-v1")
+    x = SkeletonSet(ucla_prepared)[0].data
+    rng = np.random.default_rng(0)
+    flip = build_pipeline([{"type": "RandomFlip", "p": 1.0}], "kinect-v1")
+    y = flip(x, rng)
+    left, right = lay.index("left_hand"), lay.index("right_hand")
+    axis = x[0, 0, lay.center[0], 0]
+    np.testing.assert_allclose(y[0, :, left, 0], 2 * axis - x[0, :, right, 0], atol=1e-5)
+    np.testing.assert_allclose(y[0, :, left, 1:], x[0, :, right, 1:])
+    np.testing.assert_allclose(y[0, 0, lay.center[0]], x[0, 0, lay.center[0]], atol=1e-6)   # stays in place
+    np.testing.assert_allclose(flip(y, rng), x, atol=1e-5)                                  # an involution
+    # after SpineAlign the body's left side (+x) becomes its right side and the bone stream flips alike
+    aligned = SpineAlign(lay)(x, rng)
+    flipped = flip(aligned, rng)
+    assert (flipped[0, 0, lay.left_shoulder] - flipped[0, 0, lay.right_shoulder])[0] > 0
+    bones = Stream(lay, "bone")
+    expect = bones(aligned, rng)[:, :, lay.mirror_order()] * np.array([-1, 1, 1], np.float32)
+    np.testing.assert_allclose(bones(flipped, rng), expect, atol=1e-5)
+    # never with p=0; about half the time with p=0.5; an absent person stays zero; a score channel is kept
+    assert build_pipeline([{"type": "RandomFlip", "p": 0.0}], "kinect-v1")(x, rng) is x
+    half = build_pipeline([{"type": "RandomFlip"}], "kinect-v1")
+    changed = [not np.array_equal(half(x, np.random.default_rng(s)), x) for s in range(200)]
+    assert 0.4 < np.mean(changed) < 0.6
+    two = np.concatenate([x, np.zeros_like(x)])
+    assert not flip(two, rng)[1].any()
+    scored = np.concatenate([x, np.linspace(0, 1, x.shape[2], dtype=np.float32)[None, None, :, None]
+                             .repeat(x.shape[1], 1)], axis=-1)
+    np.testing.assert_allclose(flip(scored, rng)[..., 3], scored[..., 3][:, :, lay.mirror_order()])
+
+
+def test_random_flip_back_gives_the_skeleton_of_a_performer_seen_from_behind(ucla_prepared):
+    lay = get_layout("kinect-v1")
+    rng = np.random.default_rng(0)
+    back = build_pipeline([{"type": "SpineAlign"}, {"type": "RandomFlip", "p": 1.0, "kind": "back"}], "kinect-v1")
+    x = SkeletonSet(ucla_prepared)[0].data
+    aligned, y = SpineAlign(lay)(x, rng), back(x, rng)
+    order = lay.mirror_order()
+    np.testing.assert_allclose(y, aligned[:, :, order] * np.array([-1, 1, -1], np.float32), atol=1e-5)
+    # still a body frame (left shoulder at +x), but what was in front of the body is now behind it
+    assert (y[0, 0, lay.left_shoulder] - y[0, 0, lay.right_shoulder])[0] > 0
+    hands = [lay.index("left_hand"), lay.index("right_hand")]
+    forward = (aligned[0][:, hands, 2] - aligned[0][:, [lay.center[0]], 2]).mean()
+    assert np.sign((y[0][:, hands, 2] - y[0][:, [lay.center[0]], 2]).mean()) == -np.sign(forward)
+    # on 2D input only x can be reflected: the same as a mirror
+    flat = x[..., :2]
+    mirror = build_pipeline([{"type": "RandomFlip", "p": 1.0}], "kinect-v1")
+    two_d_back = build_pipeline([{"type": "RandomFlip", "p": 1.0, "kind": "back"}], "kinect-v1")
+    np.testing.assert_allclose(two_d_back(flat, rng), mirror(flat, rng))
+    with pytest.raises(ConfigError, match="kind"):
+        build_pipeline([{"type": "RandomFlip", "kind": "upside-down"}], "kinect-v1")
+
+
 def test_streams():
     lay = get_layout("kinect-v1")
     x = np.random.default_rng(0).normal(size=(1, 6, 20, 3)).astype(np.float32)

@@ -48,6 +48,20 @@ class Layout:
         except ValueError:
             raise KeyError(f"layout {self.name!r} has no joint {joint!r}") from None
 
+    def mirror_order(self) -> np.ndarray:
+        """Index of each joint's left/right counterpart (itself for midline joints): reading the
+        joints in this order swaps the body sides, e.g. for a mirrored (left-handed) performance.
+        Sides are told by name (``left_x``/``right_x`` or ``x_left``/``x_right``)."""
+        def other_side(name: str) -> str:
+            for a, b in (("left", "right"), ("right", "left")):
+                if name.startswith(a + "_"):
+                    return b + name[len(a):]
+                if name.endswith("_" + a):
+                    return name[: -len(a)] + b
+            return name
+        return np.array([self.joints.index(other_side(j)) if other_side(j) in self.joints else i
+                         for i, j in enumerate(self.joints)])
+
     def parents(self) -> np.ndarray:
         """Parent index per joint (the root is its own parent), used for bone vectors."""
         parent = np.arange(self.num_joints)

@@ -265,6 +265,45 @@ class RandomShear:
         return _apply_linear(x, mat)
 
 
+@register
+class RandomFlip:
+    """Swap the body's sides with probability ``p``: the joints trade places with their left/right
+    counterparts (the layout's :meth:`~actlm.data.layouts.Layout.mirror_order`) and the
+    coordinates are reflected through the first frame's centre joint.
+
+    ``kind="mirror"`` reflects x: a right-handed throw becomes a left-handed one in the same place
+    (PySKL's ``Flip`` for 2D keypoints, here for every layout and for 3D; after ``SpineAlign`` x is
+    the shoulder axis, so the reflection is about the body's midline plane).
+    ``kind="back"`` reflects x and z (3D): the skeleton a frontal tracker such as the Kinect fits
+    to a performer seen *from behind*. It labels the person's right side as left, so in that
+    skeleton's own body frame the sides are swapped and front and back are exchanged: hands that
+    hold something in front of the body appear behind it. NW-UCLA's test view records many carry,
+    throw and pick-up performances this way (benchmarks/results/nwucla_errors.md).
+    y and a score channel are kept; absent persons stay zero. Label preserving for datasets
+    without side-specific classes (NW-UCLA, NTU, Kinetics skeletons).
+    """
+
+    def __init__(self, layout: str | Layout, p: float = 0.5, kind: Literal["mirror", "back"] = "mirror"):
+        if kind not in ("mirror", "back"):
+            raise ValueError(f"kind must be 'mirror' or 'back', got {kind!r}")
+        self.layout = get_layout(layout)
+        self.order = self.layout.mirror_order()
+        self.p = float(p)
+        self.axes = [0] if kind == "mirror" else [0, 2]
+
+    def __call__(self, x: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+        present = _person_mask(x)
+        if rng.random() >= self.p or not present.any():
+            return x
+        m0, t0 = np.argwhere(present)[0]
+        axes = [a for a in self.axes if a < min(x.shape[-1], 3)]
+        centre = _mean_joint(x[m0, t0], self.layout.center)[axes]
+        out = x[:, :, self.order].copy()
+        out[..., axes] = 2 * centre - out[..., axes]
+        out[~present] = 0
+        return out.astype(np.float32, copy=False)
+
+
 # --- streams, persons, layouts ---------------------------------------------------------------
 STREAMS = ("joint", "bone", "joint_motion", "bone_motion")
 
@@ -353,7 +392,7 @@ class Pipeline:
         return np.ascontiguousarray(x, dtype=np.float32)
 
 
-_NEEDS_LAYOUT = {"SpineAlign", "Stream"}
+_NEEDS_LAYOUT = {"SpineAlign", "RandomFlip", "Stream"}
 
 
 def build_pipeline(spec: list[dict[str, Any]], layout: str | Layout) -> Pipeline:

@@ -1,0 +1,236 @@
+"""Where the NW-UCLA cross-view errors are: do the trained runs share their mistakes, and what do
+the shared mistakes have in common? Reads the test scores of the archived runs; trains nothing.
+
+    python benchmarks/nwucla_errors.py                  # every archived run, best-epoch scores
+    python benchmarks/nwucla_errors.py --scores final   # the final epochs' scores
+
+If the runs' errors were independent, an ensemble of many runs would pass any single run by far;
+if they share them, the remaining errors are a property of the data or of the whole recipe family,
+and another seed, stream or fusion weight cannot remove them. The test view (v03) also records
+shorter parts of some performances than the training views (v01, v02); the per-class length table
+and the accuracy of test sequences shorter than (almost) every training sequence of their class
+show whether sequence length is one of those properties; the facing table does the same for
+skeletons whose hands are behind the body (a Kinect skeleton of a performer seen from behind).
+Results: benchmarks/results/nwucla_errors[_final].{md,json} (command, commit, date).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import shlex
+import sys
+import time
+from collections import Counter
+from datetime import datetime, timezone
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from run_archive import RESULTS, handwritten_notes, head_commit  # noqa: E402
+
+from actlm.data import load  # noqa: E402
+from actlm.data.transforms import SpineAlign  # noqa: E402
+
+SCORE_FILES = {"best": "test_scores.npz", "final": "test_scores_last.npz"}
+
+
+def load_scores(path: Path) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[str]]:
+    """(sample ids, labels, logits, class names) of one run, sorted by sample id."""
+    d = np.load(path)
+    order = np.argsort(d["sample_ids"])
+    return d["sample_ids"][order], d["labels"][order], d["logits"][order], [str(c) for c in d["classes"]]
+
+
+def archived_runs(pattern: str, scores: str) -> dict[str, Path]:
+    found = sorted(RESULTS.glob(pattern))
+    return {p.name: p / SCORE_FILES[scores] for p in found if (p / SCORE_FILES[scores]).exists()}
+
+
+def softmax(logits: np.ndarray) -> np.ndarray:
+    z = np.exp(logits - logits.max(axis=1, keepdims=True))
+    return z / z.sum(axis=1, keepdims=True)
+
+
+def lengths_by_class(split: str) -> tuple[dict[str, int], dict[tuple[int, int], list[int]]]:
+    """Frame count of every sequence of ``split`` by sample id, and the counts per (class, view)."""
+    ds = load("nw-ucla", split=split)
+    per_id = dict(zip(ds.sample_ids, (int(n) for n in ds.lengths)))
+    per_class_view: dict[tuple[int, int], list[int]] = {}
+    for i, (label, n) in enumerate(zip(ds.labels, ds.lengths)):
+        per_class_view.setdefault((int(label), int(ds.meta(i)["view"])), []).append(int(n))
+    return per_id, per_class_view
+
+
+def hands_behind(split: str) -> dict[str, bool]:
+    """Per sample id: are the hands, on average over the frames, behind the hip centre in the
+    sequence's body frame (``SpineAlign``: z is the direction the skeleton faces)? Carrying,
+    throwing and picking up happen in front of the body; a Kinect skeleton fitted to a performer
+    seen from behind swaps the sides and puts them behind it."""
+    ds = load("nw-ucla", split=split)
+    align = SpineAlign(ds.layout)
+    lay = align.layout
+    hands = [lay.index("left_hand"), lay.index("right_hand")]
+    rng = np.random.default_rng(0)
+    out = {}
+    for sample in ds:
+        body = align(sample.data, rng)[0]
+        present = np.abs(body).sum(axis=(1, 2)) > 0
+        out[sample.sample_id] = bool((body[present][:, hands, 2] - body[present][:, [lay.center[0]], 2]).mean() < 0)
+    return out
+
+
+def facing_rows(classes: list[str], ids: np.ndarray, labels: np.ndarray, run_correct: np.ndarray,
+                test_behind: dict[str, bool]) -> list[dict]:
+    """Per class: how many training and test sequences have the hands behind the body, and the
+    runs' mean accuracy on the test sequences with the hands behind vs in front."""
+    train_ds, train_behind = load("nw-ucla", split="train"), hands_behind("train")
+    behind = np.array([test_behind[str(i)] for i in ids])
+    rows = []
+    for c, name in enumerate(classes):
+        views: dict[int, list[bool]] = {}
+        for k, (sid, label) in enumerate(zip(train_ds.sample_ids, train_ds.labels)):
+            if int(label) == c:
+                views.setdefault(int(train_ds.meta(k)["view"]), []).append(train_behind[sid])
+        members = labels == c
+        rows.append({
+            "class": name,
+            "train_behind": {f"v{v:02d}": f"{sum(b)}/{len(b)}" for v, b in sorted(views.items())},
+            "test_behind": f"{int((members & behind).sum())}/{int(members.sum())}",
+            "acc_behind": float(run_correct[:, members & behind].mean()) if (members & behind).any() else None,
+            "acc_front": float(run_correct[:, members & ~behind].mean()) if (members & ~behind).any() else None,
+        })
+    rows.append({"class": "all", "test_behind": f"{int(behind.sum())}/{len(behind)}",
+                 "acc_behind": float(run_correct[:, behind].mean()), "acc_front": float(run_correct[:, ~behind].mean())})
+    return rows
+
+
+def analyse(runs: dict[str, Path]) -> dict:
+    ids = labels = classes = None
+    preds, probs, top1 = [], [], {}
+    for name, path in runs.items():
+        run_ids, run_labels, logits, run_classes = load_scores(path)
+        if ids is None:
+            ids, labels, classes = run_ids, run_labels, run_classes
+        elif not (np.array_equal(ids, run_ids) and np.array_equal(labels, run_labels)):
+            raise SystemExit(f"{path}: its test samples or labels differ from the first run's")
+        preds.append(logits.argmax(1))
+        probs.append(softmax(logits))
+        top1[name] = float(np.mean(preds[-1] == labels))
+    preds = np.stack(preds)
+    wrong = (preds != labels).mean(axis=0)                        # per test sample: share of runs wrong
+    n = len(labels)
+    _, train_lengths = lengths_by_class("train")
+    test_length, test_lengths = lengths_by_class("test")
+    views = sorted({v for _, v in train_lengths} | {v for _, v in test_lengths})
+    length_rows, short_acc, other_acc = [], [], []
+    run_correct = preds == labels
+    for c, name in enumerate(classes):
+        train_c = np.concatenate([train_lengths[k] for k in train_lengths if k[0] == c])
+        limit = float(np.percentile(train_c, 10))
+        members = np.where(labels == c)[0]
+        short = np.array([test_length[str(ids[i])] < limit for i in members])
+        acc_short = float(run_correct[:, members[short]].mean()) if short.any() else None
+        acc_other = float(run_correct[:, members[~short]].mean()) if (~short).any() else None
+        if short.any():
+            short_acc.extend(run_correct[:, members[short]].mean(0).tolist())
+        other_acc.extend(run_correct[:, members[~short]].mean(0).tolist())
+        length_rows.append({
+            "class": name,
+            "median_frames": {f"v{v:02d}": float(np.median((train_lengths | test_lengths).get((c, v), [np.nan])))
+                              for v in views},
+            "train_p10_frames": limit, "test_shorter": int(short.sum()), "test_n": int(len(members)),
+            "acc_shorter": acc_short, "acc_other": acc_other,
+        })
+    consistent = [{
+        "sample": str(ids[i]), "class": classes[labels[i]], "frames": test_length[str(ids[i])],
+        "share_wrong": float(wrong[i]),
+        "predicted": {classes[k]: int(v) for k, v in Counter(preds[:, i].tolist()).most_common(3)},
+    } for i in np.argsort(-wrong, kind="stable") if wrong[i] >= 0.5]
+    behind = hands_behind("test")
+    facing = facing_rows(classes, ids, labels, run_correct, behind)
+    for e in consistent:
+        e["hands_behind"] = behind[e["sample"]]
+    fused = np.mean(probs, axis=0).argmax(1)
+    vote = np.array([Counter(col.tolist()).most_common(1)[0][0] for col in preds.T])
+    return {
+        "runs": top1, "n_test": n,
+        "wrong_in_at_least": {f"{t:g}": int((wrong >= t).sum()) for t in (1e-9, 0.5, 0.8, 1.0)},
+        "oracle_top1": float(np.mean(wrong < 1.0)),
+        "mean_prob_ensemble_top1": float(np.mean(fused == labels)),
+        "majority_vote_top1": float(np.mean(vote == labels)),
+        "errors_allowed": {"94.5%": int(np.floor(n * (1 - 0.945))), "97.0%": int(np.floor(n * (1 - 0.97)))},
+        "consistent_errors": consistent,
+        "lengths": length_rows,
+        "facing": facing,
+        "acc_test_shorter_than_train_p10": float(np.mean(short_acc)) if short_acc else None,
+        "acc_test_other": float(np.mean(other_acc)),
+        "n_test_shorter_than_train_p10": len(short_acc),
+    }
+
+
+def pct(x: float | None) -> str:
+    return "-" if x is None else f"{100 * x:.1f}"
+
+
+def report(res: dict) -> str:
+    a = res["analysis"]
+    w = a["wrong_in_at_least"]
+    lines = [
+        f"# NW-UCLA cross-view: shared errors of {len(a['runs'])} trained runs ({res['scores']}-epoch scores)", "",
+        f"- command: `{res['command']}`", f"- commit: {res['commit']}; date: {res['date']}; {res['seconds']:.0f} s", "",
+        "| run | top-1 |", "|---|---|",
+        *(f"| {k} | {pct(v)} % |" for k, v in a["runs"].items()), "",
+        f"Of the {a['n_test']} test sequences, {w['1e-09']} are wrong in at least one run, {w['0.5']} in at least half "
+        f"of them, {w['0.8']} in at least 80 % and {w['1']} in every run. A single stream at 94.5 % may get "
+        f"{a['errors_allowed']['94.5%']} wrong, an ensemble at 97.0 % {a['errors_allowed']['97.0%']}.",
+        f"Fusing all runs (mean probability): {pct(a['mean_prob_ensemble_top1'])} %; majority vote: "
+        f"{pct(a['majority_vote_top1'])} %; oracle (right in at least one run): {pct(a['oracle_top1'])} %.", "",
+        "## Sequences wrong in at least half of the runs", "",
+        "| sample | class | frames | hands behind | runs wrong | most frequent predictions |", "|---|---|---|---|---|---|",
+        *(f"| {e['sample']} | {e['class']} | {e['frames']} | {'yes' if e['hands_behind'] else 'no'} | {pct(e['share_wrong'])} % | "
+          + ", ".join(f"{k} {v}" for k, v in e["predicted"].items()) + " |" for e in a["consistent_errors"]), "",
+        "## Sequence length per class and view", "",
+        "Median frames per view (training: v01, v02; test: v03); test sequences shorter than the 10th "
+        "percentile of their class's training lengths, and the runs' mean accuracy on them and on the rest.", "",
+        "| class | " + " | ".join(a["lengths"][0]["median_frames"]) + " | train p10 | test shorter | acc shorter | acc rest |",
+        "|---|" + "---|" * (len(a["lengths"][0]["median_frames"]) + 4),
+        *(f"| {r['class']} | " + " | ".join(f"{v:g}" for v in r["median_frames"].values())
+          + f" | {r['train_p10_frames']:g} | {r['test_shorter']}/{r['test_n']} | {pct(r['acc_shorter'])} | {pct(r['acc_other'])} |"
+          for r in a["lengths"]), "",
+        f"All classes: {a['n_test_shorter_than_train_p10']} test sequences shorter than their class's training "
+        f"p10, mean accuracy {pct(a['acc_test_shorter_than_train_p10'])} % against {pct(a['acc_test_other'])} % on the rest.", "",
+        "## Hands behind the body", "",
+        "Sequences whose hands are, on average over the frames, behind the hip centre in the body frame "
+        "(`SpineAlign`; z is the way the skeleton faces), per view, and the runs' mean test accuracy on "
+        "them and on the rest.", "",
+        "| class | " + " | ".join(f"train {v}" for v in a["facing"][0]["train_behind"]) + " | test v03 | acc behind | acc in front |",
+        "|---|" + "---|" * (len(a["facing"][0]["train_behind"]) + 3),
+        *(f"| {r['class']} | " + " | ".join(r.get("train_behind", {}).values() or ["-"] * len(a["facing"][0]["train_behind"]))
+          + f" | {r['test_behind']} | {pct(r['acc_behind'])} | {pct(r['acc_front'])} |" for r in a["facing"]),
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--runs", default="nwucla_*_runs/*", help="glob under benchmarks/results/ of archived runs")
+    ap.add_argument("--scores", choices=tuple(SCORE_FILES), default="best")
+    a = ap.parse_args()
+    started = time.time()
+    runs = archived_runs(a.runs, a.scores)
+    if not runs:
+        raise SystemExit(f"no archived run with {SCORE_FILES[a.scores]} matches {RESULTS / a.runs}")
+    res = {"command": shlex.join(["python", *sys.argv]), "commit": head_commit(),
+           "date": datetime.now(timezone.utc).isoformat(timespec="seconds"), "scores": a.scores,
+           "analysis": analyse(runs)}
+    res["seconds"] = time.time() - started
+    stem = RESULTS / ("nwucla_errors" + ("" if a.scores == "best" else "_" + a.scores))
+    stem.with_suffix(".json").write_text(json.dumps(res, indent=2) + "\n")
+    md = stem.with_suffix(".md")
+    md.write_text(report(res) + handwritten_notes(md))
+    print(md.read_text())
+
+
+if __name__ == "__main__":
+    main()
