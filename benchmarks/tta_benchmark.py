@@ -9,7 +9,9 @@ Each run's best/ and last/ checkpoints are scored under variants derived from th
 config: ``none`` (its test pipeline, one clip), ``crop`` (the training crop: random windows of the
 training crop ratio), ``rotate`` (the training rotation and scaling), ``train`` (the whole training
 pipeline); ``--clips`` copies each, every variant repeated with ``--tta-seeds`` (the draws of the
-copies), so a gain can be told from the luck of one draw. With several runs the weighted ensemble
+copies), so a gain can be told from the luck of one draw. ``mirror`` and ``back`` (flip TTA) average
+the plain clip with its ``RandomFlip`` copy (the sides swapped; ``back`` also front and back), one
+pair, no randomness. With several runs the weighted ensemble
 of the streams (as ``actlm ensemble``) is reported per variant too.
 Results: benchmarks/results/tta_<tag>.{md,json} (command, commit, date); with --save-scores the test
 scores of every (run, checkpoint, variant, seed) also go to benchmarks/results/tta_<tag>_scores/.
@@ -50,7 +52,17 @@ def variants(meta: dict) -> dict[str, list[dict]]:
         "crop": [crop if t["type"] == "ValidCropResize" else t for t in test],
         "rotate": [test_crop if t["type"] == "ValidCropResize" else t for t in train],
         "train": train,
+        **{kind: flipped(test, kind) for kind in FLIPS},
     }
+
+
+FLIPS = ("mirror", "back")  # variants scored as a pair: the plain clip and its RandomFlip copy
+
+
+def flipped(pipeline: list[dict], kind: str) -> list[dict]:
+    """``pipeline`` with a certain ``RandomFlip`` of ``kind`` after its ``SpineAlign`` (at the start without one)."""
+    at = next((i + 1 for i, t in enumerate(pipeline) if t["type"] == "SpineAlign"), 0)
+    return [*pipeline[:at], {"type": "RandomFlip", "p": 1.0, "kind": kind}, *pipeline[at:]]
 
 
 def softmax(logits: np.ndarray) -> np.ndarray:
@@ -73,12 +85,21 @@ def score(checkpoint: Path, pipeline: list[dict], clips: int, seed: int) -> tupl
     return logits, labels, np.array(ds.sample_ids)[index], meta["classes"]
 
 
+def flip_pair(checkpoint: Path, plain: list[dict], flip: list[dict]) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[str]]:
+    """Log of the mean probability of each test sequence and its flipped copy (flip TTA)."""
+    logits, labels, ids, classes = score(checkpoint, plain, 1, 0)
+    flipped_logits, _, flipped_ids, _ = score(checkpoint, flip, 1, 0)
+    assert np.array_equal(ids, flipped_ids)
+    return np.log((softmax(logits) + softmax(flipped_logits)) / 2), labels, ids, classes
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("runs", nargs="+", type=Path, help="run directories (each with best/ and last/)")
     ap.add_argument("--tag", required=True, help="names the results: benchmarks/results/tta_<tag>.{md,json}")
     ap.add_argument("--checkpoints", nargs="+", default=["best", "last"])
-    ap.add_argument("--variants", nargs="+", default=["none", "crop", "rotate", "train"])
+    ap.add_argument("--variants", nargs="+", default=["none", "crop", "rotate", "train"],
+                    help=f"of none, crop, rotate, train, {', '.join(FLIPS)}")
     ap.add_argument("--clips", type=int, default=10)
     ap.add_argument("--tta-seeds", nargs="+", type=int, default=[0, 1, 2])
     ap.add_argument("--weights", default=None, help="ensemble weights, one per run (default: equal)")
@@ -95,13 +116,16 @@ def main() -> None:
     rows, started = [], time.time()
     for ckpt in a.checkpoints:
         for variant in a.variants:
-            seeds = [0] if variant == "none" else a.tta_seeds
-            clips = 1 if variant == "none" else a.clips
+            seeds = [0] if variant == "none" or variant in FLIPS else a.tta_seeds
+            clips = 1 if variant == "none" else 2 if variant in FLIPS else a.clips
             for seed in seeds:
                 fused, labels = 0.0, None
                 for run, w in zip(a.runs, weights):
-                    pipeline = variants(model_and_test_set(run / ckpt)[1])[variant]
-                    logits, labels_, ids, classes = score(run / ckpt, pipeline, clips, seed)
+                    pipelines = variants(model_and_test_set(run / ckpt)[1])
+                    if variant in FLIPS:
+                        logits, labels_, ids, classes = flip_pair(run / ckpt, pipelines["none"], pipelines[variant])
+                    else:
+                        logits, labels_, ids, classes = score(run / ckpt, pipelines[variant], clips, seed)
                     order = np.argsort(ids)
                     logits, labels_, ids = logits[order], labels_[order], ids[order]
                     if a.save_scores:
