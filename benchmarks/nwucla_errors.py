@@ -149,12 +149,15 @@ def analyse(runs: dict[str, Path]) -> dict:
     } for i in np.argsort(-wrong, kind="stable") if wrong[i] >= 0.5]
     behind = hands_behind("test")
     facing = facing_rows(classes, ids, labels, run_correct, behind)
+    behind_mask = np.array([behind[str(i)] for i in ids])
+    by_facing = {name: {"behind": float(run_correct[r, behind_mask].mean()), "front": float(run_correct[r, ~behind_mask].mean())}
+                 for r, name in enumerate(runs)}
     for e in consistent:
         e["hands_behind"] = behind[e["sample"]]
     fused = np.mean(probs, axis=0).argmax(1)
     vote = np.array([Counter(col.tolist()).most_common(1)[0][0] for col in preds.T])
     return {
-        "runs": top1, "n_test": n,
+        "runs": top1, "runs_by_facing": by_facing, "n_test": n,
         "wrong_in_at_least": {f"{t:g}": int((wrong >= t).sum()) for t in (1e-9, 0.5, 0.8, 1.0)},
         "oracle_top1": float(np.mean(wrong < 1.0)),
         "mean_prob_ensemble_top1": float(np.mean(fused == labels)),
@@ -179,8 +182,9 @@ def report(res: dict) -> str:
     lines = [
         f"# NW-UCLA cross-view: shared errors of {len(a['runs'])} trained runs ({res['scores']}-epoch scores)", "",
         f"- command: `{res['command']}`", f"- commit: {res['commit']}; date: {res['date']}; {res['seconds']:.0f} s", "",
-        "| run | top-1 |", "|---|---|",
-        *(f"| {k} | {pct(v)} % |" for k, v in a["runs"].items()), "",
+        "| run | top-1 | hands behind | hands in front |", "|---|---|---|---|",
+        *(f"| {k} | {pct(v)} % | {pct(a['runs_by_facing'][k]['behind'])} % | {pct(a['runs_by_facing'][k]['front'])} % |"
+          for k, v in a["runs"].items()), "",
         f"Of the {a['n_test']} test sequences, {w['1e-09']} are wrong in at least one run, {w['0.5']} in at least half "
         f"of them, {w['0.8']} in at least 80 % and {w['1']} in every run. A single stream at 94.5 % may get "
         f"{a['errors_allowed']['94.5%']} wrong, an ensemble at 97.0 % {a['errors_allowed']['97.0%']}.",
