@@ -25,6 +25,13 @@ def test_spine_align_gives_an_upright_unit_body(ucla_prepared):
     assert spine[:, 1].mean() > 0.95 and abs(spine[:, 0].mean()) < 0.05
     across = y[0, 0, lay.left_shoulder] - y[0, 0, lay.right_shoulder]
     assert across[0] > 0 and abs(across[2]) < 1e-4
+    # shoulders="mean": the shoulder line averaged over the frames is the x axis instead
+    mean = SpineAlign(lay, shoulders="mean")(x, np.random.default_rng(0))
+    across = (mean[0, :, lay.left_shoulder] - mean[0, :, lay.right_shoulder]).mean(axis=0)
+    assert across[0] > 0 and abs(across[2]) < 1e-4
+    assert abs((y[0, :, lay.left_shoulder] - y[0, :, lay.right_shoulder]).mean(axis=0)[2]) > 1e-3
+    with pytest.raises(ConfigError, match="shoulders"):
+        build_pipeline([{"type": "SpineAlign", "shoulders": "last"}], "kinect-v1")
 
 
 def test_pipeline_is_deterministic_under_a_seed(ucla_prepared):
