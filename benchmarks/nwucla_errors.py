@@ -10,7 +10,7 @@ and another seed, stream or fusion weight cannot remove them. The test view (v03
 shorter parts of some performances than the training views (v01, v02); the per-class length table
 and the accuracy of test sequences shorter than (almost) every training sequence of their class
 show whether sequence length is one of those properties; the facing table does the same for
-skeletons whose hands are behind the body (a Kinect skeleton of a performer seen from behind).
+skeletons whose hands are behind the body.
 Results: benchmarks/results/nwucla_errors[_final].{md,json} (command, commit, date).
 """
 from __future__ import annotations
@@ -29,8 +29,9 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from run_archive import RESULTS, handwritten_notes, head_commit  # noqa: E402
 
-from actlm.data import load  # noqa: E402
+from actlm.data import SkeletonSet, load  # noqa: E402
 from actlm.data.transforms import SpineAlign  # noqa: E402
+from actlm.engine.metrics import softmax  # noqa: E402
 
 SCORE_FILES = {"best": "test_scores.npz", "final": "test_scores_last.npz"}
 
@@ -47,14 +48,8 @@ def archived_runs(pattern: str, scores: str) -> dict[str, Path]:
     return {p.name: p / SCORE_FILES[scores] for p in found if (p / SCORE_FILES[scores]).exists()}
 
 
-def softmax(logits: np.ndarray) -> np.ndarray:
-    z = np.exp(logits - logits.max(axis=1, keepdims=True))
-    return z / z.sum(axis=1, keepdims=True)
-
-
-def lengths_by_class(split: str) -> tuple[dict[str, int], dict[tuple[int, int], list[int]]]:
-    """Frame count of every sequence of ``split`` by sample id, and the counts per (class, view)."""
-    ds = load("nw-ucla", split=split)
+def lengths_by_class(ds: SkeletonSet) -> tuple[dict[str, int], dict[tuple[int, int], list[int]]]:
+    """Frame count of every sequence by sample id, and the counts per (class, view)."""
     per_id = dict(zip(ds.sample_ids, (int(n) for n in ds.lengths)))
     per_class_view: dict[tuple[int, int], list[int]] = {}
     for i, (label, n) in enumerate(zip(ds.labels, ds.lengths)):
@@ -62,12 +57,10 @@ def lengths_by_class(split: str) -> tuple[dict[str, int], dict[tuple[int, int], 
     return per_id, per_class_view
 
 
-def hands_behind(split: str) -> dict[str, bool]:
+def hands_behind(ds: SkeletonSet) -> dict[str, bool]:
     """Per sample id: are the hands, on average over the frames, behind the hip centre in the
     sequence's body frame (``SpineAlign``: z is the direction the skeleton faces)? Carrying,
-    throwing and picking up happen in front of the body; a Kinect skeleton fitted to a performer
-    seen from behind swaps the sides and puts them behind it."""
-    ds = load("nw-ucla", split=split)
+    throwing and picking up happen in front of the body."""
     align = SpineAlign(ds.layout)
     lay = align.layout
     hands = [lay.index("left_hand"), lay.index("right_hand")]
@@ -80,11 +73,10 @@ def hands_behind(split: str) -> dict[str, bool]:
     return out
 
 
-def arm_bone_variation(split: str, behind: dict[str, bool]) -> dict[str, float]:
+def arm_bone_variation(ds: SkeletonSet, behind: dict[str, bool]) -> dict[str, float]:
     """Median over sequences of the arm bones' length variation over time (std / mean, averaged
     over the six arm bones), for the hands-behind and the other sequences: joints a tracker
     guesses (hidden ones) tend to give bones that stretch and shrink."""
-    ds = load("nw-ucla", split=split)
     lay = ds.layout
     bones = [(lay.index(f"{side}_{child}"), lay.index(f"{side}_{parent}")) for side in ("left", "right")
              for child, parent in (("hand", "wrist"), ("wrist", "elbow"), ("elbow", "shoulder"))]
@@ -96,18 +88,17 @@ def arm_bone_variation(split: str, behind: dict[str, bool]) -> dict[str, float]:
     return {"behind": float(np.median(variation[True])), "front": float(np.median(variation[False]))}
 
 
-def facing_rows(classes: list[str], ids: np.ndarray, labels: np.ndarray, run_correct: np.ndarray,
-                test_behind: dict[str, bool]) -> list[dict]:
+def facing_rows(classes: list[str], labels: np.ndarray, run_correct: np.ndarray, behind: np.ndarray,
+                train: SkeletonSet) -> list[dict]:
     """Per class: how many training and test sequences have the hands behind the body, and the
-    runs' mean accuracy on the test sequences with the hands behind vs in front."""
-    train_ds, train_behind = load("nw-ucla", split="train"), hands_behind("train")
-    behind = np.array([test_behind[str(i)] for i in ids])
+    runs' mean accuracy on the test sequences with the hands behind (``behind``) vs in front."""
+    train_behind = hands_behind(train)
+    per_class_view: dict[tuple[int, int], list[bool]] = {}
+    for k, (sid, label) in enumerate(zip(train.sample_ids, train.labels)):
+        per_class_view.setdefault((int(label), int(train.meta(k)["view"])), []).append(train_behind[sid])
     rows = []
     for c, name in enumerate(classes):
-        views: dict[int, list[bool]] = {}
-        for k, (sid, label) in enumerate(zip(train_ds.sample_ids, train_ds.labels)):
-            if int(label) == c:
-                views.setdefault(int(train_ds.meta(k)["view"]), []).append(train_behind[sid])
+        views = {v: b for (label, v), b in per_class_view.items() if label == c}
         members = labels == c
         rows.append({
             "class": name,
@@ -136,8 +127,9 @@ def analyse(runs: dict[str, Path]) -> dict:
     preds = np.stack(preds)
     wrong = (preds != labels).mean(axis=0)                        # per test sample: share of runs wrong
     n = len(labels)
-    _, train_lengths = lengths_by_class("train")
-    test_length, test_lengths = lengths_by_class("test")
+    train, test = load("nw-ucla", split="train"), load("nw-ucla", split="test")
+    _, train_lengths = lengths_by_class(train)
+    test_length, test_lengths = lengths_by_class(test)
     views = sorted({v for _, v in train_lengths} | {v for _, v in test_lengths})
     length_rows, short_acc, other_acc = [], [], []
     run_correct = preds == labels
@@ -163,10 +155,10 @@ def analyse(runs: dict[str, Path]) -> dict:
         "share_wrong": float(wrong[i]),
         "predicted": {classes[k]: int(v) for k, v in Counter(preds[:, i].tolist()).most_common(3)},
     } for i in np.argsort(-wrong, kind="stable") if wrong[i] >= 0.5]
-    behind = hands_behind("test")
-    facing = facing_rows(classes, ids, labels, run_correct, behind)
-    arm_variation = arm_bone_variation("test", behind)
+    behind = hands_behind(test)
     behind_mask = np.array([behind[str(i)] for i in ids])
+    facing = facing_rows(classes, labels, run_correct, behind_mask, train)
+    arm_variation = arm_bone_variation(test, behind)
     by_facing = {name: {"behind": float(run_correct[r, behind_mask].mean()), "front": float(run_correct[r, ~behind_mask].mean())}
                  for r, name in enumerate(runs)}
     for e in consistent:

@@ -37,7 +37,7 @@ from run_archive import RESULTS, handwritten_notes, head_commit  # noqa: E402
 from actlm.data import load  # noqa: E402
 from actlm.data.loader import SkeletonDataset  # noqa: E402
 from actlm.engine import load_checkpoint  # noqa: E402
-from actlm.engine.metrics import save_scores, topk_accuracy  # noqa: E402
+from actlm.engine.metrics import save_scores, softmax, topk_accuracy  # noqa: E402
 from actlm.engine.trainer import predict  # noqa: E402
 
 
@@ -65,11 +65,6 @@ def flipped(pipeline: list[dict], kind: str) -> list[dict]:
     return [*pipeline[:at], {"type": "RandomFlip", "p": 1.0, "kind": kind}, *pipeline[at:]]
 
 
-def softmax(logits: np.ndarray) -> np.ndarray:
-    z = np.exp(logits - logits.max(axis=1, keepdims=True))
-    return z / z.sum(axis=1, keepdims=True)
-
-
 @lru_cache(maxsize=None)
 def model_and_test_set(checkpoint: Path):
     """Loaded once per checkpoint, reused by every variant and draw."""
@@ -78,11 +73,19 @@ def model_and_test_set(checkpoint: Path):
     return model, meta, load(data["dataset"], split=data["test_split"], data_root_dir=data.get("data_root"))
 
 
+_SCORED: dict[tuple, tuple] = {}
+
+
 def score(checkpoint: Path, pipeline: list[dict], clips: int, seed: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[str]]:
-    model, meta, ds = model_and_test_set(checkpoint)
-    loader = DataLoader(SkeletonDataset(ds, pipeline, seed=seed, clips=clips), batch_size=max(1, 64 // clips))
-    logits, labels, index = predict(model, loader, torch.device("cpu"), desc=f"{checkpoint} {clips} clips")
-    return logits, labels, np.array(ds.sample_ids)[index], meta["classes"]
+    """Test scores under ``pipeline``; deterministic in its arguments, so each is computed once
+    (the plain clip is both the ``none`` variant and half of every flip pair)."""
+    key = (checkpoint, json.dumps(pipeline, sort_keys=True), clips, seed)
+    if key not in _SCORED:
+        model, meta, ds = model_and_test_set(checkpoint)
+        loader = DataLoader(SkeletonDataset(ds, pipeline, seed=seed, clips=clips), batch_size=max(1, 64 // clips))
+        logits, labels, index = predict(model, loader, torch.device("cpu"), desc=f"{checkpoint} {clips} clips")
+        _SCORED[key] = (logits, labels, np.array(ds.sample_ids)[index], meta["classes"])
+    return _SCORED[key]
 
 
 def flip_pair(checkpoint: Path, plain: list[dict], flip: list[dict]) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[str]]:

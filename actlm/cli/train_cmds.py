@@ -124,12 +124,6 @@ class _TextMatch:
         return self.model.text_logits(x)
 
 
-def _softmax(logits: np.ndarray) -> np.ndarray:
-    z = logits - logits.max(axis=1, keepdims=True)
-    e = np.exp(z)
-    return e / e.sum(axis=1, keepdims=True)
-
-
 def _load_scores(source: str) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[str]]:
     """(sample ids, labels, logits) sorted by sample id, and the class names, from a run directory
     (its test_scores.npz: the best epoch; runs from before classes were stored: eval.json's) or from
@@ -160,7 +154,7 @@ def ensemble_cmd(runs: tuple[str, ...], weights: str | None, as_json: bool) -> N
 
     Each of RUNS is a run directory (the scores of its best epoch) or a scores file written by
     `actlm eval CHECKPOINT --save-scores FILE.npz` (e.g. of run/last, the final epoch)."""
-    from ..engine.metrics import classification_report
+    from ..engine.metrics import classification_report, softmax
 
     w = [float(v) for v in weights.split(",")] if weights else [1.0] * len(runs)
     if len(w) != len(runs):
@@ -174,7 +168,7 @@ def ensemble_cmd(runs: tuple[str, ...], weights: str | None, as_json: bool) -> N
             raise click.ClickException(f"{run}: test samples or classes differ from {runs[0]}; "
                                        f"runs must share a test split")
         per_run[run] = float((run_logits.argmax(1) == labels).mean())
-        fused = weight * _softmax(run_logits) + (0 if fused is None else fused)
+        fused = weight * softmax(run_logits) + (0 if fused is None else fused)
     report = classification_report(fused, labels, classes)
     report.update(runs=per_run, weights=w)
     if as_json:

@@ -59,8 +59,8 @@ class Layout:
                 if name.endswith("_" + a):
                     return name[: -len(a)] + b
             return name
-        return np.array([self.joints.index(other_side(j)) if other_side(j) in self.joints else i
-                         for i, j in enumerate(self.joints)])
+        index = {name: i for i, name in enumerate(self.joints)}
+        return np.array([index.get(other_side(name), i) for i, name in enumerate(self.joints)])
 
     def parents(self) -> np.ndarray:
         """Parent index per joint (the root is its own parent), used for bone vectors."""

@@ -285,8 +285,9 @@ class RandomFlip:
     ``kind="back"`` reflects x and z (3D): the skeleton a frontal tracker such as the Kinect fits
     to a performer seen *from behind*. It labels the person's right side as left, so in that
     skeleton's own body frame the sides are swapped and front and back are exchanged: hands that
-    hold something in front of the body appear behind it. NW-UCLA's test view records many carry,
-    throw and pick-up performances this way (benchmarks/results/nwucla_errors.md).
+    hold something in front of the body appear behind it. (NW-UCLA's test view has many skeletons
+    with the hands behind the body, which every trained run gets wrong more often; training with
+    this kind did not fix them: benchmarks/results/nwucla_errors.md, nwucla_t32back.md.)
     y and a score channel are kept; absent persons stay zero. Label preserving for datasets
     without side-specific classes (NW-UCLA, NTU, Kinetics skeletons).
     """

@@ -7,6 +7,12 @@ from typing import Any
 import numpy as np
 
 
+def softmax(logits: np.ndarray) -> np.ndarray:
+    """Row-wise softmax of (N, classes) scores, stable for large logits (score fusion works on these)."""
+    z = np.exp(logits - logits.max(axis=1, keepdims=True))
+    return z / z.sum(axis=1, keepdims=True)
+
+
 def topk_accuracy(logits: np.ndarray, labels: np.ndarray, k: int) -> float:
     k = min(k, logits.shape[1])
     top = np.argsort(-logits, axis=1)[:, :k]
