@@ -161,6 +161,35 @@ def test_random_flip_back_gives_the_skeleton_of_a_performer_seen_from_behind(ucl
         build_pipeline([{"type": "RandomFlip", "kind": "upside-down"}], "kinect-v1")
 
 
+
+def test_random_arm_depth_flip_puts_one_hand_behind_the_body(ucla_prepared):
+    lay = get_layout("kinect-v1")
+    x = SkeletonSet(ucla_prepared)[0].data
+    aligned = SpineAlign(lay)(x, np.random.default_rng(0))
+    flip = build_pipeline([{"type": "SpineAlign"}, {"type": "RandomArmDepthFlip", "p": 1.0}], "kinect-v1")
+    y = flip(x, np.random.default_rng(0))
+    arms = [lay.index(n) for n in ("left_elbow", "left_wrist", "left_hand", "right_elbow", "right_wrist", "right_hand")]
+    rest = [j for j in range(lay.num_joints) if j not in arms]
+    np.testing.assert_array_equal(y[..., rest, :], aligned[..., rest, :])      # torso, legs, shoulders kept
+    np.testing.assert_array_equal(y[..., arms, :2], aligned[..., arms, :2])    # only depth changes
+    for side in ("left", "right"):
+        shoulder, hand = lay.index(f"{side}_shoulder"), lay.index(f"{side}_hand")
+        np.testing.assert_allclose(y[0, :, hand, 2] - y[0, :, shoulder, 2],
+                                   -(aligned[0, :, hand, 2] - aligned[0, :, shoulder, 2]), atol=1e-5)
+    twice = build_pipeline([{"type": "RandomArmDepthFlip", "p": 1.0}], "kinect-v1")
+    np.testing.assert_allclose(twice(y, np.random.default_rng(1)), aligned, atol=1e-5)   # an involution
+    # p=0 and 2D input: unchanged; p=0.5: each side on its own, so some draws flip one arm only
+    assert build_pipeline([{"type": "RandomArmDepthFlip", "p": 0.0}], "kinect-v1")(aligned, np.random.default_rng(0)) is aligned
+    assert twice(aligned[..., :2], np.random.default_rng(0)).shape == aligned[..., :2].shape
+    half = build_pipeline([{"type": "RandomArmDepthFlip", "p": 0.5}], "kinect-v1")
+    left, right = lay.index("left_hand"), lay.index("right_hand")
+    flipped = [tuple(~np.isclose(half(aligned, np.random.default_rng(s))[0, :, [left, right], 2], aligned[0, :, [left, right], 2]).all(axis=1))
+               for s in range(40)]
+    assert {(True, False), (False, True), (True, True), (False, False)} <= set(flipped)
+    # an absent second person stays zero
+    two = np.concatenate([aligned, np.zeros_like(aligned)])
+    assert not twice(two, np.random.default_rng(0))[1].any()
+
 def test_streams():
     lay = get_layout("kinect-v1")
     x = np.random.default_rng(0).normal(size=(1, 6, 20, 3)).astype(np.float32)
