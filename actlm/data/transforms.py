@@ -348,12 +348,10 @@ class RandomArmDepthFlip:
         flips = rng.random(len(self.sides)) < self.p
         if x.shape[-1] < 3 or not flips.any():
             return x
-        present = _person_mask(x)
-        out = x.copy()
+        out = x.copy()   # an absent person (all zeros) stays zero: 2 * 0 - 0
         for (shoulder, joints), flip in zip(self.sides, flips):
             if flip:
                 out[..., joints, 2] = 2 * x[..., [shoulder], 2] - x[..., joints, 2]
-        out[~present] = 0
         return out.astype(np.float32, copy=False)
 
 
