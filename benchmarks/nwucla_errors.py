@@ -88,6 +88,65 @@ def arm_bone_variation(ds: SkeletonSet, behind: dict[str, bool]) -> dict[str, fl
     return {"behind": float(np.median(variation[True])), "front": float(np.median(variation[False]))}
 
 
+def mean_poses(ds: SkeletonSet) -> dict[str, np.ndarray]:
+    """Per sample id: the pose averaged over the frames, in the body frame (``SpineAlign``) and
+    relative to the hip centre of each frame, so walking does not move it."""
+    align = SpineAlign(ds.layout)
+    hip = align.layout.root
+    rng = np.random.default_rng(0)
+    out = {}
+    for sample in ds:
+        body = align(sample.data, rng)[0]
+        body = body[np.abs(body).sum(axis=(1, 2)) > 0]
+        out[sample.sample_id] = (body - body[:, [hip]]).mean(axis=0)
+    return out
+
+
+def performance_of(ds: SkeletonSet, k: int) -> tuple[int, int, int]:
+    m = ds.meta(k)
+    return int(m["action"]), int(m["subject"]), int(m["episode"])
+
+
+COUNTERPART_JOINTS = ("head", "left_elbow", "left_hand", "right_elbow", "right_hand", "left_ankle", "right_ankle")
+
+
+def counterpart_rows(train: SkeletonSet, test: SkeletonSet, behind: dict[str, bool]) -> dict:
+    """NW-UCLA's three cameras recorded the same performances, so most test sequences have the
+    same performance in the training views. Mean pose difference (test - training view, per
+    joint, x / y / z in the body frame, spine lengths) for the hands-behind test sequences and
+    for the rest, with the pair of training views (v02 - v01) as the control; and how many of the
+    hands-behind sequences' counterparts have their hands behind too."""
+    poses = mean_poses(train) | mean_poses(test)
+    train_behind = hands_behind(train)
+    by_performance: dict[tuple[int, int, int], dict[int, str]] = {}
+    for ds in (train, test):
+        for k, sid in enumerate(ds.sample_ids):
+            by_performance.setdefault(performance_of(ds, k), {})[int(ds.meta(k)["view"])] = sid
+    test_view = int(test.meta(0)["view"])
+    diffs: dict[str, list[np.ndarray]] = {"behind": [], "front": [], "control": []}
+    counterparts_behind = [0, 0]
+    for views in by_performance.values():
+        train_views = [v for v in views if v != test_view]
+        if len(train_views) == 2:
+            diffs["control"].append(poses[views[max(train_views)]] - poses[views[min(train_views)]])
+        if test_view not in views:
+            continue
+        group = "behind" if behind[views[test_view]] else "front"
+        for v in train_views:
+            diffs[group].append(poses[views[test_view]] - poses[views[v]])
+            if group == "behind":
+                counterparts_behind[0] += int(train_behind[views[v]])
+                counterparts_behind[1] += 1
+    lay = train.layout
+    return {
+        "pairs": {g: len(d) for g, d in diffs.items()},
+        "counterparts_with_hands_behind": f"{counterparts_behind[0]}/{counterparts_behind[1]}",
+        "joints": {name: {g: {"mean": np.mean(d, axis=0)[lay.index(name)].round(3).tolist(),
+                              "abs": np.mean(np.abs(d), axis=0)[lay.index(name)].round(3).tolist()}
+                          for g, d in diffs.items()} for name in COUNTERPART_JOINTS},
+    }
+
+
 def facing_rows(classes: list[str], labels: np.ndarray, run_correct: np.ndarray, behind: np.ndarray,
                 train: SkeletonSet) -> list[dict]:
     """Per class: how many training and test sequences have the hands behind the body, and the
@@ -159,6 +218,7 @@ def analyse(runs: dict[str, Path]) -> dict:
     behind_mask = np.array([behind[str(i)] for i in ids])
     facing = facing_rows(classes, labels, run_correct, behind_mask, train)
     arm_variation = arm_bone_variation(test, behind)
+    counterparts = counterpart_rows(train, test, behind)
     by_facing = {name: {"behind": float(run_correct[r, behind_mask].mean()), "front": float(run_correct[r, ~behind_mask].mean())}
                  for r, name in enumerate(runs)}
     for e in consistent:
@@ -174,7 +234,7 @@ def analyse(runs: dict[str, Path]) -> dict:
         "errors_allowed": {"94.5%": int(np.floor(n * (1 - 0.945))), "97.0%": int(np.floor(n * (1 - 0.97)))},
         "consistent_errors": consistent,
         "lengths": length_rows,
-        "facing": facing, "arm_bone_variation_test": arm_variation,
+        "facing": facing, "arm_bone_variation_test": arm_variation, "counterparts": counterparts,
         "acc_test_shorter_than_train_p10": float(np.mean(short_acc)) if short_acc else None,
         "acc_test_other": float(np.mean(other_acc)),
         "n_test_shorter_than_train_p10": len(short_acc),
@@ -223,8 +283,28 @@ def report(res: dict) -> str:
           + f" | {r['test_behind']} | {pct(r['acc_behind'])} | {pct(r['acc_front'])} |" for r in a["facing"]), "",
         "Arm bone lengths over time (std / mean, median over the test sequences): "
         f"{a['arm_bone_variation_test']['behind']:.3f} with the hands behind, {a['arm_bone_variation_test']['front']:.3f} for the rest.",
+        *counterpart_report(a["counterparts"]),
     ]
     return "\n".join(lines) + "\n"
+
+
+def counterpart_report(c: dict) -> list[str]:
+    def xyz(v: list[float]) -> str:
+        return " / ".join(f"{x:+.2f}" for x in v)
+    n = c["pairs"]
+    return [
+        "", "## The same performance in the training views", "",
+        "The three cameras recorded the same performances. Mean pose (body frame, hip-centred, spine "
+        "lengths; averaged over the frames) of each test sequence minus that of the same performance "
+        f"in a training view: {n['behind']} pairs for the test sequences with the hands behind, "
+        f"{n['front']} for the rest; control: the two training views, v02 - v01 ({n['control']} pairs). "
+        "Mean difference x / y / z (x: to the left, y: up, z: the way the skeleton faces).", "",
+        "| joint | hands behind | rest | control |", "|---|---|---|---|",
+        *(f"| {j} | {xyz(g['behind']['mean'])} | {xyz(g['front']['mean'])} | {xyz(g['control']['mean'])} |"
+          for j, g in c["joints"].items()), "",
+        f"Counterparts (training views) of the hands-behind test sequences that have the hands behind "
+        f"too: {c['counterparts_with_hands_behind']}.",
+    ]
 
 
 def main() -> None:
