@@ -110,14 +110,14 @@ def performance_of(ds: SkeletonSet, k: int) -> tuple[int, int, int]:
 COUNTERPART_JOINTS = ("head", "left_elbow", "left_hand", "right_elbow", "right_hand", "left_ankle", "right_ankle")
 
 
-def counterpart_rows(train: SkeletonSet, test: SkeletonSet, behind: dict[str, bool]) -> dict:
+def counterpart_rows(train: SkeletonSet, test: SkeletonSet, behind: dict[str, bool],
+                     train_behind: dict[str, bool]) -> dict:
     """NW-UCLA's three cameras recorded the same performances, so most test sequences have the
     same performance in the training views. Mean pose difference (test - training view, per
     joint, x / y / z in the body frame, spine lengths) for the hands-behind test sequences and
     for the rest, with the pair of training views (v02 - v01) as the control; and how many of the
     hands-behind sequences' counterparts have their hands behind too."""
     poses = mean_poses(train) | mean_poses(test)
-    train_behind = hands_behind(train)
     by_performance: dict[tuple[int, int, int], dict[int, str]] = {}
     for ds in (train, test):
         for k, sid in enumerate(ds.sample_ids):
@@ -148,10 +148,9 @@ def counterpart_rows(train: SkeletonSet, test: SkeletonSet, behind: dict[str, bo
 
 
 def facing_rows(classes: list[str], labels: np.ndarray, run_correct: np.ndarray, behind: np.ndarray,
-                train: SkeletonSet) -> list[dict]:
+                train: SkeletonSet, train_behind: dict[str, bool]) -> list[dict]:
     """Per class: how many training and test sequences have the hands behind the body, and the
     runs' mean accuracy on the test sequences with the hands behind (``behind``) vs in front."""
-    train_behind = hands_behind(train)
     per_class_view: dict[tuple[int, int], list[bool]] = {}
     for k, (sid, label) in enumerate(zip(train.sample_ids, train.labels)):
         per_class_view.setdefault((int(label), int(train.meta(k)["view"])), []).append(train_behind[sid])
@@ -216,9 +215,10 @@ def analyse(runs: dict[str, Path]) -> dict:
     } for i in np.argsort(-wrong, kind="stable") if wrong[i] >= 0.5]
     behind = hands_behind(test)
     behind_mask = np.array([behind[str(i)] for i in ids])
-    facing = facing_rows(classes, labels, run_correct, behind_mask, train)
+    train_behind = hands_behind(train)
+    facing = facing_rows(classes, labels, run_correct, behind_mask, train, train_behind)
     arm_variation = arm_bone_variation(test, behind)
-    counterparts = counterpart_rows(train, test, behind)
+    counterparts = counterpart_rows(train, test, behind, train_behind)
     by_facing = {name: {"behind": float(run_correct[r, behind_mask].mean()), "front": float(run_correct[r, ~behind_mask].mean())}
                  for r, name in enumerate(runs)}
     for e in consistent:

@@ -25,7 +25,7 @@ def test_each_test_sequence_is_paired_with_its_performance_in_the_training_views
     full = SkeletonSet(ucla_prepared)
     train, test = full.split("xview_train"), full.split("xview_test")
     behind = errors.hands_behind(test)
-    c = errors.counterpart_rows(train, test, behind)
+    c = errors.counterpart_rows(train, test, behind, errors.hands_behind(train))
 
     performance = lambda sid: sid.rsplit("_", 1)[0]  # noqa: E731  (aAA_sSS_eEE of aAA_sSS_eEE_vVV)
     train_ids = set(train.sample_ids)
