@@ -310,3 +310,41 @@ def test_ema_run_saves_the_average_logs_raw_accuracy_and_resumes_exactly(tiny_uc
     result = CliRunner().invoke(main, ["eval", str(run / "best"), "--json"])
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["top1"] == pytest.approx(best["test_top1"])
+
+
+def test_precise_bn_averages_batch_statistics_and_leaves_the_weights():
+    from actlm.engine.precise_bn import recalibrate_batchnorm
+
+    torch.manual_seed(0)
+    model = torch.nn.Sequential(torch.nn.Linear(3, 4), torch.nn.BatchNorm1d(4), torch.nn.Dropout(0.5))
+    weights = {k: v.clone() for k, v in model.state_dict().items() if "running" not in k and "num_batches" not in k}
+    batches = [torch.randn(16, 3) * 3 + 1 for _ in range(5)]
+    assert recalibrate_batchnorm(model, [(b, 0) for b in batches]) == 5
+    with torch.no_grad():
+        hidden = [model[0](b) for b in batches]
+    bn = model[1]
+    assert torch.allclose(bn.running_mean, torch.stack([h.mean(0) for h in hidden]).mean(0), atol=1e-5)
+    assert torch.allclose(bn.running_var, torch.stack([h.var(0) for h in hidden]).mean(0), atol=1e-4)
+    assert bn.momentum == 0.1 and not model.training
+    assert all(torch.equal(model.state_dict()[k], v) for k, v in weights.items())
+    assert torch.equal(model(batches[0]), model(batches[0]))          # eval mode: dropout off
+    with pytest.raises(ValueError, match="no batches"):
+        recalibrate_batchnorm(model, [])
+
+
+def test_precise_bn_run_trains_the_same_weights_and_logs_both_accuracies(tiny_ucla, tmp_path):
+    det = ["train.deterministic=true"]
+    train(load_config("nw-ucla/hglnet_joint", tiny_overrides(tiny_ucla, tmp_path / "plain_bn") + det))
+    report = train(load_config("nw-ucla/hglnet_joint", tiny_overrides(tiny_ucla, tmp_path / "precise") + det
+                               + ["train.precise_bn=plain"]))
+    a, b = _weights(tmp_path / "plain_bn"), _weights(tmp_path / "precise")
+    learned = [k for k in a if "running" not in k and "num_batches" not in k]
+    assert all(torch.equal(a[k], b[k]) for k in learned)                # the same training trajectory
+    assert any(not torch.allclose(a[k], b[k]) for k in a if "running_var" in k)   # other statistics
+    history = json.loads((tmp_path / "precise" / "metrics.json").read_text())
+    assert all("test_top1_running_bn" in row for row in history)
+    best = max(history, key=lambda row: row["test_top1"])
+    assert report["top1"] == pytest.approx(best["test_top1"])          # best/ keeps the recomputed statistics
+    result = CliRunner().invoke(main, ["eval", str(tmp_path / "plain_bn" / "last"), "--json", "--precise-bn", "train"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["precise_bn"] == "train"

@@ -59,8 +59,11 @@ def _print_report(report: dict, title: str) -> None:
 @click.option("--clips", type=click.IntRange(min=1), default=None,
               help="Test-time augmentation: mean probability over this many copies of each sequence drawn "
                    "through the pipeline [default: the run's data.test_clips].")
+@click.option("--precise-bn", type=click.Choice(["train", "plain"]), default=None,
+              help="First recompute the BatchNorm statistics over the run's training split, drawn through its "
+                   "training pipeline (train) or its test pipeline (plain); see train.precise_bn.")
 def eval_cmd(checkpoint: str, split: str, dataset: str | None, as_json: bool, batch_size: int, text_match: bool,
-             save_scores: str | None, pipeline_yaml: str | None, clips: int | None) -> None:
+             save_scores: str | None, pipeline_yaml: str | None, clips: int | None, precise_bn: str | None) -> None:
     """Evaluate a checkpoint (a run directory uses its best/; give run/last for the final epoch)."""
     from torch.utils.data import DataLoader
 
@@ -85,17 +88,41 @@ def eval_cmd(checkpoint: str, split: str, dataset: str | None, as_json: bool, ba
     if text_match and not hasattr(model, "text_logits"):
         raise click.ClickException(f"{checkpoint} is a {meta['model']['name']} model without language heads; "
                                    f"--text-match needs a skeleton-language (hocslm) checkpoint")
+    if precise_bn:
+        _recalibrate(model, meta, precise_bn, checkpoint)
     scorer = _TextMatch(model) if text_match else model
     logits, labels, index = predict(scorer, loader, next(model.parameters()).device)
     report = classification_report(logits, labels, meta["classes"])
     if save_scores:
         write_scores(save_scores, np.array(ds.sample_ids)[index], labels, logits, meta["classes"])
     report.update(checkpoint=meta["_path"], dataset=ds.name, split=ds.split_name,
-                  scoring="text-match" if text_match else "classifier", clips=clips, pipeline=pipeline)
+                  scoring="text-match" if text_match else "classifier", clips=clips, pipeline=pipeline,
+                  precise_bn=precise_bn or "off")
     if as_json:
         click.echo(json.dumps(report, indent=1))
     else:
         _print_report(report, f"{meta['_path']} on {ds.name}/{ds.split_name}")
+
+
+def _recalibrate(model, meta: dict, mode: str, checkpoint: str) -> None:
+    """``--precise-bn``: the checkpoint's BatchNorm statistics recomputed from its run's training split."""
+    import torch
+    from torch.utils.data import DataLoader
+
+    from ..data import load
+    from ..data.loader import SkeletonDataset
+    from ..engine.precise_bn import recalibrate_batchnorm
+
+    data, train = meta.get("experiment", {}).get("data"), meta.get("experiment", {}).get("train", {})
+    if not data:
+        raise click.ClickException(f"{checkpoint}: --precise-bn needs the training config, which this checkpoint "
+                                   f"does not record")
+    train_set = load(data["dataset"], split=data["train_split"], data_root_dir=data.get("data_root"))
+    pipeline = data["train_pipeline"] if mode == "train" else meta["test_pipeline"]
+    batches = DataLoader(SkeletonDataset(train_set, pipeline, seed=train.get("seed", 0)),
+                         batch_size=train.get("batch_size", 16), shuffle=True, drop_last=True,
+                         generator=torch.Generator().manual_seed(0))   # the same statistics every time
+    recalibrate_batchnorm(model, batches, next(model.parameters()).device)
 
 
 def _pipeline_option(text: str) -> list[dict]:

@@ -76,6 +76,11 @@ class TrainConfig(_Strict):
     # Evaluate and save an exponential moving average of the weights (engine/ema.py), e.g. 0.998
     # (a horizon of ~500 steps); the raw weights are kept in last/ for --resume.
     ema_decay: float | None = Field(None, gt=0, lt=1)
+    # Before each evaluation, recompute the BatchNorm statistics over the whole training split
+    # (engine/precise_bn.py): "train" draws it through the training pipeline (augmented), "plain"
+    # through the test pipeline; the weights and the training trajectory are unchanged, and the
+    # accuracy with the running statistics is logged as test_top1_running_bn.
+    precise_bn: Literal["off", "train", "plain"] = "off"
 
 
 class LanguageWeights(_Strict):

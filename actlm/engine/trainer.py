@@ -46,6 +46,7 @@ from .checkpoint import (TRAINING_WEIGHTS, unwrap, load_state_into, load_trainin
 from .config import ConfigError, ExperimentConfig, validate
 from .ema import WeightEMA
 from .metrics import classification_report, save_confusion_png, save_scores
+from .precise_bn import recalibrate_batchnorm
 from .sync_bn import convert_batchnorm
 
 
@@ -244,6 +245,7 @@ class Trainer:
         self.test_loader = DataLoader(self.test_data, batch_size=cfg.train.test_batch_size,
                                       sampler=EpochShuffleSampler(len(self.test_data), 0, self.world, shuffle=False),
                                       num_workers=cfg.train.num_workers)
+        self.bn_data = self._precise_bn_data()
         self.steps_per_epoch = len(self.train_loader)
         if self.steps_per_epoch == 0:
             raise ConfigError(f"{len(self.train_data)} training samples ({self.train_set.name}) make no full batch "
@@ -431,6 +433,29 @@ class Trainer:
                 **{k: v / seen for k, v in zip(names, parts)},
                 "epoch_time_s": elapsed, "samples_per_s": seen / elapsed}
 
+    def _precise_bn_data(self) -> SkeletonDataset | None:
+        """The training split as ``train.precise_bn`` draws it (None when off)."""
+        mode = self.cfg.train.precise_bn
+        if mode == "off":
+            return None
+        if mode == "train":
+            return self.train_data
+        return SkeletonDataset(self.train_set, self.cfg.data.test_pipeline, seed=self.cfg.train.seed)
+
+    def recalibrate_batchnorm(self, epoch: int) -> None:
+        """Recompute the evaluated model's BatchNorm statistics over the training split, in the
+        training batch size and in an order of its own (from seed and epoch), without touching the
+        global random state, so the run trains exactly as it would without it."""
+        self.bn_data.set_epoch(epoch)
+        sampler = EpochShuffleSampler(len(self.bn_data), self.cfg.train.seed + 7919, self.world)
+        sampler.set_epoch(epoch)
+        loader = DataLoader(self.bn_data, batch_size=self.cfg.train.batch_size // self.world.size, sampler=sampler,
+                            drop_last=True, num_workers=self.cfg.train.num_workers,
+                            generator=torch.Generator().manual_seed(epoch))
+        batches = tqdm(loader, desc="BatchNorm statistics", leave=False, disable=not self.world.is_main,
+                       file=sys.stderr, dynamic_ncols=True)
+        recalibrate_batchnorm(unwrap(self.eval_model), batches, self.device)
+
     @property
     def eval_model(self) -> nn.Module:
         """The model that is evaluated and saved: the weight average when ``train.ema_decay`` is set."""
@@ -455,6 +480,9 @@ class Trainer:
             row: dict[str, Any] = {"epoch": epoch + 1, **self.train_epoch(epoch)}
             last = epoch + 1 == cfg.train.epochs
             if (epoch + 1) % cfg.train.eval_every == 0 or last:
+                if self.bn_data is not None:   # what the recomputed statistics add, epoch by epoch
+                    row["test_top1_running_bn"] = self.evaluate("eval (running BatchNorm statistics)")[0]["top1"]
+                    self.recalibrate_batchnorm(epoch)
                 report = self.evaluate()[0]
                 row.update(test_top1=report["top1"], test_top5=report["top5"])
                 if self.ema is not None:   # what the average adds, epoch by epoch
