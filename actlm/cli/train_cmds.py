@@ -89,7 +89,11 @@ def eval_cmd(checkpoint: str, split: str, dataset: str | None, as_json: bool, ba
         raise click.ClickException(f"{checkpoint} is a {meta['model']['name']} model without language heads; "
                                    f"--text-match needs a skeleton-language (hocslm) checkpoint")
     if precise_bn:
-        _recalibrate(model, meta, precise_bn, checkpoint)
+        from ..engine.precise_bn import recalibrate_from_training_split
+        try:
+            recalibrate_from_training_split(model, meta, precise_bn)
+        except ValueError as exc:
+            raise click.ClickException(f"{checkpoint}: {exc}") from None
     scorer = _TextMatch(model) if text_match else model
     logits, labels, index = predict(scorer, loader, next(model.parameters()).device)
     report = classification_report(logits, labels, meta["classes"])
@@ -102,27 +106,6 @@ def eval_cmd(checkpoint: str, split: str, dataset: str | None, as_json: bool, ba
         click.echo(json.dumps(report, indent=1))
     else:
         _print_report(report, f"{meta['_path']} on {ds.name}/{ds.split_name}")
-
-
-def _recalibrate(model, meta: dict, mode: str, checkpoint: str) -> None:
-    """``--precise-bn``: the checkpoint's BatchNorm statistics recomputed from its run's training split."""
-    import torch
-    from torch.utils.data import DataLoader
-
-    from ..data import load
-    from ..data.loader import SkeletonDataset
-    from ..engine.precise_bn import recalibrate_batchnorm
-
-    data, train = meta.get("experiment", {}).get("data"), meta.get("experiment", {}).get("train", {})
-    if not data:
-        raise click.ClickException(f"{checkpoint}: --precise-bn needs the training config, which this checkpoint "
-                                   f"does not record")
-    train_set = load(data["dataset"], split=data["train_split"], data_root_dir=data.get("data_root"))
-    pipeline = data["train_pipeline"] if mode == "train" else meta["test_pipeline"]
-    batches = DataLoader(SkeletonDataset(train_set, pipeline, seed=train.get("seed", 0)),
-                         batch_size=train.get("batch_size", 16), shuffle=True, drop_last=True,
-                         generator=torch.Generator().manual_seed(0))   # the same statistics every time
-    recalibrate_batchnorm(model, batches, next(model.parameters()).device)
 
 
 def _pipeline_option(text: str) -> list[dict]:

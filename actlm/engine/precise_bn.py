@@ -10,6 +10,7 @@ test time. Neither touches the weights, and only training data is used.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 import torch
 from torch import nn
@@ -53,3 +54,27 @@ def recalibrate_batchnorm(model: nn.Module, batches: Iterable, device: torch.dev
     if used == 0:
         raise ValueError("recalibrate_batchnorm: no batches to compute statistics from")
     return used
+
+
+def recalibrate_from_training_split(model: nn.Module, meta: dict[str, Any], mode: str = "train", seed: int = 0) -> int:
+    """Recompute a loaded checkpoint's statistics (``meta`` from :func:`load_checkpoint`) over its run's
+    training split, drawn through the run's training pipeline (``train``) or its test pipeline
+    (``plain``), in the run's batch size and a shuffle order fixed by ``seed``."""
+    from torch.utils.data import DataLoader
+
+    from ..data import load
+    from ..data.loader import SkeletonDataset
+
+    if mode not in ("train", "plain"):
+        raise ValueError(f"precise BN mode must be 'train' or 'plain', got {mode!r}")
+    experiment = meta.get("experiment") or {}
+    data, train = experiment.get("data"), experiment.get("train") or {}
+    if not data:
+        raise ValueError("recomputing BatchNorm statistics needs the training config, which this checkpoint "
+                         "does not record")
+    train_set = load(data["dataset"], split=data["train_split"], data_root_dir=data.get("data_root"))
+    pipeline = data["train_pipeline"] if mode == "train" else meta["test_pipeline"]
+    batches = DataLoader(SkeletonDataset(train_set, pipeline, seed=train.get("seed", 0)),
+                         batch_size=train.get("batch_size", 16), shuffle=True, drop_last=True,
+                         generator=torch.Generator().manual_seed(seed))
+    return recalibrate_batchnorm(model, batches, next(model.parameters()).device)
