@@ -29,7 +29,6 @@ import random
 import shlex
 import subprocess
 import sys
-import tempfile
 import time
 from datetime import datetime, timezone
 from pathlib import Path
@@ -148,7 +147,7 @@ def run(a: argparse.Namespace) -> dict:
     torch.set_num_threads(a.threads)
     sys.path.insert(0, str(a.reference_repo.resolve()))
     seed_everything(a.seed)
-    train_set, test_set = make_feeders(cfg, a.stream, repeat, a.data, Path(tempfile.mkdtemp(prefix="ctrgcn_ucla_")))
+    train_set, test_set = make_feeders(cfg, a.stream, repeat, a.data, run_dir / "workdir")
     loader_gen = torch.Generator().manual_seed(a.seed)
     train_loader = torch.utils.data.DataLoader(train_set, batch_size=cfg["batch_size"], shuffle=True, drop_last=True,
                                                num_workers=0, generator=loader_gen)
