@@ -311,6 +311,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--runs", default="nwucla_*_runs/*", help="glob under benchmarks/results/ of archived runs")
     ap.add_argument("--scores", choices=tuple(SCORE_FILES), default="best")
+    ap.add_argument("--tag", default="", help="results name suffix for another set of runs (nwucla_errors_<tag>)")
     a = ap.parse_args()
     started = time.time()
     runs = archived_runs(a.runs, a.scores)
@@ -320,7 +321,7 @@ def main() -> None:
            "date": datetime.now(timezone.utc).isoformat(timespec="seconds"), "scores": a.scores,
            "analysis": analyse(runs)}
     res["seconds"] = time.time() - started
-    stem = RESULTS / ("nwucla_errors" + ("" if a.scores == "best" else "_" + a.scores))
+    stem = RESULTS / "_".join(["nwucla_errors", *([a.tag] if a.tag else []), *([] if a.scores == "best" else [a.scores])])
     stem.with_suffix(".json").write_text(json.dumps(res, indent=2) + "\n")
     md = stem.with_suffix(".md")
     md.write_text(report(res) + handwritten_notes(md))

@@ -16,7 +16,7 @@ result), the ``np.int`` alias the feeder still uses restored for numpy >= 1.24, 
 
 Results: ``benchmarks/results/reference_ctrgcn_nwucla_<tag>.{md,json}`` (command, commits, date, per-epoch
 curve) and the best/final test scores in ``benchmarks/results/reference_ctrgcn_runs/<run>/`` in the format
-of actlm's runs, so ``python benchmarks/nwucla_errors.py --runs 'reference_ctrgcn_runs/*'`` asks where
+of actlm's runs, so ``python benchmarks/nwucla_errors.py --runs 'reference_ctrgcn_runs/*' --tag reference_ctrgcn`` asks where
 the reference's mistakes are.
 """
 from __future__ import annotations
