@@ -321,7 +321,7 @@ def main() -> None:
            "date": datetime.now(timezone.utc).isoformat(timespec="seconds"), "scores": a.scores,
            "analysis": analyse(runs)}
     res["seconds"] = time.time() - started
-    stem = RESULTS / "_".join(["nwucla_errors", *([a.tag] if a.tag else []), *([] if a.scores == "best" else [a.scores])])
+    stem = RESULTS / ("nwucla_errors" + (f"_{a.tag}" if a.tag else "") + ("" if a.scores == "best" else f"_{a.scores}"))
     stem.with_suffix(".json").write_text(json.dumps(res, indent=2) + "\n")
     md = stem.with_suffix(".md")
     md.write_text(report(res) + handwritten_notes(md))

@@ -20,6 +20,7 @@ epochs the json already holds.
 from __future__ import annotations
 
 import argparse
+import copy
 import json
 import shlex
 import sys
@@ -39,7 +40,7 @@ from run_archive import RESULTS, handwritten_notes, head_commit  # noqa: E402
 from actlm.data import load  # noqa: E402
 from actlm.data.loader import SkeletonDataset  # noqa: E402
 from actlm.engine import load_checkpoint  # noqa: E402
-from actlm.engine.precise_bn import recalibrate_batchnorm, recalibrate_from_training_split  # noqa: E402
+from actlm.engine.precise_bn import recalibrate_from_training_split, recalibrate_over  # noqa: E402
 from actlm.engine.trainer import predict  # noqa: E402
 
 MODES = ("running", "train", "plain", "testset")
@@ -55,15 +56,14 @@ def kept_checkpoints(run: Path, from_epoch: int) -> list[tuple[int, Path]]:
 def score_epoch(checkpoint: Path, test_loader: DataLoader, test_set, modes: list[str]) -> dict[str, np.ndarray]:
     """Test predictions of one checkpoint under each mode (a fresh copy of the weights per mode)."""
     out = {}
+    saved, meta = load_checkpoint(checkpoint)
     for mode in modes:
-        model, meta = load_checkpoint(checkpoint)
+        model = copy.deepcopy(saved)
         if mode in ("train", "plain"):
             recalibrate_from_training_split(model, meta, mode)
         elif mode == "testset":
-            batch = meta["experiment"]["train"]["batch_size"]
-            loader = DataLoader(SkeletonDataset(test_set, meta["test_pipeline"]), batch_size=batch, shuffle=True,
-                                drop_last=True, generator=torch.Generator().manual_seed(0))
-            recalibrate_batchnorm(model, loader)
+            recalibrate_over(model, SkeletonDataset(test_set, meta["test_pipeline"]),
+                             meta["experiment"]["train"]["batch_size"])
         logits, labels, index = predict(model, test_loader, "cpu", desc=mode)
         out[mode] = logits.argmax(1)[np.argsort(index)]
     return out

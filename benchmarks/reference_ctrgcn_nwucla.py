@@ -39,11 +39,11 @@ import yaml
 from torch import nn
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from run_archive import RESULTS, handwritten_notes, head_commit  # noqa: E402
+from run_archive import RESULTS, archive, handwritten_notes, head_commit  # noqa: E402
 
 from actlm.data.nwucla import CLASSES  # noqa: E402
 
-STREAMS = {"joint": "joint", "bone": "bone", "joint_motion": "joint_motion", "bone_motion": "bone_motion"}
+STREAMS = ("joint", "bone", "joint_motion", "bone_motion")  # the feeder tests "bone" / "motion" in the name
 
 
 def import_class(dotted: str):
@@ -188,6 +188,7 @@ def run(a: argparse.Namespace) -> dict:
         print(f"epoch {epoch + 1}/{epochs} lr {lr:.4f} loss {loss:.4f} train {train_acc:.4f} test {top1:.4f} "
               f"(best {best:.4f}) {train_s:.0f}s {sps:.1f} samples/s", flush=True)
     return {"run_dir": run_dir, "history": history, "epochs": epochs, "repeat": repeat, "cfg": cfg,
+            "train_sequences": len(train_set.data_dict),
             "params": sum(p.numel() for p in model.parameters() if p.requires_grad)}
 
 
@@ -198,7 +199,7 @@ def report(a: argparse.Namespace, res: dict, command: str) -> tuple[str, dict]:
         "command": command, "commit": head_commit(), "reference_commit": reference_commit(a.reference_repo),
         "date": datetime.now(timezone.utc).isoformat(timespec="seconds"), "stream": a.stream, "seed": a.seed,
         "epochs": res["epochs"], "repeat": res["repeat"], "official_repeat": res["cfg"]["train_feeder_args"]["repeat"],
-        "training_samples": res["epochs"] * res["repeat"] * 1020, "parameters": res["params"],
+        "training_samples": res["epochs"] * res["repeat"] * res["train_sequences"], "parameters": res["params"],
         "best_top1": best["test_top1"], "best_epoch": best["epoch"], "final_top1": h[-1]["test_top1"],
         "last5_mean": float(np.mean([r["test_top1"] for r in h[-5:]])),
         "train_minutes": round(sum(r["train_s"] for r in h) / 60, 1),
@@ -218,19 +219,12 @@ def report(a: argparse.Namespace, res: dict, command: str) -> tuple[str, dict]:
     return "\n".join(md), summary
 
 
-def archive_scores(run_dir: Path) -> None:
-    dest = RESULTS / "reference_ctrgcn_runs" / run_dir.name
-    dest.mkdir(parents=True, exist_ok=True)
-    for name in ("test_scores.npz", "test_scores_last.npz", "metrics.json"):
-        (dest / name).write_bytes((run_dir / name).read_bytes())
-
-
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--reference-repo", type=Path, required=True, help="checkout of the official CTR-GCN code")
     ap.add_argument("--data", type=Path, default=Path("../shared/data/nw-ucla/all_sqe"),
                     help="folder of the NW-UCLA JSON files (the CTR-GCN layout)")
-    ap.add_argument("--stream", choices=tuple(STREAMS), default="joint")
+    ap.add_argument("--stream", choices=STREAMS, default="joint")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--epochs", type=int, default=None, help="default: the official config's num_epoch (65)")
     ap.add_argument("--repeat", type=int, default=None, help="passes over the training split per epoch (official: 5)")
@@ -253,7 +247,8 @@ def main() -> None:
     notes = handwritten_notes(out.with_suffix(".md"))
     out.with_suffix(".md").write_text(md + notes)
     out.with_suffix(".json").write_text(json.dumps(summary, indent=1))
-    archive_scores(res["run_dir"])
+    archive(res["run_dir"], RESULTS / "reference_ctrgcn_runs" / res["run_dir"].name,
+            ("test_scores.npz", "test_scores_last.npz", "metrics.json"))
     print(md)
 
 

@@ -16,12 +16,12 @@ import yaml
 
 BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
 
-FEEDER = '''
+NAMES = [f"a{a:02d}_s01_e0{e}_v0{v}" for a in (1, 2) for e in range(3) for v in (1, 3)]
+
+FEEDER = f"NAMES = {NAMES!r}\n" + '''
 import json, random
 import numpy as np
 from torch.utils.data import Dataset
-
-NAMES = [f"a{a:02d}_s01_e0{e}_v0{v}" for a in (1, 2) for e in range(3) for v in (1, 3)]
 
 
 class Feeder(Dataset):
@@ -80,8 +80,7 @@ def reference(tmp_path, monkeypatch):
     data = tmp_path / "all_sqe"
     data.mkdir()
     rng = np.random.default_rng(0)
-    exec(compile(FEEDER.split("class Feeder")[0], "names", "exec"), names := {})
-    for name in names["NAMES"]:
+    for name in NAMES:
         (data / f"{name}.json").write_text(json.dumps({"skeletons": rng.normal(size=(12, 20, 3)).tolist()}))
     for mod in [m for m in sys.modules if m.split(".")[0] in ("feeders", "model")]:
         monkeypatch.delitem(sys.modules, mod)

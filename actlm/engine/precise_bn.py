@@ -60,8 +60,6 @@ def recalibrate_from_training_split(model: nn.Module, meta: dict[str, Any], mode
     """Recompute a loaded checkpoint's statistics (``meta`` from :func:`load_checkpoint`) over its run's
     training split, drawn through the run's training pipeline (``train``) or its test pipeline
     (``plain``), in the run's batch size and a shuffle order fixed by ``seed``."""
-    from torch.utils.data import DataLoader
-
     from ..data import load
     from ..data.loader import SkeletonDataset
 
@@ -74,7 +72,15 @@ def recalibrate_from_training_split(model: nn.Module, meta: dict[str, Any], mode
                          "does not record")
     train_set = load(data["dataset"], split=data["train_split"], data_root_dir=data.get("data_root"))
     pipeline = data["train_pipeline"] if mode == "train" else meta["test_pipeline"]
-    batches = DataLoader(SkeletonDataset(train_set, pipeline, seed=train.get("seed", 0)),
-                         batch_size=train.get("batch_size", 16), shuffle=True, drop_last=True,
+    return recalibrate_over(model, SkeletonDataset(train_set, pipeline, seed=train.get("seed", 0)),
+                            train.get("batch_size", 16), seed)
+
+
+def recalibrate_over(model: nn.Module, dataset, batch_size: int, seed: int = 0) -> int:
+    """:func:`recalibrate_batchnorm` over ``dataset`` in full shuffled batches, the order fixed by
+    ``seed`` (the same statistics every time)."""
+    from torch.utils.data import DataLoader
+
+    batches = DataLoader(dataset, batch_size=batch_size, shuffle=True, drop_last=True,
                          generator=torch.Generator().manual_seed(seed))
     return recalibrate_batchnorm(model, batches, next(model.parameters()).device)
