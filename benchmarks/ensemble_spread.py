@@ -1,0 +1,126 @@
+"""How much of a 4-stream NW-UCLA ensemble's top-1 is the luck of which runs were fused? Fuses
+every combination of one archived run per stream (streams are trained independently, so a seed-2
+joint run fused with seed-1 bone runs is as fair a draw as the all-seed-1 set) and reports each
+combination and their mean and spread. Reads archived test scores; trains nothing.
+
+    python benchmarks/ensemble_spread.py                       # the shipped recipe's runs
+    python benchmarks/ensemble_spread.py --tag t32ctr_joint \\
+        --stream 'joint=nwucla_t32ctr_runs/nw-ucla_joint_t32ctr_s*'   # another joint recipe
+
+Patterns are globs under benchmarks/results/; a stream not given keeps its default (the shipped
+recipe's HGLNet runs). Results: benchmarks/results/ensemble_spread_<tag>.{md,json}.
+"""
+from __future__ import annotations
+
+import argparse
+import itertools
+import json
+import shlex
+import sys
+from datetime import datetime, timezone
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from nwucla_errors import SCORE_FILES, load_scores  # noqa: E402
+from run_archive import RESULTS, handwritten_notes, head_commit  # noqa: E402
+
+from actlm.engine.metrics import softmax  # noqa: E402
+
+STREAMS = ("joint", "bone", "joint_motion", "bone_motion")
+DEFAULT_PATTERNS = {s: f"nwucla_t32va160_runs/nw-ucla_{s}_t32va160_s*" for s in STREAMS}
+DEFAULT_WEIGHTS = (0.6, 0.6, 0.4, 0.4)
+
+
+def parse_streams(items: list[str]) -> dict[str, str]:
+    patterns = dict(DEFAULT_PATTERNS)
+    for item in items:
+        stream, sep, pattern = item.partition("=")
+        if not sep or stream not in STREAMS:
+            raise SystemExit(f"--stream {item!r}: expected STREAM=GLOB with STREAM one of {', '.join(STREAMS)}")
+        patterns[stream] = pattern
+    return patterns
+
+
+def runs_of(pattern: str, scores: str) -> list[Path]:
+    runs = sorted(p for p in RESULTS.glob(pattern) if (p / SCORE_FILES[scores]).exists())
+    if not runs:
+        raise SystemExit(f"no archived run with {SCORE_FILES[scores]} matches {RESULTS / pattern}")
+    return runs
+
+
+def fused_top1(probabilities: list[np.ndarray], weights: tuple[float, ...], labels: np.ndarray) -> float:
+    fused = sum(w * p for w, p in zip(weights, probabilities))
+    return float((fused.argmax(1) == labels).mean())
+
+
+def spread(patterns: dict[str, str], weights: tuple[float, ...], scores: str) -> dict:
+    """Top-1 of every combination of one run per stream, and their summary."""
+    candidates = {s: runs_of(patterns[s], scores) for s in STREAMS}
+    probs: dict[Path, np.ndarray] = {}
+    ids = labels = None
+    for run in itertools.chain.from_iterable(candidates.values()):
+        run_ids, run_labels, logits, _ = load_scores(run / SCORE_FILES[scores])
+        if ids is None:
+            ids, labels = run_ids, run_labels
+        elif not np.array_equal(ids, run_ids):
+            raise SystemExit(f"{run}: its test samples differ from the other runs'")
+        probs[run] = softmax(logits)
+    combos = []
+    for chosen in itertools.product(*(candidates[s] for s in STREAMS)):
+        combos.append({"runs": [r.name for r in chosen],
+                       "top1": fused_top1([probs[r] for r in chosen], weights, labels)})
+    values = np.array([c["top1"] for c in combos])
+    singles = {s: {r.name: float((probs[r].argmax(1) == labels).mean()) for r in candidates[s]} for s in STREAMS}
+    return {"scores": scores, "combinations": combos, "singles": singles,
+            "mean": float(values.mean()), "std": float(values.std(ddof=1)) if len(values) > 1 else 0.0,
+            "min": float(values.min()), "max": float(values.max()), "n": len(values)}
+
+
+def write(tag: str, patterns: dict[str, str], weights: tuple[float, ...], results: list[dict]) -> Path:
+    command = "python benchmarks/ensemble_spread.py " + shlex.join(sys.argv[1:])
+    date = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    md = RESULTS / f"ensemble_spread_{tag}.md"
+    notes = handwritten_notes(md)
+    lines = [f"# 4-stream ensemble spread over archived runs ({tag}), NW-UCLA cross-view", "",
+             f"- command: `{command.strip()}`", f"- commit: {head_commit()}; date: {date}",
+             f"- weights joint/bone/joint-motion/bone-motion: {', '.join(f'{w:g}' for w in weights)} "
+             "(mean probability, as `actlm ensemble`)",
+             *(f"- {s}: `{patterns[s]}`" for s in STREAMS), ""]
+    for r in results:
+        lines += [f"## {r['scores']} epoch scores: {r['n']} combinations, top-1 "
+                  f"{r['mean']:.2%} ± {r['std']:.2%} (min {r['min']:.2%}, max {r['max']:.2%})", "",
+                  "| " + " | ".join(STREAMS) + " | 4-stream top-1 |", "|" + "---|" * (len(STREAMS) + 1)]
+        for c in r["combinations"]:
+            cells = [f"{name} ({r['singles'][s][name]:.2%})" for s, name in zip(STREAMS, c["runs"])]
+            lines.append("| " + " | ".join(cells) + f" | {c['top1']:.2%} |")
+        lines.append("")
+    md.write_text("\n".join(lines) + notes)
+    (RESULTS / f"ensemble_spread_{tag}.json").write_text(json.dumps(
+        {"command": command, "commit": head_commit(), "date": date, "patterns": patterns,
+         "weights": list(weights), "results": results}, indent=1))
+    return md
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--tag", default="t32va160", help="names the results file")
+    ap.add_argument("--stream", action="append", default=[], metavar="STREAM=GLOB",
+                    help="archived runs of one stream (glob under benchmarks/results/); repeatable")
+    ap.add_argument("--weights", default=",".join(f"{w:g}" for w in DEFAULT_WEIGHTS))
+    args = ap.parse_args()
+    weights = tuple(float(w) for w in args.weights.split(","))
+    if len(weights) != len(STREAMS):
+        raise SystemExit(f"--weights: {len(weights)} values for {len(STREAMS)} streams")
+    patterns = parse_streams(args.stream)
+    results = [spread(patterns, weights, scores) for scores in ("best", "final")]
+    md = write(args.tag, patterns, weights, results)
+    for r in results:
+        print(f"{r['scores']}: {r['n']} combinations, 4-stream top-1 {r['mean']:.2%} ± {r['std']:.2%} "
+              f"(min {r['min']:.2%}, max {r['max']:.2%})")
+    print(f"wrote {md}")
+
+
+if __name__ == "__main__":
+    main()
