@@ -23,10 +23,10 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from nwucla_errors import SCORE_FILES, load_scores  # noqa: E402
+from nwucla_errors import SCORE_FILES, archived_runs, load_scores  # noqa: E402
 from run_archive import RESULTS, handwritten_notes, head_commit  # noqa: E402
 
-from actlm.engine.metrics import softmax  # noqa: E402
+from actlm.engine.metrics import fuse_scores, topk_accuracy  # noqa: E402
 
 STREAMS = ("joint", "bone", "joint_motion", "bone_motion")
 DEFAULT_PATTERNS = {s: f"nwucla_t32va160_runs/nw-ucla_{s}_t32va160_s*" for s in STREAMS}
@@ -43,36 +43,29 @@ def parse_streams(items: list[str]) -> dict[str, str]:
     return patterns
 
 
-def runs_of(pattern: str, scores: str) -> list[Path]:
-    runs = sorted(p for p in RESULTS.glob(pattern) if (p / SCORE_FILES[scores]).exists())
+def runs_of(pattern: str, scores: str) -> dict[str, Path]:
+    """Run name -> scores file of the archived runs matching ``pattern``; at least one."""
+    runs = archived_runs(pattern, scores)
     if not runs:
         raise SystemExit(f"no archived run with {SCORE_FILES[scores]} matches {RESULTS / pattern}")
     return runs
 
 
-def fused_top1(probabilities: list[np.ndarray], weights: tuple[float, ...], labels: np.ndarray) -> float:
-    fused = sum(w * p for w, p in zip(weights, probabilities))
-    return float((fused.argmax(1) == labels).mean())
-
-
 def spread(patterns: dict[str, str], weights: tuple[float, ...], scores: str) -> dict:
     """Top-1 of every combination of one run per stream, and their summary."""
     candidates = {s: runs_of(patterns[s], scores) for s in STREAMS}
-    probs: dict[Path, np.ndarray] = {}
+    logits: dict[str, np.ndarray] = {}
     ids = labels = None
-    for run in itertools.chain.from_iterable(candidates.values()):
-        run_ids, run_labels, logits, _ = load_scores(run / SCORE_FILES[scores])
+    for name, path in itertools.chain.from_iterable(c.items() for c in candidates.values()):
+        run_ids, run_labels, logits[name], _ = load_scores(path)
         if ids is None:
             ids, labels = run_ids, run_labels
         elif not np.array_equal(ids, run_ids):
-            raise SystemExit(f"{run}: its test samples differ from the other runs'")
-        probs[run] = softmax(logits)
-    combos = []
-    for chosen in itertools.product(*(candidates[s] for s in STREAMS)):
-        combos.append({"runs": [r.name for r in chosen],
-                       "top1": fused_top1([probs[r] for r in chosen], weights, labels)})
+            raise SystemExit(f"{path}: its test samples differ from the other runs'")
+    combos = [{"runs": list(chosen), "top1": topk_accuracy(fuse_scores([logits[r] for r in chosen], weights), labels, 1)}
+              for chosen in itertools.product(*candidates.values())]
     values = np.array([c["top1"] for c in combos])
-    singles = {s: {r.name: float((probs[r].argmax(1) == labels).mean()) for r in candidates[s]} for s in STREAMS}
+    singles = {s: {r: topk_accuracy(logits[r], labels, 1) for r in candidates[s]} for s in STREAMS}
     return {"scores": scores, "combinations": combos, "singles": singles,
             "mean": float(values.mean()), "std": float(values.std(ddof=1)) if len(values) > 1 else 0.0,
             "min": float(values.min()), "max": float(values.max()), "n": len(values)}
@@ -80,11 +73,11 @@ def spread(patterns: dict[str, str], weights: tuple[float, ...], scores: str) ->
 
 def write(tag: str, patterns: dict[str, str], weights: tuple[float, ...], results: list[dict]) -> Path:
     command = "python benchmarks/ensemble_spread.py " + shlex.join(sys.argv[1:])
-    date = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    commit, date = head_commit(), datetime.now(timezone.utc).isoformat(timespec="seconds")
     md = RESULTS / f"ensemble_spread_{tag}.md"
     notes = handwritten_notes(md)
     lines = [f"# 4-stream ensemble spread over archived runs ({tag}), NW-UCLA cross-view", "",
-             f"- command: `{command.strip()}`", f"- commit: {head_commit()}; date: {date}",
+             f"- command: `{command.strip()}`", f"- commit: {commit}; date: {date}",
              f"- weights joint/bone/joint-motion/bone-motion: {', '.join(f'{w:g}' for w in weights)} "
              "(mean probability, as `actlm ensemble`)",
              *(f"- {s}: `{patterns[s]}`" for s in STREAMS), ""]
@@ -98,7 +91,7 @@ def write(tag: str, patterns: dict[str, str], weights: tuple[float, ...], result
         lines.append("")
     md.write_text("\n".join(lines) + notes)
     (RESULTS / f"ensemble_spread_{tag}.json").write_text(json.dumps(
-        {"command": command, "commit": head_commit(), "date": date, "patterns": patterns,
+        {"command": command, "commit": commit, "date": date, "patterns": patterns,
          "weights": list(weights), "results": results}, indent=1))
     return md
 

@@ -23,7 +23,8 @@ def spread_module(tmp_path, monkeypatch):
         import ensemble_spread
     finally:
         sys.path.remove(str(BENCHMARKS))
-    monkeypatch.setattr(ensemble_spread, "RESULTS", tmp_path)
+    for module in (ensemble_spread, sys.modules["nwucla_errors"]):   # both read archived runs under RESULTS
+        monkeypatch.setattr(module, "RESULTS", tmp_path)
     return ensemble_spread
 
 

@@ -164,13 +164,13 @@ def ensemble_cmd(runs: tuple[str, ...], weights: str | None, as_json: bool) -> N
 
     Each of RUNS is a run directory (the scores of its best epoch) or a scores file written by
     `actlm eval CHECKPOINT --save-scores FILE.npz` (e.g. of run/last, the final epoch)."""
-    from ..engine.metrics import classification_report, softmax
+    from ..engine.metrics import classification_report, fuse_scores
 
     w = [float(v) for v in weights.split(",")] if weights else [1.0] * len(runs)
     if len(w) != len(runs):
         raise click.ClickException(f"{len(w)} weights for {len(runs)} runs")
-    fused, ids, labels, classes, per_run = None, None, None, None, {}
-    for run, weight in zip(runs, w):
+    ids, labels, classes, per_run, logits = None, None, None, {}, []
+    for run in runs:
         run_ids, run_labels, run_logits, run_classes = _load_scores(run)
         if ids is None:
             ids, labels, classes = run_ids, run_labels, run_classes
@@ -178,8 +178,8 @@ def ensemble_cmd(runs: tuple[str, ...], weights: str | None, as_json: bool) -> N
             raise click.ClickException(f"{run}: test samples or classes differ from {runs[0]}; "
                                        f"runs must share a test split")
         per_run[run] = float((run_logits.argmax(1) == labels).mean())
-        fused = weight * softmax(run_logits) + (0 if fused is None else fused)
-    report = classification_report(fused, labels, classes)
+        logits.append(run_logits)
+    report = classification_report(fuse_scores(logits, w), labels, classes)
     report.update(runs=per_run, weights=w)
     if as_json:
         click.echo(json.dumps(report, indent=1))

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, Sequence
 
 import numpy as np
 
@@ -11,6 +11,11 @@ def softmax(logits: np.ndarray) -> np.ndarray:
     """Row-wise softmax of (N, classes) scores, stable for large logits (score fusion works on these)."""
     z = np.exp(logits - logits.max(axis=1, keepdims=True))
     return z / z.sum(axis=1, keepdims=True)
+
+
+def fuse_scores(logits: Sequence[np.ndarray], weights: Sequence[float]) -> np.ndarray:
+    """Weighted sum of the runs' softmax probabilities: the score fusion of `actlm ensemble`."""
+    return sum(w * softmax(x) for w, x in zip(weights, logits, strict=True))
 
 
 def topk_accuracy(logits: np.ndarray, labels: np.ndarray, k: int) -> float:
