@@ -6,9 +6,13 @@ combination and their mean and spread. Reads archived test scores; trains nothin
     python benchmarks/ensemble_spread.py                       # the shipped recipe's runs
     python benchmarks/ensemble_spread.py --tag t32ctr_joint \\
         --stream 'joint=nwucla_t32ctr_runs/nw-ucla_joint_t32ctr_s*'   # another joint recipe
+    python benchmarks/ensemble_spread.py --tag two_pipelines \\
+        --extra 'ctr_joint=nwucla_t32ctr_runs/nw-ucla_joint_t32ctr_s*' --weights 0.6,0.6,0.4,0.4,0.6
+                                                  # a fifth member fused with the four streams
 
 Patterns are globs under benchmarks/results/; a stream not given keeps its default (the shipped
-recipe's HGLNet runs). Results: benchmarks/results/ensemble_spread_<tag>.{md,json}.
+recipe's HGLNet runs). `--extra NAME=GLOB` adds a member to the four (e.g. the streams of another
+input pipeline); `--weights` then lists one weight per member, the four streams first. Results: benchmarks/results/ensemble_spread_<tag>.{md,json}.
 """
 from __future__ import annotations
 
@@ -33,13 +37,20 @@ DEFAULT_PATTERNS = {s: f"nwucla_t32va160_runs/nw-ucla_{s}_t32va160_s*" for s in 
 DEFAULT_WEIGHTS = (0.6, 0.6, 0.4, 0.4)
 
 
-def parse_streams(items: list[str]) -> dict[str, str]:
+def parse_streams(items: list[str], extras: list[str] = ()) -> dict[str, str]:
+    """Member name -> glob: the four streams (defaults replaced by ``items``), then ``extras``."""
     patterns = dict(DEFAULT_PATTERNS)
     for item in items:
         stream, sep, pattern = item.partition("=")
         if not sep or stream not in STREAMS:
             raise SystemExit(f"--stream {item!r}: expected STREAM=GLOB with STREAM one of {', '.join(STREAMS)}")
         patterns[stream] = pattern
+    for item in extras:
+        name, sep, pattern = item.partition("=")
+        if not sep or not name or name in patterns:
+            raise SystemExit(f"--extra {item!r}: expected NAME=GLOB with a NAME not already a member "
+                             f"({', '.join(patterns)})")
+        patterns[name] = pattern
     return patterns
 
 
@@ -52,8 +63,8 @@ def runs_of(pattern: str, scores: str) -> dict[str, Path]:
 
 
 def spread(patterns: dict[str, str], weights: tuple[float, ...], scores: str) -> dict:
-    """Top-1 of every combination of one run per stream, and their summary."""
-    candidates = {s: runs_of(patterns[s], scores) for s in STREAMS}
+    """Top-1 of every combination of one run per member, and their summary."""
+    candidates = {s: runs_of(pattern, scores) for s, pattern in patterns.items()}
     logits: dict[str, np.ndarray] = {}
     ids = labels = None
     for name, path in itertools.chain.from_iterable(c.items() for c in candidates.values()):
@@ -65,7 +76,7 @@ def spread(patterns: dict[str, str], weights: tuple[float, ...], scores: str) ->
     combos = [{"runs": list(chosen), "top1": topk_accuracy(fuse_scores([logits[r] for r in chosen], weights), labels, 1)}
               for chosen in itertools.product(*candidates.values())]
     values = np.array([c["top1"] for c in combos])
-    singles = {s: {r: topk_accuracy(logits[r], labels, 1) for r in candidates[s]} for s in STREAMS}
+    singles = {s: {r: topk_accuracy(logits[r], labels, 1) for r in runs} for s, runs in candidates.items()}
     return {"scores": scores, "combinations": combos, "singles": singles,
             "mean": float(values.mean()), "std": float(values.std(ddof=1)) if len(values) > 1 else 0.0,
             "min": float(values.min()), "max": float(values.max()), "n": len(values)}
@@ -76,17 +87,19 @@ def write(tag: str, patterns: dict[str, str], weights: tuple[float, ...], result
     commit, date = head_commit(), datetime.now(timezone.utc).isoformat(timespec="seconds")
     md = RESULTS / f"ensemble_spread_{tag}.md"
     notes = handwritten_notes(md)
-    lines = [f"# 4-stream ensemble spread over archived runs ({tag}), NW-UCLA cross-view", "",
+    members = list(patterns)
+    title = "4-stream" if members == list(STREAMS) else f"{len(members)}-member"
+    lines = [f"# {title} ensemble spread over archived runs ({tag}), NW-UCLA cross-view", "",
              f"- command: `{command.strip()}`", f"- commit: {commit}; date: {date}",
-             f"- weights joint/bone/joint-motion/bone-motion: {', '.join(f'{w:g}' for w in weights)} "
+             f"- weights {'/'.join(m.replace('_', '-') for m in members)}: {', '.join(f'{w:g}' for w in weights)} "
              "(mean probability, as `actlm ensemble`)",
-             *(f"- {s}: `{patterns[s]}`" for s in STREAMS), ""]
+             *(f"- {s}: `{patterns[s]}`" for s in members), ""]
     for r in results:
         lines += [f"## {r['scores']} epoch scores: {r['n']} combinations, top-1 "
                   f"{r['mean']:.2%} ± {r['std']:.2%} (min {r['min']:.2%}, max {r['max']:.2%})", "",
-                  "| " + " | ".join(STREAMS) + " | 4-stream top-1 |", "|" + "---|" * (len(STREAMS) + 1)]
+                  "| " + " | ".join(members) + f" | {title} top-1 |", "|" + "---|" * (len(members) + 1)]
         for c in r["combinations"]:
-            cells = [f"{name} ({r['singles'][s][name]:.2%})" for s, name in zip(STREAMS, c["runs"])]
+            cells = [f"{name} ({r['singles'][s][name]:.2%})" for s, name in zip(members, c["runs"])]
             lines.append("| " + " | ".join(cells) + f" | {c['top1']:.2%} |")
         lines.append("")
     md.write_text("\n".join(lines) + notes)
@@ -101,16 +114,19 @@ def main() -> None:
     ap.add_argument("--tag", default="t32va160", help="names the results file")
     ap.add_argument("--stream", action="append", default=[], metavar="STREAM=GLOB",
                     help="archived runs of one stream (glob under benchmarks/results/); repeatable")
-    ap.add_argument("--weights", default=",".join(f"{w:g}" for w in DEFAULT_WEIGHTS))
+    ap.add_argument("--extra", action="append", default=[], metavar="NAME=GLOB",
+                    help="archived runs of a further member fused with the four streams; repeatable")
+    ap.add_argument("--weights", default=",".join(f"{w:g}" for w in DEFAULT_WEIGHTS),
+                    help="one per member: the four streams, then the extras in the order given")
     args = ap.parse_args()
     weights = tuple(float(w) for w in args.weights.split(","))
-    if len(weights) != len(STREAMS):
-        raise SystemExit(f"--weights: {len(weights)} values for {len(STREAMS)} streams")
-    patterns = parse_streams(args.stream)
+    patterns = parse_streams(args.stream, args.extra)
+    if len(weights) != len(patterns):
+        raise SystemExit(f"--weights: {len(weights)} values for {len(patterns)} members ({', '.join(patterns)})")
     results = [spread(patterns, weights, scores) for scores in ("best", "final")]
     md = write(args.tag, patterns, weights, results)
     for r in results:
-        print(f"{r['scores']}: {r['n']} combinations, 4-stream top-1 {r['mean']:.2%} ± {r['std']:.2%} "
+        print(f"{r['scores']}: {r['n']} combinations, {len(patterns)}-member top-1 {r['mean']:.2%} ± {r['std']:.2%} "
               f"(min {r['min']:.2%}, max {r['max']:.2%})")
     print(f"wrote {md}")
 

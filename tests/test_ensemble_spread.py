@@ -68,3 +68,19 @@ def test_a_stream_without_runs_is_named(spread_module):
         spread_module.runs_of("nwucla_nothing_runs/*", "best")
     with pytest.raises(SystemExit, match="STREAM=GLOB"):
         spread_module.parse_streams(["hand=whatever"])
+
+
+def test_an_extra_member_is_fused_with_the_four_streams(spread_module, tmp_path):
+    members = [_archive_run(tmp_path, name, seed) for seed, name in enumerate(("j_s1", "b_s1", "jm_s1", "bm_s1", "x_s1"))]
+    patterns = spread_module.parse_streams(["joint=runs/j_s*", "bone=runs/b_s*", "joint_motion=runs/jm_s*",
+                                            "bone_motion=runs/bm_s*"], ["other_joint=runs/x_s*"])
+    assert list(patterns)[-1] == "other_joint"
+    weights = (0.6, 0.6, 0.4, 0.4, 1.0)
+    result = spread_module.spread(patterns, weights, "final")
+
+    cli = CliRunner().invoke(main, ["ensemble", *(str(m / "test_scores_last.npz") for m in members),
+                                    "--weights", ",".join(map(str, weights)), "--json"])
+    assert cli.exit_code == 0, cli.output
+    assert result["combinations"] == [{"runs": [m.name for m in members], "top1": pytest.approx(json.loads(cli.output)["top1"])}]
+    with pytest.raises(SystemExit, match="NAME not already a member"):
+        spread_module.parse_streams([], ["joint=runs/x_s*"])
