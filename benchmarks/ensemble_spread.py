@@ -12,7 +12,8 @@ combination and their mean and spread. Reads archived test scores; trains nothin
 
 Patterns are globs under benchmarks/results/; a stream not given keeps its default (the shipped
 recipe's HGLNet runs). `--extra NAME=GLOB` adds a member to the four (e.g. the streams of another
-input pipeline); `--weights` then lists one weight per member, the four streams first. Results: benchmarks/results/ensemble_spread_<tag>.{md,json}.
+input pipeline); `--weights` then lists one weight per member, the four streams first.
+Results: benchmarks/results/ensemble_spread_<tag>.{md,json}.
 """
 from __future__ import annotations
 
@@ -54,6 +55,11 @@ def parse_streams(items: list[str], extras: list[str] = ()) -> dict[str, str]:
     return patterns
 
 
+def ensemble_name(members: list[str]) -> str:
+    """'4-stream' for the four streams alone, else 'N-member'."""
+    return "4-stream" if members == list(STREAMS) else f"{len(members)}-member"
+
+
 def runs_of(pattern: str, scores: str) -> dict[str, Path]:
     """Run name -> scores file of the archived runs matching ``pattern``; at least one."""
     runs = archived_runs(pattern, scores)
@@ -88,7 +94,7 @@ def write(tag: str, patterns: dict[str, str], weights: tuple[float, ...], result
     md = RESULTS / f"ensemble_spread_{tag}.md"
     notes = handwritten_notes(md)
     members = list(patterns)
-    title = "4-stream" if members == list(STREAMS) else f"{len(members)}-member"
+    title = ensemble_name(members)
     lines = [f"# {title} ensemble spread over archived runs ({tag}), NW-UCLA cross-view", "",
              f"- command: `{command.strip()}`", f"- commit: {commit}; date: {date}",
              f"- weights {'/'.join(m.replace('_', '-') for m in members)}: {', '.join(f'{w:g}' for w in weights)} "
@@ -126,7 +132,7 @@ def main() -> None:
     results = [spread(patterns, weights, scores) for scores in ("best", "final")]
     md = write(args.tag, patterns, weights, results)
     for r in results:
-        print(f"{r['scores']}: {r['n']} combinations, {len(patterns)}-member top-1 {r['mean']:.2%} ± {r['std']:.2%} "
+        print(f"{r['scores']}: {r['n']} combinations, {ensemble_name(list(patterns))} top-1 {r['mean']:.2%} ± {r['std']:.2%} "
               f"(min {r['min']:.2%}, max {r['max']:.2%})")
     print(f"wrote {md}")
 
