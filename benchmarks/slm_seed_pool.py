@@ -1,0 +1,135 @@
+"""Pool the joint-stream seed studies of several `slm_benchmark.py` result files into one test.
+
+Each `slm_benchmark.py --tag T` study pairs HGLNet and HocSLM runs of the same seed, schedule and
+code; a few seeds per study leave the paired delta's sign open (single-run noise on NW-UCLA is
+about a point). This script trains nothing: it reads `benchmarks/results/slm_<T>.json` of each
+given tag, takes every (study, seed) pair that has both joint runs, and reports the paired delta
+HocSLM - HGLNet over all of them: mean, spread, standard error, a bootstrap 95 % interval, how
+many pairs HocSLM wins, and two exact two-sided tests that assume nothing about the shape of the
+deltas (sign-flip permutation of the deltas; sign test on the wins).
+
+    python benchmarks/slm_seed_pool.py e20noshare e20seeds --name e20
+    python benchmarks/slm_seed_pool.py e20dt e20dt4 e20noshare e20seeds --name e20all
+
+Pairs of different studies with the same seed are different runs when the studies' code or
+config differ (the table gives each study's commit); they are only as independent as that.
+Results: benchmarks/results/slm_pooled_<name>.{md,json} (command, commit, date).
+"""
+from __future__ import annotations
+
+import argparse
+import itertools
+import json
+import math
+import statistics
+import subprocess
+import sys
+from datetime import datetime, timezone
+from pathlib import Path
+
+import numpy as np
+
+from run_archive import RESULTS, handwritten_notes
+
+METRICS = {"best_top1": "best epoch", "last3_top1": "mean of the last 3 epochs"}
+
+
+def load_pairs(tags: list[str]) -> list[dict]:
+    """Every (study, seed) with both joint runs: the two models' metrics and the study's commit."""
+    pairs = []
+    for tag in tags:
+        path = RESULTS / f"slm_{tag}.json"
+        if not path.exists():
+            raise SystemExit(f"{path}: no such results file (run `python benchmarks/slm_benchmark.py --tag {tag} ...`)")
+        study = json.loads(path.read_text())
+        runs = study["runs"]
+        for seed in study["seeds"]:
+            h, s = runs.get(f"hglnet_joint_s{seed}"), runs.get(f"hocslm_joint_s{seed}")
+            if h and s:
+                pairs.append({"study": tag, "commit": study["commit"], "seed": seed,
+                              **{f"hglnet_{m}": h[m] for m in METRICS}, **{f"hocslm_{m}": s[m] for m in METRICS}})
+    return pairs
+
+
+def sign_flip_p(deltas: list[float], max_exact: int = 20, samples: int = 200_000) -> float:
+    """Two-sided p of the mean delta under 'the sign of each delta is a coin flip' (exact up to 2^20)."""
+    d = np.asarray(deltas)
+    observed = abs(d.mean()) - 1e-12
+    if len(d) <= max_exact:
+        signs = np.array(list(itertools.product((1, -1), repeat=len(d))))
+    else:
+        signs = np.random.default_rng(0).choice((1, -1), size=(samples, len(d)))
+    return float(np.mean(np.abs(signs @ d / len(d)) >= observed))
+
+
+def sign_test_p(wins: int, n: int) -> float:
+    """Exact two-sided binomial test of `wins` out of `n` against 1/2 (ties counted as losses)."""
+    k = min(wins, n - wins)
+    return min(1.0, 2 * sum(math.comb(n, i) for i in range(k + 1)) / 2 ** n)
+
+
+def bootstrap_ci(deltas: list[float], samples: int = 20_000) -> tuple[float, float]:
+    d = np.asarray(deltas)
+    means = d[np.random.default_rng(0).integers(0, len(d), size=(samples, len(d)))].mean(1)
+    return float(np.percentile(means, 2.5)), float(np.percentile(means, 97.5))
+
+
+def summarise(pairs: list[dict], metric: str) -> dict:
+    deltas = [p[f"hocslm_{metric}"] - p[f"hglnet_{metric}"] for p in pairs]
+    sd = statistics.stdev(deltas) if len(deltas) > 1 else 0.0
+    wins = sum(d > 0 for d in deltas)
+    return {"n": len(deltas), "hglnet_mean": statistics.mean(p[f"hglnet_{metric}"] for p in pairs),
+            "hocslm_mean": statistics.mean(p[f"hocslm_{metric}"] for p in pairs),
+            "delta_mean": statistics.mean(deltas), "delta_sd": sd, "delta_se": sd / math.sqrt(len(deltas)),
+            "delta_ci95_bootstrap": bootstrap_ci(deltas), "wins": wins,
+            "p_sign_flip": sign_flip_p(deltas), "p_sign_test": sign_test_p(wins, len(deltas))}
+
+
+def pct(x: float) -> str:
+    return f"{100 * x:+.2f}"
+
+
+def write(name: str, tags: list[str], pairs: list[dict], summary: dict) -> None:
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
+    meta = {"command": "python benchmarks/slm_seed_pool.py " + " ".join(sys.argv[1:]), "commit": commit,
+            "date": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"), "studies": tags}
+    out = RESULTS / f"slm_pooled_{name}"
+    out.with_suffix(".json").write_text(json.dumps({**meta, "pairs": pairs, "summary": summary}, indent=1))
+    lines = [f"# HocSLM vs HGLNet, joint stream: {len(pairs)} paired runs pooled from {len(tags)} seed studies", "",
+             f"- command: `{meta['command']}`", f"- commit: {commit}; date: {meta['date']}",
+             f"- studies: {', '.join(f'[slm_{t}.md](slm_{t}.md)' for t in tags)} (schedule, settings and "
+             "per-epoch curves there)", "",
+             "| study | commit | seed | HGLNet best | HocSLM best | delta | HGLNet last 3 | HocSLM last 3 | delta |",
+             "|---|---|---|---|---|---|---|---|---|"]
+    for p in pairs:
+        cells = []
+        for m in METRICS:
+            h, s = p[f"hglnet_{m}"], p[f"hocslm_{m}"]
+            cells += [f"{100 * h:.2f}", f"{100 * s:.2f}", pct(s - h)]
+        lines.append(f"| {p['study']} | {p['commit']} | {p['seed']} | " + " | ".join(cells) + " |")
+    lines += ["", "| top-1 at | pairs | HGLNet | HocSLM | delta (points) | SD | SE | bootstrap 95 % | "
+              "HocSLM better | p (sign flip) | p (sign test) |", "|---|---|---|---|---|---|---|---|---|---|---|"]
+    for m, label in METRICS.items():
+        s = summary[m]
+        lo, hi = s["delta_ci95_bootstrap"]
+        lines.append(f"| {label} | {s['n']} | {100 * s['hglnet_mean']:.2f} | {100 * s['hocslm_mean']:.2f} | "
+                     f"{pct(s['delta_mean'])} | {100 * s['delta_sd']:.2f} | {100 * s['delta_se']:.2f} | "
+                     f"[{pct(lo)}, {pct(hi)}] | {s['wins']}/{s['n']} | {s['p_sign_flip']:.3f} | {s['p_sign_test']:.3f} |")
+    text = "\n".join(lines) + "\n"
+    out.with_suffix(".md").write_text(text + handwritten_notes(out.with_suffix(".md")))
+    print(text)
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("tags", nargs="+", help="tags of slm_benchmark.py studies (benchmarks/results/slm_<tag>.json)")
+    p.add_argument("--name", required=True, help="names the results: slm_pooled_<name>.{md,json}")
+    a = p.parse_args()
+    pairs = load_pairs(a.tags)
+    if len(pairs) < 2:
+        raise SystemExit(f"{len(pairs)} paired run(s) in {a.tags}: nothing to pool")
+    write(a.name, a.tags, pairs, {m: summarise(pairs, m) for m in METRICS})
+
+
+if __name__ == "__main__":
+    main()
