@@ -22,14 +22,13 @@ import itertools
 import json
 import math
 import statistics
-import subprocess
 import sys
 from datetime import datetime, timezone
 from pathlib import Path
 
 import numpy as np
 
-from run_archive import RESULTS, handwritten_notes
+from run_archive import RESULTS, handwritten_notes, head_commit
 
 METRICS = {"best_top1": "best epoch", "last3_top1": "mean of the last 3 epochs"}
 
@@ -90,7 +89,7 @@ def pct(x: float) -> str:
 
 
 def write(name: str, tags: list[str], pairs: list[dict], summary: dict) -> None:
-    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
+    commit = head_commit()
     meta = {"command": "python benchmarks/slm_seed_pool.py " + " ".join(sys.argv[1:]), "commit": commit,
             "date": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"), "studies": tags}
     out = RESULTS / f"slm_pooled_{name}"
