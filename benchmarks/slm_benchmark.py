@@ -2,11 +2,14 @@
 
 Same schedule, same seeds, same data; the only difference is the language section (kinematic
 descriptions, frozen MiniLM). Joint stream over several seeds (mean, spread, paired delta), the
-other three streams for the first seed, and the 4-stream ensembles of both. Also the
+other three streams for the first seed (the first N with --ensemble-seeds N), and the 4-stream
+ensembles of both (with a paired delta when there are several). Also the
 text-matching accuracy of the HocSLM runs (class descriptions only, no classifier head).
 
     python benchmarks/slm_benchmark.py --epochs 10 --seeds 1 2 3 --parallel 2 --threads 1
     python benchmarks/slm_benchmark.py --epochs 10 --seeds 1 2 3 --collect   # only write results
+    python benchmarks/slm_benchmark.py --epochs 20 --seeds 4 5 6 7 --ensemble-seeds 3 --tag e20seeds
+        # every stream of seeds 4-6 (joint only for 7): the 4-stream ensemble over 3 paired seeds
     python benchmarks/slm_benchmark.py --epochs 20 --seeds 1 2 3 --joint-only --tag e20dt \
         --slm-overrides language.description_temperature=0.1     # a HocSLM variant, own runs/results
 
@@ -74,11 +77,16 @@ def restore(model: str, stream: str, seed: int) -> None:
 
 
 def planned(a: argparse.Namespace) -> list[tuple[str, str, int]]:
-    """Joint stream of every seed first (the seed study), then the other streams of the first seed."""
+    """Joint stream of every seed first (the seed study), then the other streams seed by seed."""
     jobs = [(m, "joint", s) for s in a.seeds for m in MODELS]
     if not a.joint_only:
-        jobs += [(m, st, a.seeds[0]) for st in STREAMS[1:] for m in MODELS]
+        jobs += [(m, st, s) for s in ensemble_seeds(a) for st in STREAMS[1:] for m in MODELS]
     return jobs
+
+
+def ensemble_seeds(a: argparse.Namespace) -> list[int]:
+    """The seeds whose four streams are all trained: the first ``--ensemble-seeds`` of ``--seeds``."""
+    return [] if a.joint_only else a.seeds[:a.ensemble_seeds]
 
 
 def command(model: str, stream: str, seed: int, a: argparse.Namespace) -> list[str]:
@@ -156,13 +164,30 @@ def collect(a: argparse.Namespace) -> dict:
         if model == "hocslm":
             run["text_match_top1"] = text_match_top1(model, stream, seed)
     study = {metric: seed_study(runs, a.seeds, metric) for metric in ("best_top1", "last3_top1")}
+    per_seed = {s: {m: ensemble_top1([run_dir(m, st, s) for st in STREAMS]) for m in MODELS}
+                for s in ensemble_seeds(a)}
     seed = a.seeds[0]
     ensembles = {key: {} if a.joint_only else {m: ensemble_top1([run_dir(m, st, seed) for st in STREAMS], scores)
                                                 for m in MODELS}
                  for key, scores in (("ensemble_4stream", "test_scores.npz"),
                                      ("ensemble_4stream_final", "test_scores_last.npz"))}
     return {"runs": runs, "joint_seed_study": study["best_top1"], "joint_seed_study_last3": study["last3_top1"],
-            **ensembles}
+            **ensembles, "ensemble_4stream_per_seed": {str(s): e for s, e in per_seed.items()},
+            "ensemble_seed_study": ensemble_study(per_seed)}
+
+
+def ensemble_study(per_seed: dict[int, dict[str, float | None]]) -> dict:
+    """Paired delta HocSLM - HGLNet of the 4-stream ensembles, over the seeds where both finished."""
+    done = {s: e for s, e in per_seed.items() if all(e[m] is not None for m in MODELS)}
+    if not done:
+        return {}
+    deltas = [e["hocslm"] - e["hglnet"] for e in done.values()]
+    summary = {m: {"mean": statistics.mean(e[m] for e in done.values()),
+                   "std": statistics.stdev(e[m] for e in done.values()) if len(done) > 1 else 0.0, "n": len(done)}
+               for m in MODELS}
+    summary["delta"] = {"mean": statistics.mean(deltas), "std": statistics.stdev(deltas) if len(deltas) > 1 else 0.0,
+                        "per_seed": deltas, "seeds": list(done), "wins": sum(d > 0 for d in deltas)}
+    return summary
 
 
 def seed_study(runs: dict[str, dict], seeds: list[int], metric: str) -> dict:
@@ -205,18 +230,25 @@ def write(a: argparse.Namespace, result: dict) -> None:
             d = s["delta"]
             lines.append(f"- delta HocSLM - HGLNet: {d['mean']:+.2%} ± {d['std']:.2%} (per seed "
                          f"{', '.join(f'{x:+.2%}' for x in d['per_seed'])}; better in {d['wins']}/{len(d['per_seed'])})")
-    if not a.joint_only:
-        lines += ["", f"## Every stream and the 4-stream ensemble (seed {a.seeds[0]}, weights {WEIGHTS})", "",
+    for seed in ensemble_seeds(a):
+        lines += ["", f"## Every stream and the 4-stream ensemble (seed {seed}, weights {WEIGHTS})", "",
                   "| stream (best epoch unless stated) | HGLNet top-1 | HocSLM top-1 | delta |", "|---|---|---|---|"]
-        rows = [(st, *(result["runs"].get(f"{m}_{st}_s{a.seeds[0]}", {}).get("best_top1") for m in MODELS))
+        rows = [(st, *(result["runs"].get(f"{m}_{st}_s{seed}", {}).get("best_top1") for m in MODELS))
                 for st in STREAMS]
-        rows.append(("4-stream ensemble", *(result["ensemble_4stream"][m] for m in MODELS)))
-        if all(result["ensemble_4stream_final"].get(m) is not None for m in MODELS):
+        rows.append(("4-stream ensemble", *(result["ensemble_4stream_per_seed"][str(seed)][m] for m in MODELS)))
+        if seed == a.seeds[0] and all(result["ensemble_4stream_final"].get(m) is not None for m in MODELS):
             rows.append(("4-stream ensemble, final epochs", *(result["ensemble_4stream_final"][m] for m in MODELS)))
         for name, h, sl in rows:
             delta = "-" if h is None or sl is None else f"{sl - h:+.2%}"
             lines.append(f"| {name} | {'not finished' if h is None else f'{h:.2%}'} | "
                          f"{'not finished' if sl is None else f'{sl:.2%}'} | {delta} |")
+    e = result["ensemble_seed_study"]
+    if e.get("delta", {}).get("per_seed") and len(ensemble_seeds(a)) > 1:
+        d = e["delta"]
+        lines += ["", f"## 4-stream ensemble, seed study (best epochs, seeds {d['seeds']})", "",
+                  *(f"- {m}: mean {e[m]['mean']:.2%} ± {e[m]['std']:.2%} over {e[m]['n']} seeds" for m in MODELS),
+                  f"- delta HocSLM - HGLNet: {d['mean']:+.2%} ± {d['std']:.2%} (per seed "
+                  f"{', '.join(f'{x:+.2%}' for x in d['per_seed'])}; better in {d['wins']}/{len(d['per_seed'])})"]
     lines += ["", f"Curves (test top-1 per epoch) are in slm{TAG}.json."]
     (out / f"slm{TAG}.md").write_text("\n".join(lines) + "\n" + run_archive.handwritten_notes(out / f"slm{TAG}.md"))
     print("\n".join(lines))
@@ -267,6 +299,8 @@ def main() -> None:
     p.add_argument("--parallel", type=int, default=2)
     p.add_argument("--threads", type=int, default=1)
     p.add_argument("--joint-only", action="store_true", help="only the joint-stream seed study")
+    p.add_argument("--ensemble-seeds", type=int, default=1,
+                   help="train all four streams for the first N seeds (a paired 4-stream ensemble study)")
     p.add_argument("--tag", default="", help="names the runs folder and results files (a variant)")
     p.add_argument("--slm-overrides", nargs="*", default=[], help="config overrides for the HocSLM runs only")
     p.add_argument("--bench-tag", default="", help="compare the runs of `nwucla_benchmark.py --tag BENCH_TAG` "

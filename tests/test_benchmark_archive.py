@@ -109,7 +109,7 @@ def test_slm_comparison_pairs_the_benchmark_runs_of_both_models_by_seed(bench, t
     shutil.rmtree(tmp_path / "runs")
     slm_benchmark.BENCH_TAGS.update(hglnet="t", hocslm="variant")
     try:
-        res = slm_benchmark.collect(argparse.Namespace(seeds=[1, 2], joint_only=True))
+        res = slm_benchmark.collect(argparse.Namespace(seeds=[1, 2], joint_only=True, ensemble_seeds=1))
     finally:
         slm_benchmark.BENCH_TAGS.clear()
     assert sorted(res["runs"]) == ["hglnet_joint_s1", "hglnet_joint_s2", "hocslm_joint_s1", "hocslm_joint_s2"]
@@ -130,11 +130,45 @@ def test_slm_comparison_fuses_four_streams_of_both_models_at_best_and_final_epoc
     shutil.rmtree(tmp_path / "runs")                   # a fresh checkout: the final scores come from the archive
     slm_benchmark.BENCH_TAGS.update(hglnet="t", hocslm="t")
     try:
-        res = slm_benchmark.collect(argparse.Namespace(seeds=[1], joint_only=False))
+        res = slm_benchmark.collect(argparse.Namespace(seeds=[1], joint_only=False, ensemble_seeds=1))
     finally:
         slm_benchmark.BENCH_TAGS.clear()
     assert res["ensemble_4stream"] == {"hglnet": 0.5, "hocslm": 0.75}
     assert res["ensemble_4stream_final"] == {"hglnet": 0.25, "hocslm": 0.5}
+
+
+def test_slm_ensemble_seed_study_pairs_the_four_stream_fusions_of_each_seed(bench, tmp_path):
+    """--ensemble-seeds 2: all four streams of seeds 1 and 2 trained; the third seed's joint stream alone
+    is in the joint study but not in the ensemble study, and an unfinished seed is left out of the delta."""
+    sys.modules.pop("slm_benchmark", None)
+    import slm_benchmark
+
+    slm_benchmark.TAG = "_t"                                  # as with --tag t
+    fused = {1: ([1, 1, 0, 0], [1, 1, 1, 0]), 2: ([1, 1, 1, 0], [1, 1, 0, 0]), 3: ([1, 0, 0, 0], [1, 1, 0, 0])}
+    try:
+        for seed, (plain, slm) in fused.items():
+            for model, correct in (("hglnet", plain), ("hocslm", slm)):
+                for stream in slm_benchmark.STREAMS if seed < 3 else ("joint",):
+                    run = slm_benchmark.run_dir(model, stream, seed)
+                    fake_finished_run(run, [bool(c) for c in correct], [0.5, float(np.mean(correct))])
+                    (run / "text_match.json").write_text(json.dumps({"top1": 0.5}))
+        a = argparse.Namespace(seeds=[1, 2, 3], joint_only=False, ensemble_seeds=2)
+        assert [j for j in slm_benchmark.planned(a) if j[1] == "bone"] == [
+            ("hglnet", "bone", 1), ("hocslm", "bone", 1), ("hglnet", "bone", 2), ("hocslm", "bone", 2)]
+        res = slm_benchmark.collect(a)
+        assert res["ensemble_4stream_per_seed"] == {"1": {"hglnet": 0.5, "hocslm": 0.75},
+                                                   "2": {"hglnet": 0.75, "hocslm": 0.5}}
+        study = res["ensemble_seed_study"]
+        assert study["delta"]["per_seed"] == [0.25, -0.25] and study["delta"]["wins"] == 1
+        assert study["hglnet"]["n"] == 2 and study["hocslm"]["mean"] == pytest.approx(0.625)
+        assert res["joint_seed_study"]["delta"]["per_seed"] == [0.25, -0.25, 0.25]
+        shutil.rmtree(slm_benchmark.run_dir("hocslm", "bone_motion", 2))      # seed 2 not finished
+        shutil.rmtree(slm_benchmark.archive_dir("hocslm", "bone_motion", 2))
+        res = slm_benchmark.collect(a)
+        assert res["ensemble_4stream_per_seed"]["2"]["hocslm"] is None
+        assert res["ensemble_seed_study"]["delta"]["seeds"] == [1]
+    finally:
+        slm_benchmark.TAG = ""
 
 
 def test_hand_written_sections_survive_a_rewrite(tmp_path, monkeypatch):
