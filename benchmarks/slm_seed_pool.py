@@ -1,15 +1,20 @@
-"""Pool the joint-stream seed studies of several `slm_benchmark.py` result files into one test.
+"""Pool the seed studies of several `slm_benchmark.py` result files into one paired test.
 
 Each `slm_benchmark.py --tag T` study pairs HGLNet and HocSLM runs of the same seed, schedule and
 code; a few seeds per study leave the paired delta's sign open (single-run noise on NW-UCLA is
 about a point). This script trains nothing: it reads `benchmarks/results/slm_<T>.json` of each
-given tag, takes every (study, seed) pair that has both joint runs, and reports the paired delta
+given tag, takes every (study, seed) pair that has both models' runs, and reports the paired delta
 HocSLM - HGLNet over all of them: mean, spread, standard error, a bootstrap 95 % interval, how
 many pairs HocSLM wins, and two exact two-sided tests that assume nothing about the shape of the
 deltas (sign-flip permutation of the deltas; sign test on the wins).
 
     python benchmarks/slm_seed_pool.py e20noshare e20seeds --name e20
     python benchmarks/slm_seed_pool.py e20dt e20dt4 e20noshare e20seeds --name e20all
+    python benchmarks/slm_seed_pool.py e20dt4 e20seeds --stream ensemble --name e20_ensemble
+
+The joint stream by default; `--stream bone|joint_motion|bone_motion` pairs that stream's runs, and
+`--stream ensemble` the 4-stream ensembles (best epochs) of the seeds whose four streams both models
+trained (`slm_benchmark.py --ensemble-seeds N`).
 
 Pairs of different studies with the same seed are different runs when the studies' code or
 config differ (the table gives each study's commit); they are only as independent as that.
@@ -31,23 +36,41 @@ import numpy as np
 from run_archive import RESULTS, handwritten_notes, head_commit
 
 METRICS = {"best_top1": "best epoch", "last3_top1": "mean of the last 3 epochs"}
+ENSEMBLE_METRICS = {"best_top1": "best epochs"}
+STREAMS = ("joint", "bone", "joint_motion", "bone_motion", "ensemble")
 
 
-def load_pairs(tags: list[str]) -> list[dict]:
-    """Every (study, seed) with both joint runs: the two models' metrics and the study's commit."""
+def metrics(stream: str) -> dict[str, str]:
+    """A stream's runs have both metrics; an ensemble fuses the best epochs' scores only."""
+    return ENSEMBLE_METRICS if stream == "ensemble" else METRICS
+
+
+def load_pairs(tags: list[str], stream: str = "joint") -> list[dict]:
+    """Every (study, seed) where both models have the stream's run (or the 4-stream ensemble): the two
+    models' metrics and the study's commit."""
     pairs = []
     for tag in tags:
         path = RESULTS / f"slm_{tag}.json"
         if not path.exists():
             raise SystemExit(f"{path}: no such results file (run `python benchmarks/slm_benchmark.py --tag {tag} ...`)")
         study = json.loads(path.read_text())
-        runs = study["runs"]
         for seed in study["seeds"]:
-            h, s = runs.get(f"hglnet_joint_s{seed}"), runs.get(f"hocslm_joint_s{seed}")
+            h, s = (paired_result(study, model, stream, seed) for model in ("hglnet", "hocslm"))
             if h and s:
                 pairs.append({"study": tag, "commit": study["commit"], "seed": seed,
-                              **{f"hglnet_{m}": h[m] for m in METRICS}, **{f"hocslm_{m}": s[m] for m in METRICS}})
+                              **{f"hglnet_{m}": h[m] for m in metrics(stream)},
+                              **{f"hocslm_{m}": s[m] for m in metrics(stream)}})
     return pairs
+
+
+def paired_result(study: dict, model: str, stream: str, seed: int) -> dict | None:
+    """One model's run of a stream and seed, or its 4-stream ensemble as {"best_top1": top-1}."""
+    if stream != "ensemble":
+        return study["runs"].get(f"{model}_{stream}_s{seed}")
+    # results written before --ensemble-seeds hold the first seed's ensemble only
+    per_seed = study.get("ensemble_4stream_per_seed") or {str(study["seeds"][0]): study.get("ensemble_4stream", {})}
+    top1 = per_seed.get(str(seed), {}).get(model)
+    return None if top1 is None else {"best_top1": top1}
 
 
 def sign_flip_p(deltas: list[float], max_exact: int = 20, samples: int = 200_000) -> float:
@@ -88,27 +111,29 @@ def pct(x: float) -> str:
     return f"{100 * x:+.2f}"
 
 
-def write(name: str, tags: list[str], pairs: list[dict], summary: dict) -> None:
+def write(name: str, tags: list[str], pairs: list[dict], summary: dict, stream: str = "joint") -> None:
     commit = head_commit()
     meta = {"command": "python benchmarks/slm_seed_pool.py " + " ".join(sys.argv[1:]), "commit": commit,
-            "date": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"), "studies": tags}
+            "date": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"), "studies": tags, "stream": stream}
     out = RESULTS / f"slm_pooled_{name}"
     out.with_suffix(".json").write_text(json.dumps({**meta, "pairs": pairs, "summary": summary}, indent=1))
-    lines = [f"# HocSLM vs HGLNet, joint stream: {len(pairs)} paired runs pooled from {len(tags)} seed studies", "",
+    what = "4-stream ensemble" if stream == "ensemble" else f"{stream.replace('_', '-')} stream"
+    header = " | ".join(f"HGLNet {short} | HocSLM {short} | delta" for short in
+                        ("best", "last 3")[:len(metrics(stream))])
+    lines = [f"# HocSLM vs HGLNet, {what}: {len(pairs)} paired runs pooled from {len(tags)} seed studies", "",
              f"- command: `{meta['command']}`", f"- commit: {commit}; date: {meta['date']}",
              f"- studies: {', '.join(f'[slm_{t}.md](slm_{t}.md)' for t in tags)} (schedule, settings and "
              "per-epoch curves there)", "",
-             "| study | commit | seed | HGLNet best | HocSLM best | delta | HGLNet last 3 | HocSLM last 3 | delta |",
-             "|---|---|---|---|---|---|---|---|---|"]
+             f"| study | commit | seed | {header} |", "|---|---|---|" + "---|---|---|" * len(metrics(stream))]
     for p in pairs:
         cells = []
-        for m in METRICS:
+        for m in metrics(stream):
             h, s = p[f"hglnet_{m}"], p[f"hocslm_{m}"]
             cells += [f"{100 * h:.2f}", f"{100 * s:.2f}", pct(s - h)]
         lines.append(f"| {p['study']} | {p['commit']} | {p['seed']} | " + " | ".join(cells) + " |")
     lines += ["", "| top-1 at | pairs | HGLNet | HocSLM | delta (points) | SD | SE | bootstrap 95 % | "
               "HocSLM better | p (sign flip) | p (sign test) |", "|---|---|---|---|---|---|---|---|---|---|---|"]
-    for m, label in METRICS.items():
+    for m, label in metrics(stream).items():
         s = summary[m]
         lo, hi = s["delta_ci95_bootstrap"]
         lines.append(f"| {label} | {s['n']} | {100 * s['hglnet_mean']:.2f} | {100 * s['hocslm_mean']:.2f} | "
@@ -123,11 +148,13 @@ def main() -> None:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("tags", nargs="+", help="tags of slm_benchmark.py studies (benchmarks/results/slm_<tag>.json)")
     p.add_argument("--name", required=True, help="names the results: slm_pooled_<name>.{md,json}")
+    p.add_argument("--stream", choices=STREAMS, default="joint",
+                   help="which runs to pair: a stream, or the 4-stream ensembles")
     a = p.parse_args()
-    pairs = load_pairs(a.tags)
+    pairs = load_pairs(a.tags, a.stream)
     if len(pairs) < 2:
-        raise SystemExit(f"{len(pairs)} paired run(s) in {a.tags}: nothing to pool")
-    write(a.name, a.tags, pairs, {m: summarise(pairs, m) for m in METRICS})
+        raise SystemExit(f"{len(pairs)} paired run(s) of the {a.stream} stream in {a.tags}: nothing to pool")
+    write(a.name, a.tags, pairs, {m: summarise(pairs, m) for m in metrics(a.stream)}, a.stream)
 
 
 if __name__ == "__main__":

@@ -61,3 +61,37 @@ def test_written_results_keep_hand_notes(pool, tmp_path, monkeypatch):
     text = (tmp_path / "slm_pooled_x.md").read_text()
     assert "| a | c1 | 2 | 85.00 | 84.00 | -1.00 |" in text and text.rstrip().endswith("keep me")
     assert json.loads((tmp_path / "slm_pooled_x.json").read_text())["summary"]["best_top1"]["n"] == 2
+
+
+def test_other_streams_and_the_ensembles_pair_by_seed(pool, tmp_path):
+    """--stream bone pairs the bone runs; --stream ensemble the 4-stream fusions, per seed in new results
+    files and the first seed's only in files written before --ensemble-seeds existed."""
+    runs = {f"{m}_bone_s{seed}": {"best_top1": top1, "last3_top1": top1}
+            for seed, pair in ((4, (0.89, 0.88)), (5, (0.87, 0.90))) for m, top1 in zip(("hglnet", "hocslm"), pair)}
+    (tmp_path / "slm_new.json").write_text(json.dumps({
+        "commit": "c2", "seeds": [4, 5, 6], "runs": runs,
+        "ensemble_4stream": {"hglnet": 0.91, "hocslm": 0.90},
+        "ensemble_4stream_per_seed": {"4": {"hglnet": 0.91, "hocslm": 0.90}, "5": {"hglnet": 0.92, "hocslm": 0.94},
+                                      "6": {"hglnet": 0.93, "hocslm": None}}}))
+    (tmp_path / "slm_old.json").write_text(json.dumps({
+        "commit": "c1", "seeds": [1, 2], "runs": {}, "ensemble_4stream": {"hglnet": 0.914, "hocslm": 0.916}}))
+    bone = pool.load_pairs(["new"], "bone")
+    assert [(p["seed"], p["hglnet_best_top1"], p["hocslm_last3_top1"]) for p in bone] == [(4, 0.89, 0.88), (5, 0.87, 0.90)]
+    ens = pool.load_pairs(["old", "new"], "ensemble")
+    assert [(p["study"], p["seed"]) for p in ens] == [("old", 1), ("new", 4), ("new", 5)]
+    assert set(ens[0]) == {"study", "commit", "seed", "hglnet_best_top1", "hocslm_best_top1"}
+    s = pool.summarise(ens, "best_top1")
+    assert s["n"] == 3 and s["wins"] == 2 and s["delta_mean"] == pytest.approx((0.002 - 0.01 + 0.02) / 3)
+    assert pool.load_pairs(["new"], "joint_motion") == []
+
+
+def test_ensemble_results_have_one_metric(pool, tmp_path, monkeypatch):
+    (tmp_path / "slm_a.json").write_text(json.dumps({
+        "commit": "c1", "seeds": [1, 2], "runs": {},
+        "ensemble_4stream_per_seed": {"1": {"hglnet": 0.91, "hocslm": 0.90}, "2": {"hglnet": 0.92, "hocslm": 0.94}}}))
+    monkeypatch.setattr(sys, "argv", ["slm_seed_pool.py", "a", "--stream", "ensemble", "--name", "ens"])
+    pool.main()
+    text = (tmp_path / "slm_pooled_ens.md").read_text()
+    assert text.startswith("# HocSLM vs HGLNet, 4-stream ensemble: 2 paired runs")
+    assert "| a | c1 | 2 | 92.00 | 94.00 | +2.00 |\n" in text and "last 3" not in text
+    assert json.loads((tmp_path / "slm_pooled_ens.json").read_text())["stream"] == "ensemble"
