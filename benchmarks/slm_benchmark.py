@@ -166,13 +166,12 @@ def collect(a: argparse.Namespace) -> dict:
     study = {metric: seed_study(runs, a.seeds, metric) for metric in ("best_top1", "last3_top1")}
     per_seed = {s: {m: ensemble_top1([run_dir(m, st, s) for st in STREAMS]) for m in MODELS}
                 for s in ensemble_seeds(a)}
-    seed = a.seeds[0]
-    ensembles = {key: {} if a.joint_only else {m: ensemble_top1([run_dir(m, st, seed) for st in STREAMS], scores)
-                                                for m in MODELS}
-                 for key, scores in (("ensemble_4stream", "test_scores.npz"),
-                                     ("ensemble_4stream_final", "test_scores_last.npz"))}
+    first = a.seeds[0]
+    final = {m: ensemble_top1([run_dir(m, st, first) for st in STREAMS], "test_scores_last.npz")
+             for m in MODELS} if per_seed else {}
     return {"runs": runs, "joint_seed_study": study["best_top1"], "joint_seed_study_last3": study["last3_top1"],
-            **ensembles, "ensemble_4stream_per_seed": {str(s): e for s, e in per_seed.items()},
+            "ensemble_4stream": per_seed.get(first, {}), "ensemble_4stream_final": final,
+            "ensemble_4stream_per_seed": {str(s): e for s, e in per_seed.items()},
             "ensemble_seed_study": ensemble_study(per_seed)}
 
 
