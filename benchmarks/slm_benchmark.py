@@ -175,36 +175,51 @@ def collect(a: argparse.Namespace) -> dict:
             "ensemble_seed_study": ensemble_study(per_seed)}
 
 
+def mean_spread(values: list[float]) -> dict:
+    return {"mean": statistics.mean(values), "std": statistics.stdev(values) if len(values) > 1 else 0.0,
+            "n": len(values)}
+
+
+def paired_delta(deltas: dict[int, float]) -> dict:
+    """The same-seed deltas HocSLM - HGLNet: mean, spread, each seed's, and how many HocSLM wins."""
+    d = list(deltas.values())
+    return {"mean": statistics.mean(d), "std": statistics.stdev(d) if len(d) > 1 else 0.0,
+            "per_seed": d, "seeds": list(deltas), "wins": sum(x > 0 for x in d)}
+
+
 def ensemble_study(per_seed: dict[int, dict[str, float | None]]) -> dict:
-    """Paired delta HocSLM - HGLNet of the 4-stream ensembles, over the seeds where both finished."""
+    """Both models' 4-stream ensembles and their paired delta, over the seeds where both finished."""
     done = {s: e for s, e in per_seed.items() if all(e[m] is not None for m in MODELS)}
     if not done:
         return {}
-    deltas = [e["hocslm"] - e["hglnet"] for e in done.values()]
-    summary = {m: {"mean": statistics.mean(e[m] for e in done.values()),
-                   "std": statistics.stdev(e[m] for e in done.values()) if len(done) > 1 else 0.0, "n": len(done)}
-               for m in MODELS}
-    summary["delta"] = {"mean": statistics.mean(deltas), "std": statistics.stdev(deltas) if len(deltas) > 1 else 0.0,
-                        "per_seed": deltas, "seeds": list(done), "wins": sum(d > 0 for d in deltas)}
-    return summary
+    return {**{m: mean_spread([e[m] for e in done.values()]) for m in MODELS},
+            "delta": paired_delta({s: e["hocslm"] - e["hglnet"] for s, e in done.items()})}
 
 
 def seed_study(runs: dict[str, dict], seeds: list[int], metric: str) -> dict:
     """Mean and spread per model and the paired (same seed) delta HocSLM - HGLNet of one metric."""
     joint = {m: [runs[f"{m}_joint_s{s}"][metric] for s in seeds if f"{m}_joint_s{s}" in runs] for m in MODELS}
-    deltas = [runs[f"hocslm_joint_s{s}"][metric] - runs[f"hglnet_joint_s{s}"][metric]
-              for s in seeds if f"hocslm_joint_s{s}" in runs and f"hglnet_joint_s{s}" in runs]
-    summary = {m: {"mean": statistics.mean(v), "std": statistics.stdev(v) if len(v) > 1 else 0.0, "n": len(v)}
-               for m, v in joint.items() if v}
+    deltas = {s: runs[f"hocslm_joint_s{s}"][metric] - runs[f"hglnet_joint_s{s}"][metric]
+              for s in seeds if f"hocslm_joint_s{s}" in runs and f"hglnet_joint_s{s}" in runs}
+    summary = {m: mean_spread(v) for m, v in joint.items() if v}
     if deltas:
-        summary["delta"] = {"mean": statistics.mean(deltas), "std": statistics.stdev(deltas) if len(deltas) > 1 else 0.0,
-                            "per_seed": deltas, "wins": sum(d > 0 for d in deltas)}
+        summary["delta"] = paired_delta(deltas)
     return summary
+
+
+def study_lines(s: dict) -> list[str]:
+    """A seed study as markdown bullets: each model's mean and spread, then the paired delta."""
+    lines = [f"- {m}: mean {s[m]['mean']:.2%} ± {s[m]['std']:.2%} over {s[m]['n']} seeds" for m in MODELS if m in s]
+    if "delta" in s:
+        d = s["delta"]
+        lines.append(f"- delta HocSLM - HGLNet: {d['mean']:+.2%} ± {d['std']:.2%} (per seed "
+                     f"{', '.join(f'{x:+.2%}' for x in d['per_seed'])}; better in {d['wins']}/{len(d['per_seed'])})")
+    return lines
 
 
 def write(a: argparse.Namespace, result: dict) -> None:
     out = Path("benchmarks/results")
-    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
+    commit = run_archive.head_commit()
     meta = {"command": "python benchmarks/slm_benchmark.py " + " ".join(sys.argv[1:]), "commit": commit,
             "date": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"), "epochs": a.epochs,
             "seeds": a.seeds, "threads_per_run": a.threads, "parallel_runs": a.parallel}
@@ -221,14 +236,7 @@ def write(a: argparse.Namespace, result: dict) -> None:
                      f"{'-' if tm is None else f'{tm:.2%}'} | {r['train_samples_per_s']:.1f} |")
     for title, s in (("best top-1", result["joint_seed_study"]), ("mean top-1 of the last 3 epochs",
                                                                    result["joint_seed_study_last3"])):
-        lines += ["", f"## Joint stream, seed study ({title})", ""]
-        for m in MODELS:
-            if m in s:
-                lines.append(f"- {m}: mean {s[m]['mean']:.2%} ± {s[m]['std']:.2%} over {s[m]['n']} seeds")
-        if "delta" in s:
-            d = s["delta"]
-            lines.append(f"- delta HocSLM - HGLNet: {d['mean']:+.2%} ± {d['std']:.2%} (per seed "
-                         f"{', '.join(f'{x:+.2%}' for x in d['per_seed'])}; better in {d['wins']}/{len(d['per_seed'])})")
+        lines += ["", f"## Joint stream, seed study ({title})", "", *study_lines(s)]
     for seed in ensemble_seeds(a):
         lines += ["", f"## Every stream and the 4-stream ensemble (seed {seed}, weights {WEIGHTS})", "",
                   "| stream (best epoch unless stated) | HGLNet top-1 | HocSLM top-1 | delta |", "|---|---|---|---|"]
@@ -242,12 +250,9 @@ def write(a: argparse.Namespace, result: dict) -> None:
             lines.append(f"| {name} | {'not finished' if h is None else f'{h:.2%}'} | "
                          f"{'not finished' if sl is None else f'{sl:.2%}'} | {delta} |")
     e = result["ensemble_seed_study"]
-    if e.get("delta", {}).get("per_seed") and len(ensemble_seeds(a)) > 1:
-        d = e["delta"]
-        lines += ["", f"## 4-stream ensemble, seed study (best epochs, seeds {d['seeds']})", "",
-                  *(f"- {m}: mean {e[m]['mean']:.2%} ± {e[m]['std']:.2%} over {e[m]['n']} seeds" for m in MODELS),
-                  f"- delta HocSLM - HGLNet: {d['mean']:+.2%} ± {d['std']:.2%} (per seed "
-                  f"{', '.join(f'{x:+.2%}' for x in d['per_seed'])}; better in {d['wins']}/{len(d['per_seed'])})"]
+    if e and len(ensemble_seeds(a)) > 1:
+        lines += ["", f"## 4-stream ensemble, seed study (best epochs, seeds {e['delta']['seeds']})", "",
+                  *study_lines(e)]
     lines += ["", f"Curves (test top-1 per epoch) are in slm{TAG}.json."]
     (out / f"slm{TAG}.md").write_text("\n".join(lines) + "\n" + run_archive.handwritten_notes(out / f"slm{TAG}.md"))
     print("\n".join(lines))

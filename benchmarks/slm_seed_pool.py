@@ -34,10 +34,12 @@ from pathlib import Path
 import numpy as np
 
 from run_archive import RESULTS, handwritten_notes, head_commit
+from slm_benchmark import STREAMS as RUN_STREAMS
 
 METRICS = {"best_top1": "best epoch", "last3_top1": "mean of the last 3 epochs"}
 ENSEMBLE_METRICS = {"best_top1": "best epochs"}
-STREAMS = ("joint", "bone", "joint_motion", "bone_motion", "ensemble")
+COLUMN = {"best_top1": "best", "last3_top1": "last 3"}
+STREAMS = (*RUN_STREAMS, "ensemble")
 
 
 def metrics(stream: str) -> dict[str, str]:
@@ -118,8 +120,7 @@ def write(name: str, tags: list[str], pairs: list[dict], summary: dict, stream: 
     out = RESULTS / f"slm_pooled_{name}"
     out.with_suffix(".json").write_text(json.dumps({**meta, "pairs": pairs, "summary": summary}, indent=1))
     what = "4-stream ensemble" if stream == "ensemble" else f"{stream.replace('_', '-')} stream"
-    header = " | ".join(f"HGLNet {short} | HocSLM {short} | delta" for short in
-                        ("best", "last 3")[:len(metrics(stream))])
+    header = " | ".join(f"HGLNet {COLUMN[m]} | HocSLM {COLUMN[m]} | delta" for m in metrics(stream))
     lines = [f"# HocSLM vs HGLNet, {what}: {len(pairs)} paired runs pooled from {len(tags)} seed studies", "",
              f"- command: `{meta['command']}`", f"- commit: {commit}; date: {meta['date']}",
              f"- studies: {', '.join(f'[slm_{t}.md](slm_{t}.md)' for t in tags)} (schedule, settings and "
