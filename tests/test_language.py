@@ -285,11 +285,11 @@ def test_written_class_descriptions_replace_the_describers(tiny_ucla, tmp_path):
 
     run = tmp_path / "slm"
     train(load_config("nw-ucla/hocslm_joint", tiny_overrides(tiny_ucla, run, epochs=1) + SLM_TINY
-                      + ["language.class_descriptions=nw-ucla"]))
+                      + ["language.class_descriptions=nw-ucla@global"]))
     model, _ = load_checkpoint(run)
-    texts = load_class_descriptions("nw-ucla", SkeletonSet(tiny_ucla).classes)
-    assert texts[9].startswith("The person walks holding a box") and "\n" not in texts[0]
-    expected = TextEncoder("minilm", 24).encode(texts)[2]
+    texts = load_class_descriptions("nw-ucla@global", SkeletonSet(tiny_ucla).classes)
+    assert texts[9][0].startswith("The person walks holding a box") and "\n" not in texts[0][0]
+    expected = TextEncoder("minilm", 24).encode([t[0] for t in texts])[2]
     assert torch.allclose(model.class_text, expected, atol=1e-5)
 
 
@@ -299,17 +299,20 @@ def test_class_description_files_are_checked(tmp_path):
     classes = ["wave", "clap"]
     good = tmp_path / "mine.json"
     good.write_text(json.dumps({"clap": "Both hands meet in front of the chest.", "wave": "One hand sways overhead."}))
-    assert load_class_descriptions(str(good), classes) == ["One hand sways overhead.", "Both hands meet in front of the chest."]
+    assert load_class_descriptions(f"{good}@global", classes) == [["One hand sways overhead."],
+                                                                  ["Both hands meet in front of the chest."]]
+    assert load_class_descriptions(str(good), classes)[0] == ["A person performs the action 'wave'.",
+                                                              "One hand sways overhead."]
     cases = [({"wave": "x"}, r"no description for class\(es\) \['clap'\]"),
              ({"wave": "x", "clap": "y", "clapp": "z"}, r"\['clapp'\] are not classes"),
-             ({"wave": "x", "clap": ""}, "mapping of class name to non-empty text"),
+             ({"wave": "x", "clap": ""}, "class 'clap': the description text is empty"),
              (["wave", "clap"], "mapping of class name")]
     for content, message in cases:
         bad = tmp_path / "bad.yaml"
         bad.write_text(json.dumps(content))
         with pytest.raises(ConfigError, match=message):
             load_class_descriptions(str(bad), classes)
-    with pytest.raises(ConfigError, match="shipped: nw-ucla"):
+    with pytest.raises(ConfigError, match=r"a shipped set \(nw-ucla\)"):
         load_class_descriptions("ntu-999", classes)
     broken = tmp_path / "broken.json"
     broken.write_text("{not json")

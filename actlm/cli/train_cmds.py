@@ -51,6 +51,15 @@ def _print_report(report: dict, title: str) -> None:
 @click.option("--batch-size", default=64, show_default=True)
 @click.option("--text-match", is_flag=True,
               help="Skeleton-language checkpoints: classify by similarity to the class descriptions.")
+@click.option("--classes", "class_spec", default=None,
+              help="Open vocabulary (skeleton-language checkpoints): score these classes by their text instead "
+                   "of the classifier: 'name: description; ...', a .yaml/.json/.csv file, 'purls' (the PURLS "
+                   "descriptions of the dataset) or 'names'. Only the test samples of these classes are scored.")
+@click.option("--class-subset", default=None,
+              help="With --classes: only these classes (a .npy of class indices such as an unseen split "
+                   "ru2.npy, a .txt of names, or comma-separated names).")
+@click.option("--text-view", type=click.Choice(["all", "global", "parts", "phases", "name"]), default="all",
+              show_default=True, help="With --classes: which of a class's texts to embed (their mean).")
 @click.option("--save-scores", type=click.Path(dir_okay=False), default=None,
               help="Also write the per-sample logits to this .npz (an input of `actlm ensemble`).")
 @click.option("--pipeline", "pipeline_yaml", default=None,
@@ -63,6 +72,7 @@ def _print_report(report: dict, title: str) -> None:
               help="First recompute the BatchNorm statistics over the run's training split, drawn through its "
                    "training pipeline (train) or its test pipeline (plain); see train.precise_bn.")
 def eval_cmd(checkpoint: str, split: str, dataset: str | None, as_json: bool, batch_size: int, text_match: bool,
+             class_spec: str | None, class_subset: str | None, text_view: str,
              save_scores: str | None, pipeline_yaml: str | None, clips: int | None, precise_bn: str | None) -> None:
     """Evaluate a checkpoint (a run directory uses its best/; give run/last for the final epoch)."""
     from torch.utils.data import DataLoader
@@ -82,6 +92,10 @@ def eval_cmd(checkpoint: str, split: str, dataset: str | None, as_json: bool, ba
     if ds.layout.name != meta["layout"] and not any(t.get("type") == "MapLayout" for t in meta["test_pipeline"]):
         raise click.ClickException(f"{checkpoint} was trained on layout {meta['layout']} but {ds.name} uses "
                                    f"{ds.layout.name}; add a MapLayout transform or use a matching checkpoint")
+    classes = meta["classes"]
+    if class_spec:
+        from ..language.open_vocab import open_vocab_eval
+        ds, classes, scorer = open_vocab_eval(model, meta, ds, class_spec, class_subset, text_view, data_root)
     pipeline = _pipeline_option(pipeline_yaml) if pipeline_yaml else meta["test_pipeline"]
     clips = clips or experiment.get("data", {}).get("test_clips", 1)
     loader = DataLoader(SkeletonDataset(ds, pipeline, clips=clips), batch_size=max(1, batch_size // clips))
@@ -94,13 +108,15 @@ def eval_cmd(checkpoint: str, split: str, dataset: str | None, as_json: bool, ba
             recalibrate_from_training_split(model, meta, precise_bn)
         except ValueError as exc:
             raise click.ClickException(f"{checkpoint}: {exc}") from None
-    scorer = _TextMatch(model) if text_match else model
+    if not class_spec:
+        scorer = _TextMatch(model) if text_match else model
     logits, labels, index = predict(scorer, loader, next(model.parameters()).device)
-    report = classification_report(logits, labels, meta["classes"])
+    report = classification_report(logits, labels, classes)
     if save_scores:
-        write_scores(save_scores, np.array(ds.sample_ids)[index], labels, logits, meta["classes"])
+        write_scores(save_scores, np.array(ds.sample_ids)[index], labels, logits, classes)
+    scoring = "open-vocabulary" if class_spec else "text-match" if text_match else "classifier"
     report.update(checkpoint=meta["_path"], dataset=ds.name, split=ds.split_name,
-                  scoring="text-match" if text_match else "classifier", clips=clips, pipeline=pipeline,
+                  scoring=scoring, clips=clips, pipeline=pipeline,
                   precise_bn=precise_bn or "off")
     if as_json:
         click.echo(json.dumps(report, indent=1))

@@ -35,6 +35,11 @@ class DataConfig(_Strict):
     # Test-time augmentation (PySKL's num_clips): score each test sequence as the mean probability
     # of this many copies drawn through test_pipeline (give it random transforms, seeded per copy).
     test_clips: int = Field(1, ge=1)
+    # Only these classes (a .npy of 0-based class indices, a .txt of names, or a list of names or
+    # indices; relative paths also under the data root), relabelled 0..k-1: the seen classes of a
+    # zero-shot split (language/zeroshot.py); test_classes defaults to train_classes
+    train_classes: str | list[str | int] | None = None
+    test_classes: str | list[str | int] | None = None
 
 
 class ModelConfig(_Strict):

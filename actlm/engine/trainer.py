@@ -222,6 +222,11 @@ class Trainer:
             dist.barrier()
         self.train_set = load(cfg.data.dataset, split=cfg.data.train_split, data_root_dir=cfg.data.data_root)
         self.test_set = load(cfg.data.dataset, split=cfg.data.test_split, data_root_dir=cfg.data.data_root)
+        if cfg.data.train_classes is not None or cfg.data.test_classes is not None:
+            from ..language.zeroshot import restrict_classes   # a zero-shot run's seen classes
+            self.train_set = restrict_classes(self.train_set, cfg.data.train_classes, cfg.data.data_root)
+            test_classes = cfg.data.train_classes if cfg.data.test_classes is None else cfg.data.test_classes
+            self.test_set = restrict_classes(self.test_set, test_classes, cfg.data.data_root)
         self.train_data = SkeletonDataset(self.train_set, cfg.data.train_pipeline, seed=cfg.train.seed, repeat=cfg.data.repeat)
         self.test_data = SkeletonDataset(self.test_set, cfg.data.test_pipeline, seed=cfg.train.seed,
                                          clips=cfg.data.test_clips)
@@ -276,7 +281,7 @@ class Trainer:
         if not hasattr(self.model, "class_text"):
             raise ConfigError(f"the language section trains a skeleton-language model: set model.name=hocslm "
                               f"(model {self.cfg.model.name!r} has no language heads)")
-        classes = (load_class_descriptions(lang.class_descriptions, self.train_set.classes)
+        classes = (load_class_descriptions(lang.class_descriptions, self.train_set.classes, self.train_set.name)
                    if lang.class_descriptions else None)
         encoder = TextEncoder(lang.text_encoder, lang.max_tokens, trainable=lang.finetune_text)
         if encoder.dim != self.model.class_text.shape[1]:
@@ -306,9 +311,10 @@ class Trainer:
         if self.text_encoder is None:
             return self.text_bank.batch(index, self.device)
         from ..language.slm import TextBatch
+        from ..language.text_bank import encode_class_texts
         bank = self.text_bank
         tokens, mask, sentence = self.text_encoder([bank.texts[int(i)] for i in index])
-        classes = self.text_encoder([bank.class_texts[k] for k in range(len(bank.class_texts))])[2]
+        classes = encode_class_texts(self.text_encoder, bank.class_texts)
         return TextBatch(tokens, mask, sentence, classes)
 
     def _language_loss(self, x: torch.Tensor, y: torch.Tensor, index: torch.Tensor, sums: dict[str, float]):
@@ -327,8 +333,9 @@ class Trainer:
         """A fine-tuned text encoder is saved next to the checkpoints; class texts are refreshed."""
         if self.text_encoder is None:
             return
+        from ..language.text_bank import encode_class_texts
         with torch.no_grad():
-            classes = self.text_encoder(self.text_bank.class_texts)[2]
+            classes = encode_class_texts(self.text_encoder, self.text_bank.class_texts)
         unwrap(self.model).class_text.copy_(classes)
         if self.world.is_main:
             self.text_encoder.model.save_pretrained(str(self.run_dir / "text_encoder"))

@@ -14,25 +14,23 @@ person did, which does not depend on the camera, while a description measured fr
 skeleton carries that view's noise. Pulled towards the same text, the views of one performance are
 pulled towards each other: the language loss becomes a cross-view consistency signal.
 
-``class_descriptions`` replaces the describer's class descriptions by written ones (a YAML/JSON
-file mapping every class name to its text, or the name of one shipped in
-``actlm/language/resources/``, e.g. ``nw-ucla``), as GAP does with its part-level class texts:
-knowledge a description measured from the skeleton cannot carry (the box, the jacket, the chair).
+``class_descriptions`` replaces the describer's class descriptions by written ones (see
+``class_texts.py``: a YAML/JSON/CSV file, a shipped set such as ``nw-ucla``, the PURLS sheets,
+with part- and phase-level sentences kept apart and a class embedded as the mean of its
+sentences), as GAP does with its part-level class texts: knowledge a description measured from
+the skeleton cannot carry (the box, the jacket, the chair).
 """
 from __future__ import annotations
 
-import json
 import sys
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 import torch
-import yaml
 
-from ..data.errors import ConfigError
 from ..data.store import SkeletonSet
 from .cache import DescriberKey, DescriptionCache
+from .class_texts import resolve_class_texts
 from .describers import CLASS_PREFIX, build_describer, describe_dataset
 from .slm import TextBatch
 from .text_encoder import TextEncoder
@@ -56,38 +54,28 @@ def class_fallback(name: str) -> str:
     return f"A person performs the action '{name}'."
 
 
-SHIPPED_CLASS_TEXTS = Path(__file__).parent / "resources"
+def load_class_descriptions(spec: str, classes: list[str], dataset: str | None = None) -> list[list[str]]:
+    """The written texts of every class, in class order, from ``spec``: a .yaml/.yml/.json/.csv
+    file, a shipped set (``nw-ucla``), ``purls`` (the PURLS sheet of ``dataset``) or ``names``,
+    optionally followed by ``@view`` (``all``, ``global``, ``parts``, ``phases``, ``name``; see
+    ``class_texts.py``). Every class needs a text, and a name that is not a class (a typo) is an
+    error rather than silently unused. A class may have several sentences (parts, phases)."""
+    source, _, view = spec.rpartition("@") if "@" in spec else (spec, "", "all")
+    return [t.texts(view) for t in resolve_class_texts(source, dataset, classes)]
 
 
-def _read_mapping(path: Path) -> object:
-    try:
-        text = path.read_text(encoding="utf-8")
-        return json.loads(text) if path.suffix.lower() == ".json" else yaml.safe_load(text)
-    except (OSError, UnicodeDecodeError, ValueError, yaml.YAMLError) as exc:
-        raise ConfigError(f"{path}: cannot read class descriptions ({exc})") from None
+def encode_class_texts(encoder: TextEncoder, class_texts: list[list[str]]) -> torch.Tensor:
+    """(K, D) class embeddings: the mean of each class's sentence embeddings, L2-normalised."""
+    flat = [t for texts in class_texts for t in texts]
+    sentence = encoder(flat)[2]
+    owner = torch.tensor([k for k, texts in enumerate(class_texts) for _ in texts], device=sentence.device)
+    return class_means(sentence, owner, len(class_texts))
 
 
-def load_class_descriptions(spec: str, classes: list[str]) -> list[str]:
-    """The written description of every class, in class order, from ``spec``: a .yaml/.yml/.json
-    file mapping class name -> text, or the name of a shipped file (``nw-ucla``). Every class
-    needs one, and a name that is not a class (a typo) is an error rather than silently unused."""
-    path = Path(spec).expanduser() if Path(spec).suffix else SHIPPED_CLASS_TEXTS / f"{spec}.yaml"
-    if not path.is_file():
-        shipped = sorted(p.stem for p in SHIPPED_CLASS_TEXTS.glob("*.yaml"))
-        raise ConfigError(f"language.class_descriptions: {spec!r} is neither a file nor a shipped set "
-                          f"(shipped: {', '.join(shipped)}); give a .yaml or .json file of class name: text")
-    mapping = _read_mapping(path)
-    if not isinstance(mapping, dict) or not all(isinstance(k, str) and isinstance(v, str) and v.strip()
-                                                for k, v in mapping.items()):
-        raise ConfigError(f"{path}: class descriptions must be a mapping of class name to non-empty text")
-    problems = []
-    if missing := [c for c in classes if c not in mapping]:
-        problems.append(f"no description for class(es) {missing}")
-    if unknown := sorted(set(mapping) - set(classes)):
-        problems.append(f"{unknown} are not classes of this dataset ({classes})")
-    if problems:
-        raise ConfigError(f"{path}: " + "; ".join(problems))
-    return [" ".join(mapping[c].split()) for c in classes]
+def class_means(sentence: torch.Tensor, owner: torch.Tensor, num_classes: int) -> torch.Tensor:
+    total = torch.zeros(num_classes, sentence.shape[1], dtype=sentence.dtype, device=sentence.device)
+    total.index_add_(0, owner, sentence)
+    return torch.nn.functional.normalize(total, dim=-1)
 
 
 class TextBank:
@@ -95,29 +83,34 @@ class TextBank:
 
     def __init__(self, train_set: SkeletonSet, key: DescriberKey, encoder: TextEncoder,
                  cache: DescriptionCache, describe_missing: bool = True, log=print,
-                 shared_by: list[str] | None = None, class_descriptions: list[str] | None = None):
+                 shared_by: list[str] | None = None, class_descriptions: list[str | list[str]] | None = None):
         if describe_missing and key.backend == "kinematic":
             report = describe_dataset(train_set, build_describer("kinematic"), cache)
             if report.described:
                 log(f"described {report.described} samples with the kinematic describer", file=sys.stderr)
         found = cache.get_many(key)
-        classes = class_descriptions or [found.get(f"{CLASS_PREFIX}{c}", class_fallback(c)) for c in train_set.classes]
+        class_lists = ([c if isinstance(c, list) else [c] for c in class_descriptions] if class_descriptions else
+                       [[found.get(f"{CLASS_PREFIX}{c}", class_fallback(c))] for c in train_set.classes])
+        classes = [texts[0] for texts in class_lists]   # the one text of a sample without a description
         labels = train_set.labels
         texts = [found.get(sid, classes[int(y)]) for sid, y in zip(train_set.sample_ids, labels)]
         described = [sid in found for sid in train_set.sample_ids]
         shared = share_within_performances(train_set, texts, described, shared_by) if shared_by else 0
         fallback = sum(not d and t == classes[int(y)] for d, t, y in zip(described, texts, labels))
-        unique, inverse = np.unique(np.array(texts + classes, dtype=object), return_inverse=True)
+        flat = [t for class_texts in class_lists for t in class_texts]
+        unique, inverse = np.unique(np.array(texts + flat, dtype=object), return_inverse=True)
         tokens, mask, sentence = encoder.encode([str(u) for u in unique])
         self.tokens, self.mask, self.sentence = tokens.half(), mask, sentence
         self.row = torch.from_numpy(inverse[: len(texts)].astype(np.int64))
         self.class_rows = torch.from_numpy(inverse[len(texts):].astype(np.int64))
-        self.texts, self.class_texts = texts, classes
+        self.class_owner = torch.tensor([k for k, class_texts in enumerate(class_lists) for _ in class_texts])
+        self.texts, self.class_texts = texts, class_lists
         self.report = TextBankReport(len(texts) - fallback, fallback, len(unique), shared)
 
     @property
     def class_text(self) -> torch.Tensor:
-        return self.sentence[self.class_rows]
+        """(K, D): each class's sentence embeddings averaged (one sentence: that embedding)."""
+        return class_means(self.sentence[self.class_rows], self.class_owner, len(self.class_texts))
 
     def batch(self, index: torch.Tensor, device: torch.device) -> TextBatch:
         rows = self.row[index.cpu()]

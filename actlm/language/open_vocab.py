@@ -1,0 +1,123 @@
+"""Open-vocabulary scoring: classes given as text at inference, scored in a HocSLM's skeleton-text space.
+
+A HocSLM checkpoint maps a skeleton to ``embed(x)`` (its skeleton projection, L2-normalised) and
+a text embedding to ``text_projection(t)``; the score of class k is the scaled cosine between the
+skeleton embedding and the projection of class k's text embedding, where a class with several
+sentences (global, part- and phase-level: ``class_texts.py``) is embedded as the mean of their
+sentence embeddings. Any classes work, including ones the model never saw: a model trained on
+seen classes recognises unseen ones (``experiments/zeroshot_benchmark.py``).
+
+The text encoder is the one the checkpoint was trained with (``language.text_encoder`` of its
+config, or the fine-tuned copy in ``RUN/text_encoder/``); it runs once per class list, not per
+sample, so scoring costs one matrix product more than the classifier.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Sequence
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from ..data.errors import ConfigError
+from ..data.store import SkeletonSet
+from .class_texts import ClassText, normalise_name, resolve_class_texts
+from .text_encoder import TextEncoder
+from .zeroshot import ClassSubset, class_indices
+
+
+def class_embeddings(class_texts: Sequence[ClassText], encoder: TextEncoder, view: str = "all") -> torch.Tensor:
+    """(K, D) text embedding of each class: the mean of its sentences' embeddings, L2-normalised."""
+    from .text_bank import encode_class_texts
+
+    with torch.no_grad():
+        return encode_class_texts(encoder, [t.texts(view) for t in class_texts])
+
+
+def text_encoder_for(meta: dict) -> TextEncoder:
+    """The text encoder a checkpoint was trained with (its fine-tuned copy when there is one)."""
+    language = meta.get("experiment", {}).get("language") or {}
+    run = Path(meta.get("_path", ".")).parent
+    name = str(run / "text_encoder") if (run / "text_encoder" / "config.json").is_file() else language.get("text_encoder")
+    return TextEncoder(name, language.get("max_tokens", 48))
+
+
+class OpenVocabScorer(nn.Module):
+    """``scorer(x)`` -> (N, K) scaled cosines between a HocSLM's skeleton embedding and K class texts."""
+
+    def __init__(self, model: nn.Module, class_text: torch.Tensor):
+        super().__init__()
+        if not (hasattr(model, "embed") and hasattr(model, "text_projection")):
+            raise ConfigError(f"open-vocabulary scoring needs a skeleton-language (hocslm) checkpoint; this one is "
+                              f"a {type(model).__name__} without a skeleton-text space")
+        if class_text.shape[1] != model.class_text.shape[1]:
+            raise ConfigError(f"class texts are {class_text.shape[1]}-d but the model was trained on "
+                              f"{model.class_text.shape[1]}-d text embeddings: use its text encoder")
+        self.model = model
+        device = next(model.parameters()).device
+        self.register_buffer("class_text", class_text.to(device))
+
+    def class_directions(self) -> torch.Tensor:
+        return F.normalize(self.model.text_projection(self.class_text), dim=-1)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.model.logit_scale.exp() * self.model.embed(x) @ self.class_directions().t()
+
+
+def scorer_for(model: nn.Module, meta: dict, class_texts: Sequence[ClassText], view: str = "all",
+               encoder: TextEncoder | None = None) -> OpenVocabScorer:
+    """A scorer of ``class_texts`` with the checkpoint's own text encoder (or ``encoder``)."""
+    encoder = encoder or text_encoder_for(meta)
+    return OpenVocabScorer(model, class_embeddings(class_texts, encoder, view)).eval()
+
+
+def texts_for_dataset(spec: str, ds: SkeletonSet, subset: str | Sequence[str | int] | None = None,
+                      data_root: str | Path | None = None) -> tuple[list[ClassText], list[int]]:
+    """The class texts of ``spec`` matched to ``ds``'s classes, and those classes' indices.
+
+    ``purls`` and ``names`` cover every class of the dataset (or the classes of ``subset``, e.g.
+    an unseen split ``ru2.npy``); a user's file or inline text names some of the dataset's
+    classes, in its own order, and a name the dataset lacks is an error naming it."""
+    if spec.strip() in ("purls", "names"):
+        texts = resolve_class_texts(spec, ds.name, ds.classes)
+        keep = class_indices(subset, ds.classes, data_root) if subset is not None else list(range(len(texts)))
+        return [texts[k] for k in keep], keep
+    given = resolve_class_texts(spec)
+    source = spec if len(spec) < 80 else "--classes"
+    position = {normalise_name(c): i for i, c in enumerate(ds.classes)}
+    unknown = [t.name for t in given if normalise_name(t.name) not in position]
+    if unknown:
+        raise ConfigError(f"{source}: {unknown} are not classes of {ds.name} ({', '.join(ds.classes)}); "
+                          f"to evaluate, every class given must be one the dataset labels")
+    keep = [position[normalise_name(t.name)] for t in given]
+    if subset is not None:
+        wanted = set(class_indices(subset, ds.classes, data_root))
+        given, keep = [t for t, k in zip(given, keep) if k in wanted], [k for k in keep if k in wanted]
+    return [ClassText(ds.classes[k], t.description, t.parts, t.phases) for t, k in zip(given, keep)], keep
+
+
+def open_vocab_set(ds: SkeletonSet, keep: Sequence[int]) -> SkeletonSet:
+    """``ds`` restricted to the classes ``keep``, relabelled in that order."""
+    return ClassSubset(ds, keep) if list(keep) != list(range(ds.num_classes)) else ds
+
+
+def top_classes(scorer: OpenVocabScorer, x: torch.Tensor, names: Sequence[str], k: int = 5) -> list[tuple[str, float]]:
+    """The ``k`` best classes of one sample (1, M, T, V, C) with softmax probabilities."""
+    with torch.no_grad():
+        probs = scorer(x).softmax(1)[0].cpu().numpy()
+    order = np.argsort(-probs)[:k]
+    return [(names[i], float(probs[i])) for i in order]
+
+
+def open_vocab_eval(model: nn.Module, meta: dict, ds: SkeletonSet, spec: str, subset: str | None = None,
+                    view: str = "all", data_root: str | Path | None = None
+                    ) -> tuple[SkeletonSet, list[str], OpenVocabScorer]:
+    """``actlm eval --classes``: the test samples of the classes named, their names, and a scorer."""
+    if subset is not None and not Path(subset).suffix:   # comma-separated names or indices
+        subset = [s.strip() for s in subset.split(",") if s.strip()]
+    texts, keep = texts_for_dataset(spec, ds, subset, data_root)
+    if not texts:
+        raise ConfigError(f"--classes {spec!r} with --class-subset {subset!r}: no class left to score")
+    return open_vocab_set(ds, keep), [t.name for t in texts], scorer_for(model, meta, texts, view)

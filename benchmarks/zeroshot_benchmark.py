@@ -1,0 +1,207 @@
+"""Zero-shot skeleton action recognition on NW-UCLA: train on seen classes, recognise unseen ones from text.
+
+Protocol (the shape of SynSE/SMIE/PURLS): the published class splits
+``descriptions/purls_label_splits/nw-ucla/rs{8,5}.npy`` (seen) / ``ru{2,5}.npy`` (unseen), 0-based
+indices in NW-UCLA's label order. Training: the cross-view train split (views 1+2) restricted
+to the seen classes, HocSLM (HGLNet + alignment to the seen classes' text embeddings: a text
+classifier over the seen class texts, sample-description contrastive, fused head), config
+``nw-ucla/zeroshot_<split>``. Test: view 3.
+
+* ZSL: the unseen classes' test samples, classified among the unseen class texts only (top-1).
+* GZSL: every test sample, classified among all ten class texts; accuracy on the seen classes'
+  samples (S), on the unseen classes' samples (U) and their harmonic mean H = 2SU/(S+U).
+
+The reported checkpoint is the last epoch (``last/``): ``best/`` is chosen on the seen classes'
+test accuracy, a test-set choice. Text sources, the same for training and test:
+
+* ``purls``: the GPT-3 descriptions of the PURLS sheet (global, head/hands/torso/legs,
+  start/middle/end, and the name; a class is the mean of their embeddings);
+* ``kinematic``: the kinematic describer's class texts (the name plus the facts most typical of
+  the class's training skeletons). For the unseen classes these are measured from their labelled
+  training-view skeletons, which a zero-shot method may not see: a reference, not a zero-shot result;
+* ``names``: the class name alone ("A person performs the action '<name>'.").
+
+    python benchmarks/zeroshot_benchmark.py --splits 8_2 5_5 --sources purls kinematic names --threads 1
+    python benchmarks/zeroshot_benchmark.py --collect          # only evaluate finished runs, write results
+
+Runs go to runs/zeroshot/<split>_<source>_s<seed>; results to benchmarks/results/zeroshot_nwucla.{md,json}.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import subprocess
+import sys
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+
+import numpy as np
+import torch
+from torch.utils.data import DataLoader
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from run_archive import RESULTS, head_commit  # noqa: E402
+
+SPLITS = {"8_2": ("rs8", "ru2"), "5_5": ("rs5", "ru5")}
+SOURCES = ("purls", "kinematic", "names")
+SPLIT_DIR = "descriptions/purls_label_splits/nw-ucla"
+TRAIN_TEXTS = {"purls": "purls", "names": "names", "kinematic": "null"}
+
+
+def run_dir(root: Path, split: str, source: str, seed: int) -> Path:
+    return root / f"{split}_{source}_s{seed}"
+
+
+def train(split: str, source: str, seed: int, root: Path, threads: int, extra: list[str]) -> Path:
+    """Train one seen-class HocSLM (skipped when the run has finished)."""
+    run = run_dir(root, split, source, seed)
+    if (run / "eval.json").exists():
+        return run
+    cmd = ["actlm", "train", f"nw-ucla/zeroshot_{split}", f"train.seed={seed}", f"train.threads={threads}",
+           f"train.work_dir={run}", f"language.class_descriptions={TRAIN_TEXTS[source]}", *extra]
+    print(" ".join(cmd), file=sys.stderr, flush=True)
+    subprocess.run(cmd, check=True)
+    return run
+
+
+def class_texts_of(source: str, dataset, train_split) -> list:
+    """The ten class texts of ``source`` in NW-UCLA's class order."""
+    from actlm.language.class_texts import ClassText, resolve_class_texts
+
+    if source != "kinematic":
+        return resolve_class_texts(source, dataset.name, dataset.classes)
+    from actlm.language.cache import DescriberKey, DescriptionCache
+    from actlm.language.describers import CLASS_PREFIX, build_describer, describe_dataset
+
+    cache = DescriptionCache()
+    describe_dataset(train_split, build_describer("kinematic"), cache)
+    found = cache.get_many(DescriberKey(dataset.name, "kinematic", "-", "v1"))
+    return [ClassText(c, found[f"{CLASS_PREFIX}{c}"]) for c in dataset.classes]
+
+
+def scores(model, meta, texts, test_set) -> tuple[np.ndarray, np.ndarray]:
+    """Open-vocabulary logits over ``texts`` for every sample of ``test_set``, and its labels."""
+    from actlm.data.loader import SkeletonDataset
+    from actlm.engine.trainer import predict
+    from actlm.language.open_vocab import scorer_for
+
+    scorer = scorer_for(model, meta, texts)
+    loader = DataLoader(SkeletonDataset(test_set, meta["test_pipeline"]), batch_size=64)
+    logits, labels, _ = predict(scorer, loader, torch.device("cpu"), desc="zero-shot")
+    return logits, labels
+
+
+def evaluate(run: Path, split: str, source: str) -> dict:
+    """ZSL top-1 on the unseen classes and GZSL S, U, H over all classes, of ``run``'s last epoch."""
+    from actlm.data import load
+    from actlm.engine import load_checkpoint
+    from actlm.language.zeroshot import ClassSubset, class_indices, harmonic_mean
+
+    model, meta = load_checkpoint(run / "last")
+    test, train_split = load("nw-ucla", split="test"), load("nw-ucla", split="train")
+    seen_file, unseen_file = (f"{SPLIT_DIR}/{name}.npy" for name in SPLITS[split])
+    seen, unseen = class_indices(seen_file, test.classes), class_indices(unseen_file, test.classes)
+    if [test.classes[k] for k in seen] != meta["classes"]:
+        raise SystemExit(f"{run}: trained on {meta['classes']}, not the seen classes of split {split}")
+    texts = class_texts_of(source, test, train_split)
+    logits, labels = scores(model, meta, [texts[k] for k in unseen], ClassSubset(test, unseen))
+    zsl = float((logits.argmax(1) == labels).mean())
+    logits, labels = scores(model, meta, texts, test)
+    hit = logits.argmax(1) == labels
+    on_seen = np.isin(labels, seen)
+    s, u = float(hit[on_seen].mean()), float(hit[~on_seen].mean())
+    history = json.loads((run / "metrics.json").read_text())
+    return {"split": split, "source": source, "run": str(run), "epochs": len(history),
+            "zsl_unseen_top1": zsl, "n_unseen_test": int((~on_seen).sum()),
+            "gzsl_seen": s, "gzsl_unseen": u, "gzsl_h": harmonic_mean(s, u),
+            "seen_classifier_top1_last": history[-1].get("test_top1"),
+            "unseen_classes": [test.classes[k] for k in unseen]}
+
+
+def text_scoring_cost(run: Path, repeats: int = 5) -> dict:
+    """Latency of a batch scored by the classifier vs by open-vocabulary text scoring (CPU)."""
+    from actlm.data import load
+    from actlm.data.loader import SkeletonDataset
+    from actlm.engine import load_checkpoint
+    from actlm.language.open_vocab import scorer_for
+
+    model, meta = load_checkpoint(run / "last")
+    model.eval()
+    test = load("nw-ucla", split="test")
+    texts = class_texts_of("purls", test, None)
+    t0 = time.perf_counter()
+    scorer = scorer_for(model, meta, texts)
+    setup = time.perf_counter() - t0
+    data = SkeletonDataset(test, meta["test_pipeline"])
+    x = torch.stack([data[i][0] for i in range(32)])
+
+    def best_of(fn) -> float:
+        times = []
+        with torch.no_grad():
+            for _ in range(repeats):
+                start = time.perf_counter()
+                fn(x)
+                times.append(time.perf_counter() - start)
+        return min(times)
+    classifier, text = best_of(model), best_of(scorer)
+    return {"batch": 32, "classifier_s": classifier, "text_scoring_s": text, "ratio": text / classifier,
+            "class_text_setup_s": setup, "threads": torch.get_num_threads()}
+
+
+def write(results: list[dict], cost: dict | None, command: str) -> None:
+    by_source: dict[str, list[dict]] = {}
+    for r in results:
+        by_source.setdefault(r["source"], []).append(r)
+    means = {source: {key: statistics.mean(r[key] for r in rows) for key in ("zsl_unseen_top1", "gzsl_h")}
+             for source, rows in by_source.items()}
+    payload = {"command": command, "commit": head_commit(), "date": datetime.now(timezone.utc).isoformat(timespec="minutes"),
+               "results": results, "mean_over_splits": means, "text_scoring_cost": cost}
+    (RESULTS / "zeroshot_nwucla.json").write_text(json.dumps(payload, indent=1))
+    lines = ["# Zero-shot NW-UCLA (seen classes trained, unseen recognised from text)", "",
+             f"`{command}` at commit {payload['commit']}, {payload['date']}; protocol and sources: "
+             "benchmarks/zeroshot_benchmark.py. Last epoch of each run, one seed.", "",
+             "| split | text source | ZSL unseen top-1 | GZSL seen | GZSL unseen | GZSL H | epochs |",
+             "|---|---|---|---|---|---|---|"]
+    for r in results:
+        lines.append(f"| {r['split'].replace('_', '/')} | {r['source']} | {r['zsl_unseen_top1']:.1%} | "
+                     f"{r['gzsl_seen']:.1%} | {r['gzsl_unseen']:.1%} | {r['gzsl_h']:.1%} | {r['epochs']} |")
+    lines += ["", "| text source | mean ZSL unseen top-1 over splits | mean GZSL H |", "|---|---|---|"]
+    lines += [f"| {s} | {m['zsl_unseen_top1']:.1%} | {m['gzsl_h']:.1%} |" for s, m in means.items()]
+    if cost:
+        lines += ["", f"Cost of text scoring (CPU, {cost['threads']} thread(s), batch {cost['batch']}): classifier "
+                      f"{cost['classifier_s'] * 1e3:.0f} ms, open-vocabulary text scoring {cost['text_scoring_s'] * 1e3:.0f} ms "
+                      f"(x{cost['ratio']:.2f}); encoding the ten class texts once: {cost['class_text_setup_s']:.1f} s."]
+    lines += ["", "kinematic: the unseen classes' texts are measured from their labelled training-view "
+              "skeletons (not available to a zero-shot method): a reference, not a zero-shot result."]
+    (RESULTS / "zeroshot_nwucla.md").write_text("\n".join(lines) + "\n")
+    print("\n".join(lines))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--splits", nargs="+", default=list(SPLITS), choices=list(SPLITS))
+    parser.add_argument("--sources", nargs="+", default=list(SOURCES), choices=list(SOURCES))
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--runs", type=Path, default=Path("runs/zeroshot"))
+    parser.add_argument("--collect", action="store_true", help="only evaluate finished runs")
+    parser.add_argument("overrides", nargs="*", help="config overrides for every training run")
+    args = parser.parse_args()
+    torch.set_num_threads(args.threads)
+    results = []
+    for split in args.splits:
+        for source in args.sources:
+            run = run_dir(args.runs, split, source, args.seed)
+            if not args.collect:
+                train(split, source, args.seed, args.runs, args.threads, args.overrides)
+            if (run / "eval.json").exists():
+                results.append(evaluate(run, split, source))
+    first = next((Path(r["run"]) for r in results if r["source"] == "purls"), None)
+    cost = text_scoring_cost(first) if first else None
+    write(results, cost, "python benchmarks/zeroshot_benchmark.py " + " ".join(sys.argv[1:]))
+
+
+if __name__ == "__main__":
+    main()
