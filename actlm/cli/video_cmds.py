@@ -26,10 +26,13 @@ def _frame_progress(total: int):
 @click.option("--top-k", default=5, show_default=True)
 @click.option("--min-confidence", default=0.8, show_default=True,
               help="Below this top-1 probability the action is reported as possibly unknown.")
+@click.option("--classes", "class_spec", default=None,
+              help="Open vocabulary (a skeleton-language --checkpoint): score these classes by their text: "
+                   "'name: description; ...' or a .yaml/.json/.csv file of class texts.")
 @click.option("--out", type=click.Path(dir_okay=False), default=None, help="Write an annotated video (mp4).")
 @click.option("--json", "json_out", default=None, help="Write the result as JSON to this file ('-' for stdout).")
 def predict_cmd(video: str, checkpoint: str | None, reasoner: str | None, backend: str | None, top_k: int,
-                min_confidence: float, out: str | None, json_out: str | None) -> None:
+                min_confidence: float, class_spec: str | None, out: str | None, json_out: str | None) -> None:
     """Recognise the action in VIDEO (any format OpenCV reads, or a COCO-17 keypoint .json)."""
     from ..pipeline import NoPersonFound, predict_video, write_annotated_video
     from ..pose.backends import CocoJsonBackend
@@ -53,6 +56,10 @@ def predict_cmd(video: str, checkpoint: str | None, reasoner: str | None, backen
             _write_json({"video": video, "person_found": False, "message": str(exc)}, json_out)
         click.echo(f"no person found: {exc}")
         sys.exit(1)
+    if class_spec:
+        from ..language.open_vocab import rescore_video_prediction
+        prediction = rescore_video_prediction(prediction, pose, checkpoint, class_spec, top_k=top_k,
+                                              min_confidence=min_confidence)
     if json_out != "-":
         click.echo(prediction.summary())
     if out:
