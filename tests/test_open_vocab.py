@@ -71,6 +71,11 @@ def test_eval_classes_scores_unseen_classes_from_text(seen_run):
     report = json.loads(result.output[result.output.index("{"):])
     assert report["scoring"] == "open-vocabulary" and report["n"] == 4
     assert list(report["per_class"]) == ["pick up with two hands", "sit down"]
+    fused = CliRunner().invoke(main, ["eval", str(seen_run / "last"), "--split", "test", "--json", "--classes",
+                                      "purls", "--class-subset", UNSEEN, "--describe"])
+    assert fused.exit_code == 0, fused.output
+    fused_report = json.loads(fused.output[fused.output.index("{"):])
+    assert fused_report["scoring"] == "open-vocabulary + descriptions" and fused_report["n"] == 4
     inline = CliRunner().invoke(main, ["eval", str(seen_run / "last"), "--json", "--classes",
                                        "sit down: lowers the body onto a chair; walk around: walks across the room"])
     assert inline.exit_code == 0, inline.output
@@ -95,3 +100,20 @@ def test_open_vocab_needs_a_skeleton_language_model(tiny_ucla, tmp_path):
         OpenVocabScorer(model, torch.zeros(2, 384))
     result = CliRunner().invoke(main, ["eval", str(run), "--classes", "names"])
     assert result.exit_code == 2 and "skeleton-language" in result.output
+
+
+def test_describe_then_match_scores_descriptions_against_class_texts(tiny_ucla):
+    """A description that is a class's text matches that class; an unmeasurable sample scores all
+    classes alike; fusion averages log-probabilities."""
+    from actlm.language.open_vocab import description_logits, fuse_log_probs, kinematic_descriptions
+    from actlm.language.text_encoder import TextEncoder
+
+    encoder = TextEncoder("minilm", 24)
+    classes = ["The person sits down on a chair.", "The person waves one hand above the head."]
+    class_text = encoder.encode(classes)[2]
+    logits = description_logits([classes[1], classes[0], ""], class_text, encoder, scale=10.0)
+    assert logits[:2].argmax(1).tolist() == [1, 0] and torch.equal(logits[2], torch.zeros(2))
+    fused = fuse_log_probs(np.array([[2.0, 0.0]]), np.array([[0.0, 0.0]]))
+    assert np.allclose(fused, (torch.tensor([[2.0, 0.0]]).log_softmax(1).numpy() + np.log(0.5)) / 2)
+    texts = kinematic_descriptions(SkeletonSet(tiny_ucla).split("test").subset([0, 1]))
+    assert len(texts) == 2 and all(t.startswith("The person") for t in texts)

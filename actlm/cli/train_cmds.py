@@ -60,6 +60,9 @@ def _print_report(report: dict, title: str) -> None:
                    "ru2.npy, a .txt of names, or comma-separated names).")
 @click.option("--text-view", type=click.Choice(["all", "global", "parts", "phases", "name"]), default="all",
               show_default=True, help="With --classes: which of a class's texts to embed (their mean).")
+@click.option("--describe", "fuse_descriptions", is_flag=True,
+              help="With --classes: also match each sample's kinematic description to the class texts "
+                   "(describe-then-match) and fuse it with the skeleton-text score (equal weight).")
 @click.option("--save-scores", type=click.Path(dir_okay=False), default=None,
               help="Also write the per-sample logits to this .npz (an input of `actlm ensemble`).")
 @click.option("--pipeline", "pipeline_yaml", default=None,
@@ -72,7 +75,7 @@ def _print_report(report: dict, title: str) -> None:
               help="First recompute the BatchNorm statistics over the run's training split, drawn through its "
                    "training pipeline (train) or its test pipeline (plain); see train.precise_bn.")
 def eval_cmd(checkpoint: str, split: str, dataset: str | None, as_json: bool, batch_size: int, text_match: bool,
-             class_spec: str | None, class_subset: str | None, text_view: str,
+             class_spec: str | None, class_subset: str | None, text_view: str, fuse_descriptions: bool,
              save_scores: str | None, pipeline_yaml: str | None, clips: int | None, precise_bn: str | None) -> None:
     """Evaluate a checkpoint (a run directory uses its best/; give run/last for the final epoch)."""
     from torch.utils.data import DataLoader
@@ -111,10 +114,14 @@ def eval_cmd(checkpoint: str, split: str, dataset: str | None, as_json: bool, ba
     if not class_spec:
         scorer = _TextMatch(model) if text_match else model
     logits, labels, index = predict(scorer, loader, next(model.parameters()).device)
+    if class_spec and fuse_descriptions:
+        from ..language.open_vocab import with_descriptions
+        logits = with_descriptions(scorer, logits, ds, index)
     report = classification_report(logits, labels, classes)
     if save_scores:
         write_scores(save_scores, np.array(ds.sample_ids)[index], labels, logits, classes)
-    scoring = "open-vocabulary" if class_spec else "text-match" if text_match else "classifier"
+    scoring = ("open-vocabulary" + (" + descriptions" if fuse_descriptions else "") if class_spec else
+               "text-match" if text_match else "classifier")
     report.update(checkpoint=meta["_path"], dataset=ds.name, split=ds.split_name,
                   scoring=scoring, clips=clips, pipeline=pipeline,
                   precise_bn=precise_bn or "off")

@@ -70,7 +70,16 @@ def scorer_for(model: nn.Module, meta: dict, class_texts: Sequence[ClassText], v
                encoder: TextEncoder | None = None) -> OpenVocabScorer:
     """A scorer of ``class_texts`` with the checkpoint's own text encoder (or ``encoder``)."""
     encoder = encoder or text_encoder_for(meta)
-    return OpenVocabScorer(model, class_embeddings(class_texts, encoder, view)).eval()
+    scorer = OpenVocabScorer(model, class_embeddings(class_texts, encoder, view)).eval()
+    scorer.text_encoder = encoder   # for describe-then-match (with_descriptions)
+    return scorer
+
+
+def with_descriptions(scorer: OpenVocabScorer, logits: np.ndarray, ds: SkeletonSet, index: np.ndarray) -> np.ndarray:
+    """``logits`` of the samples ``ds[index]`` fused (equal weight) with describe-then-match scores."""
+    described = description_logits(kinematic_descriptions(ds), scorer.class_text.cpu(), scorer.text_encoder,
+                                   float(scorer.model.logit_scale.detach().exp()))
+    return fuse_log_probs(logits, described.numpy()[index])
 
 
 def texts_for_dataset(spec: str, ds: SkeletonSet, subset: str | Sequence[str | int] | None = None,
@@ -96,6 +105,35 @@ def texts_for_dataset(spec: str, ds: SkeletonSet, subset: str | Sequence[str | i
         wanted = set(class_indices(subset, ds.classes, data_root))
         given, keep = [t for t, k in zip(given, keep) if k in wanted], [k for k in keep if k in wanted]
     return [ClassText(ds.classes[k], t.description, t.parts, t.phases) for t, k in zip(given, keep)], keep
+
+
+def kinematic_descriptions(ds: SkeletonSet) -> list[str]:
+    """The kinematic describer's text of every sample (measured facts; no model, no labels).
+    A sample too short to measure gets an empty text (it then scores every class alike)."""
+    from .describers import facts_of
+
+    texts = []
+    for sample in ds:
+        try:
+            texts.append(facts_of(sample, ds.layout)[0])
+        except ValueError:
+            texts.append("")
+    return texts
+
+
+def description_logits(descriptions: Sequence[str], class_text: torch.Tensor, encoder: TextEncoder,
+                       scale: float) -> torch.Tensor:
+    """Describe-then-match: ``scale`` x cosine between each sample's description and each class
+    text, both in the text encoder's own space (no skeleton model involved): (N, K)."""
+    sentence = encoder.encode(list(descriptions))[2]
+    empty = torch.tensor([not d.strip() for d in descriptions])
+    cosine = sentence @ F.normalize(class_text, dim=-1).t()
+    return scale * cosine.masked_fill(empty[:, None], 0.0)
+
+
+def fuse_log_probs(*logits: torch.Tensor | np.ndarray) -> np.ndarray:
+    """Equal-weight mean of the log-softmax of several score matrices over the same classes."""
+    return np.mean([torch.as_tensor(np.asarray(x)).float().log_softmax(-1).numpy() for x in logits], axis=0)
 
 
 def open_vocab_set(ds: SkeletonSet, keep: Sequence[int]) -> SkeletonSet:
