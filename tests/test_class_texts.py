@@ -145,3 +145,23 @@ def test_matching_a_file_to_a_dataset_names_missing_and_unknown_classes(tmp_path
         parse_inline("tai chi: slow; Tai Chi: again")
     with pytest.raises(ConfigError, match="not a .yaml/.json/.csv file, 'purls', 'names'"):
         resolve_class_texts("taichi")
+
+
+@pytest.mark.parametrize("config,classes,unseen", [
+    ("ntu60/zeroshot_55_5", lambda: class_names(60), f"{SPLITS}/ntu60/ru5.npy"),
+    ("ntu60/zeroshot_48_12", lambda: class_names(60), f"{SPLITS}/ntu60/ru12.npy"),
+    ("ntu120/zeroshot_110_10", lambda: class_names(120), f"{SPLITS}/ntu120/ru10.npy"),
+    ("ntu120/zeroshot_96_24", lambda: class_names(120), f"{SPLITS}/ntu120/ru24.npy"),
+    ("nw-ucla/zeroshot_8_2", lambda: list(UCLA), f"{SPLITS}/nw-ucla/ru2.npy"),
+    ("nw-ucla/zeroshot_5_5", lambda: list(UCLA), f"{SPLITS}/nw-ucla/ru5.npy"),
+    ("utd-mhad/zeroshot_22_5", lambda: [t.name for t in read_purls_sheet("UTD-MHAD")], "utd-mhad_ru5.txt"),
+])
+def test_zero_shot_configs_load_and_their_splits_partition_the_classes(shared_data, config, classes, unseen):
+    from actlm.engine import load_config
+
+    cfg = load_config(config)
+    names = classes()
+    seen = class_indices(cfg.data.train_classes, names)
+    assert cfg.model.name == "hocslm" and cfg.language.class_descriptions == "purls"
+    assert complement(seen, len(names)) == sorted(class_indices(unseen, names))
+    assert len(purls_class_texts(cfg.data.dataset, names)) == len(names)

@@ -4,7 +4,8 @@ A class split is given as a ``.npy`` file of 0-based class indices in the datase
 (the published PURLS/SynSE/SMIE splits: ``purls_label_splits/nw-ucla/rs8.npy`` = the 8 seen
 classes, ``ru2.npy`` = the 2 unseen ones), a ``.txt`` file with one class name per line, or a list
 of class names / indices. A relative path is looked up in the working directory, then under the
-data root (so ``descriptions/purls_label_splits/nw-ucla/rs8.npy`` works from a config).
+data root (so ``descriptions/purls_label_splits/nw-ucla/rs8.npy`` works from a config), then among
+the splits shipped in ``actlm/language/resources`` (``utd-mhad_rs22.txt``: a fixed random 22/5).
 
 :class:`ClassSubset` is a dataset view holding only the samples of the chosen classes, relabelled
 0..k-1 in the order given, with ``classes`` the chosen names: a model trained on it knows only
@@ -22,6 +23,7 @@ from ..data.store import Sample, SkeletonSet
 from ..paths import data_root
 
 ClassSpec = str | Path | Sequence[str | int]
+SHIPPED_SPLITS = Path(__file__).parent / "resources"
 
 
 def _resolve_path(spec: str | Path, root: str | Path | None) -> Path:
@@ -29,7 +31,10 @@ def _resolve_path(spec: str | Path, root: str | Path | None) -> Path:
     if path.is_file() or path.is_absolute():
         return path
     under_root = data_root(root) / path
-    return under_root if under_root.is_file() else path
+    if under_root.is_file():
+        return under_root
+    shipped = SHIPPED_SPLITS / path.name          # splits shipped with actlm (utd-mhad_rs22.txt)
+    return shipped if shipped.is_file() else path
 
 
 def _read_split_file(path: Path) -> list[str | int]:
