@@ -1,11 +1,11 @@
 """Data-layer benchmark: raw .skeleton parse throughput, bounded memory of `prepare`, NW-UCLA load time.
 
-    python benchmarks/bench_data.py [--files 1000 5000]
+    python -m experiments.bench_data [--files 1000 5000]
 
 NTU scale is simulated by symlinking the six real sample files under thousands of distinct valid
 names (none on the official missing list); every file is really parsed, denoised and written.
 Each prepare runs in a fresh subprocess so its peak RSS (ru_maxrss) is its own.
-Results: benchmarks/results/data.{md,json}.
+Results: experiments/results/data.{md,json}.
 """
 from __future__ import annotations
 
@@ -92,10 +92,10 @@ def main() -> None:
             result["prepare"][str(count)]["output_mb"] = round(size / 2**20, 1)
         result["nwucla"] = nwucla_load(root, tmp_path)
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
-    result.update(command="python benchmarks/bench_data.py --files " + " ".join(map(str, a.files)), commit=commit,
+    result.update(command="python -m experiments.bench_data --files " + " ".join(map(str, a.files)), commit=commit,
                   date=datetime.now(timezone.utc).isoformat(timespec="seconds"),
                   machine=f"{platform.machine()}, Python {platform.python_version()}")
-    out = Path("benchmarks/results")
+    out = Path("experiments/results")
     out.mkdir(parents=True, exist_ok=True)
     (out / "data.json").write_text(json.dumps(result, indent=1))
     lines = ["# Data layer benchmark", "", f"- command: `{result['command']}`",

@@ -3,8 +3,8 @@
 The measuring code is ``actlm.engine.cost`` (what ``actlm bench CONFIG|CHECKPOINT`` prints); this
 script adds the comparison with the CTR-GCN reference and writes the results file.
 
-    python benchmarks/bench_hglnet_cost.py [--config nw-ucla/hglnet_joint] [--out benchmarks/results/hglnet_cost.json]
-    python benchmarks/bench_hglnet_cost.py --reference-repo /path/to/CTR-GCN   # reference measured here too
+    python -m experiments.bench_hglnet_cost [--config nw-ucla/hglnet_joint] [--out experiments/results/hglnet_cost.json]
+    python -m experiments.bench_hglnet_cost --reference-repo /path/to/CTR-GCN   # reference measured here too
 
 With ``--reference-repo`` (a checkout of the official CTR-GCN code, https://github.com/Uason-Chen/CTR-GCN)
 the reference model is built from that code and measured by the same functions, in the same
@@ -119,7 +119,7 @@ def main() -> None:
     parser.add_argument("--reference-repo", type=Path, default=None,
                         help="checkout of the official CTR-GCN code, measured side by side")
     parser.add_argument("--no-onnx", action="store_true", help="skip the onnxruntime latency")
-    parser.add_argument("--out", default="benchmarks/results/hglnet_cost.json")
+    parser.add_argument("--out", default="experiments/results/hglnet_cost.json")
     a = parser.parse_args()
     torch.set_num_threads(a.threads)
     torch.manual_seed(0)
@@ -133,7 +133,7 @@ def main() -> None:
     reference = measured.get("ctrgcn", ISSUE_REFERENCE)
     hglnet = {**measured["hglnet"], "frames": a.frames, "threads": a.threads, "model_args": model_args}
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
-    command = ["python benchmarks/bench_hglnet_cost.py"] + [
+    command = ["python -m experiments.bench_hglnet_cost"] + [
         f"--{k.replace('_', '-')} {v}" for k, v in vars(a).items() if k not in ("out", "reference_repo", "no_onnx")]
     command += ["--reference-repo CTR-GCN"] if a.reference_repo else []
     command += ["--no-onnx"] if a.no_onnx else []

@@ -1,6 +1,6 @@
 """Cost of the skeleton-language parts: describer throughput, SLM training overhead, inference overhead.
 
-    python benchmarks/bench_language.py [--threads 2] [--smollm 8]
+    python -m experiments.bench_language [--threads 2] [--smollm 8]
 
 - kinematic describer: sequences/s over all 1,484 NW-UCLA sequences, 1 process and 2 processes;
 - smollm describer: sequences/s and generated tokens/s (greedy, 60 new tokens max);
@@ -8,7 +8,7 @@
   request), concurrency 1 vs 8;
 - training step time of HocSLM vs HGLNet (same config, batch 16, real NW-UCLA batches), ratio;
 - batch-1 inference latency of HocSLM's text-free path vs HGLNet (same weights), ratio.
-Writes benchmarks/results/language.{json,md}.
+Writes experiments/results/language.{json,md}.
 """
 from __future__ import annotations
 
@@ -27,10 +27,10 @@ import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
-from actlm.data import load  # noqa: E402
-from actlm.data.loader import SkeletonDataset  # noqa: E402
-from actlm.engine import load_config  # noqa: E402
-from actlm.language.describers import DescribeJob, build_describer, facts_of  # noqa: E402
+from actlm.data import load
+from actlm.data.loader import SkeletonDataset
+from actlm.engine import load_config
+from actlm.language.describers import DescribeJob, build_describer, facts_of
 
 
 def _describe_range(bounds: tuple[int, int]) -> int:
@@ -150,10 +150,10 @@ def main() -> None:
               "training_overhead": training_overhead(a.threads), "inference_overhead": inference_overhead(a.threads),
               "smollm": smollm_throughput(a.smollm, a.threads)}
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
-    meta = {"command": "python benchmarks/bench_language.py " + " ".join(sys.argv[1:]), "commit": commit,
+    meta = {"command": "python -m experiments.bench_language " + " ".join(sys.argv[1:]), "commit": commit,
             "date": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
             "machine": "2-core CPU; other benchmark runs may share it (see note)"}
-    out = Path("benchmarks/results")
+    out = Path("experiments/results")
     (out / "language.json").write_text(json.dumps({**meta, **result}, indent=1))
     k, o, t, i, s = (result[x] for x in ("kinematic", "openai_local_server", "training_overhead", "inference_overhead", "smollm"))
     md = [f"# Skeleton-language cost", "", f"- command: `{meta['command']}`", f"- commit {commit}, {meta['date']}", "",

@@ -1,13 +1,13 @@
 """Video path cost: pose extraction speed, end-to-end `actlm predict`, ONNX vs torch latency.
 
-    python benchmarks/bench_video.py [--threads 2] [--hglnet runs/bench/nw-ucla_joint_s1]
+    python -m experiments.bench_video [--threads 2] [--hglnet runs/bench/nw-ucla_joint_s1]
 
 - BlazePose frames/s on every clip in ../shared/data/videos (decode + pose; frames with a person);
 - wall seconds of `actlm predict ../shared/data/videos/tai_chi.mp4` (300 frames) with the shipped
   checkpoint, as a user runs it (new process: imports, model load, pose, model, attribution);
 - batch-1 median latency of torch vs onnxruntime for the shipped checkpoint and a full HGLNet,
   and their max |difference| on 32 real NW-UCLA test samples.
-Results: benchmarks/results/video.{json,md}.
+Results: experiments/results/video.{json,md}.
 """
 from __future__ import annotations
 
@@ -110,9 +110,9 @@ def main() -> None:
     if Path(a.hglnet).exists():
         result["onnx_hglnet"] = onnx_vs_torch(a.hglnet)
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
-    meta = {"command": "python benchmarks/bench_video.py " + " ".join(sys.argv[1:]), "commit": commit,
+    meta = {"command": "python -m experiments.bench_video " + " ".join(sys.argv[1:]), "commit": commit,
             "date": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"), "threads": a.threads}
-    out = Path("benchmarks/results")
+    out = Path("experiments/results")
     (out / "video.json").write_text(json.dumps({**meta, **result}, indent=1))
     lines = ["# Video -> action cost (2-core CPU)", "", f"- command: `{meta['command']}`", f"- commit {commit}, {meta['date']}", "",
              "| clip | resolution | frames | with a person | pose frames/s |", "|---|---|---|---|---|"]

@@ -6,11 +6,11 @@ split (views 1+2) and the test split (view 3); a logistic regression on their se
 (the text encoder HocSLM uses) fitted on the training descriptions and scored on the test ones.
 For the kinematic describer also on the bag of measured (body part, motion) facts behind the text.
 
-    python benchmarks/description_probe.py                              # kinematic, computed on the fly
-    python benchmarks/description_probe.py --backend openai --model qwen2-vl --prompt-version 1
+    python -m experiments.description_probe                              # kinematic, computed on the fly
+    python -m experiments.description_probe --backend openai --model qwen2-vl --prompt-version 1
         # descriptions from the cache (`actlm describe nw-ucla --backend ... --split all` first)
 
-Writes benchmarks/results/description_probe[_<backend>].{json,md} with the command, commit and date.
+Writes experiments/results/description_probe[_<backend>].{json,md} with the command, commit and date.
 """
 from __future__ import annotations
 
@@ -121,7 +121,7 @@ def main() -> None:
               "examples": {train.classes[int(y_test[i])]: test_texts[i] for i in
                            sorted({int(c): i for i, c in enumerate(y_test)}.values())},
               "seconds": round(time.perf_counter() - start, 1)}
-    out = Path("benchmarks/results") / ("description_probe" + ("" if a.backend == "kinematic" else f"_{a.backend}"))
+    out = Path("experiments/results") / ("description_probe" + ("" if a.backend == "kinematic" else f"_{a.backend}"))
     out.with_suffix(".json").write_text(json.dumps(result, indent=1))
     lines = [f"# How much class information the {a.backend} descriptions carry ({a.dataset}, linear probe)", "",
              f"- command: `{result['command']}`", f"- commit {commit}, date {result['date']}, {result['seconds']} s",

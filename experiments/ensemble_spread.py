@@ -3,17 +3,17 @@ every combination of one archived run per stream (streams are trained independen
 joint run fused with seed-1 bone runs is as fair a draw as the all-seed-1 set) and reports each
 combination and their mean and spread. Reads archived test scores; trains nothing.
 
-    python benchmarks/ensemble_spread.py                       # the shipped recipe's runs
-    python benchmarks/ensemble_spread.py --tag t32ctr_joint \\
+    python -m experiments.ensemble_spread                       # the shipped recipe's runs
+    python -m experiments.ensemble_spread --tag t32ctr_joint \\
         --stream 'joint=nwucla_t32ctr_runs/nw-ucla_joint_t32ctr_s*'   # another joint recipe
-    python benchmarks/ensemble_spread.py --tag two_pipelines \\
+    python -m experiments.ensemble_spread --tag two_pipelines \\
         --extra 'ctr_joint=nwucla_t32ctr_runs/nw-ucla_joint_t32ctr_s*' --weights 0.6,0.6,0.4,0.4,0.6
                                                   # a fifth member fused with the four streams
 
-Patterns are globs under benchmarks/results/; a stream not given keeps its default (the shipped
+Patterns are globs under experiments/results/; a stream not given keeps its default (the shipped
 recipe's HGLNet runs). `--extra NAME=GLOB` adds a member to the four (e.g. the streams of another
 input pipeline); `--weights` then lists one weight per member, the four streams first.
-Results: benchmarks/results/ensemble_spread_<tag>.{md,json}.
+Results: experiments/results/ensemble_spread_<tag>.{md,json}.
 """
 from __future__ import annotations
 
@@ -27,11 +27,10 @@ from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from nwucla_errors import SCORE_FILES, archived_runs, load_scores  # noqa: E402
-from run_archive import RESULTS, handwritten_notes, head_commit  # noqa: E402
+from actlm.engine.metrics import fuse_scores, topk_accuracy
 
-from actlm.engine.metrics import fuse_scores, topk_accuracy  # noqa: E402
+from experiments.nwucla_errors import SCORE_FILES, archived_runs, load_scores
+from experiments.run_archive import RESULTS, handwritten_notes, head_commit
 
 STREAMS = ("joint", "bone", "joint_motion", "bone_motion")
 DEFAULT_PATTERNS = {s: f"nwucla_t32va160_runs/nw-ucla_{s}_t32va160_s*" for s in STREAMS}
@@ -89,7 +88,7 @@ def spread(patterns: dict[str, str], weights: tuple[float, ...], scores: str) ->
 
 
 def write(tag: str, patterns: dict[str, str], weights: tuple[float, ...], results: list[dict]) -> Path:
-    command = "python benchmarks/ensemble_spread.py " + shlex.join(sys.argv[1:])
+    command = "python -m experiments.ensemble_spread " + shlex.join(sys.argv[1:])
     commit, date = head_commit(), datetime.now(timezone.utc).isoformat(timespec="seconds")
     md = RESULTS / f"ensemble_spread_{tag}.md"
     notes = handwritten_notes(md)
@@ -119,7 +118,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--tag", default="t32va160", help="names the results file")
     ap.add_argument("--stream", action="append", default=[], metavar="STREAM=GLOB",
-                    help="archived runs of one stream (glob under benchmarks/results/); repeatable")
+                    help="archived runs of one stream (glob under experiments/results/); repeatable")
     ap.add_argument("--extra", action="append", default=[], metavar="NAME=GLOB",
                     help="archived runs of a further member fused with the four streams; repeatable")
     ap.add_argument("--weights", default=",".join(f"{w:g}" for w in DEFAULT_WEIGHTS),

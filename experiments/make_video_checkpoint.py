@@ -1,6 +1,6 @@
 """Produce the small checkpoint shipped inside actlm for `actlm predict VIDEO` (no flags, no download).
 
-    python benchmarks/make_video_checkpoint.py [--epochs 30] [--threads 2]
+    python -m experiments.make_video_checkpoint [--epochs 30] [--threads 2]
 
 Trains nw-ucla/hglnet_video (NW-UCLA cross-view train views, SpineAlign-normalised, strong view
 augmentation, a smaller HGLNet), then copies its best checkpoint's weights and config (no
@@ -38,7 +38,7 @@ def main() -> None:
     for name in ("config.json", "model.safetensors"):
         shutil.copy(run / "best" / name, TARGET / name)
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
-    about = {"command": "python benchmarks/make_video_checkpoint.py " + " ".join(sys.argv[1:]), "commit": commit,
+    about = {"command": "python -m experiments.make_video_checkpoint " + " ".join(sys.argv[1:]), "commit": commit,
              "date": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"), "config": "nw-ucla/hglnet_video",
              "epochs": a.epochs, "best_epoch": report["best_epoch"], "classes": report["classes"],
              "test": "NW-UCLA cross-view (view 3, 464 sequences)", "top1": report["top1"], "top5": report["top5"],

@@ -1,17 +1,17 @@
 """NW-UCLA cross-view benchmark of HGLNet: four streams trained with `actlm train`, fused with `actlm ensemble`.
 
-    python benchmarks/nwucla_benchmark.py --seed 1 --parallel 1 --threads 2   # the shipped recipe, 160 epochs
-    python benchmarks/nwucla_benchmark.py --collect          # only (re)write the results of finished runs
-    python benchmarks/nwucla_benchmark.py --epochs 28 --parallel 4 --threads 1 --tag e28   # a short schedule
-    python benchmarks/nwucla_benchmark.py --model hocslm --streams joint --tag t52 \
+    python -m experiments.nwucla_benchmark --seed 1 --parallel 1 --threads 2   # the shipped recipe, 160 epochs
+    python -m experiments.nwucla_benchmark --collect          # only (re)write the results of finished runs
+    python -m experiments.nwucla_benchmark --epochs 28 --parallel 4 --threads 1 --tag e28   # a short schedule
+    python -m experiments.nwucla_benchmark --model hocslm --streams joint --tag t52 \
         --overrides data.train_pipeline.3.length=52 data.test_pipeline.1.length=52   # a variant
 
 Runs go to runs/bench/nw-ucla_[<model>_]<stream>[_<tag>]_s<seed> (model named unless hglnet) (an interrupted run resumes from its last/);
-results to benchmarks/results/nwucla[_<model>][_<tag>][_s<seed>].{md,json} (model named unless hglnet,
+results to experiments/results/nwucla[_<model>][_<tag>][_s<seed>].{md,json} (model named unless hglnet,
 seed unless 1)
 with the command, commit, date, per-epoch accuracy curves, single-stream and ensemble numbers.
 The small files of every finished run (config, metrics, evaluation, test scores of the best and the
-final epoch, launch records; no checkpoints) are archived in benchmarks/results/nwucla[_<tag>]_runs/
+final epoch, launch records; no checkpoints) are archived in experiments/results/nwucla[_<tag>]_runs/
 and restored from there: streams trained in different sessions or checkouts meet in one results
 file and one ensemble, and a finished stream is never retrained.
 """
@@ -28,8 +28,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-import run_archive
-from run_archive import RESULTS, head_commit
+from experiments import run_archive
+from experiments.run_archive import RESULTS, head_commit
 
 STREAMS = ("joint", "bone", "joint_motion", "bone_motion")
 WEIGHTS = (0.6, 0.6, 0.4, 0.4)  # the usual 4-stream fusion weights (CTR-GCN, InfoGCN)
@@ -178,7 +178,7 @@ def collect(a: argparse.Namespace, wall: dict[str, float], trained_at: str | Non
                 rep = json.loads(out)
                 ensembles[f"{name} ({epochs})"] = {"top1": rep["top1"], "top5": rep["top5"], "weights": weights}
     commit = head_commit()
-    return {"command": "python benchmarks/nwucla_benchmark.py " + " ".join(
+    return {"command": "python -m experiments.nwucla_benchmark " + " ".join(
                 f"--{k.replace('_', '-')} {' '.join(v) if isinstance(v, list) else v}" for k, v in vars(a).items()
                 if k != "collect" and v not in ("", [])) + (" --collect" if a.collect else ""),
             "commit": commit, "trained_at_commit": trained_at or "not recorded (--collect)", "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),

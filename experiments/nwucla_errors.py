@@ -1,8 +1,8 @@
 """Where the NW-UCLA cross-view errors are: do the trained runs share their mistakes, and what do
 the shared mistakes have in common? Reads the test scores of the archived runs; trains nothing.
 
-    python benchmarks/nwucla_errors.py                  # every archived run, best-epoch scores
-    python benchmarks/nwucla_errors.py --scores final   # the final epochs' scores
+    python -m experiments.nwucla_errors                  # every archived run, best-epoch scores
+    python -m experiments.nwucla_errors --scores final   # the final epochs' scores
 
 If the runs' errors were independent, an ensemble of many runs would pass any single run by far;
 if they share them, the remaining errors are a property of the data or of the whole recipe family,
@@ -11,7 +11,7 @@ shorter parts of some performances than the training views (v01, v02); the per-c
 and the accuracy of test sequences shorter than (almost) every training sequence of their class
 show whether sequence length is one of those properties; the facing table does the same for
 skeletons whose hands are behind the body.
-Results: benchmarks/results/nwucla_errors[_final].{md,json} (command, commit, date).
+Results: experiments/results/nwucla_errors[_final].{md,json} (command, commit, date).
 """
 from __future__ import annotations
 
@@ -26,12 +26,11 @@ from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from run_archive import RESULTS, handwritten_notes, head_commit  # noqa: E402
+from actlm.data import SkeletonSet, load
+from actlm.data.transforms import SpineAlign
+from actlm.engine.metrics import softmax
 
-from actlm.data import SkeletonSet, load  # noqa: E402
-from actlm.data.transforms import SpineAlign  # noqa: E402
-from actlm.engine.metrics import softmax  # noqa: E402
+from experiments.run_archive import RESULTS, handwritten_notes, head_commit
 
 SCORE_FILES = {"best": "test_scores.npz", "final": "test_scores_last.npz"}
 
@@ -309,7 +308,7 @@ def counterpart_report(c: dict) -> list[str]:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--runs", default="nwucla_*_runs/*", help="glob under benchmarks/results/ of archived runs")
+    ap.add_argument("--runs", default="nwucla_*_runs/*", help="glob under experiments/results/ of archived runs")
     ap.add_argument("--scores", choices=tuple(SCORE_FILES), default="best")
     ap.add_argument("--tag", default="", help="results name suffix for another set of runs (nwucla_errors_<tag>)")
     a = ap.parse_args()

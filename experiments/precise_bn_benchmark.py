@@ -1,7 +1,7 @@
 """Precise BatchNorm on a trained run: test accuracy with the running BatchNorm statistics a
 checkpoint carries against statistics recomputed over the training split, epoch by epoch.
 
-    python benchmarks/precise_bn_benchmark.py runs/bench/nw-ucla_joint_t32va160_s4 --from-epoch 60 --tag t32va160_s4
+    python -m experiments.precise_bn_benchmark runs/bench/nw-ucla_joint_t32va160_s4 --from-epoch 60 --tag t32va160_s4
 
 The run must have kept its checkpoints (``train.keep_every=N``: epoch_XXX/ directories). Modes:
 
@@ -14,7 +14,7 @@ The run must have kept its checkpoints (``train.keep_every=N``: epoch_XXX/ direc
 
 Reported per mode: the best kept epoch, the last, the mean and spread over the last ten kept epochs,
 and the accuracy on the NW-UCLA test skeletons with the hands behind the body (see nwucla_errors.py).
-Results (command, commit, date): benchmarks/results/precise_bn_<tag>.{md,json}; a rerun skips the
+Results (command, commit, date): experiments/results/precise_bn_<tag>.{md,json}; a rerun skips the
 epochs the json already holds.
 """
 from __future__ import annotations
@@ -33,15 +33,14 @@ import torch
 import yaml
 from torch.utils.data import DataLoader
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from nwucla_errors import hands_behind  # noqa: E402
-from run_archive import RESULTS, handwritten_notes, head_commit  # noqa: E402
+from actlm.data import load
+from actlm.data.loader import SkeletonDataset
+from actlm.engine import load_checkpoint
+from actlm.engine.precise_bn import recalibrate_from_training_split, recalibrate_over
+from actlm.engine.trainer import predict
 
-from actlm.data import load  # noqa: E402
-from actlm.data.loader import SkeletonDataset  # noqa: E402
-from actlm.engine import load_checkpoint  # noqa: E402
-from actlm.engine.precise_bn import recalibrate_from_training_split, recalibrate_over  # noqa: E402
-from actlm.engine.trainer import predict  # noqa: E402
+from experiments.nwucla_errors import hands_behind
+from experiments.run_archive import RESULTS, handwritten_notes, head_commit
 
 MODES = ("running", "train", "plain", "testset")
 
@@ -109,7 +108,7 @@ def report(res: dict) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("run", type=Path)
-    parser.add_argument("--tag", required=True, help="names the results: benchmarks/results/precise_bn_<tag>")
+    parser.add_argument("--tag", required=True, help="names the results: experiments/results/precise_bn_<tag>")
     parser.add_argument("--from-epoch", type=int, default=1)
     parser.add_argument("--modes", nargs="+", choices=MODES, default=list(MODES))
     parser.add_argument("--threads", type=int, default=2)
@@ -135,7 +134,7 @@ def main() -> None:
         print(f"epoch {epoch}: " + " ".join(f"{m} {v['top1']:.4f}" for m, v in done[str(epoch)].items())
               + f" ({time.perf_counter() - t:.0f} s)", file=sys.stderr, flush=True)
         res.update(summary=summarise({int(k): v for k, v in done.items()}, a.modes),
-                   command="python benchmarks/precise_bn_benchmark.py " + shlex.join(sys.argv[1:]),
+                   command="python -m experiments.precise_bn_benchmark " + shlex.join(sys.argv[1:]),
                    commit=head_commit(), date=datetime.now(timezone.utc).isoformat(timespec="seconds"),
                    seconds=time.perf_counter() - start)
         out_json.write_text(json.dumps(res, indent=1))

@@ -3,11 +3,11 @@
 HocSLM with ``language.class_descriptions=purls`` (class texts: the PURLS name, global, part- and
 phase-level sentences, averaged) against the same-seed runs of slm_e20seeds (HocSLM with the
 kinematic describer's class texts, and HGLNet alone), archived in
-benchmarks/results/slm_e20seeds_runs/: same recipe (nw-ucla/hocslm_joint, 20 epochs, warm-up 2),
+experiments/results/slm_e20seeds_runs/: same recipe (nw-ucla/hocslm_joint, 20 epochs, warm-up 2),
 only the class texts differ. Trains the missing PURLS runs, then writes
-benchmarks/results/slm_e20purls.{md,json}.
+experiments/results/slm_e20purls.{md,json}.
 
-    python benchmarks/purls_supervised.py --seeds 4 5 --threads 1
+    python -m experiments.purls_supervised --seeds 4 5 --threads 1
 """
 from __future__ import annotations
 
@@ -18,9 +18,8 @@ import sys
 from datetime import datetime, timezone
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from run_archive import RESULTS, head_commit  # noqa: E402
-from slm_benchmark import mean_spread, paired_delta  # noqa: E402
+from experiments.run_archive import RESULTS, head_commit
+from experiments.slm_benchmark import mean_spread, paired_delta
 
 ARCHIVE = RESULTS / "slm_e20seeds_runs"
 RUNS = Path("runs/slm_e20purls")
@@ -60,7 +59,7 @@ def main() -> None:
                       "purls_minus_kinematic": paired_delta({s: runs["hocslm_purls"][s][metric] - runs["hocslm_kinematic"][s][metric] for s in seeds}),
                       "purls_minus_hglnet": paired_delta({s: runs["hocslm_purls"][s][metric] - runs["hglnet"][s][metric] for s in seeds})}
              for metric in ("best_top1", "last3_top1")} if seeds else {}
-    command = "python benchmarks/purls_supervised.py " + " ".join(sys.argv[1:])
+    command = "python -m experiments.purls_supervised " + " ".join(sys.argv[1:])
     payload = {"command": command, "commit": head_commit(), "date": datetime.now(timezone.utc).isoformat(timespec="minutes"),
                "seeds": seeds, "runs": {k: {str(s): v for s, v in r.items()} for k, r in runs.items()}, "study": study}
     (RESULTS / "slm_e20purls.json").write_text(json.dumps(payload, indent=1))

@@ -1,6 +1,6 @@
 """The LVLM-VAR reasoner on NW-UCLA cross-view vs the HGLNet classifier it sits on.
 
-    python benchmarks/reasoner_benchmark.py --encoder runs/bench/nw-ucla_joint_s1 --train-sizes 64 --epochs 3 \
+    python -m experiments.reasoner_benchmark --encoder runs/bench/nw-ucla_joint_s1 --train-sizes 64 --epochs 3 \
         --sweep 32 64 128 --sweep-epochs 1
 
 - trains the reasoner (SmolLM2-135M + LoRA, `actlm train nw-ucla/reasoner_smollm`) for each codebook
@@ -13,7 +13,7 @@
 - reports the encoder's own classifier accuracy on the same test split, training time, decision
   and explanation latency, generated tokens/s, trainable parameters, the faithfulness distribution
   and ten example explanations (correct and wrong).
-Runs resume (runs/reasoner/...); finished runs are reused. Results: benchmarks/results/reasoner.{json,md}.
+Runs resume (runs/reasoner/...); finished runs are reused. Results: experiments/results/reasoner.{json,md}.
 """
 from __future__ import annotations
 
@@ -84,11 +84,11 @@ def main() -> None:
     train_reasoners(a, [(size, run, a.sweep_epochs) for size, run in sweep_runs.items()], 1, 0)
     sweep = {size: summarise(run, False) for size, run in sweep_runs.items()}
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
-    result = {"command": "python benchmarks/reasoner_benchmark.py " + shlex.join(sys.argv[1:]), "commit": commit,
+    result = {"command": "python -m experiments.reasoner_benchmark " + shlex.join(sys.argv[1:]), "commit": commit,
               "date": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"), "encoder": a.encoder,
               "encoder_classifier_top1": encoder_eval["top1"], "reasoner": trained,
               "sweep_epochs": a.sweep_epochs, "codebook_sweep": sweep, "compared": _compared(a.compare)}
-    out = Path("benchmarks/results")
+    out = Path("experiments/results")
     (out / "reasoner.json").write_text(json.dumps(result, indent=1))
     (out / "reasoner.md").write_text(_markdown(result))
     print(_markdown(result))

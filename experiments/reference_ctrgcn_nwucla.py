@@ -5,8 +5,8 @@ batch 16, evaluation after every epoch, best epoch reported) all come from a che
 https://github.com/Uason-Chen/CTR-GCN and its ``config/ucla/default.yaml``; this script only runs
 them on the CPU, which the official ``main.py`` cannot (it calls ``.cuda()`` throughout).
 
-    python benchmarks/reference_ctrgcn_nwucla.py --reference-repo /path/to/CTR-GCN
-    python benchmarks/reference_ctrgcn_nwucla.py --reference-repo /path/to/CTR-GCN --repeat 2  # shorter
+    python -m experiments.reference_ctrgcn_nwucla --reference-repo /path/to/CTR-GCN
+    python -m experiments.reference_ctrgcn_nwucla --reference-repo /path/to/CTR-GCN --repeat 2  # shorter
 
 The official recipe passes over the training split ``repeat: 5`` times per epoch for 65 epochs
 (331,500 training samples, about 3 hours on 2 CPU cores); ``--repeat`` shortens it and is recorded.
@@ -14,9 +14,9 @@ Differences from ``main.py`` that do not change the recipe: data loading in the 
 (``num_workers`` 0, so that ``--resume`` restores every random state and continues to the same
 result), the ``np.int`` alias the feeder still uses restored for numpy >= 1.24, and CPU threads set.
 
-Results: ``benchmarks/results/reference_ctrgcn_nwucla_<tag>.{md,json}`` (command, commits, date, per-epoch
-curve) and the best/final test scores in ``benchmarks/results/reference_ctrgcn_runs/<run>/`` in the format
-of actlm's runs, so ``python benchmarks/nwucla_errors.py --runs 'reference_ctrgcn_runs/*' --tag reference_ctrgcn`` asks where
+Results: ``experiments/results/reference_ctrgcn_nwucla_<tag>.{md,json}`` (command, commits, date, per-epoch
+curve) and the best/final test scores in ``experiments/results/reference_ctrgcn_runs/<run>/`` in the format
+of actlm's runs, so ``python -m experiments.nwucla_errors --runs 'reference_ctrgcn_runs/*' --tag reference_ctrgcn`` asks where
 the reference's mistakes are.
 """
 from __future__ import annotations
@@ -38,10 +38,9 @@ import torch
 import yaml
 from torch import nn
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from run_archive import RESULTS, archive, handwritten_notes, head_commit  # noqa: E402
+from actlm.data.nwucla import CLASSES
 
-from actlm.data.nwucla import CLASSES  # noqa: E402
+from experiments.run_archive import RESULTS, archive, handwritten_notes, head_commit
 
 STREAMS = ("joint", "bone", "joint_motion", "bone_motion")  # the feeder tests "bone" / "motion" in the name
 
@@ -236,7 +235,7 @@ def main() -> None:
         sys.exit(f"{a.reference_repo}: not a CTR-GCN checkout (feeders/feeder_ucla.py is missing)")
     if not a.data.is_dir() or not any(a.data.glob("*.json")):
         sys.exit(f"{a.data}: no NW-UCLA JSON files there")
-    command = "python benchmarks/reference_ctrgcn_nwucla.py " + " ".join(
+    command = "python -m experiments.reference_ctrgcn_nwucla " + " ".join(
         shlex.quote(x) for x in sys.argv[1:]).replace(shlex.quote(str(a.reference_repo)), "CTR-GCN")
     t0 = time.time()
     res = run(a)

@@ -3,7 +3,7 @@
 Run folders (runs/...) hold checkpoints and live only as long as the machine; a benchmark larger
 than one session's compute (four streams, several seeds) would lose its finished runs with it.
 A finished run's small files (config, metrics, evaluation, test scores; no checkpoints, 60-170 KB)
-are therefore copied to ``benchmarks/results/<name>_runs/<run>/`` and restored from there in a
+are therefore copied to ``experiments/results/<name>_runs/<run>/`` and restored from there in a
 fresh checkout, so that a finished run counts as finished and its scores still feed ensembles.
 """
 from __future__ import annotations
@@ -12,7 +12,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
-RESULTS = Path("benchmarks/results")
+RESULTS = Path("experiments/results")
 
 
 def head_commit() -> str:

@@ -6,23 +6,23 @@ other three streams for the first seed (the first N with --ensemble-seeds N), an
 ensembles of both (with a paired delta when there are several). Also the
 text-matching accuracy of the HocSLM runs (class descriptions only, no classifier head).
 
-    python benchmarks/slm_benchmark.py --epochs 10 --seeds 1 2 3 --parallel 2 --threads 1
-    python benchmarks/slm_benchmark.py --epochs 10 --seeds 1 2 3 --collect   # only write results
-    python benchmarks/slm_benchmark.py --epochs 20 --seeds 4 5 6 7 --ensemble-seeds 3 --tag e20seeds
+    python -m experiments.slm_benchmark --epochs 10 --seeds 1 2 3 --parallel 2 --threads 1
+    python -m experiments.slm_benchmark --epochs 10 --seeds 1 2 3 --collect   # only write results
+    python -m experiments.slm_benchmark --epochs 20 --seeds 4 5 6 7 --ensemble-seeds 3 --tag e20seeds
         # every stream of seeds 4-6 (joint only for 7): the 4-stream ensemble over 3 paired seeds
-    python benchmarks/slm_benchmark.py --epochs 20 --seeds 1 2 3 --joint-only --tag e20dt \
+    python -m experiments.slm_benchmark --epochs 20 --seeds 1 2 3 --joint-only --tag e20dt \
         --slm-overrides language.description_temperature=0.1     # a HocSLM variant, own runs/results
 
-    python benchmarks/slm_benchmark.py --bench-tag t32va160 --seeds 1 2 3 --joint-only --collect
+    python -m experiments.slm_benchmark --bench-tag t32va160 --seeds 1 2 3 --joint-only --collect
         # compare the full-recipe runs of `nwucla_benchmark.py --tag t32va160 [--model hocslm] --seed N`
         # (--slm-bench-tag T: the HocSLM runs of `--model hocslm --tag T`, a variant)
 
-Runs go to runs/slm[_<tag>]/<model>_<stream>_s<seed>; results to benchmarks/results/slm[_<tag>].{md,json}.
+Runs go to runs/slm[_<tag>]/<model>_<stream>_s<seed>; results to experiments/results/slm[_<tag>].{md,json}.
 With --bench-tag the runs are those of nwucla_benchmark.py (runs/bench/, archived in
 nwucla_<tag>_runs/), trained there with its recipe; this script then only compares them
 (results in slm_<bench tag>.{md,json}).
 The small result files of every finished run (config, metrics, eval, test scores, text-matching
-accuracy; no checkpoints, ~60 KB) are archived in benchmarks/results/slm[_<tag>]_runs/ and restored
+accuracy; no checkpoints, ~60 KB) are archived in experiments/results/slm[_<tag>]_runs/ and restored
 from there, so a study larger than one session's compute continues in a fresh checkout.
 Besides the best epoch (what papers report) the results give the mean of the last three epochs,
 which moves less from seed to seed.
@@ -38,9 +38,9 @@ import time
 from datetime import datetime, timezone
 from pathlib import Path
 
-import nwucla_benchmark
-import run_archive
-from run_archive import RESULTS
+from experiments import nwucla_benchmark
+from experiments import run_archive
+from experiments.run_archive import RESULTS
 
 STREAMS = ("joint", "bone", "joint_motion", "bone_motion")
 WEIGHTS = "0.6,0.6,0.4,0.4"
@@ -218,9 +218,9 @@ def study_lines(s: dict) -> list[str]:
 
 
 def write(a: argparse.Namespace, result: dict) -> None:
-    out = Path("benchmarks/results")
+    out = Path("experiments/results")
     commit = run_archive.head_commit()
-    meta = {"command": "python benchmarks/slm_benchmark.py " + " ".join(sys.argv[1:]), "commit": commit,
+    meta = {"command": "python -m experiments.slm_benchmark " + " ".join(sys.argv[1:]), "commit": commit,
             "date": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"), "epochs": a.epochs,
             "seeds": a.seeds, "threads_per_run": a.threads, "parallel_runs": a.parallel}
     (out / f"slm{TAG}.json").write_text(json.dumps({**meta, **result}, indent=1))
@@ -317,7 +317,7 @@ def main() -> None:
         BENCH_TAGS.update(hglnet=a.bench_tag, hocslm=a.slm_bench_tag or a.bench_tag)
     TAG = f"_{a.slm_bench_tag or a.bench_tag or a.tag}" if a.slm_bench_tag or a.bench_tag or a.tag else ""
     if BENCH_TAGS and not a.collect:
-        raise SystemExit(f"--bench-tag compares finished runs: train them with `python benchmarks/nwucla_benchmark.py "
+        raise SystemExit(f"--bench-tag compares finished runs: train them with `python -m experiments.nwucla_benchmark "
                          f"--tag {a.bench_tag} [--model hocslm] --streams joint --seed N`, then add --collect")
     if not a.collect:
         train_all(a)

@@ -2,15 +2,15 @@
 
 Each `slm_benchmark.py --tag T` study pairs HGLNet and HocSLM runs of the same seed, schedule and
 code; a few seeds per study leave the paired delta's sign open (single-run noise on NW-UCLA is
-about a point). This script trains nothing: it reads `benchmarks/results/slm_<T>.json` of each
+about a point). This script trains nothing: it reads `experiments/results/slm_<T>.json` of each
 given tag, takes every (study, seed) pair that has both models' runs, and reports the paired delta
 HocSLM - HGLNet over all of them: mean, spread, standard error, a bootstrap 95 % interval, how
 many pairs HocSLM wins, and two exact two-sided tests that assume nothing about the shape of the
 deltas (sign-flip permutation of the deltas; sign test on the wins).
 
-    python benchmarks/slm_seed_pool.py e20noshare e20seeds --name e20
-    python benchmarks/slm_seed_pool.py e20dt e20dt4 e20noshare e20seeds --name e20all
-    python benchmarks/slm_seed_pool.py e20dt4 e20seeds --stream ensemble --name e20_ensemble
+    python -m experiments.slm_seed_pool e20noshare e20seeds --name e20
+    python -m experiments.slm_seed_pool e20dt e20dt4 e20noshare e20seeds --name e20all
+    python -m experiments.slm_seed_pool e20dt4 e20seeds --stream ensemble --name e20_ensemble
 
 The joint stream by default; `--stream bone|joint_motion|bone_motion` pairs that stream's runs, and
 `--stream ensemble` the 4-stream ensembles (best epochs) of the seeds whose four streams both models
@@ -18,7 +18,7 @@ trained (`slm_benchmark.py --ensemble-seeds N`).
 
 Pairs of different studies with the same seed are different runs when the studies' code or
 config differ (the table gives each study's commit); they are only as independent as that.
-Results: benchmarks/results/slm_pooled_<name>.{md,json} (command, commit, date).
+Results: experiments/results/slm_pooled_<name>.{md,json} (command, commit, date).
 """
 from __future__ import annotations
 
@@ -29,12 +29,11 @@ import math
 import statistics
 import sys
 from datetime import datetime, timezone
-from pathlib import Path
 
 import numpy as np
 
-from run_archive import RESULTS, handwritten_notes, head_commit
-from slm_benchmark import STREAMS as RUN_STREAMS
+from experiments.run_archive import RESULTS, handwritten_notes, head_commit
+from experiments.slm_benchmark import STREAMS as RUN_STREAMS
 
 METRICS = {"best_top1": "best epoch", "last3_top1": "mean of the last 3 epochs"}
 ENSEMBLE_METRICS = {"best_top1": "best epochs"}
@@ -54,7 +53,7 @@ def load_pairs(tags: list[str], stream: str = "joint") -> list[dict]:
     for tag in tags:
         path = RESULTS / f"slm_{tag}.json"
         if not path.exists():
-            raise SystemExit(f"{path}: no such results file (run `python benchmarks/slm_benchmark.py --tag {tag} ...`)")
+            raise SystemExit(f"{path}: no such results file (run `python -m experiments.slm_benchmark --tag {tag} ...`)")
         study = json.loads(path.read_text())
         for seed in study["seeds"]:
             h, s = (paired_result(study, model, stream, seed) for model in ("hglnet", "hocslm"))
@@ -115,7 +114,7 @@ def pct(x: float) -> str:
 
 def write(name: str, tags: list[str], pairs: list[dict], summary: dict, stream: str = "joint") -> None:
     commit = head_commit()
-    meta = {"command": "python benchmarks/slm_seed_pool.py " + " ".join(sys.argv[1:]), "commit": commit,
+    meta = {"command": "python -m experiments.slm_seed_pool " + " ".join(sys.argv[1:]), "commit": commit,
             "date": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"), "studies": tags, "stream": stream}
     out = RESULTS / f"slm_pooled_{name}"
     out.with_suffix(".json").write_text(json.dumps({**meta, "pairs": pairs, "summary": summary}, indent=1))
@@ -147,7 +146,7 @@ def write(name: str, tags: list[str], pairs: list[dict], summary: dict, stream: 
 
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("tags", nargs="+", help="tags of slm_benchmark.py studies (benchmarks/results/slm_<tag>.json)")
+    p.add_argument("tags", nargs="+", help="tags of slm_benchmark.py studies (experiments/results/slm_<tag>.json)")
     p.add_argument("--name", required=True, help="names the results: slm_pooled_<name>.{md,json}")
     p.add_argument("--stream", choices=STREAMS, default="joint",
                    help="which runs to pair: a stream, or the 4-stream ensembles")

@@ -1,8 +1,8 @@
 """Test-time augmentation (PySKL's multi-clip testing) on trained runs: does averaging the
 probabilities of several augmented copies of each test sequence raise cross-view accuracy?
 
-    python benchmarks/tta_benchmark.py runs/repro/joint --tag t32va160_s1
-    python benchmarks/tta_benchmark.py runs/a/joint runs/a/bone runs/a/joint_motion runs/a/bone_motion \\
+    python -m experiments.tta_benchmark runs/repro/joint --tag t32va160_s1
+    python -m experiments.tta_benchmark runs/a/joint runs/a/bone runs/a/joint_motion runs/a/bone_motion \\
         --weights 0.6,0.6,0.4,0.4 --tag t32va160_4s
 
 Each run's best/ and last/ checkpoints are scored under variants derived from the run's own
@@ -13,8 +13,8 @@ copies), so a gain can be told from the luck of one draw. ``mirror`` and ``back`
 the plain clip with its ``RandomFlip`` copy (the sides swapped; ``back`` also front and back), one
 pair, no randomness. With several runs the weighted ensemble
 of the streams (as ``actlm ensemble``) is reported per variant too.
-Results: benchmarks/results/tta_<tag>.{md,json} (command, commit, date); with --save-scores the test
-scores of every (run, checkpoint, variant, seed) also go to benchmarks/results/tta_<tag>_scores/.
+Results: experiments/results/tta_<tag>.{md,json} (command, commit, date); with --save-scores the test
+scores of every (run, checkpoint, variant, seed) also go to experiments/results/tta_<tag>_scores/.
 """
 from __future__ import annotations
 
@@ -31,14 +31,13 @@ import numpy as np
 import torch
 from torch.utils.data import DataLoader
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from run_archive import RESULTS, handwritten_notes, head_commit  # noqa: E402
+from actlm.data import load
+from actlm.data.loader import SkeletonDataset
+from actlm.engine import load_checkpoint
+from actlm.engine.metrics import save_scores, softmax, topk_accuracy
+from actlm.engine.trainer import predict
 
-from actlm.data import load  # noqa: E402
-from actlm.data.loader import SkeletonDataset  # noqa: E402
-from actlm.engine import load_checkpoint  # noqa: E402
-from actlm.engine.metrics import save_scores, softmax, topk_accuracy  # noqa: E402
-from actlm.engine.trainer import predict  # noqa: E402
+from experiments.run_archive import RESULTS, handwritten_notes, head_commit
 
 
 def variants(meta: dict) -> dict[str, list[dict]]:
@@ -99,7 +98,7 @@ def flip_pair(checkpoint: Path, plain: list[dict], flip: list[dict]) -> tuple[np
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("runs", nargs="+", type=Path, help="run directories (each with best/ and last/)")
-    ap.add_argument("--tag", required=True, help="names the results: benchmarks/results/tta_<tag>.{md,json}")
+    ap.add_argument("--tag", required=True, help="names the results: experiments/results/tta_<tag>.{md,json}")
     ap.add_argument("--checkpoints", nargs="+", default=["best", "last"])
     ap.add_argument("--variants", nargs="+", default=["none", "crop", "rotate", "train"],
                     help=f"of none, crop, rotate, train, {', '.join(FLIPS)}")

@@ -21,10 +21,10 @@ test accuracy, a test-set choice. Text sources, the same for training and test:
   training-view skeletons, which a zero-shot method may not see: a reference, not a zero-shot result;
 * ``names``: the class name alone ("A person performs the action '<name>'.").
 
-    python benchmarks/zeroshot_benchmark.py --splits 8_2 5_5 --sources purls kinematic names --threads 1
-    python benchmarks/zeroshot_benchmark.py --collect          # only evaluate finished runs, write results
+    python -m experiments.zeroshot_benchmark --splits 8_2 5_5 --sources purls kinematic names --threads 1
+    python -m experiments.zeroshot_benchmark --collect          # only evaluate finished runs, write results
 
-Runs go to runs/zeroshot/<split>_<source>_s<seed>; results to benchmarks/results/zeroshot_nwucla.{md,json}.
+Runs go to runs/zeroshot/<split>_<source>_s<seed>; results to experiments/results/zeroshot_nwucla.{md,json}.
 """
 from __future__ import annotations
 
@@ -41,8 +41,7 @@ import numpy as np
 import torch
 from torch.utils.data import DataLoader
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from run_archive import RESULTS, head_commit  # noqa: E402
+from experiments.run_archive import RESULTS, head_commit
 
 SPLITS = {"8_2": ("rs8", "ru2"), "5_5": ("rs5", "ru5")}
 SOURCES = ("purls", "kinematic", "names")
@@ -179,7 +178,7 @@ def write(results: list[dict], cost: dict | None, command: str) -> None:
     (RESULTS / "zeroshot_nwucla.json").write_text(json.dumps(payload, indent=1))
     lines = ["# Zero-shot NW-UCLA (seen classes trained, unseen recognised from text)", "",
              f"`{command}` at commit {payload['commit']}, {payload['date']}; protocol, sources and scorings: "
-             "benchmarks/zeroshot_benchmark.py. Last epoch of each run, one seed (train.seed=1).", "",
+             "experiments/zeroshot_benchmark.py. Last epoch of each run, one seed (train.seed=1).", "",
              "ZSL: unseen test samples (view 3) among the unseen class texts. GZSL: every test sample among all ten "
              "class texts; S/U: accuracy on the seen/unseen classes' samples, H their harmonic mean. Scorings: "
              "hocslm = cosine in the checkpoint's skeleton-text space; describe = the sample's kinematic description "
@@ -227,7 +226,7 @@ def main() -> None:
                 results.append(evaluate(run, split, source))
     first = next((Path(r["run"]) for r in results if r["source"] == "purls"), None)
     cost = text_scoring_cost(first) if first else None
-    write(results, cost, "python benchmarks/zeroshot_benchmark.py " + " ".join(sys.argv[1:]))
+    write(results, cost, "python -m experiments.zeroshot_benchmark " + " ".join(sys.argv[1:]))
 
 
 if __name__ == "__main__":

@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import json
 import shutil
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -13,7 +12,8 @@ import pytest
 
 from actlm.engine.metrics import save_scores
 
-BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
+from experiments.tests import fresh_import
+
 CLASSES = ["a", "b", "c"]
 
 
@@ -21,9 +21,7 @@ CLASSES = ["a", "b", "c"]
 def bench(tmp_path, monkeypatch):
     """The benchmark module, run from an empty project folder (its paths are relative)."""
     monkeypatch.chdir(tmp_path)
-    monkeypatch.syspath_prepend(str(BENCHMARKS))
-    sys.modules.pop("nwucla_benchmark", None)
-    import nwucla_benchmark
+    nwucla_benchmark = fresh_import("nwucla_benchmark")
 
     return nwucla_benchmark
 
@@ -63,7 +61,7 @@ def test_streams_of_earlier_sessions_join_the_results_and_the_ensemble(bench, tm
         fake_finished_run(bench.run_dir(stream, 1, "t"), [True, True, False, stream != "bone"], [0.5, 0.75])
         bench.record_launch(stream, a)
     bench.collect(a, {}, None)
-    assert sorted(p.name for p in (tmp_path / "benchmarks/results/nwucla_t_runs").iterdir()) == sorted(
+    assert sorted(p.name for p in (tmp_path / "experiments/results/nwucla_t_runs").iterdir()) == sorted(
         bench.run_dir(s, 1, "t").name for s in bench.STREAMS)
 
     shutil.rmtree(tmp_path / "runs")                   # a fresh checkout: only the archive is left
@@ -95,8 +93,7 @@ def test_seeds_have_their_own_results_file(bench):
 def test_slm_comparison_pairs_the_benchmark_runs_of_both_models_by_seed(bench, tmp_path):
     """`slm_benchmark.py --bench-tag t --slm-bench-tag variant` compares HGLNet and HocSLM runs trained
     by nwucla_benchmark.py (here only in the archive, as in a fresh checkout)."""
-    sys.modules.pop("slm_benchmark", None)
-    import slm_benchmark
+    slm_benchmark = fresh_import("slm_benchmark")
 
     for seed, (plain, slm) in enumerate([([1, 1, 0, 0], [1, 1, 1, 0]), ([1, 1, 1, 0], [1, 1, 0, 0])], start=1):
         for model, tag, correct in (("hglnet", "t", plain), ("hocslm", "variant", slm)):
@@ -119,8 +116,7 @@ def test_slm_comparison_pairs_the_benchmark_runs_of_both_models_by_seed(bench, t
 
 
 def test_slm_comparison_fuses_four_streams_of_both_models_at_best_and_final_epochs(bench, tmp_path):
-    sys.modules.pop("slm_benchmark", None)
-    import slm_benchmark
+    slm_benchmark = fresh_import("slm_benchmark")
 
     for model, best, last in (("hglnet", [1, 1, 0, 0], [1, 0, 0, 0]), ("hocslm", [1, 1, 1, 0], [1, 1, 0, 0])):
         for stream in bench.STREAMS:
@@ -140,8 +136,7 @@ def test_slm_comparison_fuses_four_streams_of_both_models_at_best_and_final_epoc
 def test_slm_ensemble_seed_study_pairs_the_four_stream_fusions_of_each_seed(bench, tmp_path):
     """--ensemble-seeds 2: all four streams of seeds 1 and 2 trained; the third seed's joint stream alone
     is in the joint study but not in the ensemble study, and an unfinished seed is left out of the delta."""
-    sys.modules.pop("slm_benchmark", None)
-    import slm_benchmark
+    slm_benchmark = fresh_import("slm_benchmark")
 
     slm_benchmark.TAG = "_t"                                  # as with --tag t
     fused = {1: ([1, 1, 0, 0], [1, 1, 1, 0]), 2: ([1, 1, 1, 0], [1, 1, 0, 0]), 3: ([1, 0, 0, 0], [1, 1, 0, 0])}
@@ -172,8 +167,7 @@ def test_slm_ensemble_seed_study_pairs_the_four_stream_fusions_of_each_seed(benc
 
 
 def test_hand_written_sections_survive_a_rewrite(tmp_path, monkeypatch):
-    monkeypatch.syspath_prepend(str(BENCHMARKS))
-    import run_archive
+    from experiments import run_archive
 
     path = tmp_path / "r.md"
     assert run_archive.handwritten_notes(path) == ""

@@ -12,18 +12,15 @@ from click.testing import CliRunner
 from actlm.cli import main
 from actlm.engine.metrics import save_scores
 
-BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
+from experiments.tests import fresh_import
+
 CLASSES = ["a", "b", "c"]
 
 
 @pytest.fixture()
 def spread_module(tmp_path, monkeypatch):
-    sys.path.insert(0, str(BENCHMARKS))
-    try:
-        import ensemble_spread
-    finally:
-        sys.path.remove(str(BENCHMARKS))
-    for module in (ensemble_spread, sys.modules["nwucla_errors"]):   # both read archived runs under RESULTS
+    ensemble_spread = fresh_import("ensemble_spread")
+    for module in (ensemble_spread, sys.modules["experiments.nwucla_errors"]):   # both read archived runs under RESULTS
         monkeypatch.setattr(module, "RESULTS", tmp_path)
     return ensemble_spread
 

@@ -1,22 +1,16 @@
 """The error analysis's cross-view comparison, on the real NW-UCLA set."""
 from __future__ import annotations
 
-import sys
-from pathlib import Path
 
 import pytest
 
-BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
+from experiments.tests import fresh_import
+
 
 
 @pytest.fixture(scope="module")
 def errors():
-    sys.path.insert(0, str(BENCHMARKS))
-    try:
-        import nwucla_errors
-    finally:
-        sys.path.remove(str(BENCHMARKS))
-    return nwucla_errors
+    return fresh_import("nwucla_errors")
 
 
 def test_each_test_sequence_is_paired_with_its_performance_in_the_training_views(errors, ucla_prepared):

@@ -14,7 +14,8 @@ import numpy as np
 import pytest
 import yaml
 
-BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
+from experiments.tests import fresh_import
+
 
 NAMES = [f"a{a:02d}_s01_e0{e}_v0{v}" for a in (1, 2) for e in range(3) for v in (1, 3)]
 
@@ -84,10 +85,8 @@ def reference(tmp_path, monkeypatch):
         (data / f"{name}.json").write_text(json.dumps({"skeletons": rng.normal(size=(12, 20, 3)).tolist()}))
     for mod in [m for m in sys.modules if m.split(".")[0] in ("feeders", "model")]:
         monkeypatch.delitem(sys.modules, mod)
-    monkeypatch.syspath_prepend(str(BENCHMARKS))
     monkeypatch.chdir(tmp_path)
-    sys.modules.pop("reference_ctrgcn_nwucla", None)
-    import reference_ctrgcn_nwucla
+    reference_ctrgcn_nwucla = fresh_import("reference_ctrgcn_nwucla")
 
     return reference_ctrgcn_nwucla, repo, data
 

@@ -7,14 +7,13 @@ from pathlib import Path
 
 import pytest
 
-BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
+from experiments.tests import fresh_import
+
 
 
 @pytest.fixture()
 def pool(tmp_path, monkeypatch):
-    monkeypatch.syspath_prepend(str(BENCHMARKS))
-    sys.modules.pop("slm_seed_pool", None)
-    import slm_seed_pool
+    slm_seed_pool = fresh_import("slm_seed_pool")
 
     monkeypatch.setattr(slm_seed_pool, "RESULTS", tmp_path)
     return slm_seed_pool
