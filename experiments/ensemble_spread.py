@@ -30,7 +30,7 @@ import numpy as np
 from actlm.engine.metrics import fuse_scores, topk_accuracy
 
 from experiments.nwucla_errors import SCORE_FILES, archived_runs, load_scores
-from experiments.run_archive import RESULTS, handwritten_notes, head_commit
+from experiments.run_archive import RESULTS, handwritten_notes, head_commit, no_archived_runs
 
 STREAMS = ("joint", "bone", "joint_motion", "bone_motion")
 DEFAULT_PATTERNS = {s: f"nwucla_t32va160_runs/nw-ucla_{s}_t32va160_s*" for s in STREAMS}
@@ -63,7 +63,7 @@ def runs_of(pattern: str, scores: str) -> dict[str, Path]:
     """Run name -> scores file of the archived runs matching ``pattern``; at least one."""
     runs = archived_runs(pattern, scores)
     if not runs:
-        raise SystemExit(f"no archived run with {SCORE_FILES[scores]} matches {RESULTS / pattern}")
+        raise no_archived_runs(f"{RESULTS / pattern} (with {SCORE_FILES[scores]})")
     return runs
 
 

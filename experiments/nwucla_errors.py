@@ -30,7 +30,7 @@ from actlm.data import SkeletonSet, load
 from actlm.data.transforms import SpineAlign
 from actlm.engine.metrics import softmax
 
-from experiments.run_archive import RESULTS, handwritten_notes, head_commit
+from experiments.run_archive import RESULTS, handwritten_notes, head_commit, no_archived_runs
 
 SCORE_FILES = {"best": "test_scores.npz", "final": "test_scores_last.npz"}
 
@@ -315,7 +315,7 @@ def main() -> None:
     started = time.time()
     runs = archived_runs(a.runs, a.scores)
     if not runs:
-        raise SystemExit(f"no archived run with {SCORE_FILES[a.scores]} matches {RESULTS / a.runs}")
+        raise no_archived_runs(f"{RESULTS / a.runs} (with {SCORE_FILES[a.scores]})")
     res = {"command": shlex.join(["python", *sys.argv]), "commit": head_commit(),
            "date": datetime.now(timezone.utc).isoformat(timespec="seconds"), "scores": a.scores,
            "analysis": analyse(runs)}

@@ -18,7 +18,7 @@ import sys
 from datetime import datetime, timezone
 from pathlib import Path
 
-from experiments.run_archive import RESULTS, head_commit
+from experiments.run_archive import RESULTS, head_commit, no_archived_runs
 from experiments.slm_benchmark import mean_spread, paired_delta
 
 ARCHIVE = RESULTS / "slm_e20seeds_runs"
@@ -47,6 +47,8 @@ def main() -> None:
     parser.add_argument("--collect", action="store_true")
     args = parser.parse_args()
     runs: dict[str, dict[int, dict[str, float]]] = {"hocslm_purls": {}, "hocslm_kinematic": {}, "hglnet": {}}
+    if not ARCHIVE.is_dir():
+        raise no_archived_runs(ARCHIVE)
     for seed in args.seeds:
         run = RUNS / f"hocslm_joint_s{seed}" if args.collect else train(seed, args.threads)
         if not (run / "metrics.json").exists():

@@ -1,10 +1,11 @@
-"""Small result files of finished benchmark runs, kept in the repository next to the results.
+"""Small result files of finished benchmark runs, kept next to the results.
 
 Run folders (runs/...) hold checkpoints and live only as long as the machine; a benchmark larger
 than one session's compute (four streams, several seeds) would lose its finished runs with it.
 A finished run's small files (config, metrics, evaluation, test scores; no checkpoints, 60-170 KB)
-are therefore copied to ``experiments/results/<name>_runs/<run>/`` and restored from there in a
-fresh checkout, so that a finished run counts as finished and its scores still feed ensembles.
+are therefore copied to ``experiments/results/<name>_runs/<run>/`` and restored from there, so that
+a finished run counts as finished and its scores still feed ensembles. These archives are not in
+git (several MB of scores): a fresh clone has the results tables but not the runs behind them.
 """
 from __future__ import annotations
 
@@ -13,6 +14,13 @@ import subprocess
 from pathlib import Path
 
 RESULTS = Path("experiments/results")
+
+
+def no_archived_runs(where: Path | str) -> SystemExit:
+    """The error for a study that reads archived runs where there are none (e.g. in a fresh clone)."""
+    return SystemExit(f"no archived runs at {where}: archived run folders (experiments/results/*_runs/) are "
+                      "not kept in git; train the runs with the script that wrote them (named in the results "
+                      "file's command) or copy the folders from the machine that ran them")
 
 
 def head_commit() -> str:
