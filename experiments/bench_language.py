@@ -22,10 +22,7 @@ from concurrent.futures import ProcessPoolExecutor
 from datetime import datetime, timezone
 from pathlib import Path
 
-import numpy as np
 import torch
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
 from actlm.data import load
 from actlm.data.loader import SkeletonDataset
@@ -75,7 +72,7 @@ def smollm_throughput(count: int, threads: int) -> dict:
 
 
 def openai_throughput(requests: int = 32, latency: float = 0.25) -> dict:
-    from openai_server import FakeOpenAI
+    from actlm.testing import FakeOpenAI
     jobs = [DescribeJob(f"s{i}", f"The person raises the right hand ({i}).", "wave") for i in range(requests)]
     out = {"requests": requests, "simulated_latency_s": latency}
     for concurrency in (1, 8):

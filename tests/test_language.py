@@ -23,9 +23,9 @@ from actlm.engine import ConfigError, load_checkpoint, load_config, train
 from actlm.language.cache import DescriberKey, DescriptionCache
 from actlm.language.describers import DescribeJob, DescriberError, build_describer, clean_text, describe_dataset
 from actlm.language.kinematics import MOTIONS, kinematic_facts, narrate
+from actlm.testing import FakeOpenAI
 
 sys.path.insert(0, str(Path(__file__).parent))
-from openai_server import FakeOpenAI  # noqa: E402
 
 from test_training import tiny_overrides  # noqa: E402
 

@@ -1,4 +1,5 @@
-"""A small OpenAI-compatible chat-completions server for tests and benchmarks (real HTTP, real JSON).
+"""Test doubles for code that uses actlm. ``FakeOpenAI``: a small OpenAI-compatible chat-completions
+server on localhost (real HTTP, real JSON) for testing and benchmarking the ``openai`` describer offline.
 
 ``behaviour`` decides each reply: ``ok`` (a description naming the request), ``error`` (HTTP 500),
 ``garbage`` (200 with a non-JSON body), ``slow`` (sleeps longer than a client's timeout),
