@@ -230,4 +230,4 @@ def quickstart_cmd(data_root: str | None, work_dir: str) -> None:
     _print_report(report, f"\nHGLNet after {cfg.train.epochs} epochs (best epoch {report['best_epoch']})")
     click.echo(f"\nrun directory: {report['run_dir']} (checkpoints, metrics.csv, confusion.png)\n"
                f"evaluate again:   actlm eval {report['run_dir']}\n"
-               f"full benchmark:   actlm train nw-ucla/hglnet_joint   (see benchmarks/README.md)", file=sys.stdout)
+               f"full benchmark:   actlm train nw-ucla/hglnet_joint   (see experiments/README.md)", file=sys.stdout)

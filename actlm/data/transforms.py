@@ -287,7 +287,7 @@ class RandomFlip:
     skeleton's own body frame the sides are swapped and front and back are exchanged: hands that
     hold something in front of the body appear behind it. (NW-UCLA's test view has many skeletons
     with the hands behind the body, which every trained run gets wrong more often; training with
-    this kind did not fix them: benchmarks/results/nwucla_errors.md, nwucla_t32back.md.)
+    this kind did not fix them: experiments/results/nwucla_errors.md, nwucla_t32back.md.)
     y and a score channel are kept; absent persons stay zero. Label preserving for datasets
     without side-specific classes (NW-UCLA, NTU, Kinetics skeletons).
     """
@@ -323,7 +323,7 @@ class RandomArmDepthFlip:
     far arm, and its tracker guesses it, often behind the body. On NW-UCLA 38 % of the test view's
     carry sequences (and 22 % of training view 1's, 2 % of view 2's) have their hands behind the
     hip, and every trained run gets 28-37 % of such test skeletons wrong against 2-6 % of the rest
-    (benchmarks/results/nwucla_errors.md). The flip makes a hand's side of the body unreliable in
+    (experiments/results/nwucla_errors.md). The flip makes a hand's side of the body unreliable in
     training, as it is in such recordings. Measured there (``nwucla_t32arm.md``, p=0.25, seed 1):
     94.4 % best / 92.2 % final, level with the shipped recipe, and the hands-behind test skeletons
     stay at 68.6 %, so they are not explained by a mirrored arm either. Use after ``SpineAlign``
