@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from ..data.errors import ConfigError
 
@@ -40,6 +40,35 @@ class DataConfig(_Strict):
     # zero-shot split (language/zeroshot.py); test_classes defaults to train_classes
     train_classes: str | list[str | int] | None = None
     test_classes: str | list[str | int] | None = None
+    # The input stream: joint, bone, joint_motion or bone_motion. It is the kind of every Stream step
+    # of both pipelines that names none (one is appended where a pipeline has no Stream step);
+    # None leaves the pipelines as written.
+    stream: Literal["joint", "bone", "joint_motion", "bone_motion"] | None = None
+
+    @model_validator(mode="after")
+    def _apply_stream(self) -> "DataConfig":
+        if self.stream is not None:
+            self.train_pipeline = with_stream(self.train_pipeline, self.stream, "train_pipeline")
+            self.test_pipeline = with_stream(self.test_pipeline, self.stream, "test_pipeline")
+        return self
+
+
+def with_stream(pipeline: list[dict[str, Any]], stream: str, where: str = "pipeline") -> list[dict[str, Any]]:
+    """``pipeline`` with its ``Stream`` steps set to ``stream`` (one appended if it has none).
+
+    A step that already names another kind is an error rather than silently overruled: a config
+    written before ``data.stream`` existed says its stream in the step."""
+    out = []
+    for step in pipeline:
+        if step.get("type") == "Stream":
+            if step.get("kind", stream) != stream:
+                raise ValueError(f"data.stream is {stream!r} but the Stream step of data.{where} says kind: "
+                                 f"{step['kind']}; drop the step's kind (data.stream then decides) or make them agree")
+            step = {**step, "kind": stream}
+        out.append(dict(step))
+    if not any(step.get("type") == "Stream" for step in out):
+        out.append({"type": "Stream", "kind": stream})
+    return out
 
 
 class ModelConfig(_Strict):
