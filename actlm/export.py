@@ -8,10 +8,21 @@ from typing import Any
 
 import numpy as np
 import torch
+from torch import nn
 
 from .data.errors import DataError
 from .engine.checkpoint import load_checkpoint
-from .engine.cost import InferencePath
+
+
+class InferencePath(nn.Module):
+    """What runs at inference: for HocSLM the HGLNet path only (text-free, same outputs)."""
+
+    def __init__(self, model: nn.Module):
+        super().__init__()
+        self.model = model.encoder if hasattr(model, "encoder") and hasattr(model, "class_text") else model
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.model(x)
 
 
 def example_input(meta: dict[str, Any], frames: int = 52) -> torch.Tensor:

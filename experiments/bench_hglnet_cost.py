@@ -1,6 +1,6 @@
 """Compute cost of HGLNet on NW-UCLA-shaped input: parameters, FLOPs, latency, training throughput.
 
-The measuring code is ``actlm.engine.cost`` (what ``actlm bench CONFIG|CHECKPOINT`` prints); this
+The measuring code is ``actlm.cost`` (what ``actlm bench CONFIG|CHECKPOINT`` prints); this
 script adds the comparison with the CTR-GCN reference and writes the results file.
 
     python -m experiments.bench_hglnet_cost [--config nw-ucla/hglnet_joint] [--out experiments/results/hglnet_cost.json]
@@ -34,7 +34,7 @@ import torch
 from torch import nn
 
 from actlm.encoder import build_model
-from actlm.engine.cost import count_flops, count_parameters, latency_ms, onnx_latency_ms, training_samples_per_s
+from actlm.cost import count_flops, count_parameters, latency_ms, onnx_latency_ms, training_samples_per_s
 
 ISSUE_REFERENCE = {"model": "CTR-GCN (official code), measured on the issue's machine", "params_m": 1.43,
                    "gflops": 1.235, "train_samples_per_s_b16": 16.0, "latency_ms_b1": 35.0}

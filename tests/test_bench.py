@@ -9,7 +9,7 @@ from click.testing import CliRunner
 from actlm.cli import main
 from actlm.encoder import build_model
 from actlm.engine import load_checkpoint, load_config, train
-from actlm.engine.cost import measure_cost
+from actlm.cost import measure_cost
 
 from test_training import TINY_MODEL, tiny_overrides
 

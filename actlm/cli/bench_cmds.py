@@ -57,7 +57,7 @@ def bench_cmd(target: str, overrides: tuple[str, ...], frames: int | None, threa
     `actlm train` builds it; OVERRIDES as for train, e.g. data.test_pipeline.1.length=32).
     Measured on the inference path (HocSLM: HGLNet alone).
     """
-    from ..engine.cost import measure_cost
+    from ..cost import measure_cost
 
     if threads:
         torch.set_num_threads(threads)

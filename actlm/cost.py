@@ -19,18 +19,8 @@ import torch.nn.functional as F
 from torch import nn
 from torch.utils.flop_counter import FlopCounterMode
 
-from ..data.errors import DataError
-
-
-class InferencePath(nn.Module):
-    """What runs at inference: for HocSLM the HGLNet path only (text-free, same outputs)."""
-
-    def __init__(self, model: nn.Module):
-        super().__init__()
-        self.model = model.encoder if hasattr(model, "encoder") and hasattr(model, "class_text") else model
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.model(x)
+from .data.errors import DataError
+from .export import InferencePath, export_module
 
 
 def count_parameters(model: nn.Module) -> int:
@@ -86,8 +76,6 @@ def onnx_latency_ms(net: nn.Module, example: torch.Tensor, runs: int) -> float:
         import onnxruntime as ort
     except ImportError:
         raise DataError("--onnx needs onnxruntime: pip install 'actlm[onnx]'") from None
-    from ..export import export_module
-
     with tempfile.TemporaryDirectory() as tmp:
         path = export_module(net.eval(), example, Path(tmp) / "model.onnx")
         options = ort.SessionOptions()
