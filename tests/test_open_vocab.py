@@ -64,18 +64,34 @@ def test_scorer_reproduces_the_models_text_logits(seen_run, tiny_ucla):
         assert scorer_for(model, meta, texts)(x).shape == (2, 2)
 
 
+def test_conse_mixes_the_trained_class_texts_by_the_classifiers_probabilities(seen_run):
+    from actlm.language.open_vocab import ConseScorer
+
+    model, _ = load_checkpoint(seen_run / "last")
+    model.eval()
+    new_text = torch.nn.functional.normalize(torch.randn(3, 384), dim=-1)
+    x = torch.randn(2, 1, 32, 20, 3)
+    with torch.no_grad():
+        probs = model(x).softmax(1)
+        trained = torch.nn.functional.normalize(model.text_projection(model.class_text), dim=-1)
+        mixture = torch.nn.functional.normalize(probs @ trained, dim=-1)
+        directions = torch.nn.functional.normalize(model.text_projection(new_text), dim=-1)
+        expected = model.logit_scale.exp() * mixture @ directions.t()
+        assert torch.allclose(ConseScorer(model, new_text)(x), expected, atol=1e-5)
+
+
 def test_eval_classes_scores_unseen_classes_from_text(seen_run):
     result = CliRunner().invoke(main, ["eval", str(seen_run / "last"), "--split", "test", "--json", "--classes",
                                        "purls", "--class-subset", UNSEEN])
     assert result.exit_code == 0, result.output
     report = json.loads(result.output[result.output.index("{"):])
-    assert report["scoring"] == "open-vocabulary" and report["n"] == 4
+    assert report["scoring"] == "open-vocabulary (direct)" and report["n"] == 4
     assert list(report["per_class"]) == ["pick up with two hands", "sit down"]
     fused = CliRunner().invoke(main, ["eval", str(seen_run / "last"), "--split", "test", "--json", "--classes",
-                                      "purls", "--class-subset", UNSEEN, "--describe"])
+                                      "purls", "--class-subset", UNSEEN, "--describe", "--scoring", "conse"])
     assert fused.exit_code == 0, fused.output
     fused_report = json.loads(fused.output[fused.output.index("{"):])
-    assert fused_report["scoring"] == "open-vocabulary + descriptions" and fused_report["n"] == 4
+    assert fused_report["scoring"] == "open-vocabulary (conse) + descriptions" and fused_report["n"] == 4
     inline = CliRunner().invoke(main, ["eval", str(seen_run / "last"), "--json", "--classes",
                                        "sit down: lowers the body onto a chair; walk around: walks across the room"])
     assert inline.exit_code == 0, inline.output

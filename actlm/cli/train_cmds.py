@@ -60,6 +60,9 @@ def _print_report(report: dict, title: str) -> None:
                    "ru2.npy, a .txt of names, or comma-separated names).")
 @click.option("--text-view", type=click.Choice(["all", "global", "parts", "phases", "name"]), default="all",
               show_default=True, help="With --classes: which of a class's texts to embed (their mean).")
+@click.option("--scoring", "open_scoring", type=click.Choice(["direct", "conse"]), default="direct", show_default=True,
+              help="With --classes: direct = cosine of the skeleton embedding and each class text; conse = the "
+                   "classifier's probabilities over the trained classes mix their texts, compared with each class text.")
 @click.option("--describe", "fuse_descriptions", is_flag=True,
               help="With --classes: also match each sample's kinematic description to the class texts "
                    "(describe-then-match) and fuse it with the skeleton-text score (equal weight).")
@@ -75,7 +78,8 @@ def _print_report(report: dict, title: str) -> None:
               help="First recompute the BatchNorm statistics over the run's training split, drawn through its "
                    "training pipeline (train) or its test pipeline (plain); see train.precise_bn.")
 def eval_cmd(checkpoint: str, split: str, dataset: str | None, as_json: bool, batch_size: int, text_match: bool,
-             class_spec: str | None, class_subset: str | None, text_view: str, fuse_descriptions: bool,
+             class_spec: str | None, class_subset: str | None, text_view: str, open_scoring: str,
+             fuse_descriptions: bool,
              save_scores: str | None, pipeline_yaml: str | None, clips: int | None, precise_bn: str | None) -> None:
     """Evaluate a checkpoint (a run directory uses its best/; give run/last for the final epoch)."""
     from torch.utils.data import DataLoader
@@ -98,7 +102,8 @@ def eval_cmd(checkpoint: str, split: str, dataset: str | None, as_json: bool, ba
     classes = meta["classes"]
     if class_spec:
         from ..language.open_vocab import open_vocab_eval
-        ds, classes, scorer = open_vocab_eval(model, meta, ds, class_spec, class_subset, text_view, data_root)
+        ds, classes, scorer = open_vocab_eval(model, meta, ds, class_spec, class_subset, text_view, data_root,
+                                              open_scoring)
     pipeline = _pipeline_option(pipeline_yaml) if pipeline_yaml else meta["test_pipeline"]
     clips = clips or experiment.get("data", {}).get("test_clips", 1)
     loader = DataLoader(SkeletonDataset(ds, pipeline, clips=clips), batch_size=max(1, batch_size // clips))
@@ -120,7 +125,7 @@ def eval_cmd(checkpoint: str, split: str, dataset: str | None, as_json: bool, ba
     report = classification_report(logits, labels, classes)
     if save_scores:
         write_scores(save_scores, np.array(ds.sample_ids)[index], labels, logits, classes)
-    scoring = ("open-vocabulary" + (" + descriptions" if fuse_descriptions else "") if class_spec else
+    scoring = (f"open-vocabulary ({open_scoring})" + (" + descriptions" if fuse_descriptions else "") if class_spec else
                "text-match" if text_match else "classifier")
     report.update(checkpoint=meta["_path"], dataset=ds.name, split=ds.split_name,
                   scoring=scoring, clips=clips, pipeline=pipeline,

@@ -66,11 +66,30 @@ class OpenVocabScorer(nn.Module):
         return self.model.logit_scale.exp() * self.model.embed(x) @ self.class_directions().t()
 
 
+class ConseScorer(OpenVocabScorer):
+    """ConSE (Norouzi et al., 2014) in the checkpoint's space: the probabilities of its classifier
+    over the classes it was trained on mix those classes' text directions (stored with the model),
+    and the mixture is compared with the given classes' directions. What the skeleton encoder
+    learnt to tell apart carries over to a new class through how its text relates to the trained
+    classes' texts, without relying on the skeleton projection alone."""
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        features = self.model.encoder.forward_features(x)
+        probs = self.model.encoder.classifier(features).softmax(-1)
+        trained = F.normalize(self.model.text_projection(self.model.class_text), dim=-1)
+        mixture = F.normalize(probs @ trained, dim=-1)
+        return self.model.logit_scale.exp() * mixture @ self.class_directions().t()
+
+
+SCORERS = {"direct": OpenVocabScorer, "conse": ConseScorer}
+
+
 def scorer_for(model: nn.Module, meta: dict, class_texts: Sequence[ClassText], view: str = "all",
-               encoder: TextEncoder | None = None) -> OpenVocabScorer:
-    """A scorer of ``class_texts`` with the checkpoint's own text encoder (or ``encoder``)."""
+               encoder: TextEncoder | None = None, kind: str = "direct") -> OpenVocabScorer:
+    """A scorer (``direct`` or ``conse``) of ``class_texts`` with the checkpoint's own text encoder
+    (or ``encoder``)."""
     encoder = encoder or text_encoder_for(meta)
-    scorer = OpenVocabScorer(model, class_embeddings(class_texts, encoder, view)).eval()
+    scorer = SCORERS[kind](model, class_embeddings(class_texts, encoder, view)).eval()
     scorer.text_encoder = encoder   # for describe-then-match (with_descriptions)
     return scorer
 
@@ -150,7 +169,7 @@ def top_classes(scorer: OpenVocabScorer, x: torch.Tensor, names: Sequence[str], 
 
 
 def open_vocab_eval(model: nn.Module, meta: dict, ds: SkeletonSet, spec: str, subset: str | None = None,
-                    view: str = "all", data_root: str | Path | None = None
+                    view: str = "all", data_root: str | Path | None = None, kind: str = "direct"
                     ) -> tuple[SkeletonSet, list[str], OpenVocabScorer]:
     """``actlm eval --classes``: the test samples of the classes named, their names, and a scorer."""
     if subset is not None and not Path(subset).suffix:   # comma-separated names or indices
@@ -158,7 +177,7 @@ def open_vocab_eval(model: nn.Module, meta: dict, ds: SkeletonSet, spec: str, su
     texts, keep = texts_for_dataset(spec, ds, subset, data_root)
     if not texts:
         raise ConfigError(f"--classes {spec!r} with --class-subset {subset!r}: no class left to score")
-    return open_vocab_set(ds, keep), [t.name for t in texts], scorer_for(model, meta, texts, view)
+    return open_vocab_set(ds, keep), [t.name for t in texts], scorer_for(model, meta, texts, view, kind=kind)
 
 
 def rescore_video_prediction(prediction, pose, checkpoint: str | Path | None, spec: str, view: str = "all",
