@@ -133,3 +133,19 @@ def test_describe_then_match_scores_descriptions_against_class_texts(tiny_ucla):
     assert np.allclose(fused, (torch.tensor([[2.0, 0.0]]).log_softmax(1).numpy() + np.log(0.5)) / 2)
     texts = kinematic_descriptions(SkeletonSet(tiny_ucla).split("test").subset([0, 1]))
     assert len(texts) == 2 and all(t.startswith("The person") for t in texts)
+
+
+def test_predict_classes_scores_a_real_video_among_classes_given_as_text(seen_run, shared_data, tmp_path):
+    """`actlm predict --classes`: the tai chi clip scored by a HocSLM among classes it never saw."""
+    out = tmp_path / "p.json"
+    result = CliRunner().invoke(main, ["predict", str(shared_data / "videos" / "tai_chi.mp4"), "--checkpoint",
+                                       str(seen_run / "last"), "--json", str(out), "--top-k", "3", "--classes",
+                                       "tai chi: slow flowing arm movements; boxing: fast straight punches; "
+                                       "sit down: lowers the body onto a chair"])
+    assert result.exit_code == 0, result.output
+    report = json.loads(out.read_text())
+    assert report["classes"] == ["tai chi", "boxing", "sit down"]
+    names, probs = zip(*report["top"])
+    assert sorted(names) == sorted(report["classes"]) and abs(sum(probs) - 1) < 1e-4
+    assert list(probs) == sorted(probs, reverse=True) and report["confident"] == (probs[0] >= 0.8)
+    assert len(report["joints"]) == 3 and 0 <= report["span"][0] < report["span"][1] <= 300
