@@ -1,31 +1,14 @@
-"""Describers write one text description per training sample (and per class), offline, cached.
-
-One interface, four backends (``build_describer(name, **options)``):
-
-``kinematic``  (default, no model) the measured facts of :mod:`.kinematics` in plain English;
-``openai``     any OpenAI-compatible chat-completions server (vLLM, Ollama, LM Studio, hosted
-               APIs): video frames as images when the sample has a video, else the facts as text;
-``hf``         a local transformers causal LM (or vision-language model) checkpoint directory;
-``smollm``     the embedded SmolLM2-135M-Instruct rewriting the facts into fluent text.
-
-As in GAP, descriptions are generated once (``actlm describe``), stored in a
-:class:`~.cache.DescriptionCache` and reused by every training run; inference never needs them.
-"""
+"""The describer interface: what a backend is given (:class:`DescribeJob`), what it returns (clean text),
+and the registry through which backends plug in (:func:`register_describer`, :func:`build_describer`)."""
 from __future__ import annotations
 
 import re
-import sys
-import time
-from collections import Counter
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable, Iterator
+from typing import Any, Callable, Iterator
 
-from ..data.errors import DataError
-from ..data.layouts import Layout
-from ..data.store import Sample, SkeletonSet
-from .cache import DescriberKey, DescriptionCache
-from .kinematics import kinematic_facts, narrate
+from ...data.errors import DataError
+from ..cache import DescriberKey
 
 MAX_CHARS = 600  # longer replies are cut at a sentence end; MiniLM reads 256 word pieces at most
 CLASS_PREFIX = "class:"  # sample id under which a class description is cached
@@ -100,96 +83,18 @@ class Describer:
             pool.shutdown(wait=False, cancel_futures=True)
 
 
-class KinematicDescriber(Describer):
-    """The measured facts in plain English; no model, ~1000 sequences/s on one core."""
-
-    backend = "kinematic"
-
-    def describe_one(self, job: DescribeJob) -> str:
-        return job.facts_text
 
 
-# --- running a describer over a dataset ---------------------------------------------------
-@dataclass
-class DescribeReport:
-    described: int = 0
-    cached: int = 0
-    failed: list[tuple[str, str]] = field(default_factory=list)
-    seconds: float = 0.0
-
-    def summary(self) -> str:
-        text = f"{self.described} described, {self.cached} already cached, {len(self.failed)} failed in {self.seconds:.1f} s"
-        for sample_id, why in self.failed[:10]:
-            text += f"\n  skipped {sample_id}: {why}"
-        if len(self.failed) > 10:
-            text += f"\n  ... and {len(self.failed) - 10} more"
-        return text
+_BACKENDS: dict[str, Callable[..., Describer]] = {}
 
 
-def facts_of(sample: Sample, layout: Layout) -> tuple[str, list[str]]:
-    """Narrated facts and the list of fact clauses of one sample (raises ``ValueError``)."""
-    facts = kinematic_facts(sample.data, layout)
-    return narrate(facts), [f.text for f in facts]
-
-
-def describe_dataset(ds: SkeletonSet, describer: Describer, cache: DescriptionCache,
-                     include_label: bool = True, limit: int | None = None,
-                     progress: Callable[[Iterable, int], Iterable] | None = None) -> DescribeReport:
-    """Describe every sample of ``ds`` that the cache lacks, then the classes.
-
-    Bad samples (too short, no person) and failed requests are skipped and reported; everything
-    described is committed immediately, so re-running continues where a killed run stopped.
-    """
-    start = time.perf_counter()
-    key = describer.key(ds.name)
-    done = cache.get_many(key)
-    report = DescribeReport()
-    jobs, class_facts = [], {k: Counter() for k in range(ds.num_classes)}
-    for i in range(len(ds) if limit is None else min(limit, len(ds))):
-        sample = ds[i]
-        try:
-            text, clauses = facts_of(sample, ds.layout)
-        except ValueError as exc:
-            report.failed.append((sample.sample_id, str(exc)))
-            continue
-        class_facts[sample.label].update(clauses)
-        if sample.sample_id in done:
-            report.cached += 1
-            continue
-        jobs.append(DescribeJob(sample.sample_id, text, ds.classes[sample.label] if include_label else None,
-                                sample.meta.get("video")))
-    results = describer.describe_many(jobs)
-    for job, result in (progress(results, len(jobs)) if progress else results):
-        if isinstance(result, Exception):
-            report.failed.append((job.sample_id, str(result)))
-        else:
-            cache.put(key, job.sample_id, result)
-            report.described += 1
-    for k, name in enumerate(ds.classes):
-        if f"{CLASS_PREFIX}{name}" not in done:
-            typical = [clause for clause, _ in class_facts[k].most_common(4)]
-            try:
-                cache.put(key, f"{CLASS_PREFIX}{name}", clean_text(describer.describe_class(name, typical), name))
-            except Exception as exc:
-                report.failed.append((f"{CLASS_PREFIX}{name}", str(exc)))
-    report.seconds = time.perf_counter() - start
-    return report
+def register_describer(name: str, factory: Callable[..., Describer]) -> None:
+    """Make ``build_describer(name, **options)`` call ``factory(**options)``."""
+    _BACKENDS[name] = factory
 
 
 def build_describer(name: str, **options: Any) -> Describer:
-    """``kinematic`` | ``openai`` | ``hf`` | ``smollm`` with backend options (see each class)."""
-    if name == "kinematic":
-        return KinematicDescriber()
-    if name == "openai":
-        from .openai_backend import OpenAIDescriber
-        return OpenAIDescriber(**options)
-    if name in ("hf", "smollm"):
-        from .hf_backend import HFDescriber, smollm_describer
-        return smollm_describer(**options) if name == "smollm" else HFDescriber(**options)
-    raise ValueError(f"unknown describer {name!r}; choose kinematic, openai, hf or smollm")
-
-
-def tqdm_progress(results: Iterable, total: int) -> Iterable:
-    """Progress bar for :func:`describe_dataset`."""
-    from tqdm import tqdm
-    return tqdm(results, total=total, desc="describe", file=sys.stderr, dynamic_ncols=True)
+    """The registered backend ``name`` (``kinematic`` | ``openai`` | ``hf`` | ``smollm``) with its options."""
+    if name not in _BACKENDS:
+        raise ValueError(f"unknown describer {name!r}; choose {', '.join(_BACKENDS)}")
+    return _BACKENDS[name](**options)

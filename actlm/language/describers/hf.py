@@ -10,9 +10,9 @@ from __future__ import annotations
 import threading
 from typing import Any
 
-from .describers import DescribeJob, Describer, DescriberError
-from .lm import SMOLLM_NAME, chat_prompt, load_causal_lm, resolve_lm_path
-from .openai_backend import SYSTEM_PROMPT, read_video_frames, user_prompt
+from ..lm import SMOLLM_NAME, chat_prompt, load_causal_lm, resolve_lm_path
+from .base import DescribeJob, Describer, DescriberError, register_describer
+from .prompts import SYSTEM_PROMPT, read_video_frames, user_prompt
 
 
 class HFDescriber(Describer):
@@ -99,3 +99,7 @@ def smollm_describer(**options: Any) -> HFDescriber:
     d = HFDescriber(model_path=None, **{k: v for k, v in options.items() if k != "model_path"})
     d.backend = "smollm"
     return d
+
+
+register_describer("hf", HFDescriber)
+register_describer("smollm", smollm_describer)

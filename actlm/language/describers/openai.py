@@ -20,50 +20,15 @@ import urllib.error
 import urllib.request
 from typing import Any
 
-from .describers import DescribeJob, Describer, DescriberError
+from .base import DescribeJob, Describer, DescriberError, register_describer
+from .prompts import SYSTEM_PROMPT, read_video_frames, user_prompt
 
-SYSTEM_PROMPT = ("You describe human actions for training an action-recognition model. Describe how the "
-                 "person's body parts move over time in one or two plain sentences. No lists, no preamble.")
 RETRY_STATUS = {408, 409, 429, 500, 502, 503, 504}
 MAX_RETRY_AFTER_S = 60.0   # a server's Retry-After is honoured up to this
 
 
 def _env(*names: str) -> str | None:
     return next((os.environ[n] for n in names if os.environ.get(n)), None)
-
-
-def user_prompt(job: DescribeJob, with_images: bool) -> str:
-    during = f" during the action '{job.label_name}'" if job.label_name else ""
-    if with_images:
-        return f"These are frames of a video in time order{during}. Measured motion: {job.facts_text}"
-    return (f"Measured motion of a person{during}: {job.facts_text}\n"
-            f"Rewrite this as one or two fluent sentences about how the person moves.")
-
-
-def read_video_frames(path: str, count: int, max_side: int = 384) -> list[bytes]:
-    """``count`` evenly spaced frames of a video as JPEG bytes (needs OpenCV)."""
-    try:
-        import cv2
-    except ImportError:
-        raise DescriberError(f"{path}: sending video frames needs OpenCV: pip install 'actlm[video]'") from None
-    cap = cv2.VideoCapture(path)
-    total = int(cap.get(cv2.CAP_PROP_FRAME_COUNT))
-    if not cap.isOpened() or total <= 0:
-        raise DescriberError(f"{path}: not a readable video")
-    frames = []
-    for i in sorted({int(round(k * (total - 1) / max(count - 1, 1))) for k in range(count)}):
-        cap.set(cv2.CAP_PROP_POS_FRAMES, i)
-        ok, frame = cap.read()
-        if not ok:
-            continue
-        scale = max_side / max(frame.shape[:2])
-        if scale < 1:
-            frame = cv2.resize(frame, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
-        frames.append(cv2.imencode(".jpg", frame, [cv2.IMWRITE_JPEG_QUALITY, 85])[1].tobytes())
-    cap.release()
-    if not frames:
-        raise DescriberError(f"{path}: no frame could be decoded")
-    return frames
 
 
 class OpenAIDescriber(Describer):
@@ -174,3 +139,6 @@ def _retry_after(headers) -> float:
         return max(float(headers.get("Retry-After", 0) or 0), 0.0)
     except (TypeError, ValueError):
         return 0.0
+
+
+register_describer("openai", OpenAIDescriber)
