@@ -1,2 +1,7 @@
 """actlm: interpretable human action recognition with language models."""
 __version__ = "0.1.0"
+
+# Built-in plug-ins register with the registries of the layers below them when imported: the HocSLM
+# model with the encoders' (``build_model("hocslm")``), the reasoner's loop with the engine's tasks.
+from .language import slm as _slm  # noqa: E402,F401
+from .reasoner import train as _reasoner_train  # noqa: E402,F401

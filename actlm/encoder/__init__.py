@@ -8,12 +8,13 @@ from torch import nn
 from ..data.errors import ConfigError
 from .hglnet import HGLNet
 
-def _hocslm(**kwargs: Any) -> nn.Module:
-    from ..language.slm import HocSLM   # the language package builds on the encoders
-    return HocSLM(**kwargs)
+MODELS: dict[str, Callable[..., nn.Module]] = {"hglnet": HGLNet}
 
 
-MODELS: dict[str, Callable[..., nn.Module]] = {"hglnet": HGLNet, "hocslm": _hocslm}
+def register_model(name: str, factory: Callable[..., nn.Module]) -> None:
+    """Make ``build_model(name, **kwargs)`` call ``factory(**kwargs)``: how models built on the
+    encoders (HocSLM in ``actlm.language.slm``) join without the encoders importing them."""
+    MODELS[name] = factory
 
 
 def build_model(name: str, **kwargs: Any) -> nn.Module:
@@ -26,4 +27,4 @@ def build_model(name: str, **kwargs: Any) -> nn.Module:
         raise ConfigError(f"model {name}: {exc}") from None
 
 
-__all__ = ["HGLNet", "MODELS", "build_model"]
+__all__ = ["HGLNet", "MODELS", "build_model", "register_model"]

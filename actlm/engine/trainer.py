@@ -48,6 +48,7 @@ from .ema import WeightEMA
 from .metrics import classification_report, save_confusion_png, save_scores
 from .precise_bn import recalibrate_batchnorm
 from .sync_bn import convert_batchnorm
+from .tasks import register_task, run_task
 
 
 # --- processes -------------------------------------------------------------------------------
@@ -529,12 +530,12 @@ class Trainer:
 
 
 def train(cfg: ExperimentConfig | dict, resume: str | Path | None = None) -> dict[str, Any]:
-    """Train one experiment (see :class:`Trainer`); returns the test report of the best checkpoint."""
-    if isinstance(cfg, dict):
-        cfg = validate(cfg)
-    if cfg.reasoner is not None:
-        from ..reasoner.train import fit_reasoner   # the LM reasoner's own loop (see its docstring)
-        return fit_reasoner(cfg, resume=resume)
+    """Train one experiment with its task's loop (``tasks.py``); returns the test report."""
+    return run_task(validate(cfg) if isinstance(cfg, dict) else cfg, resume)
+
+
+def fit_classifier(cfg: ExperimentConfig, resume: str | Path | None = None) -> dict[str, Any]:
+    """The ``classify`` task: train with :class:`Trainer`; the test report of the best checkpoint."""
     trainer = Trainer(cfg, resume=resume)
     try:
         return trainer.fit()
@@ -547,3 +548,6 @@ def train(cfg: ExperimentConfig | dict, resume: str | Path | None = None) -> dic
             gc.collect()
             dist.barrier()
             dist.destroy_process_group()
+
+
+register_task("classify", fit_classifier)

@@ -31,6 +31,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from ..encoder import register_model
 from ..encoder.hglnet import DEFAULT_STAGES, HGLNet
 
 
@@ -170,3 +171,6 @@ def soft_contrastive_from_similarity(sim: torch.Tensor, target: torch.Tensor, sc
     target = target.to(logits.dtype)
     return 0.5 * (torch.sum(-target * F.log_softmax(logits, 1), 1).mean()
                   + torch.sum(-target.t() * F.log_softmax(logits.t(), 1), 1).mean())
+
+
+register_model("hocslm", HocSLM)

@@ -32,6 +32,7 @@ from ..data.store import SkeletonSet
 from ..engine.checkpoint import load_checkpoint, load_training_state, replaced_atomically, save_training_state, surviving_dir
 from ..engine.config import ConfigError, ExperimentConfig
 from ..engine.metrics import classification_report
+from ..engine.tasks import register_task
 from ..engine.trainer import lr_at, set_determinism
 from ..language.kinematics import Fact, kinematic_facts
 from .faithfulness import distinctness, faithfulness
@@ -225,3 +226,6 @@ def evaluate_reasoner(model: Reasoner, test_set: SkeletonSet, limit: int | None,
     if out_dir is not None:
         (Path(out_dir) / "explanations.json").write_text(json.dumps(explanations, indent=1))
     return report
+
+
+register_task("reasoner", fit_reasoner)   # actlm.engine.train(cfg) runs this for a config with a reasoner section

@@ -1,0 +1,36 @@
+"""Training tasks: what ``actlm.engine.train(cfg)`` runs for a config.
+
+The engine's own loop trains classifiers (task ``classify``, registered by ``trainer.py``). A
+package with a loop of its own registers it here (the LM reasoner registers ``reasoner``), so the
+engine dispatches to it without importing it: imports point down, never up. ``import actlm``
+registers the built-in tasks.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Callable
+
+from .config import ConfigError, ExperimentConfig
+
+Fit = Callable[[ExperimentConfig, "str | Path | None"], dict[str, Any]]
+
+_TASKS: dict[str, Fit] = {}
+
+
+def register_task(name: str, fit: Fit) -> None:
+    """Make configs of task ``name`` train with ``fit(cfg, resume)``."""
+    _TASKS[name] = fit
+
+
+def task_of(cfg: ExperimentConfig) -> str:
+    """The task a config asks for: its ``reasoner`` section makes it a reasoner run."""
+    return "reasoner" if cfg.reasoner is not None else "classify"
+
+
+def run_task(cfg: ExperimentConfig, resume: str | Path | None = None) -> dict[str, Any]:
+    """Train ``cfg`` with its task's loop; returns that loop's test report."""
+    name = task_of(cfg)
+    if name not in _TASKS:
+        raise ConfigError(f"no training loop is registered for the {name!r} task (known: {', '.join(_TASKS)}); "
+                          f"`import actlm` registers the built-in ones")
+    return _TASKS[name](cfg, resume)
