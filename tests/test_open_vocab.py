@@ -149,3 +149,26 @@ def test_predict_classes_scores_a_real_video_among_classes_given_as_text(seen_ru
     assert sorted(names) == sorted(report["classes"]) and abs(sum(probs) - 1) < 1e-4
     assert list(probs) == sorted(probs, reverse=True) and report["confident"] == (probs[0] >= 0.8)
     assert len(report["joints"]) == 3 and 0 <= report["span"][0] < report["span"][1] <= 300
+
+
+@pytest.mark.xfail(strict=True, reason="known bug: the class texts stored after each epoch are encoded with the "
+                   "fine-tuned encoder still in training mode (dropout on), so they are noisy; fix: eval() before "
+                   "encoding in SkeletonLanguageObjective.end_epoch (language/slm.py)")
+def test_a_fine_tuned_text_encoder_trains_on_multi_sentence_class_texts(tiny_ucla, tmp_path):
+    """With `language.finetune_text` the class texts are re-encoded by the trained encoder, each class
+    as the mean of its sentences (PURLS: name, global, parts, phases), and stored with the model."""
+    from actlm.language.class_texts import purls_class_texts
+    from actlm.language.text_bank import encode_class_texts
+    from actlm.language.text_encoder import TextEncoder
+
+    run = tmp_path / "ft"
+    train(load_config("nw-ucla/hocslm_joint", tiny_overrides(tiny_ucla, run, epochs=1) + SLM_TINY + [
+        "language.class_descriptions=purls", "language.finetune_text=true", "train.max_steps_per_epoch=2"]))
+    model, _ = load_checkpoint(run / "last")
+    tuned = TextEncoder(str(run / "text_encoder"), 24)
+    texts = [t.texts() for t in purls_class_texts("tiny-ucla", SkeletonSet(tiny_ucla).classes)]
+    with torch.no_grad():
+        expected = encode_class_texts(tuned, texts)
+        frozen = encode_class_texts(TextEncoder("minilm", 24), texts)
+    assert torch.allclose(model.class_text, expected, atol=1e-4)
+    assert not torch.allclose(model.class_text, frozen, atol=1e-4)     # the encoder did change
