@@ -115,12 +115,14 @@ def evaluate(run: Path, split: str, source: str) -> dict:
     from actlm.data import load
     from actlm.engine import load_checkpoint
     from actlm.language.open_vocab import text_encoder_for
-    from actlm.language.zeroshot import ClassSubset, class_indices, harmonic_mean
+    from actlm.language.zeroshot import ClassSubset, class_indices, complement, harmonic_mean
 
     model, meta = load_checkpoint(run / "last")
     test, train_split = load("nw-ucla", split="test"), load("nw-ucla", split="train")
     seen_file, unseen_file = (f"{SPLIT_DIR}/{name}.npy" for name in SPLITS[split])
     seen, unseen = class_indices(seen_file, test.classes), class_indices(unseen_file, test.classes)
+    if complement(seen, test.num_classes) != sorted(unseen):
+        raise SystemExit(f"split {split}: {unseen_file} is not the complement of {seen_file}")
     if [test.classes[k] for k in seen] != meta["classes"]:
         raise SystemExit(f"{run}: trained on {meta['classes']}, not the seen classes of split {split}")
     texts, encoder = class_texts_of(source, test, train_split), text_encoder_for(meta)

@@ -77,11 +77,6 @@ class ClassText:
                   "all": name_only + whole + parts + phases}[view]
         return chosen or whole or name_only
 
-    @property
-    def summary(self) -> str:
-        """One line for listings and for samples that need a single class sentence."""
-        return f"{self.name}: {self.description.strip()}" if self.description else self.name
-
 
 def name_sentence(name: str) -> str:
     return f"A person performs the action '{name}'."
