@@ -285,9 +285,7 @@ class RandomFlip:
     ``kind="back"`` reflects x and z (3D): the skeleton a frontal tracker such as the Kinect fits
     to a performer seen *from behind*. It labels the person's right side as left, so in that
     skeleton's own body frame the sides are swapped and front and back are exchanged: hands that
-    hold something in front of the body appear behind it. (NW-UCLA's test view has many skeletons
-    with the hands behind the body, which every trained run gets wrong more often; training with
-    this kind did not fix them: experiments/results/nwucla_errors.md, nwucla_t32back.md.)
+    hold something in front of the body appear behind it (what it does on NW-UCLA: docs/results.md).
     y and a score channel are kept; absent persons stay zero. Label preserving for datasets
     without side-specific classes (NW-UCLA, NTU, Kinetics skeletons).
     """
@@ -320,14 +318,10 @@ class RandomArmDepthFlip:
     in every frame, so a hand held in front of the body is put behind it (and back).
 
     Why: a single depth camera that sees a performer from the side or from behind does not see the
-    far arm, and its tracker guesses it, often behind the body. On NW-UCLA 38 % of the test view's
-    carry sequences (and 22 % of training view 1's, 2 % of view 2's) have their hands behind the
-    hip, and every trained run gets 28-37 % of such test skeletons wrong against 2-6 % of the rest
-    (experiments/results/nwucla_errors.md). The flip makes a hand's side of the body unreliable in
-    training, as it is in such recordings. Measured there (``nwucla_t32arm.md``, p=0.25, seed 1):
-    94.4 % best / 92.2 % final, level with the shipped recipe, and the hands-behind test skeletons
-    stay at 68.6 %, so they are not explained by a mirrored arm either. Use after ``SpineAlign``
-    (z is then the body's forward axis) and before the random rotation; 2D input is unchanged.
+    far arm, and its tracker guesses it, often behind the body. The flip makes a hand's side of the
+    body unreliable in training, as it is in such recordings (what it does on NW-UCLA:
+    docs/results.md). Use after ``SpineAlign`` (z is then the body's forward axis) and before the
+    random rotation; 2D input is unchanged.
     """
 
     def __init__(self, layout: str | Layout, p: float = 0.25):
