@@ -4,14 +4,14 @@ from __future__ import annotations
 import time
 import warnings
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import torch
 from torch import nn
 
 from .data.errors import DataError
-from .engine.checkpoint import load_checkpoint
+from .data.layouts import get_layout
+from .engine.checkpoint import CheckpointMeta, load_checkpoint
 
 
 class InferencePath(nn.Module):
@@ -25,16 +25,13 @@ class InferencePath(nn.Module):
         return self.model(x)
 
 
-def example_input(meta: dict[str, Any], frames: int = 52) -> torch.Tensor:
-    args = meta["model"]["args"]
-    for t in meta.get("test_pipeline", []):
+def example_input(meta: CheckpointMeta, frames: int = 52) -> torch.Tensor:
+    """A zero input of the shape the checkpoint's test pipeline makes (its last crop length)."""
+    args = meta.model.args
+    for t in meta.test_pipeline:
         frames = int(t.get("length", frames))
-    return torch.zeros(1, args.get("num_persons", 1), frames, len_of(meta), args.get("in_channels", 3))
-
-
-def len_of(meta: dict[str, Any]) -> int:
-    from .data.layouts import get_layout
-    return get_layout(meta["layout"]).num_joints
+    joints = get_layout(meta.layout).num_joints
+    return torch.zeros(1, args.get("num_persons", 1), frames, joints, args.get("in_channels", 3))
 
 
 def export_onnx(checkpoint: str | Path, out: str | Path, opset: int = 17) -> Path:

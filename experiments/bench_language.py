@@ -99,10 +99,7 @@ def training_overhead(threads: int, steps: int = 12) -> dict:
         for name, t in trainers.items():
             t.model.train()
             start = time.perf_counter()
-            if t.text_bank is not None:
-                _, loss = t._language_loss(x, y, idx, {})
-            else:
-                loss = torch.nn.functional.cross_entropy(t.model(x), y)
+            loss = t.objective.losses(t.model(x, **t.objective.batch_inputs(idx)), y).loss
             t.optimizer.zero_grad()
             loss.backward()
             t.optimizer.step()

@@ -24,7 +24,7 @@ def model_and_example(target: str, overrides: list[str]) -> tuple[torch.nn.Modul
         from ..export import example_input
 
         model, meta = load_checkpoint(target)
-        return model, example_input(meta), f"checkpoint {meta['_path']} ({meta['model']['name']}, layout {meta['layout']})"
+        return model, example_input(meta), f"checkpoint {meta.path} ({meta.model.name}, layout {meta.layout})"
     from ..data import load
     from ..data.loader import SkeletonDataset
     from ..encoder import build_model

@@ -14,7 +14,9 @@ from __future__ import annotations
 import json
 import os
 import shutil
+from collections.abc import Mapping
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -33,11 +35,75 @@ class CheckpointError(DataError):
     """A checkpoint that is missing, damaged or not an actlm checkpoint."""
 
 
+@dataclass
+class ModelSpec:
+    """Which model a checkpoint holds: its registered name and constructor arguments."""
+
+    name: str
+    args: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class CheckpointMeta(Mapping):
+    """A checkpoint's ``config.json``: the model, its classes, and how its input is made.
+
+    ``to_json``/``from_json`` keep the file's format (``actlm-checkpoint-1``); keys this class does
+    not name (written by another tool) are kept in ``extra`` and written back. Reading it as a
+    mapping (``meta["layout"]``, ``meta["_path"]``) still works for code written against the dict.
+    """
+
+    model: ModelSpec
+    classes: list[str]
+    layout: str
+    dataset: str = ""
+    test_pipeline: list[dict[str, Any]] = field(default_factory=list)
+    epoch: int = 0
+    metrics: dict[str, Any] = field(default_factory=dict)
+    experiment: dict[str, Any] = field(default_factory=dict)   # the run's full config (ExperimentConfig)
+    extra: dict[str, Any] = field(default_factory=dict)
+    path: Path | None = None                                   # the directory it was read from
+
+    @property
+    def data_config(self) -> dict[str, Any]:
+        """The ``data`` section of the run's config (empty for checkpoints made without one)."""
+        return self.experiment.get("data") or {}
+
+    def to_json(self) -> dict[str, Any]:
+        return {"format": CHECKPOINT_FORMAT, "model": {"name": self.model.name, "args": self.model.args},
+                "classes": self.classes, "layout": self.layout, "dataset": self.dataset, "epoch": self.epoch,
+                "metrics": self.metrics, "test_pipeline": self.test_pipeline, "experiment": self.experiment,
+                **self.extra}
+
+    @classmethod
+    def from_json(cls, raw: dict[str, Any], path: Path | None = None) -> "CheckpointMeta":
+        """From a parsed config.json; a missing model, classes or layout raises ``KeyError``."""
+        known = {"format", "model", "classes", "layout", "dataset", "epoch", "metrics", "test_pipeline", "experiment",
+                 "_path"}
+        model = raw["model"]
+        return cls(ModelSpec(model["name"], dict(model.get("args") or {})), list(raw["classes"]), raw["layout"],
+                   raw.get("dataset", ""), list(raw.get("test_pipeline") or []), raw.get("epoch", 0),
+                   dict(raw.get("metrics") or {}), dict(raw.get("experiment") or {}),
+                   {k: v for k, v in raw.items() if k not in known}, path)
+
+    # -- the mapping view of the JSON (with "_path", as read_meta used to return) ---------------
+    def _as_dict(self) -> dict[str, Any]:
+        return {**self.to_json(), "_path": str(self.path) if self.path is not None else None}
+
+    def __getitem__(self, key: str) -> Any:
+        return self._as_dict()[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._as_dict())
+
+    def __len__(self) -> int:
+        return len(self._as_dict())
+
+
 def unwrap(model: nn.Module) -> nn.Module:
     return model.module if hasattr(model, "module") else model
 
 
-def save_checkpoint(path: str | Path, model: nn.Module, meta: dict[str, Any],
+def save_checkpoint(path: str | Path, model: nn.Module, meta: CheckpointMeta | dict[str, Any],
                     optimizer: torch.optim.Optimizer | None = None,
                     trainer_state: dict[str, Any] | None = None,
                     training_model: nn.Module | None = None) -> Path:
@@ -49,7 +115,8 @@ def save_checkpoint(path: str | Path, model: nn.Module, meta: dict[str, Any],
         save_file(_cpu_state(model), str(tmp / "model.safetensors"))
         if training_model is not None:
             save_file(_cpu_state(training_model), str(tmp / TRAINING_WEIGHTS))
-        (tmp / "config.json").write_text(json.dumps({"format": CHECKPOINT_FORMAT, **meta}, indent=1))
+        raw = meta.to_json() if isinstance(meta, CheckpointMeta) else {"format": CHECKPOINT_FORMAT, **meta}
+        (tmp / "config.json").write_text(json.dumps(raw, indent=1))
         if optimizer is not None:
             save_training_state(tmp, optimizer, trainer_state or {})
     return path
@@ -116,7 +183,7 @@ def _unflatten_optimizer(tensors: dict[str, torch.Tensor], scalars: dict[str, An
     return {"state": state, "param_groups": scalars["param_groups"]}
 
 
-def read_meta(path: str | Path) -> dict[str, Any]:
+def read_meta(path: str | Path) -> CheckpointMeta:
     """The checkpoint's config.json, checked to be an actlm checkpoint."""
     path = Path(path)
     if path.is_dir() and not (path / "config.json").exists() and (path / "best" / "config.json").exists():
@@ -133,8 +200,10 @@ def read_meta(path: str | Path) -> dict[str, Any]:
         raise CheckpointError(f"{cfg_file}: damaged config ({exc})") from None
     if not isinstance(meta, dict) or meta.get("format") != CHECKPOINT_FORMAT:
         raise CheckpointError(f"{cfg_file}: not an actlm checkpoint (format {meta.get('format') if isinstance(meta, dict) else None!r})")
-    meta["_path"] = str(path)
-    return meta
+    try:
+        return CheckpointMeta.from_json(meta, path)
+    except (KeyError, TypeError, AttributeError) as exc:
+        raise CheckpointError(f"{cfg_file}: config.json does not describe a model ({exc!r} missing or malformed)") from None
 
 
 def load_weights(path: Path, filename: str = "model.safetensors") -> dict[str, torch.Tensor]:
@@ -163,14 +232,14 @@ def load_state_into(model: nn.Module, state: dict[str, torch.Tensor], where: Pat
     unwrap(model).load_state_dict(state)
 
 
-def load_checkpoint(path: str | Path, device: str | torch.device = "cpu") -> tuple[nn.Module, dict[str, Any]]:
+def load_checkpoint(path: str | Path, device: str | torch.device = "cpu") -> tuple[nn.Module, CheckpointMeta]:
     """Build the model a checkpoint describes and load its weights. Returns (model in eval mode, meta)."""
     from ..encoder import build_model
 
     meta = read_meta(path)
-    where = Path(meta["_path"])
+    where = meta.path
     try:
-        model = build_model(meta["model"]["name"], **meta["model"]["args"])
+        model = build_model(meta.model.name, **meta.model.args)
     except (KeyError, ValueError) as exc:
         raise CheckpointError(f"{where}: config.json does not describe a known model ({exc})") from None
     load_state_into(model, load_weights(where), where)

@@ -10,10 +10,11 @@ test time. Neither touches the weights, and only training data is used.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
 
 import torch
 from torch import nn
+
+from .checkpoint import CheckpointMeta
 
 
 def batchnorm_layers(model: nn.Module) -> list[nn.modules.batchnorm._BatchNorm]:
@@ -56,7 +57,7 @@ def recalibrate_batchnorm(model: nn.Module, batches: Iterable, device: torch.dev
     return used
 
 
-def recalibrate_from_training_split(model: nn.Module, meta: dict[str, Any], mode: str = "train", seed: int = 0) -> int:
+def recalibrate_from_training_split(model: nn.Module, meta: CheckpointMeta, mode: str = "train", seed: int = 0) -> int:
     """Recompute a loaded checkpoint's statistics (``meta`` from :func:`load_checkpoint`) over its run's
     training split, drawn through the run's training pipeline (``train``) or its test pipeline
     (``plain``), in the run's batch size and a shuffle order fixed by ``seed``."""
@@ -65,13 +66,12 @@ def recalibrate_from_training_split(model: nn.Module, meta: dict[str, Any], mode
 
     if mode not in ("train", "plain"):
         raise ValueError(f"precise BN mode must be 'train' or 'plain', got {mode!r}")
-    experiment = meta.get("experiment") or {}
-    data, train = experiment.get("data"), experiment.get("train") or {}
+    data, train = meta.data_config, meta.experiment.get("train") or {}
     if not data:
         raise ValueError("recomputing BatchNorm statistics needs the training config, which this checkpoint "
                          "does not record")
     train_set = load(data["dataset"], split=data["train_split"], data_root_dir=data.get("data_root"))
-    pipeline = data["train_pipeline"] if mode == "train" else meta["test_pipeline"]
+    pipeline = data["train_pipeline"] if mode == "train" else meta.test_pipeline
     return recalibrate_over(model, SkeletonDataset(train_set, pipeline, seed=train.get("seed", 0)),
                             train.get("batch_size", 16), seed)
 

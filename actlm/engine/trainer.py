@@ -31,7 +31,6 @@ from typing import Any, Iterator
 import numpy as np
 import torch
 import torch.distributed as dist
-import torch.nn.functional as F
 import yaml
 from torch import nn
 from torch.utils.data import DataLoader, Sampler
@@ -41,11 +40,12 @@ from ..data import load
 from ..data.layouts import get_layout
 from ..data.loader import SkeletonDataset
 from ..encoder import build_model
-from .checkpoint import (TRAINING_WEIGHTS, unwrap, load_state_into, load_training_state, load_weights, read_meta,
-                         save_checkpoint)
+from .checkpoint import (TRAINING_WEIGHTS, CheckpointMeta, ModelSpec, load_state_into, load_training_state, load_weights,
+                         read_meta, save_checkpoint, unwrap)
 from .config import ConfigError, ExperimentConfig, validate
 from .ema import WeightEMA
 from .metrics import classification_report, save_confusion_png, save_scores
+from .objective import TrainingContext, objective_for
 from .precise_bn import recalibrate_batchnorm
 from .sync_bn import convert_batchnorm
 from .tasks import register_task, run_task
@@ -234,7 +234,8 @@ class Trainer:
         example = self.train_data[0][0]
         self.model_args = model_args_for(cfg, self.train_set, example)
         self.model = build_model(cfg.model.name, **self.model_args).to(self.device)
-        self.text_bank, self.text_encoder = self._language_setup() if cfg.language else (None, None)
+        self.objective = objective_for(self.model, TrainingContext(
+            cfg, self.train_set, self.device, self.run_dir, self.world.is_main, self._barrier))
         if self.world.size > 1:
             if self.device.type == "cuda":
                 self.model = nn.SyncBatchNorm.convert_sync_batchnorm(self.model)
@@ -259,9 +260,8 @@ class Trainer:
         if cfg.train.max_steps_per_epoch:
             self.steps_per_epoch = min(self.steps_per_epoch, cfg.train.max_steps_per_epoch)
         self.optimizer = make_optimizer(cfg, self.model)
-        if self.text_encoder is not None:  # fine-tuned text encoder: its own, smaller learning rate
-            self.optimizer.add_param_group({"params": [p for p in self.text_encoder.parameters() if p.requires_grad],
-                                            "weight_decay": 0.0, "lr_scale": cfg.language.text_lr_scale})
+        for group in self.objective.parameter_groups():   # e.g. a fine-tuned text encoder
+            self.optimizer.add_param_group(group)
         use_amp = self.device.type == "cuda" and cfg.train.amp != "off"
         self.autocast = (lambda: torch.autocast("cuda", dtype=torch.float16)) if use_amp else nullcontext
         self.scaler = torch.amp.GradScaler("cuda") if use_amp else None
@@ -271,87 +271,18 @@ class Trainer:
         if resume:
             self._resume(Path(resume))
 
-    # -- language (HocSLM) ---------------------------------------------------------------------
-    def _language_setup(self):
-        """Text bank of the training descriptions; class descriptions stored in the model."""
-        from ..language.cache import DescriberKey, DescriptionCache
-        from ..language.text_bank import TextBank, load_class_descriptions
-        from ..language.text_encoder import TextEncoder
-
-        lang = self.cfg.language
-        if not hasattr(self.model, "class_text"):
-            raise ConfigError(f"the language section trains a skeleton-language model: set model.name=hocslm "
-                              f"(model {self.cfg.model.name!r} has no language heads)")
-        classes = (load_class_descriptions(lang.class_descriptions, self.train_set.classes, self.train_set.name)
-                   if lang.class_descriptions else None)
-        encoder = TextEncoder(lang.text_encoder, lang.max_tokens, trainable=lang.finetune_text)
-        if encoder.dim != self.model.class_text.shape[1]:
-            raise ConfigError(f"text encoder {lang.text_encoder} gives {encoder.dim}-d embeddings: set "
-                              f"model.args.text_dim={encoder.dim}")
-        key = DescriberKey(self.train_set.name, lang.describer, lang.describer_model, lang.prompt_version)
-        cache = DescriptionCache(lang.cache)
-        if self.world.size > 1 and not self.world.is_main:
-            dist.barrier()   # rank 0 describes missing samples first
-        bank = TextBank(self.train_set, key, encoder, cache, lang.describe_missing, log=print,
-                        shared_by=lang.shared_by, class_descriptions=classes)
-        if self.world.size > 1 and self.world.is_main:
+    def _barrier(self) -> None:
+        if self.world.size > 1:
             dist.barrier()
-        if self.world.is_main:
-            print(bank.report, file=sys.stderr)
-        if bank.report.fallback == len(self.train_set):
-            found = [f"language.describer={k.backend} language.describer_model={k.model} "
-                     f"language.prompt_version={k.prompt_version} ({n} texts)"
-                     for k, n in cache.keys() if k.dataset == self.train_set.name]
-            raise ConfigError(f"no cached descriptions for {key}: run `actlm describe {self.train_set.name} "
-                              f"--backend {lang.describer}` first (or use describer: kinematic)"
-                              + ("; the cache has: " + "; ".join(found) if found else ""))
-        self.model.class_text.copy_(bank.class_text.to(self.device))
-        return bank, (encoder.to(self.device) if lang.finetune_text else None)
-
-    def _text_batch(self, index: torch.Tensor):
-        if self.text_encoder is None:
-            return self.text_bank.batch(index, self.device)
-        from ..language.slm import TextBatch
-        from ..language.text_bank import encode_class_texts
-        bank = self.text_bank
-        tokens, mask, sentence = self.text_encoder([bank.texts[int(i)] for i in index])
-        classes = encode_class_texts(self.text_encoder, bank.class_texts)
-        return TextBatch(tokens, mask, sentence, classes)
-
-    def _language_loss(self, x: torch.Tensor, y: torch.Tensor, index: torch.Tensor, sums: dict[str, float]):
-        from ..language.slm import language_losses
-        logits, out = self.model(x, self._text_batch(index))
-        loss = F.cross_entropy(logits, y, label_smoothing=self.cfg.optim.label_smoothing)
-        lang = self.cfg.language
-        weights = lang.weights
-        for name, value in language_losses(out, y, self.cfg.optim.label_smoothing,
-                                           lang.description_temperature).items():
-            loss = loss + getattr(weights, name) * value
-            sums[f"loss_{name}"] = sums.get(f"loss_{name}", 0.0) + value.item() * len(y)
-        return logits, loss
-
-    def _save_text_encoder(self) -> None:
-        """A fine-tuned text encoder is saved next to the checkpoints; class texts are refreshed."""
-        if self.text_encoder is None:
-            return
-        from ..language.text_bank import encode_class_texts
-        with torch.no_grad():
-            classes = encode_class_texts(self.text_encoder, self.text_bank.class_texts)
-        unwrap(self.model).class_text.copy_(classes)
-        if self.world.is_main:
-            self.text_encoder.model.save_pretrained(str(self.run_dir / "text_encoder"))
-            self.text_encoder.tokenizer.save_pretrained(str(self.run_dir / "text_encoder"))
 
     # -- bookkeeping --------------------------------------------------------------------------
-    def meta(self, epoch: int, metrics: dict[str, Any] | None = None) -> dict[str, Any]:
-        return {"model": {"name": self.cfg.model.name, "args": self.model_args},
-                "classes": self.train_set.classes, "layout": self.model_args["layout"],
-                "dataset": self.train_set.name, "epoch": epoch, "metrics": metrics or {},
-                "test_pipeline": self.cfg.data.test_pipeline, "experiment": self.cfg.model_dump()}
+    def meta(self, epoch: int, metrics: dict[str, Any] | None = None) -> CheckpointMeta:
+        return CheckpointMeta(ModelSpec(self.cfg.model.name, self.model_args), self.train_set.classes,
+                              self.model_args["layout"], self.train_set.name, self.cfg.data.test_pipeline, epoch,
+                              metrics or {}, self.cfg.model_dump())
 
     def _resume(self, path: Path) -> None:
-        meta = read_meta(path if (path / "config.json").exists() else path / "last")
-        ckpt = Path(meta["_path"])
+        ckpt = read_meta(path if (path / "config.json").exists() else path / "last").path
         run = ckpt.parent
         if run.resolve() != Path(self.run_dir).resolve():
             raise ConfigError(f"--resume {path} continues the run in {run}, but this config writes to "
@@ -365,10 +296,7 @@ class Trainer:
         if self.scaler is not None and "grad_scaler" in state:
             self.scaler.load_state_dict(state["grad_scaler"])
         self.history = state.get("history", [])
-        saved_text = run / "text_encoder"
-        if self.text_encoder is not None and (saved_text / "model.safetensors").exists():
-            from safetensors.torch import load_file
-            self.text_encoder.model.load_state_dict(load_file(str(saved_text / "model.safetensors")))
+        self.objective.resume(run)
         if self.world.is_main:
             print(f"resumed from {ckpt} at epoch {self.start_epoch}", file=sys.stderr)
 
@@ -402,9 +330,8 @@ class Trainer:
         start = time.perf_counter()
         bar = tqdm(self.train_loader, total=self.steps_per_epoch, desc=f"epoch {epoch + 1}/{self.cfg.train.epochs}",
                    leave=False, disable=not self.world.is_main, file=sys.stderr, dynamic_ncols=True)
-        language_sums: dict[str, float] = {}
-        if self.text_encoder is not None:
-            self.text_encoder.train()
+        term_sums: dict[str, float] = {}
+        self.objective.start_epoch()
         for i, (x, y, index) in enumerate(bar):
             if i >= self.steps_per_epoch:
                 break
@@ -413,11 +340,10 @@ class Trainer:
                 group["lr"] = lr * group.get("lr_scale", 1.0)
             x, y = x.to(self.device), y.to(self.device)
             with self.autocast():
-                if self.text_bank is not None:
-                    logits, loss = self._language_loss(x, y, index, language_sums)
-                else:
-                    logits = self.model(x)
-                    loss = F.cross_entropy(logits, y, label_smoothing=self.cfg.optim.label_smoothing)
+                step = self.objective.losses(self.model(x, **self.objective.batch_inputs(index)), y)
+            logits, loss = step.logits, step.loss
+            for name, value in step.terms.items():
+                term_sums[f"loss_{name}"] = term_sums.get(f"loss_{name}", 0.0) + value.item() * len(y)
             self.optimizer.zero_grad(set_to_none=True)
             if self.scaler:
                 self.scaler.scale(loss).backward()
@@ -434,9 +360,9 @@ class Trainer:
             seen += len(y)
             bar.set_postfix(loss=f"{total_loss / seen:.3f}", acc=f"{correct / seen:.3f}", lr=f"{lr:.4f}")
         elapsed = time.perf_counter() - start
-        names = sorted(language_sums)
-        total_loss, correct, seen, *parts = _reduce([total_loss, correct, seen] + [language_sums[k] for k in names], self.world)
-        self._save_text_encoder()
+        names = sorted(term_sums)
+        total_loss, correct, seen, *parts = _reduce([total_loss, correct, seen] + [term_sums[k] for k in names], self.world)
+        self.objective.end_epoch(unwrap(self.model))
         return {"train_loss": total_loss / seen, "train_acc": correct / seen, "lr": lr,
                 **{k: v / seen for k, v in zip(names, parts)},
                 "epoch_time_s": elapsed, "samples_per_s": seen / elapsed}

@@ -16,7 +16,9 @@ Read top to bottom:
    hardest to its own description and to samples described alike: the description's content,
    not only its label, shapes the embedding.
 4. The loss: cross-entropy of the HGLNet head + weighted contrastive, class-text and fused
-   cross-entropy terms (weights in the ``language`` config section).
+   cross-entropy terms (weights in the ``language`` config section), computed by
+   ``SkeletonLanguageObjective``, the model's ``training_objective``, which also feeds each batch
+   its descriptions from the ``TextBank`` (and fine-tunes the text encoder if asked).
 
 Inference runs ``forward(x)`` = HGLNet alone: same parameters on the path, same latency.
 ``text_logits(x)`` classifies by similarity to the stored class-description embeddings
@@ -25,7 +27,9 @@ Inference runs ``forward(x)`` = HGLNet alone: same parameters on the path, same 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+import sys
+from pathlib import Path
+from typing import Any
 
 import torch
 import torch.nn.functional as F
@@ -33,16 +37,11 @@ from torch import nn
 
 from ..encoder import register_model
 from ..encoder.hglnet import DEFAULT_STAGES, HGLNet
-
-
-@dataclass
-class TextBatch:
-    """Text side of a training batch: description tokens and sentences, and all class texts."""
-
-    tokens: torch.Tensor       # (N, L, Dt)
-    mask: torch.Tensor         # (N, L) bool
-    sentence: torch.Tensor     # (N, Dt), L2-normalised
-    class_text: torch.Tensor   # (K, Dt), L2-normalised
+from ..engine.config import ConfigError
+from ..engine.objective import Objective, StepLosses, TrainingContext
+from .cache import DescriberKey, DescriptionCache
+from .text_bank import TextBank, TextBatch, encode_class_texts, load_class_descriptions
+from .text_encoder import TextEncoder
 
 
 class SequentialFusion(nn.Module):
@@ -119,6 +118,10 @@ class HocSLM(nn.Module):
         classes = F.normalize(self.text_projection(self.class_text), dim=-1)
         return self.logit_scale.exp() * self.embed(x) @ classes.t()
 
+    def text_matcher(self) -> "TextMatcher":
+        """This model as a classifier by class-description similarity (``actlm eval --text-match``)."""
+        return TextMatcher(self)
+
     # -- training ---------------------------------------------------------------------------
     def _forward_train(self, x: torch.Tensor, text: TextBatch) -> tuple[torch.Tensor, dict[str, torch.Tensor]]:
         fmap = self.encoder.feature_map(x)                       # (N, M, D, T', V)
@@ -136,6 +139,17 @@ class HocSLM(nn.Module):
             "class_text_logits": scale * skeleton @ classes.t(),
             "scale": scale,
         }
+
+
+class TextMatcher(nn.Module):
+    """A HocSLM whose forward is ``text_logits``: scores by similarity to the class descriptions."""
+
+    def __init__(self, model: HocSLM):
+        super().__init__()
+        self.model = model
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.model.text_logits(x)
 
 
 def language_losses(out: dict[str, torch.Tensor], labels: torch.Tensor, label_smoothing: float,
@@ -173,4 +187,94 @@ def soft_contrastive_from_similarity(sim: torch.Tensor, target: torch.Tensor, sc
                   + torch.sum(-target.t() * F.log_softmax(logits.t(), 1), 1).mean())
 
 
+class SkeletonLanguageObjective(Objective):
+    """HocSLM's training: each sample's description from a text bank of the training set, and the
+    loss cross-entropy + weighted ``language_losses``. Without a ``language`` config section the
+    model trains as a plain classifier."""
+
+    reads_language = True
+
+    def __init__(self, model: HocSLM, ctx: TrainingContext):
+        super().__init__(model, ctx)
+        self.ctx = ctx
+        self.language = ctx.cfg.language
+        self.bank: TextBank | None = None
+        self.text_encoder: TextEncoder | None = None   # only when the text encoder is fine-tuned
+        if self.language is not None:
+            self.bank, self.text_encoder = self._text_bank(model)
+
+    def _text_bank(self, model: HocSLM) -> tuple[TextBank, TextEncoder | None]:
+        """Text bank of the training descriptions; the class descriptions stored in the model."""
+        lang, ctx, train_set = self.language, self.ctx, self.ctx.train_set
+        classes = (load_class_descriptions(lang.class_descriptions, train_set.classes, train_set.name)
+                   if lang.class_descriptions else None)
+        encoder = TextEncoder(lang.text_encoder, lang.max_tokens, trainable=lang.finetune_text)
+        if encoder.dim != model.class_text.shape[1]:
+            raise ConfigError(f"text encoder {lang.text_encoder} gives {encoder.dim}-d embeddings: set "
+                              f"model.args.text_dim={encoder.dim}")
+        key = DescriberKey(train_set.name, lang.describer, lang.describer_model, lang.prompt_version)
+        cache = DescriptionCache(lang.cache)
+        if not ctx.is_main:
+            ctx.barrier()   # the main process describes missing samples first
+        bank = TextBank(train_set, key, encoder, cache, lang.describe_missing, log=print,
+                        shared_by=lang.shared_by, class_descriptions=classes)
+        if ctx.is_main:
+            ctx.barrier()
+            print(bank.report, file=sys.stderr)
+        if bank.report.fallback == len(train_set):
+            found = [f"language.describer={k.backend} language.describer_model={k.model} "
+                     f"language.prompt_version={k.prompt_version} ({n} texts)"
+                     for k, n in cache.keys() if k.dataset == train_set.name]
+            raise ConfigError(f"no cached descriptions for {key}: run `actlm describe {train_set.name} "
+                              f"--backend {lang.describer}` first (or use describer: kinematic)"
+                              + ("; the cache has: " + "; ".join(found) if found else ""))
+        model.class_text.copy_(bank.class_text.to(ctx.device))
+        return bank, (encoder.to(ctx.device) if lang.finetune_text else None)
+
+    def parameter_groups(self) -> list[dict[str, Any]]:
+        if self.text_encoder is None:
+            return []
+        return [{"params": [p for p in self.text_encoder.parameters() if p.requires_grad],
+                 "weight_decay": 0.0, "lr_scale": self.language.text_lr_scale}]
+
+    def batch_inputs(self, index: torch.Tensor) -> dict[str, Any]:
+        if self.bank is None:
+            return {}
+        if self.text_encoder is None:
+            return {"text": self.bank.batch(index, self.ctx.device)}
+        tokens, mask, sentence = self.text_encoder([self.bank.texts[int(i)] for i in index])
+        return {"text": TextBatch(tokens, mask, sentence, encode_class_texts(self.text_encoder, self.bank.class_texts))}
+
+    def losses(self, output: Any, labels: torch.Tensor) -> StepLosses:
+        if self.bank is None:
+            return super().losses(output, labels)
+        logits, out = output
+        loss = F.cross_entropy(logits, labels, label_smoothing=self.label_smoothing)
+        terms = language_losses(out, labels, self.label_smoothing, self.language.description_temperature)
+        for name, value in terms.items():
+            loss = loss + getattr(self.language.weights, name) * value
+        return StepLosses(logits, loss, terms)
+
+    def start_epoch(self) -> None:
+        if self.text_encoder is not None:
+            self.text_encoder.train()
+
+    def end_epoch(self, model: nn.Module) -> None:
+        """A fine-tuned text encoder: class texts refreshed in the model, the encoder saved beside the checkpoints."""
+        if self.text_encoder is None:
+            return
+        with torch.no_grad():
+            model.class_text.copy_(encode_class_texts(self.text_encoder, self.bank.class_texts))
+        if self.ctx.is_main:
+            self.text_encoder.model.save_pretrained(str(self.ctx.run_dir / "text_encoder"))
+            self.text_encoder.tokenizer.save_pretrained(str(self.ctx.run_dir / "text_encoder"))
+
+    def resume(self, run_dir: Path) -> None:
+        saved = run_dir / "text_encoder" / "model.safetensors"
+        if self.text_encoder is not None and saved.exists():
+            from safetensors.torch import load_file
+            self.text_encoder.model.load_state_dict(load_file(str(saved)))
+
+
+HocSLM.training_objective = SkeletonLanguageObjective
 register_model("hocslm", HocSLM)

@@ -32,8 +32,17 @@ from ..data.store import SkeletonSet
 from .cache import DescriberKey, DescriptionCache
 from .class_texts import resolve_class_texts
 from .describers import CLASS_PREFIX, build_describer, describe_dataset
-from .slm import TextBatch
 from .text_encoder import TextEncoder
+
+
+@dataclass
+class TextBatch:
+    """Text side of a training batch: description tokens and sentences, and all class texts."""
+
+    tokens: torch.Tensor       # (N, L, Dt)
+    mask: torch.Tensor         # (N, L) bool
+    sentence: torch.Tensor     # (N, Dt), L2-normalised
+    class_text: torch.Tensor   # (K, Dt), L2-normalised
 
 
 @dataclass
