@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import json
 import sys
-from pathlib import Path
 
 import click
 import numpy as np
@@ -92,23 +91,22 @@ def eval_cmd(checkpoint: str, split: str, dataset: str | None, as_json: bool, ba
     from ..engine.trainer import predict
 
     model, meta = load_checkpoint(checkpoint)
-    experiment = meta.get("experiment", {})
-    name = dataset or experiment.get("data", {}).get("dataset") or meta["dataset"]
-    data_root = experiment.get("data", {}).get("data_root")
+    name = dataset or meta.data_config.get("dataset") or meta.dataset
+    data_root = meta.data_config.get("data_root")
     ds = load(name, split=split, data_root_dir=data_root)
-    if ds.layout.name != meta["layout"] and not any(t.get("type") == "MapLayout" for t in meta["test_pipeline"]):
-        raise click.ClickException(f"{checkpoint} was trained on layout {meta['layout']} but {ds.name} uses "
+    if ds.layout.name != meta.layout and not any(t.get("type") == "MapLayout" for t in meta.test_pipeline):
+        raise click.ClickException(f"{checkpoint} was trained on layout {meta.layout} but {ds.name} uses "
                                    f"{ds.layout.name}; add a MapLayout transform or use a matching checkpoint")
-    classes = meta["classes"]
+    classes = meta.classes
     if class_spec:
         from ..language.open_vocab import open_vocab_eval
         ds, classes, scorer = open_vocab_eval(model, meta, ds, class_spec, class_subset, text_view, data_root,
                                               open_scoring)
-    pipeline = _pipeline_option(pipeline_yaml) if pipeline_yaml else meta["test_pipeline"]
-    clips = clips or experiment.get("data", {}).get("test_clips", 1)
+    pipeline = _pipeline_option(pipeline_yaml) if pipeline_yaml else meta.test_pipeline
+    clips = clips or meta.data_config.get("test_clips", 1)
     loader = DataLoader(SkeletonDataset(ds, pipeline, clips=clips), batch_size=max(1, batch_size // clips))
-    if text_match and not hasattr(model, "text_logits"):
-        raise click.ClickException(f"{checkpoint} is a {meta['model']['name']} model without language heads; "
+    if text_match and not hasattr(model, "text_matcher"):
+        raise click.ClickException(f"{checkpoint} is a {meta.model.name} model without language heads; "
                                    f"--text-match needs a skeleton-language (hocslm) checkpoint")
     if precise_bn:
         from ..engine.precise_bn import recalibrate_from_training_split
@@ -117,7 +115,7 @@ def eval_cmd(checkpoint: str, split: str, dataset: str | None, as_json: bool, ba
         except ValueError as exc:
             raise click.ClickException(f"{checkpoint}: {exc}") from None
     if not class_spec:
-        scorer = _TextMatch(model) if text_match else model
+        scorer = model.text_matcher() if text_match else model
     logits, labels, index = predict(scorer, loader, next(model.parameters()).device)
     if class_spec and fuse_descriptions:
         from ..language.open_vocab import with_descriptions
@@ -127,13 +125,13 @@ def eval_cmd(checkpoint: str, split: str, dataset: str | None, as_json: bool, ba
         write_scores(save_scores, np.array(ds.sample_ids)[index], labels, logits, classes)
     scoring = (f"open-vocabulary ({open_scoring})" + (" + descriptions" if fuse_descriptions else "") if class_spec else
                "text-match" if text_match else "classifier")
-    report.update(checkpoint=meta["_path"], dataset=ds.name, split=ds.split_name,
+    report.update(checkpoint=str(meta.path), dataset=ds.name, split=ds.split_name,
                   scoring=scoring, clips=clips, pipeline=pipeline,
                   precise_bn=precise_bn or "off")
     if as_json:
         click.echo(json.dumps(report, indent=1))
     else:
-        _print_report(report, f"{meta['_path']} on {ds.name}/{ds.split_name}")
+        _print_report(report, f"{meta.path} on {ds.name}/{ds.split_name}")
 
 
 def _pipeline_option(text: str) -> list[dict]:
@@ -148,40 +146,6 @@ def _pipeline_option(text: str) -> list[dict]:
     return spec
 
 
-class _TextMatch:
-    """Adapter: a HocSLM model scored by its class-description similarities."""
-
-    def __init__(self, model):
-        self.model = model
-
-    def eval(self):
-        self.model.eval()
-        return self
-
-    def __call__(self, x):
-        return self.model.text_logits(x)
-
-
-def _load_scores(source: str) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[str]]:
-    """(sample ids, labels, logits) sorted by sample id, and the class names, from a run directory
-    (its test_scores.npz: the best epoch; runs from before classes were stored: eval.json's) or from
-    an `actlm eval --save-scores` file."""
-    path = Path(source)
-    if path.is_dir():
-        path = path / "test_scores.npz"
-        if not path.exists():
-            raise click.ClickException(f"{source}: no test_scores.npz (is the run finished?)")
-    try:
-        scores = np.load(path, allow_pickle=False)
-        ids, labels, logits = scores["sample_ids"], scores["labels"], scores["logits"]
-        classes = [str(c) for c in scores["classes"]] if "classes" in scores.files else \
-            json.loads((path.parent / "eval.json").read_text())["classes"]
-    except (OSError, ValueError, KeyError) as e:
-        raise click.ClickException(f"{path}: not a scores file of `actlm eval --save-scores` or a run ({e})")
-    order = np.argsort(ids)
-    return ids[order], labels[order], logits[order], classes
-
-
 @main.command("ensemble")
 @click.argument("runs", nargs=-1, required=True, type=click.Path(exists=True))
 @click.option("--weights", default=None, help="Comma-separated weight per run (default: equal).")
@@ -192,29 +156,15 @@ def ensemble_cmd(runs: tuple[str, ...], weights: str | None, as_json: bool) -> N
 
     Each of RUNS is a run directory (the scores of its best epoch) or a scores file written by
     `actlm eval CHECKPOINT --save-scores FILE.npz` (e.g. of run/last, the final epoch)."""
-    from ..engine.metrics import classification_report, fuse_scores
+    from ..engine.ensemble import ensemble
 
-    w = [float(v) for v in weights.split(",")] if weights else [1.0] * len(runs)
-    if len(w) != len(runs):
-        raise click.ClickException(f"{len(w)} weights for {len(runs)} runs")
-    ids, labels, classes, per_run, logits = None, None, None, {}, []
-    for run in runs:
-        run_ids, run_labels, run_logits, run_classes = _load_scores(run)
-        if ids is None:
-            ids, labels, classes = run_ids, run_labels, run_classes
-        elif not np.array_equal(ids, run_ids) or run_classes != classes:
-            raise click.ClickException(f"{run}: test samples or classes differ from {runs[0]}; "
-                                       f"runs must share a test split")
-        per_run[run] = float((run_logits.argmax(1) == labels).mean())
-        logits.append(run_logits)
-    report = classification_report(fuse_scores(logits, w), labels, classes)
-    report.update(runs=per_run, weights=w)
+    report = ensemble(runs, [float(v) for v in weights.split(",")] if weights else None)
     if as_json:
         click.echo(json.dumps(report, indent=1))
         return
-    for run, acc in per_run.items():
+    for run, acc in report["runs"].items():
         click.echo(f"{run}: top-1 {acc:.2%}")
-    click.echo(f"ensemble ({', '.join(f'{x:g}' for x in w)}): top-1 {report['top1']:.2%}  top-5 {report['top5']:.2%}  (n={report['n']})")
+    click.echo(f"ensemble ({', '.join(f'{x:g}' for x in report['weights'])}): top-1 {report['top1']:.2%}  top-5 {report['top5']:.2%}  (n={report['n']})")
 
 
 @main.command("quickstart")
