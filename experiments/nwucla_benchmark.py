@@ -265,6 +265,8 @@ def main() -> None:
     trained_at = None if a.collect else head_commit()
     wall = {} if a.collect else train_all(a)
     res = collect(a, wall, trained_at)
+    if not res["streams"]:   # nothing finished here and nothing archived: keep the results file as it is
+        raise run_archive.no_archived_runs(archive_dir(a.streams[0], a.seed, a.tag, a.model).parent)
     out = RESULTS
     out.mkdir(parents=True, exist_ok=True)
     stem = results_stem(a.model, a.tag, a.seed)

@@ -321,7 +321,10 @@ def main() -> None:
                          f"--tag {a.bench_tag} [--model hocslm] --streams joint --seed N`, then add --collect")
     if not a.collect:
         train_all(a)
-    write(a, collect(a))
+    results = collect(a)
+    if not results["runs"]:   # nothing finished here and nothing archived: keep the results file as it is
+        raise run_archive.no_archived_runs(RESULTS / f"slm{TAG}_runs")
+    write(a, results)
 
 
 if __name__ == "__main__":

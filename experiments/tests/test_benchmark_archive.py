@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import shutil
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -181,3 +182,14 @@ def test_an_ema_run_reports_its_raw_weights_as_the_paired_baseline(bench):
     assert bench.raw_weights(curve) == {"raw": {"top1": 0.8, "best_epoch": 2, "final_top1": 0.6,
                                                 "curve_top1": [0.4, 0.8, 0.6]}}
     assert bench.raw_weights([{"test_top1": 0.5}]) == {}
+
+
+def test_collecting_in_a_fresh_clone_names_the_missing_archive_and_keeps_the_results(bench, tmp_path, monkeypatch):
+    results = tmp_path / "experiments/results"
+    results.mkdir(parents=True)
+    (results / "nwucla_t.md").write_text("the committed table\n")
+    monkeypatch.setattr(sys, "argv", ["nwucla_benchmark", "--collect", "--tag", "t"])
+    with pytest.raises(SystemExit, match="nwucla_t_runs.*not kept in git"):
+        bench.main()
+    assert (results / "nwucla_t.md").read_text() == "the committed table\n"
+    assert not (results / "nwucla_t.json").exists()
