@@ -151,9 +151,6 @@ def test_predict_classes_scores_a_real_video_among_classes_given_as_text(seen_ru
     assert len(report["joints"]) == 3 and 0 <= report["span"][0] < report["span"][1] <= 300
 
 
-@pytest.mark.xfail(strict=True, reason="known bug: the class texts stored after each epoch are encoded with the "
-                   "fine-tuned encoder still in training mode (dropout on), so they are noisy; fix: eval() before "
-                   "encoding in SkeletonLanguageObjective.end_epoch (language/slm.py)")
 def test_a_fine_tuned_text_encoder_trains_on_multi_sentence_class_texts(tiny_ucla, tmp_path):
     """With `language.finetune_text` the class texts are re-encoded by the trained encoder, each class
     as the mean of its sentences (PURLS: name, global, parts, phases), and stored with the model."""

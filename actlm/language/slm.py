@@ -263,6 +263,7 @@ class SkeletonLanguageObjective(Objective):
         """A fine-tuned text encoder: class texts refreshed in the model, the encoder saved beside the checkpoints."""
         if self.text_encoder is None:
             return
+        self.text_encoder.eval()   # the stored class texts are inference embeddings: no dropout
         with torch.no_grad():
             model.class_text.copy_(encode_class_texts(self.text_encoder, self.bank.class_texts))
         if self.ctx.is_main:
