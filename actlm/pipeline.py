@@ -140,19 +140,19 @@ def predict_video(video: str | Path, checkpoint: str | Path | None = None, backe
     t_pose = time.perf_counter() - t0
     model, meta = load_checkpoint(checkpoint or default_checkpoint())
     model.eval()
-    layout = meta["layout"]
-    num_persons = meta["model"]["args"].get("num_persons", 1)
-    data, kept = skeleton_for_model(pose, layout, num_persons, meta["model"]["args"].get("in_channels"))
+    layout = meta.layout
+    num_persons = meta.model.args.get("num_persons", 1)
+    data, kept = skeleton_for_model(pose, layout, num_persons, meta.model.args.get("in_channels"))
     if len(kept) < 2:
         raise NoPersonFound(f"{video}: a person was found in only {len(kept)} frame(s); too short to recognise an action")
-    pipeline = build_pipeline(meta["test_pipeline"], layout)
+    pipeline = build_pipeline(meta.test_pipeline, layout)
     x = torch.from_numpy(pipeline(data, np.random.default_rng(0)))[None]
     t1 = time.perf_counter()
     with torch.no_grad():
         probs = model(x).softmax(1)[0].numpy()
     t_model = time.perf_counter() - t1
     order = np.argsort(-probs)[:top_k]
-    classes = meta["classes"]
+    classes = meta.classes
     joint_w, frame_w = attribution(model, x, int(order[0]))
     names = get_layout(layout).joints
     top_joints = [(names[j], float(joint_w[j])) for j in np.argsort(-joint_w)[:3]]
