@@ -49,3 +49,12 @@ def test_a_step_naming_another_stream_is_refused_not_overruled():
         validate({"data": {"stream": "bone", "test_pipeline": [{"type": "Stream", "kind": "joint"}]}})
     with pytest.raises(ConfigError, match="data.stream"):
         load_config("nw-ucla/hglnet_joint", ["data.stream=hand"])
+
+
+@pytest.mark.parametrize("config", ["ntu60/hglnet_xsub_joint", "ntu60/hglnet_xview_joint", "ntu120/hglnet_xsub_joint",
+                                    "ntu120/hglnet_xset_joint"])
+def test_the_ntu_configs_take_the_stream_key_too(config):
+    joint, bone = load_config(config), load_config(config, ["data.stream=bone"])
+    assert joint.data.train_pipeline[-1] == {"type": "Stream", "kind": "joint"}   # as the file wrote it before
+    assert bone.data.train_pipeline[:-1] == joint.data.train_pipeline[:-1]
+    assert bone.data.test_pipeline[-1] == {"type": "Stream", "kind": "bone"}
