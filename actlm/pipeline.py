@@ -1,9 +1,10 @@
 """From a plain video to an explained action: video -> pose -> skeleton -> model (-> reasoner).
 
 ``predict_video`` runs the whole chain and returns a :class:`VideoPrediction`: the top-k
-actions with probabilities, whether the model is confident enough to name one, which joints and
-which time span mattered (gradient x input attribution of the top class), the measured
-kinematic facts, and the reasoner's explanation when a reasoner is given.
+actions with probabilities, whether the model is confident enough to name one, the grounded
+explanation (``reasoner.evidence``: which body parts and time span the model used, measured by
+freezing them, the measured facts about those parts, why not the runner-up) and, when a reasoner
+is given, its written answer after verification against the measurements.
 ``write_annotated_video`` draws the skeleton on the frames with those joints and that span
 highlighted.
 """
@@ -22,7 +23,8 @@ from .data.errors import DataError
 from .data.layouts import get_layout, get_mapping
 from .data.transforms import build_pipeline
 from .engine.checkpoint import load_checkpoint
-from .language.kinematics import kinematic_facts, narrate
+from .language.kinematics import narrate
+from .reasoner.evidence import ExplainError, gather_evidence, load_fact_profile, part_weights_per_joint, template_explanation, verify
 from .pose.backends import PoseSequence, get_backend
 from .pose.video import probe, read_frames
 
@@ -60,6 +62,8 @@ class VideoPrediction:
     timings: dict[str, float] = field(default_factory=dict)
     joint_importance: list[float] = field(default_factory=list, repr=False)
     frame_importance: list[float] = field(default_factory=list, repr=False)
+    evidence: dict[str, Any] = field(default_factory=dict, repr=False)
+    reasoner: dict[str, Any] | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -73,13 +77,16 @@ class VideoPrediction:
             lines.append(f"low confidence ({p:.0%} for '{best}'): the action may be none of the {len(self.classes)} "
                          f"actions this model knows ({', '.join(self.classes)})")
         lines += [f"  {i + 1}. {name:<26} {prob:6.1%}" for i, (name, prob) in enumerate(self.top)]
-        lines.append("mattered most: " + ", ".join(f"{j} ({w:.0%})" for j, w in self.joints)
-                     + f"; frames {self.span[0]}-{self.span[1] - 1}")
+        lines.append("mattered most (freezing them lowers the score most): "
+                     + ", ".join(f"{j} ({w:.0%})" for j, w in self.joints) + f"; frames {self.span[0]}-{self.span[1] - 1}")
         lines.append(f"measured motion: {self.measured}")
+        if self.explanation is not None:
+            lines.append(f"why: {self.explanation}")
         if self.narrative is not None:
             lines.append(f"tokens: {self.narrative}")
-        if self.explanation is not None:
-            lines.append(f"because: {self.explanation}")
+        if self.reasoner is not None:
+            lines.append(f"reasoner ({self.reasoner['action']}, {self.reasoner['confidence']:.0%}), verified: "
+                         f"{self.reasoner['says'] or '(no clause supported by the measurements)'}")
         return "\n".join(lines)
 
 
@@ -153,32 +160,35 @@ def predict_video(video: str | Path, checkpoint: str | Path | None = None, backe
     t_model = time.perf_counter() - t1
     order = np.argsort(-probs)[:top_k]
     classes = meta.classes
-    joint_w, frame_w = attribution(model, x, int(order[0]))
-    names = get_layout(layout).joints
-    top_joints = [(names[j], float(joint_w[j])) for j in np.argsort(-joint_w)[:3]]
-    a, b = important_span(frame_w)
-    scale = len(kept) / len(frame_w)                       # model frames -> kept frames -> video frames
-    span = (int(kept[min(int(a * scale), len(kept) - 1)]), int(kept[min(int(np.ceil(b * scale)) - 1, len(kept) - 1)]) + 1)
+    profile = load_fact_profile(checkpoint or default_checkpoint())
     try:
-        measured = narrate(kinematic_facts(data, layout))
-    except ValueError:
-        measured = "not enough frames to measure"
+        ev = gather_evidence(model, x, data, layout, classes, Path(str(video)).stem, profile)
+    except ExplainError as exc:
+        raise NoPersonFound(str(exc)) from None
+    joint_w = part_weights_per_joint({part: ev.parts[part] for part in ev.used_parts}, get_layout(layout))
+    top_joints = [(part.replace("_", " "), float(ev.parts[part])) for part in ev.used_parts]
+    a, b = (int(round(t * (len(kept) - 1))) for t in ev.span)     # normalised time -> kept frames -> video frames
+    span = (int(kept[a]), int(kept[max(b, a)]) + 1)
+    measured = narrate(ev.facts)
     prediction = VideoPrediction(str(video), pose.frames, pose.frames_with_person, pose.fps, classes, layout,
                                  [(classes[i], float(probs[i])) for i in order], bool(probs[order[0]] >= min_confidence),
-                                 min_confidence, top_joints, span, measured,
+                                 min_confidence, top_joints, span, measured, explanation=template_explanation(ev),
                                  timings={"pose_s": t_pose, "model_s": t_model},
-                                 joint_importance=[float(w) for w in joint_w], frame_importance=[float(w) for w in frame_w])
+                                 joint_importance=[float(w) for w in joint_w], evidence=ev.as_dict())
     if reasoner is not None:
         if reasoner.vst.meta["layout"] != layout:
             data, _ = skeleton_for_model(pose, reasoner.vst.meta["layout"], num_persons)
         e = reasoner.explain(data, Path(str(video)).stem)
-        prediction.explanation, prediction.narrative = e.explanation, e.narrative
+        verified, removed = verify(e.explanation, ev.facts)     # only what the measurements support is shown
+        prediction.narrative = e.narrative
+        prediction.reasoner = {"action": e.action, "confidence": e.confidence, "says": verified, "removed": removed}
     prediction.timings["total_s"] = time.perf_counter() - t0
     return prediction, pose
 
 
 def write_annotated_video(video: str | Path, pose: PoseSequence, prediction: VideoPrediction, out: str | Path) -> Path:
-    """The video with the skeleton drawn, important joints enlarged, the important span framed in red."""
+    """The video with the skeleton drawn, the joints of the cited body parts enlarged in red, the
+    span the model used framed in red and named at the bottom."""
     import cv2
 
     out = Path(out)
@@ -202,11 +212,14 @@ def write_annotated_video(video: str | Path, pose: PoseSequence, prediction: Vid
                 for child, parent in pose_layout.bones:
                     cv2.line(img, tuple(int(v) for v in pts[child]), tuple(int(v) for v in pts[parent]), (255, 200, 0), 2)
                 for j, (px, py) in enumerate(pts):
-                    hot = weights[j] >= 0.6
+                    hot = weights[j] > 0.05              # a joint of a body part the explanation cites
                     cv2.circle(img, (int(px), int(py)), 6 if hot else 2, (0, 0, 255) if hot else (0, 255, 255), -1)
         if prediction.span[0] <= i < prediction.span[1]:
             cv2.rectangle(img, (0, 0), (img.shape[1] - 1, img.shape[0] - 1), (0, 0, 255), 4)
         cv2.putText(img, label, (8, 24), cv2.FONT_HERSHEY_SIMPLEX, 0.7, (255, 255, 255), 2, cv2.LINE_AA)
+        if prediction.span[0] <= i < prediction.span[1] and prediction.joints:
+            cited = "used: " + ", ".join(name for name, _ in prediction.joints)
+            cv2.putText(img, cited, (8, img.shape[0] - 12), cv2.FONT_HERSHEY_SIMPLEX, 0.6, (0, 0, 255), 2, cv2.LINE_AA)
         writer.write(img)
     if writer is not None:
         writer.release()
