@@ -4,7 +4,8 @@
 
 For every test sequence: the grounded explanation (actlm.reasoner.evidence, no language model),
 then
-- claim precision: claims parsed from the text (reasoner.faithfulness lexicon) supported by the
+- claim precision: claims parsed from the text (class names removed first: 'Not sit down' names a
+  class, it does not claim a sitting motion) (reasoner.faithfulness lexicon) supported by the
   sample's measured facts, and the share of explanations with at least one checkable claim;
 - causal faithfulness: the predicted class's probability after freezing, at their first-frame
   position, the joints of the body parts the explanation cites, against freezing the same
@@ -30,7 +31,7 @@ import torch
 
 from actlm import data as actlm_data
 from actlm.data.layouts import get_layout
-from actlm.reasoner.evidence import Explainer, freeze_joints, part_joints, write_with_lm
+from actlm.reasoner.evidence import Explainer, freeze_joints, part_joints, without_class_names, write_with_lm
 from actlm.reasoner.faithfulness import faithfulness
 
 from .run_archive import head_commit
@@ -101,7 +102,7 @@ def main() -> None:
             skipped.append(f"{s.sample_id}: {exc}")
             continue
         latency.append(time.perf_counter() - t0)
-        faith = faithfulness(text, ev.facts)
+        faith = faithfulness(without_class_names(text, ex.classes), ev.facts)   # class names are not claims
         mask = masking_study(ex, ex.model_input(s.data), ev, ex.classes.index(ev.action), rng)
         rows.append({"sample_id": s.sample_id, "label": ev.label, "action": ev.action, "correct": ev.label == ev.action,
                      "confidence": ev.confidence, "runner_up": ev.runner_up, "runner_up_confidence": ev.runner_up_confidence,

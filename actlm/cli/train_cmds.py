@@ -1,4 +1,4 @@
-"""``actlm train | eval | ensemble | quickstart``: the training loop and its results from the shell."""
+"""``actlm train | eval | ensemble``: the training loop and its results from the shell."""
 from __future__ import annotations
 
 import json
@@ -165,24 +165,3 @@ def ensemble_cmd(runs: tuple[str, ...], weights: str | None, as_json: bool) -> N
     for run, acc in report["runs"].items():
         click.echo(f"{run}: top-1 {acc:.2%}")
     click.echo(f"ensemble ({', '.join(f'{x:g}' for x in report['weights'])}): top-1 {report['top1']:.2%}  top-5 {report['top5']:.2%}  (n={report['n']})")
-
-
-@main.command("quickstart")
-@click.option("--data-root", type=click.Path(file_okay=False), default=None,
-              help="Folder holding raw datasets (default: $ACTLM_DATA, else ../shared/data).")
-@click.option("--work-dir", default="runs/quickstart", show_default=True)
-def quickstart_cmd(data_root: str | None, work_dir: str) -> None:
-    """Prepare NW-UCLA, train HGLNet on a CPU-sized schedule, evaluate it (no flags needed)."""
-    from ..data import load
-    from ..engine import load_config, train
-    from .data_cmds import summary_text
-
-    click.echo("actlm quickstart: HGLNet on NW-UCLA (cross-view), CPU-sized schedule\n")
-    click.echo(summary_text(load("nw-ucla", data_root_dir=data_root)) + "\n")
-    overrides = [f"train.work_dir={work_dir}"] + ([f"data.data_root={data_root}"] if data_root else [])
-    cfg = load_config("nw-ucla/hglnet_quick", overrides)
-    report = train(cfg)
-    _print_report(report, f"\nHGLNet after {cfg.train.epochs} epochs (best epoch {report['best_epoch']})")
-    click.echo(f"\nrun directory: {report['run_dir']} (checkpoints, metrics.csv, confusion.png)\n"
-               f"evaluate again:   actlm eval {report['run_dir']}\n"
-               f"full benchmark:   actlm train nw-ucla/hglnet_joint   (see experiments/README.md)", file=sys.stdout)

@@ -277,6 +277,14 @@ def contrastive_cue(facts: list[Fact], top: str, runner: str, profile: dict[str,
     return text, info
 
 
+def cite(facts: list[Fact], used: list[str], when: float, most: int = 3) -> list[Fact]:
+    """The measured facts about the used parts, at most ``most``, those nearest in time to the
+    span the model used first; returned in temporal order."""
+    about = [f for f in facts if f.motion != "still" and set(FACT_PARTS.get(f.part, ())) & set(used)]
+    nearest = sorted(about, key=lambda f: abs(f.time - when))[:most]
+    return sorted(nearest, key=lambda f: f.time)
+
+
 # --- the whole evidence ---------------------------------------------------------------------
 def gather_evidence(model: torch.nn.Module, x: torch.Tensor, data: np.ndarray, layout: str | Layout,
                     classes: list[str], sample_id: str = "sample", profile: dict[str, Any] | None = None,
@@ -294,7 +302,7 @@ def gather_evidence(model: torch.nn.Module, x: torch.Tensor, data: np.ndarray, l
     shares = occ.part_shares(top)
     used = used_parts(shares)
     start, end = occ.span(top)
-    cited = [f for f in facts if f.motion != "still" and set(FACT_PARTS.get(f.part, ())) & set(used)]
+    cited = cite(facts, used, (start / occ.frames + end / occ.frames) / 2)
     ev = Evidence(sample_id, classes[top], float(probs[top]), classes[runner], float(probs[runner]), shares, used,
                   (round(start / occ.frames, 3), round(end / occ.frames, 3)), facts, cited, label=label)
     if ev.close_call:
@@ -324,7 +332,7 @@ def _join(items: list[str]) -> str:
 def measured_sentence(ev: Evidence) -> str:
     """The cited facts (or, if none, what the used parts did not do), as one sentence."""
     if ev.cited:
-        said = [f.text if f.motion == "walk" else f"{f.text} {f.phase}" for f in ev.cited[:3]]   # walks span the clip
+        said = [f.text if f.motion == "walk" else f"{f.text} {f.phase}" for f in ev.cited]   # walks span the clip
         return f"Measured there: the person {_join(said)}."
     moving = [f for f in ev.facts if f.motion != "still"]
     if not moving:
@@ -351,6 +359,14 @@ def template_explanation(ev: Evidence) -> str:
                      f"({next(iter(ev.contrast_parts.values())):.0%}); " if ev.contrast_parts else "")
             parts.append(why + where + "no measured motion separates the two classes.")
     return " ".join(parts)
+
+
+def without_class_names(text: str, classes: Iterable[str]) -> str:
+    """The text with class names (the decision and the runner-up, not claims about the motion)
+    removed, so that 'Not sit down' is not read as a claim that the person sits down."""
+    for name in sorted(classes, key=len, reverse=True):
+        text = re.sub(rf"'?\b{re.escape(name)}\b'?", "the class", text, flags=re.IGNORECASE)
+    return text
 
 
 _NUMBER = re.compile(r"\d+(?:\.\d+)?")

@@ -6,6 +6,8 @@ is *supported* when the sample's measured facts contain that motion on a compati
 (``both`` supports left and right; a claim without side matches any side). Faithfulness of an
 explanation = supported claims / claims (precision); ``recall`` = measured facts mentioned /
 measured facts. Explanations that make no checkable claim score None (reported separately).
+Clauses that state an absence ("nothing like 'raises both hands' was measured") are not motion
+claims; the explainer only writes them for motions its measurement did not find.
 """
 from __future__ import annotations
 
@@ -35,6 +37,7 @@ LEXICON: dict[str, str] = {
     "approach": r"\bapproach|\btowards each other\b",
     "depart": r"\bmove apart\b",
 }
+_NEGATED = re.compile(r"\bnothing like\b|\bno movement\b")
 _SIDE = re.compile(r"\b(right|left|both)\b")
 
 
@@ -42,6 +45,8 @@ def claims(text: str) -> list[tuple[str, str | None]]:
     """(motion, side) pairs an explanation states, clause by clause."""
     out = []
     for clause in re.split(r",|;|\bthen\b|\band\b|\.", text.lower()):
+        if _NEGATED.search(clause):      # 'nothing like ... was measured' states an absence, not a motion
+            continue
         for motion, pattern in LEXICON.items():
             if re.search(pattern, clause):
                 side = _SIDE.search(clause)

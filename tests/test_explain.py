@@ -1,0 +1,117 @@
+"""Grounded explanations (actlm.reasoner.evidence) with the shipped encoder on real NW-UCLA data."""
+from __future__ import annotations
+
+import json
+import re
+
+import numpy as np
+import pytest
+import torch
+from click.testing import CliRunner
+
+from actlm.cli import main
+from actlm.data import SkeletonSet
+from actlm.data.layouts import get_layout
+from actlm.language.kinematics import Fact
+from actlm.reasoner.evidence import (ExplainError, Explainer, contrastive_cue, freeze_joints, part_joints,
+                                     shipped_encoder, verify, without_class_names)
+from actlm.reasoner.faithfulness import faithfulness
+
+
+@pytest.fixture(scope="module")
+def explainer() -> Explainer:
+    return Explainer(shipped_encoder())
+
+
+@pytest.fixture(scope="module")
+def test_view(ucla_prepared) -> SkeletonSet:
+    return SkeletonSet(ucla_prepared).split("xview_test")
+
+
+def _every(test_view, step: int = 29):
+    return [test_view[i] for i in range(0, len(test_view), step)]
+
+
+def test_explanations_cite_only_measured_motion_and_the_parts_the_model_used(explainer, test_view):
+    for s in _every(test_view):
+        ev, text = explainer.explain(s.data, s.sample_id, test_view.classes[s.label])
+        assert text.startswith(ev.action) and ev.action in explainer.classes
+        assert abs(sum(ev.parts.values()) - 1) < 1e-3 and 1 <= len(ev.used_parts) <= 2
+        assert all(p in ev.parts for p in ev.used_parts)
+        score = faithfulness(without_class_names(text, explainer.classes), ev.facts)
+        assert score["claims"] == 0 or score["precision"] == 1.0, (s.sample_id, text)
+        for f in ev.cited:                       # every cited fact is measured and about a used part
+            assert f in ev.facts and f.text in text
+        numbers = {n for f in ev.facts for n in re.findall(r"\d+", f.text)}
+        for n in re.findall(r"(\d+) (?:degrees|body lengths)", text):
+            assert n in numbers
+
+
+def test_freezing_the_cited_parts_hurts_more_than_freezing_random_joints(explainer, test_view):
+    rng = np.random.default_rng(0)
+    cited_drops, random_drops = [], []
+    groups = part_joints(get_layout(explainer.layout))
+    for s in _every(test_view, 23):
+        ev = explainer.evidence(s.data, s.sample_id)
+        x = explainer.model_input(s.data)
+        target = explainer.classes.index(ev.action)
+        joints = sorted({j for p in ev.used_parts for j in groups[p]})
+        batch = torch.cat([x, freeze_joints(x, joints)] +
+                          [freeze_joints(x, rng.choice(x.shape[3], len(joints), replace=False)) for _ in range(3)])
+        with torch.no_grad():
+            p = explainer.model(batch).softmax(1)[:, target].numpy()
+        cited_drops.append(p[0] - p[1])
+        random_drops.append(p[0] - p[2:].mean())
+    assert np.mean(cited_drops) > 1.5 * np.mean(random_drops)
+
+
+def test_verify_removes_what_the_measurements_do_not_support():
+    facts = [Fact("right_hand", "raise", 0.5, 0.8, "raises the right hand above the head"),
+             Fact("torso", "bend", 0.3, 40.0, "bends the upper body forward by about 40 degrees")]
+    text, removed = verify("The person raises the right hand, then sits down and bends forward by about 70 degrees.", facts)
+    assert "raises the right hand" in text
+    assert "sits down" not in text and "70" not in text
+    assert any("sits down" in r for r in removed) and any("70" in r for r in removed)
+    kept, _ = verify("The person bends forward by about 40 degrees.", facts)
+    assert "40 degrees" in kept
+
+
+def test_contrastive_cue_names_a_measured_difference_or_a_measured_absence():
+    profile = {"share": {"pick up with two hands": {"reach_down:both": 0.6, "reach_down": 0.6},
+                         "pick up with one hand": {"reach_down:right": 0.5, "reach_down": 0.6}},
+               "wording": {"reach_down:both": "reaches down towards the floor with both hands"}}
+    one_hand = [Fact("right_hand", "reach_down", 0.5, 0.6, "reaches down towards the floor with the right hand")]
+    cue, info = contrastive_cue(one_hand, "pick up with one hand", "pick up with two hands", profile)
+    assert info["kind"] == "absent" and "with both hands" in cue and "60%" in cue
+    cue, info = contrastive_cue(one_hand, "pick up with one hand", "pick up with one hand", profile)
+    assert cue is None
+
+
+def test_bad_input_gets_a_clear_error_or_an_honest_fallback(explainer, test_view):
+    s = test_view[0]
+    still = np.repeat(s.data[:, :1], 30, axis=1)                 # no movement at all
+    ev, text = explainer.explain(still, "still")
+    assert "No movement above the measurement thresholds" in text
+    assert faithfulness(text, ev.facts)["claims"] == 0
+    with pytest.raises(ExplainError, match="one_frame.*cannot measure"):
+        explainer.explain(s.data[:, :1], "one_frame")
+    with pytest.raises(ExplainError, match="kinect-v1 expects"):
+        explainer.explain(np.zeros((1, 30, 25, 3), np.float32), "ntu_layout")
+
+
+def test_explain_cli_no_flags_and_json(explainer):
+    result = CliRunner().invoke(main, ["explain", "--limit", "1", "--json"])
+    assert result.exit_code == 0, result.output
+    entry = json.loads(result.output)[0]
+    assert entry["explanation"].startswith(entry["evidence"]["action"])
+    assert entry["evidence"]["used_parts"] and entry["evidence"]["facts"]
+
+
+def test_quickstart_recognises_and_explains_with_the_shipped_models(tmp_path):
+    result = CliRunner().invoke(main, ["quickstart", "--video", str(tmp_path / "none.mp4"), "--work-dir", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    top1 = float(result.output.split("top-1 ")[1].split("%")[0])
+    about = json.loads((shipped_encoder() / "ABOUT.json").read_text())
+    assert top1 == pytest.approx(100 * about["top1"], abs=0.05)
+    assert result.output.count("  why: ") == 3 and "a mistake:" in result.output
+    assert "actlm quickstart --train" in result.output
