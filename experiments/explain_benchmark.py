@@ -9,7 +9,7 @@ then
   sample's measured facts, and the share of explanations with at least one checkable claim;
 - causal faithfulness: the predicted class's probability after freezing, at their first-frame
   position, the joints of the body parts the explanation cites, against freezing the same
-  number of randomly chosen joints (5 draws); and a deletion curve (joints frozen in attribution
+  number of randomly chosen joints (3 draws); and a deletion curve (joints frozen in attribution
   order vs random order);
 - contrast: close calls (runner-up >= 10 %) and the share whose explanation names a separating
   measured cue (true of the sample by construction: it is re-measured, not predicted);
@@ -51,30 +51,31 @@ def zero_joints(x: torch.Tensor, joints) -> torch.Tensor:
     return out
 
 
-def masking_study(ex: Explainer, x: torch.Tensor, ev, target: int, rng: np.random.Generator) -> dict:
-    """Probability drops for the cited parts vs as many random joints (frozen, and zeroed), and
-    deletion curves: parts frozen in the explanation's order vs in random order."""
+def masking_study(ex: Explainer, x: torch.Tensor, ev, target: int, rng: np.random.Generator, curve: bool) -> dict:
+    """Probability drops for the cited parts vs as many random joints (frozen, and zeroed; 3 random
+    draws each); with ``curve``, deletion curves: parts frozen in the explanation's order vs one
+    random order."""
     layout = get_layout(ex.layout)
     v = layout.num_joints
     groups = part_joints(layout)
     cited = sorted({j for part in ev.used_parts for j in groups[part]})
-    randoms = [rng.choice(v, size=len(cited), replace=False) for _ in range(5)]
-    ranked = list(ev.parts) + [p for p in groups if p not in ev.parts]
-    order = [j for part in ranked for j in groups[part] if j is not None]
-    order = list(dict.fromkeys(order)) + [j for j in range(v) if j not in order]
-    steps = list(range(0, v + 1, 2))
-    rand_orders = [list(rng.permutation(v)) for _ in range(3)]
+    randoms = [rng.choice(v, size=len(cited), replace=False) for _ in range(3)]
     batch = [x[0], freeze_joints(x, cited)[0], zero_joints(x, cited)[0]]
     batch += [freeze_joints(x, r)[0] for r in randoms] + [zero_joints(x, r)[0] for r in randoms]
-    batch += [freeze_joints(x, order[:k])[0] for k in steps]
-    batch += [freeze_joints(x, o[:k])[0] for o in rand_orders for k in steps]
+    steps = list(range(0, v + 1, 4)) if curve else []
+    if curve:
+        ranked = list(ev.parts) + [p for p in groups if p not in ev.parts]
+        order = list(dict.fromkeys(j for part in ranked for j in groups[part]))
+        order += [j for j in range(v) if j not in order]
+        shuffled = list(rng.permutation(v))
+        batch += [freeze_joints(x, order[:k])[0] for k in steps] + [freeze_joints(x, shuffled[:k])[0] for k in steps]
     p = probability(ex.model, torch.stack(batch), target)
     base, n = p[0], len(randoms)
     rest = p[3 + 2 * n:]
     return {"base": float(base), "drop_cited": float(base - p[1]), "drop_cited_zero": float(base - p[2]),
             "drop_random": float(base - p[3:3 + n].mean()), "drop_random_zero": float(base - p[3 + n:3 + 2 * n].mean()),
-            "cited_joints": len(cited), "curve": rest[:len(steps)].tolist(),
-            "random_curve": rest[len(steps):].reshape(len(rand_orders), len(steps)).mean(0).tolist(), "steps": steps}
+            "cited_joints": len(cited), "curve": rest[:len(steps)].tolist(), "random_curve": rest[len(steps):].tolist(),
+            "steps": steps}
 
 
 def main() -> None:
@@ -84,6 +85,8 @@ def main() -> None:
     p.add_argument("--split", default="test")
     p.add_argument("--limit", type=int, default=None)
     p.add_argument("--lm-samples", type=int, default=0)
+    p.add_argument("--mask-every", type=int, default=1, help="masking study on every k-th sequence (CPU time)")
+    p.add_argument("--curve-every", type=int, default=1, help="deletion curve on every k-th sequence")
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--name", default="explanations")
     a = p.parse_args()
@@ -103,7 +106,8 @@ def main() -> None:
             continue
         latency.append(time.perf_counter() - t0)
         faith = faithfulness(without_class_names(text, ex.classes), ev.facts)   # class names are not claims
-        mask = masking_study(ex, ex.model_input(s.data), ev, ex.classes.index(ev.action), rng)
+        mask = (masking_study(ex, ex.model_input(s.data), ev, ex.classes.index(ev.action), rng, i % a.curve_every == 0)
+                if i % a.mask_every == 0 else {})
         rows.append({"sample_id": s.sample_id, "label": ev.label, "action": ev.action, "correct": ev.label == ev.action,
                      "confidence": ev.confidence, "runner_up": ev.runner_up, "runner_up_confidence": ev.runner_up_confidence,
                      "close_call": ev.close_call, "cue": ev.cue, "cue_fact": ev.cue_fact,
@@ -120,15 +124,17 @@ def main() -> None:
 def summarise(rows: list[dict], latency: list[float], skipped: list[str], a) -> dict:
     claims = sum(r["claims"] for r in rows)
     supported = sum(r["supported"] for r in rows)
-    drop_c = np.array([r["drop_cited"] for r in rows])
-    drop_r = np.array([r["drop_random"] for r in rows])
+    masked = [r for r in rows if "drop_cited" in r]
+    curved = [r for r in masked if r["curve"]]
+    drop_c = np.array([r["drop_cited"] for r in masked])
+    drop_r = np.array([r["drop_random"] for r in masked])
     close = [r for r in rows if r["close_call"]]
-    curve = np.array([r["curve"] for r in rows]).mean(0)
-    rand = np.array([r["random_curve"] for r in rows]).mean(0)
-    boot = np.random.default_rng(1).integers(0, len(rows), (1000, len(rows)))
+    curve = np.array([r["curve"] for r in curved]).mean(0)
+    rand = np.array([r["random_curve"] for r in curved]).mean(0)
+    boot = np.random.default_rng(1).integers(0, len(masked), (1000, len(masked)))
     ratios = drop_c[boot].mean(1) / np.maximum(drop_r[boot].mean(1), 1e-9)
-    drop_cz = np.array([r["drop_cited_zero"] for r in rows])
-    drop_rz = np.array([r["drop_random_zero"] for r in rows])
+    drop_cz = np.array([r["drop_cited_zero"] for r in masked])
+    drop_rz = np.array([r["drop_random_zero"] for r in masked])
     return {
         "checkpoint": a.checkpoint, "dataset": a.dataset, "split": a.split, "n": len(rows), "skipped": skipped,
         "top1": float(np.mean([r["correct"] for r in rows])),
@@ -140,8 +146,9 @@ def summarise(rows: list[dict], latency: list[float], skipped: list[str], a) -> 
         "drop_ratio_bootstrap_95": [float(np.percentile(ratios, 2.5)), float(np.percentile(ratios, 97.5))],
         "drop_cited_zero_mean": float(drop_cz.mean()), "drop_random_zero_mean": float(drop_rz.mean()),
         "drop_ratio_zero": float(drop_cz.mean() / max(drop_rz.mean(), 1e-9)),
-        "cited_joints_mean": float(np.mean([r["cited_joints"] for r in rows])),
-        "deletion_steps": rows[0]["steps"], "deletion_curve": curve.tolist(), "deletion_curve_random": rand.tolist(),
+        "masked_sequences": len(masked), "curve_sequences": len(curved),
+        "cited_joints_mean": float(np.mean([r["cited_joints"] for r in masked])),
+        "deletion_steps": curved[0]["steps"], "deletion_curve": curve.tolist(), "deletion_curve_random": rand.tolist(),
         "deletion_auc": float(curve.mean()), "deletion_auc_random": float(rand.mean()),
         "close_calls": len(close), "close_calls_with_cue": sum(r["cue"] is not None for r in close),
         "latency_s_median": float(np.median(latency)), "latency_s_p90": float(np.percentile(latency, 90)),
@@ -193,6 +200,8 @@ def write(report: dict, rows: list[dict], a) -> None:
              "| measure | value |", "|---|---|",
              f"| claim precision (claims true of the sample) | {r['claim_precision']:.3f} ({r['claims']} claims) |",
              f"| explanations with >= 1 checkable claim | {r['share_with_checkable_claim']:.1%} |",
+             f"| masking study: sequences (every {a.mask_every}th) / deletion curves (every {a.curve_every}th) | "
+             f"{r['masked_sequences']} / {r['curve_sequences']} |",
              f"| probability drop, cited parts frozen ({r['cited_joints_mean']:.1f} joints on average) | "
              f"{r['drop_cited_mean']:.3f} ± {r['drop_cited_sd']:.3f} |",
              f"| probability drop, as many random joints frozen | {r['drop_random_mean']:.3f} ± {r['drop_random_sd']:.3f} |",
@@ -210,7 +219,7 @@ def write(report: dict, rows: list[dict], a) -> None:
                      f"{lm['latency_s_median']:.2f} s median; {lm['clauses_removed']} clauses removed, "
                      f"{lm['empty_after_verify']} left empty (template used); precision after verification "
                      f"{prec if prec is None else round(prec, 3)} |")
-    lines += ["", "Deletion curve (mean probability of the predicted class; joints frozen at their first-frame position):", "",
+    lines += ["", "Deletion curve (mean probability of the predicted class; joints frozen at their first-frame position; one random order per sequence):", "",
               "| joints frozen | " + " | ".join(map(str, r["deletion_steps"])) + " |",
               "|---|" + "---|" * len(r["deletion_steps"]),
               "| explanation's part order | " + " | ".join(f"{v:.2f}" for v in r["deletion_curve"]) + " |",

@@ -12,7 +12,7 @@ from click.testing import CliRunner
 from actlm.cli import main
 from actlm.data import SkeletonSet
 from actlm.engine import ConfigError, load_checkpoint, load_config, train
-from actlm.language.kinematics import kinematic_facts
+from actlm.language.kinematics import Fact, kinematic_facts
 from actlm.reasoner.faithfulness import claims, distinctness, faithfulness
 from actlm.reasoner.vst import Codebook, SemanticTokenizer, TokenizeError, fit_tokenizer, run_lengths, viterbi
 
@@ -106,13 +106,18 @@ def test_reasoner_trains_explains_and_always_returns_a_class(tiny_encoder, tiny_
     result = CliRunner().invoke(main, ["explain", str(run / "last"), str(tiny_ucla), "--limit", "1", "--max-new-tokens", "8", "--json"])
     assert result.exit_code == 0, result.output
     out = json.loads(result.stdout)[0]
-    assert out["action"] in classes and 0 < out["confidence"] <= 1 and out["narrative"].startswith("<a")
+    answer = out["reasoner"]                 # the reasoner's answer beside the grounded explanation
+    assert answer["action"] in classes and 0 < answer["confidence"] <= 1 and answer["narrative"].startswith("<a")
+    assert out["explanation"].startswith(out["evidence"]["action"])
+    # what the reasoner says is shown only as far as the measurements support it
+    facts = [Fact(**{k: f[k] for k in ("part", "motion", "time", "strength", "text")}) for f in out["evidence"]["facts"]]
+    assert answer["says"] == "" or faithfulness(answer["says"], facts)["precision"] in (None, 1.0)
     # the video path adds the reasoner's explanation when one is given
     from actlm.paths import data_root
     video = data_root() / "videos" / "tai_chi.mp4"
     result = CliRunner().invoke(main, ["predict", str(video), "--reasoner", str(run), "--json", str(tmp_path / "p.json")])
     assert result.exit_code == 0, result.output
-    assert "because:" in result.output
+    assert "reasoner (" in result.output and "verified" in result.output
     report = json.loads((tmp_path / "p.json").read_text())
     assert report["narrative"].startswith("<a") and isinstance(report["explanation"], str)
 
