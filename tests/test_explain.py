@@ -93,6 +93,10 @@ def test_bad_input_gets_a_clear_error_or_an_honest_fallback(explainer, test_view
     ev, text = explainer.explain(still, "still")
     assert "No movement above the measurement thresholds" in text
     assert faithfulness(text, ev.facts)["claims"] == 0
+    # a decision that no single body part carries still gets a sentence (a02_s07_e00_v03 did not)
+    quiet = test_view[test_view.find("a02_s07_e00_v03")]
+    ev, text = explainer.explain(quiet.data, quiet.sample_id)
+    assert ev.used_parts or "no single body part" in text
     with pytest.raises(ExplainError, match="one_frame.*cannot measure"):
         explainer.explain(s.data[:, :1], "one_frame")
     with pytest.raises(ExplainError, match="kinect-v1 expects"):

@@ -337,7 +337,8 @@ def measured_sentence(ev: Evidence) -> str:
     moving = [f for f in ev.facts if f.motion != "still"]
     if not moving:
         return "No movement above the measurement thresholds was found; the decision rests on the posture."
-    return (f"No movement of the {_join(_names(ev.used_parts))} passed the measurement thresholds; elsewhere "
+    where = f"of the {_join(_names(ev.used_parts))} " if ev.used_parts else ""
+    return (f"No movement {where}passed the measurement thresholds; elsewhere "
             f"the person {_join([f.text for f in moving[:2]])}.")
 
 
