@@ -337,8 +337,9 @@ def measured_sentence(ev: Evidence) -> str:
     moving = [f for f in ev.facts if f.motion != "still"]
     if not moving:
         return "No movement above the measurement thresholds was found; the decision rests on the posture."
-    where = f"of the {_join(_names(ev.used_parts))} " if ev.used_parts else ""
-    return (f"No movement {where}passed the measurement thresholds; elsewhere "
+    if not ev.used_parts:
+        return f"Measured: the person {_join([f.text for f in moving[:3]])}."
+    return (f"No movement of the {_join(_names(ev.used_parts))} passed the measurement thresholds; elsewhere "
             f"the person {_join([f.text for f in moving[:2]])}.")
 
 
