@@ -24,7 +24,8 @@ from .data.layouts import get_layout, get_mapping
 from .data.transforms import build_pipeline
 from .engine.checkpoint import load_checkpoint
 from .language.kinematics import narrate
-from .reasoner.evidence import ExplainError, gather_evidence, load_fact_profile, part_weights_per_joint, template_explanation, verify
+from .reasoner.evidence import (Evidence, ExplainError, gather_evidence, load_fact_profile, part_weights_per_joint,
+                               template_explanation, verify)
 from .pose.backends import PoseSequence, get_backend
 from .pose.video import probe, read_frames
 
@@ -54,14 +55,13 @@ class VideoPrediction:
     top: list[tuple[str, float]]
     confident: bool
     min_confidence: float
-    joints: list[tuple[str, float]]              # most important joints (model layout) with weight
-    span: tuple[int, int]                         # video frames [start, end) that mattered most
-    measured: str                                 # kinematic facts, model-free
+    joints: list[tuple[str, float]] = field(default_factory=list)   # the cited body parts with their share
+    span: tuple[int, int] = (0, 0)                # video frames [start, end) that mattered most
+    measured: str = ""                            # kinematic facts, model-free
     explanation: str | None = None
     narrative: str | None = None
     timings: dict[str, float] = field(default_factory=dict)
     joint_importance: list[float] = field(default_factory=list, repr=False)
-    frame_importance: list[float] = field(default_factory=list, repr=False)
     evidence: dict[str, Any] = field(default_factory=dict, repr=False)
     reasoner: dict[str, Any] | None = None
 
@@ -118,25 +118,25 @@ def skeleton_for_model(pose: PoseSequence, layout: str, num_persons: int,
     return mapped[:num_persons].astype(np.float32), kept
 
 
-def attribution(model: torch.nn.Module, x: torch.Tensor, target: int) -> tuple[np.ndarray, np.ndarray]:
-    """Gradient x input of the target logit: per-joint (V,) and per-input-frame (T,) importance, sum 1."""
-    x = x.clone().requires_grad_(True)
-    model.zero_grad(set_to_none=True)
-    model(x)[0, target].backward()
-    relevance = (x.grad * x).abs().sum(dim=(0, 1, 4)).detach().numpy()        # (T, V)
-    total = relevance.sum() or 1.0
-    return relevance.sum(0) / total, relevance.sum(1) / total
+def explained_fields(ev: Evidence, kept: np.ndarray, layout: str) -> dict[str, Any]:
+    """The :class:`VideoPrediction` fields that come from the evidence: the cited parts, the span
+    they mattered in (in video frames), the measured motion and the explanation."""
+    joint_w = part_weights_per_joint({part: ev.parts[part] for part in ev.used_parts}, get_layout(layout))
+    a, b = (int(round(t * (len(kept) - 1))) for t in ev.span)     # normalised time -> kept frames -> video frames
+    return {"joints": [(part.replace("_", " "), float(ev.parts[part])) for part in ev.used_parts],
+            "span": (int(kept[a]), int(kept[max(b, a)]) + 1), "measured": narrate(ev.facts),
+            "explanation": template_explanation(ev), "joint_importance": [float(w) for w in joint_w],
+            "evidence": ev.as_dict()}
 
 
-def important_span(frame_weight: np.ndarray, share: float = 0.5) -> tuple[int, int]:
-    """Shortest window of input frames holding ``share`` of the importance."""
-    cum = np.concatenate([[0.0], np.cumsum(frame_weight)])
-    best = (0, len(frame_weight))
-    for start in range(len(frame_weight)):
-        end = int(np.searchsorted(cum, cum[start] + share, side="left"))
-        if end <= len(frame_weight) and end - start < best[1] - best[0]:
-            best = (start, max(end, start + 1))
-    return best
+def evidence_for_video(model: torch.nn.Module, x: torch.Tensor, data: np.ndarray, layout: str, classes: list[str],
+                       video: str | Path, profile: dict[str, Any] | None = None) -> Evidence:
+    """:func:`gather_evidence` for a video's skeleton; a skeleton too short to measure is reported
+    as the video's problem."""
+    try:
+        return gather_evidence(model, x, data, layout, classes, Path(str(video)).stem, profile)
+    except ExplainError as exc:
+        raise NoPersonFound(str(exc)) from None
 
 
 def predict_video(video: str | Path, checkpoint: str | Path | None = None, backend: str = "blazepose",
@@ -160,21 +160,11 @@ def predict_video(video: str | Path, checkpoint: str | Path | None = None, backe
     t_model = time.perf_counter() - t1
     order = np.argsort(-probs)[:top_k]
     classes = meta.classes
-    profile = load_fact_profile(checkpoint or default_checkpoint())
-    try:
-        ev = gather_evidence(model, x, data, layout, classes, Path(str(video)).stem, profile)
-    except ExplainError as exc:
-        raise NoPersonFound(str(exc)) from None
-    joint_w = part_weights_per_joint({part: ev.parts[part] for part in ev.used_parts}, get_layout(layout))
-    top_joints = [(part.replace("_", " "), float(ev.parts[part])) for part in ev.used_parts]
-    a, b = (int(round(t * (len(kept) - 1))) for t in ev.span)     # normalised time -> kept frames -> video frames
-    span = (int(kept[a]), int(kept[max(b, a)]) + 1)
-    measured = narrate(ev.facts)
+    ev = evidence_for_video(model, x, data, layout, classes, video, load_fact_profile(meta.path))
     prediction = VideoPrediction(str(video), pose.frames, pose.frames_with_person, pose.fps, classes, layout,
                                  [(classes[i], float(probs[i])) for i in order], bool(probs[order[0]] >= min_confidence),
-                                 min_confidence, top_joints, span, measured, explanation=template_explanation(ev),
-                                 timings={"pose_s": t_pose, "model_s": t_model},
-                                 joint_importance=[float(w) for w in joint_w], evidence=ev.as_dict())
+                                 min_confidence, timings={"pose_s": t_pose, "model_s": t_model},
+                                 **explained_fields(ev, kept, layout))
     if reasoner is not None:
         if reasoner.vst.meta["layout"] != layout:
             data, _ = skeleton_for_model(pose, reasoner.vst.meta["layout"], num_persons)

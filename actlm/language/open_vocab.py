@@ -183,14 +183,13 @@ def open_vocab_eval(model: nn.Module, meta: dict, ds: SkeletonSet, spec: str, su
 def rescore_video_prediction(prediction, pose, checkpoint: str | Path | None, spec: str, view: str = "all",
                              top_k: int = 5, min_confidence: float = 0.8):
     """``actlm predict --classes``: the prediction of ``predict_video`` re-scored among the classes
-    given as text by the HocSLM ``checkpoint`` (top classes, confidence, and the joints and frames
-    that mattered for the new top class)."""
+    given as text by the HocSLM ``checkpoint`` (top classes, confidence, and the evidence and
+    explanation for the new top class)."""
     from dataclasses import replace
 
-    from ..data.layouts import get_layout
     from ..data.transforms import build_pipeline
     from ..engine import load_checkpoint
-    from ..pipeline import attribution, default_checkpoint, important_span, skeleton_for_model
+    from ..pipeline import default_checkpoint, evidence_for_video, explained_fields, skeleton_for_model
 
     model, meta = load_checkpoint(checkpoint or default_checkpoint())
     model.eval()
@@ -201,11 +200,6 @@ def rescore_video_prediction(prediction, pose, checkpoint: str | Path | None, sp
     x = torch.from_numpy(build_pipeline(meta["test_pipeline"], meta["layout"])(data, np.random.default_rng(0)))[None]
     names = [t.name for t in texts]
     top = top_classes(scorer, x, names, top_k)
-    joint_w, frame_w = attribution(scorer, x, names.index(top[0][0]))
-    joints = get_layout(meta["layout"]).joints
-    start, end = important_span(frame_w)
-    to_video = len(kept) / len(frame_w)
-    span = (int(kept[min(int(start * to_video), len(kept) - 1)]), int(kept[min(int(np.ceil(end * to_video)) - 1, len(kept) - 1)]) + 1)
+    ev = evidence_for_video(scorer, x, data, meta["layout"], names, prediction.video)   # no class profile for text classes
     return replace(prediction, classes=names, top=top, confident=bool(top[0][1] >= min_confidence),
-                   joints=[(joints[j], float(joint_w[j])) for j in np.argsort(-joint_w)[:3]], span=span,
-                   joint_importance=[float(w) for w in joint_w], frame_importance=[float(w) for w in frame_w])
+                   **explained_fields(ev, kept, meta["layout"]))

@@ -14,8 +14,8 @@ An explanation is built from evidence, never the other way round:
 3. **Why not the runner-up.** When the runner-up class is close, the cue is a measured fact of
    this sample that separates the two classes in the training data (a class *fact profile*: how
    often each motion occurs in each class's training sequences), or a motion the runner-up
-   usually shows that was *not* measured here; and the part where the margin between the two
-   logits comes from (gradient x input of their difference).
+   usually shows that was *not* measured here; and the part whose freezing narrows the margin
+   between the two logits most.
 4. **Verification.** :func:`verify` drops every clause of a text whose claims the sample's
    measurements do not support or whose numbers do not occur in them; the template text passes
    by construction, a language model's text (:func:`write_with_lm`) is filtered by it, so no
@@ -36,7 +36,7 @@ import torch
 from ..data.errors import DataError
 from ..data.layouts import Layout, get_layout
 from ..language.kinematics import Fact, kinematic_facts
-from .faithfulness import claims, faithfulness
+from .faithfulness import claims, fact_side, faithfulness
 
 #: The body parts a measured fact is about (its ``part``), as the layouts' body-part groups.
 FACT_PARTS: dict[str, tuple[str, ...]] = {
@@ -143,7 +143,7 @@ class Occlusion:
     def span(self, target: int) -> tuple[int, int]:
         """The shortest run of time windows holding half the positive logit drop, in frames."""
         drops = np.clip(self.logits[target] - self.window_logits[:, target], 0, None)
-        weight = drops / (drops.sum() or 1.0) if drops.sum() > 0 else np.full(len(drops), 1 / len(drops))
+        weight = drops / drops.sum() if drops.sum() > 0 else np.full(len(drops), 1 / len(drops))
         a, b = shortest_span(weight)
         return self.windows[a][0], self.windows[b - 1][1]
 
@@ -193,7 +193,7 @@ def shortest_span(frame_weight: np.ndarray, share: float = 0.5) -> tuple[int, in
 
 # --- 3. class fact profiles -----------------------------------------------------------------
 def fact_key(f: Fact) -> str:
-    side = next((s for s in ("right", "left", "both") if f.part.startswith(s)), "")
+    side = fact_side(f)
     return f"{f.motion}:{side}" if side else f.motion
 
 
@@ -286,12 +286,21 @@ def cite(facts: list[Fact], used: list[str], when: float, most: int = 3) -> list
 
 
 # --- the whole evidence ---------------------------------------------------------------------
+def check_layout(data: np.ndarray, layout: str | Layout, sample_id: str) -> Layout:
+    """The layout, once ``data`` (M, T, V, C) is known to fit it; else a clear ExplainError."""
+    layout = get_layout(layout)
+    if data.ndim != 4 or data.shape[2] != layout.num_joints:
+        raise ExplainError(f"{sample_id}: the skeleton has shape {tuple(data.shape)}, the model's layout "
+                           f"{layout.name} expects (persons, frames, {layout.num_joints}, channels)")
+    return layout
+
+
 def gather_evidence(model: torch.nn.Module, x: torch.Tensor, data: np.ndarray, layout: str | Layout,
                     classes: list[str], sample_id: str = "sample", profile: dict[str, Any] | None = None,
                     label: str | None = None) -> Evidence:
     """Evidence for the model's decision on one sample: ``x`` its model input (1, C, T, V, M),
     ``data`` the raw sequence (M, T, V, C) the facts are measured on."""
-    layout = get_layout(layout)
+    layout = check_layout(data, layout, sample_id)
     try:
         facts = kinematic_facts(data, layout, max_facts=8)
     except ValueError as exc:
@@ -433,19 +442,16 @@ class Explainer:
         self.layout = self.meta["layout"]
         self.classes = list(self.meta["classes"])
         self.pipeline = build_pipeline(self.meta["test_pipeline"], self.layout)
-        self.profile = load_fact_profile(checkpoint)
+        self.profile = load_fact_profile(self.meta.path)           # the folder load_checkpoint resolved (best/ of a run)
         if self.profile is not None and self.profile["classes"] != self.classes:
-            raise ExplainError(f"{checkpoint}/{PROFILE_FILE}: its classes differ from the checkpoint's")
+            raise ExplainError(f"{self.meta.path}/{PROFILE_FILE}: its classes differ from the checkpoint's")
 
     def model_input(self, data: np.ndarray) -> torch.Tensor:
         return torch.from_numpy(self.pipeline(data, np.random.default_rng(0)))[None]
 
     def evidence(self, data: np.ndarray, sample_id: str = "sample", label: str | None = None) -> Evidence:
-        layout = get_layout(self.layout)
-        if data.ndim != 4 or data.shape[2] != layout.num_joints:
-            raise ExplainError(f"{sample_id}: the skeleton has shape {tuple(data.shape)}, the model's layout "
-                               f"{layout.name} expects (persons, frames, {layout.num_joints}, channels)")
-        return gather_evidence(self.model, self.model_input(data), data, layout, self.classes, sample_id,
+        check_layout(data, self.layout, sample_id)       # before the pipeline meets a foreign skeleton
+        return gather_evidence(self.model, self.model_input(data), data, self.layout, self.classes, sample_id,
                                self.profile, label)
 
     def explain(self, data: np.ndarray, sample_id: str = "sample", label: str | None = None) -> tuple[Evidence, str]:

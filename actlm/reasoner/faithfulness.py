@@ -54,7 +54,7 @@ def claims(text: str) -> list[tuple[str, str | None]]:
     return sorted(set(out), key=str)
 
 
-def _fact_side(f: Fact) -> str | None:
+def fact_side(f: Fact) -> str | None:
     for side in ("right", "left", "both"):
         if f.part.startswith(side):
             return side
@@ -66,7 +66,7 @@ def _supported(claim: tuple[str, str | None], facts: list[Fact]) -> bool:
     for f in facts:
         if f.motion != motion:
             continue
-        fs = _fact_side(f)
+        fs = fact_side(f)
         if side is None or fs is None or fs == side or "both" in (fs, side):
             return True
     return False
