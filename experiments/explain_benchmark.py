@@ -95,7 +95,7 @@ def main() -> None:
     samples = actlm_data.load(a.dataset, split=a.split)
     n = len(samples) if a.limit is None else min(a.limit, len(samples))
     rng = np.random.default_rng(0)
-    rows, latency, skipped = [], [], []
+    rows, latency, skipped, lm_evidence = [], [], [], []
     for i in range(n):
         s = samples[i]
         t0 = time.perf_counter()
@@ -105,6 +105,8 @@ def main() -> None:
             skipped.append(f"{s.sample_id}: {exc}")
             continue
         latency.append(time.perf_counter() - t0)
+        if len(lm_evidence) < a.lm_samples:
+            lm_evidence.append(ev)
         faith = faithfulness(without_class_names(text, ex.classes), ev.facts)   # class names are not claims
         mask = (masking_study(ex, ex.model_input(s.data), ev, ex.classes.index(ev.action), rng, i % a.curve_every == 0)
                 if i % a.mask_every == 0 else {})
@@ -117,7 +119,7 @@ def main() -> None:
             print(f"{i + 1}/{n} explained", file=sys.stderr)
     report = summarise(rows, latency, skipped, a)
     if a.lm_samples:
-        report["lm"] = lm_study(ex, samples, rows[: a.lm_samples])
+        report["lm"] = lm_study(lm_evidence)
     write(report, rows, a)
 
 
@@ -155,25 +157,22 @@ def summarise(rows: list[dict], latency: list[float], skipped: list[str], a) -> 
     }
 
 
-def lm_study(ex: Explainer, samples, rows: list[dict]) -> dict:
+def lm_study(evidences: list) -> dict:
     """The embedded SmolLM2 writes the sentence from the evidence; verify() filters it."""
     from actlm.language.lm import load_causal_lm
 
     lm, tok = load_causal_lm(None)
-    index = {samples[i].sample_id: i for i in range(len(samples))}
     out, times, kept, removed = [], [], 0, 0
-    for r in rows:
-        s = samples[index[r["sample_id"]]]
-        ev = ex.evidence(s.data, s.sample_id, ex.classes[s.label])
+    for ev in evidences:
         t0 = time.perf_counter()
         text, dropped = write_with_lm(ev, lm, tok)
         times.append(time.perf_counter() - t0)
         f = faithfulness(text, ev.facts)
         kept += f["claims"]
         removed += len(dropped)
-        out.append({"sample_id": s.sample_id, "verified": text, "removed": dropped, "claims": f["claims"],
+        out.append({"sample_id": ev.sample_id, "verified": text, "removed": dropped, "claims": f["claims"],
                     "supported": f["supported"]})
-    return {"n": len(rows), "latency_s_median": float(np.median(times)), "claims_kept": kept,
+    return {"n": len(evidences), "latency_s_median": float(np.median(times)), "claims_kept": kept,
             "clauses_removed": removed, "claim_precision_after_verify":
             (sum(o["supported"] for o in out) / kept) if kept else None,
             "empty_after_verify": sum(not o["verified"] for o in out), "examples": out}

@@ -29,15 +29,16 @@ DEMO_VIDEO = "videos/tai_chi.mp4"
 def quickstart_cmd(data_root: str | None, work_dir: str, video: str | None, train_from_scratch: bool) -> None:
     """Recognise and explain NW-UCLA test sequences and a video with the shipped models (no flags needed)."""
     from ..data import load
-    from .data_cmds import summary_text
+    from ..reasoner.evidence import Explainer, shipped_encoder
 
-    test = load("nw-ucla", split="test", data_root_dir=data_root)
     if train_from_scratch:
-        _train(data_root, work_dir, summary_text(load("nw-ucla", data_root_dir=data_root)))
+        _train(data_root, work_dir)
         return
+    test = load("nw-ucla", split="test", data_root_dir=data_root)
     click.echo("actlm quickstart: the shipped HGLNet on the NW-UCLA cross-view test view, explained\n")
-    probs = _recognise(test)
-    _explain_three(test, probs)
+    explainer = Explainer(shipped_encoder())
+    logits, labels = _recognise(explainer, test)
+    _explain_three(explainer, test, logits, labels)
     _annotate_video(video or _default_video(data_root), Path(work_dir))
     click.echo("\nnext:\n"
                "  actlm explain --limit 10 [--lm]           more explanations (--lm: SmolLM2 writes them, verified)\n"
@@ -46,39 +47,30 @@ def quickstart_cmd(data_root: str | None, work_dir: str, video: str | None, trai
                "  actlm train nw-ucla/hglnet_joint           the full recipe (160 epochs)")
 
 
-def _recognise(test) -> np.ndarray:
-    """Class probabilities of every test sequence under the shipped encoder; prints the accuracy."""
-    from ..reasoner.evidence import shipped_encoder
+def _recognise(explainer, test) -> tuple[np.ndarray, np.ndarray]:
+    """Logits and labels of every test sequence in dataset order (the evaluation loop of
+    ``actlm eval``); prints the accuracy."""
+    from torch.utils.data import DataLoader
 
-    explainer = _explainer()
-    inputs = [explainer.model_input(test[i].data)[0] for i in range(len(test))]
-    with torch.no_grad():
-        probs = torch.cat([explainer.model(torch.stack(inputs[i:i + 64])).softmax(1)
-                           for i in range(0, len(inputs), 64)]).numpy()
-    labels = np.array([test[i].label for i in range(len(test))])
-    top1 = float((probs.argmax(1) == labels).mean())
-    click.echo(f"recognised {len(test)} test sequences (view 3, never seen in training): top-1 {top1:.1%}  "
-               f"[{shipped_encoder().name}: {sum(p.numel() for p in explainer.model.parameters()) / 1e6:.2f} M parameters]")
-    return probs
+    from ..data.loader import SkeletonDataset
+    from ..engine.trainer import predict
 
-
-_EXPLAINER = None
-
-
-def _explainer():
-    global _EXPLAINER
-    if _EXPLAINER is None:
-        from ..reasoner.evidence import Explainer, shipped_encoder
-        _EXPLAINER = Explainer(shipped_encoder())
-    return _EXPLAINER
+    loader = DataLoader(SkeletonDataset(test, explainer.meta.test_pipeline), batch_size=64)
+    logits, labels, index = predict(explainer.model, loader, torch.device("cpu"))
+    order = np.argsort(index)
+    logits, labels = logits[order], labels[order]
+    params = sum(p.numel() for p in explainer.model.parameters()) / 1e6
+    click.echo(f"recognised {len(test)} test sequences (view 3, never seen in training): top-1 "
+               f"{(logits.argmax(1) == labels).mean():.1%}  [{explainer.meta.path.name}: {params:.2f} M parameters]")
+    return logits, labels
 
 
-def _explain_three(test, probs: np.ndarray) -> None:
+def _explain_three(explainer, test, logits: np.ndarray, labels: np.ndarray) -> None:
     """A confident correct decision, the closest correct call, and a mistake, with their evidence."""
-    from .reasoner_cmds import _explanation_lines
     from ..reasoner.evidence import template_explanation
+    from .reasoner_cmds import _explanation_lines
 
-    labels = np.array([test[i].label for i in range(len(test))])
+    probs = torch.from_numpy(logits).softmax(1).numpy()
     pred, ordered = probs.argmax(1), np.sort(probs, 1)
     correct = np.flatnonzero(pred == labels)
     picks = [("a confident decision", correct[np.argmax(ordered[correct, -1])]),
@@ -86,7 +78,6 @@ def _explain_three(test, probs: np.ndarray) -> None:
     wrong = np.flatnonzero(pred != labels)
     if len(wrong):
         picks.append(("a mistake", wrong[np.argmax(ordered[wrong, -1])]))
-    explainer = _explainer()
     for title, i in picks:
         s = test[int(i)]
         ev = explainer.evidence(s.data, s.sample_id, test.classes[s.label])
@@ -118,12 +109,14 @@ def _annotate_video(video: Path, work_dir: Path) -> None:
     click.echo(f"annotated video (cited body parts in red, the span the model used framed): {out}")
 
 
-def _train(data_root: str | None, work_dir: str, summary: str) -> None:
+def _train(data_root: str | None, work_dir: str) -> None:
+    from ..data import load
     from ..engine import load_config, train
+    from .data_cmds import summary_text
     from .train_cmds import _print_report
 
     click.echo("actlm quickstart --train: HGLNet on NW-UCLA (cross-view), CPU-sized schedule\n")
-    click.echo(summary + "\n")
+    click.echo(summary_text(load("nw-ucla", data_root_dir=data_root)) + "\n")
     overrides = [f"train.work_dir={work_dir}"] + ([f"data.data_root={data_root}"] if data_root else [])
     cfg = load_config("nw-ucla/hglnet_quick", overrides)
     report = train(cfg)

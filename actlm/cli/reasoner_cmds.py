@@ -91,11 +91,12 @@ def explain_cmd(args: tuple[str, ...], checkpoint: str | None, reasoner: str | N
     what separates the runner-up. Text from a language model is shown only after every clause is
     checked against the measurements. The older form ``actlm explain REASONER_RUN SOURCE`` still works."""
     from ..reasoner.evidence import Explainer, ExplainError, shipped_encoder, template_explanation, verify
+    from ..reasoner.model import Reasoner
 
     source, legacy = _explain_source(args)
     reasoner = reasoner or legacy
-    explainer = Explainer(_checkpoint_folder(checkpoint) if checkpoint else shipped_encoder())
-    lm = _load_reasoner(reasoner) if reasoner else None
+    explainer = Explainer(checkpoint or shipped_encoder())
+    lm = Reasoner.from_pretrained(reasoner) if reasoner else None
     writer = _load_writer() if use_lm else None
     results = []
     for sid, data, label in _samples(source, sample_id, limit, split if not Path(source).is_file() else None):
@@ -129,17 +130,6 @@ def _explain_source(args: tuple[str, ...]) -> tuple[str, str | None]:
     if len(args) == 2:
         return args[1], args[0]
     return (args[0] if args else "nw-ucla"), None
-
-
-def _checkpoint_folder(path: str) -> str:
-    p = Path(path)
-    return str(p / "best") if (p / "best" / "config.json").exists() else path
-
-
-def _load_reasoner(path: str):
-    from ..reasoner.model import Reasoner
-    p = Path(path)
-    return Reasoner.from_pretrained(p / "last" if (p / "last" / "reasoner.json").exists() else p)
 
 
 def _load_writer():

@@ -48,7 +48,7 @@ def predict_cmd(video: str, checkpoint: str | None, reasoner: str | None, backen
     lm = None
     if reasoner:
         from ..reasoner.model import Reasoner
-        lm = Reasoner.from_pretrained(Path(reasoner) / "last" if (Path(reasoner) / "last").is_dir() else reasoner)
+        lm = Reasoner.from_pretrained(reasoner)
     try:
         prediction, pose = predict_video(video, checkpoint, backend, top_k, min_confidence, lm, progress, pose)
     except NoPersonFound as exc:

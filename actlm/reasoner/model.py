@@ -223,7 +223,10 @@ class Reasoner(nn.Module):
 
     @classmethod
     def from_pretrained(cls, path: str | Path) -> "Reasoner":
+        """A reasoner folder, or a reasoner run directory (its ``last/``)."""
         path = Path(path)
+        if (path / "last" / "reasoner.json").is_file():
+            path = path / "last"
         cfg_file = path / "reasoner.json"
         if not cfg_file.is_file():
             raise DataError(f"{path}: not a reasoner folder (no reasoner.json); train one with a reasoner config")
