@@ -25,7 +25,7 @@ from .data.transforms import build_pipeline
 from .engine.checkpoint import load_checkpoint
 from .language.kinematics import narrate
 from .reasoner.evidence import (Evidence, ExplainError, gather_evidence, load_fact_profile, part_weights_per_joint,
-                               template_explanation, verify)
+                               template_explanation)
 from .pose.backends import PoseSequence, get_backend
 from .pose.video import probe, read_frames
 
@@ -85,8 +85,8 @@ class VideoPrediction:
         if self.narrative is not None:
             lines.append(f"tokens: {self.narrative}")
         if self.reasoner is not None:
-            lines.append(f"reasoner ({self.reasoner['action']}, {self.reasoner['confidence']:.0%}), verified: "
-                         f"{self.reasoner['says'] or '(no clause supported by the measurements)'}")
+            lines.append(f"reasoner ({self.reasoner['action']}, {self.reasoner['confidence']:.0%}): "
+                         f"{self.reasoner['says'] or '(no clause of its text is supported by the measurements)'}")
         return "\n".join(lines)
 
 
@@ -168,10 +168,8 @@ def predict_video(video: str | Path, checkpoint: str | Path | None = None, backe
     if reasoner is not None:
         if reasoner.vst.meta["layout"] != layout:
             data, _ = skeleton_for_model(pose, reasoner.vst.meta["layout"], num_persons)
-        e = reasoner.explain(data, Path(str(video)).stem)
-        verified, removed = verify(e.explanation, ev.facts)     # only what the measurements support is shown
-        prediction.narrative = e.narrative
-        prediction.reasoner = {"action": e.action, "confidence": e.confidence, "says": verified, "removed": removed}
+        prediction.reasoner = reasoner.answer(data, Path(str(video)).stem)   # only what the measurements support is shown
+        prediction.narrative = prediction.reasoner["narrative"]
     prediction.timings["total_s"] = time.perf_counter() - t0
     return prediction, pose
 

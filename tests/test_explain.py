@@ -13,8 +13,8 @@ from actlm.cli import main
 from actlm.data import SkeletonSet
 from actlm.data.layouts import get_layout
 from actlm.language.kinematics import Fact
-from actlm.reasoner.evidence import (ExplainError, Explainer, contrastive_cue, freeze_joints, part_joints,
-                                     shipped_encoder, verify, without_class_names)
+from actlm.reasoner.evidence import (ExplainError, Explainer, contrastive_cue, evidence_prompt, freeze_joints,
+                                     part_joints, shipped_encoder, used_parts, verify, without_class_names)
 from actlm.reasoner.faithfulness import faithfulness
 
 
@@ -65,6 +65,24 @@ def test_freezing_the_cited_parts_hurts_more_than_freezing_random_joints(explain
     assert np.mean(cited_drops) > 1.5 * np.mean(random_drops)
 
 
+def test_the_cited_parts_are_the_top_one_and_near_ties():
+    assert used_parts({"torso": 0.49, "left_leg": 0.13, "feet": 0.1}) == ["torso"]
+    assert used_parts({"right_hand": 0.41, "right_arm": 0.38, "torso": 0.2}) == ["right_hand", "right_arm"]
+    assert used_parts({"a": 0.3, "b": 0.3, "c": 0.3}) == ["a", "b"]        # at most two
+    assert used_parts({}) == []
+
+
+def test_the_reasoner_reads_the_ranking_the_parts_used_and_every_measured_movement(explainer, test_view):
+    s = test_view[test_view.find("a01_s01_e00_v03")]
+    ev = explainer.evidence(s.data, s.sample_id)
+    prompt = evidence_prompt(ev)
+    assert list(ev.ranking)[0] == ev.action and len(ev.ranking) == 3
+    assert f"Encoder ranking: {ev.action} {ev.confidence:.0%}" in prompt
+    assert all(p.replace("_", " ") in prompt.split("Body parts used:")[1].split("\n")[0] for p in ev.used_parts)
+    for f in ev.facts:
+        assert (f.text in prompt) == (f.motion != "still")
+
+
 def test_verify_removes_what_the_measurements_do_not_support():
     facts = [Fact("right_hand", "raise", 0.5, 0.8, "raises the right hand above the head"),
              Fact("torso", "bend", 0.3, 40.0, "bends the upper body forward by about 40 degrees")]
@@ -106,7 +124,7 @@ def test_bad_input_gets_a_clear_error_or_an_honest_fallback(explainer, test_view
 def test_explain_cli_no_flags_and_json(explainer):
     result = CliRunner().invoke(main, ["explain", "--limit", "1", "--json"])
     assert result.exit_code == 0, result.output
-    entry = json.loads(result.output)[0]
+    entry = json.loads(result.stdout)[0]
     assert entry["explanation"].startswith(entry["evidence"]["action"])
     assert entry["evidence"]["used_parts"] and entry["evidence"]["facts"]
 

