@@ -19,9 +19,12 @@ test accuracy, a test-set choice. Text sources, the same for training and test:
 * ``kinematic``: the kinematic describer's class texts (the name plus the facts most typical of
   the class's training skeletons). For the unseen classes these are measured from their labelled
   training-view skeletons, which a zero-shot method may not see: a reference, not a zero-shot result;
-* ``names``: the class name alone ("A person performs the action '<name>'.").
+* ``names``: the class name alone ("A person performs the action '<name>'.");
+* ``purls_parts``: the PURLS texts, and the HocSLM also trained with ``part_alignment`` (each body
+  region's features matched to the region's text of every class, GAP's idea); scored also by
+  ``parts`` (direct averaged with the region cosines).
 
-    python -m experiments.zeroshot_benchmark --splits 8_2 5_5 --sources purls kinematic names --threads 1
+    python -m experiments.zeroshot_benchmark --splits 8_2 5_5 --sources purls kinematic names purls_parts --threads 1
     python -m experiments.zeroshot_benchmark --collect          # only evaluate finished runs, write results
 
 Runs go to runs/zeroshot/<split>_<source>_s<seed>; results to experiments/results/zeroshot_nwucla.{md,json}.
@@ -44,9 +47,11 @@ from torch.utils.data import DataLoader
 from experiments.run_archive import RESULTS, head_commit
 
 SPLITS = {"8_2": ("rs8", "ru2"), "5_5": ("rs5", "ru5")}
-SOURCES = ("purls", "kinematic", "names")
+SOURCES = ("purls", "kinematic", "names", "purls_parts")
 SPLIT_DIR = "descriptions/purls_label_splits/nw-ucla"
-TRAIN_TEXTS = {"purls": "purls", "names": "names", "kinematic": "null"}
+TRAIN_TEXTS = {"purls": "purls", "names": "names", "kinematic": "null", "purls_parts": "purls"}
+#: extra overrides of a source's training run
+SOURCE_OVERRIDES = {"purls_parts": ["model.args.part_alignment=true"]}
 
 
 def run_dir(root: Path, split: str, source: str, seed: int) -> Path:
@@ -59,7 +64,8 @@ def train(split: str, source: str, seed: int, root: Path, threads: int, extra: l
     if (run / "eval.json").exists():
         return run
     cmd = ["actlm", "train", f"nw-ucla/zeroshot_{split}", f"train.seed={seed}", f"train.threads={threads}",
-           f"train.work_dir={run}", f"language.class_descriptions={TRAIN_TEXTS[source]}", *extra]
+           f"train.work_dir={run}", f"language.class_descriptions={TRAIN_TEXTS[source]}",
+           *SOURCE_OVERRIDES.get(source, []), *extra]
     print(" ".join(cmd), file=sys.stderr, flush=True)
     subprocess.run(cmd, check=True)
     return run
@@ -70,7 +76,7 @@ def class_texts_of(source: str, dataset, train_split) -> list:
     from actlm.language.class_texts import ClassText, resolve_class_texts
 
     if source != "kinematic":
-        return resolve_class_texts(source, dataset.name, dataset.classes)
+        return resolve_class_texts(TRAIN_TEXTS.get(source, source), dataset.name, dataset.classes)
     from actlm.language.cache import DescriberKey, DescriptionCache
     from actlm.language.describers import CLASS_PREFIX, build_describer, describe_dataset
 
@@ -92,21 +98,24 @@ def scores(model, meta, texts, test_set, encoder) -> dict[str, np.ndarray]:
     from actlm.engine.trainer import predict
     from actlm.language.open_vocab import (SCORERS, class_embeddings, description_logits, fuse_log_probs,
                                            kinematic_descriptions)
+    from actlm.language.slm import part_text_embeddings
 
     class_text = class_embeddings(texts, encoder)
     loader = DataLoader(SkeletonDataset(test_set, meta["test_pipeline"]), batch_size=64)
     out: dict[str, np.ndarray] = {}
-    for kind in ("direct", "conse"):
-        out[kind], out["labels"], index = predict(SCORERS[kind](model, class_text).eval(), loader,
+    kinds = ["direct", "conse"] + (["parts"] if getattr(model, "part_alignment", False) else [])
+    for kind in kinds:
+        args = (class_text, part_text_embeddings(texts, encoder)) if kind == "parts" else (class_text,)
+        out[kind], out["labels"], index = predict(SCORERS[kind](model, *args).eval(), loader,
                                                   torch.device("cpu"), desc=f"zero-shot ({kind})")
     out["describe"] = description_logits(kinematic_descriptions(test_set), class_text, encoder,
                                          float(model.logit_scale.detach().exp())).numpy()[index]
-    for kind in ("direct", "conse"):
+    for kind in kinds:
         out[f"{kind}+describe"] = fuse_log_probs(out[kind], out["describe"])
     return out
 
 
-SCORINGS = ("direct", "conse", "describe", "direct+describe", "conse+describe")
+SCORINGS = ("direct", "conse", "describe", "direct+describe", "conse+describe", "parts", "parts+describe")
 
 
 def evaluate(run: Path, split: str, source: str) -> dict:
@@ -133,7 +142,7 @@ def evaluate(run: Path, split: str, source: str) -> dict:
     out = {"split": split, "source": source, "run": str(run), "epochs": len(history),
            "n_unseen_test": int((~on_seen).sum()), "seen_classifier_top1_last": history[-1].get("test_top1"),
            "unseen_classes": [test.classes[k] for k in unseen]}
-    for scoring in SCORINGS:
+    for scoring in (k for k in SCORINGS if k in gzsl):
         hit = gzsl[scoring].argmax(1) == gzsl["labels"]
         s, u = float(hit[on_seen].mean()), float(hit[~on_seen].mean())
         out[scoring] = {"zsl_unseen_top1": float((zsl[scoring].argmax(1) == zsl["labels"]).mean()),
@@ -179,7 +188,7 @@ def write(results: list[dict], cost: dict | None, command: str) -> None:
     for r in results:
         by_source.setdefault(r["source"], []).append(r)
     means = {source: {scoring: {key: statistics.mean(r[scoring][key] for r in rows) for key in ("zsl_unseen_top1", "gzsl_h")}
-                      for scoring in SCORINGS} | {"splits": [r["split"] for r in rows]}
+                      for scoring in SCORINGS if all(scoring in r for r in rows)} | {"splits": [r["split"] for r in rows]}
              for source, rows in by_source.items()}
     payload = {"command": command, "commit": head_commit(), "date": datetime.now(timezone.utc).isoformat(timespec="minutes"),
                "results": results, "mean_over_splits": means, "text_scoring_cost": cost}
@@ -192,11 +201,12 @@ def write(results: list[dict], cost: dict | None, command: str) -> None:
              "direct = cosine in the checkpoint's skeleton-text space; conse = the checkpoint's seen-class "
              "probabilities mix the seen class texts (ConSE), compared with each class text; describe = the sample's "
              "kinematic description matched to the class texts (no trained weights); X+describe = equal-weight mean "
-             "of both log-probabilities. All scorings were compared on this test data (there is no validation "
+             "of both log-probabilities; parts (purls_parts: a HocSLM trained with part_alignment) = direct averaged "
+             "with the body-region cosines to each class's head/hands/torso/legs texts. All scorings were compared on this test data (there is no validation "
              "split of unseen classes), so read differences of a few points between them as noise.", "",
              "| split | text source | scoring | ZSL unseen top-1 | GZSL S | GZSL U | GZSL H |", "|---|---|---|---|---|---|---|"]
     for r in results:
-        for scoring in SCORINGS:
+        for scoring in (k for k in SCORINGS if k in r):
             m = r[scoring]
             lines.append(f"| {r['split'].replace('_', '/')} | {r['source']} | {scoring} | {m['zsl_unseen_top1']:.1%} | "
                          f"{m['gzsl_seen']:.1%} | {m['gzsl_unseen']:.1%} | {m['gzsl_h']:.1%} |")
@@ -204,7 +214,7 @@ def write(results: list[dict], cost: dict | None, command: str) -> None:
               "|---|---|---|---|---|"]
     for source, m in means.items():
         lines += [f"| {source} | {', '.join(m['splits'])} | {scoring} | {m[scoring]['zsl_unseen_top1']:.1%} | "
-                  f"{m[scoring]['gzsl_h']:.1%} |" for scoring in SCORINGS]
+                  f"{m[scoring]['gzsl_h']:.1%} |" for scoring in SCORINGS if scoring in m]
     if cost:
         lines += ["", f"Cost of text scoring (CPU, {cost['threads']} thread(s), batch {cost['batch']}): classifier "
                       f"{cost['classifier_s'] * 1e3:.0f} ms, open-vocabulary text scoring {cost['text_scoring_s'] * 1e3:.0f} ms "

@@ -172,3 +172,23 @@ def test_a_fine_tuned_text_encoder_trains_on_multi_sentence_class_texts(tiny_ucl
         frozen = encode_class_texts(TextEncoder("minilm", 24), texts)
     assert torch.allclose(model.class_text, expected, atol=1e-4)
     assert not torch.allclose(model.class_text, frozen, atol=1e-4)     # the encoder did change
+
+
+def test_part_alignment_matches_body_regions_to_the_written_part_texts(tiny_ucla, tmp_path):
+    """GAP's idea: each body region's features are matched to that region's text of every class."""
+    from actlm.language.slm import TEXT_PARTS, region_joints
+    run = tmp_path / "parts"
+    train(load_config("nw-ucla/zeroshot_8_2", tiny_overrides(tiny_ucla, run, epochs=1) + SLM_TINY
+                      + ["model.args.part_alignment=true"]))
+    history = json.loads((run / "metrics.json").read_text())
+    assert history[0]["loss_part_text"] > 0                   # the region term is trained
+    model, meta = load_checkpoint(run / "last")
+    assert model.part_text.shape == (len(TEXT_PARTS), 8, 384) and model.part_text.abs().sum() > 0
+    hands = region_joints("kinect-v1")[list(TEXT_PARTS).index("hands")]
+    assert sorted(hands) == [4, 5, 6, 7, 8, 9, 10, 11]          # both arms and hands of Kinect v1
+    # the regions' texts differ from one another (not one sentence copied four times)
+    assert not torch.allclose(model.part_text[0], model.part_text[1])
+    result = CliRunner().invoke(main, ["eval", str(run / "last"), "--split", "test", "--json", "--classes",
+                                       "purls", "--class-subset", UNSEEN, "--scoring", "parts"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output[result.output.index("{"):])["scoring"] == "open-vocabulary (parts)"

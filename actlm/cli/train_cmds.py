@@ -59,9 +59,10 @@ def _print_report(report: dict, title: str) -> None:
                    "ru2.npy, a .txt of names, or comma-separated names).")
 @click.option("--text-view", type=click.Choice(["all", "global", "parts", "phases", "name"]), default="all",
               show_default=True, help="With --classes: which of a class's texts to embed (their mean).")
-@click.option("--scoring", "open_scoring", type=click.Choice(["direct", "conse"]), default="direct", show_default=True,
+@click.option("--scoring", "open_scoring", type=click.Choice(["direct", "conse", "parts"]), default="direct", show_default=True,
               help="With --classes: direct = cosine of the skeleton embedding and each class text; conse = the "
-                   "classifier's probabilities over the trained classes mix their texts, compared with each class text.")
+                   "classifier's probabilities over the trained classes mix their texts, compared with each class text; "
+                   "parts = direct averaged with body-region cosines to each class's part texts (part_alignment models).")
 @click.option("--describe", "fuse_descriptions", is_flag=True,
               help="With --classes: also match each sample's kinematic description to the class texts "
                    "(describe-then-match) and fuse it with the skeleton-text score (equal weight).")

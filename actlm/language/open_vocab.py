@@ -81,14 +81,33 @@ class ConseScorer(OpenVocabScorer):
         return self.model.logit_scale.exp() * mixture @ self.class_directions().t()
 
 
-SCORERS = {"direct": OpenVocabScorer, "conse": ConseScorer}
+class PartScorer(OpenVocabScorer):
+    """For a HocSLM trained with ``part_alignment``: the mean of the clip-level cosine (direct) and
+    the body-region cosines against each class's region texts (head, hands, torso, legs)."""
+
+    def __init__(self, model: nn.Module, class_text: torch.Tensor, part_text: torch.Tensor):
+        super().__init__(model, class_text)
+        if not getattr(model, "part_alignment", False):
+            raise ConfigError("--scoring parts needs a hocslm trained with model.args.part_alignment=true")
+        self.register_buffer("part_text", part_text.to(self.class_text.device))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return 0.5 * (super().forward(x) + self.model.part_logits(x, self.part_text))
+
+
+SCORERS = {"direct": OpenVocabScorer, "conse": ConseScorer, "parts": PartScorer}
 
 
 def scorer_for(model: nn.Module, meta: dict, class_texts: Sequence[ClassText], view: str = "all",
                encoder: TextEncoder | None = None, kind: str = "direct") -> OpenVocabScorer:
-    """A scorer (``direct`` or ``conse``) of ``class_texts`` with the checkpoint's own text encoder
+    """A scorer (``direct``, ``conse`` or ``parts``) of ``class_texts`` with the checkpoint's own text encoder
     (or ``encoder``)."""
     encoder = encoder or text_encoder_for(meta)
+    if kind == "parts":
+        from .slm import part_text_embeddings
+        scorer = PartScorer(model, class_embeddings(class_texts, encoder, view), part_text_embeddings(class_texts, encoder)).eval()
+        scorer.text_encoder = encoder
+        return scorer
     scorer = SCORERS[kind](model, class_embeddings(class_texts, encoder, view)).eval()
     scorer.text_encoder = encoder   # for describe-then-match (with_descriptions)
     return scorer

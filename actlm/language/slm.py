@@ -15,7 +15,12 @@ Read top to bottom:
    how alike their *descriptions* are (softmax of sentence similarity), so a sample is pulled
    hardest to its own description and to samples described alike: the description's content,
    not only its label, shapes the embedding.
-4. The loss: cross-entropy of the HGLNet head + weighted contrastive, class-text and fused
+4. Part-level alignment (``part_alignment``, GAP's idea): with written class texts that describe
+   body parts (the PURLS columns head, hands, torso, legs), the feature map pooled over each
+   region's joints is projected on its own and matched to that region's text of every class
+   (a text classifier per region), so 'hands: grasp the object' is learnt from the hands'
+   features rather than averaged into one sentence per class.
+5. The loss: cross-entropy of the HGLNet head + weighted contrastive, class-text, part-text and fused
    cross-entropy terms (weights in the ``language`` config section), computed by
    ``SkeletonLanguageObjective``, the model's ``training_objective``, which also feeds each batch
    its descriptions from the ``TextBank`` (and fine-tunes the text encoder if asked).
@@ -35,6 +40,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from ..data.layouts import get_layout
 from ..encoder import register_model
 from ..encoder.hglnet import DEFAULT_STAGES, HGLNet
 from ..engine.config import ConfigError
@@ -71,13 +77,27 @@ def _projection(in_dim: int, out_dim: int) -> nn.Module:
     return nn.Sequential(nn.Linear(in_dim, out_dim), nn.GELU(), nn.Linear(out_dim, out_dim))
 
 
+#: the body regions written part texts describe (the PURLS columns) -> the layout parts they cover
+TEXT_PARTS = {"head": ("head",), "hands": ("left_arm", "right_arm", "left_hand", "right_hand"),
+              "torso": ("torso",), "legs": ("left_leg", "right_leg", "feet")}
+
+
+def region_joints(layout: str) -> list[list[int]]:
+    """Joint indices of each :data:`TEXT_PARTS` region in ``layout`` (a region the layout lacks
+    pools the whole body)."""
+    lay = get_layout(layout)
+    regions = [sorted({j for part in parts for j in lay.parts.get(part, ())}) for parts in TEXT_PARTS.values()]
+    return [joints or list(range(lay.num_joints)) for joints in regions]
+
+
 class HocSLM(nn.Module):
     """HGLNet + skeleton-language heads (see module docstring). Input (N, M, T, V, C)."""
 
     def __init__(self, num_classes: int, layout: str = "kinect-v2", in_channels: int = 3,
                  num_persons: int = 2, stages: list[list[int]] | tuple = DEFAULT_STAGES,
                  groups: int = 8, heads: int = 4, dropout: float = 0.0,
-                 text_dim: int = 384, embed_dim: int = 256, fusion_heads: int = 4, temperature: float = 0.07):
+                 text_dim: int = 384, embed_dim: int = 256, fusion_heads: int = 4, temperature: float = 0.07,
+                 part_alignment: bool = False):
         super().__init__()
         self.encoder = HGLNet(num_classes, layout, in_channels, num_persons, stages, groups, heads, dropout)
         d = self.encoder.feature_dim
@@ -87,6 +107,11 @@ class HocSLM(nn.Module):
         self.text_projection = _projection(text_dim, embed_dim)
         self.logit_scale = nn.Parameter(torch.tensor(math.log(1 / temperature)))
         self.register_buffer("class_text", torch.zeros(num_classes, text_dim))
+        self.part_alignment = part_alignment
+        if part_alignment:
+            self.regions = region_joints(layout)
+            self.part_projection = nn.ModuleList(_projection(d, embed_dim) for _ in TEXT_PARTS)
+            self.register_buffer("part_text", torch.zeros(len(TEXT_PARTS), num_classes, text_dim))
 
     @property
     def num_classes(self) -> int:
@@ -118,6 +143,21 @@ class HocSLM(nn.Module):
         classes = F.normalize(self.text_projection(self.class_text), dim=-1)
         return self.logit_scale.exp() * self.embed(x) @ classes.t()
 
+    def part_embed(self, x: torch.Tensor) -> torch.Tensor:
+        """Region embeddings (P, N, E), L2-normalised: the feature map pooled over each region's joints."""
+        return self._part_embed(self.encoder.feature_map(x))
+
+    def _part_embed(self, fmap: torch.Tensor) -> torch.Tensor:
+        pooled = fmap.mean(dim=(1, 3))                            # (N, D, V)
+        return torch.stack([F.normalize(proj(pooled[:, :, joints].mean(-1)), dim=-1)
+                            for proj, joints in zip(self.part_projection, self.regions)])
+
+    def part_logits(self, x: torch.Tensor, part_text: torch.Tensor | None = None) -> torch.Tensor:
+        """(N, K) scaled cosines averaged over the regions, against ``part_text`` (P, K, Dt) or the
+        stored part texts of the trained classes."""
+        texts = F.normalize(self.text_projection(self.part_text if part_text is None else part_text), dim=-1)
+        return self.logit_scale.exp() * torch.einsum("pne,pke->nk", self.part_embed(x), texts) / texts.shape[0]
+
     def text_matcher(self) -> "TextMatcher":
         """This model as a classifier by class-description similarity (``actlm eval --text-match``)."""
         return TextMatcher(self)
@@ -132,13 +172,27 @@ class HocSLM(nn.Module):
         skeleton = F.normalize(self.skeleton_projection(clip), dim=-1)
         described = F.normalize(self.text_projection(text.sentence), dim=-1)
         classes = F.normalize(self.text_projection(text.class_text), dim=-1)
-        return logits, {
+        out = {
             "fused_logits": self.fused_classifier(self.fusion(sequence, text.tokens, text.mask)),
             "skeleton_text": skeleton @ described.t(),
             "description_similarity": text.sentence @ text.sentence.t(),
             "class_text_logits": scale * skeleton @ classes.t(),
             "scale": scale,
         }
+        if self.part_alignment:
+            regions = F.normalize(self.text_projection(self.part_text), dim=-1)        # (P, K, E)
+            out["part_text_logits"] = scale * torch.einsum("pne,pke->pnk", self._part_embed(fmap), regions)
+        return logits, out
+
+
+def part_text_embeddings(class_texts, encoder: TextEncoder) -> torch.Tensor:
+    """(P, K, Dt): each class's text for each :data:`TEXT_PARTS` region, prefixed with the class
+    name ('pick up with one hand: hands: ...'); a class without a text for a region uses its
+    global description (or its name)."""
+    regions = [[ct.texts("parts")[list(ct.parts).index(part)] if part in ct.parts else ct.texts("global")[0]
+                for ct in class_texts] for part in TEXT_PARTS]
+    with torch.no_grad():
+        return torch.stack([encode_class_texts(encoder, [[t] for t in texts]) for texts in regions])
 
 
 class TextMatcher(nn.Module):
@@ -157,11 +211,14 @@ def language_losses(out: dict[str, torch.Tensor], labels: torch.Tensor, label_sm
     """The three language terms from ``HocSLM`` training outputs."""
     targets = contrastive_targets(labels, out["description_similarity"] if description_temperature else None,
                                   description_temperature)
-    return {
+    terms = {
         "contrastive": soft_contrastive_from_similarity(out["skeleton_text"], targets, out["scale"]),
         "class_text": F.cross_entropy(out["class_text_logits"], labels),
         "fusion": F.cross_entropy(out["fused_logits"], labels, label_smoothing=label_smoothing),
     }
+    if "part_text_logits" in out:   # one text classifier per body region, averaged
+        terms["part_text"] = torch.stack([F.cross_entropy(z, labels) for z in out["part_text_logits"]]).mean()
+    return terms
 
 
 def contrastive_targets(labels: torch.Tensor, description_similarity: torch.Tensor | None = None,
@@ -229,7 +286,21 @@ class SkeletonLanguageObjective(Objective):
                               f"--backend {lang.describer}` first (or use describer: kinematic)"
                               + ("; the cache has: " + "; ".join(found) if found else ""))
         model.class_text.copy_(bank.class_text.to(ctx.device))
+        if getattr(model, "part_alignment", False):
+            model.part_text.copy_(self._part_texts(encoder, train_set).to(ctx.device))
         return bank, (encoder.to(ctx.device) if lang.finetune_text else None)
+
+    def _part_texts(self, encoder: TextEncoder, train_set) -> torch.Tensor:
+        """(P, K, Dt) embeddings of each class's region texts (written class descriptions with part
+        columns, e.g. ``purls``)."""
+        from .class_texts import resolve_class_texts
+
+        spec = self.language.class_descriptions
+        if not spec:
+            raise ConfigError("model.args.part_alignment needs written class texts with part descriptions: "
+                              "set language.class_descriptions (e.g. purls, or a YAML/CSV with head/hands/torso/legs)")
+        texts = resolve_class_texts(spec.split("@")[0], train_set.name, train_set.classes)
+        return part_text_embeddings(texts, encoder)
 
     def parameter_groups(self) -> list[dict[str, Any]]:
         if self.text_encoder is None:
