@@ -29,7 +29,8 @@ def _progress(desc: str):
 @click.option("--strict", is_flag=True, help="Exit non-zero if any file had to be skipped.")
 @click.option("--channels", default=None, help="ntu60/ntu120: value groups to keep, e.g. xyz,color,depth (default xyz).")
 @click.option("--labels", type=click.Path(dir_okay=False), default=None, help="custom: labels.csv (default RAW/labels.csv).")
-@click.option("--layout", default=None, help="custom: skeleton layout of the files (kinect-v2, kinect-v1, coco-17, blazepose-33).")
+@click.option("--layout", default=None, help="custom: skeleton layout of the files (kinect-v2, kinect-v1, coco-17, blazepose-33, "
+                   "or a layout file my_layout.yaml/.json: docs/data.md).")
 @click.option("--name", default=None, help="custom: dataset name to load it by later.")
 @click.option("--classes", type=click.Path(dir_okay=False), default=None, help="custom: classes.txt fixing class order.")
 @_data_root

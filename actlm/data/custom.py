@@ -7,7 +7,8 @@ Sequence files (one per sample, the file stem is the sample id):
 * ``.json`` ``{"skeletons": [T][V][C]}`` or ``[M][T][V][C]`` (an optional ``"label"`` is checked
   against labels.csv).
 
-V must match ``--layout`` (kinect-v2 25, kinect-v1 20, coco-17, blazepose-33); C is 2 (x, y),
+V must match ``--layout`` (kinect-v2 25, kinect-v1 20, coco-17, blazepose-33, or a layout file
+``my_layout.yaml``, see :mod:`actlm.data.layout_file`); C is 2 (x, y),
 3 (x, y, z) or 4 (x, y, z, score).
 
 ``labels.csv`` has a header with at least ``sample`` and ``label`` (a class name); an optional
@@ -26,7 +27,7 @@ from typing import Any, Callable
 import numpy as np
 
 from .errors import DataError, PrepareReport, Skipped, file_error
-from .layouts import get_layout
+from .layout_file import resolve_layout
 from .store import DatasetWriter, Sample
 from .validate import check_sequence, read_skeleton_json
 
@@ -119,7 +120,7 @@ def _meta(row: dict[str, Any]) -> dict[str, Any]:
 def prepare(raw: Path, out: Path, progress: Callable | None = None, labels: str | Path | None = None,
             layout: str = "coco-17", name: str | None = None, classes: str | Path | None = None) -> PrepareReport:
     """Import a custom folder into the prepared format (see module docstring)."""
-    lay = get_layout(layout)
+    lay = resolve_layout(layout)
     labels_path = Path(labels) if labels else raw / "labels.csv"
     files = sorted(p for p in raw.iterdir() if p.suffix in SUFFIXES) if raw.is_dir() else []
     if not files:

@@ -7,12 +7,19 @@ Every dataset, transform, model and explanation in actlm refers to joints throug
 Joint groups that describe a location (the centre, the spine axis, the shoulder axis) are
 tuples of joint indices that are *averaged*, so layouts without a spine joint (COCO,
 BlazePose) can still be centred on the mid-hip or aligned shoulder to shoulder.
+
+A layout can also be *declared* as data (:meth:`Layout.from_dict`, a YAML/JSON file read by
+:mod:`actlm.data.layout_file`) and registered with :func:`register_layout`; datasets and
+checkpoints store such a definition and register it again when they are opened.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
+
+from .errors import DataError, file_error
 
 #: Body-part groups every layout defines (possibly empty where the layout has no such joints).
 BODY_PARTS = (
@@ -36,6 +43,7 @@ class Layout:
     right_shoulder: int
     parts: dict[str, tuple[int, ...]] = field(hash=False, compare=False)
     description: str = ""
+    mirror: tuple[tuple[int, int], ...] = ()   # explicit left/right pairs (else told by name)
 
     @property
     def num_joints(self) -> int:
@@ -60,7 +68,28 @@ class Layout:
                     return name[: -len(a)] + b
             return name
         index = {name: i for i, name in enumerate(self.joints)}
-        return np.array([index.get(other_side(name), i) for i, name in enumerate(self.joints)])
+        order = np.array([index.get(other_side(name), i) for i, name in enumerate(self.joints)])
+        for a, b in self.mirror:
+            order[a], order[b] = b, a
+        return order
+
+    def to_dict(self) -> dict[str, Any]:
+        """The full definition by joint names (what a layout file holds; :meth:`from_dict` reads it)."""
+        def names(idx: tuple[int, ...]) -> list[str]:
+            return [self.joints[i] for i in idx]
+        return {"name": self.name, "description": self.description, "joints": list(self.joints),
+                "bones": [[self.joints[c], self.joints[p]] for c, p in self.bones],
+                "center": names(self.center), "spine_bottom": names(self.spine_bottom),
+                "spine_top": names(self.spine_top), "left_shoulder": self.joints[self.left_shoulder],
+                "right_shoulder": self.joints[self.right_shoulder],
+                "parts": {part: names(members) for part, members in self.parts.items()},
+                "mirror": [[self.joints[a], self.joints[b]] for a, b in self.mirror]}
+
+    @classmethod
+    def from_dict(cls, spec: dict[str, Any], source: str = "layout") -> "Layout":
+        """A layout from its definition by names (see :mod:`actlm.data.layout_file`); errors are
+        :class:`DataError` naming ``source`` (the file) and the problem."""
+        return _SpecReader(spec, str(source)).layout()
 
     def parents(self) -> np.ndarray:
         """Parent index per joint (the root is its own parent), used for bone vectors."""
@@ -117,6 +146,139 @@ class Layout:
         for part, members in self.parts.items():
             if any(not 0 <= j < v for j in members):
                 raise ValueError(f"layout {self.name}: part {part} has an out-of-range joint")
+
+
+_SPEC_KEYS = ("name", "description", "joints", "bones", "center", "spine_bottom", "spine_top",
+              "left_shoulder", "right_shoulder", "parts", "mirror")
+# joints that mark the bottom/top of the spine when a layout file does not name them
+_SPINE_BOTTOM_NAMES = ("hip_center", "spine_base", "pelvis", "mid_hip", "torso")
+_SPINE_TOP_NAMES = ("shoulder_center", "spine_shoulder", "neck", "thorax")
+
+
+class _SpecReader:
+    """Reads a layout definition by joint names into a :class:`Layout`, one check at a time."""
+
+    def __init__(self, spec: Any, source: str):
+        self.source = source
+        if not isinstance(spec, dict):
+            raise self.error("a layout is a mapping with name, joints, bones, center and parts")
+        unknown = sorted(set(spec) - set(_SPEC_KEYS))
+        if unknown:
+            raise self.error(f"unknown key(s) {', '.join(unknown)}; a layout has {', '.join(_SPEC_KEYS)}")
+        missing = [k for k in ("name", "joints", "bones", "center") if spec.get(k) in (None, "", [])]
+        if missing:
+            raise self.error(f"no {', '.join(repr(k) for k in missing)} given")
+        self.spec = spec
+
+    def error(self, problem: str) -> DataError:
+        return file_error(self.source, problem)
+
+    def layout(self) -> "Layout":
+        joints = self._joints()
+        self.index = {name: i for i, name in enumerate(joints)}
+        bones = tuple(tuple(self._pair(b, "bones")) for b in self._list("bones"))
+        root = self._tree_root(joints, bones)
+        center = self._group(self.spec["center"], "center")
+        layout = Layout(
+            name=str(self.spec["name"]).strip(), joints=joints, bones=bones, root=root, center=center,
+            spine_bottom=self._default_group("spine_bottom", _SPINE_BOTTOM_NAMES, "left_hip", center),
+            spine_top=self._default_group("spine_top", _SPINE_TOP_NAMES, "left_shoulder", center),
+            left_shoulder=self._shoulder("left_shoulder"), right_shoulder=self._shoulder("right_shoulder"),
+            parts=self._parts(), description=str(self.spec.get("description") or ""),
+            mirror=tuple(tuple(self._pair(p, "mirror")) for p in self._list("mirror")))
+        try:
+            layout.validate()
+        except ValueError as exc:
+            raise self.error(str(exc)) from None
+        return layout
+
+    def _list(self, key: str) -> list[Any]:
+        value = self.spec.get(key) or []
+        if not isinstance(value, list):
+            raise self.error(f"'{key}' must be a list, got {type(value).__name__}")
+        return value
+
+    def _joints(self) -> tuple[str, ...]:
+        joints = self._list("joints")
+        if not all(isinstance(j, str) and j.strip() for j in joints):
+            raise self.error("'joints' must be a list of joint names (non-empty strings)")
+        seen: set[str] = set()
+        for j in joints:
+            if j in seen:
+                raise self.error(f"joint {j!r} is listed twice in 'joints'")
+            seen.add(j)
+        return tuple(joints)
+
+    def _joint(self, name: Any, where: str) -> int:
+        if name not in self.index:
+            raise self.error(f"{where} names unknown joint {name!r} (joints: {', '.join(self.index)})")
+        return self.index[name]
+
+    def _pair(self, pair: Any, key: str) -> tuple[int, int]:
+        if not (isinstance(pair, (list, tuple)) and len(pair) == 2):
+            raise self.error(f"each entry of '{key}' is a pair [a, b] of joint names, got {pair!r}")
+        return self._joint(pair[0], f"{key} entry {list(pair)}"), self._joint(pair[1], f"{key} entry {list(pair)}")
+
+    def _tree_root(self, joints: tuple[str, ...], bones: tuple[tuple[int, int], ...]) -> int:
+        """The root of the bone tree; names a self-bone, a second parent, a cycle or a split graph."""
+        parent: dict[int, int] = {}
+        for child, par in bones:
+            if child == par:
+                raise self.error(f"bone [{joints[child]}, {joints[par]}] joins a joint to itself")
+            if child in parent:
+                raise self.error(f"joint {joints[child]!r} has two parents ({joints[parent[child]]!r} and "
+                                 f"{joints[par]!r}); bones are [child, parent] pairs of a tree")
+            parent[child] = par
+        for start in parent:
+            path = [start]
+            while path[-1] in parent:
+                nxt = parent[path[-1]]
+                if nxt in path:
+                    loop = path[path.index(nxt):] + [nxt]
+                    raise self.error("bones form a cycle: " + " -> ".join(joints[j] for j in loop))
+                path.append(nxt)
+        roots = [j for j in range(len(joints)) if j not in parent]
+        if len(roots) > 1:
+            raise self.error(f"the bone graph is not connected: {len(joints)} joints need {len(joints) - 1} "
+                             f"bones to form one tree, got {len(bones)}; separate pieces start at "
+                             f"{', '.join(joints[r] for r in roots)}")
+        return roots[0]
+
+    def _group(self, value: Any, where: str) -> tuple[int, ...]:
+        names = [value] if isinstance(value, str) else value
+        if not isinstance(names, list) or not names:
+            raise self.error(f"'{where}' must be a joint name or a non-empty list of joint names")
+        return tuple(self._joint(n, f"'{where}'") for n in names)
+
+    def _default_group(self, key: str, names: tuple[str, ...], left: str, center: tuple[int, ...]) -> tuple[int, ...]:
+        """The group a file gives, else the first joint named like it, else both sides' ``left``
+        joints averaged (mid-hip, mid-shoulder), else the centre."""
+        if self.spec.get(key) is not None:
+            return self._group(self.spec[key], key)
+        for name in names:
+            if name in self.index:
+                return (self.index[name],)
+        pair = (left, left.replace("left", "right"))
+        if all(n in self.index for n in pair):
+            return tuple(self.index[n] for n in pair)
+        return center
+
+    def _shoulder(self, key: str) -> int:
+        if self.spec.get(key) is not None:
+            return self._joint(self.spec[key], f"'{key}'")
+        if key not in self.index:
+            raise self.error(f"no joint named {key!r}: give '{key}: JOINT' (used to turn the body to face the camera)")
+        return self.index[key]
+
+    def _parts(self) -> dict[str, tuple[int, ...]]:
+        parts = self.spec.get("parts") or {}
+        if not isinstance(parts, dict):
+            raise self.error("'parts' must map body-part names to lists of joint names")
+        unknown = sorted(set(parts) - set(BODY_PARTS))
+        if unknown:
+            raise self.error(f"unknown body part(s) {', '.join(unknown)}; parts are {', '.join(BODY_PARTS)}")
+        return {part: (self._group(parts[part], f"parts.{part}") if parts.get(part) else ())
+                for part in BODY_PARTS}
 
 
 def _bones(joints: tuple[str, ...], pairs: list[tuple[str, str]]) -> tuple[tuple[int, int], ...]:
@@ -307,6 +469,7 @@ BLAZEPOSE_33 = Layout(
 )
 
 LAYOUTS: dict[str, Layout] = {lay.name: lay for lay in (KINECT_V2, KINECT_V1, COCO_17, BLAZEPOSE_33)}
+BUILTIN_LAYOUTS = frozenset(LAYOUTS)   # defined in code; any other layout is stored with its data
 _ALIASES = {"ntu": "kinect-v2", "ntu-25": "kinect-v2", "kinect-25": "kinect-v2",
             "nw-ucla": "kinect-v1", "ucla": "kinect-v1", "kinect-20": "kinect-v1",
             "coco": "coco-17", "blazepose": "blazepose-33", "mediapipe": "blazepose-33"}
@@ -318,8 +481,30 @@ def get_layout(name: str | Layout) -> Layout:
         return name
     key = _ALIASES.get(name.lower(), name.lower())
     if key not in LAYOUTS:
-        raise KeyError(f"unknown skeleton layout {name!r}; known: {', '.join(sorted(LAYOUTS))}")
+        raise KeyError(f"unknown skeleton layout {name!r}; known: {', '.join(sorted(LAYOUTS))} "
+                       f"(or a layout file .yaml/.json)")
     return LAYOUTS[key]
+
+
+def _definition(layout: Layout) -> dict[str, Any]:
+    return {k: v for k, v in layout.to_dict().items() if k != "description"}
+
+
+def register_layout(layout: Layout) -> Layout:
+    """Make ``layout`` known to :func:`get_layout` by its name; returns the registered layout.
+
+    Registering the same definition again is a no-op (a dataset and its checkpoint both carry
+    it); a different definition under a taken name is an error, so a stored layout can never
+    silently replace a built-in one."""
+    key = _ALIASES.get(layout.name.lower(), layout.name.lower())
+    known = LAYOUTS.get(key)
+    if known is None:
+        LAYOUTS[key] = layout
+        return layout
+    if _definition(known) != _definition(layout):
+        which = "the built-in layout" if key in BUILTIN_LAYOUTS else "another layout registered earlier"
+        raise DataError(f"layout {layout.name!r} differs from {which} of that name; give yours another name")
+    return known
 
 
 # --- Mappings between layouts -------------------------------------------------------------

@@ -2,7 +2,8 @@
 
 A prepared dataset is a directory::
 
-    dataset.json   name, layout, channel names, class names, splits, format version
+    dataset.json   name, layout (and layout_spec, the full definition of a layout declared
+                   in a file), channel names, class names, splits, format version
     index.json     per sample: id, label, offset, length, meta (subject, view, setup, ...)
     frames.npy     float32 (total_frames, M, V, C): all sequences concatenated along time
 
@@ -27,7 +28,8 @@ from typing import Any, Iterator
 import numpy as np
 
 from .errors import DataError
-from .layouts import Layout, get_layout
+from .layout_file import resolve_layout, restore_layout, stored_spec
+from .layouts import Layout
 
 FORMAT_VERSION = 1
 _HEADER_BYTES = 128  # fixed .npy header size, rewritten in place once the shape is known
@@ -63,12 +65,15 @@ class DatasetWriter:
         self.root = Path(root)
         # one partial folder per process, so two writers of the same dataset never share files
         self.tmp = self.root.with_name(f"{self.root.name}.partial-{os.getpid()}")
-        self.layout = get_layout(layout)
+        self.layout = resolve_layout(layout)
         self.info: dict[str, Any] = {
             "format_version": FORMAT_VERSION, "name": name, "layout": self.layout.name,
             "channels": list(channels), "classes": list(classes), "max_persons": int(max_persons),
             **(extra or {}),
         }
+        spec = stored_spec(self.layout)
+        if spec is not None:   # a layout declared in a file travels with the data
+            self.info["layout_spec"] = spec
         self.index: list[dict[str, Any]] = []
         self.total_frames = 0
         self._fh = None
@@ -152,7 +157,7 @@ class SkeletonSet:
         self._records = records
         self.indices = np.arange(len(records)) if indices is None else np.asarray(indices)
         self.split_name = split
-        self.layout = get_layout(self.info["layout"])
+        self.layout = restore_layout(self.info["layout"], self.info.get("layout_spec"), info_path)
 
     # -- description ------------------------------------------------------------------------
     @property

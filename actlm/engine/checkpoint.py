@@ -26,6 +26,7 @@ from safetensors.torch import load_file, save_file
 from torch import nn
 
 from ..data.errors import DataError
+from ..data.layout_file import restore_layout, stored_spec
 
 CHECKPOINT_FORMAT = "actlm-checkpoint-1"
 TRAINING_WEIGHTS = "training_model.safetensors"
@@ -50,6 +51,8 @@ class CheckpointMeta(Mapping):
     ``to_json``/``from_json`` keep the file's format (``actlm-checkpoint-1``); keys this class does
     not name (written by another tool) are kept in ``extra`` and written back. Reading it as a
     mapping (``meta["layout"]``, ``meta["_path"]``) still works for code written against the dict.
+    ``layout_spec`` is the full definition of a layout declared in a file (none for a built-in
+    one; files without it still read): written as ``layout_spec``, registered again on reading.
     """
 
     model: ModelSpec
@@ -62,6 +65,7 @@ class CheckpointMeta(Mapping):
     experiment: dict[str, Any] = field(default_factory=dict)   # the run's full config (ExperimentConfig)
     extra: dict[str, Any] = field(default_factory=dict)
     path: Path | None = None                                   # the directory it was read from
+    layout_spec: dict[str, Any] | None = None
 
     @property
     def data_config(self) -> dict[str, Any]:
@@ -69,21 +73,22 @@ class CheckpointMeta(Mapping):
         return self.experiment.get("data") or {}
 
     def to_json(self) -> dict[str, Any]:
+        spec = self.layout_spec if self.layout_spec is not None else stored_spec(self.layout)
         return {"format": CHECKPOINT_FORMAT, "model": {"name": self.model.name, "args": self.model.args},
                 "classes": self.classes, "layout": self.layout, "dataset": self.dataset, "epoch": self.epoch,
                 "metrics": self.metrics, "test_pipeline": self.test_pipeline, "experiment": self.experiment,
-                **self.extra}
+                **({"layout_spec": spec} if spec is not None else {}), **self.extra}
 
     @classmethod
     def from_json(cls, raw: dict[str, Any], path: Path | None = None) -> "CheckpointMeta":
         """From a parsed config.json; a missing model, classes or layout raises ``KeyError``."""
         known = {"format", "model", "classes", "layout", "dataset", "epoch", "metrics", "test_pipeline", "experiment",
-                 "_path"}
+                 "layout_spec", "_path"}
         model = raw["model"]
         return cls(ModelSpec(model["name"], dict(model.get("args") or {})), list(raw["classes"]), raw["layout"],
                    raw.get("dataset", ""), list(raw.get("test_pipeline") or []), raw.get("epoch", 0),
                    dict(raw.get("metrics") or {}), dict(raw.get("experiment") or {}),
-                   {k: v for k, v in raw.items() if k not in known}, path)
+                   {k: v for k, v in raw.items() if k not in known}, path, raw.get("layout_spec"))
 
     # -- the mapping view of the JSON (with "_path", as read_meta used to return) ---------------
     def _as_dict(self) -> dict[str, Any]:
@@ -201,9 +206,15 @@ def read_meta(path: str | Path) -> CheckpointMeta:
     if not isinstance(meta, dict) or meta.get("format") != CHECKPOINT_FORMAT:
         raise CheckpointError(f"{cfg_file}: not an actlm checkpoint (format {meta.get('format') if isinstance(meta, dict) else None!r})")
     try:
-        return CheckpointMeta.from_json(meta, path)
+        meta = CheckpointMeta.from_json(meta, path)
     except (KeyError, TypeError, AttributeError) as exc:
         raise CheckpointError(f"{cfg_file}: config.json does not describe a model ({exc!r} missing or malformed)") from None
+    if meta.layout_spec is not None:   # a file-declared layout: make it known before the model is built
+        try:
+            restore_layout(meta.layout, meta.layout_spec, cfg_file)
+        except DataError as exc:
+            raise CheckpointError(str(exc)) from None
+    return meta
 
 
 def load_weights(path: Path, filename: str = "model.safetensors") -> dict[str, torch.Tensor]:
