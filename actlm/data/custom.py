@@ -26,6 +26,7 @@ from typing import Any, Callable
 
 import numpy as np
 
+from .catalog import register_dataset
 from .errors import DataError, PrepareReport, Skipped, file_error
 from .layout_file import resolve_layout
 from .store import DatasetWriter, Sample
@@ -117,6 +118,7 @@ def _meta(row: dict[str, Any]) -> dict[str, Any]:
     return meta
 
 
+@register_dataset("custom", "custom", HOW_TO_GET, user_named=True)
 def prepare(raw: Path, out: Path, progress: Callable | None = None, labels: str | Path | None = None,
             layout: str = "coco-17", name: str | None = None, classes: str | Path | None = None) -> PrepareReport:
     """Import a custom folder into the prepared format (see module docstring)."""

@@ -34,6 +34,7 @@ from typing import Callable, Iterator
 
 import numpy as np
 
+from .catalog import register_dataset
 from .errors import DataError, PrepareReport, Skipped, file_error
 from .layouts import KINECT_V2
 from .store import DatasetWriter, Sample
@@ -306,9 +307,11 @@ def prepare_ntu(raw: Path, out: Path, variant: str, progress: Callable | None = 
     return PrepareReport(written=len(writer.index), skipped=skipped, output=out, notes=notes)
 
 
+@register_dataset("ntu60", "ntu60/nturgb+d_skeletons", HOW_TO_GET, aliases=("ntu", "ntu-60"))
 def prepare_ntu60(raw: Path, out: Path, progress: Callable | None = None, **options) -> PrepareReport:
     return prepare_ntu(raw, out, "ntu60", progress, **options)
 
 
+@register_dataset("ntu120", "ntu120/nturgb+d_skeletons", HOW_TO_GET, aliases=("ntu-120",))
 def prepare_ntu120(raw: Path, out: Path, progress: Callable | None = None, **options) -> PrepareReport:
     return prepare_ntu(raw, out, "ntu120", progress, **options)

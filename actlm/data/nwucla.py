@@ -11,6 +11,7 @@ from typing import Callable
 
 import numpy as np
 
+from .catalog import register_dataset
 from .errors import DataError, PrepareReport, Skipped, file_error
 from .layouts import KINECT_V1
 from .store import DatasetWriter, Sample
@@ -53,6 +54,7 @@ def read_sequence(path: Path) -> Sample:
     return Sample(data=data, label=expected - 1, sample_id=stem, meta=meta)
 
 
+@register_dataset("nw-ucla", "nw-ucla/all_sqe", HOW_TO_GET, aliases=("nwucla", "ucla"))
 def prepare(raw: Path, out: Path, progress: Callable | None = None) -> PrepareReport:
     """Convert the ``all_sqe`` folder at ``raw`` into a prepared dataset at ``out``."""
     files = sorted(raw.glob("*.json"))

@@ -1,10 +1,9 @@
-"""Known datasets: where their raw files live under the data root and how to prepare them."""
+"""Known datasets (registered by their modules, :mod:`actlm.data.catalog`): finding, preparing, loading them."""
 from __future__ import annotations
 
 import contextlib
 import importlib
 import sys
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
@@ -14,45 +13,31 @@ except ImportError:  # pragma: no cover - Windows
     fcntl = None
 
 from ..paths import cache_dir, data_root
+from . import nwucla, ntu, custom  # noqa: F401,I001  (the built-in importers register themselves, in this order)
+from .catalog import ALIASES, DATASETS, DatasetSpec
 from .errors import DatasetNotFound, PrepareReport
 from .store import SkeletonSet
 
 
-@dataclass(frozen=True)
-class DatasetSpec:
-    """How to find and prepare one dataset. ``preparer`` is ``"module:function"``, imported lazily."""
-
-    name: str
-    raw_subdir: str
-    preparer: str
-    how_to_get: str
-
-    def prepare_fn(self) -> Callable[..., PrepareReport]:
-        module, func = self.preparer.split(":")
-        return getattr(importlib.import_module(module), func)
+# Plug-in modules of packages above ``data`` that register datasets; imported by name on first
+# need (an import statement would make data import upward, in a circle through that package).
+PLUGINS = ("actlm.pose.prepare",)
 
 
-def _how_to_get(module: str) -> str:
-    return importlib.import_module(module).HOW_TO_GET
+def _load_plugins() -> None:
+    for module in PLUGINS:
+        importlib.import_module(module)
 
 
-DATASETS: dict[str, DatasetSpec] = {}
-
-
-def register(spec: DatasetSpec) -> None:
-    DATASETS[spec.name] = spec
-
-
-register(DatasetSpec("nw-ucla", "nw-ucla/all_sqe", "actlm.data.nwucla:prepare", "actlm.data.nwucla"))
-register(DatasetSpec("ntu60", "ntu60/nturgb+d_skeletons", "actlm.data.ntu:prepare_ntu60", "actlm.data.ntu"))
-register(DatasetSpec("ntu120", "ntu120/nturgb+d_skeletons", "actlm.data.ntu:prepare_ntu120", "actlm.data.ntu"))
-register(DatasetSpec("custom", "custom", "actlm.data.custom:prepare", "actlm.data.custom"))
-register(DatasetSpec("videos", "my-videos", "actlm.pose.prepare:prepare", "actlm.pose.prepare"))
-_ALIASES = {"nwucla": "nw-ucla", "ucla": "nw-ucla", "ntu": "ntu60", "ntu-60": "ntu60", "ntu-120": "ntu120"}
+def _key(name: str) -> str:
+    return ALIASES.get(name.lower(), name.lower())
 
 
 def get_spec(name: str) -> DatasetSpec:
-    key = _ALIASES.get(name.lower(), name.lower())
+    """The registered dataset ``name`` (or alias); raises :class:`DatasetNotFound` listing the known ones."""
+    if _key(name) not in DATASETS:
+        _load_plugins()
+    key = _key(name)
     if key not in DATASETS:
         raise DatasetNotFound(f"unknown dataset {name!r}; known: {', '.join(DATASETS)} "
                               f"(or a path to a prepared dataset directory)")
@@ -62,7 +47,7 @@ def get_spec(name: str) -> DatasetSpec:
 def prepared_path(name: str) -> Path:
     """Where the prepared copy of a dataset lives (``<cache>/datasets/<name>``); custom datasets
     are stored under the name given at ``prepare`` time."""
-    key = _ALIASES.get(name.lower(), name.lower())
+    key = _key(name)
     return cache_dir("datasets") / (DATASETS[key].name if key in DATASETS else name)
 
 
@@ -78,10 +63,10 @@ def prepare(dataset: str, raw: str | Path | None = None, out: str | Path | None 
     raw_dir = Path(raw) if raw else raw_path(dataset, data_root_dir)
     if not raw_dir.is_dir():
         raise DatasetNotFound(f"{spec.name}: raw files not found at {raw_dir}\n"
-                              + _how_to_get(spec.how_to_get).format(where=raw_dir))
-    stored_as = (options.get("name") or spec.name) if spec.name in ("custom", "videos") else spec.name
+                              + spec.how_to_get.format(where=raw_dir))
+    stored_as = (options.get("name") or spec.name) if spec.user_named else spec.name
     out_dir = Path(out) if out else prepared_path(stored_as)
-    return spec.prepare_fn()(raw_dir, out_dir, progress=progress, **options)
+    return spec.prepare(raw_dir, out_dir, progress=progress, **options)
 
 
 def load(name: str | Path, split: str | None = None, data_root_dir: str | Path | None = None,

@@ -13,6 +13,7 @@ from typing import Callable
 
 import numpy as np
 
+from ..data.catalog import register_dataset
 from ..data.custom import _meta, read_labels
 from ..data.errors import DataError, PrepareReport, Skipped
 from ..data.store import DatasetWriter, Sample
@@ -26,6 +27,7 @@ HOW_TO_GET = """Put your videos in one folder with a labels.csv next to them:
 then: actlm prepare videos --raw FOLDER --name my-actions   (looked for: {where})"""
 
 
+@register_dataset("videos", "my-videos", HOW_TO_GET, user_named=True)
 def prepare(raw: Path, out: Path, progress: Callable | None = None, labels: str | Path | None = None,
             name: str | None = None, classes: str | Path | None = None, backend: str = "blazepose") -> PrepareReport:
     labels_path = Path(labels) if labels else raw / "labels.csv"

@@ -1,0 +1,52 @@
+"""The catalogue of known datasets, filled by the dataset modules themselves.
+
+Each importer module declares its dataset next to the function that prepares it::
+
+    @register_dataset("nw-ucla", raw_subdir="nw-ucla/all_sqe", how_to_get=HOW_TO_GET,
+                      aliases=("nwucla", "ucla"))
+    def prepare(raw: Path, out: Path, progress=None) -> PrepareReport: ...
+
+:mod:`actlm.data.registry` imports the built-in importers (and, on first need, the plug-in
+modules of packages above ``data``, such as :mod:`actlm.pose.prepare`) and looks names up here.
+This module imports nothing of actlm, so any importer can use it without an import circle.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Callable
+
+Preparer = Callable[..., Any]   # (raw: Path, out: Path, progress=None, **options) -> PrepareReport
+
+
+@dataclass(frozen=True)
+class DatasetSpec:
+    """How to find and prepare one dataset.
+
+    ``how_to_get`` is shown when the raw files are missing (``{where}`` is the folder looked
+    in); ``user_named``: each prepared copy is stored under the ``name`` the user gives
+    (custom folders, videos) instead of the dataset's own name."""
+
+    name: str
+    raw_subdir: str
+    prepare: Preparer
+    how_to_get: str
+    aliases: tuple[str, ...] = ()
+    user_named: bool = False
+
+
+DATASETS: dict[str, DatasetSpec] = {}
+ALIASES: dict[str, str] = {}
+
+
+def register_dataset(name: str, raw_subdir: str, how_to_get: str, aliases: tuple[str, ...] = (),
+                     user_named: bool = False) -> Callable[[Preparer], Preparer]:
+    """Decorator: register the decorated function as the preparer of dataset ``name``."""
+    def add(prepare: Preparer) -> Preparer:
+        taken = [a for a in (name, *aliases) if a in ALIASES and ALIASES[a] != name
+                 or a in DATASETS and a != name]
+        if taken:
+            raise ValueError(f"dataset name(s) {taken} are taken by another dataset")
+        DATASETS[name] = DatasetSpec(name, raw_subdir, prepare, how_to_get, tuple(aliases), user_named)
+        ALIASES.update({alias: name for alias in aliases})
+        return prepare
+    return add
