@@ -49,3 +49,20 @@ def read_skeleton_json(path: Path) -> dict[str, Any]:
     if not isinstance(obj, dict) or "skeletons" not in obj:
         raise file_error(path, "JSON has no 'skeletons' field")
     return obj
+
+
+def read_mat(path: Path, keys: tuple[str, ...]) -> dict[str, np.ndarray]:
+    """The arrays ``keys`` of a MATLAB v5 ``.mat`` file (scipy); errors name the file and the
+    missing key, so importers can skip and report it like any other bad file."""
+    from scipy.io import loadmat
+    from scipy.io.matlab import MatReadError
+
+    try:
+        content = loadmat(str(path))
+    except (MatReadError, ValueError, TypeError, OSError, EOFError, NotImplementedError) as exc:
+        raise file_error(path, f"unreadable .mat file ({type(exc).__name__}: {exc})") from None
+    missing = [k for k in keys if k not in content]
+    if missing:
+        found = ", ".join(k for k in content if not k.startswith("__")) or "nothing"
+        raise file_error(path, f"no {', '.join(repr(k) for k in missing)} in the .mat file (has: {found})")
+    return {k: np.asarray(content[k]) for k in keys}
