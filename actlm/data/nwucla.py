@@ -12,7 +12,8 @@ from typing import Callable
 import numpy as np
 
 from .catalog import register_dataset
-from .errors import DataError, PrepareReport, Skipped, file_error
+from .errors import DataError, PrepareReport, file_error
+from .importer import import_files
 from .layouts import KINECT_V1
 from .store import DatasetWriter, Sample
 from .validate import check_sequence, read_skeleton_json
@@ -60,19 +61,7 @@ def prepare(raw: Path, out: Path, progress: Callable | None = None) -> PrepareRe
     files = sorted(raw.glob("*.json"))
     if not files:
         raise DataError(f"{raw}: no .json files found\n" + HOW_TO_GET.format(where=raw))
-    skipped: list[Skipped] = []
-    splits: dict[str, list[str]] = {"xview_train": [], "xview_test": []}
     with DatasetWriter(out, "nw-ucla", KINECT_V1, ["x", "y", "z"], list(CLASSES), max_persons=1,
                        extra={"default_benchmark": "xview", "source": str(raw)}) as writer:
-        for path in (progress(files) if progress else files):
-            try:
-                sample = read_sequence(path)
-            except DataError as exc:
-                skipped.append(Skipped.from_error(path, exc))
-                continue
-            writer.add(sample)
-            splits["xview_test" if sample.meta["view"] == 3 else "xview_train"].append(sample.sample_id)
-        if not writer.index:
-            raise DataError(f"{raw}: none of {len(files)} files could be read")
-        writer.close(splits)
-    return PrepareReport(written=len(writer.index), skipped=skipped, output=out)
+        return import_files(files, read_sequence, writer, {"xview_train": [], "xview_test": []},
+                            lambda s: ["xview_test" if s.meta["view"] == 3 else "xview_train"], progress, raw)

@@ -16,7 +16,8 @@ from typing import Callable
 import numpy as np
 
 from .catalog import register_dataset
-from .errors import DataError, PrepareReport, Skipped, file_error
+from .errors import DataError, PrepareReport, file_error
+from .importer import import_files
 from .layout_file import read_layout_file
 from .layouts import register_layout
 from .store import DatasetWriter, Sample
@@ -69,21 +70,9 @@ def prepare(raw: Path, out: Path, progress: Callable | None = None) -> PrepareRe
     files = sorted(raw.glob("*.mat"))
     if not files:
         raise DataError(f"{raw}: no .mat files found\n" + HOW_TO_GET.format(where=raw))
-    skipped: list[Skipped] = []
-    splits: dict[str, list[str]] = {"xsub_train": [], "xsub_test": []}
     with DatasetWriter(out, "utd-mhad", LAYOUT, ["x", "y", "z"], list(CLASSES), max_persons=1,
                        extra={"default_benchmark": "xsub", "source": str(raw),
                               "class_descriptions": list(OFFICIAL_NAMES)}) as writer:
-        for path in (progress(files) if progress else files):
-            try:
-                sample = read_sequence(path)
-            except DataError as exc:
-                skipped.append(Skipped.from_error(path, exc))
-                continue
-            writer.add(sample)
-            train = sample.meta["subject"] in TRAIN_SUBJECTS
-            splits["xsub_train" if train else "xsub_test"].append(sample.sample_id)
-        if not writer.index:
-            raise DataError(f"{raw}: none of {len(files)} files could be read")
-        writer.close(splits)
-    return PrepareReport(written=len(writer.index), skipped=skipped, output=out)
+        return import_files(files, read_sequence, writer, {"xsub_train": [], "xsub_test": []},
+                            lambda s: ["xsub_train" if s.meta["subject"] in TRAIN_SUBJECTS else "xsub_test"],
+                            progress, raw)
