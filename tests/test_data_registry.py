@@ -9,7 +9,8 @@ from actlm.data.catalog import DATASETS, register_dataset
 
 def test_every_dataset_is_found_by_name_and_alias_with_its_own_preparer():
     expected = {"nw-ucla": ("nwucla", "ucla"), "ntu60": ("ntu", "ntu-60"), "ntu120": ("ntu-120",),
-                "custom": (), "videos": ()}
+                "custom": (), "videos": (), "utd-mhad": ("utdmhad", "utd"),
+                "penn-action": ("penn", "pennaction"), "sbu": ("sbu-kinect", "sbu-interaction")}
     for name, aliases in expected.items():
         for key in (name, name.upper(), *aliases):
             spec = get_spec(key)

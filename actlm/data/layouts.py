@@ -2,7 +2,8 @@
 
 Every dataset, transform, model and explanation in actlm refers to joints through a
 :class:`Layout`, never through scattered index constants. A layout is identified by name
-(``kinect-v2`` for NTU RGB+D, ``kinect-v1`` for NW-UCLA, ``coco-17``, ``blazepose-33``).
+(``kinect-v2`` for NTU RGB+D, ``kinect-v1`` for NW-UCLA, ``coco-17``, ``blazepose-33``,
+``penn-13`` for Penn Action, ``sbu-15`` for SBU Kinect Interaction).
 
 Joint groups that describe a location (the centre, the spine axis, the shoulder axis) are
 tuples of joint indices that are *averaged*, so layouts without a spine joint (COCO,
@@ -468,11 +469,86 @@ BLAZEPOSE_33 = Layout(
     description="MediaPipe BlazePose landmarks, 33 joints (video pose estimation)",
 )
 
-LAYOUTS: dict[str, Layout] = {lay.name: lay for lay in (KINECT_V2, KINECT_V1, COCO_17, BLAZEPOSE_33)}
+# --- Penn Action (13 joints, 2D image annotations) --------------------------------------------
+_PENN = (
+    "head", "left_shoulder", "right_shoulder", "left_elbow", "right_elbow",
+    "left_wrist", "right_wrist", "left_hip", "right_hip", "left_knee", "right_knee",
+    "left_ankle", "right_ankle",
+)
+PENN_13 = Layout(
+    name="penn-13",
+    joints=_PENN,
+    bones=_bones(_PENN, [
+        ("left_shoulder", "head"), ("right_shoulder", "head"),
+        ("left_elbow", "left_shoulder"), ("left_wrist", "left_elbow"),
+        ("right_elbow", "right_shoulder"), ("right_wrist", "right_elbow"),
+        ("left_hip", "left_shoulder"), ("right_hip", "right_shoulder"),
+        ("left_knee", "left_hip"), ("left_ankle", "left_knee"),
+        ("right_knee", "right_hip"), ("right_ankle", "right_knee"),
+    ]),
+    root=_PENN.index("head"),
+    center=_group(_PENN, ["left_hip", "right_hip", "left_shoulder", "right_shoulder"]),
+    spine_bottom=_group(_PENN, ["left_hip", "right_hip"]),
+    spine_top=_group(_PENN, ["left_shoulder", "right_shoulder"]),
+    left_shoulder=_PENN.index("left_shoulder"),
+    right_shoulder=_PENN.index("right_shoulder"),
+    parts={
+        "head": _group(_PENN, ["head"]),
+        "torso": _group(_PENN, ["left_shoulder", "right_shoulder", "left_hip", "right_hip"]),
+        "left_arm": _group(_PENN, ["left_shoulder", "left_elbow", "left_wrist"]),
+        "right_arm": _group(_PENN, ["right_shoulder", "right_elbow", "right_wrist"]),
+        "left_hand": _group(_PENN, ["left_wrist"]),
+        "right_hand": _group(_PENN, ["right_wrist"]),
+        "left_leg": _group(_PENN, ["left_hip", "left_knee", "left_ankle"]),
+        "right_leg": _group(_PENN, ["right_hip", "right_knee", "right_ankle"]),
+        "feet": _group(_PENN, ["left_ankle", "right_ankle"]),
+    },
+    description="Penn Action annotations, 13 joints (2D image coordinates, y down)",
+)
+
+# --- SBU Kinect Interaction (15 joints, OpenNI/NITE skeleton) ----------------------------------
+_SBU = (
+    "head", "neck", "torso", "left_shoulder", "left_elbow", "left_hand",
+    "right_shoulder", "right_elbow", "right_hand", "left_hip", "left_knee", "left_foot",
+    "right_hip", "right_knee", "right_foot",
+)
+SBU_15 = Layout(
+    name="sbu-15",
+    joints=_SBU,
+    bones=_bones(_SBU, [
+        ("neck", "torso"), ("head", "neck"),
+        ("left_shoulder", "neck"), ("left_elbow", "left_shoulder"), ("left_hand", "left_elbow"),
+        ("right_shoulder", "neck"), ("right_elbow", "right_shoulder"), ("right_hand", "right_elbow"),
+        ("left_hip", "torso"), ("left_knee", "left_hip"), ("left_foot", "left_knee"),
+        ("right_hip", "torso"), ("right_knee", "right_hip"), ("right_foot", "right_knee"),
+    ]),
+    root=_SBU.index("torso"),
+    center=_group(_SBU, ["torso"]),
+    spine_bottom=_group(_SBU, ["left_hip", "right_hip"]),
+    spine_top=_group(_SBU, ["neck"]),
+    left_shoulder=_SBU.index("left_shoulder"),
+    right_shoulder=_SBU.index("right_shoulder"),
+    parts={
+        "head": _group(_SBU, ["head", "neck"]),
+        "torso": _group(_SBU, ["torso", "left_hip", "right_hip"]),
+        "left_arm": _group(_SBU, ["left_shoulder", "left_elbow"]),
+        "right_arm": _group(_SBU, ["right_shoulder", "right_elbow"]),
+        "left_hand": _group(_SBU, ["left_hand"]),
+        "right_hand": _group(_SBU, ["right_hand"]),
+        "left_leg": _group(_SBU, ["left_hip", "left_knee"]),
+        "right_leg": _group(_SBU, ["right_hip", "right_knee"]),
+        "feet": _group(_SBU, ["left_foot", "right_foot"]),
+    },
+    description="SBU Kinect Interaction (OpenNI skeleton), 15 joints, two persons",
+)
+
+LAYOUTS: dict[str, Layout] = {lay.name: lay for lay in (KINECT_V2, KINECT_V1, COCO_17, BLAZEPOSE_33, PENN_13,
+                                                        SBU_15)}
 BUILTIN_LAYOUTS = frozenset(LAYOUTS)   # defined in code; any other layout is stored with its data
 _ALIASES = {"ntu": "kinect-v2", "ntu-25": "kinect-v2", "kinect-25": "kinect-v2",
             "nw-ucla": "kinect-v1", "ucla": "kinect-v1", "kinect-20": "kinect-v1",
-            "coco": "coco-17", "blazepose": "blazepose-33", "mediapipe": "blazepose-33"}
+            "coco": "coco-17", "blazepose": "blazepose-33", "mediapipe": "blazepose-33",
+            "penn": "penn-13", "penn-action": "penn-13", "sbu": "sbu-15"}
 
 
 def get_layout(name: str | Layout) -> Layout:

@@ -51,9 +51,10 @@ def read_skeleton_json(path: Path) -> dict[str, Any]:
     return obj
 
 
-def read_mat(path: Path, keys: tuple[str, ...]) -> dict[str, np.ndarray]:
-    """The arrays ``keys`` of a MATLAB v5 ``.mat`` file (scipy); errors name the file and the
-    missing key, so importers can skip and report it like any other bad file."""
+def read_mat(path: Path, keys: tuple[str, ...], optional: tuple[str, ...] = ()) -> dict[str, np.ndarray]:
+    """The arrays ``keys`` (and those of ``optional`` that are there) of a MATLAB v5 ``.mat``
+    file (scipy); errors name the file and the missing key, so importers can skip and report it
+    like any other bad file."""
     from scipy.io import loadmat
 
     try:
@@ -64,4 +65,4 @@ def read_mat(path: Path, keys: tuple[str, ...]) -> dict[str, np.ndarray]:
     if missing:
         found = ", ".join(k for k in content if not k.startswith("__")) or "nothing"
         raise file_error(path, f"no {', '.join(repr(k) for k in missing)} in the .mat file (has: {found})")
-    return {k: np.asarray(content[k]) for k in keys}
+    return {k: np.asarray(content[k]) for k in (*keys, *optional) if k in content}
