@@ -37,7 +37,8 @@ def _progress(desc: str):
 def prepare_cmd(dataset: str, folder: str | None, raw: str | None, out: str | None, strict: bool, channels: str | None,
                 labels: str | None, layout: str | None, name: str | None, classes: str | None,
                 data_root: str | None) -> None:
-    """Convert a dataset's raw files (nw-ucla, ntu60, ntu120, custom, videos) into actlm's format.
+    """Convert a dataset's raw files (nw-ucla, ntu60, ntu120, utd-mhad, penn-action, sbu, custom, videos)
+    into actlm's format.
 
     FOLDER (same as --raw) holds the raw files; for `videos`: your video files + labels.csv."""
     raw = raw or folder
@@ -46,8 +47,9 @@ def prepare_cmd(dataset: str, folder: str | None, raw: str | None, out: str | No
     kind = D.get_spec(dataset).name
     if kind in ("custom", "videos") and not raw:
         raise click.UsageError(f"prepare {kind} needs --raw FOLDER (and usually --labels, --name)")
-    allowed = {"custom": {"labels", "layout", "name", "classes"}, "videos": {"labels", "name", "classes"}}
-    misplaced = set(options) - allowed.get(kind, {"channels"})
+    allowed = {"custom": {"labels", "layout", "name", "classes"}, "videos": {"labels", "name", "classes"},
+               "ntu60": {"channels"}, "ntu120": {"channels"}}
+    misplaced = set(options) - allowed.get(kind, set())
     if misplaced:
         raise click.UsageError(f"option(s) {', '.join('--' + m for m in sorted(misplaced))} do not apply to {dataset}")
     report = D.prepare(dataset, raw=raw, out=out, data_root_dir=data_root,
