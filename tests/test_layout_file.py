@@ -157,3 +157,28 @@ def test_a_stored_spec_that_contradicts_a_built_in_layout_is_refused(tmp_path):
     with pytest.raises(CheckpointError, match="config.json.*differs from the built-in layout"):
         read_meta(tmp_path)
     assert "layout_spec" not in CheckpointMeta(ModelSpec("hglnet", {}), ["a"], "kinect-v1").to_json()
+
+
+def test_a_checkpoint_trained_on_a_file_layout_loads_where_the_layout_is_unknown(shared_data, tmp_path, forget_layout):
+    """Train one tiny epoch on real UTD-MHAD sequences (file layout utd-mhad), forget the layout,
+    and load the checkpoint: its config.json carries the definition."""
+    from actlm.engine import load_checkpoint
+    from actlm.engine.config import load_config
+    from actlm.engine.trainer import train
+
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    for action in (1, 2):
+        for subject in (1, 2):
+            name = f"a{action}_s{subject}_t1_skeleton.mat"
+            (raw / name).symlink_to(shared_data / "utd-mhad" / name)
+    prepare("utd-mhad", raw=raw, out=tmp_path / "utd")
+    overrides = ["model.args.stages=[[16,1,1],[32,1,2]]", "model.args.groups=4", "model.args.heads=2",
+                 f"data.dataset={tmp_path / 'utd'}", f"train.work_dir={tmp_path / 'run'}", "train.epochs=1",
+                 "train.batch_size=2", "train.test_batch_size=2", "train.threads=1", "schedule.warmup_epochs=0"]
+    train(load_config("utd-mhad/hglnet_joint", overrides))
+    saved = json.loads((tmp_path / "run" / "best" / "config.json").read_text())
+    assert saved["layout"] == "utd-mhad" and saved["layout_spec"]["joints"][:2] == ["head", "shoulder_center"]
+    forget_layout("utd-mhad")
+    model, meta = load_checkpoint(tmp_path / "run")
+    assert meta.layout == "utd-mhad" and get_layout("utd-mhad").joints[0] == "head"
