@@ -171,3 +171,12 @@ def test_shipped_configs_build_their_model_on_the_data(config, fixture, request)
     assert args["layout"] == data.layout.name and args["num_persons"] == data.info["max_persons"]
     with torch.no_grad():
         assert build_model(cfg.model.name, **args).eval()(x).shape == (3, data.num_classes)
+
+
+def test_summary_by_name_prepares_from_the_data_root(shared_data, tmp_path):
+    missing = CliRunner().invoke(main, ["prepare", "sbu", "--data-root", str(tmp_path)])
+    assert missing.exit_code != 0 and "sbu-kinect" in missing.output and "skeleton_pos.txt" in missing.output
+    result = CliRunner().invoke(main, ["data", "summary", "sbu", "--data-root", str(shared_data)])
+    assert result.exit_code == 0, result.output
+    assert "dataset sbu: 282 sequences, layout sbu-15 (15 joints), channels x,y,z, up to 2 person(s)" in result.output
+    assert load("sbu", split="test").split_name == "fold1_test"
