@@ -14,7 +14,10 @@ then
 - contrast: close calls (runner-up >= 10 %) and the share whose explanation names a separating
   measured cue (true of the sample by construction: it is re-measured, not predicted);
 - latency per sample (evidence + template), and with --lm-samples N the embedded SmolLM2 writing
-  the sentence from the evidence (then verified) on N sequences.
+  the sentence from the evidence (then verified) on N sequences;
+- with --reasoner DIR (the shipped reasoner or a reasoner run): its top-1 over the whole split
+  beside its encoder's (from the run's eval.json / the folder's ABOUT.json), and on the same N
+  sequences its answers as shown to a user (verified), with their latency.
 Writes experiments/results/<name>.json and .md with command, commit and date.
 """
 from __future__ import annotations
@@ -88,6 +91,8 @@ def main() -> None:
     p.add_argument("--mask-every", type=int, default=1, help="masking study on every k-th sequence (CPU time)")
     p.add_argument("--curve-every", type=int, default=1, help="deletion curve on every k-th sequence")
     p.add_argument("--threads", type=int, default=2)
+    p.add_argument("--reasoner", default=None, help="a reasoner folder or run: its test numbers (ABOUT.json or "
+                   "eval.json) and, on --lm-samples sequences, its verified answers and their latency")
     p.add_argument("--name", default="explanations")
     a = p.parse_args()
     torch.set_num_threads(a.threads)
@@ -95,7 +100,7 @@ def main() -> None:
     samples = actlm_data.load(a.dataset, split=a.split)
     n = len(samples) if a.limit is None else min(a.limit, len(samples))
     rng = np.random.default_rng(0)
-    rows, latency, skipped, lm_evidence = [], [], [], []
+    rows, latency, skipped, lm_evidence, lm_samples = [], [], [], [], []
     for i in range(n):
         s = samples[i]
         t0 = time.perf_counter()
@@ -107,6 +112,7 @@ def main() -> None:
         latency.append(time.perf_counter() - t0)
         if len(lm_evidence) < a.lm_samples:
             lm_evidence.append(ev)
+            lm_samples.append((s.sample_id, s.data, ex.classes[s.label]))
         faith = faithfulness(without_class_names(text, ex.classes), ev.facts)   # class names are not claims
         mask = (masking_study(ex, ex.model_input(s.data), ev, ex.classes.index(ev.action), rng, i % a.curve_every == 0)
                 if i % a.mask_every == 0 else {})
@@ -120,6 +126,8 @@ def main() -> None:
     report = summarise(rows, latency, skipped, a)
     if a.lm_samples:
         report["lm"] = lm_study(lm_evidence)
+    if a.reasoner:
+        report["reasoner"] = reasoner_study(Path(a.reasoner), lm_samples)
     write(report, rows, a)
 
 
@@ -178,6 +186,36 @@ def lm_study(evidences: list) -> dict:
             "empty_after_verify": sum(not o["verified"] for o in out), "examples": out}
 
 
+def reasoner_study(folder: Path, samples: list) -> dict:
+    """The LoRA reasoner: its class decision over the whole test split beside the encoder's (from
+    the training run's eval.json, or the ABOUT.json of a shipped folder), and on ``samples`` its
+    answers as a user sees them (verified) with their latency."""
+    from actlm.reasoner.model import Reasoner
+
+    numbers = folder / "ABOUT.json" if (folder / "ABOUT.json").exists() else folder / "eval.json"
+    scored = json.loads(numbers.read_text())
+    model = Reasoner.from_pretrained(folder)
+    out, times = [], []
+    for sid, data, label in samples:
+        t0 = time.perf_counter()
+        ans = model.answer(data, sid, label)
+        times.append(time.perf_counter() - t0)
+        raw = faithfulness(without_class_names(ans["raw"], model.classes), [])   # claims in the raw text
+        said = faithfulness(ans["says"], model.evidence(data, sid).facts) if ans["says"] else {"claims": 0, "supported": 0}
+        out.append({"sample_id": sid, "label": label, "action": ans["action"], "raw": ans["raw"], "says": ans["says"],
+                    "removed": ans["removed"], "raw_claims": raw["claims"], "claims": said["claims"],
+                    "supported": said["supported"]})
+    kept = sum(o["claims"] for o in out)
+    return {"folder": str(folder), "n_test": scored.get("n"), "top1": scored.get("top1"),
+            "encoder_top1": scored.get("encoder_top1"), "agreement_with_encoder": scored.get("agreement_with_encoder"),
+            "seconds_per_decision": scored.get("seconds_per_decision"), "n": len(out),
+            "latency_s_median": float(np.median(times)) if times else None,
+            "fully_verified": sum(bool(o["says"]) and not o["removed"] for o in out),
+            "empty_after_verify": sum(not o["says"] for o in out),
+            "claims_kept": kept, "claim_precision_after_verify": sum(o["supported"] for o in out) / kept if kept else None,
+            "examples": out}
+
+
 def pick_examples(rows: list[dict], k: int = 20) -> list[dict]:
     wrong = [r for r in rows if not r["correct"]]
     right = [r for r in rows if r["correct"]]
@@ -218,6 +256,16 @@ def write(report: dict, rows: list[dict], a) -> None:
                      f"{lm['latency_s_median']:.2f} s median; {lm['clauses_removed']} clauses removed, "
                      f"{lm['empty_after_verify']} left empty (template used); precision after verification "
                      f"{prec if prec is None else round(prec, 3)} |")
+    if "reasoner" in r:
+        rs = r["reasoner"]
+        lines += [f"| reasoner (LoRA SmolLM2 reading the evidence) top-1 vs its encoder, whole test split | "
+                  f"**{rs['top1']:.2%}** vs {rs['encoder_top1']:.2%} (agree on {rs['agreement_with_encoder']:.1%}; "
+                  f"n={rs['n_test']}) |",
+                  f"| reasoner answers ({rs['n']} sequences): text fully verified / nothing verified | "
+                  f"{rs['fully_verified']} / {rs['empty_after_verify']} |",
+                  f"| reasoner: claim precision of what is shown, latency (median, incl. evidence and generation) | "
+                  f"{rs['claim_precision_after_verify'] if rs['claim_precision_after_verify'] is None else round(rs['claim_precision_after_verify'], 3)}"
+                  f" ({rs['claims_kept']} claims), {rs['latency_s_median']:.2f} s |"]
     lines += ["", "Deletion curve (mean probability of the predicted class; joints frozen at their first-frame position; one random order per sequence):", "",
               "| joints frozen | " + " | ".join(map(str, r["deletion_steps"])) + " |",
               "|---|" + "---|" * len(r["deletion_steps"]),
@@ -231,6 +279,10 @@ def write(report: dict, rows: list[dict], a) -> None:
         lines += ["", "## SmolLM2 sentences after verification", ""]
         lines += [f"- {o['sample_id']}: {o['verified'] or '(nothing survived; template used)'}"
                   f"{'  — removed: ' + '; '.join(o['removed']) if o['removed'] else ''}" for o in r["lm"]["examples"]]
+    if "reasoner" in r:
+        lines += ["", "## The reasoner's answers (raw text -> what verification keeps)", ""]
+        lines += [f"- {o['sample_id']} -> {o['action']} (label {o['label']}): \"{o['raw']}\" -> "
+                  f"{o['says'] or '(nothing kept; the evidence template is shown)'}" for o in r["reasoner"]["examples"]]
     (RESULTS / f"{a.name}.md").write_text("\n".join(lines) + "\n")
     print("\n".join(lines[:20]))
 

@@ -52,6 +52,7 @@ def main() -> None:
     for name in KEEP:
         src = last / name
         (shutil.copytree if src.is_dir() else shutil.copy2)(src, TARGET / name)
+    (TARGET / "adapter" / "README.md").unlink(missing_ok=True)     # peft's empty model card
     vst.save_pretrained(TARGET / "vst", encoder_checkpoint=f"../../{encoder.name}")
     report = json.loads((a.run / "eval.json").read_text())
     about = {"command": f"actlm train nw-ucla/reasoner_smollm train.work_dir={a.run}; "

@@ -137,3 +137,24 @@ def test_quickstart_recognises_and_explains_with_the_shipped_models(tmp_path):
     assert top1 == pytest.approx(100 * about["top1"], abs=0.05)
     assert result.output.count("  why: ") == 3 and "a mistake:" in result.output
     assert "actlm quickstart --train" in result.output
+
+
+def test_the_shipped_reasoner_reads_the_evidence_and_only_verified_text_is_shown(explainer, test_view):
+    from actlm.reasoner.model import default_reasoner, shipped_reasoner
+    folder = shipped_reasoner()
+    assert folder is not None and (folder / "vst" / "config.json").exists()
+    about = json.loads((folder / "ABOUT.json").read_text())
+    assert about["top1"] >= about["encoder_top1"]                # issue 33 item 3, measured at training time
+    assert sum(f.stat().st_size for f in folder.rglob("*") if f.is_file()) < 8e6   # only what the reasoner adds
+    reasoner, note = default_reasoner()
+    assert reasoner is not None, note
+    assert reasoner.uses_evidence and reasoner.profile is not None
+    for s in _every(test_view, 300):
+        ev = explainer.evidence(s.data, s.sample_id)
+        answer = reasoner.answer(s.data, s.sample_id, max_new_tokens=32)
+        assert answer["encoder_action"] == ev.action               # it reads the shipped encoder's evidence
+        assert answer["action"] in explainer.classes
+        said = faithfulness(answer["says"], ev.facts)
+        assert said["claims"] == 0 or said["precision"] == 1.0, answer
+    with pytest.raises(ExplainError, match="kinect-v1 expects"):
+        reasoner.answer(np.zeros((1, 30, 25, 3), np.float32), "ntu_layout")

@@ -93,6 +93,7 @@ def explain_cmd(args: tuple[str, ...], checkpoint: str | None, reasoner: str | N
     what separates the runner-up. Text from a language model is shown only after every clause is
     checked against the measurements. The older form ``actlm explain REASONER_RUN SOURCE`` still works."""
     from ..reasoner.evidence import Explainer, ExplainError, shipped_encoder, template_explanation
+    from ..reasoner.vst import TokenizeError
     from .video_cmds import load_reasoner
 
     source, legacy = _explain_source(args)
@@ -113,7 +114,10 @@ def explain_cmd(args: tuple[str, ...], checkpoint: str | None, reasoner: str | N
             text, removed = write_with_lm(ev, *writer, max_new_tokens=max_new_tokens)
             entry["lm"] = {"says": text, "removed": removed}
         if lm is not None:
-            entry["reasoner"] = lm.answer(data, sid, label, max_new_tokens=max_new_tokens)
+            try:
+                entry["reasoner"] = lm.answer(data, sid, label, max_new_tokens=max_new_tokens)
+            except (ExplainError, TokenizeError) as exc:   # e.g. a reasoner of another layout: said, not hidden
+                entry["reasoner"] = {"error": str(exc)}
         results.append(entry)
     if as_json:
         click.echo(json.dumps(results, indent=1))
@@ -145,7 +149,9 @@ def _explanation_lines(entry: dict) -> str:
              f"measured: {'; '.join(f['text'] for f in ev['facts'])}"]
     if "lm" in entry:
         lines.append(f"  SmolLM2 (verified): {entry['lm']['says'] or '(no clause supported by the measurements)'}")
-    if "reasoner" in entry:
+    if "reasoner" in entry and "error" in entry["reasoner"]:
+        lines.append(f"  reasoner: no answer ({entry['reasoner']['error']})")
+    elif "reasoner" in entry:
         r = entry["reasoner"]
         lines.append(f"  reasoner: {r['action']} ({r['confidence']:.0%}): "
                      f"{r['says'] or '(no clause of its text is supported by the measurements)'}")

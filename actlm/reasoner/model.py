@@ -40,7 +40,8 @@ from torch import nn
 
 from ..data.errors import DataError
 from ..language.lm import chat_prompt, load_causal_lm
-from .evidence import Evidence, cited_facts_sentence, evidence_prompt, gather_evidence, load_fact_profile, PROFILE_FILE
+from .evidence import (PROFILE_FILE, Evidence, check_layout, cited_facts_sentence, evidence_prompt, gather_evidence,
+                       load_fact_profile)
 from .vst import Narrative, SemanticTokenizer
 
 #: reasoner folder format: 2 reads the encoder's evidence in its prompt; 1 (older) did not
@@ -217,6 +218,7 @@ class Reasoner(nn.Module):
     @torch.no_grad()
     def explain(self, data, sample_id: str = "sample", label: str | None = None, generate: bool = True,
                 max_new_tokens: int = 48) -> Explanation:
+        check_layout(data, self.vst.meta["layout"], sample_id)     # a foreign skeleton: a clear ExplainError
         seg, rows = self.skeleton_inputs(data, sample_id)
         narrative = self.vst.narrative(seg, sample_id)
         ev = self.evidence(data, sample_id, label)
@@ -241,6 +243,8 @@ class Reasoner(nn.Module):
         ev = e.extra.get("evidence")
         facts = ev.facts if ev is not None else kinematic_facts(data, self.vst.meta["layout"], max_facts=8)
         says, removed = verify(without_class_names(e.explanation, self.classes), facts)
+        if says and not says.lower().startswith("the person"):   # its first clause was removed
+            says = "the person " + says
         return {"action": e.action, "confidence": e.confidence, "narrative": e.narrative, "says": says,
                 "removed": removed, "raw": e.explanation,
                 "encoder_action": ev.action if ev is not None else None}
