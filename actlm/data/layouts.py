@@ -177,7 +177,7 @@ class _SpecReader:
     def layout(self) -> "Layout":
         joints = self._joints()
         self.index = {name: i for i, name in enumerate(joints)}
-        bones = tuple(tuple(self._pair(b, "bones")) for b in self._list("bones"))
+        bones = tuple(self._pair(b, "bones") for b in self._list("bones"))
         root = self._tree_root(joints, bones)
         center = self._group(self.spec["center"], "center")
         layout = Layout(
@@ -186,7 +186,7 @@ class _SpecReader:
             spine_top=self._default_group("spine_top", _SPINE_TOP_NAMES, "left_shoulder", center),
             left_shoulder=self._shoulder("left_shoulder"), right_shoulder=self._shoulder("right_shoulder"),
             parts=self._parts(), description=str(self.spec.get("description") or ""),
-            mirror=tuple(tuple(self._pair(p, "mirror")) for p in self._list("mirror")))
+            mirror=tuple(self._pair(p, "mirror") for p in self._list("mirror")))
         try:
             layout.validate()
         except ValueError as exc:
