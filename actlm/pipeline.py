@@ -85,7 +85,7 @@ class VideoPrediction:
         if self.narrative is not None:
             lines.append(f"tokens: {self.narrative}")
         if self.reasoner is not None:
-            lines.append(f"reasoner ({self.reasoner['action']}, {self.reasoner['confidence']:.0%}): "
+            lines.append(f"reasoner ({self.reasoner['action']}): "   # its softmax copies the ranking it reads: not shown
                          f"{self.reasoner['says'] or '(no clause of its text is supported by the measurements)'}")
         return "\n".join(lines)
 

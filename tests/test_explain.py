@@ -92,6 +92,11 @@ def test_verify_removes_what_the_measurements_do_not_support():
     assert any("sits down" in r for r in removed) and any("70" in r for r in removed)
     kept, _ = verify("The person bends forward by about 40 degrees.", facts)
     assert "40 degrees" in kept
+    # a measured fact's own wording is one clause, even with a comma or an 'and' inside it
+    walk = [Fact("feet", "walk", 0.5, 2.0, "walks forward, covering about 2 body lengths"),
+            Fact("legs", "squat", 0.5, 0.5, "bends the knees and lowers the body, then comes back up")]
+    said = "the person walks forward, covering about 2 body lengths and bends the knees and lowers the body, then comes back up."
+    assert verify(said, walk) == (said, [])
 
 
 def test_contrastive_cue_names_a_measured_difference_or_a_measured_absence():

@@ -153,6 +153,6 @@ def _explanation_lines(entry: dict) -> str:
         lines.append(f"  reasoner: no answer ({entry['reasoner']['error']})")
     elif "reasoner" in entry:
         r = entry["reasoner"]
-        lines.append(f"  reasoner: {r['action']} ({r['confidence']:.0%}): "
+        lines.append(f"  reasoner ({r['action']}): "   # its softmax copies the ranking it reads: not shown
                      f"{r['says'] or '(no clause of its text is supported by the measurements)'}")
     return "\n".join(lines)

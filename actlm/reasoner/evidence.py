@@ -415,8 +415,15 @@ def verify(text: str, facts: list[Fact]) -> tuple[str, list[str]]:
     """Keep the clauses whose claims are all supported by the measured ``facts`` and whose numbers
     occur in them; return (verified text, removed clauses)."""
     allowed = {n for f in facts for n in _NUMBER.findall(f.text)}
+    whole = {}                    # a fact's own wording ('..., then comes back up') is one clause
+    for i, f in enumerate(sorted({f.text for f in facts}, key=len, reverse=True)):
+        if f in text:
+            text = text.replace(f, f"\x00{i}\x00")
+            whole[f"\x00{i}\x00"] = f
     kept, removed = [], []
     for clause in re.split(r"(?<=[.;])\s+|,\s+(?:and |then )?|\s+and\s+", text.strip()):
+        for key, fact_text in whole.items():
+            clause = clause.replace(key, fact_text)
         clause = clause.strip(" .;,")
         if not clause:
             continue
