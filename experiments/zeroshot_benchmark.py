@@ -8,7 +8,7 @@ classifier over the seen class texts, sample-description contrastive, fused head
 ``nw-ucla/zeroshot_<split>``. Test: view 3.
 
 * ZSL: the unseen classes' test samples, classified among the unseen class texts only (top-1).
-* GZSL: every test sample, classified among all ten class texts; accuracy on the seen classes'
+* GZSL: every test sample, classified among all the class texts; accuracy on the seen classes'
   samples (S), on the unseen classes' samples (U) and their harmonic mean H = 2SU/(S+U).
 
 The reported checkpoint is the last epoch (``last/``): ``best/`` is chosen on the seen classes'
@@ -27,7 +27,11 @@ test accuracy, a test-set choice. Text sources, the same for training and test:
     python -m experiments.zeroshot_benchmark --splits 8_2 5_5 --sources purls kinematic names purls_parts --threads 1
     python -m experiments.zeroshot_benchmark --collect          # only evaluate finished runs, write results
 
-Runs go to runs/zeroshot/<split>_<source>_s<seed>; results to experiments/results/zeroshot_nwucla.{md,json}.
+UTD-MHAD (``--splits utd_22_5 --name zeroshot_utd``): a fixed random 22/5 split shipped with actlm
+(``actlm/language/resources/utd-mhad_rs22.txt`` / ``ru5.txt``), cross-subject train/test.
+
+Runs go to runs/zeroshot/<split>_<source>_s<seed>; results to experiments/results/<name>.{md,json}
+(default zeroshot_nwucla).
 """
 from __future__ import annotations
 
@@ -46,9 +50,12 @@ from torch.utils.data import DataLoader
 
 from experiments.run_archive import RESULTS, head_commit
 
-SPLITS = {"8_2": ("rs8", "ru2"), "5_5": ("rs5", "ru5")}
-SOURCES = ("purls", "kinematic", "names", "purls_parts")
 SPLIT_DIR = "descriptions/purls_label_splits/nw-ucla"
+#: split -> (dataset, its config, seen classes, unseen classes)
+SPLITS = {"8_2": ("nw-ucla", "nw-ucla/zeroshot_8_2", f"{SPLIT_DIR}/rs8.npy", f"{SPLIT_DIR}/ru2.npy"),
+          "5_5": ("nw-ucla", "nw-ucla/zeroshot_5_5", f"{SPLIT_DIR}/rs5.npy", f"{SPLIT_DIR}/ru5.npy"),
+          "utd_22_5": ("utd-mhad", "utd-mhad/zeroshot_22_5", "utd-mhad_rs22.txt", "utd-mhad_ru5.txt")}
+SOURCES = ("purls", "kinematic", "names", "purls_parts")
 TRAIN_TEXTS = {"purls": "purls", "names": "names", "kinematic": "null", "purls_parts": "purls"}
 #: extra overrides of a source's training run
 SOURCE_OVERRIDES = {"purls_parts": ["model.args.part_alignment=true"]}
@@ -63,7 +70,7 @@ def train(split: str, source: str, seed: int, root: Path, threads: int, extra: l
     run = run_dir(root, split, source, seed)
     if (run / "eval.json").exists():
         return run
-    cmd = ["actlm", "train", f"nw-ucla/zeroshot_{split}", f"train.seed={seed}", f"train.threads={threads}",
+    cmd = ["actlm", "train", SPLITS[split][1], f"train.seed={seed}", f"train.threads={threads}",
            f"train.work_dir={run}", f"language.class_descriptions={TRAIN_TEXTS[source]}",
            *SOURCE_OVERRIDES.get(source, []), *extra]
     print(" ".join(cmd), file=sys.stderr, flush=True)
@@ -72,7 +79,7 @@ def train(split: str, source: str, seed: int, root: Path, threads: int, extra: l
 
 
 def class_texts_of(source: str, dataset, train_split) -> list:
-    """The ten class texts of ``source`` in NW-UCLA's class order."""
+    """The class texts of ``source`` in the dataset's class order."""
     from actlm.language.class_texts import ClassText, resolve_class_texts
 
     if source != "kinematic":
@@ -127,8 +134,8 @@ def evaluate(run: Path, split: str, source: str) -> dict:
     from actlm.language.zeroshot import ClassSubset, class_indices, complement, harmonic_mean
 
     model, meta = load_checkpoint(run / "last")
-    test, train_split = load("nw-ucla", split="test"), load("nw-ucla", split="train")
-    seen_file, unseen_file = (f"{SPLIT_DIR}/{name}.npy" for name in SPLITS[split])
+    dataset, _, seen_file, unseen_file = SPLITS[split]
+    test, train_split = load(dataset, split="test"), load(dataset, split="train")
     seen, unseen = class_indices(seen_file, test.classes), class_indices(unseen_file, test.classes)
     if complement(seen, test.num_classes) != sorted(unseen):
         raise SystemExit(f"split {split}: {unseen_file} is not the complement of {seen_file}")
@@ -159,7 +166,7 @@ def text_scoring_cost(run: Path, repeats: int = 5) -> dict:
 
     model, meta = load_checkpoint(run / "last")
     model.eval()
-    test = load("nw-ucla", split="test")
+    test = load(meta["dataset"], split="test")
     texts = class_texts_of("purls", test, None)
     t0 = time.perf_counter()
     scorer = scorer_for(model, meta, texts)
@@ -183,7 +190,7 @@ def text_scoring_cost(run: Path, repeats: int = 5) -> dict:
             "describe_s": time.perf_counter() - start, "class_text_setup_s": setup, "threads": torch.get_num_threads()}
 
 
-def write(results: list[dict], cost: dict | None, command: str) -> None:
+def write(results: list[dict], cost: dict | None, command: str, name: str = "zeroshot_nwucla") -> None:
     by_source: dict[str, list[dict]] = {}
     for r in results:
         by_source.setdefault(r["source"], []).append(r)
@@ -192,11 +199,12 @@ def write(results: list[dict], cost: dict | None, command: str) -> None:
              for source, rows in by_source.items()}
     payload = {"command": command, "commit": head_commit(), "date": datetime.now(timezone.utc).isoformat(timespec="minutes"),
                "results": results, "mean_over_splits": means, "text_scoring_cost": cost}
-    (RESULTS / "zeroshot_nwucla.json").write_text(json.dumps(payload, indent=1))
-    lines = ["# Zero-shot NW-UCLA (seen classes trained, unseen recognised from text)", "",
+    (RESULTS / f"{name}.json").write_text(json.dumps(payload, indent=1))
+    datasets = ", ".join(dict.fromkeys(SPLITS[r["split"]][0] for r in results))
+    lines = [f"# Zero-shot {datasets} (seen classes trained, unseen recognised from text)", "",
              f"`{command}` at commit {payload['commit']}, {payload['date']}; protocol, sources and scorings: "
              "experiments/zeroshot_benchmark.py. Last epoch of each run, one seed (train.seed=1).", "",
-             "ZSL: unseen test samples (view 3) among the unseen class texts. GZSL: every test sample among all ten "
+             "ZSL: unseen test samples among the unseen class texts. GZSL: every test sample among all the "
              "class texts; S/U: accuracy on the seen/unseen classes' samples, H their harmonic mean. Scorings: "
              "direct = cosine in the checkpoint's skeleton-text space; conse = the checkpoint's seen-class "
              "probabilities mix the seen class texts (ConSE), compared with each class text; describe = the sample's "
@@ -219,21 +227,22 @@ def write(results: list[dict], cost: dict | None, command: str) -> None:
         lines += ["", f"Cost of text scoring (CPU, {cost['threads']} thread(s), batch {cost['batch']}): classifier "
                       f"{cost['classifier_s'] * 1e3:.0f} ms, open-vocabulary text scoring {cost['text_scoring_s'] * 1e3:.0f} ms "
                       f"(x{cost['ratio']:.2f}); describing the batch and encoding its descriptions (describe-then-match) "
-                      f"{cost['describe_s'] * 1e3:.0f} ms more; encoding the ten class texts once: {cost['class_text_setup_s']:.1f} s."]
+                      f"{cost['describe_s'] * 1e3:.0f} ms more; encoding the class texts once: {cost['class_text_setup_s']:.1f} s."]
     lines += ["", "kinematic: the unseen classes' texts are measured from their labelled training-view "
               "skeletons (not available to a zero-shot method): a reference, not a zero-shot result."]
-    (RESULTS / "zeroshot_nwucla.md").write_text("\n".join(lines) + "\n")
+    (RESULTS / f"{name}.md").write_text("\n".join(lines) + "\n")
     print("\n".join(lines))
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--splits", nargs="+", default=list(SPLITS), choices=list(SPLITS))
+    parser.add_argument("--splits", nargs="+", default=["8_2", "5_5"], choices=list(SPLITS))
     parser.add_argument("--sources", nargs="+", default=list(SOURCES), choices=list(SOURCES))
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--runs", type=Path, default=Path("runs/zeroshot"))
     parser.add_argument("--collect", action="store_true", help="only evaluate finished runs")
+    parser.add_argument("--name", default="zeroshot_nwucla", help="results file name (experiments/results/NAME.md)")
     parser.add_argument("overrides", nargs="*", help="config overrides for every training run")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
@@ -247,7 +256,7 @@ def main() -> None:
                 results.append(evaluate(run, split, source))
     first = next((Path(r["run"]) for r in results if r["source"] == "purls"), None)
     cost = text_scoring_cost(first) if first else None
-    write(results, cost, "python -m experiments.zeroshot_benchmark " + " ".join(sys.argv[1:]))
+    write(results, cost, "python -m experiments.zeroshot_benchmark " + " ".join(sys.argv[1:]), args.name)
 
 
 if __name__ == "__main__":
