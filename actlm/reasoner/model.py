@@ -131,11 +131,7 @@ class Reasoner(nn.Module):
 
     def evidence(self, data, sample_id: str = "sample", label: str | None = None) -> Evidence | None:
         """The encoder's evidence for ``data`` (None for a reasoner that does not read it)."""
-        if not self.uses_evidence:
-            return None
-        meta = self.vst.meta
-        return gather_evidence(self.vst.encoder, self.vst.prepare(data, sample_id)[None], data, meta["layout"],
-                               list(meta["classes"]), sample_id, self.profile, label)
+        return tokenizer_evidence(self.vst, data, sample_id, self.profile, label) if self.uses_evidence else None
 
     @staticmethod
     def action_text(action: str) -> str:
@@ -282,6 +278,14 @@ class Reasoner(nn.Module):
         model.projector.load_state_dict(load_file(str(path / "projector.safetensors")))
         model.config = config
         return model.eval()
+
+
+def tokenizer_evidence(vst: SemanticTokenizer, data, sample_id: str, profile: dict[str, Any] | None,
+                       label: str | None = None) -> Evidence:
+    """The evidence of the encoder inside a semantic tokenizer (what the reasoner reads)."""
+    meta = vst.meta
+    return gather_evidence(vst.encoder, vst.prepare(data, sample_id)[None], data, meta["layout"],
+                           list(meta["classes"]), sample_id, profile, label)
 
 
 SHIPPED_REASONER = "nw-ucla-reasoner"

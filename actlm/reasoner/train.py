@@ -36,9 +36,9 @@ from ..engine.tasks import register_task
 from ..engine.trainer import lr_at, set_determinism
 from ..language.kinematics import Fact, kinematic_facts
 from .faithfulness import distinctness, faithfulness
-from .evidence import (Evidence, ExplainError, build_fact_profile, gather_evidence, load_fact_profile, shipped_encoder,
+from .evidence import (Evidence, ExplainError, build_fact_profile, load_fact_profile, shipped_encoder,
                        verify, without_class_names)
-from .model import Reasoner, explanation_target, skeleton_inputs
+from .model import Reasoner, explanation_target, skeleton_inputs, tokenizer_evidence
 from .vst import Narrative, SemanticTokenizer, TokenizeError, fit_tokenizer, shift_stability
 
 
@@ -63,15 +63,12 @@ def prepare_items(vst: SemanticTokenizer, ds: SkeletonSet, desc: str, clip_token
     """Items of every sample that can be tokenised; the others are listed with the reason. With a
     ``profile`` (a class fact profile, or None for none) each item carries the encoder's evidence."""
     items, skipped = [], []
-    meta = vst.meta
     for i in _bar(range(len(ds)), len(ds), desc):
         s = ds[i]
         try:
             seg, rows = skeleton_inputs(vst, s.data, s.sample_id, clip_token)
             facts = kinematic_facts(s.data, ds.layout)
-            ev = (None if profile is False else
-                  gather_evidence(vst.encoder, vst.prepare(s.data, s.sample_id)[None], s.data, meta["layout"],
-                                  list(meta["classes"]), s.sample_id, profile or None))
+            ev = None if profile is False else tokenizer_evidence(vst, s.data, s.sample_id, profile or None)
         except (TokenizeError, ExplainError, ValueError) as exc:
             skipped.append((s.sample_id, str(exc)))
             continue
