@@ -6,8 +6,9 @@ Each importer module declares its dataset next to the function that prepares it:
                       aliases=("nwucla", "ucla"))
     def prepare(raw: Path, out: Path, progress=None) -> PrepareReport: ...
 
-:mod:`actlm.data.registry` imports the built-in importers (and, on first need, the plug-in
-modules of packages above ``data``, such as :mod:`actlm.pose.prepare`) and looks names up here.
+:mod:`actlm.data.registry` imports the built-in importers and looks names up here; importers in
+packages above ``data`` (:mod:`actlm.pose.prepare`, labelled videos) are imported by the package
+``actlm/__init__.py``, as every plug-in is.
 This module imports nothing of actlm, so any importer can use it without an import circle.
 """
 from __future__ import annotations

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import contextlib
-import importlib
 import sys
 from pathlib import Path
 from typing import Any, Callable, Iterator
@@ -19,24 +18,12 @@ from .errors import DatasetNotFound, PrepareReport
 from .store import SkeletonSet
 
 
-# Plug-in modules of packages above ``data`` that register datasets; imported by name on first
-# need (an import statement would make data import upward, in a circle through that package).
-PLUGINS = ("actlm.pose.prepare",)
-
-
-def _load_plugins() -> None:
-    for module in PLUGINS:
-        importlib.import_module(module)
-
-
 def _key(name: str) -> str:
     return ALIASES.get(name.lower(), name.lower())
 
 
 def get_spec(name: str) -> DatasetSpec:
     """The registered dataset ``name`` (or alias); raises :class:`DatasetNotFound` listing the known ones."""
-    if _key(name) not in DATASETS:
-        _load_plugins()
     key = _key(name)
     if key not in DATASETS:
         raise DatasetNotFound(f"unknown dataset {name!r}; known: {', '.join(DATASETS)} "
