@@ -152,6 +152,18 @@ def test_predict_classes_scores_a_real_video_among_classes_given_as_text(seen_ru
     # the evidence and the explanation are those of the re-scored class, not the closed-set one
     assert report["evidence"]["action"] == names[0] and report["explanation"].startswith(names[0])
     assert [name for name, _ in report["joints"]] == [p.replace("_", " ") for p in report["evidence"]["used_parts"]]
+    assert report["reasoner"] is None     # a reasoner answers among its own classes: none under --classes
+
+
+def test_predict_classes_without_a_text_space_fails_before_the_pose_estimator(tmp_path):
+    """No video is read (the path does not exist) before the checkpoint is found unable to score text."""
+    missing = str(tmp_path / "clip.mp4")
+    shipped = CliRunner().invoke(main, ["predict", missing, "--classes", "tai chi: slow arm movements"])
+    assert shipped.exit_code == 2 and "needs --checkpoint" in shipped.output and "hocslm" in shipped.output
+    from actlm.pipeline import default_checkpoint
+    hglnet = CliRunner().invoke(main, ["predict", missing, "--checkpoint", str(default_checkpoint()),
+                                       "--classes", "tai chi: slow arm movements"])
+    assert hglnet.exit_code == 2 and "a hglnet checkpoint cannot score classes by their text" in hglnet.output
 
 
 def test_a_fine_tuned_text_encoder_trains_on_multi_sentence_class_texts(tiny_ucla, tmp_path):

@@ -41,6 +41,10 @@ def predict_cmd(video: str, checkpoint: str | None, reasoner: str | None, no_rea
     from ..pose.video import probe
 
     backend = backend or ("coco-json" if video.lower().endswith(".json") else "blazepose")
+    if class_spec:
+        from ..language.open_vocab import require_text_space
+        require_text_space(checkpoint)
+        no_reasoner = True    # a reasoner answers among its own trained classes, not the given ones
     try:
         if backend == "coco-json":
             pose = CocoJsonBackend().read(video)

@@ -199,6 +199,20 @@ def open_vocab_eval(model: nn.Module, meta: dict, ds: SkeletonSet, spec: str, su
     return open_vocab_set(ds, keep), [t.name for t in texts], scorer_for(model, meta, texts, view, kind=kind)
 
 
+def require_text_space(checkpoint: str | Path | None) -> None:
+    """Fail before the pose estimator runs when ``checkpoint`` cannot score classes by their text."""
+    from ..engine.checkpoint import read_meta
+
+    how = ("a skeleton-language checkpoint is one trained with a hocslm config, e.g. "
+           "`actlm train nw-ucla/hocslm_joint`, then --checkpoint runs/nw-ucla_hocslm_joint")
+    if checkpoint is None:
+        raise ConfigError("--classes scores classes by their text and needs --checkpoint: the shipped video model "
+                          f"is a classifier of its 10 NW-UCLA actions without a text space ({how})")
+    meta = read_meta(checkpoint)
+    if meta.model.name != "hocslm":
+        raise ConfigError(f"{checkpoint}: a {meta.model.name} checkpoint cannot score classes by their text ({how})")
+
+
 def rescore_video_prediction(prediction, pose, checkpoint: str | Path | None, spec: str, view: str = "all",
                              top_k: int = 5, min_confidence: float = 0.8):
     """``actlm predict --classes``: the prediction of ``predict_video`` re-scored among the classes
@@ -221,4 +235,4 @@ def rescore_video_prediction(prediction, pose, checkpoint: str | Path | None, sp
     top = top_classes(scorer, x, names, top_k)
     ev = evidence_for_video(scorer, x, data, meta["layout"], names, prediction.video)   # no class profile for text classes
     return replace(prediction, classes=names, top=top, confident=bool(top[0][1] >= min_confidence),
-                   **explained_fields(ev, kept, meta["layout"]))
+                   reasoner=None, **explained_fields(ev, kept, meta["layout"]))   # the reasoner knows only its classes
