@@ -156,7 +156,8 @@ def main() -> None:
     parser.add_argument("--seeds", type=int, nargs="+", default=None, help="default: 4 5 on nw-ucla, 1 2 on utd-mhad")
     parser.add_argument("--streams", nargs="+", default=["joint"], choices=["joint", "bone", "joint_motion", "bone_motion"])
     parser.add_argument("--models", nargs="+", default=None,
-                        help="a subset of the study's models (default: all; hocslm_purls is always in)")
+                        help="train only these of the study's models (default: all); the tables always pair "
+                             "hocslm_purls with the others named")
     parser.add_argument("--epochs", type=int, default=None,
                         help="another schedule than the study's (its runs and results get an _e<N> suffix)")
     parser.add_argument("--threads", type=int, default=1)
@@ -170,13 +171,13 @@ def main() -> None:
     for folder in study.archived.values():
         if not folder.is_dir():
             raise no_archived_runs(folder)
-    models = ["hocslm_purls", *(m for m in (args.models or study.models()) if m != "hocslm_purls")]
-    unknown = set(models) - set(study.models())
+    chosen = args.models or study.models()
+    unknown = set(chosen) - set(study.models())
     if unknown:
         parser.error(f"{args.dataset} has no model {', '.join(sorted(unknown))}; its models: {', '.join(study.models())}")
-    if not args.collect:
-        train_missing(study, models, args.streams, seeds, args.threads)
-    results = collect(study, models, args.streams, seeds)
+    if not args.collect:   # only the models named: two processes may share a study without sharing a run
+        train_missing(study, chosen, args.streams, seeds, args.threads)
+    results = collect(study, ["hocslm_purls", *(m for m in chosen if m != "hocslm_purls")], args.streams, seeds)
     if results["hocslm_purls"]:
         write_results(study, args.streams, results)
     else:

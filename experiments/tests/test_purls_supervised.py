@@ -74,3 +74,14 @@ def test_results_name_command_and_paired_deltas(study, monkeypatch):
     assert delta["per_seed"] == pytest.approx([0.05, -0.02]) and delta["wins"] == 1
     text = (module.RESULTS / "slm_utd_purls.md").read_text()
     assert "--dataset utd-mhad --collect" in text and "better in 1/2" in text
+
+
+def test_models_named_are_the_only_ones_trained(study, monkeypatch):
+    """Two processes splitting a study by --models must not train the same run."""
+    module, utd = study
+    monkeypatch.setattr(module, "STUDIES", {"utd-mhad": utd})
+    trained = []
+    monkeypatch.setattr(module.subprocess, "run", lambda command, check: trained.append(command))
+    monkeypatch.setattr(sys, "argv", ["purls_supervised.py", "--dataset", "utd-mhad", "--seeds", "1", "--models", "hglnet"])
+    module.main()
+    assert [c[2] for c in trained] == ["utd-mhad/hglnet_joint"]
