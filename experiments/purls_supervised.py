@@ -134,8 +134,9 @@ def write_results(study: Study, streams: list[str], results: dict[str, dict[int,
     lines = [f"# Supervised {title}: HocSLM aligned to the PURLS (GPT-3) class descriptions vs "
              + " vs ".join(others), "",
              f"`{command}` at commit {payload['commit']}, {payload['date']}. {study.epochs} epochs, warm-up {study.warmup}, "
-             f"same seeds for every model (the runs differ only in the model or the class texts); the ensemble "
-             f"sums the {' and '.join(streams)} streams' best-epoch softmax scores.", "",
+             "same seeds for every model (the runs differ only in the model or the class texts)"
+             + (f"; the ensemble sums the {' and '.join(streams)} streams' best-epoch softmax scores." if len(streams) > 1 else
+                f"; {streams[0]} stream."), "",
              "| seed | metric | " + " | ".join(results) + " |", "|---|---|" + "---|" * len(results)]
     for s in seeds:
         for metric in metrics:
