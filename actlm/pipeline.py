@@ -25,7 +25,7 @@ from .data.transforms import build_pipeline
 from .engine.checkpoint import load_checkpoint
 from .language.kinematics import narrate
 from .reasoner.evidence import (Evidence, ExplainError, gather_evidence, load_fact_profile, part_weights_per_joint,
-                               template_explanation)
+                               reasoner_line, template_explanation)
 from .pose.backends import PoseSequence, get_backend
 from .pose.video import probe, read_frames
 
@@ -85,8 +85,7 @@ class VideoPrediction:
         if self.narrative is not None:
             lines.append(f"tokens: {self.narrative}")
         if self.reasoner is not None:
-            lines.append(f"reasoner ({self.reasoner['action']}): "   # its softmax copies the ranking it reads: not shown
-                         f"{self.reasoner['says'] or '(no clause of its text is supported by the measurements)'}")
+            lines.append(reasoner_line(self.reasoner))
         return "\n".join(lines)
 
 

@@ -141,6 +141,8 @@ def _load_writer():
 
 
 def _explanation_lines(entry: dict) -> str:
+    from ..reasoner.evidence import reasoner_line
+
     ev = entry["evidence"]
     head = ev["sample_id"] + (f"  [label: {ev['label']}]" if ev["label"] else "")
     parts = ", ".join(f"{p.replace('_', ' ')} {w:.0%}" for p, w in list(ev["parts"].items())[:4])
@@ -152,7 +154,5 @@ def _explanation_lines(entry: dict) -> str:
     if "reasoner" in entry and "error" in entry["reasoner"]:
         lines.append(f"  reasoner: no answer ({entry['reasoner']['error']})")
     elif "reasoner" in entry:
-        r = entry["reasoner"]
-        lines.append(f"  reasoner ({r['action']}): "   # its softmax copies the ranking it reads: not shown
-                     f"{r['says'] or '(no clause of its text is supported by the measurements)'}")
+        lines.append("  " + reasoner_line(entry["reasoner"]))
     return "\n".join(lines)

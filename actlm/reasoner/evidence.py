@@ -380,6 +380,12 @@ def evidence_prompt(ev: Evidence) -> str:
             f"Measured movements:\n{facts}")
 
 
+def reasoner_line(answer: dict[str, Any]) -> str:
+    """How a reasoner's verified answer (``Reasoner.answer``) is shown: its class and what survived
+    verification; no confidence, its softmax copies the ranking it reads."""
+    return f"reasoner ({answer['action']}): {answer['says'] or '(no clause of its text is supported by the measurements)'}"
+
+
 def template_explanation(ev: Evidence) -> str:
     """The explanation written from the evidence alone (no language model): every clause is a
     measurement of this sample or of the model."""
