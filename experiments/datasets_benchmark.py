@@ -36,8 +36,8 @@ class Run:
     protocol: str
 
     def command(self) -> str:
-        return (f"actlm train {self.config} train.threads=1 {self.overrides} train.eval_every=5 "
-                f"train.work_dir={RUNS_DIR / self.folder}").replace("  ", " ")
+        return " ".join(["actlm", "train", self.config, "train.threads=1", *self.overrides.split(), "train.eval_every=5",
+                         f"train.work_dir={RUNS_DIR / self.folder}"])
 
 
 def _sbu_split(k: int) -> str:
