@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import sys
+import warnings
 
 import click
 
@@ -24,6 +25,9 @@ class _FriendlyGroup(click.Group):
 @click.version_option(package_name="actlm")
 def main() -> None:
     """actlm: interpretable human action recognition with language models."""
+    # the language-model stack's deprecation notices (transformers, peft, torch) are for library
+    # authors, not for someone reading a prediction; Python code using actlm still sees them
+    warnings.filterwarnings("ignore", category=FutureWarning, module=r"(transformers|peft|torch)(\.|$)")
 
 
 def _register() -> None:
