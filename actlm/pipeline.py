@@ -2,7 +2,7 @@
 
 ``predict_video`` runs the whole chain and returns a :class:`VideoPrediction`: the top-k
 actions with probabilities, whether the model is confident enough to name one, the grounded
-explanation (``reasoner.evidence``: which body parts and time span the model used, measured by
+explanation (``actlm.explain``: which body parts and time span the model used, measured by
 freezing them, the measured facts about those parts, why not the runner-up) and, when a reasoner
 is given, its written answer after verification against the measurements.
 ``write_annotated_video`` draws the skeleton on the frames with those joints and that span
@@ -23,9 +23,12 @@ from .data.errors import DataError
 from .data.layouts import get_layout, get_mapping
 from .data.transforms import build_pipeline
 from .engine.checkpoint import load_checkpoint
-from .language.kinematics import narrate
-from .reasoner.evidence import (Evidence, ExplainError, gather_evidence, load_fact_profile, part_weights_per_joint,
-                               reasoner_line, template_explanation)
+from .explain.attribution import part_weights_per_joint
+from .explain.contrast import load_fact_profile
+from .explain.errors import ExplainError
+from .explain.evidence import Evidence, gather_evidence, template_explanation
+from .explain.facts import narrate
+from .reasoner.writer import reasoner_line
 from .pose.backends import PoseSequence, get_backend
 from .pose.video import probe, read_frames
 

@@ -29,7 +29,7 @@ import torch.nn.functional as F
 
 from actlm.data import load
 from actlm.language.cache import DescriberKey, DescriptionCache
-from actlm.language.kinematics import kinematic_facts, narrate
+from actlm.explain.facts import kinematic_facts, narrate
 from actlm.language.text_encoder import TextEncoder
 
 

@@ -2,10 +2,10 @@
 
     python -m experiments.explain_benchmark --checkpoint CKPT [--dataset nw-ucla] [--lm-samples 20]
 
-For every test sequence: the grounded explanation (actlm.reasoner.evidence, no language model),
+For every test sequence: the grounded explanation (actlm.explain, no language model),
 then
 - claim precision: claims parsed from the text (class names removed first: 'Not sit down' names a
-  class, it does not claim a sitting motion) (reasoner.faithfulness lexicon) supported by the
+  class, it does not claim a sitting motion) (explain.claims lexicon) supported by the
   sample's measured facts, and the share of explanations with at least one checkable claim;
 - causal faithfulness: the predicted class's probability after freezing, at their first-frame
   position, the joints of the body parts the explanation cites, against freezing the same
@@ -34,8 +34,11 @@ import torch
 
 from actlm import data as actlm_data
 from actlm.data.layouts import get_layout
-from actlm.reasoner.evidence import Explainer, freeze_joints, part_joints, without_class_names, write_with_lm
-from actlm.reasoner.faithfulness import faithfulness
+from actlm.explain.attribution import freeze_joints, part_joints
+from actlm.explain.claims import faithfulness
+from actlm.explain.evidence import Explainer
+from actlm.explain.verify import without_class_names
+from actlm.reasoner.writer import write_with_lm
 
 from .run_archive import head_commit
 

@@ -1,4 +1,4 @@
-"""Grounded explanations (actlm.reasoner.evidence) with the shipped encoder on real NW-UCLA data."""
+"""Grounded explanations (actlm.explain) with the shipped encoder on real NW-UCLA data."""
 from __future__ import annotations
 
 import json
@@ -12,10 +12,13 @@ from click.testing import CliRunner
 from actlm.cli import main
 from actlm.data import SkeletonSet
 from actlm.data.layouts import get_layout
-from actlm.language.kinematics import Fact
-from actlm.reasoner.evidence import (ExplainError, Explainer, contrastive_cue, evidence_prompt, freeze_joints,
-                                     part_joints, shipped_encoder, used_parts, verify, without_class_names)
-from actlm.reasoner.faithfulness import faithfulness
+from actlm.explain.facts import Fact
+from actlm.explain.attribution import freeze_joints, part_joints, used_parts
+from actlm.explain.claims import faithfulness
+from actlm.explain.contrast import contrastive_cue
+from actlm.explain.errors import ExplainError
+from actlm.explain.evidence import Explainer, evidence_prompt, shipped_encoder
+from actlm.explain.verify import verify, without_class_names
 
 
 @pytest.fixture(scope="module")

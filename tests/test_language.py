@@ -22,7 +22,7 @@ from actlm.data import SkeletonSet, get_layout
 from actlm.engine import ConfigError, load_checkpoint, load_config, train
 from actlm.language.cache import DescriberKey, DescriptionCache
 from actlm.language.describers import DescribeJob, DescriberError, build_describer, clean_text, describe_dataset
-from actlm.language.kinematics import MOTIONS, kinematic_facts, narrate
+from actlm.explain.facts import MOTIONS, kinematic_facts, narrate
 from actlm.testing import FakeOpenAI
 
 sys.path.insert(0, str(Path(__file__).parent))

@@ -12,8 +12,8 @@ from click.testing import CliRunner
 from actlm.cli import main
 from actlm.data import SkeletonSet
 from actlm.engine import ConfigError, load_checkpoint, load_config, train
-from actlm.language.kinematics import Fact, kinematic_facts
-from actlm.reasoner.faithfulness import claims, distinctness, faithfulness
+from actlm.explain.facts import Fact, kinematic_facts
+from actlm.explain.claims import claims, distinctness, faithfulness
 from actlm.reasoner.vst import Codebook, SemanticTokenizer, TokenizeError, fit_tokenizer, run_lengths, viterbi
 
 from test_training import tiny_overrides

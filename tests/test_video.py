@@ -11,8 +11,8 @@ from click.testing import CliRunner
 
 from actlm.cli import main
 from actlm.engine import load_config, train
-from actlm.language.kinematics import Fact
-from actlm.reasoner.faithfulness import faithfulness
+from actlm.explain.facts import Fact
+from actlm.explain.claims import faithfulness
 
 from test_training import tiny_overrides
 

@@ -92,7 +92,8 @@ def explain_cmd(args: tuple[str, ...], checkpoint: str | None, reasoner: str | N
     freezing them), the facts measured on the sample about those parts, and, for a close call,
     what separates the runner-up. Text from a language model is shown only after every clause is
     checked against the measurements. The older form ``actlm explain REASONER_RUN SOURCE`` still works."""
-    from ..reasoner.evidence import Explainer, ExplainError, shipped_encoder, template_explanation
+    from ..explain.errors import ExplainError
+    from ..explain.evidence import Explainer, shipped_encoder, template_explanation
     from ..reasoner.vst import TokenizeError
     from .video_cmds import load_reasoner
 
@@ -110,7 +111,7 @@ def explain_cmd(args: tuple[str, ...], checkpoint: str | None, reasoner: str | N
             continue
         entry = {"evidence": ev.as_dict(), "explanation": template_explanation(ev)}
         if writer is not None:
-            from ..reasoner.evidence import write_with_lm
+            from ..reasoner.writer import write_with_lm
             text, removed = write_with_lm(ev, *writer, max_new_tokens=max_new_tokens)
             entry["lm"] = {"says": text, "removed": removed}
         if lm is not None:
@@ -141,7 +142,7 @@ def _load_writer():
 
 
 def _explanation_lines(entry: dict) -> str:
-    from ..reasoner.evidence import reasoner_line
+    from ..reasoner.writer import reasoner_line
 
     ev = entry["evidence"]
     head = ev["sample_id"] + (f"  [label: {ev['label']}]" if ev["label"] else "")

@@ -7,7 +7,7 @@ Read top to bottom:
    feature, then the ``S`` VST segment features, through one linear projector, placed at
    ``<skeleton>`` placeholders via ``inputs_embeds``), as the action narrative,
    ``<a17> right hand rises -> <a03> ...``, and (``evidence``, the default since format 2) as the
-   encoder's evidence (``reasoner.evidence``): its class ranking, the body parts and span it used
+   encoder's evidence (``actlm.explain``): its class ranking, the body parts and span it used
    (measured by freezing them) and every movement measured on the sample. The symbols ``<aXX>``
    are new vocabulary entries with trainable embeddings initialised from the embeddings of their
    phrase. The instruction and the answer use the LM's chat template
@@ -40,8 +40,8 @@ from torch import nn
 
 from ..data.errors import DataError
 from ..language.lm import chat_prompt, load_causal_lm
-from .evidence import (PROFILE_FILE, Evidence, check_layout, cited_facts_sentence, evidence_prompt, gather_evidence,
-                       load_fact_profile)
+from ..explain.contrast import PROFILE_FILE, load_fact_profile
+from ..explain.evidence import Evidence, check_layout, cited_facts_sentence, evidence_prompt, gather_evidence
 from .vst import Narrative, SemanticTokenizer
 
 #: reasoner folder format: 2 reads the encoder's evidence in its prompt; 1 (older) did not
@@ -230,10 +230,10 @@ class Reasoner(nn.Module):
 
     def answer(self, data, sample_id: str = "sample", label: str | None = None, max_new_tokens: int = 48) -> dict[str, Any]:
         """What a user is shown of the reasoner: its class, confidence, narrative and the part of
-        its explanation that :func:`~actlm.reasoner.evidence.verify` keeps (``says``; empty when no
+        its explanation that :func:`~actlm.explain.verify.verify` keeps (``says``; empty when no
         clause is supported by the measurements), the removed clauses listed."""
-        from ..language.kinematics import kinematic_facts
-        from .evidence import verify, without_class_names
+        from ..explain.facts import kinematic_facts
+        from ..explain.verify import verify, without_class_names
 
         e = self.explain(data, sample_id, label, max_new_tokens=max_new_tokens)
         ev = e.extra.get("evidence")

@@ -34,10 +34,12 @@ from ..engine.config import ConfigError, ExperimentConfig
 from ..engine.metrics import classification_report
 from ..engine.tasks import register_task
 from ..engine.trainer import lr_at, set_determinism
-from ..language.kinematics import Fact, kinematic_facts
-from .faithfulness import distinctness, faithfulness
-from .evidence import (Evidence, ExplainError, build_fact_profile, load_fact_profile, shipped_encoder,
-                       verify, without_class_names)
+from ..explain.claims import distinctness, faithfulness
+from ..explain.contrast import build_fact_profile, load_fact_profile
+from ..explain.errors import ExplainError
+from ..explain.evidence import Evidence, shipped_encoder
+from ..explain.facts import Fact, kinematic_facts
+from ..explain.verify import verify, without_class_names
 from .model import Reasoner, explanation_target, skeleton_inputs, tokenizer_evidence
 from .vst import Narrative, SemanticTokenizer, TokenizeError, fit_tokenizer, shift_stability
 

@@ -37,7 +37,7 @@ from ..data.errors import DataError
 from ..data.store import SkeletonSet
 from ..data.transforms import build_pipeline
 from ..encoder import build_model
-from ..language.kinematics import kinematic_facts
+from ..explain.facts import kinematic_facts
 
 MIN_FRAMES = 4
 

@@ -2,7 +2,7 @@
 
 One interface (:mod:`.base`), four backends that register themselves (``build_describer(name, **options)``):
 
-``kinematic``  (default, no model) the measured facts of :mod:`actlm.language.kinematics` in plain English;
+``kinematic``  (default, no model) the measured facts of :mod:`actlm.explain.facts` in plain English;
 ``openai``     any OpenAI-compatible chat-completions server (vLLM, Ollama, LM Studio, hosted
                APIs): video frames as images when the sample has a video, else the facts as text;
 ``hf``         a local transformers causal LM (or vision-language model) checkpoint directory;

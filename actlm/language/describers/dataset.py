@@ -10,7 +10,7 @@ from typing import Callable, Iterable
 from ...data.layouts import Layout
 from ...data.store import Sample, SkeletonSet
 from ..cache import DescriptionCache
-from ..kinematics import kinematic_facts, narrate
+from ...explain.facts import kinematic_facts, narrate
 from .base import CLASS_PREFIX, DescribeJob, Describer, clean_text
 
 

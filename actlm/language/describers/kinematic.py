@@ -1,4 +1,4 @@
-"""The ``kinematic`` describer: the measured facts of :mod:`actlm.language.kinematics` in plain English."""
+"""The ``kinematic`` describer: the measured facts of :mod:`actlm.explain.facts` in plain English."""
 from __future__ import annotations
 
 from .base import DescribeJob, Describer, register_describer

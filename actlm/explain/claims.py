@@ -16,7 +16,7 @@ from itertools import combinations
 
 import numpy as np
 
-from ..language.kinematics import Fact
+from .facts import Fact
 
 LEXICON: dict[str, str] = {
     "raise": r"\braise[sd]?\b|\brises?\b(?! from)|\blift",
