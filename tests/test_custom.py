@@ -31,7 +31,7 @@ def coco_folder(tmp_path):
 
 
 def test_import_2d_coco_end_to_end(coco_folder, tmp_path):
-    report = prepare("custom", raw=coco_folder, out=tmp_path / "mine", layout="coco-17", name="mine")
+    report = prepare("custom", raw=coco_folder, out=tmp_path / "mine", layout="coco-17", name="mine", persons=2)
     assert report.written == 4 and not report.skipped
     ds = SkeletonSet(tmp_path / "mine")
     assert ds.classes == ["hug", "wave"] and ds.channels == ["x", "y"] and ds.info["max_persons"] == 2

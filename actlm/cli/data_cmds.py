@@ -10,6 +10,8 @@ from tqdm import tqdm
 
 from . import main
 from .. import data as D
+from ..data.layouts import layout_warnings
+from ..data.store import scan_lost_frames
 
 _data_root = click.option("--data-root", type=click.Path(file_okay=False), default=None,
                           help="Folder holding raw datasets (default: $ACTLM_DATA, else ../shared/data).")
@@ -32,10 +34,13 @@ def _progress(desc: str):
 @click.option("--layout", default=None, help="custom: skeleton layout of the files (kinect-v2, kinect-v1, coco-17, blazepose-33, "
                    "or a layout file my_layout.yaml/.json: docs/data.md).")
 @click.option("--name", default=None, help="custom: dataset name to load it by later.")
-@click.option("--classes", type=click.Path(dir_okay=False), default=None, help="custom: classes.txt fixing class order.")
+@click.option("--classes", type=click.Path(dir_okay=False), default=None,
+              help="custom, videos: classes.txt (one name a line) fixing the class order, hence every class index.")
+@click.option("--persons", type=click.IntRange(min=1), default=None,
+              help="custom: persons stored per sequence (default: the count most files reach; docs/data.md).")
 @_data_root
 def prepare_cmd(dataset: str, folder: str | None, raw: str | None, out: str | None, strict: bool, channels: str | None,
-                labels: str | None, layout: str | None, name: str | None, classes: str | None,
+                labels: str | None, layout: str | None, name: str | None, classes: str | None, persons: int | None,
                 data_root: str | None) -> None:
     """Convert a dataset's raw files (nw-ucla, ntu60, ntu120, utd-mhad, penn-action, sbu, custom, videos)
     into actlm's format.
@@ -43,11 +48,11 @@ def prepare_cmd(dataset: str, folder: str | None, raw: str | None, out: str | No
     FOLDER (same as --raw) holds the raw files; for `videos`: your video files + labels.csv."""
     raw = raw or folder
     options = {k: v for k, v in {"channels": channels, "labels": labels, "layout": layout, "name": name,
-                                 "classes": classes}.items() if v is not None}
+                                 "classes": classes, "persons": persons}.items() if v is not None}
     kind = D.get_spec(dataset).name
     if kind in ("custom", "videos") and not raw:
         raise click.UsageError(f"prepare {kind} needs --raw FOLDER (and usually --labels, --name)")
-    allowed = {"custom": {"labels", "layout", "name", "classes"}, "videos": {"labels", "name", "classes"},
+    allowed = {"custom": {"labels", "layout", "name", "classes", "persons"}, "videos": {"labels", "name", "classes"},
                "ntu60": {"channels"}, "ntu120": {"channels"}}
     misplaced = set(options) - allowed.get(kind, set())
     if misplaced:
@@ -72,6 +77,9 @@ def summary_text(ds: D.SkeletonSet) -> str:
     lengths = ds.lengths
     lines.append(f"frames per sequence: min {lengths.min()}, median {int(np.median(lengths))}, "
                  f"mean {lengths.mean():.1f}, max {lengths.max()}")
+    lines += lost_frames_lines(ds) + layout_warnings(ds.layout)
+    if ds.info.get("class_order"):
+        lines.append(f"class order: {CLASS_ORDER[ds.info['class_order']]}")
     split_names = ds.splits
     header = f"{'class':<28}" + "".join(f"{s:>14}" for s in split_names) + f"{'all':>8}"
     lines += ["", header, "-" * len(header)]
@@ -88,6 +96,27 @@ def summary_text(ds: D.SkeletonSet) -> str:
     lines.append(f"{'median frames':<28}" + "".join(f"{int(np.median(parts[s].lengths)):>14}" for s in split_names)
                  + f"{int(np.median(lengths)):>8}")
     return "\n".join(lines)
+
+
+CLASS_ORDER = {"classes.txt": "fixed by classes.txt", "numeric": "integer labels in numeric order",
+               "sorted": "label names sorted as text (a new label shifts the indices after it; "
+                         "prepare with --classes classes.txt to fix them)"}
+
+
+def lost_frames_lines(ds: D.SkeletonSet) -> list[str]:
+    """Frames with no skeleton (all coordinates zero, tracking lost): those filled at prepare
+    time (meta ``lost_frames``) and those still in the data, inside a sequence or at its ends."""
+    filled = sum(ds.meta(i).get("lost_frames", {}).get("filled_inside", 0) for i in range(len(ds)))
+    dropped = sum(ds.meta(i).get("lost_frames", {}).get("dropped_at_ends", 0) for i in range(len(ds)))
+    inside, ends, where = scan_lost_frames(ds)
+    lines = []
+    if filled or dropped:
+        lines.append(f"frames with no skeleton at prepare time: {filled} inside sequences filled by "
+                     f"interpolation, {dropped} at the ends dropped")
+    if inside or ends:
+        lines.append(f"warning: frames with no skeleton (all zero, tracking lost) remain: {inside} inside "
+                     f"sequences, {ends} at their ends, in {len(where)} sequence(s), e.g. {', '.join(where[:5])}")
+    return lines
 
 
 @data_group.command("summary")

@@ -51,3 +51,10 @@ def register_dataset(name: str, raw_subdir: str, how_to_get: str, aliases: tuple
         ALIASES.update({alias: name for alias in aliases})
         return prepare
     return add
+
+
+def reserved_names() -> set[str]:
+    """Names and aliases of the built-in datasets (lower case): a user's own dataset
+    (``prepare custom/videos --name``) may not take them, so it never replaces a benchmark."""
+    builtin = {name for name, spec in DATASETS.items() if not spec.user_named}
+    return builtin | {alias for alias, name in ALIASES.items() if name in builtin}

@@ -20,17 +20,20 @@ Bad files are skipped and listed (the run still writes everything else).
 """
 from __future__ import annotations
 
-import csv
+import math
 from pathlib import Path
-from typing import Any, Callable
+from typing import Callable
 
 import numpy as np
 
 from .catalog import register_dataset
 from .errors import DataError, PrepareReport, Skipped, file_error
+from .labels import Labels, read_labels, row_meta
 from .layout_file import resolve_layout
-from .store import DatasetWriter, Sample
-from .validate import check_sequence, read_skeleton_json
+from .layouts import Layout, layout_warnings
+from .sequence_files import read_array, special_file_reason
+from .store import DatasetWriter, Sample, prepared_info
+from .validate import check_sequence, fill_lost_frames
 
 SUFFIXES = (".npy", ".npz", ".json")
 CHANNEL_NAMES = {2: ["x", "y"], 3: ["x", "y", "z"], 4: ["x", "y", "z", "score"]}
@@ -39,132 +42,136 @@ HOW_TO_GET = """a custom dataset is a folder of .npy/.npz/.json sequences plus l
 see docs/data.md, then: actlm prepare custom --raw FOLDER --labels labels.csv --layout coco-17 --name mydata"""
 
 
-def read_array(path: Path, label: str | None = None) -> np.ndarray:
-    """Load one sequence file as (M, T, V, C) float32 (no validation against a layout yet).
-
-    With ``label`` (from labels.csv), a JSON file's own ``"label"``, when it has one, must agree."""
-    try:
-        if path.suffix == ".npy":
-            arr = np.load(path, allow_pickle=False)
-        elif path.suffix == ".npz":
-            with np.load(path, allow_pickle=False) as archive:
-                if "skeleton" not in archive:
-                    raise file_error(path, f"no 'skeleton' array (has: {', '.join(archive.files) or 'nothing'})")
-                arr = archive["skeleton"]
-        else:
-            arr = _read_json_array(path, label)
-    except DataError:
-        raise
-    except (ValueError, OSError, EOFError) as exc:
-        raise file_error(path, f"unreadable {path.suffix} file ({exc})") from None
-    arr = np.asarray(arr)
-    if arr.dtype == object or not np.issubdtype(arr.dtype, np.number):
-        raise file_error(path, f"array is not numeric (dtype {arr.dtype})")
-    if arr.ndim == 3:
-        arr = arr[None]
-    if arr.ndim != 4:
-        raise file_error(path, f"expected (T, V, C) or (M, T, V, C), got shape {arr.shape}")
-    return arr.astype(np.float32)
-
-
-def _read_json_array(path: Path, label: str | None = None) -> np.ndarray:
-    obj = read_skeleton_json(path)
-    own = obj.get("label")
-    if label is not None and own is not None and str(own).strip() != label:
-        raise file_error(path, f"its label {own!r} differs from {label!r} in labels.csv")
-    try:
-        return np.asarray(obj["skeletons"], dtype=np.float32)
-    except (ValueError, TypeError):
-        raise file_error(path, "'skeletons' is not a regular number array") from None
-
-
-def read_labels(path: Path, classes_file: Path | None = None) -> tuple[dict[str, dict[str, Any]], list[str]]:
-    """Rows of labels.csv by sample id, and the class list. Errors name the line."""
-    if not path.is_file():
-        raise DataError(f"{path}: labels file not found")
-    rows: dict[str, dict[str, Any]] = {}
-    with open(path, newline="", encoding="utf-8") as fh:
-        reader = csv.DictReader(fh)
-        fields = reader.fieldnames or []
-        if "sample" not in fields or "label" not in fields:
-            raise file_error(path, f"header must name 'sample' and 'label' columns, got {fields}", 1)
-        for row in reader:
-            line = reader.line_num
-            sample, label = (row.get("sample") or "").strip(), (row.get("label") or "").strip()
-            if not sample or not label:
-                raise file_error(path, "empty sample or label", line)
-            if sample in rows:
-                raise file_error(path, f"sample {sample!r} listed twice", line)
-            rows[sample] = {**{k: v for k, v in row.items() if k is not None}, "_line": line}
-    if not rows:
-        raise file_error(path, "no samples listed")
-    if classes_file:
-        classes = [c.strip() for c in Path(classes_file).read_text(encoding="utf-8").splitlines() if c.strip()]
-        for row in rows.values():
-            if row["label"].strip() not in classes:
-                raise file_error(path, f"unknown label {row['label']!r} (not in {classes_file})", row["_line"])
-    else:
-        classes = sorted({row["label"].strip() for row in rows.values()})
-    return rows, classes
-
-
-def _meta(row: dict[str, Any]) -> dict[str, Any]:
-    meta = {}
-    for key, value in row.items():
-        if key in ("sample", "label", "split", "_line") or value is None:
-            continue
-        value = value.strip()
-        meta[key] = int(value) if value.lstrip("-").isdigit() else value
-    return meta
-
-
 @register_dataset("custom", "custom", HOW_TO_GET, user_named=True)
 def prepare(raw: Path, out: Path, progress: Callable | None = None, labels: str | Path | None = None,
-            layout: str = "coco-17", name: str | None = None, classes: str | Path | None = None) -> PrepareReport:
+            layout: str = "coco-17", name: str | None = None, classes: str | Path | None = None,
+            persons: int | None = None) -> PrepareReport:
     """Import a custom folder into the prepared format (see module docstring)."""
     lay = resolve_layout(layout)
     labels_path = Path(labels) if labels else raw / "labels.csv"
-    files = sorted(p for p in raw.iterdir() if p.suffix in SUFFIXES) if raw.is_dir() else []
+    files = sorted(p for p in raw.iterdir() if p.suffix.lower() in SUFFIXES) if raw.is_dir() else []
     if not files:
         raise DataError(f"{raw}: no .npy/.npz/.json sequence files\n" + HOW_TO_GET.format(where=raw))
-    rows, class_list = read_labels(labels_path, Path(classes) if classes else None)
-    skipped: list[Skipped] = []
-    by_id: dict[str, Path] = {}
-    for p in files:              # the first file of a stem is the sample; later ones are reported
-        by_id.setdefault(p.stem, p)
-    skipped += [Skipped(str(raw / s), f"listed in {labels_path.name} (line {rows[s]['_line']}) but no file")
-                for s in rows if s not in by_id]
-    good: list[tuple[Path, tuple[int, ...]]] = []
-    for path in files:           # first pass: validate and learn shapes (one file in memory)
-        if path.stem not in rows:
-            skipped.append(Skipped(str(path), f"no row in {labels_path.name}"))
-            continue
-        if by_id[path.stem] != path:
-            skipped.append(Skipped(str(path), f"same sample id as {by_id[path.stem].name}; rename one of them"))
-            continue
-        try:
-            arr = check_sequence(read_array(path, rows[path.stem]["label"].strip()), path, lay)
-            if arr.shape[-1] not in CHANNEL_NAMES:
-                raise file_error(path, f"{arr.shape[-1]} values per joint; use 2 (x, y), 3 (x, y, z) or 4 (+ score)")
-        except DataError as exc:
-            skipped.append(Skipped.from_error(path, exc))
-            continue
-        good.append((path, arr.shape))
+    table = read_labels(labels_path, Path(classes) if classes else None, SUFFIXES)
+    skipped = list(table.skipped)
+    good = _usable_files(raw, files, table, labels_path, lay, skipped)
     if not good:
         raise DataError(f"{raw}: none of {len(files)} files could be used:\n"
                         + "\n".join(f"  {s.path}: {s.reason}" for s in skipped))
     channels = {shape[-1] for _, shape in good}
     if len(channels) > 1:
         raise DataError(f"{raw}: files mix {sorted(channels)} values per joint; use one format")
+    max_persons = persons_per_sequence([shape[0] for _, shape in good], persons)
+    notes = [table.order_note(Path(classes) if classes else None), *layout_warnings(lay),
+             *_class_change_note(out, table.classes)]
     splits: dict[str, list[str]] = {}
-    with DatasetWriter(out, name or raw.name, lay, CHANNEL_NAMES[channels.pop()], class_list,
-                       max_persons=max(shape[0] for _, shape in good),
-                       extra={"source": str(raw), "default_benchmark": None}) as writer:
-        for path, _ in (progress(good) if progress else good):
-            row = rows[path.stem]
-            data = check_sequence(read_array(path), path, lay)
-            writer.add(Sample(data, class_list.index(row["label"].strip()), path.stem, _meta(row)))
+    trimmed: list[str] = []
+    lost: dict[str, tuple[int, int]] = {}
+    with DatasetWriter(out, name or raw.name, lay, CHANNEL_NAMES[channels.pop()], table.classes,
+                       max_persons=max_persons,
+                       extra={"source": str(raw), "default_benchmark": None, "class_order": table.class_order,
+                              "persons_rule": PERSONS_RULE if persons is None else "--persons"}) as writer:
+        for path, shape in (progress(good) if progress else good):
+            row = table.rows[path.stem]
+            data = keep_persons(check_sequence(read_array(path), path, lay), max_persons)
+            data, ends, inside = fill_lost_frames(data)
+            meta = row_meta(row)
+            if ends or inside:
+                lost[path.name] = (ends, inside)
+                meta["lost_frames"] = {"dropped_at_ends": ends, "filled_inside": inside}
+            if shape[0] > max_persons:
+                trimmed.append(f"{path.name} ({shape[0]})")
+            writer.add(Sample(data, table.classes.index(row["label"]), path.stem, meta))
             if (row.get("split") or "").strip():
                 splits.setdefault(row["split"].strip(), []).append(path.stem)
         writer.close(splits)
-    return PrepareReport(written=len(writer.index), skipped=skipped, output=out)
+    notes += _persons_note(max_persons, persons, trimmed) + _lost_frames_note(lost)
+    return PrepareReport(written=len(writer.index), skipped=skipped, output=out, notes=notes)
+
+
+def _usable_files(raw: Path, files: list[Path], table: Labels, labels_path: Path, lay: Layout,
+                  skipped: list[Skipped]) -> list[tuple[Path, tuple[int, ...]]]:
+    """First pass (one file in memory at a time): the files to write with their shapes; every
+    other file, and every row without a file, is added to ``skipped`` with the reason."""
+    by_id: dict[str, Path] = {}
+    for p in files:              # the first file of a stem is the sample; later ones are reported
+        by_id.setdefault(p.stem, p)
+    skipped += [Skipped(str(raw / s), f"listed in {labels_path.name} (line {table.rows[s]['_line']}) but no file")
+                for s in table.rows if s not in by_id]
+    good: list[tuple[Path, tuple[int, ...]]] = []
+    for path in files:
+        special = special_file_reason(path)
+        if special:
+            skipped.append(Skipped(str(path), special))
+        elif path.stem not in table.rows:
+            skipped.append(Skipped(str(path), f"no row in {labels_path.name}"))
+        elif by_id[path.stem] != path:
+            skipped.append(Skipped(str(path), f"same sample id as {by_id[path.stem].name}; rename one of them"))
+        else:
+            try:
+                arr = check_sequence(read_array(path, table.rows[path.stem]["label"]), path, lay)
+                if arr.shape[-1] not in CHANNEL_NAMES:
+                    raise file_error(path, f"{arr.shape[-1]} values per joint; use 2 (x, y), 3 (x, y, z) or 4 (+ score)")
+            except DataError as exc:
+                skipped.append(Skipped.from_error(path, exc))
+                continue
+            good.append((path, arr.shape))
+    return good
+
+
+PERSONS_RULE = ("the largest person count that at least 10 % of the files (and at least 2) reach; "
+                "a file with more persons keeps those present in the most frames")
+
+
+def persons_per_sequence(counts: list[int], persons: int | None = None) -> int:
+    """Persons stored per sequence (:data:`PERSONS_RULE`, or ``persons`` when given): one file
+    with five people must not make a one-person set five-person (the model would learn from
+    four padded, empty persons in every other sequence)."""
+    if persons is not None:
+        if int(persons) < 1:
+            raise DataError(f"--persons must be at least 1, got {persons}")
+        return int(persons)
+    need = min(len(counts), max(2, math.ceil(0.1 * len(counts))))
+    return max(c for c in range(1, max(counts) + 1) if sum(k >= c for k in counts) >= need)
+
+
+def keep_persons(data: np.ndarray, persons: int) -> np.ndarray:
+    """The ``persons`` persons of a (M, T, V, C) sequence present in the most frames (file order kept)."""
+    if data.shape[0] <= persons:
+        return data
+    frames_present = (data != 0).any(axis=(2, 3)).sum(axis=1)
+    keep = np.sort(np.argsort(-frames_present, kind="stable")[:persons])
+    return data[keep]
+
+
+def _persons_note(max_persons: int, persons: int | None, trimmed: list[str]) -> list[str]:
+    if not trimmed:
+        return []
+    rule = f"--persons {persons}" if persons is not None else f"rule: {PERSONS_RULE}"
+    return [f"persons: {max_persons} per sequence ({rule}); {len(trimmed)} file(s) had more and keep "
+            f"{max_persons}: {', '.join(trimmed[:10])}{' ...' if len(trimmed) > 10 else ''}; "
+            f"--persons N keeps more"]
+
+
+def _lost_frames_note(lost: dict[str, tuple[int, int]]) -> list[str]:
+    """What was done to frames with no skeleton (all coordinates zero: tracking lost)."""
+    if not lost:
+        return []
+    ends = sum(e for e, _ in lost.values())
+    inside = sum(i for _, i in lost.values())
+    examples = ", ".join(f"{name} ({e} at the ends, {i} inside)" for name, (e, i) in list(lost.items())[:5])
+    return [f"frames with no skeleton (all zero, tracking lost) in {len(lost)} sequence(s): {ends} at the "
+            f"start/end dropped, {inside} inside filled by linear interpolation between the frames around "
+            f"them: {examples}{' ...' if len(lost) > 5 else ''}"]
+
+
+def _class_change_note(out: Path, classes: list[str]) -> list[str]:
+    """A warning when the set being replaced had another class list (indices of runs trained
+    on it no longer match)."""
+    old = prepared_info(Path(out)) if Path(out).is_dir() else None
+    if not old or old.get("classes") in (None, classes):
+        return []
+    moved = [c for i, c in enumerate(old["classes"]) if i >= len(classes) or classes[i] != c]
+    return [f"note: the dataset replaced at {out} had other classes or another order ({len(old['classes'])} "
+            f"-> {len(classes)} classes; index changed for {', '.join(moved[:8]) or 'none'}"
+            f"{' ...' if len(moved) > 8 else ''}): runs trained on it do not match this one"]

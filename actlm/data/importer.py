@@ -5,6 +5,7 @@ from pathlib import Path
 from typing import Callable, Iterable, Sequence
 
 from .errors import DataError, PrepareReport, Skipped
+from .sequence_files import special_file_reason
 from .store import DatasetWriter, Sample
 
 
@@ -16,6 +17,10 @@ def import_files(files: Sequence[Path], read: Callable[[Path], Sample], writer: 
     the writer. No readable file at all is an error naming ``where``."""
     skipped: list[Skipped] = []
     for path in (progress(files) if progress else files):
+        special = special_file_reason(path)
+        if special:                      # a FIFO would make read() wait forever
+            skipped.append(Skipped(str(path), special))
+            continue
         try:
             sample = read(path)
         except DataError as exc:

@@ -34,8 +34,47 @@ import yaml
 
 from .errors import DataError, file_error
 from .layouts import BUILTIN_LAYOUTS, Layout, get_layout, register_layout
+from .sequence_files import check_regular_file
 
 LAYOUT_SUFFIXES = (".yaml", ".yml", ".json")
+#: a layout file is a few KiB; anything much larger is not one
+MAX_LAYOUT_BYTES = 1 << 20
+#: values a YAML document may hold once its aliases are expanded (a layout has a few hundred)
+MAX_YAML_VALUES = 100_000
+
+
+def safe_yaml_load(text: str, source: str | Path) -> Any:
+    """``yaml.safe_load`` that refuses an alias bomb: a few KiB whose anchors and aliases expand
+    into millions of values (a 1.6 KB file once became a 351 MB dataset.json). The document's
+    node graph is composed first (aliases shared, nothing expanded) and its expanded size counted."""
+    loader = yaml.SafeLoader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return None
+        size = _expanded_size(node, {})
+        if size > MAX_YAML_VALUES:
+            raise file_error(source, f"its anchors and aliases expand to more than {MAX_YAML_VALUES:,} values "
+                                     f"({size:,}); write the values out instead of nesting aliases")
+        return loader.construct_document(node)
+    finally:
+        loader.dispose()
+
+
+def _expanded_size(node: yaml.Node, memo: dict[int, int]) -> int:
+    """Values in ``node`` with every alias expanded, counted over the shared graph (``memo`` by
+    node id), so counting a bomb costs as little as composing it."""
+    if id(node) in memo:
+        return memo[id(node)]
+    memo[id(node)] = 1                                   # a cycle counts once (the constructor refuses it)
+    if isinstance(node, yaml.SequenceNode):
+        size = 1 + sum(_expanded_size(child, memo) for child in node.value)
+    elif isinstance(node, yaml.MappingNode):
+        size = 1 + sum(_expanded_size(k, memo) + _expanded_size(v, memo) for k, v in node.value)
+    else:
+        size = 1
+    memo[id(node)] = min(size, MAX_YAML_VALUES + 1)      # saturate: the sum stays a small number
+    return memo[id(node)]
 
 
 def is_layout_file(name: str | Path) -> bool:
@@ -46,13 +85,16 @@ def is_layout_file(name: str | Path) -> bool:
 def read_layout_file(path: str | Path) -> Layout:
     """Parse and validate a layout file; errors name the file (and line for syntax errors)."""
     path = Path(path)
-    if not path.is_file():
-        raise DataError(f"{path}: layout file not found")
+    check_regular_file(path, "layout file")
+    if path.stat().st_size > MAX_LAYOUT_BYTES:
+        raise file_error(path, f"larger than {MAX_LAYOUT_BYTES >> 10} KiB: not a layout file")
     try:
-        text = path.read_text(encoding="utf-8")
-        spec = json.loads(text) if path.suffix.lower() == ".json" else yaml.safe_load(text)
+        text = path.read_text(encoding="utf-8-sig")
+        spec = json.loads(text) if path.suffix.lower() == ".json" else safe_yaml_load(text, path)
     except UnicodeDecodeError:
         raise file_error(path, "not a UTF-8 text file") from None
+    except RecursionError:
+        raise file_error(path, "nested too deeply to be a layout") from None
     except json.JSONDecodeError as exc:
         raise file_error(path, f"unreadable JSON: {exc.msg}", exc.lineno) from None
     except yaml.YAMLError as exc:

@@ -149,6 +149,18 @@ class Layout:
                 raise ValueError(f"layout {self.name}: part {part} has an out-of-range joint")
 
 
+def layout_warnings(layout: Layout) -> list[str]:
+    """What a layout cannot do, said before data is prepared with it: without a spine (its
+    bottom and top are the same joints) ``SpineAlign`` can neither turn the body upright nor
+    scale it, and the explanations' up/front (raised hands, leaning forward) mean nothing."""
+    if set(layout.spine_bottom) != set(layout.spine_top):
+        return []
+    joints = ", ".join(layout.joints[j] for j in layout.spine_top)
+    return [f"warning: layout {layout.name} has no spine (spine_bottom and spine_top are both {joints}): "
+            f"skeletons are centred but not turned upright or scaled, and explanations' up/front are "
+            f"undefined; give spine_bottom and spine_top (e.g. mid-hip and mid-shoulder joints) in the layout file"]
+
+
 _SPEC_KEYS = ("name", "description", "joints", "bones", "center", "spine_bottom", "spine_top",
               "left_shoulder", "right_shoulder", "parts", "mirror")
 # joints that mark the bottom/top of the spine when a layout file does not name them
@@ -163,12 +175,17 @@ class _SpecReader:
         self.source = source
         if not isinstance(spec, dict):
             raise self.error("a layout is a mapping with name, joints, bones, center and parts")
-        unknown = sorted(set(spec) - set(_SPEC_KEYS))
+        unknown = sorted(str(k) for k in set(spec) - set(_SPEC_KEYS))
         if unknown:
             raise self.error(f"unknown key(s) {', '.join(unknown)}; a layout has {', '.join(_SPEC_KEYS)}")
         missing = [k for k in ("name", "joints", "bones", "center") if spec.get(k) in (None, "", [])]
         if missing:
             raise self.error(f"no {', '.join(repr(k) for k in missing)} given")
+        for key in ("name", "description"):
+            if key in spec and spec[key] is not None and not isinstance(spec[key], str):
+                raise self.error(f"'{key}' must be text, got {type(spec[key]).__name__}")
+        if not spec["name"].strip():
+            raise self.error("'name' is blank; give the layout a name (letters, digits, '-')")
         self.spec = spec
 
     def error(self, problem: str) -> DataError:
@@ -211,6 +228,8 @@ class _SpecReader:
         return tuple(joints)
 
     def _joint(self, name: Any, where: str) -> int:
+        if not isinstance(name, str):
+            raise self.error(f"{where}: {name!r} is not a joint name (a {type(name).__name__}, not text)")
         if name not in self.index:
             raise self.error(f"{where} names unknown joint {name!r} (joints: {', '.join(self.index)})")
         return self.index[name]
@@ -240,9 +259,12 @@ class _SpecReader:
                 path.append(nxt)
         roots = [j for j in range(len(joints)) if j not in parent]
         if len(roots) > 1:
+            joins = ", ".join(f"[{joints[r]}, {joints[roots[0]]}]" for r in roots[1:])
             raise self.error(f"the bone graph is not connected: {len(joints)} joints need {len(joints) - 1} "
                              f"bones to form one tree, got {len(bones)}; separate pieces start at "
-                             f"{', '.join(joints[r] for r in roots)}")
+                             f"{', '.join(joints[r] for r in roots)}. Join the pieces with one bone each, e.g. "
+                             f"{joins} (a bone need not be a real one: it tells the model which joints to "
+                             f"relate first, as Kinect's spine joins two arms)")
         return roots[0]
 
     def _group(self, value: Any, where: str) -> tuple[int, ...]:

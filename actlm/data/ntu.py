@@ -37,6 +37,7 @@ import numpy as np
 from .catalog import register_dataset
 from .errors import DataError, PrepareReport, Skipped, file_error
 from .layouts import KINECT_V2
+from .sequence_files import special_file_reason
 from .store import DatasetWriter, Sample
 
 NAME = re.compile(r"^S(\d{3})C(\d{3})P(\d{3})R(\d{3})A(\d{3})$")
@@ -291,6 +292,10 @@ def prepare_ntu(raw: Path, out: Path, variant: str, progress: Callable | None = 
                 continue
             if path.stem in missing:
                 skipped.append(Skipped(str(path), "listed as missing skeleton by the dataset authors"))
+                continue
+            special = special_file_reason(path)
+            if special:                  # a FIFO would make the parser wait forever
+                skipped.append(Skipped(str(path), special))
                 continue
             try:
                 sample = read_sample(path, num_classes, groups)

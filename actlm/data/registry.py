@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import contextlib
+import os
 import sys
 from pathlib import Path
 from typing import Any, Callable, Iterator
@@ -13,9 +14,9 @@ except ImportError:  # pragma: no cover - Windows
 
 from ..paths import cache_dir, data_root
 from . import nwucla, ntu, custom, utdmhad, penn, sbu  # noqa: F401,I001  (the built-in importers register themselves, in this order)
-from .catalog import ALIASES, DATASETS, DatasetSpec
-from .errors import DatasetNotFound, PrepareReport
-from .store import SkeletonSet
+from .catalog import ALIASES, DATASETS, DatasetSpec, reserved_names
+from .errors import DataError, DatasetNotFound, PrepareReport
+from .store import SkeletonSet, check_replaceable
 
 
 def _key(name: str) -> str:
@@ -51,9 +52,50 @@ def prepare(dataset: str, raw: str | Path | None = None, out: str | Path | None 
     if not raw_dir.is_dir():
         raise DatasetNotFound(f"{spec.name}: raw files not found at {raw_dir}\n"
                               + spec.how_to_get.format(where=raw_dir))
+    if spec.user_named and options.get("name") is not None:
+        options["name"] = check_dataset_name(options["name"])
     stored_as = (options.get("name") or spec.name) if spec.user_named else spec.name
     out_dir = Path(out) if out else prepared_path(stored_as)
+    check_no_overlap(raw_dir, out_dir)
+    check_replaceable(Path(os.path.abspath(out_dir.expanduser())))   # before reading any raw file
     return spec.prepare(raw_dir, out_dir, progress=progress, **options)
+
+
+_NAME_MAX = 100
+
+
+def check_dataset_name(name: str) -> str:
+    """A user's dataset name (``prepare custom/videos --name``): a name, not a path, and not the
+    name or alias of a built-in dataset. Raises :class:`DataError` saying what to change."""
+    if not isinstance(name, str) or not name.strip():
+        raise DataError("--name: the dataset name is blank; give a name such as my-actions")
+    if any(c in name for c in "/\\") or name in (".", ".."):
+        raise DataError(f"--name {name!r}: a dataset name is a name, not a path; use --out FOLDER to choose "
+                        f"where the prepared dataset is written")
+    if any(ord(c) < 32 or ord(c) == 127 for c in name):
+        raise DataError(f"--name {name!r}: control characters are not allowed in a dataset name")
+    if name != name.strip() or name.startswith(".") or len(name) > _NAME_MAX:
+        raise DataError(f"--name {name!r}: a dataset name has no surrounding spaces, does not start with '.' "
+                        f"and has at most {_NAME_MAX} characters")
+    if name.lower() in reserved_names():
+        raise DataError(f"--name {name!r}: the name of a built-in dataset ({_key(name)}) is reserved; "
+                        f"give your dataset another name")
+    return name
+
+
+def _inside(path: Path, folder: Path) -> bool:
+    return path == folder or folder in path.parents
+
+
+def check_no_overlap(raw: Path, out: Path) -> None:
+    """Refuse an output folder that is the raw folder, inside it or around it: replacing it
+    would delete the raw files (symbolic links are followed)."""
+    raw_real, out_real = raw.resolve(), out.expanduser().resolve()
+    if _inside(out_real, raw_real) or _inside(raw_real, out_real):
+        where = "is" if out_real == raw_real else ("is inside" if _inside(out_real, raw_real) else "contains")
+        raise DataError(f"--out {out} ({out_real}) {where} the raw folder {raw} ({raw_real}); replacing it "
+                        f"would delete raw files: write the prepared dataset to a folder of its own "
+                        f"(or leave --out out: the actlm cache)")
 
 
 def load(name: str | Path, split: str | None = None, data_root_dir: str | Path | None = None,

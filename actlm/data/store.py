@@ -27,12 +27,16 @@ from typing import Any, Iterator
 
 import numpy as np
 
+from .catalog import reserved_names
 from .errors import DataError
 from .layout_file import resolve_layout, restore_layout, stored_spec
 from .layouts import Layout
 
 FORMAT_VERSION = 1
 _HEADER_BYTES = 128  # fixed .npy header size, rewritten in place once the shape is known
+#: ``dataset.json``'s ``kind``: marks a folder as written by actlm, the only kind it ever replaces
+PREPARED_KIND = "actlm-prepared-dataset"
+PREPARED_FILES = frozenset({"dataset.json", "index.json", "frames.npy"})
 
 
 @dataclass
@@ -54,20 +58,59 @@ def _npy_header(shape: tuple[int, ...]) -> bytes:
     return b"\x93NUMPY\x01\x00" + (_HEADER_BYTES - 10).to_bytes(2, "little") + text + b" " * pad + b"\n"
 
 
+def prepared_info(folder: Path) -> dict[str, Any] | None:
+    """``dataset.json`` of ``folder`` when the folder is a prepared dataset written by actlm
+    (its ``kind``, or for sets written before the marker existed, a format version, layout and
+    classes, with no file actlm does not write); None for anything else."""
+    try:
+        entries = {e.name for e in os.scandir(folder)}
+        info = json.loads((folder / "dataset.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError, RecursionError):
+        return None
+    if not isinstance(info, dict) or not entries <= PREPARED_FILES:
+        return None
+    legacy = info.get("format_version") == FORMAT_VERSION and {"layout", "classes"} <= set(info)
+    return info if info.get("kind") == PREPARED_KIND or legacy else None
+
+
+def check_replaceable(folder: Path, name: str | None = None) -> None:
+    """Raise :class:`DataError` unless writing a prepared dataset to ``folder`` destroys nothing
+    but an earlier prepared dataset: it must be absent, an empty folder, or a folder actlm wrote
+    (:func:`prepared_info`). A built-in dataset (``reserved``) is never replaced by another one."""
+    if folder.is_symlink():
+        raise DataError(f"{folder}: is a symbolic link; give the prepared dataset a folder of its own (--out)")
+    if not folder.exists():
+        return
+    if not folder.is_dir():
+        raise DataError(f"{folder}: exists and is not a folder; choose another --out")
+    if not any(folder.iterdir()):
+        return
+    info = prepared_info(folder)
+    if info is None:
+        raise DataError(f"{folder}: exists and is not a prepared actlm dataset; it is left as it is. "
+                        f"Choose another --out (or --name) for the prepared dataset")
+    if name is not None and info.get("name") != name and info.get("name") in reserved_names():
+        raise DataError(f"{folder}: holds the prepared built-in dataset {info['name']!r}; "
+                        f"{name!r} is not written over it. Choose another --out")
+
+
 class DatasetWriter:
     """Stream sequences into a prepared-dataset directory (see module docstring).
 
-    Use as a context manager; on an exception the partial output is removed.
+    Use as a context manager; on an exception the partial output is removed. An existing
+    ``root`` is replaced only when it is a prepared dataset actlm wrote (:func:`check_replaceable`).
     """
 
     def __init__(self, root: str | Path, name: str, layout: str | Layout, channels: list[str],
                  classes: list[str], max_persons: int, extra: dict[str, Any] | None = None):
-        self.root = Path(root)
+        self.root = Path(os.path.abspath(Path(root).expanduser()))   # "..", "." named as folders
+        if not self.root.name:
+            raise DataError(f"{self.root}: not a folder a prepared dataset can be written to; choose another --out")
         # one partial folder per process, so two writers of the same dataset never share files
         self.tmp = self.root.with_name(f"{self.root.name}.partial-{os.getpid()}")
         self.layout = resolve_layout(layout)
         self.info: dict[str, Any] = {
-            "format_version": FORMAT_VERSION, "name": name, "layout": self.layout.name,
+            "format_version": FORMAT_VERSION, "kind": PREPARED_KIND, "name": name, "layout": self.layout.name,
             "channels": list(channels), "classes": list(classes), "max_persons": int(max_persons),
             **(extra or {}),
         }
@@ -79,6 +122,7 @@ class DatasetWriter:
         self._fh = None
 
     def __enter__(self) -> "DatasetWriter":
+        check_replaceable(self.root, self.info["name"])
         if self.tmp.exists():
             shutil.rmtree(self.tmp)
         self.tmp.mkdir(parents=True)
@@ -121,6 +165,7 @@ class DatasetWriter:
                                for name, ids in (splits or {}).items()}
         (self.tmp / "index.json").write_text(json.dumps(self.index))
         (self.tmp / "dataset.json").write_text(json.dumps(self.info, indent=1))
+        check_replaceable(self.root, self.info["name"])   # again: the folder may have changed meanwhile
         if self.root.exists():
             shutil.rmtree(self.root)
         os.replace(self.tmp, self.root)
@@ -189,6 +234,11 @@ class SkeletonSet:
         return np.array([self._records[i]["length"] for i in self.indices], dtype=np.int64)
 
     @property
+    def offsets(self) -> np.ndarray:
+        """First frame of each sequence in ``frames`` (the stored, memory-mapped array)."""
+        return np.array([self._records[i]["offset"] for i in self.indices], dtype=np.int64)
+
+    @property
     def sample_ids(self) -> list[str]:
         return [self._records[i]["id"] for i in self.indices]
 
@@ -234,3 +284,25 @@ class SkeletonSet:
         part = f", split={self.split_name}" if self.split_name else ""
         return (f"SkeletonSet({self.name}{part}: {len(self)} samples, layout={self.layout.name}, "
                 f"classes={self.num_classes}, channels={''.join(self.channels) if all(len(c) == 1 for c in self.channels) else self.channels})")
+
+
+def scan_lost_frames(ds: SkeletonSet, chunk: int = 1 << 16) -> tuple[int, int, list[str]]:
+    """All-zero frames (no skeleton: tracking lost) of ``ds``, read ``chunk`` stored frames at a
+    time: how many lie inside sequences, how many at their ends, and the ids of the sequences
+    that have any."""
+    empty = np.zeros(len(ds.frames), dtype=bool)
+    for start in range(0, len(ds.frames), chunk):
+        block = np.asarray(ds.frames[start:start + chunk])
+        empty[start:start + len(block)] = ~block.reshape(len(block), -1).any(axis=1)
+    inside = ends = 0
+    where: list[str] = []
+    for sample, offset, length in zip(ds.sample_ids, ds.offsets, ds.lengths):
+        lost = empty[offset: offset + length]
+        if not lost.any():
+            continue
+        present = np.flatnonzero(~lost)
+        at_ends = int(length) if present.size == 0 else int(present[0] + length - 1 - present[-1])
+        ends += at_ends
+        inside += int(lost.sum()) - at_ends
+        where.append(sample)
+    return inside, ends, where

@@ -38,6 +38,38 @@ def check_sequence(data: np.ndarray, path: str | Path, layout: Layout, channels:
     return arr
 
 
+def lost_frames(data: np.ndarray) -> np.ndarray:
+    """Per frame of a (M, T, V, C) sequence: True where every person's every coordinate is zero
+    (no skeleton: the tracker lost the person)."""
+    return ~np.asarray(data).any(axis=(0, 2, 3))
+
+
+def fill_lost_frames(data: np.ndarray) -> tuple[np.ndarray, int, int]:
+    """Frames with no skeleton (:func:`lost_frames`): those at the start and end are dropped,
+    those inside are filled by linear interpolation between the frames around them, per person
+    (a person absent on either side of the gap stays absent). Returns the sequence and the
+    numbers of frames dropped and filled; a sequence without such frames is returned as it is."""
+    lost = lost_frames(data)
+    if not lost.any() or lost.all():
+        return data, 0, 0
+    present = np.flatnonzero(~lost)
+    first, last = int(present[0]), int(present[-1])
+    out = np.array(data[:, first:last + 1], dtype=np.float32)
+    gaps = np.flatnonzero(lost[first:last + 1])
+    if gaps.size:
+        known = present - first
+        persons_known = out[:, known].any(axis=(2, 3))                 # (M, known frames)
+        for m in range(out.shape[0]):
+            after = np.searchsorted(known, gaps)                        # index of the next known frame
+            both = persons_known[m, after - 1] & persons_known[m, after]
+            for g, a, ok in zip(gaps, after, both):
+                if ok:
+                    t0, t1 = known[a - 1], known[a]
+                    w = (g - t0) / (t1 - t0)
+                    out[m, g] = (1 - w) * out[m, t0] + w * out[m, t1]
+    return out, first + (data.shape[1] - 1 - last), int(gaps.size)
+
+
 def read_skeleton_json(path: Path) -> dict[str, Any]:
     """Read a JSON object with a ``skeletons`` field; errors name the file (and line)."""
     try:
@@ -46,6 +78,8 @@ def read_skeleton_json(path: Path) -> dict[str, Any]:
         raise file_error(path, f"unreadable JSON: {exc.msg}", line=exc.lineno) from None
     except UnicodeDecodeError:
         raise file_error(path, "not a UTF-8 text file") from None
+    except RecursionError:
+        raise file_error(path, "JSON nested too deeply to be a skeleton sequence") from None
     if not isinstance(obj, dict) or "skeletons" not in obj:
         raise file_error(path, "JSON has no 'skeletons' field")
     return obj

@@ -204,6 +204,15 @@ def parse_inline(text: str) -> list[ClassText]:
     return _no_duplicates("--classes", items)
 
 
+def _names_a_file(path: Path) -> bool:
+    """Whether ``path`` is an existing regular file: text longer than a file name can be (three
+    written descriptions reach 255 characters) or with characters no path has is text, not an error."""
+    try:
+        return path.is_file()
+    except (OSError, ValueError):
+        return False
+
+
 def read_class_texts(path: str | Path) -> list[ClassText]:
     """A user's file of class texts (.yaml/.yml/.json/.csv), in file order."""
     path = Path(path).expanduser()
@@ -305,12 +314,15 @@ def resolve_class_texts(spec: str, dataset: str | None = None,
             return [ClassText(c) for c in classes]
         return purls_class_texts(dataset, classes)
     path = Path(spec).expanduser()
-    if path.suffix.lower() in (".yaml", ".yml", ".json", ".csv"):
+    inline = ":" in spec or ";" in spec or "\n" in spec
+    if _names_a_file(path):
         source, texts = str(path), read_class_texts(path)
-    elif (SHIPPED / f"{spec}.yaml").is_file():
+    elif _names_a_file(SHIPPED / f"{spec}.yaml"):
         source, texts = str(SHIPPED / f"{spec}.yaml"), read_class_texts(SHIPPED / f"{spec}.yaml")
-    elif ":" in spec or ";" in spec or "\n" in spec:
+    elif inline:
         source, texts = "--classes", parse_inline(spec)
+    elif path.suffix.lower() in (".yaml", ".yml", ".json", ".csv"):
+        source, texts = str(path), read_class_texts(path)      # a missing file: the error names it
     else:
         shipped = ", ".join(sorted(p.stem for p in SHIPPED.glob("*.yaml")))
         raise ConfigError(f"class texts {spec!r}: not a .yaml/.json/.csv file, 'purls', 'names', a shipped set "

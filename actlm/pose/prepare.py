@@ -14,8 +14,9 @@ from typing import Callable
 import numpy as np
 
 from ..data.catalog import register_dataset
-from ..data.custom import _meta, read_labels
 from ..data.errors import DataError, PrepareReport, Skipped
+from ..data.labels import read_labels, row_meta
+from ..data.sequence_files import special_file_reason
 from ..data.store import DatasetWriter, Sample
 from .backends import get_backend
 from .video import probe, read_frames
@@ -31,18 +32,23 @@ then: actlm prepare videos --raw FOLDER --name my-actions   (looked for: {where}
 def prepare(raw: Path, out: Path, progress: Callable | None = None, labels: str | Path | None = None,
             name: str | None = None, classes: str | Path | None = None, backend: str = "blazepose") -> PrepareReport:
     labels_path = Path(labels) if labels else raw / "labels.csv"
-    videos = {p.stem: p for p in sorted(raw.iterdir()) if p.suffix.lower() in VIDEO_SUFFIXES}
-    if not videos:
+    candidates = [p for p in sorted(raw.iterdir()) if p.suffix.lower() in VIDEO_SUFFIXES]
+    if not candidates:
         raise DataError(f"{raw}: no video files ({', '.join(VIDEO_SUFFIXES)})\n" + HOW_TO_GET.format(where=raw))
-    rows, class_list = read_labels(labels_path, Path(classes) if classes else None)
-    skipped = [Skipped(str(raw / s), f"listed in {labels_path.name} (line {rows[s]['_line']}) but no video")
-               for s in rows if s not in videos]
+    table = read_labels(labels_path, Path(classes) if classes else None, VIDEO_SUFFIXES)
+    rows, class_list = table.rows, table.classes
+    skipped = list(table.skipped)
+    skipped += [Skipped(str(p), reason) for p in candidates if (reason := special_file_reason(p))]
+    videos = {p.stem: p for p in candidates if special_file_reason(p) is None}
+    skipped += [Skipped(str(raw / s), f"listed in {labels_path.name} (line {rows[s]['_line']}) but no video")
+                for s in rows if s not in videos]
     skipped += [Skipped(str(p), f"no row in {labels_path.name}") for s, p in videos.items() if s not in rows]
     todo = [(s, videos[s]) for s in rows if s in videos]
     estimator = get_backend(backend)
     splits: dict[str, list[str]] = {}
     with DatasetWriter(out, name or raw.name, estimator.layout, ["x", "y", "z"], class_list, max_persons=1,
-                       extra={"source": str(raw), "default_benchmark": None, "pose_backend": backend}) as writer:
+                       extra={"source": str(raw), "default_benchmark": None, "pose_backend": backend,
+                              "class_order": table.class_order}) as writer:
         for sample_id, path in (progress(todo) if progress else todo):
             try:
                 info = probe(path)
@@ -55,8 +61,8 @@ def prepare(raw: Path, out: Path, progress: Callable | None = None, labels: str 
                 skipped.append(Skipped(str(path), f"a person was found in {int(kept.sum())} of {pose.frames} frames"))
                 continue
             row = rows[sample_id]
-            meta = {**_meta(row), "video": str(path.resolve()), "fps": info.fps, "frames_with_person": int(kept.sum())}
-            writer.add(Sample(np.ascontiguousarray(pose.skeleton()[:, kept]), class_list.index(row["label"].strip()),
+            meta = {**row_meta(row), "video": str(path.resolve()), "fps": info.fps, "frames_with_person": int(kept.sum())}
+            writer.add(Sample(np.ascontiguousarray(pose.skeleton()[:, kept]), class_list.index(row["label"]),
                               sample_id, meta))
             if (row.get("split") or "").strip():
                 splits.setdefault(row["split"].strip(), []).append(sample_id)
@@ -64,4 +70,5 @@ def prepare(raw: Path, out: Path, progress: Callable | None = None, labels: str 
             raise DataError(f"{raw}: none of the {len(todo)} listed videos gave a skeleton:\n"
                             + "\n".join(f"  {s.path}: {s.reason}" for s in skipped))
         writer.close(splits)
-    return PrepareReport(written=len(writer.index), skipped=skipped, output=out)
+    return PrepareReport(written=len(writer.index), skipped=skipped, output=out,
+                         notes=[table.order_note(Path(classes) if classes else None)])
