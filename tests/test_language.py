@@ -20,7 +20,7 @@ from click.testing import CliRunner
 from actlm.cli import main
 from actlm.data import SkeletonSet, get_layout
 from actlm.engine import ConfigError, load_checkpoint, load_config, train
-from actlm.language.cache import DescriberKey, DescriptionCache
+from actlm.language.cache import DescriberKey, DescriptionCache, dataset_fingerprints
 from actlm.language.describers import DescribeJob, DescriberError, build_describer, clean_text, describe_dataset
 from actlm.explain.facts import MOTIONS, kinematic_facts, narrate
 from actlm.testing import FakeOpenAI
@@ -269,8 +269,9 @@ def test_missing_descriptions_fall_back_to_class_text(tiny_ucla, tmp_path, capsy
     ds = SkeletonSet(tiny_ucla).split("train")
     cache = DescriptionCache(tmp_path / "d.sqlite")
     key = DescriberKey("tiny-ucla", "openai", "some-vlm", "v1")
+    fingerprints = dataset_fingerprints(ds)     # descriptions of this very content
     for sid in ds.sample_ids[::2]:
-        cache.put(key, sid, "A person moves an arm.")
+        cache.put(key, sid, "A person moves an arm.", fingerprints[sid])
     overrides = tiny_overrides(tiny_ucla, tmp_path / "run", epochs=1) + SLM_TINY + [
         "language.describer=openai", "language.describer_model=some-vlm", f"language.cache={tmp_path / 'd.sqlite'}"]
     train(load_config("nw-ucla/hocslm_joint", overrides))

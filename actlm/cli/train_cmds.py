@@ -16,16 +16,20 @@ from . import main
 @click.argument("overrides", nargs=-1)
 @click.option("--resume", type=click.Path(exists=True), default=None,
               help="Continue an interrupted run (its directory or its last/ checkpoint).")
-def train_cmd(config: str, overrides: tuple[str, ...], resume: str | None) -> None:
+@click.option("--overwrite", is_flag=True,
+              help="Replace the run already in the config's run directory (its checkpoints, metrics and results).")
+def train_cmd(config: str, overrides: tuple[str, ...], resume: str | None, overwrite: bool) -> None:
     """Train CONFIG (a YAML path or a shipped name such as nw-ucla/hglnet_joint).
 
     OVERRIDES change config values: train.epochs=10 optim.lr=0.05 data.dataset=ntu60 ...
     Several processes: torchrun --nproc_per_node=N -m actlm train CONFIG ...
+    A run directory that already holds a run is never replaced silently: continue it with
+    --resume, replace it with --overwrite, or give another name=... / train.work_dir=...
     """
     from ..engine import load_config, train
 
     cfg = load_config(config, list(overrides))
-    report = train(cfg, resume=resume)
+    report = train(cfg, resume=resume, overwrite=overwrite)
     if cfg.reasoner is not None:
         ex = report["explanations"]
         click.echo(f"reasoner: top-1 {report['top1']:.2%}, top-5 {report['top5']:.2%} on {report['n']} test sequences; "
@@ -87,7 +91,7 @@ def eval_cmd(checkpoint: str, split: str, dataset: str | None, as_json: bool, ba
     from ..data import load
     from ..data.loader import SkeletonDataset
     from ..engine import load_checkpoint
-    from ..engine.metrics import classification_report
+    from ..engine.metrics import class_mapping, classification_report
     from ..engine.metrics import save_scores as write_scores
     from ..engine.trainer import predict
 
@@ -98,11 +102,14 @@ def eval_cmd(checkpoint: str, split: str, dataset: str | None, as_json: bool, ba
     if ds.layout.name != meta.layout and not any(t.get("type") == "MapLayout" for t in meta.test_pipeline):
         raise click.ClickException(f"{checkpoint} was trained on layout {meta.layout} but {ds.name} uses "
                                    f"{ds.layout.name}; add a MapLayout transform or use a matching checkpoint")
-    classes = meta.classes
+    classes, label_map = meta.classes, None
     if class_spec:
         from ..language.open_vocab import open_vocab_eval
         ds, classes, scorer = open_vocab_eval(model, meta, ds, class_spec, class_subset, text_view, data_root,
                                               open_scoring)
+    else:
+        ds = _trained_classes_only(ds, meta) if dataset is None else ds
+        label_map = class_mapping(meta.classes, ds.classes, str(checkpoint), ds.name)
     pipeline = _pipeline_option(pipeline_yaml) if pipeline_yaml else meta.test_pipeline
     clips = clips or meta.data_config.get("test_clips", 1)
     loader = DataLoader(SkeletonDataset(ds, pipeline, clips=clips), batch_size=max(1, batch_size // clips))
@@ -121,6 +128,8 @@ def eval_cmd(checkpoint: str, split: str, dataset: str | None, as_json: bool, ba
     if class_spec and fuse_descriptions:
         from ..language.open_vocab import with_descriptions
         logits = with_descriptions(scorer, logits, ds, index)
+    if label_map is not None:   # the data's class indices -> the model's, by class name
+        labels = label_map[labels]
     report = classification_report(logits, labels, classes)
     if save_scores:
         write_scores(save_scores, np.array(ds.sample_ids)[index], labels, logits, classes)
@@ -129,10 +138,26 @@ def eval_cmd(checkpoint: str, split: str, dataset: str | None, as_json: bool, ba
     report.update(checkpoint=str(meta.path), dataset=ds.name, split=ds.split_name,
                   scoring=scoring, clips=clips, pipeline=pipeline,
                   precise_bn=precise_bn or "off")
+    if label_map is not None:
+        report["classes_mapped_by_name"] = len(label_map)
+        click.echo(f"{ds.name} lists other classes than {checkpoint} (or in another order): its {len(label_map)} "
+                   f"class(es) were mapped by name onto the model's {len(classes)}", err=True)
     if as_json:
         click.echo(json.dumps(report, indent=1))
     else:
         _print_report(report, f"{meta.path} on {ds.name}/{ds.split_name}")
+
+
+def _trained_classes_only(ds, meta):
+    """A run trained on some classes of its dataset (a zero-shot split's seen classes) is evaluated
+    on those classes, as in training; any other run's dataset is returned as it is."""
+    data = meta.data_config
+    if data.get("train_classes") is None and data.get("test_classes") is None:
+        return ds
+    from ..language.zeroshot import ClassSubset
+
+    keep = [k for k, name in enumerate(ds.classes) if name in meta.classes]
+    return ClassSubset(ds, keep) if keep else ds
 
 
 def _pipeline_option(text: str) -> list[dict]:

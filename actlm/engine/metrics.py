@@ -6,6 +6,12 @@ from typing import Any, Sequence
 
 import numpy as np
 
+from ..data.errors import DataError
+
+
+class ClassMismatchError(DataError):
+    """A dataset whose classes a model cannot be scored on (the message names them)."""
+
 
 def softmax(logits: np.ndarray) -> np.ndarray:
     """Row-wise softmax of (N, classes) scores, stable for large logits (score fusion works on these)."""
@@ -39,6 +45,35 @@ def classification_report(logits: np.ndarray, labels: np.ndarray, classes: list[
     per_class = {name: (float(mat[i, i] / support[i]) if support[i] else None) for i, name in enumerate(classes)}
     return {"top1": topk_accuracy(logits, labels, 1), "top5": topk_accuracy(logits, labels, 5),
             "n": int(len(labels)), "per_class": per_class, "confusion": mat.tolist(), "classes": list(classes)}
+
+
+def class_mapping(model_classes: Sequence[str], data_classes: Sequence[str], model_name: str,
+                  data_name: str) -> np.ndarray | None:
+    """For each class index of the data, the model's index of the class of that name (None when
+    the two lists are the same). Data classes the model does not know, or a name listed twice,
+    cannot be scored: an error naming them, never an accuracy over mislabelled classes."""
+    model_classes, data_classes = list(model_classes), list(data_classes)
+    if data_classes == model_classes:
+        return None
+    for names, owner in ((model_classes, model_name), (data_classes, data_name)):
+        twice = sorted({c for c in names if names.count(c) > 1})
+        if twice:
+            raise ClassMismatchError(f"{owner}: class(es) listed twice: {', '.join(twice)}")
+    unknown = [c for c in data_classes if c not in model_classes]
+    if len(unknown) == len(data_classes):
+        raise ClassMismatchError(
+            f"{data_name} and {model_name} have no class in common (data: {_names(data_classes)}; model: "
+            f"{_names(model_classes)}): evaluate on a dataset with the model's classes")
+    if unknown:
+        raise ClassMismatchError(
+            f"{data_name} has {len(unknown)} class(es) that {model_name} was not trained on: {_names(unknown)}; "
+            f"evaluate on a dataset with only the model's classes ({_names(model_classes)})")
+    return np.array([model_classes.index(c) for c in data_classes], dtype=np.int64)
+
+
+def _names(classes: Sequence[str], shown: int = 8) -> str:
+    more = f" and {len(classes) - shown} more" if len(classes) > shown else ""
+    return ", ".join(map(str, classes[:shown])) + more
 
 
 def save_scores(path: str | Path, sample_ids: np.ndarray, labels: np.ndarray, logits: np.ndarray,

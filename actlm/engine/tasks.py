@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from .config import ConfigError, ExperimentConfig
+from .rundir import claim_run_dir
 
 Fit = Callable[[ExperimentConfig, "str | Path | None"], dict[str, Any]]
 
@@ -27,10 +28,14 @@ def task_of(cfg: ExperimentConfig) -> str:
     return "reasoner" if cfg.reasoner is not None else "classify"
 
 
-def run_task(cfg: ExperimentConfig, resume: str | Path | None = None) -> dict[str, Any]:
-    """Train ``cfg`` with its task's loop; returns that loop's test report."""
+def run_task(cfg: ExperimentConfig, resume: str | Path | None = None, overwrite: bool = False) -> dict[str, Any]:
+    """Train ``cfg`` with its task's loop; returns that loop's test report.
+
+    The run directory is held for the whole training (``rundir.py``): a second training into it
+    is refused, and so is a fresh run over a finished or started one unless ``overwrite``."""
     name = task_of(cfg)
     if name not in _TASKS:
         raise ConfigError(f"no training loop is registered for the {name!r} task (known: {', '.join(_TASKS)}); "
                           f"`import actlm` registers the built-in ones")
-    return _TASKS[name](cfg, resume)
+    with claim_run_dir(cfg.run_dir, resume, overwrite):
+        return _TASKS[name](cfg, resume)

@@ -455,9 +455,12 @@ class Trainer:
         return report
 
 
-def train(cfg: ExperimentConfig | dict, resume: str | Path | None = None) -> dict[str, Any]:
-    """Train one experiment with its task's loop (``tasks.py``); returns the test report."""
-    return run_task(validate(cfg) if isinstance(cfg, dict) else cfg, resume)
+def train(cfg: ExperimentConfig | dict, resume: str | Path | None = None, overwrite: bool = False) -> dict[str, Any]:
+    """Train one experiment with its task's loop (``tasks.py``); returns the test report.
+
+    A run directory that already holds a run is refused unless ``resume`` continues it or
+    ``overwrite`` replaces it."""
+    return run_task(validate(cfg) if isinstance(cfg, dict) else cfg, resume, overwrite)
 
 
 def fit_classifier(cfg: ExperimentConfig, resume: str | Path | None = None) -> dict[str, Any]:

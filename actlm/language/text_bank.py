@@ -29,7 +29,7 @@ import numpy as np
 import torch
 
 from ..data.store import SkeletonSet
-from .cache import DescriberKey, DescriptionCache
+from .cache import DescriberKey, DescriptionCache, dataset_fingerprints
 from .class_texts import resolve_class_texts
 from .describers import CLASS_PREFIX, build_describer, describe_dataset
 from .text_encoder import TextEncoder
@@ -97,7 +97,7 @@ class TextBank:
             report = describe_dataset(train_set, build_describer("kinematic"), cache)
             if report.described:
                 log(f"described {report.described} samples with the kinematic describer", file=sys.stderr)
-        found = cache.get_many(key)
+        found = cache.get_many(key, fingerprints=dataset_fingerprints(train_set))   # this very content only
         class_lists = ([c if isinstance(c, list) else [c] for c in class_descriptions] if class_descriptions else
                        [[found.get(f"{CLASS_PREFIX}{c}", class_fallback(c))] for c in train_set.classes])
         classes = [texts[0] for texts in class_lists]   # the one text of a sample without a description

@@ -8,10 +8,13 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Iterator
 
 from ...data.errors import DataError
-from ..cache import DescriberKey
+from ..cache import CLASS_PREFIX, DescriberKey
 
 MAX_CHARS = 600  # longer replies are cut at a sentence end; MiniLM reads 256 word pieces at most
-CLASS_PREFIX = "class:"  # sample id under which a class description is cached
+# terminal escape sequences (CSI such as colours or cursor moves, OSC such as titles or links, other
+# ESC sequences), then any remaining control or bidirectional-override character
+_ESCAPES = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b[@-Z\\-_]|\x9b[0-?]*[ -/]*[@-~]")
+_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
 
 
 class DescriberError(DataError):
@@ -29,11 +32,17 @@ class DescribeJob:
     frames: list[bytes] = field(default_factory=list)   # JPEG bytes, filled by backends that see images
 
 
+def printable(text: str) -> str:
+    """``text`` without terminal escape sequences and control characters (tabs and newlines
+    kept): what a server wrote can neither restyle nor rewrite the user's terminal."""
+    return _CONTROLS.sub("", _ESCAPES.sub("", text.replace("\r\n", "\n")))
+
+
 def clean_text(text: Any, sample_id: str) -> str:
-    """Whitespace-normalised, length-capped description; empty or non-text is an error."""
+    """Printable, whitespace-normalised, length-capped description; empty or non-text is an error."""
     if not isinstance(text, str):
         raise DescriberError(f"{sample_id}: the backend returned {type(text).__name__}, not text")
-    text = re.sub(r"\s+", " ", text).strip().strip('"').strip()
+    text = re.sub(r"\s+", " ", printable(text)).strip().strip('"').strip()
     if not re.search(r"[A-Za-z]{2,}", text):
         raise DescriberError(f"{sample_id}: the backend returned an empty description")
     if len(text) > MAX_CHARS:

@@ -11,20 +11,25 @@ The key is sent only in the Authorization header and never appears in messages o
 from __future__ import annotations
 
 import base64
+import http.client
 import json
 import os
 import random
 import socket
+import ssl
+import threading
 import time
-import urllib.error
-import urllib.request
+import urllib.parse
 from typing import Any
 
-from .base import DescribeJob, Describer, DescriberError, register_describer
+from .base import DescribeJob, Describer, DescriberError, printable, register_describer
 from .prompts import SYSTEM_PROMPT, read_video_frames, user_prompt
 
 RETRY_STATUS = {408, 409, 429, 500, 502, 503, 504}
+REDIRECT_STATUS = {301, 302, 303, 307, 308}
+MAX_REDIRECTS = 3
 MAX_RETRY_AFTER_S = 60.0   # a server's Retry-After is honoured up to this
+MAX_REPLY_BYTES = 2 << 20  # a chat completion of a few sentences is a few KB; more is refused unread
 
 
 def _env(*names: str) -> str | None:
@@ -94,25 +99,37 @@ class OpenAIDescriber(Describer):
         raise DescriberError(f"{sample_id}: {self.base_url} failed after {self.retries + 1} attempts: {last}")
 
     def _post(self, body: dict[str, Any]) -> bytes:
+        """POST ``body`` to the chat-completions endpoint; the whole exchange (connecting, sending,
+        every byte of the reply) must finish within ``timeout`` seconds and the reply fit in
+        ``MAX_REPLY_BYTES``. Redirects are followed only within the server's own origin, so the
+        key never travels to another host."""
         headers = {"Content-Type": "application/json"}
         if self._api_key:
             headers["Authorization"] = f"Bearer {self._api_key}"
-        request = urllib.request.Request(f"{self.base_url}/chat/completions", data=json.dumps(body).encode(),
-                                         headers=headers, method="POST")
-        try:
-            with urllib.request.urlopen(request, timeout=self.timeout) as response:
-                return response.read()
-        except urllib.error.HTTPError as exc:
-            detail = exc.read()[:200].decode(errors="replace")
-            if exc.code in RETRY_STATUS:
-                raise _Retry(f"HTTP {exc.code}: {detail}", _retry_after(exc.headers)) from None
-            raise DescriberError(f"{self.base_url}: HTTP {exc.code}: {detail}") from None
-        except (TimeoutError, socket.timeout):
-            raise _Retry(f"no answer within {self.timeout:g} s") from None
-        except urllib.error.URLError as exc:
-            raise _Retry(f"cannot reach the server ({exc.reason})") from None
-        except ConnectionError as exc:
-            raise _Retry(f"connection failed ({exc})") from None
+        url, payload = f"{self.base_url}/chat/completions", json.dumps(body).encode()
+        for _ in range(MAX_REDIRECTS + 1):
+            status, reply_headers, raw = _exchange(url, payload, headers, self.timeout)
+            if status in REDIRECT_STATUS:
+                url = self._redirect_target(url, reply_headers.get("Location"))
+                continue
+            if status >= 400:
+                detail = printable(raw[:200].decode(errors="replace"))
+                if status in RETRY_STATUS:
+                    raise _Retry(f"HTTP {status}: {detail}", _retry_after(reply_headers))
+                raise DescriberError(f"{self.base_url}: HTTP {status}: {detail}")
+            return raw
+        raise DescriberError(f"{self.base_url}: more than {MAX_REDIRECTS} redirects")
+
+    def _redirect_target(self, url: str, location: str | None) -> str:
+        """The URL a redirect points to, when it stays on the same scheme, host and port."""
+        if not location:
+            raise DescriberError(f"{self.base_url}: a redirect without a Location")
+        target = urllib.parse.urljoin(url, location)
+        if _origin(target) != _origin(url):
+            raise DescriberError(f"{self.base_url}: the server redirects to another origin "
+                                 f"({printable(_origin(target))}); the request (and its key) is not sent there. "
+                                 f"If that server is the right one, give it as --base-url")
+        return target
 
     def _parse(self, raw: bytes, sample_id: str) -> str:
         try:
@@ -123,6 +140,70 @@ class OpenAIDescriber(Describer):
         if not isinstance(content, str) or not content.strip():
             raise _Retry(f"the server's reply has no text: {raw[:120]!r}")
         return content
+
+
+def _origin(url: str) -> str:
+    """scheme://host:port of a URL (the default port filled in)."""
+    parts = urllib.parse.urlsplit(url)
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+    return f"{parts.scheme}://{(parts.hostname or '').lower()}:{port}"
+
+
+def _exchange(url: str, payload: bytes, headers: dict[str, str], timeout: float
+              ) -> tuple[int, http.client.HTTPMessage, bytes]:
+    """One POST under a total deadline: a watchdog shuts the socket down when ``timeout`` seconds
+    have passed, whatever the server is doing (a reply trickling in a byte at a time included)."""
+    parts = urllib.parse.urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise DescriberError(f"{printable(url)}: not an http(s) URL")
+    path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    conn = (http.client.HTTPSConnection(parts.hostname, parts.port, timeout=timeout, context=ssl.create_default_context())
+            if parts.scheme == "https" else http.client.HTTPConnection(parts.hostname, parts.port, timeout=timeout))
+    expired = threading.Event()
+
+    def cut() -> None:
+        expired.set()
+        sock = conn.sock
+        if sock is not None:
+            try:
+                sock.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+
+    watchdog = threading.Timer(timeout, cut)
+    watchdog.daemon = True
+    watchdog.start()
+    try:
+        conn.request("POST", path, body=payload, headers=headers)
+        response = conn.getresponse()
+        return response.status, response.headers, _read_capped(response, expired)
+    except (TimeoutError, socket.timeout):
+        raise _Retry(f"no answer within {timeout:g} s") from None
+    except (OSError, http.client.HTTPException) as exc:
+        if expired.is_set():
+            raise _Retry(f"no answer within {timeout:g} s") from None
+        raise _Retry(f"cannot reach the server ({exc.__class__.__name__}: {printable(str(exc))[:120]})") from None
+    finally:
+        watchdog.cancel()
+        conn.close()
+
+
+def _read_capped(response: http.client.HTTPResponse, expired: threading.Event) -> bytes:
+    """The reply body, refused past ``MAX_REPLY_BYTES`` (declared or actually sent)."""
+    declared = response.getheader("Content-Length")
+    if declared and declared.strip().isdigit() and int(declared) > MAX_REPLY_BYTES:
+        raise DescriberError(f"the server's reply is {int(declared):,} bytes, over the {MAX_REPLY_BYTES:,} bytes accepted")
+    chunks, size = [], 0
+    while True:
+        chunk = response.read1(65536) if hasattr(response, "read1") else response.read(65536)
+        if expired.is_set():
+            raise TimeoutError
+        if not chunk:
+            return b"".join(chunks)
+        size += len(chunk)
+        if size > MAX_REPLY_BYTES:
+            raise DescriberError(f"the server's reply is over the {MAX_REPLY_BYTES:,} bytes accepted; not read further")
+        chunks.append(chunk)
 
 
 class _Retry(Exception):
