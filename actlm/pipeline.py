@@ -26,7 +26,8 @@ from .engine.checkpoint import load_checkpoint
 from .explain.attribution import part_weights_per_joint
 from .explain.contrast import load_fact_profile
 from .explain.errors import ExplainError
-from .explain.evidence import Evidence, gather_evidence, template_explanation
+from .explain.evidence import Evidence, gather_evidence
+from .explain.text import template_explanation
 from .explain.facts import narrate
 from .reasoner.writer import reasoner_line
 from .pose.backends import PoseSequence, get_backend

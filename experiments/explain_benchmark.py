@@ -36,7 +36,7 @@ from actlm import data as actlm_data
 from actlm.data.layouts import get_layout
 from actlm.explain.attribution import freeze_joints, part_joints
 from actlm.explain.claims import faithfulness
-from actlm.explain.evidence import Explainer
+from actlm.explain.explainer import Explainer
 from actlm.explain.verify import without_class_names
 from actlm.reasoner.writer import write_with_lm
 

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import torch
 
-from actlm.explain.evidence import shipped_encoder
+from actlm.explain.explainer import shipped_encoder
 from actlm.reasoner.vst import SemanticTokenizer
 
 from .run_archive import head_commit

@@ -17,7 +17,8 @@ from actlm.explain.attribution import freeze_joints, part_joints, used_parts
 from actlm.explain.claims import faithfulness
 from actlm.explain.contrast import contrastive_cue
 from actlm.explain.errors import ExplainError
-from actlm.explain.evidence import Explainer, evidence_prompt, shipped_encoder
+from actlm.explain.explainer import Explainer, shipped_encoder
+from actlm.explain.text import evidence_prompt
 from actlm.explain.verify import verify, without_class_names
 
 

@@ -32,7 +32,7 @@ DEMO_VIDEO = "videos/tai_chi.mp4"
 def quickstart_cmd(data_root: str | None, work_dir: str, video: str | None, train_from_scratch: bool) -> None:
     """Recognise and explain NW-UCLA test sequences and a video with the shipped models (no flags needed)."""
     from ..data import load
-    from ..explain.evidence import Explainer, shipped_encoder
+    from ..explain.explainer import Explainer, shipped_encoder
 
     if train_from_scratch:
         _train(data_root, work_dir)
@@ -71,7 +71,7 @@ def _recognise(explainer, test) -> tuple[np.ndarray, np.ndarray]:
 
 def _explain_three(explainer, test, logits: np.ndarray, labels: np.ndarray, reasoner=None) -> None:
     """A confident correct decision, the closest correct call, and a mistake, with their evidence."""
-    from ..explain.evidence import template_explanation
+    from ..explain.text import template_explanation
     from .reasoner_cmds import _explanation_lines
 
     probs = torch.from_numpy(logits).softmax(1).numpy()

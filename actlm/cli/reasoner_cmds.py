@@ -93,7 +93,8 @@ def explain_cmd(args: tuple[str, ...], checkpoint: str | None, reasoner: str | N
     what separates the runner-up. Text from a language model is shown only after every clause is
     checked against the measurements. The older form ``actlm explain REASONER_RUN SOURCE`` still works."""
     from ..explain.errors import ExplainError
-    from ..explain.evidence import Explainer, shipped_encoder, template_explanation
+    from ..explain.explainer import Explainer, shipped_encoder
+    from ..explain.text import template_explanation
     from ..reasoner.vst import TokenizeError
     from .video_cmds import load_reasoner
 

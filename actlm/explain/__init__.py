@@ -8,7 +8,8 @@ The pipeline, one module a step:
 - :mod:`.contrast`: why not the runner-up (class fact profiles from the training data);
 - :mod:`.claims` and :mod:`.verify`: which motion claims a text makes and which the sample's
   measurements support;
-- :mod:`.evidence`: all of it for one sample, the template text, and ``Explainer`` over a checkpoint.
+- :mod:`.evidence`: all of it for one sample; :mod:`.text`: the template explanation in words;
+- :mod:`.explainer`: ``Explainer`` over a trained checkpoint (and the shipped encoder).
 
 The reasoner (a language model, :mod:`actlm.reasoner`) reads from here; nothing here imports it.
 """

@@ -41,7 +41,8 @@ from torch import nn
 from ..data.errors import DataError
 from ..language.lm import chat_prompt, load_causal_lm
 from ..explain.contrast import PROFILE_FILE, load_fact_profile
-from ..explain.evidence import Evidence, check_layout, cited_facts_sentence, evidence_prompt, gather_evidence
+from ..explain.evidence import Evidence, check_layout, gather_evidence
+from ..explain.text import cited_facts_sentence, evidence_prompt
 from .vst import Narrative, SemanticTokenizer
 
 #: reasoner folder format: 2 reads the encoder's evidence in its prompt; 1 (older) did not

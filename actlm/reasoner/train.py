@@ -37,7 +37,8 @@ from ..engine.trainer import lr_at, set_determinism
 from ..explain.claims import distinctness, faithfulness
 from ..explain.contrast import build_fact_profile, load_fact_profile
 from ..explain.errors import ExplainError
-from ..explain.evidence import Evidence, shipped_encoder
+from ..explain.evidence import Evidence
+from ..explain.explainer import shipped_encoder
 from ..explain.facts import Fact, kinematic_facts
 from ..explain.verify import verify, without_class_names
 from .model import Reasoner, explanation_target, skeleton_inputs, tokenizer_evidence
