@@ -13,10 +13,13 @@ V must match ``--layout`` (kinect-v2 25, kinect-v1 20, coco-17, blazepose-33, or
 
 ``labels.csv`` has a header with at least ``sample`` and ``label`` (a class name); an optional
 ``split`` column (train/test/val ...) makes splits, any other column (subject, view, ...) is
-kept as metadata. Classes are the sorted distinct labels, or the lines of ``classes.txt``
-when that file is given, in which case an unknown label is an error.
+kept as metadata. The class order (:mod:`actlm.data.labels`): the lines of ``classes.txt`` when
+given, else integer labels in numeric order, else the label names sorted; the summary says which.
 
-Bad files are skipped and listed (the run still writes everything else).
+Bad files are skipped and listed (the run still writes everything else, :mod:`.sequence_files`
+says how files are read safely). Persons per sequence follow :data:`PERSONS_RULE` (or
+``persons``); frames with no skeleton are dropped at the ends and interpolated inside
+(:func:`actlm.data.validate.fill_lost_frames`).
 """
 from __future__ import annotations
 
