@@ -99,9 +99,6 @@ def eval_cmd(checkpoint: str, split: str, dataset: str | None, as_json: bool, ba
     name = dataset or meta.data_config.get("dataset") or meta.dataset
     data_root = meta.data_config.get("data_root")
     ds = load(name, split=split, data_root_dir=data_root)
-    if ds.layout.name != meta.layout and not any(t.get("type") == "MapLayout" for t in meta.test_pipeline):
-        raise click.ClickException(f"{checkpoint} was trained on layout {meta.layout} but {ds.name} uses "
-                                   f"{ds.layout.name}; add a MapLayout transform or use a matching checkpoint")
     classes, label_map = meta.classes, None
     if class_spec:
         from ..language.open_vocab import open_vocab_eval
@@ -110,7 +107,8 @@ def eval_cmd(checkpoint: str, split: str, dataset: str | None, as_json: bool, ba
     else:
         ds = _trained_classes_only(ds, meta) if dataset is None else ds
         label_map = class_mapping(meta.classes, ds.classes, str(checkpoint), ds.name)
-    pipeline = _pipeline_option(pipeline_yaml) if pipeline_yaml else meta.test_pipeline
+    pipeline = _mapped_to_model(_pipeline_option(pipeline_yaml) if pipeline_yaml else meta.test_pipeline,
+                                ds.layout.name, meta.layout, str(checkpoint), ds.name)
     clips = clips or meta.data_config.get("test_clips", 1)
     loader = DataLoader(SkeletonDataset(ds, pipeline, clips=clips), batch_size=max(1, batch_size // clips))
     if text_match and not hasattr(model, "text_matcher"):
@@ -146,6 +144,23 @@ def eval_cmd(checkpoint: str, split: str, dataset: str | None, as_json: bool, ba
         click.echo(json.dumps(report, indent=1))
     else:
         _print_report(report, f"{meta.path} on {ds.name}/{ds.split_name}")
+
+
+def _mapped_to_model(pipeline: list[dict], data_layout: str, model_layout: str, checkpoint: str,
+                     dataset: str) -> list[dict]:
+    """The test pipeline, led by a ``MapLayout`` from the data's layout to the model's where they
+    differ and the pipeline (the checkpoint's or ``--pipeline``'s) does not map itself: by the
+    mapping defined in code, else by joint name (``layouts.get_mapping``)."""
+    if data_layout == model_layout or any(t.get("type") == "MapLayout" for t in pipeline):
+        return pipeline
+    from ..data.layouts import get_mapping
+
+    try:
+        get_mapping(data_layout, model_layout)
+    except KeyError as exc:
+        raise click.ClickException(f"{checkpoint} was trained on layout {model_layout} but {dataset} uses "
+                                   f"{data_layout}; {exc.args[0]}") from None
+    return [{"type": "MapLayout", "source": data_layout, "target": model_layout}, *pipeline]
 
 
 def _trained_classes_only(ds, meta):

@@ -3,7 +3,8 @@
 Every dataset, transform, model and explanation in actlm refers to joints through a
 :class:`Layout`, never through scattered index constants. A layout is identified by name
 (``kinect-v2`` for NTU RGB+D, ``kinect-v1`` for NW-UCLA, ``coco-17``, ``blazepose-33``,
-``penn-13`` for Penn Action, ``sbu-15`` for SBU Kinect Interaction).
+``penn-13`` for Penn Action, ``sbu-15`` for SBU Kinect Interaction, ``body-13`` the common
+body every source maps onto by joint name).
 
 Joint groups that describe a location (the centre, the spine axis, the shoulder axis) are
 tuples of joint indices that are *averaged*, so layouts without a spine joint (COCO,
@@ -15,7 +16,7 @@ checkpoints store such a definition and register it again when they are opened.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -564,13 +565,21 @@ SBU_15 = Layout(
     description="SBU Kinect Interaction (OpenNI skeleton), 15 joints, two persons",
 )
 
+# --- The common body (13 joints every source has) ---------------------------------------------
+#: The joints every skeleton source gives, from Kinect to a video pose estimator: Penn Action's 13.
+#: Any layout whose joints carry these names (or a stand-in of :data:`STAND_INS`) maps onto it by
+#: name (:func:`name_mapping`), so data from any source can meet one model.
+BODY_13 = replace(PENN_13, name="body-13", description=(
+    "the common body: head, shoulders, elbows, wrists, hips, knees, ankles (13 joints every source has)"))
+
 LAYOUTS: dict[str, Layout] = {lay.name: lay for lay in (KINECT_V2, KINECT_V1, COCO_17, BLAZEPOSE_33, PENN_13,
-                                                        SBU_15)}
+                                                        SBU_15, BODY_13)}
 BUILTIN_LAYOUTS = frozenset(LAYOUTS)   # defined in code; any other layout is stored with its data
 _ALIASES = {"ntu": "kinect-v2", "ntu-25": "kinect-v2", "kinect-25": "kinect-v2",
             "nw-ucla": "kinect-v1", "ucla": "kinect-v1", "kinect-20": "kinect-v1",
             "coco": "coco-17", "blazepose": "blazepose-33", "mediapipe": "blazepose-33",
-            "penn": "penn-13", "penn-action": "penn-13", "sbu": "sbu-15"}
+            "penn": "penn-13", "penn-action": "penn-13", "sbu": "sbu-15",
+            "body": "body-13", "common": "body-13"}
 
 
 def get_layout(name: str | Layout) -> Layout:
@@ -713,12 +722,49 @@ _register_mappings()
 
 
 def get_mapping(source: str | Layout, target: str | Layout) -> Mapping:
-    """The mapping from ``source`` to ``target`` layout (identity when they are the same)."""
+    """The mapping from ``source`` to ``target`` layout: identity when they are the same, the one
+    defined in code (:data:`MAPPINGS`) where there is one, else by joint name (:func:`name_mapping`)."""
     src, tgt = get_layout(source), get_layout(target)
     if src.name == tgt.name:
         return Mapping(src.name, tgt.name, np.eye(src.num_joints, dtype=np.float32), ())
-    try:
+    if (src.name, tgt.name) in MAPPINGS:
         return MAPPINGS[(src.name, tgt.name)]
-    except KeyError:
+    return name_mapping(src, tgt)
+
+
+#: Where a joint is missing by name, the joints that stand in for it, in order of preference (the
+#: first alternative the source has all joints of is used, averaged): a face's landmarks for the
+#: head (COCO, BlazePose), the hand joint for the wrist and the foot joint for the ankle (SBU's
+#: OpenNI skeleton has no wrist or ankle; its hand and foot joints sit at their ends).
+STAND_INS: dict[str, tuple[tuple[str, ...], ...]] = {
+    "head": (("nose", "left_ear", "right_ear"), ("nose",)),
+    **{f"{s}_wrist": ((f"{s}_hand",),) for s in _SIDES},
+    **{f"{s}_ankle": ((f"{s}_foot",), (f"{s}_heel",)) for s in _SIDES},
+}
+
+
+def name_mapping(source: Layout, target: Layout) -> Mapping:
+    """Map ``source`` onto ``target`` by joint name: each target joint takes the source joint of
+    the same name, else its stand-ins (:data:`STAND_INS`, averaged; listed as approximate). Two
+    layouts with the same joints in another order map exactly. Raises ``KeyError`` naming the
+    target joints the source has neither by name nor by stand-in."""
+    index = {name: i for i, name in enumerate(source.joints)}
+    w = np.zeros((target.num_joints, source.num_joints), dtype=np.float32)
+    approximate, missing = [], []
+    for t, joint in enumerate(target.joints):
+        if joint in index:
+            w[t, index[joint]] = 1.0
+            continue
+        stand_in = next((alt for alt in STAND_INS.get(joint, ()) if all(j in index for j in alt)), None)
+        if stand_in is None:
+            missing.append(joint)
+            continue
+        for j in stand_in:
+            w[t, index[j]] = 1.0 / len(stand_in)
+        approximate.append(joint)
+    if missing:
         known = ", ".join(f"{a}->{b}" for a, b in MAPPINGS)
-        raise KeyError(f"no joint mapping from {src.name} to {tgt.name}; known: {known}") from None
+        raise KeyError(f"no joint mapping from {source.name} to {target.name}: {source.name} has no joint named "
+                       f"{', '.join(repr(j) for j in missing)} (nor a stand-in for it); name the joints alike in "
+                       f"a layout file, or use a mapping defined in code ({known})")
+    return Mapping(source.name, target.name, w, tuple(approximate))
