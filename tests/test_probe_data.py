@@ -1,7 +1,12 @@
 """The fast data cases of the reliability probe (issue 41) all end 'handled' (experiments/probe)."""
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
 import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))     # experiments/ also under a bare `pytest`
 
 from experiments.probe.__main__ import run_case
 from experiments.probe.core import Outcome

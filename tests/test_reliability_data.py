@@ -255,7 +255,7 @@ def test_a_yaml_alias_bomb_and_deep_nesting_are_refused_quickly(tmp_path):
     with pytest.raises(DataError, match=rf"bomb.yaml: its anchors and aliases expand to more than {MAX_YAML_VALUES:,}"):
         read_layout_file(bomb)
     deep = tmp_path / "deep.yaml"
-    deep.write_text("name: " + "[" * 3000 + "]" * 3000)
+    deep.write_text("name: " + "[" * 600 + "]" * 600)
     with pytest.raises(DataError, match="deep.yaml"):
         read_layout_file(deep)
 
@@ -319,3 +319,39 @@ def test_a_layout_in_pieces_says_how_to_join_them_and_one_without_spine_warns(tm
     path.write_text(json.dumps(_arms()))
     assert "no spine" in layout_warnings(read_layout_file(path))[0]
     assert layout_warnings(get_layout("coco-17")) == [] and layout_warnings(get_layout("kinect-v2")) == []
+
+
+def test_terminal_escapes_in_labels_and_file_names_never_reach_the_terminal(clips, tmp_path):
+    with open(clips / "labels.csv", "a") as fh:
+        fh.write("c9,\x1b[2Jwave,train\n")
+    np.save(clips / "c\x1b[31m.npy", _pose()[0])
+    report = _custom(clips, tmp_path / "o")
+    assert report.written == 4 and "control characters" in report.summary() and "\x1b" not in report.summary()
+    (tmp_path / "classes.txt").write_text("wave\nhug\x1b]0;pwned\x07\n")
+    with pytest.raises(DataError, match="classes.txt:2: .* control characters"):
+        _custom(clips, tmp_path / "p", classes=tmp_path / "classes.txt")
+
+
+@pytest.mark.parametrize("damage, message", [
+    ("frames header", "frames.npy: damaged"),
+    ("index offset", "index.json: sample 0 is damaged"),
+    ("info keys", "dataset.json: no layout"),
+    ("deep index", "damaged dataset files"),
+])
+def test_a_damaged_prepared_folder_is_a_clear_error(tmp_path, damage, message):
+    out = tmp_path / "set"
+    with DatasetWriter(out, "set", "coco-17", ["x", "y"], ["a"], 1) as writer:
+        writer.add(Sample(_pose(), 0, "s1"))
+        writer.close()
+    if damage == "frames header":
+        _npy_claiming(out / "frames.npy", (1 << 37, 1, 17, 2), 64)
+    elif damage == "index offset":
+        records = json.loads((out / "index.json").read_text())
+        records[0]["offset"] = 10 ** 9
+        (out / "index.json").write_text(json.dumps(records))
+    elif damage == "info keys":
+        (out / "dataset.json").write_text(json.dumps({"format_version": 1, "name": "set", "kind": PREPARED_KIND}))
+    else:
+        (out / "index.json").write_text("[" * 100_000 + "]" * 100_000)
+    with pytest.raises(DataError, match=message):
+        SkeletonSet(out)

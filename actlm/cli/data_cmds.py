@@ -10,6 +10,7 @@ from tqdm import tqdm
 
 from . import main
 from .. import data as D
+from ..data.errors import printable
 from ..data.layouts import layout_warnings
 from ..data.store import scan_lost_frames
 
@@ -125,7 +126,7 @@ def lost_frames_lines(ds: D.SkeletonSet) -> list[str]:
 def summary_cmd(dataset: str, data_root: str | None) -> None:
     """Counts per split and class, lengths and layout of DATASET (name or prepared folder)."""
     ds = D.load(dataset, data_root_dir=data_root, progress=_progress(f"prepare {dataset}"))
-    click.echo(summary_text(ds))
+    click.echo("\n".join(printable(line) for line in summary_text(ds).splitlines()))
 
 
 @data_group.command("show")

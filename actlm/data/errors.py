@@ -1,8 +1,13 @@
 """Errors for bad input data. Messages always name the file (and line where there is one)."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
+
+
+#: characters that act on a terminal (escape codes, carriage return ...) rather than show
+CONTROL_CHARS = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 
 class DataError(ValueError):
@@ -58,9 +63,16 @@ class PrepareReport:
     notes: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
+        """What was written and skipped, one line each; control characters in file names (a
+        terminal escape in a name would otherwise act on the terminal) are shown escaped."""
         lines = [f"wrote {self.written} sequences" + (f" to {self.output}" if self.output else "")]
         lines += self.notes
         if self.skipped:
             lines.append(f"skipped {len(self.skipped)} file(s):")
             lines += [f"  {s.path}: {s.reason}" for s in self.skipped]
-        return "\n".join(lines)
+        return "\n".join(printable(line) for line in lines)
+
+
+def printable(text: str) -> str:
+    """``text`` with control characters (escape codes, carriage returns) written as ``\\xNN``."""
+    return CONTROL_CHARS.sub(lambda m: f"\\x{ord(m.group()):02x}", text)

@@ -24,11 +24,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterator
 
-from .errors import DataError, Skipped, file_error
+from .errors import CONTROL_CHARS, DataError, Skipped, file_error
 from .sequence_files import check_regular_file
 
 #: a labels.csv cell longer than this is not a label or a metadata value: its row is skipped
 MAX_FIELD_CHARS = 65_536
+#: labels.csv / classes.txt larger than this are not label files (a million rows take ~50 MB)
+MAX_TEXT_BYTES = 256 << 20
 _INTEGER = re.compile(r"^-?[0-9]+$")       # ASCII digits only: '²' or '--5' stay text
 
 
@@ -56,6 +58,8 @@ class Labels:
 def read_text_file(path: Path, what: str) -> str:
     """A user's small text file as str: a regular file, UTF-8 (BOM allowed), not binary."""
     check_regular_file(path, what)
+    if path.stat().st_size > MAX_TEXT_BYTES:
+        raise file_error(path, f"larger than {MAX_TEXT_BYTES >> 20} MiB: not a {what}")
     data = path.read_bytes()
     if b"\0" in data:
         raise file_error(path, f"binary data (NUL bytes), not a {what} in text form")
@@ -125,6 +129,8 @@ def _row_problem(row: dict[str | None, Any]) -> str | None:
         return f"a field of {longest:,} characters (at most {MAX_FIELD_CHARS:,})"
     if not (row.get("sample") or "").strip() or not (row.get("label") or "").strip():
         return "empty sample or label"
+    if CONTROL_CHARS.search(row["sample"].strip()) or CONTROL_CHARS.search(row["label"].strip()):
+        return "control characters (e.g. terminal escape codes) in the sample or label"
     return None
 
 
@@ -150,6 +156,8 @@ def read_classes_file(path: Path) -> list[str]:
         name = line.strip()
         if not name:
             continue
+        if CONTROL_CHARS.search(name):
+            raise file_error(path, f"class {name!r} holds control characters (e.g. terminal escape codes)", number)
         if name in first_line:
             raise file_error(path, f"class {name!r} listed twice (first on line {first_line[name]})", number)
         first_line[name] = number

@@ -13,9 +13,9 @@ except ImportError:  # pragma: no cover - Windows
     fcntl = None
 
 from ..paths import cache_dir, data_root
-from . import nwucla, ntu, custom, utdmhad, penn, sbu, msrc12  # noqa: F401,I001  (the built-in importers register themselves, in this order)
+from . import nwucla, ntu, custom, utdmhad, penn, sbu, msrc12, merged  # noqa: F401,I001  (the built-in importers register themselves, in this order)
 from .catalog import ALIASES, DATASETS, DatasetSpec, reserved_names
-from .errors import DataError, DatasetNotFound, PrepareReport
+from .errors import CONTROL_CHARS, DataError, DatasetNotFound, PrepareReport
 from .store import SkeletonSet, check_replaceable
 
 
@@ -72,7 +72,7 @@ def check_dataset_name(name: str) -> str:
     if any(c in name for c in "/\\") or name in (".", ".."):
         raise DataError(f"--name {name!r}: a dataset name is a name, not a path; use --out FOLDER to choose "
                         f"where the prepared dataset is written")
-    if any(ord(c) < 32 or ord(c) == 127 for c in name):
+    if CONTROL_CHARS.search(name):
         raise DataError(f"--name {name!r}: control characters are not allowed in a dataset name")
     if name != name.strip() or name.startswith(".") or len(name) > _NAME_MAX:
         raise DataError(f"--name {name!r}: a dataset name has no surrounding spaces, does not start with '.' "

@@ -179,6 +179,22 @@ class DatasetWriter:
             shutil.rmtree(self.tmp, ignore_errors=True)
 
 
+def _check_records(records: Any, total_frames: int, num_classes: int, path: Path) -> None:
+    """Every index record names a sequence inside frames.npy and a known class (a damaged or
+    hand-edited index would otherwise read other sequences' frames or crash mid-training)."""
+    if not isinstance(records, list):
+        raise DataError(f"{path}: not a list of samples; damaged dataset files, prepare it again")
+    for n, rec in enumerate(records):
+        try:
+            ok = (isinstance(rec["id"], str) and 0 <= rec["label"] < num_classes and rec["length"] > 0
+                  and 0 <= rec["offset"] and rec["offset"] + rec["length"] <= total_frames
+                  and isinstance(rec["meta"], dict))
+        except (KeyError, TypeError):
+            ok = False
+        if not ok:
+            raise DataError(f"{path}: sample {n} is damaged (id, label, offset, length or meta); prepare it again")
+
+
 class SkeletonSet:
     """A prepared dataset (or one split of it), memory-mapped.
 
@@ -191,14 +207,21 @@ class SkeletonSet:
         if not info_path.exists():
             raise DataError(f"{self.root}: not a prepared actlm dataset (no dataset.json)")
         try:
-            self.info: dict[str, Any] = json.loads(info_path.read_text())
-            records = json.loads((self.root / "index.json").read_text())
-        except (json.JSONDecodeError, OSError) as exc:
-            raise DataError(f"{self.root}: damaged dataset files ({exc}); prepare it again") from exc
-        if self.info.get("format_version") != FORMAT_VERSION:
-            raise DataError(f"{self.root}: format version {self.info.get('format_version')} "
-                            f"!= {FORMAT_VERSION}; prepare it again")
-        self.frames = np.load(self.root / "frames.npy", mmap_mode="r", allow_pickle=False)
+            self.info: dict[str, Any] = json.loads(info_path.read_text(encoding="utf-8"))
+            records = json.loads((self.root / "index.json").read_text(encoding="utf-8"))
+        except (ValueError, OSError, RecursionError) as exc:
+            raise DataError(f"{self.root}: damaged dataset files ({type(exc).__name__}: {exc}); prepare it again") from None
+        if not isinstance(self.info, dict) or self.info.get("format_version") != FORMAT_VERSION:
+            version = self.info.get("format_version") if isinstance(self.info, dict) else None
+            raise DataError(f"{self.root}: format version {version} != {FORMAT_VERSION}; prepare it again")
+        missing = [k for k in ("name", "layout", "channels", "classes", "max_persons") if k not in self.info]
+        if missing:
+            raise DataError(f"{info_path}: no {', '.join(missing)}; damaged dataset files, prepare it again")
+        try:
+            self.frames = np.load(self.root / "frames.npy", mmap_mode="r", allow_pickle=False)
+        except (ValueError, OSError, EOFError) as exc:
+            raise DataError(f"{self.root / 'frames.npy'}: damaged ({exc}); prepare it again") from None
+        _check_records(records, len(self.frames), len(self.info["classes"]), self.root / "index.json")
         self._records = records
         self.indices = np.arange(len(records)) if indices is None else np.asarray(indices)
         self.split_name = split

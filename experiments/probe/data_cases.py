@@ -415,6 +415,25 @@ def lost_frames_summary(tmp: Path) -> Verdict:
                           else "summary does not report the lost frames")
 
 
+def damaged_prepared_set(damage: str) -> Callable[[Path], Verdict]:
+    """``data summary`` of a prepared folder damaged on disk (or handed over by someone else):
+    a clear error naming the file, never a traceback or a 2 TiB memory map."""
+    def run(tmp: Path) -> Verdict:
+        out = tmp / "set"
+        prepared_stand_in(out, "set")
+        if damage == "frames header":
+            _npy_claiming_2tib(out / "frames.npy")
+        elif damage == "index offset":
+            records = json.loads((out / "index.json").read_text())
+            records[0]["offset"] = 10 ** 9
+            (out / "index.json").write_text(json.dumps(records))
+        else:
+            (out / "dataset.json").write_text(json.dumps({"format_version": 1, "name": "set"}))
+        name = {"frames header": "frames.npy", "index offset": "index.json"}.get(damage, "dataset.json")
+        return expect_clear_error(run_actlm(["data", "summary", str(out)], tmp), name)
+    return run
+
+
 CASES: list[Case] = [
     Case("prepare --out equal to --raw", AREA, out_is_raw, issue_item="1"),
     Case("prepare --raw . --out ..", AREA, out_is_parent_of_raw, issue_item="1"),
@@ -462,6 +481,12 @@ CASES: list[Case] = [
     Case("integer labels sorted numerically", AREA, integer_labels, fast=False, issue_item="9"),
     Case("all-zero frames: prepare fills and reports", AREA, lost_frames_prepare, issue_item="9"),
     Case("all-zero frames: data summary reports", AREA, lost_frames_summary, fast=False, issue_item="9"),
+    Case("prepared set: frames.npy header claiming 2 TiB", AREA, damaged_prepared_set("frames header"), fast=False,
+         issue_item="7"),
+    Case("prepared set: index offset outside frames.npy", AREA, damaged_prepared_set("index offset"), fast=False,
+         issue_item="7"),
+    Case("prepared set: dataset.json without layout", AREA, damaged_prepared_set("info keys"), fast=False,
+         issue_item="7"),
     Case("sparse layout in two pieces says how to join them", AREA, layout_case(
         lambda: json.dumps(arms_layout(bones=arms_layout()["bones"][:-1])), ".json", "join"), issue_item="9"),
     Case("layout without a spine warns", AREA, layout_case(lambda: json.dumps(arms_layout()), ".json",
