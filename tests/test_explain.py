@@ -15,7 +15,6 @@ from actlm.data.layouts import get_layout
 from actlm.explain.facts import Fact
 from actlm.explain.attribution import freeze_joints, part_joints, used_parts
 from actlm.explain.claims import faithfulness
-from actlm.explain.contrast import contrastive_cue
 from actlm.explain.errors import ExplainError
 from actlm.explain.explainer import Explainer, shipped_encoder
 from actlm.explain.text import evidence_prompt
@@ -101,17 +100,6 @@ def test_verify_removes_what_the_measurements_do_not_support():
             Fact("legs", "squat", 0.5, 0.5, "bends the knees and lowers the body, then comes back up")]
     said = "the person walks forward, covering about 2 body lengths and bends the knees and lowers the body, then comes back up."
     assert verify(said, walk) == (said, [])
-
-
-def test_contrastive_cue_names_a_measured_difference_or_a_measured_absence():
-    profile = {"share": {"pick up with two hands": {"reach_down:both": 0.6, "reach_down": 0.6},
-                         "pick up with one hand": {"reach_down:right": 0.5, "reach_down": 0.6}},
-               "wording": {"reach_down:both": "reaches down towards the floor with both hands"}}
-    one_hand = [Fact("right_hand", "reach_down", 0.5, 0.6, "reaches down towards the floor with the right hand")]
-    cue, info = contrastive_cue(one_hand, "pick up with one hand", "pick up with two hands", profile)
-    assert info["kind"] == "absent" and "with both hands" in cue and "60%" in cue
-    cue, info = contrastive_cue(one_hand, "pick up with one hand", "pick up with one hand", profile)
-    assert cue is None
 
 
 def test_bad_input_gets_a_clear_error_or_an_honest_fallback(explainer, test_view):

@@ -3,8 +3,10 @@ class's training sequences) and the contrastive cue drawn from them."""
 from __future__ import annotations
 
 import json
+import math
 import re
 from collections import Counter
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, Iterable
 
@@ -17,6 +19,9 @@ from .facts import Fact, kinematic_facts
 PROFILE_FILE = "fact_profile.json"
 #: A cue must separate the two classes' training sequences by at least this share.
 CUE_GAP = 0.2
+#: The observations favour a class when they are at least twice as likely under it (naive Bayes
+#: over the separating observations, one per motion, with the classes' training shares).
+FAVOURS = math.log(2)
 
 
 def fact_key(f: Fact) -> str:
@@ -56,10 +61,12 @@ def build_fact_profile(samples: Iterable[tuple[np.ndarray, int]], classes: list[
             "share": share, "wording": wording}
 
 
-def _generic_wording(f: Fact) -> str:
-    """A fact's text without its sample-specific numbers (for naming a motion that is absent)."""
-    text = re.sub(r",? (?:by )?about \d+ (?:degrees|body lengths)", "", f.text)
-    return re.sub(r",? covering about \d+ body lengths", "", text)
+def _generic_wording(f: Fact | str) -> str:
+    """A fact's text without its sample-specific numbers (for naming a motion that is absent);
+    also cleans wordings stored by older profiles ('walks forward, covering')."""
+    text = f.text if isinstance(f, Fact) else f
+    text = re.sub(r",? covering(?: about \d+(?:\.\d+)? [a-z ]+)?$", "", text)
+    return re.sub(r",? (?:by )?about \d+(?:\.\d+)? (?:degrees|body lengths|metres|statures)", "", text)
 
 
 def load_fact_profile(folder: str | Path) -> dict[str, Any] | None:
@@ -72,35 +79,126 @@ def load_fact_profile(folder: str | Path) -> dict[str, Any] | None:
     return profile
 
 
-def contrastive_cue(facts: list[Fact], top: str, runner: str, profile: dict[str, Any] | None) -> tuple[str | None, dict | None]:
-    """The measured fact (or measured absence) that best separates ``top`` from ``runner`` in the
-    training data; None when nothing separates them by at least :data:`CUE_GAP`."""
+# --- why not the runner-up, both ways -------------------------------------------------------
+@dataclass(frozen=True)
+class Cue:
+    """One motion that separates the two classes' training sequences, as observed on this sample:
+    measured (``present``) or measured absent. ``share_top``/``share_runner_up``: the share of each
+    class's training sequences in which the motion was measured."""
+
+    key: str
+    present: bool
+    wording: str
+    share_top: float
+    share_runner_up: float
+
+    @property
+    def weight(self) -> float:
+        """How much more likely this observation is under the class it favours (share points)."""
+        return abs(self.share_top - self.share_runner_up)
+
+    @property
+    def favours_top(self) -> bool:
+        """A measured motion favours the class that shows it more often; a missing one the class
+        that shows it less often."""
+        return (self.share_top > self.share_runner_up) == self.present
+
+    @property
+    def log_ratio(self) -> float:
+        """log P(this observation | top) / P(it | runner-up), the shares kept within [0.02, 0.98]
+        (about one training sequence in fifty either way)."""
+        def likelihood(share: float) -> float:
+            share = min(max(share, 0.02), 0.98)
+            return share if self.present else 1 - share
+        return math.log(likelihood(self.share_top) / likelihood(self.share_runner_up))
+
+    def as_dict(self) -> dict[str, Any]:
+        return {**asdict(self), "favours": "top" if self.favours_top else "runner_up",
+                "log_ratio": round(self.log_ratio, 3)}
+
+
+def measured_keys(facts: Iterable[Fact]) -> set[str]:
+    """Every fact key the measurements support: each fact's own key and its motion, a 'both' fact
+    as each side, and a motion measured on the right and on the left (at any times) as 'both'."""
+    keys: set[str] = set()
+    for f in facts:
+        keys |= _keys_with_sides(f)
+    for key in list(keys):
+        if key.endswith(":right") and key[:-6] + ":left" in keys:
+            keys.add(key[:-6] + ":both")
+    return keys
+
+
+def _cues(shown: list[Fact], measured: list[Fact], p_top: dict[str, float], p_run: dict[str, float],
+          wording: dict[str, str]) -> list[Cue]:
+    """The observations that separate the classes by at least :data:`CUE_GAP`, most separating
+    first: a shown fact, or a motion the profile names that nothing measured on the sample (all
+    facts, sides and the 'both' merge counted) is like."""
+    candidates = [Cue(fact_key(f), True, f.text, p_top.get(fact_key(f), 0.0), p_run.get(fact_key(f), 0.0))
+                  for f in shown if f.motion != "still"]
+    seen = measured_keys(measured)
+    candidates += [Cue(key, False, _generic_wording(wording[key]), p_top.get(key, 0.0), p_run.get(key, 0.0))
+                   for key in sorted(set(p_top) | set(p_run)) if key in wording and key not in seen and key != "still"]
+    return sorted((c for c in candidates if c.weight >= CUE_GAP), key=lambda c: -c.weight)
+
+
+def _one_per_motion(cues: list[Cue]) -> list[Cue]:
+    """The most telling cue of each motion (largest likelihood ratio): 'raise:right' and
+    'raise:both' are observations of one motion, not two pieces of evidence."""
+    best: dict[str, Cue] = {}
+    for cue in cues:
+        motion = cue.key.split(":")[0]
+        if motion not in best or abs(cue.log_ratio) > abs(best[motion].log_ratio):
+            best[motion] = cue
+    return list(best.values())
+
+
+def contrastive_cue(facts: list[Fact], top: str, runner: str, profile: dict[str, Any] | None,
+                    measured: list[Fact] | None = None) -> tuple[str | None, dict | None]:
+    """Why ``top`` and not ``runner``, from both sides: the strongest observation of this sample
+    favouring each class (a measured motion one class's training sequences show more often, or a
+    motion one class usually shows that nothing measured here is like), and which class the
+    evidence favours on balance: the observations that separate the classes by :data:`CUE_GAP`
+    (the strongest one per motion) are :data:`FAVOURS` times likelier under it. ``facts`` are the
+    facts shown to the user (a measured motion is cited only from them); ``measured`` all facts of
+    the sample (default ``facts``), which an absence is checked against.
+    Returns (text, details), or (None, None) when there is no profile for the two classes or
+    (None, details) when no motion separates them by :data:`CUE_GAP`."""
     if not profile or top not in profile["share"] or runner not in profile["share"]:
         return None, None
-    p_top, p_run = profile["share"][top], profile["share"][runner]
-    present = {fact_key(f): f for f in facts if f.motion != "still"}
-    best, best_gap = None, CUE_GAP
-    for key, f in present.items():
-        gap = p_top.get(key, 0.0) - p_run.get(key, 0.0)
-        if gap >= best_gap:
-            best, best_gap = ("present", key, f), gap
-    measured = set().union(*(_keys_with_sides(f) for f in facts)) if facts else set()
-    for key, share in p_run.items():
-        if ":" not in key or key in measured:
-            continue
-        gap = share - p_top.get(key, 0.0)
-        if gap > best_gap and key in profile["wording"]:
-            best, best_gap = ("absent", key, None), gap
-    if best is None:
-        return None, None
-    kind, key, f = best
-    info = {"kind": kind, "key": key, "share_top": p_top.get(key, 0.0), "share_runner_up": p_run.get(key, 0.0)}
-    if kind == "present":
-        text = (f"the person {f.text}, which {info['share_top']:.0%} of '{top}' training sequences show "
-                f"and only {info['share_runner_up']:.0%} of '{runner}'")
-    else:
-        text = (f"nothing like '{profile['wording'][key]}' was measured, which {info['share_runner_up']:.0%} "
-                f"of '{runner}' training sequences show and {info['share_top']:.0%} of '{top}'")
+    cues = _cues(facts, facts if measured is None else measured + facts, profile["share"][top],
+                 profile["share"][runner], profile.get("wording", {}))
+    for_top = [c for c in cues if c.favours_top]
+    for_runner = [c for c in cues if not c.favours_top]
+    balance = sum(c.log_ratio for c in _one_per_motion(cues))
+    favours = "top" if balance >= FAVOURS else "runner_up" if balance <= -FAVOURS else "neither"
+    info = {"favours": favours, "log_ratio": round(balance, 3), "gap": CUE_GAP,
+            "for_top": [c.as_dict() for c in for_top], "for_runner_up": [c.as_dict() for c in for_runner]}
+    if not cues:
+        return None, info
+    text = "; ".join(_cue_words(c, top, runner) for c in _shown(for_top) + _shown(for_runner))
+    if favours == "runner_up":
+        text += f": the evidence here favours '{runner}'"
+    elif favours == "top" and for_runner:
+        text += f": on balance the evidence here favours '{top}'"
+    elif favours == "neither" and for_runner:
+        text += ": the measured evidence does not clearly favour either class"
     return text, info
 
 
+def _shown(cues: list[Cue]) -> list[Cue]:
+    """The cue to put in words for one side: a measured motion rather than an absence (an absence
+    may be a motion the measurement missed), the most separating one."""
+    present = [c for c in cues if c.present]
+    return (present or cues)[:1]
+
+
+def _cue_words(cue: Cue, top: str, runner: str) -> str:
+    """One observation in words, with the two classes' training shares."""
+    this, other = (top, runner) if cue.favours_top else (runner, top)
+    share = {top: cue.share_top, runner: cue.share_runner_up}
+    if cue.present:
+        return (f"the measured '{cue.wording}' is more typical of '{this}' ({share[this]:.0%} of its training "
+                f"sequences) than of '{other}' ({share[other]:.0%})")
+    return (f"nothing like '{cue.wording}' was measured, which {share[other]:.0%} of '{other}' training sequences "
+            f"show and {share[this]:.0%} of '{this}'")

@@ -33,7 +33,7 @@ from ..data.layouts import Layout, get_layout
 from .attribution import occlude, used_parts
 from .contrast import contrastive_cue
 from .errors import ExplainError
-from .facts import Fact, kinematic_facts
+from .facts import MOTIONS, Fact, kinematic_facts
 
 #: The body parts a measured fact is about (its ``part``), as the layouts' body-part groups.
 FACT_PARTS: dict[str, tuple[str, ...]] = {
@@ -122,5 +122,6 @@ def gather_evidence(model: torch.nn.Module, x: torch.Tensor, data: np.ndarray, l
                   ranking={classes[int(i)]: round(float(probs[i]), 4) for i in order[:RANKED]})
     if ev.close_call:
         ev.contrast_parts = occ.part_shares(top, against=runner)
-        ev.cue, ev.cue_fact = contrastive_cue(facts, ev.action, ev.runner_up, profile)
+        measured = kinematic_facts(data, layout, max_facts=len(MOTIONS) * 3)    # every fact, for absences
+        ev.cue, ev.cue_fact = contrastive_cue(facts, ev.action, ev.runner_up, profile, measured)
     return ev

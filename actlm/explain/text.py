@@ -70,7 +70,16 @@ def template_explanation(ev: Evidence) -> str:
         else:
             where = (f"the margin comes mostly from the {_names([next(iter(ev.contrast_parts))])[0]} "
                      f"({next(iter(ev.contrast_parts.values())):.0%}); " if ev.contrast_parts else "")
-            parts.append(why + where + "no measured motion separates the two classes.")
+            parts.append(why + where + _no_cue_words(ev) + ".")
     return " ".join(parts)
+
+
+def _no_cue_words(ev: Evidence) -> str:
+    """Why a close call has no contrastive cue: no class fact profile to compare the classes with,
+    or no motion (measured or missing) whose training shares differ enough between them."""
+    if ev.cue_fact is None:
+        return "this model has no class fact profile (fact_profile.json) to compare the two classes' motions"
+    return (f"no motion measured here, or missing here, is {ev.cue_fact['gap'] * 100:.0f} percentage points "
+            f"more common in one class's training sequences than in the other's")
 
 

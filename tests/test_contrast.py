@@ -1,0 +1,121 @@
+"""Why not the runner-up, from both sides (issue 40 item 5): measured facts that favour either
+class, a verdict that says when the evidence points to the runner-up, absences checked against
+every measured fact. The three NW-UCLA close calls are those of the audit."""
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from actlm.explain.contrast import Cue, contrastive_cue, measured_keys
+from actlm.explain.explainer import Explainer, shipped_encoder
+from actlm.explain.facts import Fact, kinematic_facts
+
+
+@pytest.fixture(scope="module")
+def explainer() -> Explainer:
+    return Explainer(shipped_encoder())
+
+
+def ucla(shared_data, sample_id: str) -> np.ndarray:
+    raw = json.loads((shared_data / "nw-ucla" / "all_sqe" / f"{sample_id}.json").read_text())
+    return np.asarray(raw["skeletons"], np.float32)[None]
+
+
+def explained(explainer, shared_data, sample_id: str):
+    ev, text = explainer.explain(ucla(shared_data, sample_id), sample_id)
+    assert ev.close_call, (sample_id, ev.ranking)
+    return ev, text
+
+
+def absences_are_true(ev, data: np.ndarray, layout: str) -> None:
+    """No cue says 'nothing like X' where any measured fact (sides, 'both' merge) is like X."""
+    seen = measured_keys(kinematic_facts(data, layout, max_facts=100))
+    for cue in ev.cue_fact["for_top"] + ev.cue_fact["for_runner_up"]:
+        if not cue["present"]:
+            assert cue["key"] not in seen, cue
+
+
+def test_a_measured_fact_typical_of_the_runner_up_is_named_and_the_verdict_follows(explainer, shared_data):
+    ev, text = explained(explainer, shared_data, "a06_s07_e04_v03")      # stand up, predicted sit down
+    assert (ev.action, ev.runner_up) == ("sit down", "stand up")
+    assert "no measured motion separates" not in text
+    assert "the measured 'rises from a low position to standing' is more typical of 'stand up'" in text
+    assert text.rstrip(".").endswith("the evidence here favours 'stand up'")
+    assert ev.cue_fact["favours"] == "runner_up"
+    assert any(c["key"] == "stand_up" and c["present"] for c in ev.cue_fact["for_runner_up"])
+
+
+def test_a_close_call_with_evidence_both_ways_names_both(explainer, shared_data):
+    ev, text = explained(explainer, shared_data, "a12_s03_e00_v03")      # carry, predicted throw
+    assert (ev.action, ev.runner_up) == ("throw", "carry")
+    assert "no measured motion separates" not in text
+    assert "the measured 'raises the left hand to shoulder height' is more typical of 'carry'" in text
+    assert ev.cue_fact["for_top"] and ev.cue_fact["for_runner_up"]
+    assert ev.cue_fact["favours"] != "top"                 # never 'favours throw' on these observations
+    absences_are_true(ev, ucla(shared_data, "a12_s03_e00_v03"), explainer.layout)
+
+
+def test_an_absence_is_checked_against_both_sides_at_any_time(explainer, shared_data):
+    data = ucla(shared_data, "a08_s04_e03_v03")                          # donning, predicted doffing
+    ev, text = explained(explainer, shared_data, "a08_s04_e03_v03")
+    assert "nothing like 'lowers both hands" not in text                 # left and right both lowered
+    absences_are_true(ev, data, explainer.layout)
+    assert ev.cue_fact["favours"] == "runner_up" and "the evidence here favours 'donning'" in text
+
+
+def test_measured_keys_merge_sides_measured_at_different_times():
+    facts = [Fact("left_hand", "lower", 0.5, 0.6, "lowers the left hand again"),
+             Fact("right_hand", "lower", 1.0, 0.6, "lowers the right hand again"),
+             Fact("both_hands", "raise", 0.3, 0.6, "raises both hands to shoulder height")]
+    keys = measured_keys(facts)
+    assert {"lower:both", "lower:left", "lower:right", "raise:right", "raise:left", "raise:both"} <= keys
+    assert "wave:both" not in keys and "reach_down" not in keys
+    assert "lower:both" not in measured_keys(facts[:1])
+
+
+def test_cue_direction_and_likelihood():
+    shown = Cue("stand_up", True, "rises", share_top=0.1, share_runner_up=0.8)
+    missing = Cue("sit_down", False, "sits", share_top=0.9, share_runner_up=0.05)
+    assert not shown.favours_top and not missing.favours_top
+    assert shown.log_ratio == pytest.approx(np.log(0.1 / 0.8))
+    assert missing.log_ratio == pytest.approx(np.log(0.1 / 0.95))
+    assert Cue("walk", False, "walks", 0.1, 0.7).favours_top
+
+
+PROFILE = {"share": {"pick up with two hands": {"reach_down:both": 0.6, "reach_down": 0.6, "walk": 0.1},
+                     "pick up with one hand": {"reach_down:right": 0.5, "reach_down": 0.6, "walk": 0.8}},
+           "wording": {"reach_down:both": "reaches down towards the floor with both hands",
+                       "reach_down:right": "reaches down towards the floor with the right hand",
+                       "walk": "walks forward, covering"}}          # a wording stored by an older profile
+
+
+def test_the_strongest_fact_for_each_side_and_the_verdict():
+    one_hand = [Fact("right_hand", "reach_down", 0.5, 0.6, "reaches down towards the floor with the right hand")]
+    text, info = contrastive_cue(one_hand, "pick up with one hand", "pick up with two hands", PROFILE)
+    assert text.startswith("the measured 'reaches down towards the floor with the right hand' is more typical of "
+                           "'pick up with one hand' (50% of its training sequences)")
+    assert "nothing like 'walks forward' was measured, which 80% of 'pick up with one hand'" in text
+    assert "covering" not in text
+    assert info["for_top"] and info["for_runner_up"]
+    assert info["favours"] == "top" and text.endswith("on balance the evidence here favours 'pick up with one hand'")
+    idle = [Fact("right_hand", "raise", 0.5, 0.6, "raises the right hand to shoulder height")]
+    text, info = contrastive_cue(idle, "pick up with one hand", "pick up with two hands", PROFILE)
+    assert info["favours"] == "neither" and text.endswith("does not clearly favour either class")
+    walking = one_hand + [Fact("legs", "walk", 1.0, 3.0, "walks forward, covering about 3 body lengths")]
+    text, info = contrastive_cue(walking, "pick up with one hand", "pick up with two hands", PROFILE)
+    assert info["favours"] == "top" and not info["for_runner_up"] and "favours" not in text
+    # the absence of 'both hands' is a cue only while no left-hand fact joins the right-hand one
+    both = one_hand + [Fact("left_hand", "reach_down", 0.9, 0.6, "reaches down towards the floor with the left hand")]
+    _, info = contrastive_cue(both, "pick up with one hand", "pick up with two hands", PROFILE)
+    assert all(c["key"] != "reach_down:both" for c in info["for_top"] + info["for_runner_up"])
+
+
+def test_no_cue_is_said_plainly():
+    same = {"share": {"a": {"walk": 0.5}, "b": {"walk": 0.45}}, "wording": {"walk": "walks forward"}}
+    walk = [Fact("legs", "walk", 1.0, 3.0, "walks forward, covering about 3 body lengths")]
+    text, info = contrastive_cue(walk, "a", "b", same)
+    assert text is None and info["favours"] == "neither"
+    assert contrastive_cue(walk, "a", "b", None) == (None, None)
+    assert contrastive_cue(walk, "a", "c", same) == (None, None)
