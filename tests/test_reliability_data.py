@@ -355,3 +355,13 @@ def test_a_damaged_prepared_folder_is_a_clear_error(tmp_path, damage, message):
         (out / "index.json").write_text("[" * 100_000 + "]" * 100_000)
     with pytest.raises(DataError, match=message):
         SkeletonSet(out)
+
+
+def test_without_name_a_raw_folder_named_like_a_builtin_set_does_not_name_the_set_so(tmp_path):
+    raw = tmp_path / "ucla"
+    raw.mkdir()
+    for i in range(2):
+        np.save(raw / f"c{i}.npy", _pose(seed=i)[0])
+    (raw / "labels.csv").write_text("sample,label\nc0,wave\nc1,hug\n")
+    prepare("custom", raw=raw, out=tmp_path / "o", layout="coco-17")
+    assert SkeletonSet(tmp_path / "o").name == "custom"

@@ -58,3 +58,12 @@ def reserved_names() -> set[str]:
     (``prepare custom/videos --name``) may not take them, so it never replaces a benchmark."""
     builtin = {name for name, spec in DATASETS.items() if not spec.user_named}
     return builtin | {alias for alias, name in ALIASES.items() if name in builtin}
+
+
+def default_dataset_name(name: str | None, raw_folder_name: str, fallback: str) -> str:
+    """The name a user's dataset gets: ``name`` when given, else its raw folder's name unless a
+    built-in dataset has that name (a folder called ``ucla`` must not make a set named like
+    NW-UCLA), else ``fallback``."""
+    if name:
+        return name
+    return fallback if raw_folder_name.lower() in reserved_names() or not raw_folder_name else raw_folder_name

@@ -29,7 +29,7 @@ from typing import Callable
 
 import numpy as np
 
-from .catalog import register_dataset
+from .catalog import default_dataset_name, register_dataset
 from .errors import DataError, PrepareReport, Skipped, file_error
 from .labels import Labels, read_labels, row_meta
 from .layout_file import resolve_layout
@@ -70,8 +70,8 @@ def prepare(raw: Path, out: Path, progress: Callable | None = None, labels: str 
     splits: dict[str, list[str]] = {}
     trimmed: list[str] = []
     lost: dict[str, tuple[int, int]] = {}
-    with DatasetWriter(out, name or raw.name, lay, CHANNEL_NAMES[channels.pop()], table.classes,
-                       max_persons=max_persons,
+    set_name = default_dataset_name(name, raw.resolve().name, "custom")
+    with DatasetWriter(out, set_name, lay, CHANNEL_NAMES[channels.pop()], table.classes, max_persons=max_persons,
                        extra={"source": str(raw), "default_benchmark": None, "class_order": table.class_order,
                               "persons_rule": PERSONS_RULE if persons is None else "--persons"}) as writer:
         for path, shape in (progress(good) if progress else good):

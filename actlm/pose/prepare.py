@@ -13,7 +13,7 @@ from typing import Callable
 
 import numpy as np
 
-from ..data.catalog import register_dataset
+from ..data.catalog import default_dataset_name, register_dataset
 from ..data.errors import DataError, PrepareReport, Skipped
 from ..data.labels import read_labels, row_meta
 from ..data.sequence_files import special_file_reason
@@ -46,7 +46,8 @@ def prepare(raw: Path, out: Path, progress: Callable | None = None, labels: str 
     todo = [(s, videos[s]) for s in rows if s in videos]
     estimator = get_backend(backend)
     splits: dict[str, list[str]] = {}
-    with DatasetWriter(out, name or raw.name, estimator.layout, ["x", "y", "z"], class_list, max_persons=1,
+    set_name = default_dataset_name(name, raw.resolve().name, "videos")
+    with DatasetWriter(out, set_name, estimator.layout, ["x", "y", "z"], class_list, max_persons=1,
                        extra={"source": str(raw), "default_benchmark": None, "pose_backend": backend,
                               "class_order": table.class_order}) as writer:
         for sample_id, path in (progress(todo) if progress else todo):
