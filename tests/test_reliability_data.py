@@ -365,3 +365,19 @@ def test_without_name_a_raw_folder_named_like_a_builtin_set_does_not_name_the_se
     (raw / "labels.csv").write_text("sample,label\nc0,wave\nc1,hug\n")
     prepare("custom", raw=raw, out=tmp_path / "o", layout="coco-17")
     assert SkeletonSet(tmp_path / "o").name == "custom"
+
+
+@pytest.mark.parametrize("count", ["--5", "²", "9" * 400])
+def test_an_ntu_file_with_an_odd_frame_count_is_skipped_with_its_line(tmp_path, count):
+    from actlm.data.ntu import parse_skeleton_file
+
+    path = tmp_path / "S001C001P001R001A001.skeleton"
+    path.write_text(f"{count}\n0\n")
+    with pytest.raises(DataError, match=r"skeleton:1: (expected the number of frames|not a text .skeleton file)"):
+        parse_skeleton_file(path)
+
+
+def test_data_show_with_a_non_ascii_digit_is_a_clear_error(clips, isolated_cache, tmp_path):
+    _custom(clips)
+    result = CliRunner().invoke(main, ["data", "show", "²", "--dataset", "mine", "--out", str(tmp_path / "a.png")])
+    assert result.exit_code == 2 and "no sample '²'" in result.output

@@ -142,7 +142,7 @@ def show_cmd(sample: str, dataset: str, out: str, frames: int, data_root: str | 
     if not out.lower().endswith((".png", ".gif")):
         raise click.UsageError("--out must end in .png or .gif")
     ds = D.load(dataset, data_root_dir=data_root, progress=_progress(f"prepare {dataset}"))
-    position = int(sample) if sample.isdigit() else ds.find(sample)
+    position = int(sample) if sample.isascii() and sample.isdigit() else ds.find(sample)
     if not 0 <= position < len(ds):
         raise click.UsageError(f"index {position} out of range (0..{len(ds) - 1})")
     item = ds[position]

@@ -125,7 +125,7 @@ class _LineReader:
 
     def integer(self, what: str) -> int:
         parts = self._next(what)
-        if len(parts) != 1 or not parts[0].lstrip("-").isdigit():
+        if len(parts) != 1 or not re.fullmatch(r"-?[0-9]{1,9}", parts[0]):      # not '--5', '²' or 10**1000
             raise file_error(self.path, f"expected {what} (one integer), got {' '.join(parts)[:60]!r}", self.number)
         return int(parts[0])
 
