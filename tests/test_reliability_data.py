@@ -381,3 +381,12 @@ def test_data_show_with_a_non_ascii_digit_is_a_clear_error(clips, isolated_cache
     _custom(clips)
     result = CliRunner().invoke(main, ["data", "show", "²", "--dataset", "mine", "--out", str(tmp_path / "a.png")])
     assert result.exit_code == 2 and "no sample '²'" in result.output
+
+
+def test_an_nwucla_file_with_true_false_coordinates_is_refused(tmp_path):
+    from actlm.data.nwucla import read_sequence
+
+    path = tmp_path / "a01_s01_e00_v01.json"
+    path.write_text(json.dumps({"skeletons": [[[True, 0.5, 1.0]] * 20] * 4}))
+    with pytest.raises(DataError, match="a01_s01_e00_v01.json: 'skeletons' holds bool values"):
+        read_sequence(path)

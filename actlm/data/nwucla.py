@@ -16,6 +16,7 @@ from .errors import DataError, PrepareReport, file_error
 from .importer import import_files
 from .layouts import KINECT_V1
 from .store import DatasetWriter, Sample
+from .sequence_files import json_number_array
 from .validate import check_sequence, read_skeleton_json
 
 ACTION_IDS = (1, 2, 3, 4, 5, 6, 8, 9, 11, 12)
@@ -44,10 +45,7 @@ def read_sequence(path: Path) -> Sample:
     expected = ACTION_IDS.index(action) + 1
     if label is not None and label != expected:
         raise file_error(path, f"label {label!r} does not match action a{action:02d} (expected {expected})")
-    try:
-        arr = np.asarray(obj["skeletons"], dtype=np.float32)
-    except (ValueError, TypeError):
-        raise file_error(path, "'skeletons' is not a regular [frames][20][3] number array") from None
+    arr = json_number_array(obj["skeletons"], path).astype(np.float32)   # true/false are not coordinates
     if arr.ndim != 3:
         raise file_error(path, f"'skeletons' should be [frames][joints][3], got shape {arr.shape}")
     data = check_sequence(arr[None], path, KINECT_V1, channels=3)
