@@ -390,3 +390,14 @@ def test_an_nwucla_file_with_true_false_coordinates_is_refused(tmp_path):
     path.write_text(json.dumps({"skeletons": [[[True, 0.5, 1.0]] * 20] * 4}))
     with pytest.raises(DataError, match="a01_s01_e00_v01.json: 'skeletons' holds bool values"):
         read_sequence(path)
+
+
+def test_a_prepared_folder_with_a_fifo_for_frames_is_refused_without_opening_it(tmp_path):
+    out = tmp_path / "set"
+    with DatasetWriter(out, "set", "coco-17", ["x", "y"], ["a"], 1) as writer:
+        writer.add(Sample(_pose(), 0, "s1"))
+        writer.close()
+    (out / "frames.npy").unlink()
+    os.mkfifo(out / "frames.npy")
+    with pytest.raises(DataError, match="frames.npy: not a regular file but a FIFO"):
+        SkeletonSet(out)

@@ -30,6 +30,7 @@ import numpy as np
 from .catalog import reserved_names
 from .errors import DataError
 from .layout_file import resolve_layout, restore_layout, stored_spec
+from .sequence_files import special_file_reason
 from .layouts import Layout
 
 FORMAT_VERSION = 1
@@ -206,6 +207,10 @@ class SkeletonSet:
         info_path = self.root / "dataset.json"
         if not info_path.exists():
             raise DataError(f"{self.root}: not a prepared actlm dataset (no dataset.json)")
+        for part in sorted(PREPARED_FILES):        # a FIFO in their place would make reading wait forever
+            reason = special_file_reason(self.root / part)
+            if reason is not None:
+                raise DataError(f"{self.root / part}: {reason.split(';')[0]}; prepare the dataset again")
         try:
             self.info: dict[str, Any] = json.loads(info_path.read_text(encoding="utf-8"))
             records = json.loads((self.root / "index.json").read_text(encoding="utf-8"))
