@@ -33,7 +33,8 @@ from ..data.layouts import Layout, get_layout
 from .attribution import occlude, used_parts
 from .contrast import contrastive_cue
 from .errors import ExplainError
-from .facts import MOTIONS, Fact, kinematic_facts
+from .facts import MOTIONS, Fact, read_motion
+from .quality import Problem
 
 #: The body parts a measured fact is about (its ``part``), as the layouts' body-part groups.
 FACT_PARTS: dict[str, tuple[str, ...]] = {
@@ -44,6 +45,8 @@ FACT_PARTS: dict[str, tuple[str, ...]] = {
     "torso": ("torso", "head"), "legs": ("left_leg", "right_leg", "feet"),
     "body": ("torso", "left_leg", "right_leg"), "people": (),
 }
+#: Tracking problems that leave nothing to explain: no person, a single frame, NaN/inf values.
+UNUSABLE_INPUT = ("no_person", "single_frame", "nan")
 #: A runner-up with at least this probability makes a close call that gets a contrastive cue.
 CLOSE_CALL = 0.1
 #: classes of the model's ranking kept in the evidence (and shown to the reasoner)
@@ -68,6 +71,7 @@ class Evidence:
     cue_fact: dict[str, Any] | None = None    # what the cue rests on: key, present?, class shares
     label: str | None = None
     ranking: dict[str, float] = field(default_factory=dict)         # the model's top classes, probabilities
+    problems: list[Problem] = field(default_factory=list)           # what the tracking cannot support, said first
 
     @property
     def close_call(self) -> bool:
@@ -106,9 +110,13 @@ def gather_evidence(model: torch.nn.Module, x: torch.Tensor, data: np.ndarray, l
     ``data`` the raw sequence (M, T, V, C) the facts are measured on."""
     layout = check_layout(data, layout, sample_id)
     try:
-        facts = kinematic_facts(data, layout, max_facts=8)
+        reading = read_motion(data, layout, max_facts=8)
     except ValueError as exc:
         raise ExplainError(f"{sample_id}: cannot measure its motion ({exc})") from None
+    unusable = [p for p in reading.problems if p.kind in UNUSABLE_INPUT]
+    if unusable:       # the model cannot be run on it either (NaN in, NaN out): say so, never '(nan%)'
+        raise ExplainError(f"{sample_id}: {unusable[0].text}; the model's decision on it means nothing")
+    facts = reading.facts
     occ = occlude(model, x, layout)
     probs = torch.from_numpy(occ.logits).softmax(0).numpy()
     order = np.argsort(-probs)
@@ -118,10 +126,10 @@ def gather_evidence(model: torch.nn.Module, x: torch.Tensor, data: np.ndarray, l
     start, end = occ.span(top)
     cited = cite(facts, used, (start / occ.frames + end / occ.frames) / 2)
     ev = Evidence(sample_id, classes[top], float(probs[top]), classes[runner], float(probs[runner]), shares, used,
-                  (round(start / occ.frames, 3), round(end / occ.frames, 3)), facts, cited, label=label,
+                  (round(start / occ.frames, 3), round(end / occ.frames, 3)), facts, cited, label=label, problems=reading.problems,
                   ranking={classes[int(i)]: round(float(probs[i]), 4) for i in order[:RANKED]})
     if ev.close_call:
         ev.contrast_parts = occ.part_shares(top, against=runner)
-        measured = kinematic_facts(data, layout, max_facts=len(MOTIONS) * 3)    # every fact, for absences
+        measured = read_motion(data, layout, max_facts=len(MOTIONS) * 3).facts    # every fact, for absences
         ev.cue, ev.cue_fact = contrastive_cue(facts, ev.action, ev.runner_up, profile, measured)
     return ev

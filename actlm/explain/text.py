@@ -25,12 +25,23 @@ def measured_sentence(ev: Evidence) -> str:
     if ev.cited:
         return f"Measured there: {cited_facts_sentence(ev)}"
     moving = [f for f in ev.facts if f.motion != "still"]
+    if any(p.blocking for p in ev.problems):
+        return "No motion is stated."
     if not moving:
-        return "No movement above the measurement thresholds was found; the decision rests on the posture."
+        still = [f.text for f in ev.facts if f.motion == "still"]
+        return (f"Measured: the person {still[0]}." if still else
+                "No motion the detector names (raising, reaching, bending, squatting, sitting, standing, walking, "
+                "turning ...) passed its threshold; the decision rests on motion it does not name.")
     if not ev.used_parts:
         return f"Measured: the person {join_words([f.text for f in moving[:3]])}."
     return (f"No movement of the {join_words(_names(ev.used_parts))} passed the measurement thresholds; elsewhere "
             f"the person {join_words([f.text for f in moving[:2]])}.")
+
+
+def problem_sentences(ev: Evidence) -> list[str]:
+    """What the input cannot support, said before anything else: 'Tracking: 6 frames only: too
+    short to read motion (at least 10 are needed).'"""
+    return [f"Tracking: {p.text}." for p in ev.problems]
 
 
 def _fact_words(f: Fact) -> str:
@@ -71,7 +82,7 @@ def template_explanation(ev: Evidence) -> str:
             where = (f"the margin comes mostly from the {_names([next(iter(ev.contrast_parts))])[0]} "
                      f"({next(iter(ev.contrast_parts.values())):.0%}); " if ev.contrast_parts else "")
             parts.append(why + where + _no_cue_words(ev) + ".")
-    return " ".join(parts)
+    return " ".join(problem_sentences(ev) + parts)
 
 
 def _no_cue_words(ev: Evidence) -> str:
