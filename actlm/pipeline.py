@@ -168,9 +168,10 @@ def predict_video(video: str | Path, checkpoint: str | Path | None = None, backe
                                  [(classes[i], float(probs[i])) for i in order], bool(probs[order[0]] >= min_confidence),
                                  min_confidence, timings={"pose_s": t_pose, "model_s": t_model},
                                  **explained_fields(ev, kept, layout))
-    if reasoner is not None:
-        if reasoner.vst.meta["layout"] != layout:
-            data, _ = skeleton_for_model(pose, reasoner.vst.meta["layout"], num_persons)
+    if reasoner is not None:      # only a reasoner of this very model: its answer is about this decision
+        if not reasoner.reads(model):
+            raise ExplainError(f"the reasoner reads another encoder than {meta.path.name}, the model that made "
+                               f"this prediction; its sentence would explain a decision this model did not make")
         prediction.reasoner = reasoner.answer(data, Path(str(video)).stem)   # only what the measurements support is shown
         prediction.narrative = prediction.reasoner["narrative"]
     prediction.timings["total_s"] = time.perf_counter() - t0

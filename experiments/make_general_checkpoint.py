@@ -1,0 +1,64 @@
+"""Produce the general model shipped inside actlm (actlm/checkpoints/general-2d), the default of `actlm predict`.
+
+    python -m experiments.make_general_checkpoint [--epochs 18] [--threads 1] [--collect]
+
+Trains general/hocslm_2d (every dataset we have in the 13-joint common body, 2D input from random
+viewpoints, one merged class list with written descriptions: actlm/data/merged.py) through the
+normal `actlm train` loop, then copies the best checkpoint's weights and config (no optimiser
+state) to actlm/checkpoints/general-2d/ with an ABOUT.json recording the command, commit, date,
+classes, where each class's description comes from, and the measured test accuracy overall and
+per source dataset (experiments/general_benchmark.py's per_dataset).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import subprocess
+import sys
+from datetime import datetime, timezone
+from pathlib import Path
+
+TARGET = Path("actlm/checkpoints/general-2d")
+LIMIT_MB = 10.0
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--epochs", type=int, default=18)
+    p.add_argument("--threads", type=int, default=1)
+    p.add_argument("--work-dir", default="runs/general_hocslm_2d")
+    p.add_argument("--collect", action="store_true", help="only copy an already finished run")
+    a = p.parse_args()
+    run = Path(a.work_dir)
+    if not a.collect:
+        cmd = [sys.executable, "-m", "actlm", "train", "general/hocslm_2d", f"train.epochs={a.epochs}",
+               f"train.threads={a.threads}", f"train.work_dir={run}"]
+        resume = ["--resume", str(run)] if (run / "last" / "config.json").exists() else []
+        subprocess.run(cmd + resume, check=True)
+    from actlm.data.merged import CLASSES, class_text_sources
+    from experiments.general_benchmark import per_dataset
+
+    report = json.loads((run / "eval.json").read_text())
+    TARGET.mkdir(parents=True, exist_ok=True)
+    for name in ("config.json", "model.safetensors", "fact_profile.json"):
+        if (run / "best" / name).exists():
+            shutil.copy(run / "best" / name, TARGET / name)
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
+    about = {"command": "python -m experiments.make_general_checkpoint " + " ".join(sys.argv[1:]), "commit": commit,
+             "date": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"), "config": "general/hocslm_2d",
+             "epochs": a.epochs, "best_epoch": report["best_epoch"], "input": "2D image keypoints, body-13 layout",
+             "classes": report["classes"], "merged_from": {k: [f"{d}: {c}" for d, c in v] for k, v in CLASSES.items()},
+             "class_descriptions": class_text_sources(),
+             "test": "each source's standard test split (merged test split, 2D front view)",
+             "top1": report["top1"], "top5": report["top5"], "per_dataset": per_dataset(TARGET)}
+    (TARGET / "ABOUT.json").write_text(json.dumps(about, indent=1))
+    size = sum(f.stat().st_size for f in TARGET.iterdir()) / 1e6
+    if size > LIMIT_MB:
+        raise SystemExit(f"{TARGET} is {size:.1f} MB, over the {LIMIT_MB} MB a shipped checkpoint may take")
+    print(f"shipped checkpoint: {TARGET} ({size:.1f} MB), merged test top-1 {report['top1']:.2%}; per dataset: "
+          + ", ".join(f"{k} {v['top1_all_classes']:.1%}" for k, v in about["per_dataset"].items()))
+
+
+if __name__ == "__main__":
+    main()
