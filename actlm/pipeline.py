@@ -59,7 +59,7 @@ class VideoPrediction:
     top: list[tuple[str, float]]
     confident: bool
     min_confidence: float
-    joints: list[tuple[str, float]] = field(default_factory=list)   # the cited body parts with their share
+    joints: list[tuple[str, float]] = field(default_factory=list)   # the cited body parts, each with the score drop when frozen alone
     span: tuple[int, int] = (0, 0)                # video frames [start, end) that mattered most
     measured: str = ""                            # kinematic facts, model-free
     explanation: str | None = None
@@ -81,8 +81,11 @@ class VideoPrediction:
             lines.append(f"low confidence ({p:.0%} for '{best}'): the action may be none of the {len(self.classes)} "
                          f"actions this model knows ({', '.join(self.classes)})")
         lines += [f"  {i + 1}. {name:<26} {prob:6.1%}" for i, (name, prob) in enumerate(self.top)]
-        lines.append("mattered most (freezing them lowers the score most): "
-                     + ", ".join(f"{j} ({w:.0%})" for j, w in self.joints) + f"; frames {self.span[0]}-{self.span[1] - 1}")
+        together = self.evidence.get("used_drop")
+        lines.append((f"mattered most (freezing them together lowers the score by {together * 100:.0f} points): "
+                      if together is not None and self.joints else "mattered most: ")
+                     + (", ".join(j for j, _ in self.joints) or "no one or two body parts")
+                     + f"; frames {self.span[0]}-{self.span[1] - 1}")
         lines.append(f"measured motion: {self.measured}")
         if self.explanation is not None:
             lines.append(f"why: {self.explanation}")

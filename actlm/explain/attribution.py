@@ -1,13 +1,23 @@
-"""What the model used: occlusion of body parts and time windows.
+"""What the model used, measured: how much the predicted class's probability drops when a set of
+body parts, or a time window, is frozen.
 
-Each body part of the layout is frozen at its first-frame position (its motion removed), one at a
-time, in one batched forward pass; the drop of the predicted class's logit is that part's effect.
-Freezing each time window the same way gives the span. Occlusion is used rather than gradient x
-input because it measures the effect it reports.
+Freezing holds joints at their first-frame position for the whole clip (their motion removed), or
+holds every frame of a window at the frame before it. The candidates are every single body part
+of the layout, each side's whole arm (arm and hand), and every union of two of these (both arms,
+an arm and the torso, both legs, ...): a decision that rests on both arms shows up only when both
+are frozen together, never one part at a time (on NW-UCLA a09_s06_e03_v03 loses 2 points without
+its right arm, 93 without both arms and hands).
+All candidates and all windows go through the model in one batched forward pass, and every number
+an explanation shows is the drop measured by exactly that pass.
+
+The cited set is the best single unit unless the best pair drops the probability by at least
+:data:`PAIR_GAIN` more (a larger set is only named when it says more); the cited span is the best
+window of a quarter of the clip unless the best half-clip window drops it by :data:`PAIR_GAIN` more.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import combinations
 from typing import Iterable
 
 import numpy as np
@@ -15,12 +25,19 @@ import torch
 
 from ..data.layouts import Layout
 
-#: Time windows the span search freezes one at a time.
-TIME_WINDOWS = 8
+#: A larger candidate (a pair of parts, a longer window) is cited only when its freezing drops the
+#: predicted class's probability by at least this much more than the best smaller one.
+PAIR_GAIN = 0.10
+#: Below this drop no set of parts is said to carry the decision.
+MIN_EFFECT = 0.05
+#: Window lengths the span search tries, as fractions of the clip; windows overlap by half.
+WINDOW_FRACTIONS = (0.25, 0.5)
+
+PartSet = tuple[str, ...]
 
 
 def freeze_joints(x: torch.Tensor, joints: Iterable[int]) -> torch.Tensor:
-    """The model input with ``joints`` held at their first-frame position for the whole clip."""
+    """The model input (N, M, T, V, C) with ``joints`` held at their first-frame position."""
     out = x.clone()
     js = list(joints)
     if js:
@@ -40,82 +57,136 @@ def part_joints(layout: Layout) -> dict[str, list[int]]:
     return {part: sorted(members) for part, members in layout.parts.items() if members}
 
 
-def time_windows(t: int, count: int = TIME_WINDOWS) -> list[tuple[int, int]]:
-    edges = np.linspace(0, t, min(count, t) + 1).round().astype(int)
-    return [(int(a), int(b)) for a, b in zip(edges[:-1], edges[1:]) if b > a]
+#: What a person calls "the arm": the layout's arm and hand of one side, as one unit.
+WHOLE_ARMS = {"right_arm": ("right_arm", "right_hand"), "left_arm": ("left_arm", "left_hand")}
+
+
+def units(layout: Layout) -> dict[PartSet, list[int]]:
+    """The building blocks of the candidate sets: every body part of the layout, and each side's
+    arm with its hand (a decision resting on both arms shows up only when arms and hands are
+    frozen together: a09_s06_e03_v03 keeps 92 % with both arms frozen, 1 % with arms and hands)."""
+    parts = part_joints(layout)
+    out: dict[PartSet, list[int]] = {(p,): js for p, js in parts.items()}
+    for members in WHOLE_ARMS.values():
+        if all(m in parts for m in members):
+            out[members] = sorted({j for m in members for j in parts[m]})
+    return out
+
+
+def candidate_sets(layout: Layout) -> dict[PartSet, list[int]]:
+    """Every unit alone and every union of two units (both arms, an arm and the torso, ...), each
+    set once (a hand joined to its own arm is the whole arm), in parts of the layout."""
+    us = units(layout)
+    sets: dict[PartSet, list[int]] = dict(us)
+    for a, b in combinations(us, 2):
+        joined = tuple(sorted(set(a) | set(b)))
+        if joined not in sets:
+            sets[joined] = sorted(set(us[a]) | set(us[b]))
+    return sets
+
+
+def set_size(parts: PartSet) -> int:
+    """How many units a set joins: an arm with its hand counts once."""
+    rest = set(parts)
+    size = 0
+    for members in WHOLE_ARMS.values():
+        if set(members) <= rest:
+            rest -= set(members)
+            size += 1
+    return size + len(rest)
+
+
+def set_joints(parts: Iterable[str], layout: Layout) -> list[int]:
+    """The joints of a set of body parts."""
+    groups = part_joints(layout)
+    return sorted({j for p in parts for j in groups.get(p, ())})
+
+
+def time_windows(t: int, fractions: Iterable[float] = WINDOW_FRACTIONS) -> list[tuple[int, int]]:
+    """Windows [start, end) of each length (a fraction of ``t`` frames), overlapping by half,
+    the last one ending at the clip's end."""
+    out: list[tuple[int, int]] = []
+    for f in fractions:
+        length = min(max(int(round(f * t)), 1), t)
+        step = max(length // 2, 1)
+        starts = list(range(0, t - length + 1, step))
+        if starts[-1] != t - length:
+            starts.append(t - length)
+        out += [(s, s + length) for s in starts if (s, s + length) not in out]
+    return out
+
+
+def set_key(parts: PartSet) -> str:
+    return "+".join(parts)
 
 
 @dataclass
 class Occlusion:
-    """Logit drops of every class when each body part, then each time window, is frozen."""
+    """Class probabilities of the untouched input, of each candidate part set frozen and of each
+    time window frozen (one forward pass)."""
 
-    logits: np.ndarray                 # (K,) of the untouched input
-    parts: dict[str, np.ndarray]       # part -> (K,) logits with the part frozen
+    probs: np.ndarray                  # (K,) of the untouched input
+    sets: dict[PartSet, np.ndarray]    # part set -> (K,) probabilities with that set frozen
     windows: list[tuple[int, int]]
-    window_logits: np.ndarray          # (W, K)
+    window_probs: np.ndarray           # (W, K)
     frames: int
 
-    def part_shares(self, target: int, against: int | None = None) -> dict[str, float]:
-        """How much freezing each part lowers ``logit[target]`` (- ``logit[against]``), as shares
-        of the positive drops, largest first; parts whose freezing does not lower it are left out."""
-        def score(z: np.ndarray) -> float:
-            return float(z[target] - (z[against] if against is not None else 0.0))
-        base = score(self.logits)
-        drops = {part: base - score(z) for part, z in self.parts.items()}
-        total = sum(d for d in drops.values() if d > 0) or 1.0
-        return {p: round(d / total, 4) for p, d in sorted(drops.items(), key=lambda kv: -kv[1]) if d > 0}
+    def set_drops(self, target: int) -> dict[PartSet, float]:
+        """The drop of ``probs[target]`` when each candidate set is frozen, largest first."""
+        drops = {s: float(self.probs[target] - p[target]) for s, p in self.sets.items()}
+        return dict(sorted(drops.items(), key=lambda kv: -kv[1]))
 
-    def span(self, target: int) -> tuple[int, int]:
-        """The shortest run of time windows holding half the positive logit drop, in frames."""
-        drops = np.clip(self.logits[target] - self.window_logits[:, target], 0, None)
-        weight = drops / drops.sum() if drops.sum() > 0 else np.full(len(drops), 1 / len(drops))
-        a, b = shortest_span(weight)
-        return self.windows[a][0], self.windows[b - 1][1]
+    def part_drops(self, target: int) -> dict[str, float]:
+        """The drop of ``probs[target]`` when each single part is frozen, largest first."""
+        return {s[0]: d for s, d in self.set_drops(target).items() if len(s) == 1}
 
+    def margin_drops(self, target: int, against: int) -> dict[str, float]:
+        """How much freezing each single part narrows ``probs[target] - probs[against]``, for the
+        parts that narrow it, largest first."""
+        base = self.probs[target] - self.probs[against]
+        drops = {s[0]: float(base - (p[target] - p[against])) for s, p in self.sets.items() if len(s) == 1}
+        return {p: d for p, d in sorted(drops.items(), key=lambda kv: -kv[1]) if d > 0}
 
-def occlude(model: torch.nn.Module, x: torch.Tensor, layout: Layout) -> Occlusion:
-    """One batched forward pass: the input, each body part frozen, each time window frozen."""
-    parts = part_joints(layout)
-    windows = time_windows(x.shape[2])
-    batch = [x[0]] + [freeze_joints(x, js)[0] for js in parts.values()] + [freeze_frames(x, a, b)[0] for a, b in windows]
-    with torch.no_grad():
-        logits = model(torch.stack(batch)).float().numpy()
-    k = len(parts)
-    return Occlusion(logits[0], dict(zip(parts, logits[1:1 + k])), windows, logits[1 + k:], x.shape[2])
+    def cited_set(self, target: int) -> tuple[PartSet, float]:
+        """The set the decision rests on and its measured drop: the best single part, or the best
+        pair when it drops the probability by :data:`PAIR_GAIN` more."""
+        return pick_smallest(self.set_drops(target), set_size)
 
-
-def part_weights_per_joint(shares: dict[str, float], layout: Layout) -> np.ndarray:
-    """Each joint's weight: the shares of the parts it belongs to, spread over their joints."""
-    weights = np.zeros(layout.num_joints)
-    for part, share in shares.items():
-        members = list(layout.parts.get(part, ()))
-        if members:
-            weights[members] += share / len(members)
-    return weights
+    def span(self, target: int) -> tuple[tuple[int, int], float]:
+        """The window whose freezing drops ``probs[target]`` most (a quarter of the clip, or half
+        when that drops it by :data:`PAIR_GAIN` more), in frames, and its drop."""
+        drops = {w: float(self.probs[target] - p[target]) for w, p in zip(self.windows, self.window_probs)}
+        return pick_smallest(drops, lambda w: w[1] - w[0])
 
 
-def used_parts(shares: dict[str, float], tie: float = 0.8, most: int = 2) -> list[str]:
-    """The body part the model used most, plus the next ones (up to ``most`` in all) that are
-    nearly as important (a share >= ``tie`` x the top share), where naming one alone would be an
-    arbitrary pick. Citing weaker runners-up makes an explanation longer without naming more of
-    what the decision rests on: measured over NW-UCLA test, freezing the cited parts lowers the
-    prediction 3.3x more than freezing as many random joints with this rule, 2.8x when the
-    parts holding half of the drop were cited (experiments/results/explanations.md)."""
-    ranked = list(shares.items())
-    if not ranked:
-        return []
-    top = ranked[0][1]
-    return [part for part, share in ranked[:most] if share >= tie * top]
-
-
-def shortest_span(frame_weight: np.ndarray, share: float = 0.5) -> tuple[int, int]:
-    """Shortest window of frames holding ``share`` of the importance, as [start, end)."""
-    cum = np.concatenate([[0.0], np.cumsum(frame_weight)])
-    best = (0, len(frame_weight))
-    for start in range(len(frame_weight)):
-        end = int(np.searchsorted(cum, cum[start] + share - 1e-9, side="left"))
-        if end <= len(frame_weight) and end - start < best[1] - best[0]:
-            best = (start, max(end, start + 1))
+def pick_smallest(drops: dict, size) -> tuple:
+    """The candidate with the largest drop among the smallest size, replaced by a larger one only
+    when that drops it by at least :data:`PAIR_GAIN` more."""
+    best = None
+    for s in sorted({size(c) for c in drops}):
+        cand, d = max(((c, d) for c, d in drops.items() if size(c) == s), key=lambda cd: cd[1])
+        if best is None or d >= best[1] + PAIR_GAIN:
+            best = (cand, d)
     return best
 
 
+def occlude(model: torch.nn.Module, x: torch.Tensor, layout: Layout) -> Occlusion:
+    """One batched forward pass: the input, each candidate part set frozen, each window frozen."""
+    sets = candidate_sets(layout)
+    windows = time_windows(x.shape[2])
+    batch = ([x[0]] + [freeze_joints(x, js)[0] for js in sets.values()]
+             + [freeze_frames(x, a, b)[0] for a, b in windows])
+    with torch.no_grad():
+        probs = model(torch.stack(batch)).float().softmax(1).numpy()
+    k = len(sets)
+    return Occlusion(probs[0], dict(zip(sets, probs[1:1 + k])), windows, probs[1 + k:], x.shape[2])
+
+
+def part_weights_per_joint(weights: dict[str, float], layout: Layout) -> np.ndarray:
+    """Each joint's weight: the weights of the parts it belongs to, spread over their joints."""
+    out = np.zeros(layout.num_joints)
+    for part, w in weights.items():
+        members = list(layout.parts.get(part, ()))
+        if members:
+            out[members] += w / len(members)
+    return out

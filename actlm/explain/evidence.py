@@ -2,12 +2,15 @@
 
 An explanation is built from evidence, never the other way round:
 
-1. **What the model used.** Each body part of the layout is frozen at its first-frame position
-   (its motion removed), one at a time, in one batched forward pass; the drop of the predicted
-   class's logit is that part's share. The part with the largest share (and a second one when
-   it is nearly as large) is what the model used. Freezing each of eight time windows the same way gives the span.
-   Occlusion is used rather than gradient x input because it measures the effect it reports
-   (gradient x input, tried first, ranked joints barely better than random on NW-UCLA).
+1. **What the model used.** Every body part of the layout, each side's whole arm (arm and hand),
+   and every union of two of these (both arms and hands, an arm and the torso, ...) is frozen at
+   its first-frame position (its motion removed) in one batched forward pass; the drop of the
+   predicted class's probability is that set's measured effect (``set_drops``). The cited set
+   (``used_parts``) is the best single one, or the best pair when freezing it costs 10 points
+   more; ``used_drop`` is what freezing exactly that set costs.
+   The span is the time window (a quarter of the clip, or half) whose freezing costs most
+   (``span_drop``). Occlusion is used rather than gradient x input because it measures the effect
+   it reports (gradient x input, tried first, ranked joints barely better than random on NW-UCLA).
 2. **What was measured there.** The sample's kinematic facts (``explain.facts``: thresholds
    in body units, numbers measured on this sample) about those parts are the facts the
    explanation cites.
@@ -30,7 +33,7 @@ import numpy as np
 import torch
 
 from ..data.layouts import Layout, get_layout
-from .attribution import occlude, used_parts
+from .attribution import MIN_EFFECT, occlude, set_key
 from .contrast import contrastive_cue
 from .errors import ExplainError
 from .facts import MOTIONS, Fact, read_motion
@@ -61,17 +64,21 @@ class Evidence:
     confidence: float
     runner_up: str
     runner_up_confidence: float
-    parts: dict[str, float]                   # share of the logit drop when each body part is frozen
-    used_parts: list[str]                     # the parts the model relied on most
-    span: tuple[float, float]                 # normalised time [start, end) holding half the drop
+    parts: dict[str, float]                   # probability drop when each body part alone is frozen
+    used_parts: list[str]                     # the cited set: the parts the decision rests on ([] when none does)
+    span: tuple[float, float]                 # normalised time [start, end) whose freezing costs most
     facts: list[Fact]                         # all measured facts of the sample
     cited: list[Fact]                         # the facts about the used parts
-    contrast_parts: dict[str, float] = field(default_factory=dict)   # where the top - runner-up margin comes from
+    contrast_parts: dict[str, float] = field(default_factory=dict)   # how much freezing each part narrows the top - runner-up probability margin
     cue: str | None = None                    # the separating cue (a verified sentence), if any
     cue_fact: dict[str, Any] | None = None    # what the cue rests on: key, present?, class shares
     label: str | None = None
     ranking: dict[str, float] = field(default_factory=dict)         # the model's top classes, probabilities
     problems: list[Problem] = field(default_factory=list)           # what the tracking cannot support, said first
+    used_drop: float = 0.0                    # probability drop when the cited set (else the best one) is frozen
+    best_set: list[str] = field(default_factory=list)               # the best set, cited or not
+    set_drops: dict[str, float] = field(default_factory=dict)       # 'left_arm+right_arm' -> its measured drop
+    span_drop: float = 0.0                    # probability drop when the span is frozen
 
     @property
     def close_call(self) -> bool:
@@ -118,18 +125,21 @@ def gather_evidence(model: torch.nn.Module, x: torch.Tensor, data: np.ndarray, l
         raise ExplainError(f"{sample_id}: {unusable[0].text}; the model's decision on it means nothing")
     facts = reading.facts
     occ = occlude(model, x, layout)
-    probs = torch.from_numpy(occ.logits).softmax(0).numpy()
+    probs = occ.probs
     order = np.argsort(-probs)
     top, runner = int(order[0]), int(order[1])
-    shares = occ.part_shares(top)
-    used = used_parts(shares)
-    start, end = occ.span(top)
+    best, best_drop = occ.cited_set(top)
+    used = list(best) if best_drop >= MIN_EFFECT else []
+    (start, end), span_drop = occ.span(top)
     cited = cite(facts, used, (start / occ.frames + end / occ.frames) / 2)
-    ev = Evidence(sample_id, classes[top], float(probs[top]), classes[runner], float(probs[runner]), shares, used,
+    ev = Evidence(sample_id, classes[top], float(probs[top]), classes[runner], float(probs[runner]),
+                  {p: round(d, 4) for p, d in occ.part_drops(top).items()}, used,
                   (round(start / occ.frames, 3), round(end / occ.frames, 3)), facts, cited, label=label, problems=reading.problems,
-                  ranking={classes[int(i)]: round(float(probs[i]), 4) for i in order[:RANKED]})
+                  ranking={classes[int(i)]: round(float(probs[i]), 4) for i in order[:RANKED]},
+                  used_drop=round(best_drop, 4), best_set=list(best), span_drop=round(span_drop, 4),
+                  set_drops={set_key(s): round(d, 4) for s, d in occ.set_drops(top).items()})
     if ev.close_call:
-        ev.contrast_parts = occ.part_shares(top, against=runner)
+        ev.contrast_parts = {p: round(d, 4) for p, d in occ.margin_drops(top, runner).items()}
         measured = read_motion(data, layout, max_facts=len(MOTIONS) * 3).facts    # every fact, for absences
         ev.cue, ev.cue_fact = contrastive_cue(facts, ev.action, ev.runner_up, profile, measured)
     return ev

@@ -20,6 +20,58 @@ def _names(parts: list[str]) -> list[str]:
     return [p.replace("_", " ") for p in parts]
 
 
+#: Sets of body parts with a name of their own (keys sorted).
+_SET_NAMES = {("left_arm", "right_arm"): "both arms", ("left_hand", "right_hand"): "both hands",
+              ("left_leg", "right_leg"): "both legs",
+              ("left_arm", "left_hand", "right_arm", "right_hand"): "both arms and hands",
+              ("right_arm", "right_hand"): "the right arm and hand", ("left_arm", "left_hand"): "the left arm and hand"}
+
+
+def set_words(parts: list[str]) -> str:
+    """A cited set of body parts in words: 'both arms and hands', 'the torso and the right arm and
+    hand', 'the torso'."""
+    rest = sorted(parts)
+    if tuple(rest) in _SET_NAMES:
+        return _SET_NAMES[tuple(rest)]
+    named = []
+    for side in ("left", "right"):                 # a whole arm (arm and hand) is named as one
+        whole = (f"{side}_arm", f"{side}_hand")
+        if set(whole) <= set(rest):
+            named.append(_SET_NAMES[whole])
+            rest = [p for p in rest if p not in whole]
+    return join_words([f"the {n}" for n in _names(rest)] + named)
+
+
+def _pronoun(parts: list[str]) -> str:
+    return "them" if len(parts) > 1 or parts[0] in ("feet",) else "it"
+
+
+def _pct(p: float) -> str:
+    return f"{max(p, 0.0):.0%}"
+
+
+def _span_effect_words(ev: Evidence) -> str:
+    """The span in words with what freezing it costs: 'early in the sequence (0%-25% of it;
+    freezing that window drops it to 60%)'."""
+    words = _span_words(ev.span)
+    if ev.span_drop <= 0:
+        return words
+    effect = f"freezing that window drops it to {_pct(ev.confidence - ev.span_drop)}"
+    return f"{words[:-1]}; {effect})" if words.endswith(")") else f"{words} ({effect})"
+
+
+def attribution_words(ev: Evidence) -> str:
+    """What the model relied on, with the measured effect of freezing exactly that set, and the
+    span: 'the model relied most on both arms (freezing them drops throw from 93% to 21%), early
+    in the sequence (...)'."""
+    span = _span_effect_words(ev)
+    if not ev.used_parts:
+        return (f"no one or two body parts carry it (freezing any of them drops it by at most "
+                f"{max(ev.used_drop, 0.0) * 100:.0f} points); the model relied most on the motion {span}")
+    return (f"the model relied most on {set_words(ev.used_parts)} (freezing {_pronoun(ev.used_parts)} drops "
+            f"{ev.action} from {_pct(ev.confidence)} to {_pct(ev.confidence - ev.used_drop)}), {span}")
+
+
 def measured_sentence(ev: Evidence) -> str:
     """The cited facts (or, if none, what the used parts did not do), as one sentence."""
     if ev.cited:
@@ -58,7 +110,8 @@ def evidence_prompt(ev: Evidence) -> str:
     """The evidence as the reasoner reads it in its prompt: the model's ranking, the parts and
     span it used, every measured movement of the sample."""
     ranking = ", ".join(f"{c} {p:.0%}" for c, p in ev.ranking.items())
-    used = ", ".join(f"{n} {ev.parts[p]:.0%}" for n, p in zip(_names(ev.used_parts), ev.used_parts)) or "no single part"
+    used = (f"{' + '.join(_names(ev.used_parts))} (frozen together: {ev.action} {_pct(ev.confidence)} -> "
+            f"{_pct(ev.confidence - ev.used_drop)})" if ev.used_parts else "no one or two parts")
     moving = [f for f in ev.facts if f.motion != "still"]
     facts = "\n".join(f"- the person {_fact_words(f)}" for f in moving) or "- no movement above the thresholds"
     return (f"Encoder ranking: {ranking}\nBody parts used: {used}, {_span_words(ev.span)}\n"
@@ -68,19 +121,15 @@ def evidence_prompt(ev: Evidence) -> str:
 def template_explanation(ev: Evidence) -> str:
     """The explanation written from the evidence alone (no language model): every clause is a
     measurement of this sample or of the model."""
-    if not ev.used_parts:
-        used_words = "no single body part (freezing any one of them leaves its score as high)"
-    else:
-        used_words = "the " + join_words([f"{n} ({ev.parts[p]:.0%})" for n, p in zip(_names(ev.used_parts), ev.used_parts)])
-    parts = [f"{ev.action} ({ev.confidence:.0%}): the model relied most on {used_words}, "
-             f"{_span_words(ev.span)}.", measured_sentence(ev)]
+    parts = [f"{ev.action} ({ev.confidence:.0%}): {attribution_words(ev)}.",
+             measured_sentence(ev)]
     if ev.close_call:
         why = f"Not {ev.runner_up} ({ev.runner_up_confidence:.0%}): "
         if ev.cue:
             parts.append(why + ev.cue + ".")
         else:
-            where = (f"the margin comes mostly from the {_names([next(iter(ev.contrast_parts))])[0]} "
-                     f"({next(iter(ev.contrast_parts.values())):.0%}); " if ev.contrast_parts else "")
+            where = (f"freezing the {_names([next(iter(ev.contrast_parts))])[0]} narrows the margin most, by "
+                     f"{next(iter(ev.contrast_parts.values())) * 100:.0f} points; " if ev.contrast_parts else "")
             parts.append(why + where + _no_cue_words(ev) + ".")
     return " ".join(problem_sentences(ev) + parts)
 

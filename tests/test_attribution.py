@@ -1,0 +1,127 @@
+"""Attribution that means what it shows: the numbers an explanation gives are the drops measured by
+freezing exactly the cited set (and span), and the cited set is the best candidate."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+
+from actlm.data import SkeletonSet
+from actlm.data.layouts import get_layout
+from actlm.explain.attribution import (MIN_EFFECT, PAIR_GAIN, candidate_sets, freeze_frames, freeze_joints, occlude,
+                                       pick_smallest, set_joints, set_size, time_windows)
+from actlm.explain.explainer import Explainer, shipped_encoder
+from actlm.explain.text import set_words, template_explanation
+
+
+@pytest.fixture(scope="module")
+def shipped(ucla_prepared) -> tuple[Explainer, SkeletonSet]:
+    """The shipped NW-UCLA explainer and the test view it explains."""
+    return Explainer(shipped_encoder()), SkeletonSet(ucla_prepared).split("xview_test")
+
+
+def _probability(model: torch.nn.Module, x: torch.Tensor, target: int) -> float:
+    with torch.no_grad():
+        return float(model(x).softmax(1)[0, target])
+
+
+def test_the_number_shown_is_the_drop_measured_by_freezing_that_set(shipped):
+    explainer, test_view = shipped
+    layout = get_layout(explainer.layout)
+    for i in range(0, len(test_view), 160):
+        s = test_view[i]
+        ev, text = explainer.explain(s.data, s.sample_id)
+        x = explainer.model_input(s.data)
+        target = explainer.classes.index(ev.action)
+        base = _probability(explainer.model, x, target)
+        frozen = _probability(explainer.model, freeze_joints(x, set_joints(ev.best_set, layout)), target)
+        assert abs((base - frozen) - ev.used_drop) < 1e-3, s.sample_id
+        if ev.used_parts:
+            assert f"from {base:.0%} to {max(frozen, 0):.0%}" in text, (s.sample_id, text)
+            assert set_words(ev.used_parts) in text
+        t = x.shape[2]
+        a, b = round(ev.span[0] * t), round(ev.span[1] * t)
+        span_frozen = _probability(explainer.model, freeze_frames(x, a, b), target)
+        assert abs((base - span_frozen) - ev.span_drop) < 1e-3, s.sample_id
+        if ev.span_drop > 0:
+            assert f"freezing that window drops it to {max(span_frozen, 0):.0%}" in text
+
+
+def test_the_cited_set_is_the_best_candidate_unless_a_larger_one_gains_enough(shipped):
+    explainer, test_view = shipped
+    for i in range(5, len(test_view), 160):
+        s = test_view[i]
+        ev = explainer.evidence(s.data, s.sample_id)
+        size = set_size(tuple(ev.best_set))
+        for key, drop in ev.set_drops.items():
+            other = set_size(tuple(key.split("+")))
+            if other <= size:
+                assert drop <= ev.used_drop + 1e-6, (s.sample_id, key, drop, ev.best_set, ev.used_drop)
+            else:
+                assert drop < ev.used_drop + PAIR_GAIN, (s.sample_id, key, drop, ev.best_set, ev.used_drop)
+        assert (ev.used_parts == ev.best_set) == (ev.used_drop >= MIN_EFFECT)
+
+
+def test_a_decision_resting_on_both_arms_is_cited_as_both_arms_and_hands(shipped):
+    """a09_s06_e03_v03 (doffing): no single part moves it (2 points), both arms with their hands 93."""
+    explainer, test_view = shipped
+    s = test_view[test_view.find("a09_s06_e03_v03")]
+    ev, text = explainer.explain(s.data, s.sample_id)
+    assert max(ev.parts.values()) < 0.05
+    assert ev.set_drops["left_arm+left_hand+right_arm+right_hand"] > 0.8
+    assert ev.used_drop >= ev.set_drops["left_arm+left_hand+right_arm+right_hand"]
+    assert "no one or two body parts" not in text
+
+
+def test_pick_smallest_prefers_the_smaller_set_unless_the_larger_gains_the_margin():
+    drops = {("a",): 0.50, ("b",): 0.20, ("a", "b"): 0.50 + PAIR_GAIN / 2}
+    assert pick_smallest(drops, len) == (("a",), 0.50)
+    drops[("a", "b")] = 0.50 + PAIR_GAIN
+    assert pick_smallest(drops, len) == (("a", "b"), 0.50 + PAIR_GAIN)
+
+
+class OneJointModel(torch.nn.Module):
+    """Class 0's logit grows with how high joint ``j`` is on average: only that joint matters."""
+
+    def __init__(self, j: int):
+        super().__init__()
+        self.j = j
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        height = x[:, :, :, self.j, 1].mean(dim=(1, 2))
+        return torch.stack([8 * height, torch.zeros_like(height)], dim=1)
+
+
+def test_occlusion_finds_the_one_joint_a_model_reads_and_the_window_it_moves_in():
+    layout = get_layout("kinect-v1")
+    right_hand = layout.parts["right_hand"][0]
+    x = torch.zeros(1, 1, 32, layout.num_joints, 3)
+    x[0, 0, 8:16, right_hand, 1] = torch.linspace(0, 1, 8)     # the hand rises in frames 8-15 and stays up
+    x[0, 0, 16:, right_hand, 1] = 1.0
+    x[0, 0, :, layout.parts["left_leg"][0], 0] = torch.linspace(0, 2, 32)   # a joint the model ignores moves a lot
+    occ = occlude(OneJointModel(right_hand), x, layout)
+    cited, drop = occ.cited_set(0)
+    assert cited == ("right_hand",) and drop > 0.4
+    (a, b), _ = occ.span(0)
+    assert a <= 8 and b >= 16 and b - a <= 16
+
+
+def test_candidates_hold_every_unit_and_pair_once_and_windows_cover_the_clip():
+    sets = candidate_sets(get_layout("kinect-v1"))
+    assert ("left_arm", "left_hand", "right_arm", "right_hand") in sets and ("torso",) in sets
+    assert len({tuple(js) for js in sets.values()}) == len(sets)            # no set twice
+    assert set_size(("left_arm", "left_hand", "right_arm", "right_hand")) == 2
+    assert set_size(("left_arm", "right_arm")) == 2 and set_size(("right_arm", "right_hand")) == 1
+    windows = time_windows(32)
+    assert {b - a for a, b in windows} == {8, 16}
+    assert min(a for a, _ in windows) == 0 and max(b for _, b in windows) == 32
+    assert time_windows(5) and all(0 <= a < b <= 5 for a, b in time_windows(5))
+
+
+def test_an_unmoved_input_cites_no_set_and_says_so(shipped):
+    explainer, test_view = shipped
+    s = test_view[0]
+    still = np.repeat(s.data[:, :1], 30, axis=1)
+    ev = explainer.evidence(still, "still")
+    assert ev.used_parts == [] and abs(ev.used_drop) < MIN_EFFECT
+    assert "no one or two body parts carry it" in template_explanation(ev)
