@@ -67,19 +67,20 @@ def test_narration_is_ordered_in_time_and_readable(ucla_prepared):
 def test_kinematic_facts_work_on_every_layout(shared_data, ucla_prepared):
     from actlm.data.ntu import read_sample
 
-    two_bodies = None
+    two_bodies, stated = None, 0
     for path in sorted(shared_data.rglob("*.skeleton")):
         data = read_sample(path).data
-        facts = kinematic_facts(data, "kinect-v2")
-        assert facts and all(f.motion in MOTIONS for f in facts)
+        facts = kinematic_facts(data, "kinect-v2")     # empty when no named motion passed its threshold
+        assert all(f.motion in MOTIONS for f in facts)
+        stated += bool(facts)
         two_bodies = data if data.shape[0] == 2 and np.abs(data[1]).sum() > 0 else two_bodies
-    assert two_bodies is not None
+    assert two_bodies is not None and stated >= 4
     ds = SkeletonSet(ucla_prepared)
     kv1, coco_layout = get_layout("kinect-v1"), get_layout("coco-17")
     pick = [kv1.index(j) if j in kv1.joints else kv1.index("head") for j in coco_layout.joints]
     coco = ds[0].data[:, :, pick, :2]          # 2D keypoints in COCO order (face points at the head)
     assert kinematic_facts(coco, "coco-17")
-    with pytest.raises(ValueError, match="fewer than 2 frames"):
+    with pytest.raises(ValueError, match="a single frame"):
         kinematic_facts(ds[0].data[:, :1], ds.layout)
 
 

@@ -1,25 +1,36 @@
 """Measured kinematic facts: what the body parts of a skeleton sequence do, in words.
 
 This is the model-free reading of a sequence that the ``kinematic`` describer turns into a
-description, that the semantic tokenizer uses to name its codes, and that explanation
-faithfulness is checked against. Every fact comes from a measurement with a threshold in
-*body units* (one unit = the mean spine length, hip centre to neck), so it does not depend on
-the camera, the subject's size or the dataset's coordinate units.
+description, that the semantic tokenizer uses to name its codes, and that explanations cite.
 
-The body frame: origin at the centre joint of the first frame, ``up`` = mean spine direction,
-``across`` = the first frame's right->left shoulder line made orthogonal to ``up``, ``forward`` =
-their cross product (zero for 2D data). Heights are measured along ``up``, reaches along
-``forward``. Works for every layout that defines the body-part groups (kinect-v1/v2, COCO-17,
-BlazePose-33); parts a layout lacks (COCO has no hand joints) fall back to the nearest joint
-group (the wrist end of the arm).
+:func:`read_motion` reads in three steps:
+
+1. **Tracking quality first** (:mod:`.quality`): NaN/inf values, a single frame, too few frames,
+   a dead track, frozen or jumping joints, joints a video's pose estimator could not see; then,
+   once the world frame is known, a shoulder line collapsed edge-on and hands hidden behind the
+   body. Each is a :class:`~actlm.explain.quality.Problem` the explanation states first, and no
+   fact is read from the joint-frames it names.
+2. **The world frame** (:mod:`.world`): up from gravity over the whole sequence (feet to head
+   when standing tallest, corrected by the floor the feet walk on; the image vertical for 2D
+   data), heights above the floor, distances in statures (shown in metres when the data has
+   metric scale), facing from the shoulder line only where that line is readable.
+3. **The facts**: thresholds in statures (degrees for angles) on the readable joint-frames, each
+   with the time of its peak and the time extent over which it happens (``start``/``end``).
+
+Works for every layout that defines the body-part groups (kinect-v1/v2, COCO-17, BlazePose-33,
+Penn-13, SBU-15, layout files); parts a layout lacks (COCO has no hand joints) fall back to the
+nearest joint group (the wrist end of the arm).
 """
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+import warnings
+from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
 from ..data.layouts import Layout, get_layout
+from .quality import Problem, Tracking, check_tracking, view_problems
+from .world import World, foot_joints, head_joints, nanmean_joints, world_frame
 
 #: The motion vocabulary; explanations are scored against these (see ``faithfulness``).
 MOTIONS = (
@@ -29,18 +40,76 @@ MOTIONS = (
 )
 PHASES = ("at the start", "in the middle", "at the end", "throughout")
 
+#: Magnitude at which a motion counts: statures (the standing head height above the floor) for
+#: distances, statures per frame for swing, degrees for bend/lean/turn, reversals for wave.
+THRESHOLDS = {
+    "raise": 0.15,          # the hand rises ~0.25 m above where it started, to shoulder height or above
+    "lower": 0.15,
+    "reach_forward": 0.2,   # the hand ~0.3 m in front of its shoulder (arms hanging: ~0.05)
+    "reach_down": 0.12,     # the hand drops ~0.2 m, to below the knee (or below LOW_HAND)
+    "touch_head": 0.13,     # hand within ~0.2 m of the head (having started ~0.35 m away)
+    "wave": 3,              # side-to-side reversals of a raised hand
+    "swing": 0.07,          # ~0.11 m in one frame (3.4 m/s at 30 fps)
+    "hands_together": 0.11,
+    "bend": 25, "lean_back": 25,
+    "squat": 0.12,          # the hips drop ~0.2 m with bent knees and come back up
+    "sit_down": 0.1, "stand_up": 0.1,     # the hips end ~0.16 m lower (higher) than they started
+    "walk": 0.22,           # both feet end ~0.35 m from where they started
+    "turn": 60,
+    "approach": 0.35, "depart": 0.35,
+}
+#: nothing (no body part) moving further than this from its usual place is standing still
+STILL = 0.06
+#: a body whose head, hips and feet stay within this (statures) and hands within STILL_HANDS
+#: does not move at all: a still person or a dead track (said as a problem)
+STATIC_CORE = 0.03
+STILL_HANDS = 0.1
+#: time-signal onsets: a motion's extent is where it is at least this share of its peak
+EXTENT_SHARE = 0.5
+#: the share of frames at each end that gives a starting / ending level
+END_SHARE = 0.15
+#: a hand is above the head when it is this much (statures, ~5 cm) above the head joint (a hand
+#: at the mouth or on the crown is not)
+ABOVE_HEAD = 0.03
+#: a hand this low (statures above the floor; a standing knee is ~0.28) reaches down even when
+#: the knees bend with it (picking something up from a crouch)
+LOW_HAND = 0.3
+#: a walk that ends this close to its start (statures) but covered this much path goes "around"
+WALK_AROUND_PATH = 0.8
+#: a bend beyond this many degrees is forward whatever the shoulder line says: a standing person
+#: cannot lean back that far, and a Kinect seeing someone from behind mirrors their front
+FORWARD_BEYOND = 45
+#: the knee angle (hip-knee-ankle, degrees) below which the knees count as bent (squat)
+BENT_KNEE = 150
+#: a change of facing larger than this between neighbouring readable frames is a tracking flip,
+#: not a turn (a person turns ~6 degrees a frame at 30 fps, a fast spin ~15)
+FACING_FLIP = 25
+#: a turn is only followed across gaps of at most this many unreadable frames
+TURN_GAP = 2
+#: ... and read over at least this many readable frames
+TURN_FRAMES = 8
+
 
 @dataclass(frozen=True)
 class Fact:
     """One measured statement. ``part`` is a body-part group (or ``body``/``people``), ``motion``
     one of :data:`MOTIONS`, ``time`` the normalised time (0..1) of its peak, ``strength`` the
-    measured magnitude in body units (or degrees for angles)."""
+    measured magnitude (statures; degrees for angles), ``start``/``end`` the normalised time
+    extent over which the motion happens (the peak lies inside it)."""
 
     part: str
     motion: str
     time: float
     strength: float
     text: str
+    start: float | None = None
+    end: float | None = None
+
+    def __post_init__(self) -> None:
+        if self.start is None:
+            object.__setattr__(self, "start", self.time)
+        if self.end is None:
+            object.__setattr__(self, "end", self.time)
 
     @property
     def phase(self) -> str:
@@ -50,43 +119,105 @@ class Fact:
         return {**asdict(self), "phase": self.phase}
 
 
-# --- geometry -----------------------------------------------------------------------------
-def _mean_joint(x: np.ndarray, joints: tuple[int, ...]) -> np.ndarray:
-    return x[..., list(joints), :].mean(axis=-2)
+@dataclass
+class Reading:
+    """What a sequence supports: the problems of its tracking (said first), the facts measured
+    on what could be read, and the unit distances are given in (``m`` or ``stature``)."""
+
+    facts: list[Fact]
+    problems: list[Problem]
+    unit: str = "stature"
+    stature: float = 1.0                       # standing head height, in the data's units
+    moved: dict[str, float] = field(default_factory=dict)   # each part's largest excursion, statures
+
+    @property
+    def blocked(self) -> bool:
+        """Nothing could be read at all (too short, dead, NaN everywhere ...)."""
+        return any(p.blocking for p in self.problems)
+
+    def distance_words(self, statures: float) -> str:
+        """'about 1.5 m' / 'about 0.35 m' (metric data), else 'about 0.9 statures'."""
+        value, unit = (statures * self.stature, "m") if self.unit == "m" else (statures, "statures")
+        return f"about {value:.1f} {unit}" if value >= 0.95 else f"about {value:.2f} {unit}"
+
+    def as_dict(self) -> dict:
+        return {"facts": [f.as_dict() for f in self.facts], "problems": [p.as_dict() for p in self.problems],
+                "unit": self.unit, "stature": self.stature, "moved": self.moved}
 
 
+# --- time signals ---------------------------------------------------------------------------
 def _smooth(x: np.ndarray, width: int = 5) -> np.ndarray:
-    """Moving average over time (axis 0); Kinect v1 joints jitter by a few centimetres."""
+    """Moving average over time (axis 0) that skips NaN; Kinect v1 joints jitter by centimetres."""
     if len(x) < width:
         return x
-    kernel = np.ones(width) / width
-    pad = np.concatenate([np.repeat(x[:1], width // 2, 0), x, np.repeat(x[-1:], width // 2, 0)])
-    return np.apply_along_axis(lambda s: np.convolve(s, kernel, mode="valid"), 0, pad)
+    ok = np.isfinite(x)
+    kernel = np.ones(width)
+    filled = np.where(ok, x, 0.0)
+
+    def conv(a: np.ndarray) -> np.ndarray:
+        return np.apply_along_axis(lambda s: np.convolve(s, kernel, mode="same"), 0, a)
+
+    count = conv(ok.astype(float))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        out = conv(filled) / count
+    return np.where(ok, out, np.nan)
 
 
-def body_frame(x: np.ndarray, layout: Layout, ref: np.ndarray | None = None) -> tuple[np.ndarray, float]:
-    """Coordinates of one person (T, V, C) in the body frame of ``ref`` (default: itself).
+def _level(x: np.ndarray, at_end: bool = False) -> float:
+    """The starting (or ending) level of a signal: the median of its first (last) readable frames."""
+    idx = np.flatnonzero(np.isfinite(x))
+    if len(idx) == 0:
+        return float("nan")
+    k = max(int(round(END_SHARE * len(x))), 3)
+    part = idx[-k:] if at_end else idx[:k]
+    return float(np.median(x[part]))
 
-    Returns (T, V, 3) as (across, up, forward) in body units, and the body unit itself.
-    """
-    ref = x if ref is None else ref
-    xyz = np.zeros(x.shape[:-1] + (3,))
-    xyz[..., : x.shape[-1]] = x
-    r = np.zeros(ref.shape[:-1] + (3,))
-    r[..., : ref.shape[-1]] = ref
-    spine = _mean_joint(r, layout.spine_top) - _mean_joint(r, layout.spine_bottom)
-    unit = float(np.linalg.norm(spine, axis=-1).mean()) or 1.0
-    up = spine[: max(len(spine) // 4, 1)].mean(axis=0)   # the first quarter: before any bending
-    up /= np.linalg.norm(up) or 1.0
-    across = r[0, layout.left_shoulder] - r[0, layout.right_shoulder]
-    across = across - up * (across @ up)
-    if np.linalg.norm(across) < 1e-8:
-        across = np.array([1.0, 0.0, 0.0]) - up * up[0]
-    across /= np.linalg.norm(across) or 1.0
-    forward = np.cross(across, up) if x.shape[-1] == 3 else np.zeros(3)
-    origin = _mean_joint(r[0], layout.center)
-    basis = np.stack([across, up, forward], axis=1)          # columns
-    return (xyz - origin) @ basis / unit, unit
+
+def _argmax(x: np.ndarray) -> int:
+    return int(np.nanargmax(x))
+
+
+def _extent(signal: np.ndarray, peak: int, level: float) -> tuple[int, int]:
+    """The frames around ``peak`` where ``signal`` stays at or above ``level`` (NaN ends it)."""
+    a = b = peak
+    while a > 0 and np.isfinite(signal[a - 1]) and signal[a - 1] >= level:
+        a -= 1
+    while b < len(signal) - 1 and np.isfinite(signal[b + 1]) and signal[b + 1] >= level:
+        b += 1
+    return a, b
+
+
+def _readable(x: np.ndarray, least: int = 5) -> bool:
+    return int(np.isfinite(x).sum()) >= least
+
+
+class _Clock:
+    """Frame index -> normalised time over the person's frames."""
+
+    def __init__(self, n: int):
+        self.n = n
+
+    def __call__(self, i: int) -> float:
+        return round(float(i) / max(self.n - 1, 1), 3)
+
+    def fact(self, part: str, motion: str, peak: int, strength: float, text: str, span: tuple[int, int]) -> Fact:
+        return Fact(part, motion, self(peak), float(strength), text, self(min(span[0], peak)), self(max(span[1], peak)))
+
+
+# --- the body in the world frame --------------------------------------------------------------
+@dataclass
+class _Body:
+    """Per-frame trajectories of one person in the world frame, statures, NaN where unreadable."""
+
+    hand: dict[str, np.ndarray]          # (T, 3) each
+    shoulder: dict[str, np.ndarray]
+    ankle: dict[str, np.ndarray]
+    knee: dict[str, np.ndarray]
+    hip_joint: dict[str, np.ndarray]
+    head: np.ndarray
+    hip: np.ndarray                      # spine bottom (T, 3)
+    neck: np.ndarray                     # spine top (T, 3)
+    center: np.ndarray
 
 
 def _end(layout: Layout, part: str) -> tuple[int, ...]:
@@ -97,198 +228,466 @@ def _end(layout: Layout, part: str) -> tuple[int, ...]:
     if part.endswith("_hand"):
         arm = layout.parts.get(part.replace("_hand", "_arm"), ())
         return arm[-1:]
-    if part == "feet":
-        return tuple(j for leg in ("left_leg", "right_leg") for j in layout.parts.get(leg, ())[-1:])
     return ()
 
 
-def _present(x: np.ndarray) -> np.ndarray:
-    return np.abs(x).reshape(len(x), -1).sum(axis=1) > 0
+def _leg_joint(layout: Layout, side: str, k: int) -> tuple[int, ...]:
+    leg = layout.parts.get(f"{side}_leg", ())
+    return (leg[k],) if len(leg) > abs(k) else ()
 
 
-# --- the facts ----------------------------------------------------------------------------
-@dataclass
-class _Body:
-    """Per-frame trajectories of one person in body units (all (T, 3) or (T,))."""
+def _body(w: np.ndarray, layout: Layout, mirrored: bool = False) -> _Body:
+    """The trajectories; with ``mirrored`` labels (a Kinect seeing the person from behind) the
+    joints labelled left are the person's right and the other way round."""
+    def track(joints: tuple[int, ...]) -> np.ndarray:
+        return _smooth(nanmean_joints(w, joints)) if joints else np.full((len(w), 3), np.nan)
 
-    hand: dict[str, np.ndarray]
-    shoulder: dict[str, np.ndarray]
-    head: np.ndarray
-    center: np.ndarray
-    knee_height: np.ndarray
-    spine: np.ndarray
-    shoulder_line: np.ndarray
+    def sided(d: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+        return {"right": d["left"], "left": d["right"]} if mirrored else d
 
-
-def _trajectories(b: np.ndarray, layout: Layout) -> _Body:
-    def joint(part: str) -> np.ndarray:
-        idx = _end(layout, part)
-        return _smooth(_mean_joint(b, idx)) if idx else np.zeros((len(b), 3))
-
-    legs = [j for leg in ("left_leg", "right_leg") for j in layout.parts.get(leg, ())[1:2]]  # knees
-    knee = _smooth(_mean_joint(b, tuple(legs)))[:, 1] if legs else np.full(len(b), -1.5)
-    return _Body(
-        hand={s: joint(f"{s}_hand") for s in ("right", "left")},
-        shoulder={"right": _smooth(b[:, layout.right_shoulder]), "left": _smooth(b[:, layout.left_shoulder])},
-        head=joint("head"),
-        center=_smooth(_mean_joint(b, layout.center)),
-        knee_height=knee,
-        spine=_smooth(_mean_joint(b, layout.spine_top) - _mean_joint(b, layout.spine_bottom)),
-        shoulder_line=_smooth(b[:, layout.left_shoulder] - b[:, layout.right_shoulder]),
+    sides = ("right", "left")
+    body = _Body(
+        hand={s: track(_end(layout, f"{s}_hand")) for s in sides},
+        shoulder={"right": track((layout.right_shoulder,)), "left": track((layout.left_shoulder,))},
+        ankle={s: track(_leg_joint(layout, s, -1)) for s in sides},
+        knee={s: track(_leg_joint(layout, s, 1)) for s in sides},
+        hip_joint={s: track(_leg_joint(layout, s, 0)) for s in sides},
+        head=track(head_joints(layout)),
+        hip=track(layout.spine_bottom),
+        neck=track(layout.spine_top),
+        center=track(layout.center),
     )
+    for name in ("hand", "shoulder", "ankle", "knee", "hip_joint"):
+        setattr(body, name, sided(getattr(body, name)))
+    return body
 
 
-def _t(i: int, n: int) -> float:
-    return float(i) / max(n - 1, 1)
+# --- hand facts -----------------------------------------------------------------------------
+def _raise_facts(body: _Body, side: str, clock: _Clock) -> list[Fact]:
+    hand = body.hand[side]
+    height, shoulder, head = hand[:, 1], body.shoulder[side][:, 1], body.head[:, 1]
+    if not _readable(height):
+        return []
+    base = _level(height)
+    top = _argmax(height)
+    rise = height[top] - base
+    shoulder_top = shoulder[top] if np.isfinite(shoulder[top]) else np.nanmedian(shoulder)
+    if rise <= THRESHOLDS["raise"] or not height[top] > shoulder_top - 0.03:
+        return []
+    head_top = head[top] if np.isfinite(head[top]) else np.nanmedian(head)
+    where = "above the head" if height[top] > head_top + ABOVE_HEAD else "to shoulder height"
+    facts = [clock.fact(f"{side}_hand", "raise", top, rise, f"raises the {side} hand {where}",
+                        _extent(height - base, top, EXTENT_SHARE * rise))]
+    after = height[top:]
+    if _readable(after, 2):
+        low = top + int(np.nanargmin(after))
+        drop = height[top] - height[low]
+        if drop > THRESHOLDS["lower"]:
+            mid = top + int(np.flatnonzero(np.nan_to_num(after, nan=np.inf) <= height[top] - drop / 2)[0])
+            facts.append(clock.fact(f"{side}_hand", "lower", mid, drop, f"lowers the {side} hand again", (top, low)))
+    return facts
 
 
-def _hand_facts(body: _Body, n: int) -> list[Fact]:
+def _reach_facts(body: _Body, side: str, clock: _Clock, world: World) -> list[Fact]:
+    hand, shoulder = body.hand[side], body.shoulder[side]
+    facts = []
+    ahead = np.einsum("tc,tc->t", (hand - shoulder)[:, [0, 2]], world.facing)     # NaN where facing unreadable
+    if _readable(ahead):
+        far = _argmax(ahead)
+        gain = ahead[far] - _level(ahead)
+        if ahead[far] > THRESHOLDS["reach_forward"] and gain > THRESHOLDS["reach_forward"] / 2:
+            facts.append(clock.fact(f"{side}_arm", "reach_forward", far, ahead[far],
+                                    f"stretches the {side} arm forward", _extent(ahead, far, ahead[far] - gain / 2)))
+    height = hand[:, 1]
+    knee = np.nanmean([body.knee["left"][:, 1], body.knee["right"][:, 1]], axis=0) \
+        if _readable(body.knee["left"][:, 1]) or _readable(body.knee["right"][:, 1]) else np.full(len(hand), 0.28)
+    if _readable(height):
+        low = int(np.nanargmin(height))
+        drop = _level(height) - height[low]
+        knee_low = knee[low] if np.isfinite(knee[low]) else np.nanmedian(knee)
+        if drop > THRESHOLDS["reach_down"] and (height[low] < knee_low + 0.03 or height[low] < LOW_HAND):
+            facts.append(clock.fact(f"{side}_hand", "reach_down", low, drop,
+                                    f"reaches down towards the floor with the {side} hand",
+                                    _extent(-height, low, -(height[low] + drop / 2))))
+    near = np.linalg.norm(hand - body.head, axis=1)
+    if _readable(near):
+        close = int(np.nanargmin(near))
+        if near[close] < THRESHOLDS["touch_head"] and _level(near) > 0.22:
+            facts.append(clock.fact(f"{side}_hand", "touch_head", close, near[close],
+                                    f"brings the {side} hand up to the head", _extent(-near, close, -0.2)))
+    return facts
+
+
+def _reversals(x: np.ndarray, hysteresis: float) -> int:
+    """How often a signal turns back after moving at least ``hysteresis`` one way."""
+    x = x[np.isfinite(x)]
+    if len(x) < 3:
+        return 0
+    count, direction, extreme = 0, 0, x[0]
+    for v in x[1:]:
+        if direction >= 0 and v > extreme or direction <= 0 and v < extreme:
+            extreme = v if direction != 0 else extreme
+        if direction >= 0 and extreme - v > hysteresis:
+            count += direction > 0
+            direction, extreme = -1, v
+        elif direction <= 0 and v - extreme > hysteresis:
+            count += direction < 0
+            direction, extreme = 1, v
+        elif direction == 0:
+            extreme = v
+    return count
+
+
+def _wave_swing_facts(body: _Body, side: str, clock: _Clock) -> list[Fact]:
+    hand, shoulder = body.hand[side], body.shoulder[side]
+    facts = []
+    rel = hand - shoulder
+    raised = rel[:, 1] > -0.1
+    ok = np.isfinite(rel).all(axis=1) & raised
+    if ok.sum() >= 8 and raised[np.isfinite(rel[:, 1])].mean() > 0.3:
+        pts = rel[ok][:, [0, 2]] - rel[ok][:, [0, 2]].mean(axis=0)
+        axis = np.linalg.svd(pts, full_matrices=False)[2][0]          # the main side-to-side direction
+        flips = _reversals(pts @ axis, 0.04)
+        if flips >= THRESHOLDS["wave"]:
+            rows = np.flatnonzero(ok)
+            facts.append(clock.fact(f"{side}_hand", "wave", int(rows[len(rows) // 2]), flips,
+                                    f"waves the {side} hand from side to side", (int(rows[0]), int(rows[-1]))))
+    speed = np.linalg.norm(np.diff(hand, axis=0), axis=1)
+    if _readable(speed):
+        peak = _argmax(speed)
+        if speed[peak] > THRESHOLDS["swing"] and speed[peak] > 4 * (np.nanmedian(speed) + 1e-3):
+            facts.append(clock.fact(f"{side}_arm", "swing", peak + 1, speed[peak], f"swings the {side} arm quickly",
+                                    _extent(speed, peak, speed[peak] / 2)))
+    return facts
+
+
+def _hand_facts(body: _Body, clock: _Clock, world: World) -> list[Fact]:
     facts: list[Fact] = []
     for side in ("right", "left"):
-        hand, shoulder = body.hand[side], body.shoulder[side]
-        height = hand[:, 1]
-        rise = height - height[: max(n // 8, 1)].mean()
-        top = int(np.argmax(height))
-        if rise[top] > 0.45 and height[top] > shoulder[top, 1] - 0.1:
-            where = "above the head" if height[top] > body.head[top, 1] else "to shoulder height"
-            facts.append(Fact(f"{side}_hand", "raise", _t(top, n), float(rise[top]),
-                              f"raises the {side} hand {where}"))
-            if top < n - 2 and height[top] - height[top:].min() > 0.45:
-                low = top + int(np.argmin(height[top:]))
-                facts.append(Fact(f"{side}_hand", "lower", _t(low, n), float(height[top] - height[low]),
-                                  f"lowers the {side} hand again"))
-        reach = hand[:, 2] - shoulder[:, 2]
-        far = int(np.argmax(reach))
-        if reach[far] > 0.55 and reach[far] - reach[: max(n // 8, 1)].mean() > 0.25:
-            facts.append(Fact(f"{side}_arm", "reach_forward", _t(far, n), float(reach[far]),
-                              f"stretches the {side} arm forward"))
-        low = int(np.argmin(height))
-        if height[low] < body.knee_height[low] + 0.1 and height[low] < height[0] - 0.3:
-            facts.append(Fact(f"{side}_hand", "reach_down", _t(low, n), float(height[0] - height[low]),
-                              f"reaches down towards the floor with the {side} hand"))
-        near_head = np.linalg.norm(hand - body.head, axis=1)
-        close = int(np.argmin(near_head))
-        if near_head[close] < 0.45 and near_head[0] > 0.7:
-            facts.append(Fact(f"{side}_hand", "touch_head", _t(close, n), float(near_head[close]),
-                              f"brings the {side} hand up to the head"))
-        speed = np.linalg.norm(np.diff(hand, axis=0), axis=1)
-        lateral = np.diff(hand[:, 0])
-        if n > 10:
-            strong = np.abs(lateral) > 0.02
-            flips = int(np.sum(np.diff(np.sign(lateral[strong])) != 0)) if strong.sum() > 2 else 0
-            if flips >= 4 and (height > shoulder[:, 1] - 0.2).mean() > 0.3:
-                facts.append(Fact(f"{side}_hand", "wave", _t(int(np.argmax(speed)), n), float(flips),
-                                  f"waves the {side} hand from side to side"))
-            peak = int(np.argmax(speed))
-            if speed[peak] > 0.25 and speed[peak] > 4 * (np.median(speed) + 1e-3):
-                facts.append(Fact(f"{side}_arm", "swing", _t(peak, n), float(speed[peak]),
-                                  f"swings the {side} arm quickly"))
+        facts += _raise_facts(body, side, clock) + _reach_facts(body, side, clock, world)
+        facts += _wave_swing_facts(body, side, clock)
     gap = np.linalg.norm(body.hand["right"] - body.hand["left"], axis=1)
-    together = int(np.argmin(gap))
-    if gap[together] < 0.35 and gap[0] > 0.5:
-        facts.append(Fact("both_hands", "hands_together", _t(together, n), float(gap[together]),
-                          "brings both hands together in front of the body"))
+    if _readable(gap):
+        together = int(np.nanargmin(gap))
+        if gap[together] < THRESHOLDS["hands_together"] and _level(gap) > 0.2:
+            facts.append(clock.fact("both_hands", "hands_together", together, gap[together],
+                                    "brings both hands together in front of the body", _extent(-gap, together, -0.15)))
     return facts
 
 
-def _torso_facts(body: _Body, n: int) -> list[Fact]:
-    facts: list[Fact] = []
-    spine = body.spine / (np.linalg.norm(body.spine, axis=1, keepdims=True) + 1e-8)
-    tilt = np.degrees(np.arccos(np.clip(spine[:, 1], -1, 1)))
-    peak = int(np.argmax(tilt))
-    if tilt[peak] > 25 and tilt[peak] - tilt[: max(n // 8, 1)].mean() > 15:
-        if spine[peak, 2] >= 0:
-            facts.append(Fact("torso", "bend", _t(peak, n), float(tilt[peak]),
-                              f"bends the upper body forward by about {int(round(tilt[peak], -1))} degrees"))
-        else:
-            facts.append(Fact("torso", "lean_back", _t(peak, n), float(tilt[peak]), "leans the upper body back"))
-    height = body.center[:, 1]
-    head = max(n // 6, 1)
-    start, end, lowest = height[:head].mean(), height[-head:].mean(), int(np.argmin(height))
-    if start - end > 0.35:
-        facts.append(Fact("body", "sit_down", _t(n - 1, n), float(start - end), "lowers the body and stays down, as when sitting down"))
-    elif end - start > 0.35:
-        facts.append(Fact("body", "stand_up", _t(n - 1, n), float(end - start), "rises from a low position to standing"))
-    elif start - height[lowest] > 0.3:
-        facts.append(Fact("legs", "squat", _t(lowest, n), float(start - height[lowest]),
-                          "bends the knees and lowers the body, then comes back up"))
-    ground = body.center[:: max(n // 10, 1), [0, 2]]      # coarse steps: joint jitter must not add up
-    travel = np.linalg.norm(np.diff(ground, axis=0), axis=1).sum()
-    net = ground[-1] - ground[0]
-    if travel > 2.0 or np.linalg.norm(net) > 1.2:
-        direction = ("forward" if net[1] > 0 else "backward") if abs(net[1]) > abs(net[0]) else "sideways"
-        facts.append(Fact("legs", "walk", 1.0, float(travel),
-                          f"walks {direction}, covering about {travel:.0f} body lengths" if np.linalg.norm(net) > 1.2
-                          else "walks around, ending near where it started"))
-    line = body.shoulder_line[:, [0, 2]]
-    angle = np.unwrap(np.arctan2(line[:, 1], line[:, 0]))
-    turned = np.degrees(np.abs(angle - angle[0]))
-    if n > 2 and turned.max() > 60:
-        top = int(np.argmax(turned))
-        facts.append(Fact("body", "turn", _t(top, n), float(turned[top]), "turns the body around"))
-    return facts
+# --- torso, legs and the whole body ----------------------------------------------------------
+def _bend_fact(body: _Body, clock: _Clock, world: World) -> list[Fact]:
+    spine = body.neck - body.hip
+    length = np.linalg.norm(spine, axis=1)
+    tilt = np.degrees(np.arccos(np.clip(spine[:, 1] / np.where(length > 0, length, np.nan), -1, 1)))
+    if not _readable(tilt):
+        return []
+    peak = _argmax(tilt)
+    base = float(np.nanpercentile(tilt, 10))
+    if not (tilt[peak] > THRESHOLDS["bend"] and tilt[peak] - base > 15):
+        return []
+    span = _extent(tilt, peak, (tilt[peak] + base) / 2)
+    degrees = int(round(tilt[peak], -1))
+    ahead = float(spine[peak, [0, 2]] @ world.facing[peak]) if world.readable_facing[peak] else float("nan")
+    if not np.isfinite(ahead) and tilt[peak] <= FORWARD_BEYOND:
+        return [clock.fact("torso", "bend", peak, tilt[peak], f"bends the upper body by about {degrees} degrees", span)]
+    if np.isfinite(ahead) and ahead < 0 and tilt[peak] <= FORWARD_BEYOND:
+        return [clock.fact("torso", "lean_back", peak, tilt[peak], f"leans the upper body back by about {degrees} degrees",
+                            span)]
+    return [clock.fact("torso", "bend", peak, tilt[peak], f"bends the upper body forward by about {degrees} degrees",
+                       span)]
 
 
-def _pair_facts(a: np.ndarray, b: np.ndarray, n: int) -> list[Fact]:
-    dist = np.linalg.norm(a[:, [0, 2]] - b[:, [0, 2]], axis=1)
-    head = max(n // 6, 1)
-    start, end = dist[:head].mean(), dist[-head:].mean()
-    if start - end > 0.6:
-        return [Fact("people", "approach", _t(int(np.argmin(dist)), n), float(start - end), "the two people move towards each other")]
-    if end - start > 0.6:
-        return [Fact("people", "depart", _t(n - 1, n), float(end - start), "the two people move apart")]
+def _knee_angle(body: _Body, t: int) -> float:
+    """The smaller hip-knee-ankle angle of the two legs at frame t (degrees; 180 = straight)."""
+    angles = []
+    for side in ("left", "right"):
+        a = body.hip_joint[side][t] - body.knee[side][t]
+        b = body.ankle[side][t] - body.knee[side][t]
+        if np.isfinite(a).all() and np.isfinite(b).all() and np.linalg.norm(a) * np.linalg.norm(b) > 0:
+            angles.append(np.degrees(np.arccos(np.clip(a @ b / (np.linalg.norm(a) * np.linalg.norm(b)), -1, 1))))
+    return float(min(angles)) if angles else float("nan")
+
+
+def _height_facts(body: _Body, clock: _Clock, reading: "_Context") -> list[Fact]:
+    """Sitting down, standing up and squatting: the hips' height above the floor."""
+    height = body.hip[:, 1]
+    if not _readable(height):
+        return []
+    start, end = _level(height), _level(height, at_end=True)
+    low = int(np.nanargmin(height))
+    words = reading.distance_words
+    if start - end > THRESHOLDS["sit_down"]:
+        mid = _crossing(height, (start + end) / 2, falling=True)
+        span = (_crossing(height, start - 0.1 * (start - end), falling=True), _crossing(height, end + 0.1 * (start - end), falling=True))
+        return [clock.fact("body", "sit_down", mid, start - end,
+                           f"lowers the body by {words(start - end)} and stays down, as when sitting down", span)]
+    if end - start > THRESHOLDS["stand_up"]:
+        mid = _crossing(height, (start + end) / 2, falling=False)
+        span = (_crossing(height, start + 0.1 * (end - start), falling=False), _crossing(height, end - 0.1 * (end - start), falling=False))
+        return [clock.fact("body", "stand_up", mid, end - start,
+                           f"rises from a low position to standing, by {words(end - start)}", span)]
+    dip = start - height[low]
+    knee = _knee_angle(body, low)
+    if dip > THRESHOLDS["squat"] and end - height[low] > dip / 2 and not knee >= BENT_KNEE:
+        return [clock.fact("legs", "squat", low, dip,
+                           f"bends the knees and lowers the body by {words(dip)}, then comes back up",
+                           _extent(-height, low, -(height[low] + dip / 2)))]
     return []
 
 
-def kinematic_facts(data: np.ndarray, layout: str | Layout, max_facts: int = 6) -> list[Fact]:
-    """Facts about a sequence ``data`` (M, T, V, C), ordered by time; never empty.
+def _crossing(x: np.ndarray, level: float, falling: bool) -> int:
+    """The first frame at which ``x`` has passed ``level`` (downwards when ``falling``)."""
+    passed = (x <= level) if falling else (x >= level)
+    rows = np.flatnonzero(np.nan_to_num(passed, nan=False))
+    return int(rows[0]) if len(rows) else len(x) - 1
 
-    Raises ``ValueError`` for a sequence with fewer than 2 frames with a person.
+
+def _walk_fact(body: _Body, clock: _Clock, world: World, reading: "_Context") -> list[Fact]:
+    """Walking: both feet travel (the hips alone moving is sitting back or leaning, not a walk)."""
+    feet = [body.ankle[s][:, [0, 2]] for s in ("left", "right")]
+    if world.dims != 3 or not all(_readable(f[:, 0]) for f in feet):
+        return []
+    nets = [np.linalg.norm(_levels2(f, True) - _levels2(f, False)) for f in feet]
+    mid = np.nanmean(feet, axis=0)
+    net_vec = _levels2(mid, True) - _levels2(mid, False)
+    path = _path(mid)
+    hips = body.hip[:, [0, 2]]
+    hips_net = _levels2(hips, True) - _levels2(hips, False)
+    along = float(hips_net @ net_vec) / (np.linalg.norm(net_vec) + 1e-9)
+    # the hips go along with the feet (feet shuffling under a sitting body are not a walk)
+    travelled = min(nets) > THRESHOLDS["walk"] and along > THRESHOLDS["walk"]
+    around = min(_path(f) for f in feet + [hips]) > WALK_AROUND_PATH and not travelled
+    if not (travelled or around):
+        return []
+    moving = np.linalg.norm(np.diff(mid, axis=0), axis=1) > 0.004
+    rows = np.flatnonzero(np.nan_to_num(moving, nan=False))
+    span = (int(rows[0]), int(rows[-1]) + 1) if len(rows) else (0, clock.n - 1)
+    peak = (span[0] + span[1]) // 2
+    if around:
+        return [clock.fact("legs", "walk", peak, path,
+                           f"walks around, covering {reading.distance_words(path)} and ending near where it started", span)]
+    direction = _walk_direction(net_vec, world.facing)
+    return [clock.fact("legs", "walk", peak, float(np.linalg.norm(net_vec)),
+                       f"walks{direction}, covering {reading.distance_words(float(np.linalg.norm(net_vec)))}", span)]
+
+
+def _levels2(x: np.ndarray, at_end: bool) -> np.ndarray:
+    return np.array([_level(x[:, 0], at_end), _level(x[:, 1], at_end)])
+
+
+def _path(x: np.ndarray, samples: int = 8) -> float:
+    """Path length over a few coarse steps (joint jitter must not add up)."""
+    ok = np.flatnonzero(np.isfinite(x).all(axis=1))
+    if len(ok) < 2:
+        return 0.0
+    picks = ok[np.linspace(0, len(ok) - 1, min(samples + 1, len(ok))).round().astype(int)]
+    return float(np.linalg.norm(np.diff(x[picks], axis=0), axis=1).sum())
+
+
+def _walk_direction(net: np.ndarray, facing: np.ndarray) -> str:
+    """' forward' / ' backward' / ' sideways to the left' ... relative to the mean readable facing;
+    '' when the facing cannot be read."""
+    ok = np.isfinite(facing).all(axis=1)
+    if ok.mean() < 0.5:
+        return ""
+    f = facing[ok].mean(axis=0)
+    if np.linalg.norm(f) < 0.5:                     # the facing changed too much to say
+        return ""
+    f = f / np.linalg.norm(f)
+    left = np.array([f[1], -f[0]])
+    ahead, aside = float(net @ f), float(net @ left)
+    if abs(ahead) >= abs(aside):
+        return " forward" if ahead > 0 else " backward"
+    return " sideways to the left" if aside > 0 else " sideways to the right"
+
+
+def _turn_fact(clock: _Clock, world: World) -> list[Fact]:
+    """Turning: the change of facing within a stretch of frames whose shoulder line stays readable
+    (gaps of at most TURN_GAP frames), never across a one-frame flip (a tracker swapping left and
+    right): a turn read across an edge-on gap could be any angle."""
+    best: tuple[float, int, np.ndarray, np.ndarray] | None = None
+    for rows in _readable_stretches(world.readable_facing):
+        if len(rows) < TURN_FRAMES:
+            continue
+        yaw = np.arctan2(world.facing[rows, 1], world.facing[rows, 0])
+        step = np.degrees(np.abs(np.angle(np.exp(1j * np.diff(yaw)))))
+        if (step > FACING_FLIP).any():
+            continue
+        turned = np.degrees(np.abs(np.unwrap(yaw) - np.median(np.unwrap(yaw)[:3])))
+        top = int(np.argmax(turned))
+        if best is None or turned[top] > best[0]:
+            best = (float(turned[top]), top, rows, turned)
+    if best is None or best[0] <= THRESHOLDS["turn"]:
+        return []
+    angle, top, rows, turned = best
+    signal = np.full(clock.n, np.nan)
+    signal[rows] = turned
+    return [clock.fact("body", "turn", int(rows[top]), angle, f"turns the body by about {int(round(angle, -1))} degrees",
+                       _extent(signal, int(rows[top]), angle / 2))]
+
+
+def _readable_stretches(readable: np.ndarray) -> list[np.ndarray]:
+    """Indices of the readable frames, split where more than TURN_GAP frames in a row are not."""
+    rows = np.flatnonzero(readable)
+    if len(rows) == 0:
+        return []
+    cuts = np.flatnonzero(np.diff(rows) > TURN_GAP + 1) + 1
+    return np.split(rows, cuts)
+
+
+def _pair_facts(a: np.ndarray, b: np.ndarray, clock: _Clock) -> list[Fact]:
+    dist = np.linalg.norm(a[:, [0, 2]] - b[:, [0, 2]], axis=1)
+    if not _readable(dist):
+        return []
+    start, end = _level(dist), _level(dist, at_end=True)
+    if start - end > THRESHOLDS["approach"]:
+        close = int(np.nanargmin(dist))
+        return [clock.fact("people", "approach", close, start - end, "the two people move towards each other", (0, close))]
+    if end - start > THRESHOLDS["depart"]:
+        return [clock.fact("people", "depart", clock.n - 1, end - start, "the two people move apart",
+                           (_crossing(-dist, -(start + 0.1 * (end - start)), falling=True), clock.n - 1))]
+    return []
+
+
+# --- reading a sequence -----------------------------------------------------------------------
+@dataclass
+class _Context:
+    unit: str
+    stature: float
+
+    def distance_words(self, statures: float) -> str:
+        return Reading([], [], self.unit, self.stature).distance_words(statures)
+
+
+def _main_person(data: np.ndarray) -> list[int]:
+    """Persons in order of appearance that hold at least one frame (NaN counts as there)."""
+    filled = np.nan_to_num(data, nan=1.0, posinf=1.0, neginf=1.0)
+    return [m for m in range(data.shape[0]) if (np.abs(filled[m]) > 0).any()]
+
+
+def _excursions(body: _Body) -> dict[str, float]:
+    """How far each part moves from its usual (median) place at most, statures."""
+    parts = {"right hand": body.hand["right"], "left hand": body.hand["left"], "head": body.head,
+             "hips": body.hip, "right foot": body.ankle["right"], "left foot": body.ankle["left"]}
+    out = {}
+    for name, x in parts.items():
+        if _readable(x[:, 0]):
+            out[name] = round(float(np.nanmax(np.linalg.norm(x - np.nanmedian(x, axis=0), axis=1))), 3)
+    return out
+
+
+def read_motion(data: np.ndarray, layout: str | Layout, *, visibility: np.ndarray | None = None,
+                max_facts: int = 8) -> Reading:
+    """See :func:`_read_motion`; NumPy's warnings about all-NaN slices (joint-frames the tracking
+    check removed) are expected there and not shown."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        return _read_motion(data, layout, visibility=visibility, max_facts=max_facts)
+
+
+def _read_motion(data: np.ndarray, layout: str | Layout, *, visibility: np.ndarray | None = None,
+                 max_facts: int = 8) -> Reading:
+    """The tracking problems and measured facts of a sequence ``data`` (M, T, V, C).
+
+    ``visibility`` (M, T, V) or (T, V), when the pose source gives it: joints below 0.5 are not
+    read. Facts are ordered by time; a still person gets one ``still`` fact; a blocked reading
+    (see :attr:`Reading.blocked`) has none. Raises ``ValueError`` only for data of the wrong shape.
     """
     layout = get_layout(layout)
     if data.ndim != 4 or data.shape[2] != layout.num_joints:
         raise ValueError(f"expected (M, T, {layout.num_joints}, C) for layout {layout.name}; got {data.shape}")
-    present = [m for m in range(data.shape[0]) if _present(data[m]).sum() >= 2]
-    if not present:
-        raise ValueError("the sequence has fewer than 2 frames with a person in it")
-    main = data[present[0]]
-    keep = _present(main)
-    main = main[keep]
-    n = len(main)
-    frame, _ = body_frame(main, layout)
-    facts = _hand_facts(_trajectories(frame, layout), n) + _torso_facts(_trajectories(frame, layout), n)
-    if len(present) > 1:
-        other = data[present[1]][keep]
-        if _present(other).all():
-            other_frame, _ = body_frame(other, layout, ref=main)
-            facts += _pair_facts(_trajectories(frame, layout).center, _trajectories(other_frame, layout).center, n)
+    persons = _main_person(data)
+    if not persons:
+        return Reading([], Tracking().block("no_person", "no person in any frame: no motion can be read").problems)
+    main = persons[0]
+    vis = None if visibility is None else np.asarray(visibility)
+    if vis is not None and vis.ndim == 3:
+        vis = vis[main]
+    x, tracking = check_tracking(data[main], layout, vis)
+    if tracking.blocked:
+        return Reading([], tracking.problems)
+    world = world_frame(x, layout)
+    hands = {s: _end(layout, f"{s}_hand") for s in ("right", "left")}
+    problems, drop = view_problems(world.coords, world.facing, world.dims, layout, tracking.frames, hands,
+                                   world.camera())
+    world.coords = np.where(drop[..., None], np.nan, world.coords)
+    clock = _Clock(len(x))
+    context = _Context(world.unit, world.stature)
+    body = _body(world.coords, layout, world.mirrored)
+    facts = _hand_facts(body, clock, world) + _bend_fact(body, clock, world) + _height_facts(body, clock, context)
+    facts += _walk_fact(body, clock, world, context) + _turn_fact(clock, world)
+    if len(persons) > 1:
+        facts += _other_person_facts(data[persons[1]][tracking.frames], layout, world, body, clock)
+    moved = _excursions(body)
     facts = _most_salient(_merge_sides(facts), max_facts)
-    if not facts:
-        facts = [Fact("body", "still", 0.5, 0.0, "stays mostly in place with only small movements")]
-    return sorted(facts, key=lambda f: f.time)
+    problems = tracking.problems + problems
+    if not facts and moved and max(moved.values()) < STILL:
+        facts = [Fact("body", "still", 0.5, 0.0, f"stays in place: no body part moves more than "
+                      f"{context.distance_words(STILL)}", 0.0, 1.0)]
+    if all(f.motion == "still" for f in facts) and _static(moved):
+        problems.append(_still_problem(len(x), tracking, context))
+    return Reading(sorted(facts, key=lambda f: f.time), problems, world.unit, world.stature, moved)
 
 
-#: Magnitude at which a motion counts (body units; degrees for bend/turn; flips for wave).
-THRESHOLDS = {"raise": 0.45, "lower": 0.45, "reach_forward": 0.55, "reach_down": 0.3, "touch_head": 0.45,
-              "wave": 4, "swing": 0.25, "hands_together": 0.35, "bend": 25, "lean_back": 25, "squat": 0.3,
-              "sit_down": 0.35, "stand_up": 0.35, "walk": 2.0, "turn": 60, "approach": 0.6, "depart": 0.6}
+def _static(moved: dict[str, float]) -> bool:
+    """The body does not move at all: head, hips and feet stay within STATIC_CORE, the hands
+    within STILL_HANDS (jitter); a clip of an action like that is worth a word."""
+    core = [v for k, v in moved.items() if "hand" not in k]
+    hands = [v for k, v in moved.items() if "hand" in k]
+    return bool(core) and max(core) < STATIC_CORE and max(hands, default=0.0) < STILL_HANDS
+
+
+def _still_problem(n: int, tracking: Tracking, context: _Context) -> Problem:
+    """A clip in which the body does not move: said, since a tracker that lost the person (a dead
+    track) and a person standing still look the same."""
+    frames = tracking.frames
+    return Problem("no_motion", (), (int(frames[0]), int(frames[-1])),
+                   f"the body does not move in {n} frames (head, hips and feet stay within "
+                   f"{context.distance_words(STATIC_CORE)}, the hands within {context.distance_words(STILL_HANDS)}): "
+                   f"the person stands still or the tracker lost them (a dead track)")
+
+
+def _other_person_facts(other: np.ndarray, layout: Layout, world: World, body: _Body, clock: _Clock) -> list[Fact]:
+    """Approach/depart of a second person, placed in the main person's world frame."""
+    present = (np.abs(np.nan_to_num(other)).reshape(len(other), -1).sum(axis=1) > 0) & np.isfinite(other).all(axis=(1, 2))
+    if present.mean() < 0.8:
+        return []
+    centre = nanmean_joints(world.place(np.where(present[:, None, None], other, np.nan)), layout.center)
+    return _pair_facts(body.center, _smooth(centre), clock)
+
+
+def kinematic_facts(data: np.ndarray, layout: str | Layout, max_facts: int = 6) -> list[Fact]:
+    """The facts of :func:`read_motion`, ordered by time.
+
+    Raises ``ValueError`` when nothing can be read (no person, a single frame, too few frames, a
+    dead track, NaN everywhere: the message says which) or the data has the wrong shape. The list
+    is empty when the person moved but no listed motion passed its threshold."""
+    reading = read_motion(data, layout, max_facts=max_facts)
+    if reading.blocked:
+        raise ValueError("; ".join(p.text for p in reading.problems if p.blocking))
+    return reading.facts
 
 
 def _merge_sides(facts: list[Fact]) -> list[Fact]:
-    """'raises the right hand' + 'raises the left hand' at about the same time -> 'raises both hands'."""
+    """'raises the right hand above the head' + 'raises the left hand above the head' at about the
+    same time -> 'raises both hands above the head'. Only when both sides did the same thing the
+    same way (one hand above the head and one to the shoulder stay two facts)."""
     out, used = [], set()
     for i, f in enumerate(facts):
         if i in used:
             continue
         if f.part.startswith("right_"):
-            twin = next((j for j, g in enumerate(facts) if j not in used and g.motion == f.motion
-                         and g.part == "left_" + f.part[6:] and abs(g.time - f.time) < 0.2), None)
+            limb = f.part[6:]
+            twin = next((j for j, g in enumerate(facts) if j not in used and j != i and g.motion == f.motion
+                         and g.part == "left_" + limb and abs(g.time - f.time) < 0.2
+                         and g.text.replace("left", "right") == f.text), None)
             if twin is not None:
                 used.add(twin)
-                limb = f.part[6:]
-                text = f.text.replace(f"the right {limb}", f"both {limb}s").replace(f"with the right {limb}", f"with both {limb}s")
-                f = Fact(f"both_{limb}s", f.motion, (f.time + facts[twin].time) / 2,
-                         max(f.strength, facts[twin].strength), text)
+                g = facts[twin]
+                text = f.text.replace(f"with the right {limb}", f"with both {limb}s").replace(f"the right {limb}", f"both {limb}s")
+                f = Fact(f"both_{limb}s", f.motion, round((f.time + g.time) / 2, 3), max(f.strength, g.strength), text,
+                         min(f.start, g.start), max(f.end, g.end))
         out.append(f)
     return out
 
@@ -317,4 +716,4 @@ def narrate(facts: list[Fact], subject: str = "The person") -> str:
             sentences.append(f"{'Meanwhile the person' if sentences else subject} {f.text}.")
         elif f.part == "people":
             sentences.append(f.text[0].upper() + f.text[1:] + ".")
-    return " ".join(sentences) or f"{subject} stays mostly in place."
+    return " ".join(sentences) or f"{subject} makes no movement the detector names."

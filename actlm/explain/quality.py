@@ -1,0 +1,333 @@
+"""Tracking quality, read before any fact: can this input support a reading, and where not?
+
+A skeleton tracker fails in ways that look like motion: a joint that jumps reads as a swing, a
+shoulder line that collapses when the body is seen edge-on reads as a turn, a hand tracked behind
+the body (hidden from the sensor) reads as raised, a frozen track reads as standing still. Every
+check here returns :class:`Problem` s (kind, joints, frames, a sentence for the user) and marks
+the joint-frames that may not be read; :mod:`.facts` states nothing from them.
+
+Checks, in order: no person, NaN/inf values, a single frame, too few frames, a dead track (the
+whole skeleton frozen or collapsed to a point), frozen joints, jumping joints, low visibility (on
+video: BlazePose visibility below 0.5); and once the world frame is known (:func:`view_problems`):
+collapsed shoulders (edge-on) and hands behind the body.
+"""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+import numpy as np
+
+from ..data.layouts import Layout
+
+#: fewer frames than this cannot show a motion (a third of a second at 30 fps)
+MIN_FRAMES = 10
+#: a joint moving less than this (share of the body's size per frame) is not moving at all:
+#: far below any sensor's noise, so only a frozen or copied track does it
+FROZEN_STEP = 2e-4
+#: a joint frozen for at least this many frames while the body moves (and its bones stretch) is a
+#: tracking failure
+FROZEN_RUN = 8
+#: ... and one of its bones changes length by this share meanwhile (it is left behind)
+FROZEN_BONE = 0.2
+#: the whole skeleton frozen for at least this many frames is a dead track
+DEAD_RUN = 5
+#: a joint whose position leaves the line of its neighbours by more than this share of the body's
+#: size in one frame and comes back (a spike) jumped; no limb moves out and back that fast
+JUMP_SPIKE = 0.15
+#: a bone whose length differs from its median by more than this share (plus a tenth of a
+#: bone's length for noise) is broken in that frame
+BONE_STRETCH = 0.45
+#: joints below this BlazePose visibility are not seen (MediaPipe's own threshold)
+MIN_VISIBILITY = 0.5
+#: a problem on a joint is reported once it covers this share of the frames (shorter failures
+#: are still masked, not worth a sentence)
+REPORT_SHARE = 0.1
+#: a hand this far behind the shoulders' plane (statures) is hidden from a sensor in front
+BEHIND_BODY = 0.06
+#: ... and within this share of the shoulder width of the torso's middle, as the camera sees it
+SILHOUETTE = 0.45
+#: the shoulder line is reported as collapsed when it is unreadable in this share of frames
+COLLAPSED_SHARE = 0.2
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Something the input cannot support. ``frames`` is (first, last) in input frames;
+    ``blocking`` means no motion can be read at all."""
+
+    kind: str
+    joints: tuple[str, ...]
+    frames: tuple[int, int]
+    text: str
+    blocking: bool = False
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass
+class Tracking:
+    """The problems found and the joint-frames that may be read."""
+
+    problems: list[Problem] = field(default_factory=list)
+    valid: np.ndarray | None = None          # (T, V) bool over the person's frames
+    frames: np.ndarray | None = None         # the input frame index of each of those frames
+
+    @property
+    def blocked(self) -> bool:
+        return any(p.blocking for p in self.problems)
+
+    def block(self, kind: str, text: str, frames: tuple[int, int] = (0, 0)) -> "Tracking":
+        self.problems.append(Problem(kind, (), frames, text, blocking=True))
+        return self
+
+
+def _runs(mask: np.ndarray) -> list[tuple[int, int]]:
+    """(start, end) index pairs, end exclusive, of the True runs of a 1D mask."""
+    padded = np.concatenate([[False], mask, [False]])
+    edges = np.flatnonzero(np.diff(padded.astype(int)))
+    return list(zip(edges[::2], edges[1::2]))
+
+
+def _frames_words(first: int, last: int) -> str:
+    return f"frame {first}" if first == last else f"frames {first}-{last}"
+
+
+def _joint_names(layout: Layout, joints: list[int]) -> str:
+    names = [layout.joints[j].replace("_", " ") for j in joints]
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def _present(x: np.ndarray) -> np.ndarray:
+    """Frames (T,) holding a person: any value that is non-zero (NaN/inf count: they are there, broken)."""
+    flat = x.reshape(len(x), -1)
+    return (np.abs(np.nan_to_num(flat, nan=1.0, posinf=1.0, neginf=1.0)) > 0).any(axis=1)
+
+
+def check_tracking(x: np.ndarray, layout: Layout, visibility: np.ndarray | None = None) -> tuple[np.ndarray, Tracking]:
+    """The person's frames of ``x`` (T, V, C) with every unreadable joint-frame set to NaN, and
+    the :class:`Tracking` that says why. ``visibility`` (T, V) in [0, 1] when the source gives it."""
+    track = Tracking()
+    present = _present(x)
+    frames = np.flatnonzero(present)
+    track.frames = frames
+    if len(frames) == 0:
+        return x[:0].astype(float), track.block("no_person", "no person in any frame: no motion can be read")
+    x = x[frames].astype(float)
+    finite = np.isfinite(x).all(axis=-1)                                      # (T, V)
+    if not finite.all():
+        _report_nonfinite(track, finite, frames, layout)
+    if len(frames) == 1:
+        return x, track.block("single_frame", "a single frame: motion cannot be read from one frame",
+                              (int(frames[0]), int(frames[0])))
+    x = np.where(finite[..., None], x, np.nan)
+    valid = finite.copy()
+    if finite.any(axis=1).sum() < MIN_FRAMES and not track.blocked:
+        n = int(finite.any(axis=1).sum())
+        return x, track.block("too_short", f"{n} frames only: too short to read motion (at least {MIN_FRAMES} are needed)",
+                              (int(frames[0]), int(frames[-1])))
+    size = _body_size(x, layout)
+    valid &= ~_dead_frames(x, size, track, frames)
+    valid &= ~_frozen_joints(x, size, valid, track, frames, layout)
+    valid &= ~_jumping_joints(x, size, track, frames, layout)
+    if visibility is not None:
+        valid &= ~_invisible(np.asarray(visibility, float)[frames], track, frames, layout)
+    if valid.any(axis=1).sum() < MIN_FRAMES and not track.blocked:
+        track.block("too_short", f"only {int(valid.any(axis=1).sum())} of {len(frames)} frames can be read: too few "
+                                 f"to read motion (at least {MIN_FRAMES} are needed)", (int(frames[0]), int(frames[-1])))
+    track.valid = valid
+    return np.where(valid[..., None], x, np.nan), track
+
+
+def _report_nonfinite(track: Tracking, finite: np.ndarray, frames: np.ndarray, layout: Layout) -> None:
+    bad_frames = np.flatnonzero(~finite.all(axis=1))
+    if (~finite).all():
+        track.block("nan", "every value of the skeleton is NaN or infinite: no motion can be read",
+                    (int(frames[0]), int(frames[-1])))
+        return
+    joints = np.flatnonzero((~finite).any(axis=0)).tolist()
+    first, last = int(frames[bad_frames[0]]), int(frames[bad_frames[-1]])
+    track.problems.append(Problem("nan", tuple(layout.joints[j] for j in joints), (first, last),
+                                  f"NaN or infinite values in {_frames_words(first, last)} "
+                                  f"({len(joints)} joint{'s' if len(joints) > 1 else ''}): no motion is read from them"))
+
+
+def _body_size(x: np.ndarray, layout: Layout) -> float:
+    """A robust size of the body in data units (the median extent of the skeleton), for thresholds
+    that must hold before the world frame is known."""
+    extent = np.nanmax(x, axis=1) - np.nanmin(x, axis=1)                     # (T, C)
+    size = np.nanmedian(np.linalg.norm(extent, axis=1))
+    return float(size) if np.isfinite(size) and size > 0 else 1.0
+
+
+def _dead_frames(x: np.ndarray, size: float, track: Tracking, frames: np.ndarray) -> np.ndarray:
+    """Frames (T,) of a dead track: the whole skeleton frozen (no joint moves) for DEAD_RUN
+    frames or more, or collapsed to a single point."""
+    step = np.nanmax(np.linalg.norm(np.diff(x, axis=0), axis=-1), axis=1)       # (T-1,)
+    still = np.concatenate([[False], np.nan_to_num(step, nan=0.0) < FROZEN_STEP * size])
+    extent = np.nanmax(np.linalg.norm(x - np.nanmean(x, axis=1, keepdims=True), axis=-1), axis=1)
+    point = np.nan_to_num(extent, nan=0.0) < FROZEN_STEP * size
+    dead = np.zeros(len(x), bool)
+    for a, b in _runs(still):
+        if b - a + 1 >= DEAD_RUN:
+            dead[a:b] = True          # frame a-1, which they all copy, is still live
+    dead |= point
+    if dead.any():
+        first = int(frames[np.flatnonzero(dead)[0]])
+        live = int((~dead).sum())
+        to_end = dead[np.flatnonzero(dead)[0]:].all()
+        where = f"from frame {first}" if to_end else _frames_words(first, int(frames[np.flatnonzero(dead)[-1]]))
+        text = (f"the track is dead {where} (every joint frozen in place): no motion is stated "
+                f"{'there' if live >= MIN_FRAMES else 'at all'}")
+        track.problems.append(Problem("dead_track", (), (first, int(frames[np.flatnonzero(dead)[-1]])), text,
+                                      blocking=live < MIN_FRAMES))
+    return np.repeat(dead[:, None], x.shape[1], axis=1)
+
+
+def _frozen_joints(x: np.ndarray, size: float, valid: np.ndarray, track: Tracking, frames: np.ndarray,
+                   layout: Layout) -> np.ndarray:
+    """Joint-frames (T, V) of single joints frozen for FROZEN_RUN frames while the body moves."""
+    step = np.linalg.norm(np.diff(x, axis=0), axis=-1)                          # (T-1, V)
+    moving = np.nan_to_num(np.nanmax(step, axis=1), nan=0.0) >= FROZEN_STEP * size
+    frozen = np.zeros(x.shape[:2], bool)
+    neighbours = {v: [p if c == v else c for c, p in layout.bones if v in (c, p)] for v in range(x.shape[1])}
+    for v in range(x.shape[1]):
+        still = (np.nan_to_num(step[:, v], nan=1.0) < FROZEN_STEP * size) & moving
+        for a, b in _runs(still):
+            if b - a >= FROZEN_RUN and _bones_change(x[a : b + 1], v, neighbours[v], size):
+                frozen[a : b + 1, v] = True
+    frozen &= valid
+    _report_joints(track, frozen, frames, layout, "frozen_joint", ("is frozen in place while the body moves",
+                                                                               "are frozen in place while the body moves"))
+    return frozen
+
+
+def _bones_change(x: np.ndarray, joint: int, neighbours: list[int], size: float) -> bool:
+    """Whether a bone of ``joint`` changes length over these frames: a joint that stays put while
+    its neighbour moves away is stuck (a planted foot, or an annotator's unchanged click, keeps its
+    bones and is not)."""
+    for other in neighbours:
+        length = np.linalg.norm(x[:, joint] - x[:, other], axis=-1)
+        if np.isfinite(length).sum() >= 2 and np.nanmax(length) - np.nanmin(length) > FROZEN_BONE * np.nanmedian(length) + 0.01 * size:
+            return True
+    return False
+
+
+def _jumping_joints(x: np.ndarray, size: float, track: Tracking, frames: np.ndarray, layout: Layout) -> np.ndarray:
+    """Joint-frames (T, V) where a joint spikes away and back, or stretches its bones beyond what
+    a body allows."""
+    bad = np.zeros(x.shape[:2], bool)
+    if len(x) >= 3:
+        spike = np.linalg.norm(x[1:-1] - (x[:-2] + x[2:]) / 2, axis=-1)
+        bad[1:-1] |= np.nan_to_num(spike, nan=0.0) > JUMP_SPIKE * size
+    broken = np.zeros(x.shape[:2], int)
+    degree = np.zeros(x.shape[1], int)
+    for child, parent in layout.bones:
+        length = np.linalg.norm(x[:, child] - x[:, parent], axis=-1)
+        med = np.nanmedian(length) if np.isfinite(length).any() else np.nan
+        if not np.isfinite(med) or med <= 0:
+            continue
+        off = np.nan_to_num(np.abs(length - med), nan=0.0) > BONE_STRETCH * med + 0.1 * med + 0.02 * size
+        broken[:, child] += off
+        broken[:, parent] += off
+        degree[child] += 1
+        degree[parent] += 1
+    # a joint is to blame when every bone it has (its only one, for a hand or foot) broke, or two did
+    bad |= (broken >= np.minimum(degree, 2)[None]) & (broken > 0)
+    _report_joints(track, bad, frames, layout, "jumping_joint", ("jumps implausibly (a spike or a stretched bone)",
+                                                                        "jump implausibly (spikes or stretched bones)"))
+    return bad
+
+
+def _invisible(visibility: np.ndarray, track: Tracking, frames: np.ndarray, layout: Layout) -> np.ndarray:
+    hidden = visibility < MIN_VISIBILITY
+    _report_joints(track, hidden, frames, layout, "low_visibility",
+                   (f"is not visible (visibility below {MIN_VISIBILITY})", f"are not visible (visibility below {MIN_VISIBILITY})"))
+    return hidden
+
+
+def _report_joints(track: Tracking, bad: np.ndarray, frames: np.ndarray, layout: Layout, kind: str,
+                   what: tuple[str, str]) -> None:
+    """One problem for the joints that fail in at least REPORT_SHARE of the frames."""
+    share = bad.mean(axis=0)
+    joints = np.flatnonzero(share >= REPORT_SHARE).tolist()
+    if not joints:
+        return
+    rows = np.flatnonzero(bad[:, joints].any(axis=1))
+    first, last = int(frames[rows[0]]), int(frames[rows[-1]])
+    names = _joint_names(layout, joints)
+    verb = what[0] if len(joints) == 1 else what[1]
+    track.problems.append(Problem(kind, tuple(layout.joints[j] for j in joints), (first, last),
+                                  f"the {names} {verb} in {_frames_words(first, last)} "
+                                  f"({share[joints].max():.0%} of the frames): no motion is read from "
+                                  f"{'it' if len(joints) == 1 else 'them'} there"))
+
+
+# --- problems of the view, once up and facing are known --------------------------------------
+def view_problems(coords: np.ndarray, facing: np.ndarray, dims: int, layout: Layout, frames: np.ndarray,
+                  hand_joints: dict[str, tuple[int, ...]], camera: np.ndarray | None = None) -> tuple[list[Problem], np.ndarray]:
+    """Collapsed shoulders and hands behind the body, from world coordinates (T, V, 3) in statures,
+    the per-frame facing (NaN where unreadable) and the camera's place on the floor plane (h1, h2)
+    when the data is in camera coordinates. Returns the problems and the joint-frames (T, V) to
+    drop (the hands while hidden behind the body)."""
+    problems: list[Problem] = []
+    drop = np.zeros(coords.shape[:2], bool)
+    if dims != 3:
+        return problems, drop
+    unreadable = ~np.isfinite(facing).all(axis=1)
+    present = np.isfinite(coords[:, [layout.left_shoulder, layout.right_shoulder]]).all(axis=(1, 2))
+    lost = unreadable & present
+    if present.any() and lost[present].mean() >= COLLAPSED_SHARE:
+        rows = np.flatnonzero(lost)
+        first, last = int(frames[rows[0]]), int(frames[rows[-1]])
+        problems.append(Problem("collapsed_shoulders", (layout.joints[layout.left_shoulder], layout.joints[layout.right_shoulder]),
+                                (first, last), f"the shoulder line collapses (the body seen edge-on) in "
+                                f"{lost[present].mean():.0%} of the frames ({_frames_words(first, last)}): turns and "
+                                f"forward reaches are not read there"))
+    hidden = _hidden_hands(coords, facing, layout, hand_joints, camera)
+    for side, joints in hand_joints.items():
+        if not joints:
+            continue
+        behind = hidden[side]
+        drop[:, list(joints)] |= behind[:, None]
+        if behind.mean() >= REPORT_SHARE:
+            rows = np.flatnonzero(behind)
+            first, last = int(frames[rows[0]]), int(frames[rows[-1]])
+            problems.append(Problem("hand_behind_body", tuple(layout.joints[j] for j in joints), (first, last),
+                                    f"the {side} hand is behind the body (hidden from the sensor) in "
+                                    f"{_frames_words(first, last)}: its motion is not read there"))
+    return problems, drop
+
+
+def _hidden_hands(coords: np.ndarray, facing: np.ndarray, layout: Layout, hand_joints: dict[str, tuple[int, ...]],
+                  camera: np.ndarray | None) -> dict[str, np.ndarray]:
+    """Per side, the frames (T,) in which the hand is hidden behind the torso.
+
+    With the camera's place known (data in camera coordinates, as Kinect gives it): the hand lies
+    farther from the camera than the shoulders by BEHIND_BODY and inside the torso's silhouette
+    (depth crossing the torso; this holds whichever way the person faces, and a Kinect that sees
+    someone from behind mirrors their front, so the labels cannot tell). Otherwise: the hand lies
+    BEHIND_BODY behind the shoulders' plane, by the facing."""
+    shoulders = np.nanmean(coords[:, [layout.left_shoulder, layout.right_shoulder]][..., [0, 2]], axis=1)
+    across = coords[:, layout.left_shoulder, [0, 2]] - coords[:, layout.right_shoulder, [0, 2]]
+    width = np.linalg.norm(across, axis=1)
+    typical = float(np.nanpercentile(width, 90)) if np.isfinite(width).any() else 0.0
+    out = {}
+    for side, joints in hand_joints.items():
+        if not joints:
+            out[side] = np.zeros(len(coords), bool)
+            continue
+        with np.errstate(invalid="ignore"):
+            hand = np.nanmean(coords[:, list(joints)][..., [0, 2]], axis=1) if len(joints) > 1 else coords[:, joints[0], [0, 2]]
+        rel = hand - shoulders
+        if camera is not None:
+            ray = shoulders - camera
+            ray = ray / np.linalg.norm(ray, axis=1, keepdims=True)
+            depth = np.einsum("tc,tc->t", rel, ray)
+            lateral = np.abs(rel[:, 0] * ray[:, 1] - rel[:, 1] * ray[:, 0])
+            hidden = (depth > BEHIND_BODY) & (lateral < SILHOUETTE * typical)
+        else:
+            depth = np.einsum("tc,tc->t", rel, facing)
+            hidden = depth < -BEHIND_BODY
+        out[side] = np.nan_to_num(hidden, nan=False).astype(bool)
+    return out

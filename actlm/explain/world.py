@@ -1,0 +1,268 @@
+"""The world frame of one person's skeleton sequence: which way is up, where the floor is, how
+tall the person stands, which way they face, and whether distances can be given in metres.
+
+Up comes from gravity over the *whole* sequence, never from the first frames' spine (a person
+who starts bent, or a camera pitched by 20 degrees, would tilt every later measurement):
+
+* 3D data: the mean direction from the feet to the head, averaged with the spine's, over the
+  frames in which the person stands tallest (bending, sitting and squatting shorten that line,
+  standing does not), then
+  corrected by the floor: when the feet travel, their lowest points lie on the floor, so up is
+  made orthogonal to the direction they travelled (and, when they cover an area, up is the
+  normal of the plane they span). A walk towards a pitched camera then stays level.
+* 2D image data: the image's vertical (image y points down), flipped only when the head is
+  below the feet in most frames (2D data already given with y up).
+
+Distances are in statures (the head's height above the floor when standing) inside the
+detector; they are shown in metres when the data has metric scale, told by a plausibility check
+of that height (3D data whose standing head height lies between 1.0 m and 2.3 m), else in
+statures. Facing (where the person's front points) is read from the shoulder line and is only
+*readable* in frames where that line is not collapsed (a body seen edge-on); in 2D it is never
+readable (one view cannot tell a turn from a shrug).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..data.layouts import Layout
+
+#: frames whose feet-to-head length reaches this share of the sequence's 95th percentile count as
+#: standing tall (the ones up is read from)
+TALL_SHARE = 0.9
+#: the feet must travel at least this far (feet-to-head lengths, 5th to 95th percentile) along a
+#: direction before the floor they walk on corrects up (shorter shuffles tilt more than they tell)
+FLOOR_SPREAD = 0.6
+#: the floor may tilt up by at most this much (degrees) from the feet-to-head direction
+MAX_FLOOR_CORRECTION = 15.0
+#: a standing head height (data units) in this range means the data is in metres
+METRIC_HEIGHT = (1.0, 2.3)
+#: a stature is at least this many spine lengths (hip centre to neck is ~0.3 of a standing head
+#: height); guards against a person who never stands up in the clip
+SPINE_TO_STATURE = 2.9
+#: a knee angle (hip-knee-ankle) below this many degrees is bent: it points to the true front
+BENT_KNEE = 160
+#: bent-knee frames (both legs counted) needed to call a skeleton mirrored ...
+MIRROR_EVIDENCE = 6
+#: ... the knees' mean offset behind the labelled front (statures) ...
+MIRROR_OFFSET = 0.02
+#: ... and the share of those frames that agree
+MIRROR_AGREEMENT = 0.7
+#: data whose origin lies this many statures away from the person is in camera coordinates
+CAMERA_DISTANCE = 1.0
+#: facing is readable when the horizontal shoulder width reaches this share of its typical width
+READABLE_SHOULDERS = 0.55
+#: ... and the typical width is at least this many statures (a real shoulder line, not a dot)
+MIN_SHOULDER_WIDTH = 0.08
+
+
+def nanmean_joints(x: np.ndarray, joints: tuple[int, ...] | list[int]) -> np.ndarray:
+    """Mean of the given joints (..., V, C) -> (..., C), ignoring NaN joints (NaN if all are)."""
+    sel = x[..., list(joints), :]
+    ok = np.isfinite(sel).all(axis=-1, keepdims=True)
+    total = np.where(ok, sel, 0.0).sum(axis=-2)
+    count = ok.sum(axis=-2)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(count > 0, total / np.maximum(count, 1), np.nan)
+
+
+def foot_joints(layout: Layout) -> tuple[int, ...]:
+    """The lowest joints of the body: the feet group and the last joint of each leg (ankles)."""
+    legs = tuple(leg[-1] for leg in (layout.parts.get("left_leg", ()), layout.parts.get("right_leg", ())) if leg)
+    return tuple(dict.fromkeys(layout.parts.get("feet", ()) + legs))
+
+
+def head_joints(layout: Layout) -> tuple[int, ...]:
+    return layout.parts.get("head", ()) or layout.spine_top
+
+
+def _unit(v: np.ndarray) -> np.ndarray:
+    n = float(np.linalg.norm(v))
+    return v / n if n > 1e-12 else v
+
+
+@dataclass
+class World:
+    """Up, floor and size of one person, and their coordinates in that frame.
+
+    ``coords`` (T, V, 3) holds each joint as (h1, height, h2) in statures: ``height`` above the
+    floor along up, (h1, h2) a fixed right-handed horizontal basis, origin on the floor under the
+    body's centre at its first frame. NaN marks joint-frames that may not be read."""
+
+    up: np.ndarray              # (3,) unit vector in data coordinates
+    stature: float              # standing head height above the floor, in data units
+    unit: str                   # "m" when the data has metric scale, else "stature"
+    dims: int                   # 2 or 3
+    coords: np.ndarray          # (T, V, 3), statures
+    facing: np.ndarray          # (T, 2) unit forward direction in (h1, h2), NaN where unreadable
+    shoulder_width: np.ndarray  # (T,) horizontal shoulder width, statures
+    basis: np.ndarray           # (3, 3) columns h1, up, h2
+    origin: np.ndarray          # (3,) data point that is (0, 0, 0): the floor under the first centre
+    mirrored: bool = False      # the labels' left/right (and front) are swapped: see :func:`mirrored_by_knees`
+
+    def place(self, x: np.ndarray) -> np.ndarray:
+        """Any points (..., C) in this world's coordinates (statures), e.g. a second person."""
+        xyz = np.zeros(x.shape[:-1] + (3,))
+        xyz[..., : x.shape[-1]] = x
+        out = (xyz - self.origin) @ self.basis / self.stature
+        if self.dims == 2:
+            out[..., 2] = 0.0
+        return out
+
+    def distance_words(self, statures: float) -> str:
+        """'about 1.5 m' (metric data) or 'about 0.9 statures' (otherwise)."""
+        value, unit = (statures * self.stature, "m") if self.unit == "m" else (statures, "statures")
+        return f"about {value:.1f} {unit}" if value >= 0.95 else f"about {value:.2f} {unit}"
+
+    def camera(self) -> np.ndarray | None:
+        """Where the camera stands on the floor plane, (h1, h2) in statures, when the data is in
+        camera coordinates (the data's origin, at least a stature away from the person, as in
+        Kinect data); None for body-centred data (BlazePose world landmarks) and 2D data."""
+        if self.dims != 3:
+            return None
+        cam = self.place(np.zeros((1, 3)))[0, [0, 2]]
+        return cam if float(np.linalg.norm(cam)) > CAMERA_DISTANCE else None
+
+    @property
+    def readable_facing(self) -> np.ndarray:
+        return np.isfinite(self.facing).all(axis=1)
+
+
+def _up_3d(x: np.ndarray, layout: Layout) -> np.ndarray:
+    """Feet-to-head direction over the frames the person stands tallest, corrected by the floor."""
+    head = nanmean_joints(x, head_joints(layout))
+    feet = nanmean_joints(x, foot_joints(layout))
+    line = head - feet
+    length = np.linalg.norm(line, axis=1)
+    ok = np.isfinite(length) & (length > 0)
+    if not ok.any():
+        spine = nanmean_joints(x, layout.spine_top) - nanmean_joints(x, layout.spine_bottom)
+        return _unit(np.nanmean(spine, axis=0))
+    tall = ok & (length >= TALL_SHARE * np.percentile(length[ok], 95))
+    up = _unit((line[tall] / length[tall, None]).mean(axis=0))
+    spine = (nanmean_joints(x, layout.spine_top) - nanmean_joints(x, layout.spine_bottom))[tall]
+    spine = spine[np.isfinite(spine).all(axis=1) & (np.linalg.norm(spine, axis=1) > 0)]
+    if len(spine) and set(layout.spine_top) != set(layout.spine_bottom):
+        # standing tall, the spine is upright too: averaging the two halves the error of either
+        # (a foot tracked ahead of the body tilts the first, a slouch the second)
+        up = _unit(up + _unit((spine / np.linalg.norm(spine, axis=1, keepdims=True)).mean(axis=0)))
+    return _floor_corrected(x, layout, up, float(np.median(length[tall])))
+
+
+def _floor_corrected(x: np.ndarray, layout: Layout, up: np.ndarray, tall: float) -> np.ndarray:
+    """Up made orthogonal to the floor the feet walk on (when they travel far enough to tell)."""
+    feet = x[:, list(foot_joints(layout))]                          # (T, F, 3)
+    heights = np.where(np.isfinite(feet).all(-1), feet @ up, np.inf)
+    lowest = np.argmin(heights, axis=1)
+    rows = np.isfinite(heights.min(axis=1))
+    if rows.sum() < 8:
+        return up
+    points = feet[np.flatnonzero(rows), lowest[rows]]               # the foot on the floor, per frame
+    centred = points - points.mean(axis=0)
+    _, _, vt = np.linalg.svd(centred, full_matrices=False)
+    spread = [float(np.subtract(*np.percentile(centred @ v, [95, 5]))) for v in vt[:2]]
+    if spread[0] < FLOOR_SPREAD * tall:
+        return up
+    if spread[1] >= FLOOR_SPREAD * tall:                            # an area: the floor's normal
+        normal = vt[2] * np.sign(vt[2] @ up)
+        corrected = normal
+    else:                                                           # a line: up is orthogonal to it
+        corrected = _unit(up - (up @ vt[0]) * vt[0])
+    angle = np.degrees(np.arccos(np.clip(corrected @ up, -1, 1)))
+    return corrected if angle <= MAX_FLOOR_CORRECTION else up
+
+
+def _up_2d(x: np.ndarray, layout: Layout) -> np.ndarray:
+    """Image y points down; flipped when the head is below the feet in most frames."""
+    head = nanmean_joints(x, head_joints(layout))[:, 1]
+    feet = nanmean_joints(x, foot_joints(layout))[:, 1]
+    ok = np.isfinite(head) & np.isfinite(feet)
+    y_up = ok.any() and np.mean(head[ok] > feet[ok]) > 0.5
+    return np.array([0.0, 1.0, 0.0]) if y_up else np.array([0.0, -1.0, 0.0])
+
+
+def _horizontal_basis(up: np.ndarray, x: np.ndarray, layout: Layout) -> tuple[np.ndarray, np.ndarray]:
+    """(h1, h2) with (h1, up, h2) right-handed; h1 along the mean shoulder line where it exists."""
+    line = np.nanmean(x[:, layout.left_shoulder] - x[:, layout.right_shoulder], axis=0)
+    if not np.isfinite(line).all():
+        line = np.array([1.0, 0.0, 0.0])
+    h1 = line - (line @ up) * up
+    if np.linalg.norm(h1) < 1e-8:
+        h1 = np.array([1.0, 0.0, 0.0]) - up[0] * up
+    h1 = _unit(h1)
+    return h1, np.cross(h1, up)
+
+
+def _stature(heights_head: np.ndarray, spine: float) -> float:
+    ok = np.isfinite(heights_head)
+    tall = float(np.percentile(heights_head[ok], 90)) if ok.any() else 0.0
+    return max(tall, SPINE_TO_STATURE * spine, 1e-6)
+
+
+def world_frame(x: np.ndarray, layout: Layout) -> World:
+    """The world frame of one person's sequence ``x`` (T, V, C), NaN where not readable."""
+    dims = x.shape[-1]
+    xyz = np.zeros(x.shape[:-1] + (3,))
+    xyz[..., :dims] = x
+    up = _up_3d(xyz, layout) if dims == 3 else _up_2d(xyz, layout)
+    feet_h = np.where(np.isfinite(xyz[:, list(foot_joints(layout))]).all(-1),
+                      xyz[:, list(foot_joints(layout))] @ up, np.nan)
+    floor = float(np.nanpercentile(np.nanmin(feet_h, axis=1), 5)) if np.isfinite(feet_h).any() else \
+        float(np.nanmin(xyz @ up))
+    spine = np.linalg.norm(nanmean_joints(xyz, layout.spine_top) - nanmean_joints(xyz, layout.spine_bottom), axis=1)
+    spine_len = float(np.nanmedian(spine)) if np.isfinite(spine).any() else 0.0
+    stature = _stature(nanmean_joints(xyz, head_joints(layout)) @ up - floor, spine_len)
+    metric = dims == 3 and METRIC_HEIGHT[0] <= stature <= METRIC_HEIGHT[1]
+    h1, h2 = _horizontal_basis(up, xyz, layout)
+    centre = nanmean_joints(xyz, layout.center)
+    first = centre[np.isfinite(centre).all(axis=1)][0] if np.isfinite(centre).all(axis=1).any() else np.zeros(3)
+    origin = first - (first @ up - floor) * up
+    basis = np.stack([h1, up, h2], axis=1)
+    coords = (xyz - origin) @ basis / stature
+    if dims == 2:
+        coords[..., 2] = 0.0
+    facing, width = _facing(coords, layout, dims)
+    mirrored = mirrored_by_knees(coords, facing, layout)
+    if mirrored:
+        facing = -facing
+    return World(up, stature, "m" if metric else "stature", dims, coords, facing, width, basis, origin, mirrored)
+
+
+def _facing(coords: np.ndarray, layout: Layout, dims: int) -> tuple[np.ndarray, np.ndarray]:
+    """Forward direction per frame in (h1, h2), from the shoulder line (left minus right):
+    forward = across x up in a right-handed frame. NaN where the shoulder line is collapsed
+    (seen edge-on, or tracked as one point) or the data is 2D."""
+    across = coords[:, layout.left_shoulder, [0, 2]] - coords[:, layout.right_shoulder, [0, 2]]
+    width = np.linalg.norm(across, axis=1)
+    facing = np.full((len(coords), 2), np.nan)
+    if dims != 3 or not np.isfinite(width).any():
+        return facing, width
+    typical = float(np.nanpercentile(width, 90))
+    readable = np.isfinite(width) & (width >= READABLE_SHOULDERS * typical) & (typical >= MIN_SHOULDER_WIDTH)
+    a = across[readable] / width[readable, None]
+    facing[readable] = np.stack([-a[:, 1], a[:, 0]], axis=1)          # (h1, up, h2) right-handed
+    return facing, width
+
+
+def mirrored_by_knees(coords: np.ndarray, facing: np.ndarray, layout: Layout) -> bool:
+    """Whether the skeleton's left/right labels (hence the front told by the shoulder line) are
+    mirrored: a Kinect assumes the person faces it, so someone seen from behind is tracked with
+    left and right swapped. Bent knees tell the true front from geometry alone: a knee bends
+    forward, ahead of the line from its hip to its ankle. Decided only on clear evidence (enough
+    bent-knee frames, most of them agreeing)."""
+    offsets = []
+    for side in ("left_leg", "right_leg"):
+        leg = layout.parts.get(side, ())
+        if len(leg) < 3:
+            return False
+        hip, knee, ankle = coords[:, leg[0]], coords[:, leg[1]], coords[:, leg[2]]
+        a, b = hip - knee, ankle - knee
+        cos = np.einsum("tc,tc->t", a, b) / (np.linalg.norm(a, axis=1) * np.linalg.norm(b, axis=1) + 1e-9)
+        bent = np.degrees(np.arccos(np.clip(cos, -1, 1))) < BENT_KNEE
+        ahead = np.einsum("tc,tc->t", (knee - (hip + ankle) / 2)[:, [0, 2]], facing)
+        offsets.append(ahead[bent & np.isfinite(ahead)])
+    ahead = np.concatenate(offsets)
+    if len(ahead) < MIRROR_EVIDENCE:
+        return False
+    return bool(np.mean(ahead) < -MIRROR_OFFSET and np.mean(ahead < 0) >= MIRROR_AGREEMENT)

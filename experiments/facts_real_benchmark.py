@@ -1,0 +1,201 @@
+"""Facts on real data, checked against what the class implies (issue 40, item 1b).
+
+For classes whose definition implies a motion (UTD-MHAD "squat", NW-UCLA "sit down", Penn Action
+"jumping jacks" ...) the share of sequences in which the fact detector (``read_motion``) states
+that motion is its **recall** (target >= 0.85). For classes whose definition excludes a motion
+(walking on a stationary gesture, sitting down on a walk) the share in which it is stated is
+its **false rate** (target <= 0.03). Every sequence of each data set is read (the detector has
+no training data; nothing is fitted here).
+
+Next to it, a trivial baseline: the **motion energy** of the body part the motion is about (mean
+per-frame speed of its joints, in body sizes) above that part's median over the data set.
+
+The data come through actlm's importers (``actlm prepare utd-mhad`` / ``nw-ucla`` /
+``penn-action`` into the cache; see docs/data.md).
+
+    python -m experiments.facts_real_benchmark [--datasets nw-ucla utd-mhad penn-action] [--limit N]
+
+writes experiments/results/facts_real.md and .json.
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import subprocess
+import sys
+import time
+from collections import Counter, defaultdict
+from pathlib import Path
+
+import numpy as np
+
+from actlm.data import SkeletonSet
+from actlm.data.layouts import get_layout
+from actlm.explain.facts import read_motion
+
+RESULTS = Path(__file__).parent / "results"
+
+#: class -> motions its definition implies (any one of them counts as stated)
+IMPLIED: dict[str, dict[str, tuple[str, ...]]] = {
+    "nw-ucla": {
+        "pick up with one hand": ("reach_down",), "pick up with two hands": ("reach_down",),
+        "sit down": ("sit_down",), "stand up": ("stand_up",), "walk around": ("walk",),
+    },
+    "utd-mhad": {
+        "squat": ("squat",), "lunge": ("squat",), "sit to stand": ("stand_up",), "stand to sit": ("sit_down",),
+        "wave": ("wave",), "arm curl": ("raise",), "clap": ("hands_together",), "tennis serve": ("raise",),
+        "basketball shoot": ("raise",), "push": ("reach_forward",), "boxing": ("reach_forward",),
+        "pickup and throw": ("reach_down",),
+    },
+    "penn-action": {
+        "squat": ("squat",), "jumping jacks": ("raise",), "clean and jerk": ("raise",), "tennis serve": ("raise",),
+    },
+}
+#: why classes one might expect are not in IMPLIED (said in the results)
+NOT_IMPLIED = {
+    "utd-mhad": "walk and jog are performed in place in UTD-MHAD (no travel: 'walk' does not apply, and the "
+                "vocabulary has no stepping-in-place motion)",
+    "penn-action": "pull up: the hands hold the bar above the head throughout, the body rises to them: no motion "
+                   "of the vocabulary (raise needs the hand to rise) names it; walking needs 3D (never stated on 2D)",
+}
+#: motion -> classes whose definition excludes it
+EXCLUDED: dict[str, dict[str, tuple[str, ...]]] = {
+    "nw-ucla": {
+        # picking up, dropping trash and carrying often include steps in NW-UCLA: not excluded
+        "walk": ("sit down", "stand up", "donning", "doffing", "throw"),
+        "sit_down": ("walk around", "stand up"), "stand_up": ("walk around", "sit down"),
+    },
+    "utd-mhad": {
+        # every UTD-MHAD action is performed on the spot (walk and jog in place)
+        "walk": ("swipe left", "swipe right", "wave", "clap", "throw", "arm cross", "basketball shoot", "draw x",
+                 "draw circle (clockwise)", "draw circle (counter clockwise)", "draw triangle", "bowling", "boxing",
+                 "baseball swing", "tennis swing", "arm curl", "tennis serve", "push", "knock", "catch",
+                 "pickup and throw", "jog", "walk", "sit to stand", "stand to sit", "lunge", "squat"),
+        "sit_down": ("walk", "jog", "squat", "lunge", "sit to stand", "wave", "clap"),
+        "stand_up": ("walk", "jog", "squat", "lunge", "stand to sit", "wave", "clap"),
+    },
+    "penn-action": {
+        "walk": ("baseball pitch", "baseball swing", "bench press", "bowl", "clean and jerk", "golf swing", "jump rope",
+                 "jumping jacks", "pullup", "pushup", "situp", "squat", "strum guitar", "tennis forehand",
+                 "tennis serve"),
+        "sit_down": ("squat", "jumping jacks", "strum guitar"), "stand_up": ("squat", "jumping jacks", "strum guitar"),
+    },
+}
+#: the body part whose motion energy the baseline thresholds, per motion
+ENERGY_PART = {
+    "reach_down": ("left_hand", "right_hand"), "raise": ("left_hand", "right_hand"), "wave": ("left_hand", "right_hand"),
+    "hands_together": ("left_hand", "right_hand"), "reach_forward": ("left_hand", "right_hand"),
+    "sit_down": ("torso",), "stand_up": ("torso",), "squat": ("torso",), "walk": ("feet",),
+}
+
+
+def motion_energy(data: np.ndarray, layout) -> dict[str, float]:
+    """Mean per-frame speed of each part's joints, in body sizes (the trivial explainer's signal)."""
+    x = np.nan_to_num(data[0].astype(float))
+    keep = np.abs(x).reshape(len(x), -1).sum(axis=1) > 0
+    x = x[keep]
+    if len(x) < 2:
+        return {}
+    size = float(np.median(np.linalg.norm(x.max(axis=1) - x.min(axis=1), axis=1))) or 1.0
+    speed = np.linalg.norm(np.diff(x, axis=0), axis=-1).mean(axis=0) / size      # (V,)
+    out = {}
+    for motion, parts in ENERGY_PART.items():
+        joints = [j for p in parts for j in (layout.parts.get(p) or layout.parts.get(p.replace("hand", "arm"), ()))]
+        out[motion] = float(speed[joints].mean()) if joints else 0.0
+    return out
+
+
+def read_dataset(name: str, limit: int | None) -> list[dict]:
+    ds = SkeletonSet(os.path.join(os.environ.get("ACTLM_CACHE", os.path.expanduser("~/.cache/actlm")), "datasets", name))
+    layout = get_layout(ds.layout)
+    rows = []
+    step = max(len(ds) // limit, 1) if limit else 1
+    for i in range(0, len(ds), step):
+        s = ds[i]
+        reading = read_motion(s.data, layout, max_facts=8)
+        rows.append({"id": s.sample_id, "class": ds.classes[s.label], "stated": sorted({f.motion for f in reading.facts}),
+                     "problems": sorted({p.kind for p in reading.problems}), "blocked": reading.blocked,
+                     "energy": motion_energy(s.data, layout)})
+    return rows
+
+
+def score(name: str, rows: list[dict]) -> dict:
+    by_class: dict[str, list[dict]] = defaultdict(list)
+    for r in rows:
+        by_class[r["class"]].append(r)
+    medians = {m: float(np.median([r["energy"].get(m, 0.0) for r in rows])) for m in ENERGY_PART}
+
+    def baseline_says(r: dict, motion: str) -> bool:
+        return r["energy"].get(motion, 0.0) > medians[motion]
+
+    recall, false = [], []
+    for cls, motions in IMPLIED[name].items():
+        seqs = by_class.get(cls, [])
+        hit = [any(m in r["stated"] for m in motions) for r in seqs]
+        base = [any(baseline_says(r, m) for m in motions) for r in seqs]
+        recall.append({"class": cls, "motion": "|".join(motions), "n": len(seqs), "recall": _mean(hit),
+                       "baseline": _mean(base), "blocked": sum(r["blocked"] for r in seqs)})
+    for motion, classes in EXCLUDED[name].items():
+        seqs = [r for c in classes for r in by_class.get(c, [])]
+        stated = [motion in r["stated"] for r in seqs]
+        base = [baseline_says(r, motion) for r in seqs]
+        false.append({"motion": motion, "classes": list(classes), "n": len(seqs), "rate": _mean(stated),
+                      "baseline": _mean(base)})
+    problems = Counter(k for r in rows for k in r["problems"])
+    return {"sequences": len(rows), "recall": recall, "false": false, "problems": dict(problems.most_common()),
+            "blocked": sum(r["blocked"] for r in rows)}
+
+
+def _mean(x: list[bool]) -> float | None:
+    return round(float(np.mean(x)), 3) if x else None
+
+
+def write(results: dict, command: str, seconds: float) -> None:
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
+    meta = {"command": command, "commit": commit, "date": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+            "seconds": round(seconds, 1), "targets": {"recall": 0.85, "false_rate": 0.03}}
+    RESULTS.mkdir(exist_ok=True)
+    (RESULTS / "facts_real.json").write_text(json.dumps({**meta, "datasets": results}, indent=1))
+    lines = ["# Facts on real data vs what the class implies (issue 40, item 1b)", "",
+             f"`{command}` at commit {commit}, {meta['date']} ({meta['seconds']} s).", "",
+             "Recall: share of a class's sequences in which the implied motion is stated (target >= 0.85). "
+             "False rate: share of sequences of classes that exclude a motion in which it is stated (target <= 0.03). "
+             "Baseline: the motion energy of the part the motion is about (mean per-frame joint speed in body sizes) "
+             "above its median over the data set. Blocked: sequences the tracking check refused to read "
+             "(too short, dead, NaN), counted as not stated.", ""]
+    for name, res in results.items():
+        lines += [f"## {name} ({res['sequences']} sequences, {res['blocked']} blocked)", "",
+                  "| class | implied motion | n | recall | baseline | meets 0.85 |", "|---|---|---|---|---|---|"]
+        for r in res["recall"]:
+            ok = "yes" if r["recall"] is not None and r["recall"] >= 0.85 else "**no**"
+            lines.append(f"| {r['class']} | {r['motion']} | {r['n']} | {r['recall']} | {r['baseline']} | {ok} |")
+        lines += ["", "| stated motion | on classes | n | false rate | baseline | meets 0.03 |", "|---|---|---|---|---|---|"]
+        for r in res["false"]:
+            ok = "yes" if r["rate"] is not None and r["rate"] <= 0.03 else "**no**"
+            classes = ", ".join(r["classes"]) if len(r["classes"]) <= 7 else f"all {len(r['classes'])} classes"
+            lines.append(f"| {r['motion']} | {classes} | {r['n']} | {r['rate']} | {r['baseline']} | {ok} |")
+        lines += ["", "Tracking problems named: " + (", ".join(f"{k} {v}" for k, v in res["problems"].items()) or "none"), ""]
+        if name in NOT_IMPLIED:
+            lines += [f"Not scored: {NOT_IMPLIED[name]}.", ""]
+    (RESULTS / "facts_real.md").write_text("\n".join(lines))
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--datasets", nargs="+", default=list(IMPLIED))
+    parser.add_argument("--limit", type=int, default=None, help="read about N sequences per data set (a quick look)")
+    args = parser.parse_args(argv)
+    command = "python -m experiments.facts_real_benchmark" + ("" if argv is None and len(sys.argv) == 1 else
+                                                             " " + " ".join(argv if argv is not None else sys.argv[1:]))
+    t0 = time.perf_counter()
+    results = {}
+    for name in args.datasets:
+        results[name] = score(name, read_dataset(name, args.limit))
+        print(name, json.dumps({k: v for k, v in results[name].items() if k != "problems"}, indent=None)[:2000])
+    write(results, command, time.perf_counter() - t0)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,188 @@
+"""The fact detector (actlm.explain.facts, .quality, .world) on the failure cases of issue 40,
+each pinned on the real NW-UCLA sequence the audit found it on, plus bad input and the world
+frame on transformed real skeletons."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from actlm.explain.evidence import Evidence
+from actlm.explain.facts import Fact, kinematic_facts, read_motion
+from actlm.explain.text import template_explanation
+
+UCLA = Path(__file__).resolve().parents[2] / "shared" / "data" / "nw-ucla" / "all_sqe"
+
+
+def ucla(sample: str) -> np.ndarray:
+    """One real NW-UCLA sequence as (M=1, T, 20, 3), metres."""
+    path = UCLA / f"{sample}.json"
+    if not path.exists():
+        pytest.skip(f"NW-UCLA data not found at {UCLA}")
+    return np.asarray(json.loads(path.read_text())["skeletons"], dtype=np.float32)[None]
+
+
+def motions(reading) -> dict[str, list[Fact]]:
+    out: dict[str, list[Fact]] = {}
+    for f in reading.facts:
+        out.setdefault(f.motion, []).append(f)
+    return out
+
+
+def kinds(reading) -> set[str]:
+    return {p.kind for p in reading.problems}
+
+
+# --- the audit's failure modes, on the sequences it found them on ------------------------------
+def test_a_walk_is_not_read_as_sitting_down():
+    reading = read_motion(ucla("a04_s04_e03_v03"), "kinect-v1")   # up from the first quarter's spine said "sits down"
+    found = motions(reading)
+    assert "sit_down" not in found and "squat" not in found
+    assert "walk" in found and reading.unit == "m" and " m" in found["walk"][0].text
+
+
+def test_no_forward_bend_at_an_upright_end():
+    reading = read_motion(ucla("a05_s06_e03_v03"), "kinect-v1")   # sit down; said "bends forward 40 deg" at the end
+    assert "sit_down" in motions(reading)
+    for f in reading.facts:
+        if f.motion in ("bend", "lean_back"):
+            assert f.time < 0.67, f
+
+
+def test_a_forward_bend_seen_from_behind_is_not_leaning_back():
+    reading = read_motion(ucla("a01_s04_e01_v03"), "kinect-v1")   # pick up seen from behind, bent ~67 deg
+    found = motions(reading)
+    assert "lean_back" not in found and "bend" in found
+    assert "turn" not in found                                      # the shoulder line collapses edge-on
+    assert "collapsed_shoulders" in kinds(reading)
+
+
+def test_one_hand_above_the_head_is_not_both():
+    reading = read_motion(ucla("a12_s08_e01_v03"), "kinect-v1")
+    texts = [f.text for f in reading.facts]
+    assert not any("both hands above the head" in t for t in texts)
+    assert "raises the right hand above the head" in texts
+    assert not any("left hand above the head" in t for t in texts)
+
+
+def test_a_short_walk_is_not_no_movement():
+    reading = read_motion(ucla("a04_s09_e04_v03"), "kinect-v1")   # walks ~0.65 m; said "no movement"
+    assert "walk" in motions(reading) and "still" not in motions(reading)
+    assert "backward" not in motions(reading)["walk"][0].text     # Kinect mirrors a person walking away
+
+
+def test_sitting_back_is_not_walking_backward():
+    reading = read_motion(ucla("a05_s08_e01_v03"), "kinect-v1")   # the hips move back, the feet stay
+    assert "walk" not in motions(reading)
+    assert "sit_down" in motions(reading)
+
+
+def test_a_dead_track_is_named_and_states_no_motion():
+    reading = read_motion(ucla("a01_s01_e04_v03"), "kinect-v1")   # a pick up whose skeleton never moves
+    assert "no_motion" in kinds(reading)
+    assert all(f.motion == "still" for f in reading.facts)
+    problem = next(p for p in reading.problems if p.kind == "no_motion")
+    assert "dead track" in problem.text and "28 frames" in problem.text
+
+
+def test_six_frames_are_too_short_to_read():
+    data = ucla("a01_s10_e00_v03")
+    reading = read_motion(data, "kinect-v1")
+    assert reading.blocked and reading.facts == []
+    assert reading.problems[0].kind == "too_short" and reading.problems[0].text.startswith("6 frames only")
+    with pytest.raises(ValueError, match="6 frames only"):
+        kinematic_facts(data, "kinect-v1")
+
+
+def test_every_fact_peaks_inside_its_extent():
+    for sample in ("a04_s04_e03_v03", "a05_s06_e03_v03", "a01_s04_e01_v03", "a12_s08_e01_v03", "a06_s01_e00_v01"):
+        for f in read_motion(ucla(sample), "kinect-v1").facts:
+            assert 0.0 <= f.start <= f.time <= f.end <= 1.0, (sample, f)
+
+
+# --- bad input --------------------------------------------------------------------------------
+def test_nan_and_inf_are_named_never_read():
+    data = ucla("a12_s08_e01_v03").copy()
+    data[0, 3:6, 7] = np.nan
+    data[0, 9, 11] = np.inf
+    reading = read_motion(data, "kinect-v1")
+    nan = next(p for p in reading.problems if p.kind == "nan")
+    assert nan.frames == (3, 9) and "NaN or infinite values in frames 3-9" in nan.text
+    assert not any("nan" in f.text.lower() for f in reading.facts)
+    everywhere = read_motion(np.full((1, 30, 20, 3), np.nan), "kinect-v1")
+    assert everywhere.blocked and "NaN" in everywhere.problems[0].text
+
+
+def test_a_single_frame_is_named():
+    reading = read_motion(ucla("a12_s08_e01_v03")[:, :1], "kinect-v1")
+    assert reading.blocked and reading.problems[0].kind == "single_frame"
+
+
+def test_a_frozen_track_is_dead_from_the_frame_it_freezes():
+    data = ucla("a04_s04_e03_v03").copy()
+    data[0, 12:] = data[0, 11]
+    reading = read_motion(data, "kinect-v1")
+    dead = next(p for p in reading.problems if p.kind == "dead_track")
+    assert "from frame 12" in dead.text
+    assert all(f.end <= 12 / 20 + 1e-6 for f in reading.facts)        # nothing read from the dead frames
+
+
+def test_a_jumping_hand_is_not_read_as_a_swing():
+    data = ucla("a01_s04_e01_v03").copy()[:, :, :, :]
+    calm = read_motion(data, "kinect-v1")
+    data[0, 10, 11] += np.array([0.0, 0.9, 0.0], dtype=np.float32)   # the right hand spikes 0.9 m for one frame
+    jumped = read_motion(data, "kinect-v1")
+    assert "jumping_joint" in kinds(jumped)
+    assert [f.text for f in jumped.facts if f.part.startswith("right")] == \
+        [f.text for f in calm.facts if f.part.startswith("right")]
+
+
+def test_low_visibility_joints_are_not_read():
+    data = ucla("a12_s08_e01_v03")
+    visibility = np.ones(data.shape[:3])
+    visibility[0, :, 11] = 0.1                                          # the right hand unseen throughout
+    reading = read_motion(data, "kinect-v1", visibility=visibility)
+    assert "low_visibility" in kinds(reading)
+    assert not any(f.part in ("right_hand", "right_arm", "both_hands") for f in reading.facts)
+
+
+# --- the world frame ----------------------------------------------------------------------------
+def _pitched(data: np.ndarray, degrees: float) -> np.ndarray:
+    a = np.radians(degrees)
+    rot = np.array([[1, 0, 0], [0, np.cos(a), -np.sin(a)], [0, np.sin(a), np.cos(a)]], dtype=np.float32)
+    return data @ rot.T
+
+
+def test_up_comes_from_gravity_not_from_the_camera():
+    walk = ucla("a04_s04_e03_v03")
+    for pitch in (-25, 25):
+        reading = read_motion(_pitched(walk, pitch), "kinect-v1")
+        assert "walk" in motions(reading) and "sit_down" not in motions(reading) and "stand_up" not in motions(reading)
+
+
+def test_distances_are_in_statures_without_metric_scale():
+    walk = ucla("a04_s04_e03_v03")
+    metres = read_motion(walk, "kinect-v1")
+    scaled = read_motion(walk * 10, "kinect-v1")                   # decimetres: a 17-unit person
+    assert metres.unit == "m" and scaled.unit == "stature"
+    assert "statures" in motions(scaled)["walk"][0].text
+    assert motions(scaled)["walk"][0].strength == pytest.approx(motions(metres)["walk"][0].strength, rel=0.02)
+
+
+def test_2d_image_data_reads_y_down():
+    data = ucla("a06_s01_e00_v01")                                  # stand up
+    image = np.stack([data[..., 0] * 300 + 320, -data[..., 1] * 300 + 240], axis=-1)   # pixels, y down
+    assert "stand_up" in motions(read_motion(data, "kinect-v1"))
+    assert "stand_up" in motions(read_motion(image, "kinect-v1"))
+
+
+# --- the words ------------------------------------------------------------------------------------
+def test_the_template_says_the_problems_first():
+    reading = read_motion(ucla("a01_s10_e00_v03"), "kinect-v1")
+    ev = Evidence("a01_s10_e00_v03", "pick up with one hand", 0.8, "drop trash", 0.05, {"right_arm": 0.3},
+                  ["right_arm"], (0.0, 0.5), reading.facts, [], problems=reading.problems)
+    text = template_explanation(ev)
+    assert text.startswith("Tracking: 6 frames only: too short to read motion")
+    assert "No motion is stated." in text and "nan" not in text.lower()
