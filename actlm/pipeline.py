@@ -135,12 +135,26 @@ def explained_fields(ev: Evidence, kept: np.ndarray, layout: str) -> dict[str, A
             "evidence": ev.as_dict()}
 
 
+def visibility_for_model(pose: PoseSequence, layout: str, num_persons: int, kept: np.ndarray) -> np.ndarray:
+    """The pose estimator's per-joint visibility (M, T', V) carried to the model's layout over the
+    kept frames (a model joint made of several pose joints is as visible as their weighted mean),
+    so that the facts are not read from joints the estimator did not see."""
+    weights = get_mapping(pose.layout, layout).weights                      # (V_model, V_pose)
+    vis = np.einsum("uv,mtv->mtu", np.abs(weights) / np.maximum(np.abs(weights).sum(1, keepdims=True), 1e-9),
+                    pose.visibility[:, kept])
+    if vis.shape[0] < num_persons:
+        vis = np.concatenate([vis, np.ones((num_persons - vis.shape[0], *vis.shape[1:]), vis.dtype)])
+    return vis[:num_persons]
+
+
 def evidence_for_video(model: torch.nn.Module, x: torch.Tensor, data: np.ndarray, layout: str, classes: list[str],
-                       video: str | Path, profile: dict[str, Any] | None = None) -> Evidence:
+                       video: str | Path, profile: dict[str, Any] | None = None,
+                       visibility: np.ndarray | None = None) -> Evidence:
     """:func:`gather_evidence` for a video's skeleton; a skeleton too short to measure is reported
     as the video's problem."""
     try:
-        return gather_evidence(model, x, data, layout, classes, Path(str(video)).stem, profile)
+        return gather_evidence(model, x, data, layout, classes, Path(str(video)).stem, profile,
+                               visibility=visibility)
     except ExplainError as exc:
         raise NoPersonFound(str(exc)) from None
 
@@ -166,7 +180,8 @@ def predict_video(video: str | Path, checkpoint: str | Path | None = None, backe
     t_model = time.perf_counter() - t1
     order = np.argsort(-probs)[:top_k]
     classes = meta.classes
-    ev = evidence_for_video(model, x, data, layout, classes, video, load_fact_profile(meta.path))
+    ev = evidence_for_video(model, x, data, layout, classes, video, load_fact_profile(meta.path),
+                            visibility_for_model(pose, layout, num_persons, kept))
     prediction = VideoPrediction(str(video), pose.frames, pose.frames_with_person, pose.fps, classes, layout,
                                  [(classes[i], float(probs[i])) for i in order], bool(probs[order[0]] >= min_confidence),
                                  min_confidence, timings={"pose_s": t_pose, "model_s": t_model},

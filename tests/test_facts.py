@@ -186,3 +186,42 @@ def test_the_template_says_the_problems_first():
     text = template_explanation(ev)
     assert text.startswith("Tracking: 6 frames only: too short to read motion")
     assert "No motion is stated." in text and "nan" not in text.lower()
+
+
+# --- video: root motion recovered from the image -------------------------------------------------
+def test_root_motion_is_recovered_from_the_hips_image_trajectory():
+    from actlm.pose.root import add_root_motion
+
+    t = 30
+    world = np.zeros((t, 33, 3), np.float32)
+    world[:, 11:13] = [[-0.2, 0.5, 0], [0.2, 0.5, 0]]                 # shoulders 0.5 m above the hip centre
+    world[:, 23:25] = [[-0.1, 0, 0], [0.1, 0, 0]]
+    image = np.zeros((t, 33, 2), np.float32)
+    shift = np.linspace(0, 100, t)[:, None]                             # the hips slide 100 px to the right
+    image[:, 11:13] = np.array([[300, 100], [340, 100]]) + np.stack([shift[:, 0], 0 * shift[:, 0]], 1)[:, None]
+    image[:, 23:25] = np.array([[310, 200], [330, 200]]) + np.stack([shift[:, 0], 0 * shift[:, 0]], 1)[:, None]
+    moved = add_root_motion(world, image, np.ones((t, 33), np.float32), (640, 480))
+    assert moved[0, 23, 0] == pytest.approx(-0.1)
+    assert moved[-1, 23, 0] - moved[0, 23, 0] == pytest.approx(0.5, rel=0.05)   # 100 px at 0.005 m/px
+    assert np.allclose(moved[:, :, 1:], world[:, :, 1:], atol=1e-5)     # no vertical or depth motion
+
+
+def test_a_video_skeleton_moves_through_the_room():
+    """On a real clip (tai_chi.mp4, 30 frames): the hips move in the world landmarks once the
+    root motion is added back (BlazePose alone pins them to the origin in every frame)."""
+    video = UCLA.parents[1] / "videos" / "tai_chi.mp4"
+    pytest.importorskip("mediapipe")
+    if not video.exists():
+        pytest.skip("shared videos not found")
+    from itertools import islice
+
+    from actlm.pose.backends import get_backend
+    from actlm.pose.video import read_frames
+
+    pose = get_backend("blazepose").estimate(islice(read_frames(video), 30), 30.0)
+    hips = pose.world[0, :, 23:25].mean(axis=1)
+    seen = pose.visibility[0].max(axis=1) > 0
+    assert seen.sum() > 25
+    assert np.ptp(hips[seen], axis=0).max() > 0.02                     # not pinned at the origin
+    reading = read_motion(pose.world, "blazepose-33", visibility=pose.visibility)
+    assert reading.unit == "m" and not reading.blocked

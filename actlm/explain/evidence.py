@@ -112,12 +112,13 @@ def check_layout(data: np.ndarray, layout: str | Layout, sample_id: str) -> Layo
 
 def gather_evidence(model: torch.nn.Module, x: torch.Tensor, data: np.ndarray, layout: str | Layout,
                     classes: list[str], sample_id: str = "sample", profile: dict[str, Any] | None = None,
-                    label: str | None = None) -> Evidence:
+                    label: str | None = None, visibility: np.ndarray | None = None) -> Evidence:
     """Evidence for the model's decision on one sample: ``x`` its model input (1, C, T, V, M),
-    ``data`` the raw sequence (M, T, V, C) the facts are measured on."""
+    ``data`` the raw sequence (M, T, V, C) the facts are measured on; ``visibility`` (M, T, V) the
+    pose estimator's per-joint visibility, when it gives one (joints it did not see are not read)."""
     layout = check_layout(data, layout, sample_id)
     try:
-        reading = read_motion(data, layout, max_facts=8)
+        reading = read_motion(data, layout, visibility=visibility, max_facts=8)
     except ValueError as exc:
         raise ExplainError(f"{sample_id}: cannot measure its motion ({exc})") from None
     unusable = [p for p in reading.problems if p.kind in UNUSABLE_INPUT]

