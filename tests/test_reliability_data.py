@@ -205,7 +205,8 @@ def test_a_file_with_more_persons_than_the_rest_keeps_the_most_present_ones(clip
     ds = SkeletonSet(tmp_path / "o")
     assert ds.info["max_persons"] == 1 and "crowd.npy (5)" in report.summary()
     np.testing.assert_array_equal(ds[ds.find("crowd")].data[0], crowd[1])
-    assert _custom(clips, tmp_path / "p", persons=2).written == 5 and SkeletonSet(tmp_path / "p").info["max_persons"] == 2
+    assert _custom(clips, tmp_path / "p", persons=2).written == 5
+    assert SkeletonSet(tmp_path / "p").info["max_persons"] == 2
 
 
 @pytest.mark.parametrize("counts, persons", [([1], 1), ([2], 2), ([1, 1, 5], 1), ([2, 2, 2, 1], 2),
@@ -301,7 +302,8 @@ def test_lost_frames_are_reported_by_prepare_and_data_summary(clips, tmp_path, i
     report = _custom(clips)
     assert "gappy.npy (1 at the ends, 2 inside)" in report.summary()
     result = CliRunner().invoke(main, ["data", "summary", "mine"])
-    assert result.exit_code == 0 and "2 inside sequences filled by interpolation, 1 at the ends dropped" in result.output
+    assert result.exit_code == 0
+    assert "2 inside sequences filled by interpolation, 1 at the ends dropped" in result.output
     old = tmp_path / "old"                                               # written by another tool: zeros remain
     with DatasetWriter(old, "old", "coco-17", ["x", "y"], ["wave"], 1) as writer:
         writer.add(Sample(gappy[None], 0, "gappy"))

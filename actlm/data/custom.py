@@ -114,7 +114,8 @@ def _usable_files(raw: Path, files: list[Path], table: Labels, labels_path: Path
             try:
                 arr = check_sequence(read_array(path, table.rows[path.stem]["label"]), path, lay)
                 if arr.shape[-1] not in CHANNEL_NAMES:
-                    raise file_error(path, f"{arr.shape[-1]} values per joint; use 2 (x, y), 3 (x, y, z) or 4 (+ score)")
+                    raise file_error(path, f"{arr.shape[-1]} values per joint; use 2 (x, y), 3 (x, y, z) "
+                                           f"or 4 (+ score)")
             except DataError as exc:
                 skipped.append(Skipped.from_error(path, exc))
                 continue

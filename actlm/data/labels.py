@@ -46,7 +46,8 @@ class Labels:
 
     def order_note(self, classes_file: Path | None = None) -> str:
         """One line for the prepare summary: which rule ordered the classes."""
-        listing = ", ".join(f"{i}={c}" for i, c in enumerate(self.classes[:8])) + (", ..." if len(self.classes) > 8 else "")
+        listing = ", ".join(f"{i}={c}" for i, c in enumerate(self.classes[:8]))
+        listing += ", ..." if len(self.classes) > 8 else ""
         if self.class_order == "classes.txt":
             return f"classes: {len(self.classes)} in the order of {classes_file} ({listing})"
         how = ("the labels are integers, in numeric order" if self.class_order == "numeric"
@@ -123,7 +124,8 @@ def read_labels(path: Path, classes_file: Path | None = None, suffixes: tuple[st
 
 
 def _row_problem(row: dict[str | None, Any]) -> str | None:
-    values = [v for v in row.values() if isinstance(v, str)] + [x for v in row.values() if isinstance(v, list) for x in v]
+    values = [v for v in row.values() if isinstance(v, str)]
+    values += [x for v in row.values() if isinstance(v, list) for x in v]      # cells beyond the header
     longest = max((len(v) for v in values), default=0)
     if longest > MAX_FIELD_CHARS:
         return f"a field of {longest:,} characters (at most {MAX_FIELD_CHARS:,})"

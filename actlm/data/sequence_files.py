@@ -8,7 +8,6 @@ Every problem is a :class:`DataError` naming the file, so importers skip it and 
 """
 from __future__ import annotations
 
-import json
 import stat
 import zipfile
 from pathlib import Path

@@ -215,7 +215,8 @@ class SkeletonSet:
             self.info: dict[str, Any] = json.loads(info_path.read_text(encoding="utf-8"))
             records = json.loads((self.root / "index.json").read_text(encoding="utf-8"))
         except (ValueError, OSError, RecursionError) as exc:
-            raise DataError(f"{self.root}: damaged dataset files ({type(exc).__name__}: {exc}); prepare it again") from None
+            raise DataError(f"{self.root}: damaged dataset files ({type(exc).__name__}: {exc}); "
+                            f"prepare it again") from None
         if not isinstance(self.info, dict) or self.info.get("format_version") != FORMAT_VERSION:
             version = self.info.get("format_version") if isinstance(self.info, dict) else None
             raise DataError(f"{self.root}: format version {version} != {FORMAT_VERSION}; prepare it again")

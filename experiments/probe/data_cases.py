@@ -78,7 +78,7 @@ def skipped_with(r: Result, file: str, *words: str) -> str | None:
 
 # --- defect 1: only a prepared dataset is ever replaced ---------------------------------------
 def out_is_raw(tmp: Path) -> Verdict:
-    raw = clips(tmp)
+    clips(tmp)
     before = snapshot(tmp)
     return keeps(expect_clear_error(run_actlm(prepare_args("clips", "--out", "clips"), tmp), "raw"), tmp, before)
 
@@ -219,9 +219,7 @@ def odd_subject_values(tmp: Path) -> Verdict:
 
 def huge_csv_field(tmp: Path) -> Verdict:
     raw = clips(tmp)
-    (raw / "labels.csv").write_text(_GOOD_ROWS.replace("c3,hug,test", "c3,hug,test") + "")
-    with open(raw / "labels.csv", "a") as fh:
-        fh.write("c9,wave," + "x" * 200_000 + "\n")
+    (raw / "labels.csv").write_text(_GOOD_ROWS + "c9,wave," + "x" * 200_000 + "\n")
     r = run_actlm(prepare_args("clips"), tmp)
     return expect_success(r, lambda r: skipped_with(r, "labels.csv", "line 6", "characters")
                           or (None if written(tmp)["num_samples"] == 4 else "samples lost"))
@@ -423,15 +421,30 @@ def damaged_prepared_set(damage: str) -> Callable[[Path], Verdict]:
         prepared_stand_in(out, "set")
         if damage == "frames header":
             _npy_claiming_2tib(out / "frames.npy")
+        elif damage == "frames fifo":
+            (out / "frames.npy").unlink()
+            os.mkfifo(out / "frames.npy")
         elif damage == "index offset":
             records = json.loads((out / "index.json").read_text())
             records[0]["offset"] = 10 ** 9
             (out / "index.json").write_text(json.dumps(records))
         else:
             (out / "dataset.json").write_text(json.dumps({"format_version": 1, "name": "set"}))
-        name = {"frames header": "frames.npy", "index offset": "index.json"}.get(damage, "dataset.json")
-        return expect_clear_error(run_actlm(["data", "summary", str(out)], tmp), name)
+        name = {"frames header": "frames.npy", "frames fifo": "frames.npy",
+                "index offset": "index.json"}.get(damage, "dataset.json")
+        return expect_clear_error(run_actlm(["data", "summary", str(out)], tmp, timeout=60), name)
     return run
+
+
+def terminal_escapes_in_labels(tmp: Path) -> Verdict:
+    """A label with an escape code (clears the screen) and a file named with one: the row is
+    skipped, the name shown escaped; nothing raw reaches the terminal."""
+    raw = clips(tmp, extra_rows="c9,\x1b[2Jwave,train\n")
+    np.save(raw / "c\x1b[31m.npy", pose()[0])
+    r = run_actlm(prepare_args("clips"), tmp)
+    if "\x1b" in r.output:
+        return Verdict(Outcome.UNSAFE, "an escape code from the data was printed raw")
+    return expect_success(r, lambda r: skipped_with(r, "labels.csv", "control characters"))
 
 
 CASES: list[Case] = [
@@ -460,7 +473,8 @@ CASES: list[Case] = [
     Case("subject values --5 and ²", AREA, odd_subject_values, fast=False, issue_item="7"),
     Case("labels.csv field over 128 KB", AREA, huge_csv_field, fast=False, issue_item="7"),
     Case(".npy saved as .npz", AREA, npy_named_npz, fast=False, issue_item="7"),
-    Case("JSON nested 2,000 deep", AREA, bad_sequence_file("deep.json", _deep_json, "nested"), fast=False, issue_item="7"),
+    Case("JSON nested 2,000 deep", AREA, bad_sequence_file("deep.json", _deep_json, "nested"), fast=False,
+         issue_item="7"),
     Case(".npy header claiming 2 TiB", AREA, bad_sequence_file("huge.npy", _npy_claiming_2tib, "header"),
          issue_item="7"),
     Case("FIFO in the raw folder", AREA, fifo_in_raw_folder, issue_item="7"),
@@ -472,7 +486,8 @@ CASES: list[Case] = [
         "flags.json", lambda p: p.write_text(json.dumps({"skeletons": (pose()[0] > 200).tolist()})), "bool"),
         fast=False, issue_item="7"),
     Case("a five-person file in a one-person set", AREA, five_persons_file, issue_item="7"),
-    *[Case(f"layout entry of the wrong type ({label})", AREA, layout_case(json.dumps(spec), ".json", key), fast=False, issue_item="7")
+    *[Case(f"layout entry of the wrong type ({label})", AREA, layout_case(json.dumps(spec), ".json", key),
+           fast=False, issue_item="7")
       for label, spec, key in wrong_type_layouts()],
     Case("YAML alias bomb as layout", AREA, layout_case(_yaml_with_alias_bomb, ".yaml", "alias"), issue_item="7"),
     Case("layout named '   '", AREA, layout_case(name_blank_layout, ".json", "name"), fast=False, issue_item="7"),
@@ -486,6 +501,10 @@ CASES: list[Case] = [
     Case("prepared set: index offset outside frames.npy", AREA, damaged_prepared_set("index offset"), fast=False,
          issue_item="7"),
     Case("prepared set: dataset.json without layout", AREA, damaged_prepared_set("info keys"), fast=False,
+         issue_item="7"),
+    Case("prepared set: frames.npy is a FIFO", AREA, damaged_prepared_set("frames fifo"), fast=False,
+         issue_item="7"),
+    Case("terminal escape codes in labels and file names", AREA, terminal_escapes_in_labels, fast=False,
          issue_item="7"),
     Case("sparse layout in two pieces says how to join them", AREA, layout_case(
         lambda: json.dumps(arms_layout(bones=arms_layout()["bones"][:-1])), ".json", "join"), issue_item="9"),
