@@ -88,6 +88,7 @@ def test_preparing_again_replaces_the_sets_own_folder_also_one_written_before_th
     with open(clips / "labels.csv", "a") as fh:
         fh.write("c9,wave,train\n")
     assert _custom(clips, out).written == 5 and len(SkeletonSet(out)) == 5
+    assert "replaced the prepared dataset 'mine'" in _custom(clips, out, name="yours").summary()
     (out / "my_notes.txt").write_text("mine")          # a file actlm does not write: no longer its folder
     with pytest.raises(DataError, match="not a prepared actlm dataset"):
         _custom(clips, out)
@@ -403,3 +404,14 @@ def test_a_prepared_folder_with_a_fifo_for_frames_is_refused_without_opening_it(
     os.mkfifo(out / "frames.npy")
     with pytest.raises(DataError, match="frames.npy: not a regular file but a FIFO"):
         SkeletonSet(out)
+
+
+def test_no_set_is_written_to_or_opened_from_a_builtin_datasets_place(clips, isolated_cache):
+    from actlm.data import load, prepared_path
+
+    with pytest.raises(DataError, match="place of the prepared built-in dataset nw-ucla"):
+        _custom(clips, prepared_path("nw-ucla"))
+    _custom(clips, isolated_cache / "elsewhere")
+    (isolated_cache / "elsewhere").rename(prepared_path("utd"))      # as an older actlm could leave it
+    with pytest.raises(DataError, match="holds the dataset 'mine', not utd-mhad"):
+        load("utd")

@@ -65,12 +65,12 @@ def prepare(raw: Path, out: Path, progress: Callable | None = None, labels: str 
     if len(channels) > 1:
         raise DataError(f"{raw}: files mix {sorted(channels)} values per joint; use one format")
     max_persons = persons_per_sequence([shape[0] for _, shape in good], persons)
+    set_name = default_dataset_name(name, raw.resolve().name, "custom")
     notes = [table.order_note(Path(classes) if classes else None), *layout_warnings(lay),
-             *_class_change_note(out, table.classes)]
+             *_replaced_notes(out, set_name, table.classes)]
     splits: dict[str, list[str]] = {}
     trimmed: list[str] = []
     lost: dict[str, tuple[int, int]] = {}
-    set_name = default_dataset_name(name, raw.resolve().name, "custom")
     with DatasetWriter(out, set_name, lay, CHANNEL_NAMES[channels.pop()], table.classes, max_persons=max_persons,
                        extra={"source": str(raw), "default_benchmark": None, "class_order": table.class_order,
                               "persons_rule": PERSONS_RULE if persons is None else "--persons"}) as writer:
@@ -169,13 +169,17 @@ def _lost_frames_note(lost: dict[str, tuple[int, int]]) -> list[str]:
             f"them: {examples}{' ...' if len(lost) > 5 else ''}"]
 
 
-def _class_change_note(out: Path, classes: list[str]) -> list[str]:
-    """A warning when the set being replaced had another class list (indices of runs trained
-    on it no longer match)."""
+def _replaced_notes(out: Path, name: str, classes: list[str]) -> list[str]:
+    """What replacing the prepared set at ``out`` changes: another set's name, another class
+    list (the indices of runs trained on it no longer match)."""
     old = prepared_info(Path(out)) if Path(out).is_dir() else None
-    if not old or old.get("classes") in (None, classes):
+    if not old:
         return []
-    moved = [c for i, c in enumerate(old["classes"]) if i >= len(classes) or classes[i] != c]
-    return [f"note: the dataset replaced at {out} had other classes or another order ({len(old['classes'])} "
-            f"-> {len(classes)} classes; index changed for {', '.join(moved[:8]) or 'none'}"
-            f"{' ...' if len(moved) > 8 else ''}): runs trained on it do not match this one"]
+    notes = [f"note: replaced the prepared dataset {old.get('name')!r} at {out}"] if old.get("name") != name else []
+    if old.get("classes") not in (None, classes):
+        moved = [c for i, c in enumerate(old["classes"]) if i >= len(classes) or classes[i] != c]
+        notes.append(f"note: the dataset replaced at {out} had other classes or another order "
+                     f"({len(old['classes'])} -> {len(classes)} classes; index changed for "
+                     f"{', '.join(moved[:8]) or 'none'}{' ...' if len(moved) > 8 else ''}): runs trained on it "
+                     f"do not match this one")
+    return notes

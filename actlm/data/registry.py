@@ -56,9 +56,20 @@ def prepare(dataset: str, raw: str | Path | None = None, out: str | Path | None 
         options["name"] = check_dataset_name(options["name"])
     stored_as = (options.get("name") or spec.name) if spec.user_named else spec.name
     out_dir = Path(out) if out else prepared_path(stored_as)
-    check_no_overlap(raw_dir, out_dir)
+    check_no_overlap(raw_dir, out_dir, inside_ok=spec.raw_subdir == ".")
+    check_not_a_builtin_place(out_dir, spec)
     check_replaceable(Path(os.path.abspath(out_dir.expanduser())))   # before reading any raw file
     return spec.prepare(raw_dir, out_dir, progress=progress, **options)
+
+
+def check_not_a_builtin_place(out: Path, spec: DatasetSpec) -> None:
+    """Refuse writing a dataset into the cache folder of another, built-in one (``load("nw-ucla")``
+    would then open it as NW-UCLA)."""
+    out_real = out.expanduser().resolve()
+    for other in DATASETS.values():
+        if not other.user_named and other.name != spec.name and prepared_path(other.name).resolve() == out_real:
+            raise DataError(f"--out {out}: the place of the prepared built-in dataset {other.name}; "
+                            f"choose another folder")
 
 
 _NAME_MAX = 100
@@ -87,11 +98,12 @@ def _inside(path: Path, folder: Path) -> bool:
     return path == folder or folder in path.parents
 
 
-def check_no_overlap(raw: Path, out: Path) -> None:
-    """Refuse an output folder that is the raw folder, inside it or around it: replacing it
-    would delete the raw files (symbolic links are followed)."""
+def check_no_overlap(raw: Path, out: Path, inside_ok: bool = False) -> None:
+    """Refuse an output folder that is the raw folder or holds it (replacing it would delete the
+    raw files), or lies inside it (the next prepare would read it as raw files), symbolic links
+    followed. ``inside_ok``: the raw folder is the whole data root (a dataset made of others)."""
     raw_real, out_real = raw.resolve(), out.expanduser().resolve()
-    if _inside(out_real, raw_real) or _inside(raw_real, out_real):
+    if _inside(raw_real, out_real) or (_inside(out_real, raw_real) and not inside_ok):
         where = "is" if out_real == raw_real else ("is inside" if _inside(out_real, raw_real) else "contains")
         raise DataError(f"--out {out} ({out_real}) {where} the raw folder {raw} ({raw_real}); replacing it "
                         f"would delete raw files: write the prepared dataset to a folder of its own "
@@ -118,12 +130,22 @@ def load(name: str | Path, split: str | None = None, data_root_dir: str | Path |
                     if report.skipped:  # the prepared set is smaller than the raw one: say so, once
                         print(f"prepared {name} on first use; {report.summary()}", file=sys.stderr)
     ds = SkeletonSet(path)
+    check_is_the_named_builtin(ds, str(name), path)
     if split is None:
         return ds
     splits = ds.info.get("splits", {})
     if split not in splits and f"{ds.info.get('default_benchmark')}_{split}" in splits:
         split = f"{ds.info['default_benchmark']}_{split}"
     return ds.split(split)
+
+
+def check_is_the_named_builtin(ds: SkeletonSet, name: str, path: Path) -> None:
+    """A built-in dataset opened by name must be that dataset, not another one written in its
+    place (by a version of actlm that allowed it, or by hand)."""
+    key = _key(name)
+    if key in DATASETS and not DATASETS[key].user_named and path == prepared_path(name) and ds.name != key:
+        raise DataError(f"{path}: holds the dataset {ds.name!r}, not {key}; move it away and prepare {key} again "
+                        f"(actlm prepare {key})")
 
 
 @contextlib.contextmanager
