@@ -1,7 +1,16 @@
-"""Shared fixtures: the real data under ../shared/data, an isolated cache, small real subsets."""
+"""Shared fixtures: the real data under ../shared/data, an isolated cache, small real subsets.
+
+It also keeps the suite laptop-sized: every run reports the test process's peak memory (and that of
+the largest subprocess a test started), which tests raised it, and the slowest tests; a peak over
+``ACTLM_TEST_MAX_RSS_MB`` (default 2560) fails the run, as does a suite slower than
+``ACTLM_TEST_MAX_SECONDS`` (default 360 in CI, whose machine has 2 cores; unset elsewhere).
+"""
 from __future__ import annotations
 
 import os
+import resource
+import sys
+import time
 from pathlib import Path
 
 import numpy as np
@@ -11,6 +20,58 @@ import torch
 from actlm.paths import data_root
 
 torch.set_num_threads(2)
+
+MAX_RSS_MB = float(os.environ.get("ACTLM_TEST_MAX_RSS_MB", 2560))
+MAX_SECONDS = (float(os.environ["ACTLM_TEST_MAX_SECONDS"]) if os.environ.get("ACTLM_TEST_MAX_SECONDS")
+               else 360.0 if os.environ.get("CI") else None)
+_raised_peak: list[tuple[float, str]] = []     # (peak MB after the test, test) whenever a test raised the peak
+_started = time.monotonic()
+
+
+def peak_rss_mb(who: int = resource.RUSAGE_SELF) -> float:
+    """Peak resident memory of this process (or of its largest waited-for child) in MB."""
+    peak = resource.getrusage(who).ru_maxrss
+    return peak / 2**20 if sys.platform == "darwin" else peak / 2**10    # bytes on macOS, KB elsewhere
+
+
+def pytest_configure(config) -> None:
+    if getattr(config.option, "durations", None) is None:    # always list the slowest tests
+        config.option.durations = 12
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_protocol(item, nextitem):
+    before = peak_rss_mb()
+    yield
+    after = peak_rss_mb()
+    if after > before + 50:
+        _raised_peak.append((after, item.nodeid))
+
+
+def memory_report() -> tuple[list[str], bool]:
+    """Lines for the terminal summary, and whether the run is over its memory or time budget."""
+    own, child = peak_rss_mb(), peak_rss_mb(resource.RUSAGE_CHILDREN)
+    seconds = time.monotonic() - _started
+    over = max(own, child) > MAX_RSS_MB or (MAX_SECONDS is not None and seconds > MAX_SECONDS)
+    lines = [f"peak memory: test process {own:.0f} MB, largest subprocess {child:.0f} MB "
+             f"(budget {MAX_RSS_MB:.0f} MB each); {seconds:.0f} s"
+             + (f" (budget {MAX_SECONDS:.0f} s)" if MAX_SECONDS is not None else "")]
+    lines += [f"  peak raised to {mb:.0f} MB by {nodeid}" for mb, nodeid in sorted(_raised_peak, reverse=True)[:5]]
+    if over:
+        lines.append("OVER BUDGET: the suite must fit a laptop (issue 41 item 10); see the tests above")
+    return lines, over
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:
+    lines, over = memory_report()
+    terminalreporter.section("memory and time")
+    for line in lines:
+        terminalreporter.write_line(line, red=over, bold=over)
+
+
+def pytest_sessionfinish(session, exitstatus) -> None:
+    if memory_report()[1] and exitstatus == 0:
+        session.exitstatus = 1
 
 
 @pytest.fixture(scope="session")

@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 import json
-import socketserver
-import threading
 import time
 from pathlib import Path
-from typing import Callable
 
 import numpy as np
 import pytest
@@ -19,54 +16,12 @@ from actlm.language.cache import DescriptionCache, dataset_fingerprints
 from actlm.language.describers import DescribeJob, DescriberError, build_describer, clean_text, describe_dataset
 from actlm.language.describers.dataset import MAX_FAILURES_IN_A_ROW
 from actlm.language.describers.openai import MAX_REPLY_BYTES
-
-Behaviour = Callable[[socketserver.StreamRequestHandler, dict], None]
-
-
-def completion(text: str) -> bytes:
-    return json.dumps({"choices": [{"message": {"role": "assistant", "content": text}}]}).encode()
+from experiments.probe.run_cases import Server as RawServer
+from experiments.probe.run_cases import completion, send
 
 
 def reply(handler, status: int, body: bytes, headers: dict[str, str] | None = None) -> None:
-    head = f"HTTP/1.1 {status} X\r\nContent-Length: {len(body)}\r\nConnection: close\r\n"
-    head += "".join(f"{k}: {v}\r\n" for k, v in (headers or {}).items())
-    handler.wfile.write(head.encode() + b"\r\n" + body)
-
-
-class RawServer:
-    """An HTTP/1.1 server whose every byte the test writes: ``behaviour(handler, request)``."""
-
-    def __init__(self, behaviour: Behaviour):
-        self.requests: list[dict] = []
-        server = self
-
-        class Handler(socketserver.StreamRequestHandler):
-            def handle(self) -> None:
-                line = self.rfile.readline().decode()
-                headers = {}
-                while (h := self.rfile.readline().decode().strip()):
-                    name, _, value = h.partition(":")
-                    headers[name.strip().lower()] = value.strip()
-                body = self.rfile.read(int(headers.get("content-length", 0)))
-                request = {"line": line.strip(), "headers": headers, "body": json.loads(body) if body else None}
-                server.requests.append(request)
-                try:
-                    behaviour(self, request)
-                except (BrokenPipeError, ConnectionResetError):
-                    pass     # the client hung up, as it should
-
-        self.tcp = socketserver.ThreadingTCPServer(("127.0.0.1", 0), Handler)
-        self.tcp.daemon_threads = True
-        self.origin = f"http://127.0.0.1:{self.tcp.server_address[1]}"
-        self.url = self.origin + "/v1"
-
-    def __enter__(self) -> "RawServer":
-        threading.Thread(target=self.tcp.serve_forever, daemon=True).start()
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.tcp.shutdown()
-        self.tcp.server_close()
+    send(handler, status, body, "".join(f"{k}: {v}\r\n" for k, v in (headers or {}).items()))
 
 
 def _one(server: RawServer, **options) -> str | Exception:
@@ -169,7 +124,7 @@ def test_a_video_named_in_the_data_is_sent_only_when_asked(tiny_ucla, tmp_path):
         d = build_describer("openai", base_url=server.url, retries=0)
         report = describe_dataset(ds, d, DescriptionCache(tmp_path / "d.sqlite"))
         assert report.described == len(ds) and report.requests_failed == 0
-        assert all(isinstance(r["body"]["messages"][-1]["content"], str) for r in server.requests)   # text only
+        assert all(isinstance(json.loads(r["body"])["messages"][-1]["content"], str) for r in server.requests)  # text
         asked = describe_dataset(ds, d, DescriptionCache(tmp_path / "e.sqlite"), send_videos=True)
     # asked to, it reads the named file (here not a video: refused per sample, nothing sent)
     assert asked.requests_failed == len(ds) and str(secret) in asked.failed[0][1]
