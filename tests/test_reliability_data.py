@@ -89,6 +89,8 @@ def test_preparing_again_replaces_the_sets_own_folder_also_one_written_before_th
         fh.write("c9,wave,train\n")
     assert _custom(clips, out).written == 5 and len(SkeletonSet(out)) == 5
     assert "replaced the prepared dataset 'mine'" in _custom(clips, out, name="yours").summary()
+    with pytest.raises(DataError, match="inside the prepared dataset"):
+        _custom(clips, out / "nested")
     (out / "my_notes.txt").write_text("mine")          # a file actlm does not write: no longer its folder
     with pytest.raises(DataError, match="not a prepared actlm dataset"):
         _custom(clips, out)

@@ -80,6 +80,11 @@ def check_replaceable(folder: Path, name: str | None = None) -> None:
     (:func:`prepared_info`). A built-in dataset (``reserved``) is never replaced by another one."""
     if folder.is_symlink():
         raise DataError(f"{folder}: is a symbolic link; give the prepared dataset a folder of its own (--out)")
+    holder = next((parent for parent in folder.parents if (parent / "dataset.json").is_file()
+                   and prepared_info(parent) is not None), None)
+    if holder is not None:
+        raise DataError(f"{folder}: inside the prepared dataset {holder}; give the prepared dataset a folder of "
+                        f"its own (--out)")
     if not folder.exists():
         return
     if not folder.is_dir():
