@@ -417,3 +417,19 @@ def test_no_set_is_written_to_or_opened_from_a_builtin_datasets_place(clips, iso
     (isolated_cache / "elsewhere").rename(prepared_path("utd"))      # as an older actlm could leave it
     with pytest.raises(DataError, match="holds the dataset 'mine', not utd-mhad"):
         load("utd")
+
+
+def test_a_layout_of_a_thousand_joints_is_read_at_once_and_more_are_refused(tmp_path):
+    import time
+
+    from actlm.data.layouts import MAX_JOINTS, Layout
+
+    joints = [f"j{i}" for i in range(MAX_JOINTS)]
+    spec = {"name": "chain", "joints": joints, "bones": [[joints[i + 1], joints[i]] for i in range(MAX_JOINTS - 1)],
+            "center": "j0", "left_shoulder": "j1", "right_shoulder": "j2"}
+    start = time.perf_counter()
+    assert Layout.from_dict(spec).num_joints == MAX_JOINTS and time.perf_counter() - start < 2
+    with pytest.raises(DataError, match="bones form a cycle: j1 -> j0 -> j999 .* \\(1000 joints\\)"):
+        Layout.from_dict({**spec, "bones": [[joints[(i + 1) % MAX_JOINTS], joints[i]] for i in range(MAX_JOINTS)]})
+    with pytest.raises(DataError, match="1001 joints; a layout has at most 1000"):
+        Layout.from_dict({**spec, "joints": joints + ["extra"]})
