@@ -136,7 +136,7 @@ def persons_per_sequence(counts: list[int], persons: int | None = None) -> int:
             raise DataError(f"--persons must be at least 1, got {persons}")
         return int(persons)
     need = min(len(counts), max(2, math.ceil(0.1 * len(counts))))
-    return max(c for c in range(1, max(counts) + 1) if sum(k >= c for k in counts) >= need)
+    return sorted(counts, reverse=True)[need - 1]     # the count that ``need`` files reach or exceed
 
 
 def keep_persons(data: np.ndarray, persons: int) -> np.ndarray:
