@@ -433,3 +433,21 @@ def test_a_layout_of_a_thousand_joints_is_read_at_once_and_more_are_refused(tmp_
         Layout.from_dict({**spec, "bones": [[joints[(i + 1) % MAX_JOINTS], joints[i]] for i in range(MAX_JOINTS)]})
     with pytest.raises(DataError, match="1001 joints; a layout has at most 1000"):
         Layout.from_dict({**spec, "joints": joints + ["extra"]})
+
+
+def test_a_split_column_of_ids_is_flagged_and_splits_are_views_not_rereads(tmp_path):
+    raw = tmp_path / "many"
+    raw.mkdir()
+    rows = ["sample,label,split"]
+    for i in range(12):
+        np.save(raw / f"s{i}.npy", _pose(seed=i)[0])
+        rows.append(f"s{i},{'ab'[i % 2]},id{i}")
+    (raw / "labels.csv").write_text("\n".join(rows) + "\n")
+    report = prepare("custom", raw=raw, out=tmp_path / "o", layout="coco-17")
+    assert "the split column has 12 distinct values" in report.summary()
+    ds = SkeletonSet(tmp_path / "o")
+    part = ds.split("id3")
+    assert part.sample_ids == ["s3"] and part._records is ds._records and ds.subset([0, 1]).sample_ids == ["s0", "s1"]
+    ds.info["splits"]["id3"] = [99]
+    with pytest.raises(DataError, match="split 'id3' lists samples that are not in the index"):
+        ds.split("id3")

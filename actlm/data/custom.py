@@ -88,7 +88,7 @@ def prepare(raw: Path, out: Path, progress: Callable | None = None, labels: str 
             if (row.get("split") or "").strip():
                 splits.setdefault(row["split"].strip(), []).append(path.stem)
         writer.close(splits)
-    notes += _persons_note(max_persons, persons, trimmed) + _lost_frames_note(lost)
+    notes += _persons_note(max_persons, persons, trimmed) + _lost_frames_note(lost) + _splits_note(splits)
     return PrepareReport(written=len(writer.index), skipped=skipped, output=out, notes=notes)
 
 
@@ -167,6 +167,14 @@ def _lost_frames_note(lost: dict[str, tuple[int, int]]) -> list[str]:
     return [f"frames with no skeleton (all zero, tracking lost) in {len(lost)} sequence(s): {ends} at the "
             f"start/end dropped, {inside} inside filled by linear interpolation between the frames around "
             f"them: {examples}{' ...' if len(lost) > 5 else ''}"]
+
+
+def _splits_note(splits: dict[str, list[str]], usual: int = 10) -> list[str]:
+    """A warning when the split column looks like something else (ids, subjects)."""
+    if len(splits) <= usual:
+        return []
+    return [f"warning: the split column has {len(splits)} distinct values ({', '.join(list(splits)[:5])}, ...); "
+            f"splits are usually train/test(/val): put ids, subjects or views in a column of another name"]
 
 
 def _replaced_notes(out: Path, name: str, classes: list[str]) -> list[str]:

@@ -18,6 +18,7 @@ name once complete, so a killed ``prepare`` never leaves a half-written dataset 
 """
 from __future__ import annotations
 
+import copy
 import json
 import os
 import shutil
@@ -307,12 +308,25 @@ class SkeletonSet:
         if name not in splits:
             raise DataError(f"dataset {self.name} has no split {name!r}; "
                             f"available: {', '.join(splits) or 'none'}")
-        return SkeletonSet(self.root, np.asarray(splits[name], dtype=np.int64), split=name)
+        try:
+            indices = np.asarray(splits[name], dtype=np.int64).reshape(-1)
+        except (ValueError, TypeError):
+            indices = np.array([-1])
+        if indices.size and (indices.min() < 0 or indices.max() >= len(self._records)):
+            raise DataError(f"{self.root / 'dataset.json'}: split {name!r} lists samples that are not in the "
+                            f"index; damaged dataset files, prepare it again")
+        return self._view(indices, name)
 
     def subset(self, positions: np.ndarray | list[int]) -> "SkeletonSet":
         """A view on some positions of this set (e.g. a few samples for a smoke test)."""
-        return SkeletonSet(self.root, self.indices[np.asarray(positions, dtype=np.int64)],
-                           split=self.split_name)
+        return self._view(self.indices[np.asarray(positions, dtype=np.int64)], self.split_name)
+
+    def _view(self, indices: np.ndarray, split: str | None) -> "SkeletonSet":
+        """A view on ``indices`` sharing this set's parsed files: a set with thousands of splits
+        (a split column holding ids) is not read from disk once per split."""
+        view = copy.copy(self)
+        view.indices, view.split_name = np.asarray(indices, dtype=np.int64), split
+        return view
 
     def __repr__(self) -> str:
         part = f", split={self.split_name}" if self.split_name else ""
