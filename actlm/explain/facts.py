@@ -51,7 +51,8 @@ THRESHOLDS = {
     "wave": 3,              # side-to-side reversals of a raised hand
     "swing": 0.07,          # ~0.11 m in one frame (3.4 m/s at 30 fps)
     "hands_together": 0.11,
-    "bend": 25, "lean_back": 25,
+    "bend": 25,
+    "lean_back": 15,        # a standing body leans back 20-30 degrees at most
     "squat": 0.12,          # the hips drop ~0.2 m with bent knees and come back up
     "sit_down": 0.1, "stand_up": 0.1,     # the hips end ~0.16 m lower (higher) than they started
     "walk": 0.22,           # both feet end ~0.35 m from where they started
@@ -71,23 +72,38 @@ END_SHARE = 0.15
 #: a hand is above the head when it is this much (statures, ~5 cm) above the head joint (a hand
 #: at the mouth or on the crown is not)
 ABOVE_HEAD = 0.03
-#: a hand this low (statures above the floor; a standing knee is ~0.28) reaches down even when
-#: the knees bend with it (picking something up from a crouch)
-LOW_HAND = 0.3
+#: an arm is stretched forward when its hand is ahead of the shoulder by this share of the arm's
+#: length (its 95th-percentile shoulder-to-hand distance)
+STRETCHED = 0.75
+#: a wave's side-to-side swing must cover this much (statures, ~3 cm; above sensor jitter) each way
+WAVE_SWING = 0.02
+#: ... and at least this share of the hand's side-to-side range
+WAVE_SHARE = 0.2
+#: a wave covers at least this side-to-side range (statures, ~15 cm; 5th to 95th percentile)
+WAVE_RANGE = 0.09
+#: a hand this low (statures above the floor, ~0.3 m; a standing knee is ~0.28) reaches down even
+#: when the knees bend with it (picking something up from a crouch)
+LOW_HAND = 0.25
 #: a walk that ends this close to its start (statures) but covered this much path goes "around"
 WALK_AROUND_PATH = 0.8
+#: the tilt must rise this much (degrees) above the clip's own upright level (10th percentile)
+BEND_RISE, LEAN_RISE = 15, 10
 #: a bend beyond this many degrees is forward whatever the shoulder line says: a standing person
 #: cannot lean back that far, and a Kinect seeing someone from behind mirrors their front
 FORWARD_BEYOND = 45
 #: the knee angle (hip-knee-ankle, degrees) below which the knees count as bent (squat)
 BENT_KNEE = 150
 #: a change of facing larger than this between neighbouring readable frames is a tracking flip,
-#: not a turn (a person turns ~6 degrees a frame at 30 fps, a fast spin ~15)
-FACING_FLIP = 25
+#: not a turn (a person turns ~6 degrees a frame at 30 fps, a fast spin ~15; measured on the
+#: smoothed facing)
+FACING_FLIP = 45
 #: a turn is only followed across gaps of at most this many unreadable frames
 TURN_GAP = 2
 #: ... and read over at least this many readable frames
 TURN_FRAMES = 8
+#: the facing is smoothed over this many frames before its yaw is read (shoulder jitter of a
+#: centimetre or two swings a 0.35 m shoulder line by several degrees a frame)
+TURN_SMOOTHING = 7
 
 
 @dataclass(frozen=True)
@@ -210,6 +226,7 @@ class _Body:
     """Per-frame trajectories of one person in the world frame, statures, NaN where unreadable."""
 
     hand: dict[str, np.ndarray]          # (T, 3) each
+    raw_hand: dict[str, np.ndarray]      # smoothed over 3 frames only (waves)
     shoulder: dict[str, np.ndarray]
     ankle: dict[str, np.ndarray]
     knee: dict[str, np.ndarray]
@@ -248,6 +265,7 @@ def _body(w: np.ndarray, layout: Layout, mirrored: bool = False) -> _Body:
     sides = ("right", "left")
     body = _Body(
         hand={s: track(_end(layout, f"{s}_hand")) for s in sides},
+        raw_hand={s: _smooth(nanmean_joints(w, _end(layout, f"{s}_hand")), 3) for s in sides},
         shoulder={"right": track((layout.right_shoulder,)), "left": track((layout.left_shoulder,))},
         ankle={s: track(_leg_joint(layout, s, -1)) for s in sides},
         knee={s: track(_leg_joint(layout, s, 1)) for s in sides},
@@ -257,7 +275,7 @@ def _body(w: np.ndarray, layout: Layout, mirrored: bool = False) -> _Body:
         neck=track(layout.spine_top),
         center=track(layout.center),
     )
-    for name in ("hand", "shoulder", "ankle", "knee", "hip_joint"):
+    for name in ("hand", "raw_hand", "shoulder", "ankle", "knee", "hip_joint"):
         setattr(body, name, sided(getattr(body, name)))
     return body
 
@@ -292,10 +310,14 @@ def _reach_facts(body: _Body, side: str, clock: _Clock, world: World) -> list[Fa
     hand, shoulder = body.hand[side], body.shoulder[side]
     facts = []
     ahead = np.einsum("tc,tc->t", (hand - shoulder)[:, [0, 2]], world.facing)     # NaN where facing unreadable
-    if _readable(ahead):
+    reach = np.linalg.norm(hand - shoulder, axis=1)
+    arm = float(np.nanpercentile(reach, 95)) if _readable(reach) else float("nan")
+    if _readable(ahead) and arm > 0:
         far = _argmax(ahead)
         gain = ahead[far] - _level(ahead)
-        if ahead[far] > THRESHOLDS["reach_forward"] and gain > THRESHOLDS["reach_forward"] / 2:
+        # stretched: the hand ahead of the shoulder by most of the arm's length (hands held
+        # together in front of the chest are not)
+        if ahead[far] > max(STRETCHED * arm, THRESHOLDS["reach_forward"]) and gain > STRETCHED * arm / 2:
             facts.append(clock.fact(f"{side}_arm", "reach_forward", far, ahead[far],
                                     f"stretches the {side} arm forward", _extent(ahead, far, ahead[far] - gain / 2)))
     height = hand[:, 1]
@@ -305,7 +327,7 @@ def _reach_facts(body: _Body, side: str, clock: _Clock, world: World) -> list[Fa
         low = int(np.nanargmin(height))
         drop = _level(height) - height[low]
         knee_low = knee[low] if np.isfinite(knee[low]) else np.nanmedian(knee)
-        if drop > THRESHOLDS["reach_down"] and (height[low] < knee_low + 0.03 or height[low] < LOW_HAND):
+        if drop > THRESHOLDS["reach_down"] and (height[low] < knee_low or height[low] < LOW_HAND):
             facts.append(clock.fact(f"{side}_hand", "reach_down", low, drop,
                                     f"reaches down towards the floor with the {side} hand",
                                     _extent(-height, low, -(height[low] + drop / 2))))
@@ -341,14 +363,18 @@ def _reversals(x: np.ndarray, hysteresis: float) -> int:
 def _wave_swing_facts(body: _Body, side: str, clock: _Clock) -> list[Fact]:
     hand, shoulder = body.hand[side], body.shoulder[side]
     facts = []
-    rel = hand - shoulder
+    rel = body.raw_hand[side] - shoulder          # a fast wave is smoothed away by the usual 5 frames
     raised = rel[:, 1] > -0.1
     ok = np.isfinite(rel).all(axis=1) & raised
     if ok.sum() >= 8 and raised[np.isfinite(rel[:, 1])].mean() > 0.3:
         pts = rel[ok][:, [0, 2]] - rel[ok][:, [0, 2]].mean(axis=0)
         axis = np.linalg.svd(pts, full_matrices=False)[2][0]          # the main side-to-side direction
-        flips = _reversals(pts @ axis, 0.04)
-        if flips >= THRESHOLDS["wave"]:
+        along = pts @ axis
+        amplitude = float(np.subtract(*np.percentile(along, [95, 5])))
+        # a swing must cover a good part of the hand's range each way: jitter of a held hand,
+        # or the drift of a raise, turns back too but only by a little
+        flips = _reversals(along, max(WAVE_SWING, WAVE_SHARE * amplitude))
+        if flips >= THRESHOLDS["wave"] and amplitude >= WAVE_RANGE:
             rows = np.flatnonzero(ok)
             facts.append(clock.fact(f"{side}_hand", "wave", int(rows[len(rows) // 2]), flips,
                                     f"waves the {side} hand from side to side", (int(rows[0]), int(rows[-1]))))
@@ -384,11 +410,14 @@ def _bend_fact(body: _Body, clock: _Clock, world: World) -> list[Fact]:
         return []
     peak = _argmax(tilt)
     base = float(np.nanpercentile(tilt, 10))
-    if not (tilt[peak] > THRESHOLDS["bend"] and tilt[peak] - base > 15):
+    if not (tilt[peak] > THRESHOLDS["lean_back"] and tilt[peak] - base > LEAN_RISE):
         return []
     span = _extent(tilt, peak, (tilt[peak] + base) / 2)
     degrees = int(round(tilt[peak], -1))
     ahead = float(spine[peak, [0, 2]] @ world.facing[peak]) if world.readable_facing[peak] else float("nan")
+    backward = np.isfinite(ahead) and ahead < 0 and tilt[peak] <= FORWARD_BEYOND
+    if not backward and not (tilt[peak] > THRESHOLDS["bend"] and tilt[peak] - base > BEND_RISE):
+        return []                        # a forward tilt of 15-25 degrees is a slouch, not a bend
     if not np.isfinite(ahead) and tilt[peak] <= FORWARD_BEYOND:
         return [clock.fact("torso", "bend", peak, tilt[peak], f"bends the upper body by about {degrees} degrees", span)]
     if np.isfinite(ahead) and ahead < 0 and tilt[peak] <= FORWARD_BEYOND:
@@ -504,20 +533,23 @@ def _walk_direction(net: np.ndarray, facing: np.ndarray) -> str:
 
 def _turn_fact(clock: _Clock, world: World) -> list[Fact]:
     """Turning: the change of facing within a stretch of frames whose shoulder line stays readable
-    (gaps of at most TURN_GAP frames), never across a one-frame flip (a tracker swapping left and
-    right): a turn read across an edge-on gap could be any angle."""
+    (gaps of at most TURN_GAP frames), the facing smoothed over TURN_SMOOTHING frames, and never
+    across a flip (a tracker swapping left and right): a turn read across an edge-on gap could
+    be any angle."""
     best: tuple[float, int, np.ndarray, np.ndarray] | None = None
-    for rows in _readable_stretches(world.readable_facing):
-        if len(rows) < TURN_FRAMES:
-            continue
-        yaw = np.arctan2(world.facing[rows, 1], world.facing[rows, 0])
-        step = np.degrees(np.abs(np.angle(np.exp(1j * np.diff(yaw)))))
-        if (step > FACING_FLIP).any():
-            continue
-        turned = np.degrees(np.abs(np.unwrap(yaw) - np.median(np.unwrap(yaw)[:3])))
-        top = int(np.argmax(turned))
-        if best is None or turned[top] > best[0]:
-            best = (float(turned[top]), top, rows, turned)
+    facing = np.stack([_smooth(world.facing[:, 0], TURN_SMOOTHING), _smooth(world.facing[:, 1], TURN_SMOOTHING)], 1)
+    for stretch in _readable_stretches(world.readable_facing):
+        yaw = np.arctan2(facing[stretch, 1], facing[stretch, 0])
+        flips = np.flatnonzero(np.degrees(np.abs(np.angle(np.exp(1j * np.diff(yaw))))) > FACING_FLIP) + 1
+        for rows, part in zip(np.split(stretch, flips), np.split(yaw, flips)):
+            if len(rows) < TURN_FRAMES:
+                continue
+            unwrapped = np.unwrap(part)
+            start = np.median(unwrapped[: max(len(rows) // 7, 3)])
+            turned = np.degrees(np.abs(unwrapped - start))
+            top = int(np.argmax(turned))
+            if best is None or turned[top] > best[0]:
+                best = (float(turned[top]), top, rows, turned)
     if best is None or best[0] <= THRESHOLDS["turn"]:
         return []
     angle, top, rows, turned = best

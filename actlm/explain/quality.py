@@ -301,13 +301,12 @@ def view_problems(coords: np.ndarray, facing: np.ndarray, dims: int, layout: Lay
 
 def _hidden_hands(coords: np.ndarray, facing: np.ndarray, layout: Layout, hand_joints: dict[str, tuple[int, ...]],
                   camera: np.ndarray | None) -> dict[str, np.ndarray]:
-    """Per side, the frames (T,) in which the hand is hidden behind the torso.
-
-    With the camera's place known (data in camera coordinates, as Kinect gives it): the hand lies
-    farther from the camera than the shoulders by BEHIND_BODY and inside the torso's silhouette
-    (depth crossing the torso; this holds whichever way the person faces, and a Kinect that sees
-    someone from behind mirrors their front, so the labels cannot tell). Otherwise: the hand lies
-    BEHIND_BODY behind the shoulders' plane, by the facing."""
+    """Per side, the frames (T,) in which the hand is behind the body: BEHIND_BODY behind the
+    shoulders' plane by the facing, and, when the camera's place is known (data in camera
+    coordinates, as Kinect gives it), also hidden from it: farther from the camera than the
+    shoulders by BEHIND_BODY and inside the torso's silhouette (depth crossing the torso). A hand
+    behind the back that the camera sees from behind is visible and read; so are hands in front
+    of a person seen from behind."""
     shoulders = np.nanmean(coords[:, [layout.left_shoulder, layout.right_shoulder]][..., [0, 2]], axis=1)
     across = coords[:, layout.left_shoulder, [0, 2]] - coords[:, layout.right_shoulder, [0, 2]]
     width = np.linalg.norm(across, axis=1)
@@ -320,14 +319,12 @@ def _hidden_hands(coords: np.ndarray, facing: np.ndarray, layout: Layout, hand_j
         with np.errstate(invalid="ignore"):
             hand = np.nanmean(coords[:, list(joints)][..., [0, 2]], axis=1) if len(joints) > 1 else coords[:, joints[0], [0, 2]]
         rel = hand - shoulders
+        hidden = np.einsum("tc,tc->t", rel, facing) < -BEHIND_BODY
         if camera is not None:
             ray = shoulders - camera
             ray = ray / np.linalg.norm(ray, axis=1, keepdims=True)
             depth = np.einsum("tc,tc->t", rel, ray)
             lateral = np.abs(rel[:, 0] * ray[:, 1] - rel[:, 1] * ray[:, 0])
-            hidden = (depth > BEHIND_BODY) & (lateral < SILHOUETTE * typical)
-        else:
-            depth = np.einsum("tc,tc->t", rel, facing)
-            hidden = depth < -BEHIND_BODY
+            hidden &= (depth > BEHIND_BODY) & (lateral < SILHOUETTE * typical)
         out[side] = np.nan_to_num(hidden, nan=False).astype(bool)
     return out
