@@ -451,3 +451,22 @@ def test_a_split_column_of_ids_is_flagged_and_splits_are_views_not_rereads(tmp_p
     ds.info["splits"]["id3"] = [99]
     with pytest.raises(DataError, match="split 'id3' lists samples that are not in the index"):
         ds.split("id3")
+
+
+def test_class_description_files_refuse_alias_bombs_and_odd_keys_quickly(tmp_path):
+    from actlm.data.errors import ConfigError
+    from actlm.language.class_texts import read_class_texts
+
+    levels = ['&x0 ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
+    levels += [f"&x{i} [" + ",".join([f"*x{i - 1}"] * 9) + "]" for i in range(1, 9)]
+    bomb = tmp_path / "bomb.yaml"
+    bomb.write_text("wave: {description: [" + ", ".join(levels) + "]}\n")
+    with pytest.raises(ConfigError, match="bomb.yaml: its anchors and aliases expand"):
+        read_class_texts(bomb)
+    odd = tmp_path / "odd.yaml"
+    odd.write_text("wave: {description: hands up, 1: x}\n")
+    with pytest.raises(ConfigError, match=r"odd.yaml: class 'wave': unknown field\(s\) \['1'\]"):
+        read_class_texts(odd)
+    many = tmp_path / "many.json"
+    many.write_text(json.dumps({f"class {i}": "a text" for i in range(50_000)}))
+    assert len(read_class_texts(many)) == 50_000

@@ -43,22 +43,22 @@ MAX_LAYOUT_BYTES = 1 << 20
 MAX_YAML_VALUES = 100_000
 
 
-def safe_yaml_load(text: str, source: str | Path) -> Any:
+def safe_yaml_load(text: str, source: str | Path, loader: type[yaml.SafeLoader] = yaml.SafeLoader) -> Any:
     """``yaml.safe_load`` that refuses an alias bomb: a few KiB whose anchors and aliases expand
     into millions of values (a 1.6 KB file once became a 351 MB dataset.json). The document's
     node graph is composed first (aliases shared, nothing expanded) and its expanded size counted."""
-    loader = yaml.SafeLoader(text)
+    reader = loader(text)
     try:
-        node = loader.get_single_node()
+        node = reader.get_single_node()
         if node is None:
             return None
         size = _expanded_size(node, {})
         if size > MAX_YAML_VALUES:
             raise file_error(source, f"its anchors and aliases expand to more than {MAX_YAML_VALUES:,} values "
                                      f"({size:,}); write the values out instead of nesting aliases")
-        return loader.construct_document(node)
+        return reader.construct_document(node)
     finally:
-        loader.dispose()
+        reader.dispose()
 
 
 def _expanded_size(node: yaml.Node, memo: dict[int, int]) -> int:

@@ -29,13 +29,15 @@ import csv
 import io
 import json
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Sequence
 
 import yaml
 
-from ..data.errors import ConfigError
+from ..data.errors import ConfigError, DataError
+from ..data.layout_file import safe_yaml_load
 from ..paths import data_root
 
 PARTS = ("head", "hands", "torso", "legs")
@@ -50,6 +52,8 @@ PURLS_SHEETS = {"nw-ucla": "NW-UCLA", "utd-mhad": "UTD-MHAD", "ntu60": "NTU-RGB+
 #: per sheet: the dataset's class name (normalised) -> the sheet's (normalised), where they differ
 SHEET_ALIASES = {"NTU-RGB+D": {"shoot at the basket": "shoot at the basketball"}}
 SHIPPED = Path(__file__).parent / "resources"
+#: a file of class descriptions larger than this is refused before it is read
+MAX_CLASS_TEXT_BYTES = 16 << 20
 
 
 @dataclass(frozen=True)
@@ -98,7 +102,7 @@ def _class_text(source: str, name: object, fields: dict[str, object]) -> ClassTe
     if not isinstance(name, str) or not name.strip():
         raise ConfigError(f"{source}: a class name must be non-empty text, got {name!r}")
     name = " ".join(name.split())
-    unknown = sorted(set(fields) - set(FIELDS))
+    unknown = sorted(str(k) for k in set(fields) - set(FIELDS))
     if unknown:
         raise ConfigError(f"{source}: class {name!r}: unknown field(s) {unknown}; valid: {', '.join(FIELDS)}")
     texts = {}
@@ -129,7 +133,8 @@ class _UniqueKeyLoader(yaml.SafeLoader):
 
 def _construct_unique(loader: _UniqueKeyLoader, node: yaml.MappingNode, deep: bool = False) -> dict:
     keys = [loader.construct_object(k, deep=deep) for k, _ in node.value]
-    repeated = sorted({str(k) for k in keys if keys.count(k) > 1})
+    counts = Counter(str(k) for k in keys)
+    repeated = sorted(k for k, n in counts.items() if n > 1)
     if repeated:
         raise ConfigError(f"class {repeated[0]!r} is given twice")
     return loader.construct_mapping(node, deep)
@@ -141,14 +146,13 @@ _UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG,
 def _read_mapping(path: Path, text: str) -> object:
     if path.suffix.lower() == ".json":
         def unique(pairs: list[tuple[str, object]]) -> dict:
-            keys = [k for k, _ in pairs]
-            repeated = [k for k in keys if keys.count(k) > 1]
+            repeated = [k for k, n in Counter(k for k, _ in pairs).items() if n > 1]
             if repeated:
                 raise ConfigError(f"{path}: class {repeated[0]!r} is given twice")
             return dict(pairs)
         return json.loads(text, object_pairs_hook=unique)
     try:
-        return yaml.load(text, Loader=_UniqueKeyLoader)
+        return safe_yaml_load(text, path, _UniqueKeyLoader)     # an alias bomb is refused, not expanded
     except ConfigError as exc:
         raise ConfigError(f"{path}: {exc}") from None
 
@@ -157,10 +161,12 @@ def read_mapping_file(path: Path) -> list[ClassText]:
     """A YAML/JSON file of ``class: text`` or ``class: {description, head, ...}``."""
     try:
         raw = _read_mapping(path, path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, ValueError, yaml.YAMLError) as exc:
+    except (OSError, UnicodeDecodeError, ValueError, yaml.YAMLError, RecursionError) as exc:
         if isinstance(exc, ConfigError):
             raise
-        raise ConfigError(f"{path}: cannot read class descriptions ({exc})") from None
+        if isinstance(exc, DataError):          # the file is named already (e.g. an alias bomb)
+            raise ConfigError(str(exc)) from None
+        raise ConfigError(f"{path}: cannot read class descriptions ({type(exc).__name__}: {exc})") from None
     if not isinstance(raw, dict) or not raw:
         raise ConfigError(f"{path}: expected a mapping of class name to description (or to a mapping of "
                           f"{', '.join(FIELDS)})")
@@ -218,6 +224,8 @@ def read_class_texts(path: str | Path) -> list[ClassText]:
     path = Path(path).expanduser()
     if not path.is_file():
         raise ConfigError(f"{path}: no such class-description file")
+    if path.stat().st_size > MAX_CLASS_TEXT_BYTES:
+        raise ConfigError(f"{path}: larger than {MAX_CLASS_TEXT_BYTES >> 20} MiB: not a file of class descriptions")
     if path.suffix.lower() == ".csv":
         return read_csv_file(path)
     if path.suffix.lower() in (".yaml", ".yml", ".json"):
