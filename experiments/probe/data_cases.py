@@ -367,6 +367,22 @@ def long_inline_classes(tmp: Path) -> Verdict:
         Verdict(Outcome.SILENT_WRONG, f"parsed {texts}")
 
 
+def class_texts_alias_bomb(tmp: Path) -> Verdict:
+    """A --classes YAML file whose description nests nine levels of nine-fold aliases."""
+    from actlm.data.errors import DataError
+    from actlm.language.class_texts import read_class_texts
+
+    levels = ['&x0 ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
+    levels += [f"&x{i} [" + ",".join([f"*x{i - 1}"] * 9) + "]" for i in range(1, 9)]
+    path = tmp / "classes.yaml"
+    path.write_text("wave: {description: [" + ", ".join(levels) + "]}\n")
+    try:
+        read_class_texts(path)
+    except DataError as exc:
+        return Verdict(Outcome.HANDLED) if "classes.yaml" in str(exc) else Verdict(Outcome.SILENT_WRONG, str(exc))
+    return Verdict(Outcome.SILENT_WRONG, "the bomb was read")
+
+
 # --- defect 9: own-data traps ---------------------------------------------------------------
 def sample_with_suffix(tmp: Path) -> Verdict:
     raw = clips(tmp)
@@ -506,6 +522,7 @@ CASES: list[Case] = [
          fast=False, issue_item="7"),
     Case("layout named '   '", AREA, layout_case(name_blank_layout, ".json", "name"), fast=False, issue_item="7"),
     Case("--classes text over 255 characters", AREA, long_inline_classes, issue_item="7"),
+    Case("--classes YAML file with an alias bomb", AREA, class_texts_alias_bomb, fast=False, issue_item="7"),
     Case("sample column with file suffixes", AREA, sample_with_suffix, issue_item="9"),
     Case("integer labels sorted numerically", AREA, integer_labels, fast=False, issue_item="9"),
     Case("all-zero frames: prepare fills and reports", AREA, lost_frames_prepare, issue_item="9"),
