@@ -17,7 +17,8 @@ Sources (:func:`resolve_class_texts`):
   hands, torso, legs, start, middle, end}``; a ``.csv`` file with a ``class`` column and any of
   those columns.
 * inline text: ``"tai chi: slow flowing arm movements; boxing: fast punches"`` (a class without
-  ``:`` is a name only).
+  ``:`` is a name only). Text is text unless it names an existing file: three written
+  descriptions are longer than a file name may be, and that is no error.
 
 Bad input (an empty description, a class named twice, an unknown field, a class the dataset
 lacks or a dataset class the file lacks) raises :class:`~actlm.data.errors.ConfigError` naming
