@@ -30,7 +30,7 @@ from typing import Callable
 import numpy as np
 
 from .catalog import default_dataset_name, register_dataset
-from .errors import DataError, PrepareReport, Skipped, file_error
+from .errors import DataError, PrepareReport, Skipped, file_error, printable
 from .labels import Labels, read_labels, row_meta
 from .layout_file import resolve_layout
 from .layouts import Layout, layout_warnings
@@ -59,8 +59,9 @@ def prepare(raw: Path, out: Path, progress: Callable | None = None, labels: str 
     skipped = list(table.skipped)
     good = _usable_files(raw, files, table, labels_path, lay, skipped)
     if not good:
-        raise DataError(f"{raw}: none of {len(files)} files could be used:\n"
-                        + "\n".join(f"  {s.path}: {s.reason}" for s in skipped))
+        raise DataError(printable(f"{raw}: none of {len(files)} files could be used") + ":\n"
+                        + "\n".join(printable(f"  {s.path}: {s.reason}") for s in skipped[:10])
+                        + (f"\n  ... and {len(skipped) - 10} more" if len(skipped) > 10 else ""))
     channels = {shape[-1] for _, shape in good}
     if len(channels) > 1:
         raise DataError(f"{raw}: files mix {sorted(channels)} values per joint; use one format")
@@ -71,6 +72,7 @@ def prepare(raw: Path, out: Path, progress: Callable | None = None, labels: str 
     splits: dict[str, list[str]] = {}
     trimmed: list[str] = []
     lost: dict[str, tuple[int, int]] = {}
+    class_index = {c: k for k, c in enumerate(table.classes)}
     with DatasetWriter(out, set_name, lay, CHANNEL_NAMES[channels.pop()], table.classes, max_persons=max_persons,
                        extra={"source": str(raw), "default_benchmark": None, "class_order": table.class_order,
                               "persons_rule": PERSONS_RULE if persons is None else "--persons"}) as writer:
@@ -84,7 +86,7 @@ def prepare(raw: Path, out: Path, progress: Callable | None = None, labels: str 
                 meta["lost_frames"] = {"dropped_at_ends": ends, "filled_inside": inside}
             if shape[0] > max_persons:
                 trimmed.append(f"{path.name} ({shape[0]})")
-            writer.add(Sample(data, table.classes.index(row["label"]), path.stem, meta))
+            writer.add(Sample(data, class_index[row["label"]], path.stem, meta))
             if (row.get("split") or "").strip():
                 splits.setdefault(row["split"].strip(), []).append(path.stem)
         writer.close(splits)

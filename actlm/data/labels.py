@@ -139,8 +139,9 @@ def _row_problem(row: dict[str | None, Any]) -> str | None:
 def _class_list(path: Path, rows: dict[str, dict[str, Any]], classes_file: Path | None) -> tuple[list[str], str]:
     if classes_file is not None:
         classes = read_classes_file(Path(classes_file))
+        known = set(classes)
         for row in rows.values():
-            if row["label"] not in classes:
+            if row["label"] not in known:
                 raise file_error(path, f"unknown label {row['label']!r} (not in {classes_file})", row["_line"])
         return classes, "classes.txt"
     labels = {row["label"] for row in rows.values()}
