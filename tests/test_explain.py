@@ -12,7 +12,7 @@ from click.testing import CliRunner
 from actlm.cli import main
 from actlm.data import SkeletonSet
 from actlm.data.layouts import get_layout
-from actlm.explain.facts import Fact
+from actlm.explain.facts import Fact, kinematic_facts
 from actlm.explain.attribution import freeze_joints, part_joints
 from actlm.explain.claims import faithfulness
 from actlm.explain.errors import ExplainError
@@ -93,6 +93,27 @@ def test_verify_removes_what_the_measurements_do_not_support():
             Fact("legs", "squat", 0.5, 0.5, "bends the knees and lowers the body, then comes back up")]
     said = "the person walks forward, covering about 2 body lengths and bends the knees and lowers the body, then comes back up."
     assert verify(said, walk) == (said, [])
+
+
+def test_verify_checks_when_and_which_side(shared_data):
+    facts = [Fact("right_hand", "raise", 0.2, 0.8, "raises the right hand above the head"),
+             Fact("left_hand", "raise", 0.8, 0.8, "raises the left hand to shoulder height"),
+             Fact("torso", "bend", 0.5, 40.0, "bends the upper body forward by about 40 degrees")]
+    kept, removed = verify("The person raises the right hand at the end.", facts)        # it rose at the start
+    assert kept == "" and removed
+    assert verify("The person raises the right hand above the head at the start.", facts)[0]
+    assert verify("The person raises both hands.", facts)[0]                 # right and left, each measured
+    assert not verify("The person raises both hands in the middle.", facts)[0]
+    assert not verify("The person bends forward with the right hand.", facts)[0]   # the torso has no side
+    one = facts[:1]
+    assert not verify("The person raises both hands above the head.", one)[0]      # only the right one rose
+    assert not verify("The person raises the left hand.", one)[0]
+    assert verify("The person raises the right hand.", [Fact("both_hands", "raise", 0.5, 0.8, "raises both hands")])[0]
+    # a08_s10_e01_v03: the audit's reasoner moved a fact from the start to the end
+    raw = json.loads((shared_data / "nw-ucla" / "all_sqe" / "a08_s10_e01_v03.json").read_text())
+    measured = kinematic_facts(np.asarray(raw["skeletons"], np.float32)[None], "kinect-v1", max_facts=8)
+    assert verify("the person brings the left hand up to the head at the start.", measured)[0]
+    assert verify("the person brings the left hand up to the head at the end.", measured)[0] == ""
 
 
 def test_bad_input_gets_a_clear_error_or_an_honest_fallback(explainer, test_view):

@@ -11,8 +11,6 @@ from click.testing import CliRunner
 
 from actlm.cli import main
 from actlm.engine import load_config, train
-from actlm.explain.facts import Fact
-from actlm.explain.claims import faithfulness
 
 from test_training import tiny_overrides
 
@@ -70,12 +68,8 @@ def test_predict_with_the_shipped_checkpoint_no_flags(tai_chi, tmp_path):
     assert all(f["text"] in report["explanation"] for f in evidence["cited"][:3])
     cap = cv2.VideoCapture(str(tmp_path / "annotated.mp4"))
     assert int(cap.get(cv2.CAP_PROP_FRAME_COUNT)) == 300
-    # the shipped reasoner answers too (CI installs its language model), shown only as far as verified
-    answer = report["reasoner"]
-    assert answer["action"] in report["classes"] and answer["narrative"].startswith("<a")
-    facts = [Fact(**{k: f[k] for k in ("part", "motion", "time", "strength", "text")}) for f in evidence["facts"]]
-    assert answer["says"] == "" or faithfulness(answer["says"], facts)["precision"] in (None, 1.0)
-    assert "reasoner (" in result.output
+    # the template alone by default (the reasoner is opt-in, and the shipped one reads another encoder)
+    assert report["reasoner"] is None and "reasoner (" not in result.output
 
 
 @pytest.mark.parametrize("kind", ["text", "empty", "random", "zero_frames"])

@@ -2,13 +2,19 @@
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
 
 import click
 import numpy as np
+import torch
 
+from ..data.errors import DataError
+from ..explain.errors import ExplainError
+from ..explain.evidence import CLOSE_CALL
 from . import main
+from .video_cmds import SHIPPED
 
 
 def _samples(source: str, sample_id: str | None, limit: int | None, split: str | None) -> Iterator[tuple[str, np.ndarray, str | None]]:
@@ -71,27 +77,39 @@ def tokenize_cmd(tokenizer: str, source: str, sample_id: str | None, split: str 
 @main.command("explain")
 @click.argument("args", nargs=-1)
 @click.option("--checkpoint", default=None, type=click.Path(exists=True, file_okay=False),
-              help="Encoder checkpoint or run directory (default: the shipped nw-ucla-joint HGLNet).")
-@click.option("--reasoner", default=None, type=click.Path(exists=True, file_okay=False),
-              help="A LoRA reasoner folder whose answer is shown, verified against the measurements "
-                   "(default: the shipped one, with the shipped encoder, when its language model is installed).")
-@click.option("--no-reasoner", is_flag=True, help="Only the evidence explanation, no language model.")
+              help="Encoder checkpoint or run directory (default: the shipped nw-ucla-joint HGLNet). Without "
+                   "SOURCE, the test split of the dataset it was trained on is explained.")
+@click.option("--reasoner", "reasoner_dir", is_flag=False, flag_value=SHIPPED, default=None, metavar="[DIR]",
+              help="Also show a reasoner's answer, verified against the measurements (DIR: a reasoner folder or "
+                   "run; alone: the shipped one, which reads the shipped encoder). Off by default: the template "
+                   "explanation says what it would.")
+@click.option("--no-reasoner", is_flag=True, hidden=True, help="The default; kept for older scripts.")
 @click.option("--lm", "use_lm", is_flag=True, help="Let the embedded SmolLM2 write the sentence from the evidence "
               "(verified; the evidence template is used when nothing survives). ~5 s per sample on 2 cores.")
 @click.option("--sample", "sample_id", default=None, help="Only this sample of the dataset.")
 @click.option("--split", default="test", show_default=True, help="Split of the dataset.")
-@click.option("--limit", type=int, default=3, show_default=True, help="Samples to explain.")
+@click.option("--wrong", is_flag=True, help="Only sequences the model gets wrong.")
+@click.option("--close", is_flag=True, help=f"Only close calls (the runner-up has at least {CLOSE_CALL:.0%}).")
+@click.option("--class", "class_name", default=None, metavar="NAME", help="Only sequences labelled NAME.")
+@click.option("--random", "random_n", type=click.IntRange(min=1), default=None, metavar="N",
+              help="N sequences drawn at random from those selected (see --seed).")
+@click.option("--seed", type=int, default=0, show_default=True, help="Seed of --random.")
+@click.option("--limit", type=click.IntRange(min=1), default=3, show_default=True,
+              help="At most this many sequences, taken one class at a time (dataset order within a class).")
 @click.option("--max-new-tokens", default=40, show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON (evidence included).")
-def explain_cmd(args: tuple[str, ...], checkpoint: str | None, reasoner: str | None, no_reasoner: bool, use_lm: bool,
-                sample_id: str | None, split: str, limit: int, max_new_tokens: int, as_json: bool) -> None:
-    """Why the model decided what it decided, for samples of SOURCE (a dataset, default nw-ucla,
-    or a skeleton file .npy/.npz/.json in the model's layout).
+def explain_cmd(args: tuple[str, ...], checkpoint: str | None, reasoner_dir: str | None, no_reasoner: bool,
+                use_lm: bool, sample_id: str | None, split: str, wrong: bool, close: bool, class_name: str | None,
+                random_n: int | None, seed: int, limit: int, max_new_tokens: int, as_json: bool) -> None:
+    """Why the model decided what it decided, for sequences of SOURCE: a dataset (name or prepared
+    folder; default: the one the model was trained on) or a skeleton file .npy/.npz/.json in the
+    model's layout.
 
     Each answer rests on evidence: the body parts and time span the model used (measured by
     freezing them), the facts measured on the sample about those parts, and, for a close call,
-    what separates the runner-up. Text from a language model is shown only after every clause is
-    checked against the measurements. The older form ``actlm explain REASONER_RUN SOURCE`` still works."""
+    the measured motions that favour the prediction or the runner-up. Text from a language model
+    (--reasoner, --lm) is shown only after every clause is checked against the measurements.
+    The older form ``actlm explain REASONER_RUN SOURCE`` still works."""
     from ..explain.errors import ExplainError
     from ..explain.explainer import Explainer, shipped_encoder
     from ..explain.text import template_explanation
@@ -99,16 +117,21 @@ def explain_cmd(args: tuple[str, ...], checkpoint: str | None, reasoner: str | N
     from .video_cmds import load_reasoner
 
     source, legacy = _explain_source(args)
+    reasoner_dir, source = _reasoner_and_source(reasoner_dir or legacy, source)
     explainer = Explainer(checkpoint or shipped_encoder())
-    reasoner = reasoner or legacy
-    lm = None if no_reasoner or (checkpoint and not reasoner) else load_reasoner(reasoner)
+    choice = Choice(sample_id, wrong, close, class_name, random_n, seed, limit)
+    samples = _chosen_samples(explainer, source, split, choice)         # unknown ids fail here, before any LM
+    lm = None if no_reasoner or not reasoner_dir else load_reasoner(reasoner_dir, explainer.model,
+                                                                    f"the explained model ({explainer.meta.path})")
     writer = _load_writer() if use_lm else None
-    results = []
-    for sid, data, label in _samples(source, sample_id, limit, split if not Path(source).is_file() else None):
+    results, skipped = [], 0
+    for sid, data, label in samples:
         try:
+            check_input(data, sid)
             ev = explainer.evidence(data, sid, label)
         except ExplainError as exc:
             click.echo(f"{sid}: skipped ({exc})", err=True)
+            skipped += 1
             continue
         entry = {"evidence": ev.as_dict(), "explanation": template_explanation(ev)}
         if writer is not None:
@@ -118,23 +141,164 @@ def explain_cmd(args: tuple[str, ...], checkpoint: str | None, reasoner: str | N
         if lm is not None:
             try:
                 entry["reasoner"] = lm.answer(data, sid, label, max_new_tokens=max_new_tokens)
-            except (ExplainError, TokenizeError) as exc:   # e.g. a reasoner of another layout: said, not hidden
+            except (ExplainError, TokenizeError) as exc:   # said, not hidden
                 entry["reasoner"] = {"error": str(exc)}
         results.append(entry)
     if as_json:
         click.echo(json.dumps(results, indent=1))
-        return
-    for entry in results:
-        click.echo(_explanation_lines(entry))
+    else:
+        for entry in results:
+            click.echo(_explanation_lines(entry))
+    if not results:
+        raise click.ClickException(f"nothing explained: {skipped} sequence(s) skipped (see above)")
 
 
-def _explain_source(args: tuple[str, ...]) -> tuple[str, str | None]:
-    """SOURCE, or the older REASONER_RUN SOURCE form -> (source, reasoner folder or None)."""
+# --- what to explain ----------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Choice:
+    """Which sequences of a dataset ``actlm explain`` shows (its selection options)."""
+
+    sample_id: str | None = None
+    wrong: bool = False
+    close: bool = False
+    class_name: str | None = None
+    random_n: int | None = None
+    seed: int = 0
+    limit: int = 3
+
+    def words(self) -> str:
+        kinds = (["wrongly predicted"] if self.wrong else []) + (["close-call"] if self.close else [])
+        return " ".join(kinds + ["sequences"]) + (f" labelled '{self.class_name}'" if self.class_name else "")
+
+
+def _explain_source(args: tuple[str, ...]) -> tuple[str | None, str | None]:
+    """SOURCE, or the older REASONER_RUN SOURCE form -> (source or None, reasoner folder or None)."""
     if len(args) > 2:
         raise click.UsageError("expected at most REASONER_RUN SOURCE")
     if len(args) == 2:
         return args[1], args[0]
-    return (args[0] if args else "nw-ucla"), None
+    return (args[0] if args else None), None
+
+
+def _reasoner_and_source(reasoner_dir: str | None, source: str | None) -> tuple[str | None, str | None]:
+    """``--reasoner`` takes an optional DIR, so ``explain --reasoner clip.npy`` reads the source as
+    its DIR: a value that is no reasoner folder, given with no SOURCE, is the SOURCE."""
+    from ..reasoner.model import reasoner_folder
+
+    if reasoner_dir in (None, SHIPPED):
+        return reasoner_dir, source
+    try:
+        reasoner_folder(reasoner_dir)
+    except DataError:
+        if source is None:
+            return SHIPPED, reasoner_dir
+        raise
+    return reasoner_dir, source
+
+
+def _chosen_samples(explainer, source: str | None, split: str,
+                    choice: Choice) -> list[tuple[str, np.ndarray, str | None]]:
+    """(id, data, label name) of the chosen sequences: the one skeleton file ``source`` names, or
+    those of the dataset (default: the model's own) that ``choice`` selects."""
+    if source is not None and Path(source).is_file():
+        if choice.wrong or choice.close or choice.class_name or choice.sample_id:
+            raise click.UsageError("--wrong, --close, --class and --sample choose among a dataset's sequences; "
+                                   f"{source} is one skeleton file")
+        from ..data.sequence_files import read_array
+        return [(Path(source).stem, read_array(Path(source)), None)]
+    ds = _dataset(explainer, source, split)
+    positions, order = _select(explainer, ds, choice)
+    if not positions:
+        raise click.ClickException(f"no {choice.words()} in {ds.name} ({ds.split_name or 'all'})")
+    click.echo(f"explaining {len(positions)} {choice.words()} of {ds.name} "
+               f"({ds.split_name or 'all'}, {len(ds)} sequences): {order}", err=True)
+    return [(s.sample_id, s.data, ds.classes[s.label]) for s in (ds[i] for i in positions)]
+
+
+def _dataset(explainer, source: str | None, split: str):
+    """The dataset to explain: ``source``, else the one the model was trained on; its layout must
+    be the model's (a skeleton of another joint order would be read as the model's)."""
+    from ..data import load
+    from ..data.store import SkeletonSet
+
+    meta = explainer.meta
+    if source is None:
+        source = meta.data_config.get("dataset") or meta.dataset
+    path = Path(source)
+    ds = SkeletonSet(path) if (path / "dataset.json").exists() else load(source, data_root_dir=meta.data_config.get("data_root"))
+    if split:
+        ds = ds.split(split) if split in ds.splits else load(source, split=split, data_root_dir=meta.data_config.get("data_root"))
+    if ds.layout.name != explainer.layout:
+        raise ExplainError(f"{ds.name} is in layout {ds.layout.name}; the model {meta.path} reads {explainer.layout}: "
+                           f"explain a dataset in the model's layout (it was trained on "
+                           f"{meta.data_config.get('dataset') or meta.dataset})")
+    return ds
+
+
+def _select(explainer, ds, choice: Choice) -> tuple[list[int], str]:
+    """Positions of the chosen sequences in ``ds`` and the order they come in, in words."""
+    if choice.sample_id:
+        return [ds.find(choice.sample_id)], "the one asked for"
+    pool = np.arange(len(ds))
+    if choice.class_name is not None:
+        if choice.class_name not in ds.classes:
+            raise click.UsageError(f"--class {choice.class_name!r}: {ds.name} has no such class; its classes: "
+                                   f"{', '.join(ds.classes)}")
+        pool = pool[ds.labels == ds.classes.index(choice.class_name)]
+    if (choice.wrong or choice.close) and len(pool):
+        pool = _by_prediction(explainer, ds, pool, choice)
+    if choice.random_n is not None:
+        rng = np.random.default_rng(choice.seed)
+        picked = rng.choice(pool, size=min(choice.random_n, len(pool)), replace=False)
+        return [int(i) for i in picked], f"drawn at random (seed {choice.seed})"
+    return round_robin(pool, ds.labels[pool])[:choice.limit], "one class at a time, dataset order within a class"
+
+
+def round_robin(positions: np.ndarray, labels: np.ndarray) -> list[int]:
+    """The positions ordered one class at a time: the first of each class (in class order), then
+    the second of each, ..., so that the first N span as many classes as they can."""
+    queues = [list(positions[labels == c]) for c in sorted(set(labels.tolist()))]
+    out = []
+    for rank in range(max(map(len, queues), default=0)):
+        out += [int(q[rank]) for q in queues if rank < len(q)]
+    return out
+
+
+def _by_prediction(explainer, ds, pool: np.ndarray, choice: Choice) -> np.ndarray:
+    """The positions of ``pool`` the model gets wrong (by class name) and/or calls close."""
+    from torch.utils.data import DataLoader
+
+    from ..data.loader import SkeletonDataset
+    from ..engine.trainer import predict
+
+    sub = ds.subset(pool)
+    loader = DataLoader(SkeletonDataset(sub, explainer.meta.test_pipeline), batch_size=64)
+    logits, _, index = predict(explainer.model, loader, torch.device("cpu"), desc="select")
+    probs = torch.from_numpy(logits).softmax(1).numpy()
+    keep = np.ones(len(index), bool)
+    if choice.wrong:
+        predicted = [explainer.classes[k] for k in probs.argmax(1)]
+        truth = [ds.classes[label] for label in sub.labels[index]]
+        keep &= np.array([p != t for p, t in zip(predicted, truth)])
+    if choice.close:
+        keep &= np.sort(probs, 1)[:, -2] >= CLOSE_CALL
+    return np.sort(pool[index[keep]])
+
+
+def check_input(data: np.ndarray, sample_id: str) -> None:
+    """A sequence that cannot be explained gets one clear sentence, never '(nan %)': NaN or
+    infinite coordinates (a tracker's failure), or fewer than two frames with a person."""
+    bad = ~np.isfinite(data)
+    if bad.any():
+        frames = np.flatnonzero(bad.reshape(data.shape[0], data.shape[1], -1).any(axis=(0, 2)))
+        shown = ", ".join(map(str, frames[:5])) + (", ..." if len(frames) > 5 else "")
+        raise ExplainError(f"{sample_id}: {int(bad.sum())} coordinate value(s) are NaN or infinite (frame(s) "
+                           f"{shown}): the tracking failed there, so neither the model nor the measurements can "
+                           f"read them; drop or repair those frames")
+    with_person = int((np.abs(data).reshape(data.shape[0], data.shape[1], -1).sum(axis=(0, 2)) > 0).sum())
+    if with_person < 2:
+        raise ExplainError(f"{sample_id}: {with_person} frame(s) with a person; an action needs at least 2 "
+                           f"frames of motion to explain")
 
 
 def _load_writer():

