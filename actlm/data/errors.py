@@ -30,7 +30,7 @@ class DatasetNotFound(DataError):
 
 
 def file_error(path: str | Path, problem: str, line: int | None = None) -> DataError:
-    where = f"{path}:{line}" if line is not None else f"{path}"
+    where = printable(f"{path}:{line}" if line is not None else f"{path}")    # a name may hold escape codes
     error = DataError(f"{where}: {problem}")
     error.problem, error.line = problem, line
     return error
