@@ -10,7 +10,9 @@ then
 - causal faithfulness: the predicted class's probability after freezing, at their first-frame
   position, the joints of the body parts the explanation cites, against freezing the same
   number of randomly chosen joints (3 draws); and a deletion curve (joints frozen in attribution
-  order vs random order);
+  order vs random order); the attribution's own benchmark, against explainers of the same size
+  (motion energy, single-joint occlusion), its span and the model-randomisation check, is
+  experiments/attribution_benchmark.py;
 - contrast: close calls (runner-up >= 10 %) and the share whose explanation names a separating
   measured cue (true of the sample by construction: it is re-measured, not predicted);
 - latency per sample (evidence + template), and with --lm-samples N the embedded SmolLM2 writing
