@@ -30,7 +30,7 @@ from .explain.evidence import Evidence, gather_evidence
 from .explain.text import template_explanation
 from .explain.facts import narrate
 from .reasoner.writer import reasoner_line
-from .pose.backends import PoseSequence, get_backend
+from .pose.backends import CocoJsonBackend, PoseSequence, get_backend
 from .pose.video import probe, read_frames
 
 DEFAULT_CHECKPOINT = "nw-ucla-video"
@@ -97,8 +97,11 @@ class VideoPrediction:
 
 
 def estimate_pose(video: str | Path, backend: str = "blazepose", progress: Callable | None = None) -> PoseSequence:
-    info = probe(video)
-    pose = get_backend(backend).estimate(read_frames(video), info.fps, progress)
+    """The poses of ``video``: decoded and estimated (``blazepose``) or read from a keypoint file (``coco-json``)."""
+    if backend == "coco-json":
+        pose = CocoJsonBackend().read(video)
+    else:
+        pose = get_backend(backend).estimate(read_frames(video), probe(video).fps, progress)
     if pose.frames_with_person == 0:
         raise NoPersonFound(f"{video}: no person found in any of its {pose.frames} frames")
     return pose
@@ -161,12 +164,24 @@ def evidence_for_video(model: torch.nn.Module, x: torch.Tensor, data: np.ndarray
 
 def predict_video(video: str | Path, checkpoint: str | Path | None = None, backend: str = "blazepose",
                   top_k: int = 5, min_confidence: float = 0.8, reasoner: Any = None,
-                  progress: Callable | None = None, pose: PoseSequence | None = None) -> tuple[VideoPrediction, PoseSequence]:
+                  progress: Callable | None = None, pose: PoseSequence | None = None,
+                  pose_seconds: float | None = None) -> tuple[VideoPrediction, PoseSequence]:
+    """The explained prediction for ``video``. ``timings`` measures what each key names: ``pose_s``
+    decoding and pose estimation (absent when the caller gives ``pose`` without ``pose_seconds``,
+    the time it took), ``load_s`` loading the model, ``model_s`` its forward pass, ``explain_s``
+    the evidence and explanation, ``reasoner_s`` the reasoner, ``total_s`` all of these."""
     t0 = time.perf_counter()
-    pose = pose or estimate_pose(video, backend, progress)
-    t_pose = time.perf_counter() - t0
+    timings: dict[str, float] = {}
+    before = 0.0                  # seconds spent on this prediction before t0 (the caller's pose estimation)
+    if pose is None:
+        pose = estimate_pose(video, backend, progress)
+        timings["pose_s"] = time.perf_counter() - t0
+    elif pose_seconds is not None:
+        timings["pose_s"] = before = float(pose_seconds)
+    t_load = time.perf_counter()
     model, meta = load_checkpoint(checkpoint or default_checkpoint())
     model.eval()
+    timings["load_s"] = time.perf_counter() - t_load
     layout = meta.layout
     num_persons = meta.model.args.get("num_persons", 1)
     data, kept = skeleton_for_model(pose, layout, num_persons, meta.model.args.get("in_channels"))
@@ -177,22 +192,26 @@ def predict_video(video: str | Path, checkpoint: str | Path | None = None, backe
     t1 = time.perf_counter()
     with torch.no_grad():
         probs = model(x).softmax(1)[0].numpy()
-    t_model = time.perf_counter() - t1
+    timings["model_s"] = time.perf_counter() - t1
     order = np.argsort(-probs)[:top_k]
     classes = meta.classes
+    t_explain = time.perf_counter()
     ev = evidence_for_video(model, x, data, layout, classes, video, load_fact_profile(meta.path),
                             visibility_for_model(pose, layout, num_persons, kept))
+    explained = explained_fields(ev, kept, layout)
+    timings["explain_s"] = time.perf_counter() - t_explain
     prediction = VideoPrediction(str(video), pose.frames, pose.frames_with_person, pose.fps, classes, layout,
                                  [(classes[i], float(probs[i])) for i in order], bool(probs[order[0]] >= min_confidence),
-                                 min_confidence, timings={"pose_s": t_pose, "model_s": t_model},
-                                 **explained_fields(ev, kept, layout))
+                                 min_confidence, timings=timings, **explained)
     if reasoner is not None:      # only a reasoner of this very model: its answer is about this decision
         if not reasoner.reads(model):
             raise ExplainError(f"the reasoner reads another encoder than {meta.path.name}, the model that made "
                                f"this prediction; its sentence would explain a decision this model did not make")
+        t_reasoner = time.perf_counter()
         prediction.reasoner = reasoner.answer(data, Path(str(video)).stem)   # only what the measurements support is shown
         prediction.narrative = prediction.reasoner["narrative"]
-    prediction.timings["total_s"] = time.perf_counter() - t0
+        timings["reasoner_s"] = time.perf_counter() - t_reasoner
+    timings["total_s"] = time.perf_counter() - t0 + before
     return prediction, pose
 
 

@@ -40,8 +40,7 @@ def _frame_progress(total: int):
 def predict_cmd(video: str, checkpoint: str | None, reasoner_dir: str | None, no_reasoner: bool, backend: str | None,
                 top_k: int, min_confidence: float, class_spec: str | None, out: str | None, json_out: str | None) -> None:
     """Recognise the action in VIDEO (any format OpenCV reads, or a COCO-17 keypoint .json)."""
-    from ..pipeline import NoPersonFound, estimate_pose, predict_video, write_annotated_video
-    from ..pose.backends import CocoJsonBackend
+    from ..pipeline import NoPersonFound, predict_video, write_annotated_video
     from ..pose.video import probe
 
     backend = backend or ("coco-json" if video.lower().endswith(".json") else "blazepose")
@@ -55,21 +54,24 @@ def predict_cmd(video: str, checkpoint: str | None, reasoner_dir: str | None, no
     if reasoner_dir and not no_reasoner:    # checked and loaded before the video is read
         from ..pipeline import default_checkpoint
         lm = load_reasoner(reasoner_dir, checkpoint or default_checkpoint(), "the model that makes this prediction")
-    try:
-        if backend == "coco-json":
-            pose = CocoJsonBackend().read(video)
-        else:
-            pose = estimate_pose(video, backend, _frame_progress(probe(video).frames))
-        prediction, pose = predict_video(video, checkpoint, backend, top_k, min_confidence, lm, pose=pose)
+    try:        # predict_video decodes and estimates the poses itself, so its timings cover them
+        progress = None if backend == "coco-json" else _frame_progress(probe(video).frames)
+        prediction, pose = predict_video(video, checkpoint, backend, top_k, min_confidence, lm, progress)
     except NoPersonFound as exc:
         if json_out:
             _write_json({"video": video, "person_found": False, "message": str(exc)}, json_out)
         click.echo(f"no person found: {exc}")
         sys.exit(1)
     if class_spec:
+        import time
+
         from ..language.open_vocab import rescore_video_prediction
+        start = time.perf_counter()
         prediction = rescore_video_prediction(prediction, pose, checkpoint, class_spec, top_k=top_k,
                                               min_confidence=min_confidence)
+        rescore_s = time.perf_counter() - start
+        prediction.timings = {**prediction.timings, "rescore_s": rescore_s,
+                              "total_s": prediction.timings["total_s"] + rescore_s}
     if json_out != "-":
         click.echo(prediction.summary())
     if out:
