@@ -225,3 +225,15 @@ def test_a_video_skeleton_moves_through_the_room():
     assert np.ptp(hips[seen], axis=0).max() > 0.02                     # not pinned at the origin
     reading = read_motion(pose.world, "blazepose-33", visibility=pose.visibility)
     assert reading.unit == "m" and not reading.blocked
+
+
+def test_left_and_right_swapped_by_the_tracker_are_named_and_not_read():
+    data = ucla("a12_s08_e01_v03").copy()
+    order = np.arange(20)
+    for left, right in ((4, 8), (5, 9), (6, 10), (7, 11), (12, 16), (13, 17), (14, 18), (15, 19)):
+        order[left], order[right] = right, left
+    data[0, 6:11] = data[0, 6:11][:, order]                           # left/right labels swapped for 5 frames
+    reading = read_motion(data, "kinect-v1")
+    swapped = next(p for p in reading.problems if p.kind == "swapped_sides")
+    assert swapped.frames == (6, 10)
+    assert not any("left hand above the head" in f.text for f in reading.facts)

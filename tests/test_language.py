@@ -74,7 +74,7 @@ def test_kinematic_facts_work_on_every_layout(shared_data, ucla_prepared):
         assert all(f.motion in MOTIONS for f in facts)
         stated += bool(facts)
         two_bodies = data if data.shape[0] == 2 and np.abs(data[1]).sum() > 0 else two_bodies
-    assert two_bodies is not None and stated >= 4
+    assert two_bodies is not None and stated >= 3     # reading a book, a handshake, taking off a shoe: no named motion
     ds = SkeletonSet(ucla_prepared)
     kv1, coco_layout = get_layout("kinect-v1"), get_layout("coco-17")
     pick = [kv1.index(j) if j in kv1.joints else kv1.index("head") for j in coco_layout.joints]

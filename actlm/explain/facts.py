@@ -49,7 +49,8 @@ THRESHOLDS = {
     "reach_down": 0.12,     # the hand drops ~0.2 m, to below the knee (or below LOW_HAND)
     "touch_head": 0.13,     # hand within ~0.2 m of the head (having started ~0.35 m away)
     "wave": 3,              # side-to-side reversals of a raised hand
-    "swing": 0.07,          # ~0.11 m in one frame (3.4 m/s at 30 fps)
+    "swing": 0.1,           # ~0.16 m in one frame (5 m/s at 30 fps: a throw or a punch; an arm swinging
+                            # in a walk, or a brisk raise, moves at 1-3 m/s)
     "hands_together": 0.11,
     "bend": 25,
     "lean_back": 15,        # a standing body leans back 20-30 degrees at most
@@ -75,6 +76,8 @@ ABOVE_HEAD = 0.03
 #: an arm is stretched forward when its hand is ahead of the shoulder by this share of the arm's
 #: length (its 95th-percentile shoulder-to-hand distance)
 STRETCHED = 0.75
+#: hands brought together meet at least this far (statures, ~15 cm) above the hips
+WAIST = 0.1
 #: a wave's side-to-side swing must cover this much (statures, ~3 cm; above sensor jitter) each way
 WAVE_SWING = 0.02
 #: ... and at least this share of the hand's side-to-side range
@@ -332,7 +335,7 @@ def _reach_facts(body: _Body, side: str, clock: _Clock, world: World) -> list[Fa
                                     f"reaches down towards the floor with the {side} hand",
                                     _extent(-height, low, -(height[low] + drop / 2))))
     near = np.linalg.norm(hand - body.head, axis=1)
-    if _readable(near):
+    if _readable(near) and world.dims == 3:      # in one image a hand before or behind the face looks the same
         close = int(np.nanargmin(near))
         if near[close] < THRESHOLDS["touch_head"] and _level(near) > 0.22:
             facts.append(clock.fact(f"{side}_hand", "touch_head", close, near[close],
@@ -387,15 +390,27 @@ def _wave_swing_facts(body: _Body, side: str, clock: _Clock) -> list[Fact]:
     return facts
 
 
+def _overlap(a: Fact, b: Fact) -> bool:
+    """Whether two facts happen at the same time (their extents overlap): a hand raised above the
+    head in front passes through 'stretched forward' on its way up; that is the raise, not a reach."""
+    return a.start <= b.end and b.start <= a.end
+
+
 def _hand_facts(body: _Body, clock: _Clock, world: World) -> list[Fact]:
     facts: list[Fact] = []
     for side in ("right", "left"):
-        facts += _raise_facts(body, side, clock) + _reach_facts(body, side, clock, world)
-        facts += _wave_swing_facts(body, side, clock)
+        raised = _raise_facts(body, side, clock)
+        reached = [f for f in _reach_facts(body, side, clock, world)
+                   if f.motion != "reach_forward" or not any(_overlap(f, r) for r in raised
+                                                             if r.motion == "raise" and "above the head" in r.text)]
+        facts += raised + reached + _wave_swing_facts(body, side, clock)
     gap = np.linalg.norm(body.hand["right"] - body.hand["left"], axis=1)
-    if _readable(gap):
+    # in front of the body: above the waist (hands resting together in the lap are not brought together)
+    above_waist = (body.hand["right"][:, 1] + body.hand["left"][:, 1]) / 2 > body.hip[:, 1] + WAIST
+    gap = np.where(above_waist, gap, np.nan)
+    if _readable(gap, 1):
         together = int(np.nanargmin(gap))
-        if gap[together] < THRESHOLDS["hands_together"] and _level(gap) > 0.2:
+        if gap[together] < THRESHOLDS["hands_together"] and _level(np.linalg.norm(body.hand["right"] - body.hand["left"], axis=1)) > 0.2:
             facts.append(clock.fact("both_hands", "hands_together", together, gap[together],
                                     "brings both hands together in front of the body", _extent(-gap, together, -0.15)))
     return facts

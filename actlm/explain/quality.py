@@ -7,7 +7,8 @@ check here returns :class:`Problem` s (kind, joints, frames, a sentence for the 
 the joint-frames that may not be read; :mod:`.facts` states nothing from them.
 
 Checks, in order: no person, NaN/inf values, a single frame, too few frames, a dead track (the
-whole skeleton frozen or collapsed to a point), frozen joints, jumping joints, low visibility (on
+whole skeleton frozen or collapsed to a point), frozen joints, jumping joints, left and right
+swapped by the tracker, low visibility (on
 video: BlazePose visibility below 0.5); and once the world frame is known (:func:`view_problems`):
 collapsed shoulders (edge-on) and hands behind the body.
 """
@@ -37,6 +38,8 @@ JUMP_SPIKE = 0.15
 #: a bone whose length differs from its median by more than this share (plus a tenth of a
 #: bone's length for noise) is broken in that frame
 BONE_STRETCH = 0.45
+#: the shoulder line turning by more than this between two frames is a left/right swap
+SWAP_ANGLE = 120
 #: joints below this BlazePose visibility are not seen (MediaPipe's own threshold)
 MIN_VISIBILITY = 0.5
 #: a problem on a joint is reported once it covers this share of the frames (shorter failures
@@ -130,6 +133,7 @@ def check_tracking(x: np.ndarray, layout: Layout, visibility: np.ndarray | None 
     valid &= ~_dead_frames(x, size, track, frames)
     valid &= ~_frozen_joints(x, size, valid, track, frames, layout)
     valid &= ~_jumping_joints(x, size, track, frames, layout)
+    valid &= ~_swapped_sides(x, track, frames, layout)
     if visibility is not None:
         valid &= ~_invisible(np.asarray(visibility, float)[frames], track, frames, layout)
     if valid.any(axis=1).sum() < MIN_FRAMES and not track.blocked:
@@ -236,6 +240,33 @@ def _jumping_joints(x: np.ndarray, size: float, track: Tracking, frames: np.ndar
     bad |= (broken >= np.minimum(degree, 2)[None]) & (broken > 0)
     _report_joints(track, bad, frames, layout, "jumping_joint", ("jumps implausibly (a spike or a stretched bone)",
                                                                         "jump implausibly (spikes or stretched bones)"))
+    return bad
+
+
+def _swapped_sides(x: np.ndarray, track: Tracking, frames: np.ndarray, layout: Layout) -> np.ndarray:
+    """Joint-frames (T, V) of both sides' joints while a tracker has swapped left and right: the
+    shoulder line turns round (more than SWAP_ANGLE degrees) from one frame to the next, which no
+    body does, and back again later (or never). Which side did what cannot be told there."""
+    across = x[:, layout.left_shoulder] - x[:, layout.right_shoulder]
+    norm = np.linalg.norm(across, axis=1)
+    unit = across / np.where(norm > 0, norm, np.nan)[:, None]
+    cos = np.einsum("tc,tc->t", unit[1:], unit[:-1])
+    wide = norm >= 0.5 * np.nanpercentile(norm, 90)         # an edge-on (collapsed) line turns round by noise
+    cos = np.where(wide[1:] & wide[:-1], cos, 1.0)
+    flips = np.flatnonzero(np.nan_to_num(cos, nan=1.0) < np.cos(np.radians(SWAP_ANGLE))) + 1
+    swapped = np.zeros(len(x), bool)
+    for a, b in zip(flips[::2], list(flips[1::2]) + [len(x)]):
+        swapped[a:b] = True
+    bad = np.zeros(x.shape[:2], bool)
+    if not swapped.any():
+        return bad
+    sided = [j for j, name in enumerate(layout.joints) if "left" in name or "right" in name]
+    bad[np.ix_(swapped, sided)] = True
+    rows = np.flatnonzero(swapped)
+    first, last = int(frames[rows[0]]), int(frames[rows[-1]])
+    track.problems.append(Problem("swapped_sides", (), (first, last),
+                                  f"left and right are swapped in {_frames_words(first, last)} (the shoulder line "
+                                  f"turns round between two frames): no motion of a side is read there"))
     return bad
 
 
