@@ -1,6 +1,7 @@
 """Semantic action tokens and the LoRA reasoner (issue 5), on real NW-UCLA data and the embedded LM."""
 from __future__ import annotations
 
+import gc
 import json
 from pathlib import Path
 
@@ -24,6 +25,27 @@ def tiny_encoder(tiny_ucla, tmp_path_factory) -> Path:
     run = tmp_path_factory.mktemp("enc") / "hglnet"
     train(load_config("nw-ucla/hglnet_joint", tiny_overrides(tiny_ucla, run, epochs=1)))
     return run
+
+
+@pytest.fixture(scope="module")
+def micro_ucla(tiny_ucla, tmp_path_factory) -> Path:
+    """One training and one test sequence per class of the tiny set: what the LM reasoner trains and
+    is scored on here. Its cost is the LM's forward and backward passes over every training prompt
+    (~350 tokens with the evidence), so ten prompts instead of forty keep the test laptop-sized."""
+    from actlm.data import DatasetWriter
+
+    tiny = SkeletonSet(tiny_ucla)
+    out = tmp_path_factory.mktemp("micro") / "micro-ucla"
+    splits: dict[str, list[str]] = {}
+    with DatasetWriter(out, "micro-ucla", tiny.layout, tiny.channels, tiny.classes, 1) as writer:
+        for split in ("train", "test"):
+            part = tiny.split(split)
+            firsts = [int(np.flatnonzero(part.labels == k)[0]) for k in range(tiny.num_classes)]
+            splits[split] = [part.sample_ids[i] for i in firsts]
+            for i in firsts:
+                writer.add(part[i])
+        writer.close(splits)
+    return out
 
 
 def test_viterbi_switch_penalty_merges_flicker():
@@ -80,22 +102,24 @@ def test_faithfulness_checks_claims_against_measurements(ucla_prepared):
     assert d["within_class_similarity"] > d["across_class_similarity"]
 
 
-def test_reasoner_trains_explains_and_always_returns_a_class(tiny_encoder, tiny_ucla, tmp_path):
+def test_reasoner_trains_explains_and_always_returns_a_class(tiny_encoder, micro_ucla, tmp_path):
     run = tmp_path / "reasoner"
-    overrides = [f"data.dataset={tiny_ucla}", f"reasoner.encoder={tiny_encoder}", f"train.work_dir={run}",
-                 "reasoner.codebook_size=8", "train.batch_size=8", "reasoner.explain_limit=2",
+    # batch 2: the memory of a step is the LM's activations and logits over batch x ~350 tokens
+    overrides = [f"data.dataset={micro_ucla}", f"reasoner.encoder={tiny_encoder}", f"train.work_dir={run}",
+                 "reasoner.codebook_size=8", "train.batch_size=2", "reasoner.explain_limit=2",
                  "reasoner.max_new_tokens=12", "reasoner.eval_limit=6"]
     report = train(load_config("nw-ucla/reasoner_smollm", overrides))
+    gc.collect()                                         # the training's LM goes before the next one loads
     assert report["n"] == 6 and 0 <= report["top1"] <= 1
     assert (run / "last" / "adapter" / "adapter_config.json").exists()
     assert sum(f.stat().st_size for f in (run / "last" / "adapter").iterdir()) < 30e6   # small adapter
     explanations = json.loads((run / "explanations.json").read_text())
-    classes = SkeletonSet(tiny_ucla).classes
+    classes = SkeletonSet(micro_ucla).classes
     # training supervises the class name with exactly the ids the scorer scores
     from actlm.reasoner.model import Reasoner
     model = Reasoner.from_pretrained(run / "last")
     assert model.clip_token                              # the saved setting survives the reload
-    seg, rows = model.skeleton_inputs(SkeletonSet(tiny_ucla)[0].data)
+    seg, rows = model.skeleton_inputs(SkeletonSet(micro_ucla)[0].data)
     assert rows.shape[0] == seg.shape[0] + 1 and torch.equal(rows[1:], seg)   # clip feature, then segments
     assert abs(float(rows[0].norm()) - 1) < 1e-3
     batch = model.training_batch(["User: which?\nAction:"], [classes[1]], ["the person walks"])
@@ -103,7 +127,9 @@ def test_reasoner_trains_explains_and_always_returns_a_class(tiny_encoder, tiny_
     assert batch["input_ids"][0][batch["action_mask"][0]].tolist() == scored
     assert int((batch["labels"][0] != -100).sum()) > len(scored)      # the explanation is supervised too
     assert len(explanations) == 2 and all(e["action"] in classes for e in explanations)
-    result = CliRunner().invoke(main, ["explain", str(tiny_ucla), "--checkpoint", str(tiny_encoder), "--reasoner",
+    del model, batch
+    gc.collect()                                         # one LM in memory at a time: the CLI loads its own
+    result = CliRunner().invoke(main, ["explain", str(micro_ucla), "--checkpoint", str(tiny_encoder), "--reasoner",
                                        str(run / "last"), "--limit", "1", "--max-new-tokens", "8", "--json"])
     assert result.exit_code == 0, result.output
     out = json.loads(result.stdout)[0]

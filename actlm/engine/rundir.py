@@ -12,6 +12,7 @@
 """
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import socket
@@ -42,8 +43,6 @@ def holds_run(path: Path) -> bool:
 
 def run_state(path: Path) -> str:
     """A few words on the run in ``path`` for messages: how far it got."""
-    import json
-
     try:
         history = json.loads((path / "metrics.json").read_text())
         done = f"{len(history)} epoch(s) done"
