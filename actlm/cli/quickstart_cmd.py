@@ -125,12 +125,14 @@ def _annotate_video(video: Path, work_dir: Path) -> None:
 def _train(data_root: str | None, work_dir: str) -> None:
     from ..data import load
     from ..engine import load_config, train
+    from ..engine.rundir import free_run_dir
     from .data_cmds import summary_text
     from .train_cmds import _print_report
 
     click.echo("actlm quickstart --train: HGLNet on NW-UCLA (cross-view), CPU-sized schedule\n")
     click.echo(summary_text(load("nw-ucla", data_root_dir=data_root)) + "\n")
-    overrides = [f"train.work_dir={work_dir}"] + ([f"data.data_root={data_root}"] if data_root else [])
+    run_dir = free_run_dir(work_dir)   # run again, it trains beside the earlier run, never over it
+    overrides = [f"train.work_dir={run_dir}"] + ([f"data.data_root={data_root}"] if data_root else [])
     cfg = load_config("nw-ucla/hglnet_quick", overrides)
     report = train(cfg)
     _print_report(report, f"\nHGLNet after {cfg.train.epochs} epochs (best epoch {report['best_epoch']})")
