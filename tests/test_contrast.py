@@ -131,3 +131,13 @@ def test_no_cue_is_said_plainly():
     assert text is None and info["favours"] == "neither"
     assert contrastive_cue(walk, "a", "b", None) == (None, None)
     assert contrastive_cue(walk, "a", "c", same) == (None, None)
+
+
+def test_an_absent_motion_is_named_without_the_numbers_of_the_sequence_it_was_measured_on():
+    from actlm.explain.contrast import _generic_wording
+    assert _generic_wording("rises from a low position to standing, by about 0.23 m") == "rises from a low position to standing"
+    assert _generic_wording("bends the knees and lowers the body by about 0.43 m, then comes back up") == \
+        "bends the knees and lowers the body, then comes back up"
+    assert _generic_wording("walks forward, covering about 4 body lengths") == "walks forward"
+    assert _generic_wording("walks forward, covering") == "walks forward"          # stored by an older profile
+    assert _generic_wording("turns the body by about 90 degrees") == "turns the body"
