@@ -99,8 +99,8 @@ def load_reasoner(folder: str, checkpoint, what: str = "the explained model"):
     if not reads:
         raise click.ClickException(
             f"the reasoner {folder} reads the encoder {encoder}, not {what}: its sentence would explain "
-            f"a decision this model did not make. Train one on this model: actlm train "
-            f"nw-ucla/reasoner_smollm reasoner.encoder=RUN, then --reasoner runs/nw-ucla_reasoner_smollm")
+            f"a decision this model did not make. Give --checkpoint the model it reads, or train one on this "
+            f"model: actlm train nw-ucla/reasoner_smollm reasoner.encoder=RUN, then --reasoner runs/nw-ucla_reasoner_smollm")
     try:
         return Reasoner.from_pretrained(folder)
     except (LMError, ImportError) as exc:
