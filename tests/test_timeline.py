@@ -62,3 +62,124 @@ def test_a_pose_given_by_the_caller_is_timed_only_when_the_caller_says_how_long(
     assert "pose_s" not in prediction.timings
     prediction, _ = predict_video(short_tai_chi, pose=pose, pose_seconds=2.5)
     assert prediction.timings["pose_s"] == 2.5 and prediction.timings["total_s"] > 2.5
+
+
+# --- the timeline: windows, smoothing, segments ------------------------------------------------
+from actlm.timeline import (NO_ACTION, OnlineDecoder, Windows, decode, frame_labels, online_frame_labels,  # noqa: E402
+                            runs, segments_of, window_argmax)
+
+
+def _probs(states: list[int], k: int = 3, p: float = 0.9) -> np.ndarray:
+    """Window probabilities: ``p`` on each window's state (``k``: nothing sure, uniform)."""
+    out = np.full((len(states), k), (1 - p) / (k - 1))
+    for i, s in enumerate(states):
+        if s < k:
+            out[i, s] = p
+        else:
+            out[i] = 1 / k
+    return out
+
+
+def test_windows_cover_the_whole_sequence_at_the_models_clip_length():
+    w = Windows.for_model([{"type": "SpineAlign"}, {"type": "ValidCropResize", "length": 32}])
+    assert (w.length, w.stride) == (32, 8)
+    starts = w.starts(100)
+    assert starts[0] == 0 and starts[-1] + 32 == 100 and np.all(np.diff(starts) <= 8)
+    assert list(Windows(32, 8).starts(20)) == [0]              # shorter than a window: one window
+    with pytest.raises(Exception, match="stride"):
+        Windows(10, 20)
+
+
+def test_viterbi_removes_a_one_window_blip_and_names_unsure_stretches_no_known_action():
+    probs = _probs([0] * 6 + [1] + [0] * 5 + [3] * 6 + [2] * 6)   # class 0, a blip of 1, 0, unsure, class 2
+    raw = window_argmax(probs, 0.6)
+    assert raw[6] == 1                                           # the unsmoothed baseline keeps the blip
+    path = decode(probs, threshold=0.6, switch_penalty=2.0)   # a blip costs 2.9 to bridge, two switches 4
+    assert [k for _, _, k in runs(path)] == [0, 3, 2]            # 3 = no known action
+    assert list(decode(probs, 0.6, 0.0)) == list(raw)            # no penalty: the per-window answer
+
+
+def test_frames_and_segments_follow_the_windows():
+    w = Windows(8, 4)
+    starts = w.starts(40)
+    states = np.array([0, 0, 0, 0, 1, 1, 1, 1, 1])[: len(starts)]
+    labels = frame_labels(states, starts, w, 40)
+    assert len(labels) == 40 and labels[0] == 0 and labels[-1] == 1
+    segs = segments_of(labels, _probs(list(states), 2 + 1), starts, w, ["a", "b", "c"], fps=10.0,
+                       frame_index=np.arange(40) + 5)
+    assert [s.action for s in segs] == ["a", "b"] and segs[0].start == 5 and segs[1].end == 45
+    assert segs[0].end == segs[1].start == 5 + int(np.argmax(labels == 1))         # video frames: offset by 5
+    assert segs[1].end_s == 4.5 and all(0 < s.confidence <= 1 for s in segs)
+
+
+def test_online_decoder_announces_after_hold_windows_and_closes_at_the_end():
+    dec = OnlineDecoder(["a", "b"], threshold=0.6, hold=2)
+    seen = []
+    windows = np.array([[0.5, 0.5], [0.9, 0.1], [0.9, 0.1], [0.9, 0.1], [0.1, 0.9], [0.9, 0.1],
+                        [0.1, 0.9], [0.1, 0.9], [0.1, 0.9]])
+    for i, p in enumerate(windows):
+        seen += [(e["event"], e["action"], e["frame"]) for e in dec.feed(p, frame=10 * i)]
+    seen += [(e["event"], e["action"], e["frame"]) for e in dec.close(frame=99)]
+    # 'a' needs two windows (frames 10, 20), the single 'b' at 40 is ignored, 'b' from 60, 70
+    assert seen == [("start", "a", 20), ("end", "a", 70), ("start", "b", 70), ("end", "b", 99)]
+    assert dec.close(100) == []
+
+
+def test_online_labels_lag_the_windows_they_come_from():
+    w = Windows(8, 4)
+    starts = w.starts(40)
+    probs = _probs([0] * len(starts), k=2)
+    labels, events = online_frame_labels(probs, starts, w, 40, threshold=0.6, hold=2)
+    assert events[0]["event"] == "start" and events[0]["frame"] == 12         # second window ends at frame 12
+    assert (labels[:11] == 2).all() and (labels[11:] == 0).all()
+
+
+# --- the benchmark's metrics, from their definitions (Lea et al. 2017) -------------------------
+def test_segmental_f1_and_edit_from_their_definitions():
+    from experiments.timeline_benchmark import edit_score, f1_counts, scores
+
+    bg = 9
+    truth = np.array([bg] * 2 + [0] * 4 + [bg] * 2 + [1] * 4)
+    assert scores([truth], [truth], bg) == {"frame_acc": 100.0, "f1@10": 100.0, "f1@25": 100.0, "f1@50": 100.0,
+                                           "edit": 100.0}
+    split = np.array([bg] * 2 + [0, 0, 1, 0] + [bg] * 2 + [1] * 4)   # over-segmented: 0, 1, 0, 1
+    assert edit_score(split, truth, bg) == 50.0                      # 2 edits, longer sequence 4
+    # the first '0' piece has IoU 2/4 with the true 0, the second 1/4 (and the true 0 is taken); the '1' piece 0
+    assert f1_counts(split, truth, bg, 0.5) == (2, 2, 0) and f1_counts(split, truth, bg, 0.25) == (2, 2, 0)
+    assert f1_counts(split, truth, bg, 0.6) == (1, 3, 1)
+    shifted = np.array([bg] * 4 + [0] * 4 + [1] * 4)                 # IoU 2/6 with the true 0
+    assert f1_counts(shifted, truth, bg, 0.5) == (1, 1, 1) and f1_counts(shifted, truth, bg, 0.25) == (2, 0, 0)
+
+
+def test_streams_have_known_labels_idle_and_transitions():
+    from actlm.data.store import Sample
+    from experiments.timeline_benchmark import build_streams
+
+    rng = np.random.default_rng(0)
+    seqs = [Sample(np.full((1, 10 + i, 20, 3), float(i), np.float32), i, f"s{i}", {}) for i in range(3)]
+    (stream,) = build_streams(seqs, 3, background=10, rng=np.random.default_rng(1))
+    labels, data = stream["labels"], stream["data"]
+    assert data.shape[:1] == (1,) and data.shape[1] == len(labels)
+    action_runs = [(a, b, k) for a, b, k in runs(labels) if k != 10]
+    assert sorted(k for *_, k in action_runs) == [0, 1, 2] and labels[0] == 10       # starts idle
+    for a, b, k in action_runs:
+        assert b - a == 10 + k and np.allclose(data[0, a:b], float(k))               # the real frames, unchanged
+    gap = data[0, action_runs[0][1]:action_runs[1][0], 0, 0]
+    assert gap.min() >= -0.02 and gap.max() <= max(action_runs[0][2], action_runs[1][2]) + 0.02   # interpolated, then held
+
+
+# --- the command -------------------------------------------------------------------------------
+def test_predict_timeline_writes_segments_and_a_picture(short_tai_chi, tmp_path):
+    result = CliRunner().invoke(main, ["predict", str(short_tai_chi), "--timeline", str(tmp_path / "t.jsonl"),
+                                       "--timeline-png", str(tmp_path / "t.png"), "--window", "12", "--stride", "4"])
+    assert result.exit_code == 0, result.output
+    assert "action:" in result.output or "low confidence" in result.output      # the one-clip answer as before
+    assert "timeline:" in result.output
+    segs = [json.loads(line) for line in (tmp_path / "t.jsonl").read_text().splitlines()]
+    assert segs and segs[0]["start"] == 0 and segs[-1]["end"] == 24
+    assert all(a["end"] == b["start"] for a, b in zip(segs, segs[1:]))          # contiguous, in order
+    classes = json.loads((Path(__file__).parents[1] / "actlm" / "checkpoints" / "nw-ucla-video" / "ABOUT.json").read_text())["classes"]
+    for s in segs:
+        assert s["action"] in classes + [NO_ACTION] and 0 <= s["confidence"] <= 1
+        assert (s["explanation"] is not None) == (s["action"] != NO_ACTION)
+    assert (tmp_path / "t.png").read_bytes()[:4] == b"\x89PNG"

@@ -37,9 +37,22 @@ def _frame_progress(total: int):
                    "'name: description; ...' or a .yaml/.json/.csv file of class texts.")
 @click.option("--out", type=click.Path(dir_okay=False), default=None, help="Write an annotated video (mp4).")
 @click.option("--json", "json_out", default=None, help="Write the result as JSON to this file ('-' for stdout).")
+@click.option("--timeline", "timeline_out", default=None, type=click.Path(dir_okay=False),
+              help="A long video: also cut it into actions (sliding windows smoothed, 'no known action' where "
+                   "nothing fits) and write the segments as JSON Lines to this file.")
+@click.option("--timeline-png", default=None, type=click.Path(dir_okay=False),
+              help="Draw the timeline (who did what when) as a PNG.")
+@click.option("--window", default=None, type=click.IntRange(2), help="Timeline window in frames (default: the model's clip length).")
+@click.option("--stride", default=None, type=click.IntRange(1), help="Timeline stride in frames (default: a quarter window).")
+@click.option("--unknown-below", default=None, type=click.FloatRange(0, 1, min_open=True),
+              help="Timeline: a window whose best action is below this probability is 'no known action' "
+                   "(default: calibrated on NW-UCLA, see experiments/results/timeline.md).")
 def predict_cmd(video: str, checkpoint: str | None, reasoner_dir: str | None, no_reasoner: bool, backend: str | None,
-                top_k: int, min_confidence: float, class_spec: str | None, out: str | None, json_out: str | None) -> None:
-    """Recognise the action in VIDEO (any format OpenCV reads, or a COCO-17 keypoint .json)."""
+                top_k: int, min_confidence: float, class_spec: str | None, out: str | None, json_out: str | None,
+                timeline_out: str | None, timeline_png: str | None, window: int | None, stride: int | None,
+                unknown_below: float | None) -> None:
+    """Recognise the action in VIDEO (any format OpenCV reads, or a COCO-17 keypoint .json); with
+    --timeline, also the actions over time of a long VIDEO."""
     from ..pipeline import NoPersonFound, predict_video, write_annotated_video
     from ..pose.video import probe
 
@@ -80,6 +93,25 @@ def predict_cmd(video: str, checkpoint: str | None, reasoner_dir: str | None, no
         click.echo(f"annotated video: {write_annotated_video(video, pose, prediction, out)}", err=True)
     if json_out:
         _write_json({"person_found": True, **prediction.as_dict()}, json_out)
+    if timeline_out or timeline_png:
+        _write_timeline(pose, checkpoint, video, timeline_out, timeline_png, window, stride, unknown_below,
+                        echo=json_out != "-")
+
+
+def _write_timeline(pose, checkpoint: str | None, video: str, jsonl: str | None, png: str | None,
+                    window: int | None, stride: int | None, threshold: float | None, echo: bool) -> None:
+    """``predict --timeline``: the video's segments as JSON Lines and/or a PNG (the poses are reused)."""
+    from ..pipeline import default_checkpoint
+    from ..timeline import DEFAULT_THRESHOLD, plot_timeline, video_timeline, write_jsonl
+
+    timeline = video_timeline(pose, checkpoint or default_checkpoint(), window=window, stride=stride,
+                              threshold=threshold or DEFAULT_THRESHOLD, name=Path(video).stem)
+    if echo:
+        click.echo(timeline.summary())
+    if jsonl:
+        click.echo(f"timeline: {write_jsonl(timeline, jsonl)}", err=True)
+    if png:
+        click.echo(f"timeline picture: {plot_timeline(timeline, png, title=Path(video).name)}", err=True)
 
 
 def load_reasoner(folder: str, checkpoint, what: str = "the explained model"):

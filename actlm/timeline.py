@@ -1,0 +1,351 @@
+"""A long skeleton sequence as an action timeline: which action, from when to when, and why.
+
+One tracked person. The sequence is cut into overlapping windows (``Windows``: by default as many
+frames as the model's clips are resized to, so a window reaches the model at its recorded speed,
+and a quarter of that as the stride); the model scores every window (``score_windows``); the
+window scores are smoothed into one label per window (``decode``) and the labels carried to the
+frames (``frame_labels``) and cut into segments (``segments_of``).
+
+Smoothing is a Viterbi path over the windows with one state per class and a 'no known action'
+state: a class state scores ``log p(class | window)``, the no-action state scores
+``log threshold`` (so it wins a window whose best class is below ``threshold``), and every change
+of state costs ``switch_penalty`` (a log-probability). Offline this sees the whole sequence;
+``OnlineDecoder`` is the causal version for live streams: it announces a state once the window
+argmax (with the same no-action rule) has agreed on it ``hold`` windows in a row, so an event
+comes at most ``window length + hold * stride`` frames after the action's first frame.
+
+``threshold`` and ``switch_penalty`` are calibrated by ``python -m experiments.timeline_benchmark``
+on streams built from the training views of NW-UCLA (see experiments/results/timeline.md).
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any, Iterator
+
+import numpy as np
+import torch
+
+from .data.errors import DataError
+from .data.transforms import build_pipeline
+
+#: the label of windows and frames where no known action fits
+NO_ACTION = "no known action"
+#: calibrated on NW-UCLA training-view streams for the shipped encoder (experiments/timeline_benchmark.py)
+DEFAULT_THRESHOLD = 0.6
+DEFAULT_SWITCH_PENALTY = 4.0
+
+
+@dataclass(frozen=True)
+class Windows:
+    """Sliding windows over a sequence: ``length`` frames every ``stride`` frames."""
+
+    length: int
+    stride: int
+
+    def __post_init__(self) -> None:
+        if self.length < 2 or not 1 <= self.stride <= self.length:
+            raise DataError(f"timeline windows need length >= 2 and 1 <= stride <= length; got length "
+                            f"{self.length}, stride {self.stride}")
+
+    @classmethod
+    def for_model(cls, test_pipeline: list[dict[str, Any]], length: int | None = None,
+                  stride: int | None = None) -> "Windows":
+        """The model's own clip length (its test pipeline's resize length) unless given; stride a quarter of it."""
+        resized = [int(t["length"]) for t in test_pipeline if "length" in t]
+        length = length or (resized[0] if resized else 32)
+        return cls(length, stride or max(1, length // 4))
+
+    def starts(self, frames: int) -> np.ndarray:
+        """First frame of every window; the last window ends at the last frame (a sequence shorter
+        than one window is one window)."""
+        if frames <= self.length:
+            return np.array([0])
+        starts = np.arange(0, frames - self.length + 1, self.stride)
+        if starts[-1] + self.length < frames:
+            starts = np.append(starts, frames - self.length)
+        return starts
+
+
+@dataclass
+class Segment:
+    """A stretch of frames [start, end) of one person with one label."""
+
+    person: int
+    start: int
+    end: int
+    action: str
+    confidence: float                    # mean probability of the action over the segment's windows (no action: 1 - best)
+    start_s: float = 0.0
+    end_s: float = 0.0
+    explanation: str | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def score_windows(model: torch.nn.Module, test_pipeline: list[dict[str, Any]], layout: str, data: np.ndarray,
+                  windows: Windows, batch: int = 64) -> tuple[np.ndarray, np.ndarray]:
+    """The model's class probabilities (W, K) for every window of ``data`` (M, T, V, C), and the windows' starts."""
+    pipeline = build_pipeline(test_pipeline, layout)
+    starts = windows.starts(data.shape[1])
+    out = []
+    with torch.no_grad():
+        for i in range(0, len(starts), batch):
+            x = np.stack([pipeline(data[:, s:s + windows.length], np.random.default_rng(0)) for s in starts[i:i + batch]])
+            out.append(model(torch.from_numpy(x)).softmax(1).numpy())
+    return np.concatenate(out), starts
+
+
+def viterbi(scores: np.ndarray, switch_penalty: float) -> np.ndarray:
+    """The state path (W,) maximising the summed ``scores`` (W, S) minus ``switch_penalty`` per change."""
+    w, s = scores.shape
+    best = scores[0].copy()
+    back = np.zeros((w, s), np.int64)
+    for t in range(1, w):
+        stay, leave_from = best, int(np.argmax(best))
+        switch = best[leave_from] - switch_penalty
+        back[t] = np.where(stay >= switch, np.arange(s), leave_from)
+        best = np.maximum(stay, switch) + scores[t]
+    path = np.empty(w, np.int64)
+    path[-1] = int(np.argmax(best))
+    for t in range(w - 1, 0, -1):
+        path[t - 1] = back[t, path[t]]
+    return path
+
+
+def state_scores(probs: np.ndarray, threshold: float) -> np.ndarray:
+    """Per-window scores (W, K + 1): log p for each class, then log ``threshold`` for 'no known action'."""
+    logp = np.log(np.clip(probs, 1e-9, 1.0))
+    return np.concatenate([logp, np.full((len(probs), 1), np.log(threshold))], axis=1)
+
+
+def decode(probs: np.ndarray, threshold: float = DEFAULT_THRESHOLD,
+           switch_penalty: float = DEFAULT_SWITCH_PENALTY) -> np.ndarray:
+    """One state per window (class index, or K for 'no known action'), smoothed by Viterbi."""
+    return viterbi(state_scores(probs, threshold), switch_penalty)
+
+
+def window_argmax(probs: np.ndarray, threshold: float = 0.0) -> np.ndarray:
+    """The unsmoothed baseline: each window's best class, or K where it is below ``threshold``."""
+    top = probs.argmax(1)
+    return np.where(probs.max(1) >= threshold, top, probs.shape[1])
+
+
+def frame_labels(window_states: np.ndarray, starts: np.ndarray, windows: Windows, frames: int) -> np.ndarray:
+    """Window states carried to frames: each frame takes the state of the window whose centre is nearest."""
+    centres = starts + windows.length / 2
+    idx = np.searchsorted(centres, np.arange(frames) + 0.5)
+    left = np.clip(idx - 1, 0, len(centres) - 1)
+    right = np.clip(idx, 0, len(centres) - 1)
+    nearer = np.where(np.abs(centres[left] - np.arange(frames)) <= np.abs(centres[right] - np.arange(frames)), left, right)
+    return window_states[nearer]
+
+
+def runs(labels: np.ndarray) -> list[tuple[int, int, int]]:
+    """Maximal runs of equal labels as (start, end, label), end exclusive."""
+    if len(labels) == 0:
+        return []
+    cuts = np.flatnonzero(np.diff(labels)) + 1
+    bounds = np.concatenate([[0], cuts, [len(labels)]])
+    return [(int(a), int(b), int(labels[a])) for a, b in zip(bounds[:-1], bounds[1:])]
+
+
+def segments_of(labels: np.ndarray, probs: np.ndarray, starts: np.ndarray, windows: Windows, classes: list[str],
+                fps: float, person: int = 0, frame_index: np.ndarray | None = None) -> list[Segment]:
+    """Segments of the frame ``labels``, each with its confidence over the windows whose centre
+    falls in it; ``frame_index`` maps sequence frames to video frames (frames with a person)."""
+    centres = starts + windows.length / 2
+    index = np.arange(len(labels)) if frame_index is None else np.asarray(frame_index)
+    out = []
+    for a, b, k in runs(labels):
+        inside = (centres >= a) & (centres < b)
+        p = probs[inside] if inside.any() else probs[[int(np.argmin(np.abs(centres - (a + b) / 2)))]]
+        confidence = float(p[:, k].mean()) if k < len(classes) else float(1 - p.max(1).mean())
+        start, end = int(index[a]), int(index[b - 1]) + 1
+        out.append(Segment(person, start, end, classes[k] if k < len(classes) else NO_ACTION, round(confidence, 4),
+                           round(start / fps, 3) if fps else 0.0, round(end / fps, 3) if fps else 0.0))
+    return out
+
+
+@dataclass
+class Timeline:
+    """The segments of one person's sequence, with what made them."""
+
+    segments: list[Segment]
+    classes: list[str]
+    windows: Windows
+    threshold: float
+    switch_penalty: float
+    frames: int
+    fps: float
+
+    def summary(self) -> str:
+        lines = [f"timeline: {len(self.segments)} segments over {self.frames} frames (windows of "
+                 f"{self.windows.length} frames every {self.windows.stride}; 'no known action' below "
+                 f"{self.threshold:.0%})"]
+        for s in self.segments:
+            lines.append(f"  {s.start_s:7.2f}-{s.end_s:7.2f} s  frames {s.start}-{s.end - 1}  {s.action} ({s.confidence:.0%})")
+        return "\n".join(lines)
+
+
+def build_timeline(model: torch.nn.Module, meta: Any, data: np.ndarray, fps: float, *,
+                   frame_index: np.ndarray | None = None, visibility: np.ndarray | None = None,
+                   windows: Windows | None = None, threshold: float = DEFAULT_THRESHOLD,
+                   switch_penalty: float = DEFAULT_SWITCH_PENALTY, explain: bool = True,
+                   name: str = "sequence") -> Timeline:
+    """The timeline of ``data`` (M, T, V, C) in the model's layout; ``explain`` adds the grounded
+    explanation (``actlm.explain``) of every action segment, measured on that segment alone."""
+    windows = windows or Windows.for_model(meta.test_pipeline)
+    probs, starts = score_windows(model, meta.test_pipeline, meta.layout, data, windows)
+    labels = frame_labels(decode(probs, threshold, switch_penalty), starts, windows, data.shape[1])
+    segments = segments_of(labels, probs, starts, windows, meta.classes, fps, frame_index=frame_index)
+    if explain:
+        for seg, (a, b, k) in zip(segments, runs(labels)):
+            if k < len(meta.classes):
+                seg.explanation = explain_segment(model, meta, data[:, a:b],
+                                                  None if visibility is None else visibility[:, a:b], f"{name}@{a}")
+    return Timeline(segments, list(meta.classes), windows, threshold, switch_penalty, data.shape[1], fps)
+
+
+def explain_segment(model: torch.nn.Module, meta: Any, data: np.ndarray, visibility: np.ndarray | None,
+                    name: str) -> str:
+    """The template explanation of the model's decision on one segment, as if it were a clip of its own."""
+    from .explain.contrast import load_fact_profile
+    from .explain.errors import ExplainError
+    from .explain.evidence import gather_evidence
+    from .explain.text import template_explanation
+
+    x = torch.from_numpy(build_pipeline(meta.test_pipeline, meta.layout)(data, np.random.default_rng(0)))[None]
+    try:
+        ev = gather_evidence(model, x, data, meta.layout, meta.classes, name, load_fact_profile(meta.path),
+                             visibility=visibility)
+    except ExplainError as exc:
+        return f"not explained: {exc}"
+    return template_explanation(ev)
+
+
+class OnlineDecoder:
+    """The causal smoother of a live stream: feed it each window's probabilities as the window
+    ends; it returns the events of that moment (an action ending, another starting). A state is
+    announced once the window argmax (below ``threshold``: no known action) has named it ``hold``
+    windows in a row. Holds O(1) state: nothing grows with the stream."""
+
+    def __init__(self, classes: list[str], threshold: float = DEFAULT_THRESHOLD, hold: int = 2):
+        self.classes, self.threshold, self.hold = list(classes), threshold, hold
+        self.state = len(classes)            # no known action until something is seen
+        self.since: int | None = None         # the frame the current state was announced at
+        self._candidate, self._count = len(classes), 0
+        self._confidence: list[float] = []
+
+    def name(self, state: int) -> str:
+        return self.classes[state] if state < len(self.classes) else NO_ACTION
+
+    def feed(self, probs: np.ndarray, frame: int) -> list[dict[str, Any]]:
+        """Events caused by a window ending at ``frame``: ``{"event": "end"|"start", "action", "frame", ...}``."""
+        k = int(window_argmax(probs[None], self.threshold)[0])
+        self._count = self._count + 1 if k == self._candidate else 1
+        self._candidate = k
+        if k == self.state:
+            self._confidence.append(float(probs[k]) if k < len(self.classes) else 1 - float(probs.max()))
+            return []
+        if self._count < self.hold:
+            return []
+        events = self.close(frame)
+        self.state, self.since = k, frame
+        self._confidence = [float(probs[k]) if k < len(self.classes) else 1 - float(probs.max())]
+        if k < len(self.classes):
+            events.append({"event": "start", "action": self.name(k), "frame": frame,
+                           "confidence": round(float(probs[k]), 4)})
+        return events
+
+    def close(self, frame: int) -> list[dict[str, Any]]:
+        """The end event of the current action, if one is going on (at a change, or when the stream ends)."""
+        if self.state >= len(self.classes):
+            return []
+        event = {"event": "end", "action": self.name(self.state), "frame": frame, "started": self.since,
+                 "confidence": round(float(np.mean(self._confidence)), 4) if self._confidence else None}
+        self.state, self._confidence = len(self.classes), []
+        return [event]
+
+
+def online_frame_labels(probs: np.ndarray, starts: np.ndarray, windows: Windows, frames: int,
+                        threshold: float = DEFAULT_THRESHOLD, hold: int = 2) -> tuple[np.ndarray, list[dict]]:
+    """What a live stream would have shown: each frame labelled with the state announced by then
+    (the decoder sees a window only once it has ended), and the events in order."""
+    decoder = OnlineDecoder([str(i) for i in range(probs.shape[1])], threshold, hold)
+    labels = np.full(frames, probs.shape[1], np.int64)
+    events: list[dict] = []
+    for p, s in zip(probs, starts):
+        end = int(min(s + windows.length, frames))
+        for e in decoder.feed(p, end):
+            events.append({**e, "state": int(e["action"]) if e["action"] != NO_ACTION else probs.shape[1]})
+        labels[end - 1:] = decoder.state
+    return labels, events
+
+
+# --- outputs -----------------------------------------------------------------------------------
+def write_jsonl(timeline: Timeline, path: str | Path) -> Path:
+    """One JSON object per segment, in time order."""
+    path = Path(path)
+    with path.open("w") as f:
+        for seg in timeline.segments:
+            f.write(json.dumps(seg.as_dict()) + "\n")
+    return path
+
+
+def read_jsonl(path: str | Path) -> Iterator[dict[str, Any]]:
+    for line in Path(path).read_text().splitlines():
+        if line.strip():
+            yield json.loads(line)
+
+
+def plot_timeline(timeline: Timeline, path: str | Path, title: str = "") -> Path:
+    """A picture of who did what when: one row per person, a coloured bar per action segment,
+    grey for 'no known action', labelled with the action and its confidence."""
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    colours = plt.get_cmap("tab10" if len(timeline.classes) <= 10 else "tab20")
+    people = sorted({s.person for s in timeline.segments}) or [0]
+    fig, ax = plt.subplots(figsize=(12, 1.2 + 0.8 * len(people)))
+    scale = timeline.fps or 1.0
+    for seg in timeline.segments:
+        row = people.index(seg.person)
+        known = seg.action != NO_ACTION
+        colour = colours(timeline.classes.index(seg.action) % colours.N) if known else (0.85, 0.85, 0.85)
+        ax.barh(row, (seg.end - seg.start) / scale, left=seg.start / scale, height=0.6, color=colour,
+                edgecolor="black", linewidth=0.4)
+        if known:
+            ax.text((seg.start + seg.end) / 2 / scale, row, f"{seg.action}\n{seg.confidence:.0%}", ha="center",
+                    va="center", fontsize=7, clip_on=True)
+    ax.set_yticks(range(len(people)), [f"person {p}" for p in people])
+    ax.set_xlabel("seconds" if timeline.fps else "frames")
+    ax.set_xlim(0, timeline.frames / scale if not timeline.segments else max(s.end for s in timeline.segments) / scale)
+    ax.set_title(title or f"actions over time ({NO_ACTION}: grey)")
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+    return Path(path)
+
+
+def video_timeline(pose: Any, checkpoint: str | Path, *, window: int | None = None, stride: int | None = None,
+                   threshold: float = DEFAULT_THRESHOLD, switch_penalty: float = DEFAULT_SWITCH_PENALTY,
+                   explain: bool = True, name: str = "video") -> Timeline:
+    """The timeline of the tracked person in a video's poses (:class:`actlm.pose.backends.PoseSequence`),
+    by the model at ``checkpoint``; segments are in video frames (frames without a person are skipped)."""
+    from .engine.checkpoint import load_checkpoint
+    from .pipeline import skeleton_for_model, visibility_for_model
+
+    model, meta = load_checkpoint(checkpoint)
+    model.eval()
+    num_persons = meta.model.args.get("num_persons", 1)
+    data, kept = skeleton_for_model(pose, meta.layout, num_persons, meta.model.args.get("in_channels"))
+    if len(kept) < 2:
+        raise DataError(f"{name}: a person was found in only {len(kept)} frame(s); no timeline to make")
+    visibility = visibility_for_model(pose, meta.layout, num_persons, kept)
+    return build_timeline(model, meta, data, pose.fps, frame_index=kept, visibility=visibility,
+                          windows=Windows.for_model(meta.test_pipeline, window, stride), threshold=threshold,
+                          switch_penalty=switch_penalty, explain=explain, name=name)

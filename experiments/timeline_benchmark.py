@@ -1,0 +1,293 @@
+"""Long streams cut into actions (issue 43, item 4, second bullet): how well ``actlm.timeline``
+segments a long skeleton stream, next to trivial baselines.
+
+Streams are built from real NW-UCLA sequences (Kinect v1 skeletons, camera coordinates): each
+stream joins ``--per-stream`` sequences, shuffled with a fixed seed, and between two of them
+puts a **transition** (linear interpolation from the last pose of one to the first pose of the
+next, 10-20 frames) and **idle** frames (the next sequence's first pose held still, 15-45 frames,
+with 3 mm of Gaussian sensor jitter). Every frame has a known label: the sequence's class, or
+background for idle and transition frames (the truth the timeline's 'no known action' should
+match). Evaluation streams come from the test view (view 3, the 464 sequences the shipped encoder
+never saw); the smoothing's two settings (the no-action threshold and the switch penalty) are
+calibrated on streams built the same way from the training views (1 and 2), so no test stream
+chooses them.
+
+Metrics, written here from their definitions (Lea et al., CVPR 2017, as used by MS-TCN and the
+temporal action segmentation literature; background segments excluded from F1 and edit, as there):
+- frame accuracy: the share of frames labelled correctly, background included;
+- segmental F1@{10,25,50}: a predicted segment is a true positive when its IoU with a not yet
+  matched ground-truth segment of the same class reaches the threshold; F1 from tp/fp/fn summed
+  over streams;
+- edit score: 100 * (1 - Levenshtein(predicted segment labels, true segment labels) / the longer
+  length), averaged over streams;
+- delay: for each true action, frames from its first frame to the first 'start' event of that
+  action the online decoder emits (the decoder sees a window only when it ends); detected only if
+  that event comes before the action's end plus one window.
+
+Methods: majority class (every frame the most common label of the calibration frames), per-window
+argmax (no threshold, no smoothing), per-window argmax with the calibrated threshold (no
+smoothing), the offline Viterbi timeline (``actlm predict --timeline``), and the online decoder
+(``actlm live``).
+
+UTD-MHAD: no model trained on it ships with actlm, so it is not measured here (said in the results).
+
+    python -m experiments.timeline_benchmark [--per-stream 8] [--calibration-sequences 300] [--seed 0]
+
+writes experiments/results/timeline.md and .json.
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import subprocess
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+import numpy as np
+
+from actlm import data as datasets
+from actlm.engine.checkpoint import load_checkpoint
+from actlm.timeline import Windows, decode, frame_labels, online_frame_labels, runs, score_windows, window_argmax
+
+RESULTS = Path(__file__).parent / "results"
+CHECKPOINT = Path(__file__).parents[1] / "actlm" / "checkpoints" / "nw-ucla-joint"
+OVERLAPS = (0.10, 0.25, 0.50)
+FPS = 30.0                 # NW-UCLA's Kinect v1 rate, for delays in seconds
+THRESHOLDS = (0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95)
+PENALTIES = (0.0, 1.0, 2.0, 4.0, 8.0, 16.0)
+HOLDS = (1, 2, 3)
+
+
+# --- streams ---------------------------------------------------------------------------------
+def build_streams(samples: list, per_stream: int, background: int, rng: np.random.Generator) -> list[dict]:
+    """Streams of ``per_stream`` sequences joined by transitions and idle frames, with frame labels."""
+    order = rng.permutation(len(samples))
+    streams = []
+    for i in range(0, len(order), per_stream):
+        parts, labels, prev = [], [], None
+        for j in order[i:i + per_stream]:
+            seq = np.asarray(samples[j].data[:1], np.float32)             # (1, T, V, 3): one person
+            first, last = seq[:, :1], seq[:, -1:]
+            if prev is not None:
+                n = int(rng.integers(10, 21))
+                w = np.linspace(0, 1, n + 2, dtype=np.float32)[1:-1, None, None]
+                parts.append((1 - w) * prev[0] + w * first[0])            # (n, V, 3), added a person axis below
+                labels.append(np.full(n, background))
+            n = int(rng.integers(15, 46))
+            idle = np.repeat(first[0], n, axis=0) + rng.normal(0, 0.003, (n, *first.shape[2:])).astype(np.float32)
+            parts += [idle, seq[0]]
+            labels += [np.full(n, background), np.full(seq.shape[1], samples[j].label)]
+            prev = last
+        streams.append({"data": np.concatenate(parts)[None], "labels": np.concatenate(labels)})
+    return streams
+
+
+# --- metrics (Lea et al. 2017) ---------------------------------------------------------------
+def segments(labels: np.ndarray, background: int) -> list[tuple[int, int, int]]:
+    return [r for r in runs(labels) if r[2] != background]
+
+
+def levenshtein(a: list[int], b: list[int]) -> int:
+    row = list(range(len(b) + 1))
+    for i, x in enumerate(a, 1):
+        prev, row[0] = row[0], i
+        for j, y in enumerate(b, 1):
+            prev, row[j] = row[j], min(row[j] + 1, row[j - 1] + 1, prev + (x != y))
+    return row[-1]
+
+
+def edit_score(pred: np.ndarray, truth: np.ndarray, background: int) -> float:
+    p = [k for _, _, k in segments(pred, background)]
+    t = [k for _, _, k in segments(truth, background)]
+    return 100.0 * (1 - levenshtein(p, t) / max(len(p), len(t), 1))
+
+
+def f1_counts(pred: np.ndarray, truth: np.ndarray, background: int, overlap: float) -> tuple[int, int, int]:
+    """(tp, fp, fn): each predicted segment matches the unmatched true segment of its class with the best IoU."""
+    true_segs = segments(truth, background)
+    hit = [False] * len(true_segs)
+    tp = fp = 0
+    for a, b, k in segments(pred, background):
+        ious = [(min(b, d) - max(a, c)) / (max(b, d) - min(a, c)) if k == j else 0.0 for c, d, j in true_segs]
+        best = int(np.argmax(ious)) if ious else -1
+        if best >= 0 and ious[best] >= overlap and not hit[best]:
+            tp, hit[best] = tp + 1, True
+        else:
+            fp += 1
+    return tp, fp, len(true_segs) - sum(hit)
+
+
+def scores(preds: list[np.ndarray], truths: list[np.ndarray], background: int) -> dict[str, float]:
+    """Frame accuracy, F1@{10,25,50} and edit over a set of streams."""
+    out = {"frame_acc": 100.0 * sum(int((p == t).sum()) for p, t in zip(preds, truths)) / sum(len(t) for t in truths)}
+    for overlap in OVERLAPS:
+        tp, fp, fn = np.sum([f1_counts(p, t, background, overlap) for p, t in zip(preds, truths)], axis=0)
+        precision, recall = tp / max(tp + fp, 1), tp / max(tp + fn, 1)
+        out[f"f1@{int(overlap * 100)}"] = 100.0 * 2 * precision * recall / max(precision + recall, 1e-9)
+    out["edit"] = float(np.mean([edit_score(p, t, background) for p, t in zip(preds, truths)]))
+    return {k: round(float(v), 2) for k, v in out.items()}
+
+
+def delays(events_per_stream: list[list[dict]], truths: list[np.ndarray], background: int,
+           window: int) -> dict[str, float]:
+    """Frames from each true action's start to the first 'start' event of its class (see module docstring)."""
+    found, missed = [], 0
+    for events, truth in zip(events_per_stream, truths):
+        for a, b, k in segments(truth, background):
+            hits = [e["frame"] for e in events if e["event"] == "start" and e["state"] == k and a <= e["frame"] <= b + window]
+            if hits:
+                found.append(hits[0] - a)
+            else:
+                missed += 1
+    d = np.asarray(found, np.float64)
+    return {"detected": round(len(found) / max(len(found) + missed, 1), 4), "actions": len(found) + missed,
+            "median_frames": float(np.median(d)) if len(d) else None, "p90_frames": float(np.percentile(d, 90)) if len(d) else None,
+            "median_s": round(float(np.median(d)) / FPS, 3) if len(d) else None,
+            "p90_s": round(float(np.percentile(d, 90)) / FPS, 3) if len(d) else None}
+
+
+def argmax_events(probs: np.ndarray, starts: np.ndarray, windows: Windows, frames: int, threshold: float) -> list[dict]:
+    """The unsmoothed baseline's events: every window whose argmax changes announces it as it ends."""
+    states = window_argmax(probs, threshold)
+    events, previous = [], None
+    for state, s in zip(states, starts):
+        if state != previous:
+            events.append({"event": "start", "state": int(state), "frame": int(min(s + windows.length, frames))})
+        previous = state
+    return events
+
+
+# --- the study -------------------------------------------------------------------------------
+def scored(model, meta, streams: list[dict], windows: Windows) -> list[dict]:
+    for s in streams:
+        s["probs"], s["starts"] = score_windows(model, meta.test_pipeline, meta.layout, s["data"], windows)
+    return streams
+
+
+def viterbi_labels(streams: list[dict], windows: Windows, threshold: float, penalty: float) -> list[np.ndarray]:
+    return [frame_labels(decode(s["probs"], threshold, penalty), s["starts"], windows, len(s["labels"])) for s in streams]
+
+
+def calibrate(streams: list[dict], windows: Windows, background: int) -> dict[str, float]:
+    """The threshold and switch penalty with the best F1@25 (then edit) on the calibration streams,
+    and the online decoder's threshold and hold chosen the same way."""
+    truths = [s["labels"] for s in streams]
+    grid = []
+    for t in THRESHOLDS:
+        for lam in PENALTIES:
+            r = scores(viterbi_labels(streams, windows, t, lam), truths, background)
+            grid.append(((r["f1@25"], r["edit"]), t, lam))
+    (_, threshold, penalty) = max(grid)
+    online = []
+    for t in THRESHOLDS:
+        for hold in HOLDS:
+            preds = [online_frame_labels(s["probs"], s["starts"], windows, len(s["labels"]), t, hold)[0] for s in streams]
+            r = scores(preds, truths, background)
+            online.append(((r["f1@25"], r["edit"]), t, hold))
+    (_, online_threshold, hold) = max(online)
+    return {"threshold": threshold, "switch_penalty": penalty, "online_threshold": online_threshold, "hold": hold}
+
+
+def evaluate(streams: list[dict], windows: Windows, background: int, cal: dict, majority: int) -> dict:
+    truths = [s["labels"] for s in streams]
+    frames = [len(t) for t in truths]
+    unsmoothed = [frame_labels(window_argmax(s["probs"]), s["starts"], windows, n) for s, n in zip(streams, frames)]
+    thresholded = [frame_labels(window_argmax(s["probs"], cal["threshold"]), s["starts"], windows, n)
+                   for s, n in zip(streams, frames)]
+    online = [online_frame_labels(s["probs"], s["starts"], windows, n, cal["online_threshold"], cal["hold"])
+              for s, n in zip(streams, frames)]
+    window = windows.length
+    return {
+        "majority class": {**scores([np.full(n, majority) for n in frames], truths, background)},
+        "per-window argmax": {**scores(unsmoothed, truths, background),
+                              "delay": delays([argmax_events(s["probs"], s["starts"], windows, n, 0.0)
+                                               for s, n in zip(streams, frames)], truths, background, window)},
+        "per-window argmax + threshold": {**scores(thresholded, truths, background),
+                                          "delay": delays([argmax_events(s["probs"], s["starts"], windows, n, cal["threshold"])
+                                                           for s, n in zip(streams, frames)], truths, background, window)},
+        "timeline (Viterbi, offline)": scores(viterbi_labels(streams, windows, cal["threshold"], cal["switch_penalty"]),
+                                              truths, background),
+        "online decoder (live)": {**scores([o[0] for o in online], truths, background),
+                                  "delay": delays([o[1] for o in online], truths, background, window)},
+    }
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--per-stream", type=int, default=8, help="sequences joined into one stream")
+    parser.add_argument("--calibration-sequences", type=int, default=300,
+                        help="training-view sequences (drawn with the seed) for the calibration streams")
+    parser.add_argument("--test-sequences", type=int, default=None,
+                        help="only the first N test-view sequences (a quick check; the results say how many)")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--out", default=str(RESULTS / "timeline"))
+    args = parser.parse_args(argv)
+    started = time.time()
+    model, meta = load_checkpoint(CHECKPOINT)
+    model.eval()
+    windows = Windows.for_model(meta.test_pipeline)
+    background = len(meta.classes)
+    rng = np.random.default_rng(args.seed)
+    train, test = datasets.load("nw-ucla", split="train"), datasets.load("nw-ucla", split="test")
+    pick = rng.choice(len(train), min(args.calibration_sequences, len(train)), replace=False)
+    calibration = scored(model, meta, build_streams([train[int(i)] for i in pick], args.per_stream, background, rng), windows)
+    n_test = min(args.test_sequences or len(test), len(test))
+    evaluation = scored(model, meta, build_streams([test[i] for i in range(n_test)], args.per_stream, background, rng),
+                        windows)
+    cal = calibrate(calibration, windows, background)
+    majority = Counter(np.concatenate([s["labels"] for s in calibration]).tolist()).most_common(1)[0][0]
+    results = evaluate(evaluation, windows, background, cal, majority)
+    frames = np.concatenate([s["labels"] for s in evaluation])
+    report = {
+        "command": "python -m experiments.timeline_benchmark " + " ".join(argv if argv is not None else sys.argv[1:]),
+        "commit": subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True,
+                                 cwd=Path(__file__).parents[1]).stdout.strip(),
+        "date": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        "seconds": round(time.time() - started, 1),
+        "checkpoint": "actlm/checkpoints/nw-ucla-joint", "windows": {"length": windows.length, "stride": windows.stride},
+        "calibration": {"sequences": len(pick), "streams": len(calibration), "view": "train (views 1+2)", **cal,
+                        "majority_label": "background" if majority == background else meta.classes[majority]},
+        "evaluation": {"sequences": n_test, "streams": len(evaluation), "frames": int(len(frames)),
+                       "background_share": round(float((frames == background).mean()), 4), "view": "test (view 3)"},
+        "results": results,
+        "utd_mhad": "not measured: no UTD-MHAD model ships with actlm (train one with actlm train and add it here)",
+    }
+    out = Path(args.out)
+    out.with_suffix(".json").write_text(json.dumps(report, indent=1))
+    out.with_suffix(".md").write_text(markdown(report))
+    print(markdown(report))
+
+
+def markdown(r: dict) -> str:
+    cal, ev = r["calibration"], r["evaluation"]
+    lines = [
+        "# Long streams cut into actions (issue 43)", "",
+        f"`{r['command'].strip()}` at commit {r['commit']}, {r['date']}, {r['seconds']} s on 2 shared CPU cores.", "",
+        f"Model: {r['checkpoint']} (HGLNet joint stream, 94.4 % top-1 on single test-view clips). Windows of "
+        f"{r['windows']['length']} frames (the model's clip length) every {r['windows']['stride']} frames.",
+        f"Evaluation: {ev['streams']} streams built from {ev['sequences']} NW-UCLA test-view sequences (of 464), "
+        f"{ev['frames']} frames, {ev['background_share']:.0%} of them idle or transition (background).",
+        f"Calibration: {cal['streams']} streams from {cal['sequences']} training-view sequences chose the no-action "
+        f"threshold {cal['threshold']} and switch penalty {cal['switch_penalty']} (Viterbi), and threshold "
+        f"{cal['online_threshold']} with hold {cal['hold']} windows (online decoder), by F1@25 then edit.", "",
+        "| method | frame acc | F1@10 | F1@25 | F1@50 | edit | actions detected | delay median (p90) |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for name, m in r["results"].items():
+        d = m.get("delay")
+        delay = (f"{d['detected']:.0%} | {d['median_frames']:.0f} frames = {d['median_s']:.2f} s "
+                 f"({d['p90_frames']:.0f} = {d['p90_s']:.2f} s)" if d and d["median_frames"] is not None else "| ")
+        lines.append(f"| {name} | {m['frame_acc']:.1f} | {m['f1@10']:.1f} | {m['f1@25']:.1f} | {m['f1@50']:.1f} | "
+                     f"{m['edit']:.1f} | {delay} |")
+    lines += ["", "Delay: frames from an action's first frame to the first 'start' event of its class (seconds at "
+              f"{FPS:.0f} fps); an event counts only before the action's end plus one window. The offline timeline "
+              "sees the whole stream, so it has no delay of its own.", "",
+              f"UTD-MHAD: {r['utd_mhad']}.", ""]
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    main()
