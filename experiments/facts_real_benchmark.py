@@ -81,6 +81,8 @@ EXCLUDED: dict[str, dict[str, tuple[str, ...]]] = {
                  "jumping jacks", "pullup", "pushup", "situp", "squat", "strum guitar", "tennis forehand",
                  "tennis serve"),
         "sit_down": ("squat", "jumping jacks", "strum guitar"), "stand_up": ("squat", "jumping jacks", "strum guitar"),
+        # lying, hanging or holding still: no squat (a pitch's stride, a serve's knee bend are not excluded)
+        "squat": ("bench press", "pullup", "pushup", "situp", "strum guitar"),
     },
 }
 #: the body part whose motion energy the baseline thresholds, per motion

@@ -96,6 +96,9 @@ BEND_RISE, LEAN_RISE = 15, 10
 FORWARD_BEYOND = 45
 #: the knee angle (hip-knee-ankle, degrees) below which the knees count as bent (squat)
 BENT_KNEE = 150
+#: a squat read from the knees: from at least STRAIGHT_KNEE degrees down below DEEP_KNEE and back,
+#: with the hips at least KNEE_CYCLE_DROP statures lower at the deepest point
+STRAIGHT_KNEE, DEEP_KNEE, KNEE_CYCLE_DROP = 140, 100, 0.05
 #: a change of facing larger than this between neighbouring readable frames is a tracking flip,
 #: not a turn (a person turns ~6 degrees a frame at 30 fps, a fast spin ~15; measured on the
 #: smoothed facing)
@@ -471,13 +474,32 @@ def _height_facts(body: _Body, clock: _Clock, reading: "_Context") -> list[Fact]
         span = (_crossing(height, start + 0.1 * (end - start), falling=False), _crossing(height, end - 0.1 * (end - start), falling=False))
         return [clock.fact("body", "stand_up", mid, end - start,
                            f"rises from a low position to standing, by {words(end - start)}", span)]
-    dip = start - height[low]
+    # a squat goes down from standing and comes back up; the clip may start or end part-way
+    # down, or hold several squats: the standing level is the highest the hips get before the
+    # lowest point, and they must come back at least half-way after it
+    before, after = height[: low + 1], height[low:]
+    dip = float(np.nanmax(before)) - height[low] if _readable(before, 1) else 0.0
+    back = float(np.nanmax(after)) - height[low] if _readable(after, 1) else 0.0
     knee = _knee_angle(body, low)
-    if dip > THRESHOLDS["squat"] and end - height[low] > dip / 2 and not knee >= BENT_KNEE:
+    if (dip > THRESHOLDS["squat"] and back > dip / 2 and not knee >= BENT_KNEE) or _knee_cycle(body, height):
         return [clock.fact("legs", "squat", low, dip,
                            f"bends the knees and lowers the body by {words(dip)}, then comes back up",
                            _extent(-height, low, -(height[low] + dip / 2)))]
     return []
+
+
+def _knee_cycle(body: _Body, height: np.ndarray) -> bool:
+    """The knees bend deeply (below DEEP_KNEE degrees) from nearly straight and straighten again,
+    while the hips go down a little at least: a squat even where the hips' drop is hard to read
+    (2D clips that follow the person, or that start part-way down)."""
+    angles = np.array([_knee_angle(body, t) for t in range(len(height))])
+    if not _readable(angles):
+        return False
+    deep = int(np.nanargmin(angles))
+    straight_before = np.nanmax(angles[: deep + 1]) >= STRAIGHT_KNEE
+    straight_after = np.nanmax(angles[deep:]) >= STRAIGHT_KNEE
+    drop = np.nanmax(height[: deep + 1]) - height[deep] if np.isfinite(height[deep]) else 0.0
+    return bool(angles[deep] < DEEP_KNEE and straight_before and straight_after and drop > KNEE_CYCLE_DROP)
 
 
 def _crossing(x: np.ndarray, level: float, falling: bool) -> int:

@@ -41,6 +41,8 @@ METRIC_HEIGHT = (1.0, 2.3)
 #: a stature is at least this many spine lengths (hip centre to neck is ~0.3 of a standing head
 #: height); guards against a person who never stands up in the clip
 SPINE_TO_STATURE = 2.9
+#: ... and at most this many (the standing head height is ~3.2 spine lengths)
+MAX_SPINE_TO_STATURE = 4.2
 #: a knee angle (hip-knee-ankle) below this many degrees is bent: it points to the true front
 BENT_KNEE = 160
 #: bent-knee frames (both legs counted) needed to call a skeleton mirrored ...
@@ -195,9 +197,15 @@ def _horizontal_basis(up: np.ndarray, x: np.ndarray, layout: Layout) -> tuple[np
 
 
 def _stature(heights_head: np.ndarray, spine: float) -> float:
+    """The head's height above the floor when standing tall, kept between SPINE_TO_STATURE and
+    MAX_SPINE_TO_STATURE spine lengths: a clip in which the person never stands (sitting, squatting
+    throughout) would shrink it, feet annotated far off the body (clips cropped at the knees)
+    would inflate it."""
     ok = np.isfinite(heights_head)
     tall = float(np.percentile(heights_head[ok], 90)) if ok.any() else 0.0
-    return max(tall, SPINE_TO_STATURE * spine, 1e-6)
+    if spine > 0:
+        tall = min(max(tall, SPINE_TO_STATURE * spine), MAX_SPINE_TO_STATURE * spine)
+    return max(tall, 1e-6)
 
 
 def world_frame(x: np.ndarray, layout: Layout) -> World:
