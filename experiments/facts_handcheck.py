@@ -1,0 +1,511 @@
+"""Hand-checked facts on real sequences (issue 40, item 1c).
+
+Picks sequences at random with a fixed seed across the classes of NW-UCLA (test view v03),
+UTD-MHAD and Penn Action (2D), runs actlm's public fact detector on each (``read_motion`` when it
+exists, else ``kinematic_facts``) and prints, for every stated fact, the coordinates that decide
+it, measured here with code of its own (not actlm's): hand, head, shoulder and pelvis heights
+above the floor, trunk angle to vertical, foot and pelvis travel, shoulder-line yaw, hand gap,
+sampled at 10 time points. A person reads those numbers and records a verdict per fact (holds /
+false / ambiguous, with the number that decides it) in ``results/facts_handcheck.verdicts.json``;
+``--write`` merges numbers and verdicts into ``results/facts_handcheck.{md,json}``.
+
+Own frame: *up* is, for the 3D datasets (one fixed Kinect each), the normal of the floor plane
+fitted to the ankle positions of many sequences of that camera (NW-UCLA v03: its 'walk around'
+sequences, 18 degrees off the camera's y, 4.7 cm residual; UTD-MHAD: every 6th file, 3 degrees,
+2.5 cm), for 2D images the image's up (-y). The floor is the 2nd percentile of the sequence's
+ankle heights.
+Distances are metres for 3D data and statures (the 95th percentile of head-above-floor) for 2D.
+*Forward* (3D only) is the left-to-right shoulder line crossed with up, per frame. Trunk angles
+(pelvis to neck, to up) are given from *upright*: Kinect v1's hip-centre-to-shoulder-centre line
+leans back by about 8 degrees when people stand, so the median over the reference sequences'
+tallest frames counts as 0.
+
+Usage: ``python -m experiments.facts_handcheck`` (print), ``... --write`` (results files).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import warnings
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+import numpy as np
+import scipy.io as sio
+
+from actlm.data import nwucla, penn, utdmhad
+from actlm.data.layouts import get_layout
+from actlm.explain import facts as detector
+from actlm.paths import data_root
+from experiments.run_archive import head_commit
+
+SEED = 40
+PER_DATASET = 22
+RESULTS = Path("experiments/results")
+VERDICTS = RESULTS / "facts_handcheck.verdicts.json"
+NO_MOVEMENT = ("still",)
+
+
+@dataclass
+class Source:
+    dataset: str
+    path: Path
+    label: str
+
+
+# --- choosing the sequences ---------------------------------------------------------------
+def _spread_over_classes(by_class: dict[str, list[Path]], count: int, rng: np.random.Generator) -> list[tuple[str, Path]]:
+    """``count`` files: classes in a random order, one file per class per round."""
+    classes = sorted(by_class)
+    pools = {c: list(rng.permutation(sorted(by_class[c]))) for c in classes}
+    order = [str(c) for c in rng.permutation(classes)]
+    chosen: list[tuple[str, Path]] = []
+    while len(chosen) < count and any(pools.values()):
+        for c in order:
+            if pools[c] and len(chosen) < count:
+                chosen.append((c, Path(pools[c].pop())))
+    return chosen
+
+
+def choose(seed: int = SEED, per_dataset: int = PER_DATASET) -> list[Source]:
+    root = data_root()
+    rng = np.random.default_rng(seed)
+    ucla: dict[str, list[Path]] = {}
+    for path in sorted((root / "nw-ucla" / "all_sqe").glob("*_v03.json")):
+        ucla.setdefault(path.stem[:3], []).append(path)
+    utd: dict[str, list[Path]] = {}
+    for path in sorted((root / "utd-mhad").glob("a*_s*_t*_skeleton.mat")):
+        utd.setdefault(path.stem.split("_")[0], []).append(path)
+    penn_files: dict[str, list[Path]] = {}
+    for path in sorted((root / "penn-action").glob("[0-9][0-9][0-9][0-9].mat")):
+        action = str(sio.loadmat(path, variable_names=["action"])["action"].ravel()[0]).strip()
+        penn_files.setdefault(action, []).append(path)
+    ucla_names = {f"a{n:02d}": name for n, name in zip((1, 2, 3, 4, 5, 6, 8, 9, 11, 12), nwucla.CLASSES)}
+    out = [Source("nw-ucla", p, ucla_names[c]) for c, p in _spread_over_classes(ucla, per_dataset, rng)]
+    out += [Source("utd-mhad", p, utdmhad.CLASSES[int(c[1:]) - 1]) for c, p in _spread_over_classes(utd, per_dataset, rng)]
+    out += [Source("penn-action", p, c) for c, p in _spread_over_classes(penn_files, per_dataset, rng)]
+    return out
+
+
+@dataclass
+class Reference:
+    """What 'up' and 'upright' are for one dataset's camera."""
+
+    up: np.ndarray | None          # None: 2D, the image's up
+    standing_trunk_deg: float      # the trunk angle of people standing upright (Kinect v1's spine leans back)
+
+
+def camera_reference(dataset: str) -> Reference:
+    """Gravity for a dataset's fixed camera: the normal of the plane through the ankle positions
+    of many of its sequences; and the median trunk angle of their tallest frames (upright)."""
+    root = data_root()
+    if dataset == "nw-ucla":
+        files = sorted((root / "nw-ucla" / "all_sqe").glob("a04_*_v03.json"))
+        seqs = [nwucla.read_sequence(f).data[0] for f in files]
+        ankles = [KINECT_ANKLES["kinect-v1"]] * len(seqs)
+    elif dataset == "utd-mhad":
+        files = sorted((root / "utd-mhad").glob("a*_s*_t*_skeleton.mat"))[::6]
+        seqs = [utdmhad.read_sequence(f).data[0] for f in files]
+        ankles = [KINECT_ANKLES["utd-mhad"]] * len(seqs)
+    else:
+        return Reference(None, 0.0)
+    points = np.concatenate([x[:, list(a)].reshape(-1, 3) for x, a in zip(seqs, ankles)]).astype(float)
+    points = points[np.abs(points).sum(axis=1) > 0]
+    _, _, vt = np.linalg.svd(points - points.mean(axis=0), full_matrices=False)
+    up = vt[2] * np.sign(vt[2][1])
+    layout = "kinect-v1" if dataset == "nw-ucla" else "utd-mhad"
+    upright = []
+    for x in seqs:
+        if len(x) >= 5 and np.abs(x).sum() > 0:
+            body = Body(x[None], layout, up)
+            head = body.height("head")
+            upright.append(float(np.median(body.trunk_angle(0.0)[head >= np.quantile(head, 0.7)])))
+    return Reference(up, float(np.median(upright)))
+
+
+KINECT_ANKLES = {name: (get_layout(name).index("left_ankle"), get_layout(name).index("right_ankle"))
+                 for name in ("kinect-v1", "utd-mhad")}
+
+
+def load(source: Source) -> tuple[np.ndarray, str, np.ndarray | None]:
+    """(data (1, T, V, C), layout name, visibility (T, V) or None) through actlm's importers."""
+    reader = {"nw-ucla": nwucla, "utd-mhad": utdmhad, "penn-action": penn}[source.dataset]
+    sample = reader.read_sequence(source.path)
+    layout = {"nw-ucla": "kinect-v1", "utd-mhad": "utd-mhad", "penn-action": "penn-13"}[source.dataset]
+    visibility = None
+    if source.dataset == "penn-action":
+        visibility = sio.loadmat(source.path, variable_names=["visibility"])["visibility"].astype(float)
+    return sample.data, layout, visibility
+
+
+def read_facts(data: np.ndarray, layout: str, visibility: np.ndarray | None) -> tuple[list, list[str]]:
+    """(facts, problems) from the detector's public API."""
+    if hasattr(detector, "read_motion"):
+        try:
+            reading = detector.read_motion(data, layout, visibility=visibility)
+        except TypeError:
+            reading = detector.read_motion(data, layout)
+        return list(reading.facts), [str(p) for p in reading.problems]
+    return detector.kinematic_facts(data, layout), []
+
+
+# --- my own measurements ------------------------------------------------------------------
+def _smooth(x: np.ndarray, width: int = 5) -> np.ndarray:
+    """Centred moving median over time, so single-frame jitter does not decide a verdict
+    (joints not visible are NaN and skipped)."""
+    if len(x) < width:
+        return x
+    pad = np.concatenate([np.repeat(x[:1], width // 2, 0), x, np.repeat(x[-1:], width // 2, 0)])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        return np.stack([np.nanmedian(pad[i:i + width], axis=0) for i in range(len(x))])
+
+
+class Body:
+    """Joint trajectories of one person in my own frame: heights above the floor, horizontal
+    positions, metres (3D) or statures (2D)."""
+
+    def __init__(self, data: np.ndarray, layout: str, up: np.ndarray | None = None, upright_deg: float = 0.0,
+                 visibility: np.ndarray | None = None):
+        self.names = get_layout(layout).joints
+        x = np.asarray(data[0], dtype=float).copy()
+        if visibility is not None:      # Penn puts joints it could not see at the image corner (1, 1)
+            x[np.asarray(visibility) < 0.5] = np.nan
+        x[~np.isfinite(x)] = np.nan
+        keep = np.isfinite(x).any(axis=(1, 2)) & (np.nan_to_num(np.abs(x)).sum(axis=(1, 2)) > 0)
+        self.frames_kept = np.flatnonzero(keep)
+        x = x[keep]
+        self.is_2d = x.shape[-1] == 2
+        if self.is_2d:
+            x = np.concatenate([x[..., :1], -x[..., 1:2], np.zeros_like(x[..., :1])], axis=-1)   # y up
+        self.raw = x
+        ankles = self.mid("left_ankle", "right_ankle")
+        head = self.joint("head")
+        axis = head - ankles
+        self.upright_deg = upright_deg
+        if self.is_2d or up is None:
+            self.up = np.array([0.0, 1.0, 0.0])
+        else:
+            self.up = up / np.linalg.norm(up)
+        length = np.linalg.norm(axis, axis=1)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            tall = length >= np.nanquantile(length, 0.7)
+            lean = np.nanmean(axis[tall], axis=0)
+            self.body_axis_tilt = float(np.degrees(np.arccos(np.clip(lean @ self.up / np.linalg.norm(lean), -1, 1))))
+            heights = x @ self.up
+            feet = heights[:, [self.names.index("left_ankle"), self.names.index("right_ankle")]]
+            self.floor = float(np.nanquantile(feet if np.isfinite(feet).any() else heights, 0.02))
+            # 2D unit: the body's length (head to the ankles), so a person lying down is measured alike
+            stature = float(np.nanquantile(length if np.isfinite(length).any() else head @ self.up - self.floor, 0.95))
+        self.camera_tilt = float(np.degrees(np.arccos(np.clip(self.up[1], -1, 1))))
+        self.unit = "stature" if self.is_2d else "m"
+        self.scale = stature if self.is_2d else 1.0
+        self.stature = stature / self.scale
+        helper = np.array([1.0, 0.0, 0.0]) if abs(self.up[0]) < 0.9 else np.array([0.0, 0.0, 1.0])
+        self.e1 = np.cross(self.up, helper)
+        self.e1 /= np.linalg.norm(self.e1)
+        self.e2 = np.cross(self.up, self.e1)
+
+    def joint(self, name: str) -> np.ndarray:
+        return self.raw[:, self.names.index(name)]
+
+    def mid(self, a: str, b: str) -> np.ndarray:
+        """Midpoint of two joints; where one is not visible, the other (a 2D side view)."""
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            return np.nanmean(np.stack([self.joint(a), self.joint(b)]), axis=0)
+
+    def point(self, what: str) -> np.ndarray:
+        """A named point: joints, plus pelvis, neck, hand (Kinect hand joint or wrist), ankles."""
+        if what == "pelvis":
+            return self.joint("hip_center") if "hip_center" in self.names else self.mid("left_hip", "right_hip")
+        if what == "neck":
+            return self.joint("shoulder_center") if "shoulder_center" in self.names else self.mid("left_shoulder", "right_shoulder")
+        if what.endswith("_hand") and what not in self.names:
+            return self.joint(what.replace("_hand", "_wrist"))
+        return self.joint(what)
+
+    def height(self, what: str) -> np.ndarray:
+        return _smooth((self.point(what) @ self.up - self.floor) / self.scale)
+
+    def ground(self, what: str) -> np.ndarray:
+        """Horizontal position (T, 2)."""
+        p = self.point(what)
+        return _smooth(np.stack([p @ self.e1, p @ self.e2], axis=1) / self.scale)
+
+    def forward(self) -> np.ndarray:
+        across = self.point("left_shoulder") - self.point("right_shoulder")
+        f = np.cross(across, self.up)
+        return f / np.maximum(np.linalg.norm(f, axis=1, keepdims=True), 1e-9)
+
+    def trunk_angle(self, upright: float | None = None) -> np.ndarray:
+        """Signed angle of pelvis->neck to up, degrees, from the dataset's upright (``upright``
+        overrides it); + leaning forward (3D), + to the image's right (2D, no forward there)."""
+        upright = self.upright_deg if upright is None else upright
+        spine = self.point("neck") - self.point("pelvis")
+        along = spine @ self.up
+        side = np.sum(spine * self.forward(), axis=1) if not self.is_2d else spine[:, 0]
+        flat = np.linalg.norm(spine - np.outer(along, self.up), axis=1)
+        return _smooth(np.degrees(np.arctan2(np.sign(side) * flat, along))) - upright
+
+    def yaw(self) -> np.ndarray:
+        line = self.point("left_shoulder") - self.point("right_shoulder")
+        return _smooth(np.degrees(np.unwrap(np.arctan2(line @ self.e2, line @ self.e1))))
+
+    def shoulder_width(self) -> np.ndarray:
+        line = self.point("left_shoulder") - self.point("right_shoulder")
+        return _smooth(np.linalg.norm(line - np.outer(line @ self.up, self.up), axis=1) / self.scale)
+
+
+def _sides(part: str) -> tuple[str, ...]:
+    return ("left", "right") if part.startswith("both") else ("right",) if part.startswith("right") else (
+        "left",) if part.startswith("left") else ("left", "right")
+
+
+def _reversals(x: np.ndarray, least: float) -> int:
+    """Direction changes of a 1D signal that each span at least ``least`` (hysteresis)."""
+    count, anchor, direction = 0, x[0], 0
+    for v in x[1:]:
+        if direction >= 0 and v < anchor - least:
+            count, direction, anchor = count + (direction > 0), -1, v
+        elif direction <= 0 and v > anchor + least:
+            count, direction, anchor = count + (direction < 0), 1, v
+        elif (direction > 0 and v > anchor) or (direction < 0 and v < anchor):
+            anchor = v
+    return count
+
+
+def _hand_peak(body: Body, side: str) -> dict[str, float]:
+    """At the hand's highest frame: how far it rose from its lowest before, how far it fell
+    after, and its height over the shoulder and the head."""
+    hand, shoulder, head = body.height(f"{side}_hand"), body.height(f"{side}_shoulder"), body.height("head")
+    if not np.isfinite(hand).any():
+        return {f"{side}_hand_not_visible": 1.0}
+    top = int(np.nanargmax(hand))
+    return {f"{side}_rise_to_peak": hand[top] - np.nanmin(hand[: top + 1]), f"{side}_fall_after_peak": hand[top] - np.nanmin(hand[top:]),
+            f"{side}_peak_over_shoulder": hand[top] - shoulder[top], f"{side}_peak_over_head": hand[top] - head[top],
+            f"{side}_peak_frame": int(body.frames_kept[top])}
+
+
+def measure(fact, body: Body) -> tuple[dict[str, list[float]], dict[str, float]]:
+    """(series over the clip, summary numbers) that decide ``fact``."""
+    m, sides = fact.motion, _sides(str(fact.part))
+    series: dict[str, np.ndarray] = {}
+    summary: dict[str, float] = {}
+    if m in ("raise", "lower", "wave", "touch_head", "reach_down", "reach_forward", "swing"):
+        series["head_h"] = body.height("head")
+        for s in sides:
+            series[f"{s}_hand_h"] = body.height(f"{s}_hand")
+            series[f"{s}_shoulder_h"] = body.height(f"{s}_shoulder")
+            summary.update(_hand_peak(body, s))
+        if m == "reach_down":
+            series["knee_h"] = (body.height("left_knee") + body.height("right_knee")) / 2
+            for s in sides:     # a hand that only goes down with the body has not reached down
+                below = series[f"{s}_shoulder_h"] - series[f"{s}_hand_h"]
+                summary[f"{s}_hand_below_shoulder_gain"] = float(np.nanmax(below) - np.nanmean(below[: max(len(below) // 8, 1)]))
+        if m in ("reach_forward",) and not body.is_2d:
+            for s in sides:
+                rel = body.point(f"{s}_hand") - body.point(f"{s}_shoulder")
+                forward = _smooth(np.sum(rel * body.forward(), axis=1))
+                series[f"{s}_hand_fwd_of_shoulder"] = forward
+                summary[f"{s}_max_fwd_of_shoulder"] = float(np.nanmax(forward))
+                summary[f"{s}_fwd_gain"] = float(np.nanmax(forward) - np.nanmean(forward[: max(len(forward) // 8, 1)]))
+        if m == "touch_head":
+            for s in sides:
+                near = _smooth(np.linalg.norm(body.point(f"{s}_hand") - body.point("head"), axis=1) / body.scale)
+                series[f"{s}_hand_to_head"] = near
+                summary[f"{s}_closest_to_head"] = float(np.nanmin(near))
+        if m in ("wave", "swing"):
+            for s in sides:
+                rel = body.point(f"{s}_hand") - body.point("neck")
+                across = body.point("left_shoulder") - body.point("right_shoulder")
+                across /= np.maximum(np.linalg.norm(across, axis=1, keepdims=True), 1e-9)
+                lateral = _smooth(np.sum(rel * across, axis=1) / body.scale)
+                series[f"{s}_hand_across"] = lateral
+                least = 0.05 if not body.is_2d else 0.03
+                raised = body.height(f"{s}_hand") >= body.height(f"{s}_shoulder") - 0.15 * (1 if not body.is_2d else 0.5)
+                summary[f"{s}_reversals"] = _reversals(lateral, least)
+                summary[f"{s}_reversals_hand_raised"] = _reversals(lateral[raised], least) if raised.sum() > 2 else 0
+                speed = np.linalg.norm(np.diff(body.point(f"{s}_hand"), axis=0), axis=1) / body.scale
+                summary[f"{s}_peak_step"] = float(np.nanmax(speed)) if np.isfinite(speed).any() else float("nan")
+                summary[f"{s}_median_step"] = float(np.nanmedian(speed)) if np.isfinite(speed).any() else float("nan")
+    elif m == "hands_together":
+        series["hand_gap"] = _smooth(np.linalg.norm(body.point("left_hand") - body.point("right_hand"), axis=1) / body.scale)
+        summary["gap_min"], summary["gap_max"] = float(np.nanmin(series["hand_gap"])), float(np.nanmax(series["hand_gap"]))
+        series["hand_h"] = (body.height("left_hand") + body.height("right_hand")) / 2
+    elif m in ("bend", "lean_back"):
+        series["trunk_deg"] = body.trunk_angle()
+        series["pelvis_h"] = body.height("pelvis")
+    elif m in ("squat", "sit_down", "stand_up"):
+        series["pelvis_h"] = body.height("pelvis")
+        series["knee_h"] = (body.height("left_knee") + body.height("right_knee")) / 2
+        series["head_h"] = body.height("head")
+        series["trunk_deg"] = body.trunk_angle()
+    elif m == "walk":
+        for what in ("pelvis", "left_ankle", "right_ankle"):
+            g = body.ground(what)
+            series[f"{what}_travel"] = np.linalg.norm(g - g[0], axis=1)
+            summary[f"{what}_net"] = float(np.linalg.norm(g[-1] - g[0]))
+            summary[f"{what}_path"] = float(np.linalg.norm(np.diff(g[::3], axis=0), axis=1).sum())
+        if not body.is_2d:
+            move = body.ground("pelvis")[-1] - body.ground("pelvis")[0]
+            f0 = body.forward()[: max(len(body.raw) // 5, 1)].mean(axis=0)
+            f0 = np.array([f0 @ body.e1, f0 @ body.e2])
+            f0 /= max(np.linalg.norm(f0), 1e-9)
+            summary["net_move_along_facing"] = float(move @ f0)
+            left = np.array([-f0[1], f0[0]])       # up x forward, in (e1, e2) with e2 = up x e1
+            summary["net_move_to_the_left"] = float(move @ left)
+    elif m == "turn":
+        series["shoulder_yaw_deg"] = body.yaw()
+        series["shoulder_width"] = body.shoulder_width()
+        series["hip_yaw_deg"] = _smooth(np.degrees(np.unwrap(np.arctan2(
+            (body.point("left_hip") - body.point("right_hip")) @ body.e2,
+            (body.point("left_hip") - body.point("right_hip")) @ body.e1))))
+    else:   # still / no movement: how far anything went from where it started
+        for what in ("pelvis", "left_hand", "right_hand", "head", "left_ankle", "right_ankle"):
+            p = _smooth(body.point(what)) / body.scale
+            seen = p[np.isfinite(p).all(axis=1)]
+            if len(seen):
+                summary[f"{what}_max_excursion"] = float(np.nanmax(np.linalg.norm(seen - seen[0], axis=1)))
+        series["pelvis_h"] = body.height("pelvis")
+        series["trunk_deg"] = body.trunk_angle()
+    for name, s in series.items():
+        if (name.endswith("_h") or name in ("trunk_deg", "shoulder_yaw_deg", "hip_yaw_deg")) and np.isfinite(s).any():
+            summary[f"{name}_min"], summary[f"{name}_max"] = float(np.nanmin(s)), float(np.nanmax(s))
+    at = np.linspace(0, len(body.raw) - 1, 10).round().astype(int)
+    sampled = {name: [round(float(v), 3) if np.isfinite(v) else None for v in s[at]] for name, s in series.items()}
+    sampled["frame"] = [int(body.frames_kept[i]) for i in at]
+    return sampled, {k: round(float(v), 3) for k, v in summary.items() if np.isfinite(v)}
+
+
+CRITERIA = """\
+## How each fact was judged (by a person, from the printed numbers)
+
+Heights are above the floor along *up* (see the script's docstring); 3D in metres, 2D in statures
+(body lengths). A fact **holds** when the numbers show it, **false** when they show it did not happen
+(or something else happened), **ambiguous** when they are borderline or cannot decide it (joints not
+visible, tracking erratic, a simile that does not fit). The rules of thumb used:
+
+- raise: the hand rises >= 0.25 m (0.15 statures); "to shoulder height": its peak is between the
+  shoulder - 0.10 m and the head joint + 0.10 m (clearly higher: ambiguous); "above the head": the peak
+  is >= 0.05 m (0.03 statures) above the head joint; lower: the hand falls >= 0.25 m after its peak;
+- wave: >= 2 lateral reversals of >= 5 cm while the hand is at or above shoulder height - 0.15 m;
+- reach_forward (3D): the hand >= 0.35 m in front of the shoulder (0.25-0.35: ambiguous); reach_down: the
+  hand goes below the knees *by reaching* (bending or crouching), not only because the body sits;
+- touch_head: the hand within 0.20 m of the head joint; hands_together: within 0.15 m (3D);
+- bend / lean_back: the trunk angle from upright (Kinect v1's standing lean removed) reaches >= 20 deg
+  forward / >= 15 deg back, and the stated angle is within 15 deg (15-25 deg off: ambiguous);
+- squat: the pelvis goes down >= 0.15 m and comes back up; sit_down: down >= 0.2 m and stays down;
+  stand_up: up >= 0.2 m from a low start (2D: 0.12 statures);
+- walk: both ankles travel; a stated direction must match the body's motion relative to the shoulder
+  line's facing at the start; turn: shoulder *and* hip yaw change, with the shoulder line readable;
+- still ("no movement"): no hand, head, pelvis or foot moves more than the stated amount.
+"""
+
+
+# --- the table ----------------------------------------------------------------------------
+def fact_key(fact) -> str:
+    return f"{fact.motion}|{fact.part}|{fact.text}"
+
+
+def collect(sources: list[Source]) -> list[dict]:
+    rows = []
+    refs = {d: camera_reference(d) for d in sorted({src.dataset for src in sources})}
+    for src in sources:
+        data, layout, visibility = load(src)
+        facts, problems = read_facts(data, layout, visibility)
+        ref = refs[src.dataset]
+        body = Body(data, layout, ref.up, ref.standing_trunk_deg, visibility)
+        seq = {"dataset": src.dataset, "sequence": src.path.stem, "class": src.label, "layout": layout,
+               "frames": int(data.shape[1]), "unit": body.unit, "camera_tilt_deg": round(body.camera_tilt, 1),
+               "standing_axis_tilt_deg": round(body.body_axis_tilt, 1), "upright_trunk_deg": round(ref.standing_trunk_deg, 1),
+               "stature": round(body.stature, 3), "problems": problems, "facts": []}
+        for fact in facts:
+            series, summary = measure(fact, body)
+            seq["facts"].append({"key": fact_key(fact), "text": fact.text, "motion": fact.motion, "part": str(fact.part),
+                                 "time": round(float(fact.time), 3), "series": series, "summary": summary})
+        rows.append(seq)
+    return rows
+
+
+def print_rows(rows: list[dict]) -> None:
+    for seq in rows:
+        print(f"\n=== {seq['dataset']} {seq['sequence']} ({seq['class']}), {seq['frames']} frames, unit {seq['unit']}, "
+              f"stature {seq['stature']}, up {seq['camera_tilt_deg']} deg off the camera's y, tallest frames' "
+              f"body axis {seq['standing_axis_tilt_deg']} deg off up")
+        if seq["problems"]:
+            print("  problems:", "; ".join(seq["problems"]))
+        for i, f in enumerate(seq["facts"]):
+            print(f"  [{i}] {f['text']!r} ({f['motion']}, {f['part']}, t={f['time']})")
+            for name, values in f["series"].items():
+                print(f"      {name:>26}: " + " ".join("      -" if v is None else f"{v:7d}" if name == "frame" else f"{v:7.2f}"
+                                                          for v in values))
+            if f["summary"]:
+                print("      " + ", ".join(f"{k}={v}" for k, v in f["summary"].items()))
+
+
+def write(rows: list[dict], verdicts: dict, path: Path) -> dict:
+    """Merge the verdicts; write the table (md) and the numbers (json); return the shares."""
+    counts = {"holds": 0, "false": 0, "ambiguous": 0, "unchecked": 0}
+    by_dataset: dict[str, dict[str, int]] = {}
+    still_total = still_false = 0
+    lines = []
+    for seq in rows:
+        own = verdicts.get(seq["sequence"], {})
+        for f in seq["facts"]:
+            verdict, why = own.get(f["key"], ["unchecked", ""])
+            f["verdict"], f["decided_by"] = verdict, why
+            counts[verdict] += 1
+            by_dataset.setdefault(seq["dataset"], {k: 0 for k in counts})[verdict] += 1
+            if f["motion"] in NO_MOVEMENT:
+                still_total += 1
+                still_false += verdict == "false"
+            lines.append(f"| {seq['dataset']} | {seq['sequence']} | {seq['class']} | {f['text']} | {verdict} | {why} |")
+    checked = counts["holds"] + counts["false"] + counts["ambiguous"]
+    shares = {"facts": sum(counts.values()), "checked": checked, **counts,
+              "holds_share": round(counts["holds"] / checked, 3) if checked else None,
+              "no_movement_statements": still_total, "no_movement_false": still_false,
+              "by_dataset": by_dataset, "sequences": len(rows)}
+    api = "read_motion" if hasattr(detector, "read_motion") else "kinematic_facts"
+    when = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    command = "python -m experiments.facts_handcheck " + " ".join(sys.argv[1:])
+    md = ["# Hand-checked facts on real sequences (issue 40, item 1c)", "",
+          f"Command: `{command.strip()}`  ", f"Commit: {head_commit()} (working tree at run time)  ", f"Date: {when}  ",
+          f"Seed: {SEED}; {len(rows)} sequences ({PER_DATASET} per dataset, classes in turn): NW-UCLA view v03, "
+          f"UTD-MHAD, Penn Action (2D); detector `actlm.explain.facts.{api}`", "",
+          f"Stated facts: {shares['facts']}; checked {checked}: holds {counts['holds']}, false {counts['false']}, "
+          f"ambiguous {counts['ambiguous']}; **share that holds {shares['holds_share']}** (of checked; target >= 0.95). "
+          f"'No movement' statements: {still_total}, false {still_false}.", "",
+          "| dataset | facts | holds | false | ambiguous |", "|---|---|---|---|---|",
+          *[f"| {d} | {sum(c.values())} | {c['holds']} | {c['false']} | {c['ambiguous']} |" for d, c in by_dataset.items()], "",
+          "Each verdict was made by reading the numbers that `python -m experiments.facts_handcheck` prints (own "
+          "measurement code; see its docstring for the frame), kept per fact in facts_handcheck.json; the verdicts "
+          "themselves are in facts_handcheck.verdicts.json (by sequence and fact).", "", CRITERIA,
+          "| dataset | sequence | class | fact | verdict | the number that decides it |", "|---|---|---|---|---|---|",
+          *lines]
+    path.with_suffix(".md").write_text("\n".join(md) + "\n")
+    path.with_suffix(".json").write_text(json.dumps({"command": command.strip(), "commit": head_commit(), "date": when,
+                                                     "seed": SEED, "summary": shares, "sequences": rows}, indent=1) + "\n")
+    return shares
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--write", action="store_true", help="write results/facts_handcheck.{md,json} with the verdicts")
+    parser.add_argument("--only", nargs="*", help="print only these sequences")
+    args = parser.parse_args(argv)
+    rows = collect(choose())
+    if args.only:
+        rows = [r for r in rows if r["sequence"] in args.only]
+    if args.write:
+        verdicts = json.loads(VERDICTS.read_text()) if VERDICTS.exists() else {}
+        print(write(rows, verdicts, RESULTS / "facts_handcheck"))
+    else:
+        print_rows(rows)
+
+
+if __name__ == "__main__":
+    main()
