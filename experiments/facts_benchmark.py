@@ -191,7 +191,8 @@ class Scores:
 
     def add(self, sample: GeneratedSample, detection: Detection, result: dict) -> None:
         groups = [("all", "all"), ("layout", sample.layout), ("view", sample.camera.view),
-                  ("pitch", _pitch_bucket(sample.camera.pitch)), ("body", sample.body), ("family", sample.family)]
+                  ("pitch", _pitch_bucket(sample.camera.pitch)), ("body", sample.body), ("family", sample.family),
+                  ("frame rate", f"{sample.fps:.0f} frames/s")]
         frames = sample.data.shape[1]
         for st in detection.statements:
             cells = [self.by_motion[st.motion], self.by_motion_layout[(st.motion, sample.layout)]]
@@ -294,6 +295,7 @@ inverse kinematics for arms and legs), 30 frames/s, with natural sway (1-2 cm, 1
 - hands_together: clapping 1-3 times in front of the chest; still: standing with sway only;
 - combo: a leg motion (walk, turn, squat, sit down, stand up) with an arm gesture.
 
+A third of the clean samples keep every second frame (15 frames/s, as short NW-UCLA clips are).
 Cameras: front/oblique/side/back (+-15 degrees), 2-4.5 m (further for walks), 0.5-2 m high, pitch and
 roll up to 30 degrees. Sensor conventions per layout (Kinect camera space, SBU's normalisation,
 BlazePose world landmarks relative to the first frame's hips, pinhole pixels with y down for COCO/Penn)
@@ -420,6 +422,7 @@ def write(out: dict, args: argparse.Namespace, layouts: tuple[str, ...], path: P
         "## Per view", "", *group_table(out, "view"), "",
         "## Per camera pitch", "", *group_table(out, "pitch"), "",
         "## Per body", "", *group_table(out, "body"), "",
+        "## Per frame rate", "", *group_table(out, "frame rate"), "",
         "## Per family (what was performed)", "", *group_table(out, "family"), "",
         "## Precision / recall per motion and layout", "", *layout_matrix(out, layouts), "",
         "## Tracking failures", "", *failure_table(summary, out["problems_available"]), "",

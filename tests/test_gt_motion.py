@@ -91,6 +91,17 @@ def test_every_layout_renders_in_its_sensors_convention():
         assert sample.data.shape[-1] == (2 if layout in ("coco-17", "penn-13") else 3)
 
 
+def test_the_truth_lies_inside_the_clip_at_either_frame_rate():
+    rates = set()
+    for family in FAMILIES:
+        for index in range(6):
+            sample = clean_sample(family, "kinect-v2", 40, index)
+            frames = sample.data.shape[1]
+            rates.add(sample.fps)
+            assert all(0 <= m.start <= m.end <= frames - 1 for m in sample.required + sample.optional), sample.sample_id
+    assert rates == {15.0, 30.0}
+
+
 def test_a_person_facing_a_kinect_has_the_right_shoulder_at_larger_x():
     """NW-UCLA's and UTD-MHAD's Kinect x grows to the sensor's left (the person's right)."""
     from actlm.data.layouts import get_layout

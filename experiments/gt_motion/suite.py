@@ -43,6 +43,7 @@ class GeneratedSample:
     params: dict = field(default_factory=dict)
     failure: fail.Failure | None = None
     clean: np.ndarray | None = None       # the same sample without the failure (failure cases)
+    fps: float = FPS
 
     def truth_dict(self) -> dict:
         return {"required": [m.as_dict() for m in self.required], "optional": [m.as_dict() for m in self.optional],
@@ -182,8 +183,14 @@ def clean_sample(family: str, layout: str, seed: int, index: int) -> GeneratedSa
     cam = camera_space(perf, layout, camera, rng)
     data = sensor_output(cam, layout, camera, get_layout(layout).joints)
     required, optional = readable_truth(perf, layout, camera)
-    return GeneratedSample(f"{perf.name}-{layout}-{index}", family, layout, data[None].astype(np.float32),
-                           camera, body, required, optional, perf.params)
+    step = 2 if rng.random() < 1 / 3 else 1      # a third at 15 frames/s, as short NW-UCLA clips are
+    return GeneratedSample(f"{perf.name}-{layout}-{index}", family, layout, data[None, ::step].astype(np.float32),
+                           camera, body, _every(required, step), _every(optional, step), perf.params, fps=FPS / step)
+
+
+def _every(truth: list[TrueMotion], step: int) -> list[TrueMotion]:
+    """The truth of a clip keeping every ``step``-th frame."""
+    return [replace(m, start=m.start // step, end=m.end // step) for m in truth]
 
 
 def failure_sample(kind: str, layout: str, seed: int, index: int) -> GeneratedSample:
