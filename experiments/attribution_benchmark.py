@@ -44,7 +44,7 @@ from actlm.explain.attribution import (MIN_EFFECT, candidate_sets, freeze_joints
                                        set_key, set_size)
 from actlm.explain.explainer import Explainer, shipped_encoder
 
-from .run_archive import head_commit
+from .run_archive import handwritten_notes, head_commit
 
 RESULTS = Path(__file__).parent / "results"
 RUNS = RESULTS / "attribution_runs"
@@ -258,7 +258,7 @@ def report_lines(d: dict) -> list[str]:
              f"- encoder: {d['checkpoint']} (top-1 {d['top1']:.1%}; mean probability of its class {d['base_mean']:.3f})",
              f"- cited set: {d['cited_joints_mean']:.1f} joints on average; one unit {d['cited_units']['1']}, "
              f"two units {d['cited_units']['2']}; shown as what the model relied on (drop >= {MIN_EFFECT}) "
-             f"in {d['shown']:.0%}", "",
+             f"in {d['shown']:.0%}", f"- most cited: {most_cited(d['rows'])}", "",
              "Mean drop of the predicted class's probability when k joints are frozen (k = the cited set's joints); "
              "cited minus each other explainer with its bootstrap 95 % CI and the share of sequences where cited drops it more:", "",
              "| explainer (k joints) | frozen (the explainer's perturbation) | cited minus it | zeroed (held out) | cited minus it |",
@@ -284,6 +284,13 @@ def report_lines(d: dict) -> list[str]:
     return lines + [""]
 
 
+def most_cited(rows: list[dict], top: int = 6) -> str:
+    counts: dict[str, int] = {}
+    for r in rows:
+        counts[set_key(tuple(r["cited"]))] = counts.get(set_key(tuple(r["cited"])), 0) + 1
+    return ", ".join(f"{k} {n}" for k, n in sorted(counts.items(), key=lambda kv: -kv[1])[:top])
+
+
 def write_results() -> None:
     datasets = [json.loads(p.read_text()) for p in sorted(RUNS.glob("*.json"))]
     summary = [{k: v for k, v in d.items() if k != "rows"} for d in datasets]
@@ -293,7 +300,8 @@ def write_results() -> None:
              "per-sequence rows in `experiments/results/attribution_runs/` (not committed).", ""]
     for d in datasets:
         lines += report_lines(d)
-    (RESULTS / "attribution.md").write_text("\n".join(lines))
+    notes = handwritten_notes(RESULTS / "attribution.md")
+    (RESULTS / "attribution.md").write_text("\n".join(lines) + notes)
     print("\n".join(lines))
 
 
