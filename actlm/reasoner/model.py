@@ -173,10 +173,16 @@ class Reasoner(nn.Module):
                 "action_mask": torch.tensor([x + [0] * (width - len(x)) for x in is_action], dtype=torch.bool)}
 
     def loss(self, batch: dict[str, torch.Tensor], features: torch.Tensor, explanation_weight: float = 1.0) -> torch.Tensor:
-        """Mean NLL of the class-name tokens + ``explanation_weight`` x mean NLL of the explanation."""
-        logits = self.lm(inputs_embeds=self.embed(batch["input_ids"], features),
-                         attention_mask=batch["attention_mask"]).logits[:, :-1]
+        """Mean NLL of the class-name tokens + ``explanation_weight`` x mean NLL of the explanation.
+
+        Logits are computed only where a supervised token is predicted (the answers: a few dozen
+        of a prompt's ~350 positions); projecting every position onto the vocabulary took most of
+        a training step's memory and a fifth of its compute, for positions the loss ignores."""
         labels, action = batch["labels"][:, 1:], batch["action_mask"][:, 1:]
+        keep = torch.nonzero((labels != -100).any(0)).squeeze(1)    # position t predicts token t + 1
+        logits = self.lm(inputs_embeds=self.embed(batch["input_ids"], features),
+                         attention_mask=batch["attention_mask"], logits_to_keep=keep).logits
+        labels, action = labels[:, keep], action[:, keep]
         nll = F.cross_entropy(logits.reshape(-1, logits.shape[-1]).float(), labels.reshape(-1),
                               ignore_index=-100, reduction="none").view_as(labels)
         because = (labels != -100) & ~action
