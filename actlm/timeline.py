@@ -8,13 +8,14 @@ frames (``frame_labels``) and cut into segments (``segments_of``).
 
 Smoothing is a Viterbi path over the windows with one state per class and a 'no known action'
 state: a class state scores ``log p(class | window)``, the no-action state scores
-``log threshold`` (so it wins a window whose best class is below ``threshold``), and every change
-of state costs ``switch_penalty`` (a log-probability). Offline this sees the whole sequence;
+``log threshold`` (so it wins a window whose best class is below ``threshold``) or is certain in a
+window that hardly moves (``still_below``: a held pose is no action, whatever the model says of
+it), and every change of state costs ``switch_penalty`` (a log-probability). Offline this sees the whole sequence;
 ``OnlineDecoder`` is the causal version for live streams: it announces a state once the window
 argmax (with the same no-action rule) has agreed on it ``hold`` windows in a row, so an event
 comes at most ``window length + hold * stride`` frames after the action's first frame.
 
-``threshold`` and ``switch_penalty`` are calibrated by ``python -m experiments.timeline_benchmark``
+``threshold``, ``switch_penalty`` and ``still_below`` are calibrated by ``python -m experiments.timeline_benchmark``
 on streams built from the training views of NW-UCLA (see experiments/results/timeline.md).
 """
 from __future__ import annotations
@@ -35,6 +36,9 @@ NO_ACTION = "no known action"
 #: calibrated on NW-UCLA training-view streams for the shipped encoder (experiments/timeline_benchmark.py)
 DEFAULT_THRESHOLD = 0.6
 DEFAULT_SWITCH_PENALTY = 4.0
+DEFAULT_STILL_BELOW = 0.0
+#: what a still window costs every class (a log-probability: a factor of e^-5, about 1/150)
+STILL_COST = -5.0
 
 
 @dataclass(frozen=True)
@@ -85,17 +89,28 @@ class Segment:
         return asdict(self)
 
 
+@dataclass
+class WindowScores:
+    """What the model and the motion say about each window: ``probs`` (W, K), ``starts`` (W,),
+    ``motion`` (W,): the mean joint speed in the model's input (body sizes per resized frame)."""
+
+    probs: np.ndarray
+    starts: np.ndarray
+    motion: np.ndarray
+
+
 def score_windows(model: torch.nn.Module, test_pipeline: list[dict[str, Any]], layout: str, data: np.ndarray,
-                  windows: Windows, batch: int = 64) -> tuple[np.ndarray, np.ndarray]:
-    """The model's class probabilities (W, K) for every window of ``data`` (M, T, V, C), and the windows' starts."""
+                  windows: Windows, batch: int = 64) -> WindowScores:
+    """The model's class probabilities for every window of ``data`` (M, T, V, C), and how much each window moves."""
     pipeline = build_pipeline(test_pipeline, layout)
     starts = windows.starts(data.shape[1])
-    out = []
+    probs, motion = [], []
     with torch.no_grad():
         for i in range(0, len(starts), batch):
             x = np.stack([pipeline(data[:, s:s + windows.length], np.random.default_rng(0)) for s in starts[i:i + batch]])
-            out.append(model(torch.from_numpy(x)).softmax(1).numpy())
-    return np.concatenate(out), starts
+            probs.append(model(torch.from_numpy(x)).softmax(1).numpy())
+            motion.append(np.linalg.norm(np.diff(x, axis=2), axis=1).mean(axis=(1, 2, 3)))   # x: (N, C, T, V, M)
+    return WindowScores(np.concatenate(probs), starts, np.concatenate(motion))
 
 
 def viterbi(scores: np.ndarray, switch_penalty: float) -> np.ndarray:
@@ -115,22 +130,40 @@ def viterbi(scores: np.ndarray, switch_penalty: float) -> np.ndarray:
     return path
 
 
-def state_scores(probs: np.ndarray, threshold: float) -> np.ndarray:
-    """Per-window scores (W, K + 1): log p for each class, then log ``threshold`` for 'no known action'."""
+def state_scores(probs: np.ndarray, threshold: float, still: np.ndarray | None = None) -> np.ndarray:
+    """Per-window scores (W, K + 1): log p for each class, then log ``threshold`` for 'no known
+    action'. In a window marked ``still`` (nobody acts without moving) 'no known action' scores
+    log 1 and every class ``STILL_COST`` less: a held pose is no action unless the windows around
+    it make bridging it cheaper than two changes of state."""
     logp = np.log(np.clip(probs, 1e-9, 1.0))
-    return np.concatenate([logp, np.full((len(probs), 1), np.log(threshold))], axis=1)
+    none = np.full((len(probs), 1), np.log(threshold))
+    if still is not None:
+        still = np.asarray(still, bool)
+        none[still] = 0.0
+        logp[still] += STILL_COST
+    return np.concatenate([logp, none], axis=1)
 
 
-def decode(probs: np.ndarray, threshold: float = DEFAULT_THRESHOLD,
-           switch_penalty: float = DEFAULT_SWITCH_PENALTY) -> np.ndarray:
+def is_still(scores: WindowScores, still_below: float) -> np.ndarray:
+    """Windows moving less than ``still_below`` (body sizes per resized frame; 0: none)."""
+    return scores.motion < still_below
+
+
+def decode(scores: WindowScores | np.ndarray, threshold: float = DEFAULT_THRESHOLD,
+           switch_penalty: float = DEFAULT_SWITCH_PENALTY, still_below: float = 0.0) -> np.ndarray:
     """One state per window (class index, or K for 'no known action'), smoothed by Viterbi."""
-    return viterbi(state_scores(probs, threshold), switch_penalty)
+    if isinstance(scores, np.ndarray):
+        return viterbi(state_scores(scores, threshold), switch_penalty)
+    return viterbi(state_scores(scores.probs, threshold, is_still(scores, still_below)), switch_penalty)
 
 
-def window_argmax(probs: np.ndarray, threshold: float = 0.0) -> np.ndarray:
-    """The unsmoothed baseline: each window's best class, or K where it is below ``threshold``."""
+def window_argmax(probs: np.ndarray, threshold: float = 0.0, still: np.ndarray | None = None) -> np.ndarray:
+    """The unsmoothed answer: each window's best class, or K where it is below ``threshold`` (or ``still``)."""
     top = probs.argmax(1)
-    return np.where(probs.max(1) >= threshold, top, probs.shape[1])
+    unknown = probs.max(1) < threshold
+    if still is not None:
+        unknown |= np.asarray(still, bool)
+    return np.where(unknown, probs.shape[1], top)
 
 
 def frame_labels(window_states: np.ndarray, starts: np.ndarray, windows: Windows, frames: int) -> np.ndarray:
@@ -180,6 +213,7 @@ class Timeline:
     switch_penalty: float
     frames: int
     fps: float
+    still_below: float = 0.0
 
     def summary(self) -> str:
         lines = [f"timeline: {len(self.segments)} segments over {self.frames} frames (windows of "
@@ -193,20 +227,20 @@ class Timeline:
 def build_timeline(model: torch.nn.Module, meta: Any, data: np.ndarray, fps: float, *,
                    frame_index: np.ndarray | None = None, visibility: np.ndarray | None = None,
                    windows: Windows | None = None, threshold: float = DEFAULT_THRESHOLD,
-                   switch_penalty: float = DEFAULT_SWITCH_PENALTY, explain: bool = True,
-                   name: str = "sequence") -> Timeline:
+                   switch_penalty: float = DEFAULT_SWITCH_PENALTY, still_below: float = DEFAULT_STILL_BELOW,
+                   explain: bool = True, name: str = "sequence") -> Timeline:
     """The timeline of ``data`` (M, T, V, C) in the model's layout; ``explain`` adds the grounded
     explanation (``actlm.explain``) of every action segment, measured on that segment alone."""
     windows = windows or Windows.for_model(meta.test_pipeline)
-    probs, starts = score_windows(model, meta.test_pipeline, meta.layout, data, windows)
-    labels = frame_labels(decode(probs, threshold, switch_penalty), starts, windows, data.shape[1])
-    segments = segments_of(labels, probs, starts, windows, meta.classes, fps, frame_index=frame_index)
+    scores = score_windows(model, meta.test_pipeline, meta.layout, data, windows)
+    labels = frame_labels(decode(scores, threshold, switch_penalty, still_below), scores.starts, windows, data.shape[1])
+    segments = segments_of(labels, scores.probs, scores.starts, windows, meta.classes, fps, frame_index=frame_index)
     if explain:
         for seg, (a, b, k) in zip(segments, runs(labels)):
             if k < len(meta.classes):
                 seg.explanation = explain_segment(model, meta, data[:, a:b],
                                                   None if visibility is None else visibility[:, a:b], f"{name}@{a}")
-    return Timeline(segments, list(meta.classes), windows, threshold, switch_penalty, data.shape[1], fps)
+    return Timeline(segments, list(meta.classes), windows, threshold, switch_penalty, data.shape[1], fps, still_below)
 
 
 def explain_segment(model: torch.nn.Module, meta: Any, data: np.ndarray, visibility: np.ndarray | None,
@@ -242,9 +276,10 @@ class OnlineDecoder:
     def name(self, state: int) -> str:
         return self.classes[state] if state < len(self.classes) else NO_ACTION
 
-    def feed(self, probs: np.ndarray, frame: int) -> list[dict[str, Any]]:
-        """Events caused by a window ending at ``frame``: ``{"event": "end"|"start", "action", "frame", ...}``."""
-        k = int(window_argmax(probs[None], self.threshold)[0])
+    def feed(self, probs: np.ndarray, frame: int, still: bool = False) -> list[dict[str, Any]]:
+        """Events caused by a window ending at ``frame`` (``still``: it hardly moved, so no action):
+        ``{"event": "end"|"start", "action", "frame", ...}``."""
+        k = int(window_argmax(probs[None], self.threshold, np.array([still]))[0])
         self._count = self._count + 1 if k == self._candidate else 1
         self._candidate = k
         if k == self.state:
@@ -270,16 +305,17 @@ class OnlineDecoder:
         return [event]
 
 
-def online_frame_labels(probs: np.ndarray, starts: np.ndarray, windows: Windows, frames: int,
-                        threshold: float = DEFAULT_THRESHOLD, hold: int = 2) -> tuple[np.ndarray, list[dict]]:
+def online_frame_labels(scores: WindowScores, windows: Windows, frames: int, threshold: float = DEFAULT_THRESHOLD,
+                        hold: int = 2, still_below: float = 0.0) -> tuple[np.ndarray, list[dict]]:
     """What a live stream would have shown: each frame labelled with the state announced by then
     (the decoder sees a window only once it has ended), and the events in order."""
+    probs = scores.probs
     decoder = OnlineDecoder([str(i) for i in range(probs.shape[1])], threshold, hold)
     labels = np.full(frames, probs.shape[1], np.int64)
     events: list[dict] = []
-    for p, s in zip(probs, starts):
+    for p, s, still in zip(probs, scores.starts, is_still(scores, still_below)):
         end = int(min(s + windows.length, frames))
-        for e in decoder.feed(p, end):
+        for e in decoder.feed(p, end, bool(still)):
             events.append({**e, "state": int(e["action"]) if e["action"] != NO_ACTION else probs.shape[1]})
         labels[end - 1:] = decoder.state
     return labels, events
@@ -333,7 +369,7 @@ def plot_timeline(timeline: Timeline, path: str | Path, title: str = "") -> Path
 
 def video_timeline(pose: Any, checkpoint: str | Path, *, window: int | None = None, stride: int | None = None,
                    threshold: float = DEFAULT_THRESHOLD, switch_penalty: float = DEFAULT_SWITCH_PENALTY,
-                   explain: bool = True, name: str = "video") -> Timeline:
+                   still_below: float = DEFAULT_STILL_BELOW, explain: bool = True, name: str = "video") -> Timeline:
     """The timeline of the tracked person in a video's poses (:class:`actlm.pose.backends.PoseSequence`),
     by the model at ``checkpoint``; segments are in video frames (frames without a person are skipped)."""
     from .engine.checkpoint import load_checkpoint
@@ -348,4 +384,4 @@ def video_timeline(pose: Any, checkpoint: str | Path, *, window: int | None = No
     visibility = visibility_for_model(pose, meta.layout, num_persons, kept)
     return build_timeline(model, meta, data, pose.fps, frame_index=kept, visibility=visibility,
                           windows=Windows.for_model(meta.test_pipeline, window, stride), threshold=threshold,
-                          switch_penalty=switch_penalty, explain=explain, name=name)
+                          switch_penalty=switch_penalty, still_below=still_below, explain=explain, name=name)

@@ -50,14 +50,16 @@ import numpy as np
 
 from actlm import data as datasets
 from actlm.engine.checkpoint import load_checkpoint
-from actlm.timeline import Windows, decode, frame_labels, online_frame_labels, runs, score_windows, window_argmax
+from actlm.timeline import (Windows, decode, frame_labels, is_still, online_frame_labels, runs, score_windows,
+                            window_argmax)
 
 RESULTS = Path(__file__).parent / "results"
 CHECKPOINT = Path(__file__).parents[1] / "actlm" / "checkpoints" / "nw-ucla-joint"
 OVERLAPS = (0.10, 0.25, 0.50)
 FPS = 30.0                 # NW-UCLA's Kinect v1 rate, for delays in seconds
-THRESHOLDS = (0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95)
-PENALTIES = (0.0, 1.0, 2.0, 4.0, 8.0, 16.0)
+THRESHOLDS = (0.3, 0.5, 0.6, 0.7, 0.8, 0.9)
+PENALTIES = (0.0, 1.0, 2.0, 4.0, 8.0)
+STILL = (0.0, 0.01, 0.02, 0.03, 0.04, 0.05)      # mean joint speed, body sizes per resized frame
 HOLDS = (1, 2, 3)
 
 
@@ -149,9 +151,8 @@ def delays(events_per_stream: list[list[dict]], truths: list[np.ndarray], backgr
             "p90_s": round(float(np.percentile(d, 90)) / FPS, 3) if len(d) else None}
 
 
-def argmax_events(probs: np.ndarray, starts: np.ndarray, windows: Windows, frames: int, threshold: float) -> list[dict]:
-    """The unsmoothed baseline's events: every window whose argmax changes announces it as it ends."""
-    states = window_argmax(probs, threshold)
+def argmax_events(states: np.ndarray, starts: np.ndarray, windows: Windows, frames: int) -> list[dict]:
+    """The unsmoothed answer's events: every window whose state changes announces it as it ends."""
     events, previous = [], None
     for state, s in zip(states, starts):
         if state != previous:
@@ -163,55 +164,62 @@ def argmax_events(probs: np.ndarray, starts: np.ndarray, windows: Windows, frame
 # --- the study -------------------------------------------------------------------------------
 def scored(model, meta, streams: list[dict], windows: Windows) -> list[dict]:
     for s in streams:
-        s["probs"], s["starts"] = score_windows(model, meta.test_pipeline, meta.layout, s["data"], windows)
+        s["scores"] = score_windows(model, meta.test_pipeline, meta.layout, s["data"], windows)
     return streams
 
 
-def viterbi_labels(streams: list[dict], windows: Windows, threshold: float, penalty: float) -> list[np.ndarray]:
-    return [frame_labels(decode(s["probs"], threshold, penalty), s["starts"], windows, len(s["labels"])) for s in streams]
+def viterbi_labels(streams: list[dict], windows: Windows, threshold: float, penalty: float,
+                   still_below: float) -> list[np.ndarray]:
+    return [frame_labels(decode(s["scores"], threshold, penalty, still_below), s["scores"].starts, windows,
+                         len(s["labels"])) for s in streams]
 
 
-def calibrate(streams: list[dict], windows: Windows, background: int) -> dict[str, float]:
-    """The threshold and switch penalty with the best F1@25 (then edit) on the calibration streams,
-    and the online decoder's threshold and hold chosen the same way."""
+def online(streams: list[dict], windows: Windows, threshold: float, hold: int, still_below: float) -> list[tuple]:
+    return [online_frame_labels(s["scores"], windows, len(s["labels"]), threshold, hold, still_below) for s in streams]
+
+
+def best_of(grid: list[tuple[dict, dict]]) -> dict:
+    """The settings with the best F1@25, then edit, on the calibration streams."""
+    return max(grid, key=lambda g: (g[1]["f1@25"], g[1]["edit"]))[0]
+
+
+def calibrate(streams: list[dict], windows: Windows, background: int) -> dict[str, dict]:
+    """Settings chosen on the calibration streams: the Viterbi timeline without and with the
+    stillness rule, and the online decoder (threshold, hold, stillness)."""
     truths = [s["labels"] for s in streams]
-    grid = []
-    for t in THRESHOLDS:
-        for lam in PENALTIES:
-            r = scores(viterbi_labels(streams, windows, t, lam), truths, background)
-            grid.append(((r["f1@25"], r["edit"]), t, lam))
-    (_, threshold, penalty) = max(grid)
-    online = []
-    for t in THRESHOLDS:
-        for hold in HOLDS:
-            preds = [online_frame_labels(s["probs"], s["starts"], windows, len(s["labels"]), t, hold)[0] for s in streams]
-            r = scores(preds, truths, background)
-            online.append(((r["f1@25"], r["edit"]), t, hold))
-    (_, online_threshold, hold) = max(online)
-    return {"threshold": threshold, "switch_penalty": penalty, "online_threshold": online_threshold, "hold": hold}
+    viterbi_grid = [({"threshold": t, "switch_penalty": lam, "still_below": still},
+                     scores(viterbi_labels(streams, windows, t, lam, still), truths, background))
+                    for t in THRESHOLDS for lam in PENALTIES for still in STILL]
+    online_grid = [({"threshold": t, "hold": hold, "still_below": still},
+                    scores([o[0] for o in online(streams, windows, t, hold, still)], truths, background))
+                   for t in THRESHOLDS for hold in HOLDS for still in STILL]
+    return {"viterbi_no_still": best_of([g for g in viterbi_grid if g[0]["still_below"] == 0]),
+            "viterbi": best_of(viterbi_grid), "online": best_of(online_grid)}
 
 
 def evaluate(streams: list[dict], windows: Windows, background: int, cal: dict, majority: int) -> dict:
     truths = [s["labels"] for s in streams]
     frames = [len(t) for t in truths]
-    unsmoothed = [frame_labels(window_argmax(s["probs"]), s["starts"], windows, n) for s, n in zip(streams, frames)]
-    thresholded = [frame_labels(window_argmax(s["probs"], cal["threshold"]), s["starts"], windows, n)
-                   for s, n in zip(streams, frames)]
-    online = [online_frame_labels(s["probs"], s["starts"], windows, n, cal["online_threshold"], cal["hold"])
-              for s, n in zip(streams, frames)]
-    window = windows.length
+    window, v = windows.length, cal["viterbi"]
+
+    def unsmoothed(threshold: float, still_below: float) -> dict:
+        states = [window_argmax(s["scores"].probs, threshold, is_still(s["scores"], still_below)) for s in streams]
+        preds = [frame_labels(st, s["scores"].starts, windows, n) for st, s, n in zip(states, streams, frames)]
+        events = [argmax_events(st, s["scores"].starts, windows, n) for st, s, n in zip(states, streams, frames)]
+        return {**scores(preds, truths, background), "delay": delays(events, truths, background, window)}
+
+    live = online(streams, windows, cal["online"]["threshold"], cal["online"]["hold"], cal["online"]["still_below"])
+    nv = cal["viterbi_no_still"]
     return {
-        "majority class": {**scores([np.full(n, majority) for n in frames], truths, background)},
-        "per-window argmax": {**scores(unsmoothed, truths, background),
-                              "delay": delays([argmax_events(s["probs"], s["starts"], windows, n, 0.0)
-                                               for s, n in zip(streams, frames)], truths, background, window)},
-        "per-window argmax + threshold": {**scores(thresholded, truths, background),
-                                          "delay": delays([argmax_events(s["probs"], s["starts"], windows, n, cal["threshold"])
-                                                           for s, n in zip(streams, frames)], truths, background, window)},
-        "timeline (Viterbi, offline)": scores(viterbi_labels(streams, windows, cal["threshold"], cal["switch_penalty"]),
-                                              truths, background),
-        "online decoder (live)": {**scores([o[0] for o in online], truths, background),
-                                  "delay": delays([o[1] for o in online], truths, background, window)},
+        "majority class": scores([np.full(n, majority) for n in frames], truths, background),
+        "per-window argmax": unsmoothed(0.0, 0.0),
+        "per-window argmax + threshold + stillness": unsmoothed(v["threshold"], v["still_below"]),
+        "timeline without stillness (Viterbi, offline)": scores(
+            viterbi_labels(streams, windows, nv["threshold"], nv["switch_penalty"], 0.0), truths, background),
+        "timeline (Viterbi, offline)": scores(
+            viterbi_labels(streams, windows, v["threshold"], v["switch_penalty"], v["still_below"]), truths, background),
+        "online decoder (live)": {**scores([o[0] for o in live], truths, background),
+                                  "delay": delays([o[1] for o in live], truths, background, window)},
     }
 
 
@@ -270,9 +278,14 @@ def markdown(r: dict) -> str:
         f"{r['windows']['length']} frames (the model's clip length) every {r['windows']['stride']} frames.",
         f"Evaluation: {ev['streams']} streams built from {ev['sequences']} NW-UCLA test-view sequences (of 464), "
         f"{ev['frames']} frames, {ev['background_share']:.0%} of them idle or transition (background).",
-        f"Calibration: {cal['streams']} streams from {cal['sequences']} training-view sequences chose the no-action "
-        f"threshold {cal['threshold']} and switch penalty {cal['switch_penalty']} (Viterbi), and threshold "
-        f"{cal['online_threshold']} with hold {cal['hold']} windows (online decoder), by F1@25 then edit.", "",
+        f"Calibration: {cal['streams']} streams from {cal['sequences']} training-view sequences chose, by F1@25 "
+        f"then edit: for the timeline the no-action threshold {cal['viterbi']['threshold']}, switch penalty "
+        f"{cal['viterbi']['switch_penalty']} and stillness {cal['viterbi']['still_below']} (windows moving less, in "
+        f"body sizes per resized frame, are no action; without that rule: threshold "
+        f"{cal['viterbi_no_still']['threshold']}, penalty {cal['viterbi_no_still']['switch_penalty']}); for the "
+        f"online decoder threshold {cal['online']['threshold']}, hold {cal['online']['hold']} windows, stillness "
+        f"{cal['online']['still_below']}. The most common label of the calibration frames (the majority-class "
+        f"baseline): {cal['majority_label']}.", "",
         "| method | frame acc | F1@10 | F1@25 | F1@50 | edit | actions detected | delay median (p90) |",
         "|---|---|---|---|---|---|---|---|",
     ]

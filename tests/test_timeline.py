@@ -65,8 +65,8 @@ def test_a_pose_given_by_the_caller_is_timed_only_when_the_caller_says_how_long(
 
 
 # --- the timeline: windows, smoothing, segments ------------------------------------------------
-from actlm.timeline import (NO_ACTION, OnlineDecoder, Windows, decode, frame_labels, online_frame_labels,  # noqa: E402
-                            runs, segments_of, window_argmax)
+from actlm.timeline import (NO_ACTION, OnlineDecoder, Windows, WindowScores, decode, frame_labels,  # noqa: E402
+                            online_frame_labels, runs, segments_of, window_argmax)
 
 
 def _probs(states: list[int], k: int = 3, p: float = 0.9) -> np.ndarray:
@@ -128,10 +128,22 @@ def test_online_decoder_announces_after_hold_windows_and_closes_at_the_end():
 def test_online_labels_lag_the_windows_they_come_from():
     w = Windows(8, 4)
     starts = w.starts(40)
-    probs = _probs([0] * len(starts), k=2)
-    labels, events = online_frame_labels(probs, starts, w, 40, threshold=0.6, hold=2)
+    scores = WindowScores(_probs([0] * len(starts), k=2), starts, np.full(len(starts), 0.05))
+    labels, events = online_frame_labels(scores, w, 40, threshold=0.6, hold=2)
     assert events[0]["event"] == "start" and events[0]["frame"] == 12         # second window ends at frame 12
     assert (labels[:11] == 2).all() and (labels[11:] == 0).all()
+
+
+def test_a_window_that_hardly_moves_is_no_action_whatever_the_model_says():
+    starts = np.arange(0, 48, 4)
+    motion = np.array([0.05] * 4 + [0.005] * 4 + [0.05] * 4)           # moving, held still, moving
+    scores = WindowScores(_probs([0] * 12, k=2, p=0.95), starts, motion)
+    # two changes (penalty 1 each) cost less than four still windows called '0' (5 each), and staying
+    # 'no known action' throughout would cost 0.46 on each of the eight moving windows
+    assert [k for *_, k in runs(decode(scores, 0.6, 1.0, still_below=0.01))] == [0, 2, 0]
+    assert (decode(scores, 0.6, 1.0, still_below=0.0) == 0).all()       # the rule off: the model's answer
+    labels, events = online_frame_labels(scores, Windows(8, 4), 52, threshold=0.6, hold=2, still_below=0.01)
+    assert [e["event"] for e in events] == ["start", "end", "start"]
 
 
 # --- the benchmark's metrics, from their definitions (Lea et al. 2017) -------------------------
