@@ -84,9 +84,11 @@ WAVE_SWING = 0.02
 WAVE_SHARE = 0.2
 #: a wave covers at least this side-to-side range (statures, ~15 cm; 5th to 95th percentile)
 WAVE_RANGE = 0.09
-#: a hand this low (statures above the floor, ~0.3 m; a standing knee is ~0.28) reaches down even
+#: a hand this low (statures above the floor, ~0.5 m; a standing knee is ~0.28) reaches down even
 #: when the knees bend with it (picking something up from a crouch)
-LOW_HAND = 0.25
+LOW_HAND = 0.3
+#: a hand reaching down gets at least this far (statures, ~0.2 m) below the hips
+BELOW_HIPS = 0.12
 #: a walk that ends this close to its start (statures) but covered this much path goes "around"
 WALK_AROUND_PATH = 0.8
 #: the tilt must rise this much (degrees) above the clip's own upright level (10th percentile)
@@ -333,7 +335,11 @@ def _reach_facts(body: _Body, side: str, clock: _Clock, world: World) -> list[Fa
         low = int(np.nanargmin(height))
         drop = _level(height) - height[low]
         knee_low = knee[low] if np.isfinite(knee[low]) else np.nanmedian(knee)
-        if drop > THRESHOLDS["reach_down"] and (height[low] < knee_low or height[low] < LOW_HAND):
+        hip_low = body.hip[low, 1] if np.isfinite(body.hip[low, 1]) else np.nanmedian(body.hip[:, 1])
+        # low near the floor, and well below the hips (hands resting in the lap of a seated body
+        # are low too, but at the hips)
+        if (drop > THRESHOLDS["reach_down"] and (height[low] < knee_low or height[low] < LOW_HAND)
+                and height[low] < hip_low - BELOW_HIPS):
             facts.append(clock.fact(f"{side}_hand", "reach_down", low, drop,
                                     f"reaches down towards the floor with the {side} hand",
                                     _extent(-height, low, -(height[low] + drop / 2))))
