@@ -31,7 +31,7 @@ def main() -> None:
 
 
 def _register() -> None:
-    from . import bench_cmds, data_cmds, language_cmds, quickstart_cmd, reasoner_cmds, train_cmds, video_cmds  # noqa: F401  (each module adds its commands to ``main``)
+    from . import bench_cmds, data_cmds, language_cmds, live_cmds, quickstart_cmd, reasoner_cmds, train_cmds, video_cmds  # noqa: F401  (each module adds its commands to ``main``)
 
 
 _register()
