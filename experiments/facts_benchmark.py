@@ -16,7 +16,9 @@ and scores what they state against the truth:
 - failure cases: a statement is **stated from failed joints/frames** when the clip is dead or
   too short to read (any statement), or when it is false and the same sample without the failure
   (its clean twin) does not state it. **Problem reported**: ``read_motion(...).problems`` is not
-  empty, or the detector refuses the input with a ``ValueError`` (a clear statement).
+  empty, or the detector refuses the input with a ``ValueError`` (a clear statement); **naming the
+  failed joints**: a problem's ``joints`` include a failed joint (any problem, for failures of the
+  whole clip); the clean twin's problem rate says how often problems are reported anyway.
 
 Writes ``experiments/results/facts_gt.md`` and ``facts_gt.json``. Usage:
 ``python -m experiments.facts_benchmark [--seed 40] [--per-family 240] [--per-failure 60]``.
@@ -63,6 +65,8 @@ class Statement:
 class Detection:
     statements: list[Statement]
     problems: list[str] | None          # None: the detector offers no problem report
+    problem_joints: set[str] = field(default_factory=set)   # the joints its problems name
+    whole_clip_problem: bool = False                          # a problem naming no joint (the whole clip)
     refused: str | None = None          # a ValueError's message
     crashed: str | None = None          # any other exception
 
@@ -97,7 +101,10 @@ def detect(data: np.ndarray, layout: str) -> Detection:
     try:
         if hasattr(detector, "read_motion"):
             reading = detector.read_motion(data, layout)
-            return Detection([statement_of(f) for f in reading.facts], [_problem_words(p) for p in reading.problems])
+            named = {str(j) for p in reading.problems for j in (getattr(p, "joints", ()) or ())}
+            whole = any(not getattr(p, "joints", ()) for p in reading.problems)
+            return Detection([statement_of(f) for f in reading.facts], [_problem_words(p) for p in reading.problems],
+                             named, whole)
         return Detection([statement_of(f) for f in detector.kinematic_facts(data, layout)], None)
     except ValueError as error:
         return Detection([], None, refused=str(error)[:200])
@@ -233,8 +240,12 @@ def failure_outcome(sample: GeneratedSample, detection: Detection, twin: Detecti
     else:
         from_failed = [s for s in detection.statements if s.verdict == "false" and (s.motion, s.side) not in twin_said]
     reported = bool(detection.problems) or detection.refused is not None
+    failed = set(sample.failure.joints)
+    most = len(failed) >= sample.data.shape[2] / 2 or bool(failed & {"all", "some"})    # the whole body failed
+    names_failed = bool(detection.problem_joints & failed) or (most and (detection.whole_clip_problem or reported))
     return {"id": sample.sample_id, "kind": sample.failure.kind, "note": sample.failure.note, "layout": sample.layout,
             "from_failed": [[s.motion, s.side, s.text] for s in from_failed], "reported": reported,
+            "names_failed_joints": names_failed, "twin_reported": bool(twin.problems) or twin.refused is not None,
             "problems": detection.problems, "refused": detection.refused, "crashed": detection.crashed,
             "nan_in_text": any(re.search(r"\bnan\b|\binf\b", s.text.lower()) for s in detection.statements),
             "statements": len(detection.statements)}
@@ -378,6 +389,8 @@ def failure_summary(out: dict) -> dict[str, dict]:
             "samples": n,
             "stated_from_failed": round(sum(bool(o["from_failed"]) for o in rows) / n, 3) if n else None,
             "reported": round(sum(o["reported"] for o in rows) / n, 3) if n else None,
+            "names_failed_joints": round(sum(o["names_failed_joints"] for o in rows) / n, 3) if n else None,
+            "twin_reported": round(sum(o["twin_reported"] for o in rows) / n, 3) if n else None,
             "crashed": sum(o["crashed"] is not None for o in rows),
             "nan_in_text": sum(o["nan_in_text"] for o in rows),
             "statements_per_sample": round(sum(o["statements"] for o in rows) / n, 2) if n else None,
@@ -387,11 +400,15 @@ def failure_summary(out: dict) -> dict[str, dict]:
 
 def failure_table(summary: dict, problems_available: bool) -> list[str]:
     lines = ["| failure | samples | share stating a motion from failed joints/frames (target 0) | problem reported "
-             "| crashed | 'nan'/'inf' in text | statements per sample |", "|---|---|---|---|---|---|---|"]
+             "| ... naming the failed joints | same samples without the failure: problem reported | crashed "
+             "| 'nan'/'inf' in text | statements per sample |", "|---|---|---|---|---|---|---|---|---|"]
     for kind, s in summary.items():
-        reported = _fmt(s["reported"]) if problems_available else f"not available (refused: {_fmt(s['reported'])})"
-        lines.append(f"| {kind} | {s['samples']} | {_fmt(s['stated_from_failed'])} | {reported} | {s['crashed']} | "
-                     f"{s['nan_in_text']} | {s['statements_per_sample']} |")
+        if problems_available:
+            reported, named, twin = _fmt(s["reported"]), _fmt(s["names_failed_joints"]), _fmt(s["twin_reported"])
+        else:
+            reported, named, twin = f"not available (refused: {_fmt(s['reported'])})", "-", "-"
+        lines.append(f"| {kind} | {s['samples']} | {_fmt(s['stated_from_failed'])} | {reported} | {named} | {twin} | "
+                     f"{s['crashed']} | {s['nan_in_text']} | {s['statements_per_sample']} |")
     return lines
 
 
