@@ -315,8 +315,9 @@ and noise (Kinect v1 1-3 cm, v2 0.5-1.5 cm, BlazePose 1.5-3.5 cm, hands and feet
 
 Judgement calls of the truth: a true motion is *required* (counts for recall) or *optional* (true, not
 demanded): raising a hand to wave, "lower" after a wave or a reach, "reach_forward" for an arm raised in
-front (>= 0.2 m forward), "bend" when the trunk inclines >= 15 degrees while squatting/sitting/standing,
-"reach_down" when a bend brings the hands below the knees, "swing" for a waving hand. In 2D images a
+front, "bend" when the trunk inclines >= 15 degrees while squatting/sitting/standing,
+"reach_down" when a bend (>= ~60 degrees) brings the hands to the knees, "swing" for a waving hand,
+"reach_forward" whenever a hand ends >= 0.35 m in front of its shoulder (clapping far out in front). In 2D images a
 motion along the line of sight (walking or bending towards the camera, waving or clapping seen from the
 side) and any turn (yaw) is optional, and a walk's direction is not judged. Everything else a detector
 states is false, e.g. "stretches the arm forward" of hands clapping in front of the chest or resting on

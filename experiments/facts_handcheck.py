@@ -393,7 +393,8 @@ visible, tracking erratic, a simile that does not fit). The rules of thumb used:
   shoulder - 0.10 m and the head joint + 0.10 m (clearly higher: ambiguous); "above the head": the peak
   is >= 0.05 m (0.03 statures) above the head joint; lower: the hand falls >= 0.25 m after its peak;
 - wave: >= 2 lateral reversals of >= 5 cm while the hand is at or above shoulder height - 0.15 m;
-- reach_forward (3D): the hand >= 0.35 m in front of the shoulder (0.25-0.35: ambiguous); reach_down: the
+- reach_forward (3D): the hand >= 0.35 m in front of the shoulder and not far below it (0.25-0.35 m, or
+  pointing steeply down: ambiguous; the suite's truth uses the same 0.35 m); reach_down: the
   hand goes below the knees *by reaching* (bending or crouching), not only because the body sits;
 - touch_head: the hand within 0.20 m of the head joint; hands_together: within 0.15 m (3D);
 - bend / lean_back: the trunk angle from upright (Kinect v1's standing lean removed) reaches >= 20 deg

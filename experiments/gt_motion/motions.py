@@ -20,6 +20,9 @@ import numpy as np
 from .body import ADULT, Dimensions, Pose, heading_axes, shoulder_point
 
 FPS = 30.0
+#: A hand this far in front of its shoulder (metres, for an adult; at most 0.3 m below it) counts as
+#: an arm stretched forward, wherever the motion comes from; the hand check uses the same rule.
+REACH_FORWARD = 0.35
 
 
 @dataclass(frozen=True)
@@ -200,7 +203,7 @@ def arm_raise(s: Script, side: str, height: str, comes_down: bool) -> None:
     if comes_down:
         s.add(TrueMotion("lower", side, down[0], down[1], rise, "m"))
     forward_reach = reach * np.sin(target) * np.cos(azimuth)
-    if forward_reach > 0.2:     # an arm raised in front is also held out forward
+    if forward_reach >= REACH_FORWARD * d.stature / 1.7:     # an arm raised in front is also held out forward
         s.add(TrueMotion("reach_forward", side, start, end, forward_reach, "m"), required=False)
     s.params[f"raise_{side}"] = {"height": height, "rise_m": round(rise, 3), "azimuth_deg": round(np.degrees(azimuth))}
 
@@ -262,7 +265,8 @@ def hands_together(s: Script) -> None:
     d, r = s.dims, s.rng
     start, end = s.window((0.1, 0.3), (0.45, 0.65))
     lift = int(r.uniform(0.3, 0.6) * FPS)
-    front, height = r.uniform(0.28, 0.4), r.uniform(-0.2, -0.05)
+    scale = d.stature / 1.7
+    front, height = r.uniform(0.28, 0.4) * scale, r.uniform(-0.2, -0.05) * scale
     inward = -(d.shoulder_half_width - 0.035)
     claps = int(r.integers(1, 4))
     level = ease(s.t, start, start + lift) * (1 - ease(s.t, end - lift, end))
@@ -278,6 +282,8 @@ def hands_together(s: Script) -> None:
         s.busy_arms.add(one)
     s.add(TrueMotion("hands_together", "both", start + lift // 2, end - lift // 2, claps, "claps",
                      direction=(1.0, 0.0, 0.0)))
+    if front >= REACH_FORWARD * scale:      # hands met far out in front: the arms are nearly stretched
+        s.add(TrueMotion("reach_forward", "both", start, end, front, "m"), required=False)
     rise = height + 0.97 * d.arm
     s.add(TrueMotion("raise", "both", start, start + lift, rise, "m"), required=False)
     s.add(TrueMotion("lower", "both", end - lift, end, rise, "m"), required=False)
@@ -317,7 +323,7 @@ def trunk_bend(s: Script, degrees: float, comes_back: bool) -> None:
     if degrees > 0:
         s.add(TrueMotion("bend", None, start, bottom, degrees, "deg", direction=(0.0, 0.0, 1.0)))
         hand_low = s.dims.standing_pelvis_height + np.cos(angle) * (s.dims.spine_lower + s.dims.spine_upper) - 0.97 * s.dims.arm
-        if hand_low < s.dims.ankle_height + s.dims.shank + 0.05:        # the hands hang below the knees
+        if hand_low < s.dims.ankle_height + s.dims.shank + 0.15:        # bent >= ~60 deg: the hands hang to the knees
             s.add(TrueMotion("reach_down", "both", start, end, hand_low, "m above floor"), required=False)
     else:
         s.add(TrueMotion("lean_back", None, start, bottom, -degrees, "deg", direction=(0.0, 0.0, 1.0)))
