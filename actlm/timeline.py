@@ -354,9 +354,8 @@ def plot_timeline(timeline: Timeline, path: str | Path, title: str = "") -> Path
         colour = colours(timeline.classes.index(seg.action) % colours.N) if known else (0.85, 0.85, 0.85)
         ax.barh(row, (seg.end - seg.start) / scale, left=seg.start / scale, height=0.6, color=colour,
                 edgecolor="black", linewidth=0.4)
-        if known:
-            ax.text((seg.start + seg.end) / 2 / scale, row, f"{seg.action}\n{seg.confidence:.0%}", ha="center",
-                    va="center", fontsize=7, clip_on=True)
+        ax.text((seg.start + seg.end) / 2 / scale, row, f"{seg.action}\n{seg.confidence:.0%}" if known else NO_ACTION,
+                ha="center", va="center", fontsize=7, clip_on=True, color="black" if known else "dimgray")
     ax.set_yticks(range(len(people)), [f"person {p}" for p in people])
     ax.set_xlabel("seconds" if timeline.fps else "frames")
     ax.set_xlim(0, timeline.frames / scale if not timeline.segments else max(s.end for s in timeline.segments) / scale)
