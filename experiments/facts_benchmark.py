@@ -435,7 +435,8 @@ def write(out: dict, args: argparse.Namespace, layouts: tuple[str, ...], path: P
         f"{TARGET_PRECISION}, recall >= {TARGET_RECALL}. Clean samples with a problem reported or refused: "
         f"{out['clean_problem_share']:.3f}.", "",
         "## Per motion (clean samples)", "", *motion_table(out), "",
-        "'in true span': share of correct statements whose time lies in the true motion's span (+-10 % of the clip).", "",
+        "'in true span': share of correct statements whose time lies in the true motion's span (+-10 % of the clip); "
+        "a raise's or reach's span runs until the arm comes down, a turn's to the end (the body stays turned).", "",
         "## Per layout", "", *group_table(out, "layout"), "",
         "## Per view", "", *group_table(out, "view"), "",
         "## Per camera pitch", "", *group_table(out, "pitch"), "",

@@ -199,7 +199,8 @@ def arm_raise(s: Script, side: str, height: str, comes_down: bool) -> None:
     start, top, down = _swing_straight_arm(s, side, target, azimuth, comes_down, (-0.4, 0.5, -0.6))
     rise = rise_above_shoulder + reach * np.cos(REST)
     end = down[1] if comes_down else s.frames - 1
-    s.add(TrueMotion("raise", side, start, top, rise, "m", f"to {height.replace('_', ' ')} height"))
+    held = down[0] if comes_down else s.frames - 1      # the span: rising, and held up until it comes down
+    s.add(TrueMotion("raise", side, start, held, rise, "m", f"to {height.replace('_', ' ')} height"))
     if comes_down:
         s.add(TrueMotion("lower", side, down[0], down[1], rise, "m"))
     forward_reach = reach * np.sin(target) * np.cos(azimuth)
@@ -252,9 +253,10 @@ def arm_reach(s: Script, side: str) -> None:
     start, top, back = _swing_straight_arm(s, side, target, azimuth, comes_back, (-0.3, 0.6, -0.8))
     forward = reach * np.sin(target) * np.cos(azimuth)
     end = back[1] if comes_back else s.frames - 1
-    s.add(TrueMotion("reach_forward", side, start, top, forward, "m", direction=(0.0, 0.0, 1.0)))
+    held = back[0] if comes_back else s.frames - 1
+    s.add(TrueMotion("reach_forward", side, start, held, forward, "m", direction=(0.0, 0.0, 1.0)))
     rise = reach * (np.cos(REST) - np.cos(target))
-    s.add(TrueMotion("raise", side, start, top, rise, "m"), required=False)
+    s.add(TrueMotion("raise", side, start, held, rise, "m"), required=False)
     if comes_back:
         s.add(TrueMotion("lower", side, back[0], end, rise, "m"), required=False)
     s.params[f"reach_{side}"] = {"forward_m": round(forward, 3), "elevation_deg": round(np.degrees(target))}
@@ -402,7 +404,8 @@ def legs_turn(s: Script, degrees: float) -> None:
     steps = max(2, int(abs(degrees) // 45)) + 1
     step_feet(s, start, end, steps, np.zeros(3))
     keep_legs_reachable(s)
-    s.add(TrueMotion("turn", None, start, end, abs(degrees), "deg", "left" if degrees > 0 else "right", yaw_only=True))
+    s.add(TrueMotion("turn", None, start, s.frames - 1, abs(degrees), "deg",      # and stays turned
+                     "left" if degrees > 0 else "right", yaw_only=True))
     s.params["turn_deg"] = round(degrees, 1)
 
 
