@@ -33,7 +33,9 @@ from .reasoner.writer import reasoner_line
 from .pose.backends import CocoJsonBackend, PoseSequence, get_backend
 from .pose.video import probe, read_frames
 
-DEFAULT_CHECKPOINT = "nw-ucla-video"
+DEFAULT_CHECKPOINT = "general-2d"
+#: the models shipped inside the package, by name (``--checkpoint NAME``)
+SHIPPED_CHECKPOINTS = ("general-2d", "nw-ucla-video")
 
 
 class NoPersonFound(DataError):
@@ -42,10 +44,27 @@ class NoPersonFound(DataError):
 
 def default_checkpoint() -> Path:
     """The small checkpoint shipped inside the package (see README: classes and accuracy)."""
-    path = Path(str(resources.files("actlm") / "checkpoints" / DEFAULT_CHECKPOINT))
+    return shipped_checkpoint(DEFAULT_CHECKPOINT)
+
+
+def shipped_checkpoint(name: str) -> Path:
+    """A model shipped inside the package by name: ``general-2d`` (the default) or ``nw-ucla-video``."""
+    path = Path(str(resources.files("actlm") / "checkpoints" / name))
     if not (path / "config.json").exists():
-        raise DataError(f"the shipped checkpoint is missing at {path}; reinstall actlm or pass --checkpoint")
+        raise DataError(f"the shipped checkpoint {name} is missing at {path}; reinstall actlm or pass --checkpoint")
     return path
+
+
+def resolve_checkpoint(checkpoint: str | Path | None) -> Path:
+    """``checkpoint`` as a path: a run or checkpoint folder, the name of a shipped model, or the default."""
+    if checkpoint is None:
+        return default_checkpoint()
+    if not Path(checkpoint).exists() and str(checkpoint) in SHIPPED_CHECKPOINTS:
+        return shipped_checkpoint(str(checkpoint))
+    if not Path(checkpoint).exists():
+        raise DataError(f"checkpoint {checkpoint}: no such file or folder, nor a shipped model "
+                        f"({', '.join(SHIPPED_CHECKPOINTS)})")
+    return Path(checkpoint)
 
 
 @dataclass
@@ -109,8 +128,9 @@ def estimate_pose(video: str | Path, backend: str = "blazepose", progress: Calla
 
 def skeleton_for_model(pose: PoseSequence, layout: str, num_persons: int,
                        channels: int | None = None) -> tuple[np.ndarray, np.ndarray]:
-    """Keypoints in the model's layout (M, T', V, C) over the frames with a person, and those frames."""
-    data = pose.skeleton()
+    """Keypoints in the model's layout (M, T', V, C) over the frames with a person, and those frames.
+    A model of 2D keypoints (``channels`` 2, e.g. the general model) reads the image coordinates."""
+    data = pose.image if channels == 2 else pose.skeleton()
     try:
         mapping = get_mapping(pose.layout, layout)
     except KeyError as exc:
@@ -179,7 +199,7 @@ def predict_video(video: str | Path, checkpoint: str | Path | None = None, backe
     elif pose_seconds is not None:
         timings["pose_s"] = before = float(pose_seconds)
     t_load = time.perf_counter()
-    model, meta = load_checkpoint(checkpoint or default_checkpoint())
+    model, meta = load_checkpoint(resolve_checkpoint(checkpoint))
     model.eval()
     timings["load_s"] = time.perf_counter() - t_load
     layout = meta.layout

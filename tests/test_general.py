@@ -89,3 +89,68 @@ def test_sbu_one_sided_interactions_keep_the_actor():
     sample = Sample(body, 0, "s")
     assert sbu_persons(sample, "kicking", body) == [1]
     assert sbu_persons(sample, "hugging", body) == [0, 1]
+
+
+def test_shipped_models_by_name_and_2d_models_read_image_coordinates():
+    from actlm.pipeline import resolve_checkpoint, skeleton_for_model
+    from actlm.pose.backends import PoseSequence
+
+    assert resolve_checkpoint("nw-ucla-video").name == "nw-ucla-video"
+    with pytest.raises(DataError, match="no-such-model: no such file or folder, nor a shipped model"):
+        resolve_checkpoint("no-such-model")
+    rng = np.random.default_rng(0)
+    pose = PoseSequence("coco-17", rng.uniform(0, 300, (1, 4, 17, 2)), np.ones((1, 4, 17)),
+                        rng.normal(size=(1, 4, 17, 3)), 30.0, (320, 240))
+    flat, kept = skeleton_for_model(pose, "body-13", 1, channels=2)
+    assert flat.shape == (1, 4, 13, 2) and kept.tolist() == [0, 1, 2, 3]
+    coco = get_layout("coco-17")
+    assert np.allclose(flat[0, :, BODY_13.index("left_knee")], pose.image[0, :, coco.index("left_knee")])
+    deep, _ = skeleton_for_model(pose, "body-13", 1, channels=3)     # a 3D model keeps the world coordinates
+    assert np.allclose(deep[0, :, BODY_13.index("left_knee")], pose.world[0, :, coco.index("left_knee")])
+
+
+def _coco_json(path: Path, image: np.ndarray) -> Path:
+    """A COCO-17 keypoint file of one person from Penn Action's 13 annotated joints (T, 13, 2):
+    the face landmarks all at the annotated head."""
+    import json
+
+    penn, coco = get_layout("penn-13"), get_layout("coco-17")
+    face = ("nose", "left_eye", "right_eye", "left_ear", "right_ear")
+    source = [penn.index("head" if j in face else j) for j in coco.joints]
+    frames = [{"people": [{"keypoints": np.concatenate([xy[source], np.ones((17, 1))], 1).ravel().tolist()}]}
+              for xy in image]
+    path.write_text(json.dumps({"frames": frames}))
+    return path
+
+
+def test_predict_defaults_to_the_general_model_with_text_classes(shared_data, tmp_path):
+    """`actlm predict` with no --checkpoint: the shipped general model names real Penn Action test
+    clips' action from their 2D keypoints, and scores classes given as text with no training."""
+    import json
+
+    from click.testing import CliRunner
+
+    from actlm.cli import main
+    from actlm.data import load
+    from actlm.data.penn import CLASSES as PENN
+    from actlm.pipeline import predict_video
+    from actlm.pose.backends import CocoJsonBackend
+
+    test = load("penn-action", split="test")
+    clips = [_coco_json(tmp_path / f"clip{k}.json", test[int(i)].data[0])
+             for k, i in enumerate(np.flatnonzero(test.labels == PENN.index("clean and jerk"))[:5])]
+    tops = [predict_video(c, backend="coco-json", pose=CocoJsonBackend().read(c))[0].top[0][0] for c in clips]
+    assert tops.count("clean and jerk") >= 4, tops          # 97 % on Penn Action's test clips
+    named = clips[tops.index("clean and jerk")]
+    out = tmp_path / "p.json"
+    result = CliRunner().invoke(main, ["predict", str(named), "--json", str(out)])
+    assert result.exit_code == 0, result.output
+    report = json.loads(out.read_text())
+    assert report["classes"] == list(CLASSES) and report["top"][0][0] == "clean and jerk"
+    texts = ("clean and jerk: lifts a barbell from the floor to the shoulders and jerks it overhead; "
+             "waving: raises one hand and waves it; sitting down: lowers the body onto a chair")
+    result = CliRunner().invoke(main, ["predict", str(named), "--json", str(out), "--classes", texts])
+    assert result.exit_code == 0, result.output
+    report = json.loads(out.read_text())
+    assert report["classes"] == ["clean and jerk", "waving", "sitting down"]
+    assert report["top"][0][0] == "clean and jerk"

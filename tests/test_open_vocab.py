@@ -158,10 +158,8 @@ def test_predict_classes_scores_a_real_video_among_classes_given_as_text(seen_ru
 def test_predict_classes_without_a_text_space_fails_before_the_pose_estimator(tmp_path):
     """No video is read (the path does not exist) before the checkpoint is found unable to score text."""
     missing = str(tmp_path / "clip.mp4")
-    shipped = CliRunner().invoke(main, ["predict", missing, "--classes", "tai chi: slow arm movements"])
-    assert shipped.exit_code == 2 and "needs --checkpoint" in shipped.output and "hocslm" in shipped.output
-    from actlm.pipeline import default_checkpoint
-    hglnet = CliRunner().invoke(main, ["predict", missing, "--checkpoint", str(default_checkpoint()),
+    from actlm.pipeline import shipped_checkpoint
+    hglnet = CliRunner().invoke(main, ["predict", missing, "--checkpoint", str(shipped_checkpoint("nw-ucla-video")),
                                        "--classes", "tai chi: slow arm movements"])
     assert hglnet.exit_code == 2 and "a hglnet checkpoint cannot score classes by their text" in hglnet.output
 

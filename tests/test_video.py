@@ -53,7 +53,8 @@ def test_predict_with_the_shipped_checkpoint_no_flags(tai_chi, tmp_path):
                                        "--out", str(tmp_path / "annotated.mp4")])
     assert result.exit_code == 0, result.output
     report = json.loads((tmp_path / "p.json").read_text())
-    about = json.loads((Path(__file__).parents[1] / "actlm" / "checkpoints" / "nw-ucla-video" / "ABOUT.json").read_text())
+    from actlm.pipeline import default_checkpoint
+    about = json.loads((default_checkpoint() / "ABOUT.json").read_text())
     assert report["person_found"] and report["frames_with_person"] == 300
     assert report["classes"] == about["classes"]
     probs = [p for _, p in report["top"]]

@@ -20,8 +20,10 @@ def _frame_progress(total: int):
 
 @main.command("predict")
 @click.argument("video", type=click.Path(dir_okay=False))
-@click.option("--checkpoint", type=click.Path(exists=True), default=None,
-              help="Classifier checkpoint (default: the small NW-UCLA model shipped with actlm).")
+@click.option("--checkpoint", default=None,
+              help="A run or checkpoint folder, or a model shipped with actlm by name: general-2d (the default: "
+                   "59 actions of five datasets from 2D keypoints, any action given as text with --classes) "
+                   "or nw-ucla-video (NW-UCLA's 10 actions, 3D).")
 @click.option("--reasoner", "reasoner_dir", is_flag=False, flag_value=SHIPPED, default=None, metavar="[DIR]",
               help="Also show a reasoner's verified sentence (DIR: a reasoner folder or run; alone: the shipped "
                    "one). Only a reasoner that reads the model making the prediction is run (the shipped one "

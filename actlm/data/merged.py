@@ -13,7 +13,7 @@ pipelines start with :class:`Project2D`, which at training time looks at a 3D se
 random viewpoint before dropping depth, and maps the stored y-up coordinates back to image ones.
 :class:`KeypointNoise` then adds the jitter and the lost joints of a video pose estimator.
 
-Per source (splits: each dataset's standard train/test protocol):
+Per source (splits ``train`` and ``test``: each dataset's standard protocol):
 
 * NW-UCLA: cross-view (views 1+2 train, view 3 test); UTD-MHAD: cross-subject; Penn Action: the
   official split; MSRC-12: odd/even persons, at most :data:`MSRC_PER_RECORDING` segments of each

@@ -205,9 +205,9 @@ def require_text_space(checkpoint: str | Path | None) -> None:
 
     how = ("a skeleton-language checkpoint is one trained with a hocslm config, e.g. "
            "`actlm train nw-ucla/hocslm_joint`, then --checkpoint runs/nw-ucla_hocslm_joint")
-    if checkpoint is None:
-        raise ConfigError("--classes scores classes by their text and needs --checkpoint: the shipped video model "
-                          f"is a classifier of its 10 NW-UCLA actions without a text space ({how})")
+    from ..pipeline import resolve_checkpoint
+
+    checkpoint = resolve_checkpoint(checkpoint)   # the shipped general model has a text space
     meta = read_meta(checkpoint)
     if meta.model.name != "hocslm":
         raise ConfigError(f"{checkpoint}: a {meta.model.name} checkpoint cannot score classes by their text ({how})")
@@ -222,9 +222,9 @@ def rescore_video_prediction(prediction, pose, checkpoint: str | Path | None, sp
 
     from ..data.transforms import build_pipeline
     from ..engine import load_checkpoint
-    from ..pipeline import default_checkpoint, evidence_for_video, explained_fields, skeleton_for_model
+    from ..pipeline import evidence_for_video, explained_fields, resolve_checkpoint, skeleton_for_model
 
-    model, meta = load_checkpoint(checkpoint or default_checkpoint())
+    model, meta = load_checkpoint(resolve_checkpoint(checkpoint))
     model.eval()
     texts = resolve_class_texts(spec)
     scorer = scorer_for(model, meta, texts, view)
