@@ -49,7 +49,7 @@ def two_sided(ev, text: str, data: np.ndarray, profile: dict, layout: str) -> No
     if any(c["present"] for c in ev.cue_fact["for_runner_up"]):
         assert f"is more typical of '{ev.runner_up}'" in text
     if ev.cue_fact["favours"] == "runner_up":
-        assert text.rstrip(".").endswith(f"the evidence here favours '{ev.runner_up}'")
+        assert text.rstrip(".").endswith(f"the measured motions here favour '{ev.runner_up}'")
     seen = measured_keys(kinematic_facts(data, layout, max_facts=100))
     for cue in ev.cue_fact["for_top"] + ev.cue_fact["for_runner_up"]:
         assert cue["present"] or cue["key"] not in seen, cue
@@ -74,7 +74,7 @@ def test_a_measured_fact_typical_of_the_runner_up_is_named_and_the_verdict_follo
 def test_an_absence_is_checked_against_both_sides_at_any_time(explainer, shared_data):
     ev, text = explained(explainer, shared_data, "a08_s04_e03_v03")      # donning, predicted doffing
     assert "nothing like 'lowers both hands" not in text                 # both hands were lowered
-    assert ev.cue_fact["favours"] == "runner_up" and "the evidence here favours 'donning'" in text
+    assert ev.cue_fact["favours"] == "runner_up" and "the measured motions here favour 'donning'" in text
 
 
 def test_measured_keys_merge_sides_measured_at_different_times():
@@ -111,13 +111,13 @@ def test_the_strongest_fact_for_each_side_and_the_verdict():
     assert "nothing like 'walks forward' was measured, which 80% of 'pick up with one hand'" in text
     assert "covering" not in text
     assert info["for_top"] and info["for_runner_up"]
-    assert info["favours"] == "top" and text.endswith("on balance the evidence here favours 'pick up with one hand'")
+    assert info["favours"] == "top" and text.endswith("on balance the measured motions here favour 'pick up with one hand'")
     idle = [Fact("right_hand", "raise", 0.5, 0.6, "raises the right hand to shoulder height")]
     text, info = contrastive_cue(idle, "pick up with one hand", "pick up with two hands", PROFILE)
-    assert info["favours"] == "neither" and text.endswith("does not clearly favour either class")
+    assert info["favours"] == "neither" and text.endswith("do not clearly favour either class")
     walking = one_hand + [Fact("legs", "walk", 1.0, 3.0, "walks forward, covering about 3 body lengths")]
     text, info = contrastive_cue(walking, "pick up with one hand", "pick up with two hands", PROFILE)
-    assert info["favours"] == "top" and not info["for_runner_up"] and "favours" not in text
+    assert info["favours"] == "top" and not info["for_runner_up"] and "favour '" not in text
     # the absence of 'both hands' is a cue only while no left-hand fact joins the right-hand one
     both = one_hand + [Fact("left_hand", "reach_down", 0.9, 0.6, "reaches down towards the floor with the left hand")]
     _, info = contrastive_cue(both, "pick up with one hand", "pick up with two hands", PROFILE)

@@ -19,8 +19,13 @@ from .facts import Fact, kinematic_facts
 PROFILE_FILE = "fact_profile.json"
 #: A cue must separate the two classes' training sequences by at least this share.
 CUE_GAP = 0.2
-#: The observations favour a class when they are at least twice as likely under it (naive Bayes
-#: over the separating observations, one per motion, with the classes' training shares).
+#: The measured motions favour a class when they are at least twice as likely under it (naive
+#: Bayes over the separating measured motions, one per motion, with the classes' training shares).
+#: Absences are named but not counted: a motion the detector missed is not evidence. Over the 98
+#: NW-UCLA test close calls of the shipped encoder, counting absences too, 'favours the runner-up'
+#: was right (the runner-up the truth) in 8 of 27; measured motions alone: 8 of 16, and 'favours
+#: the prediction' right in 27 of 27 (40 of 47); the same 8 of the 16 mistakes whose runner-up
+#: is the truth flagged either way.
 FAVOURS = math.log(2)
 
 
@@ -158,8 +163,8 @@ def contrastive_cue(facts: list[Fact], top: str, runner: str, profile: dict[str,
     """Why ``top`` and not ``runner``, from both sides: the strongest observation of this sample
     favouring each class (a measured motion one class's training sequences show more often, or a
     motion one class usually shows that nothing measured here is like), and which class the
-    evidence favours on balance: the observations that separate the classes by :data:`CUE_GAP`
-    (the strongest one per motion) are :data:`FAVOURS` times likelier under it. ``facts`` are the
+    measured motions favour on balance: those that separate the classes by :data:`CUE_GAP` (the
+    strongest one per motion) are :data:`FAVOURS` times likelier under it. ``facts`` are the
     facts shown to the user (a measured motion is cited only from them); ``measured`` all facts of
     the sample (default ``facts``), which an absence is checked against.
     Returns (text, details), or (None, None) when there is no profile for the two classes or
@@ -170,7 +175,7 @@ def contrastive_cue(facts: list[Fact], top: str, runner: str, profile: dict[str,
                  profile["share"][runner], profile.get("wording", {}))
     for_top = [c for c in cues if c.favours_top]
     for_runner = [c for c in cues if not c.favours_top]
-    balance = sum(c.log_ratio for c in _one_per_motion(cues))
+    balance = sum(c.log_ratio for c in _one_per_motion([c for c in cues if c.present]))
     favours = "top" if balance >= FAVOURS else "runner_up" if balance <= -FAVOURS else "neither"
     info = {"favours": favours, "log_ratio": round(balance, 3), "gap": CUE_GAP,
             "for_top": [c.as_dict() for c in for_top], "for_runner_up": [c.as_dict() for c in for_runner]}
@@ -178,11 +183,11 @@ def contrastive_cue(facts: list[Fact], top: str, runner: str, profile: dict[str,
         return None, info
     text = "; ".join(_cue_words(c, top, runner) for c in _shown(for_top) + _shown(for_runner))
     if favours == "runner_up":
-        text += f": the evidence here favours '{runner}'"
+        text += f": the measured motions here favour '{runner}'"
     elif favours == "top" and for_runner:
-        text += f": on balance the evidence here favours '{top}'"
+        text += f": on balance the measured motions here favour '{top}'"
     elif favours == "neither" and for_runner:
-        text += ": the measured evidence does not clearly favour either class"
+        text += ": the measured motions do not clearly favour either class"
     return text, info
 
 

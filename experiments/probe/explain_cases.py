@@ -191,7 +191,7 @@ def runner_up_evidence_is_named(tmp: Path) -> Verdict:
         text = r.stdout
         if "no measured motion separates" in text:
             return "says no measured motion separates the classes"
-        if "Not stand up" in text and "favours 'stand up'" not in text:
+        if "Not stand up" in text and "favour 'stand up'" not in text:
             return f"the evidence for the runner-up is not named: {text[:300]}"
         return None
     return expect_success(explain(tmp, str(tmp / "a06_s07_e04_v03.npy")), check)
