@@ -5,7 +5,7 @@
 Trains general/hocslm_2d (every dataset we have in the 13-joint common body, 2D input from random
 viewpoints, one merged class list with written descriptions: actlm/data/merged.py) through the
 normal `actlm train` loop, then copies the best checkpoint's weights and config (no optimiser
-state) to actlm/checkpoints/general-2d/ with an ABOUT.json recording the command, commit, date,
+state) to actlm/checkpoints/general-2d/, measures its class fact profile, and writes an ABOUT.json recording the command, commit, date,
 classes, where each class's description comes from, and the measured test accuracy overall and
 per source dataset (experiments/general_benchmark.py's per_dataset).
 """
@@ -41,9 +41,10 @@ def main() -> None:
 
     report = json.loads((run / "eval.json").read_text())
     TARGET.mkdir(parents=True, exist_ok=True)
-    for name in ("config.json", "model.safetensors", "fact_profile.json"):
-        if (run / "best" / name).exists():
-            shutil.copy(run / "best" / name, TARGET / name)
+    for name in ("config.json", "model.safetensors"):
+        shutil.copy(run / "best" / name, TARGET / name)
+    # the class fact profile the explanations' runner-up contrast reads, measured on the training split
+    subprocess.run([sys.executable, "-m", "experiments.make_fact_profile", str(TARGET)], check=True)
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
     about = {"command": "python -m experiments.make_general_checkpoint " + " ".join(sys.argv[1:]), "commit": commit,
              "date": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"), "config": "general/hocslm_2d",
