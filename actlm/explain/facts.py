@@ -376,7 +376,7 @@ def _wave_swing_facts(body: _Body, side: str, clock: _Clock) -> list[Fact]:
     hand, shoulder = body.hand[side], body.shoulder[side]
     facts = []
     rel = body.raw_hand[side] - shoulder          # a fast wave is smoothed away by the usual 5 frames
-    raised = rel[:, 1] > -0.1
+    raised = rel[:, 1] > 0.0                      # waved above the shoulder (a clap at the chest is not a wave)
     ok = np.isfinite(rel).all(axis=1) & raised
     if ok.sum() >= 8 and raised[np.isfinite(rel[:, 1])].mean() > 0.3:
         pts = rel[ok][:, [0, 2]] - rel[ok][:, [0, 2]].mean(axis=0)
@@ -390,7 +390,7 @@ def _wave_swing_facts(body: _Body, side: str, clock: _Clock) -> list[Fact]:
             rows = np.flatnonzero(ok)
             facts.append(clock.fact(f"{side}_hand", "wave", int(rows[len(rows) // 2]), flips,
                                     f"waves the {side} hand from side to side", (int(rows[0]), int(rows[-1]))))
-    speed = np.linalg.norm(np.diff(hand, axis=0), axis=1)
+    speed = np.linalg.norm(np.diff(hand - shoulder, axis=0), axis=1)    # the arm's own speed, not the walk's
     if _readable(speed):
         peak = _argmax(speed)
         if speed[peak] > THRESHOLDS["swing"] and speed[peak] > 4 * (np.nanmedian(speed) + 1e-3):
@@ -414,15 +414,26 @@ def _hand_facts(body: _Body, clock: _Clock, world: World) -> list[Fact]:
                                                              if r.motion == "raise" and "above the head" in r.text)]
         facts += raised + reached + _wave_swing_facts(body, side, clock)
     gap = np.linalg.norm(body.hand["right"] - body.hand["left"], axis=1)
-    # in front of the body: above the waist (hands resting together in the lap are not brought together)
+    together = _hands_together(body, gap, clock)
+    if together:
+        # hands moving to and fro to meet each other are clapping, not waving
+        facts = [f for f in facts if f.motion != "wave" or not _overlap(f, together[0])] + together
+    return facts
+
+
+def _hands_together(body: _Body, gap: np.ndarray, clock: _Clock) -> list[Fact]:
+    """Both hands brought together (from apart at the start) in front of the body, above the
+    waist (hands resting together in the lap are not brought together)."""
+    apart = _level(gap)
     above_waist = (body.hand["right"][:, 1] + body.hand["left"][:, 1]) / 2 > body.hip[:, 1] + WAIST
     gap = np.where(above_waist, gap, np.nan)
-    if _readable(gap, 1):
-        together = int(np.nanargmin(gap))
-        if gap[together] < THRESHOLDS["hands_together"] and _level(np.linalg.norm(body.hand["right"] - body.hand["left"], axis=1)) > 0.2:
-            facts.append(clock.fact("both_hands", "hands_together", together, gap[together],
-                                    "brings both hands together in front of the body", _extent(-gap, together, -0.15)))
-    return facts
+    if not _readable(gap, 1):
+        return []
+    together = int(np.nanargmin(gap))
+    if gap[together] >= THRESHOLDS["hands_together"] or not apart > 0.2:
+        return []
+    return [clock.fact("both_hands", "hands_together", together, gap[together],
+                       "brings both hands together in front of the body", _extent(-gap, together, -0.15))]
 
 
 # --- torso, legs and the whole body ----------------------------------------------------------
