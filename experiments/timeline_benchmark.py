@@ -57,8 +57,8 @@ RESULTS = Path(__file__).parent / "results"
 CHECKPOINT = Path(__file__).parents[1] / "actlm" / "checkpoints" / "nw-ucla-joint"
 OVERLAPS = (0.10, 0.25, 0.50)
 FPS = 30.0                 # NW-UCLA's Kinect v1 rate, for delays in seconds
-THRESHOLDS = (0.3, 0.5, 0.6, 0.7, 0.8, 0.9)
-PENALTIES = (0.0, 1.0, 2.0, 4.0, 8.0)
+THRESHOLDS = (0.1, 0.2, 0.3, 0.5, 0.7, 0.9)
+PENALTIES = (0.0, 0.5, 1.0, 2.0, 4.0, 8.0)
 STILL = (0.0, 0.01, 0.02, 0.03, 0.04, 0.05)      # mean joint speed, body sizes per resized frame
 HOLDS = (1, 2, 3)
 
