@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .body import ADULT, Dimensions, Pose, heading_axes, shoulder_point
+from .body import Dimensions, Pose, heading_axes, shoulder_point
 
 FPS = 30.0
 #: A hand this far in front of its shoulder (metres, for an adult; at most 0.3 m below it) counts as
@@ -313,7 +313,6 @@ def hands_to(s: Script, offset: tuple[float, float, float], profile: np.ndarray)
 # --- trunk --------------------------------------------------------------------------------
 def trunk_bend(s: Script, degrees: float, comes_back: bool) -> None:
     """Bend the upper body forward (positive degrees) or lean back (negative), from the hips."""
-    r = s.rng
     start, bottom = s.window((0.1, 0.3), (0.15, 0.3), least=0.6)
     back = s.later_span(bottom, (0.05, 0.2), least=0.6) if comes_back else None
     profile = hold(s.t, (start, bottom), back)
