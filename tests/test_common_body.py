@@ -7,13 +7,10 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from click.testing import CliRunner
+from test_eval_classes import _eval   # `actlm eval` of the shipped nw-ucla-joint model, as JSON
 
-from actlm.cli import main
 from actlm.data import DatasetWriter, SkeletonSet
 from actlm.data.layouts import BODY_13, Layout, get_layout, get_mapping, name_mapping, register_layout
-
-SHIPPED = str(Path(__import__("actlm").__file__).parent / "checkpoints" / "nw-ucla-joint")
 
 
 @pytest.mark.parametrize("source, approximate", [
@@ -79,14 +76,6 @@ def _rewritten(tiny: Path, out: Path, layout: Layout) -> Path:
             ids.append(sample.sample_id)
         writer.close({"test": ids})
     return out
-
-
-def _eval(*args: str) -> tuple[int, str, dict | None]:
-    result = CliRunner().invoke(main, ["eval", SHIPPED, "--json", *args])
-    try:
-        return result.exit_code, result.output, json.loads(result.stdout)
-    except ValueError:
-        return result.exit_code, result.output, None
 
 
 def test_eval_on_another_joint_order_maps_by_name(tiny_ucla, tmp_path):
