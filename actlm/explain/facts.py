@@ -802,4 +802,4 @@ def narrate(facts: list[Fact], subject: str = "The person") -> str:
             sentences.append(f"{'Meanwhile the person' if sentences else subject} {f.text}.")
         elif f.part == "people":
             sentences.append(f.text[0].upper() + f.text[1:] + ".")
-    return " ".join(sentences) or f"{subject} makes no movement the detector names."
+    return " ".join(sentences) or f"{subject} makes no motion that the detector names."
