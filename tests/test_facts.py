@@ -237,3 +237,16 @@ def test_left_and_right_swapped_by_the_tracker_are_named_and_not_read():
     swapped = next(p for p in reading.problems if p.kind == "swapped_sides")
     assert swapped.frames == (6, 10)
     assert not any("left hand above the head" in f.text for f in reading.facts)
+
+
+def test_evidence_refuses_nan_and_single_frame_input_with_a_clear_statement():
+    from actlm.explain.errors import ExplainError
+    from actlm.explain.evidence import gather_evidence
+
+    data = ucla("a12_s08_e01_v03").copy()
+    data[0, 4, 3] = np.nan
+    with pytest.raises(ExplainError, match="NaN or infinite values in frame 4") as err:
+        gather_evidence(None, None, data, "kinect-v1", ["a", "b"], "a12_s08_e01_v03")   # before any model runs
+    assert "nan%" not in str(err.value)
+    with pytest.raises(ExplainError, match="a single frame"):
+        gather_evidence(None, None, data[:, :1], "kinect-v1", ["a", "b"], "one_frame")
