@@ -21,6 +21,23 @@ from actlm.paths import data_root
 
 torch.set_num_threads(2)
 
+
+def _return_freed_memory_to_the_os() -> None:
+    """glibc keeps freed blocks in its heap and raises its mmap threshold after large frees, so a
+    process that trained a language model stays at that peak for every later test; with a fixed
+    threshold each large tensor is its own mapping, given back when freed."""
+    try:
+        import ctypes
+        libc = ctypes.CDLL("libc.so.6")
+    except OSError:          # not glibc (macOS, musl): nothing to tune
+        return
+    m_trim_threshold, m_mmap_threshold = -1, -3
+    libc.mallopt(m_mmap_threshold, 1 << 20)
+    libc.mallopt(m_trim_threshold, 4 << 20)
+
+
+_return_freed_memory_to_the_os()
+
 MAX_RSS_MB = float(os.environ.get("ACTLM_TEST_MAX_RSS_MB", 2560))
 MAX_SECONDS = (float(os.environ["ACTLM_TEST_MAX_SECONDS"]) if os.environ.get("ACTLM_TEST_MAX_SECONDS")
                else 360.0 if os.environ.get("CI") else None)
