@@ -9,7 +9,8 @@ import pytest
 from actlm.data import Sample
 from actlm.data.layouts import BODY_13, get_layout
 from actlm.data.merged import (CLASSES, OWN_TEXTS, PURLS_TEXTS, KeypointNoise, Project2D, merged_label, sbu_persons,
-                               to_common_body, write_class_texts)
+                               to_common_body)
+from actlm.language.class_texts import write_general_class_texts
 from actlm.data.errors import DataError
 
 CONFIG_DIR = Path(__import__("actlm").__file__).parent / "configs" / "general"
@@ -40,7 +41,7 @@ def test_shipped_class_texts_are_the_generated_ones(tmp_path):
     from actlm.paths import data_root
     if not (data_root() / "descriptions" / "purls_gpt3_desc.xlsx").is_file():
         pytest.skip("PURLS descriptions not in the shared data")
-    fresh = write_class_texts(tmp_path / "classes.yaml")
+    fresh = write_general_class_texts(tmp_path / "classes.yaml")
     assert fresh.read_text() == (CONFIG_DIR / "classes.yaml").read_text()
 
 

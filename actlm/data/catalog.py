@@ -7,7 +7,7 @@ Each importer module declares its dataset next to the function that prepares it:
     def prepare(raw: Path, out: Path, progress=None) -> PrepareReport: ...
 
 :mod:`actlm.data.registry` imports the built-in importers and looks names up here; importers in
-packages above ``data`` (:mod:`actlm.pose.prepare`, labelled videos) are imported by the package
+packages above ``data`` (:mod:`actlm.pose.prepare`, labelled videos) and importers built from other prepared sets (:mod:`actlm.data.merged`) are imported by the package
 ``actlm/__init__.py``, as every plug-in is.
 This module imports nothing of actlm, so any importer can use it without an import circle.
 """

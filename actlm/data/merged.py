@@ -300,30 +300,3 @@ def class_text_sources() -> dict[str, str]:
     """Where each merged class's written description comes from (for the checkpoint's ABOUT.json)."""
     return {name: (f"PURLS {PURLS_TEXTS[name][0]}: {PURLS_TEXTS[name][1]}" if name in PURLS_TEXTS
                    else "written for actlm (actlm/data/merged.py OWN_TEXTS)") for name in CLASSES}
-
-
-def write_class_texts(path: Path, purls: str | Path | None = None) -> Path:
-    """Write the merged classes' texts (``class: {description, head, ..., end}``) as YAML, each
-    class preceded by a comment naming its source; PURLS texts are read from the shared workbook."""
-    import yaml
-
-    from ..language.class_texts import normalise_name, read_purls_sheet
-
-    sheets: dict[str, dict[str, Any]] = {}
-    lines = ["# Written descriptions of the general model's classes (actlm/data/merged.py).",
-             "# PURLS texts: Anqi Zhu, purls_gpt3_desc.xlsx, BSD 3-Clause License, Copyright (c) 2024, Anqi Zhu",
-             "# (GPT-3 descriptions, redistributed under that licence); the others written for actlm.", ""]
-    for name in CLASSES:
-        if name in PURLS_TEXTS:
-            sheet, purls_name = PURLS_TEXTS[name]
-            if sheet not in sheets:
-                sheets[sheet] = {normalise_name(t.name): t for t in read_purls_sheet(sheet, purls)}
-            text = sheets[sheet][normalise_name(purls_name)]
-            entry = {"description": text.description, **text.parts, **text.phases}
-            lines.append(f"# source: PURLS {sheet}: {purls_name}")
-        else:
-            entry = {"description": OWN_TEXTS[name]}
-            lines.append("# source: written for actlm")
-        lines.append(yaml.safe_dump({name: entry}, sort_keys=False, width=110, allow_unicode=True).rstrip())
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    return path

@@ -13,7 +13,7 @@ except ImportError:  # pragma: no cover - Windows
     fcntl = None
 
 from ..paths import cache_dir, data_root
-from . import nwucla, ntu, custom, utdmhad, penn, sbu, msrc12, merged  # noqa: F401,I001  (the built-in importers register themselves, in this order)
+from . import nwucla, ntu, custom, utdmhad, penn, sbu, msrc12  # noqa: F401,I001  (the built-in importers register themselves, in this order)
 from .catalog import ALIASES, DATASETS, DatasetSpec, reserved_names
 from .errors import CONTROL_CHARS, DataError, DatasetNotFound, PrepareReport
 from .store import SkeletonSet, check_replaceable

@@ -33,7 +33,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Sequence
+from typing import Any, Iterable, Sequence
 
 import yaml
 
@@ -337,3 +337,28 @@ def resolve_class_texts(spec: str, dataset: str | None = None,
         raise ConfigError(f"class texts {spec!r}: not a .yaml/.json/.csv file, 'purls', 'names', a shipped set "
                           f"({shipped}) or inline 'name: description; ...'")
     return match_to_classes(texts, classes, source) if classes is not None else texts
+
+
+def write_general_class_texts(path: Path, purls: str | Path | None = None) -> Path:
+    """Write the merged classes' texts (``class: {description, head, ..., end}``) as YAML, each
+    class preceded by a comment naming its source; PURLS texts are read from the shared workbook."""
+    from ..data.merged import CLASSES, OWN_TEXTS, PURLS_TEXTS
+
+    sheets: dict[str, dict[str, Any]] = {}
+    lines = ["# Written descriptions of the general model's classes (actlm/data/merged.py).",
+             "# PURLS texts: Anqi Zhu, purls_gpt3_desc.xlsx, BSD 3-Clause License, Copyright (c) 2024, Anqi Zhu",
+             "# (GPT-3 descriptions, redistributed under that licence); the others written for actlm.", ""]
+    for name in CLASSES:
+        if name in PURLS_TEXTS:
+            sheet, purls_name = PURLS_TEXTS[name]
+            if sheet not in sheets:
+                sheets[sheet] = {normalise_name(t.name): t for t in read_purls_sheet(sheet, purls)}
+            text = sheets[sheet][normalise_name(purls_name)]
+            entry = {"description": text.description, **text.parts, **text.phases}
+            lines.append(f"# source: PURLS {sheet}: {purls_name}")
+        else:
+            entry = {"description": OWN_TEXTS[name]}
+            lines.append("# source: written for actlm")
+        lines.append(yaml.safe_dump({name: entry}, sort_keys=False, width=110, allow_unicode=True).rstrip())
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
