@@ -18,7 +18,7 @@ from actlm.data.store import Sample
 from actlm.cli.reasoner_cmds import Choice, _select, round_robin
 from actlm.explain.evidence import CLOSE_CALL
 from actlm.explain.explainer import Explainer, shipped_encoder
-from actlm.pipeline import default_checkpoint
+from actlm.pipeline import shipped_checkpoint
 
 TEST = "xview_test"
 
@@ -137,7 +137,7 @@ def test_unknown_sample_fails_before_any_language_model_loads(ucla_prepared, no_
 
 def test_a_reasoner_of_another_model_is_refused_before_its_lm_loads(ucla_prepared, no_language_model):
     code, out, _ = explain(str(ucla_prepared), "--split", TEST, "--limit", "1", "--checkpoint",
-                           str(default_checkpoint()), "--reasoner")
+                           str(shipped_checkpoint("nw-ucla-video")), "--reasoner")
     assert code != 0 and "reads the encoder nw-ucla-joint" in out and "did not make" in out
 
 
