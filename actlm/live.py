@@ -30,7 +30,7 @@ from typing import Any, Callable, Iterable, Iterator
 import numpy as np
 
 from .data.errors import DataError
-from .timeline import DEFAULT_STILL_BELOW, DEFAULT_THRESHOLD, OnlineDecoder, Windows, score_windows
+from .timeline import ONLINE_HOLD, ONLINE_STILL_BELOW, ONLINE_THRESHOLD, OnlineDecoder, Windows, score_windows
 
 #: a window is scored when a person is in at least this many of its processed frames (and half of them)
 MIN_POSES = 4
@@ -181,8 +181,8 @@ class LiveRecognizer:
     """Scores the last window of poses every stride and turns the scores into events (module docstring)."""
 
     def __init__(self, checkpoint: str | Path, pose: Callable[[np.ndarray], FramePose], fps: float, *,
-                 window: int | None = None, stride: int | None = None, threshold: float = DEFAULT_THRESHOLD,
-                 hold: int = 2, still_below: float = DEFAULT_STILL_BELOW):
+                 window: int | None = None, stride: int | None = None, threshold: float = ONLINE_THRESHOLD,
+                 hold: int = ONLINE_HOLD, still_below: float = ONLINE_STILL_BELOW):
         from .engine.checkpoint import load_checkpoint
 
         self.model, self.meta = load_checkpoint(checkpoint)

@@ -33,10 +33,15 @@ from .data.transforms import build_pipeline
 
 #: the label of windows and frames where no known action fits
 NO_ACTION = "no known action"
-#: calibrated on NW-UCLA training-view streams for the shipped encoder (experiments/timeline_benchmark.py)
-DEFAULT_THRESHOLD = 0.6
-DEFAULT_SWITCH_PENALTY = 4.0
-DEFAULT_STILL_BELOW = 0.0
+#: the offline timeline's settings, calibrated for the shipped encoder nw-ucla-joint on streams of NW-UCLA's
+#: training views and UTD-MHAD's training subjects (experiments/results/timeline.md); other models may need others
+DEFAULT_THRESHOLD = 0.5
+DEFAULT_SWITCH_PENALTY = 0.5
+DEFAULT_STILL_BELOW = 0.04
+#: the online decoder's (``actlm live``), calibrated the same way
+ONLINE_THRESHOLD = 0.7
+ONLINE_HOLD = 1
+ONLINE_STILL_BELOW = 0.02
 #: what a still window costs every class (a log-probability: a factor of e^-5, about 1/150)
 STILL_COST = -5.0
 

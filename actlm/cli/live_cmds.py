@@ -15,8 +15,8 @@ from . import main
               help="Classifier checkpoint (default: the small NW-UCLA video model shipped with actlm).")
 @click.option("--window", default=None, type=click.IntRange(2), help="Window in frames (default: the model's clip length).")
 @click.option("--stride", default=None, type=click.IntRange(1), help="Frames between scored windows (default: a quarter window).")
-@click.option("--hold", default=2, show_default=True, type=click.IntRange(1),
-              help="Windows in a row that must name an action before it is announced.")
+@click.option("--hold", default=None, type=click.IntRange(1),
+              help="Windows in a row that must name an action before it is announced (default: calibrated).")
 @click.option("--unknown-below", default=None, type=click.FloatRange(0, 1, min_open=True),
               help="A window whose best action is below this probability is 'no known action' (default: calibrated).")
 @click.option("--stall", "stall_s", default=5.0, show_default=True, type=click.FloatRange(0, min_open=True),
@@ -25,14 +25,14 @@ from . import main
               help="Stop after this many seconds (default: until the source ends or stalls, or Ctrl-C).")
 @click.option("--events", "events_out", default=None, type=click.Path(dir_okay=False),
               help="Also write each event as a JSON line to this file, as it happens.")
-def live_cmd(source: str, checkpoint: str | None, window: int | None, stride: int | None, hold: int,
+def live_cmd(source: str, checkpoint: str | None, window: int | None, stride: int | None, hold: int | None,
              unknown_below: float | None, stall_s: float, max_seconds: float | None, events_out: str | None) -> None:
     """Print actions as they start and end in SOURCE: a camera index (0), a stream URL
     (rtsp://, http://) or a video file, played at its own frame rate. Frames are dropped, and
     counted, when recognition falls behind real time."""
     from ..live import BlazePoseTracker, LiveRecognizer, run_live
     from ..pipeline import default_checkpoint
-    from ..timeline import DEFAULT_THRESHOLD
+    from ..timeline import ONLINE_HOLD, ONLINE_THRESHOLD
 
     sink = open(events_out, "w") if events_out else None
 
@@ -46,7 +46,7 @@ def live_cmd(source: str, checkpoint: str | None, window: int | None, stride: in
 
     def recognizer(fps: float) -> LiveRecognizer:
         return LiveRecognizer(checkpoint or default_checkpoint(), BlazePoseTracker(), fps, window=window,
-                              stride=stride, threshold=unknown_below or DEFAULT_THRESHOLD, hold=hold)
+                              stride=stride, threshold=unknown_below or ONLINE_THRESHOLD, hold=hold or ONLINE_HOLD)
 
     try:
         report = run_live(source, recognizer, stall_s=stall_s, on_event=show, max_seconds=max_seconds)
