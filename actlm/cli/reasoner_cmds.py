@@ -14,7 +14,7 @@ from ..data.errors import DataError
 from ..explain.errors import ExplainError
 from ..explain.evidence import CLOSE_CALL
 from . import main
-from .video_cmds import SHIPPED
+from .video_cmds import SHIPPED, reasoner_options
 
 
 def _samples(source: str, sample_id: str | None, limit: int | None, split: str | None) -> Iterator[tuple[str, np.ndarray, str | None]]:
@@ -79,11 +79,9 @@ def tokenize_cmd(tokenizer: str, source: str, sample_id: str | None, split: str 
 @click.option("--checkpoint", default=None, type=click.Path(exists=True, file_okay=False),
               help="Encoder checkpoint or run directory (default: the shipped nw-ucla-joint HGLNet). Without "
                    "SOURCE, the test split of the dataset it was trained on is explained.")
-@click.option("--reasoner", "reasoner_dir", is_flag=False, flag_value=SHIPPED, default=None, metavar="[DIR]",
-              help="Also show a reasoner's answer, verified against the measurements (DIR: a reasoner folder or "
-                   "run; alone: the shipped one, which reads the shipped encoder). Off by default: the template "
-                   "explanation says what it would.")
-@click.option("--no-reasoner", is_flag=True, hidden=True, help="The default; kept for older scripts.")
+@reasoner_options("Also show a reasoner's answer, verified against the measurements (DIR: a reasoner folder or "
+                  "run; alone: the shipped one, which reads the shipped encoder). Off by default: the template "
+                  "explanation says what it would.")
 @click.option("--lm", "use_lm", is_flag=True, help="Let the embedded SmolLM2 write the sentence from the evidence "
               "(verified; the evidence template is used when nothing survives). ~5 s per sample on 2 cores.")
 @click.option("--sample", "sample_id", default=None, help="Only this sample of the dataset.")

@@ -13,6 +13,17 @@ from . import main
 SHIPPED = "shipped"
 
 
+def reasoner_options(help_text: str):
+    """``--reasoner [DIR]`` (opt-in; alone: the shipped reasoner) and the hidden ``--no-reasoner``
+    that older scripts pass (the default now)."""
+    def decorate(command):
+        command = click.option("--no-reasoner", is_flag=True, hidden=True,
+                               help="The default; kept for older scripts.")(command)
+        return click.option("--reasoner", "reasoner_dir", is_flag=False, flag_value=SHIPPED, default=None,
+                            metavar="[DIR]", help=help_text)(command)
+    return decorate
+
+
 def _frame_progress(total: int):
     from tqdm import tqdm
     return lambda frames: tqdm(frames, total=total or None, desc="pose", unit="frame", file=sys.stderr, dynamic_ncols=True)
@@ -24,11 +35,9 @@ def _frame_progress(total: int):
               help="A run or checkpoint folder, or a model shipped with actlm by name: general-2d (the default: "
                    "59 actions of five datasets from 2D keypoints, any action given as text with --classes) "
                    "or nw-ucla-video (NW-UCLA's 10 actions, 3D).")
-@click.option("--reasoner", "reasoner_dir", is_flag=False, flag_value=SHIPPED, default=None, metavar="[DIR]",
-              help="Also show a reasoner's verified sentence (DIR: a reasoner folder or run; alone: the shipped "
-                   "one). Only a reasoner that reads the model making the prediction is run (the shipped one "
-                   "reads nw-ucla-joint, not the video model). Off by default.")
-@click.option("--no-reasoner", is_flag=True, hidden=True, help="The default; kept for older scripts.")
+@reasoner_options("Also show a reasoner's verified sentence (DIR: a reasoner folder or run; alone: the shipped "
+                  "one). Only a reasoner that reads the model making the prediction is run (the shipped one "
+                  "reads nw-ucla-joint, not the video model). Off by default.")
 @click.option("--backend", type=click.Choice(["blazepose", "coco-json"]), default=None,
               help="Pose source (default: blazepose for videos, coco-json for .json keypoint files).")
 @click.option("--top-k", default=5, show_default=True)
