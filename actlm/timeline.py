@@ -221,9 +221,10 @@ class Timeline:
     still_below: float = 0.0
 
     def summary(self) -> str:
+        still = f" or a window moving less than {self.still_below:g} body sizes a frame" if self.still_below else ""
         lines = [f"timeline: {len(self.segments)} segments over {self.frames} frames (windows of "
-                 f"{self.windows.length} frames every {self.windows.stride}; 'no known action' below "
-                 f"{self.threshold:.0%})"]
+                 f"{self.windows.length} frames every {self.windows.stride}; '{NO_ACTION}' below "
+                 f"{self.threshold:.0%}{still})"]
         for s in self.segments:
             lines.append(f"  {s.start_s:7.2f}-{s.end_s:7.2f} s  frames {s.start}-{s.end - 1}  {s.action} ({s.confidence:.0%})")
         return "\n".join(lines)

@@ -64,7 +64,8 @@ def test_a_file_plays_in_real_time_with_bounded_lag(shared_data, tmp_path):
     assert report.reason == "ended" and report.frames_read == 90
     assert report.frames_processed + report.frames_dropped == 90
     assert report.seconds >= 2.9                              # paced: not faster than the clip plays
-    assert report.seconds <= 3.0 + 3.0                        # and not far behind it (frames dropped instead)
+    # and not far behind it: frames are dropped instead, so at most the queued frames and the one in hand remain
+    assert report.seconds <= 3.0 + 3 * report.slowest_step_s + 0.5
     assert len(recognizers[0].buffer) <= 24                   # the pose buffer holds one window
     assert report.windows_scored >= 1 and report.frames_with_person > 0
     assert ("dropped" in report.summary()) == (report.frames_dropped > 0)

@@ -12,7 +12,7 @@ from . import main
 @main.command("live")
 @click.argument("source")
 @click.option("--checkpoint", type=click.Path(exists=True), default=None,
-              help="Classifier checkpoint (default: the small NW-UCLA video model shipped with actlm).")
+              help="Classifier checkpoint (default: the model shipped for `actlm predict`).")
 @click.option("--window", default=None, type=click.IntRange(2), help="Window in frames (default: the model's clip length).")
 @click.option("--stride", default=None, type=click.IntRange(1), help="Frames between scored windows (default: a quarter window).")
 @click.option("--hold", default=None, type=click.IntRange(1),
