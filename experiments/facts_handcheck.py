@@ -39,7 +39,7 @@ from actlm.data import nwucla, penn, utdmhad
 from actlm.data.layouts import get_layout
 from actlm.explain import facts as detector
 from actlm.paths import data_root
-from experiments.run_archive import head_commit
+from experiments.run_archive import handwritten_notes, head_commit
 
 SEED = 40
 PER_DATASET = 22
@@ -487,7 +487,8 @@ def write(rows: list[dict], verdicts: dict, path: Path) -> dict:
           "themselves are in facts_handcheck.verdicts.json (by sequence and fact).", "", CRITERIA,
           "| dataset | sequence | class | fact | verdict | the number that decides it |", "|---|---|---|---|---|---|",
           *lines]
-    path.with_suffix(".md").write_text("\n".join(md) + "\n")
+    notes = handwritten_notes(path.with_suffix(".md"))
+    path.with_suffix(".md").write_text("\n".join(md) + "\n" + notes)
     path.with_suffix(".json").write_text(json.dumps({"command": command.strip(), "commit": head_commit(), "date": when,
                                                      "seed": SEED, "summary": shares, "sequences": rows}, indent=1) + "\n")
     return shares
