@@ -31,6 +31,14 @@ def test_view(ucla_prepared) -> SkeletonSet:
     return SkeletonSet(ucla_prepared).split("xview_test")
 
 
+def decision(text: str, problems: list[str]) -> str:
+    """The explanation after the tracking statements that come first (one per problem)."""
+    for problem in problems:
+        assert text.startswith(f"Tracking: {problem}."), (problem, text)
+        text = text[len(f"Tracking: {problem}."):].lstrip()
+    return text
+
+
 def _every(test_view, step: int = 29):
     return [test_view[i] for i in range(0, len(test_view), step)]
 
@@ -38,7 +46,7 @@ def _every(test_view, step: int = 29):
 def test_explanations_cite_only_measured_motion_and_the_parts_the_model_used(explainer, test_view):
     for s in _every(test_view):
         ev, text = explainer.explain(s.data, s.sample_id, test_view.classes[s.label])
-        assert text.startswith(ev.action) and ev.action in explainer.classes
+        assert decision(text, [p.text for p in ev.problems]).startswith(f"{ev.action} (") and ev.action in explainer.classes
         assert set(ev.parts) == set(part_joints(get_layout(explainer.layout))) and len(ev.used_parts) <= 4
         assert all(p in ev.parts for p in ev.used_parts)
         score = faithfulness(without_class_names(text, explainer.classes), ev.facts)
@@ -120,13 +128,13 @@ def test_bad_input_gets_a_clear_error_or_an_honest_fallback(explainer, test_view
     s = test_view[0]
     still = np.repeat(s.data[:, :1], 30, axis=1)                 # no movement at all
     ev, text = explainer.explain(still, "still")
-    assert "No movement above the measurement thresholds" in text
+    assert text.startswith("Tracking: the track is dead") and ev.facts == []     # said first, no motion stated
     assert faithfulness(text, ev.facts)["claims"] == 0
     # a decision that no single body part carries still gets a sentence (a02_s07_e00_v03 did not)
     quiet = test_view[test_view.find("a02_s07_e00_v03")]
     ev, text = explainer.explain(quiet.data, quiet.sample_id)
     assert ev.used_parts or "no single body part" in text
-    with pytest.raises(ExplainError, match="one_frame.*cannot measure"):
+    with pytest.raises(ExplainError, match="one_frame: a single frame"):
         explainer.explain(s.data[:, :1], "one_frame")
     with pytest.raises(ExplainError, match="kinect-v1 expects"):
         explainer.explain(np.zeros((1, 30, 25, 3), np.float32), "ntu_layout")

@@ -12,6 +12,7 @@ from click.testing import CliRunner
 from actlm.cli import main
 from actlm.engine import load_config, train
 
+from test_explain import decision
 from test_training import tiny_overrides
 
 import cv2  # noqa: E402  (OpenCV comes with the video extra)
@@ -64,7 +65,8 @@ def test_predict_with_the_shipped_checkpoint_no_flags(tai_chi, tmp_path):
     assert "action:" in result.output or "low confidence" in result.output
     # the explanation is grounded: it names the parts that mattered and only measured motion
     evidence = report["evidence"]
-    assert report["explanation"].startswith(report["top"][0][0])
+    problems = [p["text"] for p in report["evidence"]["problems"]]
+    assert decision(report["explanation"], problems).startswith(report["top"][0][0])
     assert [name for name, _ in report["joints"]] == [p.replace("_", " ") for p in evidence["used_parts"]]
     assert all(f["text"] in report["explanation"] for f in evidence["cited"][:3])
     cap = cv2.VideoCapture(str(tmp_path / "annotated.mp4"))
@@ -133,7 +135,7 @@ def test_keypoint_json_input_and_a_dimension_mismatch_is_explained(tmp_path):
     frames = [{"people": [{"keypoints": (np.random.default_rng(i).random(51) * 100).tolist()}]} for i in range(10)]
     path = tmp_path / "kp.json"
     path.write_text(json.dumps({"fps": 10, "width": 100, "height": 100, "frames": frames}))
-    result = CliRunner().invoke(main, ["predict", str(path)])
+    result = CliRunner().invoke(main, ["predict", str(path), "--checkpoint", "nw-ucla-video"])   # a 3D model
     assert result.exit_code == 2 and "2D keypoints" in result.output
     path.write_text(json.dumps({"frames": [{"people": [{"keypoints": [1, 2]}]}]}))
     result = CliRunner().invoke(main, ["predict", str(path)])

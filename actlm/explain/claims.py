@@ -43,7 +43,12 @@ LEXICON: dict[str, str] = {
     "approach": r"\bapproach|\btowards each other\b",
     "depart": r"\bmove apart\b",
 }
-_NEGATED = re.compile(r"\bnothing like\b|\bno movement\b")
+_NEGATED = re.compile(r"\bnothing like\b|\bno movement\b|\bno motion\b")
+#: 'Tracking: ... .' sentences say what the input cannot support (a decimal point does not end one):
+#: they state no motion.
+_TRACKING = re.compile(r"\btracking:.*?(?<!\d)\.(?!\d)")
+#: '(its vocabulary: raise, reach, ...)' names the motions the detector knows; it states none.
+_VOCABULARY = re.compile(r"\(its vocabulary:[^)]*\)")
 _SIDE = re.compile(r"\b(right|left|both)\b")
 #: When a clause says a motion happens: the phase names :class:`~actlm.explain.facts.Fact` uses and
 #: their common paraphrases, with the third of the sequence each names.
@@ -64,7 +69,8 @@ class Claim:
 
 
 def _clauses(text: str) -> list[str]:
-    return re.split(r",|;|\bthen\b|\band\b|\.", text.lower())
+    text = _VOCABULARY.sub(" ", text)
+    return re.split(r",|;|\bthen\b|\band\b|\.", _TRACKING.sub(" ", text.lower()))
 
 
 def stated_claims(text: str) -> list[Claim]:

@@ -82,8 +82,8 @@ def measured_sentence(ev: Evidence) -> str:
     if not moving:
         still = [f.text for f in ev.facts if f.motion == "still"]
         return (f"Measured: the person {still[0]}." if still else
-                "No motion the detector names (raising, reaching, bending, squatting, sitting, standing, walking, "
-                "turning ...) passed its threshold; the decision rests on motion it does not name.")
+                "No motion the detector names passed its threshold (its vocabulary: raise, reach, bend, squat, sit, "
+                "stand, walk, turn ...); the decision rests on motion it does not name.")
     if not ev.used_parts:
         return f"Measured: the person {join_words([f.text for f in moving[:3]])}."
     return (f"No movement of the {join_words(_names(ev.used_parts))} passed the measurement thresholds; elsewhere "
