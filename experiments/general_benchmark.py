@@ -118,7 +118,7 @@ def size(checkpoint: Path) -> dict:
             "parameters_m": round(sum(p.numel() for p in model.parameters()) / 1e6, 3)}
 
 
-def zero_shot(run: Path, unseen: list[str], classes_file: str = "actlm/configs/general/classes.yaml") -> dict:
+def zero_shot(run: Path, unseen: list[str], classes_file: str = "general") -> dict:
     """ZSL and GZSL of a run trained without the ``unseen`` classes, by `actlm eval --classes` (direct scoring)."""
     def evaluate(*args: str) -> dict:
         out = subprocess.run([sys.executable, "-m", "actlm", "eval", str(run), "--json", "--classes", classes_file,
@@ -169,7 +169,7 @@ def write(results: dict) -> None:
     if z:
         lines += ["## Zero-shot inside the union (one split, one seed)", "",
                   f"Run {z['run']} (general/hocslm_2d trained without {len(z['unseen'])} of the 59 classes: "
-                  f"{', '.join(z['unseen'])}; `{z['command']}`), direct text scoring with classes.yaml:", "",
+                  f"{', '.join(z['unseen'])}; `{z['command']}`), direct text scoring with the shipped class texts (general):", "",
                   f"- ZSL: {100 * z['zsl_top1']:.1f} % top-1 among the {len(z['unseen'])} unseen classes' texts "
                   f"({z['zsl_n']} test samples; chance {100 / len(z['unseen']):.1f} %)",
                   f"- GZSL (all 59 texts): seen {100 * z['gzsl_seen']:.1f} %, unseen {100 * z['gzsl_unseen']:.1f} %, "

@@ -2,8 +2,9 @@
 
 It also keeps the suite laptop-sized: every run reports the test process's peak memory (and that of
 the largest subprocess a test started), which tests raised it, and the slowest tests; a peak over
-``ACTLM_TEST_MAX_RSS_MB`` (default 2560) fails the run, as does a suite slower than
-``ACTLM_TEST_MAX_SECONDS`` (default 360 in CI, whose machine has 2 cores; unset elsewhere).
+``ACTLM_TEST_MAX_RSS_MB`` (default 2560) fails the run. The time is reported against the 360 s
+target (2 cores); it fails the run only when ``ACTLM_TEST_MAX_SECONDS`` is set, since wall time
+on a shared CI host says as much about the host as about the tests.
 """
 from __future__ import annotations
 
@@ -39,8 +40,8 @@ def _return_freed_memory_to_the_os() -> None:
 _return_freed_memory_to_the_os()
 
 MAX_RSS_MB = float(os.environ.get("ACTLM_TEST_MAX_RSS_MB", 2560))
-MAX_SECONDS = (float(os.environ["ACTLM_TEST_MAX_SECONDS"]) if os.environ.get("ACTLM_TEST_MAX_SECONDS")
-               else 360.0 if os.environ.get("CI") else None)
+MAX_SECONDS = float(os.environ["ACTLM_TEST_MAX_SECONDS"]) if os.environ.get("ACTLM_TEST_MAX_SECONDS") else None
+TARGET_SECONDS = 360.0
 _raised_peak: list[tuple[float, str]] = []     # (peak MB after the test, test) whenever a test raised the peak
 _started = time.monotonic()
 
@@ -72,7 +73,7 @@ def memory_report() -> tuple[list[str], bool]:
     over = max(own, child) > MAX_RSS_MB or (MAX_SECONDS is not None and seconds > MAX_SECONDS)
     lines = [f"peak memory: test process {own:.0f} MB, largest subprocess {child:.0f} MB "
              f"(budget {MAX_RSS_MB:.0f} MB each); {seconds:.0f} s"
-             + (f" (budget {MAX_SECONDS:.0f} s)" if MAX_SECONDS is not None else "")]
+             + (f" (budget {MAX_SECONDS:.0f} s)" if MAX_SECONDS is not None else f" (target {TARGET_SECONDS:.0f} s)")]
     lines += [f"  peak raised to {mb:.0f} MB by {nodeid}" for mb, nodeid in sorted(_raised_peak, reverse=True)[:5]]
     if over:
         lines.append("OVER BUDGET: the suite must fit a laptop (issue 41 item 10); see the tests above")

@@ -49,6 +49,7 @@ def test_explanations_cite_only_measured_motion_and_the_parts_the_model_used(exp
         assert decision(text, [p.text for p in ev.problems]).startswith(f"{ev.action} (") and ev.action in explainer.classes
         assert set(ev.parts) == set(part_joints(get_layout(explainer.layout))) and len(ev.used_parts) <= 4
         assert all(p in ev.parts for p in ev.used_parts)
+        assert all(ev.span[0] - 1e-3 <= f.time <= ev.span[1] + 1e-3 for f in ev.cited)   # 'measured there'
         score = faithfulness(without_class_names(text, explainer.classes), ev.facts)
         assert score["claims"] == 0 or score["precision"] == 1.0, (s.sample_id, text)
         for f in ev.cited:                       # every cited fact is measured and about a used part

@@ -9,6 +9,7 @@ import pytest
 import torch
 from click.testing import CliRunner
 
+from test_explain import decision
 from actlm.cli import main
 from actlm.data import SkeletonSet
 from actlm.data.errors import ConfigError
@@ -150,7 +151,8 @@ def test_predict_classes_scores_a_real_video_among_classes_given_as_text(seen_ru
     assert list(probs) == sorted(probs, reverse=True) and report["confident"] == (probs[0] >= 0.8)
     assert 0 <= report["span"][0] < report["span"][1] <= 300
     # the evidence and the explanation are those of the re-scored class, not the closed-set one
-    assert report["evidence"]["action"] == names[0] and report["explanation"].startswith(names[0])
+    problems = [p["text"] for p in report["evidence"]["problems"]]
+    assert report["evidence"]["action"] == names[0] and decision(report["explanation"], problems).startswith(names[0])
     assert [name for name, _ in report["joints"]] == [p.replace("_", " ") for p in report["evidence"]["used_parts"]]
     assert report["reasoner"] is None     # a reasoner answers among its own classes: none under --classes
 

@@ -20,7 +20,7 @@ import torch
 from . import main
 from .video_cmds import SHIPPED, load_reasoner
 
-DEMO_VIDEO = "videos/tai_chi.mp4"
+DEMO_VIDEO = "videos/clean_and_jerk.mp4"   # an action the shipped general model knows (Penn Action)
 
 
 @main.command("quickstart")

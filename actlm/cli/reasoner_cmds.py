@@ -304,15 +304,23 @@ def _load_writer():
     return load_causal_lm(None)
 
 
+def evidence_line(ev: dict) -> str:
+    """The measured drops behind an explanation, in probability points: the cited set frozen
+    together, each body part frozen alone (parts can matter only together), the span; then the facts."""
+    alone = ", ".join(f"{p.replace('_', ' ')} {-d * 100:+.0f}" for p, d in list(ev["parts"].items())[:4])
+    cited = " + ".join(p.replace("_", " ") for p in ev["used_parts"]) or "no set"
+    facts = "; ".join(f["text"] for f in ev["facts"]) or "none"
+    return (f"frozen together, {cited}: -{ev.get('used_drop', 0) * 100:.0f} points; each part alone: {alone or 'none'} "
+            f"(points of the predicted class's probability); span {ev['span'][0]:.0%}-{ev['span'][1]:.0%}: "
+            f"-{ev.get('span_drop', 0) * 100:.0f} points; measured: {facts}")
+
+
 def _explanation_lines(entry: dict) -> str:
     from ..reasoner.writer import reasoner_line
 
     ev = entry["evidence"]
     head = ev["sample_id"] + (f"  [label: {ev['label']}]" if ev["label"] else "")
-    parts = ", ".join(f"{p.replace('_', ' ')} {w:.0%}" for p, w in list(ev["parts"].items())[:4])
-    lines = [head, f"  why: {entry['explanation']}",
-             f"  evidence: score drop when frozen: {parts or 'none'}; span {ev['span'][0]:.0%}-{ev['span'][1]:.0%}; "
-             f"measured: {'; '.join(f['text'] for f in ev['facts'])}"]
+    lines = [head, f"  why: {entry['explanation']}", f"  evidence: {evidence_line(ev)}"]
     if "lm" in entry:
         lines.append(f"  SmolLM2 (verified): {entry['lm']['says'] or '(no clause supported by the measurements)'}")
     if "reasoner" in entry and "error" in entry["reasoner"]:

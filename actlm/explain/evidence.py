@@ -92,11 +92,14 @@ class Evidence:
         return d
 
 
-def cite(facts: list[Fact], used: list[str], when: float, most: int = 3) -> list[Fact]:
-    """The measured facts about the used parts, at most ``most``, those nearest in time to the
-    span the model used first; returned in temporal order."""
-    about = [f for f in facts if f.motion != "still" and set(FACT_PARTS.get(f.part, ())) & set(used)]
-    nearest = sorted(about, key=lambda f: abs(f.time - when))[:most]
+def cite(facts: list[Fact], used: list[str], span: tuple[float, float], most: int = 3) -> list[Fact]:
+    """The measured facts about the used parts that peak inside the cited ``span`` (normalised
+    time), at most ``most``, those nearest to the span's middle first; returned in temporal order.
+    A fact of those parts that peaks outside the span is not cited: the explanation says the cited
+    facts were measured "there"."""
+    a, b = span
+    about = [f for f in facts if f.motion != "still" and set(FACT_PARTS.get(f.part, ())) & set(used) and a <= f.time <= b]
+    nearest = sorted(about, key=lambda f: abs(f.time - (a + b) / 2))[:most]
     return sorted(nearest, key=lambda f: f.time)
 
 
@@ -132,7 +135,7 @@ def gather_evidence(model: torch.nn.Module, x: torch.Tensor, data: np.ndarray, l
     best, best_drop = occ.cited_set(top)
     used = list(best) if best_drop >= MIN_EFFECT else []
     (start, end), span_drop = occ.span(top)
-    cited = cite(facts, used, (start / occ.frames + end / occ.frames) / 2)
+    cited = cite(facts, used, (start / occ.frames, end / occ.frames))
     ev = Evidence(sample_id, classes[top], float(probs[top]), classes[runner], float(probs[runner]),
                   {p: round(d, 4) for p, d in occ.part_drops(top).items()}, used,
                   (round(start / occ.frames, 3), round(end / occ.frames, 3)), facts, cited, label=label, problems=reading.problems,

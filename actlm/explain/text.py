@@ -86,7 +86,7 @@ def measured_sentence(ev: Evidence) -> str:
                 "stand, walk, turn ...); the decision rests on motion it does not name.")
     if not ev.used_parts:
         return f"Measured: the person {join_words([f.text for f in moving[:3]])}."
-    return (f"No movement of the {join_words(_names(ev.used_parts))} passed the measurement thresholds; elsewhere "
+    return (f"No movement of the {join_words(_names(ev.used_parts))} passed the measurement thresholds in that span; elsewhere "
             f"the person {join_words([f.text for f in moving[:2]])}.")
 
 
