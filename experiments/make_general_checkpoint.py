@@ -11,38 +11,24 @@ per source dataset (experiments/general_benchmark.py's per_dataset).
 """
 from __future__ import annotations
 
-import argparse
 import json
-import shutil
 import subprocess
 import sys
 from datetime import datetime, timezone
 from pathlib import Path
+
+from experiments.shipping import train_and_copy_best, train_arguments
 
 TARGET = Path("actlm/checkpoints/general-2d")
 LIMIT_MB = 10.0
 
 
 def main() -> None:
-    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--epochs", type=int, default=18)
-    p.add_argument("--threads", type=int, default=1)
-    p.add_argument("--work-dir", default="runs/general_hocslm_2d")
-    p.add_argument("--collect", action="store_true", help="only copy an already finished run")
-    a = p.parse_args()
-    run = Path(a.work_dir)
-    if not a.collect:
-        cmd = [sys.executable, "-m", "actlm", "train", "general/hocslm_2d", f"train.epochs={a.epochs}",
-               f"train.threads={a.threads}", f"train.work_dir={run}"]
-        resume = ["--resume", str(run)] if (run / "last" / "config.json").exists() else []
-        subprocess.run(cmd + resume, check=True)
+    a = train_arguments(__doc__, epochs=18, threads=1, work_dir="runs/general_hocslm_2d")
+    report = train_and_copy_best("general/hocslm_2d", a, TARGET)
     from actlm.data.merged import CLASSES, class_text_sources
     from experiments.general_benchmark import per_dataset
 
-    report = json.loads((run / "eval.json").read_text())
-    TARGET.mkdir(parents=True, exist_ok=True)
-    for name in ("config.json", "model.safetensors"):
-        shutil.copy(run / "best" / name, TARGET / name)
     # the class fact profile the explanations' runner-up contrast reads, measured on the training split
     subprocess.run([sys.executable, "-m", "experiments.make_fact_profile", str(TARGET)], check=True)
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()

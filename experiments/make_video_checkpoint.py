@@ -9,34 +9,20 @@ command, commit, date, classes and the measured test accuracy.
 """
 from __future__ import annotations
 
-import argparse
 import json
-import shutil
 import subprocess
 import sys
 from datetime import datetime, timezone
 from pathlib import Path
 
+from experiments.shipping import train_and_copy_best, train_arguments
+
 TARGET = Path("actlm/checkpoints/nw-ucla-video")
 
 
 def main() -> None:
-    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--epochs", type=int, default=30)
-    p.add_argument("--threads", type=int, default=2)
-    p.add_argument("--work-dir", default="runs/nw-ucla_hglnet_video")
-    p.add_argument("--collect", action="store_true", help="only copy an already finished run")
-    a = p.parse_args()
-    run = Path(a.work_dir)
-    if not a.collect:
-        cmd = [sys.executable, "-m", "actlm", "train", "nw-ucla/hglnet_video", f"train.epochs={a.epochs}",
-               f"train.threads={a.threads}", f"train.work_dir={run}"]
-        resume = ["--resume", str(run)] if (run / "last" / "config.json").exists() else []
-        subprocess.run(cmd + resume, check=True)
-    report = json.loads((run / "eval.json").read_text())
-    TARGET.mkdir(parents=True, exist_ok=True)
-    for name in ("config.json", "model.safetensors"):
-        shutil.copy(run / "best" / name, TARGET / name)
+    a = train_arguments(__doc__, epochs=30, threads=2, work_dir="runs/nw-ucla_hglnet_video")
+    report = train_and_copy_best("nw-ucla/hglnet_video", a, TARGET)
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
     about = {"command": "python -m experiments.make_video_checkpoint " + " ".join(sys.argv[1:]), "commit": commit,
              "date": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"), "config": "nw-ucla/hglnet_video",
