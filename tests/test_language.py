@@ -314,7 +314,7 @@ def test_class_description_files_are_checked(tmp_path):
         bad.write_text(json.dumps(content))
         with pytest.raises(ConfigError, match=message):
             load_class_descriptions(str(bad), classes)
-    with pytest.raises(ConfigError, match=r"a shipped set \(nw-ucla\)"):
+    with pytest.raises(ConfigError, match=r"a shipped set \(general, nw-ucla\)"):
         load_class_descriptions("ntu-999", classes)
     broken = tmp_path / "broken.json"
     broken.write_text("{not json")
