@@ -125,7 +125,6 @@ def explain_cmd(args: tuple[str, ...], checkpoint: str | None, reasoner_dir: str
     results, skipped = [], 0
     for sid, data, label in samples:
         try:
-            check_input(data, sid)
             ev = explainer.evidence(data, sid, label)
         except ExplainError as exc:
             click.echo(f"{sid}: skipped ({exc})", err=True)
@@ -281,22 +280,6 @@ def _by_prediction(explainer, ds, pool: np.ndarray, choice: Choice) -> np.ndarra
     if choice.close:
         keep &= np.sort(probs, 1)[:, -2] >= CLOSE_CALL
     return np.sort(pool[index[keep]])
-
-
-def check_input(data: np.ndarray, sample_id: str) -> None:
-    """A sequence that cannot be explained gets one clear sentence, never '(nan %)': NaN or
-    infinite coordinates (a tracker's failure), or fewer than two frames with a person."""
-    bad = ~np.isfinite(data)
-    if bad.any():
-        frames = np.flatnonzero(bad.reshape(data.shape[0], data.shape[1], -1).any(axis=(0, 2)))
-        shown = ", ".join(map(str, frames[:5])) + (", ..." if len(frames) > 5 else "")
-        raise ExplainError(f"{sample_id}: {int(bad.sum())} coordinate value(s) are NaN or infinite (frame(s) "
-                           f"{shown}): the tracking failed there, so neither the model nor the measurements can "
-                           f"read them; drop or repair those frames")
-    with_person = int((np.abs(data).reshape(data.shape[0], data.shape[1], -1).sum(axis=(0, 2)) > 0).sum())
-    if with_person < 2:
-        raise ExplainError(f"{sample_id}: {with_person} frame(s) with a person; an action needs at least 2 "
-                           f"frames of motion to explain")
 
 
 def _load_writer():

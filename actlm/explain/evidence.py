@@ -36,7 +36,7 @@ from ..data.layouts import Layout, get_layout
 from .attribution import MIN_EFFECT, occlude, set_key
 from .contrast import contrastive_cue
 from .errors import ExplainError
-from .facts import MOTIONS, Fact, read_motion
+from .facts import MOTIONS, Fact, Reading, read_motion
 from .quality import Problem
 
 #: The body parts a measured fact is about (its ``part``), as the layouts' body-part groups.
@@ -113,20 +113,31 @@ def check_layout(data: np.ndarray, layout: str | Layout, sample_id: str) -> Layo
     return layout
 
 
-def gather_evidence(model: torch.nn.Module, x: torch.Tensor, data: np.ndarray, layout: str | Layout,
-                    classes: list[str], sample_id: str = "sample", profile: dict[str, Any] | None = None,
-                    label: str | None = None, visibility: np.ndarray | None = None) -> Evidence:
-    """Evidence for the model's decision on one sample: ``x`` its model input (1, C, T, V, M),
-    ``data`` the raw sequence (M, T, V, C) the facts are measured on; ``visibility`` (M, T, V) the
-    pose estimator's per-joint visibility, when it gives one (joints it did not see are not read)."""
-    layout = check_layout(data, layout, sample_id)
+def usable_reading(data: np.ndarray, layout: Layout, sample_id: str,
+                   visibility: np.ndarray | None = None) -> Reading:
+    """The sample's motion reading, or an ExplainError naming why nothing can be explained (NaN/inf
+    values, no person, a single frame): the model cannot be run on such input either (NaN in, NaN
+    out), so this is checked before its pipeline, and never shown as '(nan%)'."""
     try:
         reading = read_motion(data, layout, visibility=visibility, max_facts=8)
     except ValueError as exc:
         raise ExplainError(f"{sample_id}: cannot measure its motion ({exc})") from None
     unusable = [p for p in reading.problems if p.kind in UNUSABLE_INPUT]
-    if unusable:       # the model cannot be run on it either (NaN in, NaN out): say so, never '(nan%)'
+    if unusable:
         raise ExplainError(f"{sample_id}: {unusable[0].text}; the model's decision on it means nothing")
+    return reading
+
+
+def gather_evidence(model: torch.nn.Module, x: torch.Tensor, data: np.ndarray, layout: str | Layout,
+                    classes: list[str], sample_id: str = "sample", profile: dict[str, Any] | None = None,
+                    label: str | None = None, visibility: np.ndarray | None = None,
+                    reading: Reading | None = None) -> Evidence:
+    """Evidence for the model's decision on one sample: ``x`` its model input (1, C, T, V, M),
+    ``data`` the raw sequence (M, T, V, C) the facts are measured on; ``visibility`` (M, T, V) the
+    pose estimator's per-joint visibility, when it gives one (joints it did not see are not read);
+    ``reading`` the sample's :func:`usable_reading` when the caller has it already."""
+    layout = check_layout(data, layout, sample_id)
+    reading = reading or usable_reading(data, layout, sample_id, visibility)
     facts = reading.facts
     occ = occlude(model, x, layout)
     probs = occ.probs

@@ -8,7 +8,7 @@ import torch
 
 from .contrast import PROFILE_FILE, load_fact_profile
 from .errors import ExplainError
-from .evidence import Evidence, check_layout, gather_evidence
+from .evidence import Evidence, check_layout, gather_evidence, usable_reading
 from .text import template_explanation
 
 #: The encoder shipped inside the package for ``actlm explain`` and the quickstart.
@@ -44,9 +44,10 @@ class Explainer:
         return torch.from_numpy(self.pipeline(data, np.random.default_rng(0)))[None]
 
     def evidence(self, data: np.ndarray, sample_id: str = "sample", label: str | None = None) -> Evidence:
-        check_layout(data, self.layout, sample_id)       # before the pipeline meets a foreign skeleton
-        return gather_evidence(self.model, self.model_input(data), data, self.layout, self.classes, sample_id,
-                               self.profile, label)
+        layout = check_layout(data, self.layout, sample_id)        # before the pipeline meets a foreign skeleton
+        reading = usable_reading(data, layout, sample_id)          # or NaN/one frame would reach the model
+        return gather_evidence(self.model, self.model_input(data), data, layout, self.classes, sample_id,
+                               self.profile, label, reading=reading)
 
     def explain(self, data: np.ndarray, sample_id: str = "sample", label: str | None = None) -> tuple[Evidence, str]:
         ev = self.evidence(data, sample_id, label)

@@ -332,7 +332,7 @@ def failed_requests_fail_describe(tmp: Path) -> Verdict:
     return expect_clear_error(r, "failed")
 
 
-# fast: what CI replays in tests/test_probe_run.py (one subprocess start or two each, < 60 s together
+# fast: what CI replays in tests/test_probe.py (one subprocess start or two each, < 60 s together
 # on 2 quiet cores); the others run with `python -m experiments.probe --area run`
 CASES: list[Case] = [
     Case("train again over a finished run", AREA, rerun_over_finished_run, issue_item="3"),
