@@ -308,7 +308,7 @@ inverse kinematics for arms and legs), 30 frames/s, with natural sway (1-2 cm, 1
 
 A third of the clean samples keep every second frame (15 frames/s, as short NW-UCLA clips are).
 Cameras: front/oblique/side/back (+-15 degrees), 2-4.5 m (further for walks), 0.5-2 m high, pitch and
-roll up to 30 degrees. Sensor conventions per layout (Kinect camera space, SBU's normalisation,
+roll up to 30 degrees. Sensor conventions per layout (Kinect camera space, SBU's normalisation undone as actlm's importer does,
 BlazePose world landmarks relative to the first frame's hips, pinhole pixels with y down for COCO/Penn)
 and noise (Kinect v1 1-3 cm, v2 0.5-1.5 cm, BlazePose 1.5-3.5 cm, hands and feet x1.5, depth x1.6,
 0.2 % outliers of 5-15 cm; 2D: 0.8-2.5 cm before projection).
@@ -328,6 +328,12 @@ shoulders within ~4 cm and swapped in runs, arms jittering 4 cm), hands behind t
 wandering, jumping guesses), frozen joints (an arm, the legs or the whole body stops updating),
 jumping joints (spikes of 0.3-1 m and left/right swaps), dead tracks (all zeros, one frame repeated, or
 zeros from 30-60 % on), short clips (1-8 frames), NaN/inf values.
+
+Generator fix (2026-12-06): sbu-15 samples used to be the SBU release's *file* values (x, y
+normalised to the image with different scales, z scaled), which no reader of layout sbu-15 ever
+gets: actlm's SBU importer applies the release's inverse and stores metres, y up. The generator now
+does the same round trip, so SBU samples are what the detector is given in use (before, lengths and
+angles were distorted by 2560/1920 between x and y, which alone explained most SBU misses).
 """
 
 

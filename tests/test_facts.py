@@ -250,3 +250,44 @@ def test_evidence_refuses_nan_and_single_frame_input_with_a_clear_statement():
     assert "nan%" not in str(err.value)
     with pytest.raises(ExplainError, match="a single frame"):
         gather_evidence(None, None, data[:, :1], "kinect-v1", ["a", "b"], "one_frame")
+
+
+# --- failures found by the generated ground truth (experiments/gt_motion, issue 40 item 1a) --------
+def _generated(family: str, layout: str, index: int, failure: bool = False):
+    from experiments.gt_motion.suite import clean_sample, failure_sample
+    sample = (failure_sample if failure else clean_sample)(family, layout, 40, index)
+    return sample, read_motion(sample.data, layout)
+
+
+@pytest.mark.parametrize("layout,index", [("kinect-v1", 3), ("utd-mhad", 7), ("coco-17", 10), ("body-13", 1)])
+def test_hands_tracked_at_guesses_behind_the_back_state_no_motion(layout, index):
+    """Hands behind the back, tracked at wandering guesses: a guess further from the shoulder (or
+    elbow) than an arm reaches makes the whole hand track unreadable, said as a problem."""
+    sample, reading = _generated("hands_behind", layout, index, failure=True)
+    assert "guessed_hand" in kinds(reading)
+    assert not [f for f in reading.facts if "hand" in f.part or "arm" in f.part], reading.facts
+
+
+def test_a_raise_is_not_also_a_swing():
+    sample, reading = _generated("raise", "kinect-v1", 67)
+    found = motions(reading)
+    assert "raise" in found and "swing" not in found
+
+
+def test_standing_still_states_the_largest_excursion_it_measured():
+    for index in (0, 9, 23):
+        sample, reading = _generated("still", "kinect-v2" if index == 0 else "body-13", index)
+        (still,) = motions(reading)["still"]
+        bound = float(still.text.split("about ")[1].split()[0])
+        largest = max(reading.moved.values()) * (reading.stature if reading.unit == "m" else 1.0)
+        assert bound >= round(largest, 2) - 1e-9, (still.text, reading.moved)
+
+
+@pytest.mark.parametrize("index", [34, 90])
+def test_walking_across_a_2d_image_is_not_sitting_down(index):
+    """In an image a body walking away climbs the image and shrinks (its hips 'drop'); sitting
+    down folds the legs against the torso, which walking does not."""
+    sample, reading = _generated("walk", "coco-17", index)
+    assert not {"sit_down", "stand_up"} & set(motions(reading))
+    _, seated = _generated("sit_down", "coco-17", 2)
+    assert "sit_down" in motions(seated)

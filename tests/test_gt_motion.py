@@ -116,6 +116,24 @@ def test_a_person_facing_a_kinect_has_the_right_shoulder_at_larger_x():
     pytest.fail("no front view among the seeds")
 
 
+def test_sbu_samples_are_in_metres_like_the_importers_data():
+    """Layout sbu-15 data is what actlm's SBU importer stores (the release's inverse applied:
+    metres, y up, x and y in one unit), not the file's normalised values."""
+    from actlm.data.layouts import get_layout
+    names = get_layout("sbu-15").joints
+    for index in range(4):
+        sample = clean_sample("still", "sbu-15", 40, index)
+        if sample.camera.view != "front" or abs(sample.camera.pitch) > 10 or abs(sample.camera.roll) > 10:
+            continue
+        first = sample.data[0, 0]
+        tall = first[names.index("head"), 1] - np.mean([first[names.index(f), 1] for f in ("left_foot", "right_foot")])
+        wide = abs(first[names.index("left_shoulder"), 0] - first[names.index("right_shoulder"), 0])
+        assert 0.9 < tall < 1.9                 # head above the feet in metres (child 1.19 m, adult 1.70 m)
+        assert 0.15 < wide / tall * 1.7 < 0.5   # shoulders ~0.35 m on an adult: x has y's unit
+        return
+    pytest.fail("no level front view among the samples")
+
+
 @pytest.mark.parametrize("kind", failures.FAILURE_KINDS)
 def test_failures_carry_what_failed(kind):
     sample = failure_sample(kind, "kinect-v2", 40, 1)

@@ -62,6 +62,8 @@ THRESHOLDS = {
 }
 #: nothing (no body part) moving further than this from its usual place is standing still
 STILL = 0.06
+#: ... in STILL_SHARE percent of the frames, and never further than STILL_MOST
+STILL_SHARE, STILL_MOST = 90, 0.12
 #: a body whose head, hips and feet stay within this (statures) and hands within STILL_HANDS
 #: does not move at all: a still person or a dead track (said as a problem)
 STATIC_CORE = 0.03
@@ -96,6 +98,9 @@ BEND_RISE, LEAN_RISE = 15, 10
 #: a bend beyond this many degrees is forward whatever the shoulder line says: a standing person
 #: cannot lean back that far, and a Kinect seeing someone from behind mirrors their front
 FORWARD_BEYOND = 45
+#: in 2D, sitting down (standing up) also lowers (raises) the hips above the feet by this many
+#: torso lengths (standing ~1.6, seated on a chair ~0.9 seen from the front or side)
+LEG_FOLD = 0.25
 #: the knee angle (hip-knee-ankle, degrees) below which the knees count as bent (squat)
 BENT_KNEE = 150
 #: a squat read from the knees: from at least STRAIGHT_KNEE degrees down below DEEP_KNEE and back,
@@ -412,7 +417,11 @@ def _hand_facts(body: _Body, clock: _Clock, world: World) -> list[Fact]:
         reached = [f for f in _reach_facts(body, side, clock, world)
                    if f.motion != "reach_forward" or not any(_overlap(f, r) for r in raised
                                                              if r.motion == "raise" and "above the head" in r.text)]
-        facts += raised + reached + _wave_swing_facts(body, side, clock)
+        waved = _wave_swing_facts(body, side, clock)
+        # a brisk raise, lowering or reach is a fast arm too: that motion is its name, not a swing
+        named = [f for f in raised + reached if f.motion in ("raise", "lower", "reach_forward")]
+        waved = [f for f in waved if f.motion != "swing" or not any(_overlap(f, g) for g in named)]
+        facts += raised + reached + waved
     gap = np.linalg.norm(body.hand["right"] - body.hand["left"], axis=1)
     together = _hands_together(body, gap, clock)
     if together:
@@ -473,20 +482,34 @@ def _knee_angle(body: _Body, t: int) -> float:
     return float(min(angles)) if angles else float("nan")
 
 
-def _height_facts(body: _Body, clock: _Clock, reading: "_Context") -> list[Fact]:
-    """Sitting down, standing up and squatting: the hips' height above the floor."""
+def _legs_fold(body: _Body) -> float:
+    """The change (end level minus start level) of the hips' height above the feet in torso
+    lengths: a scale-free reading for 2D images, where a body walking away from the camera shrinks
+    and climbs the image (its hips 'drop') while its legs stay as long as its torso."""
+    feet = np.nanmean([body.ankle["left"][:, 1], body.ankle["right"][:, 1]], axis=0)
+    torso = np.linalg.norm(body.neck - body.hip, axis=1)
+    ratio = (body.hip[:, 1] - feet) / np.where(torso > 0, torso, np.nan)
+    if not _readable(ratio):
+        return float("nan")
+    return _level(ratio, at_end=True) - _level(ratio)
+
+
+def _height_facts(body: _Body, clock: _Clock, reading: "_Context", dims: int = 3) -> list[Fact]:
+    """Sitting down, standing up and squatting: the hips' height above the floor (in 2D images
+    also the legs folding against the torso: see :func:`_legs_fold`)."""
     height = body.hip[:, 1]
     if not _readable(height):
         return []
     start, end = _level(height), _level(height, at_end=True)
     low = int(np.nanargmin(height))
     words = reading.distance_words
-    if start - end > THRESHOLDS["sit_down"]:
+    folds = _legs_fold(body) if dims == 2 else None
+    if start - end > THRESHOLDS["sit_down"] and (folds is None or folds < -LEG_FOLD):
         mid = _crossing(height, (start + end) / 2, falling=True)
         span = (_crossing(height, start - 0.1 * (start - end), falling=True), _crossing(height, end + 0.1 * (start - end), falling=True))
         return [clock.fact("body", "sit_down", mid, start - end,
                            f"lowers the body by {words(start - end)} and stays down, as when sitting down", span)]
-    if end - start > THRESHOLDS["stand_up"]:
+    if end - start > THRESHOLDS["stand_up"] and (folds is None or folds > LEG_FOLD):
         mid = _crossing(height, (start + end) / 2, falling=False)
         span = (_crossing(height, start + 0.1 * (end - start), falling=False), _crossing(height, end - 0.1 * (end - start), falling=False))
         return [clock.fact("body", "stand_up", mid, end - start,
@@ -652,14 +675,15 @@ def _main_person(data: np.ndarray) -> list[int]:
     return [m for m in range(data.shape[0]) if (np.abs(filled[m]) > 0).any()]
 
 
-def _excursions(body: _Body) -> dict[str, float]:
-    """How far each part moves from its usual (median) place at most, statures."""
+def _excursions(body: _Body, share: float = 100) -> dict[str, float]:
+    """How far each part moves from its usual (median) place at most (``share``: that percentile
+    of its frames instead of the largest), statures."""
     parts = {"right hand": body.hand["right"], "left hand": body.hand["left"], "head": body.head,
              "hips": body.hip, "right foot": body.ankle["right"], "left foot": body.ankle["left"]}
     out = {}
     for name, x in parts.items():
         if _readable(x[:, 0]):
-            out[name] = round(float(np.nanmax(np.linalg.norm(x - np.nanmedian(x, axis=0), axis=1))), 3)
+            out[name] = round(float(np.nanpercentile(np.linalg.norm(x - np.nanmedian(x, axis=0), axis=1), share)), 3)
     return out
 
 
@@ -701,16 +725,20 @@ def _read_motion(data: np.ndarray, layout: str | Layout, *, visibility: np.ndarr
     clock = _Clock(len(x))
     context = _Context(world.unit, world.stature)
     body = _body(world.coords, layout, world.mirrored)
-    facts = _hand_facts(body, clock, world) + _bend_fact(body, clock, world) + _height_facts(body, clock, context)
+    facts = _hand_facts(body, clock, world) + _bend_fact(body, clock, world) + _height_facts(body, clock, context, world.dims)
     facts += _walk_fact(body, clock, world, context) + _turn_fact(clock, world)
     if len(persons) > 1:
         facts += _other_person_facts(data[persons[1]][tracking.frames], layout, world, body, clock)
     moved = _excursions(body)
     facts = _most_salient(_merge_sides(facts), max_facts)
     problems = tracking.problems + problems
-    if not facts and moved and max(moved.values()) < STILL:
+    usual = _excursions(body, STILL_SHARE)
+    # still: every part stays within STILL in most frames (sensor noise spikes now and then) and
+    # within STILL_MOST in all
+    if not facts and moved and max(usual.values()) < STILL and max(moved.values()) < STILL_MOST:
+        # the bound said is the largest excursion measured (a hand moving 0.05 is not 'at most 0.06')
         facts = [Fact("body", "still", 0.5, 0.0, f"stays in place: no body part moves more than "
-                      f"{context.distance_words(STILL)}", 0.0, 1.0)]
+                      f"{context.distance_words(max(moved.values()))}", 0.0, 1.0)]
     if all(f.motion == "still" for f in facts) and _static(moved):
         problems.append(_still_problem(len(x), tracking, context))
     return Reading(sorted(facts, key=lambda f: f.time), problems, world.unit, world.stature, moved)

@@ -51,6 +51,14 @@ BEHIND_BODY = 0.06
 SILHOUETTE = 0.45
 #: the shoulder line is reported as collapsed when it is unreadable in this share of frames
 COLLAPSED_SHARE = 0.2
+#: no hand gets further than this from its shoulder (statures; shoulder to fingertip is ~0.44,
+#: less in a 2D image): a hand tracked further away in a few frames is a tracker's guess
+ARM_REACH = 0.55
+#: ... in at least this many frames (one frame is a spike, masked by the jump check), and then the
+#: whole track of that hand is a guess (a tracker that lost the hand keeps guessing in between)
+GUESSED_FRAMES = 2
+#: nor further than this from its elbow (statures; elbow to fingertip is ~0.25)
+FOREARM_REACH = 0.33
 
 
 @dataclass(frozen=True)
@@ -303,6 +311,7 @@ def view_problems(coords: np.ndarray, facing: np.ndarray, dims: int, layout: Lay
     drop (the hands while hidden behind the body)."""
     problems: list[Problem] = []
     drop = np.zeros(coords.shape[:2], bool)
+    _guessed_hands(coords, layout, frames, hand_joints, problems, drop)
     if dims != 3:
         return problems, drop
     unreadable = ~np.isfinite(facing).all(axis=1)
@@ -328,6 +337,33 @@ def view_problems(coords: np.ndarray, facing: np.ndarray, dims: int, layout: Lay
                                     f"the {side} hand is behind the body (hidden from the sensor) in "
                                     f"{_frames_words(first, last)}: its motion is not read there"))
     return problems, drop
+
+
+def _guessed_hands(coords: np.ndarray, layout: Layout, frames: np.ndarray, hand_joints: dict[str, tuple[int, ...]],
+                   problems: list[Problem], drop: np.ndarray) -> None:
+    """A hand tracked further from its shoulder than an arm reaches (ARM_REACH), or from its elbow
+    than a forearm (FOREARM_REACH), in GUESSED_FRAMES frames or more is a guess (a hand hidden behind the back, tracked at wandering places): none of
+    its frames is read."""
+    shoulders = {"right": layout.right_shoulder, "left": layout.left_shoulder}
+    for side, joints in hand_joints.items():
+        if not joints:
+            continue
+        with np.errstate(invalid="ignore"):
+            hand = np.nanmean(coords[:, list(joints)], axis=1)
+        reach = np.linalg.norm(hand - coords[:, shoulders[side]], axis=1)
+        far = np.nan_to_num(reach, nan=0.0) > ARM_REACH
+        if f"{side}_elbow" in layout.joints:
+            forearm = np.linalg.norm(hand - coords[:, layout.joints.index(f"{side}_elbow")], axis=1)
+            far |= np.nan_to_num(forearm, nan=0.0) > FOREARM_REACH
+        if far.sum() < GUESSED_FRAMES:
+            continue
+        drop[:, list(joints)] = True
+        rows = np.flatnonzero(far)
+        first, last = int(frames[rows[0]]), int(frames[rows[-1]])
+        problems.append(Problem("guessed_hand", tuple(layout.joints[j] for j in joints), (first, last),
+                                f"the {side} hand is tracked further from the shoulder than an arm reaches in "
+                                f"{int(far.sum())} frames ({_frames_words(first, last)}): the tracker guesses it, "
+                                f"so its motion is not read at all"))
 
 
 def _hidden_hands(coords: np.ndarray, facing: np.ndarray, layout: Layout, hand_joints: dict[str, tuple[int, ...]],

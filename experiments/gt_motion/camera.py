@@ -8,7 +8,8 @@ depth). Each layout gets the coordinates its real source gives:
 - Kinect-style 3D (kinect-v1, kinect-v2, utd-mhad, body-13): metres, x to the sensor's left,
   y up, z away from the sensor (the Kinect SDK's right-handed camera space);
 - SBU (sbu-15): Kinect values normalised as the SBU release does (x and y image-like, y down,
-  z depth scaled);
+  z depth scaled), then turned back into metres by the release's inverse, as actlm's SBU importer
+  stores them (the data every reader of layout sbu-15 gets);
 - BlazePose (blazepose-33): metres, x right, y up, z towards the camera (as actlm's video path
   stores world landmarks), relative to the first frame's hip centre (the root motion recovered);
 - 2D (coco-17, penn-13): pinhole image pixels, y down, no metric scale.
@@ -102,7 +103,13 @@ def sensor_output(cam: np.ndarray, layout: str, camera: Camera, names: tuple[str
         z = np.maximum(depth, 0.3)
         return np.stack([640.0 + camera.focal * right / z, 360.0 - camera.focal * up / z], axis=-1)
     if layout == "sbu-15":
-        return np.stack([0.5 + right * 1000 / 2560, 0.5 - up * 1000 / 1920, depth * 0.78125], axis=-1)
+        # the release's file values, then the inverse that actlm's SBU importer (and the release's
+        # README) applies: data of layout sbu-15 is in metres, y up, as every reader of it gets it
+        # (fed the normalised file values, with x and y scaled differently, no detector could
+        # measure a length or an angle)
+        norm = np.stack([0.5 + right * 1000 / 2560, 0.5 - up * 1000 / 1920, depth * 0.78125], axis=-1)
+        return np.stack([1280 - 2560 * norm[..., 0], 960 - 1920 * norm[..., 1], norm[..., 2] * 10000 / 7.8125],
+                        axis=-1) / 1000
     if layout == "blazepose-33":
         world = np.stack([right, up, -depth], axis=-1)
         hips = [names.index("left_hip"), names.index("right_hip")]
