@@ -1,10 +1,11 @@
 """A long skeleton sequence as an action timeline: which action, from when to when, and why.
 
-One tracked person. The sequence is cut into overlapping windows (``Windows``: by default as many
-frames as the model's clips are resized to, so a window reaches the model at its recorded speed,
-and a quarter of that as the stride); the model scores every window (``score_windows``); the
-window scores are smoothed into one label per window (``decode``) and the labels carried to the
-frames (``frame_labels``) and cut into segments (``segments_of``).
+One tracked person (several tracked people: one timeline each, :func:`video_timelines`). The
+sequence is cut into overlapping windows (``Windows``: by default as many frames as the model's
+clips are resized to, so a window reaches the model at its recorded speed, and a quarter of that as
+the stride); the model scores every window (``score_windows``); the window scores are smoothed into
+one label per window (``decode``) and the labels carried to the frames (``frame_labels``) and cut
+into segments (``segments_of``).
 
 Smoothing is a Viterbi path over the windows with one state per class and a 'no known action'
 state: a class state scores ``log p(class | window)``, the no-action state scores
@@ -225,8 +226,10 @@ class Timeline:
         lines = [f"timeline: {len(self.segments)} segments over {self.frames} frames (windows of "
                  f"{self.windows.length} frames every {self.windows.stride}; '{NO_ACTION}' below "
                  f"{self.threshold:.0%}{still})"]
+        several = len({s.person for s in self.segments}) > 1
         for s in self.segments:
-            lines.append(f"  {s.start_s:7.2f}-{s.end_s:7.2f} s  frames {s.start}-{s.end - 1}  {s.action} ({s.confidence:.0%})")
+            who = f"person {s.person}  " if several else ""
+            lines.append(f"  {who}{s.start_s:7.2f}-{s.end_s:7.2f} s  frames {s.start}-{s.end - 1}  {s.action} ({s.confidence:.0%})")
         return "\n".join(lines)
 
 
@@ -376,17 +379,49 @@ def video_timeline(pose: Any, checkpoint: str | Path, *, window: int | None = No
                    threshold: float = DEFAULT_THRESHOLD, switch_penalty: float = DEFAULT_SWITCH_PENALTY,
                    still_below: float = DEFAULT_STILL_BELOW, explain: bool = True, name: str = "video") -> Timeline:
     """The timeline of the tracked person in a video's poses (:class:`actlm.pose.backends.PoseSequence`),
-    by the model at ``checkpoint``; segments are in video frames (frames without a person are skipped)."""
+    by the model at ``checkpoint``; segments are in video frames (frames without a person are skipped).
+    Poses of several tracked people (``pose.track_ids``): every person's timeline (:func:`video_timelines`),
+    their segments together, each with its ``person`` id (one row per person in :func:`plot_timeline`)."""
+    people = video_timelines(pose, checkpoint, window=window, stride=stride, threshold=threshold,
+                             switch_penalty=switch_penalty, still_below=still_below, explain=explain, name=name)
+    if len(people) == 1:
+        return next(iter(people.values()))
+    first = next(iter(people.values()))
+    segments = [seg for timeline in people.values() for seg in timeline.segments]
+    return Timeline(segments, first.classes, first.windows, threshold, switch_penalty, pose.frames, pose.fps,
+                    still_below)
+
+
+def video_timelines(pose: Any, checkpoint: str | Path, *, window: int | None = None, stride: int | None = None,
+                    threshold: float = DEFAULT_THRESHOLD, switch_penalty: float = DEFAULT_SWITCH_PENALTY,
+                    still_below: float = DEFAULT_STILL_BELOW, explain: bool = True, name: str = "video",
+                    min_frames: int = 8) -> dict[int, Timeline]:
+    """One timeline per person: the tracked people of ``pose`` (``track_ids``; those seen in fewer
+    than ``min_frames`` frames left out), most frames first, or the one person of an untracked pose (id 0)."""
     from .engine.checkpoint import load_checkpoint
     from .pipeline import skeleton_for_model, visibility_for_model
+    from .pose.people import people_ids, person_sequence
 
     model, meta = load_checkpoint(checkpoint)
     model.eval()
     num_persons = meta.model.args.get("num_persons", 1)
-    data, kept = skeleton_for_model(pose, meta.layout, num_persons, meta.model.args.get("in_channels"))
-    if len(kept) < 2:
-        raise DataError(f"{name}: a person was found in only {len(kept)} frame(s); no timeline to make")
-    visibility = visibility_for_model(pose, meta.layout, num_persons, kept)
-    return build_timeline(model, meta, data, pose.fps, frame_index=kept, visibility=visibility,
-                          windows=Windows.for_model(meta.test_pipeline, window, stride), threshold=threshold,
-                          switch_penalty=switch_penalty, still_below=still_below, explain=explain, name=name)
+    out: dict[int, Timeline] = {}
+    tracked = getattr(pose, "track_ids", None) is not None
+    for person in people_ids(pose):
+        one = person_sequence(pose, person)
+        data, kept = skeleton_for_model(one, meta.layout, num_persons, meta.model.args.get("in_channels"))
+        if tracked and len(kept) < max(2, min_frames):
+            continue
+        if len(kept) < 2:
+            raise DataError(f"{name}: a person was found in only {len(kept)} frame(s); no timeline to make")
+        visibility = visibility_for_model(one, meta.layout, num_persons, kept)
+        timeline = build_timeline(model, meta, data, pose.fps, frame_index=kept, visibility=visibility,
+                                  windows=Windows.for_model(meta.test_pipeline, window, stride), threshold=threshold,
+                                  switch_penalty=switch_penalty, still_below=still_below, explain=explain,
+                                  name=f"{name}/person{person}" if tracked else name)
+        for seg in timeline.segments:
+            seg.person = person
+        out[person] = timeline
+    if not out:
+        raise DataError(f"{name}: nobody was tracked in {min_frames} frames or more; no timeline to make")
+    return out

