@@ -48,8 +48,9 @@ def test_predict_json_timings_measure_what_they_name(short_tai_chi, tmp_path):
     assert result.exit_code == 0, result.output
     timings = json.loads((tmp_path / "p.json").read_text())["timings"]
     assert set(timings) == {"pose_s", "load_s", "model_s", "explain_s", "total_s"}
-    assert timings["pose_s"] > 0.2 * timings["total_s"] > 0      # BlazePose is the largest part
-    assert timings["pose_s"] > 24 * 1e-3                          # at least 1 ms a frame: it really ran
+    # at least 1 ms a frame: BlazePose really ran inside the clock (a share of the total would
+    # depend on the host's load: loading and explaining can take longer than 24 frames of pose)
+    assert timings["pose_s"] > 24 * 1e-3 and timings["total_s"] > 0
     parts = sum(v for k, v in timings.items() if k != "total_s")
     assert parts <= timings["total_s"] <= wall
 
