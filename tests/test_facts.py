@@ -291,3 +291,37 @@ def test_walking_across_a_2d_image_is_not_sitting_down(index):
     assert not {"sit_down", "stand_up"} & set(motions(reading))
     _, seated = _generated("sit_down", "coco-17", 2)
     assert "sit_down" in motions(seated)
+
+
+def test_reversals_need_the_swing_not_one_big_step():
+    from actlm.explain.facts import _reversals
+    t = np.arange(60)
+    wave = 0.05 * np.sin(2 * np.pi * t / 15)          # a smooth wave: ~7 reversals
+    assert _reversals(wave, 0.03) >= 6
+    assert _reversals(wave, 0.11) == 0                 # never swings that far
+    rng = np.random.default_rng(0)
+    assert _reversals(0.001 * rng.normal(size=60), 0.03) == 0
+
+
+@pytest.mark.parametrize("family,layout,index", [("wave", "coco-17", 10), ("wave", "utd-mhad", 7)])
+def test_a_smooth_wave_is_read(family, layout, index):
+    sample, reading = _generated(family, layout, index)
+    assert "wave" in motions(reading)
+
+
+@pytest.mark.parametrize("layout,index", [("kinect-v1", 59), ("body-13", 9)])
+def test_a_held_raised_hand_jittering_is_not_a_wave(layout, index):
+    sample, reading = _generated("raise", layout, index)
+    assert "raise" in motions(reading) and "wave" not in motions(reading)
+
+
+@pytest.mark.parametrize("family,index", [("raise", 61), ("reach_forward", 21)])
+def test_an_arm_moved_along_the_line_of_sight_in_2d_is_not_standing_still(family, index):
+    sample, reading = _generated(family, "penn-13", index)
+    assert "still" not in motions(reading)
+
+
+@pytest.mark.parametrize("layout,index", [("utd-mhad", 23), ("utd-mhad", 47)])
+def test_a_raise_passing_through_the_front_is_not_a_forward_reach(layout, index):
+    sample, reading = _generated("raise", layout, index)
+    assert "raise" in motions(reading) and "reach_forward" not in motions(reading)

@@ -134,6 +134,20 @@ def test_sbu_samples_are_in_metres_like_the_importers_data():
     pytest.fail("no level front view among the samples")
 
 
+def test_a_wave_is_required_only_when_the_hand_goes_to_and_fro():
+    """A hand that gets through less than one side-to-side cycle before coming down did not wave
+    (short clips with a slow lift): the wave is then optional, otherwise required."""
+    short = long = 0
+    for index in range(40):
+        sample = clean_sample("wave", "kinect-v2", 40, index)
+        for m in sample.required:
+            if m.motion == "wave":
+                assert m.magnitude >= 1.0
+                long += 1
+        short += any(m.motion == "wave" and m.magnitude < 1.0 for m in sample.optional)
+    assert short and long
+
+
 @pytest.mark.parametrize("kind", failures.FAILURE_KINDS)
 def test_failures_carry_what_failed(kind):
     sample = failure_sample(kind, "kinect-v2", 40, 1)

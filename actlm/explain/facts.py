@@ -63,7 +63,9 @@ THRESHOLDS = {
 #: nothing (no body part) moving further than this from its usual place is standing still
 STILL = 0.06
 #: ... in STILL_SHARE percent of the frames, and never further than STILL_MOST
-STILL_SHARE, STILL_MOST = 90, 0.12
+STILL_SHARE, STILL_MOST = 90, 0.1
+#: in 2D, an arm whose image length changes by this share moved along the line of sight
+ARM_FORESHORTEN = 0.25
 #: a body whose head, hips and feet stay within this (statures) and hands within STILL_HANDS
 #: does not move at all: a still person or a dead track (said as a problem)
 STATIC_CORE = 0.03
@@ -75,17 +77,21 @@ END_SHARE = 0.15
 #: a hand is above the head when it is this much (statures, ~5 cm) above the head joint (a hand
 #: at the mouth or on the crown is not)
 ABOVE_HEAD = 0.03
+#: a hand that goes on this much higher (statures) after being stretched forward was raised
+PASS_ABOVE = 0.1
 #: an arm is stretched forward when its hand is ahead of the shoulder by this share of the arm's
 #: length (its 95th-percentile shoulder-to-hand distance)
-STRETCHED = 0.75
+STRETCHED = 0.8
 #: hands brought together meet at least this far (statures, ~15 cm) above the hips
 WAIST = 0.1
 #: a wave's side-to-side swing must cover this much (statures, ~3 cm; above sensor jitter) each way
 WAVE_SWING = 0.02
 #: ... and at least this share of the hand's side-to-side range
-WAVE_SHARE = 0.2
+WAVE_SHARE = 0.45
+#: ... and its steps go on smoothly (see :func:`_smooth_swings`)
+WAVE_SMOOTH = 0.2
 #: a wave covers at least this side-to-side range (statures, ~15 cm; 5th to 95th percentile)
-WAVE_RANGE = 0.09
+WAVE_RANGE = 0.06
 #: a hand this low (statures above the floor, ~0.5 m; a standing knee is ~0.28) reaches down even
 #: when the knees bend with it (picking something up from a crouch)
 LOW_HAND = 0.3
@@ -358,23 +364,36 @@ def _reach_facts(body: _Body, side: str, clock: _Clock, world: World) -> list[Fa
 
 
 def _reversals(x: np.ndarray, hysteresis: float) -> int:
-    """How often a signal turns back after moving at least ``hysteresis`` one way."""
+    """How often a signal turns back after moving at least ``hysteresis`` one way (and then moves
+    at least ``hysteresis`` back): the first direction is set once the signal has left its range
+    so far by ``hysteresis``, not by one frame's step."""
     x = x[np.isfinite(x)]
     if len(x) < 3:
         return 0
-    count, direction, extreme = 0, 0, x[0]
+    count, direction = 0, 0
+    low = high = extreme = x[0]
     for v in x[1:]:
-        if direction >= 0 and v > extreme or direction <= 0 and v < extreme:
-            extreme = v if direction != 0 else extreme
-        if direction >= 0 and extreme - v > hysteresis:
-            count += direction > 0
-            direction, extreme = -1, v
-        elif direction <= 0 and v - extreme > hysteresis:
-            count += direction < 0
-            direction, extreme = 1, v
-        elif direction == 0:
+        if direction == 0:
+            low, high = min(low, v), max(high, v)
+            if high - v > hysteresis:
+                direction, extreme = -1, v
+            elif v - low > hysteresis:
+                direction, extreme = 1, v
+        elif direction * (v - extreme) > 0:
             extreme = v
+        elif abs(v - extreme) > hysteresis:
+            count, direction, extreme = count + 1, -direction, v
     return count
+
+
+def _smooth_swings(x: np.ndarray) -> bool:
+    """A hand swung to and fro moves smoothly (each frame's step like the last: the steps'
+    lag-1 correlation is high, ~0.5 for a 2.5 Hz wave at 15 frames/s, ~0.9 at 30); a held hand's
+    jitter turns back at random (steps uncorrelated or alternating)."""
+    steps = np.diff(x)
+    if len(steps) < 4 or np.std(steps[:-1]) == 0 or np.std(steps[1:]) == 0:
+        return False
+    return float(np.corrcoef(steps[:-1], steps[1:])[0, 1]) >= WAVE_SMOOTH
 
 
 def _wave_swing_facts(body: _Body, side: str, clock: _Clock) -> list[Fact]:
@@ -391,7 +410,7 @@ def _wave_swing_facts(body: _Body, side: str, clock: _Clock) -> list[Fact]:
         # a swing must cover a good part of the hand's range each way: jitter of a held hand,
         # or the drift of a raise, turns back too but only by a little
         flips = _reversals(along, max(WAVE_SWING, WAVE_SHARE * amplitude))
-        if flips >= THRESHOLDS["wave"] and amplitude >= WAVE_RANGE:
+        if flips >= THRESHOLDS["wave"] and amplitude >= WAVE_RANGE and _smooth_swings(along):
             rows = np.flatnonzero(ok)
             facts.append(clock.fact(f"{side}_hand", "wave", int(rows[len(rows) // 2]), flips,
                                     f"waves the {side} hand from side to side", (int(rows[0]), int(rows[-1]))))
@@ -410,13 +429,29 @@ def _overlap(a: Fact, b: Fact) -> bool:
     return a.start <= b.end and b.start <= a.end
 
 
+def _passes_through(reach: Fact, raise_: Fact, height: np.ndarray, clock: _Clock) -> bool:
+    """A hand raised in front passes through 'stretched forward' on its way up: a reach during a
+    raise whose hand goes on PASS_ABOVE higher than at the reach's peak (or above the head) is
+    that raise, not a reach."""
+    if raise_.motion != "raise":
+        return False
+    if "above the head" in raise_.text and _overlap(reach, raise_):
+        return True
+    at = int(round(reach.time * (clock.n - 1)))
+    top = int(round(raise_.time * (clock.n - 1)))
+    if at > top or not (np.isfinite(height[at]) and np.isfinite(height[top])):
+        return False
+    # the hand climbs on from the reach to the raise's top without coming down in between
+    return bool(height[top] - height[at] > PASS_ABOVE and np.nanmin(height[at:top + 1]) > height[at] - PASS_ABOVE / 2)
+
+
 def _hand_facts(body: _Body, clock: _Clock, world: World) -> list[Fact]:
     facts: list[Fact] = []
     for side in ("right", "left"):
         raised = _raise_facts(body, side, clock)
+        height = body.hand[side][:, 1]
         reached = [f for f in _reach_facts(body, side, clock, world)
-                   if f.motion != "reach_forward" or not any(_overlap(f, r) for r in raised
-                                                             if r.motion == "raise" and "above the head" in r.text)]
+                   if f.motion != "reach_forward" or not any(_passes_through(f, r, height, clock) for r in raised)]
         waved = _wave_swing_facts(body, side, clock)
         # a brisk raise, lowering or reach is a fast arm too: that motion is its name, not a swing
         named = [f for f in raised + reached if f.motion in ("raise", "lower", "reach_forward")]
@@ -735,13 +770,27 @@ def _read_motion(data: np.ndarray, layout: str | Layout, *, visibility: np.ndarr
     usual = _excursions(body, STILL_SHARE)
     # still: every part stays within STILL in most frames (sensor noise spikes now and then) and
     # within STILL_MOST in all
-    if not facts and moved and max(usual.values()) < STILL and max(moved.values()) < STILL_MOST:
+    if (not facts and moved and max(usual.values()) < STILL and max(moved.values()) < STILL_MOST
+            and not (world.dims == 2 and _arms_foreshorten(body))):
         # the bound said is the largest excursion measured (a hand moving 0.05 is not 'at most 0.06')
         facts = [Fact("body", "still", 0.5, 0.0, f"stays in place: no body part moves more than "
                       f"{context.distance_words(max(moved.values()))}", 0.0, 1.0)]
     if all(f.motion == "still" for f in facts) and _static(moved):
         problems.append(_still_problem(len(x), tracking, context))
     return Reading(sorted(facts, key=lambda f: f.time), problems, world.unit, world.stature, moved)
+
+
+def _arms_foreshorten(body: _Body) -> bool:
+    """In a 2D image an arm moved along the line of sight (raised or stretched towards or away
+    from the camera) barely moves its hand in the image but shortens the arm: its shoulder-to-hand
+    length changes by more than ARM_FORESHORTEN of its median (a still arm's changes by noise)."""
+    for side in ("right", "left"):
+        length = np.linalg.norm(body.hand[side] - body.shoulder[side], axis=1)
+        if _readable(length):
+            low, high = np.nanpercentile(length, [5, 95])
+            if high - low > ARM_FORESHORTEN * np.nanmedian(length):
+                return True
+    return False
 
 
 def _static(moved: dict[str, float]) -> bool:

@@ -209,6 +209,10 @@ def arm_raise(s: Script, side: str, height: str, comes_down: bool) -> None:
     s.params[f"raise_{side}"] = {"height": height, "rise_m": round(rise, 3), "azimuth_deg": round(np.degrees(azimuth))}
 
 
+#: a hand waved for fewer cycles than this (one to and fro) is not required to be called a wave
+WAVE_CYCLES = 1.0
+
+
 def arm_wave(s: Script, side: str) -> None:
     """Bring the hand(s) up beside the head and wave from side to side, then maybe lower."""
     d, r = s.dims, s.rng
@@ -233,8 +237,10 @@ def arm_wave(s: Script, side: str) -> None:
         s.pole[one] = np.tile([-0.2, 0.7, -1.0], (s.frames, 1))
         s.busy_arms.add(one)
     cycles = freq * (end - start - 2 * lift) / FPS
+    # a wave goes to and fro at least once; a hand that only gets half-way through one swing
+    # before coming down (short clips with a slow lift) waved in no one's eyes: then optional
     s.add(TrueMotion("wave", side, start + lift, end - lift, cycles, "cycles", f"amplitude {amplitude:.2f} m",
-                     direction=(1.0, 0.0, 0.0)))
+                     direction=(1.0, 0.0, 0.0)), required=cycles >= WAVE_CYCLES)
     s.add(TrueMotion("swing", side, start + lift, end - lift, amplitude, "m"), required=False)  # waving is swinging
     rise = centre[2] + 0.97 * d.arm
     s.add(TrueMotion("raise", side, start, start + lift, rise, "m"), required=False)
