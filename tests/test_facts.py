@@ -325,3 +325,50 @@ def test_an_arm_moved_along_the_line_of_sight_in_2d_is_not_standing_still(family
 def test_a_raise_passing_through_the_front_is_not_a_forward_reach(layout, index):
     sample, reading = _generated("raise", layout, index)
     assert "raise" in motions(reading) and "reach_forward" not in motions(reading)
+
+
+UTD = Path(__file__).resolve().parents[2] / "shared" / "data" / "utd-mhad"
+
+
+def utd(name: str) -> np.ndarray:
+    from actlm.data import utdmhad
+    path = UTD / f"{name}.mat"
+    if not path.exists():
+        pytest.skip(f"UTD-MHAD data not found at {UTD}")
+    return utdmhad.read_sequence(path).data
+
+
+@pytest.mark.parametrize("name", ["a25_s8_t1_skeleton", "a26_s1_t3_skeleton"])
+def test_hands_going_down_with_the_body_do_not_reach_down(name):
+    """Stand to sit and a lunge: the hanging hands go down with the pelvis (hand-check pattern f)."""
+    reading = read_motion(utd(name), "utd-mhad")
+    assert "reach_down" not in motions(reading)
+    assert {"sit_down", "squat"} & set(motions(reading))
+
+
+def test_a_kinect_v1_spine_line_leaning_back_when_standing_is_not_a_lean():
+    """Kinect v1's hip-centre to shoulder-centre line leans back ~8 degrees in a standing person;
+    donning, trunk at most ~10 degrees behind upright, was said to lean back by 20 (pattern b)."""
+    reading = read_motion(ucla("a08_s02_e04_v03"), "kinect-v1")
+    assert "lean_back" not in motions(reading)
+
+
+PENN = Path(__file__).resolve().parents[2] / "shared" / "data" / "penn-action"
+
+
+def penn(name: str) -> tuple[np.ndarray, np.ndarray]:
+    import scipy.io as sio
+    from actlm.data import penn as reader
+    path = PENN / f"{name}.mat"
+    if not path.exists():
+        pytest.skip(f"Penn Action data not found at {PENN}")
+    return reader.read_sequence(path).data, sio.loadmat(path, variable_names=["visibility"])["visibility"].astype(float)
+
+
+@pytest.mark.parametrize("name", ["1400", "1604"])
+def test_a_lying_body_neither_bends_nor_leans(name):
+    """A push-up and a sit-up (2D): the trunk lies near the floor; a bend is a change from upright
+    (hand-check pattern h: 'bends forward by 100 degrees')."""
+    data, visibility = penn(name)
+    reading = read_motion(data, "penn-13", visibility=visibility)
+    assert not [f for f in reading.facts if f.motion in ("bend", "lean_back") and f.strength > 70], reading.facts

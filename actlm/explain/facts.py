@@ -46,7 +46,7 @@ THRESHOLDS = {
     "raise": 0.15,          # the hand rises ~0.25 m above where it started, to shoulder height or above
     "lower": 0.15,
     "reach_forward": 0.2,   # the hand ~0.3 m in front of its shoulder (arms hanging: ~0.05)
-    "reach_down": 0.12,     # the hand drops ~0.2 m, to below the knee (or below LOW_HAND)
+    "reach_down": 0.12,     # the hand drops ~0.2 m against the pelvis, to below the knee (or below LOW_HAND)
     "touch_head": 0.13,     # hand within ~0.2 m of the head (having started ~0.35 m away)
     "wave": 3,              # side-to-side reversals of a raised hand
     "swing": 0.1,           # ~0.16 m in one frame (5 m/s at 30 fps: a throw or a punch; an arm swinging
@@ -95,12 +95,20 @@ WAVE_RANGE = 0.06
 #: a hand this low (statures above the floor, ~0.5 m; a standing knee is ~0.28) reaches down even
 #: when the knees bend with it (picking something up from a crouch)
 LOW_HAND = 0.3
+#: ... and drops at least this much (statures, ~7 cm) against the pelvis: hands hanging from a
+#: body that lunges or sits go down with it, a hand picking something up goes further
+BELOW_BODY = 0.04
 #: a hand reaching down gets at least this far (statures, ~0.2 m) below the hips
 BELOW_HIPS = 0.12
 #: a walk that ends this close to its start (statures) but covered this much path goes "around"
 WALK_AROUND_PATH = 0.8
 #: the tilt must rise this much (degrees) above the clip's own upright level (10th percentile)
 BEND_RISE, LEAN_RISE = 15, 10
+#: a trunk tilted beyond LYING_TILT degrees with the hips below LYING_HIPS statures lies (a
+#: push-up, a sit-up): no bend or lean is read from it
+LYING_TILT, LYING_HIPS = 70, 0.3
+#: the most a standing body's spine line is taken to lean back (see :func:`_upright_lean`)
+UPRIGHT_LEAN = 12
 #: a bend beyond this many degrees is forward whatever the shoulder line says: a standing person
 #: cannot lean back that far, and a Kinect seeing someone from behind mirrors their front
 FORWARD_BEYOND = 45
@@ -344,12 +352,17 @@ def _reach_facts(body: _Body, side: str, clock: _Clock, world: World) -> list[Fa
         if _readable(body.knee["left"][:, 1]) or _readable(body.knee["right"][:, 1]) else np.full(len(hand), 0.28)
     if _readable(height):
         low = int(np.nanargmin(height))
+        # the hand goes down against the pelvis too, not only with it (a lunge or sitting down
+        # lowers hanging hands with the body)
+        below = height - body.hip[:, 1]
+        relative = _level(below) - below[low] if np.isfinite(below[low]) else float("nan")
         drop = _level(height) - height[low]
         knee_low = knee[low] if np.isfinite(knee[low]) else np.nanmedian(knee)
         hip_low = body.hip[low, 1] if np.isfinite(body.hip[low, 1]) else np.nanmedian(body.hip[:, 1])
         # low near the floor, and well below the hips (hands resting in the lap of a seated body
         # are low too, but at the hips)
-        if (drop > THRESHOLDS["reach_down"] and (height[low] < knee_low or height[low] < LOW_HAND)
+        if (drop > THRESHOLDS["reach_down"] and relative > BELOW_BODY
+                and (height[low] < knee_low or height[low] < LOW_HAND)
                 and height[low] < hip_low - BELOW_HIPS):
             facts.append(clock.fact(f"{side}_hand", "reach_down", low, drop,
                                     f"reaches down towards the floor with the {side} hand",
@@ -492,6 +505,8 @@ def _bend_fact(body: _Body, clock: _Clock, world: World) -> list[Fact]:
     if not (tilt[peak] > THRESHOLDS["lean_back"] and tilt[peak] - base > LEAN_RISE):
         return []
     span = _extent(tilt, peak, (tilt[peak] + base) / 2)
+    if tilt[peak] > LYING_TILT and body.hip[peak, 1] < LYING_HIPS:
+        return []                        # a lying body (push-up, sit-up) neither bends nor leans
     degrees = int(round(tilt[peak], -1))
     ahead = float(spine[peak, [0, 2]] @ world.facing[peak]) if world.readable_facing[peak] else float("nan")
     backward = np.isfinite(ahead) and ahead < 0 and tilt[peak] <= FORWARD_BEYOND
@@ -499,11 +514,26 @@ def _bend_fact(body: _Body, clock: _Clock, world: World) -> list[Fact]:
         return []                        # a forward tilt of 15-25 degrees is a slouch, not a bend
     if not np.isfinite(ahead) and tilt[peak] <= FORWARD_BEYOND:
         return [clock.fact("torso", "bend", peak, tilt[peak], f"bends the upper body by about {degrees} degrees", span)]
-    if np.isfinite(ahead) and ahead < 0 and tilt[peak] <= FORWARD_BEYOND:
-        return [clock.fact("torso", "lean_back", peak, tilt[peak], f"leans the upper body back by about {degrees} degrees",
-                            span)]
+    if backward:
+        # back from the body's own upright: a sensor whose spine line leans back when people
+        # stand (Kinect v1's hip-centre to shoulder-centre, ~8 degrees) must not add that lean
+        lean = tilt[peak] - _upright_lean(spine, world)
+        if lean <= THRESHOLDS["lean_back"]:
+            return []
+        return [clock.fact("torso", "lean_back", peak, lean,
+                           f"leans the upper body back by about {int(round(lean, -1))} degrees", span)]
     return [clock.fact("torso", "bend", peak, tilt[peak], f"bends the upper body forward by about {degrees} degrees",
                        span)]
+
+
+def _upright_lean(spine: np.ndarray, world: World) -> float:
+    """How far back (degrees, >= 0) the spine line leans when this body stands: its backward tilt
+    at the start of the clip, at most UPRIGHT_LEAN (a clip that starts leaning far back has no
+    upright reference; Kinect v1's spine line leans ~8 degrees back in a standing person)."""
+    ahead = np.einsum("tc,tc->t", spine[:, [0, 2]], world.facing)
+    signed = np.degrees(np.arctan2(ahead, spine[:, 1]))          # > 0 forward, NaN where facing unreadable
+    start = _level(signed)
+    return float(np.clip(-start, 0.0, UPRIGHT_LEAN)) if np.isfinite(start) else 0.0
 
 
 def _knee_angle(body: _Body, t: int) -> float:
