@@ -87,6 +87,7 @@ class VideoPrediction:
     joint_importance: list[float] = field(default_factory=list, repr=False)
     evidence: dict[str, Any] = field(default_factory=dict, repr=False)
     reasoner: dict[str, Any] | None = None
+    calibration: dict[str, Any] | None = None     # --classes: calibrated stacking of the trained classes (open_vocab.Calibration)
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -100,6 +101,8 @@ class VideoPrediction:
             lines.append(f"low confidence ({p:.0%} for '{best}'): the action may be none of the {len(self.classes)} "
                          f"actions this model knows ({', '.join(self.classes)})")
         lines += [f"  {i + 1}. {name:<26} {prob:6.1%}" for i, (name, prob) in enumerate(self.top)]
+        if self.calibration and self.calibration.get("note"):
+            lines.append(self.calibration["note"])
         together = self.evidence.get("used_drop")
         lines.append((f"mattered most (freezing them together lowers the score by {together * 100:.0f} points): "
                       if together is not None and self.joints else "mattered most: ")

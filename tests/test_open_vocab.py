@@ -96,7 +96,16 @@ def test_eval_classes_scores_unseen_classes_from_text(seen_run):
     inline = CliRunner().invoke(main, ["eval", str(seen_run / "last"), "--json", "--classes",
                                        "sit down: lowers the body onto a chair; walk around: walks across the room"])
     assert inline.exit_code == 0, inline.output
-    assert list(json.loads(inline.output[inline.output.index("{"):])["per_class"]) == ["sit down", "walk around"]
+    inline_report = json.loads(inline.output[inline.output.index("{"):])
+    assert list(inline_report["per_class"]) == ["sit down", "walk around"]
+    # walk around is a trained class, sit down a new one: this checkpoint stores no gamma, so no calibration
+    calibration = inline_report["calibration"]
+    assert (calibration["seen_classes"], calibration["new_classes"]) == (["walk around"], ["sit down"])
+    assert not calibration["applied"] and calibration["gamma"] == 0.0
+    calibrated = CliRunner().invoke(main, ["eval", str(seen_run / "last"), "--calibrate", "0.2", "--classes",
+                                           "sit down: lowers the body onto a chair; walk around: walks across the room"])
+    assert calibrated.exit_code == 0, calibrated.output
+    assert "calibration: 0.2 (cosine units" in calibrated.output and "(walk around)" in calibrated.output
 
 
 def test_eval_classes_bad_input_is_a_clear_error(seen_run, tmp_path):

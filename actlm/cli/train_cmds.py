@@ -9,6 +9,7 @@ import numpy as np
 import yaml
 
 from . import main
+from .video_cmds import calibration_options, seen_gamma_option
 
 
 @main.command("train", context_settings={"ignore_unknown_options": True})
@@ -70,6 +71,7 @@ def _print_report(report: dict, title: str) -> None:
 @click.option("--describe", "fuse_descriptions", is_flag=True,
               help="With --classes: also match each sample's kinematic description to the class texts "
                    "(describe-then-match) and fuse it with the skeleton-text score (equal weight).")
+@calibration_options
 @click.option("--save-scores", type=click.Path(dir_okay=False), default=None,
               help="Also write the per-sample logits to this .npz (an input of `actlm ensemble`).")
 @click.option("--pipeline", "pipeline_yaml", default=None,
@@ -83,7 +85,7 @@ def _print_report(report: dict, title: str) -> None:
                    "training pipeline (train) or its test pipeline (plain); see train.precise_bn.")
 def eval_cmd(checkpoint: str, split: str, dataset: str | None, as_json: bool, batch_size: int, text_match: bool,
              class_spec: str | None, class_subset: str | None, text_view: str, open_scoring: str,
-             fuse_descriptions: bool,
+             fuse_descriptions: bool, calibrate_gamma: float | None, no_calibrate: bool,
              save_scores: str | None, pipeline_yaml: str | None, clips: int | None, precise_bn: str | None) -> None:
     """Evaluate a checkpoint (a run directory uses its best/; give run/last for the final epoch)."""
     from torch.utils.data import DataLoader
@@ -95,6 +97,7 @@ def eval_cmd(checkpoint: str, split: str, dataset: str | None, as_json: bool, ba
     from ..engine.metrics import save_scores as write_scores
     from ..engine.trainer import predict
 
+    seen_gamma, gamma_source = seen_gamma_option(class_spec, calibrate_gamma, no_calibrate)
     model, meta = load_checkpoint(checkpoint)
     name = dataset or meta.data_config.get("dataset") or meta.dataset
     data_root = meta.data_config.get("data_root")
@@ -103,7 +106,7 @@ def eval_cmd(checkpoint: str, split: str, dataset: str | None, as_json: bool, ba
     if class_spec:
         from ..language.open_vocab import open_vocab_eval
         ds, classes, scorer = open_vocab_eval(model, meta, ds, class_spec, class_subset, text_view, data_root,
-                                              open_scoring)
+                                              open_scoring, seen_gamma, gamma_source)
     else:
         ds = _trained_classes_only(ds, meta) if dataset is None else ds
         label_map = class_mapping(meta.classes, ds.classes, str(checkpoint), ds.name)
@@ -136,6 +139,8 @@ def eval_cmd(checkpoint: str, split: str, dataset: str | None, as_json: bool, ba
     report.update(checkpoint=str(meta.path), dataset=ds.name, split=ds.split_name,
                   scoring=scoring, clips=clips, pipeline=pipeline,
                   precise_bn=precise_bn or "off")
+    if class_spec:
+        report["calibration"] = scorer.calibration.as_dict()
     if label_map is not None:
         report["classes_mapped_by_name"] = len(label_map)
         click.echo(f"{ds.name} lists other classes than {checkpoint} (or in another order): its {len(label_map)} "
@@ -144,6 +149,8 @@ def eval_cmd(checkpoint: str, split: str, dataset: str | None, as_json: bool, ba
         click.echo(json.dumps(report, indent=1))
     else:
         _print_report(report, f"{meta.path} on {ds.name}/{ds.split_name}")
+        if class_spec and scorer.calibration.note():
+            click.echo(scorer.calibration.note())
 
 
 def _mapped_to_model(pipeline: list[dict], data_layout: str, model_layout: str, checkpoint: str,

@@ -24,6 +24,34 @@ def reasoner_options(help_text: str):
     return decorate
 
 
+def calibration_options(command):
+    """``--calibrate GAMMA`` / ``--no-calibrate``: calibrated stacking of the trained classes under ``--classes``."""
+    command = click.option("--no-calibrate", is_flag=True,
+                           help="With --classes: no calibration; classes the model trained on keep their raw "
+                                "scores next to new ones.")(command)
+    return click.option("--calibrate", "calibrate_gamma", type=float, default=None, metavar="GAMMA",
+                        help="With --classes mixing classes the model trained on with new ones: subtract GAMMA "
+                             "(cosine units) from the trained classes' scores, against the model's bias towards "
+                             "them [default: the checkpoint's open_vocabulary.seen_gamma, 0.175 for general-2d; "
+                             "0 for a checkpoint without one].")(command)
+
+
+def seen_gamma_option(class_spec: str | None, calibrate_gamma: float | None, no_calibrate: bool
+                      ) -> tuple[float | None, str | None]:
+    """The gamma of ``--calibrate``/``--no-calibrate`` (None: the checkpoint's) and where it comes from."""
+    if calibrate_gamma is not None and no_calibrate:
+        raise click.UsageError("--calibrate GAMMA and --no-calibrate contradict each other; give one")
+    if (calibrate_gamma is not None or no_calibrate) and not class_spec:
+        raise click.UsageError("--calibrate/--no-calibrate apply to classes given as text: add --classes")
+    if no_calibrate:
+        return 0.0, "--no-calibrate"
+    if calibrate_gamma is not None:
+        if calibrate_gamma != calibrate_gamma or abs(calibrate_gamma) == float("inf"):
+            raise click.BadParameter("must be a finite number", param_hint="--calibrate")
+        return calibrate_gamma, "--calibrate"
+    return None, None
+
+
 def _frame_progress(total: int):
     from tqdm import tqdm
     return lambda frames: tqdm(frames, total=total or None, desc="pose", unit="frame", file=sys.stderr, dynamic_ncols=True)
@@ -50,6 +78,7 @@ def _frame_progress(total: int):
 @click.option("--classes", "class_spec", default=None,
               help="Open vocabulary (a skeleton-language --checkpoint): score these classes by their text: "
                    "'name: description; ...' or a .yaml/.json/.csv file of class texts.")
+@calibration_options
 @click.option("--out", type=click.Path(dir_okay=False), default=None, help="Write an annotated video (mp4).")
 @click.option("--json", "json_out", default=None, help="Write the result as JSON to this file ('-' for stdout).")
 @click.option("--timeline", "timeline_out", default=None, type=click.Path(dir_okay=False),
@@ -63,7 +92,8 @@ def _frame_progress(total: int):
               help="Timeline: a window whose best action is below this probability is 'no known action' "
                    "(default: calibrated on NW-UCLA, see experiments/results/timeline.md).")
 def predict_cmd(video: str, checkpoint: str | None, reasoner_dir: str | None, no_reasoner: bool, backend: str | None,
-                people: int | None, top_k: int, min_confidence: float, class_spec: str | None, out: str | None,
+                people: int | None, top_k: int, min_confidence: float, class_spec: str | None,
+                calibrate_gamma: float | None, no_calibrate: bool, out: str | None,
                 json_out: str | None, timeline_out: str | None, timeline_png: str | None, window: int | None, stride: int | None,
                 unknown_below: float | None) -> None:
     """Recognise the action in VIDEO (any format OpenCV reads, or a COCO-17 keypoint .json); with
@@ -74,6 +104,7 @@ def predict_cmd(video: str, checkpoint: str | None, reasoner_dir: str | None, no
     if people and backend == "coco-json" or people and video.lower().endswith(".json"):
         raise click.UsageError("--people tracks the people of a video; a keypoint file keeps its own persons")
     backend = backend or ("coco-json" if video.lower().endswith(".json") else "blazepose")
+    seen_gamma, gamma_source = seen_gamma_option(class_spec, calibrate_gamma, no_calibrate)
     if class_spec:
         from ..language.open_vocab import require_text_space
         require_text_space(checkpoint)
@@ -104,7 +135,8 @@ def predict_cmd(video: str, checkpoint: str | None, reasoner_dir: str | None, no
         from ..language.open_vocab import rescore_video_prediction
         start = time.perf_counter()
         prediction = rescore_video_prediction(prediction, pose, checkpoint, class_spec, top_k=top_k,
-                                              min_confidence=min_confidence)
+                                              min_confidence=min_confidence, seen_gamma=seen_gamma,
+                                              gamma_source=gamma_source)
         rescore_s = time.perf_counter() - start
         prediction.timings = {**prediction.timings, "rescore_s": rescore_s,
                               "total_s": prediction.timings["total_s"] + rescore_s}
