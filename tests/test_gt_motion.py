@@ -152,7 +152,7 @@ def test_a_wave_is_required_only_when_the_hand_goes_to_and_fro():
 def test_failures_carry_what_failed(kind):
     sample = failure_sample(kind, "kinect-v2", 40, 1)
     assert sample.failure.kind == kind and sample.failure.joints
-    assert sample.clean is not None and sample.required
+    assert sample.clean is not None and (sample.required or sample.optional)      # a short wave is optional
     if kind == "short_clip":
         assert 1 <= sample.data.shape[1] <= 8
     elif kind == "nan_values":
