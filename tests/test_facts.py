@@ -372,3 +372,17 @@ def test_a_lying_body_neither_bends_nor_leans(name):
     data, visibility = penn(name)
     reading = read_motion(data, "penn-13", visibility=visibility)
     assert not [f for f in reading.facts if f.motion in ("bend", "lean_back") and f.strength > 70], reading.facts
+
+
+@pytest.mark.parametrize("layout,index", [("sbu-15", 6), ("penn-13", 21)])
+def test_a_track_lost_before_the_end_is_said_and_no_end_state_is_claimed(layout, index):
+    """A squat whose track turns to zeros at its lowest point read as 'lowers the body and stays
+    down': how the clip ends is not seen."""
+    sample, reading = _generated("dead_track", layout, index, failure=True)
+    assert "track_lost" in kinds(reading)
+    assert not {"sit_down", "stand_up", "still"} & set(motions(reading))
+
+
+def test_a_frozen_body_is_not_said_to_stand_still():
+    sample, reading = _generated("frozen_joints", "kinect-v2", 20, failure=True)
+    assert "dead_track" in kinds(reading) and "still" not in motions(reading)

@@ -66,6 +66,10 @@ STILL = 0.06
 STILL_SHARE, STILL_MOST = 90, 0.1
 #: in 2D, an arm whose image length changes by this share moved along the line of sight
 ARM_FORESHORTEN = 0.25
+#: a track missing at the end (or start) of the clip for this share of its frames is lost there,
+#: and the motions that say how the clip ends (or starts) are not stated
+LOST_SHARE = 0.1
+END_STATE = ("sit_down", "stand_up", "still")
 #: a body whose head, hips and feet stay within this (statures) and hands within STILL_HANDS
 #: does not move at all: a still person or a dead track (said as a problem)
 STATIC_CORE = 0.03
@@ -577,8 +581,10 @@ def _height_facts(body: _Body, clock: _Clock, reading: "_Context", dims: int = 3
     if end - start > THRESHOLDS["stand_up"] and (folds is None or folds > LEG_FOLD):
         mid = _crossing(height, (start + end) / 2, falling=False)
         span = (_crossing(height, start + 0.1 * (end - start), falling=False), _crossing(height, end - 0.1 * (end - start), falling=False))
-        return [clock.fact("body", "stand_up", mid, end - start,
-                           f"rises from a low position to standing, by {words(end - start)}", span)]
+        # by how much: from the lowest the hips get before rising, not from the clip's first frames
+        rise = end - min(start, float(np.nanmin(height[: mid + 1])))
+        return [clock.fact("body", "stand_up", mid, rise,
+                           f"rises from a low position to standing, by {words(rise)}", span)]
     # a squat goes down from standing and comes back up; the clip may start or end part-way
     # down, or hold several squats: the standing level is the highest the hips get before the
     # lowest point, and they must come back at least half-way after it
@@ -797,10 +803,16 @@ def _read_motion(data: np.ndarray, layout: str | Layout, *, visibility: np.ndarr
     moved = _excursions(body)
     facts = _most_salient(_merge_sides(facts), max_facts)
     problems = tracking.problems + problems
+    lost = _lost_problem(tracking.frames, data.shape[1])
+    if lost is not None:
+        # how the clip ends is not seen: no 'stays down' / 'ends standing'
+        problems.append(lost)
+        facts = [f for f in facts if f.motion not in END_STATE]
+    unsure = lost is not None or any(p.kind in ("dead_track", "frozen_joint") for p in problems)
     usual = _excursions(body, STILL_SHARE)
     # still: every part stays within STILL in most frames (sensor noise spikes now and then) and
     # within STILL_MOST in all
-    if (not facts and moved and max(usual.values()) < STILL and max(moved.values()) < STILL_MOST
+    if (not facts and moved and not unsure and max(usual.values()) < STILL and max(moved.values()) < STILL_MOST
             and not (world.dims == 2 and _arms_foreshorten(body))):
         # the bound said is the largest excursion measured (a hand moving 0.05 is not 'at most 0.06')
         facts = [Fact("body", "still", 0.5, 0.0, f"stays in place: no body part moves more than "
@@ -808,6 +820,24 @@ def _read_motion(data: np.ndarray, layout: str | Layout, *, visibility: np.ndarr
     if all(f.motion == "still" for f in facts) and _static(moved):
         problems.append(_still_problem(len(x), tracking, context))
     return Reading(sorted(facts, key=lambda f: f.time), problems, world.unit, world.stature, moved)
+
+
+def _lost_problem(frames: np.ndarray, total: int) -> Problem | None:
+    """The person's track ends (or starts) with LOST_SHARE of the clip or more missing (every
+    joint zero or absent): a tracker that lost them, said, since what the body did there is
+    unknown (a squat cut off at its lowest point looks like sitting down)."""
+    if frames is None or not len(frames):
+        return None
+    tail, head = total - 1 - int(frames[-1]), int(frames[0])
+    least = max(3, int(round(LOST_SHARE * total)))
+    if tail >= least:
+        return Problem("track_lost", (), (int(frames[-1]) + 1, total - 1),
+                       f"the person is not tracked from frame {int(frames[-1]) + 1} on (no joints): how the clip "
+                       f"ends is not read")
+    if head >= least:
+        return Problem("track_lost", (), (0, head - 1),
+                       f"the person is not tracked before frame {head} (no joints): how the clip starts is not read")
+    return None
 
 
 def _arms_foreshorten(body: _Body) -> bool:
