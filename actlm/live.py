@@ -30,7 +30,7 @@ from typing import Any, Callable, Iterable, Iterator
 import numpy as np
 
 from .data.errors import DataError
-from .timeline import ONLINE_HOLD, ONLINE_STILL_BELOW, ONLINE_THRESHOLD, OnlineDecoder, Windows, score_windows
+from .timeline import OnlineDecoder, Windows, score_windows, settings_for
 
 #: a window is scored when a person is in at least this many of its processed frames (and half of them)
 MIN_POSES = 4
@@ -183,16 +183,19 @@ class LiveRecognizer:
     """Scores the last window of poses every stride and turns the scores into events (module docstring)."""
 
     def __init__(self, checkpoint: str | Path, pose: Callable[[np.ndarray], FramePose], fps: float, *,
-                 window: int | None = None, stride: int | None = None, threshold: float = ONLINE_THRESHOLD,
-                 hold: int = ONLINE_HOLD, still_below: float = ONLINE_STILL_BELOW):
+                 window: int | None = None, stride: int | None = None, threshold: float | None = None,
+                 hold: int | None = None, still_below: float | None = None):
         from .engine.checkpoint import load_checkpoint
 
         self.model, self.meta = load_checkpoint(checkpoint)
         self.model.eval()
         self.pose, self.fps = pose, fps
         self.windows = Windows.for_model(self.meta.test_pipeline, window, stride)
-        self.decoder = OnlineDecoder(self.meta.classes, threshold, hold)
-        self.still_below = still_below
+        # not given: the checkpoint's stored online settings (the module constants for one without them)
+        chosen = settings_for(self.meta, online_threshold=threshold, online_hold=hold, online_still_below=still_below)
+        self.threshold, self.hold = chosen["online_threshold"], int(chosen["online_hold"])
+        self.decoder = OnlineDecoder(self.meta.classes, self.threshold, self.hold)
+        self.still_below = chosen["online_still_below"]
         self.buffer: deque = deque(maxlen=self.windows.length)   # (frame index, FramePose, size) of the last window
         self._next_score = self.windows.length - 1               # frame index of the next window's end
         self.windows_scored = 0

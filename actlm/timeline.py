@@ -16,8 +16,12 @@ it), and every change of state costs ``switch_penalty`` (a log-probability). Off
 argmax (with the same no-action rule) has agreed on it ``hold`` windows in a row, so an event
 comes at most ``window length + hold * stride`` frames after the action's first frame.
 
-``threshold``, ``switch_penalty`` and ``still_below`` are calibrated by ``python -m experiments.timeline_benchmark``
-on streams built from the training views of NW-UCLA (see experiments/results/timeline.md).
+``threshold``, ``switch_penalty`` and ``still_below`` (and the online decoder's threshold, hold and
+stillness) are calibrated per model by ``python -m experiments.timeline_benchmark --checkpoint DIR``
+on streams built from training data only, and shipped with the model: the optional ``timeline`` key
+of its config.json (:func:`stored_settings`; general-2d: experiments/results/timeline_general.md,
+nw-ucla-joint: experiments/results/timeline.md). A value given by the caller (the CLI's options)
+wins; a checkpoint without the key gets the module constants below.
 """
 from __future__ import annotations
 
@@ -29,13 +33,14 @@ from typing import Any, Iterator
 import numpy as np
 import torch
 
-from .data.errors import DataError
+from .data.errors import ConfigError, DataError
 from .data.transforms import build_pipeline
 
 #: the label of windows and frames where no known action fits
 NO_ACTION = "no known action"
-#: the offline timeline's settings, calibrated for the shipped encoder nw-ucla-joint on streams of NW-UCLA's
-#: training views and UTD-MHAD's training subjects (experiments/results/timeline.md); other models may need others
+#: the offline timeline's settings for a checkpoint that stores none (its config.json without a ``timeline``
+#: key): calibrated for nw-ucla-joint on streams of NW-UCLA's training views and UTD-MHAD's training subjects
+#: (experiments/results/timeline.md); the shipped models carry their own (:func:`stored_settings`)
 DEFAULT_THRESHOLD = 0.5
 DEFAULT_SWITCH_PENALTY = 0.5
 DEFAULT_STILL_BELOW = 0.04
@@ -43,8 +48,39 @@ DEFAULT_STILL_BELOW = 0.04
 ONLINE_THRESHOLD = 0.7
 ONLINE_HOLD = 1
 ONLINE_STILL_BELOW = 0.02
+#: the section of a checkpoint's config.json with its calibrated timeline settings (optional)
+TIMELINE = "timeline"
+#: its entries and the constants a checkpoint without them gets
+FALLBACK_SETTINGS: dict[str, float] = {
+    "threshold": DEFAULT_THRESHOLD, "switch_penalty": DEFAULT_SWITCH_PENALTY, "still_below": DEFAULT_STILL_BELOW,
+    "online_threshold": ONLINE_THRESHOLD, "online_hold": ONLINE_HOLD, "online_still_below": ONLINE_STILL_BELOW}
 #: what a still window costs every class (a log-probability: a factor of e^-5, about 1/150)
 STILL_COST = -5.0
+
+
+def stored_settings(meta: Any) -> dict[str, float]:
+    """The timeline settings a checkpoint ships with (its config.json's ``timeline`` key: see the
+    module docstring), each one it does not give the module constant (:data:`FALLBACK_SETTINGS`)."""
+    section = meta.get(TIMELINE) if meta is not None else None
+    if section is None:
+        return dict(FALLBACK_SETTINGS)
+    where = (meta.get("_path") or "the checkpoint") + "/config.json"
+    if not isinstance(section, dict):
+        raise ConfigError(f"{where}: {TIMELINE} must be an object of settings, got {section!r}")
+    out = dict(FALLBACK_SETTINGS)
+    for key in FALLBACK_SETTINGS:
+        value = section.get(key, out[key])
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not np.isfinite(value) or value < 0:
+            raise ConfigError(f"{where}: {TIMELINE}.{key} must be a non-negative number, got {value!r}")
+        out[key] = int(value) if key == "online_hold" else float(value)
+    if not 0 < out["threshold"] <= 1 or not 0 < out["online_threshold"] <= 1 or out["online_hold"] < 1:
+        raise ConfigError(f"{where}: {TIMELINE} needs thresholds in (0, 1] and online_hold >= 1, got {section!r}")
+    return out
+
+
+def settings_for(meta: Any, **given: float | None) -> dict[str, float]:
+    """The checkpoint's stored settings with every value ``given`` (not None) in its place."""
+    return {**stored_settings(meta), **{k: v for k, v in given.items() if v is not None}}
 
 
 @dataclass(frozen=True)
@@ -235,11 +271,14 @@ class Timeline:
 
 def build_timeline(model: torch.nn.Module, meta: Any, data: np.ndarray, fps: float, *,
                    frame_index: np.ndarray | None = None, visibility: np.ndarray | None = None,
-                   windows: Windows | None = None, threshold: float = DEFAULT_THRESHOLD,
-                   switch_penalty: float = DEFAULT_SWITCH_PENALTY, still_below: float = DEFAULT_STILL_BELOW,
+                   windows: Windows | None = None, threshold: float | None = None,
+                   switch_penalty: float | None = None, still_below: float | None = None,
                    explain: bool = True, name: str = "sequence") -> Timeline:
     """The timeline of ``data`` (M, T, V, C) in the model's layout; ``explain`` adds the grounded
-    explanation (``actlm.explain``) of every action segment, measured on that segment alone."""
+    explanation (``actlm.explain``) of every action segment, measured on that segment alone.
+    Settings not given: the checkpoint's stored ones (:func:`stored_settings`)."""
+    chosen = settings_for(meta, threshold=threshold, switch_penalty=switch_penalty, still_below=still_below)
+    threshold, switch_penalty, still_below = chosen["threshold"], chosen["switch_penalty"], chosen["still_below"]
     windows = windows or Windows.for_model(meta.test_pipeline)
     scores = score_windows(model, meta.test_pipeline, meta.layout, data, windows)
     labels = frame_labels(decode(scores, threshold, switch_penalty, still_below), scores.starts, windows, data.shape[1])
@@ -376,10 +415,12 @@ def plot_timeline(timeline: Timeline, path: str | Path, title: str = "") -> Path
 
 
 def video_timeline(pose: Any, checkpoint: str | Path, *, window: int | None = None, stride: int | None = None,
-                   threshold: float = DEFAULT_THRESHOLD, switch_penalty: float = DEFAULT_SWITCH_PENALTY,
-                   still_below: float = DEFAULT_STILL_BELOW, explain: bool = True, name: str = "video") -> Timeline:
+                   threshold: float | None = None, switch_penalty: float | None = None,
+                   still_below: float | None = None, explain: bool = True, name: str = "video") -> Timeline:
     """The timeline of the tracked person in a video's poses (:class:`actlm.pose.backends.PoseSequence`),
     by the model at ``checkpoint``; segments are in video frames (frames without a person are skipped).
+    ``threshold``, ``switch_penalty``, ``still_below`` not given: the checkpoint's stored settings
+    (:func:`stored_settings`; the module constants for a checkpoint without them).
     Poses of several tracked people (``pose.track_ids``): every person's timeline (:func:`video_timelines`),
     their segments together, each with its ``person`` id (one row per person in :func:`plot_timeline`)."""
     people = video_timelines(pose, checkpoint, window=window, stride=stride, threshold=threshold,
@@ -388,13 +429,13 @@ def video_timeline(pose: Any, checkpoint: str | Path, *, window: int | None = No
         return next(iter(people.values()))
     first = next(iter(people.values()))
     segments = [seg for timeline in people.values() for seg in timeline.segments]
-    return Timeline(segments, first.classes, first.windows, threshold, switch_penalty, pose.frames, pose.fps,
-                    still_below)
+    return Timeline(segments, first.classes, first.windows, first.threshold, first.switch_penalty, pose.frames,
+                    pose.fps, first.still_below)
 
 
 def video_timelines(pose: Any, checkpoint: str | Path, *, window: int | None = None, stride: int | None = None,
-                    threshold: float = DEFAULT_THRESHOLD, switch_penalty: float = DEFAULT_SWITCH_PENALTY,
-                    still_below: float = DEFAULT_STILL_BELOW, explain: bool = True, name: str = "video",
+                    threshold: float | None = None, switch_penalty: float | None = None,
+                    still_below: float | None = None, explain: bool = True, name: str = "video",
                     min_frames: int = 8) -> dict[int, Timeline]:
     """One timeline per person: the tracked people of ``pose`` (``track_ids``; those seen in fewer
     than ``min_frames`` frames left out), most frames first, or the one person of an untracked pose (id 0)."""
@@ -404,6 +445,7 @@ def video_timelines(pose: Any, checkpoint: str | Path, *, window: int | None = N
 
     model, meta = load_checkpoint(checkpoint)
     model.eval()
+    chosen = settings_for(meta, threshold=threshold, switch_penalty=switch_penalty, still_below=still_below)
     num_persons = meta.model.args.get("num_persons", 1)
     out: dict[int, Timeline] = {}
     tracked = getattr(pose, "track_ids", None) is not None
@@ -416,8 +458,9 @@ def video_timelines(pose: Any, checkpoint: str | Path, *, window: int | None = N
             raise DataError(f"{name}: a person was found in only {len(kept)} frame(s); no timeline to make")
         visibility = visibility_for_model(one, meta.layout, num_persons, kept)
         timeline = build_timeline(model, meta, data, pose.fps, frame_index=kept, visibility=visibility,
-                                  windows=Windows.for_model(meta.test_pipeline, window, stride), threshold=threshold,
-                                  switch_penalty=switch_penalty, still_below=still_below, explain=explain,
+                                  windows=Windows.for_model(meta.test_pipeline, window, stride),
+                                  threshold=chosen["threshold"], switch_penalty=chosen["switch_penalty"],
+                                  still_below=chosen["still_below"], explain=explain,
                                   name=f"{name}/person{person}" if tracked else name)
         for seg in timeline.segments:
             seg.person = person

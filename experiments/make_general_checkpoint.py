@@ -5,7 +5,10 @@
 Trains general/hocslm_2d (every dataset we have in the 13-joint common body, 2D input from random
 viewpoints, one merged class list with written descriptions: actlm/data/merged.py) through the
 normal `actlm train` loop, then copies the best checkpoint's weights and config (no optimiser
-state) to actlm/checkpoints/general-2d/ (its config.json with OPEN_VOCABULARY, the calibration of `--classes`),
+state) to actlm/checkpoints/general-2d/ (its config.json with OPEN_VOCABULARY, the calibration of `--classes`,
+and TIMELINE, the settings of `predict --timeline` and `live`: recalibrate them for new weights with
+``python -m experiments.timeline_benchmark --checkpoint actlm/checkpoints/general-2d --calibration-sequences 600
+--store`` and copy the stored key here),
 measures its class fact profile, and writes an ABOUT.json recording the command, commit, date,
 classes, where each class's description comes from, and the measured test accuracy overall and
 per source dataset (experiments/general_benchmark.py's per_dataset).
@@ -31,12 +34,18 @@ OPEN_VOCABULARY = {
     "source": "experiments/results/general_zeroshot.md (mean of the gammas chosen without test data on 3 "
               "zero-shot splits of this recipe: 0.1775, 0.1650, 0.1825; GZSL H 8.9 -> 28.7 %)"}
 
+#: stored in the shipped config.json: the timeline's settings (actlm.timeline.stored_settings), chosen on
+#: streams of NW-UCLA's training views and UTD-MHAD's training subjects
+TIMELINE = {"threshold": 0.1, "switch_penalty": 2.0, "still_below": 0.03, "online_threshold": 0.3, "online_hold": 1,
+            "online_still_below": 0.02, "source": "experiments/results/timeline_general.md"}
+
 
 def main() -> None:
     a = train_arguments(__doc__, epochs=18, threads=1, work_dir="runs/general_hocslm_2d")
     report = train_and_copy_best("general/hocslm_2d", a, TARGET)
     config = json.loads((TARGET / "config.json").read_text())
-    (TARGET / "config.json").write_text(json.dumps({**config, "open_vocabulary": OPEN_VOCABULARY}, indent=1))
+    (TARGET / "config.json").write_text(json.dumps({**config, "open_vocabulary": OPEN_VOCABULARY,
+                                                      "timeline": TIMELINE}, indent=1))
     from actlm.data.merged import CLASSES, class_text_sources
     from experiments.general_benchmark import per_dataset
 

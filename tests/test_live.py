@@ -83,3 +83,36 @@ def test_live_command_on_a_file(shared_data, tmp_path):
     assert (tmp_path / "events.jsonl").exists()
     bad = CliRunner().invoke(main, ["live", str(tmp_path / "missing.mp4")])
     assert bad.exit_code == 2 and "cannot open" in bad.output
+
+
+def test_live_uses_the_checkpoints_stored_settings_unless_given(tmp_path, monkeypatch):
+    """``actlm live`` without --unknown-below/--hold: the checkpoint's stored online settings (its
+    config.json's ``timeline`` key); with them, the options; a checkpoint without the key: the constants."""
+    from actlm import live
+    from actlm.live import LiveReport
+    from actlm.timeline import ONLINE_HOLD, ONLINE_STILL_BELOW, ONLINE_THRESHOLD
+
+    from test_timeline import STORED, checkpoint_with
+
+    stored = checkpoint_with(tmp_path / "stored", STORED)
+    old = checkpoint_with(tmp_path / "old", None)
+    made = []
+
+    def fake_run(source, recognizer_for, **kwargs):          # build the recogniser as run_live does, play nothing
+        made.append(recognizer_for(30.0))
+        return LiveReport(source, "ended")
+
+    monkeypatch.setattr(live, "run_live", fake_run)
+    monkeypatch.setattr(live, "BlazePoseTracker", lambda: _nobody)
+    for args, expected in (([], (0.61, 3, 0.005)), (["--unknown-below", "0.45", "--hold", "2"], (0.45, 2, 0.005))):
+        result = CliRunner().invoke(main, ["live", "fake://camera", "--checkpoint", str(stored), *args])
+        assert result.exit_code == 0, result.output
+        r = made[-1]
+        assert (r.threshold, r.hold, r.still_below) == expected
+        assert (r.decoder.threshold, r.decoder.hold) == expected[:2]
+    result = CliRunner().invoke(main, ["live", "fake://camera", "--checkpoint", str(old)])
+    assert result.exit_code == 0, result.output
+    assert (made[-1].threshold, made[-1].hold, made[-1].still_below) == (ONLINE_THRESHOLD, ONLINE_HOLD,
+                                                                          ONLINE_STILL_BELOW)
+    direct = LiveRecognizer(stored, _nobody, 30.0, still_below=0.1)          # the Python API: the same rule
+    assert (direct.threshold, direct.hold, direct.still_below) == (0.61, 3, 0.1)

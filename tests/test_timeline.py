@@ -197,3 +197,100 @@ def test_predict_timeline_writes_segments_and_a_picture(short_tai_chi, tmp_path)
         assert s["action"] in classes + [NO_ACTION] and 0 <= s["confidence"] <= 1
         assert (s["explanation"] is not None) == (s["action"] != NO_ACTION)
     assert (tmp_path / "t.png").read_bytes()[:4] == b"\x89PNG"
+
+
+# --- the settings a checkpoint ships with ------------------------------------------------------
+STORED = {"threshold": 0.37, "switch_penalty": 2.5, "still_below": 0.015, "online_threshold": 0.61,
+          "online_hold": 3, "online_still_below": 0.005, "source": "a test"}
+
+
+def checkpoint_with(folder: Path, timeline: dict | None) -> Path:
+    """The shipped general model copied to ``folder``, its config.json's ``timeline`` key set to
+    ``timeline`` (None: removed, a checkpoint written before the key existed); weights linked, not copied."""
+    from actlm.pipeline import default_checkpoint
+
+    src = Path(default_checkpoint())
+    folder.mkdir(parents=True)
+    for f in src.iterdir():
+        if f.name != "config.json":
+            (folder / f.name).symlink_to(f.resolve())
+    raw = json.loads((src / "config.json").read_text())
+    raw.pop("timeline", None)
+    if timeline is not None:
+        raw["timeline"] = timeline
+    (folder / "config.json").write_text(json.dumps(raw, indent=1))
+    return folder
+
+
+def _synthetic_pose(frames: int = 40):
+    """One person in body-13 image coordinates waving an arm (no pose estimation: fast)."""
+    from actlm.pose.backends import PoseSequence
+
+    base = np.random.default_rng(0).normal(0, 1, (13, 2)) * 15 + [320, 240]
+    arm = np.zeros((13, 2))
+    arm[5:7] = 1.0
+    image = np.stack([base + arm * [30 * np.sin(t / 3), -40 * np.cos(t / 3)] for t in range(frames)])
+    image = image[None].astype(np.float32)
+    return PoseSequence("body-13", image, np.ones(image.shape[:3], np.float32), None, 30.0, (640, 480))
+
+
+def test_a_timeline_uses_the_checkpoints_stored_settings_unless_given(tmp_path):
+    from actlm.timeline import (DEFAULT_STILL_BELOW, DEFAULT_SWITCH_PENALTY, DEFAULT_THRESHOLD, stored_settings,
+                                video_timeline, video_timelines)
+    from actlm.engine.checkpoint import read_meta
+
+    stored = checkpoint_with(tmp_path / "stored", STORED)
+    old = checkpoint_with(tmp_path / "old", None)
+    pose = _synthetic_pose()
+    t = video_timeline(pose, stored, explain=False)
+    assert (t.threshold, t.switch_penalty, t.still_below) == (0.37, 2.5, 0.015)
+    assert f"below {0.37:.0%}" in t.summary()
+    t = video_timelines(pose, stored, threshold=0.8, still_below=0.0, explain=False)[0]     # given values win
+    assert (t.threshold, t.switch_penalty, t.still_below) == (0.8, 2.5, 0.0)
+    t = video_timeline(pose, old, explain=False)                                            # no key: the constants
+    assert (t.threshold, t.switch_penalty, t.still_below) == (DEFAULT_THRESHOLD, DEFAULT_SWITCH_PENALTY,
+                                                              DEFAULT_STILL_BELOW)
+    partial = stored_settings(read_meta(checkpoint_with(tmp_path / "partial", {"threshold": 0.2})))
+    assert partial["threshold"] == 0.2 and partial["switch_penalty"] == DEFAULT_SWITCH_PENALTY
+
+
+def test_predict_timeline_reads_the_stored_threshold_and_the_option_overrides_it(tmp_path, monkeypatch):
+    """``actlm predict --timeline`` (its ``_write_timeline``, on poses already estimated): no
+    ``--unknown-below``, the checkpoint's stored threshold; one given, that one."""
+    from actlm import timeline as tl
+    from actlm.cli import video_cmds
+
+    stored = checkpoint_with(tmp_path / "stored", STORED)
+    made, original = [], tl.video_timeline
+    monkeypatch.setattr(tl, "video_timeline", lambda *a, **k: made.append(original(*a, **{**k, "explain": False}))
+                        or made[-1])
+    for given, expected in ((None, 0.37), (0.9, 0.9)):
+        video_cmds._write_timeline(_synthetic_pose(), str(stored), "clip.mp4", str(tmp_path / "t.jsonl"), None,
+                                   None, None, given, echo=False)
+        assert made[-1].threshold == expected and made[-1].switch_penalty == 2.5
+        assert [json.loads(line) for line in (tmp_path / "t.jsonl").read_text().splitlines()]
+
+
+def test_stored_settings_are_checked(tmp_path):
+    from actlm.data.errors import ConfigError
+    from actlm.engine.checkpoint import read_meta
+    from actlm.timeline import stored_settings
+
+    for bad in ({"threshold": "high"}, {"online_hold": 0}, {"threshold": 1.5}, [0.5]):
+        folder = checkpoint_with(tmp_path / f"bad{len(list(tmp_path.iterdir()))}", bad)
+        with pytest.raises(ConfigError, match="timeline"):
+            stored_settings(read_meta(folder))
+
+
+def test_the_shipped_checkpoints_carry_their_calibrated_settings():
+    from actlm.engine.checkpoint import read_meta
+    from actlm.timeline import FALLBACK_SETTINGS, stored_settings
+
+    root = Path(__file__).parents[1] / "actlm" / "checkpoints"
+    ucla = read_meta(root / "nw-ucla-joint")
+    assert stored_settings(ucla) == FALLBACK_SETTINGS          # the constants were calibrated for it
+    general = read_meta(root / "general-2d")
+    assert set(general.extra["timeline"]) >= set(FALLBACK_SETTINGS) | {"source"}
+    assert (root.parents[1] / general.extra["timeline"]["source"]).exists()
+    from experiments.make_general_checkpoint import TIMELINE
+    assert general.extra["timeline"] == TIMELINE                 # re-shipping the model keeps them

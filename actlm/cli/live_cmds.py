@@ -16,9 +16,11 @@ from . import main
 @click.option("--window", default=None, type=click.IntRange(2), help="Window in frames (default: the model's clip length).")
 @click.option("--stride", default=None, type=click.IntRange(1), help="Frames between scored windows (default: a quarter window).")
 @click.option("--hold", default=None, type=click.IntRange(1),
-              help="Windows in a row that must name an action before it is announced (default: calibrated).")
+              help="Windows in a row that must name an action before it is announced (default: the model's "
+                   "calibrated value, stored with it).")
 @click.option("--unknown-below", default=None, type=click.FloatRange(0, 1, min_open=True),
-              help="A window whose best action is below this probability is 'no known action' (default: calibrated).")
+              help="A window whose best action is below this probability is 'no known action' (default: the "
+                   "model's calibrated value, stored with it).")
 @click.option("--stall", "stall_s", default=5.0, show_default=True, type=click.FloatRange(0, min_open=True),
               help="End when the source sends nothing for this many seconds.")
 @click.option("--seconds", "max_seconds", default=None, type=click.FloatRange(0, min_open=True),
@@ -32,7 +34,6 @@ def live_cmd(source: str, checkpoint: str | None, window: int | None, stride: in
     counted, when recognition falls behind real time."""
     from ..live import BlazePoseTracker, LiveRecognizer, run_live
     from ..pipeline import default_checkpoint
-    from ..timeline import ONLINE_HOLD, ONLINE_THRESHOLD
 
     sink = open(events_out, "w") if events_out else None
 
@@ -46,7 +47,7 @@ def live_cmd(source: str, checkpoint: str | None, window: int | None, stride: in
 
     def recognizer(fps: float) -> LiveRecognizer:
         return LiveRecognizer(checkpoint or default_checkpoint(), BlazePoseTracker(), fps, window=window,
-                              stride=stride, threshold=unknown_below or ONLINE_THRESHOLD, hold=hold or ONLINE_HOLD)
+                              stride=stride, threshold=unknown_below, hold=hold)
 
     try:
         report = run_live(source, recognizer, stall_s=stall_s, on_event=show, max_seconds=max_seconds)

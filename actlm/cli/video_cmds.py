@@ -90,7 +90,8 @@ def _frame_progress(total: int):
 @click.option("--stride", default=None, type=click.IntRange(1), help="Timeline stride in frames (default: a quarter window).")
 @click.option("--unknown-below", default=None, type=click.FloatRange(0, 1, min_open=True),
               help="Timeline: a window whose best action is below this probability is 'no known action' "
-                   "(default: calibrated on NW-UCLA, see experiments/results/timeline.md).")
+                   "(default: the model's calibrated value, stored with it; general-2d: see "
+                   "experiments/results/timeline_general.md).")
 def predict_cmd(video: str, checkpoint: str | None, reasoner_dir: str | None, no_reasoner: bool, backend: str | None,
                 people: int | None, top_k: int, min_confidence: float, class_spec: str | None,
                 calibrate_gamma: float | None, no_calibrate: bool, out: str | None,
@@ -181,10 +182,11 @@ def _write_timeline(pose, checkpoint: str | None, video: str, jsonl: str | None,
                     window: int | None, stride: int | None, threshold: float | None, echo: bool) -> None:
     """``predict --timeline``: the video's segments as JSON Lines and/or a PNG (the poses are reused)."""
     from ..pipeline import default_checkpoint
-    from ..timeline import DEFAULT_THRESHOLD, plot_timeline, video_timeline, write_jsonl
+    from ..timeline import plot_timeline, video_timeline, write_jsonl
 
+    # settings not given on the command line: the checkpoint's stored ones (actlm.timeline.stored_settings)
     timeline = video_timeline(pose, checkpoint or default_checkpoint(), window=window, stride=stride,
-                              threshold=threshold or DEFAULT_THRESHOLD, name=Path(video).stem)
+                              threshold=threshold, name=Path(video).stem)
     if echo:
         click.echo(timeline.summary())
     if jsonl:
