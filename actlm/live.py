@@ -14,6 +14,11 @@ Three parts, each with a bound on what it holds:
   less than ``still_below`` is no action), so a start event comes at most
   ``window + hold * stride`` frames of stream time after the action's first frame, plus the lag.
 
+Several people (``actlm live SOURCE --people N``, :class:`PeopleLiveRecognizer`): the landmarker
+and tracker of :mod:`actlm.pose.people` run on each frame (:class:`PeopleFramePose`); each person id
+gets its own window buffer and decoder when it appears, and loses them, with the end of its action,
+once unseen for ``lost_s``; at most N at a time. Events carry the ``person`` id.
+
 A source that sends nothing for ``stall_s`` seconds, or that ends, ends the run cleanly: the
 action going on is closed and the summary says what was found and why it stopped. Nothing grows
 with the length of the stream but the event list (one entry per start or end).
@@ -168,15 +173,28 @@ class LiveReport:
     seconds: float = 0.0              # wall time of the run
     slowest_step_s: float = 0.0       # the longest one frame took (pose, and the window when one was scored)
     stream_seconds: float = 0.0       # stream time covered
+    people: int = 0                   # people followed (distinct ids; 1 for the single-person recogniser that saw someone)
     events: list[dict[str, Any]] = field(default_factory=list)
 
     def summary(self) -> str:
         behind = (f"; dropped {self.frames_dropped} of {self.frames_read} frames to keep up in real time"
                   if self.frames_dropped else "")
         return (f"{self.source}: {self.reason} after {self.stream_seconds:.1f} s of stream ({self.seconds:.1f} s wall): "
-                f"{self.frames_processed} frames processed, a person in {self.frames_with_person}, "
+                f"{self.frames_processed} frames processed, {'a person' if self.people <= 1 else f'{self.people} people'} "
+                f"in {self.frames_with_person}, "
                 f"{self.windows_scored} windows scored, {sum(e['event'] == 'start' for e in self.events)} actions"
                 f"{behind}")
+
+
+class PersonWindows:
+    """One person's state: the poses of their last window (a ring buffer of ``Windows.length``
+    entries), the frame their next window ends at, and their online decoder (O(1))."""
+
+    def __init__(self, decoder: OnlineDecoder, window: int, first_frame: int = 0):
+        self.decoder = decoder
+        self.buffer: deque = deque(maxlen=window)          # (frame index, FramePose, size) of the last window
+        self.next_score = first_frame + window - 1          # frame index of the next window's end
+        self.last_seen = first_frame                        # the last frame this person was in
 
 
 class LiveRecognizer:
@@ -194,25 +212,46 @@ class LiveRecognizer:
         # not given: the checkpoint's stored online settings (the module constants for one without them)
         chosen = settings_for(self.meta, online_threshold=threshold, online_hold=hold, online_still_below=still_below)
         self.threshold, self.hold = chosen["online_threshold"], int(chosen["online_hold"])
-        self.decoder = OnlineDecoder(self.meta.classes, self.threshold, self.hold)
         self.still_below = chosen["online_still_below"]
-        self.buffer: deque = deque(maxlen=self.windows.length)   # (frame index, FramePose, size) of the last window
-        self._next_score = self.windows.length - 1               # frame index of the next window's end
+        self.person = self._new_person(0)
         self.windows_scored = 0
+        self.people_in_frame = 0                                 # people in the last frame taken
+
+    @property
+    def buffer(self) -> deque:
+        return self.person.buffer
+
+    @property
+    def decoder(self) -> OnlineDecoder:
+        return self.person.decoder
+
+    def _new_person(self, first_frame: int) -> PersonWindows:
+        return PersonWindows(OnlineDecoder(self.meta.classes, self.threshold, self.hold), self.windows.length, first_frame)
 
     def step(self, frame: Frame) -> list[dict[str, Any]]:
         """Take one frame; the events it causes (each with its stream time and the lag behind it)."""
-        self.buffer.append((frame.index, self.pose(frame.image), frame.image.shape[1::-1]))
-        if frame.index < self._next_score:
+        pose = self.pose(frame.image)
+        self.people_in_frame = int(pose is not None)
+        return self._advance(self.person, frame, pose)
+
+    def _advance(self, person: PersonWindows, frame: Frame, pose: FramePose) -> list[dict[str, Any]]:
+        """One frame of one person: into their buffer, their window scored when one ends, their events."""
+        person.buffer.append((frame.index, pose, frame.image.shape[1::-1]))
+        if pose is not None:
+            person.last_seen = frame.index
+        if frame.index < person.next_score:
             return []
-        self._next_score = frame.index + self.windows.stride
-        probs, still = self._score_window()
+        person.next_score = frame.index + self.windows.stride
+        probs, still = self._score_window(person.buffer)
         if probs is None:
             return []
         self.windows_scored += 1
-        return [{**e, "time_s": round(e["frame"] / self.fps, 3)} for e in self.decoder.feed(probs, frame.index, still)]
+        return [self._timed(e) for e in person.decoder.feed(probs, frame.index, still)]
 
-    def _score_window(self) -> tuple[np.ndarray | None, bool]:
+    def _timed(self, event: dict[str, Any]) -> dict[str, Any]:
+        return {**event, "time_s": round(event["frame"] / self.fps, 3)}
+
+    def _score_window(self, buffer: deque) -> tuple[np.ndarray | None, bool]:
         """The model's probabilities for the frames processed in the last window of stream time
         (fewer than all of them when frames were dropped), and whether it hardly moved; (None,
         False) when a person is in fewer than half of them or in fewer than ``MIN_POSES``."""
@@ -220,8 +259,8 @@ class LiveRecognizer:
         from .pose.backends import PoseSequence
         from .pose.root import add_root_motion
 
-        latest = self.buffer[-1][0]
-        taken = [(i, p, size) for i, p, size in self.buffer if latest - i < self.windows.length]
+        latest = buffer[-1][0]
+        taken = [(i, p, size) for i, p, size in buffer if latest - i < self.windows.length]
         seen = [(i, p, size) for i, p, size in taken if p is not None]
         if len(seen) < max(MIN_POSES, len(taken) / 2):
             return None, False
@@ -236,7 +275,94 @@ class LiveRecognizer:
         return scores.probs[0], bool(scores.motion[0] < self.still_below)
 
     def finish(self, frame_index: int) -> list[dict[str, Any]]:
-        return [{**e, "time_s": round(e["frame"] / self.fps, 3)} for e in self.decoder.close(frame_index)]
+        return [self._timed(e) for e in self.decoder.close(frame_index)]
+
+
+class PeopleLiveRecognizer(LiveRecognizer):
+    """Several people at once: ``pose(image)`` gives each tracked person's :data:`FramePose` by
+    person id (:class:`PeopleFramePose`: the landmarker and tracker of :mod:`actlm.pose.people`, one
+    frame at a time). Each person gets their own window buffer and decoder
+    (:class:`PersonWindows`) when they first appear, and every event carries their ``person`` id.
+    A person unseen for ``lost_s`` seconds of stream is gone for good (the tracker gives whoever
+    comes back later a new id): their action is ended and their state dropped. At most
+    ``max_people`` people are followed; when a new one comes while all places are taken, the one
+    missing longest gives up theirs (as the tracker's slots do), else the newcomer is not followed
+    (counted in ``overflow``). So the state is at most ``max_people`` buffers of one window each."""
+
+    def __init__(self, checkpoint: str | Path, pose: Callable[[np.ndarray], dict[int, FramePose]], fps: float, *,
+                 max_people: int = 2, lost_s: float = 1.0, **settings: Any):
+        super().__init__(checkpoint, pose, fps, **settings)     # type: ignore[arg-type]
+        self.max_people = int(max_people)
+        self.lost_frames = max(1, int(round(lost_s * fps)))
+        self.people: dict[int, PersonWindows] = {}
+        self.overflow = 0
+        self.seen_ids: set[int] = set()          # not a buffer: reported as the number of people seen
+        self.most_followed = 0
+
+    @property
+    def buffer(self) -> deque:                 # run_live's and the tests' view: the most recent person's
+        return max(self.people.values(), key=lambda p: p.last_seen).buffer if self.people else self.person.buffer
+
+    def step(self, frame: Frame) -> list[dict[str, Any]]:
+        people = {int(k): v for k, v in (self.pose(frame.image) or {}).items() if v is not None}
+        self.people_in_frame = len(people)
+        events: list[dict[str, Any]] = []
+        # gone for good: unseen for lost_s (their action ends where they were last seen)
+        for pid in [p for p, s in self.people.items() if frame.index - s.last_seen > self.lost_frames]:
+            events += self._drop(pid, frame.index)
+        for pid in sorted(people):
+            if pid in self.people:
+                continue
+            if len(self.people) >= self.max_people:
+                absent = [p for p in self.people if p not in people]
+                if not absent:
+                    self.overflow += 1
+                    continue
+                events += self._drop(min(absent, key=lambda p: self.people[p].last_seen), frame.index)
+            self.people[pid] = self._new_person(frame.index)
+            self.seen_ids.add(pid)
+        self.most_followed = max(self.most_followed, len(self.people))
+        for pid, person in self.people.items():
+            events += [{**e, "person": pid} for e in self._advance(person, frame, people.get(pid))]
+        return events
+
+    def _drop(self, pid: int, frame_index: int) -> list[dict[str, Any]]:
+        person = self.people.pop(pid)
+        return [{**self._timed(e), "person": pid, "left": True} for e in person.decoder.close(person.last_seen + 1)]
+
+    def finish(self, frame_index: int) -> list[dict[str, Any]]:
+        events = [{**self._timed(e), "person": pid} for pid, p in self.people.items() for e in p.decoder.close(frame_index)]
+        self.people.clear()
+        return events
+
+
+class PeopleFramePose:
+    """Several people's poses one frame at a time, by person id: :class:`actlm.pose.people.PeopleBackend`'s
+    landmarker (one per tile of a wide frame) and :func:`actlm.pose.people.track_frame` with its
+    :class:`~actlm.pose.people.PeopleTracker` (ByteTrack + the joint check), fed frame by frame."""
+
+    def __init__(self, max_people: int, fps: float, lost_s: float = 1.0):
+        from .pose.people import PeopleBackend, PeopleTracker
+
+        self.backend = PeopleBackend(max_people, lost_s)
+        self.tracker = PeopleTracker(max_people, fps, lost_s)
+        self._image: np.ndarray | None = None
+        self._people = self.backend.people_of(self._frames(), fps)
+
+    def _frames(self) -> Iterator[np.ndarray]:
+        while True:                  # the landmarker's generator pulls the frame in hand, one per call
+            yield self._image
+
+    def __call__(self, image: np.ndarray) -> dict[int, FramePose]:
+        from .pose.people import track_frame
+
+        self._image = image
+        people, ids, slots = track_frame(self.tracker, next(self._people))
+        return {int(pid): (world, img, vis) for (img, vis, world), pid, slot in zip(people, ids, slots)
+                if pid >= 0 and slot >= 0}
+
+    def close(self) -> None:
+        self._people.close()         # closes the landmarkers
 
 
 def run_live(source: str, recognizer_for: Callable[[float], LiveRecognizer], *,
@@ -272,7 +398,7 @@ def run_live(source: str, recognizer_for: Callable[[float], LiveRecognizer], *,
             step_started = clock()
             events = recognizer.step(item)
             report.slowest_step_s = max(report.slowest_step_s, clock() - step_started)
-            report.frames_with_person += recognizer.buffer[-1][1] is not None
+            report.frames_with_person += recognizer.people_in_frame > 0
             for event in events:
                 if paced:            # how far behind the stream the event is told (a paced source's clock is the stream's)
                     event["lag_s"] = round(clock() - started - event["time_s"], 3)
@@ -288,6 +414,7 @@ def run_live(source: str, recognizer_for: Callable[[float], LiveRecognizer], *,
         if on_event:
             on_event(event)
     report.frames_dropped, report.windows_scored = queue.dropped, recognizer.windows_scored
+    report.people = len(getattr(recognizer, "seen_ids", ())) or int(report.frames_with_person > 0)
     report.frames_read = report.frames_processed + queue.dropped
     report.seconds = clock() - started
     report.stream_seconds = (last_index + 1) / fps

@@ -319,7 +319,7 @@ class OnlineDecoder:
         self.state = len(classes)            # no known action until something is seen
         self.since: int | None = None         # the frame the current state was announced at
         self._candidate, self._count = len(classes), 0
-        self._confidence: list[float] = []
+        self._confidence = [0.0, 0]          # sum and count of the current state's window confidences (O(1) over an hour)
 
     def name(self, state: int) -> str:
         return self.classes[state] if state < len(self.classes) else NO_ACTION
@@ -331,13 +331,14 @@ class OnlineDecoder:
         self._count = self._count + 1 if k == self._candidate else 1
         self._candidate = k
         if k == self.state:
-            self._confidence.append(float(probs[k]) if k < len(self.classes) else 1 - float(probs.max()))
+            self._confidence[0] += float(probs[k]) if k < len(self.classes) else 1 - float(probs.max())
+            self._confidence[1] += 1
             return []
         if self._count < self.hold:
             return []
         events = self.close(frame)
         self.state, self.since = k, frame
-        self._confidence = [float(probs[k]) if k < len(self.classes) else 1 - float(probs.max())]
+        self._confidence = [float(probs[k]) if k < len(self.classes) else 1 - float(probs.max()), 1]
         if k < len(self.classes):
             events.append({"event": "start", "action": self.name(k), "frame": frame,
                            "confidence": round(float(probs[k]), 4)})
@@ -348,8 +349,8 @@ class OnlineDecoder:
         if self.state >= len(self.classes):
             return []
         event = {"event": "end", "action": self.name(self.state), "frame": frame, "started": self.since,
-                 "confidence": round(float(np.mean(self._confidence)), 4) if self._confidence else None}
-        self.state, self._confidence = len(self.classes), []
+                 "confidence": round(self._confidence[0] / self._confidence[1], 4) if self._confidence[1] else None}
+        self.state, self._confidence = len(self.classes), [0.0, 0]
         return [event]
 
 

@@ -25,14 +25,18 @@ from . import main
               help="End when the source sends nothing for this many seconds.")
 @click.option("--seconds", "max_seconds", default=None, type=click.FloatRange(0, min_open=True),
               help="Stop after this many seconds (default: until the source ends or stalls, or Ctrl-C).")
+@click.option("--people", default=1, show_default=True, type=click.IntRange(1, 8),
+              help="Follow up to this many people at once, each with their own actions (needs "
+                   "pip install 'actlm[people]'); events then say whose they are.")
 @click.option("--events", "events_out", default=None, type=click.Path(dir_okay=False),
               help="Also write each event as a JSON line to this file, as it happens.")
 def live_cmd(source: str, checkpoint: str | None, window: int | None, stride: int | None, hold: int | None,
-             unknown_below: float | None, stall_s: float, max_seconds: float | None, events_out: str | None) -> None:
+             unknown_below: float | None, stall_s: float, max_seconds: float | None, people: int, events_out: str | None) -> None:
     """Print actions as they start and end in SOURCE: a camera index (0), a stream URL
     (rtsp://, http://) or a video file, played at its own frame rate. Frames are dropped, and
-    counted, when recognition falls behind real time."""
-    from ..live import BlazePoseTracker, LiveRecognizer, run_live
+    counted, when recognition falls behind real time. With --people N, up to N people at once,
+    each event saying whose it is."""
+    from ..live import BlazePoseTracker, LiveRecognizer, PeopleFramePose, PeopleLiveRecognizer, run_live
     from ..pipeline import default_checkpoint
 
     sink = open(events_out, "w") if events_out else None
@@ -40,12 +44,18 @@ def live_cmd(source: str, checkpoint: str | None, window: int | None, stride: in
     def show(event: dict) -> None:
         what = "started" if event["event"] == "start" else "ended  "
         confidence = f" ({event['confidence']:.0%})" if event.get("confidence") is not None else ""
-        click.echo(f"{event['time_s']:8.2f} s  {what} {event['action']}{confidence}")
+        who = f"person {event['person']}: " if "person" in event else ""
+        left = " (left the picture)" if event.get("left") else ""
+        click.echo(f"{event['time_s']:8.2f} s  {who}{what} {event['action']}{confidence}{left}")
         if sink:
             sink.write(json.dumps(event) + "\n")
             sink.flush()
 
     def recognizer(fps: float) -> LiveRecognizer:
+        if people > 1:
+            return PeopleLiveRecognizer(checkpoint or default_checkpoint(), PeopleFramePose(people, fps), fps,
+                                        max_people=people, window=window, stride=stride, threshold=unknown_below,
+                                        hold=hold)
         return LiveRecognizer(checkpoint or default_checkpoint(), BlazePoseTracker(), fps, window=window,
                               stride=stride, threshold=unknown_below, hold=hold)
 

@@ -260,17 +260,23 @@ def track_people(frames: Iterable[Sequence[tuple]], layout: str, joints: int, fp
     tracker = tracker or PeopleTracker(max_people, fps, lost_s)
     out = PeopleCollector(layout, joints, max_people, with_world)
     for people in frames:
-        people = list(people)
-        if people:
-            boxes = np.stack([landmark_box(img, v) for img, v, _ in people])
-            scores = np.array([float(np.mean(v)) for _, v, _ in people], np.float32)
-            keep = drop_duplicates(people, boxes, scores)
-            people, boxes, scores = [people[i] for i in keep], boxes[keep], scores[keep]
-            ids, slots = tracker.update(boxes, scores, np.stack([img for img, _, _ in people]))
-        else:
-            ids, slots = tracker.update(np.zeros((0, 4)), np.zeros(0))
-        out.add(people, ids, slots)
+        out.add(*track_frame(tracker, people))
     return out.sequence(fps, size), tracker, out.found
+
+
+def track_frame(tracker: PeopleTracker, people: Iterable[tuple]) -> tuple[list[tuple], np.ndarray, np.ndarray]:
+    """One frame of :func:`track_people` (also what ``actlm live --people`` runs per frame): the
+    frame's people (duplicates dropped), their person ids and their slots (-1: not tracked)."""
+    people = list(people)
+    if not people:
+        ids, slots = tracker.update(np.zeros((0, 4)), np.zeros(0))
+        return people, ids, slots
+    boxes = np.stack([landmark_box(img, v) for img, v, _ in people])
+    scores = np.array([float(np.mean(v)) for _, v, _ in people], np.float32)
+    keep = drop_duplicates(people, boxes, scores)
+    people, boxes, scores = [people[i] for i in keep], boxes[keep], scores[keep]
+    ids, slots = tracker.update(boxes, scores, np.stack([img for img, _, _ in people]))
+    return people, ids, slots
 
 
 # --- poses of several people -----------------------------------------------------------------------
