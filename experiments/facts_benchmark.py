@@ -334,6 +334,10 @@ normalised to the image with different scales, z scaled), which no reader of lay
 gets: actlm's SBU importer applies the release's inverse and stores metres, y up. The generator now
 does the same round trip, so SBU samples are what the detector is given in use (before, lengths and
 angles were distorted by 2560/1920 between x and y, which alone explained most SBU misses).
+
+Truth fix (2026-12-06): a wave was *required* whatever it held; in short clips with a slow lift the
+hand got through less than one side-to-side cycle (as little as 0.07) before coming down, which is
+not a wave. A wave of fewer than one to-and-fro cycle is now optional (about 14 % of the waves).
 """
 
 

@@ -81,6 +81,9 @@ END_SHARE = 0.15
 #: a hand is above the head when it is this much (statures, ~5 cm) above the head joint (a hand
 #: at the mouth or on the crown is not)
 ABOVE_HEAD = 0.03
+#: a fast arm within this share of the clip of a raise, lowering, reach or clap (of either arm:
+#: both arms go up together) is that motion, not a swing
+SWING_NEAR = 0.1
 #: a hand that goes on this much higher (statures) after being stretched forward was raised
 PASS_ABOVE = 0.1
 #: an arm is stretched forward when its hand is ahead of the shoulder by this share of the arm's
@@ -469,17 +472,19 @@ def _hand_facts(body: _Body, clock: _Clock, world: World) -> list[Fact]:
         height = body.hand[side][:, 1]
         reached = [f for f in _reach_facts(body, side, clock, world)
                    if f.motion != "reach_forward" or not any(_passes_through(f, r, height, clock) for r in raised)]
-        waved = _wave_swing_facts(body, side, clock)
-        # a brisk raise, lowering or reach is a fast arm too: that motion is its name, not a swing
-        named = [f for f in raised + reached if f.motion in ("raise", "lower", "reach_forward")]
-        waved = [f for f in waved if f.motion != "swing" or not any(_overlap(f, g) for g in named)]
-        facts += raised + reached + waved
+        facts += raised + reached + _wave_swing_facts(body, side, clock)
     gap = np.linalg.norm(body.hand["right"] - body.hand["left"], axis=1)
     together = _hands_together(body, gap, clock)
     if together:
         # hands moving to and fro to meet each other are clapping, not waving
         facts = [f for f in facts if f.motion != "wave" or not _overlap(f, together[0])] + together
-    return facts
+    named = [f for f in facts if f.motion in ("raise", "lower", "reach_forward", "hands_together")]
+    return [f for f in facts if f.motion != "swing" or not any(_near(f, g, SWING_NEAR) for g in named)]
+
+
+def _near(a: Fact, b: Fact, margin: float) -> bool:
+    """Whether two facts happen within ``margin`` (normalised time) of each other."""
+    return a.start <= b.end + margin and b.start <= a.end + margin
 
 
 def _hands_together(body: _Body, gap: np.ndarray, clock: _Clock) -> list[Fact]:
