@@ -107,6 +107,10 @@ LOW_HAND = 0.3
 BELOW_BODY = 0.04
 #: a hand reaching down gets at least this far (statures, ~0.2 m) below the hips
 BELOW_HIPS = 0.12
+#: a hand this close to the floor (statures, ~0.25 m) reached down however the body got there: a
+#: pick-up from a crouch lowers the hands with the hips (BELOW_BODY fails), but hands hanging from
+#: a lunge or resting on a seated body's knees stay higher (~0.35 m)
+NEAR_FLOOR = 0.15
 #: a walk that ends this close to its start (statures) but covered this much path goes "around"
 WALK_AROUND_PATH = 0.8
 #: the tilt must rise this much (degrees) above the clip's own upright level (10th percentile)
@@ -368,7 +372,7 @@ def _reach_facts(body: _Body, side: str, clock: _Clock, world: World) -> list[Fa
         hip_low = body.hip[low, 1] if np.isfinite(body.hip[low, 1]) else np.nanmedian(body.hip[:, 1])
         # low near the floor, and well below the hips (hands resting in the lap of a seated body
         # are low too, but at the hips)
-        if (drop > THRESHOLDS["reach_down"] and relative > BELOW_BODY
+        if (drop > THRESHOLDS["reach_down"] and (relative > BELOW_BODY or height[low] < NEAR_FLOOR)
                 and (height[low] < knee_low or height[low] < LOW_HAND)
                 and height[low] < hip_low - BELOW_HIPS):
             facts.append(clock.fact(f"{side}_hand", "reach_down", low, drop,

@@ -59,6 +59,10 @@ ARM_REACH = 0.55
 GUESSED_FRAMES = 2
 #: nor further than this from its elbow (statures; elbow to fingertip is ~0.25)
 FOREARM_REACH = 0.33
+#: the same bounds in torso lengths (shoulders' middle to hips' middle, ~0.3 statures standing),
+#: the larger of the two counting: a body lying, sitting or cropped in a 2D image has a small
+#: stature but its torso keeps its length, so its arms would otherwise exceed a stature bound
+ARM_REACH_TORSOS, FOREARM_REACH_TORSOS = 1.8, 1.1
 
 
 @dataclass(frozen=True)
@@ -105,6 +109,8 @@ def _frames_words(first: int, last: int) -> str:
 
 
 def _joint_names(layout: Layout, joints: list[int]) -> str:
+    if len(joints) == len(layout.joints) > 1:
+        return "whole skeleton's joints"          # not twenty names in a row ("the ... jump")
     names = [layout.joints[j].replace("_", " ") for j in joints]
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
 
@@ -345,16 +351,26 @@ def _guessed_hands(coords: np.ndarray, layout: Layout, frames: np.ndarray, hand_
     than a forearm (FOREARM_REACH), in GUESSED_FRAMES frames or more is a guess (a hand hidden behind the back, tracked at wandering places): none of
     its frames is read."""
     shoulders = {"right": layout.right_shoulder, "left": layout.left_shoulder}
+    arm_bound, forearm_bound = ARM_REACH, FOREARM_REACH
+    if "left_hip" in layout.joints and "right_hip" in layout.joints:
+        hips = coords[:, [layout.joints.index("left_hip"), layout.joints.index("right_hip")]].mean(axis=1)
+        middle = coords[:, [layout.left_shoulder, layout.right_shoulder]].mean(axis=1)
+        with np.errstate(invalid="ignore"):
+            torso = np.linalg.norm(middle - hips, axis=1)
+        if np.isfinite(torso).any():
+            torso_length = float(np.nanmedian(torso))
+            arm_bound = max(arm_bound, ARM_REACH_TORSOS * torso_length)
+            forearm_bound = max(forearm_bound, FOREARM_REACH_TORSOS * torso_length)
     for side, joints in hand_joints.items():
         if not joints:
             continue
         with np.errstate(invalid="ignore"):
             hand = np.nanmean(coords[:, list(joints)], axis=1)
         reach = np.linalg.norm(hand - coords[:, shoulders[side]], axis=1)
-        far = np.nan_to_num(reach, nan=0.0) > ARM_REACH
+        far = np.nan_to_num(reach, nan=0.0) > arm_bound
         if f"{side}_elbow" in layout.joints:
             forearm = np.linalg.norm(hand - coords[:, layout.joints.index(f"{side}_elbow")], axis=1)
-            far |= np.nan_to_num(forearm, nan=0.0) > FOREARM_REACH
+            far |= np.nan_to_num(forearm, nan=0.0) > forearm_bound
         if far.sum() < GUESSED_FRAMES:
             continue
         drop[:, list(joints)] = True
