@@ -5,7 +5,9 @@ UTD-MHAD and Penn Action (2D), runs actlm's public fact detector on each (``read
 exists, else ``kinematic_facts``) and prints, for every stated fact, the coordinates that decide
 it, measured here with code of its own (not actlm's): hand, head, shoulder and pelvis heights
 above the floor, trunk angle to vertical, foot and pelvis travel, shoulder-line yaw, hand gap,
-sampled at 10 time points. A person reads those numbers and records a verdict per fact (holds /
+sampled at 10 time points (for "reaches down" also the hand's lowest height and its drop against the
+pelvis and the knees; for "stretches forward" the hand's height against the shoulder where it is
+furthest forward). A person reads those numbers and records a verdict per fact (holds /
 false / ambiguous, with the number that decides it) in ``results/facts_handcheck.verdicts.json``;
 ``--write`` merges numbers and verdicts into ``results/facts_handcheck.{md,json}``.
 
@@ -21,6 +23,11 @@ leans back by about 8 degrees when people stand, so the median over the referenc
 tallest frames counts as 0.
 
 Usage: ``python -m experiments.facts_handcheck`` (print), ``... --write`` (results files).
+``--seed S --name STEM`` draws another sample (seed S; when S is not 40 the sequences of the seed-40
+round are left out, so the samples are disjoint) and reads/writes ``results/STEM.verdicts.json`` and
+``results/STEM.{md,json}``. A 'no motion' problem the detector states (the body does not move) is a
+'no movement' statement too: it is printed and judged like a ``still`` fact (motion ``still``, part
+``problem``).
 """
 from __future__ import annotations
 
@@ -29,6 +36,7 @@ import json
 import sys
 import warnings
 from dataclasses import dataclass
+from functools import lru_cache
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -44,7 +52,7 @@ from experiments.run_archive import handwritten_notes, head_commit
 SEED = 40
 PER_DATASET = 22
 RESULTS = Path("experiments/results")
-VERDICTS = RESULTS / "facts_handcheck.verdicts.json"
+NAME = "facts_handcheck"
 NO_MOVEMENT = ("still",)
 
 
@@ -69,19 +77,30 @@ def _spread_over_classes(by_class: dict[str, list[Path]], count: int, rng: np.ra
     return chosen
 
 
+@lru_cache(maxsize=1)
+def _penn_actions() -> tuple[tuple[str, Path], ...]:
+    root = data_root()
+    return tuple((str(sio.loadmat(path, variable_names=["action"])["action"].ravel()[0]).strip(), path)
+                 for path in sorted((root / "penn-action").glob("[0-9][0-9][0-9][0-9].mat")))
+
+
 def choose(seed: int = SEED, per_dataset: int = PER_DATASET) -> list[Source]:
+    """The sample of ``seed``; any other seed than 40 leaves out the seed-40 round's sequences."""
     root = data_root()
     rng = np.random.default_rng(seed)
+    used = {src.path for src in choose(SEED, per_dataset)} if seed != SEED else set()
     ucla: dict[str, list[Path]] = {}
     for path in sorted((root / "nw-ucla" / "all_sqe").glob("*_v03.json")):
-        ucla.setdefault(path.stem[:3], []).append(path)
+        if path not in used:
+            ucla.setdefault(path.stem[:3], []).append(path)
     utd: dict[str, list[Path]] = {}
     for path in sorted((root / "utd-mhad").glob("a*_s*_t*_skeleton.mat")):
-        utd.setdefault(path.stem.split("_")[0], []).append(path)
+        if path not in used:
+            utd.setdefault(path.stem.split("_")[0], []).append(path)
     penn_files: dict[str, list[Path]] = {}
-    for path in sorted((root / "penn-action").glob("[0-9][0-9][0-9][0-9].mat")):
-        action = str(sio.loadmat(path, variable_names=["action"])["action"].ravel()[0]).strip()
-        penn_files.setdefault(action, []).append(path)
+    for action, path in _penn_actions():
+        if path not in used:
+            penn_files.setdefault(action, []).append(path)
     ucla_names = {f"a{n:02d}": name for n, name in zip((1, 2, 3, 4, 5, 6, 8, 9, 11, 12), nwucla.CLASSES)}
     out = [Source("nw-ucla", p, ucla_names[c]) for c, p in _spread_over_classes(ucla, per_dataset, rng)]
     out += [Source("utd-mhad", p, utdmhad.CLASSES[int(c[1:]) - 1]) for c, p in _spread_over_classes(utd, per_dataset, rng)]
@@ -140,14 +159,27 @@ def load(source: Source) -> tuple[np.ndarray, str, np.ndarray | None]:
     return sample.data, layout, visibility
 
 
+@dataclass
+class StillStatement:
+    """A 'no motion' problem of the detector, judged like a ``still`` fact."""
+
+    text: str
+    time: float = 0.5
+    motion: str = "still"
+    part: str = "problem"
+
+
 def read_facts(data: np.ndarray, layout: str, visibility: np.ndarray | None) -> tuple[list, list[str]]:
-    """(facts, problems) from the detector's public API."""
+    """(facts, problems) from the detector's public API; a 'no motion' problem is also returned
+    as a ``still`` statement among the facts."""
     if hasattr(detector, "read_motion"):
         try:
             reading = detector.read_motion(data, layout, visibility=visibility)
         except TypeError:
             reading = detector.read_motion(data, layout)
-        return list(reading.facts), [str(p) for p in reading.problems]
+        facts = list(reading.facts)
+        facts += [StillStatement(p.text) for p in reading.problems if getattr(p, "kind", "") == "no_motion"]
+        return facts, [f"{getattr(p, 'kind', '?')}: {getattr(p, 'text', p)}" for p in reading.problems]
     return detector.kinematic_facts(data, layout), []
 
 
@@ -303,9 +335,16 @@ def measure(fact, body: Body) -> tuple[dict[str, list[float]], dict[str, float]]
             summary.update(_hand_peak(body, s))
         if m == "reach_down":
             series["knee_h"] = (body.height("left_knee") + body.height("right_knee")) / 2
+            series["pelvis_h"] = body.height("pelvis")
             for s in sides:     # a hand that only goes down with the body has not reached down
                 below = series[f"{s}_shoulder_h"] - series[f"{s}_hand_h"]
                 summary[f"{s}_hand_below_shoulder_gain"] = float(np.nanmax(below) - np.nanmean(below[: max(len(below) // 8, 1)]))
+                under = series["pelvis_h"] - series[f"{s}_hand_h"]      # the hand against the pelvis
+                series[f"{s}_hand_below_pelvis"] = under
+                summary[f"{s}_hand_lowest_h"] = float(np.nanmin(series[f"{s}_hand_h"]))
+                summary[f"{s}_hand_below_pelvis_max"] = float(np.nanmax(under))
+                summary[f"{s}_hand_below_pelvis_gain"] = float(np.nanmax(under) - np.nanmean(under[: max(len(under) // 8, 1)]))
+                summary[f"{s}_hand_minus_knee_min"] = float(np.nanmin(series[f"{s}_hand_h"] - series["knee_h"]))
         if m in ("reach_forward",) and not body.is_2d:
             for s in sides:
                 rel = body.point(f"{s}_hand") - body.point(f"{s}_shoulder")
@@ -313,6 +352,10 @@ def measure(fact, body: Body) -> tuple[dict[str, list[float]], dict[str, float]]
                 series[f"{s}_hand_fwd_of_shoulder"] = forward
                 summary[f"{s}_max_fwd_of_shoulder"] = float(np.nanmax(forward))
                 summary[f"{s}_fwd_gain"] = float(np.nanmax(forward) - np.nanmean(forward[: max(len(forward) // 8, 1)]))
+                if np.isfinite(forward).any():     # where the hand is, up/down, when it is furthest forward
+                    peak = int(np.nanargmax(forward))
+                    summary[f"{s}_fwd_peak_frame"] = int(body.frames_kept[peak])
+                    summary[f"{s}_hand_over_shoulder_at_fwd_peak"] = float(series[f"{s}_hand_h"][peak] - series[f"{s}_shoulder_h"][peak])
         if m == "touch_head":
             for s in sides:
                 near = _smooth(np.linalg.norm(body.point(f"{s}_hand") - body.point("head"), axis=1) / body.scale)
@@ -448,7 +491,7 @@ def print_rows(rows: list[dict]) -> None:
                 print("      " + ", ".join(f"{k}={v}" for k, v in f["summary"].items()))
 
 
-def write(rows: list[dict], verdicts: dict, path: Path) -> dict:
+def write(rows: list[dict], verdicts: dict, path: Path, seed: int = SEED) -> dict:
     """Merge the verdicts; write the table (md) and the numbers (json); return the shares."""
     counts = {"holds": 0, "false": 0, "ambiguous": 0, "unchecked": 0}
     by_dataset: dict[str, dict[str, int]] = {}
@@ -475,36 +518,41 @@ def write(rows: list[dict], verdicts: dict, path: Path) -> dict:
     command = "python -m experiments.facts_handcheck " + " ".join(sys.argv[1:])
     md = ["# Hand-checked facts on real sequences (issue 40, item 1c)", "",
           f"Command: `{command.strip()}`  ", f"Commit: {head_commit()} (working tree at run time)  ", f"Date: {when}  ",
-          f"Seed: {SEED}; {len(rows)} sequences ({PER_DATASET} per dataset, classes in turn): NW-UCLA view v03, "
-          f"UTD-MHAD, Penn Action (2D); detector `actlm.explain.facts.{api}`", "",
+          f"Seed: {seed}; {len(rows)} sequences ({PER_DATASET} per dataset, classes in turn): NW-UCLA view v03, "
+          f"UTD-MHAD, Penn Action (2D); detector `actlm.explain.facts.{api}`"
+          + ("" if seed == SEED else f"; the {SEED}-seed round's sequences left out (a disjoint sample)"), "",
           f"Stated facts: {shares['facts']}; checked {checked}: holds {counts['holds']}, false {counts['false']}, "
           f"ambiguous {counts['ambiguous']}; **share that holds {shares['holds_share']}** (of checked; target >= 0.95). "
-          f"'No movement' statements: {still_total}, false {still_false}.", "",
+          f"'No movement' statements (still facts and 'no motion' problems): {still_total}, false {still_false}.", "",
           "| dataset | facts | holds | false | ambiguous |", "|---|---|---|---|---|",
           *[f"| {d} | {sum(c.values())} | {c['holds']} | {c['false']} | {c['ambiguous']} |" for d, c in by_dataset.items()], "",
-          "Each verdict was made by reading the numbers that `python -m experiments.facts_handcheck` prints (own "
-          "measurement code; see its docstring for the frame), kept per fact in facts_handcheck.json; the verdicts "
-          "themselves are in facts_handcheck.verdicts.json (by sequence and fact).", "", CRITERIA,
+          f"Each verdict was made by reading the numbers that `{command.strip().replace(' --write', '')}` prints (own "
+          f"measurement code; see its docstring for the frame), kept per fact in {path.name}.json; the verdicts "
+          f"themselves are in {path.name}.verdicts.json (by sequence and fact).", "", CRITERIA,
           "| dataset | sequence | class | fact | verdict | the number that decides it |", "|---|---|---|---|---|---|",
           *lines]
     notes = handwritten_notes(path.with_suffix(".md"))
     path.with_suffix(".md").write_text("\n".join(md) + "\n" + notes)
     path.with_suffix(".json").write_text(json.dumps({"command": command.strip(), "commit": head_commit(), "date": when,
-                                                     "seed": SEED, "summary": shares, "sequences": rows}, indent=1) + "\n")
+                                                     "seed": seed, "summary": shares, "sequences": rows}, indent=1) + "\n")
     return shares
 
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--write", action="store_true", help="write results/facts_handcheck.{md,json} with the verdicts")
+    parser.add_argument("--write", action="store_true", help="write results/NAME.{md,json} with the verdicts")
     parser.add_argument("--only", nargs="*", help="print only these sequences")
+    parser.add_argument("--seed", type=int, default=SEED,
+                        help=f"the sample's seed (default {SEED}); another seed leaves out the {SEED}-seed round's sequences")
+    parser.add_argument("--name", default=NAME, help=f"stem of the results and verdict files (default {NAME})")
     args = parser.parse_args(argv)
-    rows = collect(choose())
+    rows = collect(choose(args.seed))
     if args.only:
         rows = [r for r in rows if r["sequence"] in args.only]
     if args.write:
-        verdicts = json.loads(VERDICTS.read_text()) if VERDICTS.exists() else {}
-        print(write(rows, verdicts, RESULTS / "facts_handcheck"))
+        verdicts_file = RESULTS / f"{args.name}.verdicts.json"
+        verdicts = json.loads(verdicts_file.read_text()) if verdicts_file.exists() else {}
+        print(write(rows, verdicts, RESULTS / args.name, args.seed))
     else:
         print_rows(rows)
 
