@@ -296,7 +296,7 @@ class PeopleLiveRecognizer(LiveRecognizer):
         self.lost_frames = max(1, int(round(lost_s * fps)))
         self.people: dict[int, PersonWindows] = {}
         self.overflow = 0
-        self.seen_ids: set[int] = set()          # not a buffer: reported as the number of people seen
+        self.people_seen = 0                     # people followed so far (a count: nothing kept per person gone)
         self.most_followed = 0
 
     @property
@@ -320,7 +320,7 @@ class PeopleLiveRecognizer(LiveRecognizer):
                     continue
                 events += self._drop(min(absent, key=lambda p: self.people[p].last_seen), frame.index)
             self.people[pid] = self._new_person(frame.index)
-            self.seen_ids.add(pid)
+            self.people_seen += 1
         self.most_followed = max(self.most_followed, len(self.people))
         for pid, person in self.people.items():
             events += [{**e, "person": pid} for e in self._advance(person, frame, people.get(pid))]
@@ -341,10 +341,10 @@ class PeopleFramePose:
     landmarker (one per tile of a wide frame) and :func:`actlm.pose.people.track_frame` with its
     :class:`~actlm.pose.people.PeopleTracker` (ByteTrack + the joint check), fed frame by frame."""
 
-    def __init__(self, max_people: int, fps: float, lost_s: float = 1.0):
+    def __init__(self, max_people: int, fps: float, lost_s: float = 1.0, tiles: tuple[int, int] | None = None):
         from .pose.people import PeopleBackend, PeopleTracker
 
-        self.backend = PeopleBackend(max_people, lost_s)
+        self.backend = PeopleBackend(max_people, lost_s, tiles=tiles)
         self.tracker = PeopleTracker(max_people, fps, lost_s)
         self._image: np.ndarray | None = None
         self._people = self.backend.people_of(self._frames(), fps)
@@ -414,7 +414,7 @@ def run_live(source: str, recognizer_for: Callable[[float], LiveRecognizer], *,
         if on_event:
             on_event(event)
     report.frames_dropped, report.windows_scored = queue.dropped, recognizer.windows_scored
-    report.people = len(getattr(recognizer, "seen_ids", ())) or int(report.frames_with_person > 0)
+    report.people = getattr(recognizer, "people_seen", 0) or int(report.frames_with_person > 0)
     report.frames_read = report.frames_processed + queue.dropped
     report.seconds = clock() - started
     report.stream_seconds = (last_index + 1) / fps

@@ -161,7 +161,7 @@ def test_two_people_get_their_own_events(monkeypatch):
     assert starts == {(1, names[3]), (2, names[5])}
     ends = {(e["person"], e["action"]) for e in events if e["event"] == "end"}
     assert ends == starts and all("time_s" in e for e in events)
-    assert rec.people == {} and rec.seen_ids == {1, 2}
+    assert rec.people == {} and rec.people_seen == 2
 
 
 def test_interleaved_people_each_keep_their_action(monkeypatch):
