@@ -156,3 +156,33 @@ def test_predict_defaults_to_the_general_model_with_text_classes(shared_data, tm
     report = json.loads(out.read_text())
     assert report["classes"] == ["clean and jerk", "waving", "sitting down"]
     assert report["top"][0][0] == "clean and jerk"
+
+
+def _tiny_merged(root: Path):
+    """A prepared dataset in the merged dataset's shape: two sources, two classes, one split."""
+    from actlm.data.store import DatasetWriter, SkeletonSet
+
+    rows = [("nw-ucla", 0), ("utd-mhad", 0), ("utd-mhad", 1), ("sbu", 1)]
+    with DatasetWriter(root, "general", BODY_13, ["x", "y", "z"], ["walk", "clap"], max_persons=1) as writer:
+        for n, (source, label) in enumerate(rows):
+            writer.add(Sample(data=np.zeros((1, 4, 13, 3), np.float32), label=label,
+                              sample_id=f"{source}/s{n}", meta={"source": source}))
+        writer.close({"train": [f"{s}/s{n}" for n, (s, _) in enumerate(rows)]})
+    return SkeletonSet(root).split("train")
+
+
+def test_exclude_sources_drops_one_dataset_and_keeps_classes(tmp_path):
+    from actlm.data.merged import exclude_sources
+    from actlm.engine.config import DataConfig
+    from actlm.language.zeroshot import restrict_classes
+
+    assert DataConfig().exclude_sources is None                     # the default changes nothing
+    ds = _tiny_merged(tmp_path / "general")
+    kept = exclude_sources(ds, ["utd-mhad"])
+    assert kept.sample_ids == ["nw-ucla/s0", "sbu/s3"] and kept.classes == ["walk", "clap"]
+    assert list(kept.labels) == [0, 1] and kept.split_name == "train"
+    assert restrict_classes(kept, ["clap"]).sample_ids == ["sbu/s3"]   # then a class restriction
+    with pytest.raises(DataError, match="no source"):
+        exclude_sources(ds, ["ntu60"])
+    with pytest.raises(DataError, match="no sample"):
+        exclude_sources(ds, ["nw-ucla", "utd-mhad", "sbu"])

@@ -123,6 +123,22 @@ def merged_label(dataset: str, class_name: str) -> int:
     raise DataError(f"merged class list: {dataset} class {class_name!r} belongs to no merged class")
 
 
+def exclude_sources(ds: Any, sources: list[str] | tuple[str, ...]) -> Any:
+    """``ds`` (a split of the merged dataset) without the samples of the source datasets ``sources``
+    (names of :data:`SOURCES`), told by each sample's ``meta["source"]``; class list and labels unchanged."""
+    unknown = sorted(set(sources) - set(SOURCES))
+    if unknown:
+        raise DataError(f"data.exclude_sources: {', '.join(unknown)} is no source of the merged dataset "
+                        f"(one of {', '.join(SOURCES)})")
+    metas = [ds.meta(i) for i in range(len(ds))]
+    if any("source" not in m for m in metas):
+        raise DataError(f"data.exclude_sources: {ds.name} is not the merged dataset (its samples name no source)")
+    keep = [i for i, m in enumerate(metas) if m["source"] not in set(sources)]
+    if not keep:
+        raise DataError(f"data.exclude_sources: no sample of {ds.name}/{ds.split_name} is left")
+    return ds.subset(keep)
+
+
 def to_common_body(data: np.ndarray, layout: Any, dataset: str) -> np.ndarray:
     """(M, T, V, C) in ``layout`` -> (M, T, 13, 3) in ``body-13``, y up (Penn's image y negated, z = 0)."""
     present = _person_mask(data)

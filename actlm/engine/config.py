@@ -40,6 +40,9 @@ class DataConfig(_Strict):
     # zero-shot split (language/zeroshot.py); test_classes defaults to train_classes
     train_classes: str | list[str | int] | None = None
     test_classes: str | list[str | int] | None = None
+    # A merged dataset (general): leave out the samples of these source datasets (e.g. [utd-mhad]),
+    # in both splits, before any class restriction: a cross-dataset run (actlm/data/merged.py)
+    exclude_sources: list[str] | None = None
     # The input stream: joint, bone, joint_motion or bone_motion. It is the kind of every Stream step
     # of both pipelines that names none (one is appended where a pipeline has no Stream step);
     # None leaves the pipelines as written.

@@ -223,6 +223,10 @@ class Trainer:
             dist.barrier()
         self.train_set = load(cfg.data.dataset, split=cfg.data.train_split, data_root_dir=cfg.data.data_root)
         self.test_set = load(cfg.data.dataset, split=cfg.data.test_split, data_root_dir=cfg.data.data_root)
+        if cfg.data.exclude_sources:
+            from ..data.merged import exclude_sources   # a cross-dataset run: some source datasets left out
+            self.train_set = exclude_sources(self.train_set, cfg.data.exclude_sources)
+            self.test_set = exclude_sources(self.test_set, cfg.data.exclude_sources)
         if cfg.data.train_classes is not None or cfg.data.test_classes is not None:
             from ..language.zeroshot import restrict_classes   # a zero-shot run's seen classes
             self.train_set = restrict_classes(self.train_set, cfg.data.train_classes, cfg.data.data_root)
