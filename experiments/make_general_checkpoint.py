@@ -7,7 +7,7 @@ viewpoints, one merged class list with written descriptions: actlm/data/merged.p
 normal `actlm train` loop, then copies the best checkpoint's weights and config (no optimiser
 state) to actlm/checkpoints/general-2d/ (its config.json with OPEN_VOCABULARY, the calibration of `--classes`,
 and TIMELINE, the settings of `predict --timeline` and `live`: recalibrate them for new weights with
-``python -m experiments.timeline_benchmark --checkpoint actlm/checkpoints/general-2d --calibration-sequences 600
+``python -m experiments.timeline_benchmark --checkpoint actlm/checkpoints/general-2d --calibration-sequences 600 --no-still
 --store`` and copy the stored key here),
 measures its class fact profile, and writes an ABOUT.json recording the command, commit, date,
 classes, where each class's description comes from, and the measured test accuracy overall and
@@ -36,8 +36,8 @@ OPEN_VOCABULARY = {
 
 #: stored in the shipped config.json: the timeline's settings (actlm.timeline.stored_settings), chosen on
 #: streams of NW-UCLA's training views and UTD-MHAD's training subjects
-TIMELINE = {"threshold": 0.1, "switch_penalty": 2.0, "still_below": 0.03, "online_threshold": 0.3, "online_hold": 1,
-            "online_still_below": 0.02, "source": "experiments/results/timeline_general.md"}
+TIMELINE = {"threshold": 0.5, "switch_penalty": 0.5, "still_below": 0.0, "online_threshold": 0.3, "online_hold": 1,
+            "online_still_below": 0.0, "source": "experiments/results/timeline_general.md"}
 
 
 def main() -> None:

@@ -210,9 +210,11 @@ def best_of(grid: list[tuple[dict, dict]]) -> dict:
     return max(grid, key=lambda g: (g[1]["f1@25"], g[1]["edit"]))[0]
 
 
-def calibrate(streams: list[dict], windows: Windows, background: int) -> dict[str, dict]:
+def calibrate(streams: list[dict], windows: Windows, background: int, still_grid: tuple = STILL) -> dict[str, dict]:
     """Settings chosen on the calibration streams: the Viterbi timeline without and with the
-    stillness rule, and the online decoder (threshold, hold, stillness)."""
+    stillness rule, and the online decoder (threshold, hold, stillness). ``still_grid`` (0,) turns
+    the stillness rule off: see ``--no-still``."""
+    STILL = still_grid
     truths = [s["labels"] for s in streams]
     viterbi_grid = [({"threshold": t, "switch_penalty": lam, "still_below": still},
                      scores(viterbi_labels(streams, windows, t, lam, still), truths, background))
@@ -308,6 +310,10 @@ def main(argv: list[str] | None = None) -> None:
                              "check; the results say how many)")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--out", default=None, help="default: experiments/results/timeline (timeline_general for body-13)")
+    parser.add_argument("--no-still", action="store_true",
+                        help="choose settings without the stillness rule: the synthetic idle frames (a held pose "
+                             "with 3 mm of jitter) are far stiller than a person standing in a real video, so a "
+                             "stillness level chosen on them also silences real actions (see timeline_general.md)")
     parser.add_argument("--store", action="store_true",
                         help="write the chosen settings into the checkpoint's config.json ('timeline')")
     args = parser.parse_args(argv)
@@ -337,7 +343,7 @@ def main(argv: list[str] | None = None) -> None:
                                                     background, rng), windows)
     evaluation = scored(model, meta, build_streams([test[i] for i in range(n_test)] + unknown_test, args.per_stream,
                                                    background, rng), windows)
-    cal = calibrate(calibration, windows, background)
+    cal = calibrate(calibration, windows, background, (0.0,) if args.no_still else STILL)
     majority = Counter(np.concatenate([s["labels"] for s in calibration]).tolist()).most_common(1)[0][0]
     results = evaluate(evaluation, windows, background, cal, majority)
     frames = np.concatenate([s["labels"] for s in evaluation])
@@ -384,7 +390,7 @@ def general_study(model, meta, windows: Windows, background: int, rng: np.random
     test_pool = common_body("test", args.test_sequences, rng)
     calibration = scored(model, meta, build_streams(calibration_pool, args.per_stream, background, rng), windows)
     evaluation = scored(model, meta, build_streams(test_pool, args.per_stream, background, rng), windows)
-    cal = calibrate(calibration, windows, background)
+    cal = calibrate(calibration, windows, background, (0.0,) if args.no_still else STILL)
     majority = Counter(np.concatenate([s["labels"] for s in calibration]).tolist()).most_common(1)[0][0]
     results = evaluate(evaluation, windows, background, cal, majority)
     # the same test streams with the settings it had before (the module constants, chosen for nw-ucla-joint)

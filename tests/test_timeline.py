@@ -294,3 +294,23 @@ def test_the_shipped_checkpoints_carry_their_calibrated_settings():
     assert (root.parents[1] / general.extra["timeline"]["source"]).exists()
     from experiments.make_general_checkpoint import TIMELINE
     assert general.extra["timeline"] == TIMELINE                 # re-shipping the model keeps them
+
+
+def test_the_general_models_stored_stillness_does_not_silence_a_real_action(shared_data):
+    """A stillness level chosen on synthetic idle (a held pose with 3 mm of jitter) once silenced
+    every real action (0.03 body sizes a frame; real 30 fps windows move 0.01-0.02): the shipped
+    model's stored level must let the windows of a real squat through."""
+    import scipy.io as sio
+
+    from actlm.data.merged import to_common_body
+    from actlm.engine.checkpoint import load_checkpoint
+    from actlm.timeline import Windows, is_still, score_windows, stored_settings
+
+    model, meta = load_checkpoint(Path(__file__).parents[1] / "actlm" / "checkpoints" / "general-2d")
+    mat = sio.loadmat(shared_data / "utd-mhad" / "a27_s2_t1_skeleton.mat")
+    joints = next(v for k, v in mat.items() if not k.startswith("_")).transpose(2, 0, 1).astype(np.float32)[None]
+    scores = score_windows(model, meta.test_pipeline, "body-13", to_common_body(joints, "utd-mhad", "utd-mhad"),
+                           Windows(32, 8))
+    settings = stored_settings(meta)
+    assert not is_still(scores, settings["still_below"]).any()
+    assert not is_still(scores, settings["online_still_below"]).any()
