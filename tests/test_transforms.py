@@ -235,3 +235,20 @@ def test_transforms_after_map_layout_use_the_target_layout():
     child, parent = get_layout("kinect-v1").bones[0]
     assert out.shape == (1, 8, 20, 3)
     np.testing.assert_allclose(out[..., child, :], mapped[..., child, :] - mapped[..., parent, :], atol=1e-6)
+
+
+def test_spine_align_keeps_a_degenerate_spine_from_blowing_up_the_scale():
+    """Hips and shoulders annotated at one point (Penn Action close-ups) gave a spine of ~1e-4 and
+    coordinates of ~470 body sizes; the body's extent stands in for it."""
+    from actlm.data.transforms import SpineAlign
+
+    rng = np.random.default_rng(0)
+    x = rng.normal(0, 100, size=(1, 20, 13, 3)).astype(np.float32)
+    x[..., 2] = 0
+    x[0, :, [1, 2, 7, 8]] = x[0, :, [1]] + 1e-4          # shoulders and hips at one place
+    out = SpineAlign("body-13")(x, rng)
+    assert np.isfinite(out).all() and np.abs(out).max() < 20
+    normal = rng.normal(0, 100, size=(1, 20, 13, 3)).astype(np.float32)
+    scaled = SpineAlign("body-13", rotate=False)(normal, rng)[0]
+    spine = np.linalg.norm(scaled[:, [1, 2]].mean(1) - scaled[:, [7, 8]].mean(1), axis=-1).mean()
+    assert abs(spine - 1.0) < 1e-4                        # an ordinary spine is still the unit

@@ -45,6 +45,24 @@ def _mean_joint(x: np.ndarray, joints: tuple[int, ...]) -> np.ndarray:
 
 
 # --- normalisation ---------------------------------------------------------------------------
+#: a spine shorter than this share of the body's extent is degenerate (hips and shoulders annotated
+#: at one place, as in Penn Action close-ups whose hidden joints share a point) ...
+DEGENERATE_SPINE = 0.05
+#: ... and the body's size is then taken as this share of its extent (a standing adult's spine is
+#: about a third of the bounding box's diagonal)
+SPINE_OF_EXTENT = 0.3
+
+
+def _body_size(frames: np.ndarray, spine: float) -> float:
+    """The mean spine length, or, when it is degenerate against the person's extent (the mean over
+    frames of the joints' bounding-box diagonal), a share of that extent: dividing by a spine of
+    ~0 turned a Penn Action clip into coordinates of ~470 body sizes that upset a training run."""
+    extent = float(np.mean(np.linalg.norm(np.ptp(frames, axis=-2), axis=-1))) if len(frames) else 0.0
+    if spine < DEGENERATE_SPINE * extent:
+        return SPINE_OF_EXTENT * extent
+    return spine
+
+
 @register
 class SpineAlign:
     """Centre on the layout's centre joint, rotate into a body frame, scale to body size.
@@ -86,7 +104,7 @@ class SpineAlign:
             if rot is not None:
                 out = out @ rot.T
         if self.scale:
-            size = float(np.linalg.norm(tops - bottoms, axis=-1).mean())
+            size = _body_size(out[present], float(np.linalg.norm(tops - bottoms, axis=-1).mean()))
             if size > 1e-6:
                 out = out / size
         out[~present] = 0
