@@ -47,11 +47,11 @@ THRESHOLDS = {
     "lower": 0.15,
     "reach_forward": 0.2,   # the hand ~0.3 m in front of its shoulder (arms hanging: ~0.05)
     "reach_down": 0.12,     # the hand drops ~0.2 m against the pelvis, to below the knee (or below LOW_HAND)
-    "touch_head": 0.13,     # hand within ~0.2 m of the head (having started ~0.35 m away)
+    "touch_head": 0.115,    # hand within ~0.2 m of the head joint (having started ~0.35 m away)
     "wave": 3,              # side-to-side reversals of a raised hand
     "swing": 0.1,           # ~0.16 m in one frame (5 m/s at 30 fps: a throw or a punch; an arm swinging
                             # in a walk, or a brisk raise, moves at 1-3 m/s)
-    "hands_together": 0.11,
+    "hands_together": 0.088,  # hands within ~0.15 m (a boxing guard 0.28 m apart, crossed arms 0.23 m: not together)
     "bend": 25,
     "lean_back": 15,        # a standing body leans back 20-30 degrees at most
     "squat": 0.12,          # the hips drop ~0.2 m with bent knees and come back up
