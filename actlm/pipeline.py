@@ -238,9 +238,36 @@ def predict_video(video: str | Path, checkpoint: str | Path | None = None, backe
     return prediction, pose
 
 
-def write_annotated_video(video: str | Path, pose: PoseSequence, prediction: VideoPrediction, out: str | Path) -> Path:
+def person_labels(pose: PoseSequence, segments: list | None = None, per_person: list[dict] | None = None
+                  ) -> list[dict[int, str]]:
+    """What to write above each drawn person, per frame: ``{slot m: label}``. From a timeline's
+    ``segments`` (each person's current segment: the action, or 'no known action') when given, else
+    from ``per_person`` predictions (each tracked person's action over all their frames); the slot's
+    person is ``pose.track_ids[m, t]`` for tracked people, 0 otherwise. Empty dicts without either."""
+    out: list[dict[int, str]] = [{} for _ in range(pose.frames)]
+    if not segments and not per_person:
+        return out
+    tracked = pose.track_ids is not None
+    whole = {p["person"]: f"{p['top'][0][0]} {p['top'][0][1]:.0%}" for p in per_person or [] if p.get("top")}
+    for t in range(pose.frames):
+        for m in range(pose.image.shape[0]):
+            if pose.visibility[m, t].max() <= 0:
+                continue
+            person = int(pose.track_ids[m, t]) if tracked else 0
+            if person < 0:
+                continue
+            label = next((f"{seg.action} {seg.confidence:.0%}" for seg in segments or []
+                          if seg.person == person and seg.start <= t < seg.end), whole.get(person))
+            if label is not None:
+                out[t][m] = f"{person}: {label}" if tracked else label
+    return out
+
+
+def write_annotated_video(video: str | Path, pose: PoseSequence, prediction: VideoPrediction, out: str | Path,
+                          labels: list[dict[int, str]] | None = None) -> Path:
     """The video with the skeleton drawn, the joints of the cited body parts enlarged in red, the
-    span the model used framed in red and named at the bottom."""
+    span the model used framed in red and named at the bottom; with ``labels`` (:func:`person_labels`)
+    each drawn person's current label above their head."""
     import cv2
 
     out = Path(out)
@@ -266,6 +293,12 @@ def write_annotated_video(video: str | Path, pose: PoseSequence, prediction: Vid
                 for j, (px, py) in enumerate(pts):
                     hot = weights[j] > 0.05              # a joint of a body part the explanation cites
                     cv2.circle(img, (int(px), int(py)), 6 if hot else 2, (0, 0, 255) if hot else (0, 255, 255), -1)
+                if labels is not None and m in labels[i]:
+                    seen = pose.visibility[m, i] > 0
+                    x0, y0 = int(pts[seen, 0].min()), int(max(pts[seen, 1].min() - 10, 16))
+                    cv2.putText(img, labels[i][m], (x0, y0), cv2.FONT_HERSHEY_SIMPLEX, 0.55, (0, 0, 0), 4, cv2.LINE_AA)
+                    cv2.putText(img, labels[i][m], (x0, y0), cv2.FONT_HERSHEY_SIMPLEX, 0.55, (255, 255, 255), 1,
+                                cv2.LINE_AA)
         if prediction.span[0] <= i < prediction.span[1]:
             cv2.rectangle(img, (0, 0), (img.shape[1] - 1, img.shape[0] - 1), (0, 0, 255), 4)
         cv2.putText(img, label, (8, 24), cv2.FONT_HERSHEY_SIMPLEX, 0.7, (255, 255, 255), 2, cv2.LINE_AA)

@@ -314,3 +314,44 @@ def test_the_general_models_stored_stillness_does_not_silence_a_real_action(shar
     settings = stored_settings(meta)
     assert not is_still(scores, settings["still_below"]).any()
     assert not is_still(scores, settings["online_still_below"]).any()
+
+
+def test_each_drawn_person_is_labelled_with_their_current_segment():
+    """The annotated video's label per person and frame: the tracked person's timeline segment
+    (with the person's id), else their whole-clip action; nothing for an empty slot."""
+    from actlm.pipeline import person_labels
+    from actlm.pose.backends import PoseSequence
+    from actlm.timeline import Segment
+
+    vis = np.ones((2, 6, 33), np.float32)
+    vis[1, :2] = 0                                       # slot 1 empty in frames 0-1
+    ids = np.array([[7] * 6, [-1, -1, 9, 9, 9, 9]])
+    pose = PoseSequence("blazepose-33", np.zeros((2, 6, 33, 2), np.float32), vis, None, 30.0, (64, 64), ids)
+    segments = [Segment(7, 0, 3, "wave", 0.8), Segment(7, 3, 6, NO_ACTION, 0.6), Segment(9, 2, 6, "clap", 0.7)]
+    labels = person_labels(pose, segments)
+    assert labels[0] == {0: "7: wave 80%"} and labels[4] == {0: "7: no known action 60%", 1: "9: clap 70%"}
+    whole = person_labels(pose, None, [{"person": 9, "top": [("hug", 0.55)]}])
+    assert whole[1] == {} and whole[2] == {1: "9: hug 55%"}
+    untracked = PoseSequence("blazepose-33", np.zeros((1, 6, 33, 2), np.float32), vis[:1], None, 30.0, (64, 64))
+    assert person_labels(untracked, [Segment(0, 0, 6, "walk", 0.9)])[5] == {0: "walk 90%"}
+    assert person_labels(untracked) == [{}] * 6
+
+
+def test_predict_out_with_a_timeline_draws_the_current_label(short_tai_chi, tmp_path):
+    plain, labelled = tmp_path / "plain.mp4", tmp_path / "labelled.mp4"
+    assert CliRunner().invoke(main, ["predict", str(short_tai_chi), "--out", str(plain)]).exit_code == 0
+    result = CliRunner().invoke(main, ["predict", str(short_tai_chi), "--out", str(labelled),
+                                       "--timeline", str(tmp_path / "t.jsonl")])
+    assert result.exit_code == 0, result.output
+
+    def frames(path):
+        cap = cv2.VideoCapture(str(path))
+        out = []
+        ok, frame = cap.read()
+        while ok:
+            out.append(frame)
+            ok, frame = cap.read()
+        return np.stack(out)
+
+    a, b = frames(plain), frames(labelled)
+    assert a.shape == b.shape and np.abs(a.astype(int) - b.astype(int)).max() > 100   # the label's white text

@@ -150,16 +150,22 @@ def predict_cmd(video: str, checkpoint: str | None, reasoner_dir: str | None, no
         for p in per_person or []:
             click.echo(f"person {p['person']} (frames {p['first']}-{p['last']}, seen in {p['frames']}): "
                        + ", ".join(f"{name} {prob:.0%}" for name, prob in p["top"]))
+    if out and backend == "coco-json":
+        raise click.ClickException("--out needs the video itself; keypoint files have no frames to draw on")
+    timeline = None
+    if timeline_out or timeline_png:
+        timeline = _write_timeline(everyone or pose, checkpoint, video, timeline_out, timeline_png, window, stride,
+                                   unknown_below, echo=json_out != "-")
     if out:
-        if backend == "coco-json":
-            raise click.ClickException("--out needs the video itself; keypoint files have no frames to draw on")
-        click.echo(f"annotated video: {write_annotated_video(video, everyone or pose, prediction, out)}", err=True)
+        from ..pipeline import person_labels
+
+        # each drawn person's current label: their timeline segment, else (--people) their whole-clip action
+        labels = person_labels(everyone or pose, timeline.segments if timeline else None, per_person)
+        click.echo(f"annotated video: {write_annotated_video(video, everyone or pose, prediction, out, labels)}",
+                   err=True)
     if json_out:
         _write_json({"person_found": True, **prediction.as_dict(),
                      **({"people": per_person} if per_person is not None else {})}, json_out)
-    if timeline_out or timeline_png:
-        _write_timeline(everyone or pose, checkpoint, video, timeline_out, timeline_png, window, stride, unknown_below,
-                        echo=json_out != "-")
 
 
 def _track_people(video: str, people: int, progress):
@@ -179,7 +185,7 @@ def _track_people(video: str, people: int, progress):
 
 
 def _write_timeline(pose, checkpoint: str | None, video: str, jsonl: str | None, png: str | None,
-                    window: int | None, stride: int | None, threshold: float | None, echo: bool) -> None:
+                    window: int | None, stride: int | None, threshold: float | None, echo: bool):
     """``predict --timeline``: the video's segments as JSON Lines and/or a PNG (the poses are reused)."""
     from ..pipeline import default_checkpoint
     from ..timeline import plot_timeline, video_timeline, write_jsonl
@@ -193,6 +199,7 @@ def _write_timeline(pose, checkpoint: str | None, video: str, jsonl: str | None,
         click.echo(f"timeline: {write_jsonl(timeline, jsonl)}", err=True)
     if png:
         click.echo(f"timeline picture: {plot_timeline(timeline, png, title=Path(video).name)}", err=True)
+    return timeline
 
 
 def load_reasoner(folder: str, checkpoint, what: str = "the explained model"):
