@@ -23,8 +23,9 @@ leans back by about 8 degrees when people stand, so the median over the referenc
 tallest frames counts as 0.
 
 Usage: ``python -m experiments.facts_handcheck`` (print), ``... --write`` (results files).
-``--seed S --name STEM`` draws another sample (seed S; when S is not 40 the sequences of the seed-40
-round are left out, so the samples are disjoint) and reads/writes ``results/STEM.verdicts.json`` and
+``--seed S --name STEM`` draws another sample (seed S; the sequences of the earlier rounds are left
+out, so the samples are disjoint: seed 41 leaves out seed 40's, seed 42 those of seeds 40 and 41, any
+seed not in ``ROUNDS`` those of every round) and reads/writes ``results/STEM.verdicts.json`` and
 ``results/STEM.{md,json}``. A 'no motion' problem the detector states (the body does not move) is a
 'no movement' statement too: it is printed and judged like a ``still`` fact (motion ``still``, part
 ``problem``).
@@ -50,6 +51,7 @@ from actlm.paths import data_root
 from experiments.run_archive import handwritten_notes, head_commit
 
 SEED = 40
+ROUNDS = (40, 41, 42)     # the hand-check rounds so far, in order; each leaves out the ones before it
 PER_DATASET = 22
 RESULTS = Path("experiments/results")
 NAME = "facts_handcheck"
@@ -85,10 +87,13 @@ def _penn_actions() -> tuple[tuple[str, Path], ...]:
 
 
 def choose(seed: int = SEED, per_dataset: int = PER_DATASET) -> list[Source]:
-    """The sample of ``seed``; any other seed than 40 leaves out the seed-40 round's sequences."""
+    """The sample of ``seed``, disjoint from the earlier rounds': a seed of ``ROUNDS`` leaves out the
+    sequences of the rounds listed before it (40: none, 41: seed 40's, 42: seeds 40 and 41's), any
+    other seed those of every round in ``ROUNDS``."""
     root = data_root()
     rng = np.random.default_rng(seed)
-    used = {src.path for src in choose(SEED, per_dataset)} if seed != SEED else set()
+    earlier = ROUNDS[:ROUNDS.index(seed)] if seed in ROUNDS else ROUNDS
+    used = {src.path for r in earlier for src in choose(r, per_dataset)}
     ucla: dict[str, list[Path]] = {}
     for path in sorted((root / "nw-ucla" / "all_sqe").glob("*_v03.json")):
         if path not in used:
@@ -491,6 +496,15 @@ def print_rows(rows: list[dict]) -> None:
                 print("      " + ", ".join(f"{k}={v}" for k, v in f["summary"].items()))
 
 
+def _left_out(seed: int) -> str:
+    earlier = ROUNDS[:ROUNDS.index(seed)] if seed in ROUNDS else ROUNDS
+    if not earlier:
+        return ""
+    if earlier == (SEED,):      # the seed-41 round's wording, unchanged
+        return f"; the {SEED}-seed round's sequences left out (a disjoint sample)"
+    return f"; the sequences of the seed {', '.join(map(str, earlier[:-1]))} and {earlier[-1]} rounds left out (a disjoint sample)"
+
+
 def write(rows: list[dict], verdicts: dict, path: Path, seed: int = SEED) -> dict:
     """Merge the verdicts; write the table (md) and the numbers (json); return the shares."""
     counts = {"holds": 0, "false": 0, "ambiguous": 0, "unchecked": 0}
@@ -520,7 +534,7 @@ def write(rows: list[dict], verdicts: dict, path: Path, seed: int = SEED) -> dic
           f"Command: `{command.strip()}`  ", f"Commit: {head_commit()} (working tree at run time)  ", f"Date: {when}  ",
           f"Seed: {seed}; {len(rows)} sequences ({PER_DATASET} per dataset, classes in turn): NW-UCLA view v03, "
           f"UTD-MHAD, Penn Action (2D); detector `actlm.explain.facts.{api}`"
-          + ("" if seed == SEED else f"; the {SEED}-seed round's sequences left out (a disjoint sample)"), "",
+          + _left_out(seed), "",
           f"Stated facts: {shares['facts']}; checked {checked}: holds {counts['holds']}, false {counts['false']}, "
           f"ambiguous {counts['ambiguous']}; **share that holds {shares['holds_share']}** (of checked; target >= 0.95). "
           f"'No movement' statements (still facts and 'no motion' problems): {still_total}, false {still_false}.", "",
@@ -543,7 +557,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--write", action="store_true", help="write results/NAME.{md,json} with the verdicts")
     parser.add_argument("--only", nargs="*", help="print only these sequences")
     parser.add_argument("--seed", type=int, default=SEED,
-                        help=f"the sample's seed (default {SEED}); another seed leaves out the {SEED}-seed round's sequences")
+                        help=f"the sample's seed (default {SEED}); the earlier rounds' sequences ({ROUNDS}) are left out")
     parser.add_argument("--name", default=NAME, help=f"stem of the results and verdict files (default {NAME})")
     args = parser.parse_args(argv)
     rows = collect(choose(args.seed))
