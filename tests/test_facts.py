@@ -388,3 +388,14 @@ def test_a_track_lost_before_the_end_is_said_and_no_end_state_is_claimed(layout,
 def test_a_frozen_body_is_not_said_to_stand_still():
     sample, reading = _generated("frozen_joints", "kinect-v2", 20, failure=True)
     assert "dead_track" in kinds(reading) and "still" not in motions(reading)
+
+
+def test_sides_swapped_for_a_person_seen_from_behind_are_said():
+    """When the knees say the Kinect sees the person from behind, the sides named are the person's
+    own, not the file's labels: said as a problem (a reader checking the file's joint names would
+    otherwise find 'left' where the skeleton says right); not said when no side is named."""
+    reading = read_motion(ucla("a11_s07_e00_v03"), "kinect-v1")        # a throw; the knees bend to the labelled back
+    assert "mirrored_sides" in kinds(reading)
+    assert any(f.part.startswith(("left", "right")) for f in reading.facts)
+    facing = read_motion(ucla("a12_s08_e01_v03"), "kinect-v1")
+    assert "mirrored_sides" not in kinds(facing)

@@ -767,6 +767,17 @@ def _excursions(body: _Body, share: float = 100) -> dict[str, float]:
     return out
 
 
+#: "stays in place" speaks of every body part: each must be readable in this share of the frames
+STILL_READABLE = 0.8
+
+
+def _all_parts_seen(body: _Body) -> bool:
+    """Whether the hands, head, hips and feet are each readable in STILL_READABLE of the frames (a
+    close-up without legs, or a hand the tracking check dropped, cannot support 'no part moves')."""
+    parts = (body.hand["right"], body.hand["left"], body.head, body.hip, body.ankle["right"], body.ankle["left"])
+    return all(np.isfinite(x[:, 0]).mean() >= STILL_READABLE for x in parts)
+
+
 def read_motion(data: np.ndarray, layout: str | Layout, *, visibility: np.ndarray | None = None,
                 max_facts: int = 8) -> Reading:
     """See :func:`_read_motion`; NumPy's warnings about all-NaN slices (joint-frames the tracking
@@ -812,6 +823,13 @@ def _read_motion(data: np.ndarray, layout: str | Layout, *, visibility: np.ndarr
     moved = _excursions(body)
     facts = _most_salient(_merge_sides(facts), max_facts)
     problems = tracking.problems + problems
+    if world.mirrored and any(f.part.startswith(("left", "right")) for f in facts):
+        # said, not silently applied: a reader comparing with the file's joint names would otherwise
+        # find "left" where the skeleton says right
+        problems.append(Problem("mirrored_sides", (), (int(tracking.frames[0]), int(tracking.frames[-1])),
+                                "the sensor seems to see the person from behind (the knees bend towards the "
+                                "skeleton's back): its left and right joint labels are swapped, and the sides "
+                                "named here are the person's own"))
     lost = _lost_problem(tracking.frames, data.shape[1])
     if lost is not None:
         # how the clip ends is not seen: no 'stays down' / 'ends standing'
@@ -822,7 +840,7 @@ def _read_motion(data: np.ndarray, layout: str | Layout, *, visibility: np.ndarr
     # still: every part stays within STILL in most frames (sensor noise spikes now and then) and
     # within STILL_MOST in all
     if (not facts and moved and not unsure and max(usual.values()) < STILL and max(moved.values()) < STILL_MOST
-            and not (world.dims == 2 and _arms_foreshorten(body))):
+            and _all_parts_seen(body) and not (world.dims == 2 and _arms_foreshorten(body))):
         # the bound said is the largest excursion measured (a hand moving 0.05 is not 'at most 0.06')
         facts = [Fact("body", "still", 0.5, 0.0, f"stays in place: no body part moves more than "
                       f"{context.distance_words(max(moved.values()))}", 0.0, 1.0)]
