@@ -316,3 +316,27 @@ def _pose_joint_weights(pose_layout: str, prediction: VideoPrediction) -> np.nda
     mapping = get_mapping(pose_layout, prediction.layout)
     back = mapping.weights.T @ np.asarray(prediction.joint_importance)
     return back / (back.max() or 1.0)
+
+
+def person_predictions(pose: PoseSequence, checkpoint: str | Path | tuple, top_k: int = 3, min_frames: int = 8) -> list[dict]:
+    """Each tracked person's action over all their frames by the model at ``checkpoint`` (or a
+    loaded ``(model, meta)``): ``{"person", "frames", "first", "last", "top": [(class, p), ...]}``,
+    most frames first (people seen in fewer than ``min_frames`` frames are left out)."""
+    from .pose.people import people_ids, person_sequence
+
+    model, meta = checkpoint if isinstance(checkpoint, tuple) else load_checkpoint(resolve_checkpoint(checkpoint))
+    model.eval()
+    pipeline = build_pipeline(meta.test_pipeline, meta.layout)
+    out = []
+    for person in people_ids(pose):
+        one = person_sequence(pose, person)
+        data, kept = skeleton_for_model(one, meta.layout, meta.model.args.get("num_persons", 1),
+                                        meta.model.args.get("in_channels"))
+        if len(kept) < min_frames:
+            continue
+        with torch.no_grad():
+            probs = model(torch.from_numpy(pipeline(data, np.random.default_rng(0)))[None]).softmax(1)[0].numpy()
+        order = np.argsort(-probs)[:top_k]
+        out.append({"person": person, "frames": int(len(kept)), "first": int(kept[0]), "last": int(kept[-1]),
+                    "top": [(meta.classes[i], round(float(probs[i]), 4)) for i in order]})
+    return out

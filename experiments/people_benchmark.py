@@ -43,9 +43,9 @@ from actlm.data import load
 from actlm.data.layouts import get_layout
 from actlm.data.merged import merged_label, sbu_persons, to_common_body
 from actlm.paths import data_root
-from actlm.pipeline import default_checkpoint
+from actlm.pipeline import default_checkpoint, person_predictions
 from actlm.pose.backends import BlazePoseBackend, PoseSequence, _match
-from actlm.pose.people import (PeopleBackend, PeopleTracker, drop_duplicates, landmark_box, people_ids, person_predictions,
+from actlm.pose.people import (PeopleBackend, PeopleTracker, drop_duplicates, landmark_box, people_ids,
                                 track_people)
 from actlm.pose.video import read_frames
 

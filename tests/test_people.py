@@ -79,7 +79,8 @@ def test_tracker_state_is_bounded_and_ids_follow_lost_s():
 def test_people_timeline_has_a_row_per_person(tmp_path):
     pytest.importorskip("supervision")
     from actlm.pipeline import default_checkpoint
-    from actlm.pose.people import person_predictions, track_people
+    from actlm.pipeline import person_predictions
+    from actlm.pose.people import track_people
     from actlm.timeline import plot_timeline, video_timeline, video_timelines
 
     rng = np.random.default_rng(2)

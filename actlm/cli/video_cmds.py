@@ -143,7 +143,7 @@ def predict_cmd(video: str, checkpoint: str | None, reasoner_dir: str | None, no
                               "total_s": prediction.timings["total_s"] + rescore_s}
     per_person = None
     if everyone is not None:
-        from ..pose.people import person_predictions
+        from ..pipeline import person_predictions
         per_person = person_predictions(everyone, checkpoint, top_k=min(top_k, 3))
     if json_out != "-":
         click.echo(prediction.summary())

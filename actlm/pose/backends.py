@@ -154,13 +154,8 @@ def _match(people: list[np.ndarray], previous: list) -> list[tuple[int, np.ndarr
     return out
 
 
-def _people(**options) -> PoseBackend:
-    from .people import PeopleBackend
-    return PeopleBackend(**options)
-
-
-BACKENDS: dict[str, Callable[..., PoseBackend]] = {"blazepose": BlazePoseBackend, "coco-json": CocoJsonBackend,
-                                                   "people": _people}
+#: pose backends by name; actlm.pose.people adds "people" (imported by the package, so it is always there)
+BACKENDS: dict[str, Callable[..., PoseBackend]] = {"blazepose": BlazePoseBackend, "coco-json": CocoJsonBackend}
 
 
 def get_backend(name: str, **options) -> PoseBackend:
