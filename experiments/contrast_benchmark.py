@@ -33,7 +33,7 @@ from actlm.engine.trainer import predict
 from actlm.explain.contrast import FAVOURS, contrastive_cue
 from actlm.explain.evidence import CLOSE_CALL
 from actlm.explain.explainer import Explainer
-from actlm.explain.facts import MOTIONS, kinematic_facts
+from actlm.explain.facts import MOTIONS, kinematic_facts, read_motion
 
 from .run_archive import head_commit
 
@@ -69,7 +69,9 @@ def close_calls(ex: Explainer, dataset: str) -> list[dict]:
         except ValueError:
             continue
         top, runner = ex.classes[order[0]], ex.classes[order[1]]
-        text, info = contrastive_cue(shown, top, runner, ex.profile, measured)
+        # as the explanation does: with the sides in doubt (mirrored), motions whichever side made them
+        sides = not any(p.kind == "mirrored_sides" for p in read_motion(s.data, ex.layout, max_facts=8).problems)
+        text, info = contrastive_cue(shown, top, runner, ex.profile, measured, sides)
         rows.append({"sample_id": s.sample_id, "truth": test.classes[y], "top": top, "runner_up": runner,
                      "cue": text, "info": info})
     return rows

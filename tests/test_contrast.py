@@ -141,3 +141,19 @@ def test_an_absent_motion_is_named_without_the_numbers_of_the_sequence_it_was_me
     assert _generic_wording("walks forward, covering about 4 body lengths") == "walks forward"
     assert _generic_wording("walks forward, covering") == "walks forward"          # stored by an older profile
     assert _generic_wording("turns the body by about 90 degrees") == "turns the body"
+
+
+def test_with_the_sides_in_doubt_no_verdict_rests_on_left_or_right():
+    """A mirrored skeleton (the sensor sees the person from behind): 'lowers the left hand' must not
+    decide between two classes that differ only in which hand lowers; the motion itself still counts."""
+    profile = {"share": {"donning": {"lower": 0.9, "lower:left": 0.8, "lower:right": 0.2, "walk": 0.1},
+                         "doffing": {"lower": 0.9, "lower:left": 0.2, "lower:right": 0.8, "walk": 0.6}},
+               "wording": {"lower:left": "lowers the left hand again", "lower:right": "lowers the right hand again",
+                           "lower": "lowers a hand again", "walk": "walks forward"}}
+    left = [Fact("left_hand", "lower", 0.8, 0.3, "lowers the left hand again")]
+    _, info = contrastive_cue(left, "doffing", "donning", profile)
+    assert info["favours"] == "runner_up"                       # on the file's sides: donning
+    text, info = contrastive_cue(left, "doffing", "donning", profile, sides=False)
+    assert info["favours"] == "neither" and "left" not in (text or "") and "right" not in (text or "")
+    assert all(":" not in c["key"] for c in info["for_top"] + info["for_runner_up"])
+    assert any(c["key"] == "walk" for c in info["for_top"] + info["for_runner_up"])   # sideless motions still count

@@ -134,16 +134,30 @@ def measured_keys(facts: Iterable[Fact]) -> set[str]:
     return keys
 
 
+def _sideless(text: str) -> str:
+    """A fact's wording without its side ('raises the left hand' -> 'raises one hand')."""
+    text = re.sub(r"\bthe (?:left|right) (hand|arm|leg|foot)\b", r"one \1", text)
+    return re.sub(r"\bboth (hands|arms|legs|feet)\b", r"the \1", text)
+
+
 def _cues(shown: list[Fact], measured: list[Fact], p_top: dict[str, float], p_run: dict[str, float],
-          wording: dict[str, str]) -> list[Cue]:
+          wording: dict[str, str], sides: bool = True) -> list[Cue]:
     """The observations that separate the classes by at least :data:`CUE_GAP`, most separating
     first: a shown fact, or a motion the profile names that nothing measured on the sample (all
-    facts, sides and the 'both' merge counted) is like."""
-    candidates = [Cue(fact_key(f), True, f.text, p_top.get(fact_key(f), 0.0), p_run.get(fact_key(f), 0.0))
-                  for f in shown if f.motion != "still"]
+    facts, sides and the 'both' merge counted) is like. Without ``sides`` (the sample's left and
+    right are in doubt) only the motions count, whichever side made them."""
+    def key_of(f: Fact) -> str:
+        return fact_key(f) if sides else f.motion
+
+    candidates = [Cue(key_of(f), True, f.text if sides else _sideless(f.text), p_top.get(key_of(f), 0.0),
+                      p_run.get(key_of(f), 0.0)) for f in shown if f.motion != "still"]
+    if not sides:              # one cue per motion: the left and the right fact are one observation here
+        candidates = list({c.key: c for c in reversed(candidates)}.values())
     seen = measured_keys(measured)
-    candidates += [Cue(key, False, _generic_wording(wording[key]), p_top.get(key, 0.0), p_run.get(key, 0.0))
-                   for key in sorted(set(p_top) | set(p_run)) if key in wording and key not in seen and key != "still"]
+    candidates += [Cue(key, False, _sideless(_generic_wording(wording[key])) if not sides else _generic_wording(wording[key]),
+                       p_top.get(key, 0.0), p_run.get(key, 0.0))
+                   for key in sorted(set(p_top) | set(p_run))
+                   if key in wording and key not in seen and key != "still" and (sides or ":" not in key)]
     return sorted((c for c in candidates if c.weight >= CUE_GAP), key=lambda c: -c.weight)
 
 
@@ -159,20 +173,22 @@ def _one_per_motion(cues: list[Cue]) -> list[Cue]:
 
 
 def contrastive_cue(facts: list[Fact], top: str, runner: str, profile: dict[str, Any] | None,
-                    measured: list[Fact] | None = None) -> tuple[str | None, dict | None]:
+                    measured: list[Fact] | None = None, sides: bool = True) -> tuple[str | None, dict | None]:
     """Why ``top`` and not ``runner``, from both sides: the strongest observation of this sample
     favouring each class (a measured motion one class's training sequences show more often, or a
     motion one class usually shows that nothing measured here is like), and which class the
     measured motions favour on balance: those that separate the classes by :data:`CUE_GAP` (the
     strongest one per motion) are :data:`FAVOURS` times likelier under it. ``facts`` are the
     facts shown to the user (a measured motion is cited only from them); ``measured`` all facts of
-    the sample (default ``facts``), which an absence is checked against.
+    the sample (default ``facts``), which an absence is checked against. ``sides=False`` when the
+    sample's left and right are in doubt (the sensor sees the person from behind): motions are
+    compared whichever side made them, so no verdict rests on a side.
     Returns (text, details), or (None, None) when there is no profile for the two classes or
     (None, details) when no motion separates them by :data:`CUE_GAP`."""
     if not profile or top not in profile["share"] or runner not in profile["share"]:
         return None, None
     cues = _cues(facts, facts if measured is None else measured + facts, profile["share"][top],
-                 profile["share"][runner], profile.get("wording", {}))
+                 profile["share"][runner], profile.get("wording", {}), sides)
     for_top = [c for c in cues if c.favours_top]
     for_runner = [c for c in cues if not c.favours_top]
     balance = sum(c.log_ratio for c in _one_per_motion([c for c in cues if c.present]))

@@ -156,5 +156,7 @@ def gather_evidence(model: torch.nn.Module, x: torch.Tensor, data: np.ndarray, l
     if ev.close_call:
         ev.contrast_parts = {p: round(d, 4) for p, d in occ.margin_drops(top, runner).items()}
         measured = read_motion(data, layout, max_facts=len(MOTIONS) * 3).facts    # every fact, for absences
-        ev.cue, ev.cue_fact = contrastive_cue(facts, ev.action, ev.runner_up, profile, measured)
+        # sides in doubt (mirrored_sides): no verdict may rest on left vs right
+        sides = not any(p.kind == "mirrored_sides" for p in reading.problems)
+        ev.cue, ev.cue_fact = contrastive_cue(facts, ev.action, ev.runner_up, profile, measured, sides)
     return ev
