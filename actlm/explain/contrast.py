@@ -22,10 +22,9 @@ CUE_GAP = 0.2
 #: The measured motions favour a class when they are at least twice as likely under it (naive
 #: Bayes over the separating measured motions, one per motion, with the classes' training shares).
 #: Absences are named but not counted: a motion the detector missed is not evidence. Over the 98
-#: NW-UCLA test close calls of the shipped encoder (its shipped profile), counting absences too,
-#: 'favours the runner-up' was right (the runner-up the truth) in 7 of 20 and 'favours the
-#: prediction' in 27 of 33; measured motions alone: 7 of 13 and 20 of 20, the same 7 of the 16
-#: mistakes whose runner-up is the truth flagged either way. 90 of the 98 get a cue.
+#: NW-UCLA test close calls of the shipped encoder (its shipped profile; experiments/results/contrast.md),
+#: counting absences too, 'favours the runner-up' was right (the runner-up the truth) in 4 of 9 and
+#: 'favours the prediction' in 21 of 23; measured motions alone: 5 of 9 and 16 of 16. 77 of the 98 get a cue.
 FAVOURS = math.log(2)
 
 
