@@ -140,3 +140,11 @@ def test_keypoint_json_input_and_a_dimension_mismatch_is_explained(tmp_path):
     path.write_text(json.dumps({"frames": [{"people": [{"keypoints": [1, 2]}]}]}))
     result = CliRunner().invoke(main, ["predict", str(path)])
     assert result.exit_code == 2 and "expected 17 x 3" in result.output
+
+
+def test_out_for_a_keypoint_file_is_refused_before_any_work(tmp_path):
+    """--out draws on the video's frames; a keypoint file has none: said at once, nothing estimated or written."""
+    keypoints = tmp_path / "missing_keypoints.json"            # not even read: the refusal comes first
+    result = CliRunner().invoke(main, ["predict", str(keypoints), "--out", str(tmp_path / "o.mp4")])
+    assert result.exit_code != 0 and "keypoint files have no frames to draw on" in result.output
+    assert not (tmp_path / "o.mp4").exists()

@@ -105,6 +105,8 @@ def predict_cmd(video: str, checkpoint: str | None, reasoner_dir: str | None, no
     if people and backend == "coco-json" or people and video.lower().endswith(".json"):
         raise click.UsageError("--people tracks the people of a video; a keypoint file keeps its own persons")
     backend = backend or ("coco-json" if video.lower().endswith(".json") else "blazepose")
+    if out and backend == "coco-json":       # said before any work is done
+        raise click.ClickException("--out needs the video itself; keypoint files have no frames to draw on")
     seen_gamma, gamma_source = seen_gamma_option(class_spec, calibrate_gamma, no_calibrate)
     if class_spec:
         from ..language.open_vocab import require_text_space
@@ -150,8 +152,6 @@ def predict_cmd(video: str, checkpoint: str | None, reasoner_dir: str | None, no
         for p in per_person or []:
             click.echo(f"person {p['person']} (frames {p['first']}-{p['last']}, seen in {p['frames']}): "
                        + ", ".join(f"{name} {prob:.0%}" for name, prob in p["top"]))
-    if out and backend == "coco-json":
-        raise click.ClickException("--out needs the video itself; keypoint files have no frames to draw on")
     timeline = None
     if timeline_out or timeline_png:
         timeline = _write_timeline(everyone or pose, checkpoint, video, timeline_out, timeline_png, window, stride,
