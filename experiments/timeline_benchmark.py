@@ -214,14 +214,13 @@ def calibrate(streams: list[dict], windows: Windows, background: int, still_grid
     """Settings chosen on the calibration streams: the Viterbi timeline without and with the
     stillness rule, and the online decoder (threshold, hold, stillness). ``still_grid`` (0,) turns
     the stillness rule off: see ``--no-still``."""
-    STILL = still_grid
     truths = [s["labels"] for s in streams]
     viterbi_grid = [({"threshold": t, "switch_penalty": lam, "still_below": still},
                      scores(viterbi_labels(streams, windows, t, lam, still), truths, background))
-                    for t in THRESHOLDS for lam in PENALTIES for still in STILL]
+                    for t in THRESHOLDS for lam in PENALTIES for still in still_grid]
     online_grid = [({"threshold": t, "hold": hold, "still_below": still},
                     scores([o[0] for o in online(streams, windows, t, hold, still)], truths, background))
-                   for t in THRESHOLDS for hold in HOLDS for still in STILL]
+                   for t in THRESHOLDS for hold in HOLDS for still in still_grid]
     return {"viterbi_no_still": best_of([g for g in viterbi_grid if g[0]["still_below"] == 0]),
             "viterbi": best_of(viterbi_grid), "online": best_of(online_grid)}
 

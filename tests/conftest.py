@@ -23,32 +23,40 @@ from actlm.paths import data_root
 torch.set_num_threads(2)
 
 
+def _glibc():
+    """The C library when it is glibc (its malloc can be tuned and trimmed), else None (macOS, musl)."""
+    try:
+        import ctypes
+        libc = ctypes.CDLL("libc.so.6")
+    except OSError:
+        return None
+    return libc if hasattr(libc, "malloc_trim") else None
+
+
+_LIBC = _glibc()
+
+
 def _return_freed_memory_to_the_os() -> None:
     """glibc keeps freed blocks in its heap and raises its mmap threshold after large frees, so a
     process that trained a language model stays at that peak for every later test; with a fixed
     threshold each large tensor is its own mapping, given back when freed."""
-    try:
-        import ctypes
-        libc = ctypes.CDLL("libc.so.6")
-    except OSError:          # not glibc (macOS, musl): nothing to tune
+    if _LIBC is None:
         return
     m_trim_threshold, m_mmap_threshold = -1, -3
-    libc.mallopt(m_mmap_threshold, 1 << 20)
-    libc.mallopt(m_trim_threshold, 4 << 20)
+    _LIBC.mallopt(m_mmap_threshold, 1 << 20)
+    _LIBC.mallopt(m_trim_threshold, 4 << 20)
 
 
 _return_freed_memory_to_the_os()
 
 
 def _trim_heap() -> None:
-    """Give the heap's free pages back to the OS before a test (glibc's malloc_trim; a no-op
-    elsewhere): a test that loads a language model then starts from what the process really uses,
-    not from what earlier tests freed."""
-    try:
-        import ctypes
-        ctypes.CDLL("libc.so.6").malloc_trim(0)
-    except (OSError, AttributeError):
-        pass
+    """Give the heap's free pages back to the OS before a test (glibc's malloc_trim): a test that
+    loads a language model then starts from what the process really uses, not from what earlier
+    tests freed."""
+    if _LIBC is not None:
+        _LIBC.malloc_trim(0)
+
 
 MAX_RSS_MB = float(os.environ.get("ACTLM_TEST_MAX_RSS_MB", 2560))
 MAX_SECONDS = float(os.environ["ACTLM_TEST_MAX_SECONDS"]) if os.environ.get("ACTLM_TEST_MAX_SECONDS") else None

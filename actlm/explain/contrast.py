@@ -153,8 +153,8 @@ def _cues(shown: list[Fact], measured: list[Fact], p_top: dict[str, float], p_ru
     if not sides:              # one cue per motion: the left and the right fact are one observation here
         candidates = list({c.key: c for c in reversed(candidates)}.values())
     seen = measured_keys(measured)
-    candidates += [Cue(key, False, _sideless(_generic_wording(wording[key])) if not sides else _generic_wording(wording[key]),
-                       p_top.get(key, 0.0), p_run.get(key, 0.0))
+    # without sides only side-free keys (motions that have no side) can be named as absent
+    candidates += [Cue(key, False, _generic_wording(wording[key]), p_top.get(key, 0.0), p_run.get(key, 0.0))
                    for key in sorted(set(p_top) | set(p_run))
                    if key in wording and key not in seen and key != "still" and (sides or ":" not in key)]
     return sorted((c for c in candidates if c.weight >= CUE_GAP), key=lambda c: -c.weight)
