@@ -103,7 +103,7 @@ def _default_video(data_root: str | None) -> Path:
 
 
 def _annotate_video(video: Path, work_dir: Path) -> None:
-    """Video -> BlazePose -> shipped video checkpoint -> explanation and an annotated copy."""
+    """Video -> BlazePose -> the shipped general model (general-2d) -> explanation and an annotated copy."""
     if not Path(video).is_file():
         click.echo(f"\n(no demo video at {video}; try: actlm predict YOUR_VIDEO --out annotated.mp4)")
         return
@@ -114,7 +114,7 @@ def _annotate_video(video: Path, work_dir: Path) -> None:
         return
     from ..pipeline import predict_video, write_annotated_video
 
-    click.echo(f"\nvideo: {video} (pose estimation with BlazePose, then the shipped video checkpoint)")
+    click.echo(f"\nvideo: {video} (pose estimation with BlazePose, then the shipped general model, general-2d: 59 actions)")
     prediction, pose = predict_video(video)
     click.echo(prediction.summary())
     work_dir.mkdir(parents=True, exist_ok=True)
