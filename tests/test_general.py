@@ -186,3 +186,18 @@ def test_exclude_sources_drops_one_dataset_and_keeps_classes(tmp_path):
         exclude_sources(ds, ["ntu60"])
     with pytest.raises(DataError, match="no sample"):
         exclude_sources(ds, ["nw-ucla", "utd-mhad", "sbu"])
+
+
+def test_source_repeat_oversamples_named_sources_only(tmp_path):
+    from actlm.data.merged import repeat_sources
+    from actlm.engine.config import DataConfig
+
+    assert DataConfig().source_repeat is None                       # the default changes nothing
+    ds = _tiny_merged(tmp_path / "general")
+    more = repeat_sources(ds, {"utd-mhad": 3})
+    assert more.sample_ids == ["nw-ucla/s0"] + ["utd-mhad/s1"] * 3 + ["utd-mhad/s2"] * 3 + ["sbu/s3"]
+    assert list(more.labels) == [0, 0, 0, 0, 1, 1, 1, 1] and more.classes == ["walk", "clap"]
+    with pytest.raises(DataError, match="no source"):
+        repeat_sources(ds, {"ntu60": 2})
+    with pytest.raises(DataError, match="whole numbers"):
+        repeat_sources(ds, {"sbu": 0})

@@ -139,6 +139,24 @@ def exclude_sources(ds: Any, sources: list[str] | tuple[str, ...]) -> Any:
     return ds.subset(keep)
 
 
+def repeat_sources(ds: Any, repeats: dict[str, int]) -> Any:
+    """``ds`` (a training split of the merged dataset) with each sample of a source named in
+    ``repeats`` listed that many times (other sources once): a per-source oversampling, so that a
+    small dataset (UTD-MHAD: 16 training recordings per class) is not drowned by the large ones."""
+    unknown = sorted(set(repeats) - set(SOURCES))
+    if unknown:
+        raise DataError(f"data.source_repeat: {', '.join(unknown)} is no source of the merged dataset "
+                        f"(one of {', '.join(SOURCES)})")
+    bad = {k: v for k, v in repeats.items() if int(v) != v or v < 1}
+    if bad:
+        raise DataError(f"data.source_repeat: repeats must be whole numbers >= 1, got {bad}")
+    metas = [ds.meta(i) for i in range(len(ds))]
+    if any("source" not in m for m in metas):
+        raise DataError(f"data.source_repeat: {ds.name} is not the merged dataset (its samples name no source)")
+    positions = [i for i, m in enumerate(metas) for _ in range(int(repeats.get(m["source"], 1)))]
+    return ds.subset(positions)
+
+
 def to_common_body(data: np.ndarray, layout: Any, dataset: str) -> np.ndarray:
     """(M, T, V, C) in ``layout`` -> (M, T, 13, 3) in ``body-13``, y up (Penn's image y negated, z = 0)."""
     present = _person_mask(data)

@@ -43,6 +43,9 @@ class DataConfig(_Strict):
     # A merged dataset (general): leave out the samples of these source datasets (e.g. [utd-mhad]),
     # in both splits, before any class restriction: a cross-dataset run (actlm/data/merged.py)
     exclude_sources: list[str] | None = None
+    # A merged dataset: the training samples of these source datasets this many times each epoch
+    # (e.g. {utd-mhad: 3, sbu: 3}: a small source is otherwise seen a few dozen times in all)
+    source_repeat: dict[str, int] | None = None
     # The input stream: joint, bone, joint_motion or bone_motion. It is the kind of every Stream step
     # of both pipelines that names none (one is appended where a pipeline has no Stream step);
     # None leaves the pipelines as written.

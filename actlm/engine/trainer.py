@@ -227,6 +227,9 @@ class Trainer:
             from ..data.merged import exclude_sources   # a cross-dataset run: some source datasets left out
             self.train_set = exclude_sources(self.train_set, cfg.data.exclude_sources)
             self.test_set = exclude_sources(self.test_set, cfg.data.exclude_sources)
+        if cfg.data.source_repeat:
+            from ..data.merged import repeat_sources     # small source datasets seen more often
+            self.train_set = repeat_sources(self.train_set, cfg.data.source_repeat)
         if cfg.data.train_classes is not None or cfg.data.test_classes is not None:
             from ..language.zeroshot import restrict_classes   # a zero-shot run's seen classes
             self.train_set = restrict_classes(self.train_set, cfg.data.train_classes, cfg.data.data_root)
