@@ -78,9 +78,17 @@ STILL_HANDS = 0.1
 EXTENT_SHARE = 0.5
 #: the share of frames at each end that gives a starting / ending level
 END_SHARE = 0.15
-#: a hand is above the head when it is this much (statures, ~5 cm) above the head joint (a hand
-#: at the mouth or on the crown is not)
-ABOVE_HEAD = 0.03
+#: a hand is above the head when it is this much (statures, ~8 cm) above the head joint (a hand
+#: at the mouth or on the crown is not; the hand-check's rule is 5 cm, and 'up' may be off a few degrees)
+ABOVE_HEAD = 0.05
+#: heights against the head and shoulder are said only while the trunk is within this many degrees of upright
+UPRIGHT_RAISE = 45
+#: a hand raised "to shoulder height" peaks at most this much (statures, ~3 cm) above the head
+#: joint, its less smoothed track included (a peak between this and ABOVE_HEAD: the height is not said)
+HEAD_LEVEL = 0.02
+#: a swing is read from a hand seen in this share of the frames, with no single frame's step
+#: larger than SWING_JUMP of the hand's path over the 5 frames around its peak
+SWING_SEEN, SWING_JUMP = 0.7, 0.6
 #: a fast arm within this share of the clip of a raise, lowering, reach or clap (of either arm:
 #: both arms go up together) is that motion, not a swing
 SWING_NEAR = 0.1
@@ -89,12 +97,18 @@ PASS_ABOVE = 0.1
 #: an arm is stretched forward when its hand is ahead of the shoulder by this share of the arm's
 #: length (its 95th-percentile shoulder-to-hand distance)
 STRETCHED = 0.8
+#: a seated body's (hips below SEATED_HIPS statures) hand stretched forward is at least this share
+#: of the way from the hips up to the shoulder: a hand resting on the lap is ahead of the shoulder
+#: too, but far below it, at the hips
+SEATED_HIPS, LAP_HAND = 0.45, 0.5
 #: hands brought together meet at least this far (statures, ~15 cm) above the hips
 WAIST = 0.1
 #: a wave's side-to-side swing must cover this much (statures, ~3 cm; above sensor jitter) each way
 WAVE_SWING = 0.02
 #: ... and at least this share of the hand's side-to-side range
 WAVE_SHARE = 0.45
+#: ... and the hand itself covers this share of that range in the scene (drift removed)
+WAVE_SCENE = 0.5
 #: ... and its steps go on smoothly (see :func:`_smooth_swings`)
 WAVE_SMOOTH = 0.2
 #: a wave covers at least this side-to-side range (statures, ~15 cm; 5th to 95th percentile)
@@ -113,11 +127,16 @@ BELOW_HIPS = 0.12
 NEAR_FLOOR = 0.15
 #: a walk that ends this close to its start (statures) but covered this much path goes "around"
 WALK_AROUND_PATH = 0.8
+#: a walk's direction is named only when the facing stays within WALK_FACING degrees of the start's
+#: over the walk and the way gone is within WALK_SECTOR degrees of forward, backward, left or right
+WALK_FACING, WALK_SECTOR = 45, 20
 #: the tilt must rise this much (degrees) above the clip's own upright level (10th percentile)
 BEND_RISE, LEAN_RISE = 15, 10
 #: a trunk tilted beyond LYING_TILT degrees with the hips below LYING_HIPS statures lies (a
 #: push-up, a sit-up): no bend or lean is read from it
 LYING_TILT, LYING_HIPS = 70, 0.3
+#: a bend's peak is the least tilt over this many frames in a row (one frame's spike is no bend)
+BEND_HELD = 3
 #: the most a standing body's spine line is taken to lean back (see :func:`_upright_lean`)
 UPRIGHT_LEAN = 12
 #: a bend beyond this many degrees is forward whatever the shoulder line says: a standing person
@@ -126,6 +145,8 @@ FORWARD_BEYOND = 45
 #: in 2D, sitting down (standing up) also lowers (raises) the hips above the feet by this many
 #: torso lengths (standing ~1.6, seated on a chair ~0.9 seen from the front or side)
 LEG_FOLD = 0.25
+#: a body that ends lowered with its trunk tilted more than this (degrees) is not "as when sitting down"
+SEATED_TILT = 35
 #: the knee angle (hip-knee-ankle, degrees) below which the knees count as bent (squat)
 BENT_KNEE = 150
 #: a squat read from the knees: from at least STRAIGHT_KNEE degrees down below DEEP_KNEE and back,
@@ -139,6 +160,11 @@ FACING_FLIP = 45
 TURN_GAP = 2
 #: ... and read over at least this many readable frames
 TURN_FRAMES = 8
+#: a turn is read only where the shoulder line is at least this wide (statures, ~0.19 m; ~0.33 m
+#: facing the sensor) at its start and end ...
+TURN_WIDTH = 0.12
+#: ... and the hips turn the same way by at least this share of the shoulders' lasting turn
+TURN_HIPS = 0.5
 #: the facing is smoothed over this many frames before its yaw is read (shoulder jitter of a
 #: centimetre or two swings a 0.35 m shoulder line by several degrees a frame)
 TURN_SMOOTHING = 7
@@ -265,6 +291,10 @@ class _Body:
 
     hand: dict[str, np.ndarray]          # (T, 3) each
     raw_hand: dict[str, np.ndarray]      # smoothed over 3 frames only (waves)
+    step_hand: dict[str, np.ndarray]     # not smoothed (a single frame's jump stays one step)
+    step_ankle: dict[str, np.ndarray]    # ... and the feet, head and hips not smoothed either
+    step_head: np.ndarray
+    step_hip: np.ndarray
     shoulder: dict[str, np.ndarray]
     ankle: dict[str, np.ndarray]
     knee: dict[str, np.ndarray]
@@ -304,6 +334,11 @@ def _body(w: np.ndarray, layout: Layout, mirrored: bool = False) -> _Body:
     body = _Body(
         hand={s: track(_end(layout, f"{s}_hand")) for s in sides},
         raw_hand={s: _smooth(nanmean_joints(w, _end(layout, f"{s}_hand")), 3) for s in sides},
+        step_hand={s: nanmean_joints(w, _end(layout, f"{s}_hand")) for s in sides},
+        step_ankle={s: nanmean_joints(w, _leg_joint(layout, s, -1)) if _leg_joint(layout, s, -1)
+                    else np.full((len(w), 3), np.nan) for s in sides},
+        step_head=nanmean_joints(w, head_joints(layout)),
+        step_hip=nanmean_joints(w, layout.spine_bottom),
         shoulder={"right": track((layout.right_shoulder,)), "left": track((layout.left_shoulder,))},
         ankle={s: track(_leg_joint(layout, s, -1)) for s in sides},
         knee={s: track(_leg_joint(layout, s, 1)) for s in sides},
@@ -313,7 +348,7 @@ def _body(w: np.ndarray, layout: Layout, mirrored: bool = False) -> _Body:
         neck=track(layout.spine_top),
         center=track(layout.center),
     )
-    for name in ("hand", "raw_hand", "shoulder", "ankle", "knee", "hip_joint"):
+    for name in ("hand", "raw_hand", "step_hand", "step_ankle", "shoulder", "ankle", "knee", "hip_joint"):
         setattr(body, name, sided(getattr(body, name)))
     return body
 
@@ -331,8 +366,16 @@ def _raise_facts(body: _Body, side: str, clock: _Clock) -> list[Fact]:
     if rise <= THRESHOLDS["raise"] or not height[top] > shoulder_top - 0.03:
         return []
     head_top = head[top] if np.isfinite(head[top]) else np.nanmedian(head)
-    where = "above the head" if height[top] > head_top + ABOVE_HEAD else "to shoulder height"
-    facts = [clock.fact(f"{side}_hand", "raise", top, rise, f"raises the {side} hand {where}",
+    near = slice(max(top - 3, 0), top + 4)
+    quick_top = float(np.nanmax(body.raw_hand[side][near, 1])) if _readable(body.raw_hand[side][near, 1], 1) else height[top]
+    upright = bool(_trunk_tilt(body)[top] < UPRIGHT_RAISE)     # a lying body's head and shoulders are no scale
+    if height[top] > head_top + ABOVE_HEAD and upright:
+        where = " above the head"
+    elif max(quick_top, height[top]) <= head_top + HEAD_LEVEL and np.isfinite(shoulder[near]).all() and upright:
+        where = " to shoulder height"            # said only where the shoulder itself is seen
+    else:
+        where = ""
+    facts = [clock.fact(f"{side}_hand", "raise", top, rise, f"raises the {side} hand{where}",
                         _extent(height - base, top, EXTENT_SHARE * rise))]
     after = height[top:]
     if _readable(after, 2):
@@ -355,7 +398,9 @@ def _reach_facts(body: _Body, side: str, clock: _Clock, world: World) -> list[Fa
         gain = ahead[far] - _level(ahead)
         # stretched: the hand ahead of the shoulder by most of the arm's length (hands held
         # together in front of the chest are not)
-        if ahead[far] > max(STRETCHED * arm, THRESHOLDS["reach_forward"]) and gain > STRETCHED * arm / 2:
+        hips = body.hip[far, 1]
+        on_lap = hips < SEATED_HIPS and hand[far, 1] < hips + LAP_HAND * (shoulder[far, 1] - hips)
+        if ahead[far] > max(STRETCHED * arm, THRESHOLDS["reach_forward"]) and gain > STRETCHED * arm / 2 and not on_lap:
             facts.append(clock.fact(f"{side}_arm", "reach_forward", far, ahead[far],
                                     f"stretches the {side} arm forward", _extent(ahead, far, ahead[far] - gain / 2)))
     height = hand[:, 1]
@@ -434,17 +479,36 @@ def _wave_swing_facts(body: _Body, side: str, clock: _Clock) -> list[Fact]:
         # a swing must cover a good part of the hand's range each way: jitter of a held hand,
         # or the drift of a raise, turns back too but only by a little
         flips = _reversals(along, max(WAVE_SWING, WAVE_SHARE * amplitude))
-        if flips >= THRESHOLDS["wave"] and amplitude >= WAVE_RANGE and _smooth_swings(along):
+        # the hand itself swings in the scene, not only against a body moving past it (a hand
+        # holding a bar while the body pulls up)
+        scene = body.raw_hand[side][ok][:, [0, 2]] @ axis
+        scene = scene - np.polyval(np.polyfit(np.arange(len(scene)), scene, 1), np.arange(len(scene)))   # a walk's drift
+        own = float(np.subtract(*np.percentile(scene, [95, 5])))
+        moves = own >= WAVE_SCENE * amplitude
+        if flips >= THRESHOLDS["wave"] and amplitude >= WAVE_RANGE and _smooth_swings(along) and moves:
             rows = np.flatnonzero(ok)
             facts.append(clock.fact(f"{side}_hand", "wave", int(rows[len(rows) // 2]), flips,
                                     f"waves the {side} hand from side to side", (int(rows[0]), int(rows[-1]))))
     speed = np.linalg.norm(np.diff(hand - shoulder, axis=0), axis=1)    # the arm's own speed, not the walk's
     if _readable(speed):
         peak = _argmax(speed)
-        if speed[peak] > THRESHOLDS["swing"] and speed[peak] > 4 * (np.nanmedian(speed) + 1e-3):
+        if (speed[peak] > THRESHOLDS["swing"] and speed[peak] > 4 * (np.nanmedian(speed) + 1e-3)
+                and _plausible_swing(body.step_hand[side] - shoulder, peak)):
             facts.append(clock.fact(f"{side}_arm", "swing", peak + 1, speed[peak], f"swings the {side} arm quickly",
                                     _extent(speed, peak, speed[peak] / 2)))
     return facts
+
+
+def _plausible_swing(rel: np.ndarray, peak: int) -> bool:
+    """A fast arm read from a hand seen in SWING_SEEN of the frames, in every frame around the
+    peak, whose speed builds up over several frames: a hand jumping in one frame (a tracker
+    switching to a guess, a hand coming out from behind the body) is not a swing."""
+    seen = np.isfinite(rel).all(axis=1)
+    around = slice(max(peak - 2, 0), min(peak + 4, len(rel)))
+    if seen.mean() < SWING_SEEN or not seen[around].all():
+        return False
+    steps = np.linalg.norm(np.diff(rel[around], axis=0), axis=1)
+    return bool(steps.sum() > 0 and steps.max() <= SWING_JUMP * steps.sum())
 
 
 def _overlap(a: Fact, b: Fact) -> bool:
@@ -507,11 +571,37 @@ def _hands_together(body: _Body, gap: np.ndarray, clock: _Clock) -> list[Fact]:
 
 
 # --- torso, legs and the whole body ----------------------------------------------------------
-def _bend_fact(body: _Body, clock: _Clock, world: World) -> list[Fact]:
+def _trunk_tilt(body: _Body) -> np.ndarray:
+    """The spine line's angle to up per frame (degrees, 0 = upright), NaN where unreadable."""
     spine = body.neck - body.hip
     length = np.linalg.norm(spine, axis=1)
-    tilt = np.degrees(np.arccos(np.clip(spine[:, 1] / np.where(length > 0, length, np.nan), -1, 1)))
-    if not _readable(tilt):
+    return np.degrees(np.arccos(np.clip(spine[:, 1] / np.where(length > 0, length, np.nan), -1, 1)))
+
+
+def _held(x: np.ndarray, width: int = BEND_HELD) -> np.ndarray:
+    """The least value over each ``width`` frames starting at a frame (NaN if any is unreadable):
+    a peak held that long, not one frame's spike (a 2D clip's last annotated frame)."""
+    if len(x) < width:
+        return np.full(len(x), np.nan)
+    windows = np.lib.stride_tricks.sliding_window_view(x, width)
+    return np.concatenate([windows.min(axis=1), np.full(width - 1, np.nan)])
+
+
+def _from_upright(spine: np.ndarray, tilt: np.ndarray) -> np.ndarray:
+    """The spine's angle (degrees) to its own upright direction in this clip (the median direction
+    of its least tilted frames): a sensor's spine line that leans back when people stand, or an
+    'up' read a few degrees off, must not shrink a bend."""
+    unit = spine / np.linalg.norm(spine, axis=1, keepdims=True)
+    least = np.isfinite(tilt) & (tilt <= np.nanpercentile(tilt, 10))
+    ref = np.median(unit[least], axis=0)
+    ref = ref / np.linalg.norm(ref)
+    return np.degrees(np.arccos(np.clip(unit @ ref, -1, 1)))
+
+
+def _bend_fact(body: _Body, clock: _Clock, world: World) -> list[Fact]:
+    spine = body.neck - body.hip
+    tilt = _held(_trunk_tilt(body))
+    if not _readable(tilt, 1):
         return []
     peak = _argmax(tilt)
     base = float(np.nanpercentile(tilt, 10))
@@ -520,7 +610,9 @@ def _bend_fact(body: _Body, clock: _Clock, world: World) -> list[Fact]:
     span = _extent(tilt, peak, (tilt[peak] + base) / 2)
     if tilt[peak] > LYING_TILT and body.hip[peak, 1] < LYING_HIPS:
         return []                        # a lying body (push-up, sit-up) neither bends nor leans
-    degrees = int(round(tilt[peak], -1))
+    # the angle said: the trunk's peak from its own upright (held over BEND_HELD frames), at least its tilt from up
+    bent = _held(_from_upright(spine, _trunk_tilt(body)))
+    degrees = int(round(max(tilt[peak], bent[peak]) if np.isfinite(bent[peak]) else tilt[peak], -1))
     ahead = float(spine[peak, [0, 2]] @ world.facing[peak]) if world.readable_facing[peak] else float("nan")
     backward = np.isfinite(ahead) and ahead < 0 and tilt[peak] <= FORWARD_BEYOND
     if not backward and not (tilt[peak] > THRESHOLDS["bend"] and tilt[peak] - base > BEND_RISE):
@@ -582,16 +674,29 @@ def _height_facts(body: _Body, clock: _Clock, reading: "_Context", dims: int = 3
     low = int(np.nanargmin(height))
     words = reading.distance_words
     folds = _legs_fold(body) if dims == 2 else None
-    if start - end > THRESHOLDS["sit_down"] and (folds is None or folds < -LEG_FOLD):
+    # in 3D the hips must also go down (up) against the feet: a walk under an 'up' tilted by a few
+    # degrees lifts hips and feet alike (a body walking 1 m under 10 degrees: 0.17 m)
+    above = body.hip[:, 1] - np.nanmean([body.ankle["left"][:, 1], body.ankle["right"][:, 1]], axis=0)
+    if dims == 3 and _readable(above, max(5, len(above) // 2)):
+        fall, lift = _level(above) - _level(above, at_end=True), _level(above, at_end=True) - _level(above)
+    else:
+        fall = lift = np.inf
+    if start - end > THRESHOLDS["sit_down"] and fall > THRESHOLDS["sit_down"] and (folds is None or folds < -LEG_FOLD):
         mid = _crossing(height, (start + end) / 2, falling=True)
         span = (_crossing(height, start - 0.1 * (start - end), falling=True), _crossing(height, end + 0.1 * (start - end), falling=True))
-        return [clock.fact("body", "sit_down", mid, start - end,
-                           f"lowers the body by {words(start - end)} and stays down, as when sitting down", span)]
-    if end - start > THRESHOLDS["stand_up"] and (folds is None or folds > LEG_FOLD):
+        # the simile only where it fits: a body that stays low bent far forward (a bowler's
+        # follow-through, a pitcher's stride) is not seated
+        tilt = _level(_trunk_tilt(body), at_end=True)
+        simile = ", as when sitting down" if tilt <= SEATED_TILT else ""
+        drop = min(start - end, fall)
+        return [clock.fact("body", "sit_down", mid, drop, f"lowers the body by {words(drop)} and stays down{simile}", span)]
+    if end - start > THRESHOLDS["stand_up"] and lift > THRESHOLDS["stand_up"] and (folds is None or folds > LEG_FOLD):
         mid = _crossing(height, (start + end) / 2, falling=False)
         span = (_crossing(height, start + 0.1 * (end - start), falling=False), _crossing(height, end - 0.1 * (end - start), falling=False))
         # by how much: from the lowest the hips get before rising, not from the clip's first frames
         rise = end - min(start, float(np.nanmin(height[: mid + 1])))
+        if np.isfinite(lift):
+            rise = min(rise, _level(above, at_end=True) - min(_level(above), float(np.nanmin(above[: mid + 1]))))
         return [clock.fact("body", "stand_up", mid, rise,
                            f"rises from a low position to standing, by {words(rise)}", span)]
     # a squat goes down from standing and comes back up; the clip may start or end part-way
@@ -653,7 +758,7 @@ def _walk_fact(body: _Body, clock: _Clock, world: World, reading: "_Context") ->
     if around:
         return [clock.fact("legs", "walk", peak, path,
                            f"walks around, covering {reading.distance_words(path)} and ending near where it started", span)]
-    direction = _walk_direction(net_vec, world.facing)
+    direction = _walk_direction(net_vec, world.facing, span)
     return [clock.fact("legs", "walk", peak, float(np.linalg.norm(net_vec)),
                        f"walks{direction}, covering {reading.distance_words(float(np.linalg.norm(net_vec)))}", span)]
 
@@ -671,24 +776,72 @@ def _path(x: np.ndarray, samples: int = 8) -> float:
     return float(np.linalg.norm(np.diff(x[picks], axis=0), axis=1).sum())
 
 
-def _walk_direction(net: np.ndarray, facing: np.ndarray) -> str:
-    """' forward' / ' backward' / ' sideways to the left' ... relative to the mean readable facing;
-    '' when the facing cannot be read."""
-    ok = np.isfinite(facing).all(axis=1)
-    if ok.mean() < 0.5:
+def _walk_direction(net: np.ndarray, facing: np.ndarray, span: tuple[int, int]) -> str:
+    """' forward' / ' backward' / ' sideways to the left' ... relative to the facing at the walk's
+    start (the person's own sides: a mirrored skeleton's facing is turned round already); '' unless
+    that facing is readable, stays within WALK_FACING degrees of it over the walk (no turn on the
+    way) and the way gone lies within WALK_SECTOR degrees of one of the four directions."""
+    rows = np.arange(span[0], min(span[1], len(facing) - 1) + 1)
+    ok = np.isfinite(facing[rows]).all(axis=1)
+    k = max(3, len(rows) // 7)
+    if len(rows) < 2 * k or ok[:k].sum() < 2 or ok.mean() < 0.5:
         return ""
-    f = facing[ok].mean(axis=0)
-    if np.linalg.norm(f) < 0.5:                     # the facing changed too much to say
+    f = facing[rows[:k][ok[:k]]].mean(axis=0)
+    if np.linalg.norm(f) < 0.9:                     # the facing at the start is not steady enough to say
         return ""
     f = f / np.linalg.norm(f)
+    if np.degrees(np.arccos(np.clip(facing[rows[ok]] @ f, -1, 1))).max() > WALK_FACING:
+        return ""                                   # turned on the way: no one direction of its own
     left = np.array([f[1], -f[0]])
-    ahead, aside = float(net @ f), float(net @ left)
-    if abs(ahead) >= abs(aside):
-        return " forward" if ahead > 0 else " backward"
-    return " sideways to the left" if aside > 0 else " sideways to the right"
+    angle = float(np.degrees(np.arctan2(net @ left, net @ f)))      # 0 forward, 90 to the left
+    for centre, word in ((0, " forward"), (90, " sideways to the left"), (-90, " sideways to the right"),
+                         (180, " backward"), (-180, " backward")):
+        if abs(angle - centre) <= WALK_SECTOR:
+            return word
+    return ""
 
 
-def _turn_fact(clock: _Clock, world: World) -> list[Fact]:
+def _hip_yaw(body: _Body) -> np.ndarray:
+    """The hip line's yaw (radians, unwrapped over its readable frames) per frame, NaN where unreadable."""
+    across = (body.hip_joint["left"] - body.hip_joint["right"])[:, [0, 2]]
+    yaw = np.full(len(across), np.nan)
+    ok = np.isfinite(across).all(axis=1) & (np.linalg.norm(across, axis=1) > 0)
+    if ok.sum() >= 2:
+        yaw[ok] = np.unwrap(np.arctan2(across[ok, 1], across[ok, 0]))
+    return yaw
+
+
+def _lasting_turn(rows: np.ndarray, unwrapped: np.ndarray, world: World, body: _Body) -> float:
+    """The turn that lasts over a stretch (degrees, its end level against its start level), or 0
+    when it cannot be trusted: the shoulder line must be wide (not edge-on) at the stretch's start
+    and end, and the hips must turn the same way by at least TURN_HIPS of it (a shoulder line that
+    swings while the hips stay is a jacket going on, or the tracker)."""
+    k = max(len(rows) // 7, 3)
+    net = float(np.degrees(np.median(unwrapped[-k:]) - np.median(unwrapped[:k])))
+    width = world.shoulder_width
+    if not (np.nanmedian(width[rows[:k]]) >= TURN_WIDTH and np.nanmedian(width[rows[-k:]]) >= TURN_WIDTH):
+        return 0.0
+    hips = _hip_yaw(body)[rows]
+    start, end = hips[:k][np.isfinite(hips[:k])], hips[-k:][np.isfinite(hips[-k:])]
+    if not (len(start) and len(end)):
+        return 0.0
+    turned = float(np.degrees(np.median(end) - np.median(start)))
+    if not (np.sign(turned) == np.sign(net) and abs(turned) >= TURN_HIPS * abs(net)):
+        return 0.0
+    # and it lasts: the facing read at the clip's end (after the stretch, across any edge-on gap)
+    # is still turned from the stretch's start
+    later = np.flatnonzero(world.readable_facing)
+    later = later[later > rows[-1]]
+    if len(later) >= k:
+        yaw = np.arctan2(world.facing[:, 1], world.facing[:, 0])
+        first = np.median(np.unwrap(yaw[rows[:k]]))
+        last = np.angle(np.mean(np.exp(1j * yaw[later[-k:]])))
+        if np.degrees(abs(np.angle(np.exp(1j * (last - first))))) <= THRESHOLDS["turn"]:
+            return 0.0
+    return abs(net)
+
+
+def _turn_fact(clock: _Clock, world: World, body: _Body) -> list[Fact]:
     """Turning: the change of facing within a stretch of frames whose shoulder line stays readable
     (gaps of at most TURN_GAP frames), the facing smoothed over TURN_SMOOTHING frames, and never
     across a flip (a tracker swapping left and right): a turn read across an edge-on gap could
@@ -705,8 +858,9 @@ def _turn_fact(clock: _Clock, world: World) -> list[Fact]:
             start = np.median(unwrapped[: max(len(rows) // 7, 3)])
             turned = np.degrees(np.abs(unwrapped - start))
             top = int(np.argmax(turned))
-            if best is None or turned[top] > best[0]:
-                best = (float(turned[top]), top, rows, turned)
+            lasting = _lasting_turn(rows, unwrapped, world, body)      # a brief swing and back is no turn
+            if best is None or lasting > best[0]:
+                best = (lasting, top, rows, turned)
     if best is None or best[0] <= THRESHOLDS["turn"]:
         return []
     angle, top, rows, turned = best
@@ -767,6 +921,37 @@ def _excursions(body: _Body, share: float = 100) -> dict[str, float]:
     return out
 
 
+#: a 'no movement' bound is said this much above the largest span any part covers (its two
+#: furthest-apart places, over a moving median), so it never understates a part's movement; in 2D
+#: images more (a stature read from a seated or half-seen body is uncertain)
+STILL_MARGIN, STILL_MARGIN_2D = 1.25, 1.5
+#: ... and a bound above this (statures) is no longer 'staying in place'
+STILL_BOUND = 0.3
+
+
+def _median5(x: np.ndarray) -> np.ndarray:
+    """Centred moving median over 5 frames (NaN skipped): single-frame sensor spikes go, a quick
+    stroke of the hand stays (a moving average halves it)."""
+    padded = np.concatenate([x[:1], x[:1], x, x[-1:], x[-1:]])
+    windows = np.lib.stride_tricks.sliding_window_view(padded, 5, axis=0)
+    return np.nanmedian(windows, axis=-1)
+
+
+def _spans(body: _Body) -> dict[str, float]:
+    """How far apart (statures) the two furthest places of each part are at most (the diagonal of
+    the box they lie in), read over a moving median (a strumming hand's quick strokes are smoothed
+    away by a moving average)."""
+    parts = {"right hand": body.step_hand["right"], "left hand": body.step_hand["left"], "head": body.step_head,
+             "hips": body.step_hip, "right foot": body.step_ankle["right"], "left foot": body.step_ankle["left"]}
+    out = {}
+    for name, x in parts.items():
+        x = _median5(x) if len(x) >= 5 else x
+        x = x[np.isfinite(x).all(axis=1)]
+        if len(x):
+            out[name] = float(np.linalg.norm(x.max(axis=0) - x.min(axis=0)))     # >= the furthest two apart
+    return out
+
+
 #: "stays in place" speaks of every body part: each must be readable in this share of the frames
 STILL_READABLE = 0.8
 
@@ -817,7 +1002,7 @@ def _read_motion(data: np.ndarray, layout: str | Layout, *, visibility: np.ndarr
     context = _Context(world.unit, world.stature)
     body = _body(world.coords, layout, world.mirrored)
     facts = _hand_facts(body, clock, world) + _bend_fact(body, clock, world) + _height_facts(body, clock, context, world.dims)
-    facts += _walk_fact(body, clock, world, context) + _turn_fact(clock, world)
+    facts += _walk_fact(body, clock, world, context) + _turn_fact(clock, world, body)
     if len(persons) > 1:
         facts += _other_person_facts(data[persons[1]][tracking.frames], layout, world, body, clock)
     moved = _excursions(body)
@@ -837,16 +1022,32 @@ def _read_motion(data: np.ndarray, layout: str | Layout, *, visibility: np.ndarr
         facts = [f for f in facts if f.motion not in END_STATE]
     unsure = lost is not None or any(p.kind in ("dead_track", "frozen_joint") for p in problems)
     usual = _excursions(body, STILL_SHARE)
+    spans = _spans(body)
+    # what a 'no movement' statement may bound: every part's span, with a margin
+    margin = STILL_MARGIN if world.dims == 3 else STILL_MARGIN_2D
+    bound = margin * max(spans.values(), default=np.inf)
     # still: every part stays within STILL in most frames (sensor noise spikes now and then) and
     # within STILL_MOST in all
     if (not facts and moved and not unsure and max(usual.values()) < STILL and max(moved.values()) < STILL_MOST
-            and _all_parts_seen(body) and not (world.dims == 2 and _arms_foreshorten(body))):
-        # the bound said is the largest excursion measured (a hand moving 0.05 is not 'at most 0.06')
+            and bound < STILL_BOUND and _all_parts_seen(body) and not (world.dims == 2 and _arms_foreshorten(body))):
+        # the bound said is the largest span measured, with a margin, rounded up (a hand moving
+        # 0.05 is not 'at most 0.04')
         facts = [Fact("body", "still", 0.5, 0.0, f"stays in place: no body part moves more than "
-                      f"{context.distance_words(max(moved.values()))}", 0.0, 1.0)]
-    if all(f.motion == "still" for f in facts) and _static(moved):
-        problems.append(_still_problem(len(x), tracking, context))
+                      f"{context.distance_words(_round_up(bound, context))}", 0.0, 1.0)]
+    core = max((v for k, v in spans.items() if "hand" not in k), default=np.inf)
+    hands = max((v for k, v in spans.items() if "hand" in k), default=0.0)
+    if all(f.motion == "still" for f in facts) and _static(moved) and margin * hands <= 2 * STILL_HANDS:
+        # the bounds said cover every part's span with a margin (a strumming hand's 0.115 statures
+        # is not 'within 0.10')
+        problems.append(_still_problem(len(x), tracking, context, max(STATIC_CORE, _round_up(margin * core, context)),
+                                       max(STILL_HANDS, _round_up(margin * hands, context))))
     return Reading(sorted(facts, key=lambda f: f.time), problems, world.unit, world.stature, moved)
+
+
+def _round_up(statures: float, context: _Context) -> float:
+    """``statures`` raised so that its words (two decimals, in the shown unit) do not round it down."""
+    scale = context.stature if context.unit == "m" else 1.0
+    return float(np.ceil(statures * scale * 100 - 1e-9) / 100 / scale)
 
 
 def _lost_problem(frames: np.ndarray, total: int) -> Problem | None:
@@ -888,13 +1089,14 @@ def _static(moved: dict[str, float]) -> bool:
     return bool(core) and max(core) < STATIC_CORE and max(hands, default=0.0) < STILL_HANDS
 
 
-def _still_problem(n: int, tracking: Tracking, context: _Context) -> Problem:
+def _still_problem(n: int, tracking: Tracking, context: _Context, core: float = STATIC_CORE,
+                   hands: float = STILL_HANDS) -> Problem:
     """A clip in which the body does not move: said, since a tracker that lost the person (a dead
     track) and a person standing still look the same."""
     frames = tracking.frames
     return Problem("no_motion", (), (int(frames[0]), int(frames[-1])),
                    f"the body does not move in {n} frames (head, hips and feet stay within "
-                   f"{context.distance_words(STATIC_CORE)}, the hands within {context.distance_words(STILL_HANDS)}): "
+                   f"{context.distance_words(core)}, the hands within {context.distance_words(hands)}): "
                    f"the person stands still or the tracker lost them (a dead track)")
 
 
