@@ -83,7 +83,7 @@ def write_texts(trained: list[str], path: Path = ROOT / TEXTS) -> Path:
 def train_command(names: list[str], trained: list[str]) -> str:
     keep = [names.index(c) for c in trained]
     return (f"OMP_NUM_THREADS=1 actlm train general/hocslm_2d train.threads=1 train.epochs={EPOCHS} "
-            f"train.eval_every={EPOCHS} train.seed={SEED} 'data.exclude_sources=[{HELD_OUT}]' "
+            f"train.eval_every={EPOCHS} train.seed={SEED} 'data.exclude_sources=[{HELD_OUT}]' 'data.source_repeat={{}}' "
             f"'data.train_classes=[{','.join(map(str, keep))}]' language.class_descriptions={TEXTS} "
             f"train.work_dir={RUN}")
 

@@ -174,7 +174,7 @@ def train_commands(names: Sequence[str]) -> list[str]:
         texts = "runs/general_zsl_seen.yaml" if k == 0 else f"runs/general_zsl_seen_split{k}.yaml"
         out.append(f"# split {k}: {texts} = actlm/language/resources/general.yaml without {', '.join(unseen)}\n"
                    f"OMP_NUM_THREADS=1 actlm train general/hocslm_2d train.threads=1 train.epochs=8 "
-                   f"train.eval_every=8 train.seed={seed} data.train_classes=[{','.join(map(str, keep))}] "
+                   f"train.eval_every=8 train.seed={seed} 'data.source_repeat={{}}' data.train_classes=[{','.join(map(str, keep))}] "
                    f"language.class_descriptions={texts} train.work_dir={run}")
     return out
 

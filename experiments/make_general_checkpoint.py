@@ -1,6 +1,6 @@
 """Produce the general model shipped inside actlm (actlm/checkpoints/general-2d), the default of `actlm predict`.
 
-    python -m experiments.make_general_checkpoint [--epochs 18] [--threads 1] [--collect]
+    python -m experiments.make_general_checkpoint [--epochs 30] [--threads 1] [--collect]
 
 Trains general/hocslm_2d (every dataset we have in the 13-joint common body, 2D input from random
 viewpoints, one merged class list with written descriptions: actlm/data/merged.py) through the
@@ -36,12 +36,12 @@ OPEN_VOCABULARY = {
 
 #: stored in the shipped config.json: the timeline's settings (actlm.timeline.stored_settings), chosen on
 #: streams of NW-UCLA's training views and UTD-MHAD's training subjects
-TIMELINE = {"threshold": 0.5, "switch_penalty": 0.5, "still_below": 0.0, "online_threshold": 0.3, "online_hold": 1,
+TIMELINE = {"threshold": 0.5, "switch_penalty": 0.5, "still_below": 0.0, "online_threshold": 0.1, "online_hold": 2,
             "online_still_below": 0.0, "source": "experiments/results/timeline_general.md"}
 
 
 def main() -> None:
-    a = train_arguments(__doc__, epochs=18, threads=1, work_dir="runs/general_hocslm_2d")
+    a = train_arguments(__doc__, epochs=30, threads=1, work_dir="runs/general_hocslm_2d")
     report = train_and_copy_best("general/hocslm_2d", a, TARGET)
     config = json.loads((TARGET / "config.json").read_text())
     (TARGET / "config.json").write_text(json.dumps({**config, "open_vocabulary": OPEN_VOCABULARY,

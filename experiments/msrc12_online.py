@@ -78,6 +78,13 @@ class Recording:
 
 
 # --- the stream's scores ------------------------------------------------------------------------
+def weights_digest(checkpoint: Path) -> str:
+    """The first 12 hex digits of the SHA-256 of ``checkpoint``'s model.safetensors."""
+    import hashlib
+
+    return hashlib.sha256((checkpoint / "model.safetensors").read_bytes()).hexdigest()[:12]
+
+
 def gesture_columns(classes: list[str]) -> list[int]:
     """Columns of the general model's output that are MSRC-12's gestures, in G1..G12 order."""
     from actlm.data.merged import CLASSES as MERGED
@@ -196,7 +203,8 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--threads", type=int, default=1)
     p.add_argument("--name", default="msrc12_online")
     p.add_argument("--cache", default="runs/msrc12_online_scores",
-                   help="window scores kept per recording (reused when the detector's rule changes); '' for none")
+                   help="window scores kept per recording, in a folder per model weights (reused when the detector's "
+                        "rule changes); '' for none")
     a = p.parse_args(argv)
     torch.set_num_threads(a.threads)
     started = time.time()
@@ -205,7 +213,8 @@ def main(argv: list[str] | None = None) -> None:
     columns = gesture_columns(list(meta.classes))
     recs, skipped = load_recordings(a.every)
     scores, scoring_s, frames = {}, 0.0, 0
-    cache = Path(a.cache) if a.cache else None
+    # one folder per model: the weights' hash, so that scores of other weights are never reused
+    cache = Path(a.cache) / weights_digest(Path(meta.path)) if a.cache else None
     for i, rec in enumerate(recs):
         kept = cache / f"{rec.path.stem}.npz" if cache else None
         if kept is not None and kept.exists():

@@ -375,7 +375,10 @@ def finish(report: dict, out: Path, store_in: Path | None, argv: list[str] | Non
     report["timeline_key"] = timeline_key(report["calibration"], f"experiments/results/{md.name}"
                                           if md.resolve().parent == RESULTS.resolve() else str(md))
     out.with_suffix(".json").write_text(json.dumps(report, indent=1))
-    out.with_suffix(".md").write_text(markdown(report))
+    from experiments.run_archive import handwritten_notes
+
+    notes = handwritten_notes(md)           # a '## ... (written by hand ...' section is kept
+    out.with_suffix(".md").write_text(markdown(report) + notes)
     if store_in is not None:
         store_settings(store_in, report["timeline_key"])
         print(f"stored in {store_in / 'config.json'}: timeline = {report['timeline_key']}")
