@@ -503,3 +503,62 @@ def test_no_sitting_simile_for_a_body_bent_far_forward():
 def test_a_hand_on_the_lap_is_not_stretched_forward():
     reading = read_motion(ucla("a05_s08_e04_v03"), "kinect-v1")     # seated, the hand on the thigh
     assert not [f for f in reading.facts if f.motion == "reach_forward" and f.part == "right_arm"]
+
+
+# --- hand-check round 4 (seed 43) ------------------------------------------------------------
+def test_no_bend_direction_through_a_collapsed_shoulder_line():
+    """A pick-up seen from behind, its shoulder line edge-on over the bend's peak: read 'leans back
+    by about 30 degrees'; the bent knees tell the front, and it was a forward bend."""
+    reading = read_motion(ucla("a01_s08_e03_v03"), "kinect-v1")
+    assert "lean_back" not in motions(reading)
+    assert all("forward" in f.text or "back" not in f.text for f in motions(reading).get("bend", []))
+
+
+def test_knees_tell_the_front_only_when_they_bend():
+    from actlm.explain.facts import _Body, _knee_forward
+    t = 4
+    hip = np.tile([0.0, 0.5, 0.0], (t, 1))
+    ankle = np.tile([0.0, 0.0, 0.0], (t, 1))
+    bent_knee = np.tile([0.0, 0.25, 0.15], (t, 1))         # ahead along h2
+    body = _Body.__new__(_Body)
+    body.hip_joint = {"left": hip, "right": hip}
+    body.ankle = {"left": ankle, "right": ankle}
+    body.knee = {"left": bent_knee, "right": bent_knee}
+    assert np.allclose(_knee_forward(body, slice(0, t)), [0.0, 1.0])
+    straight = np.tile([0.0, 0.25, 0.01], (t, 1))
+    body.knee = {"left": straight, "right": straight}
+    assert np.isnan(_knee_forward(body, slice(0, t))).all()
+
+
+def test_a_hand_going_down_with_a_crouch_does_not_reach_down():
+    """The hand stays 0.05 m above the knees and drops only with the body (not against its shoulder)."""
+    reading = read_motion(ucla("a01_s08_e03_v03"), "kinect-v1")
+    assert "reach_down" not in motions(reading)
+    # a hand near the floor still reaches down
+    assert "reach_down" in motions(read_motion(ucla("a02_s04_e04_v03"), "kinect-v1"))
+
+
+def test_a_lunge_is_not_a_walk():
+    """Only the left foot steps out and back; the hidden back foot's reading jumps up above its knee."""
+    reading = read_motion(utd("a26_s8_t3_skeleton"), "utd-mhad")
+    assert "walk" not in motions(reading)
+    assert "walk" in motions(read_motion(ucla("a04_s09_e04_v03"), "kinect-v1"))
+
+
+@pytest.mark.parametrize("name", ["a13_s7_t2_skeleton"])
+def test_hands_a_boxing_guard_apart_are_not_together(name):
+    """A boxing guard whose hands come 0.17 m apart (the hand-check's rule: within 0.15 m)."""
+    assert "hands_together" not in motions(read_motion(utd(name), "utd-mhad"))
+    assert "hands_together" not in motions(read_motion(ucla("a08_s04_e01_v03"), "kinect-v1"))   # 0.16 m
+    assert "hands_together" in motions(read_motion(utd("a6_s7_t2_skeleton"), "utd-mhad"))        # a clap
+
+
+def test_no_sitting_simile_for_a_body_still_going_down_as_the_clip_ends():
+    data, visibility = penn("0231")                # a batter's follow-through
+    sits = motions(read_motion(data, "penn-13", visibility=visibility)).get("sit_down", [])
+    assert not any("as when sitting down" in f.text for f in sits)
+
+
+def test_a_push_up_does_not_bend_the_knees():
+    data, visibility = penn("1547")                # the body horizontal, the arms do it
+    assert "squat" not in motions(read_motion(data, "penn-13", visibility=visibility))

@@ -51,7 +51,9 @@ THRESHOLDS = {
     "wave": 3,              # side-to-side reversals of a raised hand
     "swing": 0.1,           # ~0.16 m in one frame (5 m/s at 30 fps: a throw or a punch; an arm swinging
                             # in a walk, or a brisk raise, moves at 1-3 m/s)
-    "hands_together": 0.088,  # hands within ~0.15 m (a boxing guard 0.28 m apart, crossed arms 0.23 m: not together)
+    "hands_together": 0.076,  # hands within ~0.13 m, their gap smoothed over 3 frames (metric data: HANDS_METRES;
+                              # the hand-check's rule is 0.15 m; a boxing guard 0.28 m apart, crossed arms 0.23 m,
+                              # hands 0.16-0.17 m apart: not together)
     "bend": 25,
     "lean_back": 15,        # a standing body leans back 20-30 degrees at most
     "squat": 0.12,          # the hips drop ~0.2 m with bent knees and come back up
@@ -101,6 +103,8 @@ STRETCHED = 0.8
 #: of the way from the hips up to the shoulder: a hand resting on the lap is ahead of the shoulder
 #: too, but far below it, at the hips
 SEATED_HIPS, LAP_HAND = 0.45, 0.5
+#: in metric data hands are together within this many metres (their gap smoothed over 3 frames)
+HANDS_METRES = 0.13
 #: hands brought together meet at least this far (statures, ~15 cm) above the hips
 WAIST = 0.1
 #: a wave's side-to-side swing must cover this much (statures, ~3 cm; above sensor jitter) each way
@@ -121,6 +125,12 @@ LOW_HAND = 0.3
 BELOW_BODY = 0.04
 #: a hand reaching down gets at least this far (statures, ~0.2 m) below the hips
 BELOW_HIPS = 0.12
+#: ... and clearly below the knees (by this much, statures, ~2 cm), or near the floor, or it drops at least REACH_SHOULDER
+#: (statures, ~0.15 m) against its shoulder: a hand that only goes down with a crouching body, its
+#: arm hanging, stays level with the knees and does not reach
+KNEE_MARGIN, REACH_SHOULDER = 0.01, 0.09
+#: ... or, low (below LOW_HAND), it drops at least this much (statures, ~0.1 m) against the pelvis
+REACH_PELVIS = 0.06
 #: a hand this close to the floor (statures, ~0.25 m) reached down however the body got there: a
 #: pick-up from a crouch lowers the hands with the hips (BELOW_BODY fails), but hands hanging from
 #: a lunge or resting on a seated body's knees stay higher (~0.35 m)
@@ -137,6 +147,17 @@ BEND_RISE, LEAN_RISE = 15, 10
 LYING_TILT, LYING_HIPS = 70, 0.3
 #: a bend's peak is the least tilt over this many frames in a row (one frame's spike is no bend)
 BEND_HELD = 3
+#: the facing tells a bend's direction (forward / back) only where the shoulder line is at least
+#: this wide (statures, ~0.16 m) over the peak's frames: an edge-on, collapsed shoulder line's
+#: facing swings or flips (the bent knees may tell the front instead: see :func:`_knee_forward`)
+BEND_FACING_WIDTH = 0.1
+#: a foot's reading counts for a walk only while it is on the ground: within this much (statures,
+#: ~8 cm) of the lower foot and below its own knee by KNEE_ABOVE_FOOT (a tracker guessing a hidden
+#: foot puts it in the air, above its knee)
+FOOT_GROUND, KNEE_ABOVE_FOOT = 0.05, 0.05
+#: 'as when sitting down' only where the hips stay down over this share of the clip's end (within
+#: SEATED_STAY of the drop, or 0.03 statures) with the knees bent (below BENT_KNEE degrees)
+SEATED_END, SEATED_STAY = 0.2, 0.2
 #: the most a standing body's spine line is taken to lean back (see :func:`_upright_lean`)
 UPRIGHT_LEAN = 12
 #: a bend beyond this many degrees is forward whatever the shoulder line says: a standing person
@@ -417,9 +438,14 @@ def _reach_facts(body: _Body, side: str, clock: _Clock, world: World) -> list[Fa
         hip_low = body.hip[low, 1] if np.isfinite(body.hip[low, 1]) else np.nanmedian(body.hip[:, 1])
         # low near the floor, and well below the hips (hands resting in the lap of a seated body
         # are low too, but at the hips)
+        # a reach: the hand clearly below the knees, or low and dropping against its shoulder (not
+        # only going down with a crouching body, the arm hanging)
+        own = height - shoulder[:, 1]
+        by_arm = _level(own) - own[low] if np.isfinite(own[low]) else float("nan")
+        reaches = (height[low] < knee_low - KNEE_MARGIN or height[low] < NEAR_FLOOR
+                   or (height[low] < LOW_HAND and (by_arm > REACH_SHOULDER or relative > REACH_PELVIS)))
         if (drop > THRESHOLDS["reach_down"] and (relative > BELOW_BODY or height[low] < NEAR_FLOOR)
-                and (height[low] < knee_low or height[low] < LOW_HAND)
-                and height[low] < hip_low - BELOW_HIPS):
+                and reaches and height[low] < hip_low - BELOW_HIPS):
             facts.append(clock.fact(f"{side}_hand", "reach_down", low, drop,
                                     f"reaches down towards the floor with the {side} hand",
                                     _extent(-height, low, -(height[low] + drop / 2))))
@@ -542,7 +568,8 @@ def _hand_facts(body: _Body, clock: _Clock, world: World) -> list[Fact]:
                    if f.motion != "reach_forward" or not any(_passes_through(f, r, height, clock) for r in raised)]
         facts += raised + reached + _wave_swing_facts(body, side, clock)
     gap = np.linalg.norm(body.hand["right"] - body.hand["left"], axis=1)
-    together = _hands_together(body, gap, clock)
+    limit = HANDS_METRES / world.stature if world.unit == "m" else THRESHOLDS["hands_together"]
+    together = _hands_together(body, _smooth(gap, 3), clock, limit)
     if together:
         # hands moving to and fro to meet each other are clapping, not waving
         facts = [f for f in facts if f.motion != "wave" or not _overlap(f, together[0])] + together
@@ -555,7 +582,7 @@ def _near(a: Fact, b: Fact, margin: float) -> bool:
     return a.start <= b.end + margin and b.start <= a.end + margin
 
 
-def _hands_together(body: _Body, gap: np.ndarray, clock: _Clock) -> list[Fact]:
+def _hands_together(body: _Body, gap: np.ndarray, clock: _Clock, limit: float = THRESHOLDS["hands_together"]) -> list[Fact]:
     """Both hands brought together (from apart at the start) in front of the body, above the
     waist (hands resting together in the lap are not brought together)."""
     apart = _level(gap)
@@ -564,7 +591,7 @@ def _hands_together(body: _Body, gap: np.ndarray, clock: _Clock) -> list[Fact]:
     if not _readable(gap, 1):
         return []
     together = int(np.nanargmin(gap))
-    if gap[together] >= THRESHOLDS["hands_together"] or not apart > 0.2:
+    if gap[together] >= limit or not apart > 0.2:
         return []
     return [clock.fact("both_hands", "hands_together", together, gap[together],
                        "brings both hands together in front of the body", _extent(-gap, together, -0.15))]
@@ -613,7 +640,10 @@ def _bend_fact(body: _Body, clock: _Clock, world: World) -> list[Fact]:
     # the angle said: the trunk's peak from its own upright (held over BEND_HELD frames), at least its tilt from up
     bent = _held(_from_upright(spine, _trunk_tilt(body)))
     degrees = int(round(max(tilt[peak], bent[peak]) if np.isfinite(bent[peak]) else tilt[peak], -1))
-    ahead = float(spine[peak, [0, 2]] @ world.facing[peak]) if world.readable_facing[peak] else float("nan")
+    front = _bend_front(body, world, peak)
+    if world.readable_facing[peak] and not np.isfinite(front).all():
+        return []                        # a facing read through a collapsed shoulder line: forward or back is in doubt
+    ahead = float(spine[peak, [0, 2]] @ front)
     backward = np.isfinite(ahead) and ahead < 0 and tilt[peak] <= FORWARD_BEYOND
     if not backward and not (tilt[peak] > THRESHOLDS["bend"] and tilt[peak] - base > BEND_RISE):
         return []                        # a forward tilt of 15-25 degrees is a slouch, not a bend
@@ -629,6 +659,42 @@ def _bend_fact(body: _Body, clock: _Clock, world: World) -> list[Fact]:
                            f"leans the upper body back by about {int(round(lean, -1))} degrees", span)]
     return [clock.fact("torso", "bend", peak, tilt[peak], f"bends the upper body forward by about {degrees} degrees",
                        span)]
+
+
+def _bend_front(body: _Body, world: World, peak: int) -> np.ndarray:
+    """The person's front (h1, h2) at a bend's peak: the facing where the shoulder line is readable
+    and at least BEND_FACING_WIDTH wide over the peak's BEND_HELD frames; else the bent knees' front
+    (:func:`_knee_forward`); NaN where neither tells it."""
+    rows = slice(peak, min(peak + BEND_HELD, len(world.facing)))
+    width = np.asarray(world.shoulder_width)[rows]
+    if world.readable_facing[rows].all() and (np.nan_to_num(width) >= BEND_FACING_WIDTH).all():
+        return world.facing[peak]
+    # in one image the knees' offset from the hip-ankle line does not tell front from back
+    return _knee_forward(body, rows) if world.dims == 3 else np.full(2, np.nan)
+
+
+def _knee_forward(body: _Body, rows: slice) -> np.ndarray:
+    """The front told by bent knees (a knee bends forward, ahead of the line from its hip to its
+    ankle) over ``rows``: the mean of the legs' knee offsets where they bend below BENT_KNEE, if at
+    least 3 leg-frames bend and all of them agree within 60 degrees; else NaN."""
+    offsets = []
+    for side in ("left", "right"):
+        hip, knee, ankle = body.hip_joint[side][rows], body.knee[side][rows], body.ankle[side][rows]
+        for t in range(len(knee)):
+            a, b = hip[t] - knee[t], ankle[t] - knee[t]
+            if not (np.isfinite(a).all() and np.isfinite(b).all()) or np.linalg.norm(a) * np.linalg.norm(b) == 0:
+                continue
+            if np.degrees(np.arccos(np.clip(a @ b / (np.linalg.norm(a) * np.linalg.norm(b)), -1, 1))) < BENT_KNEE:
+                offsets.append((knee[t] - (hip[t] + ankle[t]) / 2)[[0, 2]])
+    if len(offsets) < 3:
+        return np.full(2, np.nan)
+    offsets = np.array(offsets)
+    mean = offsets.mean(axis=0)
+    if np.linalg.norm(mean) == 0:
+        return np.full(2, np.nan)
+    front = mean / np.linalg.norm(mean)
+    units = offsets / np.maximum(np.linalg.norm(offsets, axis=1, keepdims=True), 1e-9)
+    return front if bool((units @ front > 0.5).all()) else np.full(2, np.nan)
 
 
 def _upright_lean(spine: np.ndarray, world: World) -> float:
@@ -687,7 +753,7 @@ def _height_facts(body: _Body, clock: _Clock, reading: "_Context", dims: int = 3
         # the simile only where it fits: a body that stays low bent far forward (a bowler's
         # follow-through, a pitcher's stride) is not seated
         tilt = _level(_trunk_tilt(body), at_end=True)
-        simile = ", as when sitting down" if tilt <= SEATED_TILT else ""
+        simile = ", as when sitting down" if tilt <= SEATED_TILT and _stays_seated(body, height, start - end) else ""
         drop = min(start - end, fall)
         return [clock.fact("body", "sit_down", mid, drop, f"lowers the body by {words(drop)} and stays down{simile}", span)]
     if end - start > THRESHOLDS["stand_up"] and lift > THRESHOLDS["stand_up"] and (folds is None or folds > LEG_FOLD):
@@ -706,11 +772,26 @@ def _height_facts(body: _Body, clock: _Clock, reading: "_Context", dims: int = 3
     dip = float(np.nanmax(before)) - height[low] if _readable(before, 1) else 0.0
     back = float(np.nanmax(after)) - height[low] if _readable(after, 1) else 0.0
     knee = _knee_angle(body, low)
+    if _trunk_tilt(body)[low] > LYING_TILT and height[low] < LYING_HIPS:
+        return []                        # a body lying (a push-up) goes down by the arms, not the knees
     if (dip > THRESHOLDS["squat"] and back > dip / 2 and not knee >= BENT_KNEE) or _knee_cycle(body, height):
         return [clock.fact("legs", "squat", low, dip,
                            f"bends the knees and lowers the body by {words(dip)}, then comes back up",
                            _extent(-height, low, -(height[low] + dip / 2)))]
     return []
+
+
+def _stays_seated(body: _Body, height: np.ndarray, drop: float) -> bool:
+    """The hips stay down over the clip's last SEATED_END share (within SEATED_STAY of the drop, or
+    0.03 statures) with the knees bent there: a seat, not a body still going down as the clip ends
+    (a batter's follow-through)."""
+    n = len(height)
+    last = np.arange(n - max(3, int(round(SEATED_END * n))), n)
+    hips = height[last]
+    if not _readable(hips, 3) or np.nanmax(hips) - np.nanmin(hips) > max(SEATED_STAY * drop, 0.03):
+        return False
+    knees = np.array([_knee_angle(body, int(t)) for t in last])
+    return _readable(knees, 2) and float(np.nanmedian(knees)) < BENT_KNEE
 
 
 def _knee_cycle(body: _Body, height: np.ndarray) -> bool:
@@ -739,6 +820,9 @@ def _walk_fact(body: _Body, clock: _Clock, world: World, reading: "_Context") ->
     feet = [body.ankle[s][:, [0, 2]] for s in ("left", "right")]
     if world.dims != 3 or not all(_readable(f[:, 0]) for f in feet):
         return []
+    # a walk around (back near its start) needs each foot to travel on the ground: a hidden foot's
+    # guessed reading jumping into the air is no step (a lunge's back foot)
+    ground = [_ground_foot(body, s) for s in ("left", "right")]
     nets = [np.linalg.norm(_levels2(f, True) - _levels2(f, False)) for f in feet]
     mid = np.nanmean(feet, axis=0)
     net_vec = _levels2(mid, True) - _levels2(mid, False)
@@ -748,7 +832,8 @@ def _walk_fact(body: _Body, clock: _Clock, world: World, reading: "_Context") ->
     along = float(hips_net @ net_vec) / (np.linalg.norm(net_vec) + 1e-9)
     # the hips go along with the feet (feet shuffling under a sitting body are not a walk)
     travelled = min(nets) > THRESHOLDS["walk"] and along > THRESHOLDS["walk"]
-    around = min(_path(f) for f in feet + [hips]) > WALK_AROUND_PATH and not travelled
+    around = (all(_readable(g[:, 0]) for g in ground) and not travelled
+              and min(_path(f) for f in ground + [hips]) > WALK_AROUND_PATH)
     if not (travelled or around):
         return []
     moving = np.linalg.norm(np.diff(mid, axis=0), axis=1) > 0.004
@@ -761,6 +846,17 @@ def _walk_fact(body: _Body, clock: _Clock, world: World, reading: "_Context") ->
     direction = _walk_direction(net_vec, world.facing, span)
     return [clock.fact("legs", "walk", peak, float(np.linalg.norm(net_vec)),
                        f"walks{direction}, covering {reading.distance_words(float(np.linalg.norm(net_vec)))}", span)]
+
+
+def _ground_foot(body: _Body, side: str) -> np.ndarray:
+    """A foot's place on the floor (T, 2), NaN while it is not on the ground: more than FOOT_GROUND
+    above the lower foot, or not KNEE_ABOVE_FOOT below its own knee (a tracker's guess of a hidden
+    foot jumps up into the air; a lunge's back foot read that way 'travels' without stepping)."""
+    ankle, knee = body.ankle[side], body.knee[side]
+    lower = np.nanmin([body.ankle["left"][:, 1], body.ankle["right"][:, 1]], axis=0)
+    grounded = ankle[:, 1] <= lower + FOOT_GROUND
+    grounded &= ~(knee[:, 1] - ankle[:, 1] < KNEE_ABOVE_FOOT)          # an unread knee does not count against it
+    return np.where(grounded[:, None], ankle[:, [0, 2]], np.nan)
 
 
 def _levels2(x: np.ndarray, at_end: bool) -> np.ndarray:
