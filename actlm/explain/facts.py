@@ -68,6 +68,9 @@ STILL = 0.06
 STILL_SHARE, STILL_MOST = 90, 0.1
 #: in 2D, an arm whose image length changes by this share moved along the line of sight
 ARM_FORESHORTEN = 0.25
+#: in 2D, a trunk whose image length (hips to neck, smoothed) changes by this share leaned or bent
+#: along the line of sight (a lean back seen from the front barely moves any joint in the image)
+TRUNK_FORESHORTEN = 0.08
 #: a track missing at the end (or start) of the clip for this share of its frames is lost there,
 #: and the motions that say how the clip ends (or starts) are not stated
 LOST_SHARE = 0.1
@@ -747,6 +750,12 @@ def _height_facts(body: _Body, clock: _Clock, reading: "_Context", dims: int = 3
         fall, lift = _level(above) - _level(above, at_end=True), _level(above, at_end=True) - _level(above)
     else:
         fall = lift = np.inf
+    # ... and a rise lifts the head with them, by at least half as much: a pelvis reading that shifts
+    # while the head stays (a carry whose hip joint rises 0.14 with the head 0.05) is no standing up
+    head = body.head[:, 1]
+    head_lift = np.inf
+    if _readable(head, max(5, len(head) // 2)):
+        head_lift = _level(head, at_end=True) - _level(head)
     if start - end > THRESHOLDS["sit_down"] and fall > THRESHOLDS["sit_down"] and (folds is None or folds < -LEG_FOLD):
         mid = _crossing(height, (start + end) / 2, falling=True)
         span = (_crossing(height, start - 0.1 * (start - end), falling=True), _crossing(height, end + 0.1 * (start - end), falling=True))
@@ -756,7 +765,7 @@ def _height_facts(body: _Body, clock: _Clock, reading: "_Context", dims: int = 3
         simile = ", as when sitting down" if tilt <= SEATED_TILT and _stays_seated(body, height, start - end) else ""
         drop = min(start - end, fall)
         return [clock.fact("body", "sit_down", mid, drop, f"lowers the body by {words(drop)} and stays down{simile}", span)]
-    if end - start > THRESHOLDS["stand_up"] and lift > THRESHOLDS["stand_up"] and (folds is None or folds > LEG_FOLD):
+    if end - start > THRESHOLDS["stand_up"] and lift > THRESHOLDS["stand_up"] and head_lift > max(THRESHOLDS["stand_up"], end - start) / 2 and (folds is None or folds > LEG_FOLD):
         mid = _crossing(height, (start + end) / 2, falling=False)
         span = (_crossing(height, start + 0.1 * (end - start), falling=False), _crossing(height, end - 0.1 * (end - start), falling=False))
         # by how much: from the lowest the hips get before rising, not from the clip's first frames
@@ -1125,7 +1134,8 @@ def _read_motion(data: np.ndarray, layout: str | Layout, *, visibility: np.ndarr
     # still: every part stays within STILL in most frames (sensor noise spikes now and then) and
     # within STILL_MOST in all
     if (not facts and moved and not unsure and max(usual.values()) < STILL and max(moved.values()) < STILL_MOST
-            and bound < STILL_BOUND and _all_parts_seen(body) and not (world.dims == 2 and _arms_foreshorten(body))):
+            and bound < STILL_BOUND and _all_parts_seen(body)
+            and not (world.dims == 2 and (_arms_foreshorten(body) or _trunk_foreshortens(body)))):
         # the bound said is the largest span measured, with a margin, rounded up (a hand moving
         # 0.05 is not 'at most 0.04')
         facts = [Fact("body", "still", 0.5, 0.0, f"stays in place: no body part moves more than "
@@ -1177,12 +1187,24 @@ def _arms_foreshorten(body: _Body) -> bool:
     return False
 
 
+def _trunk_foreshortens(body: _Body) -> bool:
+    """In a 2D image a trunk leaning or bending towards or away from the camera barely moves a
+    joint but shortens the trunk: its hips-to-neck length (smoothed) changes by more than
+    TRUNK_FORESHORTEN of its median."""
+    length = _smooth(np.linalg.norm(body.neck - body.hip, axis=1))
+    if not _readable(length):
+        return False
+    low, high = np.nanpercentile(length, [5, 95])
+    return bool(high - low > TRUNK_FORESHORTEN * np.nanmedian(length))
+
+
 def _static(moved: dict[str, float]) -> bool:
     """The body does not move at all: head, hips and feet stay within STATIC_CORE, the hands
     within STILL_HANDS (jitter); a clip of an action like that is worth a word."""
     core = [v for k, v in moved.items() if "hand" not in k]
     hands = [v for k, v in moved.items() if "hand" in k]
-    return bool(core) and max(core) < STATIC_CORE and max(hands, default=0.0) < STILL_HANDS
+    # hands that were never readable bound nothing: no 'does not move' from the head and hips alone
+    return bool(core) and bool(hands) and max(core) < STATIC_CORE and max(hands) < STILL_HANDS
 
 
 def _still_problem(n: int, tracking: Tracking, context: _Context, core: float = STATIC_CORE,
