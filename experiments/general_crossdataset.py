@@ -48,6 +48,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .run_archive import previous_reading
 from .general_zeroshot import ROOT, RESULTS, class_names, commit, gzsl, pct, text_scores, zsl_top1
 
 HELD_OUT = "utd-mhad"
@@ -335,9 +336,7 @@ def main(argv: list[str] | None = None) -> None:
     results = evaluate()
     results.update(command="python -m experiments.general_crossdataset", commit=commit(),
                    date=datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"))
-    previous = RESULTS / "general_crossdataset.json"
-    reading = (Path(a.reading).read_text() if a.reading else
-               json.loads(previous.read_text()).get("reading", "") if previous.is_file() else "")
+    reading = previous_reading(RESULTS / "general_crossdataset.json", a.reading)
     results["reading"] = reading
     write(results, reading)
     print(json.dumps({k: results[k] for k in ("crossdataset", "shipped")}, indent=1, default=str)[:4000])

@@ -43,6 +43,8 @@ from typing import Sequence
 
 import numpy as np
 
+from .run_archive import previous_reading
+
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "experiments" / "results"
 SPLIT0 = ["pick up with one hand", "drop trash", "sit down", "carry", "clap", "draw x", "tennis serve",
@@ -310,9 +312,7 @@ def main(argv: list[str] | None = None) -> None:
     results = evaluate(names)
     results.update(command="python -m experiments.general_zeroshot", commit=commit(),
                    date=datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"))
-    previous = RESULTS / "general_zeroshot.json"
-    reading = (Path(a.reading).read_text() if a.reading else
-               json.loads(previous.read_text()).get("reading", "") if previous.is_file() else "")
+    reading = previous_reading(RESULTS / "general_zeroshot.json", a.reading)
     results["reading"] = reading
     write(results, reading)
     print(json.dumps(results["summary"], indent=1))

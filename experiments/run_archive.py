@@ -9,6 +9,7 @@ git (several MB of scores): a fresh clone has the results tables but not the run
 """
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 from pathlib import Path
@@ -37,6 +38,14 @@ def handwritten_notes(path: Path) -> str:
     while start >= 0 and "(written by hand" not in text[start: text.find("\n", start + 1)]:
         start = text.find("\n## ", start + 1)
     return "" if start < 0 else text[start:]
+
+
+def previous_reading(results_json: Path, given: str | None) -> str:
+    """The hand-written reading to put under regenerated numbers: the file ``given`` when named,
+    else the ``reading`` kept in the previous ``results_json`` (empty when there is none)."""
+    if given:
+        return Path(given).read_text()
+    return json.loads(results_json.read_text()).get("reading", "") if results_json.is_file() else ""
 
 
 def archive(run: Path, dest: Path, names: tuple[str, ...]) -> None:

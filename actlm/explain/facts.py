@@ -30,7 +30,7 @@ import numpy as np
 
 from ..data.layouts import Layout, get_layout
 from .quality import Problem, Tracking, check_tracking, view_problems
-from .world import World, foot_joints, head_joints, nanmean_joints, world_frame
+from .world import World, head_joints, nanmean_joints, world_frame
 
 #: The motion vocabulary; explanations are scored against these (see ``faithfulness``).
 MOTIONS = (
@@ -1014,13 +1014,21 @@ def _main_person(data: np.ndarray) -> list[int]:
     return [m for m in range(data.shape[0]) if (np.abs(filled[m]) > 0).any()]
 
 
+def _parts(body: _Body, smoothed: bool = True) -> dict[str, np.ndarray]:
+    """The parts a 'no movement' statement speaks of (hands, head, hips, feet), their smoothed
+    tracks or the unsmoothed ones."""
+    if smoothed:
+        return {"right hand": body.hand["right"], "left hand": body.hand["left"], "head": body.head,
+                "hips": body.hip, "right foot": body.ankle["right"], "left foot": body.ankle["left"]}
+    return {"right hand": body.step_hand["right"], "left hand": body.step_hand["left"], "head": body.step_head,
+            "hips": body.step_hip, "right foot": body.step_ankle["right"], "left foot": body.step_ankle["left"]}
+
+
 def _excursions(body: _Body, share: float = 100) -> dict[str, float]:
     """How far each part moves from its usual (median) place at most (``share``: that percentile
     of its frames instead of the largest), statures."""
-    parts = {"right hand": body.hand["right"], "left hand": body.hand["left"], "head": body.head,
-             "hips": body.hip, "right foot": body.ankle["right"], "left foot": body.ankle["left"]}
     out = {}
-    for name, x in parts.items():
+    for name, x in _parts(body).items():
         if _readable(x[:, 0]):
             out[name] = round(float(np.nanpercentile(np.linalg.norm(x - np.nanmedian(x, axis=0), axis=1), share)), 3)
     return out
@@ -1046,10 +1054,8 @@ def _spans(body: _Body) -> dict[str, float]:
     """How far apart (statures) the two furthest places of each part are at most (the diagonal of
     the box they lie in), read over a moving median (a strumming hand's quick strokes are smoothed
     away by a moving average)."""
-    parts = {"right hand": body.step_hand["right"], "left hand": body.step_hand["left"], "head": body.step_head,
-             "hips": body.step_hip, "right foot": body.step_ankle["right"], "left foot": body.step_ankle["left"]}
     out = {}
-    for name, x in parts.items():
+    for name, x in _parts(body, smoothed=False).items():
         x = _median5(x) if len(x) >= 5 else x
         x = x[np.isfinite(x).all(axis=1)]
         if len(x):
@@ -1174,28 +1180,28 @@ def _lost_problem(frames: np.ndarray, total: int) -> Problem | None:
     return None
 
 
+def _length_varies(length: np.ndarray, share: float) -> bool:
+    """A length read from 2D keypoints changes (5th to 95th percentile) by more than ``share`` of
+    its median: the limb or trunk turned along the line of sight."""
+    if not _readable(length):
+        return False
+    low, high = np.nanpercentile(length, [5, 95])
+    return bool(high - low > share * np.nanmedian(length))
+
+
 def _arms_foreshorten(body: _Body) -> bool:
     """In a 2D image an arm moved along the line of sight (raised or stretched towards or away
     from the camera) barely moves its hand in the image but shortens the arm: its shoulder-to-hand
     length changes by more than ARM_FORESHORTEN of its median (a still arm's changes by noise)."""
-    for side in ("right", "left"):
-        length = np.linalg.norm(body.hand[side] - body.shoulder[side], axis=1)
-        if _readable(length):
-            low, high = np.nanpercentile(length, [5, 95])
-            if high - low > ARM_FORESHORTEN * np.nanmedian(length):
-                return True
-    return False
+    return any(_length_varies(np.linalg.norm(body.hand[side] - body.shoulder[side], axis=1), ARM_FORESHORTEN)
+               for side in ("right", "left"))
 
 
 def _trunk_foreshortens(body: _Body) -> bool:
     """In a 2D image a trunk leaning or bending towards or away from the camera barely moves a
     joint but shortens the trunk: its hips-to-neck length (smoothed) changes by more than
     TRUNK_FORESHORTEN of its median."""
-    length = _smooth(np.linalg.norm(body.neck - body.hip, axis=1))
-    if not _readable(length):
-        return False
-    low, high = np.nanpercentile(length, [5, 95])
-    return bool(high - low > TRUNK_FORESHORTEN * np.nanmedian(length))
+    return _length_varies(_smooth(np.linalg.norm(body.neck - body.hip, axis=1)), TRUNK_FORESHORTEN)
 
 
 def _static(moved: dict[str, float]) -> bool:
