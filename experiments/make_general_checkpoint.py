@@ -4,8 +4,8 @@
 
 Trains general/hocslm_2d (every dataset we have in the 13-joint common body, 2D input from random
 viewpoints, one merged class list with written descriptions: actlm/data/merged.py) through the
-normal `actlm train` loop, then copies the best checkpoint's weights and config (no optimiser
-state) to actlm/checkpoints/general-2d/ (its config.json with OPEN_VOCABULARY, the calibration of `--classes`,
+normal `actlm train` loop, then copies the best (or, with ``--weights last``, the final) checkpoint's
+weights and config (no optimiser state) to actlm/checkpoints/general-2d/ (its config.json with OPEN_VOCABULARY, the calibration of `--classes`,
 and TIMELINE, the settings of `predict --timeline` and `live`: recalibrate them for new weights with
 ``python -m experiments.timeline_benchmark --checkpoint actlm/checkpoints/general-2d --calibration-sequences 600 --no-still
 --store`` and copy the stored key here),
@@ -36,7 +36,7 @@ OPEN_VOCABULARY = {
 
 #: stored in the shipped config.json: the timeline's settings (actlm.timeline.stored_settings), chosen on
 #: streams of NW-UCLA's training views and UTD-MHAD's training subjects
-TIMELINE = {"threshold": 0.5, "switch_penalty": 0.5, "still_below": 0.0, "online_threshold": 0.1, "online_hold": 2,
+TIMELINE = {"threshold": 0.5, "switch_penalty": 0.5, "still_below": 0.0, "online_threshold": 0.5, "online_hold": 1,
             "online_still_below": 0.0, "source": "experiments/results/timeline_general.md"}
 
 
@@ -54,7 +54,7 @@ def main() -> None:
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
     about = {"command": "python -m experiments.make_general_checkpoint " + " ".join(sys.argv[1:]), "commit": commit,
              "date": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"), "config": "general/hocslm_2d",
-             "epochs": a.epochs, "best_epoch": report["best_epoch"], "input": "2D image keypoints, body-13 layout",
+             "epochs": a.epochs, "weights": a.weights, "best_epoch": report["best_epoch"], "input": "2D image keypoints, body-13 layout",
              "classes": report["classes"], "merged_from": {k: [f"{d}: {c}" for d, c in v] for k, v in CLASSES.items()},
              "class_descriptions": class_text_sources(),
              "test": "each source's standard test split (merged test split, 2D front view)",

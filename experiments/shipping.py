@@ -1,5 +1,8 @@
 """What the makers of shipped checkpoints share: train a config (or resume or only collect a
-finished run), then copy its best weights and config (no optimiser state) into the package."""
+finished run), then copy its best or last weights and config (no optimiser state) into the package.
+
+The best epoch is picked on the test split (the trainer evaluates every few epochs): a mild
+selection on test data. ``--weights last`` ships the final epoch instead, chosen without it."""
 from __future__ import annotations
 
 import argparse
@@ -17,6 +20,8 @@ def train_arguments(doc: str | None, epochs: int, threads: int, work_dir: str) -
     p.add_argument("--threads", type=int, default=threads)
     p.add_argument("--work-dir", default=work_dir)
     p.add_argument("--collect", action="store_true", help="only copy an already finished run")
+    p.add_argument("--weights", choices=("best", "last"), default="best",
+                   help="ship the epoch picked on the test split (best) or the final one (last: no selection)")
     return p.parse_args()
 
 
@@ -29,8 +34,20 @@ def train_and_copy_best(config: str, a: argparse.Namespace, target: Path) -> dic
                f"train.threads={a.threads}", f"train.work_dir={run}"]
         resume = ["--resume", str(run)] if (run / "last" / "config.json").exists() else []
         subprocess.run(cmd + resume, check=True)
-    report = json.loads((run / "eval.json").read_text())
+    weights = getattr(a, "weights", "best")
+    report = json.loads((run / "eval.json").read_text()) if weights == "best" else _evaluate_last(run)
     target.mkdir(parents=True, exist_ok=True)
     for name in ("config.json", "model.safetensors"):
-        shutil.copy(run / "best" / name, target / name)
+        shutil.copy(run / weights / name, target / name)
+    return report
+
+
+def _evaluate_last(run: Path) -> dict:
+    """The final epoch's test report (as eval.json holds the best one's), with ``best_epoch`` the
+    final epoch: what ships is then chosen without looking at the test split."""
+    out = subprocess.run([sys.executable, "-m", "actlm", "eval", str(run / "last"), "--json"],
+                         check=True, capture_output=True, text=True).stdout
+    report = json.loads(out[out.index("{"):])
+    state = json.loads((run / "last" / "trainer_state.json").read_text())
+    report["best_epoch"] = int(state["epoch"]) + 1          # the state counts epochs from 0
     return report
