@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import subprocess
 import sys
 import time
@@ -174,7 +175,9 @@ def write(results: dict) -> None:
     lines += ["", "## CPU cost", "",
               f"- per 10 s clip (300 frames): {cost['seconds_per_10s_clip']:.1f} s in all, of which BlazePose "
               f"{cost['pose_seconds_per_10s_clip']:.1f} s and the model {cost['model_seconds']:.3f} s "
-              f"(median over the clips, scaled to 300 frames)",
+              f"(median over the clips, scaled to 300 frames)"
+              + (f"; host load average {cost['load_average']} on {cost['cpus']} cores while measured (other jobs slow it)"
+                 if "load_average" in cost else ""),
               f"- model: {results['size']['parameters_m']} M parameters, {results['size']['mb_on_disk']} MB on disk",
               ""]
     z = results.get("zero_shot")
@@ -229,7 +232,8 @@ def main() -> None:
     pose_per_frame = float(np.median([c["pose_s"] / c["frames"] for c in clips]))
     model_s = float(np.median([c["model_s"] for c in clips]))
     results["cost"] = {"pose_seconds_per_10s_clip": 300 * pose_per_frame, "model_seconds": model_s,
-                       "seconds_per_10s_clip": 300 * float(np.median([c["total_s"] / c["frames"] for c in clips]))}
+                       "seconds_per_10s_clip": 300 * float(np.median([c["total_s"] / c["frames"] for c in clips])),
+                       "load_average": round(os.getloadavg()[0], 2), "cpus": os.cpu_count()}
     results["size"] = size(checkpoint)
     if a.zsl_run:
         results["zero_shot"] = {**zero_shot(Path(a.zsl_run), a.unseen.split(",")), "command": command,
