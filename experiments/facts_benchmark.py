@@ -49,6 +49,10 @@ from experiments.run_archive import head_commit
 RESULTS = Path("experiments/results")
 ARM_MOTIONS = ("raise", "lower", "wave", "reach_forward", "reach_down", "touch_head", "hands_together", "swing")
 TARGET_PRECISION, TARGET_RECALL = 0.98, 0.90
+#: motions whose statements give an angle, checked against the generated angle (degrees)
+ANGLE_MOTIONS = ("bend", "lean_back")
+#: a stated angle within this many degrees of the true one counts as right
+ANGLE_WITHIN = 15
 
 
 # --- what a detector said -----------------------------------------------------------------
@@ -59,6 +63,7 @@ class Statement:
     time: float | None
     text: str
     verdict: str = ""          # correct / false
+    degrees: float | None = None   # the angle a bend / lean statement gives ("about 40 degrees")
 
 
 @dataclass
@@ -87,7 +92,9 @@ def statement_of(fact) -> Statement:
         side = _walk_direction(fact.text)
     else:
         side = next((s for s in ("right", "left", "both") if part.startswith(s)), None)
-    return Statement(fact.motion, side, getattr(fact, "time", None), fact.text)
+    angle = re.search(r"(\d+(?:\.\d+)?) degrees", fact.text) if fact.motion in ANGLE_MOTIONS else None
+    return Statement(fact.motion, side, getattr(fact, "time", None), fact.text,
+                     degrees=float(angle.group(1)) if angle else None)
 
 
 def _problem_words(problem) -> str:
@@ -152,6 +159,20 @@ def in_span(st: Statement, truth: list[TrueMotion], frames: int) -> bool | None:
     return any(a - 0.1 <= st.time <= b + 0.1 for a, b in spans) if spans else None
 
 
+def true_angle(st: Statement, truth: list[TrueMotion], frames: int) -> float | None:
+    """The generated angle (degrees) of the true bend / lean a correct angle statement speaks of:
+    the one of its motion whose span (+- 10 %) holds the statement's time, else the nearest span."""
+    cands = [t for t in truth if t.motion == st.motion and t.unit == "deg"]
+    if not cands or st.degrees is None:
+        return None
+    when = 0.5 if st.time is None else st.time
+
+    def gap(t: TrueMotion) -> float:
+        a, b = t.start / max(frames - 1, 1), t.end / max(frames - 1, 1)
+        return max(a - 0.1 - when, when - b - 0.1, 0.0)
+    return float(min(cands, key=gap).magnitude)
+
+
 # --- tallies ------------------------------------------------------------------------------
 @dataclass
 class Tally:
@@ -195,6 +216,7 @@ class Scores:
     by_motion: dict[str, Tally] = field(default_factory=lambda: defaultdict(Tally))
     by_group: dict[tuple[str, str], Tally] = field(default_factory=lambda: defaultdict(Tally))
     by_motion_layout: dict[tuple[str, str], Tally] = field(default_factory=lambda: defaultdict(Tally))
+    angles: list[dict] = field(default_factory=list)     # stated vs generated angle per correct bend / lean
 
     def add(self, sample: GeneratedSample, detection: Detection, result: dict) -> None:
         groups = [("all", "all"), ("layout", sample.layout), ("view", sample.camera.view),
@@ -212,6 +234,11 @@ class Scores:
                 if where is not None:
                     self.by_motion[st.motion].timed += 1
                     self.by_motion[st.motion].in_span += where
+                true = true_angle(st, sample.required + sample.optional, frames)
+                if true is not None:
+                    self.angles.append({"id": sample.sample_id, "motion": st.motion, "layout": sample.layout,
+                                        "family": sample.family, "image_2d": sample.layout in IMAGE_2D,
+                                        "stated": st.degrees, "true": round(true, 1)})
         for r, hit in [(r, True) for r in result["recalled"]] + [(r, False) for r in result["missed"]]:
             cells = [self.by_motion[r.motion], self.by_motion_layout[(r.motion, sample.layout)]]
             cells += [self.by_group[g] for g in groups]
@@ -391,6 +418,35 @@ def layout_matrix(out: dict, layouts: tuple[str, ...]) -> list[str]:
     return lines
 
 
+def angle_summary(angles: list[dict]) -> list[dict]:
+    """Stated minus generated angle per (motion, 3D / 2D data, the motion's own family or another's):
+    mean absolute error, mean error (bias) and the share within ANGLE_WITHIN degrees."""
+    rows = []
+    for motion in ANGLE_MOTIONS:
+        for dims in ("3D", "2D"):
+            for own in (True, False, None):
+                sel = [a for a in angles if a["motion"] == motion and a["image_2d"] == (dims == "2D")
+                       and (own is None or (a["family"] == motion) == own)]
+                if not sel:
+                    continue
+                err = np.array([a["stated"] - a["true"] for a in sel])
+                rows.append({"motion": motion, "data": dims,
+                             "performed": {True: f"{motion} family", False: "other families", None: "all"}[own],
+                             "statements": len(sel), "mean_abs_error": round(float(np.abs(err).mean()), 1),
+                             "mean_error": round(float(err.mean()), 1),
+                             "within": round(float(np.mean(np.abs(err) <= ANGLE_WITHIN)), 3)})
+    return rows
+
+
+def angle_table(rows: list[dict]) -> list[str]:
+    lines = ["| motion | data | performed | statements | mean abs error (deg) | mean error (stated - true) "
+             f"| within {ANGLE_WITHIN} deg |", "|---|---|---|---|---|---|---|"]
+    for r in rows:
+        lines.append(f"| {r['motion']} | {r['data']} | {r['performed']} | {r['statements']} | {r['mean_abs_error']:.1f} | "
+                     f"{r['mean_error']:+.1f} | {r['within']:.3f} |")
+    return lines
+
+
 def failure_summary(out: dict) -> dict[str, dict]:
     summary = {}
     for kind in FAILURE_KINDS:
@@ -447,6 +503,13 @@ def write(out: dict, args: argparse.Namespace, layouts: tuple[str, ...], path: P
         "## Per motion (clean samples)", "", *motion_table(out), "",
         "'in true span': share of correct statements whose time lies in the true motion's span (+-10 % of the clip); "
         "a raise's or reach's span runs until the arm comes down, a turn's to the end (the body stays turned).", "",
+        "## Stated angles (bend, lean back)", "",
+        "Each correct bend / lean statement's angle ('about N degrees') against the generated angle of the "
+        "true bend / lean it speaks of (the one whose span holds its time; in the sit-down, stand-up and squat "
+        "families the trunk's incidental forward inclination). The detector rounds to the nearest 10 degrees, "
+        "so an error up to 5 is rounding alone. In 2D images a bend towards or away from the camera is "
+        "foreshortened.", "",
+        *angle_table(angle_summary(out["real"].angles)), "",
         "## Per layout", "", *group_table(out, "layout"), "",
         "## Per view", "", *group_table(out, "view"), "",
         "## Per camera pitch", "", *group_table(out, "pitch"), "",
@@ -468,6 +531,7 @@ def write(out: dict, args: argparse.Namespace, layouts: tuple[str, ...], path: P
         "baseline_groups": {f"{g}={v}": t.as_dict() for (g, v), t in sorted(out["baseline"].by_group.items())},
         "per_motion_layout": {f"{m}@{lay}": t.as_dict() for (m, lay), t in sorted(out["real"].by_motion_layout.items())},
         "clean_problem_share": round(out["clean_problem_share"], 4),
+        "angles": angle_summary(out["real"].angles), "angle_statements": out["real"].angles,
         "failures": summary, "failure_samples": out["failures"],
         "errors": out["errors"],
         "regenerate": "experiments.gt_motion.suite.clean_sample(family, layout, seed, index) / "

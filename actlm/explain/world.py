@@ -31,6 +31,13 @@ from ..data.layouts import Layout
 #: frames whose feet-to-head length reaches this share of the sequence's 95th percentile count as
 #: standing tall (the ones up is read from)
 TALL_SHARE = 0.9
+#: ... and of those, the frames whose trunk (spine bottom to top) lines up with the legs (feet to spine
+#: bottom) within this many degrees of the straightest: a trunk bent forward or leaned back by 20-35
+#: degrees shortens the feet-to-head line by only ~3-8 %, so those frames would count as tall too and
+#: tilt up towards the bend (a held lean back then reads ~10 degrees short)
+STRAIGHT_SLACK = 10.0
+#: ... provided those straight frames are this tall (share of the tall frames' 95th percentile)
+STRAIGHT_TALL = 0.95
 #: the feet must travel at least this far (feet-to-head lengths, 5th to 95th percentile) along a
 #: direction before the floor they walk on corrects up (shorter shuffles tilt more than they tell)
 FLOOR_SPREAD = 0.6
@@ -141,7 +148,7 @@ def _up_3d(x: np.ndarray, layout: Layout) -> np.ndarray:
     if not ok.any():
         spine = nanmean_joints(x, layout.spine_top) - nanmean_joints(x, layout.spine_bottom)
         return _unit(np.nanmean(spine, axis=0))
-    tall = ok & (length >= TALL_SHARE * np.percentile(length[ok], 95))
+    tall = _straight(x, layout, length, ok & (length >= TALL_SHARE * np.percentile(length[ok], 95)))
     up = _unit((line[tall] / length[tall, None]).mean(axis=0))
     spine = (nanmean_joints(x, layout.spine_top) - nanmean_joints(x, layout.spine_bottom))[tall]
     spine = spine[np.isfinite(spine).all(axis=1) & (np.linalg.norm(spine, axis=1) > 0)]
@@ -150,6 +157,44 @@ def _up_3d(x: np.ndarray, layout: Layout) -> np.ndarray:
         # (a foot tracked ahead of the body tilts the first, a slouch the second)
         up = _unit(up + _unit((spine / np.linalg.norm(spine, axis=1, keepdims=True)).mean(axis=0)))
     return _floor_corrected(x, layout, up, float(np.median(length[tall])))
+
+
+def _straight(x: np.ndarray, layout: Layout, length: np.ndarray, tall: np.ndarray) -> np.ndarray:
+    """The ``tall`` frames in which the body stands straight: the angle between the legs (feet to
+    spine bottom) and the trunk (spine bottom to top) within STRAIGHT_SLACK degrees of its 10th
+    percentile over the tall frames (a sensor's spine line may lean a few degrees off the legs in
+    every standing frame; the straightest frames set the level). All of ``tall`` where the angle
+    cannot be read in at least 3 of them with the knees straight (a clip that starts already
+    bending and ends seated has no straight standing frame to prefer), or where the straightest
+    frames are not among the tallest (their feet-to-head line shorter than STRAIGHT_TALL of the
+    tallest)."""
+    bottom = nanmean_joints(x, layout.spine_bottom)
+    legs = bottom - nanmean_joints(x, foot_joints(layout))
+    trunk = nanmean_joints(x, layout.spine_top) - bottom
+    norms = np.linalg.norm(legs, axis=1) * np.linalg.norm(trunk, axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        angle = np.degrees(np.arccos(np.clip(np.einsum("tc,tc->t", legs, trunk) / norms, -1, 1)))
+    readable = tall & np.isfinite(angle) & (norms > 0) & ~_bent_knees(x, layout)
+    if readable.sum() < 3 or set(layout.spine_top) == set(layout.spine_bottom):
+        return tall
+    straight = readable & (angle <= np.percentile(angle[readable], 10) + STRAIGHT_SLACK)
+    if np.median(length[straight]) < STRAIGHT_TALL * np.percentile(length[tall], 95):
+        return tall
+    return straight
+
+
+def _bent_knees(x: np.ndarray, layout: Layout) -> np.ndarray:
+    """Per frame: either knee (hip-knee-ankle) bent below BENT_KNEE degrees; False where unreadable."""
+    bent = np.zeros(len(x), dtype=bool)
+    for side in ("left_leg", "right_leg"):
+        leg = layout.parts.get(side, ())
+        if len(leg) < 3:
+            continue
+        a, b = x[:, leg[0]] - x[:, leg[1]], x[:, leg[2]] - x[:, leg[1]]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            cos = np.einsum("tc,tc->t", a, b) / (np.linalg.norm(a, axis=1) * np.linalg.norm(b, axis=1))
+        bent |= np.nan_to_num(np.degrees(np.arccos(np.clip(cos, -1, 1))), nan=180.0) < BENT_KNEE
+    return bent
 
 
 def _floor_corrected(x: np.ndarray, layout: Layout, up: np.ndarray, tall: float) -> np.ndarray:
