@@ -606,3 +606,58 @@ def test_a_held_lean_back_does_not_tilt_up_towards_it(layout, index):
     vertical = np.array([-right[1], up[1], look[1]])
     read = _up_3d(sample.data[0].astype(float), get_layout(layout))
     assert np.degrees(np.arccos(np.clip(read @ vertical, -1, 1))) < 5
+
+
+def _standing_kinect_v1(frames: int = 60, seed: int = 0) -> np.ndarray:
+    """A person standing still in front of a Kinect v1 (T, 20, 3), metres, with 5 mm sensor noise."""
+    from actlm.data.layouts import get_layout
+    at = {"head": (0, 1.60), "shoulder_center": (0, 1.40), "spine": (0, 1.02), "hip_center": (0, 0.95),
+          "left_shoulder": (-0.18, 1.38), "left_elbow": (-0.22, 1.10), "left_wrist": (-0.24, 0.85),
+          "left_hand": (-0.25, 0.78), "left_hip": (-0.09, 0.90), "left_knee": (-0.10, 0.48),
+          "left_ankle": (-0.10, 0.08), "left_foot": (-0.10, 0.03)}
+    at.update({k.replace("left", "right"): (-x, y) for k, (x, y) in at.items() if k.startswith("left")})
+    pose = np.array([[*at[name], 3.0] for name in get_layout("kinect-v1").joints])
+    return pose[None] + np.random.default_rng(seed).normal(0, 0.005, (frames, 20, 3))
+
+
+def test_hips_tracked_too_high_for_several_frames_are_masked_and_named():
+    """Kinect v1 lifts the hip joints 0.1-0.2 m for several frames while the head stays (hand-check
+    round 6: a false squat and a false lean back on a08_s09_e02_v03): the legs would be longer
+    than when standing, which bones do not allow. The pelvis is not read there, nor a knee whose
+    bone broke; nothing else is lost."""
+    from actlm.data.layouts import get_layout
+    from actlm.explain.quality import check_tracking
+    layout = get_layout("kinect-v1")
+    j = {name: i for i, name in enumerate(layout.joints)}
+    x = _standing_kinect_v1()
+    pelvis = [j[n] for n in ("hip_center", "spine", "left_hip", "right_hip")]
+    x[20:25, pelvis, 1] += 0.15                     # the hips jump up for frames 20-24 ...
+    x[20:25, j["left_knee"], 1] += 0.08             # ... one knee pulled up with them (its shin stretches 20 %)
+    _, tracking = check_tracking(x, layout)
+    problem = next(p for p in tracking.problems if p.kind == "risen_hips")
+    assert problem.frames == (19, 25) and "5 frames" in problem.text and "hip center" in problem.text
+    assert not tracking.valid[19:26, pelvis].any() and tracking.valid[:19, pelvis].all() and tracking.valid[26:, pelvis].all()
+    assert not tracking.valid[20:25, j["left_knee"]].any() and tracking.valid[:, j["right_knee"]].all()
+    others = [i for i in range(20) if i not in pelvis and i != j["left_knee"]]
+    assert tracking.valid[:, others].all()
+    reading = read_motion(x[None].astype(np.float32), "kinect-v1")
+    assert not {"squat", "lean_back", "bend", "stand_up", "sit_down"} & set(motions(reading))
+
+
+@pytest.mark.parametrize("name", ["a27_s1_t1_skeleton", "a26_s1_t3_skeleton", "a24_s6_t4_skeleton"])
+def test_a_real_squat_lunge_or_rise_is_no_tracking_fault(name):
+    """A squat, a lunge and a sit-to-stand move the hips a lot, but never further from the ankles
+    than standing while the head stays: no 'risen_hips' problem, and the motion is read."""
+    reading = read_motion(utd(name), "utd-mhad")
+    assert "risen_hips" not in kinds(reading)
+    assert {"squat", "stand_up"} & set(motions(reading))
+
+
+@pytest.mark.parametrize("name", ["a05_s02_e02_v03", "a06_s07_e05_v03", "a01_s08_e02_v03"])
+def test_sitting_standing_and_picking_up_are_no_tracking_fault(name):
+    """Kinect v1's thighs and spine line shorten when a person sits or crouches (0.55 -> 0.35 m):
+    lengths against the median would call the standing frames stretched; against standing they
+    are not."""
+    reading = read_motion(ucla(name), "kinect-v1")
+    assert "risen_hips" not in kinds(reading)
+    assert {"sit_down", "stand_up", "squat"} & set(motions(reading))

@@ -7,13 +7,15 @@ check here returns :class:`Problem` s (kind, joints, frames, a sentence for the 
 the joint-frames that may not be read; :mod:`.facts` states nothing from them.
 
 Checks, in order: no person, NaN/inf values, a single frame, too few frames, a dead track (the
-whole skeleton frozen or collapsed to a point), frozen joints, jumping joints, left and right
+whole skeleton frozen or collapsed to a point), frozen joints, jumping joints, hips tracked too
+high (3D: the legs longer than when standing while the head stays), left and right
 swapped by the tracker, low visibility (on
 video: BlazePose visibility below 0.5); and once the world frame is known (:func:`view_problems`):
 collapsed shoulders (edge-on) and hands behind the body.
 """
 from __future__ import annotations
 
+import warnings
 from dataclasses import asdict, dataclass, field
 
 import numpy as np
@@ -38,6 +40,20 @@ JUMP_SPIKE = 0.15
 #: a bone whose length differs from its median by more than this share (plus a tenth of a
 #: bone's length for noise) is broken in that frame
 BONE_STRETCH = 0.45
+#: a leg (hip to ankle) longer than when standing by this share of the standing head-to-ankle
+#: length (~4 cm) is overextended: a straight leg is as long as a leg gets, so a hip further from
+#: its ankle than that was tracked too high (Kinect v1 lifts the hip joints 0.1-0.2 m for several
+#: frames when something is held in front of the pelvis)
+LEG_OVERREACH = 0.025
+#: ... and the hip got further from the ankle than the head did by this share (~6 cm): the head
+#: stays where it was while the pelvis rises, which no body does (standing up or on the toes lifts
+#: the head as much)
+HIP_RISE = 0.04
+#: the standing frames of a leg: its head-to-ankle length at or above this percentile
+STANDING_PERCENTILE = 80
+#: while the hips are tracked too high, a knee whose shin is this much longer than when standing
+#: was pulled up with them (a stretched thigh alone is the hip's doing) and is not read either
+KNEE_STRETCH = 0.1
 #: the shoulder line turning by more than this between two frames is a left/right swap
 SWAP_ANGLE = 120
 #: joints below this BlazePose visibility are not seen (MediaPipe's own threshold)
@@ -147,6 +163,8 @@ def check_tracking(x: np.ndarray, layout: Layout, visibility: np.ndarray | None 
     valid &= ~_dead_frames(x, size, track, frames)
     valid &= ~_frozen_joints(x, size, valid, track, frames, layout)
     valid &= ~_jumping_joints(x, size, track, frames, layout)
+    if x.shape[-1] == 3:
+        valid &= ~_risen_hips(np.where(valid[..., None], x, np.nan), track, frames, layout)
     valid &= ~_swapped_sides(x, track, frames, layout)
     if visibility is not None:
         valid &= ~_invisible(np.asarray(visibility, float)[frames], track, frames, layout)
@@ -255,6 +273,65 @@ def _jumping_joints(x: np.ndarray, size: float, track: Tracking, frames: np.ndar
     _report_joints(track, bad, frames, layout, "jumping_joint", ("jumps implausibly (a spike or a stretched bone)",
                                                                         "jump implausibly (spikes or stretched bones)"))
     return bad
+
+
+def _risen_hips(x: np.ndarray, track: Tracking, frames: np.ndarray, layout: Layout) -> np.ndarray:
+    """Joint-frames (T, V) of the pelvis (and knees pulled up with it) in frames where both legs are
+    longer than when standing (LEG_OVERREACH) and their hips rose further from the ankles than
+    the head (HIP_RISE): bones keep their length, so the hips are tracked too high there. Each run
+    is widened by a frame on both sides (the tracker drifts in and out of the fault)."""
+    bad = np.zeros(x.shape[:2], bool)
+    legs = [layout.parts.get(f"{s}_leg", ()) for s in ("left", "right")]
+    head = list(layout.parts.get("head", ()) or layout.spine_top)
+    if any(len(leg) < 3 for leg in legs) or not head:
+        return bad
+    with np.errstate(invalid="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        top = np.nanmean(x[:, head], axis=1)
+        risen = np.ones(len(x), bool)
+        stretched = {}
+        for hip, knee, ankle in (leg[:3] for leg in legs):
+            leg = np.linalg.norm(x[:, hip] - x[:, ankle], axis=1)
+            body = np.linalg.norm(top - x[:, ankle], axis=1)
+            if np.isfinite(leg + body).sum() < MIN_FRAMES:
+                return bad
+            standing = np.isfinite(leg + body) & (body >= np.nanpercentile(body, STANDING_PERCENTILE))
+            length, height = np.median(leg[standing]), np.median(body[standing])
+            if not height > 0:
+                return bad
+            over = np.nan_to_num((leg - length) / height, nan=-1.0)
+            rose = np.nan_to_num((leg - length - (body - height)) / height, nan=-1.0)
+            risen &= (over > LEG_OVERREACH) & (rose > HIP_RISE)
+            shin = np.linalg.norm(x[:, knee] - x[:, ankle], axis=1)
+            stretched[knee] = shin > (1 + KNEE_STRETCH) * np.nanmedian(shin[standing])
+    if not risen.any():
+        return bad
+    count = int(risen.sum())
+    risen = risen | np.r_[risen[1:], False] | np.r_[False, risen[:-1]]
+    pelvis = _pelvis_joints(x, layout, [leg[0] for leg in legs])
+    bad[np.ix_(risen, pelvis)] = True
+    for knee, pulled in stretched.items():
+        bad[:, knee] |= risen & pulled
+    if count >= 2:
+        rows = np.flatnonzero(risen)
+        first, last = int(frames[rows[0]]), int(frames[rows[-1]])
+        joints = np.flatnonzero(bad.any(axis=0)).tolist()
+        track.problems.append(Problem("risen_hips", tuple(layout.joints[j] for j in joints), (first, last),
+                                      f"the hips are tracked too high in {count} frames ({_frames_words(first, last)}: "
+                                      f"the legs longer than when standing while the head stays): no motion is read "
+                                      f"from the {_joint_names(layout, joints)} there"))
+    return bad
+
+
+def _pelvis_joints(x: np.ndarray, layout: Layout, hips: list[int]) -> list[int]:
+    """The hip joints, the spine's bottom and any joint tracked within a quarter of the spine's
+    length of it (Kinect's lowest spine joint): a tracker that lifts the hips lifts them all."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        bottom = np.nanmean(x[:, list(layout.spine_bottom)], axis=1)
+        spine = np.nanmedian(np.linalg.norm(np.nanmean(x[:, list(layout.spine_top)], axis=1) - bottom, axis=1))
+        near = np.nanmedian(np.linalg.norm(x - bottom[:, None], axis=-1), axis=0) < 0.25 * spine
+    return sorted(set(hips) | set(layout.spine_bottom) | set(np.flatnonzero(near).tolist()))
 
 
 def _swapped_sides(x: np.ndarray, track: Tracking, frames: np.ndarray, layout: Layout) -> np.ndarray:
