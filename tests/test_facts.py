@@ -628,3 +628,15 @@ def test_a_pitchers_stride_and_follow_through_are_no_walk():
     both feet end ~0.8 body heights further on, but no walk."""
     data, visibility = penn("0003")
     assert "walk" not in motions(read_motion(data, "penn-13", visibility=visibility))
+
+
+def test_feet_on_the_image_top_edge_do_not_turn_a_2d_body_upside_down():
+    """Penn 1156 (pull-up): the ankles, out of the frame, are annotated at the image's top edge
+    (y ~ 1 px); up read from the head against the feet turned the body upside down, and the body
+    rising to the bar read as 'bends the knees and lowers the body' (a squat)."""
+    data, visibility = penn("1156")
+    reading = read_motion(data, "penn-13")
+    assert "squat" not in motions(reading), reading.facts
+    from actlm.data.layouts import get_layout
+    from actlm.explain.world import world_frame
+    assert world_frame(data[0].astype(float), get_layout("penn-13")).up[1] < 0     # image y points down
