@@ -661,3 +661,58 @@ def test_sitting_standing_and_picking_up_are_no_tracking_fault(name):
     reading = read_motion(ucla(name), "kinect-v1")
     assert "risen_hips" not in kinds(reading)
     assert {"sit_down", "stand_up", "squat"} & set(motions(reading))
+
+
+# --- walking in 2D images (issue 40: walk recall was 0 in coco-17 / penn-13) ----------------------
+@pytest.mark.parametrize("layout,index", [("coco-17", 226), ("penn-13", 197), ("coco-17", 82)])
+def test_a_walk_across_a_2d_image_is_read_without_a_direction(layout, index):
+    """Walks seen from the side or (sideways) from the front travel across the image in steps:
+    said, with no direction (one view cannot tell forward from backward)."""
+    sample, reading = _generated("walk", layout, index)
+    (walk,) = motions(reading)["walk"]
+    assert not any(w in walk.text for w in ("forward", "backward", "sideways", " left", " right")), walk.text
+
+
+@pytest.mark.parametrize("family,index", [("turn", 146), ("turn", 2), ("squat", 10), ("sit_down", 2)])
+def test_feet_staying_in_a_2d_image_take_no_walk(family, index):
+    """Stepping round on the spot moves the feet apart and back, not the same way: no walk."""
+    _, reading = _generated(family, "coco-17", index)
+    assert "walk" not in motions(reading), reading.facts
+
+
+def test_image_steps_need_one_foot_standing():
+    """Alternating steps: one foot moves while the other stands. Both feet sliding together (a
+    camera panning, a jump) take no step."""
+    from actlm.explain.facts import _body, _image_steps
+    from actlm.data.layouts import get_layout
+    layout = get_layout("coco-17")
+    t = np.arange(60)
+    w = np.zeros((60, 17, 3))
+    w[:, :, 1] = np.linspace(1.0, 0.0, 17)[None]              # a standing body, head to feet
+    left_moves = (t // 10) % 2 == 0                           # the ankles step in turn, 0.2 a step
+    w[:, 15, 0] = 0.02 * np.cumsum(left_moves)
+    w[:, 16, 0] = 0.02 * np.cumsum(~left_moves)
+    body = _body(w, layout)
+    steps = _image_steps(body, np.array([1.0, 0.0]))
+    assert len(steps) >= 3 and all(a[2] != b[2] for a, b in zip(steps, steps[1:]))
+    w[:, 16, 0] = w[:, 15, 0]                                 # both feet together
+    assert _image_steps(_body(w, layout), np.array([1.0, 0.0])) == []
+
+
+def test_a_pitchers_stride_and_follow_through_are_no_walk():
+    """Penn 0003 (baseball pitch): the front foot strides, the back foot comes through: two steps,
+    both feet end ~0.8 body heights further on, but no walk."""
+    data, visibility = penn("0003")
+    assert "walk" not in motions(read_motion(data, "penn-13", visibility=visibility))
+
+
+def test_feet_on_the_image_top_edge_do_not_turn_a_2d_body_upside_down():
+    """Penn 1156 (pull-up): the ankles, out of the frame, are annotated at the image's top edge
+    (y ~ 1 px); up read from the head against the feet turned the body upside down, and the body
+    rising to the bar read as 'bends the knees and lowers the body' (a squat)."""
+    data, visibility = penn("1156")
+    reading = read_motion(data, "penn-13")
+    assert "squat" not in motions(reading), reading.facts
+    from actlm.data.layouts import get_layout
+    from actlm.explain.world import world_frame
+    assert world_frame(data[0].astype(float), get_layout("penn-13")).up[1] < 0     # image y points down

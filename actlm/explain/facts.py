@@ -158,6 +158,14 @@ BEND_FACING_WIDTH = 0.1
 #: ~8 cm) of the lower foot and below its own knee by KNEE_ABOVE_FOOT (a tracker guessing a hidden
 #: foot puts it in the air, above its knee)
 FOOT_GROUND, KNEE_ABOVE_FOOT = 0.05, 0.05
+#: in a 2D image (no depth; a camera that may follow the person) a walk is told by its steps: both
+#: feet end at least IMAGE_WALK statures (the body's image height) from where they started, the same
+#: way (the cosine between their ways at least IMAGE_WALK_AGREE: a turn on the spot moves them apart),
+#: the hips go along, and the feet take at least IMAGE_STEPS alternating steps (see :func:`_image_steps`)
+IMAGE_WALK, IMAGE_WALK_AGREE, IMAGE_STEPS = 0.3, 0.7, 3
+#: a foot steps while it moves forward STEP_ALONE times faster than the other foot moves (that one
+#: stands), and a step carries it at least STEP_LENGTH statures along the way gone
+STEP_ALONE, STEP_LENGTH = 4.0, 0.08
 #: 'as when sitting down' only where the hips stay down over this share of the clip's end (within
 #: SEATED_STAY of the drop, or 0.03 statures) with the knees bent (below BENT_KNEE degrees)
 SEATED_END, SEATED_STAY = 0.2, 0.2
@@ -826,8 +834,10 @@ def _crossing(x: np.ndarray, level: float, falling: bool) -> int:
 
 def _walk_fact(body: _Body, clock: _Clock, world: World, reading: "_Context") -> list[Fact]:
     """Walking: both feet travel (the hips alone moving is sitting back or leaning, not a walk)."""
+    if world.dims == 2:
+        return _image_walk(body, clock, reading)
     feet = [body.ankle[s][:, [0, 2]] for s in ("left", "right")]
-    if world.dims != 3 or not all(_readable(f[:, 0]) for f in feet):
+    if not all(_readable(f[:, 0]) for f in feet):
         return []
     # a walk around (back near its start) needs each foot to travel on the ground: a hidden foot's
     # guessed reading jumping into the air is no step (a lunge's back foot)
@@ -855,6 +865,56 @@ def _walk_fact(body: _Body, clock: _Clock, world: World, reading: "_Context") ->
     direction = _walk_direction(net_vec, world.facing, span)
     return [clock.fact("legs", "walk", peak, float(np.linalg.norm(net_vec)),
                        f"walks{direction}, covering {reading.distance_words(float(np.linalg.norm(net_vec)))}", span)]
+
+
+def _image_walk(body: _Body, clock: _Clock, reading: "_Context") -> list[Fact]:
+    """Walking in a 2D image: the feet travel in the image (across it, or up or down it as the body
+    walks away or towards the camera), the same way, with the hips, in alternating steps. No
+    direction is said: one view cannot tell forward from backward (nor across from sideways)."""
+    feet = [body.ankle[s][:, :2] for s in ("left", "right")]
+    if not all(_readable(f[:, 0]) for f in feet):
+        return []
+    nets = [_levels2(f, True) - _levels2(f, False) for f in feet]
+    lengths = [float(np.linalg.norm(n)) for n in nets]
+    if min(lengths) <= IMAGE_WALK or nets[0] @ nets[1] < IMAGE_WALK_AGREE * lengths[0] * lengths[1]:
+        return []
+    net = (nets[0] + nets[1]) / 2
+    way = net / np.linalg.norm(net)
+    hips = _levels2(body.hip[:, :2], True) - _levels2(body.hip[:, :2], False)
+    if not float(hips @ way) > IMAGE_WALK:
+        return []                        # feet shuffling under a body that stays
+    steps = _image_steps(body, way)
+    if len(steps) < IMAGE_STEPS:
+        return []
+    span = (steps[0][0], steps[-1][1])
+    distance = float(np.linalg.norm(net))
+    return [clock.fact("legs", "walk", (span[0] + span[1]) // 2, distance,
+                       f"walks, covering {reading.distance_words(distance)} in the image", span)]
+
+
+def _image_steps(body: _Body, way: np.ndarray) -> list[tuple[int, int, str]]:
+    """The alternating steps of the feet along ``way`` in an image, (start, end, side) in time
+    order. A foot steps while it moves forward along ``way`` more than STEP_ALONE times faster than
+    the other foot moves at all (the other one stands); its frames in a row, across frames where
+    neither foot steps, make one step if it carries the foot at least STEP_LENGTH along ``way``.
+    A jump or a camera pan moves both feet at once: no step."""
+    moves = {s: np.diff(body.ankle[s][:, :2], axis=0) for s in ("left", "right")}
+    speed = {s: m @ way for s, m in moves.items()}                       # forward along the way
+    size = {s: np.nan_to_num(np.linalg.norm(m, axis=1), nan=np.inf) for s, m in moves.items()}
+    left, right = np.nan_to_num(speed["left"]), np.nan_to_num(speed["right"])
+    label = np.where((left > STEP_ALONE * size["right"]) & (left > 0), 1,
+                     np.where((right > STEP_ALONE * size["left"]) & (right > 0), -1, 0))
+    frames = np.flatnonzero(label)
+    runs = np.split(frames, np.flatnonzero(np.diff(label[frames]) != 0) + 1) if len(frames) else []
+    steps = []
+    for run in runs:
+        side = "left" if label[run[0]] > 0 else "right"
+        if float(speed[side][run].sum()) >= STEP_LENGTH:
+            if steps and steps[-1][2] == side:
+                steps[-1] = (steps[-1][0], int(run[-1]) + 1, side)      # a stride that paused
+            else:
+                steps.append((int(run[0]), int(run[-1]) + 1, side))
+    return steps
 
 
 def _ground_foot(body: _Body, side: str) -> np.ndarray:

@@ -221,11 +221,20 @@ def _floor_corrected(x: np.ndarray, layout: Layout, up: np.ndarray, tall: float)
 
 
 def _up_2d(x: np.ndarray, layout: Layout) -> np.ndarray:
-    """Image y points down; flipped when the head is below the feet in most frames."""
-    head = nanmean_joints(x, head_joints(layout))[:, 1]
-    feet = nanmean_joints(x, foot_joints(layout))[:, 1]
-    ok = np.isfinite(head) & np.isfinite(feet)
-    y_up = ok.any() and np.mean(head[ok] > feet[ok]) > 0.5
+    """Image y points down; flipped when the body's links (head over neck, neck over hips, hips over
+    knees, knees over ankles) mostly point the other way. A vote over the links, not the head against
+    the feet alone: feet out of the frame annotated on the image's top edge (Penn Action pull-ups)
+    would turn the whole body upside down."""
+    legs = [layout.parts.get(f"{s}_leg", ()) for s in ("left", "right")]
+    links = [(head_joints(layout), layout.spine_top), (layout.spine_top, layout.spine_bottom)]
+    links += [((leg[a],), (leg[a + 1],)) for leg in legs if len(leg) >= 3 for a in (0, 1)]
+    votes = []
+    for upper, lower in links:
+        if set(upper) != set(lower):
+            rise = nanmean_joints(x, upper)[:, 1] - nanmean_joints(x, lower)[:, 1]
+            votes.append(rise[np.isfinite(rise)] > 0)
+    votes = np.concatenate(votes) if votes else np.zeros(0, bool)
+    y_up = len(votes) > 0 and votes.mean() > 0.5
     return np.array([0.0, 1.0, 0.0]) if y_up else np.array([0.0, -1.0, 0.0])
 
 
