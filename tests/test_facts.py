@@ -305,6 +305,41 @@ def test_reversals_need_the_swing_not_one_big_step():
     assert _reversals(0.001 * rng.normal(size=60), 0.03) == 0
 
 
+def test_reversals_count_the_first_half_swing():
+    """A hand that starts waving mid-swing turns back at the end of that first half swing: out,
+    back and out again is two turns (one to-and-fro), as the hand-check rule counts them."""
+    from actlm.explain.facts import _reversals
+    t = np.arange(24)
+    assert _reversals(0.05 * np.sin(2 * np.pi * t / 16), 0.08) == 2
+    assert _reversals(np.r_[np.zeros(5), np.linspace(0, 0.1, 10), np.full(5, 0.1)], 0.03) == 0   # a drift
+
+
+def test_jitter_is_the_sensor_noise_not_the_motion():
+    from actlm.explain.facts import _jitter
+    rng = np.random.default_rng(1)
+    t = np.arange(90)
+    assert abs(_jitter(0.02 * rng.normal(size=90)) - 0.02) < 0.006
+    assert _jitter(0.1 * np.sin(2 * np.pi * t / 15)) < 0.01                   # a 2 Hz wave at 30 frames/s
+
+
+@pytest.mark.parametrize("family,layout,index", [("raise", "blazepose-33", 40), ("raise", "penn-13", 109),
+                                                 ("raise", "utd-mhad", 79)])
+def test_a_held_hand_whose_jitter_turns_back_is_not_a_wave(family, layout, index):
+    """Turns of a held hand no larger than a few times its sensor jitter are no wave (seed 40:
+    these were read as waves)."""
+    sample, reading = _generated(family, layout, index)
+    assert "wave" not in motions(reading)
+
+
+@pytest.mark.parametrize("layout,index", [("utd-mhad", 47), ("kinect-v1", 203)])
+def test_a_wave_while_turning_is_read_against_the_shoulders(layout, index):
+    """A body turning by 120-150 degrees while waving carries the hand round with it; side to side
+    is read against the shoulder line."""
+    sample, reading = _generated("combo", layout, index)
+    assert sample.sample_id.startswith("turn+wave")
+    assert "wave" in motions(reading)
+
+
 @pytest.mark.parametrize("family,layout,index", [("wave", "coco-17", 10), ("wave", "utd-mhad", 7)])
 def test_a_smooth_wave_is_read(family, layout, index):
     sample, reading = _generated(family, layout, index)

@@ -48,7 +48,7 @@ THRESHOLDS = {
     "reach_forward": 0.2,   # the hand ~0.3 m in front of its shoulder (arms hanging: ~0.05)
     "reach_down": 0.12,     # the hand drops ~0.2 m against the pelvis, to below the knee (or below LOW_HAND)
     "touch_head": 0.115,    # hand within ~0.2 m of the head joint (having started ~0.35 m away)
-    "wave": 3,              # side-to-side reversals of a raised hand
+    "wave": 2,              # side-to-side reversals of a raised hand (out, back and out again: one to-and-fro)
     "swing": 0.1,           # ~0.16 m in one frame (5 m/s at 30 fps: a throw or a punch; an arm swinging
                             # in a walk, or a brisk raise, moves at 1-3 m/s)
     "hands_together": 0.076,  # hands within ~0.13 m, their gap smoothed over 3 frames (metric data: HANDS_METRES;
@@ -116,8 +116,14 @@ WAVE_SWING = 0.02
 WAVE_SHARE = 0.45
 #: ... and the hand itself covers this share of that range in the scene (drift removed)
 WAVE_SCENE = 0.5
+#: ... and by this many times the hand's sensor jitter (see :func:`_jitter`; Kinect v1 hands jitter
+#: by 2-7 cm, a held hand's jitter turns back by 2-3 of that now and then)
+WAVE_JITTER = 3
 #: ... and its steps go on smoothly (see :func:`_smooth_swings`)
 WAVE_SMOOTH = 0.2
+#: a body whose shoulder line turns by this many degrees (5th to 95th percentile) while it waves
+#: has its hand's side to side read against the shoulder line
+WAVE_TURN = 30
 #: a wave covers at least this side-to-side range (statures, ~15 cm; 5th to 95th percentile)
 WAVE_RANGE = 0.06
 #: a hand this low (statures above the floor, ~0.5 m; a standing knee is ~0.28) reaches down even
@@ -464,7 +470,9 @@ def _reach_facts(body: _Body, side: str, clock: _Clock, world: World) -> list[Fa
 def _reversals(x: np.ndarray, hysteresis: float) -> int:
     """How often a signal turns back after moving at least ``hysteresis`` one way (and then moves
     at least ``hysteresis`` back): the first direction is set once the signal has left its range
-    so far by ``hysteresis``, not by one frame's step."""
+    so far by ``hysteresis``, not by one frame's step. The first turn counts too when the signal
+    had come at least half of ``hysteresis`` towards it (a hand that starts waving mid-swing
+    turns back at the end of that first half swing)."""
     x = x[np.isfinite(x)]
     if len(x) < 3:
         return 0
@@ -475,13 +483,49 @@ def _reversals(x: np.ndarray, hysteresis: float) -> int:
             low, high = min(low, v), max(high, v)
             if high - v > hysteresis:
                 direction, extreme = -1, v
+                count += bool(high - x[0] >= hysteresis / 2)
             elif v - low > hysteresis:
                 direction, extreme = 1, v
+                count += bool(x[0] - low >= hysteresis / 2)
         elif direction * (v - extreme) > 0:
             extreme = v
         elif abs(v - extreme) > hysteresis:
             count, direction, extreme = count + 1, -direction, v
     return count
+
+
+def _jitter(x: np.ndarray) -> float:
+    """A track's frame-to-frame sensor jitter (the standard deviation of white noise that would
+    give it): from each frame's offset from the midpoint of its neighbours, a robust spread over
+    the whole clip (a smooth motion barely leaves that midpoint; a hand at rest is all jitter)."""
+    x = x[np.isfinite(x)]
+    if len(x) < 7:
+        return 0.0
+    off = x[1:-1] - (x[:-2] + x[2:]) / 2
+    return float(1.4826 * np.median(np.abs(off - np.median(off))) / np.sqrt(1.5))
+
+
+def _body_turn(body: _Body) -> np.ndarray | None:
+    """The body's yaw (radians, unwrapped, smoothed) per frame from its shoulder line, or None
+    where the body does not turn by WAVE_TURN (or its shoulder line is seldom readable)."""
+    line = (body.shoulder["left"] - body.shoulder["right"])[:, [0, 2]]
+    width = np.linalg.norm(line, axis=1)
+    seen = np.isfinite(width) & (width > TURN_WIDTH * 2 / 3)
+    if seen.sum() < 5:
+        return None
+    frames = np.arange(len(line))
+    yaw = np.interp(frames, frames[seen], np.unwrap(np.arctan2(line[seen, 1], line[seen, 0])))
+    yaw = _smooth(yaw, TURN_SMOOTHING) if len(yaw) >= TURN_SMOOTHING else yaw
+    return yaw if np.subtract(*np.percentile(yaw, [95, 5])) >= np.radians(WAVE_TURN) else None
+
+
+def _turned_back(x: np.ndarray, yaw: np.ndarray) -> np.ndarray:
+    """Horizontal offsets (T, 3) turned by each frame's yaw back to the body's median facing."""
+    a = np.nanmedian(yaw) - yaw
+    c, s = np.cos(a), np.sin(a)
+    out = x.copy()
+    out[:, 0], out[:, 2] = c * x[:, 0] - s * x[:, 2], s * x[:, 0] + c * x[:, 2]
+    return out
 
 
 def _smooth_swings(x: np.ndarray) -> bool:
@@ -494,10 +538,16 @@ def _smooth_swings(x: np.ndarray) -> bool:
     return float(np.corrcoef(steps[:-1], steps[1:])[0, 1]) >= WAVE_SMOOTH
 
 
-def _wave_swing_facts(body: _Body, side: str, clock: _Clock) -> list[Fact]:
+def _wave_swing_facts(body: _Body, side: str, clock: _Clock, dims: int = 3) -> list[Fact]:
     hand, shoulder = body.hand[side], body.shoulder[side]
     facts = []
     rel = body.raw_hand[side] - shoulder          # a fast wave is smoothed away by the usual 5 frames
+    jittery = body.step_hand[side] - shoulder
+    turn = _body_turn(body) if dims == 3 else None
+    if turn is not None:
+        # a body turning while it waves carries the hand round with it: read the hand's side to
+        # side against the body (its shoulder line), not in the room
+        rel, jittery = _turned_back(rel, turn), _turned_back(jittery, turn)
     raised = rel[:, 1] > 0.0                      # waved above the shoulder (a clap at the chest is not a wave)
     ok = np.isfinite(rel).all(axis=1) & raised
     if ok.sum() >= 8 and raised[np.isfinite(rel[:, 1])].mean() > 0.3:
@@ -505,9 +555,10 @@ def _wave_swing_facts(body: _Body, side: str, clock: _Clock) -> list[Fact]:
         axis = np.linalg.svd(pts, full_matrices=False)[2][0]          # the main side-to-side direction
         along = pts @ axis
         amplitude = float(np.subtract(*np.percentile(along, [95, 5])))
-        # a swing must cover a good part of the hand's range each way: jitter of a held hand,
-        # or the drift of a raise, turns back too but only by a little
-        flips = _reversals(along, max(WAVE_SWING, WAVE_SHARE * amplitude))
+        # a swing must cover a good part of the hand's range each way, and be well above the
+        # sensor's jitter along that line: jitter of a held hand, or the drift of a raise, turns
+        # back too but only by a little
+        flips = _reversals(along, max(WAVE_SWING, WAVE_SHARE * amplitude, WAVE_JITTER * _jitter(jittery[:, [0, 2]] @ axis)))
         # the hand itself swings in the scene, not only against a body moving past it (a hand
         # holding a bar while the body pulls up)
         scene = body.raw_hand[side][ok][:, [0, 2]] @ axis
@@ -569,7 +620,7 @@ def _hand_facts(body: _Body, clock: _Clock, world: World) -> list[Fact]:
         height = body.hand[side][:, 1]
         reached = [f for f in _reach_facts(body, side, clock, world)
                    if f.motion != "reach_forward" or not any(_passes_through(f, r, height, clock) for r in raised)]
-        facts += raised + reached + _wave_swing_facts(body, side, clock)
+        facts += raised + reached + _wave_swing_facts(body, side, clock, world.dims)
     gap = np.linalg.norm(body.hand["right"] - body.hand["left"], axis=1)
     limit = HANDS_METRES / world.stature if world.unit == "m" else THRESHOLDS["hands_together"]
     together = _hands_together(body, _smooth(gap, 3), clock, limit)
