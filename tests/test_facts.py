@@ -340,6 +340,15 @@ def test_a_wave_while_turning_is_read_against_the_shoulders(layout, index):
     assert "wave" in motions(reading)
 
 
+@pytest.mark.parametrize("family,layout,index", [("combo", "utd-mhad", 103), ("sit_down", "penn-13", 173),
+                                                 ("stand_up", "coco-17", 114), ("sit_down", "coco-17", 66)])
+def test_hands_of_a_seated_body_do_not_reach_down(family, layout, index):
+    """Hands hanging beside a chair's seat are below the knees, and in an image hands resting on
+    thighs that point at the camera look far below the hips: no reach down (seed 40: they were)."""
+    sample, reading = _generated(family, layout, index)
+    assert "reach_down" not in motions(reading)
+
+
 @pytest.mark.parametrize("family,layout,index", [("wave", "coco-17", 10), ("wave", "utd-mhad", 7)])
 def test_a_smooth_wave_is_read(family, layout, index):
     sample, reading = _generated(family, layout, index)

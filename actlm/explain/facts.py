@@ -140,6 +140,9 @@ BELOW_HIPS = 0.12
 KNEE_MARGIN, REACH_SHOULDER = 0.01, 0.09
 #: ... or, low (below LOW_HAND), it drops at least this much (statures, ~0.1 m) against the pelvis
 REACH_PELVIS = 0.06
+#: hips within this (statures, ~0.17 m) of the knees' height sit on a seat (thighs level; a crouch or a
+#: stand keeps them higher): hands hanging beside the seat are below the knees without reaching
+SEATED_THIGH = 0.1
 #: a hand this close to the floor (statures, ~0.25 m) reached down however the body got there: a
 #: pick-up from a crouch lowers the hands with the hips (BELOW_BODY fails), but hands hanging from
 #: a lunge or resting on a seated body's knees stay higher (~0.35 m)
@@ -453,8 +456,14 @@ def _reach_facts(body: _Body, side: str, clock: _Clock, world: World) -> list[Fa
         by_arm = _level(own) - own[low] if np.isfinite(own[low]) else float("nan")
         reaches = (height[low] < knee_low - KNEE_MARGIN or height[low] < NEAR_FLOOR
                    or (height[low] < LOW_HAND and (by_arm > REACH_SHOULDER or relative > REACH_PELVIS)))
+        # hands hanging beside the seat of a body seated on a chair (its hips level with its knees)
+        # are below the knees, and in an image a seated body's thighs pointing at the camera shorten,
+        # so hands resting on them look far below the hips: there the arm itself must stretch down
+        # from the shoulder, or the hand get near the floor
+        stretched = height[low] < NEAR_FLOOR or by_arm > REACH_SHOULDER
+        unseated = world.dims == 3 and hip_low - knee_low > SEATED_THIGH
         if (drop > THRESHOLDS["reach_down"] and (relative > BELOW_BODY or height[low] < NEAR_FLOOR)
-                and reaches and height[low] < hip_low - BELOW_HIPS):
+                and reaches and height[low] < hip_low - BELOW_HIPS and (stretched or unseated)):
             facts.append(clock.fact(f"{side}_hand", "reach_down", low, drop,
                                     f"reaches down towards the floor with the {side} hand",
                                     _extent(-height, low, -(height[low] + drop / 2))))
