@@ -629,3 +629,17 @@ def test_a_pelvis_reading_that_rises_under_a_steady_head_is_no_standing_up():
     """a12_s02_e01_v03 (carry): the hip joint's reading rises 0.14 while the head rises 0.05 and
     the legs stay straight: not 'rises from a low position to standing'."""
     assert "stand_up" not in motions(read_motion(ucla("a12_s02_e01_v03"), "kinect-v1"))
+
+
+def test_a_parts_span_is_its_two_furthest_places_not_its_box():
+    """A still part's jitter fills its box in every direction; the 'no movement' bound speaks of
+    the two furthest places (seed 40: a still BlazePose body's box diagonal put it over 0.3)."""
+    from actlm.explain.facts import _diameter
+    corners = np.array([[0.0, 0, 0], [1, 0, 0], [0, 1, 0], [0, 0, 1]])
+    assert np.isclose(_diameter(corners), np.sqrt(2))                 # the box's diagonal is sqrt(3)
+    rng = np.random.default_rng(2)
+    cloud = rng.normal(size=(600, 3))
+    far = max(np.linalg.norm(cloud - p, axis=1).max() for p in cloud)
+    assert np.isclose(_diameter(cloud), far)
+    sample, reading = _generated("still", "blazepose-33", 168)
+    assert motions(reading).keys() == {"still"}

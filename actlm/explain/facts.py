@@ -1111,16 +1111,23 @@ def _median5(x: np.ndarray) -> np.ndarray:
 
 
 def _spans(body: _Body) -> dict[str, float]:
-    """How far apart (statures) the two furthest places of each part are at most (the diagonal of
-    the box they lie in), read over a moving median (a strumming hand's quick strokes are smoothed
-    away by a moving average)."""
+    """How far apart (statures) the two furthest places of each part are, read over a moving
+    median (a strumming hand's quick strokes are smoothed away by a moving average). The two
+    places themselves, not the diagonal of the box the track lies in: a still part's jitter fills
+    its box in every direction, and the box's diagonal overstates it by up to 1.7 times."""
     out = {}
     for name, x in _parts(body, smoothed=False).items():
         x = _median5(x) if len(x) >= 5 else x
         x = x[np.isfinite(x).all(axis=1)]
         if len(x):
-            out[name] = float(np.linalg.norm(x.max(axis=0) - x.min(axis=0)))     # >= the furthest two apart
+            out[name] = _diameter(x)
     return out
+
+
+def _diameter(x: np.ndarray) -> float:
+    """The largest distance between two of the points ``x`` (N, D), row block by row block."""
+    return max(float(np.linalg.norm(x[i:i + 256, None, :] - x[None, :, :], axis=-1).max())
+               for i in range(0, len(x), 256))
 
 
 #: "stays in place" speaks of every body part: each must be readable in this share of the frames
