@@ -305,6 +305,50 @@ def test_reversals_need_the_swing_not_one_big_step():
     assert _reversals(0.001 * rng.normal(size=60), 0.03) == 0
 
 
+def test_reversals_count_the_first_half_swing():
+    """A hand that starts waving mid-swing turns back at the end of that first half swing: out,
+    back and out again is two turns (one to-and-fro), as the hand-check rule counts them."""
+    from actlm.explain.facts import _reversals
+    t = np.arange(24)
+    assert _reversals(0.05 * np.sin(2 * np.pi * t / 16), 0.08) == 2
+    assert _reversals(np.r_[np.zeros(5), np.linspace(0, 0.1, 10), np.full(5, 0.1)], 0.03) == 0   # a drift
+
+
+def test_jitter_is_the_sensor_noise_not_the_motion():
+    from actlm.explain.facts import _jitter
+    rng = np.random.default_rng(1)
+    t = np.arange(90)
+    assert abs(_jitter(0.02 * rng.normal(size=90)) - 0.02) < 0.006
+    assert _jitter(0.1 * np.sin(2 * np.pi * t / 15)) < 0.01                   # a 2 Hz wave at 30 frames/s
+
+
+@pytest.mark.parametrize("family,layout,index", [("raise", "blazepose-33", 40), ("raise", "penn-13", 109),
+                                                 ("raise", "utd-mhad", 79)])
+def test_a_held_hand_whose_jitter_turns_back_is_not_a_wave(family, layout, index):
+    """Turns of a held hand no larger than a few times its sensor jitter are no wave (seed 40:
+    these were read as waves)."""
+    sample, reading = _generated(family, layout, index)
+    assert "wave" not in motions(reading)
+
+
+@pytest.mark.parametrize("layout,index", [("utd-mhad", 47), ("kinect-v1", 203)])
+def test_a_wave_while_turning_is_read_against_the_shoulders(layout, index):
+    """A body turning by 120-150 degrees while waving carries the hand round with it; side to side
+    is read against the shoulder line."""
+    sample, reading = _generated("combo", layout, index)
+    assert sample.sample_id.startswith("turn+wave")
+    assert "wave" in motions(reading)
+
+
+@pytest.mark.parametrize("family,layout,index", [("combo", "utd-mhad", 103), ("sit_down", "penn-13", 173),
+                                                 ("stand_up", "coco-17", 114), ("sit_down", "coco-17", 66)])
+def test_hands_of_a_seated_body_do_not_reach_down(family, layout, index):
+    """Hands hanging beside a chair's seat are below the knees, and in an image hands resting on
+    thighs that point at the camera look far below the hips: no reach down (seed 40: they were)."""
+    sample, reading = _generated(family, layout, index)
+    assert "reach_down" not in motions(reading)
+
+
 @pytest.mark.parametrize("family,layout,index", [("wave", "coco-17", 10), ("wave", "utd-mhad", 7)])
 def test_a_smooth_wave_is_read(family, layout, index):
     sample, reading = _generated(family, layout, index)
@@ -716,3 +760,17 @@ def test_feet_on_the_image_top_edge_do_not_turn_a_2d_body_upside_down():
     from actlm.data.layouts import get_layout
     from actlm.explain.world import world_frame
     assert world_frame(data[0].astype(float), get_layout("penn-13")).up[1] < 0     # image y points down
+
+
+def test_a_parts_span_is_its_two_furthest_places_not_its_box():
+    """A still part's jitter fills its box in every direction; the 'no movement' bound speaks of
+    the two furthest places (seed 40: a still BlazePose body's box diagonal put it over 0.3)."""
+    from actlm.explain.facts import _diameter
+    corners = np.array([[0.0, 0, 0], [1, 0, 0], [0, 1, 0], [0, 0, 1]])
+    assert np.isclose(_diameter(corners), np.sqrt(2))                 # the box's diagonal is sqrt(3)
+    rng = np.random.default_rng(2)
+    cloud = rng.normal(size=(600, 3))
+    far = max(np.linalg.norm(cloud - p, axis=1).max() for p in cloud)
+    assert np.isclose(_diameter(cloud), far)
+    sample, reading = _generated("still", "blazepose-33", 168)
+    assert motions(reading).keys() == {"still"}

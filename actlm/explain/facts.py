@@ -48,7 +48,7 @@ THRESHOLDS = {
     "reach_forward": 0.2,   # the hand ~0.3 m in front of its shoulder (arms hanging: ~0.05)
     "reach_down": 0.12,     # the hand drops ~0.2 m against the pelvis, to below the knee (or below LOW_HAND)
     "touch_head": 0.115,    # hand within ~0.2 m of the head joint (having started ~0.35 m away)
-    "wave": 3,              # side-to-side reversals of a raised hand
+    "wave": 2,              # side-to-side reversals of a raised hand (out, back and out again: one to-and-fro)
     "swing": 0.1,           # ~0.16 m in one frame (5 m/s at 30 fps: a throw or a punch; an arm swinging
                             # in a walk, or a brisk raise, moves at 1-3 m/s)
     "hands_together": 0.076,  # hands within ~0.13 m, their gap smoothed over 3 frames (metric data: HANDS_METRES;
@@ -116,8 +116,14 @@ WAVE_SWING = 0.02
 WAVE_SHARE = 0.45
 #: ... and the hand itself covers this share of that range in the scene (drift removed)
 WAVE_SCENE = 0.5
+#: ... and by this many times the hand's sensor jitter (see :func:`_jitter`; Kinect v1 hands jitter
+#: by 2-7 cm, a held hand's jitter turns back by 2-3 of that now and then)
+WAVE_JITTER = 3
 #: ... and its steps go on smoothly (see :func:`_smooth_swings`)
 WAVE_SMOOTH = 0.2
+#: a body whose shoulder line turns by this many degrees (5th to 95th percentile) while it waves
+#: has its hand's side to side read against the shoulder line
+WAVE_TURN = 30
 #: a wave covers at least this side-to-side range (statures, ~15 cm; 5th to 95th percentile)
 WAVE_RANGE = 0.06
 #: a hand this low (statures above the floor, ~0.5 m; a standing knee is ~0.28) reaches down even
@@ -134,6 +140,9 @@ BELOW_HIPS = 0.12
 KNEE_MARGIN, REACH_SHOULDER = 0.01, 0.09
 #: ... or, low (below LOW_HAND), it drops at least this much (statures, ~0.1 m) against the pelvis
 REACH_PELVIS = 0.06
+#: hips within this (statures, ~0.17 m) of the knees' height sit on a seat (thighs level; a crouch or a
+#: stand keeps them higher): hands hanging beside the seat are below the knees without reaching
+SEATED_THIGH = 0.1
 #: a hand this close to the floor (statures, ~0.25 m) reached down however the body got there: a
 #: pick-up from a crouch lowers the hands with the hips (BELOW_BODY fails), but hands hanging from
 #: a lunge or resting on a seated body's knees stay higher (~0.35 m)
@@ -455,8 +464,14 @@ def _reach_facts(body: _Body, side: str, clock: _Clock, world: World) -> list[Fa
         by_arm = _level(own) - own[low] if np.isfinite(own[low]) else float("nan")
         reaches = (height[low] < knee_low - KNEE_MARGIN or height[low] < NEAR_FLOOR
                    or (height[low] < LOW_HAND and (by_arm > REACH_SHOULDER or relative > REACH_PELVIS)))
+        # hands hanging beside the seat of a body seated on a chair (its hips level with its knees)
+        # are below the knees, and in an image a seated body's thighs pointing at the camera shorten,
+        # so hands resting on them look far below the hips: there the arm itself must stretch down
+        # from the shoulder, or the hand get near the floor
+        stretched = height[low] < NEAR_FLOOR or by_arm > REACH_SHOULDER
+        unseated = world.dims == 3 and hip_low - knee_low > SEATED_THIGH
         if (drop > THRESHOLDS["reach_down"] and (relative > BELOW_BODY or height[low] < NEAR_FLOOR)
-                and reaches and height[low] < hip_low - BELOW_HIPS):
+                and reaches and height[low] < hip_low - BELOW_HIPS and (stretched or unseated)):
             facts.append(clock.fact(f"{side}_hand", "reach_down", low, drop,
                                     f"reaches down towards the floor with the {side} hand",
                                     _extent(-height, low, -(height[low] + drop / 2))))
@@ -472,7 +487,9 @@ def _reach_facts(body: _Body, side: str, clock: _Clock, world: World) -> list[Fa
 def _reversals(x: np.ndarray, hysteresis: float) -> int:
     """How often a signal turns back after moving at least ``hysteresis`` one way (and then moves
     at least ``hysteresis`` back): the first direction is set once the signal has left its range
-    so far by ``hysteresis``, not by one frame's step."""
+    so far by ``hysteresis``, not by one frame's step. The first turn counts too when the signal
+    had come at least half of ``hysteresis`` towards it (a hand that starts waving mid-swing
+    turns back at the end of that first half swing)."""
     x = x[np.isfinite(x)]
     if len(x) < 3:
         return 0
@@ -483,13 +500,49 @@ def _reversals(x: np.ndarray, hysteresis: float) -> int:
             low, high = min(low, v), max(high, v)
             if high - v > hysteresis:
                 direction, extreme = -1, v
+                count += bool(high - x[0] >= hysteresis / 2)
             elif v - low > hysteresis:
                 direction, extreme = 1, v
+                count += bool(x[0] - low >= hysteresis / 2)
         elif direction * (v - extreme) > 0:
             extreme = v
         elif abs(v - extreme) > hysteresis:
             count, direction, extreme = count + 1, -direction, v
     return count
+
+
+def _jitter(x: np.ndarray) -> float:
+    """A track's frame-to-frame sensor jitter (the standard deviation of white noise that would
+    give it): from each frame's offset from the midpoint of its neighbours, a robust spread over
+    the whole clip (a smooth motion barely leaves that midpoint; a hand at rest is all jitter)."""
+    x = x[np.isfinite(x)]
+    if len(x) < 7:
+        return 0.0
+    off = x[1:-1] - (x[:-2] + x[2:]) / 2
+    return float(1.4826 * np.median(np.abs(off - np.median(off))) / np.sqrt(1.5))
+
+
+def _body_turn(body: _Body) -> np.ndarray | None:
+    """The body's yaw (radians, unwrapped, smoothed) per frame from its shoulder line, or None
+    where the body does not turn by WAVE_TURN (or its shoulder line is seldom readable)."""
+    line = (body.shoulder["left"] - body.shoulder["right"])[:, [0, 2]]
+    width = np.linalg.norm(line, axis=1)
+    seen = np.isfinite(width) & (width > TURN_WIDTH * 2 / 3)
+    if seen.sum() < 5:
+        return None
+    frames = np.arange(len(line))
+    yaw = np.interp(frames, frames[seen], np.unwrap(np.arctan2(line[seen, 1], line[seen, 0])))
+    yaw = _smooth(yaw, TURN_SMOOTHING) if len(yaw) >= TURN_SMOOTHING else yaw
+    return yaw if np.subtract(*np.percentile(yaw, [95, 5])) >= np.radians(WAVE_TURN) else None
+
+
+def _turned_back(x: np.ndarray, yaw: np.ndarray) -> np.ndarray:
+    """Horizontal offsets (T, 3) turned by each frame's yaw back to the body's median facing."""
+    a = np.nanmedian(yaw) - yaw
+    c, s = np.cos(a), np.sin(a)
+    out = x.copy()
+    out[:, 0], out[:, 2] = c * x[:, 0] - s * x[:, 2], s * x[:, 0] + c * x[:, 2]
+    return out
 
 
 def _smooth_swings(x: np.ndarray) -> bool:
@@ -502,10 +555,16 @@ def _smooth_swings(x: np.ndarray) -> bool:
     return float(np.corrcoef(steps[:-1], steps[1:])[0, 1]) >= WAVE_SMOOTH
 
 
-def _wave_swing_facts(body: _Body, side: str, clock: _Clock) -> list[Fact]:
+def _wave_swing_facts(body: _Body, side: str, clock: _Clock, dims: int = 3) -> list[Fact]:
     hand, shoulder = body.hand[side], body.shoulder[side]
     facts = []
     rel = body.raw_hand[side] - shoulder          # a fast wave is smoothed away by the usual 5 frames
+    jittery = body.step_hand[side] - shoulder
+    turn = _body_turn(body) if dims == 3 else None
+    if turn is not None:
+        # a body turning while it waves carries the hand round with it: read the hand's side to
+        # side against the body (its shoulder line), not in the room
+        rel, jittery = _turned_back(rel, turn), _turned_back(jittery, turn)
     raised = rel[:, 1] > 0.0                      # waved above the shoulder (a clap at the chest is not a wave)
     ok = np.isfinite(rel).all(axis=1) & raised
     if ok.sum() >= 8 and raised[np.isfinite(rel[:, 1])].mean() > 0.3:
@@ -513,9 +572,10 @@ def _wave_swing_facts(body: _Body, side: str, clock: _Clock) -> list[Fact]:
         axis = np.linalg.svd(pts, full_matrices=False)[2][0]          # the main side-to-side direction
         along = pts @ axis
         amplitude = float(np.subtract(*np.percentile(along, [95, 5])))
-        # a swing must cover a good part of the hand's range each way: jitter of a held hand,
-        # or the drift of a raise, turns back too but only by a little
-        flips = _reversals(along, max(WAVE_SWING, WAVE_SHARE * amplitude))
+        # a swing must cover a good part of the hand's range each way, and be well above the
+        # sensor's jitter along that line: jitter of a held hand, or the drift of a raise, turns
+        # back too but only by a little
+        flips = _reversals(along, max(WAVE_SWING, WAVE_SHARE * amplitude, WAVE_JITTER * _jitter(jittery[:, [0, 2]] @ axis)))
         # the hand itself swings in the scene, not only against a body moving past it (a hand
         # holding a bar while the body pulls up)
         scene = body.raw_hand[side][ok][:, [0, 2]] @ axis
@@ -577,7 +637,7 @@ def _hand_facts(body: _Body, clock: _Clock, world: World) -> list[Fact]:
         height = body.hand[side][:, 1]
         reached = [f for f in _reach_facts(body, side, clock, world)
                    if f.motion != "reach_forward" or not any(_passes_through(f, r, height, clock) for r in raised)]
-        facts += raised + reached + _wave_swing_facts(body, side, clock)
+        facts += raised + reached + _wave_swing_facts(body, side, clock, world.dims)
     gap = np.linalg.norm(body.hand["right"] - body.hand["left"], axis=1)
     limit = HANDS_METRES / world.stature if world.unit == "m" else THRESHOLDS["hands_together"]
     together = _hands_together(body, _smooth(gap, 3), clock, limit)
@@ -1111,16 +1171,23 @@ def _median5(x: np.ndarray) -> np.ndarray:
 
 
 def _spans(body: _Body) -> dict[str, float]:
-    """How far apart (statures) the two furthest places of each part are at most (the diagonal of
-    the box they lie in), read over a moving median (a strumming hand's quick strokes are smoothed
-    away by a moving average)."""
+    """How far apart (statures) the two furthest places of each part are, read over a moving
+    median (a strumming hand's quick strokes are smoothed away by a moving average). The two
+    places themselves, not the diagonal of the box the track lies in: a still part's jitter fills
+    its box in every direction, and the box's diagonal overstates it by up to 1.7 times."""
     out = {}
     for name, x in _parts(body, smoothed=False).items():
         x = _median5(x) if len(x) >= 5 else x
         x = x[np.isfinite(x).all(axis=1)]
         if len(x):
-            out[name] = float(np.linalg.norm(x.max(axis=0) - x.min(axis=0)))     # >= the furthest two apart
+            out[name] = _diameter(x)
     return out
+
+
+def _diameter(x: np.ndarray) -> float:
+    """The largest distance between two of the points ``x`` (N, D), row block by row block."""
+    return max(float(np.linalg.norm(x[i:i + 256, None, :] - x[None, :, :], axis=-1).max())
+               for i in range(0, len(x), 256))
 
 
 #: "stays in place" speaks of every body part: each must be readable in this share of the frames
