@@ -555,6 +555,22 @@ def _smooth_swings(x: np.ndarray) -> bool:
     return float(np.corrcoef(steps[:-1], steps[1:])[0, 1]) >= WAVE_SMOOTH
 
 
+def _side_to_side(body: _Body, ok: np.ndarray, pts: np.ndarray, turn: np.ndarray | None, dims: int) -> np.ndarray:
+    """The direction (h1, h2) a wave swings along: across the body, along its mean shoulder line
+    over the raised frames (turned back with the hand when the body turns), in 3D; a knock or a
+    punch goes to and fro in depth, the main direction of its path, and is no wave. In one image
+    the image's horizontal (the path's main direction there)."""
+    line = body.shoulder["left"] - body.shoulder["right"]
+    if turn is not None:
+        line = _turned_back(line, turn)
+    line = line[ok][:, [0, 2]]
+    line = line[np.isfinite(line).all(axis=1)]
+    across = line.mean(axis=0) if dims == 3 and len(line) else np.zeros(2)
+    if np.linalg.norm(across) < 1e-9:
+        return np.linalg.svd(pts, full_matrices=False)[2][0]
+    return across / np.linalg.norm(across)
+
+
 def _wave_swing_facts(body: _Body, side: str, clock: _Clock, dims: int = 3) -> list[Fact]:
     hand, shoulder = body.hand[side], body.shoulder[side]
     facts = []
@@ -569,7 +585,7 @@ def _wave_swing_facts(body: _Body, side: str, clock: _Clock, dims: int = 3) -> l
     ok = np.isfinite(rel).all(axis=1) & raised
     if ok.sum() >= 8 and raised[np.isfinite(rel[:, 1])].mean() > 0.3:
         pts = rel[ok][:, [0, 2]] - rel[ok][:, [0, 2]].mean(axis=0)
-        axis = np.linalg.svd(pts, full_matrices=False)[2][0]          # the main side-to-side direction
+        axis = _side_to_side(body, ok, pts, turn, dims)
         along = pts @ axis
         amplitude = float(np.subtract(*np.percentile(along, [95, 5])))
         # a swing must cover a good part of the hand's range each way, and be well above the
