@@ -792,3 +792,19 @@ def test_a_knock_to_and_fro_in_depth_is_not_a_wave():
     facts = read_motion(utd("a19_s6_t3_skeleton"), "utd-mhad").facts
     assert "wave" not in {f.motion for f in facts}
     assert "reach_forward" in {f.motion for f in facts}
+
+
+def test_the_diameter_is_the_largest_pairwise_distance():
+    """Read off the convex hull's corners; the same as comparing every pair, flat or collinear too."""
+    from actlm.explain.facts import _diameter
+    rng = np.random.default_rng(3)
+
+    def every_pair(x):
+        return float(np.linalg.norm(x[:, None] - x[None], axis=-1).max())
+
+    cloud = rng.normal(size=(700, 3))
+    image = np.c_[rng.normal(size=(300, 2)), np.zeros(300)]              # a 2D image's zero depth
+    line = np.c_[np.linspace(0, 1, 40), 2 * np.linspace(0, 1, 40), np.zeros(40)]
+    for x in (cloud, image, line, cloud[:3]):
+        assert _diameter(x) == pytest.approx(every_pair(x))
+    assert _diameter(np.zeros((5, 3))) == 0.0

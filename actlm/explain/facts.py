@@ -1201,7 +1201,19 @@ def _spans(body: _Body) -> dict[str, float]:
 
 
 def _diameter(x: np.ndarray) -> float:
-    """The largest distance between two of the points ``x`` (N, D), row block by row block."""
+    """The largest distance between two of the points ``x`` (N, D). The two furthest points are
+    corners of the points' convex hull, so only those are compared (a long clip's thousands of
+    frames would cost seconds pair by pair); flat dimensions (a 2D image's depth) are left out."""
+    from scipy.spatial import ConvexHull, QhullError
+
+    x = x[:, np.ptp(x, axis=0) > 0] if len(x) else x
+    if len(x) < 2 or x.shape[1] == 0:
+        return 0.0
+    if len(x) > x.shape[1] + 1 and x.shape[1] >= 2:
+        try:
+            x = x[ConvexHull(x).vertices]
+        except QhullError:                # points on a line or a plane inside the space: compare all
+            pass
     return max(float(np.linalg.norm(x[i:i + 256, None, :] - x[None, :, :], axis=-1).max())
                for i in range(0, len(x), 256))
 
