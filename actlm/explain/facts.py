@@ -30,7 +30,7 @@ import numpy as np
 
 from ..data.layouts import Layout, get_layout
 from .quality import Problem, Tracking, check_tracking, view_problems
-from .world import World, head_joints, nanmean_joints, world_frame
+from .world import World, head_joints, knee_angles, nanmean_joints, world_frame
 
 #: The motion vocabulary; explanations are scored against these (see ``faithfulness``).
 MOTIONS = (
@@ -767,15 +767,11 @@ def _knee_forward(body: _Body, rows: slice) -> np.ndarray:
     offsets = []
     for side in ("left", "right"):
         hip, knee, ankle = body.hip_joint[side][rows], body.knee[side][rows], body.ankle[side][rows]
-        for t in range(len(knee)):
-            a, b = hip[t] - knee[t], ankle[t] - knee[t]
-            if not (np.isfinite(a).all() and np.isfinite(b).all()) or np.linalg.norm(a) * np.linalg.norm(b) == 0:
-                continue
-            if np.degrees(np.arccos(np.clip(a @ b / (np.linalg.norm(a) * np.linalg.norm(b)), -1, 1))) < BENT_KNEE:
-                offsets.append((knee[t] - (hip[t] + ankle[t]) / 2)[[0, 2]])
+        bent = knee_angles(hip, knee, ankle) < BENT_KNEE
+        offsets.append((knee - (hip + ankle) / 2)[bent][:, [0, 2]])
+    offsets = np.concatenate(offsets)
     if len(offsets) < 3:
         return np.full(2, np.nan)
-    offsets = np.array(offsets)
     mean = offsets.mean(axis=0)
     if np.linalg.norm(mean) == 0:
         return np.full(2, np.nan)
@@ -796,13 +792,9 @@ def _upright_lean(spine: np.ndarray, world: World) -> float:
 
 def _knee_angle(body: _Body, t: int) -> float:
     """The smaller hip-knee-ankle angle of the two legs at frame t (degrees; 180 = straight)."""
-    angles = []
-    for side in ("left", "right"):
-        a = body.hip_joint[side][t] - body.knee[side][t]
-        b = body.ankle[side][t] - body.knee[side][t]
-        if np.isfinite(a).all() and np.isfinite(b).all() and np.linalg.norm(a) * np.linalg.norm(b) > 0:
-            angles.append(np.degrees(np.arccos(np.clip(a @ b / (np.linalg.norm(a) * np.linalg.norm(b)), -1, 1))))
-    return float(min(angles)) if angles else float("nan")
+    angles = [float(knee_angles(body.hip_joint[s][t], body.knee[s][t], body.ankle[s][t])) for s in ("left", "right")]
+    angles = [a for a in angles if np.isfinite(a)]
+    return min(angles) if angles else float("nan")
 
 
 def _legs_fold(body: _Body) -> float:

@@ -86,6 +86,16 @@ def head_joints(layout: Layout) -> tuple[int, ...]:
     return layout.parts.get("head", ()) or layout.spine_top
 
 
+def knee_angles(hip: np.ndarray, knee: np.ndarray, ankle: np.ndarray) -> np.ndarray:
+    """The hip-knee-ankle angle (degrees, 180 = a straight leg) per frame of tracks (T, C); NaN
+    where a joint is unreadable or two of them coincide."""
+    a, b = hip - knee, ankle - knee
+    norms = np.linalg.norm(a, axis=-1) * np.linalg.norm(b, axis=-1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        cos = np.einsum("...c,...c->...", a, b) / np.where(norms > 0, norms, np.nan)
+    return np.degrees(np.arccos(np.clip(cos, -1, 1)))
+
+
 def _unit(v: np.ndarray) -> np.ndarray:
     n = float(np.linalg.norm(v))
     return v / n if n > 1e-12 else v
@@ -190,10 +200,7 @@ def _bent_knees(x: np.ndarray, layout: Layout) -> np.ndarray:
         leg = layout.parts.get(side, ())
         if len(leg) < 3:
             continue
-        a, b = x[:, leg[0]] - x[:, leg[1]], x[:, leg[2]] - x[:, leg[1]]
-        with np.errstate(invalid="ignore", divide="ignore"):
-            cos = np.einsum("tc,tc->t", a, b) / (np.linalg.norm(a, axis=1) * np.linalg.norm(b, axis=1))
-        bent |= np.nan_to_num(np.degrees(np.arccos(np.clip(cos, -1, 1))), nan=180.0) < BENT_KNEE
+        bent |= np.nan_to_num(knee_angles(x[:, leg[0]], x[:, leg[1]], x[:, leg[2]]), nan=180.0) < BENT_KNEE
     return bent
 
 
@@ -319,9 +326,7 @@ def mirrored_by_knees(coords: np.ndarray, facing: np.ndarray, layout: Layout) ->
         if len(leg) < 3:
             return False
         hip, knee, ankle = coords[:, leg[0]], coords[:, leg[1]], coords[:, leg[2]]
-        a, b = hip - knee, ankle - knee
-        cos = np.einsum("tc,tc->t", a, b) / (np.linalg.norm(a, axis=1) * np.linalg.norm(b, axis=1) + 1e-9)
-        bent = np.degrees(np.arccos(np.clip(cos, -1, 1))) < BENT_KNEE
+        bent = knee_angles(hip, knee, ankle) < BENT_KNEE
         ahead = np.einsum("tc,tc->t", (knee - (hip + ankle) / 2)[:, [0, 2]], facing)
         offsets.append(ahead[bent & np.isfinite(ahead)])
     ahead = np.concatenate(offsets)
