@@ -21,6 +21,7 @@ from dataclasses import asdict, dataclass, field
 import numpy as np
 
 from ..data.layouts import Layout
+from .world import head_joints, nanmean_joints
 
 #: fewer frames than this cannot show a motion (a third of a second at 30 fps)
 MIN_FRAMES = 10
@@ -282,12 +283,12 @@ def _risen_hips(x: np.ndarray, track: Tracking, frames: np.ndarray, layout: Layo
     is widened by a frame on both sides (the tracker drifts in and out of the fault)."""
     bad = np.zeros(x.shape[:2], bool)
     legs = [layout.parts.get(f"{s}_leg", ()) for s in ("left", "right")]
-    head = list(layout.parts.get("head", ()) or layout.spine_top)
+    head = head_joints(layout)
     if any(len(leg) < 3 for leg in legs) or not head:
         return bad
     with np.errstate(invalid="ignore"), warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
-        top = np.nanmean(x[:, head], axis=1)
+        top = nanmean_joints(x, head)
         risen = np.ones(len(x), bool)
         stretched = {}
         for hip, knee, ankle in (leg[:3] for leg in legs):
@@ -328,8 +329,8 @@ def _pelvis_joints(x: np.ndarray, layout: Layout, hips: list[int]) -> list[int]:
     length of it (Kinect's lowest spine joint): a tracker that lifts the hips lifts them all."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
-        bottom = np.nanmean(x[:, list(layout.spine_bottom)], axis=1)
-        spine = np.nanmedian(np.linalg.norm(np.nanmean(x[:, list(layout.spine_top)], axis=1) - bottom, axis=1))
+        bottom = nanmean_joints(x, layout.spine_bottom)
+        spine = np.nanmedian(np.linalg.norm(nanmean_joints(x, layout.spine_top) - bottom, axis=1))
         near = np.nanmedian(np.linalg.norm(x - bottom[:, None], axis=-1), axis=0) < 0.25 * spine
     return sorted(set(hips) | set(layout.spine_bottom) | set(np.flatnonzero(near).tolist()))
 
