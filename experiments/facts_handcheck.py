@@ -20,12 +20,15 @@ Distances are metres for 3D data and statures (the 95th percentile of head-above
 *Forward* (3D only) is the left-to-right shoulder line crossed with up, per frame. Trunk angles
 (pelvis to neck, to up) are given from *upright*: Kinect v1's hip-centre-to-shoulder-centre line
 leans back by about 8 degrees when people stand, so the median over the reference sequences'
-tallest frames counts as 0.
+tallest frames counts as 0 (``trunk_deg``). From round 7 (seed 46) on, bends and lean backs are
+also given as ``trunk_own_deg``: the angle between the trunk and the same person's upright trunk in
+that clip (mean direction over its tall, near-vertical frames; see ``Body.own_upright_spine``), the
+dataset's scalar upright only where the clip has no upright frames.
 
 Usage: ``python -m experiments.facts_handcheck`` (print), ``... --write`` (results files).
 ``--seed S --name STEM`` draws another sample (seed S; the sequences of the earlier rounds are left
 out, so the samples are disjoint: seed 41 leaves out seed 40's, seed 42 those of seeds 40 and 41, seed
-43 those of seeds 40-42, seed 44 those of seeds 40-43, seed 45 those of seeds 40-44, any seed not in
+43 those of seeds 40-42, seed 44 those of seeds 40-43, seed 45 those of seeds 40-44, seed 46 those of seeds 40-45, any seed not in
 ``ROUNDS`` those of every round) and reads/writes ``results/STEM.verdicts.json`` and ``results/STEM.{md,json}``. A 'no motion' problem the detector
 states (the body does not move) is a 'no movement' statement too: it is printed and judged like a
 ``still`` fact (motion ``still``, part ``problem``).
@@ -51,11 +54,15 @@ from actlm.paths import data_root
 from experiments.run_archive import handwritten_notes, head_commit
 
 SEED = 40
-ROUNDS = (40, 41, 42, 43, 44, 45)     # the hand-check rounds so far, in order; each leaves out the ones before it
+ROUNDS = (40, 41, 42, 43, 44, 45, 46)     # the hand-check rounds so far, in order; each leaves out the ones before it
 PER_DATASET = 22
 RESULTS = Path("experiments/results")
 NAME = "facts_handcheck"
 NO_MOVEMENT = ("still",)
+# a clip's own upright trunk (the angle convention from round 7 on, printed beside the old one)
+UPRIGHT_HEAD_SHARE = 0.9        # the head at >= 90 % of its tallest (95th percentile) height: standing or sitting tall
+UPRIGHT_MAX_TILT_DEG = 20.0     # and the trunk within 20 deg of up (Kinect v1 standing lean: 8-9 deg); then the more upright half
+UPRIGHT_MIN_FRAMES = 3          # fewer such frames: no upright in the clip, fall back to the dataset's
 
 
 @dataclass
@@ -89,7 +96,7 @@ def _penn_actions() -> tuple[tuple[str, Path], ...]:
 def choose(seed: int = SEED, per_dataset: int = PER_DATASET) -> list[Source]:
     """The sample of ``seed``, disjoint from the earlier rounds': a seed of ``ROUNDS`` leaves out the
     sequences of the rounds listed before it (40: none, 41: seed 40's, 42: seeds 40 and 41's, 43: seeds
-    40-42's, 44: seeds 40-43's, 45: seeds 40-44's), any other seed those of every round in ``ROUNDS``."""
+    40-42's, 44: seeds 40-43's, 45: seeds 40-44's, 46: seeds 40-45's), any other seed those of every round in ``ROUNDS``."""
     root = data_root()
     rng = np.random.default_rng(seed)
     earlier = ROUNDS[:ROUNDS.index(seed)] if seed in ROUNDS else ROUNDS
@@ -288,6 +295,45 @@ class Body:
         flat = np.linalg.norm(spine - np.outer(along, self.up), axis=1)
         return _smooth(np.degrees(np.arctan2(np.sign(side) * flat, along))) - upright
 
+    def own_upright_spine(self) -> tuple[np.ndarray | None, int]:
+        """This person's upright trunk in this clip: the mean direction of pelvis->neck over the
+        frames where the head is near its tallest (>= ``UPRIGHT_HEAD_SHARE`` of its 95th percentile
+        above the floor) and the trunk within ``UPRIGHT_MAX_TILT_DEG`` of up, the more upright half
+        of them (a slight bend or a lean is not upright); (None, n) when
+        fewer than ``UPRIGHT_MIN_FRAMES`` frames qualify (then the dataset's upright is used)."""
+        spine = self.point("neck") - self.point("pelvis")
+        unit = spine / np.maximum(np.linalg.norm(spine, axis=1, keepdims=True), 1e-9)
+        head = self.point("head") @ self.up - self.floor
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            # unsigned tilt to up: the sign from the shoulder line flips when the body is seen edge-on
+            tilt = np.degrees(np.arccos(np.clip(unit @ self.up, -1, 1)))
+            tall = head >= UPRIGHT_HEAD_SHARE * np.nanquantile(head, 0.95)
+            near = tall & (tilt <= UPRIGHT_MAX_TILT_DEG) & np.isfinite(unit).all(axis=1)
+            if near.sum() < UPRIGHT_MIN_FRAMES:
+                return None, int(near.sum())
+            good = near & (tilt <= np.nanmedian(tilt[near]))    # the more upright half: a slight bend is not upright
+        if good.sum() < UPRIGHT_MIN_FRAMES:
+            return None, int(good.sum())
+        mean = unit[good].mean(axis=0)
+        return mean / np.linalg.norm(mean), int(good.sum())
+
+    def trunk_from_own_upright(self) -> tuple[np.ndarray, dict[str, float]]:
+        """Angle between pelvis->neck and this person's own upright trunk in this clip (degrees;
+        + forward in 3D, + to the image's right in 2D), so no dataset-wide standing lean is
+        subtracted as a scalar; falls back to ``trunk_angle()`` when the clip has no upright frames."""
+        upright, frames = self.own_upright_spine()
+        if upright is None:
+            return self.trunk_angle(), {"own_upright_frames": float(frames), "own_upright_fallback": 1.0}
+        spine = self.point("neck") - self.point("pelvis")
+        unit = spine / np.maximum(np.linalg.norm(spine, axis=1, keepdims=True), 1e-9)
+        angle = np.degrees(np.arccos(np.clip(unit @ upright, -1, 1)))
+        away = unit - upright
+        side = np.sum(away * self.forward(), axis=1) if not self.is_2d else away[:, 0]
+        info = {"own_upright_frames": float(frames),
+                "own_upright_off_up_deg": float(np.degrees(np.arccos(np.clip(upright @ self.up, -1, 1))))}
+        return _smooth(np.sign(side) * angle), info
+
     def yaw(self) -> np.ndarray:
         line = self.point("left_shoulder") - self.point("right_shoulder")
         return _smooth(np.degrees(np.unwrap(np.arctan2(line @ self.e2, line @ self.e1))))
@@ -386,6 +432,8 @@ def measure(fact, body: Body) -> tuple[dict[str, list[float]], dict[str, float]]
         series["hand_h"] = (body.height("left_hand") + body.height("right_hand")) / 2
     elif m in ("bend", "lean_back"):
         series["trunk_deg"] = body.trunk_angle()
+        series["trunk_own_deg"], info = body.trunk_from_own_upright()
+        summary.update(info)
         series["pelvis_h"] = body.height("pelvis")
     elif m in ("squat", "sit_down", "stand_up"):
         series["pelvis_h"] = body.height("pelvis")
@@ -421,7 +469,7 @@ def measure(fact, body: Body) -> tuple[dict[str, list[float]], dict[str, float]]
         series["pelvis_h"] = body.height("pelvis")
         series["trunk_deg"] = body.trunk_angle()
     for name, s in series.items():
-        if (name.endswith("_h") or name in ("trunk_deg", "shoulder_yaw_deg", "hip_yaw_deg")) and np.isfinite(s).any():
+        if (name.endswith("_h") or name in ("trunk_deg", "trunk_own_deg", "shoulder_yaw_deg", "hip_yaw_deg")) and np.isfinite(s).any():
             summary[f"{name}_min"], summary[f"{name}_max"] = float(np.nanmin(s)), float(np.nanmax(s))
     at = np.linspace(0, len(body.raw) - 1, 10).round().astype(int)
     sampled = {name: [round(float(v), 3) if np.isfinite(v) else None for v in s[at]] for name, s in series.items()}
