@@ -61,7 +61,7 @@ NAME = "facts_handcheck"
 NO_MOVEMENT = ("still",)
 # a clip's own upright trunk (the angle convention from round 7 on, printed beside the old one)
 UPRIGHT_HEAD_SHARE = 0.9        # the head at >= 90 % of its tallest (95th percentile) height: standing or sitting tall
-UPRIGHT_MAX_TILT_DEG = 20.0     # and the trunk within 20 deg of up (Kinect v1 standing lean: 8-9 deg); then the more upright half
+UPRIGHT_MAX_TILT_DEG = 25.0     # and the trunk within 25 deg of up (Kinect v1 standing tilt: 8-9 deg typical, up to 20 seen); then the more upright half
 UPRIGHT_MIN_FRAMES = 3          # fewer such frames: no upright in the clip, fall back to the dataset's
 
 
@@ -299,7 +299,7 @@ class Body:
         """This person's upright trunk in this clip: the mean direction of pelvis->neck over the
         frames where the head is near its tallest (>= ``UPRIGHT_HEAD_SHARE`` of its 95th percentile
         above the floor) and the trunk within ``UPRIGHT_MAX_TILT_DEG`` of up, the more upright half
-        of them (a slight bend or a lean is not upright); (None, n) when
+        of them (at least ``UPRIGHT_MIN_FRAMES``; a slight bend or a lean is not upright); (None, n) when
         fewer than ``UPRIGHT_MIN_FRAMES`` frames qualify (then the dataset's upright is used)."""
         spine = self.point("neck") - self.point("pelvis")
         unit = spine / np.maximum(np.linalg.norm(spine, axis=1, keepdims=True), 1e-9)
@@ -312,11 +312,11 @@ class Body:
             near = tall & (tilt <= UPRIGHT_MAX_TILT_DEG) & np.isfinite(unit).all(axis=1)
             if near.sum() < UPRIGHT_MIN_FRAMES:
                 return None, int(near.sum())
-            good = near & (tilt <= np.nanmedian(tilt[near]))    # the more upright half: a slight bend is not upright
-        if good.sum() < UPRIGHT_MIN_FRAMES:
-            return None, int(good.sum())
+        candidates = np.flatnonzero(near)
+        keep = max(UPRIGHT_MIN_FRAMES, (len(candidates) + 1) // 2)   # the more upright half: a slight bend is not upright
+        good = candidates[np.argsort(tilt[candidates], kind="stable")[:keep]]
         mean = unit[good].mean(axis=0)
-        return mean / np.linalg.norm(mean), int(good.sum())
+        return mean / np.linalg.norm(mean), len(good)
 
     def trunk_from_own_upright(self) -> tuple[np.ndarray, dict[str, float]]:
         """Angle between pelvis->neck and this person's own upright trunk in this clip (degrees;
