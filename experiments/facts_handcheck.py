@@ -494,7 +494,9 @@ visible, tracking erratic, a simile that does not fit). The rules of thumb used:
   hand goes below the knees *by reaching* (bending or crouching), not only because the body sits;
 - touch_head: the hand within 0.20 m of the head joint; hands_together: within 0.15 m (3D);
 - bend / lean_back: the trunk angle from upright (Kinect v1's standing lean removed) reaches >= 20 deg
-  forward / >= 15 deg back, and the stated angle is within 15 deg (15-25 deg off: ambiguous);
+  forward / >= 15 deg back, and the stated angle is within 15 deg (15-25 deg off: ambiguous); from
+  round 7 (seed 46) on, upright is the person's own upright trunk in the clip (``trunk_own_deg``), the
+  dataset's standing lean only where the clip has no upright frames;
 - squat: the pelvis goes down >= 0.15 m and comes back up; sit_down: down >= 0.2 m and stays down;
   stand_up: up >= 0.2 m from a low start (2D: 0.12 statures);
 - walk: both ankles travel; a stated direction must match the body's motion relative to the shoulder
