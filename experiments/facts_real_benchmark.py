@@ -7,6 +7,10 @@ that motion is its **recall** (target >= 0.85). For classes whose definition exc
 its **false rate** (target <= 0.03). Every sequence of each data set is read (the detector has
 no training data; nothing is fitted here).
 
+Where a person reviewed the excluding classes' sequences (``REVIEWED``: NW-UCLA's walks, see
+experiments/facts_real_walk_review.py), a second false rate counts only the sequences the review
+finds not doing the motion; the raw rate against the class list is kept beside it.
+
 Next to it, a trivial baseline: the **motion energy** of the body part the motion is about (mean
 per-frame speed of its joints, in body sizes) above that part's median over the data set.
 
@@ -85,6 +89,11 @@ EXCLUDED: dict[str, dict[str, tuple[str, ...]]] = {
         "squat": ("bench press", "pullup", "pushup", "situp", "strum guitar"),
     },
 }
+#: (dataset, motion) -> a person's review of the excluding classes' sequences: results/<file>.json's
+#: "all_excluding" maps each sequence to its verdict; those judged ``walking`` really do the motion
+#: (NW-UCLA's throws with a run-up, people walking while dressing), so a second false rate counts
+#: only the sequences the review finds not doing it (the raw rate against the class list stays)
+REVIEWED = {("nw-ucla", "walk"): ("facts_real_walk_review", "walking")}
 #: the body part whose motion energy the baseline thresholds, per motion
 ENERGY_PART = {
     "reach_down": ("left_hand", "right_hand"), "raise": ("left_hand", "right_hand"), "wave": ("left_hand", "right_hand"),
@@ -144,10 +153,24 @@ def score(name: str, rows: list[dict]) -> dict:
         stated = [motion in r["stated"] for r in seqs]
         base = [baseline_says(r, motion) for r in seqs]
         false.append({"motion": motion, "classes": list(classes), "n": len(seqs), "rate": _mean(stated),
-                      "baseline": _mean(base)})
+                      "baseline": _mean(base), **reviewed_rate(name, motion, seqs, base)})
     problems = Counter(k for r in rows for k in r["problems"])
     return {"sequences": len(rows), "recall": recall, "false": false, "problems": dict(problems.most_common()),
             "blocked": sum(r["blocked"] for r in rows)}
+
+
+def reviewed_rate(name: str, motion: str, seqs: list[dict], baseline: list[bool]) -> dict:
+    """The false rate over the sequences a person's review finds not doing ``motion`` (and how many
+    the review finds doing it), where there is a review (REVIEWED); {} otherwise. A sequence the
+    review did not measure counts as not doing it."""
+    if (name, motion) not in REVIEWED:
+        return {}
+    stem, does = REVIEWED[(name, motion)]
+    verdicts = json.loads((RESULTS / f"{stem}.json").read_text())["all_excluding"]
+    kept = [i for i, r in enumerate(seqs) if verdicts.get(r["id"]) != does]
+    return {"reviewed": {"file": f"{stem}.md", "doing_it": len(seqs) - len(kept), "n": len(kept),
+                         "rate": _mean([motion in seqs[i]["stated"] for i in kept]),
+                         "baseline": _mean([baseline[i] for i in kept])}}
 
 
 def _mean(x: list[bool]) -> float | None:
@@ -166,7 +189,9 @@ def write(results: dict, command: str, seconds: float) -> None:
              "False rate: share of sequences of classes that exclude a motion in which it is stated (target <= 0.03). "
              "Baseline: the motion energy of the part the motion is about (mean per-frame joint speed in body sizes) "
              "above its median over the data set. Blocked: sequences the tracking check refused to read "
-             "(too short, dead, NaN), counted as not stated.", ""]
+             "(too short, dead, NaN), counted as not stated. A 'reviewed' line (where a person reviewed the "
+             "sequences: REVIEWED) counts the false rate only over the sequences the review finds not doing the "
+             "motion; the raw line above it is against the class list.", ""]
     for name, res in results.items():
         lines += [f"## {name} ({res['sequences']} sequences, {res['blocked']} blocked)", "",
                   "| class | implied motion | n | recall | baseline | meets 0.85 |", "|---|---|---|---|---|---|"]
@@ -178,6 +203,12 @@ def write(results: dict, command: str, seconds: float) -> None:
             ok = "yes" if r["rate"] is not None and r["rate"] <= 0.03 else "**no**"
             classes = ", ".join(r["classes"]) if len(r["classes"]) <= 7 else f"all {len(r['classes'])} classes"
             lines.append(f"| {r['motion']} | {classes} | {r['n']} | {r['rate']} | {r['baseline']} | {ok} |")
+        for r in res["false"]:
+            if "reviewed" in r:
+                v = r["reviewed"]
+                ok = "yes" if v["rate"] is not None and v["rate"] <= 0.03 else "**no**"
+                lines.append(f"| {r['motion']}, reviewed | the same, less the {v['doing_it']} sequences that really "
+                             f"{r['motion']} ({v['file']}) | {v['n']} | {v['rate']} | {v['baseline']} | {ok} |")
         lines += ["", "Tracking problems named: " + (", ".join(f"{k} {v}" for k, v in res["problems"].items()) or "none"), ""]
         if name in NOT_IMPLIED:
             lines += [f"Not scored: {NOT_IMPLIED[name]}.", ""]
