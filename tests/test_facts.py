@@ -808,3 +808,22 @@ def test_the_diameter_is_the_largest_pairwise_distance():
     for x in (cloud, image, line, cloud[:3]):
         assert _diameter(x) == pytest.approx(every_pair(x))
     assert _diameter(np.zeros((5, 3))) == 0.0
+
+
+# --- s7-raise: the head's height at a raise's top -------------------------------------------
+def test_a_head_hidden_at_the_hands_top_is_not_replaced_by_the_clips_median_head():
+    """Penn 1993 (tennis forehand, hand-check round 7): the head is hidden in the frames where the
+    left wrist peaks, level with the head seen just before and after; the clip's median head
+    (0.71 statures, lower) made it 'raises the left hand above the head'."""
+    data, visibility = penn("1993")
+    reading = read_motion(data, "penn-13", visibility=visibility)
+    raises = [f for f in reading.facts if f.motion == "raise"]
+    assert raises and not [f for f in raises if "above the head" in f.text], raises
+
+
+def test_seen_near_takes_the_nearest_seen_frame_and_nothing_further():
+    from actlm.explain.facts import _seen_near
+    x = np.array([1.0, np.nan, np.nan, np.nan, 5.0, np.nan])
+    assert _seen_near(x, 2, frames=2) == 1.0          # frame 0 and frame 4 are both 2 away: the earlier
+    assert _seen_near(x, 3, frames=2) == 5.0
+    assert _seen_near(x, 3, frames=0) != _seen_near(x, 3, frames=0)   # NaN: nothing seen at frame 3
