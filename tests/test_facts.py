@@ -823,3 +823,20 @@ def test_real_walks_in_stationary_classes_are_stated(name):
                                        "the left ankle's reading jumps 0.3-0.5 m back and forth)")
 def test_a_noisy_ankle_while_donning_is_not_a_walk_around():
     assert "walk" not in motions(read_motion(ucla("a08_s04_e04_v01"), "kinect-v1"))
+# --- s7-raise: the head's height at a raise's top -------------------------------------------
+def test_a_head_hidden_at_the_hands_top_is_not_replaced_by_the_clips_median_head():
+    """Penn 1993 (tennis forehand, hand-check round 7): the head is hidden in the frames where the
+    left wrist peaks, level with the head seen just before and after; the clip's median head
+    (0.71 statures, lower) made it 'raises the left hand above the head'."""
+    data, visibility = penn("1993")
+    reading = read_motion(data, "penn-13", visibility=visibility)
+    raises = [f for f in reading.facts if f.motion == "raise"]
+    assert raises and not [f for f in raises if "above the head" in f.text], raises
+
+
+def test_seen_near_takes_the_nearest_seen_frame_and_nothing_further():
+    from actlm.explain.facts import _seen_near
+    x = np.array([1.0, np.nan, np.nan, np.nan, 5.0, np.nan])
+    assert _seen_near(x, 2, frames=2) == 1.0          # frame 0 and frame 4 are both 2 away: the earlier
+    assert _seen_near(x, 3, frames=2) == 5.0
+    assert _seen_near(x, 3, frames=0) != _seen_near(x, 3, frames=0)   # NaN: nothing seen at frame 3

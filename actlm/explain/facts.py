@@ -91,6 +91,9 @@ UPRIGHT_RAISE = 45
 #: a hand raised "to shoulder height" peaks at most this much (statures, ~3 cm) above the head
 #: joint, its less smoothed track included (a peak between this and ABOVE_HEAD: the height is not said)
 HEAD_LEVEL = 0.02
+#: the head's height at a raised hand's top is read from the nearest frame within this many
+#: frames where the head is seen (~0.2-0.3 s); hidden longer, the hand's height is not compared with it
+SEEN_NEAR = 6
 #: a swing is read from a hand seen in this share of the frames, with no single frame's step
 #: larger than SWING_JUMP of the hand's path over the 5 frames around its peak
 SWING_SEEN, SWING_JUMP = 0.7, 0.6
@@ -395,6 +398,14 @@ def _body(w: np.ndarray, layout: Layout, mirrored: bool = False) -> _Body:
 
 
 # --- hand facts -----------------------------------------------------------------------------
+def _seen_near(x: np.ndarray, t: int, frames: int = SEEN_NEAR) -> float:
+    """x at frame t, or where it was seen nearest to t within ``frames`` frames; NaN if nowhere.
+    A clip's median is no stand-in: a head hidden while the hand is up is often a head that moved."""
+    lo, hi = max(t - frames, 0), min(t + frames + 1, len(x))
+    seen = np.flatnonzero(np.isfinite(x[lo:hi]))
+    return float(x[lo + seen[np.argmin(np.abs(lo + seen - t))]]) if len(seen) else float("nan")
+
+
 def _raise_facts(body: _Body, side: str, clock: _Clock) -> list[Fact]:
     hand = body.hand[side]
     height, shoulder, head = hand[:, 1], body.shoulder[side][:, 1], body.head[:, 1]
@@ -406,11 +417,13 @@ def _raise_facts(body: _Body, side: str, clock: _Clock) -> list[Fact]:
     shoulder_top = shoulder[top] if np.isfinite(shoulder[top]) else np.nanmedian(shoulder)
     if rise <= THRESHOLDS["raise"] or not height[top] > shoulder_top - 0.03:
         return []
-    head_top = head[top] if np.isfinite(head[top]) else np.nanmedian(head)
+    head_top = _seen_near(head, top)
     near = slice(max(top - 3, 0), top + 4)
     quick_top = float(np.nanmax(body.raw_hand[side][near, 1])) if _readable(body.raw_hand[side][near, 1], 1) else height[top]
     upright = bool(_trunk_tilt(body)[top] < UPRIGHT_RAISE)     # a lying body's head and shoulders are no scale
-    if height[top] > head_top + ABOVE_HEAD and upright:
+    if not np.isfinite(head_top):
+        where = ""                               # the head is hidden at the top: no comparison with it
+    elif height[top] > head_top + ABOVE_HEAD and upright:
         where = " above the head"
     elif max(quick_top, height[top]) <= head_top + HEAD_LEVEL and np.isfinite(shoulder[near]).all() and upright:
         where = " to shoulder height"            # said only where the shoulder itself is seen
