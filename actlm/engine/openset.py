@@ -9,12 +9,14 @@ classes in experiments/openset_benchmark.py (results: experiments/results/opense
 - :func:`knn_cosine`: cosine similarity to the k-th nearest training feature (Sun et al., 2022).
 - :class:`ClassGaussians`: minus the smallest Mahalanobis distance to a class mean under one
   covariance shared by all classes (Lee et al., 2018), fitted on the training partition's pooled
-  features. Small to store (class means and a precision matrix), so it can ship with a checkpoint.
+  features.
+- :class:`TrainingNeighbours`: the kNN score's training bank and threshold, as a checkpoint ships it
+  (``openset.safetensors``, written by experiments/make_openset_neighbours.py) for `actlm predict`.
 """
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -66,8 +68,6 @@ class ClassGaussians:
 
     means: np.ndarray
     precision: np.ndarray
-    #: a known-ness threshold: the score below which a sample is called unknown (nan: none set)
-    threshold: float = float("nan")
 
     @classmethod
     def fit(cls, features: np.ndarray, labels: np.ndarray, ridge: float = COVARIANCE_RIDGE) -> "ClassGaussians":
@@ -92,32 +92,63 @@ class ClassGaussians:
         """Known-ness: minus the squared distance to the nearest class mean."""
         return -self.distances(features).min(1)
 
-    def with_threshold(self, known_scores: np.ndarray, keep: float) -> "ClassGaussians":
-        """A copy whose threshold keeps the fraction ``keep`` of ``known_scores`` (samples of known classes)."""
-        return ClassGaussians(self.means, self.precision, float(np.quantile(known_scores, 1 - keep)))
 
-    def save(self, path: str | Path, about: dict | None = None) -> Path:
+@dataclass
+class TrainingNeighbours:
+    """What a checkpoint ships to say "this may be none of the actions I know": its training samples'
+    pooled features (L2-normalised, float16) and the kNN-cosine threshold below which a new sample is
+    farther from the training set than the fraction ``keep`` of training samples are (each scored
+    without its own match)."""
+
+    bank: np.ndarray
+    k: int
+    threshold: float
+    keep: float
+    about: dict = field(default_factory=dict)
+
+    @classmethod
+    def fit(cls, features: np.ndarray, k: int, keep: float, about: dict | None = None) -> "TrainingNeighbours":
+        bank = unit_rows(features.astype(np.float64)).astype(np.float16)
+        own = knn_cosine(bank.astype(np.float32), bank.astype(np.float32), k, leave_self_out=True)
+        return cls(bank, int(k), float(np.quantile(own, 1 - keep)), float(keep), dict(about or {}))
+
+    def score(self, features: np.ndarray) -> np.ndarray:
+        """Cosine to the k-th nearest training sample (known-ness)."""
+        return knn_cosine(features.astype(np.float32), self.bank.astype(np.float32), self.k)
+
+    def verdict(self, features: np.ndarray) -> dict:
+        """One sample's score, the threshold, and whether it looks like the training data."""
+        value = float(self.score(features.reshape(1, -1))[0])
+        return {"score": value, "threshold": self.threshold, "k": self.k, "keep": self.keep,
+                "known_like": value >= self.threshold, "training_samples": len(self.bank)}
+
+    def save(self, path: str | Path) -> Path:
         from safetensors.numpy import save_file
 
-        meta = {"threshold": repr(self.threshold), "about": json.dumps(about or {})}
-        save_file({"means": self.means.astype(np.float32), "precision": self.precision.astype(np.float32)},
-                  str(path), metadata=meta)
+        meta = {"k": str(self.k), "threshold": repr(self.threshold), "keep": repr(self.keep),
+                "about": json.dumps(self.about)}
+        save_file({"bank": np.ascontiguousarray(self.bank)}, str(path), metadata=meta)
         return Path(path)
 
     @classmethod
-    def load(cls, path: str | Path) -> "ClassGaussians":
+    def load(cls, path: str | Path) -> "TrainingNeighbours":
         from safetensors import safe_open
 
         with safe_open(str(path), framework="numpy") as f:
             meta = f.metadata() or {}
-            return cls(f.get_tensor("means").astype(np.float64), f.get_tensor("precision").astype(np.float64),
-                       float(meta.get("threshold", "nan")))
+            return cls(f.get_tensor("bank"), int(meta["k"]), float(meta["threshold"]), float(meta["keep"]),
+                       json.loads(meta.get("about", "{}")))
 
 
-def load_openset(checkpoint_dir: str | Path) -> ClassGaussians | None:
-    """The known-action statistics a checkpoint directory ships (None when it has none)."""
+def load_openset(checkpoint_dir: str | Path) -> TrainingNeighbours | None:
+    """The training neighbours a checkpoint directory ships (None when it has none)."""
     path = Path(checkpoint_dir) / OPENSET_FILE
-    return ClassGaussians.load(path) if path.is_file() else None
+    return TrainingNeighbours.load(path) if path.is_file() else None
+
+
+def pooled_features(model, x):
+    """The pooled encoder feature the neighbours were fitted on (a HocSLM's encoder, or the model itself)."""
+    return getattr(model, "encoder", model).forward_features(x)
 
 
 # --- metrics ---------------------------------------------------------------------------------------
