@@ -30,6 +30,7 @@ import argparse
 import json
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -38,6 +39,9 @@ from actlm.engine.openset import (ClassGaussians, auroc, energy, fpr_at_tpr, knn
 
 from .general_zeroshot import RUNS, all_splits, class_names, commit
 from .run_archive import previous_reading
+
+if TYPE_CHECKING:
+    import torch
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "experiments" / "results"
