@@ -16,7 +16,6 @@ import argparse
 from datetime import datetime, timezone
 from pathlib import Path
 
-import numpy as np
 
 from actlm.engine.openset import OPENSET_FILE, TrainingNeighbours
 
