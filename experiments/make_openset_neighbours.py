@@ -16,7 +16,6 @@ import argparse
 from datetime import datetime, timezone
 from pathlib import Path
 
-
 from actlm.engine.openset import OPENSET_FILE, TrainingNeighbours
 
 from .general_zeroshot import commit
