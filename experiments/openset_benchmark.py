@@ -30,7 +30,7 @@ import argparse
 import json
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Callable
 
 import numpy as np
 
@@ -56,6 +56,8 @@ KEEP = 0.95
 BOOTSTRAP = 1000
 #: `actlm predict`'s rule today: "low confidence" below this max softmax (actlm/pipeline.py)
 PRODUCT_MIN_CONFIDENCE = 0.8
+#: clip windows (frames, about 3 s at 30 fps) and their stride, to see whether the clip verdict holds on parts
+WINDOW, WINDOW_STRIDE = 90, 30
 #: other K reported for the kNN score, to show how much the result depends on it (K stays KNN_K)
 KNN_SENSITIVITY = (1, 5, 20, 50)
 SCORES = ("max_softmax", "max_logit", "energy", "text_cosine", "knn_cosine", "mahalanobis")
@@ -244,6 +246,30 @@ def test_sources(n: int) -> np.ndarray:
     return np.array([str(i).split("/")[0] for i in ids])
 
 
+def window_kept(checkpoint: Path, videos: Path, neighbours_of: Callable[[np.ndarray], np.ndarray]) -> dict[str, list[bool]]:
+    """Whether the kNN score keeps each 3 s window (:data:`WINDOW` frames every :data:`WINDOW_STRIDE`) of each clip."""
+    import torch
+
+    from actlm.data.transforms import build_pipeline
+    from actlm.engine import load_checkpoint
+    from actlm.pipeline import skeleton_for_model
+
+    from .openset_poses import CLIPS, cached_pose
+
+    model, meta = load_checkpoint(checkpoint)
+    pipeline = build_pipeline(meta.test_pipeline, meta.layout)
+    out = {}
+    for name in CLIPS:
+        pose, _ = cached_pose(videos / name)
+        data, _ = skeleton_for_model(pose, meta.layout, meta.model.args.get("num_persons", 1),
+                                     meta.model.args.get("in_channels"))
+        starts = range(0, max(1, data.shape[1] - WINDOW + 1), WINDOW_STRIDE)
+        x = torch.stack([torch.from_numpy(pipeline(data[:, s:s + WINDOW], np.random.default_rng(0))) for s in starts])
+        with torch.no_grad():
+            out[name] = [bool(v) for v in neighbours_of(model.encoder.forward_features(x).numpy())]
+    return out
+
+
 def predict_answers(checkpoint: Path, videos: Path) -> dict[str, str]:
     """The decision line `actlm predict` prints for each clip (cached poses), without the class list."""
     from actlm.pipeline import predict_video
@@ -284,6 +310,10 @@ def real_clips(checkpoint: Path, videos: Path, cache_root: Path) -> dict:
     sources = test_sources(len(test["features"]))
     kept_by_source = {src: float((on_test["knn_cosine"][sources == src] >= thresholds["knn_cosine"]).mean())
                       for src in np.unique(sources)}
+    bank = train["features"][model_labels(train)[0]]
+    windows = window_kept(checkpoint, videos, lambda f: knn_cosine(f, bank, KNN_K) >= thresholds["knn_cosine"])
+    for name, kept in windows.items():
+        rows[name]["knn_windows_kept"] = [int(sum(kept)), len(kept)]
     for name, answer in predict_answers(checkpoint, videos).items():
         rows[name]["actlm_predict_says"] = answer
     return {"checkpoint": str(checkpoint.relative_to(ROOT)), "thresholds": thresholds,
@@ -342,6 +372,8 @@ def clips_table(c: dict) -> list[str]:
                  for v in row["scores"].values()]
         lines.append(f"| {name} ({row['action']}{', a known class' if row['known_class'] else ''}) | {row['top']} | "
                      + " | ".join(cells) + " |")
+    lines += ["", f"kNN verdict on {WINDOW}-frame windows every {WINDOW_STRIDE} frames (windows kept as known / windows): "
+              + ", ".join(f"{name} {row['knn_windows_kept'][0]}/{row['knn_windows_kept'][1]}" for name, row in c["clips"].items())]
     lines += ["", "What `actlm predict CLIP` says (its decision line, class list left out):", ""]
     lines += [f"- {name}: {row['actlm_predict_says']}" for name, row in c["clips"].items() if "actlm_predict_says" in row]
     return lines + [""]
