@@ -23,6 +23,7 @@ from .data.errors import DataError
 from .data.layouts import get_layout, get_mapping
 from .data.transforms import build_pipeline
 from .engine.checkpoint import load_checkpoint
+from .engine.openset import load_openset, pooled_features
 from .explain.attribution import part_weights_per_joint
 from .explain.contrast import load_fact_profile
 from .explain.errors import ExplainError
@@ -88,6 +89,14 @@ class VideoPrediction:
     evidence: dict[str, Any] = field(default_factory=dict, repr=False)
     reasoner: dict[str, Any] | None = None
     calibration: dict[str, Any] | None = None     # --classes: calibrated stacking of the trained classes (open_vocab.Calibration)
+    #: how far the video is from the checkpoint's training samples (engine.openset.TrainingNeighbours.verdict);
+    #: None when the checkpoint ships no neighbours or the classes were given as text
+    novelty: dict[str, Any] | None = None
+
+    @property
+    def unlike_training(self) -> bool:
+        """The movement is farther from the training samples than the checkpoint's threshold allows."""
+        return self.novelty is not None and not self.novelty["known_like"]
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -95,8 +104,19 @@ class VideoPrediction:
     def summary(self) -> str:
         lines = [f"{self.video}: person found in {self.frames_with_person}/{self.frames} frames"]
         best, p = self.top[0]
-        if self.confident:
+        if self.unlike_training:
+            n = self.novelty
+            lines.append(f"this may be none of the {len(self.classes)} actions this model knows: the movement is "
+                         f"farther from its training examples than {n['keep']:.0%} of them are (cosine to the {n['k']} "
+                         f"nearest: {n['score']:.3f} < {n['threshold']:.3f}); closest class: '{best}' ({p:.0%}). "
+                         f"Known actions: {', '.join(self.classes)}")
+        elif self.confident:
             lines.append(f"action: {best} ({p:.0%})")
+        elif self.novelty is not None:
+            n = self.novelty
+            lines.append(f"low confidence ({p:.0%} for '{best}'): the movement resembles this model's training "
+                         f"examples (cosine to the {n['k']} nearest: {n['score']:.3f} >= {n['threshold']:.3f}), but no "
+                         f"one of its {len(self.classes)} actions stands out")
         else:
             lines.append(f"low confidence ({p:.0%} for '{best}'): the action may be none of the {len(self.classes)} "
                          f"actions this model knows ({', '.join(self.classes)})")
@@ -185,6 +205,17 @@ def evidence_for_video(model: torch.nn.Module, x: torch.Tensor, data: np.ndarray
         raise NoPersonFound(str(exc)) from None
 
 
+def novelty_of(model: torch.nn.Module, x: torch.Tensor, checkpoint_dir: Path) -> dict[str, Any] | None:
+    """How the input compares with the checkpoint's training samples (kNN cosine of the pooled
+    feature, experiments/results/openset.md), when the checkpoint ships them; else None."""
+    neighbours = load_openset(checkpoint_dir)
+    if neighbours is None:
+        return None
+    with torch.no_grad():
+        features = pooled_features(model, x).numpy()
+    return neighbours.verdict(features[0])
+
+
 def predict_video(video: str | Path, checkpoint: str | Path | None = None, backend: str = "blazepose",
                   top_k: int = 5, min_confidence: float = 0.8, reasoner: Any = None,
                   progress: Callable | None = None, pose: PoseSequence | None = None,
@@ -216,6 +247,7 @@ def predict_video(video: str | Path, checkpoint: str | Path | None = None, backe
     with torch.no_grad():
         probs = model(x).softmax(1)[0].numpy()
     timings["model_s"] = time.perf_counter() - t1
+    novelty = novelty_of(model, x, meta.path)
     order = np.argsort(-probs)[:top_k]
     classes = meta.classes
     t_explain = time.perf_counter()
@@ -224,8 +256,9 @@ def predict_video(video: str | Path, checkpoint: str | Path | None = None, backe
     explained = explained_fields(ev, kept, layout)
     timings["explain_s"] = time.perf_counter() - t_explain
     prediction = VideoPrediction(str(video), pose.frames, pose.frames_with_person, pose.fps, classes, layout,
-                                 [(classes[i], float(probs[i])) for i in order], bool(probs[order[0]] >= min_confidence),
-                                 min_confidence, timings=timings, **explained)
+                                 [(classes[i], float(probs[i])) for i in order],
+                                 bool(probs[order[0]] >= min_confidence) and (novelty is None or novelty["known_like"]),
+                                 min_confidence, timings=timings, novelty=novelty, **explained)
     if reasoner is not None:      # only a reasoner of this very model: its answer is about this decision
         if not reasoner.reads(model):
             raise ExplainError(f"the reasoner reads another encoder than {meta.path.name}, the model that made "

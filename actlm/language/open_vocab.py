@@ -370,5 +370,7 @@ def rescore_video_prediction(prediction, pose, checkpoint: str | Path | None, sp
     names = [t.name for t in texts]
     top = top_classes(scorer, x, names, top_k)
     ev = evidence_for_video(scorer, x, data, meta["layout"], names, prediction.video)   # no class profile for text classes
+    # novelty=None: the distance to the training samples says how far the video is from the trained
+    # classes, not from the classes given as text, so it does not apply to them
     return replace(prediction, classes=names, top=top, confident=bool(top[0][1] >= min_confidence),
-                   reasoner=None, calibration=calibration.as_dict(), **explained_fields(ev, kept, meta["layout"]))   # the reasoner knows only its classes
+                   reasoner=None, novelty=None, calibration=calibration.as_dict(), **explained_fields(ev, kept, meta["layout"]))   # the reasoner knows only its classes
