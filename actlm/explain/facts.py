@@ -109,6 +109,18 @@ STRETCHED = 0.8
 #: of the way from the hips up to the shoulder: a hand resting on the lap is ahead of the shoulder
 #: too, but far below it, at the hips
 SEATED_HIPS, LAP_HAND = 0.45, 0.5
+#: the facing is averaged over this many frames before a hand's reach ahead is read along it
+REACH_FACING_SMOOTHING = 7
+#: in one image a reach is read only in profile: the shoulder line's image width under this share of
+#: the arm's length (seen from the front ~0.6, from 30 degrees off the side ~0.3) ...
+PROFILE_WIDTH = 0.4
+#: ... the arm at least this share of its full image length (straight, not shortened towards the
+#: camera) and at least REACH_ANGLE degrees from hanging straight down (a reach is 70-100)
+STRAIGHT_ARM, REACH_ANGLE = 0.7, 50
+#: in one image, stretched forward is ahead of the shoulder by this share of the arm's image length
+#: (a straight arm held out seen from up to 35 degrees off its side: cos 35 = 0.82, times a
+#: reach's own 20 degrees out from straight ahead)
+STRETCHED_2D = 0.65
 #: in metric data hands are together within this many metres (their gap smoothed over 3 frames)
 HANDS_METRES = 0.13
 #: hands brought together meet at least this far (statures, ~15 cm) above the hips
@@ -150,6 +162,15 @@ SEATED_THIGH = 0.1
 #: pick-up from a crouch lowers the hands with the hips (BELOW_BODY fails), but hands hanging from
 #: a lunge or resting on a seated body's knees stay higher (~0.35 m)
 NEAR_FLOOR = 0.15
+#: a pick-up from a crouch (see :func:`_crouched_pickup`): the trunk bends at least this many
+#: degrees forward of its own upright (a lunge or squat keeps it within ~10-20) ...
+PICKUP_BEND = 20
+#: ... the hand gets down to the knees: at most this much (statures, ~3 cm: Kinect v1 hand jitter)
+#: above them (a hand that stays higher only went down with the body: hand-check seed 43) ...
+KNEE_LEVEL = 0.02
+#: ... and the hips come back up by at least this much (statures, ~0.15 m) after the hand's lowest
+#: point: the body stands up again (sitting down ends seated)
+PICKUP_RISE = 0.1
 #: a walk that ends this close to its start (statures) but covered this much path goes "around"
 WALK_AROUND_PATH = 0.8
 #: a walk's direction is named only when the facing stays within WALK_FACING degrees of the start's
@@ -441,53 +462,86 @@ def _raise_facts(body: _Body, side: str, clock: _Clock) -> list[Fact]:
     return facts
 
 
-def _reach_facts(body: _Body, side: str, clock: _Clock, world: World) -> list[Fact]:
+def _steady_facing(facing: np.ndarray) -> np.ndarray:
+    """The facing averaged over REACH_FACING_SMOOTHING frames: a Kinect v1 shoulder line's jitter
+    swings the per-frame facing by 10-20 degrees, and the frame whose facing happens to swing
+    towards a sideways hand would make it 'forward'."""
+    if len(facing) < REACH_FACING_SMOOTHING:
+        return facing
+    mean = _smooth(facing, REACH_FACING_SMOOTHING)
+    norm = np.linalg.norm(mean, axis=1, keepdims=True)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return mean / np.where(norm > 0, norm, np.nan)
+
+
+def _ahead_3d(body: _Body, side: str, world: World) -> np.ndarray:
+    """How far (statures) the hand is in front of its shoulder along the body's facing, per frame."""
+    return np.einsum("tc,tc->t", (body.hand[side] - body.shoulder[side])[:, [0, 2]], _steady_facing(world.facing))
+
+
+def _ahead_2d(body: _Body, side: str, arm: float) -> np.ndarray:
+    """In one image, how far (statures) the hand is stretched out from its shoulder across the trunk
+    line, per frame; NaN where it cannot be a reach seen in profile. A straight arm held forward
+    keeps its image length only when the camera sees it from the side: then the shoulder line is
+    seen nearly end-on (narrower than PROFILE_WIDTH of the arm's length), the arm nearly its full
+    length (STRAIGHT_ARM), and it points out to the side of the image (REACH_ANGLE degrees from hanging
+    at least, or as much above the horizontal; a bent body's hanging arms hang down). An arm raised sideways seen from the front looks the same,
+    but across a wide shoulder line; one held towards the camera shortens."""
+    rel = (body.hand[side] - body.shoulder[side])[:, :2]
+    length = np.linalg.norm(rel, axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        angle = np.degrees(np.arccos(np.clip(-rel[:, 1] / length, -1, 1)))     # 0: hanging straight down
+    width = np.abs(body.shoulder["left"][:, 0] - body.shoulder["right"][:, 0])
+    profile = (width < PROFILE_WIDTH * arm) & (length >= STRAIGHT_ARM * arm)
+    across = (angle >= REACH_ANGLE) & (angle <= 180 - REACH_ANGLE)
+    return np.where(profile & across, length * np.sin(np.radians(angle)), np.nan)
+
+
+def _held_through_gaps(x: np.ndarray, width: int = BEND_HELD) -> np.ndarray:
+    """The least readable value over each ``width`` frames starting at a frame, where at least two
+    of them are readable (NaN otherwise): a peak held over several frames, not one frame's spike,
+    also where the tracker drops a frame at a punch's fast end."""
+    if len(x) < width:
+        return np.full(len(x), np.nan)
+    windows = np.lib.stride_tricks.sliding_window_view(x, width)
+    enough = np.isfinite(windows).sum(axis=1) >= 2
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        least = np.where(enough, np.nanmin(np.where(enough[:, None], windows, 0.0), axis=1), np.nan)
+    return np.concatenate([least, np.full(width - 1, np.nan)])
+
+
+def _forward_reach(body: _Body, side: str, clock: _Clock, world: World) -> list[Fact]:
+    """An arm stretched forward: the hand ahead of the shoulder by most of the arm's length, held
+    over BEND_HELD frames (one frame's jitter is no reach), having come there from closer in."""
     hand, shoulder = body.hand[side], body.shoulder[side]
-    facts = []
-    ahead = np.einsum("tc,tc->t", (hand - shoulder)[:, [0, 2]], world.facing)     # NaN where facing unreadable
     reach = np.linalg.norm(hand - shoulder, axis=1)
     arm = float(np.nanpercentile(reach, 95)) if _readable(reach) else float("nan")
-    if _readable(ahead) and arm > 0:
-        far = _argmax(ahead)
-        gain = ahead[far] - _level(ahead)
-        # stretched: the hand ahead of the shoulder by most of the arm's length (hands held
-        # together in front of the chest are not)
-        hips = body.hip[far, 1]
-        on_lap = hips < SEATED_HIPS and hand[far, 1] < hips + LAP_HAND * (shoulder[far, 1] - hips)
-        if ahead[far] > max(STRETCHED * arm, THRESHOLDS["reach_forward"]) and gain > STRETCHED * arm / 2 and not on_lap:
-            facts.append(clock.fact(f"{side}_arm", "reach_forward", far, ahead[far],
-                                    f"stretches the {side} arm forward", _extent(ahead, far, ahead[far] - gain / 2)))
-    height = hand[:, 1]
-    knee = np.nanmean([body.knee["left"][:, 1], body.knee["right"][:, 1]], axis=0) \
-        if _readable(body.knee["left"][:, 1]) or _readable(body.knee["right"][:, 1]) else np.full(len(hand), 0.28)
-    if _readable(height):
-        low = int(np.nanargmin(height))
-        # the hand goes down against the pelvis too, not only with it (a lunge or sitting down
-        # lowers hanging hands with the body)
-        below = height - body.hip[:, 1]
-        relative = _level(below) - below[low] if np.isfinite(below[low]) else float("nan")
-        drop = _level(height) - height[low]
-        knee_low = knee[low] if np.isfinite(knee[low]) else np.nanmedian(knee)
-        hip_low = body.hip[low, 1] if np.isfinite(body.hip[low, 1]) else np.nanmedian(body.hip[:, 1])
-        # low near the floor, and well below the hips (hands resting in the lap of a seated body
-        # are low too, but at the hips)
-        # a reach: the hand clearly below the knees, or low and dropping against its shoulder (not
-        # only going down with a crouching body, the arm hanging)
-        own = height - shoulder[:, 1]
-        by_arm = _level(own) - own[low] if np.isfinite(own[low]) else float("nan")
-        reaches = (height[low] < knee_low - KNEE_MARGIN or height[low] < NEAR_FLOOR
-                   or (height[low] < LOW_HAND and (by_arm > REACH_SHOULDER or relative > REACH_PELVIS)))
-        # hands hanging beside the seat of a body seated on a chair (its hips level with its knees)
-        # are below the knees, and in an image a seated body's thighs pointing at the camera shorten,
-        # so hands resting on them look far below the hips: there the arm itself must stretch down
-        # from the shoulder, or the hand get near the floor
-        stretched = height[low] < NEAR_FLOOR or by_arm > REACH_SHOULDER
-        unseated = world.dims == 3 and hip_low - knee_low > SEATED_THIGH
-        if (drop > THRESHOLDS["reach_down"] and (relative > BELOW_BODY or height[low] < NEAR_FLOOR)
-                and reaches and height[low] < hip_low - BELOW_HIPS and (stretched or unseated)):
-            facts.append(clock.fact(f"{side}_hand", "reach_down", low, drop,
-                                    f"reaches down towards the floor with the {side} hand",
-                                    _extent(-height, low, -(height[low] + drop / 2))))
+    if not arm > 0:
+        return []
+    ahead = _ahead_3d(body, side, world) if world.dims == 3 else _ahead_2d(body, side, arm)
+    held = _held_through_gaps(ahead)
+    if not _readable(held, 1):
+        return []
+    first = _argmax(held)
+    far = first + int(np.nanargmax(ahead[first:first + BEND_HELD]))
+    level = _level(ahead) if world.dims == 3 else _level(np.nan_to_num(ahead))   # 2D: not across at the start
+    gain = held[first] - level
+    # stretched: the hand ahead of the shoulder by most of the arm's length (hands held
+    # together in front of the chest are not)
+    hips = body.hip[far, 1]
+    on_lap = hips < SEATED_HIPS and hand[far, 1] < hips + LAP_HAND * (shoulder[far, 1] - hips)
+    stretched = STRETCHED if world.dims == 3 else STRETCHED_2D
+    if held[first] > max(stretched * arm, THRESHOLDS["reach_forward"]) and gain > stretched * arm / 2 and not on_lap:
+        return [clock.fact(f"{side}_arm", "reach_forward", far, held[first], f"stretches the {side} arm forward",
+                           _extent(ahead, far, held[first] - gain / 2))]
+    return []
+
+
+def _reach_facts(body: _Body, side: str, clock: _Clock, world: World) -> list[Fact]:
+    hand, shoulder = body.hand[side], body.shoulder[side]
+    facts = _forward_reach(body, side, clock, world)
+    facts += _down_reach(body, side, clock, world)
     near = np.linalg.norm(hand - body.head, axis=1)
     if _readable(near) and world.dims == 3:      # in one image a hand before or behind the face looks the same
         close = int(np.nanargmin(near))
@@ -495,6 +549,65 @@ def _reach_facts(body: _Body, side: str, clock: _Clock, world: World) -> list[Fa
             facts.append(clock.fact(f"{side}_hand", "touch_head", close, near[close],
                                     f"brings the {side} hand up to the head", _extent(-near, close, -0.2)))
     return facts
+
+
+def _down_reach(body: _Body, side: str, clock: _Clock, world: World) -> list[Fact]:
+    """A hand reaching down towards the floor: by itself (the arm stretching down, the hand below
+    the knees or near the floor), or with the whole body (see :func:`_crouched_pickup`)."""
+    hand, shoulder = body.hand[side], body.shoulder[side]
+    height = hand[:, 1]
+    knee = np.nanmean([body.knee["left"][:, 1], body.knee["right"][:, 1]], axis=0) \
+        if _readable(body.knee["left"][:, 1]) or _readable(body.knee["right"][:, 1]) else np.full(len(hand), 0.28)
+    if not _readable(height):
+        return []
+    low = int(np.nanargmin(height))
+    # the hand goes down against the pelvis too, not only with it (a lunge or sitting down
+    # lowers hanging hands with the body)
+    below = height - body.hip[:, 1]
+    relative = _level(below) - below[low] if np.isfinite(below[low]) else float("nan")
+    drop = _level(height) - height[low]
+    knee_low = knee[low] if np.isfinite(knee[low]) else np.nanmedian(knee)
+    hip_low = body.hip[low, 1] if np.isfinite(body.hip[low, 1]) else np.nanmedian(body.hip[:, 1])
+    # low near the floor, and well below the hips (hands resting in the lap of a seated body
+    # are low too, but at the hips)
+    # a reach: the hand clearly below the knees, or low and dropping against its shoulder (not
+    # only going down with a crouching body, the arm hanging)
+    own = height - shoulder[:, 1]
+    by_arm = _level(own) - own[low] if np.isfinite(own[low]) else float("nan")
+    reaches = (height[low] < knee_low - KNEE_MARGIN or height[low] < NEAR_FLOOR
+               or (height[low] < LOW_HAND and (by_arm > REACH_SHOULDER or relative > REACH_PELVIS)))
+    # hands hanging beside the seat of a body seated on a chair (its hips level with its knees)
+    # are below the knees, and in an image a seated body's thighs pointing at the camera shorten,
+    # so hands resting on them look far below the hips: there the arm itself must stretch down
+    # from the shoulder, or the hand get near the floor
+    stretched = height[low] < NEAR_FLOOR or by_arm > REACH_SHOULDER
+    unseated = world.dims == 3 and hip_low - knee_low > SEATED_THIGH
+    reached = (drop > THRESHOLDS["reach_down"] and (relative > BELOW_BODY or height[low] < NEAR_FLOOR)
+               and reaches and height[low] < hip_low - BELOW_HIPS and (stretched or unseated))
+    if not (reached or _crouched_pickup(body, height, low, drop, hip_low, knee_low, world)):
+        return []
+    return [clock.fact(f"{side}_hand", "reach_down", low, drop, f"reaches down towards the floor with the {side} hand",
+                       _extent(-height, low, -(height[low] + drop / 2)))]
+
+
+def _crouched_pickup(body: _Body, height: np.ndarray, low: int, drop: float, hip_low: float, knee_low: float,
+                     world: World) -> bool:
+    """Picking something up from a crouch: the hand comes down to the knees (KNEE_LEVEL) and below
+    LOW_HAND above the floor, well below the hips, while the trunk bends forward by PICKUP_BEND
+    degrees and the body goes down and comes back up (the hips rise again by PICKUP_RISE, the hand
+    by the reach's own drop). The hand goes down with the body there, its arm hanging, so it need
+    not drop against the pelvis or the shoulder; the body's motion tells it from the rest: sitting
+    down ends seated (the hips stay down), a lunge or a squat keeps the trunk upright, hands
+    resting on the hips stay at the hips."""
+    if world.dims != 3 or not (height[low] < min(LOW_HAND, knee_low + KNEE_LEVEL) and height[low] < hip_low - BELOW_HIPS):
+        return False
+    tilt = _trunk_tilt(body)
+    if not (_readable(tilt) and np.isfinite(tilt[low])):
+        return False
+    bends = tilt[low] - np.nanpercentile(tilt, 10) >= PICKUP_BEND
+    hand_back = _level(height, at_end=True) - height[low] > THRESHOLDS["reach_down"]
+    hips_back = _level(body.hip[:, 1], at_end=True) - hip_low > PICKUP_RISE
+    return bool(drop > THRESHOLDS["reach_down"] and bends and hand_back and hips_back)
 
 
 def _reversals(x: np.ndarray, hysteresis: float) -> int:
