@@ -486,7 +486,8 @@ def _ahead_2d(body: _Body, side: str, arm: float) -> np.ndarray:
     seen nearly end-on (narrower than PROFILE_WIDTH of the arm's length), the arm nearly its full
     length (STRAIGHT_ARM), and it points out to the side of the image (REACH_ANGLE degrees from hanging
     at least, or as much above the horizontal; a bent body's hanging arms hang down). An arm raised sideways seen from the front looks the same,
-    but across a wide shoulder line; one held towards the camera shortens."""
+    but across a wide shoulder line; one held towards the camera shortens. Only while the trunk is
+    within UPRIGHT_RAISE of upright: a sit-up's arms cross the image too."""
     rel = (body.hand[side] - body.shoulder[side])[:, :2]
     length = np.linalg.norm(rel, axis=1)
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -494,7 +495,9 @@ def _ahead_2d(body: _Body, side: str, arm: float) -> np.ndarray:
     width = np.abs(body.shoulder["left"][:, 0] - body.shoulder["right"][:, 0])
     profile = (width < PROFILE_WIDTH * arm) & (length >= STRAIGHT_ARM * arm)
     across = (angle >= REACH_ANGLE) & (angle <= 180 - REACH_ANGLE)
-    return np.where(profile & across, length * np.sin(np.radians(angle)), np.nan)
+    with np.errstate(invalid="ignore"):
+        upright = _trunk_tilt(body) < UPRIGHT_RAISE      # a lying body's arm across the image points up
+    return np.where(profile & across & upright, length * np.sin(np.radians(angle)), np.nan)
 
 
 def _held_through_gaps(x: np.ndarray, width: int = BEND_HELD) -> np.ndarray:
