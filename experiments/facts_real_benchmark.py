@@ -70,6 +70,9 @@ EXCLUDED: dict[str, dict[str, tuple[str, ...]]] = {
         # picking up, dropping trash and carrying often include steps in NW-UCLA: not excluded
         "walk": ("sit down", "stand up", "donning", "doffing", "throw"),
         "sit_down": ("walk around", "stand up"), "stand_up": ("walk around", "sit down"),
+        # a reach down is no part of walking around (sitting down and standing up may put a hand on
+        # the chair or the knees: not excluded)
+        "reach_down": ("walk around",),
     },
     "utd-mhad": {
         # every UTD-MHAD action is performed on the spot (walk and jog in place)
@@ -79,6 +82,10 @@ EXCLUDED: dict[str, dict[str, tuple[str, ...]]] = {
                  "pickup and throw", "jog", "walk", "sit to stand", "stand to sit", "lunge", "squat"),
         "sit_down": ("walk", "jog", "squat", "lunge", "sit to stand", "wave", "clap"),
         "stand_up": ("walk", "jog", "squat", "lunge", "stand to sit", "wave", "clap"),
+        # gestures above the hips and walking/jogging on the spot: the hands never go down to the knees
+        "reach_down": ("walk", "jog", "wave", "clap", "swipe left", "swipe right", "arm cross", "draw x",
+                       "draw circle (clockwise)", "draw circle (counter clockwise)", "draw triangle", "knock",
+                       "arm curl", "tennis serve", "basketball shoot"),
     },
     "penn-action": {
         "walk": ("baseball pitch", "baseball swing", "bench press", "bowl", "clean and jerk", "golf swing", "jump rope",
@@ -87,6 +94,8 @@ EXCLUDED: dict[str, dict[str, tuple[str, ...]]] = {
         "sit_down": ("squat", "jumping jacks", "strum guitar"), "stand_up": ("squat", "jumping jacks", "strum guitar"),
         # lying, hanging or holding still: no squat (a pitch's stride, a serve's knee bend are not excluded)
         "squat": ("bench press", "pullup", "pushup", "situp", "strum guitar"),
+        # the hands stay at or above the shoulders (jacks, pull-ups, serves, presses) or on the guitar
+        "reach_down": ("jumping jacks", "pullup", "bench press", "strum guitar", "tennis serve"),
     },
 }
 #: (dataset, motion) -> a person's review of the excluding classes' sequences: results/<file>.json's
