@@ -183,6 +183,14 @@ BEND_RISE, LEAN_RISE = 15, 10
 LYING_TILT, LYING_HIPS = 70, 0.3
 #: a bend's peak is the least tilt over this many frames in a row (one frame's spike is no bend)
 BEND_HELD = 3
+#: a lean back lasts at least this many frames at half its angle or more (going back and coming up
+#: or staying there take ~0.5 s at least: a tracker's jolt in the last frames before it loses the body does not)
+LEAN_FRAMES = 2 * BEND_HELD
+#: a body whose hips start within this (statures, ~8 cm) of their highest starts standing
+START_STANDING = 0.05
+#: ... and leans back in place: its feet (or hips) move less than this (statures, ~17 cm; a lean
+#: moves them 1-3 cm) from where the lean sets in to its peak
+LEAN_PLACE = 0.1
 #: the facing tells a bend's direction (forward / back) only where the shoulder line is at least
 #: this wide (statures, ~0.16 m) over the peak's frames: an edge-on, collapsed shoulder line's
 #: facing swings or flips (the bent knees may tell the front instead: see :func:`_knee_forward`)
@@ -204,6 +212,14 @@ STEP_ALONE, STEP_LENGTH = 4.0, 0.08
 SEATED_END, SEATED_STAY = 0.2, 0.2
 #: the most a standing body's spine line is taken to lean back (see :func:`_upright_lean`)
 UPRIGHT_LEAN = 12
+#: a 3D clip's facing tells a lean's front where the shoulder line at the peak does not, when its
+#: readable frames agree (the mean of their unit facings at least this long: within ~25 degrees)
+STEADY_FACING = 0.9
+#: in a 2D image seen in profile the front is told by the nose ahead of the ears (by at least
+#: FACE_FRONT statures, ~4 cm; the nose is ~9 cm ahead of the ears' midpoint) or by the knees ahead
+#: of their hip-ankle lines (by KNEE_FRONT statures, ~1.7 cm: a standing knee bends a few degrees,
+#: and only forward), averaged over the clip, with FRONT_AGREE of the readable frames agreeing
+FACE_FRONT, KNEE_FRONT, FRONT_AGREE = 0.025, 0.01, 0.7
 #: a bend beyond this many degrees is forward whatever the shoulder line says: a standing person
 #: cannot lean back that far, and a Kinect seeing someone from behind mirrors their front
 FORWARD_BEYOND = 45
@@ -214,9 +230,13 @@ LEG_FOLD = 0.25
 SEATED_TILT = 35
 #: the knee angle (hip-knee-ankle, degrees) below which the knees count as bent (squat)
 BENT_KNEE = 150
+#: a squat's hips travel along the floor by less than this share of their drop while they are down
+#: (see :func:`_on_the_spot`)
+SQUAT_SPOT = 0.5
 #: a squat read from the knees: from at least STRAIGHT_KNEE degrees down below DEEP_KNEE and back,
-#: with the hips at least KNEE_CYCLE_DROP statures lower at the deepest point
-STRAIGHT_KNEE, DEEP_KNEE, KNEE_CYCLE_DROP = 140, 100, 0.05
+#: with the hips lower at the deepest point by at least KNEE_CYCLE_DROP leg lengths (hip to knee to
+#: ankle, ~0.05 statures: a scale of the legs themselves, kept when a 2D clip's stature is misread)
+STRAIGHT_KNEE, DEEP_KNEE, KNEE_CYCLE_DROP = 140, 100, 0.1
 #: a change of facing larger than this between neighbouring readable frames is a tracking flip,
 #: not a turn (a person turns ~6 degrees a frame at 30 fps, a fast spin ~15; measured on the
 #: smoothed facing)
@@ -830,22 +850,47 @@ def _held(x: np.ndarray, width: int = BEND_HELD) -> np.ndarray:
     return np.concatenate([windows.min(axis=1), np.full(width - 1, np.nan)])
 
 
+def _upright_direction(spine: np.ndarray, tilt: np.ndarray) -> np.ndarray:
+    """The spine's own upright direction in this clip (unit): the median direction of its least
+    tilted frames."""
+    unit = spine / np.linalg.norm(spine, axis=1, keepdims=True)
+    least = np.isfinite(tilt) & (tilt <= np.nanpercentile(tilt, 10))
+    ref = np.median(unit[least], axis=0)
+    return ref / np.linalg.norm(ref)
+
+
 def _from_upright(spine: np.ndarray, tilt: np.ndarray) -> np.ndarray:
     """The spine's angle (degrees) to its own upright direction in this clip (the median direction
     of its least tilted frames): a sensor's spine line that leans back when people stand, or an
     'up' read a few degrees off, must not shrink a bend."""
     unit = spine / np.linalg.norm(spine, axis=1, keepdims=True)
-    least = np.isfinite(tilt) & (tilt <= np.nanpercentile(tilt, 10))
-    ref = np.median(unit[least], axis=0)
-    ref = ref / np.linalg.norm(ref)
+    ref = _upright_direction(spine, tilt)
     return np.degrees(np.arccos(np.clip(unit @ ref, -1, 1)))
 
 
-def _bend_fact(body: _Body, clock: _Clock, world: World) -> list[Fact]:
+def _forward_pitch(spine: np.ndarray, ref: np.ndarray, front: np.ndarray) -> np.ndarray:
+    """Per frame, the spine's angle (degrees) from its own upright ``ref`` towards ``front`` (a 3D
+    direction in world coordinates): > 0 bent forward, < 0 leaned back. Measured from the clip's
+    own upright, not from 'up': an 'up' read 10 degrees off (a camera's pitch, a held lean that
+    tilts the feet-to-head line) would shrink a lean of 20-35 degrees below its threshold."""
+    ahead = front - (front @ ref) * ref
+    if not np.linalg.norm(ahead) > 0:
+        return np.full(len(spine), np.nan)
+    ahead = ahead / np.linalg.norm(ahead)
+    unit = spine / np.linalg.norm(spine, axis=1, keepdims=True)
+    return np.degrees(np.arctan2(unit @ ahead, unit @ ref))
+
+
+def _bend_fact(body: _Body, clock: _Clock, world: World, layout: Layout | None = None) -> list[Fact]:
+    """Bending forward or leaning back (see :func:`_lean_back_fact`, read first)."""
     spine = body.neck - body.hip
     tilt = _held(_trunk_tilt(body))
     if not _readable(tilt, 1):
         return []
+    lean_front = _lean_front(body, world, layout)
+    lean = _lean_back_fact(body, clock, lean_front)
+    if lean is not None:
+        return lean
     peak = _argmax(tilt)
     base = float(np.nanpercentile(tilt, 10))
     if not (tilt[peak] > THRESHOLDS["lean_back"] and tilt[peak] - base > LEAN_RISE):
@@ -861,6 +906,8 @@ def _bend_fact(body: _Body, clock: _Clock, world: World) -> list[Fact]:
         return []                        # a facing read through a collapsed shoulder line: forward or back is in doubt
     ahead = float(spine[peak, [0, 2]] @ front)
     backward = np.isfinite(ahead) and ahead < 0 and tilt[peak] <= FORWARD_BEYOND
+    if tilt[peak] <= FORWARD_BEYOND and _leans_back_at(body, lean_front, peak):
+        return []                        # a backward tilt too small for a lean is no bend either
     if not backward and not (tilt[peak] > THRESHOLDS["bend"] and tilt[peak] - base > BEND_RISE):
         return []                        # a forward tilt of 15-25 degrees is a slouch, not a bend
     if not np.isfinite(ahead) and tilt[peak] <= FORWARD_BEYOND:
@@ -887,6 +934,130 @@ def _bend_front(body: _Body, world: World, peak: int) -> np.ndarray:
         return world.facing[peak]
     # in one image the knees' offset from the hip-ankle line does not tell front from back
     return _knee_forward(body, rows) if world.dims == 3 else np.full(2, np.nan)
+
+
+def _lean_back_fact(body: _Body, clock: _Clock, front: np.ndarray) -> list[Fact] | None:
+    """Leaning back: the spine's backward angle from its standing direction (see
+    :func:`_standing_direction`), towards the person's back (``front``: see :func:`_lean_front`),
+    held over BEND_HELD frames, beyond the lean_back threshold, LEAN_RISE above its usual level and
+    above where it was before, for LEAN_FRAMES at half of it or more, in place (LEAN_PLACE). None
+    where no lean back is read (the bend reading goes on); a lying body (a sit-up) does not lean."""
+    if not np.isfinite(front).all():
+        return None
+    spine = body.neck - body.hip
+    tilt = _trunk_tilt(body)
+    back = _held(-_forward_pitch(spine, _standing_direction(body, spine, tilt), front))
+    if not _readable(back, 1):
+        return None
+    peak = _argmax(back)
+    lean, base = float(back[peak]), float(np.nanpercentile(back, 10))
+    if not (THRESHOLDS["lean_back"] < lean <= FORWARD_BEYOND and lean - base > LEAN_RISE):
+        return None                      # beyond FORWARD_BEYOND no standing body leans back: the front is wrong
+    if tilt[peak] > LYING_TILT and body.hip[peak, 1] < LYING_HIPS:
+        return None
+    if not np.nanmin(back[: peak + 1]) < lean - LEAN_RISE:
+        return None                      # not seen going back from upright (the clip starts there)
+    span = _extent(back, peak, (lean + base) / 2)
+    if span[1] - span[0] + 1 < LEAN_FRAMES:
+        return None                      # a few frames' jolt at the end of a track is no lean
+    feet = np.nanmean([body.ankle["left"], body.ankle["right"]], axis=0)
+    if np.nanmin([np.linalg.norm(x[peak] - x[span[0]]) for x in (feet, body.hip)]) >= LEAN_PLACE:
+        return None                      # leaning back is done standing in place, not walking (away in an image)
+    return [clock.fact("torso", "lean_back", peak, lean, f"leans the upper body back by about {int(round(lean, -1))} degrees",
+                       span)]
+
+
+def _leans_back_at(body: _Body, front: np.ndarray, peak: int) -> bool:
+    """Whether the spine at ``peak`` is tilted back (from its standing direction, towards ``front``'s back)."""
+    if not np.isfinite(front).all():
+        return False
+    spine = body.neck - body.hip
+    pitch = _forward_pitch(spine[peak: peak + 1], _standing_direction(body, spine, _trunk_tilt(body)), front)[0]
+    return bool(np.isfinite(pitch) and pitch < 0)
+
+
+def _standing_direction(body: _Body, spine: np.ndarray, tilt: np.ndarray) -> np.ndarray:
+    """The spine's direction (unit) when this body stands, read from the body alone: 'up' is read
+    from the feet-to-head line, which a lean held for most of the clip tilts back by up to ~15
+    degrees (then the least tilted frames are part-way into the lean). A body that starts standing
+    (its hips within START_STANDING of their highest) gives its starting direction (the median of
+    its first END_SHARE frames); else the direction in the frames where the trunk lines up best
+    with the legs (feet to hips; 10th percentile of their angle: a standing body's legs stay upright
+    while it leans, though a foot joint ahead of the ankle tilts that line a few degrees); without
+    readable legs, the least tilted frames' (:func:`_upright_direction`)."""
+    unit = spine / np.linalg.norm(spine, axis=1, keepdims=True)
+    hips = body.hip[:, 1]
+    ok = np.flatnonzero(np.isfinite(unit).all(axis=1))
+    if _readable(hips) and len(ok) >= 3 and _level(hips) >= np.nanpercentile(hips, 95) - START_STANDING:
+        first = ok[: max(int(round(END_SHARE * len(unit))), 3)]
+        ref = np.median(unit[first], axis=0)
+        return ref / np.linalg.norm(ref)
+    legs = body.hip - np.nanmean([body.ankle["left"], body.ankle["right"]], axis=0)
+    along = legs / np.linalg.norm(legs, axis=1, keepdims=True)
+    angle = np.degrees(np.arccos(np.clip(np.einsum("tc,tc->t", unit, along), -1, 1)))
+    if not _readable(angle):
+        return _upright_direction(spine, tilt)
+    straight = np.isfinite(angle) & (angle <= np.nanpercentile(angle, 10))
+    ref = np.median(unit[straight], axis=0)
+    return ref / np.linalg.norm(ref)
+
+
+def _lean_front(body: _Body, world: World, layout: Layout | None) -> np.ndarray:
+    """The person's front as a 3D direction in world coordinates, for a lean: in 3D the front
+    :func:`_bend_front` reads at the trunk's most tilted frame, else the clip's steady facing
+    (:func:`_steady_facing`); in a 2D image the side of the image the face or the knees point to
+    (:func:`_image_front`). NaN where none tells it."""
+    if world.dims == 2:
+        side = _image_front(body, world, layout)
+        return np.array([side, 0.0, 0.0]) if side else np.full(3, np.nan)
+    tilt = _held(_trunk_tilt(body))
+    if not _readable(tilt, 1):
+        return np.full(3, np.nan)
+    peak = _argmax(tilt)
+    front = _bend_front(body, world, peak)
+    if not np.isfinite(front).all():
+        # a shoulder line narrow or unread at the peak: the facing of a body that does not turn
+        # (an edge-on line whose sides swap now and then gives no steady facing)
+        front = _steady_facing(world)
+    return np.array([front[0], 0.0, front[1]])
+
+
+def _steady_facing(world: World) -> np.ndarray:
+    """The mean facing (h1, h2) over the clip's readable frames when they agree (their unit
+    facings' mean at least STEADY_FACING long: a body that does not turn); else NaN."""
+    rows = world.readable_facing
+    if rows.sum() < 3:
+        return np.full(2, np.nan)
+    mean = world.facing[rows].mean(axis=0)
+    if np.linalg.norm(mean) < STEADY_FACING:
+        return np.full(2, np.nan)
+    return mean / np.linalg.norm(mean)
+
+
+def _image_front(body: _Body, world: World, layout: Layout | None) -> float:
+    """In a 2D image, the image side (+1: along h1, -1: against it) the person's front points to
+    when seen in profile: the nose ahead of the ears, else the knees ahead of their hip-ankle
+    lines (averaged over the clip, FRONT_AGREE of the frames agreeing); 0 where neither tells it
+    (a body seen from the front or back: nose between the ears, knees on their lines), or the two
+    disagree."""
+    def vote(offset: np.ndarray, least: float) -> float:
+        offset = offset[np.isfinite(offset)]
+        if len(offset) < 5 or abs(float(np.mean(offset))) < least:
+            return 0.0
+        side = float(np.sign(np.mean(offset)))
+        return side if np.mean(np.sign(offset) == side) >= FRONT_AGREE else 0.0
+
+    knees = np.concatenate([(body.knee[s] - (body.hip_joint[s] + body.ankle[s]) / 2)[:, 0] for s in ("left", "right")])
+    by_knees = vote(knees, KNEE_FRONT)
+    by_face = 0.0
+    names = layout.joints if layout is not None else ()
+    if "nose" in names and ("left_ear" in names or "right_ear" in names):
+        ears = tuple(names.index(e) for e in ("left_ear", "right_ear") if e in names)
+        nose = world.coords[:, names.index("nose"), 0] - nanmean_joints(world.coords, ears)[:, 0]
+        by_face = vote(nose, FACE_FRONT)
+    if by_face and by_knees and by_face != by_knees:
+        return 0.0
+    return by_face or by_knees
 
 
 def _knee_forward(body: _Body, rows: slice) -> np.ndarray:
@@ -986,13 +1157,45 @@ def _height_facts(body: _Body, clock: _Clock, reading: "_Context", dims: int = 3
     dip = float(np.nanmax(before)) - height[low] if _readable(before, 1) else 0.0
     back = float(np.nanmax(after)) - height[low] if _readable(after, 1) else 0.0
     knee = _knee_angle(body, low)
-    if _trunk_tilt(body)[low] > LYING_TILT and height[low] < LYING_HIPS:
+    if _lying(body, low, height):
         return []                        # a body lying (a push-up) goes down by the arms, not the knees
-    if (dip > THRESHOLDS["squat"] and back > dip / 2 and not knee >= BENT_KNEE) or _knee_cycle(body, height):
+    by_hips = dip > THRESHOLDS["squat"] and back > dip / 2 and not knee >= BENT_KNEE and _on_the_spot(body, height, low)
+    if by_hips or _knee_cycle(body, height):
         return [clock.fact("legs", "squat", low, dip,
                            f"bends the knees and lowers the body by {words(dip)}, then comes back up",
                            _extent(-height, low, -(height[low] + dip / 2)))]
     return []
+
+
+def _lying(body: _Body, t: int, height: np.ndarray) -> bool:
+    """The body lies at frame t (a push-up, a sit-up): its trunk beyond LYING_TILT degrees from up,
+    with the hips below LYING_HIPS statures or the legs beyond LYING_TILT too (a plank's legs lie
+    along the floor; a crouching body's legs stand, however far its trunk bends). The legs count
+    in 2D images above all, where a lying body's hips-above-floor in statures means little."""
+    tilt = _trunk_tilt(body)[t]
+    if not tilt > LYING_TILT:
+        return False
+    if height[t] < LYING_HIPS:
+        return True
+    legs = body.hip[t] - np.nanmean([body.ankle["left"][t], body.ankle["right"][t]], axis=0)
+    length = float(np.linalg.norm(legs))
+    return bool(length > 0 and np.degrees(np.arccos(np.clip(legs[1] / length, -1, 1))) > LYING_TILT)
+
+
+def _on_the_spot(body: _Body, height: np.ndarray, low: int) -> bool:
+    """A squat lowers the body on the spot: between the frames where the hips pass half-way down and
+    half-way up again, the feet (or the hips) travel along the floor less than SQUAT_SPOT of the
+    hips' drop (a squat's hips go back and come forward again over planted feet). Hips dipping in a
+    long stride travel with the walk (0.8-5 times the dip), and are no squat."""
+    before = height[: low + 1]
+    if not _readable(before, 1) or not np.isfinite(height[low]):
+        return True
+    dip = float(np.nanmax(before)) - height[low]
+    a, b = _extent(-height, low, -(height[low] + dip / 2))
+    feet = np.nanmean([body.ankle["left"], body.ankle["right"]], axis=0)
+    # the feet or the hips staying put will do (hips may shift sideways over planted feet, and feet go unseen)
+    travel = np.nanmin([np.linalg.norm((x[b] - x[a])[[0, 2]]) for x in (feet, body.hip)])
+    return not travel >= SQUAT_SPOT * dip
 
 
 def _stays_seated(body: _Body, height: np.ndarray, drop: float) -> bool:
@@ -1019,7 +1222,18 @@ def _knee_cycle(body: _Body, height: np.ndarray) -> bool:
     straight_before = np.nanmax(angles[: deep + 1]) >= STRAIGHT_KNEE
     straight_after = np.nanmax(angles[deep:]) >= STRAIGHT_KNEE
     drop = np.nanmax(height[: deep + 1]) - height[deep] if np.isfinite(height[deep]) else 0.0
-    return bool(angles[deep] < DEEP_KNEE and straight_before and straight_after and drop > KNEE_CYCLE_DROP)
+    return bool(angles[deep] < DEEP_KNEE and straight_before and straight_after
+                and drop > KNEE_CYCLE_DROP * _leg_length(body) and _on_the_spot(body, height, deep))
+
+
+def _leg_length(body: _Body) -> float:
+    """The shorter leg's length (hip to knee plus knee to ankle, 90th percentile over the clip: a leg
+    pointing at a 2D camera shortens), in the body's units; NaN where no leg is read. The shorter:
+    a leg with a joint misplaced (an annotation's unplaced joint at the image corner) is far longer."""
+    lengths = [np.nanpercentile(np.linalg.norm(body.knee[s] - body.hip_joint[s], axis=1)
+                                + np.linalg.norm(body.ankle[s] - body.knee[s], axis=1), 90)
+               for s in ("left", "right")]
+    return float(np.nanmin(lengths)) if np.isfinite(lengths).any() else float("nan")
 
 
 def _crossing(x: np.ndarray, level: float, falling: bool) -> int:
@@ -1388,7 +1602,7 @@ def _read_motion(data: np.ndarray, layout: str | Layout, *, visibility: np.ndarr
     clock = _Clock(len(x))
     context = _Context(world.unit, world.stature)
     body = _body(world.coords, layout, world.mirrored)
-    facts = _hand_facts(body, clock, world) + _bend_fact(body, clock, world) + _height_facts(body, clock, context, world.dims)
+    facts = _hand_facts(body, clock, world) + _bend_fact(body, clock, world, layout) + _height_facts(body, clock, context, world.dims)
     facts += _walk_fact(body, clock, world, context) + _turn_fact(clock, world, body)
     if len(persons) > 1:
         facts += _other_person_facts(data[persons[1]][tracking.frames], layout, world, body, clock)
