@@ -482,7 +482,7 @@ def _raise_facts(body: _Body, side: str, clock: _Clock) -> list[Fact]:
     return facts
 
 
-def _steady_facing(facing: np.ndarray) -> np.ndarray:
+def _smoothed_facing(facing: np.ndarray) -> np.ndarray:
     """The facing averaged over REACH_FACING_SMOOTHING frames: a Kinect v1 shoulder line's jitter
     swings the per-frame facing by 10-20 degrees, and the frame whose facing happens to swing
     towards a sideways hand would make it 'forward'."""
@@ -496,7 +496,7 @@ def _steady_facing(facing: np.ndarray) -> np.ndarray:
 
 def _ahead_3d(body: _Body, side: str, world: World) -> np.ndarray:
     """How far (statures) the hand is in front of its shoulder along the body's facing, per frame."""
-    return np.einsum("tc,tc->t", (body.hand[side] - body.shoulder[side])[:, [0, 2]], _steady_facing(world.facing))
+    return np.einsum("tc,tc->t", (body.hand[side] - body.shoulder[side])[:, [0, 2]], _smoothed_facing(world.facing))
 
 
 def _ahead_2d(body: _Body, side: str, arm: float) -> np.ndarray:
