@@ -808,3 +808,57 @@ def test_the_diameter_is_the_largest_pairwise_distance():
     for x in (cloud, image, line, cloud[:3]):
         assert _diameter(x) == pytest.approx(every_pair(x))
     assert _diameter(np.zeros((5, 3))) == 0.0
+
+
+# --- s7-arms: waves through heavy jitter, a child standing still, a brisk raise is no swing -------
+@pytest.mark.parametrize("layout,index", [("kinect-v1", 59), ("kinect-v1", 115)])
+def test_a_wave_seen_through_heavy_jitter_is_read_by_its_rhythm(layout, index):
+    """Seed 40: Kinect v1 hands jittering by ~4-7 cm along the wave; the smoothed side to side turns back
+    often enough but its frame-to-frame steps look random (lag-1 correlation < 0.2): its rhythm (one
+    sinusoid explaining >= WAVE_REGULAR of it) says it is a wave (both were missed before)."""
+    sample, reading = _generated("wave", layout, index)
+    assert "wave" in motions(reading)
+
+
+def test_a_rhythm_is_told_from_white_jitter():
+    from actlm.explain.facts import _regular_share, _rhythm
+    rng = np.random.default_rng(7)
+    t = np.arange(40)
+    wave = 0.05 * np.sin(2 * np.pi * t / 8) + 0.01 * t / 40           # 5 cycles on a drift
+    assert _regular_share(wave) > 0.99
+    assert _rhythm(wave + rng.normal(0, 0.03, 40))                     # jitter ~ the swing's size
+    for n in (12, 20, 40, 100):                                        # white jitter: no rhythm (by chance ~1 %)
+        assert np.mean([_rhythm(rng.normal(size=n)) for _ in range(300)]) < 0.03
+    assert _regular_share(0.3 * t) == 0.0 and not _rhythm(np.zeros(5))
+
+
+@pytest.mark.parametrize("layout,index", [("blazepose-33", 88), ("kinect-v1", 123), ("kinect-v1", 195)])
+def test_a_child_standing_still_stays_in_place(layout, index):
+    """Seed 40: children (1.2 m) standing still with the same few cm of sway and sensor jitter as an
+    adult; in statures that passed STILL (0.06): metric data's bounds are in metres."""
+    sample, reading = _generated("still", layout, index)
+    assert sample.body == "child"
+    assert motions(reading).keys() == {"still"}
+
+
+@pytest.mark.parametrize("layout,index", [("blazepose-33", 48), ("kinect-v1", 99)])
+def test_a_brisk_raise_at_15_frames_a_second_is_not_a_swing(layout, index):
+    """Seed 40: a straight arm raised in 0.6 s moves ~0.12 statures a frame at 15 frames/s, straight up."""
+    sample, reading = _generated("raise", layout, index)
+    assert sample.fps == 15
+    assert "raise" in motions(reading) and "swing" not in motions(reading)
+
+
+def test_the_real_wave_class_is_read_and_a_knock_is_not():
+    """UTD-MHAD a3 (wave): the subjects' waves of 1-3 to-and-fros are read; a knock (to and fro in
+    depth) and boxing punches are not waves."""
+    waves = [n for n in ("a3_s1_t1", "a3_s4_t1", "a3_s6_t4") if "wave" in motions(read_motion(utd(n + "_skeleton"), "utd-mhad"))]
+    assert len(waves) == 3
+    assert "wave" not in motions(read_motion(utd("a19_s6_t3_skeleton"), "utd-mhad"))
+
+
+def test_a_body_turning_in_an_image_does_not_stay_in_place():
+    """Seed 40: a turn on the spot seen in 2D moves no joint far up, down or across, but the image
+    shoulder line shortens and lengthens (0.11 statures; standing still: at most ~0.04)."""
+    sample, reading = _generated("turn", "coco-17", 34)
+    assert "still" not in motions(reading)

@@ -66,6 +66,10 @@ THRESHOLDS = {
 STILL = 0.06
 #: ... in STILL_SHARE percent of the frames, and never further than STILL_MOST
 STILL_SHARE, STILL_MOST = 90, 0.1
+#: in metric data the same bounds in metres (STILL and STILL_MOST of an adult whose head stands
+#: ~1.65 m high): a standing body's sway (a few cm) and the sensor's jitter are the same in metres
+#: whatever the person's size, so a child standing still moves more *statures* than an adult does
+STILL_METRES, STILL_MOST_METRES = 0.10, 0.16
 #: in 2D, an arm whose image length changes by this share moved along the line of sight
 ARM_FORESHORTEN = 0.25
 #: in 2D, a trunk whose image length (hips to neck, smoothed) changes by this share leaned or bent
@@ -94,6 +98,8 @@ HEAD_LEVEL = 0.02
 #: a swing is read from a hand seen in this share of the frames, with no single frame's step
 #: larger than SWING_JUMP of the hand's path over the 5 frames around its peak
 SWING_SEEN, SWING_JUMP = 0.7, 0.6
+#: a fast hand moving this share of its path straight up or down is raised or lowered, not swung
+SWING_VERTICAL = 0.9
 #: a fast arm within this share of the clip of a raise, lowering, reach or clap (of either arm:
 #: both arms go up together) is that motion, not a swing
 SWING_NEAR = 0.1
@@ -119,8 +125,13 @@ WAVE_SCENE = 0.5
 #: ... and by this many times the hand's sensor jitter (see :func:`_jitter`; Kinect v1 hands jitter
 #: by 2-7 cm, a held hand's jitter turns back by 2-3 of that now and then)
 WAVE_JITTER = 3
-#: ... and its steps go on smoothly (see :func:`_smooth_swings`)
+#: ... and its steps go on smoothly (see :func:`_smooth_swings`), or it keeps a rhythm: one
+#: sinusoid of WAVE_CYCLES cycles or more explains more of its (unsmoothed) side to side than
+#: white sensor jitter's would by chance WAVE_CHANCE of the time (see :func:`_rhythm`)
 WAVE_SMOOTH = 0.2
+WAVE_CYCLES, WAVE_CHANCE = 1.5, 0.002
+#: ... the shortest to-and-fro a rhythm is looked for at (frames): a 3.5 Hz wave at 15 frames/s
+WAVE_SHORTEST = 4
 #: a body whose shoulder line turns by this many degrees (5th to 95th percentile) while it waves
 #: has its hand's side to side read against the shoulder line
 WAVE_TURN = 30
@@ -555,6 +566,51 @@ def _smooth_swings(x: np.ndarray) -> bool:
     return float(np.corrcoef(steps[:-1], steps[1:])[0, 1]) >= WAVE_SMOOTH
 
 
+def _regular_share(x: np.ndarray, least_cycles: float = WAVE_CYCLES, shortest: float = WAVE_SHORTEST) -> float:
+    """The share of a signal's variance (its mean and linear drift removed) that one sinusoid
+    explains, best over the periods from ``shortest`` frames to ``least_cycles`` cycles in the
+    signal. A wave seen through heavy jitter (a Kinect v1 hand in depth: 5-7 cm) keeps its rhythm
+    while its frame-to-frame steps look random; a held hand's white jitter has none (each period
+    explains ~2/len of it; a smoothed track's jitter is not white and shows rhythms by chance)."""
+    x = np.asarray(x, dtype=float)
+    n = len(x)
+    if n < 2 * shortest:
+        return 0.0
+    t = np.arange(n, dtype=float)
+    basis = np.linalg.qr(np.column_stack([np.ones(n), t]))[0]       # the mean and the drift
+    rest = x - basis @ (basis.T @ x)
+    total = float(rest @ rest)
+    freqs = np.arange(least_cycles / n, 1 / shortest + 1e-12, 0.25 / n)   # cycles per frame
+    if total <= 1e-12 * float(x @ x) or not len(freqs):
+        return 0.0
+    phase = 2 * np.pi * freqs[:, None] * t[None, :]
+    c, s = np.cos(phase), np.sin(phase)
+    c -= (c @ basis) @ basis.T
+    s -= (s @ basis) @ basis.T
+    cc, ss, cs, cx, sx = (c * c).sum(1), (s * s).sum(1), (c * s).sum(1), c @ rest, s @ rest
+    det = cc * ss - cs * cs
+    ok = det > 1e-9 * cc * ss
+    det = np.where(ok, det, 1.0)
+    # least squares a*cos + b*sin for every period at once; the variance it explains: a*cx + b*sx
+    explained = np.where(ok, ((ss * cx - cs * sx) * cx + (cc * sx - cs * cx) * sx) / det, 0.0)
+    return float(np.clip(explained.max() / total, 0.0, 1.0))
+
+
+def _chance_share(n: int, chance: float = WAVE_CHANCE) -> float:
+    """The share of an ``n``-frame track of white jitter that its best sinusoid (see
+    :func:`_regular_share`) explains only ``chance`` of the time: each of the ~n/WAVE_SHORTEST
+    independent periods alone explains a share r with chance (1 - r)^((n - 4) / 2)."""
+    periods = max(n / WAVE_SHORTEST - WAVE_CYCLES, 1.0)
+    return 1.0 - (chance / periods) ** (2.0 / max(n - 4, 1))
+
+
+def _rhythm(x: np.ndarray) -> bool:
+    """A side to side that keeps a rhythm beyond what white jitter shows by chance: a wave seen
+    through heavy jitter whose steps look random (see :func:`_smooth_swings`)."""
+    x = x[np.isfinite(x)]
+    return len(x) >= 2 * WAVE_SHORTEST and _regular_share(x) >= _chance_share(len(x))
+
+
 def _side_to_side(body: _Body, ok: np.ndarray, pts: np.ndarray, turn: np.ndarray | None, dims: int) -> np.ndarray:
     """The direction (h1, h2) a wave swings along: across the body, along its mean shoulder line
     over the raised frames (turned back with the hand when the body turns), in 3D; a knock or a
@@ -598,7 +654,8 @@ def _wave_swing_facts(body: _Body, side: str, clock: _Clock, dims: int = 3) -> l
         scene = scene - np.polyval(np.polyfit(np.arange(len(scene)), scene, 1), np.arange(len(scene)))   # a walk's drift
         own = float(np.subtract(*np.percentile(scene, [95, 5])))
         moves = own >= WAVE_SCENE * amplitude
-        if flips >= THRESHOLDS["wave"] and amplitude >= WAVE_RANGE and _smooth_swings(along) and moves:
+        if (flips >= THRESHOLDS["wave"] and amplitude >= WAVE_RANGE and moves
+                and (_smooth_swings(along) or _rhythm(jittery[ok][:, [0, 2]] @ axis))):
             rows = np.flatnonzero(ok)
             facts.append(clock.fact(f"{side}_hand", "wave", int(rows[len(rows) // 2]), flips,
                                     f"waves the {side} hand from side to side", (int(rows[0]), int(rows[-1]))))
@@ -606,10 +663,21 @@ def _wave_swing_facts(body: _Body, side: str, clock: _Clock, dims: int = 3) -> l
     if _readable(speed):
         peak = _argmax(speed)
         if (speed[peak] > THRESHOLDS["swing"] and speed[peak] > 4 * (np.nanmedian(speed) + 1e-3)
-                and _plausible_swing(body.step_hand[side] - shoulder, peak)):
+                and _plausible_swing(body.step_hand[side] - shoulder, peak)
+                and not _straight_up_or_down(hand - shoulder, peak)):
             facts.append(clock.fact(f"{side}_arm", "swing", peak + 1, speed[peak], f"swings the {side} arm quickly",
                                     _extent(speed, peak, speed[peak] / 2)))
     return facts
+
+
+def _straight_up_or_down(rel: np.ndarray, peak: int) -> bool:
+    """The hand's path over the fastest frames (peak-1 to peak+2) goes straight up or down
+    (SWING_VERTICAL of it vertical): an arm brought up or down briskly, which the raise and
+    lowering facts say (at 15 frames/s a brisk raise covers a swing's distance in one frame); a
+    throw, punch or bat swing is fastest going forward or across."""
+    path = rel[min(peak + 2, len(rel) - 1)] - rel[max(peak - 1, 0)]
+    length = float(np.linalg.norm(path))
+    return bool(np.isfinite(length) and length > 0 and abs(path[1]) >= SWING_VERTICAL * length)
 
 
 def _plausible_swing(rel: np.ndarray, peak: int) -> bool:
@@ -1210,8 +1278,19 @@ def _diameter(x: np.ndarray) -> float:
                for i in range(0, len(x), 256))
 
 
+#: in 2D an image shoulder line changing its length by this much (statures, ~8 cm; 2D keypoints
+#: jitter by 1-2.5 cm) turned: no 'stays in place'
+STILL_SHOULDERS_2D = 0.05
 #: "stays in place" speaks of every body part: each must be readable in this share of the frames
 STILL_READABLE = 0.8
+
+
+def _still_bounds(world: World) -> tuple[float, float]:
+    """(STILL, STILL_MOST) in statures: from metres in metric data (sway and jitter do not scale
+    with the body), as they are in images (no metric scale there)."""
+    if world.unit == "m" and np.isfinite(world.stature) and world.stature > 0:
+        return STILL_METRES / world.stature, STILL_MOST_METRES / world.stature
+    return STILL, STILL_MOST
 
 
 def _all_parts_seen(body: _Body) -> bool:
@@ -1286,9 +1365,10 @@ def _read_motion(data: np.ndarray, layout: str | Layout, *, visibility: np.ndarr
     bound = margin * max(spans.values(), default=np.inf)
     # still: every part stays within STILL in most frames (sensor noise spikes now and then) and
     # within STILL_MOST in all
-    if (not facts and moved and not unsure and max(usual.values()) < STILL and max(moved.values()) < STILL_MOST
+    still, most = _still_bounds(world)
+    if (not facts and moved and not unsure and max(usual.values()) < still and max(moved.values()) < most
             and bound < STILL_BOUND and _all_parts_seen(body)
-            and not (world.dims == 2 and (_arms_foreshorten(body) or _trunk_foreshortens(body)))):
+            and not (world.dims == 2 and (_arms_foreshorten(body) or _trunk_foreshortens(body) or _shoulders_turn(body)))):
         # the bound said is the largest span measured, with a margin, rounded up (a hand moving
         # 0.05 is not 'at most 0.04')
         facts = [Fact("body", "still", 0.5, 0.0, f"stays in place: no body part moves more than "
@@ -1349,6 +1429,14 @@ def _trunk_foreshortens(body: _Body) -> bool:
     joint but shortens the trunk: its hips-to-neck length (smoothed) changes by more than
     TRUNK_FORESHORTEN of its median."""
     return _length_varies(_smooth(np.linalg.norm(body.neck - body.hip, axis=1)), TRUNK_FORESHORTEN)
+
+
+def _shoulders_turn(body: _Body) -> bool:
+    """In a 2D image a body turning on the spot barely moves a joint up, down or across, but its
+    shoulder line's image length changes (by the cosine of the turn): by more than
+    STILL_SHOULDERS_2D (statures, smoothed, 5th to 95th percentile) it turned."""
+    width = _smooth(np.linalg.norm(body.shoulder["left"] - body.shoulder["right"], axis=1))
+    return _readable(width) and bool(np.subtract(*np.nanpercentile(width, [95, 5])) > STILL_SHOULDERS_2D)
 
 
 def _static(moved: dict[str, float]) -> bool:
