@@ -130,6 +130,8 @@ WAVE_JITTER = 3
 #: white sensor jitter's would by chance WAVE_CHANCE of the time (see :func:`_rhythm`)
 WAVE_SMOOTH = 0.2
 WAVE_CYCLES, WAVE_CHANCE = 1.5, 0.002
+#: ... and swings across: the hand's height swings at that rhythm by less than this share of it
+WAVE_ACROSS = 0.5
 #: ... the shortest to-and-fro a rhythm is looked for at (frames): a 3.5 Hz wave at 15 frames/s
 WAVE_SHORTEST = 4
 #: a body whose shoulder line turns by this many degrees (5th to 95th percentile) while it waves
@@ -567,22 +569,29 @@ def _smooth_swings(x: np.ndarray) -> bool:
 
 
 def _regular_share(x: np.ndarray, least_cycles: float = WAVE_CYCLES, shortest: float = WAVE_SHORTEST) -> float:
+    """See :func:`_best_rhythm`: the share alone."""
+    return _best_rhythm(x, least_cycles, shortest)[0]
+
+
+def _best_rhythm(x: np.ndarray, least_cycles: float = WAVE_CYCLES,
+                 shortest: float = WAVE_SHORTEST) -> tuple[float, float]:
     """The share of a signal's variance (its mean and linear drift removed) that one sinusoid
     explains, best over the periods from ``shortest`` frames to ``least_cycles`` cycles in the
     signal. A wave seen through heavy jitter (a Kinect v1 hand in depth: 5-7 cm) keeps its rhythm
     while its frame-to-frame steps look random; a held hand's white jitter has none (each period
-    explains ~2/len of it; a smoothed track's jitter is not white and shows rhythms by chance)."""
+    explains ~2/len of it; a smoothed track's jitter is not white and shows rhythms by chance).
+    Returns (share, period in frames); (0, nan) where there is none."""
     x = np.asarray(x, dtype=float)
     n = len(x)
     if n < 2 * shortest:
-        return 0.0
+        return 0.0, float("nan")
     t = np.arange(n, dtype=float)
     basis = np.linalg.qr(np.column_stack([np.ones(n), t]))[0]       # the mean and the drift
     rest = x - basis @ (basis.T @ x)
     total = float(rest @ rest)
     freqs = np.arange(least_cycles / n, 1 / shortest + 1e-12, 0.25 / n)   # cycles per frame
     if total <= 1e-12 * float(x @ x) or not len(freqs):
-        return 0.0
+        return 0.0, float("nan")
     phase = 2 * np.pi * freqs[:, None] * t[None, :]
     c, s = np.cos(phase), np.sin(phase)
     c -= (c @ basis) @ basis.T
@@ -593,7 +602,8 @@ def _regular_share(x: np.ndarray, least_cycles: float = WAVE_CYCLES, shortest: f
     det = np.where(ok, det, 1.0)
     # least squares a*cos + b*sin for every period at once; the variance it explains: a*cx + b*sx
     explained = np.where(ok, ((ss * cx - cs * sx) * cx + (cc * sx - cs * cx) * sx) / det, 0.0)
-    return float(np.clip(explained.max() / total, 0.0, 1.0))
+    best = int(np.argmax(explained))
+    return float(np.clip(explained[best] / total, 0.0, 1.0)), float(1.0 / freqs[best])
 
 
 def _chance_share(n: int, chance: float = WAVE_CHANCE) -> float:
@@ -604,11 +614,27 @@ def _chance_share(n: int, chance: float = WAVE_CHANCE) -> float:
     return 1.0 - (chance / periods) ** (2.0 / max(n - 4, 1))
 
 
-def _rhythm(x: np.ndarray) -> bool:
-    """A side to side that keeps a rhythm beyond what white jitter shows by chance: a wave seen
-    through heavy jitter whose steps look random (see :func:`_smooth_swings`)."""
-    x = x[np.isfinite(x)]
-    return len(x) >= 2 * WAVE_SHORTEST and _regular_share(x) >= _chance_share(len(x))
+def _sway_at(x: np.ndarray, period: float) -> float:
+    """The amplitude of ``x``'s (a line removed) sinusoid of ``period`` frames."""
+    t = np.arange(len(x), dtype=float)
+    w = 2 * np.pi / period
+    design = np.column_stack([np.ones(len(x)), t, np.cos(w * t), np.sin(w * t)])
+    coef = np.linalg.lstsq(design, x, rcond=None)[0]
+    return float(np.hypot(coef[2], coef[3]))
+
+
+def _rhythm(x: np.ndarray, height: np.ndarray) -> bool:
+    """A side to side (``x``, ``height``: the hand's height on the same frames) that keeps a
+    rhythm beyond what white jitter shows by chance: a wave seen through heavy jitter whose
+    steps look random (see :func:`_smooth_swings`). Across, not round: the height's own swing at
+    that rhythm stays below WAVE_ACROSS of the side to side's (a circle drawn in the air or arms
+    worked into sleeves go up and down with it; real Kinect jitter is not white either)."""
+    ok = np.isfinite(x) & np.isfinite(height)
+    x, height = x[ok], height[ok]
+    if len(x) < 2 * WAVE_SHORTEST:
+        return False
+    share, period = _best_rhythm(x)
+    return bool(share >= _chance_share(len(x)) and _sway_at(height, period) < WAVE_ACROSS * _sway_at(x, period))
 
 
 def _side_to_side(body: _Body, ok: np.ndarray, pts: np.ndarray, turn: np.ndarray | None, dims: int) -> np.ndarray:
@@ -655,7 +681,7 @@ def _wave_swing_facts(body: _Body, side: str, clock: _Clock, dims: int = 3) -> l
         own = float(np.subtract(*np.percentile(scene, [95, 5])))
         moves = own >= WAVE_SCENE * amplitude
         if (flips >= THRESHOLDS["wave"] and amplitude >= WAVE_RANGE and moves
-                and (_smooth_swings(along) or _rhythm(jittery[ok][:, [0, 2]] @ axis))):
+                and (_smooth_swings(along) or _rhythm(jittery[ok][:, [0, 2]] @ axis, jittery[ok][:, 1]))):
             rows = np.flatnonzero(ok)
             facts.append(clock.fact(f"{side}_hand", "wave", int(rows[len(rows) // 2]), flips,
                                     f"waves the {side} hand from side to side", (int(rows[0]), int(rows[-1]))))
