@@ -125,15 +125,8 @@ WAVE_SCENE = 0.5
 #: ... and by this many times the hand's sensor jitter (see :func:`_jitter`; Kinect v1 hands jitter
 #: by 2-7 cm, a held hand's jitter turns back by 2-3 of that now and then)
 WAVE_JITTER = 3
-#: ... and its steps go on smoothly (see :func:`_smooth_swings`), or it keeps a rhythm: one
-#: sinusoid of WAVE_CYCLES cycles or more explains more of its (unsmoothed) side to side than
-#: white sensor jitter's would by chance WAVE_CHANCE of the time (see :func:`_rhythm`)
+#: ... and its steps go on smoothly (see :func:`_smooth_swings`)
 WAVE_SMOOTH = 0.2
-WAVE_CYCLES, WAVE_CHANCE = 1.5, 0.002
-#: ... and swings across: the hand's height swings at that rhythm by less than this share of it
-WAVE_ACROSS = 0.5
-#: ... the shortest to-and-fro a rhythm is looked for at (frames): a 3.5 Hz wave at 15 frames/s
-WAVE_SHORTEST = 4
 #: a body whose shoulder line turns by this many degrees (5th to 95th percentile) while it waves
 #: has its hand's side to side read against the shoulder line
 WAVE_TURN = 30
@@ -568,75 +561,6 @@ def _smooth_swings(x: np.ndarray) -> bool:
     return float(np.corrcoef(steps[:-1], steps[1:])[0, 1]) >= WAVE_SMOOTH
 
 
-def _regular_share(x: np.ndarray, least_cycles: float = WAVE_CYCLES, shortest: float = WAVE_SHORTEST) -> float:
-    """See :func:`_best_rhythm`: the share alone."""
-    return _best_rhythm(x, least_cycles, shortest)[0]
-
-
-def _best_rhythm(x: np.ndarray, least_cycles: float = WAVE_CYCLES,
-                 shortest: float = WAVE_SHORTEST) -> tuple[float, float]:
-    """The share of a signal's variance (its mean and linear drift removed) that one sinusoid
-    explains, best over the periods from ``shortest`` frames to ``least_cycles`` cycles in the
-    signal. A wave seen through heavy jitter (a Kinect v1 hand in depth: 5-7 cm) keeps its rhythm
-    while its frame-to-frame steps look random; a held hand's white jitter has none (each period
-    explains ~2/len of it; a smoothed track's jitter is not white and shows rhythms by chance).
-    Returns (share, period in frames); (0, nan) where there is none."""
-    x = np.asarray(x, dtype=float)
-    n = len(x)
-    if n < 2 * shortest:
-        return 0.0, float("nan")
-    t = np.arange(n, dtype=float)
-    basis = np.linalg.qr(np.column_stack([np.ones(n), t]))[0]       # the mean and the drift
-    rest = x - basis @ (basis.T @ x)
-    total = float(rest @ rest)
-    freqs = np.arange(least_cycles / n, 1 / shortest + 1e-12, 0.25 / n)   # cycles per frame
-    if total <= 1e-12 * float(x @ x) or not len(freqs):
-        return 0.0, float("nan")
-    phase = 2 * np.pi * freqs[:, None] * t[None, :]
-    c, s = np.cos(phase), np.sin(phase)
-    c -= (c @ basis) @ basis.T
-    s -= (s @ basis) @ basis.T
-    cc, ss, cs, cx, sx = (c * c).sum(1), (s * s).sum(1), (c * s).sum(1), c @ rest, s @ rest
-    det = cc * ss - cs * cs
-    ok = det > 1e-9 * cc * ss
-    det = np.where(ok, det, 1.0)
-    # least squares a*cos + b*sin for every period at once; the variance it explains: a*cx + b*sx
-    explained = np.where(ok, ((ss * cx - cs * sx) * cx + (cc * sx - cs * cx) * sx) / det, 0.0)
-    best = int(np.argmax(explained))
-    return float(np.clip(explained[best] / total, 0.0, 1.0)), float(1.0 / freqs[best])
-
-
-def _chance_share(n: int, chance: float = WAVE_CHANCE) -> float:
-    """The share of an ``n``-frame track of white jitter that its best sinusoid (see
-    :func:`_regular_share`) explains only ``chance`` of the time: each of the ~n/WAVE_SHORTEST
-    independent periods alone explains a share r with chance (1 - r)^((n - 4) / 2)."""
-    periods = max(n / WAVE_SHORTEST - WAVE_CYCLES, 1.0)
-    return 1.0 - (chance / periods) ** (2.0 / max(n - 4, 1))
-
-
-def _sway_at(x: np.ndarray, period: float) -> float:
-    """The amplitude of ``x``'s (a line removed) sinusoid of ``period`` frames."""
-    t = np.arange(len(x), dtype=float)
-    w = 2 * np.pi / period
-    design = np.column_stack([np.ones(len(x)), t, np.cos(w * t), np.sin(w * t)])
-    coef = np.linalg.lstsq(design, x, rcond=None)[0]
-    return float(np.hypot(coef[2], coef[3]))
-
-
-def _rhythm(x: np.ndarray, height: np.ndarray) -> bool:
-    """A side to side (``x``, ``height``: the hand's height on the same frames) that keeps a
-    rhythm beyond what white jitter shows by chance: a wave seen through heavy jitter whose
-    steps look random (see :func:`_smooth_swings`). Across, not round: the height's own swing at
-    that rhythm stays below WAVE_ACROSS of the side to side's (a circle drawn in the air or arms
-    worked into sleeves go up and down with it; real Kinect jitter is not white either)."""
-    ok = np.isfinite(x) & np.isfinite(height)
-    x, height = x[ok], height[ok]
-    if len(x) < 2 * WAVE_SHORTEST:
-        return False
-    share, period = _best_rhythm(x)
-    return bool(share >= _chance_share(len(x)) and _sway_at(height, period) < WAVE_ACROSS * _sway_at(x, period))
-
-
 def _side_to_side(body: _Body, ok: np.ndarray, pts: np.ndarray, turn: np.ndarray | None, dims: int) -> np.ndarray:
     """The direction (h1, h2) a wave swings along: across the body, along its mean shoulder line
     over the raised frames (turned back with the hand when the body turns), in 3D; a knock or a
@@ -680,8 +604,7 @@ def _wave_swing_facts(body: _Body, side: str, clock: _Clock, dims: int = 3) -> l
         scene = scene - np.polyval(np.polyfit(np.arange(len(scene)), scene, 1), np.arange(len(scene)))   # a walk's drift
         own = float(np.subtract(*np.percentile(scene, [95, 5])))
         moves = own >= WAVE_SCENE * amplitude
-        if (flips >= THRESHOLDS["wave"] and amplitude >= WAVE_RANGE and moves
-                and (_smooth_swings(along) or _rhythm(jittery[ok][:, [0, 2]] @ axis, jittery[ok][:, 1]))):
+        if flips >= THRESHOLDS["wave"] and amplitude >= WAVE_RANGE and _smooth_swings(along) and moves:
             rows = np.flatnonzero(ok)
             facts.append(clock.fact(f"{side}_hand", "wave", int(rows[len(rows) // 2]), flips,
                                     f"waves the {side} hand from side to side", (int(rows[0]), int(rows[-1]))))
