@@ -962,3 +962,34 @@ def test_a_push_up_with_its_legs_along_the_floor_is_no_squat(name):
     from up; the hips' height above the feet in a misread stature (1.6-2.4) said nothing."""
     data, _ = penn(name)
     assert "squat" not in motions(read_motion(data, "penn-13"))
+# --- s7-arms: a child standing still, a brisk raise is no swing, a turn in an image is no 'still' ----
+@pytest.mark.parametrize("layout,index", [("blazepose-33", 88), ("kinect-v1", 123), ("kinect-v1", 195)])
+def test_a_child_standing_still_stays_in_place(layout, index):
+    """Seed 40: children (1.2 m) standing still with the same few cm of sway and sensor jitter as an
+    adult; in statures that passed STILL (0.06): metric data's bounds are in metres."""
+    sample, reading = _generated("still", layout, index)
+    assert sample.body == "child"
+    assert motions(reading).keys() == {"still"}
+
+
+@pytest.mark.parametrize("layout,index", [("blazepose-33", 48), ("kinect-v1", 99)])
+def test_a_brisk_raise_at_15_frames_a_second_is_not_a_swing(layout, index):
+    """Seed 40: a straight arm raised in 0.6 s moves ~0.12 statures a frame at 15 frames/s, straight up."""
+    sample, reading = _generated("raise", layout, index)
+    assert sample.fps == 15
+    assert "raise" in motions(reading) and "swing" not in motions(reading)
+
+
+def test_the_real_wave_class_is_read_and_a_knock_is_not():
+    """UTD-MHAD a3 (wave): the subjects' waves of 1-3 to-and-fros are read; a knock (to and fro in
+    depth) and boxing punches are not waves."""
+    waves = [n for n in ("a3_s1_t1", "a3_s4_t1", "a3_s6_t4") if "wave" in motions(read_motion(utd(n + "_skeleton"), "utd-mhad"))]
+    assert len(waves) == 3
+    assert "wave" not in motions(read_motion(utd("a19_s6_t3_skeleton"), "utd-mhad"))
+
+
+def test_a_body_turning_in_an_image_does_not_stay_in_place():
+    """Seed 40: a turn on the spot seen in 2D moves no joint far up, down or across, but the image
+    shoulder line shortens and lengthens (0.11 statures; standing still: at most ~0.04)."""
+    sample, reading = _generated("turn", "coco-17", 34)
+    assert "still" not in motions(reading)

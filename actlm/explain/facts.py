@@ -66,6 +66,10 @@ THRESHOLDS = {
 STILL = 0.06
 #: ... in STILL_SHARE percent of the frames, and never further than STILL_MOST
 STILL_SHARE, STILL_MOST = 90, 0.1
+#: in metric data the same bounds in metres (STILL and STILL_MOST of an adult whose head stands
+#: ~1.65 m high): a standing body's sway (a few cm) and the sensor's jitter are the same in metres
+#: whatever the person's size, so a child standing still moves more *statures* than an adult does
+STILL_METRES, STILL_MOST_METRES = 0.10, 0.16
 #: in 2D, an arm whose image length changes by this share moved along the line of sight
 ARM_FORESHORTEN = 0.25
 #: in 2D, a trunk whose image length (hips to neck, smoothed) changes by this share leaned or bent
@@ -97,6 +101,8 @@ SEEN_NEAR = 6
 #: a swing is read from a hand seen in this share of the frames, with no single frame's step
 #: larger than SWING_JUMP of the hand's path over the 5 frames around its peak
 SWING_SEEN, SWING_JUMP = 0.7, 0.6
+#: a fast hand moving this share of its path straight up or down is raised or lowered, not swung
+SWING_VERTICAL = 0.9
 #: a fast arm within this share of the clip of a raise, lowering, reach or clap (of either arm:
 #: both arms go up together) is that motion, not a swing
 SWING_NEAR = 0.1
@@ -755,10 +761,21 @@ def _wave_swing_facts(body: _Body, side: str, clock: _Clock, dims: int = 3) -> l
     if _readable(speed):
         peak = _argmax(speed)
         if (speed[peak] > THRESHOLDS["swing"] and speed[peak] > 4 * (np.nanmedian(speed) + 1e-3)
-                and _plausible_swing(body.step_hand[side] - shoulder, peak)):
+                and _plausible_swing(body.step_hand[side] - shoulder, peak)
+                and not _straight_up_or_down(hand - shoulder, peak)):
             facts.append(clock.fact(f"{side}_arm", "swing", peak + 1, speed[peak], f"swings the {side} arm quickly",
                                     _extent(speed, peak, speed[peak] / 2)))
     return facts
+
+
+def _straight_up_or_down(rel: np.ndarray, peak: int) -> bool:
+    """The hand's path over the fastest frames (peak-1 to peak+2) goes straight up or down
+    (SWING_VERTICAL of it vertical): an arm brought up or down briskly, which the raise and
+    lowering facts say (at 15 frames/s a brisk raise covers a swing's distance in one frame); a
+    throw, punch or bat swing is fastest going forward or across."""
+    path = rel[min(peak + 2, len(rel) - 1)] - rel[max(peak - 1, 0)]
+    length = float(np.linalg.norm(path))
+    return bool(np.isfinite(length) and length > 0 and abs(path[1]) >= SWING_VERTICAL * length)
 
 
 def _plausible_swing(rel: np.ndarray, peak: int) -> bool:
@@ -1553,8 +1570,19 @@ def _diameter(x: np.ndarray) -> float:
                for i in range(0, len(x), 256))
 
 
+#: in 2D an image shoulder line changing its length by this much (statures, ~8 cm; 2D keypoints
+#: jitter by 1-2.5 cm) turned: no 'stays in place'
+STILL_SHOULDERS_2D = 0.05
 #: "stays in place" speaks of every body part: each must be readable in this share of the frames
 STILL_READABLE = 0.8
+
+
+def _still_bounds(world: World) -> tuple[float, float]:
+    """(STILL, STILL_MOST) in statures: from metres in metric data (sway and jitter do not scale
+    with the body), as they are in images (no metric scale there)."""
+    if world.unit == "m" and np.isfinite(world.stature) and world.stature > 0:
+        return STILL_METRES / world.stature, STILL_MOST_METRES / world.stature
+    return STILL, STILL_MOST
 
 
 def _all_parts_seen(body: _Body) -> bool:
@@ -1629,9 +1657,10 @@ def _read_motion(data: np.ndarray, layout: str | Layout, *, visibility: np.ndarr
     bound = margin * max(spans.values(), default=np.inf)
     # still: every part stays within STILL in most frames (sensor noise spikes now and then) and
     # within STILL_MOST in all
-    if (not facts and moved and not unsure and max(usual.values()) < STILL and max(moved.values()) < STILL_MOST
+    still, most = _still_bounds(world)
+    if (not facts and moved and not unsure and max(usual.values()) < still and max(moved.values()) < most
             and bound < STILL_BOUND and _all_parts_seen(body)
-            and not (world.dims == 2 and (_arms_foreshorten(body) or _trunk_foreshortens(body)))):
+            and not (world.dims == 2 and (_arms_foreshorten(body) or _trunk_foreshortens(body) or _shoulders_turn(body)))):
         # the bound said is the largest span measured, with a margin, rounded up (a hand moving
         # 0.05 is not 'at most 0.04')
         facts = [Fact("body", "still", 0.5, 0.0, f"stays in place: no body part moves more than "
@@ -1692,6 +1721,14 @@ def _trunk_foreshortens(body: _Body) -> bool:
     joint but shortens the trunk: its hips-to-neck length (smoothed) changes by more than
     TRUNK_FORESHORTEN of its median."""
     return _length_varies(_smooth(np.linalg.norm(body.neck - body.hip, axis=1)), TRUNK_FORESHORTEN)
+
+
+def _shoulders_turn(body: _Body) -> bool:
+    """In a 2D image a body turning on the spot barely moves a joint up, down or across, but its
+    shoulder line's image length changes (by the cosine of the turn): by more than
+    STILL_SHOULDERS_2D (statures, smoothed, 5th to 95th percentile) it turned."""
+    width = _smooth(np.linalg.norm(body.shoulder["left"] - body.shoulder["right"], axis=1))
+    return _readable(width) and bool(np.subtract(*np.nanpercentile(width, [95, 5])) > STILL_SHOULDERS_2D)
 
 
 def _static(moved: dict[str, float]) -> bool:
