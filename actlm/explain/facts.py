@@ -729,8 +729,13 @@ def _side_to_side(body: _Body, ok: np.ndarray, pts: np.ndarray, turn: np.ndarray
 def _wave_swing_facts(body: _Body, side: str, clock: _Clock, dims: int = 3) -> list[Fact]:
     hand, shoulder = body.hand[side], body.shoulder[side]
     facts = []
-    rel = body.raw_hand[side] - shoulder          # a fast wave is smoothed away by the usual 5 frames
-    jittery = body.step_hand[side] - shoulder
+    # side to side against the neck: one shoulder joint slides ~7 cm across when the arm lifts
+    # (a basketball shot's shoulder line shrinks 0.30 -> 0.25 m), which turns back like a wave;
+    # height against the shoulder, as a wave is waved above it
+    anchor = body.neck.copy()
+    anchor[:, 1] = shoulder[:, 1]
+    rel = body.raw_hand[side] - anchor            # a fast wave is smoothed away by the usual 5 frames
+    jittery = body.step_hand[side] - anchor
     turn = _body_turn(body) if dims == 3 else None
     if turn is not None:
         # a body turning while it waves carries the hand round with it: read the hand's side to
