@@ -4,8 +4,10 @@
     python -m experiments.attribution_benchmark --dataset utd-mhad --checkpoint RUN  # a trained run
 
 For every test sequence, the explainer's own choice (``actlm.explain.attribution``: the cited set of
-body parts and the span, picked by the drop of the predicted class's probability when frozen) is
-compared with explainers of the same size that never search jointly:
+body parts, ranked by a criterion (``--criteria``; the product's: the drop of the predicted class's
+logit margin over the best other class when frozen), and the span, picked by the drop of its
+probability) is compared with explainers of the same size that never search jointly; every number
+is the measured drop of the predicted class's probability, whatever ranked the set:
 
 - **cited set** vs (a) the k joints with the most motion (motion energy: a trivial explainer that
   never looks at the model), (b) the top-k joints by single-joint occlusion, (c) k random joints
