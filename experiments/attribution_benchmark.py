@@ -4,8 +4,10 @@
     python -m experiments.attribution_benchmark --dataset utd-mhad --checkpoint RUN  # a trained run
 
 For every test sequence, the explainer's own choice (``actlm.explain.attribution``: the cited set of
-body parts and the span, picked by the drop of the predicted class's probability when frozen) is
-compared with explainers of the same size that never search jointly:
+body parts, ranked by a criterion (``--criteria``; the product's: the drop of the predicted class's
+logit margin over the best other class when frozen), and the span, picked by the drop of its
+probability) is compared with explainers of the same size that never search jointly; every number
+is the measured drop of the predicted class's probability, whatever ranked the set:
 
 - **cited set** vs (a) the k joints with the most motion (motion energy: a trivial explainer that
   never looks at the model), (b) the top-k joints by single-joint occlusion, (c) k random joints
@@ -40,7 +42,7 @@ import torch
 
 from actlm import data as actlm_data
 from actlm.data.layouts import get_layout
-from actlm.explain.attribution import (MIN_EFFECT, candidate_sets, freeze_joints, occlude, set_joints,
+from actlm.explain.attribution import (CRITERIA, CRITERION, MIN_EFFECT, candidate_sets, freeze_joints, occlude, set_joints,
                                        set_key, set_size)
 from actlm.explain.explainer import Explainer, shipped_encoder
 
@@ -89,34 +91,35 @@ def probs_of(model: torch.nn.Module, batch: list[torch.Tensor], target: int) -> 
 
 
 # --- one sequence ---------------------------------------------------------------------------
-def study(model: torch.nn.Module, x: torch.Tensor, layout, rng: np.random.Generator) -> dict:
-    """The explainer's cited set and span for ``x`` and every comparison of them, in two batched
-    forward passes (the explainer's occlusion, then the comparisons)."""
+def study(model: torch.nn.Module, x: torch.Tensor, layout, rng: np.random.Generator,
+          criteria: list[str]) -> dict[str, dict]:
+    """For each criterion, the explainer's cited set and span for ``x`` and every comparison of
+    them, in two batched forward passes (the explainer's occlusion, shared by the criteria, then
+    the comparisons of all criteria's sets)."""
     occ = occlude(model, x, layout)
     target = int(np.argmax(occ.probs))
     base = float(occ.probs[target])
-    cited, cited_drop = occ.cited_set(target)
     (start, end), span_drop = occ.span(target)
-    joints = set_joints(cited, layout)
-    k, v = len(joints), x.shape[3]
     single = single_joint_drops(model, x, target, base)
-    by_occlusion = list(np.argsort(-single)[:k])
-    by_motion = list(np.argsort(-motion_energy(x))[:k])
-    randoms = [list(rng.choice(v, size=k, replace=False)) for _ in range(RANDOM_DRAWS)]
-    sets = [joints, by_motion, by_occlusion, *randoms]
+    energy = motion_energy(x)
+    v = x.shape[3]
+    cited = {c: occ.cited_set(target, c) for c in criteria}
+    sets = {}
+    for c, (parts, _) in cited.items():
+        joints = set_joints(parts, layout)
+        k = len(joints)
+        sets[c] = [joints, list(np.argsort(-energy)[:k]), list(np.argsort(-single)[:k]),
+                   *[list(rng.choice(v, size=k, replace=False)) for _ in range(RANDOM_DRAWS)]]
+    flat = [s for c in criteria for s in sets[c]]
     same_length = [w for w in occ.windows if w[1] - w[0] == end - start]
-    batch = ([freeze_joints(x, s) for s in sets] + [zero_joints(x, s) for s in sets]
+    batch = ([freeze_joints(x, s) for s in flat] + [zero_joints(x, s) for s in flat]
              + [bridge_frames(x, a, b) for a, b in same_length])
     p = base - probs_of(model, batch, target)
-    n = len(sets)
+    n = len(flat)
     frozen, zeroed, bridged = p[:n], p[n:2 * n], p[2 * n:]
     others = [i for i, w in enumerate(same_length) if w != (start, end)]
     window_drop = {w: float(base - q[target]) for w, q in zip(occ.windows, occ.window_probs)}
-    return {
-        "target": target, "base": base, "cited": list(cited), "cited_units": set_size(cited), "k": k,
-        "shown": cited_drop >= MIN_EFFECT, "cited_drop_explainer": cited_drop,
-        "frozen": {"cited": frozen[0], "motion": frozen[1], "occlusion": frozen[2], "random": frozen[3:].mean()},
-        "zeroed": {"cited": zeroed[0], "motion": zeroed[1], "occlusion": zeroed[2], "random": zeroed[3:].mean()},
+    span = {
         "span": [start, end], "span_frames": int(x.shape[2]), "span_drop": span_drop,
         "span_others_frozen": float(np.mean([window_drop[same_length[i]] for i in others])) if others else None,
         "span_best_of_length_frozen": all(span_drop >= window_drop[same_length[i]] for i in others),
@@ -124,6 +127,16 @@ def study(model: torch.nn.Module, x: torch.Tensor, layout, rng: np.random.Genera
         "span_others_bridged": float(np.mean(bridged[others])) if others else None,
         "span_best_of_length_bridged": bool(all(bridged[same_length.index((start, end))] >= bridged[i] for i in others)),
     }
+    out, m = {}, 3 + RANDOM_DRAWS
+    for i, c in enumerate(criteria):
+        f, z = frozen[i * m:(i + 1) * m], zeroed[i * m:(i + 1) * m]
+        parts, drop = cited[c]
+        out[c] = {"target": target, "base": base, "cited": list(parts), "cited_units": set_size(parts),
+                  "k": len(sets[c][0]), "shown": drop >= MIN_EFFECT, "cited_drop_explainer": drop,
+                  "frozen": {"cited": f[0], "motion": f[1], "occlusion": f[2], "random": f[3:].mean()},
+                  "zeroed": {"cited": z[0], "motion": z[1], "occlusion": z[2], "random": z[3:].mean()},
+                  **span}
+    return out
 
 
 def single_joint_drops(model: torch.nn.Module, x: torch.Tensor, target: int, base: float) -> np.ndarray:
@@ -158,26 +171,32 @@ def jaccard(a: list[int], b: list[int]) -> float:
     return len(a & b) / len(a | b) if a | b else 1.0
 
 
-def randomisation_study(model: torch.nn.Module, inputs: list[tuple[torch.Tensor, dict]], layout) -> list[dict]:
-    """Per cascade stage: the mean overlap of the randomised model's cited set with the trained
-    model's (for the trained model's class), the share of identical sets, and chance: the mean
-    overlap of the trained cited set with every candidate set of the same size."""
+def randomisation_study(model: torch.nn.Module, inputs: list[tuple[torch.Tensor, dict]], layout,
+                        criteria: list[str]) -> dict[str, list[dict]]:
+    """Per criterion and cascade stage: the mean overlap of the randomised model's cited set with the
+    trained model's (for the trained model's class), the share of identical sets, and chance: the
+    mean overlap of the trained cited set with every candidate set of the same size."""
     sets = candidate_sets(layout)
-    chance = [np.mean([jaccard(set_joints(r["cited"], layout), js) for s, js in sets.items()
-                       if set_size(s) == r["cited_units"]]) for _, r in inputs]
-    rows, prefixes = [], []
+    chance = {c: [np.mean([jaccard(set_joints(r[c]["cited"], layout), js) for s, js in sets.items()
+                           if set_size(s) == r[c]["cited_units"]]) for _, r in inputs] for c in criteria}
+    rows: dict[str, list[dict]] = {c: [] for c in criteria}
+    prefixes: list[str] = []
     for stage, (label, groups) in enumerate(CASCADE):
         prefixes += groups
         rand = randomised(model, prefixes, seed=stage)
-        overlap, same = [], []
+        overlap: dict[str, list[float]] = {c: [] for c in criteria}
+        same: dict[str, list[bool]] = {c: [] for c in criteria}
         for x, r in inputs:
-            cited, _ = occlude(rand, x, layout).cited_set(r["target"])
-            overlap.append(jaccard(set_joints(cited, layout), set_joints(r["cited"], layout)))
-            same.append(sorted(cited) == sorted(r["cited"]))
-        rows.append({"randomised": label, "overlap": float(np.mean(overlap)), "identical": float(np.mean(same)),
-                     "chance": float(np.mean(chance)), "n": len(inputs),
-                     "overlap_minus_chance_95": bootstrap(np.array(overlap) - np.array(chance))})
-        print(f"randomised {label}: overlap {np.mean(overlap):.3f} vs chance {np.mean(chance):.3f}", file=sys.stderr)
+            occ = occlude(rand, x, layout)
+            for c in criteria:
+                cited, _ = occ.cited_set(r[c]["target"], c)
+                overlap[c].append(jaccard(set_joints(cited, layout), set_joints(r[c]["cited"], layout)))
+                same[c].append(sorted(cited) == sorted(r[c]["cited"]))
+        for c in criteria:
+            o, ch = np.array(overlap[c]), np.array(chance[c])
+            rows[c].append({"randomised": label, "overlap": float(o.mean()), "identical": float(np.mean(same[c])),
+                            "chance": float(ch.mean()), "n": len(inputs), "overlap_minus_chance_95": bootstrap(o - ch)})
+            print(f"{c}, randomised {label}: overlap {o.mean():.3f} vs chance {ch.mean():.3f}", file=sys.stderr)
     return rows
 
 
@@ -213,30 +232,41 @@ def summarise(rows: list[dict]) -> dict:
 
 
 def run_dataset(a) -> dict:
+    """The run of the first criterion of ``a.criteria`` (its rows and tables), with every criterion's
+    summary under ``compared`` when there are several."""
+    criteria = a.criteria.split(",")
     checkpoint = a.checkpoint or str(shipped_encoder())
     ex = Explainer(checkpoint)
     layout = get_layout(ex.layout)
     samples = actlm_data.load(a.dataset, split=a.split)
     picked = list(range(0, len(samples), a.every))[:a.limit]      # every k-th: all classes, in the split's order
     rng = np.random.default_rng(0)
-    rows, kept, t0 = [], [], time.perf_counter()
+    rows: dict[str, list[dict]] = {c: [] for c in criteria}
+    kept, t0 = [], time.perf_counter()
     for n, i in enumerate(picked):
         s = samples[i]
         x = ex.model_input(s.data)
-        r = {"sample_id": s.sample_id, "label": int(s.label), **study(ex.model, x, layout, rng)}
-        rows.append(r)
+        by_criterion = study(ex.model, x, layout, rng, criteria)
+        for c in criteria:
+            rows[c].append({"sample_id": s.sample_id, "label": int(s.label), **by_criterion[c]})
         if n % a.random_every == 0:
-            kept.append((x, r))
+            kept.append((x, by_criterion))
         if (n + 1) % 10 == 0:
             print(f"{a.dataset}: {n + 1}/{len(picked)} ({time.perf_counter() - t0:.0f} s)", file=sys.stderr)
-    summary = summarise(rows)
-    summary["top1"] = float(np.mean([r["target"] == r["label"] for r in rows]))
-    summary["randomisation"] = randomisation_study(ex.model, kept, layout)
+    randomisation = randomisation_study(ex.model, kept, layout, criteria)
+    summaries = {}
+    for c in criteria:
+        summaries[c] = summarise(rows[c])
+        summaries[c]["top1"] = float(np.mean([r["target"] == r["label"] for r in rows[c]]))
+        summaries[c]["randomisation"] = randomisation[c]
     meta = {"command": "python -m experiments.attribution_benchmark " + " ".join(sys.argv[1:]),
             "commit": head_commit(), "date": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
             "dataset": a.dataset, "split": a.split, "checkpoint": checkpoint, "seconds": time.perf_counter() - t0,
-            "split_size": len(samples), "every": a.every}
-    return {**meta, **summary, "rows": [jsonable(r) for r in rows]}
+            "split_size": len(samples), "every": a.every, "criterion": criteria[0]}
+    out = {**meta, **summaries[criteria[0]], "rows": [jsonable(r) for r in rows[criteria[0]]]}
+    if len(criteria) > 1:
+        out["compared"] = jsonable(summaries)
+    return out
 
 
 def jsonable(r: dict) -> dict:
@@ -256,6 +286,8 @@ def report_lines(d: dict) -> list[str]:
     lines = [f"## {d['dataset']} {d['split']} ({d['n']} sequences: {scope})", "",
              f"- command: `{d['command']}`", f"- commit {d['commit']}, {d['date']}, {d['seconds'] / 60:.0f} min",
              f"- encoder: {d['checkpoint']} (top-1 {d['top1']:.1%}; mean probability of its class {d['base_mean']:.3f})",
+             f"- criterion ranking the candidate sets within a size: {d.get('criterion', 'probability')}; the number "
+             "shown and measured below is always the drop of the predicted class's probability",
              f"- cited set: {d['cited_joints_mean']:.1f} joints on average; one unit {d['cited_units']['1']}, "
              f"two units {d['cited_units']['2']}; shown as what the model relied on (drop >= {MIN_EFFECT}) "
              f"in {d['shown']:.0%}", f"- most cited: {most_cited(d['rows'])}", "",
@@ -281,6 +313,28 @@ def report_lines(d: dict) -> list[str]:
               "|---|---|---|---|---|---|"]
     lines += [f"| {r['randomised']} | {r['n']} | {r['overlap']:.3f} | {r['identical']:.0%} | {r['chance']:.3f} | "
               f"[{r['overlap_minus_chance_95'][0]:+.3f}, {r['overlap_minus_chance_95'][1]:+.3f}] |" for r in d["randomisation"]]
+    return lines + [""] + criteria_lines(d.get("compared", {}))
+
+
+def criteria_lines(compared: dict) -> list[str]:
+    """One row per criterion of the same run: the frozen probability drop of its cited set against
+    motion energy and single-joint occlusion, and its randomisation overlap minus chance per stage."""
+    if not compared:
+        return []
+    stages = [r["randomised"] for r in next(iter(compared.values()))["randomisation"]]
+    lines = ["Criteria compared on these sequences (cited set chosen by each; frozen probability drop, cited minus "
+             "the other explainer with its 95 % CI; randomisation: overlap / chance per stage, * = CI of the "
+             "excess above 0):", "",
+             "| criterion | joints | cited | vs motion energy | vs single-joint occlusion | vs motion energy, zeroed | "
+             + " | ".join(stages) + " |", "|---" * (6 + len(stages)) + "|"]
+    for c, d in compared.items():
+        def vs(block: dict, m: str) -> str:
+            v = block["vs"][m]
+            return f"{v['diff']:+.3f} [{v['ci95'][0]:+.3f}, {v['ci95'][1]:+.3f}]"
+        rand = [f"{r['overlap']:.3f} / {r['chance']:.3f}{'*' if r['overlap_minus_chance_95'][0] > 0 else ''}"
+                for r in d["randomisation"]]
+        lines.append(f"| {c} | {d['cited_joints_mean']:.1f} | {d['frozen']['cited']:.3f} | {vs(d['frozen'], 'motion')} | "
+                     f"{vs(d['frozen'], 'occlusion')} | {vs(d['zeroed'], 'motion')} | " + " | ".join(rand) + " |")
     return lines + [""]
 
 
@@ -314,12 +368,15 @@ def main() -> None:
     p.add_argument("--every", type=int, default=1, help="every k-th test sequence (CPU time); 1 = the whole split")
     p.add_argument("--random-every", type=int, default=8, help="model randomisation on every k-th studied sequence")
     p.add_argument("--threads", type=int, default=1)
+    p.add_argument("--criteria", default=CRITERION, help="how the cited set is ranked within its size, comma-separated "
+                   f"from {', '.join(CRITERIA)}; the first is reported in full, all are compared")
+    p.add_argument("--name", default=None, help="the kept run's name (default: the dataset's)")
     p.add_argument("--report-only", action="store_true", help="rewrite attribution.md/.json from the kept runs")
     a = p.parse_args()
     torch.set_num_threads(a.threads)
     if not a.report_only:
         RUNS.mkdir(parents=True, exist_ok=True)
-        (RUNS / f"{a.dataset}.json").write_text(json.dumps(run_dataset(a), indent=1))
+        (RUNS / f"{a.name or a.dataset}.json").write_text(json.dumps(run_dataset(a), indent=1))
     write_results()
 
 

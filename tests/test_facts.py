@@ -993,3 +993,12 @@ def test_a_body_turning_in_an_image_does_not_stay_in_place():
     shoulder line shortens and lengthens (0.11 statures; standing still: at most ~0.04)."""
     sample, reading = _generated("turn", "coco-17", 34)
     assert "still" not in motions(reading)
+
+
+def test_a_sit_up_whose_shoulders_are_hidden_is_no_squat():
+    """Penn 1608 (hand-check round 7): the shoulders are invisible through the sit-up, so the trunk
+    tilt is unreadable and the lying check was skipped: 'bends the knees and lowers the body'. The
+    legs lie along the floor (hips to ankles ~88 deg from up): lying, no squat."""
+    data, visibility = penn("1608")
+    reading = read_motion(data, "penn-13", visibility=visibility)
+    assert "squat" not in motions(reading), reading.facts

@@ -6,8 +6,10 @@ An explanation is built from evidence, never the other way round:
    and every union of two of these (both arms and hands, an arm and the torso, ...) is frozen at
    its first-frame position (its motion removed) in one batched forward pass; the drop of the
    predicted class's probability is that set's measured effect (``set_drops``). The cited set
-   (``used_parts``) is the best single one, or the best pair when freezing it costs 10 points
-   more; ``used_drop`` is what freezing exactly that set costs.
+   (``used_parts``) is the single one whose freezing narrows the predicted class's logit margin
+   over the best other class most (class-specific: what brings a rival closest to winning), or the
+   pair first by that margin when freezing it costs 10 probability points more; ``used_drop`` is
+   what freezing exactly that set costs in probability.
    The span is the time window (a quarter of the clip, or half) whose freezing costs most
    (``span_drop``). Occlusion is used rather than gradient x input because it measures the effect
    it reports (gradient x input, tried first, ranked joints barely better than random on NW-UCLA).

@@ -1193,12 +1193,15 @@ def _lying(body: _Body, t: int, height: np.ndarray) -> bool:
     """The body lies at frame t (a push-up, a sit-up): its trunk beyond LYING_TILT degrees from up,
     with the hips below LYING_HIPS statures or the legs beyond LYING_TILT too (a plank's legs lie
     along the floor; a crouching body's legs stand, however far its trunk bends). The legs count
-    in 2D images above all, where a lying body's hips-above-floor in statures means little."""
-    tilt = _trunk_tilt(body)[t]
-    if not tilt > LYING_TILT:
-        return False
-    if height[t] < LYING_HIPS:
-        return True
+    in 2D images above all, where a lying body's hips-above-floor in statures means little. A trunk
+    unreadable at t (a sit-up's head hidden at its lowest) is read at the nearest frame it is seen;
+    unseen there too (Penn's sit-ups hide the shoulders), the legs alone decide."""
+    tilt = _seen_near(_trunk_tilt(body), t)
+    if np.isfinite(tilt):
+        if not tilt > LYING_TILT:
+            return False
+        if height[t] < LYING_HIPS:
+            return True
     legs = body.hip[t] - np.nanmean([body.ankle["left"][t], body.ankle["right"][t]], axis=0)
     length = float(np.linalg.norm(legs))
     return bool(length > 0 and np.degrees(np.arccos(np.clip(legs[1] / length, -1, 1))) > LYING_TILT)
