@@ -199,25 +199,32 @@ def evaluate_split(k: int, unseen: list[str], cache_root: Path) -> dict:
             "unknown_flagged_per_class": flagged}
 
 
-def clip_inputs(checkpoint: Path, videos: Path) -> dict[str, "torch.Tensor"]:
-    """Each shared clip's model input as `actlm predict` builds it (cached BlazePose keypoints)."""
-    import torch
-
-    from actlm.data.transforms import build_pipeline
-    from actlm.engine.checkpoint import read_meta
+def clip_skeletons(meta, videos: Path) -> dict[str, np.ndarray]:
+    """Each shared clip's skeleton in the model's layout, as `actlm predict` builds it (cached
+    BlazePose keypoints), before the checkpoint's test pipeline."""
     from actlm.pipeline import skeleton_for_model
 
     from .openset_poses import CLIPS, cached_pose
 
-    meta = read_meta(checkpoint)
-    pipeline = build_pipeline(meta.test_pipeline, meta.layout)
     out = {}
     for name in CLIPS:
         pose, _ = cached_pose(videos / name)
-        data, _ = skeleton_for_model(pose, meta.layout, meta.model.args.get("num_persons", 1),
-                                     meta.model.args.get("in_channels"))
-        out[name] = torch.from_numpy(pipeline(data, np.random.default_rng(0)))[None]
+        out[name], _ = skeleton_for_model(pose, meta.layout, meta.model.args.get("num_persons", 1),
+                                          meta.model.args.get("in_channels"))
     return out
+
+
+def clip_inputs(checkpoint: Path, videos: Path) -> dict[str, "torch.Tensor"]:
+    """Each shared clip's model input as `actlm predict` builds it."""
+    import torch
+
+    from actlm.data.transforms import build_pipeline
+    from actlm.engine.checkpoint import read_meta
+
+    meta = read_meta(checkpoint)
+    pipeline = build_pipeline(meta.test_pipeline, meta.layout)
+    return {name: torch.from_numpy(pipeline(data, np.random.default_rng(0)))[None]
+            for name, data in clip_skeletons(meta, videos).items()}
 
 
 def forward_scores(checkpoint: Path, x: "torch.Tensor") -> dict[str, np.ndarray]:
@@ -252,17 +259,11 @@ def window_kept(checkpoint: Path, videos: Path, neighbours_of: Callable[[np.ndar
 
     from actlm.data.transforms import build_pipeline
     from actlm.engine import load_checkpoint
-    from actlm.pipeline import skeleton_for_model
-
-    from .openset_poses import CLIPS, cached_pose
 
     model, meta = load_checkpoint(checkpoint)
     pipeline = build_pipeline(meta.test_pipeline, meta.layout)
     out = {}
-    for name in CLIPS:
-        pose, _ = cached_pose(videos / name)
-        data, _ = skeleton_for_model(pose, meta.layout, meta.model.args.get("num_persons", 1),
-                                     meta.model.args.get("in_channels"))
+    for name, data in clip_skeletons(meta, videos).items():
         starts = range(0, max(1, data.shape[1] - WINDOW + 1), WINDOW_STRIDE)
         x = torch.stack([torch.from_numpy(pipeline(data[:, s:s + WINDOW], np.random.default_rng(0))) for s in starts])
         with torch.no_grad():
