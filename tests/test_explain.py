@@ -178,3 +178,27 @@ def test_the_shipped_reasoner_reads_the_evidence_and_only_verified_text_is_shown
         assert said["claims"] == 0 or said["precision"] == 1.0, answer
     with pytest.raises(ExplainError, match="kinect-v1 expects"):
         reasoner.answer(np.zeros((1, 30, 25, 3), np.float32), "ntu_layout")
+
+
+def _bare_evidence(**kw):
+    from actlm.explain.evidence import Evidence
+    base = dict(sample_id="s", action="doffing", confidence=0.6, runner_up="throw", runner_up_confidence=0.3,
+                parts={"right_hand": 0.05, "right_leg": 0.05}, used_parts=[], span=(0.0, 0.5), facts=[], cited=[])
+    base.update(kw)
+    return Evidence(**base)
+
+
+def test_the_at_most_clause_gives_the_largest_measured_drop_not_the_ranked_sets():
+    """The cited set is ranked by the logit margin; 'at most N points' must be the largest
+    probability drop of any set measured (a04_s03_e02 said 4 while the right leg alone drops 5)."""
+    from actlm.explain.text import attribution_words
+    ev = _bare_evidence(used_drop=0.04, set_drops={"torso": 0.04, "right_leg": 0.05})
+    assert "at most 5 points" in attribution_words(ev)
+
+
+def test_a_margin_drop_beyond_the_margin_is_said_as_more_than_the_margin():
+    from actlm.explain.text import template_explanation
+    text = template_explanation(_bare_evidence(contrast_parts={"right_hand": 0.79}))
+    assert "by 79 points, more than the whole 30-point margin" in text
+    text = template_explanation(_bare_evidence(contrast_parts={"right_hand": 0.2}))
+    assert "by 20 points;" in text and "whole" not in text

@@ -66,8 +66,9 @@ def attribution_words(ev: Evidence) -> str:
     in the sequence (...)'."""
     span = _span_effect_words(ev)
     if not ev.used_parts:
+        largest = max([ev.used_drop, *ev.set_drops.values()])       # the cited set is ranked by margin, not by this drop
         return (f"no one or two body parts carry it (freezing any of them drops it by at most "
-                f"{max(ev.used_drop, 0.0) * 100:.0f} points); the model relied most on the motion {span}")
+                f"{max(largest, 0.0) * 100:.0f} points); the model relied most on the motion {span}")
     return (f"the model relied most on {set_words(ev.used_parts)} (freezing {_pronoun(ev.used_parts)} drops "
             f"{ev.action} from {_pct(ev.confidence)} to {_pct(ev.confidence - ev.used_drop)}), {span}")
 
@@ -128,10 +129,22 @@ def template_explanation(ev: Evidence) -> str:
         if ev.cue:
             parts.append(why + ev.cue + ".")
         else:
-            where = (f"freezing the {_names([next(iter(ev.contrast_parts))])[0]} narrows the margin most, by "
-                     f"{next(iter(ev.contrast_parts.values())) * 100:.0f} points; " if ev.contrast_parts else "")
+            where = _contrast_part_words(ev)
             parts.append(why + where + _no_cue_words(ev) + ".")
     return " ".join(problem_sentences(ev) + parts)
+
+
+def _contrast_part_words(ev: Evidence) -> str:
+    """The part whose freezing narrows the margin over the runner-up most, and by how much; said
+    as more than the whole margin where freezing it overturns the decision."""
+    if not ev.contrast_parts:
+        return ""
+    part, drop = next(iter(ev.contrast_parts.items()))
+    margin = ev.confidence - ev.runner_up_confidence
+    words = f"freezing the {_names([part])[0]} narrows the margin most, by {drop * 100:.0f} points"
+    if drop > margin:
+        words += f", more than the whole {margin * 100:.0f}-point margin"
+    return words + "; "
 
 
 def _no_cue_words(ev: Evidence) -> str:
