@@ -1008,3 +1008,19 @@ def test_a_sit_up_whose_shoulders_are_hidden_is_no_squat():
     data, visibility = penn("1608")
     reading = read_motion(data, "penn-13", visibility=visibility)
     assert "squat" not in motions(reading), reading.facts
+
+
+def test_a_body_whose_head_and_trunk_are_never_seen_gets_no_size():
+    """Penn 0352 (bench press, hand-check round 8): head and shoulders marked invisible throughout,
+    so nothing gave the body's size and a 'stature' of 1e-6 said 'lowers the body by about 825000.0
+    statures'. Now the reading is refused and says why."""
+    data, visibility = penn("0352")
+    reading = read_motion(data, "penn-13", visibility=visibility)
+    assert reading.blocked and not reading.facts
+    assert "no_scale" in [p.kind for p in reading.problems]
+
+
+def test_stature_without_head_or_spine_is_unknown():
+    from actlm.explain.world import _stature
+    assert np.isnan(_stature(np.full(5, np.nan), 0.0))
+    assert _stature(np.full(5, np.nan), 0.5) > 0          # the spine alone still gives a size

@@ -1631,6 +1631,11 @@ def _read_motion(data: np.ndarray, layout: str | Layout, *, visibility: np.ndarr
     if tracking.blocked:
         return Reading([], tracking.problems)
     world = world_frame(x, layout)
+    if not np.isfinite(world.stature):
+        return Reading([], tracking.problems + [Problem(
+            "no_scale", (), (int(tracking.frames[0]), int(tracking.frames[-1])),
+            "neither the head nor the trunk is seen in any frame: the body's size is unknown, so no motion is read",
+            blocking=True)])
     hands = {s: _end(layout, f"{s}_hand") for s in ("right", "left")}
     problems, drop = view_problems(world.coords, world.facing, world.dims, layout, tracking.frames, hands,
                                    world.camera())

@@ -261,11 +261,14 @@ def _stature(heights_head: np.ndarray, spine: float) -> float:
     """The head's height above the floor when standing tall, kept between SPINE_TO_STATURE and
     MAX_SPINE_TO_STATURE spine lengths: a clip in which the person never stands (sitting, squatting
     throughout) would shrink it, feet annotated far off the body (clips cropped at the knees)
-    would inflate it."""
+    would inflate it. NaN when neither the head nor the spine is ever seen (a bench press whose
+    annotator marked head and shoulders invisible): no scale, so no size can be said."""
     ok = np.isfinite(heights_head)
     tall = float(np.percentile(heights_head[ok], 90)) if ok.any() else 0.0
     if spine > 0:
         tall = min(max(tall, SPINE_TO_STATURE * spine), MAX_SPINE_TO_STATURE * spine)
+    elif not tall > 0:
+        return float("nan")
     return max(tall, 1e-6)
 
 
