@@ -526,20 +526,6 @@ def _ahead_2d(body: _Body, side: str, arm: float) -> np.ndarray:
     return np.where(profile & across & upright, length * np.sin(np.radians(angle)), np.nan)
 
 
-def _held_through_gaps(x: np.ndarray, width: int = BEND_HELD) -> np.ndarray:
-    """The least readable value over each ``width`` frames starting at a frame, where at least two
-    of them are readable (NaN otherwise): a peak held over several frames, not one frame's spike,
-    also where the tracker drops a frame at a punch's fast end."""
-    if len(x) < width:
-        return np.full(len(x), np.nan)
-    windows = np.lib.stride_tricks.sliding_window_view(x, width)
-    enough = np.isfinite(windows).sum(axis=1) >= 2
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)
-        least = np.where(enough, np.nanmin(np.where(enough[:, None], windows, 0.0), axis=1), np.nan)
-    return np.concatenate([least, np.full(width - 1, np.nan)])
-
-
 def _forward_reach(body: _Body, side: str, clock: _Clock, world: World) -> list[Fact]:
     """An arm stretched forward: the hand ahead of the shoulder by most of the arm's length, held
     over BEND_HELD frames (one frame's jitter is no reach), having come there from closer in."""
@@ -549,7 +535,7 @@ def _forward_reach(body: _Body, side: str, clock: _Clock, world: World) -> list[
     if not arm > 0:
         return []
     ahead = _ahead_3d(body, side, world) if world.dims == 3 else _ahead_2d(body, side, arm)
-    held = _held_through_gaps(ahead)
+    held = _held(ahead, readable=2)     # a tracker may drop a frame at a punch's fast end
     if not _readable(held, 1):
         return []
     first = _argmax(held)
@@ -863,13 +849,18 @@ def _trunk_tilt(body: _Body) -> np.ndarray:
     return np.degrees(np.arccos(np.clip(spine[:, 1] / np.where(length > 0, length, np.nan), -1, 1)))
 
 
-def _held(x: np.ndarray, width: int = BEND_HELD) -> np.ndarray:
-    """The least value over each ``width`` frames starting at a frame (NaN if any is unreadable):
-    a peak held that long, not one frame's spike (a 2D clip's last annotated frame)."""
+def _held(x: np.ndarray, width: int = BEND_HELD, readable: int | None = None) -> np.ndarray:
+    """The least value over each ``width`` frames starting at a frame: a peak held that long, not
+    one frame's spike (a 2D clip's last annotated frame). NaN where fewer than ``readable`` of the
+    frames are readable (default: all of them); the least of the readable ones otherwise."""
     if len(x) < width:
         return np.full(len(x), np.nan)
     windows = np.lib.stride_tricks.sliding_window_view(x, width)
-    return np.concatenate([windows.min(axis=1), np.full(width - 1, np.nan)])
+    enough = np.isfinite(windows).sum(axis=1) >= (width if readable is None else readable)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        least = np.where(enough, np.nanmin(np.where(enough[:, None], windows, 0.0), axis=1), np.nan)
+    return np.concatenate([least, np.full(width - 1, np.nan)])
 
 
 def _upright_direction(spine: np.ndarray, tilt: np.ndarray) -> np.ndarray:
