@@ -30,7 +30,7 @@ fitted over all subjects leaves 0.12 m of residual, 0.03-0.14 m per subject, so 
 its own fit; the fit's residual is kept per clip); horizontal is the plane across it. Positions are median-smoothed over 3 frames (single-frame jitter).
 
 The clips reviewed: every sequence of those classes (all views, as facts_real reads them) in
-which the detector at the given commit states a walk, plus (``--all``) the same numbers for every
+which the detector at the given commit states a walk; the same numbers are kept for every
 sequence of those classes, so facts_real can count the detector's walks against the verdicts of
 any later version. As a check on the measure itself, every 'walk around' sequence is measured
 too (they should nearly all come out ``walking``).
@@ -123,7 +123,7 @@ def smooth3(x: np.ndarray) -> np.ndarray:
 
 
 def on_floor(x: np.ndarray, joint: int, axes) -> np.ndarray:
-    up, e1, e2, _ = axes
+    _, e1, e2, _ = axes
     p = x[:, joint]
     return smooth3(np.stack([p @ e1, p @ e2], axis=1))
 
@@ -278,11 +278,12 @@ def write(flagged: list[dict], everyone: list[dict], check: dict, command: str) 
                "walk_around_check": check}
     rules = {"STEP_MOVING_m_per_frame": STEP_MOVING, "STEP_ALONE_ratio": STEP_ALONE, "STEP_LENGTH_m": STEP_LENGTH,
              "WALK_STEPS": WALK_STEPS, "WALK_COVER_m": WALK_COVER}
+    commit = head_commit()
     (RESULTS / f"{NAME}.json").write_text(json.dumps(
-        {"command": command, "commit": head_commit(), "date": when, "rules": rules, "summary": summary,
+        {"command": command, "commit": commit, "date": when, "rules": rules, "summary": summary,
          "reviewed": flagged, "all_excluding": {r["id"]: r["verdict"] for r in everyone}}, indent=1) + "\n")
     lines = ["# Walks stated on NW-UCLA's stationary classes, reviewed (issue 40, item 1b)", "",
-             f"Command: `{command}`  ", f"Commit: {head_commit()} (working tree at run time)  ", f"Date: {when}", "",
+             f"Command: `{command}`  ", f"Commit: {commit} (working tree at run time)  ", f"Date: {when}", "",
              f"Sequences of {', '.join(EXCLUDING)} (all views): {len(everyone)}; the detector states a walk on "
              f"**{len(flagged)}** ({summary['detector_walk_rate']}). Own measurement of each (see the script's "
              f"docstring; rules: a foot moves > {STEP_MOVING} m/frame while the other moves < 1/{STEP_ALONE} as far, "
