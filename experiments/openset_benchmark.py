@@ -37,7 +37,7 @@ import numpy as np
 from actlm.engine.openset import (ClassGaussians, auroc, energy, fpr_at_tpr, knn_cosine, max_logit,
                                   max_softmax)
 
-from .general_zeroshot import RUNS, all_splits, class_names, commit
+from .general_zeroshot import RUNS, all_splits, class_names, commit, pct
 from .run_archive import previous_reading
 
 if TYPE_CHECKING:
@@ -45,8 +45,6 @@ if TYPE_CHECKING:
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "experiments" / "results"
-#: where the zero-shot runs live (not in git)
-RUNS_ROOT = Path("/work/main")
 #: the shipped general model (`actlm predict`'s default)
 SHIPPED = ROOT / "actlm" / "checkpoints" / "general-2d"
 #: neighbours for the kNN score, fixed before any measurement (about a tenth of a class's ~80 training samples)
@@ -71,7 +69,6 @@ def extract(checkpoint: Path, split: str, cache: Path) -> dict[str, np.ndarray]:
         d = np.load(cache)
         return {k: d[k] for k in d.files}
     import torch
-    import torch.nn.functional as F
     from torch.utils.data import DataLoader
 
     from actlm.data import load
@@ -83,22 +80,29 @@ def extract(checkpoint: Path, split: str, cache: Path) -> dict[str, np.ndarray]:
     model.eval()
     ds = load("general", split=split)
     loader = DataLoader(SkeletonDataset(ds, meta.test_pipeline), batch_size=64)
-    feats, logits, cosines, labels = [], [], [], []
-    with torch.no_grad():
-        texts = F.normalize(model.text_projection(model.class_text), dim=-1)
-        for x, y, _ in loader:
-            f = model.encoder.forward_features(x)
-            feats.append(f)
-            logits.append(model.encoder.classifier(f))
-            cosines.append(F.normalize(model.skeleton_projection(f), dim=-1) @ texts.T)
-            labels.append(y)
-    out = {"features": torch.cat(feats).numpy(), "logits": torch.cat(logits).numpy(),
-           "text_cosine": torch.cat(cosines).numpy(),
-           "label_names": np.array(ds.classes)[torch.cat(labels).numpy()],
-           "model_classes": np.array(meta.classes)}
+    batches = [(outputs(model, x), y) for x, y, _ in loader]
+    out = {key: np.concatenate([b[key] for b, _ in batches]) for key in ("features", "logits", "text_cosine")}
+    out["label_names"] = np.array(ds.classes)[torch.cat([y for _, y in batches]).numpy()]
+    out["model_classes"] = np.array(meta.classes)
     cache.parent.mkdir(parents=True, exist_ok=True)
     np.savez(cache, **out)
     return out
+
+
+def outputs(model, x: "torch.Tensor") -> dict[str, np.ndarray]:
+    """Pooled features (the product's :func:`pooled_features`), classifier logits and the cosines to
+    the class texts (a HocSLM's ``text_logits`` without its scale, from the same features: one
+    forward pass) of one input batch."""
+    import torch
+    import torch.nn.functional as F
+
+    from actlm.engine.openset import pooled_features
+
+    with torch.no_grad():
+        f = pooled_features(model, x)
+        texts = F.normalize(model.text_projection(model.class_text), dim=-1)
+        return {"features": f.numpy(), "logits": model.encoder.classifier(f).numpy(),
+                "text_cosine": (F.normalize(model.skeleton_projection(f), dim=-1) @ texts.T).numpy()}
 
 
 def model_labels(data: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
@@ -136,21 +140,20 @@ def interval(x: np.ndarray) -> list[float]:
     return [float(np.quantile(x, 0.025)), float(np.quantile(x, 0.975))]
 
 
-def score_report(s: np.ndarray, base: np.ndarray, threshold: float, base_threshold: float, known: np.ndarray,
-                 draws: list) -> dict:
+def bootstrap_aurocs(s: np.ndarray, draws: list) -> np.ndarray:
+    return np.array([auroc(s[a], s[b]) for a, b in draws])
+
+
+def score_report(s: np.ndarray, threshold: float, base_kept: np.ndarray, base_aurocs: np.ndarray,
+                 known: np.ndarray, draws: list) -> dict:
     """AUROC, FPR at 95 % TPR and the operating point (``threshold``) of score ``s`` on the test set,
-    with bootstrap intervals of its differences to the baseline ``base`` at ``base_threshold``."""
-    kept, base_kept = s >= threshold, base >= base_threshold
-    aurocs = np.array([auroc(s[a], s[b]) for a, b in draws])
-    base_aurocs = np.array([auroc(base[a], base[b]) for a, b in draws])
-    tpr_diff = np.array([kept[a].mean() - base_kept[a].mean() for a, _ in draws])
-    fpr_diff = np.array([kept[b].mean() - base_kept[b].mean() for _, b in draws])
+    with bootstrap intervals of its differences to the baseline (its bootstrap AUROCs and the
+    samples its own threshold keeps)."""
+    aurocs = bootstrap_aurocs(s, draws)
     return {"auroc": auroc(s[known], s[~known]), "auroc_ci": interval(aurocs),
             "auroc_minus_msp_ci": interval(aurocs - base_aurocs),
-            "fpr_at_95tpr": fpr_at_tpr(s[known], s[~known]),
-            "threshold": float(threshold), "test_tpr_at_threshold": float(kept[known].mean()),
-            "test_fpr_at_threshold": float(kept[~known].mean()),
-            "tpr_minus_msp_ci": interval(tpr_diff), "fpr_minus_msp_ci": interval(fpr_diff)}
+            "fpr_at_95tpr": fpr_at_tpr(s[known], s[~known]), "threshold": float(threshold),
+            **rule_report(s >= threshold, base_kept, known, draws)}
 
 
 def rule_report(kept: np.ndarray, base_kept: np.ndarray, known: np.ndarray, draws: list) -> dict:
@@ -175,7 +178,7 @@ def knn_sensitivity(train: dict, test: dict, known: np.ndarray, ks: tuple[int, .
 
 
 def evaluate_split(k: int, unseen: list[str], cache_root: Path) -> dict:
-    run = RUNS_ROOT / RUNS[k][1]
+    run = ROOT / RUNS[k][1]            # the zero-shot runs (not in git), as general_zeroshot trains them
     train = extract(run, "train", cache_root / f"{run.name}_train.npz")
     test = extract(run, "test", cache_root / f"{run.name}_test.npz")
     assert not set(map(str, train["model_classes"])) & set(unseen), f"{run} was trained on an unseen class"
@@ -184,9 +187,10 @@ def evaluate_split(k: int, unseen: list[str], cache_root: Path) -> dict:
     on_test, on_train = all_scores(train, test)
     draws = bootstrap_draws(known)
     thresholds = {name: float(np.quantile(on_train[name], 1 - KEEP)) for name in SCORES}
-    base, base_t = on_test["max_softmax"], thresholds["max_softmax"]
-    per_score = {name: score_report(s, base, thresholds[name], base_t, known, draws) for name, s in on_test.items()}
-    base_kept = base >= base_t
+    base = on_test["max_softmax"]
+    base_kept, base_aurocs = base >= thresholds["max_softmax"], bootstrap_aurocs(base, draws)
+    per_score = {name: score_report(s, thresholds[name], base_kept, base_aurocs, known, draws)
+                 for name, s in on_test.items()}
     today = base >= PRODUCT_MIN_CONFIDENCE
     rules = {f"max_softmax >= {PRODUCT_MIN_CONFIDENCE} (today's rule)": rule_report(today, base_kept, known, draws),
              f"max_softmax >= {PRODUCT_MIN_CONFIDENCE} and knn_cosine kept": rule_report(
@@ -214,34 +218,15 @@ def clip_skeletons(meta, videos: Path) -> dict[str, np.ndarray]:
     return out
 
 
-def clip_inputs(checkpoint: Path, videos: Path) -> dict[str, "torch.Tensor"]:
+def clip_inputs(meta, videos: Path) -> dict[str, "torch.Tensor"]:
     """Each shared clip's model input as `actlm predict` builds it."""
     import torch
 
     from actlm.data.transforms import build_pipeline
-    from actlm.engine.checkpoint import read_meta
 
-    meta = read_meta(checkpoint)
     pipeline = build_pipeline(meta.test_pipeline, meta.layout)
     return {name: torch.from_numpy(pipeline(data, np.random.default_rng(0)))[None]
             for name, data in clip_skeletons(meta, videos).items()}
-
-
-def forward_scores(checkpoint: Path, x: "torch.Tensor") -> dict[str, np.ndarray]:
-    """features, logits and text cosines of one input batch, as :func:`extract` computes them."""
-    import torch
-    import torch.nn.functional as F
-
-    from actlm.engine import load_checkpoint
-
-    model, meta = load_checkpoint(checkpoint)
-    model.eval()
-    with torch.no_grad():
-        f = model.encoder.forward_features(x)
-        texts = F.normalize(model.text_projection(model.class_text), dim=-1)
-        return {"features": f.numpy(), "logits": model.encoder.classifier(f).numpy(),
-                "text_cosine": (F.normalize(model.skeleton_projection(f), dim=-1) @ texts.T).numpy(),
-                "model_classes": np.array(meta.classes)}
 
 
 def test_sources(n: int) -> np.ndarray:
@@ -253,21 +238,20 @@ def test_sources(n: int) -> np.ndarray:
     return np.array([str(i).split("/")[0] for i in ids])
 
 
-def window_kept(checkpoint: Path, videos: Path, neighbours_of: Callable[[np.ndarray], np.ndarray]) -> dict[str, list[bool]]:
+def window_kept(model, meta, videos: Path, neighbours_of: Callable[[np.ndarray], np.ndarray]) -> dict[str, list[bool]]:
     """Whether the kNN score keeps each 3 s window (:data:`WINDOW` frames every :data:`WINDOW_STRIDE`) of each clip."""
     import torch
 
     from actlm.data.transforms import build_pipeline
-    from actlm.engine import load_checkpoint
+    from actlm.engine.openset import pooled_features
 
-    model, meta = load_checkpoint(checkpoint)
     pipeline = build_pipeline(meta.test_pipeline, meta.layout)
     out = {}
     for name, data in clip_skeletons(meta, videos).items():
         starts = range(0, max(1, data.shape[1] - WINDOW + 1), WINDOW_STRIDE)
         x = torch.stack([torch.from_numpy(pipeline(data[:, s:s + WINDOW], np.random.default_rng(0))) for s in starts])
         with torch.no_grad():
-            out[name] = [bool(v) for v in neighbours_of(model.encoder.forward_features(x).numpy())]
+            out[name] = [bool(v) for v in neighbours_of(pooled_features(model, x).numpy())]
     return out
 
 
@@ -289,16 +273,22 @@ def real_clips(checkpoint: Path, videos: Path, cache_root: Path) -> dict:
     """The shipped model on the five shared clips: every score, its percentile among the shipped
     model's training samples, and whether the 95 %-of-training threshold keeps it; with the share of
     the model's own (all known) test samples each threshold keeps."""
+    from actlm.engine import load_checkpoint
+
     from .openset_poses import CLIPS
 
     train = extract(checkpoint, "train", cache_root / f"{checkpoint.name}_train.npz")
     test = extract(checkpoint, "test", cache_root / f"{checkpoint.name}_test.npz")
-    clips = clip_inputs(checkpoint, videos)
-    batch = {name: forward_scores(checkpoint, x) for name, x in clips.items()}
-    stacked = {key: np.concatenate([b[key] for b in batch.values()]) for key in ("features", "logits", "text_cosine")}
-    stacked["model_classes"] = train["model_classes"]
-    on_clips, on_train = all_scores(train, stacked)
-    on_test, _ = all_scores(train, test)
+    model, meta = load_checkpoint(checkpoint)
+    model.eval()
+    clips = clip_inputs(meta, videos)
+    batch = [outputs(model, x) for x in clips.values()]
+    stacked = {key: np.concatenate([b[key] for b in batch]) for key in ("features", "logits", "text_cosine")}
+    # the clips and the test samples scored in one call (one fit of the scorers on the training partition)
+    both = {key: np.concatenate([stacked[key], test[key]]) for key in stacked}
+    on_both, on_train = all_scores(train, both)
+    on_clips = {s: v[:len(clips)] for s, v in on_both.items()}
+    on_test = {s: v[len(clips):] for s, v in on_both.items()}
     thresholds = {name: float(np.quantile(on_train[name], 1 - KEEP)) for name in SCORES}
     classes = [str(c) for c in train["model_classes"]]
     rows = {}
@@ -312,7 +302,7 @@ def real_clips(checkpoint: Path, videos: Path, cache_root: Path) -> dict:
     kept_by_source = {src: float((on_test["knn_cosine"][sources == src] >= thresholds["knn_cosine"]).mean())
                       for src in np.unique(sources)}
     bank = train["features"][model_labels(train)[0]]
-    windows = window_kept(checkpoint, videos, lambda f: knn_cosine(f, bank, KNN_K) >= thresholds["knn_cosine"])
+    windows = window_kept(model, meta, videos, lambda f: knn_cosine(f, bank, KNN_K) >= thresholds["knn_cosine"])
     for name, kept in windows.items():
         rows[name]["knn_windows_kept"] = [int(sum(kept)), len(kept)]
     for name, answer in predict_answers(checkpoint, videos).items():
@@ -333,10 +323,6 @@ def summarise(rows: list[dict]) -> dict:
 
 
 # --- results file --------------------------------------------------------------------------------
-def pct(x: float) -> str:
-    return f"{100 * x:.1f}"
-
-
 def per_split_table(r: dict) -> list[str]:
     lines = [f"Split {r['split']} ({r['run']}; {r['n_known']} known / {r['n_unknown']} unknown test samples; "
              f"unseen: {', '.join(r['unseen'])})", "",
