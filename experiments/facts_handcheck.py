@@ -295,14 +295,18 @@ class Body:
         flat = np.linalg.norm(spine - np.outer(along, self.up), axis=1)
         return _smooth(np.degrees(np.arctan2(np.sign(side) * flat, along))) - upright
 
+    def spine_units(self) -> np.ndarray:
+        """The pelvis->neck direction per frame (unit)."""
+        spine = self.point("neck") - self.point("pelvis")
+        return spine / np.maximum(np.linalg.norm(spine, axis=1, keepdims=True), 1e-9)
+
     def own_upright_spine(self) -> tuple[np.ndarray | None, int]:
         """This person's upright trunk in this clip: the mean direction of pelvis->neck over the
         frames where the head is near its tallest (>= ``UPRIGHT_HEAD_SHARE`` of its 95th percentile
         above the floor) and the trunk within ``UPRIGHT_MAX_TILT_DEG`` of up, the more upright half
         of them (at least ``UPRIGHT_MIN_FRAMES``; a slight bend or a lean is not upright); (None, n) when
         fewer than ``UPRIGHT_MIN_FRAMES`` frames qualify (then the dataset's upright is used)."""
-        spine = self.point("neck") - self.point("pelvis")
-        unit = spine / np.maximum(np.linalg.norm(spine, axis=1, keepdims=True), 1e-9)
+        unit = self.spine_units()
         head = self.point("head") @ self.up - self.floor
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)
@@ -325,8 +329,7 @@ class Body:
         upright, frames = self.own_upright_spine()
         if upright is None:
             return self.trunk_angle(), {"own_upright_frames": float(frames), "own_upright_fallback": 1.0}
-        spine = self.point("neck") - self.point("pelvis")
-        unit = spine / np.maximum(np.linalg.norm(spine, axis=1, keepdims=True), 1e-9)
+        unit = self.spine_units()
         angle = np.degrees(np.arccos(np.clip(unit @ upright, -1, 1)))
         away = unit - upright
         side = np.sum(away * self.forward(), axis=1) if not self.is_2d else away[:, 0]
