@@ -26,3 +26,55 @@ def test_unknown_names_and_taken_names_are_errors():
     with pytest.raises(ValueError, match="taken by another dataset"):
         register_dataset("my-ucla", "x", "{where}", aliases=("ucla",))(lambda raw, out: None)
     assert "my-ucla" not in DATASETS
+
+
+# --- a prepared copy made by an older importer is not reused silently -------------------------
+def test_a_copy_from_an_older_importer_is_prepared_again_on_load_by_name(shared_data, monkeypatch, capsys):
+    import dataclasses
+    import json
+
+    from actlm.data import load
+    from actlm.data.registry import prepared_path
+
+    first = load("sbu")
+    info_path = prepared_path("sbu") / "dataset.json"
+    assert json.loads(info_path.read_text())["importers"] == {"sbu": 1}
+    frames_before = (prepared_path("sbu") / "frames.npy").stat().st_mtime_ns
+
+    load("sbu")   # current: reused as it is
+    assert (prepared_path("sbu") / "frames.npy").stat().st_mtime_ns == frames_before
+    assert "older importer" not in capsys.readouterr().err
+
+    monkeypatch.setitem(DATASETS, "sbu", dataclasses.replace(DATASETS["sbu"], version=2))
+    again = load("sbu")
+    assert "prepared by an older importer (sbu v1 -> v2); preparing it again" in capsys.readouterr().err
+    assert json.loads(info_path.read_text())["importers"] == {"sbu": 2}
+    assert len(again) == len(first) == 282
+
+
+def test_a_derived_dataset_is_stale_when_a_source_importer_changed_and_a_path_load_warns(
+        shared_data, monkeypatch, tmp_path, capsys):
+    import dataclasses
+    import json
+
+    from actlm.data import load, prepare
+    from actlm.data.catalog import importer_versions
+    from actlm.data.registry import stale_importers
+
+    assert importer_versions("general")["penn-action"] == DATASETS["penn-action"].version
+    assert set(importer_versions("general")) == {"general", "nw-ucla", "utd-mhad", "penn-action", "sbu", "msrc-12"}
+    current = {"name": "general", "importers": importer_versions("general")}
+    assert stale_importers(current) == []
+    monkeypatch.setitem(DATASETS, "penn-action", dataclasses.replace(DATASETS["penn-action"], version=99))
+    assert stale_importers(current) == [f"penn-action v{current['importers']['penn-action']} -> v99"]
+    assert stale_importers({"name": "my-own-set"}) == []   # not a built-in: nothing to compare with
+
+    out = tmp_path / "sbu-copy"
+    prepare("sbu", out=out)
+    info = json.loads((out / "dataset.json").read_text())
+    info["importers"] = {"sbu": 0}
+    (out / "dataset.json").write_text(json.dumps(info))
+    capsys.readouterr()
+    assert len(load(str(out))) == 282   # an explicit path is the user's: opened, with a warning
+    err = capsys.readouterr().err
+    assert f"{out} was prepared by an older importer (sbu v0 -> v1)" in err and f"--out {out}" in err

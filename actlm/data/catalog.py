@@ -25,7 +25,10 @@ class DatasetSpec:
 
     ``how_to_get`` is shown when the raw files are missing (``{where}`` is the folder looked
     in); ``user_named``: each prepared copy is stored under the ``name`` the user gives
-    (custom folders, videos) instead of the dataset's own name."""
+    (custom folders, videos) instead of the dataset's own name. ``version`` counts changes of the
+    importer that change what it stores (a prepared copy written by an older one is prepared again
+    on its next load by name); ``built_from`` names the datasets a derived one is made of (their
+    versions count as its own)."""
 
     name: str
     raw_subdir: str
@@ -33,6 +36,8 @@ class DatasetSpec:
     how_to_get: str
     aliases: tuple[str, ...] = ()
     user_named: bool = False
+    version: int = 1
+    built_from: tuple[str, ...] = ()
 
 
 DATASETS: dict[str, DatasetSpec] = {}
@@ -40,17 +45,29 @@ ALIASES: dict[str, str] = {}
 
 
 def register_dataset(name: str, raw_subdir: str, how_to_get: str, aliases: tuple[str, ...] = (),
-                     user_named: bool = False) -> Callable[[Preparer], Preparer]:
+                     user_named: bool = False, version: int = 1,
+                     built_from: tuple[str, ...] = ()) -> Callable[[Preparer], Preparer]:
     """Decorator: register the decorated function as the preparer of dataset ``name``."""
     def add(prepare: Preparer) -> Preparer:
         taken = [a for a in (name, *aliases) if a in ALIASES and ALIASES[a] != name
                  or a in DATASETS and a != name]
         if taken:
             raise ValueError(f"dataset name(s) {taken} are taken by another dataset")
-        DATASETS[name] = DatasetSpec(name, raw_subdir, prepare, how_to_get, tuple(aliases), user_named)
+        DATASETS[name] = DatasetSpec(name, raw_subdir, prepare, how_to_get, tuple(aliases), user_named,
+                                     version, tuple(built_from))
         ALIASES.update({alias: name for alias in aliases})
         return prepare
     return add
+
+
+def importer_versions(name: str) -> dict[str, int]:
+    """The importer versions a prepared copy of ``name`` is made with: its own and, for a dataset
+    built from others, theirs (stored in its ``dataset.json`` as ``importers``)."""
+    spec = DATASETS[name]
+    versions = {name: spec.version}
+    for source in spec.built_from:
+        versions.update(importer_versions(source))
+    return versions
 
 
 def reserved_names() -> set[str]:

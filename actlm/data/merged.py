@@ -201,7 +201,7 @@ def merged_samples(dataset: str, split: str, data_root_dir: str | Path | None = 
                          meta={**meta, "person": m + 1} if dataset == "sbu" else meta)
 
 
-@register_dataset("general", ".", HOW_TO_GET, aliases=("general-2d", "merged"))
+@register_dataset("general", ".", HOW_TO_GET, aliases=("general-2d", "merged"), built_from=tuple(SOURCES))
 def prepare(raw: Path, out: Path, progress: Callable | None = None) -> PrepareReport:
     """Write the general dataset to ``out`` from the sources found under the data root ``raw``."""
     splits: dict[str, list[str]] = {"train": [], "test": []}

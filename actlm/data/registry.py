@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import sys
 from pathlib import Path
@@ -14,7 +15,7 @@ except ImportError:  # pragma: no cover - Windows
 
 from ..paths import cache_dir, data_root
 from . import nwucla, ntu, custom, utdmhad, penn, sbu, msrc12  # noqa: F401,I001  (the built-in importers register themselves, in this order)
-from .catalog import ALIASES, DATASETS, DatasetSpec, reserved_names
+from .catalog import ALIASES, DATASETS, DatasetSpec, importer_versions, reserved_names
 from .errors import CONTROL_CHARS, DataError, DatasetNotFound, PrepareReport
 from .store import SkeletonSet, check_replaceable
 
@@ -59,7 +60,34 @@ def prepare(dataset: str, raw: str | Path | None = None, out: str | Path | None 
     check_no_overlap(raw_dir, out_dir, inside_ok=spec.raw_subdir == ".")
     check_not_a_builtin_place(out_dir, spec)
     check_replaceable(Path(os.path.abspath(out_dir.expanduser())))   # before reading any raw file
-    return spec.prepare(raw_dir, out_dir, progress=progress, **options)
+    report = spec.prepare(raw_dir, out_dir, progress=progress, **options)
+    _stamp_importers(Path(getattr(report, "output", None) or out_dir), importer_versions(spec.name))
+    return report
+
+
+def _stamp_importers(folder: Path, versions: dict[str, int]) -> None:
+    """Record in ``dataset.json`` which importer versions wrote the prepared copy (replaced
+    atomically, so a reader never sees a half-written file)."""
+    info_path = folder / "dataset.json"
+    if not info_path.is_file():
+        return
+    info = json.loads(info_path.read_text(encoding="utf-8"))
+    info["importers"] = versions
+    tmp = info_path.with_name(f"dataset.json.partial-{os.getpid()}")
+    tmp.write_text(json.dumps(info, indent=1), encoding="utf-8")
+    os.replace(tmp, info_path)
+
+
+def stale_importers(info: dict[str, Any]) -> list[str]:
+    """The importers that changed since a prepared copy of a built-in dataset was written, as
+    'name v1 -> v2' (empty when it is current or not a built-in; a copy from before versions were
+    recorded counts as version 1 of every importer)."""
+    key = _key(str(info.get("name", "")))
+    if key not in DATASETS or DATASETS[key].user_named:
+        return []
+    stored = info.get("importers") or {}
+    return [f"{name} v{stored.get(name, 1)} -> v{version}" for name, version in importer_versions(key).items()
+            if stored.get(name, 1) != version]
 
 
 def check_not_a_builtin_place(out: Path, spec: DatasetSpec) -> None:
@@ -118,18 +146,24 @@ def load(name: str | Path, split: str | None = None, data_root_dir: str | Path |
     default benchmark (cross-view for NW-UCLA, cross-subject for NTU).
     """
     path = Path(name)
-    if not (path / "dataset.json").exists():
+    by_name = not (path / "dataset.json").exists()
+    if by_name:
         path = prepared_path(str(name))
-        if not (path / "dataset.json").exists():
+        if not _current(path):
             if get_spec(str(name)).name == "custom":
                 raise DatasetNotFound("prepare a custom dataset first: actlm prepare custom --raw FOLDER "
                                       "--labels labels.csv --layout NAME --name NAME; then load it by that name")
             with _exclusive(path.with_name(path.name + ".lock")):
-                if not (path / "dataset.json").exists():  # another process may have prepared it meanwhile
+                if not _current(path):  # another process may have prepared it meanwhile
+                    _say_why_prepared_again(path)
                     report = prepare(str(name), data_root_dir=data_root_dir, progress=progress)
                     if report.skipped:  # the prepared set is smaller than the raw one: say so, once
                         print(f"prepared {name} on first use; {report.summary()}", file=sys.stderr)
     ds = SkeletonSet(path)
+    if not by_name and stale_importers(ds.info):
+        print(f"warning: {path} was prepared by an older importer ({', '.join(stale_importers(ds.info))}); "
+              f"its samples differ from what actlm prepares now: prepare it again (actlm prepare {ds.name} "
+              f"--out {path})", file=sys.stderr)
     check_is_the_named_builtin(ds, str(name), path)
     if split is None:
         return ds
@@ -137,6 +171,25 @@ def load(name: str | Path, split: str | None = None, data_root_dir: str | Path |
     if split not in splits and f"{ds.info.get('default_benchmark')}_{split}" in splits:
         split = f"{ds.info['default_benchmark']}_{split}"
     return ds.split(split)
+
+
+def _current(path: Path) -> bool:
+    """A prepared copy exists at ``path`` and no importer it was made with has changed since."""
+    info_path = path / "dataset.json"
+    if not info_path.exists():
+        return False
+    try:
+        info = json.loads(info_path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return True   # unreadable: SkeletonSet names the problem; never replace it silently
+    return not (isinstance(info, dict) and stale_importers(info))
+
+
+def _say_why_prepared_again(path: Path) -> None:
+    if (path / "dataset.json").exists():
+        info = json.loads((path / "dataset.json").read_text(encoding="utf-8"))
+        print(f"{path}: prepared by an older importer ({', '.join(stale_importers(info))}); preparing it again",
+              file=sys.stderr)
 
 
 def check_is_the_named_builtin(ds: SkeletonSet, name: str, path: Path) -> None:
