@@ -1024,3 +1024,56 @@ def test_stature_without_head_or_spine_is_unknown():
     from actlm.explain.world import _stature
     assert np.isnan(_stature(np.full(5, np.nan), 0.0))
     assert _stature(np.full(5, np.nan), 0.5) > 0          # the spine alone still gives a size
+
+
+# --- s8-trunk9: trunk facts in 2D profiles (the clip's front, the legs' line), a lean's standing start ---
+@pytest.mark.parametrize("name", ["1618", "1476"])
+def test_a_trunk_lying_back_from_legs_along_the_floor_is_no_forward_bend(name):
+    """Penn 1618 (sit-up, hand-check round 8): lying back down, the trunk is 50-68 degrees from up on
+    the side away from the knees (hips 0.01-0.08 statures high, legs along the floor); 'bends the
+    upper body forward by about 60 degrees' was said (beyond 45 degrees any bend was taken as
+    forward). Penn 1476 (push-up): trunk 50 degrees from up in line with the legs: 'bends forward 50'."""
+    data, visibility = penn(name)
+    reading = read_motion(data, "penn-13", visibility=visibility)
+    assert not [f for f in reading.facts if f.motion in ("bend", "lean_back")], reading.facts
+
+
+def test_straightening_up_from_a_golf_address_is_no_lean_back():
+    """Penn 0874 (golf swing, round 8): the trunk goes from 35 degrees forward of up at the address to
+    8-16 at the finish, never back of the legs' line; read against the address posture (the standing
+    start) that was 'leans back by about 30 degrees'."""
+    data, visibility = penn("0874")
+    reading = read_motion(data, "penn-13", visibility=visibility)
+    assert "lean_back" not in motions(reading), reading.facts
+
+
+def test_a_lean_is_read_from_the_standing_start_before_the_bend():
+    """UTD-MHAD a21_s6_t4 (pick up and throw, round 8): the bend to pick up sets in at frame 7 of 91,
+    inside the first 15 % of frames that gave the standing direction, which tilted it forward by ~7
+    degrees: a trunk at most ~12 degrees back of upright was said to lean back by 20."""
+    reading = read_motion(utd("a21_s6_t4_skeleton"), "utd-mhad")
+    assert "lean_back" not in motions(reading), reading.facts
+    assert "bend" in motions(reading)                      # the pick-up's bend itself is still read
+
+
+@pytest.mark.parametrize("name", ["0628", "0610"])
+def test_a_bend_from_a_posture_that_is_never_upright_names_its_reference(name):
+    """Penn bowlers (round 8): their most upright frames are ~20 degrees forward of up, so the trunk's
+    ~50 degrees from up is ~30 from their own upright: the words say 'from vertical'."""
+    data, visibility = penn(name)
+    bends = motions(read_motion(data, "penn-13", visibility=visibility)).get("bend", [])
+    assert bends and all("from vertical" in f.text for f in bends), bends
+
+
+def test_a_bend_whose_references_agree_keeps_its_words():
+    """A Kinect v1 forward bend from a straight standing start: no reference named."""
+    bends = motions(read_motion(ucla("a02_s04_e04_v03"), "kinect-v1")).get("bend", [])
+    assert bends and not any("vertical" in f.text for f in bends), bends
+
+
+def test_the_standing_start_ends_where_the_trunk_starts_to_move():
+    from actlm.explain.facts import _trunk_start_direction
+    angles = np.radians([0.0, 1.0, 0.0, 1.0, 10.0, 20.0, 30.0, 40.0])     # a bend from the 5th frame on
+    unit = np.stack([np.sin(angles), np.cos(angles), np.zeros_like(angles)], axis=1)
+    start = _trunk_start_direction(unit, np.arange(len(unit)))
+    assert np.degrees(np.arccos(start[1])) < 1.0

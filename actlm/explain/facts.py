@@ -216,6 +216,13 @@ STEP_ALONE, STEP_LENGTH = 4.0, 0.08
 #: 'as when sitting down' only where the hips stay down over this share of the clip's end (within
 #: SEATED_STAY of the drop, or 0.03 statures) with the knees bent (below BENT_KNEE degrees)
 SEATED_END, SEATED_STAY = 0.2, 0.2
+#: a standing start's trunk direction is read from its first frames within this many degrees of
+#: their median direction (a child's short Kinect v1 spine line jitters by up to ~10 degrees; a bend
+#: that sets in within the first END_SHARE of the clip, UTD-MHAD's pick-ups, tilts it further)
+TRUNK_START_STEADY = 10
+#: a bend's tilt from up and from the clip's own upright agree when within this many degrees (the
+#: words round to 10: 'about 50' covers 45-55)
+TRUNK_REFERENCES_AGREE = 5
 #: the most a standing body's spine line is taken to lean back (see :func:`_upright_lean`)
 UPRIGHT_LEAN = 12
 #: a 3D clip's facing tells a lean's front where the shoulder line at the peak does not, when its
@@ -913,7 +920,8 @@ def _bend_fact(body: _Body, clock: _Clock, world: World, layout: Layout | None =
         return []                        # a lying body (push-up, sit-up) neither bends nor leans
     # the angle said: the trunk's peak from its own upright (held over BEND_HELD frames), at least its tilt from up
     bent = _held(_from_upright(spine, _trunk_tilt(body)))
-    degrees = int(round(max(tilt[peak], bent[peak]) if np.isfinite(bent[peak]) else tilt[peak], -1))
+    if world.dims == 2 and _trunk_behind_lying_legs(body, peak):
+        return []                        # sitting or lying back (a sit-up going down), not bending forward
     front = _bend_front(body, world, peak)
     if world.readable_facing[peak] and not np.isfinite(front).all():
         return []                        # a facing read through a collapsed shoulder line: forward or back is in doubt
@@ -923,8 +931,9 @@ def _bend_fact(body: _Body, clock: _Clock, world: World, layout: Layout | None =
         return []                        # a backward tilt too small for a lean is no bend either
     if not backward and not (tilt[peak] > THRESHOLDS["bend"] and tilt[peak] - base > BEND_RISE):
         return []                        # a forward tilt of 15-25 degrees is a slouch, not a bend
+    amount = _trunk_bend_words(tilt[peak], bent[peak])
     if not np.isfinite(ahead) and tilt[peak] <= FORWARD_BEYOND:
-        return [clock.fact("torso", "bend", peak, tilt[peak], f"bends the upper body by about {degrees} degrees", span)]
+        return [clock.fact("torso", "bend", peak, tilt[peak], f"bends the upper body {amount}", span)]
     if backward:
         # back from the body's own upright: a sensor whose spine line leans back when people
         # stand (Kinect v1's hip-centre to shoulder-centre, ~8 degrees) must not add that lean
@@ -933,8 +942,32 @@ def _bend_fact(body: _Body, clock: _Clock, world: World, layout: Layout | None =
             return []
         return [clock.fact("torso", "lean_back", peak, lean,
                            f"leans the upper body back by about {int(round(lean, -1))} degrees", span)]
-    return [clock.fact("torso", "bend", peak, tilt[peak], f"bends the upper body forward by about {degrees} degrees",
-                       span)]
+    return [clock.fact("torso", "bend", peak, tilt[peak], f"bends the upper body forward {amount}", span)]
+
+
+def _trunk_behind_lying_legs(body: _Body, peak: int) -> bool:
+    """In an image, whether at ``peak`` the hips are down (below LYING_HIPS) with both legs along the
+    floor (each foot further from the hips across the image than below them, on the same side), and
+    the trunk on the side away from the feet: a seated or lying body's front is where its legs point,
+    so its trunk lies back there (Penn 1618: a sit-up going down, 50-68 degrees from up, was 'bends
+    forward'; a push-up's trunk in line with its legs is no bend either)."""
+    legs = np.array([body.ankle[s][peak] - body.hip[peak] for s in ("left", "right")])
+    spine = body.neck[peak] - body.hip[peak]
+    if not (np.isfinite(legs).all() and np.isfinite(spine).all() and body.hip[peak, 1] < LYING_HIPS):
+        return False                     # both feet must be seen: a pitcher's back foot kicked up is no leg along the floor
+    along = (np.abs(legs[:, 0]) > np.abs(legs[:, 1])).all() and np.sign(legs[0, 0]) == np.sign(legs[1, 0])
+    return bool(along and legs[0, 0] * spine[0] < 0)
+
+
+def _trunk_bend_words(from_up: float, from_own: float) -> str:
+    """A bend's amount in words: 'by about N degrees', N the larger of the tilt from up and from the
+    clip's own upright (a Kinect v1 spine line leaning back when people stand must not shrink a bend);
+    where the own upright is itself tilted towards the bend by more than the rounding (a bowler or a
+    golfer who never stands straight), the bend from it is smaller than the tilt said: then the words
+    name their reference, 'to about N degrees from vertical'."""
+    if np.isfinite(from_own) and from_up - from_own > TRUNK_REFERENCES_AGREE:
+        return f"to about {int(round(from_up, -1))} degrees from vertical"
+    return f"by about {int(round(max(from_up, from_own) if np.isfinite(from_own) else from_up, -1))} degrees"
 
 
 def _bend_front(body: _Body, world: World, peak: int) -> np.ndarray:
@@ -970,6 +1003,9 @@ def _lean_back_fact(body: _Body, clock: _Clock, front: np.ndarray) -> list[Fact]
         return None
     if not np.nanmin(back[: peak + 1]) < lean - LEAN_RISE:
         return None                      # not seen going back from upright (the clip starts there)
+    if _held(_trunk_back_of_legs(body, spine, front))[peak] <= 0:
+        return None                      # not back of the legs' line either: a golfer straightening up from the
+        #                                  address (the standing start, bent forward), a seated body sitting back
     span = _extent(back, peak, (lean + base) / 2)
     if span[1] - span[0] + 1 < LEAN_FRAMES:
         return None                      # a few frames' jolt at the end of a track is no lean
@@ -978,6 +1014,20 @@ def _lean_back_fact(body: _Body, clock: _Clock, front: np.ndarray) -> list[Fact]
         return None                      # leaning back is done standing in place, not walking (away in an image)
     return [clock.fact("torso", "lean_back", peak, lean, f"leans the upper body back by about {int(round(lean, -1))} degrees",
                        span)]
+
+
+def _trunk_back_of_legs(body: _Body, spine: np.ndarray, front: np.ndarray) -> np.ndarray:
+    """Per frame, the spine's angle (degrees) back of the legs' line (the feet's midpoint to the
+    hips), towards the person's back (``front``: a 3D direction): a standing body's vertical read
+    from the body itself, which a camera's roll or pitch does not tilt (a standing trunk is within
+    ~12 degrees of it: the foot joints' and the sensors' hip conventions). NaN where the legs are
+    unreadable (then :func:`_lean_back_fact` reads the standing direction alone)."""
+    legs = body.hip - np.nanmean([body.ankle["left"], body.ankle["right"]], axis=0)
+    legs = legs / np.linalg.norm(legs, axis=1, keepdims=True)
+    ahead = front[None, :] - (legs @ front)[:, None] * legs
+    ahead = ahead / np.linalg.norm(ahead, axis=1, keepdims=True)
+    unit = spine / np.linalg.norm(spine, axis=1, keepdims=True)
+    return -np.degrees(np.arctan2(np.einsum("tc,tc->t", unit, ahead), np.einsum("tc,tc->t", unit, legs)))
 
 
 def _leans_back_at(body: _Body, front: np.ndarray, peak: int) -> bool:
@@ -1002,9 +1052,7 @@ def _standing_direction(body: _Body, spine: np.ndarray, tilt: np.ndarray) -> np.
     hips = body.hip[:, 1]
     ok = np.flatnonzero(np.isfinite(unit).all(axis=1))
     if _readable(hips) and len(ok) >= 3 and _level(hips) >= np.nanpercentile(hips, 95) - START_STANDING:
-        first = ok[: max(int(round(END_SHARE * len(unit))), 3)]
-        ref = np.median(unit[first], axis=0)
-        return ref / np.linalg.norm(ref)
+        return _trunk_start_direction(unit, ok[: max(int(round(END_SHARE * len(unit))), 3)])
     legs = body.hip - np.nanmean([body.ankle["left"], body.ankle["right"]], axis=0)
     along = legs / np.linalg.norm(legs, axis=1, keepdims=True)
     angle = np.degrees(np.arccos(np.clip(np.einsum("tc,tc->t", unit, along), -1, 1)))
@@ -1012,6 +1060,18 @@ def _standing_direction(body: _Body, spine: np.ndarray, tilt: np.ndarray) -> np.
         return _upright_direction(spine, tilt)
     straight = np.isfinite(angle) & (angle <= np.nanpercentile(angle, 10))
     ref = np.median(unit[straight], axis=0)
+    return ref / np.linalg.norm(ref)
+
+
+def _trunk_start_direction(unit: np.ndarray, first: np.ndarray) -> np.ndarray:
+    """The spine's starting direction (unit) over the ``first`` readable frames: their median
+    direction, then again over those within TRUNK_START_STEADY degrees of it (a bend or lean that
+    sets in early in the clip, tilting the spine far from the rest, is no part of the standing start)."""
+    ref = np.median(unit[first], axis=0)
+    ref = ref / np.linalg.norm(ref)
+    steady = first[np.degrees(np.arccos(np.clip(unit[first] @ ref, -1, 1))) <= TRUNK_START_STEADY]
+    if len(steady) >= 3:
+        ref = np.median(unit[steady], axis=0)
     return ref / np.linalg.norm(ref)
 
 
