@@ -1077,3 +1077,54 @@ def test_the_standing_start_ends_where_the_trunk_starts_to_move():
     unit = np.stack([np.sin(angles), np.cos(angles), np.zeros_like(angles)], axis=1)
     start = _trunk_start_direction(unit, np.arange(len(unit)))
     assert np.degrees(np.arccos(start[1])) < 1.0
+# --- s8-arms9 ---------------------------------------------------------------------------------------
+@pytest.mark.parametrize("name", ["0715", "1618"])
+def test_a_hand_held_beside_the_head_while_a_shoulder_flickers_is_no_wave(name):
+    """Penn 0715 (clean and jerk: both hands hold the bar overhead) and 1618 (sit-up, hands behind
+    the head), hand-check round 8: the wrist stays 0.10-0.22 statures beside the head without
+    turning back, but with one shoulder hidden now and then the neck (the shoulders' midpoint) jumped
+    half a shoulder width, and the hand read against it swung side to side."""
+    data, visibility = penn(name)
+    reading = read_motion(data, "penn-13", visibility=visibility)
+    assert "wave" not in motions(reading), reading.facts
+    assert "raise" in motions(reading)                 # the real raises are still read
+
+
+def test_a_neck_made_of_the_shoulders_is_read_only_where_both_are_seen():
+    import types
+    from actlm.explain.facts import _arm_side_reference
+    left, right = np.zeros((20, 3)), np.zeros((20, 3))
+    left[:, 0], right[:, 0] = 0.1, -0.1
+    right[6] = np.nan
+    neck = np.nanmean(np.stack([left, right]), axis=0)      # the seen shoulder where one is hidden
+    body = types.SimpleNamespace(shoulder={"left": left, "right": right}, neck=neck)
+    reference = _arm_side_reference(body)
+    assert np.isnan(reference[6]).all() and np.allclose(reference[np.arange(20) != 6], 0.0)
+    kinect = types.SimpleNamespace(shoulder={"left": left, "right": right}, neck=neck + [0.0, 0.03, 0.0])
+    assert _arm_side_reference(kinect) is kinect.neck       # a neck joint of its own is kept
+
+
+@pytest.mark.xfail(strict=True, reason="world.py's up for this 23-frame crouch is ~16 deg off the floor's normal, "
+                   "and the arm hidden in front of a body seen from behind is tracked at a guess (not s8-arms9's)")
+def test_a_hand_snapping_to_a_guess_during_a_crouch_is_no_raise():
+    """NW-UCLA a01_s04_e01_v03 (pick up with one hand, seen from behind), hand-check round 8: the
+    skeleton's right arm jumps 0.35 m up (and 0.3 m in depth) in one frame to a guess 0.75 m in
+    front of the crouching body, and 'raises the left hand to shoulder height' was read from it."""
+    reading = read_motion(ucla("a01_s04_e01_v03"), "kinect-v1")
+    assert "raise" not in motions(reading), reading.facts
+
+
+def test_two_hands_moving_together_are_not_waving():
+    """A bar held in both hands drifts side to side with the lift (Penn 0715): the hands' gap
+    stays; a hand waved alone (or two waved mirrored) changes it."""
+    import types
+    from actlm.explain.facts import _arm_not_with_other_hand
+    t = np.arange(40)
+    sweep = np.zeros((40, 3))
+    sweep[:, 0] = 0.05 * np.sin(t / 3)
+    still = np.zeros((40, 3))
+    ok, axis = np.ones(40, bool), np.array([1.0, 0.0])
+    bar = types.SimpleNamespace(raw_hand={"left": sweep + [0.3, 0, 0], "right": sweep - [0.3, 0, 0]})
+    alone = types.SimpleNamespace(raw_hand={"left": sweep + [0.3, 0, 0], "right": still})
+    assert not _arm_not_with_other_hand(bar, "left", ok, axis, None, 0.1)
+    assert _arm_not_with_other_hand(alone, "left", ok, axis, None, 0.1)

@@ -147,6 +147,16 @@ WAVE_SMOOTH = 0.2
 WAVE_TURN = 30
 #: a wave covers at least this side-to-side range (statures, ~15 cm; 5th to 95th percentile)
 WAVE_RANGE = 0.06
+#: a neck track further than this (statures) from the shoulders' midpoint in most frames is a
+#: joint of its own (Kinect's shoulder centre sits ~5 cm above that midpoint), not made of them ...
+ARM_OWN_NECK = 1e-3
+#: ... compared in frames whose whole smoothing window (``_smooth``'s 5 frames) sees both shoulders
+ARM_NECK_FRAMES = 5
+#: a waving hand's gap to the other hand is read where the other is seen in this share of its frames
+ARM_OTHER_SEEN = 0.5
+#: a waving hand's gap to the other hand changes by at least this share of its own side-to-side
+#: range (a hand waved alone: all of it; two waved mirrored: twice it; one bar held in both: ~0)
+ARM_TOGETHER = 0.5
 #: a hand this low (statures above the floor, ~0.5 m; a standing knee is ~0.28) reaches down even
 #: when the knees bend with it (picking something up from a crouch)
 LOW_HAND = 0.3
@@ -719,13 +729,47 @@ def _side_to_side(body: _Body, ok: np.ndarray, pts: np.ndarray, turn: np.ndarray
     return across / np.linalg.norm(across)
 
 
+def _arm_side_reference(body: _Body) -> np.ndarray:
+    """The point (T, 3) a hand's side to side is read against: the neck, or where the neck is the
+    shoulders' midpoint (2D layouts, BlazePose), that midpoint of the two shoulder tracks only in
+    the frames where both are seen. With one shoulder hidden the neck is the other shoulder, half
+    a shoulder width aside, and its smoothing spreads that jump over the frames around: a hand
+    held still beside the head then swings side to side against it as the shoulder flickers in
+    and out of view (Penn 0715, 1618: 'waves the left hand')."""
+    midpoint = (body.shoulder["left"] + body.shoulder["right"]) / 2
+    both = np.isfinite(midpoint).all(axis=1) & np.isfinite(body.neck).all(axis=1)
+    # compared where both shoulders are seen over the whole smoothing window (no jump spread in)
+    clean = both & (np.convolve((~both).astype(float), np.ones(ARM_NECK_FRAMES), mode="same") == 0)
+    if clean.any() and np.median(np.linalg.norm(body.neck[clean] - midpoint[clean], axis=1)) > ARM_OWN_NECK:
+        return body.neck                         # a neck joint of its own (Kinect): it does not jump
+    return midpoint
+
+
+def _arm_not_with_other_hand(body: _Body, side: str, ok: np.ndarray, axis: np.ndarray, turn: np.ndarray | None,
+                             amplitude: float) -> bool:
+    """Whether the hand sweeps side to side against the other hand too (their gap along ``axis``
+    covers ARM_TOGETHER of the hand's own ``amplitude``), or the other hand is seldom seen: two
+    hands moving together, their gap held, carry one thing (a bar held overhead drifting with the
+    lift, Penn 0715) and wave nothing; hands waved together swing out and in, mirrored, and their
+    gap changes twice as much as either hand."""
+    other = "left" if side == "right" else "right"
+    gap = body.raw_hand[side] - body.raw_hand[other]
+    if turn is not None:
+        gap = _turned_back(gap, turn)
+    gap = gap[ok][:, [0, 2]] @ axis
+    gap = gap[np.isfinite(gap)]
+    if len(gap) < ARM_OTHER_SEEN * ok.sum():
+        return True
+    return bool(np.subtract(*np.percentile(gap, [95, 5])) >= ARM_TOGETHER * amplitude)
+
+
 def _wave_swing_facts(body: _Body, side: str, clock: _Clock, dims: int = 3) -> list[Fact]:
     hand, shoulder = body.hand[side], body.shoulder[side]
     facts = []
     # side to side against the neck: one shoulder joint slides ~7 cm across when the arm lifts
     # (a basketball shot's shoulder line shrinks 0.30 -> 0.25 m), which turns back like a wave;
     # height against the shoulder, as a wave is waved above it
-    anchor = body.neck.copy()
+    anchor = _arm_side_reference(body).copy()
     anchor[:, 1] = shoulder[:, 1]
     rel = body.raw_hand[side] - anchor            # a fast wave is smoothed away by the usual 5 frames
     jittery = body.step_hand[side] - anchor
@@ -750,7 +794,7 @@ def _wave_swing_facts(body: _Body, side: str, clock: _Clock, dims: int = 3) -> l
         scene = body.raw_hand[side][ok][:, [0, 2]] @ axis
         scene = scene - np.polyval(np.polyfit(np.arange(len(scene)), scene, 1), np.arange(len(scene)))   # a walk's drift
         own = float(np.subtract(*np.percentile(scene, [95, 5])))
-        moves = own >= WAVE_SCENE * amplitude
+        moves = own >= WAVE_SCENE * amplitude and _arm_not_with_other_hand(body, side, ok, axis, turn, amplitude)
         if flips >= THRESHOLDS["wave"] and amplitude >= WAVE_RANGE and _smooth_swings(along) and moves:
             rows = np.flatnonzero(ok)
             facts.append(clock.fact(f"{side}_hand", "wave", int(rows[len(rows) // 2]), flips,
