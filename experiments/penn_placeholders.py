@@ -28,7 +28,7 @@ from scipy.io import loadmat
 
 from actlm.data import penn
 from actlm.data.layouts import PENN_13
-from experiments.run_archive import head_commit
+from experiments.run_archive import handwritten_notes, head_commit
 
 RESULTS = Path("experiments/results/penn_placeholders")
 #: frames hidden in the middle of a visible track for the gap check (1/3 s at Penn Action's 30 fps)
@@ -179,7 +179,8 @@ def main() -> None:
         "their joints are visible in every frame.", "", *table(whole), "",
         f"## Gaps in time ({GAP} frames in the middle of a visible track): estimate vs truth (torso lengths)", "",
         *table(gap), ""]
-    RESULTS.with_suffix(".md").write_text("\n".join(lines))
+    notes = handwritten_notes(RESULTS.with_suffix(".md"))     # kept when the numbers above are rewritten
+    RESULTS.with_suffix(".md").write_text("\n".join(lines) + notes)
     print("\n".join(lines))
 
 
