@@ -146,3 +146,15 @@ def test_a_file_of_only_placeholders_is_skipped_with_its_reason(tmp_path):
                         "train": np.array([[1]])})
     with pytest.raises(DataError, match="every joint is a placeholder"):
         penn.read_sequence(path)
+
+
+def test_the_joints_a_clip_never_shows_reach_the_fact_detector_as_not_visible(imported):
+    """A twin-copied limb is an estimate: Sample.visibility marks it (read_motion then masks it)."""
+    ds = imported[0]
+    with_unseen = ds[ds.find("0785")]
+    visible = with_unseen.visibility(PENN_13)
+    hidden = [PENN_13.joints.index(name) for name in with_unseen.meta["unseen"]]
+    assert hidden and visible.shape == with_unseen.data.shape[1:3]
+    assert (visible[:, hidden] == 0).all() and visible.sum() == visible.size - len(hidden) * visible.shape[0]
+    clean = [ds[i] for i in range(len(ds)) if not ds[i].meta.get("unseen")]
+    assert clean and all(s.visibility(PENN_13) is None for s in clean)

@@ -178,7 +178,8 @@ def read_sequence(path: Path) -> Sample:
     return Sample(data=data, label=ACTIONS.index(action), sample_id=path.stem, meta=meta)
 
 
-@register_dataset("penn-action", "penn-action", HOW_TO_GET, aliases=("penn", "pennaction"))
+#: version 2: placeholders at the image origin replaced by estimates (a copy prepared by version 1 is prepared again)
+@register_dataset("penn-action", "penn-action", HOW_TO_GET, aliases=("penn", "pennaction"), version=2)
 def prepare(raw: Path, out: Path, progress: Callable | None = None) -> PrepareReport:
     """Convert the folder of ``NNNN.mat`` files at ``raw`` into a prepared dataset at ``out``."""
     files = sorted(raw.glob("*.mat"))

@@ -50,6 +50,18 @@ class Sample:
     sample_id: str
     meta: dict[str, Any] = field(default_factory=dict)
 
+    def visibility(self, layout: str | Layout) -> np.ndarray | None:
+        """(T, V): 0 for the joints the importer never read in this clip and estimated (``meta['unseen']``,
+        joint names: Penn Action's), 1 elsewhere; None when it names none. Readers that state motion pass
+        it on, so an estimate (a limb copied from its twin) is never read as the person's motion."""
+        unseen = self.meta.get("unseen") or []
+        if not unseen:
+            return None
+        joints = resolve_layout(layout).joints
+        visible = np.ones(self.data.shape[1:3], np.float32)
+        visible[:, [joints.index(name) for name in unseen if name in joints]] = 0.0
+        return visible
+
 
 def _npy_header(shape: tuple[int, ...]) -> bytes:
     header = {"descr": "<f4", "fortran_order": False, "shape": tuple(int(s) for s in shape)}
