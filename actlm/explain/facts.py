@@ -129,6 +129,10 @@ STRAIGHT_ARM, REACH_ANGLE = 0.7, 50
 STRETCHED_2D = 0.65
 #: in metric data hands are together within this many metres (their gap smoothed over 3 frames)
 HANDS_METRES = 0.13
+#: ... and held near: the hands' per-frame gap, its median over 5 frames (~0.17 s), within this many
+#: times the limit (~0.17 m: a clap's contact is brief, but its hands are near over 5 frames; hands
+#: passing 0.22-0.35 m apart with one raw frame at 0.14 m are not: 1.5 times)
+HANDS_HELD = 1.3
 #: hands brought together meet at least this far (statures, ~15 cm) above the hips
 WAIST = 0.1
 #: a wave's side-to-side swing must cover this much (statures, ~3 cm; above sensor jitter) each way
@@ -171,6 +175,16 @@ BELOW_HIPS = 0.12
 KNEE_MARGIN, REACH_SHOULDER = 0.01, 0.09
 #: ... or, low (below LOW_HAND), it drops at least this much (statures, ~0.1 m) against the pelvis
 REACH_PELVIS = 0.06
+#: a hand that keeps its place against both its shoulder (within this, statures, ~5 cm: Kinect v1
+#: hand jitter) and the pelvis (within BELOW_BODY), the trunk upright (below PICKUP_BEND) and the
+#: hand not ahead of the shoulder (by more than REACH_CARRIED_AHEAD, ~8 cm), is carried down by a
+#: lowering body, its arm hanging: near the floor in a deep lunge (UTD-MHAD a26_s7: 0.15 statures),
+#: it reaches nothing unless it is clearly below the knees ...
+REACH_CARRIED, REACH_CARRIED_AHEAD = 0.03, 0.05
+#: ... where the body lowered into a stride: one knee at least this much (statures, ~7 cm) lower than
+#: the other (a lunge's trailing knee goes towards the floor: 0.06-0.10 in UTD-MHAD's lunges; NW-UCLA's
+#: squatting pick-ups keep the knees level within 0.02, and their hands, picking something up, reach)
+REACH_STRIDE_KNEES = 0.04
 #: hips within this (statures, ~0.17 m) of the knees' height sit on a seat (thighs level; a crouch or a
 #: stand keeps them higher): hands hanging beside the seat are below the knees without reaching
 SEATED_THIGH = 0.1
@@ -260,6 +274,14 @@ SQUAT_SPOT = 0.5
 #: with the hips lower at the deepest point by at least KNEE_CYCLE_DROP leg lengths (hip to knee to
 #: ankle, ~0.05 statures: a scale of the legs themselves, kept when a 2D clip's stature is misread)
 STRAIGHT_KNEE, DEEP_KNEE, KNEE_CYCLE_DROP = 140, 100, 0.1
+#: a depth sensor fits the lower body as one: while a leg joint jumps (the tracking check drops it),
+#: the pelvis it hangs from is dragged too (NW-UCLA a08_s03_e04: the pelvis reads 0.13 m high over
+#: the frames of a jumping leg, the head dropping). Leg drop-outs this many frames apart or closer
+#: are one glitch (~0.15 s at 30 fps), and the pelvis is not read over it nor within LEG_GLITCH_EDGE
+#: frames of it (the pelvis track is smoothed over 5 frames and drifts before the flag trips)
+LEG_GLITCH_BRIDGE, LEG_GLITCH_EDGE = 5, 2
+#: ... unless that leaves less than this share of the frames (a leg lost all along: read as it is)
+LEG_GLITCH_KEEP = 0.5
 #: a change of facing larger than this between neighbouring readable frames is a tracking flip,
 #: not a turn (a person turns ~6 degrees a frame at 30 fps, a fast spin ~15; measured on the
 #: smoothed facing)
@@ -616,10 +638,29 @@ def _down_reach(body: _Body, side: str, clock: _Clock, world: World) -> list[Fac
     unseated = world.dims == 3 and hip_low - knee_low > SEATED_THIGH
     reached = (drop > THRESHOLDS["reach_down"] and (relative > BELOW_BODY or height[low] < NEAR_FLOOR)
                and reaches and height[low] < hip_low - BELOW_HIPS and (stretched or unseated))
+    if reached and not height[low] < knee_low - KNEE_MARGIN and not (height[low] < LOW_HAND and relative > REACH_PELVIS):
+        reached = not _body_carries_hand(body, side, world, low, by_arm, relative)
     if not (reached or _crouched_pickup(body, height, low, drop, hip_low, knee_low, world)):
         return []
     return [clock.fact(f"{side}_hand", "reach_down", low, drop, f"reaches down towards the floor with the {side} hand",
                        _extent(-height, low, -(height[low] + drop / 2)))]
+
+
+def _body_carries_hand(body: _Body, side: str, world: World, low: int, by_arm: float, relative: float) -> bool:
+    """The hand only went down with the body at its lowest frame ``low``: it kept its place against
+    its shoulder (``by_arm``) and the pelvis (``relative``) within REACH_CARRIED / BELOW_BODY, the
+    body lowered into a stride (REACH_STRIDE_KNEES), the trunk stayed upright (below PICKUP_BEND over
+    its clip's upright) and the hand is not ahead of the shoulder by REACH_CARRIED_AHEAD (a hand
+    going forward to the floor reaches). Unreadable measures carry nothing."""
+    if world.dims != 3 or not (abs(by_arm) < REACH_CARRIED and abs(relative) < BELOW_BODY):
+        return False
+    if not abs(body.knee["left"][low, 1] - body.knee["right"][low, 1]) >= REACH_STRIDE_KNEES:
+        return False
+    tilt = _trunk_tilt(body)
+    if not (_readable(tilt) and np.isfinite(tilt[low])) or tilt[low] - np.nanpercentile(tilt, 10) >= PICKUP_BEND:
+        return False
+    ahead = _ahead_3d(body, side, world)[low]
+    return bool(np.isfinite(ahead) and ahead <= REACH_CARRIED_AHEAD)
 
 
 def _crouched_pickup(body: _Body, height: np.ndarray, low: int, drop: float, hip_low: float, knee_low: float,
@@ -882,7 +923,10 @@ def _hands_together(body: _Body, gap: np.ndarray, clock: _Clock, limit: float = 
     waist (hands resting together in the lap are not brought together)."""
     apart = _level(gap)
     above_waist = (body.hand["right"][:, 1] + body.hand["left"][:, 1]) / 2 > body.hip[:, 1] + WAIST
-    gap = np.where(above_waist, gap, np.nan)
+    # held, not one frame's reading: the smoothed positions' gap shrinks where the hands pass each
+    # other's height (NW-UCLA a12_s04_e01: 0.22-0.35 m apart, one raw frame at 0.14, smoothed 0.10)
+    held = ~(_body_held_gap(body) >= HANDS_HELD * limit)
+    gap = np.where(above_waist & held, gap, np.nan)
     if not _readable(gap, 1):
         return []
     together = int(np.nanargmin(gap))
@@ -890,6 +934,12 @@ def _hands_together(body: _Body, gap: np.ndarray, clock: _Clock, limit: float = 
         return []
     return [clock.fact("both_hands", "hands_together", together, gap[together],
                        "brings both hands together in front of the body", _extent(-gap, together, -0.15))]
+
+
+def _body_held_gap(body: _Body) -> np.ndarray:
+    """The hands' per-frame distance (positions smoothed over 3 frames only), its median over 5
+    frames: within a limit only where the hands stay within it for most of those frames."""
+    return _median5(np.linalg.norm(body.raw_hand["right"] - body.raw_hand["left"], axis=1))
 
 
 # --- torso, legs and the whole body ----------------------------------------------------------
@@ -1233,7 +1283,9 @@ def _height_facts(body: _Body, clock: _Clock, reading: "_Context", dims: int = 3
     if not _readable(height):
         return []
     start, end = _level(height), _level(height, at_end=True)
-    low = int(np.nanargmin(height))
+    # the squat's depth is read without a leg's tracking glitch (3D: see _body_pelvis_height)
+    depth = _body_pelvis_height(body) if dims == 3 else height
+    low = int(np.nanargmin(depth))
     words = reading.distance_words
     folds = _legs_fold(body) if dims == 2 else None
     # in 3D the hips must also go down (up) against the feet: a walk under an 'up' tilted by a few
@@ -1270,7 +1322,7 @@ def _height_facts(body: _Body, clock: _Clock, reading: "_Context", dims: int = 3
     # a squat goes down from standing and comes back up; the clip may start or end part-way
     # down, or hold several squats: the standing level is the highest the hips get before the
     # lowest point, and they must come back at least half-way after it
-    before, after = height[: low + 1], height[low:]
+    before, after = depth[: low + 1], depth[low:]
     dip = float(np.nanmax(before)) - height[low] if _readable(before, 1) else 0.0
     back = float(np.nanmax(after)) - height[low] if _readable(after, 1) else 0.0
     knee = _knee_angle(body, low)
@@ -1282,6 +1334,36 @@ def _height_facts(body: _Body, clock: _Clock, reading: "_Context", dims: int = 3
                            f"bends the knees and lowers the body by {words(dip)}, then comes back up",
                            _extent(-height, low, -(height[low] + dip / 2)))]
     return []
+
+
+def _body_leg_glitch(body: _Body) -> np.ndarray:
+    """Frames (T,) bool where a leg joint (hip, knee, ankle) that is read in most of the clip is
+    missing (dropped by the tracking check: a jumping joint), bridged over LEG_GLITCH_BRIDGE frames
+    and widened by LEG_GLITCH_EDGE frames on each side."""
+    n = len(body.hip)
+    lost = np.zeros(n, bool)
+    for track in (body.hip_joint, body.knee, body.ankle):
+        for side in ("left", "right"):
+            seen = np.isfinite(track[side][:, 1])
+            if seen.sum() >= LEG_GLITCH_KEEP * n:
+                lost |= ~seen
+    idx = np.flatnonzero(lost)
+    for a, b in zip(idx[:-1], idx[1:]):
+        if b - a <= LEG_GLITCH_BRIDGE:
+            lost[a:b] = True
+    wide = lost.copy()
+    for k in range(1, LEG_GLITCH_EDGE + 1):
+        wide[k:] |= lost[:-k]
+        wide[:-k] |= lost[k:]
+    return wide
+
+
+def _body_pelvis_height(body: _Body) -> np.ndarray:
+    """The hips' height, NaN over a leg's tracking glitch (see :func:`_body_leg_glitch`) unless that
+    leaves fewer than LEG_GLITCH_KEEP of the readable frames."""
+    height = body.hip[:, 1]
+    masked = np.where(_body_leg_glitch(body), np.nan, height)
+    return masked if np.isfinite(masked).sum() >= LEG_GLITCH_KEEP * np.isfinite(height).sum() else height
 
 
 def _lying(body: _Body, t: int, height: np.ndarray) -> bool:
