@@ -160,7 +160,18 @@ ARM_NECK_FRAMES = 5
 ARM_OTHER_SEEN = 0.5
 #: a waving hand's gap to the other hand changes by at least this share of its own side-to-side
 #: range (a hand waved alone: all of it; two waved mirrored: twice it; one bar held in both: ~0)
+#: ... and that gap turns back as often as a wave's hand does (THRESHOLDS["wave"] times, by
+#: WAVE_SHARE of the hand's range): a hand waved on its own goes to and fro against the other hand too, while
+#: two hands holding one thing (a bar at the shoulders, a golf club) keep their gap but for the
+#: drift of its foreshortening in one image (Penn 0775, 0857)
 ARM_TOGETHER = 0.5
+#: a hand's raised frames split into separate stretches where it is not readable above the
+#: shoulder for more than this many frames (a half swing of a 2 Hz wave at 30 frames/s, 0.25 s):
+#: a whole turn can be missed or made up in such a hole, and two stretches joined end to end make
+#: a turn no one saw (a golf swing's hand up on one side before a 10-frame hole and on the other
+#: after it, Penn 0857); a shorter hole (a triangle's lower stroke, UTD a11_s3_t1: 6 frames) hides
+#: no turn of its own
+ARM_RUN_GAP = 7
 #: a hand this low (statures above the floor, ~0.5 m; a standing knee is ~0.28) reaches down even
 #: when the knees bend with it (picking something up from a crouch)
 LOW_HAND = 0.3
@@ -792,16 +803,31 @@ def _arm_not_with_other_hand(body: _Body, side: str, ok: np.ndarray, axis: np.nd
     covers ARM_TOGETHER of the hand's own ``amplitude``), or the other hand is seldom seen: two
     hands moving together, their gap held, carry one thing (a bar held overhead drifting with the
     lift, Penn 0715) and wave nothing; hands waved together swing out and in, mirrored, and their
-    gap changes twice as much as either hand."""
+    gap changes twice as much as either hand. The gap must also turn back as often as a wave
+    does, by a wave's share of the hand's ``amplitude`` (the hand's swing above its own jitter is
+    checked by the caller; the gap carries the other hand's jitter too): a hand waved alone or
+    mirrored goes to and fro against the other hand as much as in the scene; a held pair's gap
+    only drifts."""
     other = "left" if side == "right" else "right"
     gap = body.raw_hand[side] - body.raw_hand[other]
     if turn is not None:
         gap = _turned_back(gap, turn)
     gap = gap[ok][:, [0, 2]] @ axis
-    gap = gap[np.isfinite(gap)]
-    if len(gap) < ARM_OTHER_SEEN * ok.sum():
+    seen = np.isfinite(gap)
+    if seen.sum() < ARM_OTHER_SEEN * ok.sum():
         return True
-    return bool(np.subtract(*np.percentile(gap, [95, 5])) >= ARM_TOGETHER * amplitude)
+    rows = np.flatnonzero(ok)[seen]
+    return bool(np.subtract(*np.percentile(gap[seen], [95, 5])) >= ARM_TOGETHER * amplitude
+                and _arm_run_reversals(gap[seen], rows, max(WAVE_SWING, WAVE_SHARE * amplitude)) >= THRESHOLDS["wave"])
+
+
+def _arm_run_reversals(x: np.ndarray, rows: np.ndarray, hysteresis: float) -> int:
+    """:func:`_reversals` of ``x`` (read at frames ``rows``) counted within each stretch of frames
+    with no hole longer than ARM_RUN_GAP: across a longer hole the signal's turn is not seen."""
+    if len(rows) == 0:
+        return 0
+    cuts = np.flatnonzero(np.diff(rows) > ARM_RUN_GAP + 1) + 1
+    return sum(_reversals(part, hysteresis) for part in np.split(x, cuts))
 
 
 def _wave_swing_facts(body: _Body, side: str, clock: _Clock, dims: int = 3) -> list[Fact]:
@@ -829,7 +855,8 @@ def _wave_swing_facts(body: _Body, side: str, clock: _Clock, dims: int = 3) -> l
         # a swing must cover a good part of the hand's range each way, and be well above the
         # sensor's jitter along that line: jitter of a held hand, or the drift of a raise, turns
         # back too but only by a little
-        flips = _reversals(along, max(WAVE_SWING, WAVE_SHARE * amplitude, WAVE_JITTER * _jitter(jittery[:, [0, 2]] @ axis)))
+        swing = max(WAVE_SWING, WAVE_SHARE * amplitude, WAVE_JITTER * _jitter(jittery[:, [0, 2]] @ axis))
+        flips = _arm_run_reversals(along, np.flatnonzero(ok), swing)
         # the hand itself swings in the scene, not only against a body moving past it (a hand
         # holding a bar while the body pulls up)
         scene = body.raw_hand[side][ok][:, [0, 2]] @ axis
