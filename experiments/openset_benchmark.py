@@ -61,10 +61,28 @@ KNN_SENSITIVITY = (1, 5, 20, 50)
 SCORES = ("max_softmax", "max_logit", "energy", "text_cosine", "knn_cosine", "mahalanobis")
 
 
+def fingerprint(checkpoint: Path) -> str:
+    """12 hex digits of the checkpoint's weights and the general dataset's importer versions."""
+    import hashlib
+
+    from actlm.data.catalog import importer_versions
+
+    weights = next((p for p in (checkpoint / "model.safetensors", checkpoint / "best" / "model.safetensors")
+                    if p.is_file()), None)
+    if weights is None:
+        raise FileNotFoundError(f"{checkpoint}: no model.safetensors (nor best/model.safetensors)")
+    digest = hashlib.sha256(weights.read_bytes())
+    digest.update(json.dumps(importer_versions("general"), sort_keys=True).encode())
+    return digest.hexdigest()[:12]
+
+
 # --- one forward pass per run and partition ------------------------------------------------------
 def extract(checkpoint: Path, split: str, cache: Path) -> dict[str, np.ndarray]:
     """Pooled features, classifier logits and text cosines of ``checkpoint`` on the general dataset's
-    ``split`` (its test pipeline, 1 clip), with labels as general class names; cached in ``cache``."""
+    ``split`` (its test pipeline, 1 clip), with labels as general class names; cached in ``cache``, under a
+    name that carries the weights' and the data importers' fingerprint (retrained weights or a changed
+    importer never reuse old features)."""
+    cache = cache.with_name(f"{cache.stem}_{fingerprint(checkpoint)}{cache.suffix}")
     if cache.is_file():
         d = np.load(cache)
         return {k: d[k] for k in d.files}
