@@ -36,7 +36,7 @@ OPEN_VOCABULARY = {
 
 #: stored in the shipped config.json: the timeline's settings (actlm.timeline.stored_settings), chosen on
 #: streams of NW-UCLA's training views and UTD-MHAD's training subjects
-TIMELINE = {"threshold": 0.5, "switch_penalty": 0.5, "still_below": 0.0, "online_threshold": 0.5, "online_hold": 1,
+TIMELINE = {"threshold": 0.5, "switch_penalty": 0.5, "still_below": 0.0, "online_threshold": 0.7, "online_hold": 1,
             "online_still_below": 0.0, "source": "experiments/results/timeline_general.md"}
 
 
