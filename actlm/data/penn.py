@@ -14,8 +14,9 @@ estimate (:func:`fill_placeholders`): in time between the same joint's real read
 clip has any; from the body where it has none (2,614 joints: mostly limbs out of the frame or
 hidden behind the body for the whole clip). Each sample's ``meta`` says how many readings were
 filled (``filled``) and which joints had no real reading at all (``unseen``); the import report
-totals them. ``visibility`` itself is not stored: readers that must not read estimates (the fact
-detector) take it from the ``.mat`` file.
+totals them. ``visibility`` itself is not stored: ``Sample.visibility`` marks the ``unseen`` joints
+(what ``actlm explain`` and the facts benchmarks pass to the fact detector); readers that need every
+frame's flag take it from the ``.mat`` file. Importer version 2 (version 1 kept the placeholders).
 """
 from __future__ import annotations
 
