@@ -60,22 +60,7 @@ def prepare(dataset: str, raw: str | Path | None = None, out: str | Path | None 
     check_no_overlap(raw_dir, out_dir, inside_ok=spec.raw_subdir == ".")
     check_not_a_builtin_place(out_dir, spec)
     check_replaceable(Path(os.path.abspath(out_dir.expanduser())))   # before reading any raw file
-    report = spec.prepare(raw_dir, out_dir, progress=progress, **options)
-    _stamp_importers(Path(getattr(report, "output", None) or out_dir), importer_versions(spec.name))
-    return report
-
-
-def _stamp_importers(folder: Path, versions: dict[str, int]) -> None:
-    """Record in ``dataset.json`` which importer versions wrote the prepared copy (replaced
-    atomically, so a reader never sees a half-written file)."""
-    info_path = folder / "dataset.json"
-    if not info_path.is_file():
-        return
-    info = json.loads(info_path.read_text(encoding="utf-8"))
-    info["importers"] = versions
-    tmp = info_path.with_name(f"dataset.json.partial-{os.getpid()}")
-    tmp.write_text(json.dumps(info, indent=1), encoding="utf-8")
-    os.replace(tmp, info_path)
+    return spec.prepare(raw_dir, out_dir, progress=progress, **options)
 
 
 def stale_importers(info: dict[str, Any]) -> list[str]:
@@ -149,19 +134,23 @@ def load(name: str | Path, split: str | None = None, data_root_dir: str | Path |
     by_name = not (path / "dataset.json").exists()
     if by_name:
         path = prepared_path(str(name))
-        if not _current(path):
+        if _why_prepare(path) is not None:
             if get_spec(str(name)).name == "custom":
                 raise DatasetNotFound("prepare a custom dataset first: actlm prepare custom --raw FOLDER "
                                       "--labels labels.csv --layout NAME --name NAME; then load it by that name")
             with _exclusive(path.with_name(path.name + ".lock")):
-                if not _current(path):  # another process may have prepared it meanwhile
-                    _say_why_prepared_again(path)
+                why = _why_prepare(path)   # again: another process may have prepared it meanwhile
+                if why:
+                    print(f"{path}: prepared by an older importer ({', '.join(why)}); preparing it again",
+                          file=sys.stderr)
+                if why is not None:
                     report = prepare(str(name), data_root_dir=data_root_dir, progress=progress)
                     if report.skipped:  # the prepared set is smaller than the raw one: say so, once
                         print(f"prepared {name} on first use; {report.summary()}", file=sys.stderr)
     ds = SkeletonSet(path)
-    if not by_name and stale_importers(ds.info):
-        print(f"warning: {path} was prepared by an older importer ({', '.join(stale_importers(ds.info))}); "
+    outdated = [] if by_name else stale_importers(ds.info)
+    if outdated:
+        print(f"warning: {path} was prepared by an older importer ({', '.join(outdated)}); "
               f"its samples differ from what actlm prepares now: prepare it again (actlm prepare {ds.name} "
               f"--out {path})", file=sys.stderr)
     check_is_the_named_builtin(ds, str(name), path)
@@ -173,23 +162,17 @@ def load(name: str | Path, split: str | None = None, data_root_dir: str | Path |
     return ds.split(split)
 
 
-def _current(path: Path) -> bool:
-    """A prepared copy exists at ``path`` and no importer it was made with has changed since."""
+def _why_prepare(path: Path) -> list[str] | None:
+    """None when the prepared copy at ``path`` is current (nothing to do); else why to prepare it:
+    [] when there is none, the importers changed since it was written (:func:`stale_importers`)."""
     info_path = path / "dataset.json"
     if not info_path.exists():
-        return False
+        return []
     try:
         info = json.loads(info_path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
-        return True   # unreadable: SkeletonSet names the problem; never replace it silently
-    return not (isinstance(info, dict) and stale_importers(info))
-
-
-def _say_why_prepared_again(path: Path) -> None:
-    if (path / "dataset.json").exists():
-        info = json.loads((path / "dataset.json").read_text(encoding="utf-8"))
-        print(f"{path}: prepared by an older importer ({', '.join(stale_importers(info))}); preparing it again",
-              file=sys.stderr)
+        return None   # unreadable: SkeletonSet names the problem; never replace it silently
+    return (stale_importers(info) or None) if isinstance(info, dict) else None
 
 
 def check_is_the_named_builtin(ds: SkeletonSet, name: str, path: Path) -> None:

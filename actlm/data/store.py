@@ -28,7 +28,7 @@ from typing import Any, Iterator
 
 import numpy as np
 
-from .catalog import reserved_names
+from .catalog import DATASETS, importer_versions, reserved_names
 from .errors import DataError
 from .layout_file import resolve_layout, restore_layout, stored_spec
 from .sequence_files import special_file_reason
@@ -133,6 +133,8 @@ class DatasetWriter:
             "channels": list(channels), "classes": list(classes), "max_persons": int(max_persons),
             **(extra or {}),
         }
+        if name in DATASETS and not DATASETS[name].user_named:   # a built-in: which importers wrote it
+            self.info["importers"] = importer_versions(name)
         spec = stored_spec(self.layout)
         if spec is not None:   # a layout declared in a file travels with the data
             self.info["layout_spec"] = spec
