@@ -1,6 +1,9 @@
 """Produce the general model shipped inside actlm (actlm/checkpoints/general-2d), the default of `actlm predict`.
 
     python -m experiments.make_general_checkpoint [--epochs 30] [--threads 1] [--collect]
+    # what ships: two seeds' final epochs averaged (the seed-2 run trained with train.seed=2)
+    python -m experiments.make_general_checkpoint --work-dir runs/general_hocslm_2d_e45_clean --epochs 45 \
+        --collect --weights last --ensemble-with runs/general_clean_seed2
 
 Trains general/hocslm_2d (every dataset we have in the 13-joint common body, 2D input from random
 viewpoints, one merged class list with written descriptions: actlm/data/merged.py) through the
@@ -54,7 +57,8 @@ def main() -> None:
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
     about = {"command": "python -m experiments.make_general_checkpoint " + " ".join(sys.argv[1:]), "commit": commit,
              "date": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"), "config": "general/hocslm_2d",
-             "epochs": a.epochs, "weights": a.weights, "best_epoch": report["best_epoch"], "input": "2D image keypoints, body-13 layout",
+             "epochs": a.epochs, "weights": a.weights, "best_epoch": report["best_epoch"],
+             **({"ensemble_of": report["members"]} if "members" in report else {}), "input": "2D image keypoints, body-13 layout",
              "classes": report["classes"], "merged_from": {k: [f"{d}: {c}" for d, c in v] for k, v in CLASSES.items()},
              "class_descriptions": class_text_sources(),
              "test": "each source's standard test split (merged test split, 2D front view)",

@@ -119,6 +119,8 @@ def outputs(model, x: "torch.Tensor") -> dict[str, np.ndarray]:
     with torch.no_grad():
         f = pooled_features(model, x)
         texts = F.normalize(model.text_projection(model.class_text), dim=-1)
+        if not hasattr(model, "encoder"):       # an ensemble of seeds (actlm.encoder.ensemble): its own heads
+            return {"features": f.numpy(), "logits": model(x).numpy(), "text_cosine": (model.embed(x) @ texts.T).numpy()}
         return {"features": f.numpy(), "logits": model.encoder.classifier(f).numpy(),
                 "text_cosine": (F.normalize(model.skeleton_projection(f), dim=-1) @ texts.T).numpy()}
 

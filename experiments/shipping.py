@@ -2,7 +2,10 @@
 finished run), then copy its best or last weights and config (no optimiser state) into the package.
 
 The best epoch is picked on the test split (the trainer evaluates every few epochs): a mild
-selection on test data. ``--weights last`` ships the final epoch instead, chosen without it."""
+selection on test data. ``--weights last`` ships the final epoch instead, chosen without it.
+``--ensemble-with RUN [RUN ...]``: finished runs of the same recipe (other seeds) whose same weights
+ship with the trained run's as one checkpoint averaging their probabilities
+(``actlm.engine.checkpoint.save_ensemble``); the report is then the ensemble's own evaluation."""
 from __future__ import annotations
 
 import argparse
@@ -22,6 +25,8 @@ def train_arguments(doc: str | None, epochs: int, threads: int, work_dir: str) -
     p.add_argument("--collect", action="store_true", help="only copy an already finished run")
     p.add_argument("--weights", choices=("best", "last"), default="best",
                    help="ship the epoch picked on the test split (best) or the final one (last: no selection)")
+    p.add_argument("--ensemble-with", nargs="+", default=[], metavar="RUN",
+                   help="finished runs of the same recipe (other seeds) shipped with it as one averaging checkpoint")
     return p.parse_args()
 
 
@@ -35,10 +40,27 @@ def train_and_copy_best(config: str, a: argparse.Namespace, target: Path) -> dic
         resume = ["--resume", str(run)] if (run / "last" / "config.json").exists() else []
         subprocess.run(cmd + resume, check=True)
     weights = getattr(a, "weights", "best")
+    others = [Path(r) for r in getattr(a, "ensemble_with", [])]
+    if others:
+        return _ship_ensemble([run, *others], weights, target)
     report = json.loads((run / "eval.json").read_text()) if weights == "best" else _evaluate_last(run)
     target.mkdir(parents=True, exist_ok=True)
     for name in ("config.json", "model.safetensors"):
         shutil.copy(run / weights / name, target / name)
+    return report
+
+
+def _ship_ensemble(runs: list[Path], weights: str, target: Path) -> dict:
+    """``target`` = the runs' ``weights`` checkpoints as one averaging checkpoint; its test report, with
+    ``best_epoch`` the members' epoch (each run's own final or best)."""
+    from actlm.engine.checkpoint import save_ensemble
+
+    save_ensemble([r / weights for r in runs], target)
+    out = subprocess.run([sys.executable, "-m", "actlm", "eval", str(target), "--json"],
+                         check=True, capture_output=True, text=True).stdout
+    report = json.loads(out[out.index("{"):])
+    report["best_epoch"] = json.loads((target / "config.json").read_text())["epoch"]
+    report["members"] = [str(r / weights) for r in runs]
     return report
 
 

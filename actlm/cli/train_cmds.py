@@ -198,12 +198,24 @@ def _pipeline_option(text: str) -> list[dict]:
 @click.argument("runs", nargs=-1, required=True, type=click.Path(exists=True))
 @click.option("--weights", default=None, help="Comma-separated weight per run (default: equal).")
 @click.option("--json", "as_json", is_flag=True, help="Print the metrics as JSON.")
-def ensemble_cmd(runs: tuple[str, ...], weights: str | None, as_json: bool) -> None:
+@click.option("--save", "save_to", default=None, type=click.Path(file_okay=False),
+              help="Write one checkpoint to this directory that averages the RUNS' probabilities at inference "
+                   "(RUNS are then checkpoints of one recipe with the same input, e.g. seeds: run/last or run/best).")
+def ensemble_cmd(runs: tuple[str, ...], weights: str | None, as_json: bool, save_to: str | None) -> None:
     """Fuse the saved test scores (softmax probabilities, weighted sum) of several runs,
     e.g. the joint, bone, joint-motion and bone-motion streams.
 
     Each of RUNS is a run directory (the scores of its best epoch) or a scores file written by
-    `actlm eval CHECKPOINT --save-scores FILE.npz` (e.g. of run/last, the final epoch)."""
+    `actlm eval CHECKPOINT --save-scores FILE.npz` (e.g. of run/last, the final epoch).
+    With --save, RUNS are checkpoints read by the same input pipeline (seeds of one recipe) and the
+    result is a checkpoint that predict, eval, explain and --classes read like any other."""
+    if save_to is not None:
+        from ..engine.checkpoint import save_ensemble
+
+        if weights:
+            raise click.BadParameter("a saved ensemble averages its members equally", param_hint="--weights")
+        click.echo(f"ensemble checkpoint of {len(runs)} members: {save_ensemble(list(runs), save_to)}")
+        return
     from ..engine.ensemble import ensemble
 
     report = ensemble(runs, [float(v) for v in weights.split(",")] if weights else None)

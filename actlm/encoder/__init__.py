@@ -6,9 +6,10 @@ from typing import Any, Callable
 from torch import nn
 
 from ..data.errors import ConfigError
+from .ensemble import SeedEnsemble
 from .hglnet import HGLNet
 
-MODELS: dict[str, Callable[..., nn.Module]] = {"hglnet": HGLNet}
+MODELS: dict[str, Callable[..., nn.Module]] = {"hglnet": HGLNet, "seed-ensemble": SeedEnsemble}
 
 
 def register_model(name: str, factory: Callable[..., nn.Module]) -> None:
@@ -27,4 +28,4 @@ def build_model(name: str, **kwargs: Any) -> nn.Module:
         raise ConfigError(f"model {name}: {exc}") from None
 
 
-__all__ = ["HGLNet", "MODELS", "build_model", "register_model"]
+__all__ = ["HGLNet", "MODELS", "SeedEnsemble", "build_model", "register_model"]

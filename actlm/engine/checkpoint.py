@@ -281,3 +281,31 @@ def load_training_state(path: Path, optimizer: torch.optim.Optimizer) -> dict[st
         if all(s is not None for s in cuda):   # saved on as many GPUs as there are now
             torch.cuda.set_rng_state_all(cuda)
     return state
+
+
+def save_ensemble(members: list[str | Path], target: str | Path) -> Path:
+    """Write one checkpoint that averages the class probabilities of ``members`` (checkpoints of one
+    recipe, e.g. trained with different seeds; see ``actlm.encoder.ensemble``). The members must
+    answer the same classes from the same input (layout, test pipeline); the ensemble keeps the first
+    member's run config and records where every member came from under ``ensemble_of``."""
+    from ..encoder.ensemble import SeedEnsemble, ensemble_args
+
+    if len(members) < 2:
+        raise CheckpointError(f"an ensemble needs at least 2 checkpoints, got {len(members)}")
+    loaded = [load_checkpoint(m) for m in members]
+    first = loaded[0][1]
+    for path, (_, meta) in zip(members, loaded):
+        for what in ("classes", "layout", "test_pipeline"):
+            if getattr(meta, what) != getattr(first, what):
+                raise CheckpointError(f"{path}: its {what.replace('_', ' ')} differ from {members[0]}'s; an "
+                                      f"ensemble's members must answer the same classes from the same input")
+    specs = [{"name": meta.model.name, "args": meta.model.args} for _, meta in loaded]
+    model = SeedEnsemble(**ensemble_args(specs))
+    for member, (weights, _) in zip(model.members, loaded):
+        member.load_state_dict(weights.state_dict())
+    origin = [{"path": str(meta.path), "seed": meta.experiment.get("train", {}).get("seed"), "epoch": meta.epoch,
+               "metrics": meta.metrics} for _, meta in loaded]
+    meta = CheckpointMeta(ModelSpec("seed-ensemble", ensemble_args(specs)), first.classes, first.layout,
+                          first.dataset, first.test_pipeline, first.epoch, {}, first.experiment,
+                          {"ensemble_of": origin}, layout_spec=first.layout_spec)
+    return save_checkpoint(target, model, meta)

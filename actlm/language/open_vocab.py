@@ -91,6 +91,12 @@ class ConseScorer(OpenVocabScorer):
     learnt to tell apart carries over to a new class through how its text relates to the trained
     classes' texts, without relying on the skeleton projection alone."""
 
+    def __init__(self, model: nn.Module, class_text: torch.Tensor):
+        super().__init__(model, class_text)
+        if not hasattr(model, "encoder"):
+            raise ConfigError(f"--scoring conse needs one skeleton-language model's classifier; this checkpoint is "
+                              f"a {type(model).__name__}: use --scoring direct")
+
     def raw(self, x: torch.Tensor) -> torch.Tensor:
         features = self.model.encoder.forward_features(x)
         probs = self.model.encoder.classifier(features).softmax(-1)
