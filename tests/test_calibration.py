@@ -17,6 +17,10 @@ from actlm.engine.checkpoint import read_meta
 from actlm.language.class_texts import resolve_class_texts
 from actlm.language.open_vocab import calibrate, scorer_for, seen_classes, stored_seen_gamma
 from actlm.pipeline import default_checkpoint
+from experiments.make_general_checkpoint import OPEN_VOCABULARY
+
+#: the gamma the general model ships with (re-shipping it keeps the constant and the file in step)
+GAMMA = OPEN_VOCABULARY["seen_gamma"]
 
 MIXED = ("Clean  and JERK: lifts a barbell overhead; waving: raises one hand and waves it; "
          "sitting down: lowers the body onto a chair")
@@ -41,7 +45,7 @@ def old_checkpoint(tmp_path_factory):
 
 def test_the_shipped_general_model_stores_its_gamma_and_validates(general, old_checkpoint):
     _, meta = general
-    assert stored_seen_gamma(meta) == 0.175 and meta.extra["open_vocabulary"]["seen_gamma"] == 0.175
+    assert stored_seen_gamma(meta) == GAMMA and meta.extra["open_vocabulary"]["seen_gamma"] == GAMMA
     assert meta.to_json() == json.loads((default_checkpoint() / "config.json").read_text())   # written back unchanged
     old = read_meta(old_checkpoint)
     assert "open_vocabulary" not in old.extra and stored_seen_gamma(old) == 0.0
@@ -76,10 +80,10 @@ def test_seen_scores_drop_by_exactly_gamma_times_the_logit_scale(general):
         cal = calibrate(scorer, meta, texts)
         calibrated = scorer(x)
     scale = float(model.logit_scale.detach().exp())
-    assert cal.applied and cal.gamma == 0.175 and cal.seen == ["Clean and JERK"] and cal.new == ["waving", "sitting down"]
-    assert torch.allclose(raw[:, 0] - calibrated[:, 0], torch.full((3,), 0.175 * scale), atol=1e-4)
+    assert cal.applied and cal.gamma == GAMMA and cal.seen == ["Clean and JERK"] and cal.new == ["waving", "sitting down"]
+    assert torch.allclose(raw[:, 0] - calibrated[:, 0], torch.full((3,), GAMMA * scale), atol=1e-4)
     assert torch.equal(raw[:, 1:], calibrated[:, 1:])
-    assert cal.as_dict()["logit_offset"] == pytest.approx(0.175 * scale) and "0.175" in cal.note()
+    assert cal.as_dict()["logit_offset"] == pytest.approx(GAMMA * scale) and f"{GAMMA:g}" in cal.note()
     with torch.no_grad():
         calibrate(scorer, meta, texts, 0.3, "--calibrate")
         assert torch.allclose(raw[:, 0] - scorer(x)[:, 0], torch.full((3,), 0.3 * scale), atol=1e-4)
@@ -135,8 +139,8 @@ def test_predict_reports_and_applies_the_calibration(tmp_path, old_checkpoint):
 
     calibrated, text = predict()
     cal = calibrated["calibration"]
-    assert cal["applied"] and cal["gamma"] == 0.175 and cal["seen_classes"] == ["Clean and JERK"]
-    assert cal["new_classes"] == ["waving", "sitting down"] and "calibration: 0.175" in text
+    assert cal["applied"] and cal["gamma"] == GAMMA and cal["seen_classes"] == ["Clean and JERK"]
+    assert cal["new_classes"] == ["waving", "sitting down"] and f"calibration: {GAMMA:g}" in text
     raw, text = predict("--no-calibrate")
     assert not raw["calibration"]["applied"] and "calibration: off (--no-calibrate)" in text
     # softmax of (raw logits - offset): the log-odds of the seen class against each new one drop by the offset

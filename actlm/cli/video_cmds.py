@@ -32,7 +32,7 @@ def calibration_options(command):
     return click.option("--calibrate", "calibrate_gamma", type=float, default=None, metavar="GAMMA",
                         help="With --classes mixing classes the model trained on with new ones: subtract GAMMA "
                              "(cosine units) from the trained classes' scores, against the model's bias towards "
-                             "them [default: the checkpoint's open_vocabulary.seen_gamma, 0.175 for general-2d; "
+                             "them [default: the checkpoint's open_vocabulary.seen_gamma, 0.2192 for general-2d; "
                              "0 for a checkpoint without one].")(command)
 
 
