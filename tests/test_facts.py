@@ -1254,3 +1254,63 @@ def test_a_wave_alone_or_mirrored_turns_its_gap_to_the_other_hand_back_but_a_hel
     assert not _arm_not_with_other_hand(held, "left", ok, axis, None, 0.1)
     assert _arm_not_with_other_hand(alone, "left", ok, axis, None, 0.1)
     assert _arm_not_with_other_hand(mirrored, "left", ok, axis, None, 0.1)
+
+
+# --- s9-height11 ---
+# hand-check round 10 (seed 49): sizes and times of sitting down / standing up, and a reach read
+# from a hand the explanation itself says is hidden
+def test_a_clip_that_goes_down_first_is_no_stand_up_from_its_first_frames():
+    """NW-UCLA a02_s07_e05_v03 (pick up with two hands): the pelvis goes DOWN 1.01 -> 0.33 m over
+    frames 0-10 and only then rises 0.75 m (frames 11-24). Read as 'rises from a low position to
+    standing, by about 0.22 m' at t=0 (the start level was mid-descent); it is a lowering and a rise."""
+    found = motions(read_motion(ucla("a02_s07_e05_v03"), "kinect-v1"))
+    assert "stand_up" not in found, found.get("stand_up")
+    (down,) = found["squat"]
+    # the hand-check's own frame: 1.01 -> 0.33 m (0.68); within 0.15 m of it, lowest at frames 8-10 (t 0.27-0.33)
+    metres = float(down.text.split("about ")[1].split(" m")[0])
+    assert abs(metres - 0.68) <= 0.15 and 0.15 <= down.time <= 0.4, down
+
+
+def test_a_stand_up_is_measured_from_the_lowest_level_before_the_rise():
+    """Synthetic hips: down 0.5 statures over the first third, then up 0.6 to standing: no stand-up
+    (the body came down first); the same rise from a seated start is one, timed at its half-way
+    crossing after the lowest frame, not at frame 0."""
+    from actlm.explain.facts import THRESHOLDS, _body_came_down, _crossing
+    down_up = np.concatenate([np.linspace(0.65, 0.15, 10), np.linspace(0.15, 0.75, 20)])
+    low = int(np.nanargmin(down_up))
+    assert low == 9 and _body_came_down(down_up, low) == pytest.approx(0.5) and 0.5 > THRESHOLDS["stand_up"]
+    assert _crossing(down_up, 0.5, falling=False) == 0             # the old search: the first frame
+    assert _crossing(down_up, 0.45, falling=False, after=low) == 20     # 0.15 + 0.6 * 10 / 19 = 0.466
+    seated_up = np.concatenate([np.full(10, 0.4), np.linspace(0.4, 0.75, 20)])
+    assert _body_came_down(seated_up, int(np.nanargmin(seated_up))) < 0.01
+
+
+def test_a_sit_down_is_sized_against_the_feet_on_the_ground_not_a_glitching_ankle():
+    """NW-UCLA a05_s06_e03_v03 (sit down): the pelvis goes 0.995 -> 0.63 m and stays (0.37 m down,
+    the head 1.55 -> 1.17); the left ankle reads 0.4-0.85 m high, above its knee, in frames 0-13, and
+    the size read against the ankles' mean was 'about 0.18 m'. Against the grounded feet: within
+    0.15 m of 0.37 m."""
+    (sit,) = motions(read_motion(ucla("a05_s06_e03_v03"), "kinect-v1"))["sit_down"]
+    metres = float(sit.text.split("about ")[1].split(" m")[0])
+    assert abs(metres - 0.37) <= 0.15, sit.text
+
+
+def test_no_reach_down_from_a_frame_inside_a_hidden_hand_stretch():
+    """NW-UCLA a03_s09_e02_v03 (drop trash): the right hand is behind the body (hidden) in frames
+    5-12 by the explanation's own problem, but frame 9 passed the view check alone and was read as
+    the reach's lowest point: 'reaches down ... with the right hand' at t=0.36 (frame 9)."""
+    reading = read_motion(ucla("a03_s09_e02_v03"), "kinect-v1")
+    hidden = [p for p in reading.problems if p.kind == "hand_behind_body" and "right" in p.text]
+    assert hidden, reading.problems
+    first, last = hidden[0].frames
+    n = 26
+    for f in motions(reading).get("reach_down", []):
+        assert f.part != "right_hand" or not first <= f.time * (n - 1) <= last, f
+
+
+def test_a_hand_seen_in_one_frame_between_hidden_ones_is_not_read():
+    from actlm.explain.facts import HAND_SEEN_RUN, _body_hand_seen
+    h = np.array([0.9, 0.8, 0.7, np.nan, np.nan, 0.3, np.nan, np.nan, 0.6, 0.7, 0.8])
+    out = _body_hand_seen(h)
+    assert np.isnan(out[5]) and np.isfinite(out[[0, 1, 2, 8, 9, 10]]).all()
+    assert HAND_SEEN_RUN >= 2 and np.array_equal(_body_hand_seen(np.arange(5.0)), np.arange(5.0))

@@ -186,6 +186,9 @@ BELOW_HIPS = 0.12
 KNEE_MARGIN, REACH_SHOULDER = 0.01, 0.09
 #: ... or, low (below LOW_HAND), it drops at least this much (statures, ~0.1 m) against the pelvis
 REACH_PELVIS = 0.06
+#: a hand read in fewer frames in a row than this (~0.1 s at 30 fps) between frames where it is not
+#: read (hidden behind the body, a jumping joint) is not read there either: see :func:`_body_hand_seen`
+HAND_SEEN_RUN = 3
 #: a hand that keeps its place against both its shoulder (within this, statures, ~5 cm: Kinect v1
 #: hand jitter) and the pelvis (within BELOW_BODY), the trunk upright (below PICKUP_BEND) and the
 #: hand not ahead of the shoulder (by more than REACH_CARRIED_AHEAD, ~8 cm), is carried down by a
@@ -623,9 +626,11 @@ def _down_reach(body: _Body, side: str, clock: _Clock, world: World) -> list[Fac
     height = hand[:, 1]
     knee = np.nanmean([body.knee["left"][:, 1], body.knee["right"][:, 1]], axis=0) \
         if _readable(body.knee["left"][:, 1]) or _readable(body.knee["right"][:, 1]) else np.full(len(hand), 0.28)
-    if not _readable(height):
+    seen = _body_hand_seen(height)
+    if not _readable(seen):
         return []
-    low = int(np.nanargmin(height))
+    # the lowest point is one the hand is read around, not one frame inside a hidden stretch
+    low = int(np.nanargmin(seen))
     # the hand goes down against the pelvis too, not only with it (a lunge or sitting down
     # lowers hanging hands with the body)
     below = height - body.hip[:, 1]
@@ -655,6 +660,24 @@ def _down_reach(body: _Body, side: str, clock: _Clock, world: World) -> list[Fac
         return []
     return [clock.fact(f"{side}_hand", "reach_down", low, drop, f"reaches down towards the floor with the {side} hand",
                        _extent(-height, low, -(height[low] + drop / 2)))]
+
+
+def _body_hand_seen(height: np.ndarray) -> np.ndarray:
+    """A hand's height, NaN over readable stretches shorter than HAND_SEEN_RUN frames between
+    unread ones: a hand hidden behind the body (its frames dropped by the view check) may pass one
+    frame's test in the middle of the hidden stretch, and that frame is no reading of it (NW-UCLA
+    a03_s09_e02: frame 9 of a right hand hidden over frames 5-12 was its 'lowest point'). Used to
+    find a reach's lowest point only: the levels before and after it keep every frame read (a
+    jumping hand dropped every few frames is read between the drops)."""
+    seen = np.isfinite(height)
+    if seen.all() or not seen.any():
+        return height
+    out = height.copy()
+    edges = np.flatnonzero(np.diff(np.concatenate([[0], seen.astype(int), [0]])))
+    for a, b in zip(edges[::2], edges[1::2]):
+        if b - a < HAND_SEEN_RUN:
+            out[a:b] = np.nan
+    return out
 
 
 def _body_carries_hand(body: _Body, side: str, world: World, low: int, by_arm: float, relative: float) -> bool:
@@ -1322,6 +1345,13 @@ def _height_facts(body: _Body, clock: _Clock, reading: "_Context", dims: int = 3
         fall, lift = _level(above) - _level(above, at_end=True), _level(above, at_end=True) - _level(above)
     else:
         fall = lift = np.inf
+    # how far (the size said): the hips' fall against the ankles' mean or against the grounded feet
+    # (see :func:`_body_above_feet`), whichever is larger. Both take off the drift of a tilted up,
+    # which moves feet and hips alike, but a foot guessed in the air while hidden drags the mean
+    # (NW-UCLA a05_s06_e03: a left ankle 0.4-0.85 m high, above its knee: 0.18 m said for 0.37),
+    # and a seated body's foot lifted off the floor leaves only the other, which may sink
+    # (a05_s04_e03_v01). Whether the body sat down (stood up) at all is read against the mean.
+    grounded = _body_above_feet(body) if dims == 3 else above
     # ... and a rise lifts the head with them, by at least half as much: a pelvis reading that shifts
     # while the head stays (a carry whose hip joint rises 0.14 with the head 0.05) is no standing up
     head = body.head[:, 1]
@@ -1335,15 +1365,24 @@ def _height_facts(body: _Body, clock: _Clock, reading: "_Context", dims: int = 3
         # follow-through, a pitcher's stride) is not seated
         tilt = _level(_trunk_tilt(body), at_end=True)
         simile = ", as when sitting down" if tilt <= SEATED_TILT and _stays_seated(body, height, start - end) else ""
-        drop = min(start - end, fall)
+        drop = min(start - end, max(fall, _level(grounded) - _level(grounded, at_end=True)))
         return [clock.fact("body", "sit_down", mid, drop, f"lowers the body by {words(drop)} and stays down{simile}", span)]
-    if end - start > THRESHOLDS["stand_up"] and lift > THRESHOLDS["stand_up"] and head_lift > max(THRESHOLDS["stand_up"], end - start) / 2 and (folds is None or folds > LEG_FOLD):
-        mid = _crossing(height, (start + end) / 2, falling=False)
-        span = (_crossing(height, start + 0.1 * (end - start), falling=False), _crossing(height, end - 0.1 * (end - start), falling=False))
+    # a rise starts from the lowest the hips get (a rise ends the clip higher than it started, so the
+    # lowest comes before it): a clip that first comes down from higher than that by more than a
+    # stand-up's threshold (NW-UCLA a02_s07_e05: it starts part-way down a pick-up, 1.01 -> 0.33 m,
+    # then rises 0.75 m) is a lowering and a rise, read as a squat below, not a stand-up from its
+    # first frames
+    came_down = _body_came_down(depth, low)
+    if (end - start > THRESHOLDS["stand_up"] and not came_down > THRESHOLDS["stand_up"] and lift > THRESHOLDS["stand_up"]
+            and head_lift > max(THRESHOLDS["stand_up"], end - start) / 2 and (folds is None or folds > LEG_FOLD)):
+        bottom = min(start, float(height[low])) if np.isfinite(height[low]) else start
+        mid = _crossing(height, (bottom + end) / 2, falling=False, after=low)
+        span = (_crossing(height, bottom + 0.1 * (end - bottom), falling=False, after=low),
+                _crossing(height, end - 0.1 * (end - bottom), falling=False, after=low))
         # by how much: from the lowest the hips get before rising, not from the clip's first frames
-        rise = end - min(start, float(np.nanmin(height[: mid + 1])))
+        rise = end - bottom
         if np.isfinite(lift):
-            rise = min(rise, _level(above, at_end=True) - min(_level(above), float(np.nanmin(above[: mid + 1]))))
+            rise = min(rise, max(_body_rise_above(above, mid), _body_rise_above(grounded, mid)))
         return [clock.fact("body", "stand_up", mid, rise,
                            f"rises from a low position to standing, by {words(rise)}", span)]
     # a squat goes down from standing and comes back up; the clip may start or end part-way
@@ -1391,6 +1430,47 @@ def _body_pelvis_height(body: _Body) -> np.ndarray:
     height = body.hip[:, 1]
     masked = np.where(_body_leg_glitch(body), np.nan, height)
     return masked if np.isfinite(masked).sum() >= LEG_GLITCH_KEEP * np.isfinite(height).sum() else height
+
+
+def _body_feet_height(body: _Body) -> np.ndarray:
+    """The feet's height (T,), the mean of the ankles read on the ground: not over a leg's tracking
+    glitch (see :func:`_body_leg_glitch`), within FOOT_GROUND of the lower ankle and KNEE_ABOVE_FOOT
+    below their own knee (a tracker guessing a hidden foot puts it in the air: NW-UCLA a05_s06_e03's
+    left ankle reads 0.4-0.85 m high, above its knee, while the body sits down)."""
+    glitch = _body_leg_glitch(body)
+    ankles = {s: np.where(glitch, np.nan, body.ankle[s][:, 1]) for s in ("left", "right")}
+    lower = np.nanmin([ankles["left"], ankles["right"]], axis=0)
+    feet = []
+    for side, ankle in ankles.items():
+        knee = body.knee[side][:, 1]
+        grounded = (ankle <= lower + FOOT_GROUND) & ~(knee - ankle < KNEE_ABOVE_FOOT)    # an unread knee does not count against it
+        feet.append(np.where(grounded, ankle, np.nan))
+    return np.nanmean(feet, axis=0)
+
+
+def _body_above_feet(body: _Body) -> np.ndarray:
+    """The hips' height above the feet on the ground (T,), both read without a leg's tracking glitch
+    (see :func:`_body_pelvis_height`, :func:`_body_feet_height`); the plain hips-above-ankles where
+    that leaves fewer than LEG_GLITCH_KEEP of its readable frames."""
+    plain = body.hip[:, 1] - np.nanmean([body.ankle["left"][:, 1], body.ankle["right"][:, 1]], axis=0)
+    above = _body_pelvis_height(body) - _body_feet_height(body)
+    return above if np.isfinite(above).sum() >= LEG_GLITCH_KEEP * np.isfinite(plain).sum() else plain
+
+
+def _body_rise_above(above: np.ndarray, mid: int) -> float:
+    """A rise of the hips above the feet: from the lowest before frame ``mid`` (or the start) to the end."""
+    if not _readable(above[: mid + 1], 1):
+        return float("nan")
+    return _level(above, at_end=True) - min(_level(above), float(np.nanmin(above[: mid + 1])))
+
+
+def _body_came_down(depth: np.ndarray, lowest: int) -> float:
+    """How far the hips came down before frame ``lowest``: from the highest they get before it
+    (statures; 0 where nothing before it is read)."""
+    before = depth[: lowest + 1]
+    if not (_readable(before, 1) and np.isfinite(depth[lowest])):
+        return 0.0
+    return float(np.nanmax(before) - depth[lowest])
 
 
 def _lying(body: _Body, t: int, height: np.ndarray) -> bool:
@@ -1465,10 +1545,12 @@ def _leg_length(body: _Body) -> float:
     return float(np.nanmin(lengths)) if np.isfinite(lengths).any() else float("nan")
 
 
-def _crossing(x: np.ndarray, level: float, falling: bool) -> int:
-    """The first frame at which ``x`` has passed ``level`` (downwards when ``falling``)."""
+def _crossing(x: np.ndarray, level: float, falling: bool, after: int = 0) -> int:
+    """The first frame (from frame ``after`` on) at which ``x`` has passed ``level`` (downwards when
+    ``falling``)."""
     passed = (x <= level) if falling else (x >= level)
     rows = np.flatnonzero(np.nan_to_num(passed, nan=False))
+    rows = rows[rows >= after]
     return int(rows[0]) if len(rows) else len(x) - 1
 
 
