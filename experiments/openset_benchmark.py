@@ -99,7 +99,7 @@ def extract(checkpoint: Path, split: str, cache: Path) -> dict[str, np.ndarray]:
     ds = load("general", split=split)
     loader = DataLoader(SkeletonDataset(ds, meta.test_pipeline), batch_size=64)
     batches = [(outputs(model, x), y) for x, y, _ in loader]
-    out = {key: np.concatenate([b[key] for b, _ in batches]) for key in ("features", "logits", "text_cosine")}
+    out = {key: np.concatenate([b[key] for b, _ in batches]) for key in batches[0][0]}
     out["label_names"] = np.array(ds.classes)[torch.cat([y for _, y in batches]).numpy()]
     out["model_classes"] = np.array(meta.classes)
     cache.parent.mkdir(parents=True, exist_ok=True)
@@ -119,8 +119,11 @@ def outputs(model, x: "torch.Tensor") -> dict[str, np.ndarray]:
     with torch.no_grad():
         f = pooled_features(model, x)
         texts = F.normalize(model.text_projection(model.class_text), dim=-1)
-        if not hasattr(model, "encoder"):       # an ensemble of seeds (actlm.encoder.ensemble): its own heads
-            return {"features": f.numpy(), "logits": model(x).numpy(), "text_cosine": (model.embed(x) @ texts.T).numpy()}
+        if not hasattr(model, "encoder"):       # an ensemble of seeds (actlm.encoder.ensemble): its own heads;
+            # "logits" give its probability (the mean of the members'), "class_logits" the members' mean
+            # logits, for the scores that read a logit's size (max logit, energy)
+            return {"features": f.numpy(), "logits": model(x).numpy(), "text_cosine": (model.embed(x) @ texts.T).numpy(),
+                    "class_logits": model.member_logits(x).mean(0).numpy()}
         return {"features": f.numpy(), "logits": model.encoder.classifier(f).numpy(),
                 "text_cosine": (F.normalize(model.skeleton_projection(f), dim=-1) @ texts.T).numpy()}
 
@@ -138,11 +141,12 @@ def all_scores(train: dict, test: dict, k: int = KNN_K) -> tuple[dict[str, np.nd
     operating point). The kNN bank and the Gaussians come from the training partition's known samples."""
     known_tr, y_tr = model_labels(train)
     f_tr, lg_tr, cos_tr = train["features"][known_tr], train["logits"][known_tr], train["text_cosine"][known_tr]
+    raw_tr, raw_test = train.get("class_logits", train["logits"])[known_tr], test.get("class_logits", test["logits"])
     gauss = ClassGaussians.fit(f_tr, y_tr[known_tr])
-    on_test = {"max_softmax": max_softmax(test["logits"]), "max_logit": max_logit(test["logits"]),
-               "energy": energy(test["logits"]), "text_cosine": test["text_cosine"].max(1),
+    on_test = {"max_softmax": max_softmax(test["logits"]), "max_logit": max_logit(raw_test),
+               "energy": energy(raw_test), "text_cosine": test["text_cosine"].max(1),
                "knn_cosine": knn_cosine(test["features"], f_tr, k), "mahalanobis": gauss.score(test["features"])}
-    on_train = {"max_softmax": max_softmax(lg_tr), "max_logit": max_logit(lg_tr), "energy": energy(lg_tr),
+    on_train = {"max_softmax": max_softmax(lg_tr), "max_logit": max_logit(raw_tr), "energy": energy(raw_tr),
                 "text_cosine": cos_tr.max(1), "knn_cosine": knn_cosine(f_tr, f_tr, k, leave_self_out=True),
                 "mahalanobis": gauss.score(f_tr)}
     return on_test, on_train
@@ -303,7 +307,7 @@ def real_clips(checkpoint: Path, videos: Path, cache_root: Path) -> dict:
     model.eval()
     clips = clip_inputs(meta, videos)
     batch = [outputs(model, x) for x in clips.values()]
-    stacked = {key: np.concatenate([b[key] for b in batch]) for key in ("features", "logits", "text_cosine")}
+    stacked = {key: np.concatenate([b[key] for b in batch]) for key in batch[0]}
     # the clips and the test samples scored in one call (one fit of the scorers on the training partition)
     both = {key: np.concatenate([stacked[key], test[key]]) for key in stacked}
     on_both, on_train = all_scores(train, both)
