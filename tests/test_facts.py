@@ -1314,3 +1314,77 @@ def test_a_hand_seen_in_one_frame_between_hidden_ones_is_not_read():
     out = _body_hand_seen(h)
     assert np.isnan(out[5]) and np.isfinite(out[[0, 1, 2, 8, 9, 10]]).all()
     assert HAND_SEEN_RUN >= 2 and np.array_equal(_body_hand_seen(np.arange(5.0)), np.arange(5.0))
+# --- s9-still11 ---
+def _frozen_from(data: np.ndarray, joints: list[int], start: int, end: int | None = None) -> np.ndarray:
+    """``data`` (M, T, V, C) with ``joints`` repeating their frame-``start`` values up to ``end``
+    (a tracker that stopped updating them)."""
+    out = data.copy()
+    stop = out.shape[1] if end is None else end + 1
+    out[:, start:stop, joints] = out[:, start : start + 1, joints]
+    return out
+
+
+def test_legs_frozen_as_a_block_are_frozen_whole():
+    """A real walk whose legs stop updating from 40 % on: the thighs stretch (knees flagged), the
+    shins keep their length as knee and ankle freeze together; the ankles and feet hanging from
+    the frozen knees are frozen too, named, and no leg motion is read from them."""
+    from actlm.data.layouts import get_layout
+    names = get_layout("kinect-v1").joints
+    data = ucla("a04_s04_e03_v03")
+    legs = [names.index(f"{s}_{j}") for s in ("left", "right") for j in ("knee", "ankle", "foot")]
+    reading = read_motion(_frozen_from(data, legs, int(0.4 * data.shape[1])), "kinect-v1")
+    frozen = next(p for p in reading.problems if p.kind == "frozen_joint")
+    assert {"left_ankle", "right_ankle", "left_foot", "right_foot"} <= set(frozen.joints), frozen
+    assert not {"sit_down", "stand_up", "squat"} & set(motions(reading)), reading.facts
+
+
+def test_a_limb_frozen_alone_is_not_spread_to_the_trunk():
+    """The spread runs down a limb only: a frozen elbow freezes the wrist and hand below it, not the
+    shoulder or the spine (a limb hangs from the trunk)."""
+    from actlm.data.layouts import get_layout
+    from actlm.explain.quality import check_tracking
+    layout = get_layout("kinect-v1")
+    names = layout.joints
+    data = ucla("a04_s04_e03_v03")
+    arm = [names.index(f"right_{j}") for j in ("elbow", "wrist", "hand")]
+    _, tracking = check_tracking(_frozen_from(data, arm, 10)[0], layout)
+    frozen = {j for p in tracking.problems if p.kind == "frozen_joint" for j in p.joints}
+    assert {"right_elbow", "right_wrist", "right_hand"} <= frozen, tracking.problems
+    assert not {"right_shoulder", "shoulder_center", "spine", "head"} & frozen
+
+
+def test_an_arm_frozen_before_it_rises_is_no_standing_still():
+    """Generated truth (seed 40, frozen_joints 52): the right arm freezes before it is raised and
+    stays frozen, its bones keeping their length; the rest of the body stands. A sensor's joint
+    always jitters, so an arm repeating its values exactly was not measured: no 'stays in place'."""
+    from experiments.gt_motion.suite import failure_sample
+    sample = failure_sample("frozen_joints", "kinect-v2", 40, 52)
+    assert "raise" in {t.motion for t in sample.required}
+    assert "still" not in motions(read_motion(sample.data, "kinect-v2"))
+    clean = read_motion(sample.clean, "kinect-v2")
+    assert "raise" in motions(clean)
+
+
+def test_standing_still_is_still_said_until_an_arm_freezes():
+    """A generated still clip (seed 40, still 0, Kinect v2) is read as staying in place; the same
+    clip with the left arm repeating one frame from a third on is not (and says why not only
+    through its problems, not through a false motion)."""
+    from actlm.data.layouts import get_layout
+    sample, reading = _generated("still", "kinect-v2", 0)
+    assert "still" in motions(reading)
+    names = get_layout("kinect-v2").joints
+    arm = [j for j, n in enumerate(names) if n.startswith("left_") and any(k in n for k in ("elbow", "wrist", "hand", "thumb"))]
+    frozen = read_motion(_frozen_from(sample.data, arm, sample.data.shape[1] // 3), "kinect-v2")
+    assert frozen.facts == [], frozen.facts
+
+
+def test_a_track_dead_to_the_end_claims_no_end_state():
+    """A real sit-down whose skeleton repeats one frame from 45 % of the clip to its end: the
+    dead track is said, and how the clip ends ('stays down', 'ends standing', 'stays in place')
+    is not claimed from the frozen copy."""
+    data = ucla("a05_s08_e01_v03")
+    assert "sit_down" in motions(read_motion(data, "kinect-v1"))
+    every = list(range(data.shape[2]))
+    reading = read_motion(_frozen_from(data, every, int(0.45 * data.shape[1])), "kinect-v1")
+    assert "dead_track" in kinds(reading)
+    assert not {"sit_down", "stand_up", "still"} & set(motions(reading)), reading.facts

@@ -29,7 +29,7 @@ from dataclasses import asdict, dataclass, field
 import numpy as np
 
 from ..data.layouts import Layout, get_layout
-from .quality import Problem, Tracking, check_tracking, view_problems
+from .quality import FROZEN_RUN, FROZEN_STEP, Problem, Tracking, body_size, check_tracking, view_problems
 from .world import World, head_joints, knee_angles, nanmean_joints, world_frame
 
 #: The motion vocabulary; explanations are scored against these (see ``faithfulness``).
@@ -1879,6 +1879,19 @@ def _still_bounds(world: World) -> tuple[float, float]:
     return STILL, STILL_MOST
 
 
+def _still_frozen(x: np.ndarray) -> bool:
+    """Whether some joint of ``x`` (T, V, C, as the tracking check leaves it) repeats its value
+    exactly (steps below FROZEN_STEP of the body's size) for FROZEN_RUN frames or more: a sensor's
+    joint always jitters, so a joint that does not was not measured there (a frozen limb whose
+    bones keep their length passes the tracking check), and says nothing about staying in place."""
+    if len(x) <= FROZEN_RUN:
+        return False
+    step = np.linalg.norm(np.diff(x, axis=0), axis=-1)                      # (T-1, V), NaN unread
+    stuck = np.nan_to_num(step, nan=np.inf) < FROZEN_STEP * body_size(x)
+    windows = np.lib.stride_tricks.sliding_window_view(stuck, FROZEN_RUN, axis=0)
+    return bool(windows.all(axis=-1).any())
+
+
 def _all_parts_seen(body: _Body) -> bool:
     """Whether the hands, head, hips and feet are each readable in STILL_READABLE of the frames (a
     close-up without legs, or a hand the tracking check dropped, cannot support 'no part moves')."""
@@ -1947,6 +1960,7 @@ def _read_motion(data: np.ndarray, layout: str | Layout, *, visibility: np.ndarr
     if lost is not None:
         # how the clip ends is not seen: no 'stays down' / 'ends standing'
         problems.append(lost)
+    if lost is not None or _still_dead_end(tracking.problems, data.shape[1]):
         facts = [f for f in facts if f.motion not in END_STATE]
     unsure = lost is not None or any(p.kind in ("dead_track", "frozen_joint") for p in problems)
     usual = _excursions(body, STILL_SHARE)
@@ -1958,7 +1972,7 @@ def _read_motion(data: np.ndarray, layout: str | Layout, *, visibility: np.ndarr
     # within STILL_MOST in all
     still, most = _still_bounds(world)
     if (not facts and moved and not unsure and max(usual.values()) < still and max(moved.values()) < most
-            and bound < STILL_BOUND and _all_parts_seen(body)
+            and bound < STILL_BOUND and _all_parts_seen(body) and not _still_frozen(x)
             and not (world.dims == 2 and (_arms_foreshorten(body) or _trunk_foreshortens(body) or _shoulders_turn(body)))):
         # the bound said is the largest span measured, with a margin, rounded up (a hand moving
         # 0.05 is not 'at most 0.04')
@@ -1978,6 +1992,15 @@ def _round_up(statures: float, context: _Context) -> float:
     """``statures`` raised so that its words (two decimals, in the shown unit) do not round it down."""
     scale = context.stature if context.unit == "m" else 1.0
     return float(np.ceil(statures * scale * 100 - 1e-9) / 100 / scale)
+
+
+def _still_dead_end(problems: list[Problem], total: int) -> bool:
+    """A dead track (every joint frozen) from some frame to the clip's end, over LOST_SHARE of it
+    or more: the last pose seen is a frozen copy, so how the clip ends (stays down, ends standing,
+    stays in place) is not read, as when the track is lost."""
+    least = max(3, int(round(LOST_SHARE * total)))
+    return any(p.kind == "dead_track" and p.frames[1] >= total - 1 and p.frames[1] - p.frames[0] + 1 >= least
+               for p in problems)
 
 
 def _lost_problem(frames: np.ndarray, total: int) -> Problem | None:

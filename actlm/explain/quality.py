@@ -33,6 +33,8 @@ FROZEN_STEP = 2e-4
 FROZEN_RUN = 8
 #: ... and one of its bones changes length by this share meanwhile (it is left behind)
 FROZEN_BONE = 0.2
+#: the joints of a limb below the shoulder or hip: a frozen one freezes those hanging from it
+LIMB_JOINTS = ("elbow", "wrist", "hand", "thumb", "index", "pinky", "knee", "ankle", "foot", "heel")
 #: the whole skeleton frozen for at least this many frames is a dead track
 DEAD_RUN = 5
 #: a joint whose position leaves the line of its neighbours by more than this share of the body's
@@ -160,7 +162,7 @@ def check_tracking(x: np.ndarray, layout: Layout, visibility: np.ndarray | None 
         n = int(finite.any(axis=1).sum())
         return x, track.block("too_short", f"{n} frames only: too short to read motion (at least {MIN_FRAMES} are needed)",
                               (int(frames[0]), int(frames[-1])))
-    size = _body_size(x, layout)
+    size = body_size(x)
     valid &= ~_dead_frames(x, size, track, frames)
     valid &= ~_frozen_joints(x, size, valid, track, frames, layout)
     valid &= ~_jumping_joints(x, size, track, frames, layout)
@@ -189,7 +191,7 @@ def _report_nonfinite(track: Tracking, finite: np.ndarray, frames: np.ndarray, l
                                   f"({len(joints)} joint{'s' if len(joints) > 1 else ''}): no motion is read from them"))
 
 
-def _body_size(x: np.ndarray, layout: Layout) -> float:
+def body_size(x: np.ndarray) -> float:
     """A robust size of the body in data units (the median extent of the skeleton), for thresholds
     that must hold before the world frame is known."""
     extent = np.nanmax(x, axis=1) - np.nanmin(x, axis=1)                     # (T, C)
@@ -228,15 +230,35 @@ def _frozen_joints(x: np.ndarray, size: float, valid: np.ndarray, track: Trackin
     moving = np.nan_to_num(np.nanmax(step, axis=1), nan=0.0) >= FROZEN_STEP * size
     frozen = np.zeros(x.shape[:2], bool)
     neighbours = {v: [p if c == v else c for c, p in layout.bones if v in (c, p)] for v in range(x.shape[1])}
-    for v in range(x.shape[1]):
-        still = (np.nan_to_num(step[:, v], nan=1.0) < FROZEN_STEP * size) & moving
-        for a, b in _runs(still):
-            if b - a >= FROZEN_RUN and _bones_change(x[a : b + 1], v, neighbours[v], size):
+    runs = {v: [(a, b) for a, b in _runs((np.nan_to_num(step[:, v], nan=1.0) < FROZEN_STEP * size) & moving)
+                if b - a >= FROZEN_RUN] for v in range(x.shape[1])}
+    for v, stretches in runs.items():
+        for a, b in stretches:
+            if _bones_change(x[a : b + 1], v, neighbours[v], size):
                 frozen[a : b + 1, v] = True
+    _spread_frozen(frozen, runs, layout)
     frozen &= valid
     _report_joints(track, frozen, frames, layout, "frozen_joint", ("is frozen in place while the body moves",
                                                                                "are frozen in place while the body moves"))
     return frozen
+
+
+def _spread_frozen(frozen: np.ndarray, runs: dict[int, list[tuple[int, int]]], layout: Layout) -> None:
+    """Mark, in place, the limb joints frozen together with their frozen parent joint: a limb
+    that stops updating as a block (knee and ankle both stuck) keeps the bone between them, so
+    only the joint next to the moving body shows a stretched bone; the joints hanging from it
+    (LIMB_JOINTS only: a limb hangs from the trunk, never the other way round), not moving at
+    all in the same frames (FROZEN_STEP), are just as stuck."""
+    children = [(c, p) for c, p in layout.bones if any(k in layout.joints[c] for k in LIMB_JOINTS)]
+    changed = True
+    while changed:
+        changed = False
+        for child, parent in children:
+            for a, b in runs[child]:
+                stuck = frozen[a : b + 1, parent] & ~frozen[a : b + 1, child]
+                if frozen[a : b + 1, parent].sum() >= FROZEN_RUN and stuck.any():
+                    frozen[a : b + 1, child] |= frozen[a : b + 1, parent]
+                    changed = True
 
 
 def _bones_change(x: np.ndarray, joint: int, neighbours: list[int], size: float) -> bool:
