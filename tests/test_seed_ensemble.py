@@ -45,6 +45,7 @@ def test_ensemble_checkpoint_answers_the_mean_of_its_members(two_members, tmp_pa
         mean = (a(x).softmax(1) + b(x).softmax(1)) / 2
         assert torch.allclose(model(x).softmax(1), mean, atol=1e-6)
         assert not torch.allclose(a(x).softmax(1), mean, atol=1e-3)     # the members do differ
+        assert torch.allclose(model.member_logits(x), torch.stack([a(x), b(x)]))
         # open vocabulary: the mean of the members' cosines, times their mean scale
         cos = [m.embed(x) @ F.normalize(m.text_projection(m.class_text), dim=-1).t() for m in (a, b)]
         scale = (a.logit_scale.exp() + b.logit_scale.exp()) / 2

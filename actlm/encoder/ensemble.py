@@ -73,9 +73,15 @@ class SeedEnsemble(nn.Module):
 
     # -- classification ---------------------------------------------------------------------------
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        """Log of the members' mean class probability (N, K): its softmax is that mean."""
-        log_probs = torch.stack([F.log_softmax(m(x), dim=-1) for m in self.members])
+        """Log of the members' mean class probability (N, K): its softmax is that mean. Being
+        log-probabilities, these are no logits for scores built on their size (max logit, energy:
+        logsumexp is 0 here); :meth:`member_logits` gives the members' own."""
+        log_probs = F.log_softmax(self.member_logits(x), dim=-1)
         return torch.logsumexp(log_probs, dim=0) - math.log(len(self.members))
+
+    def member_logits(self, x: torch.Tensor) -> torch.Tensor:
+        """Each member's classifier logits (M, N, K)."""
+        return torch.stack([m(x) for m in self.members])
 
     def forward_features(self, x: torch.Tensor) -> torch.Tensor:
         """Members' pooled features, each L2-normalised, side by side, over sqrt(M) (N, sum D)."""
