@@ -1284,3 +1284,25 @@ def test_a_wave_whose_hand_track_loses_a_frame_now_and_then_is_read(layout, inde
     from experiments.gt_motion.suite import clean_sample
     sample = clean_sample("wave", layout, seed, index)
     assert "wave" in motions(read_motion(sample.data, layout))
+
+
+@pytest.mark.parametrize("name", ["a10_s2_t1", "a10_s4_t3"])
+def test_a_circle_drawn_in_front_is_no_wave(name):
+    """UTD-MHAD draw circle (counter clockwise): the hand goes over the top from one side to the
+    other above the shoulder, then down and round below it (7 frames) and up again. Joined end
+    to end across the lowered frames, the turn made below the shoulder counted as a wave's."""
+    assert "wave" not in motions(read_motion(utd(name + "_skeleton"), "utd-mhad"))
+
+
+def test_a_swing_made_below_the_shoulder_ends_a_raised_stretch():
+    """Above the shoulder the hand goes one way (0 -> 0.2), is seen below it for three frames,
+    and comes up on the far side going back (0.2 -> 0): read as one raised stretch that is a turn
+    (and a half swing before it); the turn was made down there, not by a raised hand."""
+    from actlm.explain.facts import _arm_run_reversals
+    x = np.array([0.0, 0.05, 0.1, 0.15, 0.2, 0.2, 0.15, 0.1, 0.05, 0.0])
+    rows = np.array([0, 1, 2, 3, 4, 8, 9, 10, 11, 12])
+    lowered = np.zeros(13, bool)
+    lowered[5:8] = True
+    assert _arm_run_reversals(x, rows, 0.08) == 1
+    assert _arm_run_reversals(x, rows, 0.08, lowered) == 0
+    assert _arm_run_reversals(x, rows, 0.08, np.zeros(13, bool)) == 1    # unreadable frames only: no cut

@@ -830,12 +830,20 @@ def _arm_not_with_other_hand(body: _Body, side: str, ok: np.ndarray, axis: np.nd
                 and _arm_run_reversals(gap[seen], rows, max(WAVE_SWING, WAVE_SHARE * amplitude)) >= THRESHOLDS["wave"])
 
 
-def _arm_run_reversals(x: np.ndarray, rows: np.ndarray, hysteresis: float) -> int:
+def _arm_run_reversals(x: np.ndarray, rows: np.ndarray, hysteresis: float, lowered: np.ndarray | None = None) -> int:
     """:func:`_reversals` of ``x`` (read at frames ``rows``) counted within each stretch of frames
-    with no hole longer than ARM_RUN_GAP: across a longer hole the signal's turn is not seen."""
+    with no hole longer than ARM_RUN_GAP: across a longer hole the signal's turn is not seen. Where
+    ``lowered`` (per frame) marks frames in which the hand is seen below the shoulder, a stretch
+    also ends at any of them: a swing made down there is no swing of a raised hand (a circle drawn
+    in front goes over the top, down and round: its turn below the shoulder, UTD a10_s2_t1; a bat
+    swung down through and up on the other side, a14_s2_t1)."""
     if len(rows) == 0:
         return 0
-    cuts = np.flatnonzero(np.diff(rows) > ARM_RUN_GAP + 1) + 1
+    cut = np.diff(rows) > ARM_RUN_GAP + 1
+    if lowered is not None:
+        seen_low = np.concatenate([[0], np.cumsum(lowered)])       # lowered frames before each frame
+        cut |= seen_low[rows[1:]] > seen_low[rows[:-1] + 1]
+    cuts = np.flatnonzero(cut) + 1
     return sum(_reversals(part, hysteresis) for part in np.split(x, cuts))
 
 
@@ -856,6 +864,7 @@ def _wave_swing_facts(body: _Body, side: str, clock: _Clock, dims: int = 3) -> l
         rel, jittery = _turned_back(rel, turn), _turned_back(jittery, turn)
     raised = rel[:, 1] > 0.0                      # waved above the shoulder (a clap at the chest is not a wave)
     ok = np.isfinite(rel).all(axis=1) & raised
+    lowered = np.isfinite(rel).all(axis=1) & ~raised
     if ok.sum() >= 8 and raised[np.isfinite(rel[:, 1])].mean() > 0.3:
         pts = rel[ok][:, [0, 2]] - rel[ok][:, [0, 2]].mean(axis=0)
         axis = _side_to_side(body, ok, pts, turn, dims)
@@ -865,7 +874,7 @@ def _wave_swing_facts(body: _Body, side: str, clock: _Clock, dims: int = 3) -> l
         # sensor's jitter along that line: jitter of a held hand, or the drift of a raise, turns
         # back too but only by a little
         swing = max(WAVE_SWING, WAVE_SHARE * amplitude, WAVE_JITTER * _jitter(jittery[:, [0, 2]] @ axis))
-        flips = _arm_run_reversals(along, np.flatnonzero(ok), swing)
+        flips = _arm_run_reversals(along, np.flatnonzero(ok), swing, lowered)
         # the hand itself swings in the scene, not only against a body moving past it (a hand
         # holding a bar while the body pulls up)
         scene = body.raw_hand[side][ok][:, [0, 2]] @ axis
