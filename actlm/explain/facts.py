@@ -747,11 +747,14 @@ def _reversals(x: np.ndarray, hysteresis: float) -> int:
 def _jitter(x: np.ndarray) -> float:
     """A track's frame-to-frame sensor jitter (the standard deviation of white noise that would
     give it): from each frame's offset from the midpoint of its neighbours, a robust spread over
-    the whole clip (a smooth motion barely leaves that midpoint; a hand at rest is all jitter)."""
-    x = x[np.isfinite(x)]
-    if len(x) < 7:
-        return 0.0
+    the whole clip (a smooth motion barely leaves that midpoint; a hand at rest is all jitter).
+    Only frames seen with both neighbours count: across a hole (a frame the tracking check
+    dropped) the 'neighbours' are frames apart, and a moving hand's offset from their midpoint
+    is its motion, not jitter."""
     off = x[1:-1] - (x[:-2] + x[2:]) / 2
+    off = off[np.isfinite(off)]
+    if len(off) < 5:
+        return 0.0
     return float(1.4826 * np.median(np.abs(off - np.median(off))) / np.sqrt(1.5))
 
 
@@ -778,14 +781,20 @@ def _turned_back(x: np.ndarray, yaw: np.ndarray) -> np.ndarray:
     return out
 
 
-def _smooth_swings(x: np.ndarray) -> bool:
+def _smooth_swings(x: np.ndarray, rows: np.ndarray) -> bool:
     """A hand swung to and fro moves smoothly (each frame's step like the last: the steps'
     lag-1 correlation is high, ~0.5 for a 2.5 Hz wave at 15 frames/s, ~0.9 at 30); a held hand's
-    jitter turns back at random (steps uncorrelated or alternating)."""
+    jitter turns back at random (steps uncorrelated or alternating). ``x`` is read at frames
+    ``rows``: a step is between neighbouring frames only (across a dropped frame the hand moved
+    two frames' way, one 'step' as large as two, which a 15 frames/s wave's next step does not
+    follow)."""
+    one = np.diff(rows) == 1
     steps = np.diff(x)
-    if len(steps) < 4 or np.std(steps[:-1]) == 0 or np.std(steps[1:]) == 0:
+    pair = one[:-1] & one[1:]
+    first, second = steps[:-1][pair], steps[1:][pair]
+    if len(first) < 3 or np.std(first) == 0 or np.std(second) == 0:
         return False
-    return float(np.corrcoef(steps[:-1], steps[1:])[0, 1]) >= WAVE_SMOOTH
+    return float(np.corrcoef(first, second)[0, 1]) >= WAVE_SMOOTH
 
 
 def _side_to_side(body: _Body, ok: np.ndarray, pts: np.ndarray, turn: np.ndarray | None, dims: int) -> np.ndarray:
@@ -844,12 +853,20 @@ def _arm_not_with_other_hand(body: _Body, side: str, ok: np.ndarray, axis: np.nd
                 and _arm_run_reversals(gap[seen], rows, max(WAVE_SWING, WAVE_SHARE * amplitude)) >= THRESHOLDS["wave"])
 
 
-def _arm_run_reversals(x: np.ndarray, rows: np.ndarray, hysteresis: float) -> int:
+def _arm_run_reversals(x: np.ndarray, rows: np.ndarray, hysteresis: float, lowered: np.ndarray | None = None) -> int:
     """:func:`_reversals` of ``x`` (read at frames ``rows``) counted within each stretch of frames
-    with no hole longer than ARM_RUN_GAP: across a longer hole the signal's turn is not seen."""
+    with no hole longer than ARM_RUN_GAP: across a longer hole the signal's turn is not seen. Where
+    ``lowered`` (per frame) marks frames in which the hand is seen below the shoulder, a stretch
+    also ends at any of them: a swing made down there is no swing of a raised hand (a circle drawn
+    in front goes over the top, down and round: its turn below the shoulder, UTD a10_s2_t1; a bat
+    swung down through and up on the other side, a14_s2_t1)."""
     if len(rows) == 0:
         return 0
-    cuts = np.flatnonzero(np.diff(rows) > ARM_RUN_GAP + 1) + 1
+    cut = np.diff(rows) > ARM_RUN_GAP + 1
+    if lowered is not None:
+        seen_low = np.concatenate([[0], np.cumsum(lowered)])       # lowered frames before each frame
+        cut |= seen_low[rows[1:]] > seen_low[rows[:-1] + 1]
+    cuts = np.flatnonzero(cut) + 1
     return sum(_reversals(part, hysteresis) for part in np.split(x, cuts))
 
 
@@ -870,6 +887,7 @@ def _wave_swing_facts(body: _Body, side: str, clock: _Clock, dims: int = 3) -> l
         rel, jittery = _turned_back(rel, turn), _turned_back(jittery, turn)
     raised = rel[:, 1] > 0.0                      # waved above the shoulder (a clap at the chest is not a wave)
     ok = np.isfinite(rel).all(axis=1) & raised
+    lowered = np.isfinite(rel).all(axis=1) & ~raised
     if ok.sum() >= 8 and raised[np.isfinite(rel[:, 1])].mean() > 0.3:
         pts = rel[ok][:, [0, 2]] - rel[ok][:, [0, 2]].mean(axis=0)
         axis = _side_to_side(body, ok, pts, turn, dims)
@@ -879,14 +897,14 @@ def _wave_swing_facts(body: _Body, side: str, clock: _Clock, dims: int = 3) -> l
         # sensor's jitter along that line: jitter of a held hand, or the drift of a raise, turns
         # back too but only by a little
         swing = max(WAVE_SWING, WAVE_SHARE * amplitude, WAVE_JITTER * _jitter(jittery[:, [0, 2]] @ axis))
-        flips = _arm_run_reversals(along, np.flatnonzero(ok), swing)
+        flips = _arm_run_reversals(along, np.flatnonzero(ok), swing, lowered)
         # the hand itself swings in the scene, not only against a body moving past it (a hand
         # holding a bar while the body pulls up)
         scene = body.raw_hand[side][ok][:, [0, 2]] @ axis
         scene = scene - np.polyval(np.polyfit(np.arange(len(scene)), scene, 1), np.arange(len(scene)))   # a walk's drift
         own = float(np.subtract(*np.percentile(scene, [95, 5])))
         moves = own >= WAVE_SCENE * amplitude and _arm_not_with_other_hand(body, side, ok, axis, turn, amplitude)
-        if flips >= THRESHOLDS["wave"] and amplitude >= WAVE_RANGE and _smooth_swings(along) and moves:
+        if flips >= THRESHOLDS["wave"] and amplitude >= WAVE_RANGE and _smooth_swings(along, np.flatnonzero(ok)) and moves:
             rows = np.flatnonzero(ok)
             facts.append(clock.fact(f"{side}_hand", "wave", int(rows[len(rows) // 2]), flips,
                                     f"waves the {side} hand from side to side", (int(rows[0]), int(rows[-1]))))
