@@ -73,6 +73,9 @@ EXCLUDED: dict[str, dict[str, tuple[str, ...]]] = {
         # a reach down is no part of walking around (sitting down and standing up may put a hand on
         # the chair or the knees: not excluded)
         "reach_down": ("walk around",),
+        # a wave is a raised hand going side to side several times on its own: none of these does
+        "wave": ("pick up with one hand", "pick up with two hands", "drop trash", "walk around", "sit down",
+                 "stand up", "carry"),
     },
     "utd-mhad": {
         # every UTD-MHAD action is performed on the spot (walk and jog in place)
@@ -86,6 +89,11 @@ EXCLUDED: dict[str, dict[str, tuple[str, ...]]] = {
         "reach_down": ("walk", "jog", "wave", "clap", "swipe left", "swipe right", "arm cross", "draw x",
                        "draw circle (clockwise)", "draw circle (counter clockwise)", "draw triangle", "knock",
                        "arm curl", "tennis serve", "basketball shoot"),
+        # one stroke, pushes, punches, both hands meeting, or the legs (drawing shapes is left out: a circle's
+        # side-to-side strokes are a judgement call)
+        "wave": ("walk", "jog", "squat", "lunge", "sit to stand", "stand to sit", "arm curl", "push", "boxing",
+                 "bowling", "baseball swing", "tennis serve", "tennis swing", "basketball shoot", "pickup and throw",
+                 "throw", "knock", "catch", "arm cross", "clap", "swipe left", "swipe right"),
     },
     "penn-action": {
         "walk": ("baseball pitch", "baseball swing", "bench press", "bowl", "clean and jerk", "golf swing", "jump rope",
@@ -96,6 +104,10 @@ EXCLUDED: dict[str, dict[str, tuple[str, ...]]] = {
         "squat": ("bench press", "pullup", "pushup", "situp", "strum guitar"),
         # the hands stay at or above the shoulders (jacks, pull-ups, serves, presses) or on the guitar
         "reach_down": ("jumping jacks", "pullup", "bench press", "strum guitar", "tennis serve"),
+        # swings, lifts, presses and strokes: no hand goes side to side several times on its own
+        "wave": ("baseball pitch", "baseball swing", "bench press", "bowl", "clean and jerk", "golf swing", "jump rope",
+                 "jumping jacks", "pullup", "pushup", "situp", "squat", "strum guitar", "tennis forehand",
+                 "tennis serve"),
     },
 }
 #: (dataset, motion) -> a person's review of the excluding classes' sequences: results/<file>.json's
