@@ -151,11 +151,14 @@ def test_predict_defaults_to_the_general_model_with_text_classes(shared_data, tm
     assert report["classes"] == list(CLASSES) and report["top"][0][0] == "clean and jerk"
     texts = ("clean and jerk: lifts a barbell from the floor to the shoulders and jerks it overhead; "
              "waving: raises one hand and waves it; sitting down: lowers the body onto a chair")
-    result = CliRunner().invoke(main, ["predict", str(named), "--json", str(out), "--classes", texts])
-    assert result.exit_code == 0, result.output
-    report = json.loads(out.read_text())
-    assert report["classes"] == ["clean and jerk", "waving", "sitting down"]
-    assert report["top"][0][0] == "clean and jerk"
+    text_tops = []
+    for clip in clips:     # the trained class typed among new ones is lowered by the shipped gamma: most still win
+        result = CliRunner().invoke(main, ["predict", str(clip), "--json", str(out), "--classes", texts])
+        assert result.exit_code == 0, result.output
+        report = json.loads(out.read_text())
+        assert report["classes"] == ["clean and jerk", "waving", "sitting down"]
+        text_tops.append(report["top"][0][0])
+    assert text_tops.count("clean and jerk") >= 4, text_tops
 
 
 def _tiny_merged(root: Path):
