@@ -52,6 +52,7 @@ def test_ensemble_checkpoint_answers_the_mean_of_its_members(two_members, tmp_pa
         scorer = OpenVocabScorer(model, a.class_text)
         assert torch.allclose(scorer(x), scale * (cos[0] + cos[1]) / 2, atol=1e-5)
         assert torch.allclose(model.text_logits(x), scorer(x), atol=1e-5)
+        assert torch.allclose(model.text_matcher()(x), scorer(x), atol=1e-5)     # actlm eval --text-match
         # open-set neighbours: cosine of pooled features = the members' mean cosine
         f = pooled_features(model, x)
         fa, fb = (F.normalize(m.encoder.forward_features(x), dim=-1) for m in (a, b))

@@ -122,10 +122,21 @@ class SeedEnsemble(nn.Module):
         return self.logit_scale.exp() * self.embed(x) @ classes.t()
 
     def text_matcher(self) -> nn.Module:
-        from ..language.slm import TextMatcher
-
+        """This ensemble as a classifier by class-description similarity (``actlm eval --text-match``)."""
         self._language_members()
-        return TextMatcher(self)
+        return _TextLogits(self)
+
+
+class _TextLogits(nn.Module):
+    """An ensemble whose forward is its ``text_logits`` (as ``actlm.language.slm.TextMatcher`` for one
+    HocSLM; the encoders do not import the language layer)."""
+
+    def __init__(self, model: SeedEnsemble):
+        super().__init__()
+        self.model = model
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.model.text_logits(x)
 
 
 def ensemble_args(members: Sequence[dict[str, Any]]) -> dict[str, Any]:
