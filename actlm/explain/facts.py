@@ -231,12 +231,6 @@ BEND_RISE, LEAN_RISE = 15, 10
 #: a trunk tilted beyond LYING_TILT degrees with the hips below LYING_HIPS statures lies (a
 #: push-up, a sit-up): no bend or lean is read from it
 LYING_TILT, LYING_HIPS = 70, 0.3
-#: in one image a trunk whose image length (neck to the hips' midpoint) is below this many times
-#: the hips' image width is seen end-on (a trunk is ~2.5 hip widths long: foreshortened to under
-#: ~30 %, more than ~70 degrees out of the image plane): its image angle tells no bend (Penn 0431,
-#: a bench press seen from the feet's end: shoulder to hip 26 px against 46 px between the hips,
-#: 0.57; a clean's start bent towards the camera, Penn 0729, keeps 0.95 and its bend is read)
-TRUNK_END_ON = 0.7
 #: a bend's peak is the least tilt over this many frames in a row (one frame's spike is no bend)
 BEND_HELD = 3
 #: a lean back lasts at least this many frames at half its angle or more (going back and coming up
@@ -1138,8 +1132,6 @@ def _bend_fact(body: _Body, clock: _Clock, world: World, layout: Layout | None =
         return []                        # a lying body (push-up, sit-up) neither bends nor leans
     # the angle said: the trunk's peak from its own upright (held over BEND_HELD frames), at least its tilt from up
     bent = _held(_from_upright(spine, _trunk_tilt(body)))
-    if world.dims == 2 and _trunk_end_on(body, peak):
-        return []                        # a trunk seen end-on (foreshortened) supports no bend angle
     if world.dims == 2 and _trunk_behind_lying_legs(body, peak):
         return []                        # sitting or lying back (a sit-up going down), not bending forward
     front = _bend_front(body, world, peak)
@@ -1163,22 +1155,6 @@ def _bend_fact(body: _Body, clock: _Clock, world: World, layout: Layout | None =
         return [clock.fact("torso", "lean_back", peak, lean,
                            f"leans the upper body back by about {int(round(lean, -1))} degrees", span)]
     return [clock.fact("torso", "bend", peak, tilt[peak], f"bends the upper body forward {amount}", span)]
-
-
-def _trunk_end_on(body: _Body, peak: int) -> bool:
-    """In an image, whether over a bend's peak frames the trunk's image length is below TRUNK_END_ON
-    times the hips' image width (medians over the BEND_HELD frames): a trunk pointing at the camera.
-    The trunk's length is read on each side seen, shoulder to hip (the shoulder line runs along the
-    hip line): with one shoulder unseen the spine top is the other shoulder, half a shoulder width
-    aside, and that sideways offset is no trunk length (Penn 0431: 46 px that way, 26 shoulder to hip)."""
-    rows = slice(peak, peak + BEND_HELD)
-    sides = [np.linalg.norm((body.shoulder[s] - body.hip_joint[s])[rows], axis=1) for s in ("left", "right")]
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)
-        trunk = np.nanmean(sides, axis=0)
-    hips = np.linalg.norm((body.hip_joint["left"] - body.hip_joint["right"])[rows], axis=1)
-    ok = np.isfinite(trunk) & np.isfinite(hips)
-    return bool(ok.any() and np.median(trunk[ok]) < TRUNK_END_ON * np.median(hips[ok]))
 
 
 def _trunk_behind_lying_legs(body: _Body, peak: int) -> bool:
@@ -1356,10 +1332,8 @@ def _image_front(body: _Body, world: World, layout: Layout | None) -> float:
         side = float(np.sign(np.mean(offset)))
         return side if np.mean(np.sign(offset) == side) >= FRONT_AGREE else 0.0
 
-    legs = [(body.knee[s] - (body.hip_joint[s] + body.ankle[s]) / 2)[:, 0] for s in ("left", "right")]
-    by_knees = vote(np.concatenate(legs), KNEE_FRONT)
-    if by_knees and not _trunk_knees_agree(legs, by_knees):
-        by_knees = 0.0                   # the knees point apart: a body facing the camera (or away), not a profile
+    knees = np.concatenate([(body.knee[s] - (body.hip_joint[s] + body.ankle[s]) / 2)[:, 0] for s in ("left", "right")])
+    by_knees = vote(knees, KNEE_FRONT)
     by_face = 0.0
     names = layout.joints if layout is not None else ()
     if "nose" in names and ("left_ear" in names or "right_ear" in names):
@@ -1369,19 +1343,6 @@ def _image_front(body: _Body, world: World, layout: Layout | None) -> float:
     if by_face and by_knees and by_face != by_knees:
         return 0.0
     return by_face or by_knees
-
-
-def _trunk_knees_agree(legs: list[np.ndarray], side: float) -> bool:
-    """Whether each leg's knee, where it is read in at least 5 frames, is on the ``side`` of its
-    hip-ankle line in FRONT_AGREE of them: in profile both knees bend forward, to one side of the
-    image; a body facing the camera (or away) bends them towards (or away from) it, and their
-    image offsets are sideways, each leg its own way (Penn 0818, a golfer facing the camera: the
-    left knee on -x in all frames, the right in 43 %: the finish's sideways tilt was a lean back)."""
-    for offset in legs:
-        offset = offset[np.isfinite(offset)]
-        if len(offset) >= 5 and np.mean(np.sign(offset) == side) < FRONT_AGREE:
-            return False
-    return True
 
 
 def _knee_forward(body: _Body, rows: slice) -> np.ndarray:
