@@ -873,7 +873,9 @@ def _arm_run_reversals(x: np.ndarray, rows: np.ndarray, hysteresis: float, lower
         seen_low = np.concatenate([[0], np.cumsum(lowered)])       # lowered frames before each frame
         cut |= seen_low[rows[1:]] > seen_low[rows[:-1] + 1]
     cuts = np.flatnonzero(cut) + 1
-    return sum(_arm_timed_reversals(part, frames, hysteresis) for part, frames in zip(np.split(x, cuts), np.split(rows, cuts)))
+    # (a caller's ``rows`` may run past ``x``: only the first len(x) are its frames)
+    return sum(_arm_timed_reversals(part, frames[: len(part)], hysteresis)
+               for part, frames in zip(np.split(x, cuts), np.split(rows, cuts)))
 
 
 def _arm_timed_reversals(x: np.ndarray, rows: np.ndarray, hysteresis: float) -> int:
