@@ -151,6 +151,12 @@ WAVE_SMOOTH = 0.2
 WAVE_TURN = 30
 #: a wave covers at least this side-to-side range (statures, ~15 cm; 5th to 95th percentile)
 WAVE_RANGE = 0.06
+#: a wave's half swing (from leaving one extreme by half the swing's hysteresis to the next extreme)
+#: takes at most this many frames (1 s at 30 frames/s: people wave at 1-3 Hz, a half swing 0.2-0.5 s;
+#: the generated waves 1.5-2.5 Hz): a hand drifting a few pixels one way over 1-2 s and back (a bar
+#: held overhead against a shoulder the annotator guessed, Penn 0729: turns 36 and 54 frames apart)
+#: waves nothing
+ARM_HALF_SWING = 30
 #: a neck track further than this (statures) from the shoulders' midpoint in most frames is a
 #: joint of its own (Kinect's shoulder centre sits ~5 cm above that midpoint), not made of them ...
 ARM_OWN_NECK = 1e-3
@@ -867,7 +873,53 @@ def _arm_run_reversals(x: np.ndarray, rows: np.ndarray, hysteresis: float, lower
         seen_low = np.concatenate([[0], np.cumsum(lowered)])       # lowered frames before each frame
         cut |= seen_low[rows[1:]] > seen_low[rows[:-1] + 1]
     cuts = np.flatnonzero(cut) + 1
-    return sum(_reversals(part, hysteresis) for part in np.split(x, cuts))
+    # (a caller's ``rows`` may run past ``x``: only the first len(x) are its frames)
+    return sum(_arm_timed_reversals(part, frames[: len(part)], hysteresis)
+               for part, frames in zip(np.split(x, cuts), np.split(rows, cuts)))
+
+
+def _arm_timed_reversals(x: np.ndarray, rows: np.ndarray, hysteresis: float) -> int:
+    """:func:`_reversals` of ``x`` read at frames ``rows``, counting a turn only where the half swing
+    into it took at most ARM_HALF_SWING frames: from the last frame the signal was within half of
+    ``hysteresis`` of the extreme it set out from (the previous turn's, or before the first turn
+    the clip's lowest or highest so far: a hand held still before it waves starts its first half
+    swing where it leaves its rest). A hand drifting a few pixels to and fro over seconds turns
+    back by the hysteresis too, but no one waves that slowly."""
+    seen = np.isfinite(x)
+    x, rows = x[seen], rows[seen]
+    if len(x) < 3:
+        return 0
+
+    def set_out(k: int, level: float, sign: int) -> int:
+        """The last frame before index ``k`` with the signal within half the hysteresis of
+        ``level`` (sign +1: a low it rises from; -1: a high it falls from)."""
+        near = np.flatnonzero(sign * (x[:k] - level) <= hysteresis / 2)
+        return int(rows[near[-1]]) if len(near) else int(rows[0])
+
+    count, direction = 0, 0
+    low = high = extreme = x[0]
+    t_extreme = last = int(rows[0])
+    for k in range(1, len(x)):
+        v, t = x[k], int(rows[k])
+        if direction == 0:
+            low, high = min(low, v), max(high, v)
+            if high - v > hysteresis:
+                k_high = int(np.argmax(x[: k + 1]))
+                rise = int(rows[k_high]) - set_out(k_high, float(np.min(x[: k_high + 1])), 1)
+                count += bool(high - x[0] >= hysteresis / 2 and rise <= ARM_HALF_SWING)
+                direction, extreme, t_extreme, last = -1, v, t, set_out(k, high, -1)
+            elif v - low > hysteresis:
+                k_low = int(np.argmin(x[: k + 1]))
+                fall = int(rows[k_low]) - set_out(k_low, float(np.max(x[: k_low + 1])), -1)
+                count += bool(x[0] - low >= hysteresis / 2 and fall <= ARM_HALF_SWING)
+                direction, extreme, t_extreme, last = 1, v, t, set_out(k, low, 1)
+        elif direction * (v - extreme) > 0:
+            extreme, t_extreme = v, t
+        elif abs(v - extreme) > hysteresis:
+            count += bool(t_extreme - last <= ARM_HALF_SWING)
+            last = set_out(k, extreme, -direction)        # the next half swing sets out from this turn
+            direction, extreme, t_extreme = -direction, v, t
+    return count
 
 
 def _wave_swing_facts(body: _Body, side: str, clock: _Clock, dims: int = 3) -> list[Fact]:
