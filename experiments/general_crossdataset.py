@@ -234,12 +234,13 @@ def evaluate() -> dict:
     run = ROOT / RUN
     check_run(run, names, trained)
     gamma = float(json.loads(SHIPPED_CONFIG.read_text())["open_vocabulary"]["seen_gamma"])
+    shipped = shipped_copy()
     metrics = json.loads((run / "metrics.json").read_text())
     return {"held_out": HELD_OUT, "trained": trained, "counterpart": counterpart, "only": only,
-            "product_gamma": gamma, "run": RUN, "shipped_run": str(shipped_copy().relative_to(ROOT)), "epochs": EPOCHS, "seed": SEED,
+            "product_gamma": gamma, "run": RUN, "shipped_run": str(shipped.relative_to(ROOT)), "epochs": EPOCHS, "seed": SEED,
             "train_command": train_command(names, trained), "run_metrics": metrics,
             "crossdataset": measure(run, names, trained, counterpart, only, gamma, trained),
-            "shipped": measure(shipped_copy(), names, trained, counterpart, only, gamma, names),
+            "shipped": measure(shipped, names, trained, counterpart, only, gamma, names),
             "product_calibration_agreement": product_check(run, names, trained, gamma),
             "outlier": OUTLIER, "outlier_last_epoch_batch": {"1": last_epoch_batch(1), str(SEED): last_epoch_batch(SEED)},
             "seed1": (measure(ROOT / SEED1_RUN, names, trained, counterpart, only, gamma, trained)

@@ -56,9 +56,7 @@ def _ship_ensemble(runs: list[Path], weights: str, target: Path) -> dict:
     from actlm.engine.checkpoint import save_ensemble
 
     save_ensemble([r / weights for r in runs], target)
-    out = subprocess.run([sys.executable, "-m", "actlm", "eval", str(target), "--json"],
-                         check=True, capture_output=True, text=True).stdout
-    report = json.loads(out[out.index("{"):])
+    report = _test_report(target)
     report["best_epoch"] = json.loads((target / "config.json").read_text())["epoch"]
     report["members"] = [str(r / weights) for r in runs]
     return report
@@ -67,9 +65,14 @@ def _ship_ensemble(runs: list[Path], weights: str, target: Path) -> dict:
 def _evaluate_last(run: Path) -> dict:
     """The final epoch's test report (as eval.json holds the best one's), with ``best_epoch`` the
     final epoch: what ships is then chosen without looking at the test split."""
-    out = subprocess.run([sys.executable, "-m", "actlm", "eval", str(run / "last"), "--json"],
-                         check=True, capture_output=True, text=True).stdout
-    report = json.loads(out[out.index("{"):])
+    report = _test_report(run / "last")
     state = json.loads((run / "last" / "trainer_state.json").read_text())
     report["best_epoch"] = int(state["epoch"]) + 1          # the state counts epochs from 0
     return report
+
+
+def _test_report(checkpoint: Path) -> dict:
+    """`actlm eval CHECKPOINT --json` on its test split, parsed."""
+    out = subprocess.run([sys.executable, "-m", "actlm", "eval", str(checkpoint), "--json"],
+                         check=True, capture_output=True, text=True).stdout
+    return json.loads(out[out.index("{"):])

@@ -1491,11 +1491,11 @@ def test_a_slow_drift_to_and_fro_turns_back_but_is_no_wave():
     """The same 2-pixel-per-second drift turns back by the hysteresis both at 30 frames a half
     swing (counted) and at 45 (a 0.33 Hz 'wave': not counted); a hand held still for a second
     before waving at 2 Hz counts every turn, as :func:`_reversals` does."""
-    from actlm.explain.facts import ARM_HALF_SWING, _arm_timed_reversals, _reversals
+    from actlm.explain.facts import ARM_HALF_SWING, _reversals
     t = np.arange(200)
     for half, counted in ((ARM_HALF_SWING - 5, True), (ARM_HALF_SWING + 15, False)):
         x = 0.1 * np.sin(np.pi * t / half)
-        assert (_arm_timed_reversals(x, t, 0.05) == _reversals(x, 0.05)) == counted
+        assert (_reversals(x, 0.05, t, ARM_HALF_SWING) == _reversals(x, 0.05)) == counted
         assert _reversals(x, 0.05) >= 2
     x = 0.1 * np.sin(2 * np.pi * 2 * np.clip(t - 30, 0, None) / 30)
-    assert _arm_timed_reversals(x, t, 0.05) == _reversals(x, 0.05) >= 10
+    assert _reversals(x, 0.05, t, ARM_HALF_SWING) == _reversals(x, 0.05) >= 10

@@ -299,13 +299,13 @@ def save_ensemble(members: list[str | Path], target: str | Path) -> Path:
             if getattr(meta, what) != getattr(first, what):
                 raise CheckpointError(f"{path}: its {what.replace('_', ' ')} differ from {members[0]}'s; an "
                                       f"ensemble's members must answer the same classes from the same input")
-    specs = [{"name": meta.model.name, "args": meta.model.args} for _, meta in loaded]
-    model = SeedEnsemble(**ensemble_args(specs))
+    args = ensemble_args([{"name": meta.model.name, "args": meta.model.args} for _, meta in loaded])
+    model = SeedEnsemble(**args)
     for member, (weights, _) in zip(model.members, loaded):
         member.load_state_dict(weights.state_dict())
     origin = [{"path": str(meta.path), "seed": meta.experiment.get("train", {}).get("seed"), "epoch": meta.epoch,
                "metrics": meta.metrics} for _, meta in loaded]
-    meta = CheckpointMeta(ModelSpec("seed-ensemble", ensemble_args(specs)), first.classes, first.layout,
+    meta = CheckpointMeta(ModelSpec("seed-ensemble", args), first.classes, first.layout,
                           first.dataset, first.test_pipeline, first.epoch, {}, first.experiment,
                           {"ensemble_of": origin}, layout_spec=first.layout_spec)
     return save_checkpoint(target, model, meta)

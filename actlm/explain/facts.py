@@ -29,7 +29,7 @@ from dataclasses import asdict, dataclass, field
 import numpy as np
 
 from ..data.layouts import Layout, get_layout
-from .quality import FROZEN_RUN, FROZEN_STEP, Problem, Tracking, body_size, check_tracking, view_problems
+from .quality import FROZEN_RUN, Problem, Tracking, body_size, check_tracking, exact_repeats, view_problems
 from .world import World, head_joints, knee_angles, nanmean_joints, world_frame
 
 #: The motion vocabulary; explanations are scored against these (see ``faithfulness``).
@@ -723,30 +723,62 @@ def _crouched_pickup(body: _Body, height: np.ndarray, low: int, drop: float, hip
     return bool(drop > THRESHOLDS["reach_down"] and bends and hand_back and hips_back)
 
 
-def _reversals(x: np.ndarray, hysteresis: float) -> int:
+def _reversals(x: np.ndarray, hysteresis: float, rows: np.ndarray | None = None,
+               max_half_swing: float | None = None) -> int:
     """How often a signal turns back after moving at least ``hysteresis`` one way (and then moves
     at least ``hysteresis`` back): the first direction is set once the signal has left its range
     so far by ``hysteresis``, not by one frame's step. The first turn counts too when the signal
     had come at least half of ``hysteresis`` towards it (a hand that starts waving mid-swing
-    turns back at the end of that first half swing)."""
-    x = x[np.isfinite(x)]
+    turns back at the end of that first half swing).
+
+    With ``max_half_swing`` (frames; ``x`` read at frames ``rows``, default every frame), a turn
+    counts only where the half swing into it took at most that long: from the last frame the
+    signal was within half of ``hysteresis`` of the extreme it set out from (the previous turn's,
+    or before the first turn the lowest or highest so far: a hand held still before it waves
+    starts its first half swing where it leaves its rest). A hand drifting a few pixels to and
+    fro over seconds turns back by the hysteresis too, but no one waves that slowly."""
+    seen = np.isfinite(x)
+    rows = (np.arange(len(x)) if rows is None else np.asarray(rows))[seen]
+    x = x[seen]
     if len(x) < 3:
         return 0
+
+    def set_out(k: int, level: float, sign: int) -> int:
+        """The last frame before index ``k`` with the signal within half the hysteresis of
+        ``level`` (sign +1: a low it rises from; -1: a high it falls from)."""
+        near = np.flatnonzero(sign * (x[:k] - level) <= hysteresis / 2)
+        return int(rows[near[-1]]) if len(near) else int(rows[0])
+
+    def first_in_time(k: int, sign: int) -> bool:
+        """The first half swing, ending at the extreme before index ``k`` (sign +1: a high), was quick enough."""
+        if max_half_swing is None:
+            return True
+        turn = int(np.argmax(sign * x[: k + 1]))
+        start = float(np.min(sign * x[: turn + 1])) * sign
+        return int(rows[turn]) - set_out(turn, start, sign) <= max_half_swing
+
     count, direction = 0, 0
     low = high = extreme = x[0]
-    for v in x[1:]:
+    t_extreme = last = int(rows[0])
+    for k in range(1, len(x)):
+        v, t = x[k], int(rows[k])
         if direction == 0:
             low, high = min(low, v), max(high, v)
             if high - v > hysteresis:
-                direction, extreme = -1, v
-                count += bool(high - x[0] >= hysteresis / 2)
+                count += bool(high - x[0] >= hysteresis / 2 and first_in_time(k, 1))
+                direction, extreme, t_extreme = -1, v, t
+                last = set_out(k, high, -1) if max_half_swing is not None else last
             elif v - low > hysteresis:
-                direction, extreme = 1, v
-                count += bool(x[0] - low >= hysteresis / 2)
+                count += bool(x[0] - low >= hysteresis / 2 and first_in_time(k, -1))
+                direction, extreme, t_extreme = 1, v, t
+                last = set_out(k, low, 1) if max_half_swing is not None else last
         elif direction * (v - extreme) > 0:
-            extreme = v
+            extreme, t_extreme = v, t
         elif abs(v - extreme) > hysteresis:
-            count, direction, extreme = count + 1, -direction, v
+            count += bool(max_half_swing is None or t_extreme - last <= max_half_swing)
+            if max_half_swing is not None:
+                last = set_out(k, extreme, -direction)     # the next half swing sets out from this turn
+            direction, extreme, t_extreme = -direction, v, t
     return count
 
 
@@ -874,52 +906,8 @@ def _arm_run_reversals(x: np.ndarray, rows: np.ndarray, hysteresis: float, lower
         cut |= seen_low[rows[1:]] > seen_low[rows[:-1] + 1]
     cuts = np.flatnonzero(cut) + 1
     # (a caller's ``rows`` may run past ``x``: only the first len(x) are its frames)
-    return sum(_arm_timed_reversals(part, frames[: len(part)], hysteresis)
+    return sum(_reversals(part, hysteresis, frames[: len(part)], ARM_HALF_SWING)
                for part, frames in zip(np.split(x, cuts), np.split(rows, cuts)))
-
-
-def _arm_timed_reversals(x: np.ndarray, rows: np.ndarray, hysteresis: float) -> int:
-    """:func:`_reversals` of ``x`` read at frames ``rows``, counting a turn only where the half swing
-    into it took at most ARM_HALF_SWING frames: from the last frame the signal was within half of
-    ``hysteresis`` of the extreme it set out from (the previous turn's, or before the first turn
-    the clip's lowest or highest so far: a hand held still before it waves starts its first half
-    swing where it leaves its rest). A hand drifting a few pixels to and fro over seconds turns
-    back by the hysteresis too, but no one waves that slowly."""
-    seen = np.isfinite(x)
-    x, rows = x[seen], rows[seen]
-    if len(x) < 3:
-        return 0
-
-    def set_out(k: int, level: float, sign: int) -> int:
-        """The last frame before index ``k`` with the signal within half the hysteresis of
-        ``level`` (sign +1: a low it rises from; -1: a high it falls from)."""
-        near = np.flatnonzero(sign * (x[:k] - level) <= hysteresis / 2)
-        return int(rows[near[-1]]) if len(near) else int(rows[0])
-
-    count, direction = 0, 0
-    low = high = extreme = x[0]
-    t_extreme = last = int(rows[0])
-    for k in range(1, len(x)):
-        v, t = x[k], int(rows[k])
-        if direction == 0:
-            low, high = min(low, v), max(high, v)
-            if high - v > hysteresis:
-                k_high = int(np.argmax(x[: k + 1]))
-                rise = int(rows[k_high]) - set_out(k_high, float(np.min(x[: k_high + 1])), 1)
-                count += bool(high - x[0] >= hysteresis / 2 and rise <= ARM_HALF_SWING)
-                direction, extreme, t_extreme, last = -1, v, t, set_out(k, high, -1)
-            elif v - low > hysteresis:
-                k_low = int(np.argmin(x[: k + 1]))
-                fall = int(rows[k_low]) - set_out(k_low, float(np.max(x[: k_low + 1])), -1)
-                count += bool(x[0] - low >= hysteresis / 2 and fall <= ARM_HALF_SWING)
-                direction, extreme, t_extreme, last = 1, v, t, set_out(k, low, 1)
-        elif direction * (v - extreme) > 0:
-            extreme, t_extreme = v, t
-        elif abs(v - extreme) > hysteresis:
-            count += bool(t_extreme - last <= ARM_HALF_SWING)
-            last = set_out(k, extreme, -direction)        # the next half swing sets out from this turn
-            direction, extreme, t_extreme = -direction, v, t
-    return count
 
 
 def _wave_swing_facts(body: _Body, side: str, clock: _Clock, dims: int = 3) -> list[Fact]:
@@ -1956,9 +1944,7 @@ def _still_frozen(x: np.ndarray) -> bool:
     bones keep their length passes the tracking check), and says nothing about staying in place."""
     if len(x) <= FROZEN_RUN:
         return False
-    step = np.linalg.norm(np.diff(x, axis=0), axis=-1)                      # (T-1, V), NaN unread
-    stuck = np.nan_to_num(step, nan=np.inf) < FROZEN_STEP * body_size(x)
-    windows = np.lib.stride_tricks.sliding_window_view(stuck, FROZEN_RUN, axis=0)
+    windows = np.lib.stride_tricks.sliding_window_view(exact_repeats(x, body_size(x)), FROZEN_RUN, axis=0)
     return bool(windows.all(axis=-1).any())
 
 

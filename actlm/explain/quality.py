@@ -199,6 +199,12 @@ def body_size(x: np.ndarray) -> float:
     return float(size) if np.isfinite(size) and size > 0 else 1.0
 
 
+def exact_repeats(x: np.ndarray, size: float) -> np.ndarray:
+    """(T-1, V): whether each joint's step to the next frame is below FROZEN_STEP of the body's
+    ``size``, i.e. the value repeats (a sensor's joint always jitters; an unread step is no repeat)."""
+    return np.nan_to_num(np.linalg.norm(np.diff(x, axis=0), axis=-1), nan=np.inf) < FROZEN_STEP * size
+
+
 def _dead_frames(x: np.ndarray, size: float, track: Tracking, frames: np.ndarray) -> np.ndarray:
     """Frames (T,) of a dead track: the whole skeleton frozen (no joint moves) for DEAD_RUN
     frames or more, or collapsed to a single point."""
@@ -230,8 +236,8 @@ def _frozen_joints(x: np.ndarray, size: float, valid: np.ndarray, track: Trackin
     moving = np.nan_to_num(np.nanmax(step, axis=1), nan=0.0) >= FROZEN_STEP * size
     frozen = np.zeros(x.shape[:2], bool)
     neighbours = {v: [p if c == v else c for c, p in layout.bones if v in (c, p)] for v in range(x.shape[1])}
-    runs = {v: [(a, b) for a, b in _runs((np.nan_to_num(step[:, v], nan=1.0) < FROZEN_STEP * size) & moving)
-                if b - a >= FROZEN_RUN] for v in range(x.shape[1])}
+    repeats = exact_repeats(x, size)
+    runs = {v: [(a, b) for a, b in _runs(repeats[:, v] & moving) if b - a >= FROZEN_RUN] for v in range(x.shape[1])}
     for v, stretches in runs.items():
         for a, b in stretches:
             if _bones_change(x[a : b + 1], v, neighbours[v], size):

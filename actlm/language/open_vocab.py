@@ -342,7 +342,8 @@ def has_text_space(name: str, args: dict) -> bool:
     """Whether a checkpoint's model (its config's name and arguments) has a skeleton-text space: a
     HocSLM, or an ensemble whose members all are."""
     if name == "seed-ensemble":
-        return all(has_text_space(m["name"], m.get("args") or {}) for m in args.get("members") or [{"name": ""}])
+        members = args.get("members") or []
+        return bool(members) and all(has_text_space(m["name"], m.get("args") or {}) for m in members)
     return name == "hocslm"
 
 
