@@ -58,7 +58,7 @@ def _frame_progress(total: int):
 
 
 @main.command("predict")
-@click.argument("video", type=click.Path(dir_okay=False))
+@click.argument("videos", nargs=-1, required=True, type=click.Path(), metavar="VIDEO...")
 @click.option("--checkpoint", default=None,
               help="A run or checkpoint folder, or a model shipped with actlm by name: general-2d (the default: "
                    "59 actions of five datasets from 2D keypoints, any action given as text with --classes) "
@@ -81,6 +81,9 @@ def _frame_progress(total: int):
 @calibration_options
 @click.option("--out", type=click.Path(dir_okay=False), default=None, help="Write an annotated video (mp4).")
 @click.option("--json", "json_out", default=None, help="Write the result as JSON to this file ('-' for stdout).")
+@click.option("--jsonl", "jsonl_out", default=None, type=click.Path(dir_okay=False),
+              help="Several videos or a folder: append one JSON line per video to this file as each finishes; "
+                   "a rerun skips the videos already there with the same settings and retries the failed ones.")
 @click.option("--timeline", "timeline_out", default=None, type=click.Path(dir_okay=False),
               help="A long video: also cut it into actions (sliding windows smoothed, 'no known action' where "
                    "nothing fits) and write the segments as JSON Lines to this file.")
@@ -92,20 +95,27 @@ def _frame_progress(total: int):
               help="Timeline: a window whose best action is below this probability is 'no known action' "
                    "(default: the model's calibrated value, stored with it; general-2d: see "
                    "experiments/results/timeline_general.md).")
-def predict_cmd(video: str, checkpoint: str | None, reasoner_dir: str | None, no_reasoner: bool, backend: str | None,
-                people: int | None, top_k: int, min_confidence: float, class_spec: str | None,
+def predict_cmd(videos: tuple[str, ...], checkpoint: str | None, reasoner_dir: str | None, no_reasoner: bool,
+                backend: str | None, people: int | None, top_k: int, min_confidence: float, class_spec: str | None,
                 calibrate_gamma: float | None, no_calibrate: bool, out: str | None,
-                json_out: str | None, timeline_out: str | None, timeline_png: str | None, window: int | None, stride: int | None,
-                unknown_below: float | None) -> None:
+                json_out: str | None, jsonl_out: str | None, timeline_out: str | None, timeline_png: str | None,
+                window: int | None, stride: int | None, unknown_below: float | None) -> None:
     """Recognise the action in VIDEO (any format OpenCV reads, or a COCO-17 keypoint .json); with
-    --timeline, also the actions over time of a long VIDEO."""
-    from ..pipeline import NoPersonFound, predict_video, write_annotated_video
-    from ..pose.video import probe
+    --timeline, also the actions over time of a long VIDEO. Several videos or a folder: one result
+    each, a bad one reported and skipped (--jsonl keeps them and resumes)."""
+    from ..pipeline import NoPersonFound, write_annotated_video
 
-    if people and backend == "coco-json" or people and video.lower().endswith(".json"):
+    many = len(videos) > 1 or Path(videos[0]).is_dir() or jsonl_out is not None
+    if many:
+        single_only = [flag for flag, given in (("--out", out), ("--json", json_out), ("--timeline", timeline_out),
+                                                ("--timeline-png", timeline_png)) if given]
+        if single_only:
+            raise click.UsageError(f"{', '.join(single_only)} write(s) one video's result; with several videos "
+                                   f"or a folder use --jsonl FILE (one line per video)")
+    video = videos[0]
+    if people and (backend == "coco-json" or not many and video.lower().endswith(".json")):
         raise click.UsageError("--people tracks the people of a video; a keypoint file keeps its own persons")
-    backend = backend or ("coco-json" if video.lower().endswith(".json") else "blazepose")
-    if out and backend == "coco-json":       # said before any work is done
+    if out and (backend or _backend_for(video)) == "coco-json":       # said before any work is done
         raise click.ClickException("--out needs the video itself; keypoint files have no frames to draw on")
     seen_gamma, gamma_source = seen_gamma_option(class_spec, calibrate_gamma, no_calibrate)
     if class_spec:
@@ -118,35 +128,17 @@ def predict_cmd(video: str, checkpoint: str | None, reasoner_dir: str | None, no
     if reasoner_dir and not no_reasoner:    # checked and loaded before the video is read
         from ..pipeline import default_checkpoint
         lm = load_reasoner(reasoner_dir, checkpoint or default_checkpoint(), "the model that makes this prediction")
-    try:        # predict_video decodes and estimates the poses itself, so its timings cover them
-        progress = None if backend == "coco-json" else _frame_progress(probe(video).frames)
-        everyone = None       # --people: all tracked people; ``pose`` is then the person seen longest
-        if people:
-            everyone, main_person, pose_s = _track_people(video, people, progress)
-            prediction, pose = predict_video(video, checkpoint, backend, top_k, min_confidence, lm, pose=main_person,
-                                             pose_seconds=pose_s)
-        else:
-            prediction, pose = predict_video(video, checkpoint, backend, top_k, min_confidence, lm, progress)
+    options = dict(checkpoint=checkpoint, backend=backend, people=people, top_k=top_k, min_confidence=min_confidence,
+                   lm=lm, class_spec=class_spec, seen_gamma=seen_gamma, gamma_source=gamma_source)
+    if many:
+        sys.exit(_predict_many(videos, jsonl_out, options, reasoner_dir if lm is not None else None))
+    try:
+        prediction, pose, everyone, per_person = _explained_prediction(video, **options)
     except NoPersonFound as exc:
         if json_out:
             _write_json({"video": video, "person_found": False, "message": str(exc)}, json_out)
         click.echo(f"no person found: {exc}")
         sys.exit(1)
-    if class_spec:
-        import time
-
-        from ..language.open_vocab import rescore_video_prediction
-        start = time.perf_counter()
-        prediction = rescore_video_prediction(prediction, pose, checkpoint, class_spec, top_k=top_k,
-                                              min_confidence=min_confidence, seen_gamma=seen_gamma,
-                                              gamma_source=gamma_source)
-        rescore_s = time.perf_counter() - start
-        prediction.timings = {**prediction.timings, "rescore_s": rescore_s,
-                              "total_s": prediction.timings["total_s"] + rescore_s}
-    per_person = None
-    if everyone is not None:
-        from ..pipeline import person_predictions
-        per_person = person_predictions(everyone, checkpoint, top_k=min(top_k, 3))
     if json_out != "-":
         click.echo(prediction.summary())
         for p in per_person or []:
@@ -166,6 +158,105 @@ def predict_cmd(video: str, checkpoint: str | None, reasoner_dir: str | None, no
     if json_out:
         _write_json({"person_found": True, **prediction.as_dict(),
                      **({"people": per_person} if per_person is not None else {})}, json_out)
+
+
+def _backend_for(video: str) -> str:
+    """The pose source a file needs when --backend is not given: keypoints for .json, BlazePose otherwise."""
+    return "coco-json" if video.lower().endswith(".json") else "blazepose"
+
+
+def _explained_prediction(video: str, checkpoint: str | None, backend: str | None, people: int | None, top_k: int,
+                          min_confidence: float, lm, class_spec: str | None, seen_gamma: float | None,
+                          gamma_source: str | None):
+    """One video's explained prediction (with --people, everyone tracked; with --classes, rescored by
+    text): (prediction, main person's pose, everyone or None, per-person results or None)."""
+    import time
+
+    from ..pipeline import predict_video
+    from ..pose.video import probe
+
+    backend = backend or _backend_for(video)
+    # predict_video decodes and estimates the poses itself, so its timings cover them
+    progress = None if backend == "coco-json" else _frame_progress(probe(video).frames)
+    everyone = None       # --people: all tracked people; ``pose`` is then the person seen longest
+    if people:
+        everyone, main_person, pose_s = _track_people(video, people, progress)
+        prediction, pose = predict_video(video, checkpoint, backend, top_k, min_confidence, lm, pose=main_person,
+                                         pose_seconds=pose_s)
+    else:
+        prediction, pose = predict_video(video, checkpoint, backend, top_k, min_confidence, lm, progress)
+    if class_spec:
+        from ..language.open_vocab import rescore_video_prediction
+        start = time.perf_counter()
+        prediction = rescore_video_prediction(prediction, pose, checkpoint, class_spec, top_k=top_k,
+                                              min_confidence=min_confidence, seen_gamma=seen_gamma,
+                                              gamma_source=gamma_source)
+        rescore_s = time.perf_counter() - start
+        prediction.timings = {**prediction.timings, "rescore_s": rescore_s,
+                              "total_s": prediction.timings["total_s"] + rescore_s}
+    per_person = None
+    if everyone is not None:
+        from ..pipeline import person_predictions
+        per_person = person_predictions(everyone, checkpoint, top_k=min(top_k, 3))
+    return prediction, pose, everyone, per_person
+
+
+def _batch_settings(options: dict, reasoner_dir: str | None) -> dict:
+    """What a resumed batch must share with the earlier run for its results to be reused."""
+    from ..pipeline import resolve_checkpoint
+
+    return {"checkpoint": str(resolve_checkpoint(options["checkpoint"]).resolve()), "backend": options["backend"],
+            "people": options["people"], "top_k": options["top_k"], "min_confidence": options["min_confidence"],
+            "classes": options["class_spec"], "calibrate": options["seen_gamma"], "reasoner": reasoner_dir}
+
+
+def _predict_many(videos: tuple[str, ...], jsonl: str | None, options: dict, reasoner_dir: str | None) -> int:
+    """``actlm predict`` over several videos or folders: each video's result printed (and appended to
+    ``jsonl`` as it finishes); a video that fails is reported and the others go on. Returns the exit
+    status: 0 when every video has a result, 1 when any had no person or failed."""
+    from ..batch import ResultLog, video_files
+    from ..pipeline import NoPersonFound
+
+    try:
+        files = video_files(videos)
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from None
+    log = ResultLog(jsonl, _batch_settings(options, reasoner_dir)) if jsonl else None
+    if log is None:
+        click.echo("note: without --jsonl FILE the results are only printed (and a rerun starts again)", err=True)
+    counts = {"ok": 0, "no_person": 0, "error": 0, "skipped": 0}
+    failed: list[str] = []
+    for i, path in enumerate(files, 1):
+        if log is not None and log.finished(path):
+            counts["skipped"] += 1
+            continue
+        click.echo(f"[{i}/{len(files)}] {path}", err=True)
+        try:
+            if not path.is_file():
+                raise FileNotFoundError(f"{path}: no such file")
+            prediction, _, _, per_person = _explained_prediction(str(path), **options)
+        except NoPersonFound as exc:
+            status, payload = "no_person", {"person_found": False, "message": str(exc)}
+            click.echo(f"no person found: {exc}")
+        except Exception as exc:        # one bad video must not end the batch; its line says what went wrong
+            status, payload = "error", {"error": f"{type(exc).__name__}: {exc}"}
+            click.echo(f"error: {path}: {type(exc).__name__}: {exc}")
+        else:
+            status = "ok"
+            payload = {"person_found": True, **prediction.as_dict(),
+                       **({"people": per_person} if per_person is not None else {})}
+            click.echo(prediction.summary())
+        counts[status] += 1
+        if status != "ok":
+            failed.append(f"{path} ({status})")
+        if log is not None:
+            log.append(path, status, payload)
+    done = f"; {counts['skipped']} already in {jsonl}" if counts["skipped"] else ""
+    click.echo(f"{len(files)} video(s): {counts['ok']} predicted, {counts['no_person']} without a person, "
+               f"{counts['error']} failed{done}" + (f"; results in {jsonl}" if jsonl else ""), err=True)
+    for line in failed:
+        click.echo(f"  not predicted: {line}", err=True)
+    return 1 if failed else 0
 
 
 def _track_people(video: str, people: int, progress):

@@ -1,0 +1,114 @@
+"""``actlm predict`` over several videos or a folder: one result each, a bad file reported and
+skipped, results appended as each finishes, and a rerun that resumes (actlm/batch.py)."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+
+from actlm.batch import ResultLog, video_files
+from actlm.cli import main
+
+from test_general import _coco_json
+
+
+@pytest.fixture(scope="module")
+def penn_clips(tmp_path_factory) -> list[np.ndarray]:
+    from actlm.data import load
+    from actlm.data.penn import CLASSES as PENN
+
+    test = load("penn-action", split="test")
+    picks = [int(np.flatnonzero(test.labels == PENN.index(name))[0]) for name in ("jumping jacks", "squat")]
+    return [test[i].data[0] for i in picks]
+
+
+def _lines(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+
+
+def test_a_folder_is_predicted_file_by_file_and_a_bad_file_loses_nothing_else(penn_clips, tmp_path):
+    folder = tmp_path / "clips"
+    folder.mkdir()
+    _coco_json(folder / "a_jacks.json", penn_clips[0])
+    (folder / "b_broken.mp4").write_text("not a video")
+    _coco_json(folder / "c_squat.json", penn_clips[1])
+    (folder / "notes.txt").write_text("not a candidate")
+    log = tmp_path / "out" / "results.jsonl"
+    result = CliRunner().invoke(main, ["predict", str(folder), "--jsonl", str(log)])
+    assert result.exit_code == 1, result.output            # one video has no result
+    rows = _lines(log)
+    assert [Path(r["video"]).name for r in rows] == ["a_jacks.json", "b_broken.mp4", "c_squat.json"]
+    assert [r["status"] for r in rows] == ["ok", "error", "ok"]
+    assert "b_broken.mp4" in rows[1]["error"] and "not a video" in rows[1]["error"]
+    assert rows[0]["top"][0][0] == "jumping jacks" and rows[2]["top"][0][0] == "squat"
+    assert "1 failed" in result.output and "not predicted: " in result.output
+
+    # the rerun resumes: the two results are kept, only what has none runs (the broken file replaced)
+    (folder / "b_broken.mp4").unlink()
+    _coco_json(folder / "b_fixed.json", penn_clips[1])
+    again = CliRunner().invoke(main, ["predict", str(folder), "--jsonl", str(log)])
+    assert again.exit_code == 0, again.output
+    rows = _lines(log)
+    assert [Path(r["video"]).name for r in rows[3:]] == ["b_fixed.json"]     # only the new file ran
+    assert "2 already in" in again.output
+
+
+def test_changed_settings_or_an_edited_file_are_not_taken_from_the_log(tmp_path, monkeypatch):
+    from actlm.cli import video_cmds
+
+    ran: list[str] = []
+
+    class _Prediction:
+        def __init__(self, top_k: int):
+            self.top_k = top_k
+
+        def as_dict(self) -> dict:
+            return {"top": [["x", 1.0]] * self.top_k}
+
+        def summary(self) -> str:
+            return "x"
+
+    def fake(video, top_k, **_):
+        ran.append(Path(video).name)
+        return _Prediction(top_k), None, None, None
+
+    monkeypatch.setattr(video_cmds, "_explained_prediction", fake)
+    clip = tmp_path / "jacks.json"
+    clip.write_text("{}")
+    log = tmp_path / "r.jsonl"
+    assert CliRunner().invoke(main, ["predict", str(clip), str(clip), "--jsonl", str(log)]).exit_code == 0
+    assert ran == ["jacks.json"]                      # the same file given twice runs once
+    assert CliRunner().invoke(main, ["predict", str(clip), "--jsonl", str(log)]).exit_code == 0
+    assert ran == ["jacks.json"]                      # done: skipped
+    assert CliRunner().invoke(main, ["predict", str(clip), "--jsonl", str(log), "--top-k", "2"]).exit_code == 0
+    assert len(ran) == 2 and len(_lines(log)[-1]["top"]) == 2      # other settings: run again
+    clip.write_text('{"edited": true}')                 # the same path, other content
+    assert CliRunner().invoke(main, ["predict", str(clip), "--jsonl", str(log), "--top-k", "2"]).exit_code == 0
+    assert len(ran) == 3 and len(_lines(log)) == 3
+
+
+def test_a_line_cut_short_by_a_crash_is_done_again(penn_clips, tmp_path):
+    clip = _coco_json(tmp_path / "jacks.json", penn_clips[0])
+    log = tmp_path / "r.jsonl"
+    settings = {"k": 1}
+    ResultLog(log, settings).append(clip, "ok", {"top": [["jumping jacks", 0.9]]})
+    assert ResultLog(log, settings).finished(clip) and not ResultLog(log, {"k": 2}).finished(clip)
+    log.write_text(log.read_text()[:-20])            # the process died while writing the line
+    with pytest.warns(UserWarning, match="1 unreadable line"):
+        cut = ResultLog(log, settings)
+    assert not cut.finished(clip)
+    cut.append(clip, "ok", {"top": []})
+    assert json.loads(log.read_text().splitlines()[-1])["status"] == "ok"   # starts on a line of its own
+
+
+def test_single_video_outputs_are_refused_for_a_batch_and_empty_folders_named(tmp_path):
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(ValueError, match="empty: no video or keypoint files"):
+        video_files([tmp_path / "empty"])
+    result = CliRunner().invoke(main, ["predict", "a.mp4", "b.mp4", "--json", "x.json"])
+    assert result.exit_code == 2 and "--json" in result.output and "--jsonl" in result.output
+    result = CliRunner().invoke(main, ["predict", str(tmp_path / "empty")])
+    assert result.exit_code == 2 and "no video or keypoint files" in result.output
