@@ -15,8 +15,9 @@ Next to it, a trivial baseline: the **motion energy** of the body part the motio
 per-frame speed of its joints, in body sizes) above that part's median over the data set.
 
 The data come through actlm's importers (loaded by name: prepared into the cache on first use, and
-again when an importer changed; see docs/data.md). Joints an importer estimated because the clip never
-shows them (Penn Action's ``unseen``) are passed to the detector as not visible.
+again when an importer changed; see docs/data.md). ``Sample.visibility`` goes to the detector: Penn
+Action's per-frame annotator flags (a joint hidden in a frame, its position guessed or estimated, is
+not read there; importer version 3, before it only the joints a clip never shows).
 
     python -m experiments.facts_real_benchmark [--datasets nw-ucla utd-mhad penn-action] [--limit N]
 

@@ -1,0 +1,120 @@
+"""Penn Action's per-frame visibility flags are kept at import (``meta['hidden']``), come back as
+``Sample.visibility`` (T, V) and keep the fact detector from reading motion off the joints the
+annotator only guessed (actlm/data/penn.py, actlm/data/store.py)."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from scipy.io import loadmat
+
+from actlm.data import penn
+from actlm.data.layouts import BODY_13, PENN_13
+from actlm.data.store import Sample, SkeletonSet, hidden_runs
+from actlm.explain.facts import read_motion
+
+PENN = Path(__file__).resolve().parents[2] / "shared" / "data" / "penn-action"
+#: 0001: a clip with hidden joint-frames but no placeholder; 0785: the left elbow and wrist never
+#: read (placeholders all clip long); 0106: a pitch whose left wrist is hidden through its follow-through
+CLIPS = ("0001", "0785", "0106")
+J = PENN_13.index
+
+
+def flags(name: str) -> np.ndarray:
+    """The .mat file's own (frames, 13) visibility flags, read with scipy (not through actlm)."""
+    path = PENN / f"{name}.mat"
+    if not path.exists():
+        pytest.skip(f"Penn Action data not found at {PENN}")
+    return loadmat(str(path), variable_names=["visibility"])["visibility"].astype(np.float32)
+
+
+@pytest.fixture(scope="module")
+def prepared(tmp_path_factory) -> SkeletonSet:
+    """The clips through the importer's prepare and back from the written index (the path
+    ``actlm explain`` and the facts benchmarks take)."""
+    for name in CLIPS:
+        flags(name)
+    folder = tmp_path_factory.mktemp("penn")
+    (folder / "raw").mkdir()
+    for name in CLIPS:
+        (folder / "raw" / f"{name}.mat").symlink_to(PENN / f"{name}.mat")
+    penn.prepare(folder / "raw", folder / "prepared")
+    return SkeletonSet(folder / "prepared")
+
+
+@pytest.mark.parametrize("name", CLIPS)
+def test_sample_visibility_is_the_annotations_flag_in_every_frame(prepared, name):
+    sample = prepared[prepared.find(name)]
+    visible = sample.visibility(PENN_13)
+    assert visible.shape == sample.data.shape[1:3]
+    np.testing.assert_array_equal(visible, flags(name))
+
+
+def test_known_hidden_joint_frames_are_pinned(prepared):
+    """0001's right shoulder is hidden in frames 0-49, 70-84 and 100-114 (seen at 50, 69, 85, 115);
+    0785's left wrist is never read (all its frames 0)."""
+    visible = prepared[prepared.find("0001")].visibility(PENN_13)
+    shoulder = visible[:, J("right_shoulder")]
+    assert (shoulder[0:50] == 0).all() and (shoulder[70:85] == 0).all() and (shoulder[100:115] == 0).all()
+    assert shoulder[[50, 69, 85, 115]].tolist() == [1, 1, 1, 1]
+    np.testing.assert_array_equal(shoulder, flags("0001")[:, J("right_shoulder")])
+    never = prepared[prepared.find("0785")]
+    assert "left_wrist" in never.meta["unseen"]
+    assert (never.visibility(PENN_13)[:, J("left_wrist")] == 0).all()
+
+
+def test_hidden_runs_round_trip_and_are_json_safe():
+    rng = np.random.default_rng(0)
+    hidden = rng.random((40, 13)) < 0.3
+    hidden[:, J("head")] = False                       # a joint seen throughout has no entry
+    runs = hidden_runs(hidden, PENN_13.joints)
+    assert "head" not in runs and all(type(f) is int for r in runs.values() for f in r)
+    sample = Sample(np.zeros((1, 40, 13, 2), np.float32), 0, "x", {"hidden": runs})
+    np.testing.assert_array_equal(sample.visibility(PENN_13), (~hidden).astype(np.float32))
+
+
+def test_a_copy_prepared_without_the_flags_still_marks_its_unseen_joints(prepared):
+    """A version-2 copy's meta has ``unseen`` only: those joints are 0 in every frame, the rest 1;
+    a sample whose meta marks nothing (other datasets) has no visibility."""
+    sample = prepared[prepared.find("0785")]
+    older = Sample(sample.data, sample.label, sample.sample_id,
+                   {k: v for k, v in sample.meta.items() if k != "hidden"})
+    visible = older.visibility(PENN_13)
+    unseen = [J(name) for name in sample.meta["unseen"]]
+    assert unseen and (visible[:, unseen] == 0).all()
+    assert visible.sum() == visible.size - len(unseen) * visible.shape[0]
+    assert Sample(sample.data, 0, "other", {"split": "train"}).visibility(PENN_13) is None
+
+
+def test_a_copy_prepared_by_the_importer_before_the_flags_is_prepared_again():
+    from actlm.data.registry import stale_importers
+    assert stale_importers({"name": "penn-action", "importers": {"penn-action": 2}}) == ["penn-action v2 -> v3"]
+
+
+def test_the_general_dataset_keeps_a_penn_samples_flags(prepared, monkeypatch):
+    """The general dataset keeps a Penn sample's frames and maps penn-13 onto body-13 by joint name:
+    its samples carry the flags, and Sample.visibility in body-13 is the file's."""
+    from actlm.data import merged, registry
+    monkeypatch.setattr(registry, "load", lambda *args, **kwargs: prepared)
+    common = {s.meta["source_id"]: s for s in merged.merged_samples("penn-action", "test")}
+    assert set(common) == set(CLIPS)
+    for name in CLIPS:
+        np.testing.assert_array_equal(common[name].visibility(BODY_13), flags(name))
+
+
+def test_no_hand_fact_is_read_from_a_wrist_hidden_all_through_it(prepared):
+    """Penn 0106 (a pitch): the left wrist is hidden in frames 62-81, the follow-through. With the
+    joints never seen as the only mask, the guessed wrist 'reaches down towards the floor' there;
+    with the per-frame flags no left-hand fact spans frames where the wrist is hidden throughout."""
+    sample = prepared[prepared.find("0106")]
+    hidden = flags("0106")[:, J("left_wrist")] == 0
+    assert hidden[62:82].all()
+    older = Sample(sample.data, sample.label, sample.sample_id, {"unseen": sample.meta["unseen"]})
+    before = read_motion(sample.data, PENN_13, visibility=older.visibility(PENN_13)).facts
+    assert any(f.motion == "reach_down" and f.part == "left_hand" for f in before)   # what the flags remove
+    last = sample.data.shape[1] - 1
+    for fact in read_motion(sample.data, PENN_13, visibility=sample.visibility(PENN_13)).facts:
+        if fact.part in ("left_hand", "left_arm", "both_hands", "both_arms"):
+            span = hidden[int(fact.start * last): int(fact.end * last) + 1]
+            assert not span.all(), fact.text
