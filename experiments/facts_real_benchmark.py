@@ -16,8 +16,8 @@ per-frame speed of its joints, in body sizes) above that part's median over the 
 
 The data come through actlm's importers (loaded by name: prepared into the cache on first use, and
 again when an importer changed; see docs/data.md). ``Sample.visibility`` goes to the detector: Penn
-Action's per-frame annotator flags (a joint hidden in a frame, its position guessed or estimated, is
-not read there; importer version 3, before it only the joints a clip never shows).
+Action's per-frame annotator flags of the limb joints (an elbow, wrist, knee or ankle hidden in a
+frame, its position guessed, is not read there) and the joints a clip never shows.
 
     python -m experiments.facts_real_benchmark [--datasets nw-ucla utd-mhad penn-action] [--limit N]
 

@@ -1,6 +1,7 @@
-"""Penn Action's per-frame visibility flags are kept at import (``meta['hidden']``), come back as
-``Sample.visibility`` (T, V) and keep the fact detector from reading motion off the joints the
-annotator only guessed (actlm/data/penn.py, actlm/data/store.py)."""
+"""Penn Action's per-frame visibility flags are kept at import (``meta['hidden']``) and come back
+through ``Sample.visibility`` (T, V): by default only the hidden limb joints (elbows, wrists, knees,
+ankles) and the joints never seen are 0, so the fact detector reads no limb motion off a guess while
+the guessed head, shoulders and hips still place the trunk (actlm/data/store.py states the rule)."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -11,7 +12,7 @@ from scipy.io import loadmat
 
 from actlm.data import penn
 from actlm.data.layouts import BODY_13, PENN_13
-from actlm.data.store import Sample, SkeletonSet, hidden_runs
+from actlm.data.store import GUESSED_LIMB, Sample, SkeletonSet, hidden_runs
 from actlm.explain.facts import read_motion
 
 PENN = Path(__file__).resolve().parents[2] / "shared" / "data" / "penn-action"
@@ -19,6 +20,8 @@ PENN = Path(__file__).resolve().parents[2] / "shared" / "data" / "penn-action"
 #: read (placeholders all clip long); 0106: a pitch whose left wrist is hidden through its follow-through
 CLIPS = ("0001", "0785", "0106")
 J = PENN_13.index
+LIMB = [J(name) for name in PENN_13.joints if name.endswith(GUESSED_LIMB)]
+TRUNK = [J(name) for name in PENN_13.joints if not name.endswith(GUESSED_LIMB)]
 
 
 def flags(name: str) -> np.ndarray:
@@ -44,17 +47,29 @@ def prepared(tmp_path_factory) -> SkeletonSet:
 
 
 @pytest.mark.parametrize("name", CLIPS)
-def test_sample_visibility_is_the_annotations_flag_in_every_frame(prepared, name):
+def test_sample_visibility_is_the_annotations_flag_of_the_limb_joints(prepared, name):
+    """Default: the file's flags on elbows, wrists, knees and ankles; head, shoulders and hips 0 only
+    when never seen in the clip. ``hidden="all"`` is the file's flags everywhere, ``"none"`` the
+    never-seen joints only."""
     sample = prepared[prepared.find(name)]
-    visible = sample.visibility(PENN_13)
+    visible, every = sample.visibility(PENN_13), sample.visibility(PENN_13, hidden="all")
     assert visible.shape == sample.data.shape[1:3]
-    np.testing.assert_array_equal(visible, flags(name))
+    np.testing.assert_array_equal(every, flags(name))
+    np.testing.assert_array_equal(visible[:, LIMB], flags(name)[:, LIMB])
+    unseen = [J(joint) for joint in sample.meta["unseen"]]
+    np.testing.assert_array_equal(visible[:, TRUNK], np.where(np.isin(TRUNK, unseen), 0.0, 1.0)[None].repeat(len(visible), 0))
+    none = sample.visibility(PENN_13, hidden="none")
+    assert none is None if not unseen else (none[:, unseen] == 0).all() and none.sum() == none.size - len(unseen) * len(none)
+    with pytest.raises(ValueError, match="limbs"):
+        sample.visibility(PENN_13, hidden="trunk")
 
 
 def test_known_hidden_joint_frames_are_pinned(prepared):
-    """0001's right shoulder is hidden in frames 0-49, 70-84 and 100-114 (seen at 50, 69, 85, 115);
-    0785's left wrist is never read (all its frames 0)."""
-    visible = prepared[prepared.find("0001")].visibility(PENN_13)
+    """0001's right shoulder is hidden in frames 0-49, 70-84 and 100-114 (seen at 50, 69, 85, 115):
+    read by default (a guessed shoulder), 0 there with ``hidden="all"``; 0785's left wrist is never
+    read (all its frames 0)."""
+    assert (prepared[prepared.find("0001")].visibility(PENN_13)[:, J("right_shoulder")] == 1).all()
+    visible = prepared[prepared.find("0001")].visibility(PENN_13, hidden="all")
     shoulder = visible[:, J("right_shoulder")]
     assert (shoulder[0:50] == 0).all() and (shoulder[70:85] == 0).all() and (shoulder[100:115] == 0).all()
     assert shoulder[[50, 69, 85, 115]].tolist() == [1, 1, 1, 1]
@@ -71,6 +86,8 @@ def test_hidden_runs_round_trip_and_are_json_safe():
     runs = hidden_runs(hidden, PENN_13.joints)
     assert "head" not in runs and all(type(f) is int for r in runs.values() for f in r)
     sample = Sample(np.zeros((1, 40, 13, 2), np.float32), 0, "x", {"hidden": runs})
+    np.testing.assert_array_equal(sample.visibility(PENN_13, hidden="all"), (~hidden).astype(np.float32))
+    hidden[:, TRUNK] = False
     np.testing.assert_array_equal(sample.visibility(PENN_13), (~hidden).astype(np.float32))
 
 
@@ -94,13 +111,14 @@ def test_a_copy_prepared_by_the_importer_before_the_flags_is_prepared_again():
 
 def test_the_general_dataset_keeps_a_penn_samples_flags(prepared, monkeypatch):
     """The general dataset keeps a Penn sample's frames and maps penn-13 onto body-13 by joint name:
-    its samples carry the flags, and Sample.visibility in body-13 is the file's."""
+    its samples carry the flags, and Sample.visibility in body-13 is as in penn-13."""
     from actlm.data import merged, registry
     monkeypatch.setattr(registry, "load", lambda *args, **kwargs: prepared)
     common = {s.meta["source_id"]: s for s in merged.merged_samples("penn-action", "test")}
     assert set(common) == set(CLIPS)
     for name in CLIPS:
-        np.testing.assert_array_equal(common[name].visibility(BODY_13), flags(name))
+        np.testing.assert_array_equal(common[name].visibility(BODY_13, hidden="all"), flags(name))
+        np.testing.assert_array_equal(common[name].visibility(BODY_13), prepared[prepared.find(name)].visibility(PENN_13))
 
 
 def test_no_hand_fact_is_read_from_a_wrist_hidden_all_through_it(prepared):
@@ -118,3 +136,35 @@ def test_no_hand_fact_is_read_from_a_wrist_hidden_all_through_it(prepared):
         if fact.part in ("left_hand", "left_arm", "both_hands", "both_arms"):
             span = hidden[int(fact.start * last): int(fact.end * last) + 1]
             assert not span.all(), fact.text
+
+
+def trunk_facts(name: str, hidden: str) -> list[str]:
+    """The bend and lean facts read from a Penn clip with ``Sample.visibility(hidden=...)``."""
+    flags(name)
+    sample = penn.read_sequence(PENN / f"{name}.mat")
+    reading = read_motion(sample.data, PENN_13, visibility=sample.visibility(PENN_13, hidden=hidden))
+    return [f.text for f in reading.facts if f.motion in ("bend", "lean_back")]
+
+
+def test_a_guessed_hip_or_shoulder_still_places_the_trunk():
+    """Dropping a hidden hip moves the pelvis to the other hip. Penn 0711 (hand-check round 6): its
+    80-degree bend, judged to hold, is read by default and with no flags, and lost with every flag
+    (a 20-degree lean back is read instead); Penn 0818: the lean back (judged false at 20 degrees)
+    doubles to 40 degrees when its right hip, hidden in 44 % of the frames, is dropped."""
+    bend = "bends the upper body forward by about 80 degrees"
+    assert bend in trunk_facts("0711", "limbs") and bend in trunk_facts("0711", "none")
+    assert bend not in trunk_facts("0711", "all")
+    assert trunk_facts("0818", "limbs") == trunk_facts("0818", "none") == ["leans the upper body back by about 20 degrees"]
+    assert trunk_facts("0818", "all") == ["leans the upper body back by about 40 degrees"]
+
+
+def test_the_problem_names_the_annotation_not_a_visibility_score(prepared):
+    """An annotation's 0/1 flags are 'marked hidden by the annotation'; a pose estimator's graded
+    score (BlazePose's) is 'visibility below 0.5'."""
+    sample = prepared[prepared.find("0106")]
+    visible = sample.visibility(PENN_13)
+    (flagged,) = [p.text for p in read_motion(sample.data, PENN_13, visibility=visible).problems if p.kind == "low_visibility"]
+    assert "are marked hidden by the annotation" in flagged and "visibility below" not in flagged
+    scored = np.where(visible > 0, 0.93, 0.2)
+    (graded,) = [p.text for p in read_motion(sample.data, PENN_13, visibility=scored).problems if p.kind == "low_visibility"]
+    assert "are not visible (visibility below 0.5)" in graded

@@ -18,10 +18,11 @@ totals them.
 
 The per-frame flags are kept: ``meta['hidden']`` holds every joint-frame the annotation marks
 invisible (22 % of all: the guesses and the placeholders), as runs of frames per joint name
-(:func:`actlm.data.store.hidden_runs`), and ``Sample.visibility`` is 0 there (and for the
-``unseen`` joints), 1 elsewhere: what ``actlm explain`` and the facts benchmarks pass to the fact
-detector, so no motion is read from a guessed joint. Importer version 3 (version 2 stored only
-``unseen``; version 1 kept the placeholders).
+(:func:`actlm.data.store.hidden_runs`). ``Sample.visibility`` (what ``actlm explain`` and the
+facts benchmarks pass to the fact detector) is 0 for the ``unseen`` joints and, by default, where
+an elbow, wrist, knee or ankle is hidden: no limb motion is read from a guess, while the guessed
+head, shoulders and hips still place the trunk (the rule and its measurement are stated there).
+Importer version 3 (version 2 stored only ``unseen``; version 1 kept the placeholders).
 """
 from __future__ import annotations
 

@@ -39,6 +39,8 @@ _HEADER_BYTES = 128  # fixed .npy header size, rewritten in place once the shape
 #: ``dataset.json``'s ``kind``: marks a folder as written by actlm, the only kind it ever replaces
 PREPARED_KIND = "actlm-prepared-dataset"
 PREPARED_FILES = frozenset({"dataset.json", "index.json", "frames.npy"})
+#: the joints (name endings) whose hidden frames :meth:`Sample.visibility` marks not seen by default
+GUESSED_LIMB = ("elbow", "wrist", "knee", "ankle")
 
 
 @dataclass
@@ -50,23 +52,35 @@ class Sample:
     sample_id: str
     meta: dict[str, Any] = field(default_factory=dict)
 
-    def visibility(self, layout: str | Layout) -> np.ndarray | None:
-        """(T, V): 0 where the source marks a joint hidden in a frame (``meta['hidden']``, see
-        :func:`hidden_runs`: Penn Action's annotator flags, the position there being the annotator's
-        guess or the importer's estimate) and for the joints the importer never read in the clip
-        (``meta['unseen']``, joint names: all that a copy prepared before ``hidden`` was stored marks),
-        1 elsewhere; None when the meta marks none. Readers that state motion pass it on, so an
-        estimate (a guessed wrist behind a bar, a limb copied from its twin) is never read as the
-        person's motion. Frames are the sample's own: a reader that crops or resamples ``data``
-        must do the same to this array."""
-        hidden = self.meta.get("hidden") or {}
+    def visibility(self, layout: str | Layout, *, hidden: str = "limbs") -> np.ndarray | None:
+        """(T, V): 0 where a joint may not be read as the person's motion, 1 elsewhere; None when
+        nothing is marked. Readers that state motion pass it on (``actlm explain``, the facts
+        benchmarks). Frames are the sample's own: a reader that crops or resamples ``data`` must do
+        the same to this array.
+
+        Always marked: the joints the importer never saw in the clip and estimated
+        (``meta['unseen']``, joint names; e.g. a limb copied from its twin). Of the joint-frames the
+        source flags hidden (``meta['hidden']``, :func:`hidden_runs`: Penn Action's annotator flags,
+        the position there being the annotator's guess), ``hidden`` picks: ``"limbs"`` (default)
+        those of :data:`GUESSED_LIMB` only, ``"all"`` every one, ``"none"`` none.
+
+        Why limbs only: a limb's end moves freely, so a guessed wrist or ankle is where false waves,
+        reaches and steps come from; a guessed head, shoulder or hip is held by the rigid trunk and
+        reads the trunk better than dropping it (without one hip the pelvis is the other hip).
+        Measured on Penn Action against ``"none"`` (facts_real's excluded motions; the 203 facts
+        that hand-check rounds 4-11 judged to hold, 172 of them stated with ``"none"``): ``"all"``
+        removes 29 of 52 false statements and loses 13 true facts (6.4 % of 203), ``"limbs"``
+        removes 16 and loses 9 (4.4 %; 5.2 % of 172). docs/results.md has the numbers."""
+        if hidden not in ("limbs", "all", "none"):
+            raise ValueError(f"hidden must be 'limbs', 'all' or 'none', not {hidden!r}")
+        runs_by_joint = {} if hidden == "none" else self.meta.get("hidden") or {}
         unseen = self.meta.get("unseen") or []
-        if not hidden and not unseen:
+        if not runs_by_joint and not unseen:
             return None
         joints = resolve_layout(layout).joints
         visible = np.ones(self.data.shape[1:3], np.float32)
-        for name, runs in hidden.items():
-            if name in joints:
+        for name, runs in runs_by_joint.items():
+            if name in joints and (hidden == "all" or name.endswith(GUESSED_LIMB)):
                 column = joints.index(name)
                 for start, stop in zip(runs[::2], runs[1::2]):
                     visible[start:stop, column] = 0.0
