@@ -163,8 +163,8 @@ KINECT_ANKLES = {name: (get_layout(name).index("left_ankle"), get_layout(name).i
 def load(source: Source) -> tuple[np.ndarray, str, np.ndarray | None, np.ndarray | None]:
     """(data (1, T, V, C), layout name, the detector's visibility, my own measurement's visibility)
     through actlm's importers. The detector gets what facts_real and ``actlm explain`` pass it,
-    ``Sample.visibility`` (Penn Action: the annotation's per-frame flags of the limb joints and the
-    joints never seen; rounds up to 11 passed only the joints never seen in the clip); my own measurement reads only the joints
+    ``Sample.visibility`` (Penn Action: the joints never seen in the clip, estimated by the importer,
+    marked not visible; the per-frame flags are not passed, as in the product); my own measurement reads only the joints
     the annotation marks visible in each frame (the ``.mat`` file's flags, read here with scipy), so
     no estimate decides a verdict."""
     reader = {"nw-ucla": nwucla, "utd-mhad": utdmhad, "penn-action": penn}[source.dataset]

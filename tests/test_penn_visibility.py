@@ -1,7 +1,8 @@
 """Penn Action's per-frame visibility flags are kept at import (``meta['hidden']``) and come back
-through ``Sample.visibility`` (T, V): by default only the hidden limb joints (elbows, wrists, knees,
-ankles) and the joints never seen are 0, so the fact detector reads no limb motion off a guess while
-the guessed head, shoulders and hips still place the trunk (actlm/data/store.py states the rule)."""
+through ``Sample.visibility(layout, hidden=...)`` (T, V): by default only the joints never seen are 0
+(what the fact detector reads: the flags removed no fact judged false and lost true ones);
+``hidden="limbs"`` adds the hidden frames of elbows, wrists, knees and ankles, ``"all"`` every flag
+(actlm/data/store.py states the rule and the measurement)."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -48,17 +49,19 @@ def prepared(tmp_path_factory) -> SkeletonSet:
 
 @pytest.mark.parametrize("name", CLIPS)
 def test_sample_visibility_is_the_annotations_flag_of_the_limb_joints(prepared, name):
-    """Default: the file's flags on elbows, wrists, knees and ankles; head, shoulders and hips 0 only
-    when never seen in the clip. ``hidden="all"`` is the file's flags everywhere, ``"none"`` the
-    never-seen joints only."""
+    """``hidden="limbs"``: the file's flags on elbows, wrists, knees and ankles; head, shoulders and
+    hips 0 only when never seen in the clip. ``hidden="all"`` is the file's flags everywhere,
+    ``"none"`` (the default) the never-seen joints only."""
     sample = prepared[prepared.find(name)]
-    visible, every = sample.visibility(PENN_13), sample.visibility(PENN_13, hidden="all")
+    visible, every = sample.visibility(PENN_13, hidden="limbs"), sample.visibility(PENN_13, hidden="all")
     assert visible.shape == sample.data.shape[1:3]
     np.testing.assert_array_equal(every, flags(name))
     np.testing.assert_array_equal(visible[:, LIMB], flags(name)[:, LIMB])
     unseen = [J(joint) for joint in sample.meta["unseen"]]
     np.testing.assert_array_equal(visible[:, TRUNK], np.where(np.isin(TRUNK, unseen), 0.0, 1.0)[None].repeat(len(visible), 0))
     none = sample.visibility(PENN_13, hidden="none")
+    default = sample.visibility(PENN_13)
+    assert (default is None and none is None) or np.array_equal(default, none)
     assert none is None if not unseen else (none[:, unseen] == 0).all() and none.sum() == none.size - len(unseen) * len(none)
     with pytest.raises(ValueError, match="limbs"):
         sample.visibility(PENN_13, hidden="trunk")
@@ -66,9 +69,9 @@ def test_sample_visibility_is_the_annotations_flag_of_the_limb_joints(prepared, 
 
 def test_known_hidden_joint_frames_are_pinned(prepared):
     """0001's right shoulder is hidden in frames 0-49, 70-84 and 100-114 (seen at 50, 69, 85, 115):
-    read by default (a guessed shoulder), 0 there with ``hidden="all"``; 0785's left wrist is never
+    read with the limbs' flags (a guessed shoulder), 0 there with ``hidden="all"``; 0785's left wrist is never
     read (all its frames 0)."""
-    assert (prepared[prepared.find("0001")].visibility(PENN_13)[:, J("right_shoulder")] == 1).all()
+    assert (prepared[prepared.find("0001")].visibility(PENN_13, hidden="limbs")[:, J("right_shoulder")] == 1).all()
     visible = prepared[prepared.find("0001")].visibility(PENN_13, hidden="all")
     shoulder = visible[:, J("right_shoulder")]
     assert (shoulder[0:50] == 0).all() and (shoulder[70:85] == 0).all() and (shoulder[100:115] == 0).all()
@@ -87,8 +90,9 @@ def test_hidden_runs_round_trip_and_are_json_safe():
     assert "head" not in runs and all(type(f) is int for r in runs.values() for f in r)
     sample = Sample(np.zeros((1, 40, 13, 2), np.float32), 0, "x", {"hidden": runs})
     np.testing.assert_array_equal(sample.visibility(PENN_13, hidden="all"), (~hidden).astype(np.float32))
+    assert sample.visibility(PENN_13) is None           # by default the flags are kept, not read
     hidden[:, TRUNK] = False
-    np.testing.assert_array_equal(sample.visibility(PENN_13), (~hidden).astype(np.float32))
+    np.testing.assert_array_equal(sample.visibility(PENN_13, hidden="limbs"), (~hidden).astype(np.float32))
 
 
 def test_a_copy_prepared_without_the_flags_still_marks_its_unseen_joints(prepared):
@@ -132,7 +136,7 @@ def test_no_hand_fact_is_read_from_a_wrist_hidden_all_through_it(prepared):
     before = read_motion(sample.data, PENN_13, visibility=older.visibility(PENN_13)).facts
     assert any(f.motion == "reach_down" and f.part == "left_hand" for f in before)   # what the flags remove
     last = sample.data.shape[1] - 1
-    for fact in read_motion(sample.data, PENN_13, visibility=sample.visibility(PENN_13)).facts:
+    for fact in read_motion(sample.data, PENN_13, visibility=sample.visibility(PENN_13, hidden="limbs")).facts:
         if fact.part in ("left_hand", "left_arm", "both_hands", "both_arms"):
             span = hidden[int(fact.start * last): int(fact.end * last) + 1]
             assert not span.all(), fact.text
@@ -148,7 +152,7 @@ def trunk_facts(name: str, hidden: str) -> list[str]:
 
 def test_a_guessed_hip_or_shoulder_still_places_the_trunk():
     """Dropping a hidden hip moves the pelvis to the other hip. Penn 0711 (hand-check round 6): its
-    80-degree bend, judged to hold, is read by default and with no flags, and lost with every flag
+    80-degree bend, judged to hold, is read with no flags (the default) and the limbs' flags, and lost with every flag
     (a 20-degree lean back is read instead); Penn 0818: the lean back (judged false at 20 degrees)
     doubles to 40 degrees when its right hip, hidden in 44 % of the frames, is dropped."""
     bend = "bends the upper body forward by about 80 degrees"
@@ -162,7 +166,7 @@ def test_the_problem_names_the_annotation_not_a_visibility_score(prepared):
     """An annotation's 0/1 flags are 'marked hidden by the annotation'; a pose estimator's graded
     score (BlazePose's) is 'visibility below 0.5'."""
     sample = prepared[prepared.find("0106")]
-    visible = sample.visibility(PENN_13)
+    visible = sample.visibility(PENN_13, hidden="limbs")
     (flagged,) = [p.text for p in read_motion(sample.data, PENN_13, visibility=visible).problems if p.kind == "low_visibility"]
     assert "are marked hidden by the annotation" in flagged and "visibility below" not in flagged
     scored = np.where(visible > 0, 0.93, 0.2)

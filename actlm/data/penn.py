@@ -19,9 +19,9 @@ totals them.
 The per-frame flags are kept: ``meta['hidden']`` holds every joint-frame the annotation marks
 invisible (22 % of all: the guesses and the placeholders), as runs of frames per joint name
 (:func:`actlm.data.store.hidden_runs`). ``Sample.visibility`` (what ``actlm explain`` and the
-facts benchmarks pass to the fact detector) is 0 for the ``unseen`` joints and, by default, where
-an elbow, wrist, knee or ankle is hidden: no limb motion is read from a guess, while the guessed
-head, shoulders and hips still place the trunk (the rule and its measurement are stated there).
+facts benchmarks pass to the fact detector) is 0 for the ``unseen`` joints only by default; the
+flags come back with ``hidden="limbs"`` or ``"all"`` (measured there: passing them to the
+detector removed no hand-checked false fact and lost true ones).
 Importer version 3 (version 2 stored only ``unseen``; version 1 kept the placeholders).
 """
 from __future__ import annotations
