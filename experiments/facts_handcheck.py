@@ -164,8 +164,9 @@ def load(source: Source) -> tuple[np.ndarray, str, np.ndarray | None, np.ndarray
     """(data (1, T, V, C), layout name, the detector's visibility, my own measurement's visibility)
     through actlm's importers. The detector gets what facts_real and ``actlm explain`` pass it,
     ``Sample.visibility`` (Penn Action: the joints never seen in the clip, estimated by the importer,
-    marked not visible); my own measurement reads only the joints the annotation marks visible in each
-    frame (the ``.mat`` file's flags), so no estimate decides a verdict."""
+    marked not visible; the per-frame flags are not passed, as in the product); my own measurement reads only the joints
+    the annotation marks visible in each frame (the ``.mat`` file's flags, read here with scipy), so
+    no estimate decides a verdict."""
     reader = {"nw-ucla": nwucla, "utd-mhad": utdmhad, "penn-action": penn}[source.dataset]
     sample = reader.read_sequence(source.path)
     layout = {"nw-ucla": "kinect-v1", "utd-mhad": "utd-mhad", "penn-action": "penn-13"}[source.dataset]

@@ -15,8 +15,9 @@ Next to it, a trivial baseline: the **motion energy** of the body part the motio
 per-frame speed of its joints, in body sizes) above that part's median over the data set.
 
 The data come through actlm's importers (loaded by name: prepared into the cache on first use, and
-again when an importer changed; see docs/data.md). Joints an importer estimated because the clip never
-shows them (Penn Action's ``unseen``) are passed to the detector as not visible.
+again when an importer changed; see docs/data.md). ``Sample.visibility`` goes to the detector: for Penn
+Action the joints a clip never shows (its per-frame annotator flags are kept but not passed by
+default; see ``actlm.data.store.Sample.visibility``).
 
     python -m experiments.facts_real_benchmark [--datasets nw-ucla utd-mhad penn-action] [--limit N]
 

@@ -1443,7 +1443,7 @@ def test_a_swing_made_below_the_shoulder_ends_a_raised_stretch():
 # --- s9-penn12 ---
 def penn_as_read(name: str) -> tuple[np.ndarray, np.ndarray]:
     """A Penn Action clip as facts_real and the hand-check pass it to the detector: the importer's
-    data and ``Sample.visibility`` (joints never seen in the clip), not the per-frame flags."""
+    data and ``Sample.visibility`` (the annotation's per-frame flags of the limb joints)."""
     from actlm.data import penn as reader
     path = PENN / f"{name}.mat"
     if not path.exists():

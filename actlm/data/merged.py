@@ -187,6 +187,9 @@ def merged_samples(dataset: str, split: str, data_root_dir: str | Path | None = 
         class_name = source.classes[sample.label]
         meta = {"source": dataset, "source_id": sample.sample_id, "source_class": class_name,
                 "depth": source.layout.name != "penn-13"}
+        # Penn Action's hidden joint-frames (Sample.visibility), by joint name: penn-13 maps one to one
+        # onto body-13 and no frame is dropped, so they stay where they are
+        meta.update({key: sample.meta[key] for key in ("hidden", "unseen") if key in sample.meta})
         if dataset == "msrc-12":
             recording = sample.meta["recording"]
             per_recording[recording] = per_recording.get(recording, 0) + 1

@@ -14,9 +14,15 @@ estimate (:func:`fill_placeholders`): in time between the same joint's real read
 clip has any; from the body where it has none (2,614 joints: mostly limbs out of the frame or
 hidden behind the body for the whole clip). Each sample's ``meta`` says how many readings were
 filled (``filled``) and which joints had no real reading at all (``unseen``); the import report
-totals them. ``visibility`` itself is not stored: ``Sample.visibility`` marks the ``unseen`` joints
-(what ``actlm explain`` and the facts benchmarks pass to the fact detector); readers that need every
-frame's flag take it from the ``.mat`` file. Importer version 2 (version 1 kept the placeholders).
+totals them.
+
+The per-frame flags are kept: ``meta['hidden']`` holds every joint-frame the annotation marks
+invisible (22 % of all: the guesses and the placeholders), as runs of frames per joint name
+(:func:`actlm.data.store.hidden_runs`). ``Sample.visibility`` (what ``actlm explain`` and the
+facts benchmarks pass to the fact detector) is 0 for the ``unseen`` joints only by default; the
+flags come back with ``hidden="limbs"`` or ``"all"`` (measured there: passing them to the
+detector removed no hand-checked false fact and lost true ones).
+Importer version 3 (version 2 stored only ``unseen``; version 1 kept the placeholders).
 """
 from __future__ import annotations
 
@@ -30,7 +36,7 @@ from .catalog import register_dataset
 from .errors import DataError, PrepareReport, file_error
 from .importer import import_files
 from .layouts import PENN_13
-from .store import DatasetWriter, Sample
+from .store import DatasetWriter, Sample, hidden_runs
 from .validate import check_sequence, read_mat
 
 #: the ``action`` values, in the usual (alphabetical) class order
@@ -175,12 +181,14 @@ def read_sequence(path: Path) -> Sample:
     data = check_sequence(xy[None], path, PENN_13, channels=2)
     visible = float(mat["visibility"].mean())
     meta = {"split": "train" if flag == 1 else "test", "view": _text(mat.get("pose", np.array([]))) or None,
-            "visible": round(visible, 3), "filled": int(placeholder.sum()), "unseen": unseen}
+            "visible": round(visible, 3), "filled": int(placeholder.sum()), "unseen": unseen,
+            "hidden": hidden_runs(mat["visibility"] == 0, PENN_13.joints)}
     return Sample(data=data, label=ACTIONS.index(action), sample_id=path.stem, meta=meta)
 
 
-#: version 2: placeholders at the image origin replaced by estimates (a copy prepared by version 1 is prepared again)
-@register_dataset("penn-action", "penn-action", HOW_TO_GET, aliases=("penn", "pennaction"), version=2)
+#: version 2: placeholders at the image origin replaced by estimates; version 3: the per-frame visibility
+#: flags kept (``meta['hidden']``). A copy prepared by an older version is prepared again.
+@register_dataset("penn-action", "penn-action", HOW_TO_GET, aliases=("penn", "pennaction"), version=3)
 def prepare(raw: Path, out: Path, progress: Callable | None = None) -> PrepareReport:
     """Convert the folder of ``NNNN.mat`` files at ``raw`` into a prepared dataset at ``out``."""
     files = sorted(raw.glob("*.mat"))

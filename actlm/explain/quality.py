@@ -10,8 +10,8 @@ Checks, in order: no person, NaN/inf values, a single frame, too few frames, a d
 whole skeleton frozen or collapsed to a point), frozen joints, jumping joints, hips tracked too
 high (3D: the legs longer than when standing while the head stays), left and right
 swapped by the tracker, low visibility (on
-video: BlazePose visibility below 0.5); and once the world frame is known (:func:`view_problems`):
-collapsed shoulders (edge-on) and hands behind the body.
+video: BlazePose visibility below 0.5; an annotation's hidden flag); and once the world frame
+is known (:func:`view_problems`): collapsed shoulders (edge-on) and hands behind the body.
 """
 from __future__ import annotations
 
@@ -391,9 +391,12 @@ def _swapped_sides(x: np.ndarray, track: Tracking, frames: np.ndarray, layout: L
 
 
 def _invisible(visibility: np.ndarray, track: Tracking, frames: np.ndarray, layout: Layout) -> np.ndarray:
+    """Joint-frames below MIN_VISIBILITY. Only 0s and 1s are an annotation's flags (Penn Action's,
+    through ``Sample.visibility``), not a pose estimator's score: the sentence says which."""
     hidden = visibility < MIN_VISIBILITY
-    _report_joints(track, hidden, frames, layout, "low_visibility",
-                   (f"is not visible (visibility below {MIN_VISIBILITY})", f"are not visible (visibility below {MIN_VISIBILITY})"))
+    why = ("marked hidden by the annotation" if np.isin(visibility, (0.0, 1.0)).all()
+           else f"not visible (visibility below {MIN_VISIBILITY})")
+    _report_joints(track, hidden, frames, layout, "low_visibility", (f"is {why}", f"are {why}"))
     return hidden
 
 
