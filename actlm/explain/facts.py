@@ -536,7 +536,7 @@ def _raise_facts(body: _Body, side: str, clock: _Clock) -> list[Fact]:
     else:
         where = ""
     facts = [clock.fact(f"{side}_hand", "raise", top, rise, f"raises the {side} hand{where}",
-                        _extent(height - base, top, EXTENT_SHARE * rise))]
+                        _extent_across_gaps(height - base, top, EXTENT_SHARE * rise))]
     after = height[top:]
     if _readable(after, 2):
         low = top + int(np.nanargmin(after))
@@ -545,6 +545,24 @@ def _raise_facts(body: _Body, side: str, clock: _Clock) -> list[Fact]:
             mid = top + int(np.flatnonzero(np.nan_to_num(after, nan=np.inf) <= height[top] - drop / 2)[0])
             facts.append(clock.fact(f"{side}_hand", "lower", mid, drop, f"lowers the {side} hand again", (top, low)))
     return facts
+
+
+def _extent_across_gaps(signal: np.ndarray, peak: int, level: float) -> tuple[int, int]:
+    """As :func:`_extent`, but a run of unread (NaN) frames does not end it when the signal is still
+    at or above ``level`` after it: a hand up before and after a stretch the tracker lost stayed up
+    (a raise whose top was frozen is still one raise, with its way down in it)."""
+    a, b = _extent(signal, peak, level)
+    while True:
+        after = b + 1 + int(np.argmax(np.isfinite(signal[b + 1:]))) if np.isfinite(signal[b + 1:]).any() else len(signal)
+        if after >= len(signal) or after == b + 1 or signal[after] < level:
+            break
+        b = _extent(signal, after, level)[1]
+    while True:
+        seen = np.flatnonzero(np.isfinite(signal[:a]))
+        if not len(seen) or seen[-1] == a - 1 or signal[seen[-1]] < level:
+            break
+        a = _extent(signal, int(seen[-1]), level)[0]
+    return a, b
 
 
 def _smoothed_facing(facing: np.ndarray) -> np.ndarray:
@@ -1416,7 +1434,11 @@ def _height_facts(body: _Body, clock: _Clock, reading: "_Context", dims: int = 3
     head_lift = np.inf
     if _readable(head, max(5, len(head) // 2)):
         head_lift = _level(head, at_end=True) - _level(head)
-    if start - end > THRESHOLDS["sit_down"] and fall > THRESHOLDS["sit_down"] and (folds is None or folds < -LEG_FOLD):
+    # sitting down and standing up compare how the clip starts and ends: with the hips unread at
+    # either end (a tracker's left/right swap or a lost track drops them), the level read there
+    # comes from frames before the end and says nothing of it
+    ends = _ends_read(height)
+    if ends and start - end > THRESHOLDS["sit_down"] and fall > THRESHOLDS["sit_down"] and (folds is None or folds < -LEG_FOLD):
         mid = _crossing(height, (start + end) / 2, falling=True)
         span = (_crossing(height, start - 0.1 * (start - end), falling=True), _crossing(height, end + 0.1 * (start - end), falling=True))
         # the simile only where it fits: a body that stays low bent far forward (a bowler's
@@ -1431,7 +1453,7 @@ def _height_facts(body: _Body, clock: _Clock, reading: "_Context", dims: int = 3
     # then rises 0.75 m) is a lowering and a rise, read as a squat below, not a stand-up from its
     # first frames
     came_down = _body_came_down(depth, low)
-    if (end - start > THRESHOLDS["stand_up"] and not came_down > THRESHOLDS["stand_up"] and lift > THRESHOLDS["stand_up"]
+    if (ends and end - start > THRESHOLDS["stand_up"] and not came_down > THRESHOLDS["stand_up"] and lift > THRESHOLDS["stand_up"]
             and head_lift > max(THRESHOLDS["stand_up"], end - start) / 2 and (folds is None or folds > LEG_FOLD)):
         bottom = min(start, float(height[low])) if np.isfinite(height[low]) else start
         mid = _crossing(height, (bottom + end) / 2, falling=False, after=low)
@@ -1458,6 +1480,12 @@ def _height_facts(body: _Body, clock: _Clock, reading: "_Context", dims: int = 3
                            f"bends the knees and lowers the body by {words(dip)}, then comes back up",
                            _extent(-height, low, -(height[low] + dip / 2)))]
     return []
+
+
+def _ends_read(x: np.ndarray) -> bool:
+    """Whether ``x`` is read in the first and in the last LOST_SHARE of the frames (3 at least)."""
+    k = max(3, int(round(LOST_SHARE * len(x))))
+    return bool(np.isfinite(x[:k]).any() and np.isfinite(x[-k:]).any())
 
 
 def _body_leg_glitch(body: _Body) -> np.ndarray:
