@@ -39,7 +39,7 @@ _HEADER_BYTES = 128  # fixed .npy header size, rewritten in place once the shape
 #: ``dataset.json``'s ``kind``: marks a folder as written by actlm, the only kind it ever replaces
 PREPARED_KIND = "actlm-prepared-dataset"
 PREPARED_FILES = frozenset({"dataset.json", "index.json", "frames.npy"})
-#: the joints (name endings) whose hidden frames :meth:`Sample.visibility` marks not seen by default
+#: the joints (name endings) whose hidden frames :meth:`Sample.visibility` marks not seen with ``hidden="limbs"``
 GUESSED_LIMB = ("elbow", "wrist", "knee", "ankle")
 
 
