@@ -346,6 +346,10 @@ QUICK_SMOOTHING = 3 / 30
 MEDIAN_WINDOW = 5 / 30
 #: a walk's extent: the frames in which the feet's midpoint moves faster than this (statures per second)
 WALK_MOVING = 0.12
+#: a moving average or median spans at least this many frames whatever the rate: a sensor jitters
+#: per frame, and fewer frames average none of it away (at 15 frames/s the 3-frame quick track would
+#: be no average at all: generated waves at 15 frames/s were then found in 16 of 32, with 3 in 30)
+WINDOW_LEAST = 3
 
 
 def frames(seconds: float, fps: float, least: int = 1) -> int:
@@ -353,10 +357,10 @@ def frames(seconds: float, fps: float, least: int = 1) -> int:
     return max(int(np.floor(seconds * fps + 0.5)), least)
 
 
-def odd_frames(seconds: float, fps: float) -> int:
+def odd_frames(seconds: float, fps: float, least: int = 1) -> int:
     """A centred window's width in frames at ``fps``: the odd number of frames nearest ``seconds``
-    (a tie goes to the wider one), so that the window stays centred on its frame."""
-    return 2 * int(np.floor(seconds * fps / 2)) + 1
+    (a tie goes to the wider one), so that the window stays centred on its frame; at least ``least``."""
+    return max(2 * int(np.floor(seconds * fps / 2)) + 1, least)
 
 
 @dataclass(frozen=True)
@@ -369,7 +373,8 @@ class _Rate:
         return frames(seconds, self.fps, least)
 
     def window(self, seconds: float) -> int:
-        return odd_frames(seconds, self.fps)
+        """A smoothing window: odd, at least WINDOW_LEAST frames."""
+        return odd_frames(seconds, self.fps, WINDOW_LEAST)
 
     def per_frame(self, per_second: float) -> float:
         return per_second / self.fps
