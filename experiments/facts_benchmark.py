@@ -626,7 +626,10 @@ def write_rates(out: dict, args: argparse.Namespace, layouts: tuple[str, ...], p
         "(and the noise drawn). Unlike facts_gt.md, no third of the samples is cut to 15 frames/s. **told**: "
         "`read_motion(data, layout, fps=rate)`; **told 30**: `read_motion(data, layout)`, the rate not given "
         "(read as 30 frames/s, what every caller did before). Scoring as in facts_gt.md (a statement is correct "
-        "when its motion and side match a true motion; recall over the required motions).", "",
+        "when its motion and side match a true motion; recall over the required motions). The suite performs no "
+        "throw or punch, so a fast swing has no truth here: a stated swing counts as false; the rate's effect on "
+        "real swings (a doffing arm at 60 frames/s missed unless told, an arm at 15 read as 30 swinging falsely) "
+        "is pinned in tests/test_facts_fps.py.", "",
         "## Precision / recall per motion", "", *rates_table(out, rates), "",
         "## Trivial baseline (motion energy; no notion of time)", "", *base, "",
         "## Counts", "", *rates_counts(out, rates), "",
