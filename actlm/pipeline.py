@@ -29,7 +29,7 @@ from .explain.contrast import load_fact_profile
 from .explain.errors import ExplainError
 from .explain.evidence import Evidence, gather_evidence
 from .explain.text import template_explanation
-from .explain.facts import narrate
+from .explain.facts import known_fps, narrate
 from .reasoner.writer import reasoner_line
 from .pose.backends import CocoJsonBackend, PoseSequence, get_backend
 from .pose.video import probe, read_frames
@@ -195,12 +195,13 @@ def visibility_for_model(pose: PoseSequence, layout: str, num_persons: int, kept
 
 def evidence_for_video(model: torch.nn.Module, x: torch.Tensor, data: np.ndarray, layout: str, classes: list[str],
                        video: str | Path, profile: dict[str, Any] | None = None,
-                       visibility: np.ndarray | None = None) -> Evidence:
-    """:func:`gather_evidence` for a video's skeleton; a skeleton too short to measure is reported
-    as the video's problem."""
+                       visibility: np.ndarray | None = None, fps: float | None = None) -> Evidence:
+    """:func:`gather_evidence` for a video's skeleton (``fps``: the video's frame rate, its facts'
+    durations are read at; unknown or 0: 30); a skeleton too short to measure is reported as the
+    video's problem."""
     try:
         return gather_evidence(model, x, data, layout, classes, Path(str(video)).stem, profile,
-                               visibility=visibility)
+                               visibility=visibility, fps=known_fps(fps))
     except ExplainError as exc:
         raise NoPersonFound(str(exc)) from None
 
@@ -252,7 +253,7 @@ def predict_video(video: str | Path, checkpoint: str | Path | None = None, backe
     classes = meta.classes
     t_explain = time.perf_counter()
     ev = evidence_for_video(model, x, data, layout, classes, video, load_fact_profile(meta.path),
-                            visibility_for_model(pose, layout, num_persons, kept))
+                            visibility_for_model(pose, layout, num_persons, kept), pose.fps)
     explained = explained_fields(ev, kept, layout)
     timings["explain_s"] = time.perf_counter() - t_explain
     prediction = VideoPrediction(str(video), pose.frames, pose.frames_with_person, pose.fps, classes, layout,

@@ -287,22 +287,24 @@ def build_timeline(model: torch.nn.Module, meta: Any, data: np.ndarray, fps: flo
         for seg, (a, b, k) in zip(segments, runs(labels)):
             if k < len(meta.classes):
                 seg.explanation = explain_segment(model, meta, data[:, a:b],
-                                                  None if visibility is None else visibility[:, a:b], f"{name}@{a}")
+                                                  None if visibility is None else visibility[:, a:b], f"{name}@{a}", fps)
     return Timeline(segments, list(meta.classes), windows, threshold, switch_penalty, data.shape[1], fps, still_below)
 
 
 def explain_segment(model: torch.nn.Module, meta: Any, data: np.ndarray, visibility: np.ndarray | None,
-                    name: str) -> str:
-    """The template explanation of the model's decision on one segment, as if it were a clip of its own."""
+                    name: str, fps: float | None = None) -> str:
+    """The template explanation of the model's decision on one segment, as if it were a clip of its
+    own (its facts' durations read at ``fps``, the sequence's frame rate; unknown or 0: 30)."""
     from .explain.contrast import load_fact_profile
     from .explain.errors import ExplainError
     from .explain.evidence import gather_evidence
+    from .explain.facts import known_fps
     from .explain.text import template_explanation
 
     x = torch.from_numpy(build_pipeline(meta.test_pipeline, meta.layout)(data, np.random.default_rng(0)))[None]
     try:
         ev = gather_evidence(model, x, data, meta.layout, meta.classes, name, load_fact_profile(meta.path),
-                             visibility=visibility)
+                             visibility=visibility, fps=known_fps(fps))
     except ExplainError as exc:
         return f"not explained: {exc}"
     return template_explanation(ev)

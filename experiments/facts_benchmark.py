@@ -22,6 +22,11 @@ and scores what they state against the truth:
 
 Writes ``experiments/results/facts_gt.md`` and ``facts_gt.json``. Usage:
 ``python -m experiments.facts_benchmark [--seed 40] [--per-family 240] [--per-failure 60]``.
+
+Frame rates: ``--fps 15 30 60`` instead films every clean sample at each of those rates (the same
+performances, resampled: see ``gt_motion.suite.clean_sample_at``) and runs the detector twice on
+each, told the true rate (``read_motion(..., fps=rate)``) and told nothing (read as 30 frames/s, as
+every caller did before it could pass a rate); writes ``facts_gt_fps.{md,json}`` (``--out``).
 """
 from __future__ import annotations
 
@@ -43,7 +48,8 @@ from experiments.gt_motion.baseline import energy_facts
 from experiments.gt_motion.camera import IMAGE_2D
 from experiments.gt_motion.failures import FAILURE_KINDS
 from experiments.gt_motion.motions import TrueMotion
-from experiments.gt_motion.suite import FAMILIES, GeneratedSample, clean_sample, failure_sample, suite_layouts
+from experiments.gt_motion.suite import (FAMILIES, GeneratedSample, clean_sample, clean_sample_at, failure_sample,
+                                         suite_layouts)
 from experiments.run_archive import head_commit
 
 RESULTS = Path("experiments/results")
@@ -103,11 +109,11 @@ def _problem_words(problem) -> str:
     return words if len(words) <= 120 else words[:117] + "..."
 
 
-def detect(data: np.ndarray, layout: str) -> Detection:
-    """Run actlm's public detector; never raises."""
+def detect(data: np.ndarray, layout: str, fps: float | None = None) -> Detection:
+    """Run actlm's public detector (told the frame rate ``fps`` when given); never raises."""
     try:
         if hasattr(detector, "read_motion"):
-            reading = detector.read_motion(data, layout)
+            reading = detector.read_motion(data, layout) if fps is None else detector.read_motion(data, layout, fps=fps)
             named = {str(j) for p in reading.problems for j in (getattr(p, "joints", ()) or ())}
             whole = any(not getattr(p, "joints", ()) for p in reading.problems)
             return Detection([statement_of(f) for f in reading.facts], [_problem_words(p) for p in reading.problems],
@@ -545,14 +551,118 @@ def write(out: dict, args: argparse.Namespace, layouts: tuple[str, ...], path: P
     path.with_suffix(".json").write_text(json.dumps(record, indent=1, default=str) + "\n")
 
 
+# --- frame rates ----------------------------------------------------------------------------
+def run_rates(seed: int, per_family: int, layouts: tuple[str, ...], rates: list[float]) -> dict:
+    """Per rate, the clean suite filmed at that rate (see :func:`clean_sample_at`), scored with the
+    detector told the rate ("told") and told nothing ("untold": read as 30 frames/s), and the
+    trivial baseline (which has no notion of time)."""
+    started = time.time()
+    out: dict = {}
+    for rate in rates:
+        told, untold, trivial = Scores(), Scores(), Scores()
+        for family in FAMILIES:
+            for i in range(per_family):
+                sample = clean_sample_at(family, layouts[i % len(layouts)], seed, i, rate)
+                found = detect(sample.data, sample.layout, rate)
+                told.add(sample, found, judge(found, sample))
+                if rate != detector.TUNED_FPS:
+                    blind = detect(sample.data, sample.layout)
+                    untold.add(sample, blind, judge(blind, sample))
+                base = baseline(sample.data, sample.layout)
+                trivial.add(sample, base, judge(base, sample))
+        out[rate] = {"told": told, "untold": untold if rate != detector.TUNED_FPS else told, "baseline": trivial}
+    out["seconds"] = round(time.time() - started, 1)
+    return out
+
+
+def _pr(t: Tally) -> str:
+    return f"{_fmt(t.precision())} / {_fmt(t.recall())}"
+
+
+def rates_table(out: dict, rates: list[float]) -> list[str]:
+    """Per motion, precision / recall at each rate, told the rate and told nothing (30 assumed)."""
+    head = ["motion"] + [f"{r:g} fps told" if r == detector.TUNED_FPS else f"{r:g} fps {w}"
+                         for r in rates for w in (("told",) if r == detector.TUNED_FPS else ("told", "told 30"))]
+    lines = ["| " + " | ".join(head) + " |", "|---" * len(head) + "|"]
+    motions = sorted({m for r in rates for k in ("told", "untold") for m in out[r][k].by_motion})
+    for m in motions + ["all"]:
+        row = [m if m != "all" else "**all**"]
+        for r in rates:
+            keys = ("told",) if r == detector.TUNED_FPS else ("told", "untold")
+            for k in keys:
+                scores = out[r][k]
+                t = scores.by_group[("all", "all")] if m == "all" else scores.by_motion.get(m, Tally())
+                row.append(_pr(t))
+        lines.append("| " + " | ".join(row) + " |")
+    return lines
+
+
+def rates_counts(out: dict, rates: list[float]) -> list[str]:
+    """Per motion, what was stated / correct and required / recalled (told the rate vs told nothing)."""
+    lines = ["| rate | told | motion | stated | correct | required | recalled |", "|---|---|---|---|---|---|---|"]
+    for r in rates:
+        for k in (("told",) if r == detector.TUNED_FPS else ("told", "untold")):
+            for m, t in sorted(out[r][k].by_motion.items()):
+                lines.append(f"| {r:g} | {'rate' if k == 'told' else '30 assumed'} | {m} | {t.stated} | {t.correct} | "
+                             f"{t.required} | {t.recalled} |")
+    return lines
+
+
+def write_rates(out: dict, args: argparse.Namespace, layouts: tuple[str, ...], path: Path) -> None:
+    command = "python -m experiments.facts_benchmark " + " ".join(sys.argv[1:])
+    when = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    rates = args.fps
+    base = ["| rate | baseline precision / recall |", "|---|---|"]
+    base += [f"| {r:g} fps | {_pr(out[r]['baseline'].by_group[('all', 'all')])} |" for r in rates]
+    md = [
+        "# Fact detector vs generated truth at other frame rates", "",
+        f"Command: `{command.strip()}`  ", f"Commit: {head_commit()} (working tree at run time)  ", f"Date: {when}  ",
+        f"Seed: {args.seed}; {args.per_family} clean samples per family x {len(FAMILIES)} families per rate "
+        f"(fewer than facts_gt's {240}, to keep {len(rates)} rates affordable; no failure cases); layouts in turn: "
+        f"{', '.join(layouts)}; run time {out['seconds']} s", "",
+        "Every sample is the same performance and camera at every rate (experiments/gt_motion/suite.py "
+        "`clean_sample_at`: the noise-free joints generated at 30 frames/s, resampled in time by a cubic spline, "
+        "then the sensor's noise per frame at the new rate), so a rate's row differs from 30's by the rate alone "
+        "(and the noise drawn). Unlike facts_gt.md, no third of the samples is cut to 15 frames/s. **told**: "
+        "`read_motion(data, layout, fps=rate)`; **told 30**: `read_motion(data, layout)`, the rate not given "
+        "(read as 30 frames/s, what every caller did before). Scoring as in facts_gt.md (a statement is correct "
+        "when its motion and side match a true motion; recall over the required motions). The suite performs no "
+        "throw or punch, so a fast swing has no truth here: a stated swing counts as false; the rate's effect on "
+        "real swings (a doffing arm at 60 frames/s missed unless told, an arm at 15 read as 30 swinging falsely) "
+        "is pinned in tests/test_facts_fps.py.", "",
+        "## Precision / recall per motion", "", *rates_table(out, rates), "",
+        "## Trivial baseline (motion energy; no notion of time)", "", *base, "",
+        "## Counts", "", *rates_counts(out, rates), "",
+    ]
+    path.with_suffix(".md").write_text("\n".join(md) + "\n")
+    record = {"command": command.strip(), "commit": head_commit(), "date": when, "seed": args.seed,
+              "per_family": args.per_family, "layouts": list(layouts), "rates": rates, "seconds": out["seconds"],
+              "results": {f"{r:g}": {k: {"by_motion": {m: t.as_dict() for m, t in out[r][k].by_motion.items()},
+                                         "all": out[r][k].by_group[("all", "all")].as_dict()}
+                                     for k in ("told", "untold", "baseline")} for r in rates}}
+    path.with_suffix(".json").write_text(json.dumps(record, indent=1, default=str) + "\n")
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--seed", type=int, default=40)
     parser.add_argument("--per-family", type=int, default=240, help="clean samples per motion family")
     parser.add_argument("--per-failure", type=int, default=60, help="samples per tracking-failure kind")
-    parser.add_argument("--out", type=Path, default=RESULTS / "facts_gt", help="results path without suffix")
+    parser.add_argument("--out", type=Path, default=None,
+                        help="results path without suffix (default: facts_gt, or facts_gt_fps with --fps)")
+    parser.add_argument("--fps", type=float, nargs="+", default=None,
+                        help="film the clean samples at these frame rates instead (e.g. 15 30 60), the detector "
+                             "told the rate and told nothing; no failure cases")
     args = parser.parse_args(argv)
     layouts = suite_layouts()
+    if args.fps:
+        args.out = args.out or RESULTS / "facts_gt_fps"
+        out = run_rates(args.seed, args.per_family, layouts, args.fps)
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        write_rates(out, args, layouts, args.out)
+        print(f"wrote {args.out.with_suffix('.md')} ({out['seconds']} s)")
+        return
+    args.out = args.out or RESULTS / "facts_gt"
     out = run(args.seed, args.per_family, args.per_failure, layouts)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     write(out, args, layouts, args.out)

@@ -31,7 +31,7 @@ def profile_of(checkpoint: Path) -> tuple[dict, Path]:
     if list(train.classes) != list(meta.classes):
         sys.exit(f"{checkpoint}: its classes differ from {dataset}'s; a profile needs the training classes")
     print(f"{checkpoint}: measuring {len(train)} training sequences of {dataset}", file=sys.stderr)
-    return build_fact_profile(((s.data, s.label) for s in train), list(meta.classes), meta.layout), Path(meta.path)
+    return build_fact_profile(((s.data, s.label, s.fps) for s in train), list(meta.classes), meta.layout), Path(meta.path)
 
 
 def main() -> None:

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from actlm.explain.evidence import Evidence
-from actlm.explain.facts import Fact, kinematic_facts, read_motion
+from actlm.explain.facts import Fact, _Rate, kinematic_facts, read_motion
 from actlm.explain.text import template_explanation
 
 UCLA = Path(__file__).resolve().parents[2] / "shared" / "data" / "nw-ucla" / "all_sqe"
@@ -1155,10 +1155,10 @@ def test_a_neck_made_of_the_shoulders_is_read_only_where_both_are_seen():
     left[:, 0], right[:, 0] = 0.1, -0.1
     right[6] = np.nan
     neck = np.nanmean(np.stack([left, right]), axis=0)      # the seen shoulder where one is hidden
-    body = types.SimpleNamespace(shoulder={"left": left, "right": right}, neck=neck)
+    body = types.SimpleNamespace(shoulder={"left": left, "right": right}, neck=neck, rate=_Rate())
     reference = _arm_side_reference(body)
     assert np.isnan(reference[6]).all() and np.allclose(reference[np.arange(20) != 6], 0.0)
-    kinect = types.SimpleNamespace(shoulder={"left": left, "right": right}, neck=neck + [0.0, 0.03, 0.0])
+    kinect = types.SimpleNamespace(shoulder={"left": left, "right": right}, neck=neck + [0.0, 0.03, 0.0], rate=_Rate())
     assert _arm_side_reference(kinect) is kinect.neck       # a neck joint of its own is kept
 
 
@@ -1182,8 +1182,8 @@ def test_two_hands_moving_together_are_not_waving():
     sweep[:, 0] = 0.05 * np.sin(t / 3)
     still = np.zeros((40, 3))
     ok, axis = np.ones(40, bool), np.array([1.0, 0.0])
-    bar = types.SimpleNamespace(raw_hand={"left": sweep + [0.3, 0, 0], "right": sweep - [0.3, 0, 0]})
-    alone = types.SimpleNamespace(raw_hand={"left": sweep + [0.3, 0, 0], "right": still})
+    bar = types.SimpleNamespace(raw_hand={"left": sweep + [0.3, 0, 0], "right": sweep - [0.3, 0, 0]}, rate=_Rate())
+    alone = types.SimpleNamespace(raw_hand={"left": sweep + [0.3, 0, 0], "right": still}, rate=_Rate())
     assert not _arm_not_with_other_hand(bar, "left", ok, axis, None, 0.1)
     assert _arm_not_with_other_hand(alone, "left", ok, axis, None, 0.1)
 
@@ -1284,7 +1284,8 @@ def test_a_turn_across_a_hole_in_the_raised_frames_is_not_counted():
     """Penn 0857: the golf club's hand is above the shoulder in frames 23-34 and again 45-52;
     joined end to end, the downswing before the hole and the follow-through after it made a
     second turn that no frame shows. Within each stretch the hand turns back once."""
-    from actlm.explain.facts import ARM_RUN_GAP, _arm_run_reversals, _reversals
+    from actlm.explain.facts import ARM_RUN_GAP, TUNED_FPS, _arm_run_reversals, _reversals, frames
+    ARM_RUN_GAP = frames(ARM_RUN_GAP, TUNED_FPS)             # 7 frames at 30 fps
     before = np.array([-0.05, -0.03, -0.01, 0.01, 0.02, 0.03, 0.02, 0.0, -0.02, -0.03])   # one turn
     after = np.array([-0.035, -0.02, 0.0, 0.01, 0.02, 0.02])                              # climbs only
     x = np.concatenate([before, after])
@@ -1306,9 +1307,9 @@ def test_a_wave_alone_or_mirrored_turns_its_gap_to_the_other_hand_back_but_a_hel
     ok, axis = np.ones(60, bool), np.array([1.0, 0.0])
     drift = np.zeros((60, 3))
     drift[:, 0] = 0.08 * t / 59                            # the held gap shrinks by 0.08 over the clip
-    held = types.SimpleNamespace(raw_hand={"left": sweep + [0.3, 0, 0], "right": sweep - [0.3, 0, 0] + drift})
-    alone = types.SimpleNamespace(raw_hand={"left": sweep + [0.3, 0, 0], "right": np.zeros((60, 3))})
-    mirrored = types.SimpleNamespace(raw_hand={"left": sweep + [0.3, 0, 0], "right": -sweep - [0.3, 0, 0]})
+    held = types.SimpleNamespace(raw_hand={"left": sweep + [0.3, 0, 0], "right": sweep - [0.3, 0, 0] + drift}, rate=_Rate())
+    alone = types.SimpleNamespace(raw_hand={"left": sweep + [0.3, 0, 0], "right": np.zeros((60, 3))}, rate=_Rate())
+    mirrored = types.SimpleNamespace(raw_hand={"left": sweep + [0.3, 0, 0], "right": -sweep - [0.3, 0, 0]}, rate=_Rate())
     assert not _arm_not_with_other_hand(held, "left", ok, axis, None, 0.1)
     assert _arm_not_with_other_hand(alone, "left", ok, axis, None, 0.1)
     assert _arm_not_with_other_hand(mirrored, "left", ok, axis, None, 0.1)
@@ -1367,7 +1368,8 @@ def test_no_reach_down_from_a_frame_inside_a_hidden_hand_stretch():
 
 
 def test_a_hand_seen_in_one_frame_between_hidden_ones_is_not_read():
-    from actlm.explain.facts import HAND_SEEN_RUN, _body_hand_seen
+    from actlm.explain.facts import HAND_SEEN_RUN, TUNED_FPS, _body_hand_seen, frames
+    HAND_SEEN_RUN = frames(HAND_SEEN_RUN, TUNED_FPS)         # 3 frames at 30 fps
     h = np.array([0.9, 0.8, 0.7, np.nan, np.nan, 0.3, np.nan, np.nan, 0.6, 0.7, 0.8])
     out = _body_hand_seen(h)
     assert np.isnan(out[5]) and np.isfinite(out[[0, 1, 2, 8, 9, 10]]).all()
@@ -1543,7 +1545,8 @@ def test_a_slow_drift_to_and_fro_turns_back_but_is_no_wave():
     """The same 2-pixel-per-second drift turns back by the hysteresis both at 30 frames a half
     swing (counted) and at 45 (a 0.33 Hz 'wave': not counted); a hand held still for a second
     before waving at 2 Hz counts every turn, as :func:`_reversals` does."""
-    from actlm.explain.facts import ARM_HALF_SWING, _reversals
+    from actlm.explain.facts import ARM_HALF_SWING, TUNED_FPS, frames, _reversals
+    ARM_HALF_SWING = frames(ARM_HALF_SWING, TUNED_FPS)       # 30 frames
     t = np.arange(200)
     for half, counted in ((ARM_HALF_SWING - 5, True), (ARM_HALF_SWING + 15, False)):
         x = 0.1 * np.sin(np.pi * t / half)

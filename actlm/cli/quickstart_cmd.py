@@ -90,7 +90,7 @@ def _explain_three(explainer, test, logits: np.ndarray, labels: np.ndarray, reas
         picks.append(("a mistake", wrong[np.argmax(ordered[wrong, -1])]))
     for title, i in picks:
         s = test[int(i)]
-        ev = explainer.evidence(s.data, s.sample_id, test.classes[s.label])
+        ev = explainer.evidence(s.data, s.sample_id, test.classes[s.label], fps=s.fps)
         entry = {"evidence": ev.as_dict(), "explanation": template_explanation(ev)}
         if reasoner is not None:
             entry["reasoner"] = reasoner.answer(s.data, s.sample_id, test.classes[s.label])

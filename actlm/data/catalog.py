@@ -43,6 +43,19 @@ class DatasetSpec:
 DATASETS: dict[str, DatasetSpec] = {}
 ALIASES: dict[str, str] = {}
 
+#: the frame rate (frames/s) each built-in dataset was captured at (../shared/data/README.md and the
+#: datasets' own descriptions): the fact detector reads its durations (seconds) at it. The merged
+#: set has none of its own (its samples name their source); user folders and videos give theirs
+#: per sample (``meta['fps']``).
+CAPTURE_FPS: dict[str, float] = {
+    "nw-ucla": 30.0,         # Kinect v1
+    "utd-mhad": 30.0,        # Kinect v1
+    "penn-action": 30.0,     # video frames
+    "msrc-12": 30.0,         # Kinect v1; time_usec ~30 fps (irregular)
+    "ntu60": 30.0, "ntu120": 30.0,    # Kinect v2
+    "sbu": 15.0,             # SBU Kinect Interaction: 15 fps
+}
+
 
 def register_dataset(name: str, raw_subdir: str, how_to_get: str, aliases: tuple[str, ...] = (),
                      user_named: bool = False, version: int = 1,
@@ -58,6 +71,12 @@ def register_dataset(name: str, raw_subdir: str, how_to_get: str, aliases: tuple
         ALIASES.update({alias: name for alias in aliases})
         return prepare
     return add
+
+
+def capture_fps(name: str) -> float | None:
+    """The frame rate (frames/s) dataset ``name`` (or an alias of it) was captured at
+    (:data:`CAPTURE_FPS`); None where it is not known."""
+    return CAPTURE_FPS.get(ALIASES.get(name, name))
 
 
 def importer_versions(name: str) -> dict[str, int]:

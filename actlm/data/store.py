@@ -28,7 +28,7 @@ from typing import Any, Iterator
 
 import numpy as np
 
-from .catalog import DATASETS, importer_versions, reserved_names
+from .catalog import DATASETS, capture_fps, importer_versions, reserved_names
 from .errors import DataError
 from .layout_file import resolve_layout, restore_layout, stored_spec
 from .sequence_files import special_file_reason
@@ -51,6 +51,7 @@ class Sample:
     label: int
     sample_id: str
     meta: dict[str, Any] = field(default_factory=dict)
+    fps: float | None = None      # the frame rate it was captured at (frames/s), where known
 
     def visibility(self, layout: str | Layout, *, hidden: str = "none") -> np.ndarray | None:
         """(T, V): 0 where a joint may not be read as the person's motion, 1 elsewhere; None when
@@ -344,7 +345,19 @@ class SkeletonSet:
         frames = self.frames[rec["offset"]: rec["offset"] + rec["length"]]
         data = np.array(frames, dtype=np.float32).transpose(1, 0, 2, 3)  # (M, T, V, C)
         return Sample(data=np.ascontiguousarray(data), label=rec["label"], sample_id=rec["id"],
-                      meta=dict(rec["meta"]))
+                      meta=dict(rec["meta"]), fps=self.sample_fps(i))
+
+    def sample_fps(self, i: int) -> float | None:
+        """The frame rate (frames/s) sample ``i`` was captured at: its own (``meta['fps']``: a video),
+        its source dataset's (a merged set's ``meta['source']``), the set's (``dataset.json``'s
+        ``fps``) or the rate its dataset is known to be captured at (:func:`capture_fps`); None
+        where none is known (the fact detector then assumes 30)."""
+        meta = self._records[self.indices[i]]["meta"]
+        for rate in (meta.get("fps"), capture_fps(meta["source"]) if isinstance(meta.get("source"), str) else None,
+                     self.info.get("fps"), capture_fps(self.name)):
+            if isinstance(rate, (int, float)) and not isinstance(rate, bool) and 0 < rate < float("inf"):
+                return float(rate)
+        return None
 
     def __iter__(self) -> Iterator[Sample]:
         for i in range(len(self)):

@@ -42,15 +42,16 @@ def _keys_with_sides(f: Fact) -> set[str]:
     return keys
 
 
-def build_fact_profile(samples: Iterable[tuple[np.ndarray, int]], classes: list[str], layout: str) -> dict[str, Any]:
+def build_fact_profile(samples: Iterable[tuple], classes: list[str], layout: str) -> dict[str, Any]:
     """For every class, the share of its sequences in which each fact key was measured, and one
-    measured wording per key (used to name a motion the sample lacks)."""
+    measured wording per key (used to name a motion the sample lacks). ``samples``: (data, label)
+    or (data, label, frame rate or None) each."""
     counts = {c: Counter() for c in classes}
     totals = Counter()
     wording: dict[str, str] = {}
-    for data, label in samples:
+    for data, label, *rate in samples:
         try:
-            facts = kinematic_facts(data, layout, max_facts=12)
+            facts = kinematic_facts(data, layout, max_facts=12, fps=rate[0] if rate else None)
         except ValueError:
             continue
         cls = classes[label]

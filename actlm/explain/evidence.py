@@ -116,12 +116,13 @@ def check_layout(data: np.ndarray, layout: str | Layout, sample_id: str) -> Layo
 
 
 def usable_reading(data: np.ndarray, layout: Layout, sample_id: str,
-                   visibility: np.ndarray | None = None) -> Reading:
-    """The sample's motion reading, or an ExplainError naming why nothing can be explained (NaN/inf
-    values, no person, a single frame): the model cannot be run on such input either (NaN in, NaN
-    out), so this is checked before its pipeline, and never shown as '(nan%)'."""
+                   visibility: np.ndarray | None = None, fps: float | None = None) -> Reading:
+    """The sample's motion reading (``fps``: its frame rate, where known), or an ExplainError naming
+    why nothing can be explained (NaN/inf values, no person, a single frame): the model cannot be
+    run on such input either (NaN in, NaN out), so this is checked before its pipeline, and never
+    shown as '(nan%)'."""
     try:
-        reading = read_motion(data, layout, visibility=visibility, max_facts=8)
+        reading = read_motion(data, layout, visibility=visibility, max_facts=8, fps=fps)
     except ValueError as exc:
         raise ExplainError(f"{sample_id}: cannot measure its motion ({exc})") from None
     unusable = [p for p in reading.problems if p.kind in UNUSABLE_INPUT]
@@ -133,13 +134,14 @@ def usable_reading(data: np.ndarray, layout: Layout, sample_id: str,
 def gather_evidence(model: torch.nn.Module, x: torch.Tensor, data: np.ndarray, layout: str | Layout,
                     classes: list[str], sample_id: str = "sample", profile: dict[str, Any] | None = None,
                     label: str | None = None, visibility: np.ndarray | None = None,
-                    reading: Reading | None = None) -> Evidence:
+                    reading: Reading | None = None, fps: float | None = None) -> Evidence:
     """Evidence for the model's decision on one sample: ``x`` its model input (1, C, T, V, M),
     ``data`` the raw sequence (M, T, V, C) the facts are measured on; ``visibility`` (M, T, V) the
     pose estimator's per-joint visibility, when it gives one (joints it did not see are not read);
-    ``reading`` the sample's :func:`usable_reading` when the caller has it already."""
+    ``reading`` the sample's :func:`usable_reading` when the caller has it already; ``fps`` the
+    sequence's frame rate (frames/s), where known (None: 30)."""
     layout = check_layout(data, layout, sample_id)
-    reading = reading or usable_reading(data, layout, sample_id, visibility)
+    reading = reading or usable_reading(data, layout, sample_id, visibility, fps)
     facts = reading.facts
     occ = occlude(model, x, layout)
     probs = occ.probs
@@ -157,7 +159,7 @@ def gather_evidence(model: torch.nn.Module, x: torch.Tensor, data: np.ndarray, l
                   set_drops={set_key(s): round(d, 4) for s, d in occ.set_drops(top).items()})
     if ev.close_call:
         ev.contrast_parts = {p: round(d, 4) for p, d in occ.margin_drops(top, runner).items()}
-        measured = read_motion(data, layout, max_facts=len(MOTIONS) * 3).facts    # every fact, for absences
+        measured = read_motion(data, layout, max_facts=len(MOTIONS) * 3, fps=fps).facts    # every fact, for absences
         # sides in doubt (mirrored_sides): no verdict may rest on left vs right
         sides = not any(p.kind == "mirrored_sides" for p in reading.problems)
         ev.cue, ev.cue_fact = contrastive_cue(facts, ev.action, ev.runner_up, profile, measured, sides)

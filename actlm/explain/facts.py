@@ -17,6 +17,12 @@ description, that the semantic tokenizer uses to name its codes, and that explan
 3. **The facts**: thresholds in statures (degrees for angles) on the readable joint-frames, each
    with the time of its peak and the time extent over which it happens (``start``/``end``).
 
+Durations (smoothing windows, holds, gaps, a wave's half swing) are set in seconds and speeds per
+second, and read at the clip's frame rate (``fps``; 30 frames/s when not given, the rate they were
+tuned at on NW-UCLA and UTD-MHAD): the same motion at 15 or 60 frames/s gives the same facts.
+Counts that are evidence rather than time (at least 5 readable frames, 3 frames for a level, the
+tracking check's frozen runs of exactly repeated values) stay frame counts.
+
 Works for every layout that defines the body-part groups (kinect-v1/v2, COCO-17, BlazePose-33,
 Penn-13, SBU-15, layout files); parts a layout lacks (COCO has no hand joints) fall back to the
 nearest joint group (the wrist end of the arm).
@@ -41,7 +47,7 @@ MOTIONS = (
 PHASES = ("at the start", "in the middle", "at the end", "throughout")
 
 #: Magnitude at which a motion counts: statures (the standing head height above the floor) for
-#: distances, statures per frame for swing, degrees for bend/lean/turn, reversals for wave.
+#: distances, statures per second for swing, degrees for bend/lean/turn, reversals for wave.
 THRESHOLDS = {
     "raise": 0.15,          # the hand rises ~0.25 m above where it started, to shoulder height or above
     "lower": 0.15,
@@ -49,9 +55,9 @@ THRESHOLDS = {
     "reach_down": 0.12,     # the hand drops ~0.2 m against the pelvis, to below the knee (or below LOW_HAND)
     "touch_head": 0.115,    # hand within ~0.2 m of the head joint (having started ~0.35 m away)
     "wave": 2,              # side-to-side reversals of a raised hand (out, back and out again: one to-and-fro)
-    "swing": 0.1,           # ~0.16 m in one frame (5 m/s at 30 fps: a throw or a punch; an arm swinging
-                            # in a walk, or a brisk raise, moves at 1-3 m/s)
-    "hands_together": 0.076,  # hands within ~0.13 m, their gap smoothed over 3 frames (metric data: HANDS_METRES;
+    "swing": 3.0,           # statures per second: ~5 m/s (0.16 m a frame at 30 fps), a throw or a punch; an
+                            # arm swinging in a walk, or a brisk raise, moves at 1-3 m/s
+    "hands_together": 0.076,  # hands within ~0.13 m, their gap smoothed over QUICK_SMOOTHING (metric data: HANDS_METRES;
                               # the hand-check's rule is 0.15 m; a boxing guard 0.28 m apart, crossed arms 0.23 m,
                               # hands 0.16-0.17 m apart: not together)
     "bend": 25,
@@ -96,13 +102,20 @@ UPRIGHT_RAISE = 45
 #: joint, its less smoothed track included (a peak between this and ABOVE_HEAD: the height is not said)
 HEAD_LEVEL = 0.02
 #: the head's height at a raised hand's top is read from the nearest frame within this many
-#: frames where the head is seen (~0.2-0.3 s); hidden longer, the hand's height is not compared with it
-SEEN_NEAR = 6
+#: seconds where the head is seen; hidden longer, the hand's height is not compared with it
+SEEN_NEAR = 0.2
+#: a raised hand's top is also read on its less smoothed track within this many seconds of it
+RAISE_TOP_NEAR = 0.1
 #: a swing is read from a hand seen in this share of the frames, with no single frame's step
-#: larger than SWING_JUMP of the hand's path over the 5 frames around its peak
-SWING_SEEN, SWING_JUMP = 0.7, 0.6
-#: a fast hand moving this share of its path straight up or down is raised or lowered, not swung
-SWING_VERTICAL = 0.9
+#: larger than SWING_JUMP of the hand's path over SWING_AROUND seconds each side of its fastest step
+#: (2 frames each side at 30 fps)
+SWING_SEEN, SWING_JUMP, SWING_AROUND = 0.7, 0.6, 2 / 30
+#: a swing's fastest step is at least this many times the arm's median speed (plus SWING_RESTING,
+#: statures per second: an arm at rest)
+SWING_ABOVE_USUAL, SWING_RESTING = 4, 0.03
+#: a fast hand moving this share of its path straight up or down (over SWING_VERTICAL_AROUND seconds
+#: each side of its fastest step) is raised or lowered, not swung
+SWING_VERTICAL, SWING_VERTICAL_AROUND = 0.9, 1 / 30
 #: a fast arm within this share of the clip of a raise, lowering, reach or clap (of either arm:
 #: both arms go up together) is that motion, not a swing
 SWING_NEAR = 0.1
@@ -115,8 +128,8 @@ STRETCHED = 0.8
 #: of the way from the hips up to the shoulder: a hand resting on the lap is ahead of the shoulder
 #: too, but far below it, at the hips
 SEATED_HIPS, LAP_HAND = 0.45, 0.5
-#: the facing is averaged over this many frames before a hand's reach ahead is read along it
-REACH_FACING_SMOOTHING = 7
+#: the facing is averaged over this many seconds (7 frames at 30 fps) before a hand's reach ahead is read along it
+REACH_FACING_SMOOTHING = 7 / 30
 #: in one image a reach is read only in profile: the shoulder line's image width under this share of
 #: the arm's length (seen from the front ~0.6, from 30 degrees off the side ~0.3) ...
 PROFILE_WIDTH = 0.4
@@ -127,9 +140,9 @@ STRAIGHT_ARM, REACH_ANGLE = 0.7, 50
 #: (a straight arm held out seen from up to 35 degrees off its side: cos 35 = 0.82, times a
 #: reach's own 20 degrees out from straight ahead)
 STRETCHED_2D = 0.65
-#: in metric data hands are together within this many metres (their gap smoothed over 3 frames)
+#: in metric data hands are together within this many metres (their gap smoothed over QUICK_SMOOTHING)
 HANDS_METRES = 0.13
-#: ... and held near: the hands' per-frame gap, its median over 5 frames (~0.17 s), within this many
+#: ... and held near: the hands' per-frame gap, its median over MEDIAN_WINDOW (~0.17 s), within this many
 #: times the limit (~0.17 m: a clap's contact is brief, but its hands are near over 5 frames; hands
 #: passing 0.22-0.35 m apart with one raw frame at 0.14 m are not: 1.5 times)
 HANDS_HELD = 1.3
@@ -152,16 +165,17 @@ WAVE_TURN = 30
 #: a wave covers at least this side-to-side range (statures, ~15 cm; 5th to 95th percentile)
 WAVE_RANGE = 0.06
 #: a wave's half swing (from leaving one extreme by half the swing's hysteresis to the next extreme)
-#: takes at most this many frames (1 s at 30 frames/s: people wave at 1-3 Hz, a half swing 0.2-0.5 s;
+#: takes at most this many seconds (30 frames at 30 frames/s: people wave at 1-3 Hz, a half swing 0.2-0.5 s;
 #: the generated waves 1.5-2.5 Hz): a hand drifting a few pixels one way over 1-2 s and back (a bar
 #: held overhead against a shoulder the annotator guessed, Penn 0729: turns 36 and 54 frames apart)
 #: waves nothing
-ARM_HALF_SWING = 30
+ARM_HALF_SWING = 1.0
+#: a wave is read from a hand raised above the shoulder for at least this many seconds (8 frames at 30 fps)
+WAVE_RAISED = 8 / 30
 #: a neck track further than this (statures) from the shoulders' midpoint in most frames is a
 #: joint of its own (Kinect's shoulder centre sits ~5 cm above that midpoint), not made of them ...
 ARM_OWN_NECK = 1e-3
-#: ... compared in frames whose whole smoothing window (``_smooth``'s 5 frames) sees both shoulders
-ARM_NECK_FRAMES = 5
+#: ... compared in frames whose whole smoothing window (SMOOTHING, 5 frames at 30 fps) sees both shoulders
 #: a waving hand's gap to the other hand is read where the other is seen in this share of its frames
 ARM_OTHER_SEEN = 0.5
 #: a waving hand's gap to the other hand changes by at least this share of its own side-to-side
@@ -172,12 +186,12 @@ ARM_OTHER_SEEN = 0.5
 #: drift of its foreshortening in one image (Penn 0775, 0857)
 ARM_TOGETHER = 0.5
 #: a hand's raised frames split into separate stretches where it is not readable above the
-#: shoulder for more than this many frames (a half swing of a 2 Hz wave at 30 frames/s, 0.25 s):
+#: shoulder for more than this many seconds (7 frames at 30 fps; a half swing of a 2 Hz wave, 0.25 s):
 #: a whole turn can be missed or made up in such a hole, and two stretches joined end to end make
 #: a turn no one saw (a golf swing's hand up on one side before a 10-frame hole and on the other
 #: after it, Penn 0857); a shorter hole (a triangle's lower stroke, UTD a11_s3_t1: 6 frames) hides
 #: no turn of its own
-ARM_RUN_GAP = 7
+ARM_RUN_GAP = 7 / 30
 #: a hand this low (statures above the floor, ~0.5 m; a standing knee is ~0.28) reaches down even
 #: when the knees bend with it (picking something up from a crouch)
 LOW_HAND = 0.3
@@ -192,9 +206,9 @@ BELOW_HIPS = 0.12
 KNEE_MARGIN, REACH_SHOULDER = 0.01, 0.09
 #: ... or, low (below LOW_HAND), it drops at least this much (statures, ~0.1 m) against the pelvis
 REACH_PELVIS = 0.06
-#: a hand read in fewer frames in a row than this (~0.1 s at 30 fps) between frames where it is not
-#: read (hidden behind the body, a jumping joint) is not read there either: see :func:`_body_hand_seen`
-HAND_SEEN_RUN = 3
+#: a hand read for less than this many seconds in a row (3 frames at 30 fps) between frames where it
+#: is not read (hidden behind the body, a jumping joint) is not read there either: see :func:`_body_hand_seen`
+HAND_SEEN_RUN = 0.1
 #: a hand that keeps its place against both its shoulder (within this, statures, ~5 cm: Kinect v1
 #: hand jitter) and the pelvis (within BELOW_BODY), the trunk upright (below PICKUP_BEND) and the
 #: hand not ahead of the shoulder (by more than REACH_CARRIED_AHEAD, ~8 cm), is carried down by a
@@ -231,9 +245,10 @@ BEND_RISE, LEAN_RISE = 15, 10
 #: a trunk tilted beyond LYING_TILT degrees with the hips below LYING_HIPS statures lies (a
 #: push-up, a sit-up): no bend or lean is read from it
 LYING_TILT, LYING_HIPS = 70, 0.3
-#: a bend's peak is the least tilt over this many frames in a row (one frame's spike is no bend)
-BEND_HELD = 3
-#: a lean back lasts at least this many frames at half its angle or more (going back and coming up
+#: a bend's peak is the least tilt over this many seconds in a row (3 frames at 30 fps; one frame's
+#: spike is no bend)
+BEND_HELD = 0.1
+#: a lean back lasts at least this many seconds at half its angle or more (going back and coming up
 #: or staying there take ~0.5 s at least: a tracker's jolt in the last frames before it loses the body does not)
 LEAN_FRAMES = 2 * BEND_HELD
 #: a body whose hips start within this (statures, ~8 cm) of their highest starts standing
@@ -296,28 +311,92 @@ SQUAT_SPOT = 0.5
 STRAIGHT_KNEE, DEEP_KNEE, KNEE_CYCLE_DROP = 140, 100, 0.1
 #: a depth sensor fits the lower body as one: while a leg joint jumps (the tracking check drops it),
 #: the pelvis it hangs from is dragged too (NW-UCLA a08_s03_e04: the pelvis reads 0.13 m high over
-#: the frames of a jumping leg, the head dropping). Leg drop-outs this many frames apart or closer
-#: are one glitch (~0.15 s at 30 fps), and the pelvis is not read over it nor within LEG_GLITCH_EDGE
-#: frames of it (the pelvis track is smoothed over 5 frames and drifts before the flag trips)
-LEG_GLITCH_BRIDGE, LEG_GLITCH_EDGE = 5, 2
+#: the frames of a jumping leg, the head dropping). Leg drop-outs this far apart or closer
+#: are one glitch (seconds: 5 frames at 30 fps), and the pelvis is not read over it nor within
+#: LEG_GLITCH_EDGE seconds (2 frames) of it (the pelvis track is smoothed over SMOOTHING and drifts
+#: before the flag trips)
+LEG_GLITCH_BRIDGE, LEG_GLITCH_EDGE = 5 / 30, 2 / 30
 #: ... unless that leaves less than this share of the frames (a leg lost all along: read as it is)
 LEG_GLITCH_KEEP = 0.5
-#: a change of facing larger than this between neighbouring readable frames is a tracking flip,
-#: not a turn (a person turns ~6 degrees a frame at 30 fps, a fast spin ~15; measured on the
-#: smoothed facing)
-FACING_FLIP = 45
-#: a turn is only followed across gaps of at most this many unreadable frames
-TURN_GAP = 2
-#: ... and read over at least this many readable frames
-TURN_FRAMES = 8
+#: a change of facing faster than this (degrees per second: 45 between neighbouring readable frames
+#: at 30 fps) is a tracking flip, not a turn (a person turns ~180 degrees a second, a fast spin
+#: ~450; measured on the smoothed facing)
+FACING_FLIP = 1350
+#: a turn is only followed across gaps of at most this many seconds unreadable (2 frames at 30 fps)
+TURN_GAP = 2 / 30
+#: ... and read over at least this many seconds readable (8 frames at 30 fps)
+TURN_FRAMES = 8 / 30
 #: a turn is read only where the shoulder line is at least this wide (statures, ~0.19 m; ~0.33 m
 #: facing the sensor) at its start and end ...
 TURN_WIDTH = 0.12
 #: ... and the hips turn the same way by at least this share of the shoulders' lasting turn
 TURN_HIPS = 0.5
-#: the facing is smoothed over this many frames before its yaw is read (shoulder jitter of a
-#: centimetre or two swings a 0.35 m shoulder line by several degrees a frame)
-TURN_SMOOTHING = 7
+#: the facing is smoothed over this many seconds (7 frames at 30 fps) before its yaw is read
+#: (shoulder jitter of a centimetre or two swings a 0.35 m shoulder line by several degrees a frame)
+TURN_SMOOTHING = 7 / 30
+#: the frame rate the durations above were tuned at (NW-UCLA, UTD-MHAD: Kinect at 30 frames/s); a
+#: clip whose rate is not given is read at it
+TUNED_FPS = 30.0
+#: tracks are averaged over this many seconds (5 frames at 30 fps: Kinect v1 joints jitter by centimetres) ...
+SMOOTHING = 5 / 30
+#: ... a hand's quick track (waves, a raise's top, the hands' gap) over this many (3 frames at 30 fps)
+QUICK_SMOOTHING = 3 / 30
+#: moving medians (the hands' gap held near, a part's span) are taken over this many seconds (5 frames
+#: at 30 fps): a single frame's spike goes, a quick stroke stays
+MEDIAN_WINDOW = 5 / 30
+#: a walk's extent: the frames in which the feet's midpoint moves faster than this (statures per second)
+WALK_MOVING = 0.12
+#: a moving average or median spans at least this many frames whatever the rate: a sensor jitters
+#: per frame, and fewer frames average none of it away (at 15 frames/s the 3-frame quick track would
+#: be no average at all: generated waves at 15 frames/s were then found in 16 of 32, with 3 in 30)
+WINDOW_LEAST = 3
+
+
+def frames(seconds: float, fps: float, least: int = 1) -> int:
+    """A duration in frames at ``fps`` frames/s, rounded half up, at least ``least``."""
+    return max(int(np.floor(seconds * fps + 0.5)), least)
+
+
+def odd_frames(seconds: float, fps: float, least: int = 1) -> int:
+    """A centred window's width in frames at ``fps``: the odd number of frames nearest ``seconds``
+    (a tie goes to the wider one), so that the window stays centred on its frame; at least ``least``."""
+    return max(2 * int(np.floor(seconds * fps / 2)) + 1, least)
+
+
+@dataclass(frozen=True)
+class _Rate:
+    """A clip's frame rate, turning the durations (seconds) and speeds (per second) above into frames."""
+
+    fps: float = TUNED_FPS
+
+    def frames(self, seconds: float, least: int = 1) -> int:
+        return frames(seconds, self.fps, least)
+
+    def window(self, seconds: float) -> int:
+        """A smoothing window: odd, at least WINDOW_LEAST frames."""
+        return odd_frames(seconds, self.fps, WINDOW_LEAST)
+
+    def per_frame(self, per_second: float) -> float:
+        return per_second / self.fps
+
+
+def known_fps(fps: float | None) -> float | None:
+    """``fps`` as a frame rate to read a clip at, or None where it says nothing (0, NaN, negative:
+    a video container or camera that does not tell its rate)."""
+    try:
+        rate = float(fps) if fps is not None else float("nan")
+    except (TypeError, ValueError):
+        return None
+    return rate if np.isfinite(rate) and rate > 0 else None
+
+
+def _rate(fps: float | None) -> _Rate:
+    """The rate to read a clip at: ``fps`` (frames/s), or TUNED_FPS when it is not known."""
+    if fps is None:
+        return _Rate()
+    if not (isinstance(fps, (int, float, np.floating, np.integer)) and np.isfinite(fps) and fps > 0):
+        raise ValueError(f"fps must be a positive number of frames per second; got {fps!r}")
+    return _Rate(float(fps))
 
 
 @dataclass(frozen=True)
@@ -440,7 +519,7 @@ class _Body:
     """Per-frame trajectories of one person in the world frame, statures, NaN where unreadable."""
 
     hand: dict[str, np.ndarray]          # (T, 3) each
-    raw_hand: dict[str, np.ndarray]      # smoothed over 3 frames only (waves)
+    raw_hand: dict[str, np.ndarray]      # smoothed over QUICK_SMOOTHING only (waves)
     step_hand: dict[str, np.ndarray]     # not smoothed (a single frame's jump stays one step)
     step_ankle: dict[str, np.ndarray]    # ... and the feet, head and hips not smoothed either
     step_head: np.ndarray
@@ -453,6 +532,7 @@ class _Body:
     hip: np.ndarray                      # spine bottom (T, 3)
     neck: np.ndarray                     # spine top (T, 3)
     center: np.ndarray
+    rate: _Rate = field(default_factory=_Rate)   # the clip's frame rate
 
 
 def _end(layout: Layout, part: str) -> tuple[int, ...]:
@@ -471,11 +551,15 @@ def _leg_joint(layout: Layout, side: str, k: int) -> tuple[int, ...]:
     return (leg[k],) if len(leg) > abs(k) else ()
 
 
-def _body(w: np.ndarray, layout: Layout, mirrored: bool = False) -> _Body:
-    """The trajectories; with ``mirrored`` labels (a Kinect seeing the person from behind) the
-    joints labelled left are the person's right and the other way round."""
+def _body(w: np.ndarray, layout: Layout, mirrored: bool = False, fps: float | None = None) -> _Body:
+    """The trajectories (smoothed over SMOOTHING seconds at ``fps``, see :func:`_rate`); with
+    ``mirrored`` labels (a Kinect seeing the person from behind) the joints labelled left are the
+    person's right and the other way round."""
+    rate = _rate(fps)
+    width, quick = rate.window(SMOOTHING), rate.window(QUICK_SMOOTHING)
+
     def track(joints: tuple[int, ...]) -> np.ndarray:
-        return _smooth(nanmean_joints(w, joints)) if joints else np.full((len(w), 3), np.nan)
+        return _smooth(nanmean_joints(w, joints), width) if joints else np.full((len(w), 3), np.nan)
 
     def sided(d: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
         return {"right": d["left"], "left": d["right"]} if mirrored else d
@@ -483,7 +567,7 @@ def _body(w: np.ndarray, layout: Layout, mirrored: bool = False) -> _Body:
     sides = ("right", "left")
     body = _Body(
         hand={s: track(_end(layout, f"{s}_hand")) for s in sides},
-        raw_hand={s: _smooth(nanmean_joints(w, _end(layout, f"{s}_hand")), 3) for s in sides},
+        raw_hand={s: _smooth(nanmean_joints(w, _end(layout, f"{s}_hand")), quick) for s in sides},
         step_hand={s: nanmean_joints(w, _end(layout, f"{s}_hand")) for s in sides},
         step_ankle={s: nanmean_joints(w, _leg_joint(layout, s, -1)) if _leg_joint(layout, s, -1)
                     else np.full((len(w), 3), np.nan) for s in sides},
@@ -497,6 +581,7 @@ def _body(w: np.ndarray, layout: Layout, mirrored: bool = False) -> _Body:
         hip=track(layout.spine_bottom),
         neck=track(layout.spine_top),
         center=track(layout.center),
+        rate=rate,
     )
     for name in ("hand", "raw_hand", "step_hand", "step_ankle", "shoulder", "ankle", "knee", "hip_joint"):
         setattr(body, name, sided(getattr(body, name)))
@@ -504,7 +589,7 @@ def _body(w: np.ndarray, layout: Layout, mirrored: bool = False) -> _Body:
 
 
 # --- hand facts -----------------------------------------------------------------------------
-def _seen_near(x: np.ndarray, t: int, frames: int = SEEN_NEAR) -> float:
+def _seen_near(x: np.ndarray, t: int, frames: int = _Rate().frames(SEEN_NEAR)) -> float:
     """x at frame t, or where it was seen nearest to t within ``frames`` frames; NaN if nowhere.
     A clip's median is no stand-in: a head hidden while the hand is up is often a head that moved."""
     lo, hi = max(t - frames, 0), min(t + frames + 1, len(x))
@@ -523,8 +608,9 @@ def _raise_facts(body: _Body, side: str, clock: _Clock) -> list[Fact]:
     shoulder_top = shoulder[top] if np.isfinite(shoulder[top]) else np.nanmedian(shoulder)
     if rise <= THRESHOLDS["raise"] or not height[top] > shoulder_top - 0.03:
         return []
-    head_top = _seen_near(head, top)
-    near = slice(max(top - 3, 0), top + 4)
+    head_top = _seen_near(head, top, body.rate.frames(SEEN_NEAR))
+    around = body.rate.frames(RAISE_TOP_NEAR)
+    near = slice(max(top - around, 0), top + around + 1)
     quick_top = float(np.nanmax(body.raw_hand[side][near, 1])) if _readable(body.raw_hand[side][near, 1], 1) else height[top]
     upright = bool(_trunk_tilt(body)[top] < UPRIGHT_RAISE)     # a lying body's head and shoulders are no scale
     if not np.isfinite(head_top):
@@ -565,13 +651,14 @@ def _extent_across_gaps(signal: np.ndarray, peak: int, level: float) -> tuple[in
     return a, b
 
 
-def _smoothed_facing(facing: np.ndarray) -> np.ndarray:
-    """The facing averaged over REACH_FACING_SMOOTHING frames: a Kinect v1 shoulder line's jitter
+def _smoothed_facing(facing: np.ndarray, rate: _Rate) -> np.ndarray:
+    """The facing averaged over REACH_FACING_SMOOTHING seconds: a Kinect v1 shoulder line's jitter
     swings the per-frame facing by 10-20 degrees, and the frame whose facing happens to swing
     towards a sideways hand would make it 'forward'."""
-    if len(facing) < REACH_FACING_SMOOTHING:
+    width = rate.window(REACH_FACING_SMOOTHING)
+    if len(facing) < width:
         return facing
-    mean = _smooth(facing, REACH_FACING_SMOOTHING)
+    mean = _smooth(facing, width)
     norm = np.linalg.norm(mean, axis=1, keepdims=True)
     with np.errstate(invalid="ignore", divide="ignore"):
         return mean / np.where(norm > 0, norm, np.nan)
@@ -579,7 +666,7 @@ def _smoothed_facing(facing: np.ndarray) -> np.ndarray:
 
 def _ahead_3d(body: _Body, side: str, world: World) -> np.ndarray:
     """How far (statures) the hand is in front of its shoulder along the body's facing, per frame."""
-    return np.einsum("tc,tc->t", (body.hand[side] - body.shoulder[side])[:, [0, 2]], _smoothed_facing(world.facing))
+    return np.einsum("tc,tc->t", (body.hand[side] - body.shoulder[side])[:, [0, 2]], _smoothed_facing(world.facing, body.rate))
 
 
 def _ahead_2d(body: _Body, side: str, arm: float) -> np.ndarray:
@@ -605,18 +692,19 @@ def _ahead_2d(body: _Body, side: str, arm: float) -> np.ndarray:
 
 def _forward_reach(body: _Body, side: str, clock: _Clock, world: World) -> list[Fact]:
     """An arm stretched forward: the hand ahead of the shoulder by most of the arm's length, held
-    over BEND_HELD frames (one frame's jitter is no reach), having come there from closer in."""
+    over BEND_HELD seconds (one frame's jitter is no reach), having come there from closer in."""
     hand, shoulder = body.hand[side], body.shoulder[side]
     reach = np.linalg.norm(hand - shoulder, axis=1)
     arm = float(np.nanpercentile(reach, 95)) if _readable(reach) else float("nan")
     if not arm > 0:
         return []
     ahead = _ahead_3d(body, side, world) if world.dims == 3 else _ahead_2d(body, side, arm)
-    held = _held(ahead, readable=2)     # a tracker may drop a frame at a punch's fast end
+    width = body.rate.frames(BEND_HELD)
+    held = _held(ahead, width, readable=max(width - 1, 1))     # a tracker may drop a frame at a punch's fast end
     if not _readable(held, 1):
         return []
     first = _argmax(held)
-    far = first + int(np.nanargmax(ahead[first:first + BEND_HELD]))
+    far = first + int(np.nanargmax(ahead[first:first + width]))
     level = _level(ahead) if world.dims == 3 else _level(np.nan_to_num(ahead))   # 2D: not across at the start
     gain = held[first] - level
     # stretched: the hand ahead of the shoulder by most of the arm's length (hands held
@@ -650,7 +738,7 @@ def _down_reach(body: _Body, side: str, clock: _Clock, world: World) -> list[Fac
     height = hand[:, 1]
     knee = np.nanmean([body.knee["left"][:, 1], body.knee["right"][:, 1]], axis=0) \
         if _readable(body.knee["left"][:, 1]) or _readable(body.knee["right"][:, 1]) else np.full(len(hand), 0.28)
-    seen = _body_hand_seen(height)
+    seen = _body_hand_seen(height, body.rate.frames(HAND_SEEN_RUN))
     if not _readable(seen):
         return []
     # the lowest point is one the hand is read around, not one frame inside a hidden stretch
@@ -686,8 +774,8 @@ def _down_reach(body: _Body, side: str, clock: _Clock, world: World) -> list[Fac
                        _extent(-height, low, -(height[low] + drop / 2)))]
 
 
-def _body_hand_seen(height: np.ndarray) -> np.ndarray:
-    """A hand's height, NaN over readable stretches shorter than HAND_SEEN_RUN frames between
+def _body_hand_seen(height: np.ndarray, least: int = _Rate().frames(HAND_SEEN_RUN)) -> np.ndarray:
+    """A hand's height, NaN over readable stretches shorter than ``least`` frames (HAND_SEEN_RUN) between
     unread ones: a hand hidden behind the body (its frames dropped by the view check) may pass one
     frame's test in the middle of the hidden stretch, and that frame is no reading of it (NW-UCLA
     a03_s09_e02: frame 9 of a right hand hidden over frames 5-12 was its 'lowest point'). Used to
@@ -699,7 +787,7 @@ def _body_hand_seen(height: np.ndarray) -> np.ndarray:
     out = height.copy()
     edges = np.flatnonzero(np.diff(np.concatenate([[0], seen.astype(int), [0]])))
     for a, b in zip(edges[::2], edges[1::2]):
-        if b - a < HAND_SEEN_RUN:
+        if b - a < least:
             out[a:b] = np.nan
     return out
 
@@ -824,7 +912,8 @@ def _body_turn(body: _Body) -> np.ndarray | None:
         return None
     frames = np.arange(len(line))
     yaw = np.interp(frames, frames[seen], np.unwrap(np.arctan2(line[seen, 1], line[seen, 0])))
-    yaw = _smooth(yaw, TURN_SMOOTHING) if len(yaw) >= TURN_SMOOTHING else yaw
+    width = body.rate.window(TURN_SMOOTHING)
+    yaw = _smooth(yaw, width) if len(yaw) >= width else yaw
     return yaw if np.subtract(*np.percentile(yaw, [95, 5])) >= np.radians(WAVE_TURN) else None
 
 
@@ -879,7 +968,7 @@ def _arm_side_reference(body: _Body) -> np.ndarray:
     midpoint = (body.shoulder["left"] + body.shoulder["right"]) / 2
     both = np.isfinite(midpoint).all(axis=1) & np.isfinite(body.neck).all(axis=1)
     # compared where both shoulders are seen over the whole smoothing window (no jump spread in)
-    clean = both & (np.convolve((~both).astype(float), np.ones(ARM_NECK_FRAMES), mode="same") == 0)
+    clean = both & (np.convolve((~both).astype(float), np.ones(body.rate.window(SMOOTHING)), mode="same") == 0)
     if clean.any() and np.median(np.linalg.norm(body.neck[clean] - midpoint[clean], axis=1)) > ARM_OWN_NECK:
         return body.neck                         # a neck joint of its own (Kinect): it does not jump
     return midpoint
@@ -906,26 +995,30 @@ def _arm_not_with_other_hand(body: _Body, side: str, ok: np.ndarray, axis: np.nd
         return True
     rows = np.flatnonzero(ok)[seen]
     return bool(np.subtract(*np.percentile(gap[seen], [95, 5])) >= ARM_TOGETHER * amplitude
-                and _arm_run_reversals(gap[seen], rows, max(WAVE_SWING, WAVE_SHARE * amplitude)) >= THRESHOLDS["wave"])
+                and _arm_run_reversals(gap[seen], rows, max(WAVE_SWING, WAVE_SHARE * amplitude), rate=body.rate)
+                >= THRESHOLDS["wave"])
 
 
-def _arm_run_reversals(x: np.ndarray, rows: np.ndarray, hysteresis: float, lowered: np.ndarray | None = None) -> int:
+def _arm_run_reversals(x: np.ndarray, rows: np.ndarray, hysteresis: float, lowered: np.ndarray | None = None,
+                       rate: _Rate = _Rate()) -> int:
     """:func:`_reversals` of ``x`` (read at frames ``rows``) counted within each stretch of frames
-    with no hole longer than ARM_RUN_GAP: across a longer hole the signal's turn is not seen. Where
+    with no hole longer than ARM_RUN_GAP, each half swing within ARM_HALF_SWING (seconds at
+    ``rate``): across a longer hole the signal's turn is not seen. Where
     ``lowered`` (per frame) marks frames in which the hand is seen below the shoulder, a stretch
     also ends at any of them: a swing made down there is no swing of a raised hand (a circle drawn
     in front goes over the top, down and round: its turn below the shoulder, UTD a10_s2_t1; a bat
     swung down through and up on the other side, a14_s2_t1)."""
     if len(rows) == 0:
         return 0
-    cut = np.diff(rows) > ARM_RUN_GAP + 1
+    cut = np.diff(rows) > rate.frames(ARM_RUN_GAP) + 1
     if lowered is not None:
         seen_low = np.concatenate([[0], np.cumsum(lowered)])       # lowered frames before each frame
         cut |= seen_low[rows[1:]] > seen_low[rows[:-1] + 1]
     cuts = np.flatnonzero(cut) + 1
     # (a caller's ``rows`` may run past ``x``: only the first len(x) are its frames)
-    return sum(_reversals(part, hysteresis, frames[: len(part)], ARM_HALF_SWING)
-               for part, frames in zip(np.split(x, cuts), np.split(rows, cuts)))
+    half_swing = rate.frames(ARM_HALF_SWING)
+    return sum(_reversals(part, hysteresis, at[: len(part)], half_swing)
+               for part, at in zip(np.split(x, cuts), np.split(rows, cuts)))
 
 
 def _wave_swing_facts(body: _Body, side: str, clock: _Clock, dims: int = 3) -> list[Fact]:
@@ -936,7 +1029,7 @@ def _wave_swing_facts(body: _Body, side: str, clock: _Clock, dims: int = 3) -> l
     # height against the shoulder, as a wave is waved above it
     anchor = _arm_side_reference(body).copy()
     anchor[:, 1] = shoulder[:, 1]
-    rel = body.raw_hand[side] - anchor            # a fast wave is smoothed away by the usual 5 frames
+    rel = body.raw_hand[side] - anchor            # a fast wave is smoothed away by the usual SMOOTHING
     jittery = body.step_hand[side] - anchor
     turn = _body_turn(body) if dims == 3 else None
     if turn is not None:
@@ -946,7 +1039,7 @@ def _wave_swing_facts(body: _Body, side: str, clock: _Clock, dims: int = 3) -> l
     raised = rel[:, 1] > 0.0                      # waved above the shoulder (a clap at the chest is not a wave)
     ok = np.isfinite(rel).all(axis=1) & raised
     lowered = np.isfinite(rel).all(axis=1) & ~raised
-    if ok.sum() >= 8 and raised[np.isfinite(rel[:, 1])].mean() > 0.3:
+    if ok.sum() >= body.rate.frames(WAVE_RAISED) and raised[np.isfinite(rel[:, 1])].mean() > 0.3:
         pts = rel[ok][:, [0, 2]] - rel[ok][:, [0, 2]].mean(axis=0)
         axis = _side_to_side(body, ok, pts, turn, dims)
         along = pts @ axis
@@ -955,7 +1048,7 @@ def _wave_swing_facts(body: _Body, side: str, clock: _Clock, dims: int = 3) -> l
         # sensor's jitter along that line: jitter of a held hand, or the drift of a raise, turns
         # back too but only by a little
         swing = max(WAVE_SWING, WAVE_SHARE * amplitude, WAVE_JITTER * _jitter(jittery[:, [0, 2]] @ axis))
-        flips = _arm_run_reversals(along, np.flatnonzero(ok), swing, lowered)
+        flips = _arm_run_reversals(along, np.flatnonzero(ok), swing, lowered, body.rate)
         # the hand itself swings in the scene, not only against a body moving past it (a hand
         # holding a bar while the body pulls up)
         scene = body.raw_hand[side][ok][:, [0, 2]] @ axis
@@ -966,33 +1059,38 @@ def _wave_swing_facts(body: _Body, side: str, clock: _Clock, dims: int = 3) -> l
             rows = np.flatnonzero(ok)
             facts.append(clock.fact(f"{side}_hand", "wave", int(rows[len(rows) // 2]), flips,
                                     f"waves the {side} hand from side to side", (int(rows[0]), int(rows[-1]))))
-    speed = np.linalg.norm(np.diff(hand - shoulder, axis=0), axis=1)    # the arm's own speed, not the walk's
+    # the arm's own speed (not the walk's), statures per frame
+    speed = np.linalg.norm(np.diff(hand - shoulder, axis=0), axis=1)
+    rate = body.rate
     if _readable(speed):
         peak = _argmax(speed)
-        if (speed[peak] > THRESHOLDS["swing"] and speed[peak] > 4 * (np.nanmedian(speed) + 1e-3)
-                and _plausible_swing(body.step_hand[side] - shoulder, peak)
-                and not _straight_up_or_down(hand - shoulder, peak)):
-            facts.append(clock.fact(f"{side}_arm", "swing", peak + 1, speed[peak], f"swings the {side} arm quickly",
-                                    _extent(speed, peak, speed[peak] / 2)))
+        if (speed[peak] > rate.per_frame(THRESHOLDS["swing"])
+                and speed[peak] > SWING_ABOVE_USUAL * (np.nanmedian(speed) + rate.per_frame(SWING_RESTING))
+                and _plausible_swing(body.step_hand[side] - shoulder, peak, rate.frames(SWING_AROUND))
+                and not _straight_up_or_down(hand - shoulder, peak, rate.frames(SWING_VERTICAL_AROUND))):
+            facts.append(clock.fact(f"{side}_arm", "swing", peak + 1, speed[peak] * rate.fps,
+                                    f"swings the {side} arm quickly", _extent(speed, peak, speed[peak] / 2)))
     return facts
 
 
-def _straight_up_or_down(rel: np.ndarray, peak: int) -> bool:
-    """The hand's path over the fastest frames (peak-1 to peak+2) goes straight up or down
+def _straight_up_or_down(rel: np.ndarray, peak: int, around: int = 1) -> bool:
+    """The hand's path over the fastest frames (``around`` frames each side of the fastest step
+    peak to peak+1: peak-1 to peak+2 at 30 fps) goes straight up or down
     (SWING_VERTICAL of it vertical): an arm brought up or down briskly, which the raise and
     lowering facts say (at 15 frames/s a brisk raise covers a swing's distance in one frame); a
     throw, punch or bat swing is fastest going forward or across."""
-    path = rel[min(peak + 2, len(rel) - 1)] - rel[max(peak - 1, 0)]
+    path = rel[min(peak + 1 + around, len(rel) - 1)] - rel[max(peak - around, 0)]
     length = float(np.linalg.norm(path))
     return bool(np.isfinite(length) and length > 0 and abs(path[1]) >= SWING_VERTICAL * length)
 
 
-def _plausible_swing(rel: np.ndarray, peak: int) -> bool:
+def _plausible_swing(rel: np.ndarray, peak: int, around: int = 2) -> bool:
     """A fast arm read from a hand seen in SWING_SEEN of the frames, in every frame around the
-    peak, whose speed builds up over several frames: a hand jumping in one frame (a tracker
-    switching to a guess, a hand coming out from behind the body) is not a swing."""
+    peak (``around`` frames each side of the fastest step, peak to peak+1), whose speed builds up
+    over several frames: a hand jumping in one frame (a tracker switching to a guess, a hand
+    coming out from behind the body) is not a swing."""
     seen = np.isfinite(rel).all(axis=1)
-    around = slice(max(peak - 2, 0), min(peak + 4, len(rel)))
+    around = slice(max(peak - around, 0), min(peak + around + 2, len(rel)))
     if seen.mean() < SWING_SEEN or not seen[around].all():
         return False
     steps = np.linalg.norm(np.diff(rel[around], axis=0), axis=1)
@@ -1031,7 +1129,7 @@ def _hand_facts(body: _Body, clock: _Clock, world: World) -> list[Fact]:
         facts += raised + reached + _wave_swing_facts(body, side, clock, world.dims)
     gap = np.linalg.norm(body.hand["right"] - body.hand["left"], axis=1)
     limit = HANDS_METRES / world.stature if world.unit == "m" else THRESHOLDS["hands_together"]
-    together = _hands_together(body, _smooth(gap, 3), clock, limit)
+    together = _hands_together(body, _smooth(gap, body.rate.window(QUICK_SMOOTHING)), clock, limit)
     if together:
         # hands moving to and fro to meet each other are clapping, not waving
         facts = [f for f in facts if f.motion != "wave" or not _overlap(f, together[0])] + together
@@ -1063,9 +1161,11 @@ def _hands_together(body: _Body, gap: np.ndarray, clock: _Clock, limit: float = 
 
 
 def _body_held_gap(body: _Body) -> np.ndarray:
-    """The hands' per-frame distance (positions smoothed over 3 frames only), its median over 5
-    frames: within a limit only where the hands stay within it for most of those frames."""
-    return _median5(np.linalg.norm(body.raw_hand["right"] - body.raw_hand["left"], axis=1))
+    """The hands' per-frame distance (positions smoothed over QUICK_SMOOTHING only), its moving
+    median over MEDIAN_WINDOW: within a limit only where the hands stay within it for most of
+    those frames."""
+    return _median5(np.linalg.norm(body.raw_hand["right"] - body.raw_hand["left"], axis=1),
+                    body.rate.window(MEDIAN_WINDOW))
 
 
 # --- torso, legs and the whole body ----------------------------------------------------------
@@ -1076,7 +1176,7 @@ def _trunk_tilt(body: _Body) -> np.ndarray:
     return np.degrees(np.arccos(np.clip(spine[:, 1] / np.where(length > 0, length, np.nan), -1, 1)))
 
 
-def _held(x: np.ndarray, width: int = BEND_HELD, readable: int | None = None) -> np.ndarray:
+def _held(x: np.ndarray, width: int = _Rate().frames(BEND_HELD), readable: int | None = None) -> np.ndarray:
     """The least value over each ``width`` frames starting at a frame: a peak held that long, not
     one frame's spike (a 2D clip's last annotated frame). NaN where fewer than ``readable`` of the
     frames are readable (default: all of them); the least of the readable ones otherwise."""
@@ -1124,7 +1224,8 @@ def _forward_pitch(spine: np.ndarray, ref: np.ndarray, front: np.ndarray) -> np.
 def _bend_fact(body: _Body, clock: _Clock, world: World, layout: Layout | None = None) -> list[Fact]:
     """Bending forward or leaning back (see :func:`_lean_back_fact`, read first)."""
     spine = body.neck - body.hip
-    tilt = _held(_trunk_tilt(body))
+    held = body.rate.frames(BEND_HELD)
+    tilt = _held(_trunk_tilt(body), held)
     if not _readable(tilt, 1):
         return []
     lean_front = _lean_front(body, world, layout)
@@ -1138,8 +1239,8 @@ def _bend_fact(body: _Body, clock: _Clock, world: World, layout: Layout | None =
     span = _extent(tilt, peak, (tilt[peak] + base) / 2)
     if tilt[peak] > LYING_TILT and body.hip[peak, 1] < LYING_HIPS:
         return []                        # a lying body (push-up, sit-up) neither bends nor leans
-    # the angle said: the trunk's peak from its own upright (held over BEND_HELD frames), at least its tilt from up
-    bent = _held(_from_upright(spine, _trunk_tilt(body)))
+    # the angle said: the trunk's peak from its own upright (held over BEND_HELD), at least its tilt from up
+    bent = _held(_from_upright(spine, _trunk_tilt(body)), held)
     if world.dims == 2 and _trunk_behind_lying_legs(body, peak):
         return []                        # sitting or lying back (a sit-up going down), not bending forward
     front = _bend_front(body, world, peak)
@@ -1192,9 +1293,9 @@ def _trunk_bend_words(from_up: float, from_own: float) -> str:
 
 def _bend_front(body: _Body, world: World, peak: int) -> np.ndarray:
     """The person's front (h1, h2) at a bend's peak: the facing where the shoulder line is readable
-    and at least BEND_FACING_WIDTH wide over the peak's BEND_HELD frames; else the bent knees' front
+    and at least BEND_FACING_WIDTH wide over the peak's BEND_HELD; else the bent knees' front
     (:func:`_knee_forward`); NaN where neither tells it."""
-    rows = slice(peak, min(peak + BEND_HELD, len(world.facing)))
+    rows = slice(peak, min(peak + body.rate.frames(BEND_HELD), len(world.facing)))
     width = np.asarray(world.shoulder_width)[rows]
     if world.readable_facing[rows].all() and (np.nan_to_num(width) >= BEND_FACING_WIDTH).all():
         return world.facing[peak]
@@ -1205,14 +1306,15 @@ def _bend_front(body: _Body, world: World, peak: int) -> np.ndarray:
 def _lean_back_fact(body: _Body, clock: _Clock, front: np.ndarray) -> list[Fact] | None:
     """Leaning back: the spine's backward angle from its standing direction (see
     :func:`_standing_direction`), towards the person's back (``front``: see :func:`_lean_front`),
-    held over BEND_HELD frames, beyond the lean_back threshold, LEAN_RISE above its usual level and
+    held over BEND_HELD, beyond the lean_back threshold, LEAN_RISE above its usual level and
     above where it was before, for LEAN_FRAMES at half of it or more, in place (LEAN_PLACE). None
     where no lean back is read (the bend reading goes on); a lying body (a sit-up) does not lean."""
     if not np.isfinite(front).all():
         return None
     spine = body.neck - body.hip
     tilt = _trunk_tilt(body)
-    back = _held(-_forward_pitch(spine, _standing_direction(body, spine, tilt), front))
+    held = body.rate.frames(BEND_HELD)
+    back = _held(-_forward_pitch(spine, _standing_direction(body, spine, tilt), front), held)
     if not _readable(back, 1):
         return None
     peak = _argmax(back)
@@ -1223,11 +1325,11 @@ def _lean_back_fact(body: _Body, clock: _Clock, front: np.ndarray) -> list[Fact]
         return None
     if not np.nanmin(back[: peak + 1]) < lean - LEAN_RISE:
         return None                      # not seen going back from upright (the clip starts there)
-    if _held(_trunk_back_of_legs(body, spine, front))[peak] <= 0:
+    if _held(_trunk_back_of_legs(body, spine, front), held)[peak] <= 0:
         return None                      # not back of the legs' line either: a golfer straightening up from the
         #                                  address (the standing start, bent forward), a seated body sitting back
     span = _extent(back, peak, (lean + base) / 2)
-    if span[1] - span[0] + 1 < LEAN_FRAMES:
+    if span[1] - span[0] + 1 < body.rate.frames(LEAN_FRAMES):
         return None                      # a few frames' jolt at the end of a track is no lean
     feet = np.nanmean([body.ankle["left"], body.ankle["right"]], axis=0)
     if np.nanmin([np.linalg.norm(x[peak] - x[span[0]]) for x in (feet, body.hip)]) >= LEAN_PLACE:
@@ -1490,8 +1592,8 @@ def _ends_read(x: np.ndarray) -> bool:
 
 def _body_leg_glitch(body: _Body) -> np.ndarray:
     """Frames (T,) bool where a leg joint (hip, knee, ankle) that is read in most of the clip is
-    missing (dropped by the tracking check: a jumping joint), bridged over LEG_GLITCH_BRIDGE frames
-    and widened by LEG_GLITCH_EDGE frames on each side."""
+    missing (dropped by the tracking check: a jumping joint), bridged over LEG_GLITCH_BRIDGE seconds
+    and widened by LEG_GLITCH_EDGE on each side."""
     n = len(body.hip)
     lost = np.zeros(n, bool)
     for track in (body.hip_joint, body.knee, body.ankle):
@@ -1500,11 +1602,12 @@ def _body_leg_glitch(body: _Body) -> np.ndarray:
             if seen.sum() >= LEG_GLITCH_KEEP * n:
                 lost |= ~seen
     idx = np.flatnonzero(lost)
+    bridge = body.rate.frames(LEG_GLITCH_BRIDGE)
     for a, b in zip(idx[:-1], idx[1:]):
-        if b - a <= LEG_GLITCH_BRIDGE:
+        if b - a <= bridge:
             lost[a:b] = True
     wide = lost.copy()
-    for k in range(1, LEG_GLITCH_EDGE + 1):
+    for k in range(1, body.rate.frames(LEG_GLITCH_EDGE) + 1):
         wide[k:] |= lost[:-k]
         wide[:-k] |= lost[k:]
     return wide
@@ -1566,7 +1669,7 @@ def _lying(body: _Body, t: int, height: np.ndarray) -> bool:
     in 2D images above all, where a lying body's hips-above-floor in statures means little. A trunk
     unreadable at t (a sit-up's head hidden at its lowest) is read at the nearest frame it is seen;
     unseen there too (Penn's sit-ups hide the shoulders), the legs alone decide."""
-    tilt = _seen_near(_trunk_tilt(body), t)
+    tilt = _seen_near(_trunk_tilt(body), t, body.rate.frames(SEEN_NEAR))
     if np.isfinite(tilt):
         if not tilt > LYING_TILT:
             return False
@@ -1663,7 +1766,7 @@ def _walk_fact(body: _Body, clock: _Clock, world: World, reading: "_Context") ->
               and min(_path(f) for f in ground + [hips]) > WALK_AROUND_PATH)
     if not (travelled or around):
         return []
-    moving = np.linalg.norm(np.diff(mid, axis=0), axis=1) > 0.004
+    moving = np.linalg.norm(np.diff(mid, axis=0), axis=1) > body.rate.per_frame(WALK_MOVING)
     rows = np.flatnonzero(np.nan_to_num(moving, nan=False))
     span = (int(rows[0]), int(rows[-1]) + 1) if len(rows) else (0, clock.n - 1)
     peak = (span[0] + span[1]) // 2
@@ -1816,16 +1919,18 @@ def _lasting_turn(rows: np.ndarray, unwrapped: np.ndarray, world: World, body: _
 
 def _turn_fact(clock: _Clock, world: World, body: _Body) -> list[Fact]:
     """Turning: the change of facing within a stretch of frames whose shoulder line stays readable
-    (gaps of at most TURN_GAP frames), the facing smoothed over TURN_SMOOTHING frames, and never
+    (gaps of at most TURN_GAP), the facing smoothed over TURN_SMOOTHING, and never
     across a flip (a tracker swapping left and right): a turn read across an edge-on gap could
     be any angle."""
     best: tuple[float, int, np.ndarray, np.ndarray] | None = None
-    facing = np.stack([_smooth(world.facing[:, 0], TURN_SMOOTHING), _smooth(world.facing[:, 1], TURN_SMOOTHING)], 1)
-    for stretch in _readable_stretches(world.readable_facing):
+    rate = body.rate
+    width = rate.window(TURN_SMOOTHING)
+    facing = np.stack([_smooth(world.facing[:, 0], width), _smooth(world.facing[:, 1], width)], 1)
+    for stretch in _readable_stretches(world.readable_facing, rate.frames(TURN_GAP)):
         yaw = np.arctan2(facing[stretch, 1], facing[stretch, 0])
-        flips = np.flatnonzero(np.degrees(np.abs(np.angle(np.exp(1j * np.diff(yaw))))) > FACING_FLIP) + 1
+        flips = np.flatnonzero(np.degrees(np.abs(np.angle(np.exp(1j * np.diff(yaw))))) > rate.per_frame(FACING_FLIP)) + 1
         for rows, part in zip(np.split(stretch, flips), np.split(yaw, flips)):
-            if len(rows) < TURN_FRAMES:
+            if len(rows) < rate.frames(TURN_FRAMES):
                 continue
             unwrapped = np.unwrap(part)
             start = np.median(unwrapped[: max(len(rows) // 7, 3)])
@@ -1843,12 +1948,12 @@ def _turn_fact(clock: _Clock, world: World, body: _Body) -> list[Fact]:
                        _extent(signal, int(rows[top]), angle / 2))]
 
 
-def _readable_stretches(readable: np.ndarray) -> list[np.ndarray]:
-    """Indices of the readable frames, split where more than TURN_GAP frames in a row are not."""
+def _readable_stretches(readable: np.ndarray, gap: int = _Rate().frames(TURN_GAP)) -> list[np.ndarray]:
+    """Indices of the readable frames, split where more than ``gap`` frames (TURN_GAP) in a row are not."""
     rows = np.flatnonzero(readable)
     if len(rows) == 0:
         return []
-    cuts = np.flatnonzero(np.diff(rows) > TURN_GAP + 1) + 1
+    cuts = np.flatnonzero(np.diff(rows) > gap + 1) + 1
     return np.split(rows, cuts)
 
 
@@ -1910,11 +2015,12 @@ STILL_MARGIN, STILL_MARGIN_2D = 1.25, 1.5
 STILL_BOUND = 0.3
 
 
-def _median5(x: np.ndarray) -> np.ndarray:
-    """Centred moving median over 5 frames (NaN skipped): single-frame sensor spikes go, a quick
-    stroke of the hand stays (a moving average halves it)."""
-    padded = np.concatenate([x[:1], x[:1], x, x[-1:], x[-1:]])
-    windows = np.lib.stride_tricks.sliding_window_view(padded, 5, axis=0)
+def _median5(x: np.ndarray, width: int = 5) -> np.ndarray:
+    """Centred moving median over ``width`` (odd) frames, 5 at 30 fps (NaN skipped): single-frame
+    sensor spikes go, a quick stroke of the hand stays (a moving average halves it)."""
+    half = width // 2
+    padded = np.concatenate([x[:1]] * half + [x] + [x[-1:]] * half)
+    windows = np.lib.stride_tricks.sliding_window_view(padded, width, axis=0)
     return np.nanmedian(windows, axis=-1)
 
 
@@ -1924,8 +2030,9 @@ def _spans(body: _Body) -> dict[str, float]:
     places themselves, not the diagonal of the box the track lies in: a still part's jitter fills
     its box in every direction, and the box's diagonal overstates it by up to 1.7 times."""
     out = {}
+    width = body.rate.window(MEDIAN_WINDOW)
     for name, x in _parts(body, smoothed=False).items():
-        x = _median5(x) if len(x) >= 5 else x
+        x = _median5(x, width) if len(x) >= width else x
         x = x[np.isfinite(x).all(axis=1)]
         if len(x):
             out[name] = _diameter(x)
@@ -1984,22 +2091,27 @@ def _all_parts_seen(body: _Body) -> bool:
 
 
 def read_motion(data: np.ndarray, layout: str | Layout, *, visibility: np.ndarray | None = None,
-                max_facts: int = 8) -> Reading:
+                max_facts: int = 8, fps: float | None = None) -> Reading:
     """See :func:`_read_motion`; NumPy's warnings about all-NaN slices (joint-frames the tracking
     check removed) are expected there and not shown."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
-        return _read_motion(data, layout, visibility=visibility, max_facts=max_facts)
+        return _read_motion(data, layout, visibility=visibility, max_facts=max_facts, fps=fps)
 
 
 def _read_motion(data: np.ndarray, layout: str | Layout, *, visibility: np.ndarray | None = None,
-                 max_facts: int = 8) -> Reading:
+                 max_facts: int = 8, fps: float | None = None) -> Reading:
     """The tracking problems and measured facts of a sequence ``data`` (M, T, V, C).
 
     ``visibility`` (M, T, V) or (T, V), when the pose source gives it: joints below 0.5 are not
-    read. Facts are ordered by time; a still person gets one ``still`` fact; a blocked reading
-    (see :attr:`Reading.blocked`) has none. Raises ``ValueError`` only for data of the wrong shape.
+    read. ``fps``: the clip's frame rate (frames/s). None reads it at TUNED_FPS (30), the rate the
+    durations were tuned at: a clip at another rate read as 30 fps misses fast motions (at 60 fps
+    a throw moves half as far a frame) or finds false ones (at 15 fps a walk's arm moves twice as
+    far), so callers that know the rate pass it. Facts are ordered by time; a still person gets
+    one ``still`` fact; a blocked reading (see :attr:`Reading.blocked`) has none. Raises
+    ``ValueError`` only for data of the wrong shape or a rate that is not a positive number.
     """
+    rate = _rate(fps)
     layout = get_layout(layout)
     if data.ndim != 4 or data.shape[2] != layout.num_joints:
         raise ValueError(f"expected (M, T, {layout.num_joints}, C) for layout {layout.name}; got {data.shape}")
@@ -2010,7 +2122,7 @@ def _read_motion(data: np.ndarray, layout: str | Layout, *, visibility: np.ndarr
     vis = None if visibility is None else np.asarray(visibility)
     if vis is not None and vis.ndim == 3:
         vis = vis[main]
-    x, tracking = check_tracking(data[main], layout, vis)
+    x, tracking = check_tracking(data[main], layout, vis, fps=rate.fps)
     if tracking.blocked:
         return Reading([], tracking.problems)
     world = world_frame(x, layout)
@@ -2025,7 +2137,7 @@ def _read_motion(data: np.ndarray, layout: str | Layout, *, visibility: np.ndarr
     world.coords = np.where(drop[..., None], np.nan, world.coords)
     clock = _Clock(len(x))
     context = _Context(world.unit, world.stature)
-    body = _body(world.coords, layout, world.mirrored)
+    body = _body(world.coords, layout, world.mirrored, rate.fps)
     facts = _hand_facts(body, clock, world) + _bend_fact(body, clock, world, layout) + _height_facts(body, clock, context, world.dims)
     facts += _walk_fact(body, clock, world, context) + _turn_fact(clock, world, body)
     if len(persons) > 1:
@@ -2126,14 +2238,15 @@ def _trunk_foreshortens(body: _Body) -> bool:
     """In a 2D image a trunk leaning or bending towards or away from the camera barely moves a
     joint but shortens the trunk: its hips-to-neck length (smoothed) changes by more than
     TRUNK_FORESHORTEN of its median."""
-    return _length_varies(_smooth(np.linalg.norm(body.neck - body.hip, axis=1)), TRUNK_FORESHORTEN)
+    return _length_varies(_smooth(np.linalg.norm(body.neck - body.hip, axis=1), body.rate.window(SMOOTHING)),
+                          TRUNK_FORESHORTEN)
 
 
 def _shoulders_turn(body: _Body) -> bool:
     """In a 2D image a body turning on the spot barely moves a joint up, down or across, but its
     shoulder line's image length changes (by the cosine of the turn): by more than
     STILL_SHOULDERS_2D (statures, smoothed, 5th to 95th percentile) it turned."""
-    width = _smooth(np.linalg.norm(body.shoulder["left"] - body.shoulder["right"], axis=1))
+    width = _smooth(np.linalg.norm(body.shoulder["left"] - body.shoulder["right"], axis=1), body.rate.window(SMOOTHING))
     return _readable(width) and bool(np.subtract(*np.nanpercentile(width, [95, 5])) > STILL_SHOULDERS_2D)
 
 
@@ -2163,16 +2276,16 @@ def _other_person_facts(other: np.ndarray, layout: Layout, world: World, body: _
     if present.mean() < 0.8:
         return []
     centre = nanmean_joints(world.place(np.where(present[:, None, None], other, np.nan)), layout.center)
-    return _pair_facts(body.center, _smooth(centre), clock)
+    return _pair_facts(body.center, _smooth(centre, body.rate.window(SMOOTHING)), clock)
 
 
-def kinematic_facts(data: np.ndarray, layout: str | Layout, max_facts: int = 6) -> list[Fact]:
-    """The facts of :func:`read_motion`, ordered by time.
+def kinematic_facts(data: np.ndarray, layout: str | Layout, max_facts: int = 6, fps: float | None = None) -> list[Fact]:
+    """The facts of :func:`read_motion` (``fps``: the clip's frame rate, None for 30), ordered by time.
 
     Raises ``ValueError`` when nothing can be read (no person, a single frame, too few frames, a
     dead track, NaN everywhere: the message says which) or the data has the wrong shape. The list
     is empty when the person moved but no listed motion passed its threshold."""
-    reading = read_motion(data, layout, max_facts=max_facts)
+    reading = read_motion(data, layout, max_facts=max_facts, fps=fps)
     if reading.blocked:
         raise ValueError("; ".join(p.text for p in reading.problems if p.blocking))
     return reading.facts

@@ -23,8 +23,18 @@ import numpy as np
 from ..data.layouts import Layout
 from .world import head_joints, nanmean_joints
 
-#: fewer frames than this cannot show a motion (a third of a second at 30 fps)
+#: fewer frames than this cannot show a motion (a third of a second at 30 fps) ...
 MIN_FRAMES = 10
+#: ... and at another frame rate (check_tracking's ``fps``), fewer than this many seconds, or
+#: fewer than MIN_FRAMES_ANY_RATE frames (the fewest a fact is read from)
+MIN_SECONDS, MIN_FRAMES_ANY_RATE = 1 / 3, 5
+
+
+def min_frames(fps: float | None) -> int:
+    """The fewest frames a clip at ``fps`` frames/s needs (MIN_FRAMES when the rate is not given)."""
+    if fps is None:
+        return MIN_FRAMES
+    return max(int(np.floor(MIN_SECONDS * fps + 0.5)), MIN_FRAMES_ANY_RATE)
 #: a joint moving less than this (share of the body's size per frame) is not moving at all:
 #: far below any sensor's noise, so only a frozen or copied track does it
 FROZEN_STEP = 2e-4
@@ -140,9 +150,12 @@ def _present(x: np.ndarray) -> np.ndarray:
     return (np.abs(np.nan_to_num(flat, nan=1.0, posinf=1.0, neginf=1.0)) > 0).any(axis=1)
 
 
-def check_tracking(x: np.ndarray, layout: Layout, visibility: np.ndarray | None = None) -> tuple[np.ndarray, Tracking]:
+def check_tracking(x: np.ndarray, layout: Layout, visibility: np.ndarray | None = None,
+                   fps: float | None = None) -> tuple[np.ndarray, Tracking]:
     """The person's frames of ``x`` (T, V, C) with every unreadable joint-frame set to NaN, and
-    the :class:`Tracking` that says why. ``visibility`` (T, V) in [0, 1] when the source gives it."""
+    the :class:`Tracking` that says why. ``visibility`` (T, V) in [0, 1] when the source gives it;
+    ``fps`` the clip's frame rate (the shortest clip read is MIN_SECONDS long; see :func:`min_frames`)."""
+    least = min_frames(fps)
     track = Tracking()
     present = _present(x)
     frames = np.flatnonzero(present)
@@ -158,9 +171,9 @@ def check_tracking(x: np.ndarray, layout: Layout, visibility: np.ndarray | None 
                               (int(frames[0]), int(frames[0])))
     x = np.where(finite[..., None], x, np.nan)
     valid = finite.copy()
-    if finite.any(axis=1).sum() < MIN_FRAMES and not track.blocked:
+    if finite.any(axis=1).sum() < least and not track.blocked:
         n = int(finite.any(axis=1).sum())
-        return x, track.block("too_short", f"{n} frames only: too short to read motion (at least {MIN_FRAMES} are needed)",
+        return x, track.block("too_short", f"{n} frames only: too short to read motion (at least {least} are needed)",
                               (int(frames[0]), int(frames[-1])))
     size = body_size(x)
     valid &= ~_dead_frames(x, size, track, frames)
@@ -171,9 +184,9 @@ def check_tracking(x: np.ndarray, layout: Layout, visibility: np.ndarray | None 
     valid &= ~_swapped_sides(x, track, frames, layout)
     if visibility is not None:
         valid &= ~_invisible(np.asarray(visibility, float)[frames], track, frames, layout)
-    if valid.any(axis=1).sum() < MIN_FRAMES and not track.blocked:
+    if valid.any(axis=1).sum() < least and not track.blocked:
         track.block("too_short", f"only {int(valid.any(axis=1).sum())} of {len(frames)} frames can be read: too few "
-                                 f"to read motion (at least {MIN_FRAMES} are needed)", (int(frames[0]), int(frames[-1])))
+                                 f"to read motion (at least {least} are needed)", (int(frames[0]), int(frames[-1])))
     track.valid = valid
     return np.where(valid[..., None], x, np.nan), track
 

@@ -291,11 +291,12 @@ class Reasoner(nn.Module):
 
 
 def tokenizer_evidence(vst: SemanticTokenizer, data, sample_id: str, profile: dict[str, Any] | None,
-                       label: str | None = None) -> Evidence:
-    """The evidence of the encoder inside a semantic tokenizer (what the reasoner reads)."""
+                       label: str | None = None, fps: float | None = None) -> Evidence:
+    """The evidence of the encoder inside a semantic tokenizer (what the reasoner reads); ``fps``
+    the sequence's frame rate, where known."""
     meta = vst.meta
     return gather_evidence(vst.encoder, vst.prepare(data, sample_id)[None], data, meta["layout"],
-                           list(meta["classes"]), sample_id, profile, label)
+                           list(meta["classes"]), sample_id, profile, label, fps=fps)
 
 
 def same_weights(a: nn.Module, b: nn.Module) -> bool:

@@ -70,8 +70,8 @@ def prepare_items(vst: SemanticTokenizer, ds: SkeletonSet, desc: str, clip_token
         s = ds[i]
         try:
             seg, rows = skeleton_inputs(vst, s.data, s.sample_id, clip_token)
-            facts = kinematic_facts(s.data, ds.layout)
-            ev = None if profile is False else tokenizer_evidence(vst, s.data, s.sample_id, profile or None)
+            facts = kinematic_facts(s.data, ds.layout, fps=s.fps)
+            ev = None if profile is False else tokenizer_evidence(vst, s.data, s.sample_id, profile or None, fps=s.fps)
         except (TokenizeError, ExplainError, ValueError) as exc:
             skipped.append((s.sample_id, str(exc)))
             continue
@@ -90,7 +90,7 @@ def _fact_profile(cfg: ExperimentConfig, train_set: SkeletonSet) -> dict[str, An
     profile = load_fact_profile(meta.path)
     if profile is None:
         print("the encoder has no fact_profile.json: measuring one on the training set", file=sys.stderr)
-        profile = build_fact_profile(((train_set[i].data, train_set[i].label) for i in range(len(train_set))),
+        profile = build_fact_profile(((s.data, s.label, s.fps) for s in (train_set[i] for i in range(len(train_set)))),
                                      train_set.classes, train_set.layout.name)
     return profile
 

@@ -331,14 +331,15 @@ def name_codes(codes: np.ndarray, ds: SkeletonSet, size: int) -> list[str]:
     members = np.zeros(size)
     overall: Counter = Counter()
     for i in range(len(ds)):
-        data = ds[i].data
+        sample = ds[i]
+        data = sample.data
         t = data.shape[1]
         seq_codes = codes[i]
         for c, a, b in run_lengths(seq_codes):
             lo = int(a / len(seq_codes) * t)
             hi = max(int(b / len(seq_codes) * t), lo + MIN_FRAMES)
             try:
-                facts = kinematic_facts(data[:, lo:hi], layout)
+                facts = kinematic_facts(data[:, lo:hi], layout, fps=sample.fps)
             except ValueError:
                 continue
             found = {(f.motion, f.part) for f in facts if f.motion != "still"}

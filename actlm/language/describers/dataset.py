@@ -40,7 +40,7 @@ class DescribeReport:
 
 def facts_of(sample: Sample, layout: Layout) -> tuple[str, list[str]]:
     """Narrated facts and the list of fact clauses of one sample (raises ``ValueError``)."""
-    facts = kinematic_facts(sample.data, layout)
+    facts = kinematic_facts(sample.data, layout, fps=sample.fps)
     return narrate(facts), [f.text for f in facts]
 
 
