@@ -384,7 +384,7 @@ def rescore_video_prediction(prediction, pose, checkpoint: str | Path | None, sp
     x = torch.from_numpy(build_pipeline(meta["test_pipeline"], meta["layout"])(data, np.random.default_rng(0)))[None]
     names = [t.name for t in texts]
     top = top_classes(scorer, x, names, top_k)
-    ev = evidence_for_video(scorer, x, data, meta["layout"], names, prediction.video)   # no class profile for text classes
+    ev = evidence_for_video(scorer, x, data, meta["layout"], names, prediction.video, kept=kept)   # no class profile for text classes
     # novelty=None: the distance to the training samples says how far the video is from the trained
     # classes, not from the classes given as text, so it does not apply to them
     return replace(prediction, classes=names, top=top, confident=bool(top[0][1] >= min_confidence),
