@@ -193,15 +193,40 @@ def visibility_for_model(pose: PoseSequence, layout: str, num_persons: int, kept
     return vis[:num_persons]
 
 
+def camera_for_video(video: str | Path, pose: PoseSequence) -> np.ndarray | None:
+    """Per video frame, whether the camera moves (``actlm.pose.camera``: the background's shift or
+    roll, bounded in the person's trunk lengths); None when ``video`` is no video (a keypoint file)
+    or nobody's trunk is seen."""
+    from .pose.camera import video_camera_moves
+
+    lay = get_layout(pose.layout)
+    seen = pose.visibility[0] >= 0.5
+    top, bottom = list(lay.spine_top), list(lay.spine_bottom)
+    trusted = seen[:, top + bottom].all(axis=1)
+    if not trusted.any():
+        return None
+    trunk = np.linalg.norm(pose.image[0][:, top].mean(1) - pose.image[0][:, bottom].mean(1), axis=1)[trusted]
+    try:
+        moving, _ = video_camera_moves(video, pose.image, pose.visibility, pose.size, float(np.median(trunk)))
+    except DataError:
+        return None
+    if len(moving) < pose.frames:
+        moving = np.concatenate([moving, np.zeros(pose.frames - len(moving), bool)])
+    return moving
+
+
 def evidence_for_video(model: torch.nn.Module, x: torch.Tensor, data: np.ndarray, layout: str, classes: list[str],
                        video: str | Path, profile: dict[str, Any] | None = None,
-                       visibility: np.ndarray | None = None, fps: float | None = None) -> Evidence:
+                       visibility: np.ndarray | None = None, fps: float | None = None,
+                       kept: np.ndarray | None = None, camera_moving: np.ndarray | None = None) -> Evidence:
     """:func:`gather_evidence` for a video's skeleton (``fps``: the video's frame rate, its facts'
     durations are read at; unknown or 0: 30); a skeleton too short to measure is reported as the
-    video's problem."""
+    video's problem. ``kept``: the video frame of each of ``data``'s frames (those with a person):
+    the facts are read with the frames without one in place, and problems name video frames;
+    ``camera_moving`` (:func:`camera_for_video`): no whole-body fact is read where the camera moves."""
     try:
         return gather_evidence(model, x, data, layout, classes, Path(str(video)).stem, profile,
-                               visibility=visibility, fps=known_fps(fps))
+                               visibility=visibility, fps=known_fps(fps), frames=kept, camera_moving=camera_moving)
     except ExplainError as exc:
         raise NoPersonFound(str(exc)) from None
 
@@ -224,7 +249,8 @@ def predict_video(video: str | Path, checkpoint: str | Path | None = None, backe
     """The explained prediction for ``video``. ``timings`` measures what each key names: ``pose_s``
     decoding and pose estimation (absent when the caller gives ``pose`` without ``pose_seconds``,
     the time it took), ``load_s`` loading the model, ``model_s`` its forward pass, ``explain_s``
-    the evidence and explanation, ``reasoner_s`` the reasoner, ``total_s`` all of these."""
+    the evidence and explanation (with the camera's motion, a second decoding of the video),
+    ``reasoner_s`` the reasoner, ``total_s`` all of these."""
     t0 = time.perf_counter()
     timings: dict[str, float] = {}
     before = 0.0                  # seconds spent on this prediction before t0 (the caller's pose estimation)
@@ -252,8 +278,9 @@ def predict_video(video: str | Path, checkpoint: str | Path | None = None, backe
     order = np.argsort(-probs)[:top_k]
     classes = meta.classes
     t_explain = time.perf_counter()
+    camera_moving = camera_for_video(video, pose) if backend != "coco-json" else None
     ev = evidence_for_video(model, x, data, layout, classes, video, load_fact_profile(meta.path),
-                            visibility_for_model(pose, layout, num_persons, kept), pose.fps)
+                            visibility_for_model(pose, layout, num_persons, kept), pose.fps, kept, camera_moving)
     explained = explained_fields(ev, kept, layout)
     timings["explain_s"] = time.perf_counter() - t_explain
     prediction = VideoPrediction(str(video), pose.frames, pose.frames_with_person, pose.fps, classes, layout,

@@ -13,9 +13,8 @@ A verdict's key holds the clip, the statement's kind, motion, part, text and fra
 that changes at a later commit (other words or other frames) shows as 'unchecked', never with an
 old verdict. Fact times are fractions of the frames with a person (``kept``); they are carried to
 video frames as ``actlm.pipeline.explained_fields`` carries the span. A tracking problem's frames are
-counted by the detector over the kept frames too, and printed as they are (``stated_frames``): they are
-video frames only where a person is found in every frame (``problem_frames_are_video_frames``); the
-sheets show the video frames they stand for.
+video frames (the detector reads the video's timeline with the frames without a person left empty),
+printed and looked at as they are (``stated_frames``).
 """
 from __future__ import annotations
 
@@ -88,7 +87,7 @@ def statements(clip: str, prediction, kept: np.ndarray) -> list[dict]:
         rows.append({"kind": "fact", "motion": f["motion"], "part": f["part"], "text": f["text"],
                      "phase": f.get("phase"), "time": {k: f[k] for k in ("start", "time", "end")}, "frames": frames})
     for p in ev.get("problems") or []:
-        a, b = (int(kept[min(i, len(kept) - 1)]) for i in p["frames"])    # the detector counts kept frames
+        a, b = (int(i) for i in p["frames"])                              # video frames
         rows.append({"kind": "problem", "motion": p["kind"], "part": "+".join(p["joints"]), "text": p["text"],
                      "frames": {"start": a, "peak": (a + b) // 2, "end": b}, "stated_frames": list(p["frames"])})
     for sentence in re.findall(r"No (?:movement|motion) [^;.(]*", prediction.explanation):
@@ -190,7 +189,6 @@ def collect(root: Path, cache: Path, sheets: Path | None) -> list[dict]:
                 contact_sheet(video, r["looked_at"], f"{video.stem} #{n} {r['kind']}: {r['text']}",
                               sheets / f"{video.stem}_{n:02d}.png", marks)
         clips.append({"clip": video.stem, "frames": total, "frames_with_person": int(len(kept)),
-                      "problem_frames_are_video_frames": bool(np.array_equal(kept, np.arange(total))),
                       "top": [(c, round(p, 3)) for c, p in prediction.top[:3]], "span": list(prediction.span),
                       "explanation": prediction.explanation, "measured": prediction.measured, "statements": rows})
     return clips
@@ -251,7 +249,8 @@ def write(clips: list[dict], verdicts: dict, baseline: dict) -> dict:
           "Each statement was judged by a person LOOKING AT THE VIDEO FRAMES (contact sheets of the frames listed, "
           "some zoomed), not at the pose: motion facts on bare frames; a tracking problem (a claim about the pose) on "
           "frames with the estimator's marks for the joints it names. Frames are video frame indices start/peak/end "
-          "(a problem's printed frames are kept-frame indices, carried here to video frames). *holds*: the frames show it; "
+          "(a problem's printed frames are video frames since the fix of the gaps; before it they were kept-frame "
+          "indices, and the verdicts written then say so). *holds*: the frames show it; "
           "*false*: they show it did not happen or something else did (wrong side, wrong direction, wrong size by far); "
           "*ambiguous*: the frames cannot decide it (too small, occluded, borderline). The person's right is "
           "the image's left when they face the camera. Verdicts: video_handcheck.verdicts.json, keyed by clip, "

@@ -28,7 +28,7 @@ An explanation is built from evidence, never the other way round:
 """
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -38,7 +38,7 @@ from ..data.layouts import Layout, get_layout
 from .attribution import MIN_EFFECT, occlude, set_key
 from .contrast import contrastive_cue
 from .errors import ExplainError
-from .facts import MOTIONS, Fact, Reading, read_motion
+from .facts import MOTIONS, Fact, Reading, read_motion, without_orphan_lowers
 from .quality import Problem
 
 #: The body parts a measured fact is about (its ``part``), as the layouts' body-part groups.
@@ -52,6 +52,12 @@ FACT_PARTS: dict[str, tuple[str, ...]] = {
 }
 #: Tracking problems that leave nothing to explain: no person, a single frame, NaN/inf values.
 UNUSABLE_INPUT = ("no_person", "single_frame", "nan")
+#: The motions of the body as a whole, read in the image's frame: a moving camera moves them too.
+CAMERA_MOTIONS = ("squat", "sit_down", "stand_up", "walk", "approach", "depart", "bend", "lean_back")
+#: a gap of this many frames or more without a person ends what was seen (:func:`unseen_edge_facts`);
+#: a frame or two is a missed detection (under a tenth of a second at 30 fps), in which a body
+#: moves too little to matter
+SPLIT_GAP = 3
 #: A runner-up with at least this probability makes a close call that gets a contrastive cue.
 CLOSE_CALL = 0.1
 #: classes of the model's ranking kept in the evidence (and shown to the reasoner)
@@ -115,14 +121,128 @@ def check_layout(data: np.ndarray, layout: str | Layout, sample_id: str) -> Layo
     return layout
 
 
+def on_timeline(data: np.ndarray, frames: np.ndarray, visibility: np.ndarray | None = None
+                ) -> tuple[np.ndarray, np.ndarray | None]:
+    """``data`` (M, T', V, C) of the input frames ``frames`` (T',) laid on the input's whole
+    timeline (M, frames[-1] + 1, V, C), the frames in between without a person (zeros, as a
+    dataset marks them), and ``visibility`` (M, T', V) likewise (0): the facts are read with the
+    gaps in place (:func:`actlm.explain.quality.check_tracking` keeps them as unreadable) and every
+    frame a problem names is an input frame."""
+    frames = np.asarray(frames, int)
+    full = np.zeros((data.shape[0], int(frames[-1]) + 1, *data.shape[2:]), data.dtype)
+    full[:, frames] = data
+    if visibility is None:
+        return full, None
+    vis = np.zeros((visibility.shape[0], int(frames[-1]) + 1, *visibility.shape[2:]), visibility.dtype)
+    vis[:, frames] = visibility
+    return full, vis
+
+
+def kept_clock(fact: Fact, frames: np.ndarray) -> Fact:
+    """A fact read on the timeline of :func:`on_timeline` (times are fractions of the frames from
+    ``frames[0]`` to ``frames[-1]``) with its times as fractions of ``frames`` itself, the clock of
+    the model's input and its span: each time goes to the nearest frame of ``frames``."""
+    frames = np.asarray(frames, int)
+    if len(frames) < 2 or frames[-1] - frames[0] + 1 == len(frames):
+        return fact
+
+    def carried(t: float | None) -> float | None:
+        if t is None:
+            return None
+        at = frames[0] + t * (frames[-1] - frames[0])
+        return round(float(np.argmin(np.abs(frames - at))) / (len(frames) - 1), 3)
+
+    return replace(fact, time=carried(fact.time), start=carried(fact.start), end=carried(fact.end))
+
+
+def read_on_timeline(data: np.ndarray, layout: Layout, frames: np.ndarray | None,
+                     visibility: np.ndarray | None = None, max_facts: int = 8,
+                     camera_moving: np.ndarray | None = None, fps: float | None = None) -> Reading:
+    """:func:`read_motion` of ``data``; with ``frames`` (the input frame of each of its frames, e.g.
+    a video's frames with a person) read with the frames between them missing, its problems in
+    input frames and its facts' times on ``data``'s own clock (:func:`kept_clock`); with
+    ``camera_moving`` (one bool per input frame, ``actlm.pose.camera``) without the whole-body
+    facts of the frames where the camera moves (:func:`drop_camera_moved_facts`); ``fps`` the frame
+    rate its durations are read at (None: 30)."""
+    if frames is None:
+        reading = read_motion(data, layout, visibility=visibility, max_facts=max_facts, fps=fps)
+        frames = np.arange(data.shape[1])
+    else:
+        frames = np.asarray(frames, int)
+        full, vis = on_timeline(data, frames, visibility)
+        reading = read_motion(full, layout, visibility=vis, max_facts=max_facts, fps=fps)
+        reading.facts = [kept_clock(f, frames) for f in reading.facts]
+        reading.facts = unseen_edge_facts(reading.facts, frames)
+    if camera_moving is not None and not reading.blocked:
+        drop_camera_moved_facts(reading, np.asarray(frames, int), np.asarray(camera_moving, bool))
+    return reading
+
+
+def seen_stretches(frames: np.ndarray, gap: int = SPLIT_GAP) -> list[np.ndarray]:
+    """The stretches of ``frames`` (indices into it) separated by ``gap`` or more missing frames."""
+    cuts = np.flatnonzero(np.diff(frames) > gap) + 1
+    return np.split(np.arange(len(frames)), cuts)
+
+
+def unseen_edge_facts(facts: list[Fact], frames: np.ndarray) -> list[Fact]:
+    """``facts`` (times on ``frames``' own clock) without those that start right after or end right
+    before a gap of SPLIT_GAP or more frames without a person: such a motion's other end was not
+    seen (its measure compares the body with how it was before the gap, maybe elsewhere or another
+    person)."""
+    stretches = seen_stretches(frames)
+    if len(stretches) < 2:
+        return facts
+    n = len(frames)
+    edges = {int(r[0]) for r in stretches[1:]} | {int(r[-1]) for r in stretches[:-1]}
+
+    def index(t: float) -> int:
+        return int(round(t * (n - 1)))
+
+    return without_orphan_lowers([f for f in facts if not ({index(f.start), index(f.end)} & edges)], facts)
+
+
+def without_motions(profile: dict[str, Any] | None, motions: tuple[str, ...]) -> dict[str, Any] | None:
+    """A class fact profile without the keys of ``motions`` (``'squat'``, ``'raise:left'`` ...), so
+    that no contrast rests on a motion that could not be read."""
+    if not profile:
+        return profile
+    share = {cls: {k: v for k, v in keys.items() if k.split(":")[0] not in motions}
+             for cls, keys in profile["share"].items()}
+    return {**profile, "share": share}
+
+
+def _frame_of(t: float, frames: np.ndarray) -> int:
+    return int(frames[int(round(t * (len(frames) - 1)))])
+
+
+def drop_camera_moved_facts(reading: Reading, frames: np.ndarray, camera_moving: np.ndarray) -> None:
+    """Drop, in place, the facts about the body as a whole (:data:`CAMERA_MOTIONS`: its place, height
+    and trunk tilt, read in image coordinates that a panning or rolling camera moves as much) whose
+    frames (start to end) meet a frame where the camera moves, and say where it moves; a hand
+    measured against the body is not moved by the camera and stays."""
+    moving = np.flatnonzero(camera_moving[frames[0]:frames[-1] + 1]) + frames[0]
+    if not len(moving):
+        return
+    dropped = [f for f in reading.facts if f.motion in CAMERA_MOTIONS
+               and camera_moving[_frame_of(f.start, frames):_frame_of(f.end, frames) + 1].any()]
+    reading.facts = without_orphan_lowers([f for f in reading.facts if f not in dropped], reading.facts)
+    stretches = int(np.sum(np.diff(moving) > 1)) + 1
+    where = f"frames {moving[0]}-{moving[-1]}" + (f" ({len(moving)} frames in {stretches} stretches)" if stretches > 1 else "")
+    reading.problems.append(Problem(
+        "camera_motion", (), (int(moving[0]), int(moving[-1])),
+        f"the camera moves in {where}: no motion of the whole body (walking, squatting, sitting down or standing "
+        f"up, bending) is read there"))
+
+
 def usable_reading(data: np.ndarray, layout: Layout, sample_id: str,
-                   visibility: np.ndarray | None = None, fps: float | None = None) -> Reading:
+                   visibility: np.ndarray | None = None, fps: float | None = None, frames: np.ndarray | None = None,
+                   camera_moving: np.ndarray | None = None) -> Reading:
     """The sample's motion reading (``fps``: its frame rate, where known), or an ExplainError naming
     why nothing can be explained (NaN/inf values, no person, a single frame): the model cannot be
     run on such input either (NaN in, NaN out), so this is checked before its pipeline, and never
-    shown as '(nan%)'."""
+    shown as '(nan%)'. ``frames``: see :func:`read_on_timeline` (and ``camera_moving``)."""
     try:
-        reading = read_motion(data, layout, visibility=visibility, max_facts=8, fps=fps)
+        reading = read_on_timeline(data, layout, frames, visibility, max_facts=8, camera_moving=camera_moving, fps=fps)
     except ValueError as exc:
         raise ExplainError(f"{sample_id}: cannot measure its motion ({exc})") from None
     unusable = [p for p in reading.problems if p.kind in UNUSABLE_INPUT]
@@ -134,14 +254,18 @@ def usable_reading(data: np.ndarray, layout: Layout, sample_id: str,
 def gather_evidence(model: torch.nn.Module, x: torch.Tensor, data: np.ndarray, layout: str | Layout,
                     classes: list[str], sample_id: str = "sample", profile: dict[str, Any] | None = None,
                     label: str | None = None, visibility: np.ndarray | None = None,
-                    reading: Reading | None = None, fps: float | None = None) -> Evidence:
+                    reading: Reading | None = None, fps: float | None = None, frames: np.ndarray | None = None,
+                    camera_moving: np.ndarray | None = None) -> Evidence:
     """Evidence for the model's decision on one sample: ``x`` its model input (1, C, T, V, M),
     ``data`` the raw sequence (M, T, V, C) the facts are measured on; ``visibility`` (M, T, V) the
     pose estimator's per-joint visibility, when it gives one (joints it did not see are not read);
     ``reading`` the sample's :func:`usable_reading` when the caller has it already; ``fps`` the
-    sequence's frame rate (frames/s), where known (None: 30)."""
+    sequence's frame rate (frames/s), where known (None: 30); ``frames`` the input frame of each of
+    ``data``'s frames when some were left out (a video's frames without a person): the facts are read
+    with those gaps in place (:func:`read_on_timeline`); ``camera_moving`` (one bool per input frame)
+    where the camera moves: no whole-body fact is read there."""
     layout = check_layout(data, layout, sample_id)
-    reading = reading or usable_reading(data, layout, sample_id, visibility, fps)
+    reading = reading or usable_reading(data, layout, sample_id, visibility, fps, frames, camera_moving)
     facts = reading.facts
     occ = occlude(model, x, layout)
     probs = occ.probs
@@ -159,8 +283,11 @@ def gather_evidence(model: torch.nn.Module, x: torch.Tensor, data: np.ndarray, l
                   set_drops={set_key(s): round(d, 4) for s, d in occ.set_drops(top).items()})
     if ev.close_call:
         ev.contrast_parts = {p: round(d, 4) for p, d in occ.margin_drops(top, runner).items()}
-        measured = read_motion(data, layout, max_facts=len(MOTIONS) * 3, fps=fps).facts    # every fact, for absences
+        measured = read_on_timeline(data, layout, frames, max_facts=len(MOTIONS) * 3,   # every fact, for absences
+                                    camera_moving=camera_moving, fps=fps).facts
         # sides in doubt (mirrored_sides): no verdict may rest on left vs right
         sides = not any(p.kind == "mirrored_sides" for p in reading.problems)
+        if any(p.kind == "camera_motion" for p in reading.problems):
+            profile = without_motions(profile, CAMERA_MOTIONS)   # not read there: neither cited nor said absent
         ev.cue, ev.cue_fact = contrastive_cue(facts, ev.action, ev.runner_up, profile, measured, sides)
     return ev

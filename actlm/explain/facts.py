@@ -85,6 +85,10 @@ TRUNK_FORESHORTEN = 0.08
 #: and the motions that say how the clip ends (or starts) are not stated
 LOST_SHARE = 0.1
 END_STATE = ("sit_down", "stand_up", "still")
+#: a raise or forward reach (:data:`HELD`) whose hand jumped (unread) in each of this many frames
+#: before it and after it was placed there between jumps (:func:`without_jump_islands`)
+JUMPED_AROUND = 3
+HELD = ("raise", "reach_forward")
 #: a body whose head, hips and feet stay within this (statures) and hands within STILL_HANDS
 #: does not move at all: a still person or a dead track (said as a problem)
 STATIC_CORE = 0.03
@@ -2140,6 +2144,9 @@ def _read_motion(data: np.ndarray, layout: str | Layout, *, visibility: np.ndarr
     body = _body(world.coords, layout, world.mirrored, rate.fps)
     facts = _hand_facts(body, clock, world) + _bend_fact(body, clock, world, layout) + _height_facts(body, clock, context, world.dims)
     facts += _walk_fact(body, clock, world, context) + _turn_fact(clock, world, body)
+    facts = without_jump_islands(facts, body, clock.n, tracking.jumped, hands)
+    if world.dims == 2:
+        facts = _one_way_forward(facts, body)
     if len(persons) > 1:
         facts += _other_person_facts(data[persons[1]][tracking.frames], layout, world, body, clock)
     moved = _excursions(body)
@@ -2182,6 +2189,75 @@ def _read_motion(data: np.ndarray, layout: str | Layout, *, visibility: np.ndarr
         problems.append(_still_problem(len(x), tracking, context, max(STATIC_CORE, _round_up(margin * core, context)),
                                        max(STILL_HANDS, _round_up(margin * hands, context))))
     return Reading(sorted(facts, key=lambda f: f.time), problems, world.unit, world.stature, moved)
+
+
+def _knees_front(body: _Body, rows: slice) -> float:
+    """The image side (+1 / -1 along h1) the knees point to in these frames (ahead of their
+    hip-ankle lines, FRONT_AGREE of the readable frames agreeing), 0 when they do not tell it."""
+    offset = np.concatenate([(body.knee[s] - (body.hip_joint[s] + body.ankle[s]) / 2)[rows, 0] for s in ("left", "right")])
+    offset = offset[np.isfinite(offset)]
+    if len(offset) < 5 or abs(float(np.mean(offset))) < KNEE_FRONT:
+        return 0.0
+    side = float(np.sign(np.mean(offset)))
+    return side if np.mean(np.sign(offset) == side) >= FRONT_AGREE else 0.0
+
+
+def _one_way_forward(facts: list[Fact], body: _Body) -> list[Fact]:
+    """In a 2D image, a right and a left forward reach at the same time whose hands point to
+    opposite sides of the image from their shoulders (one arm pushes ahead, the other trails
+    behind): only the one on the side the knees point to meanwhile (:func:`_knees_front`) is
+    forward; neither when they do not tell it."""
+    reaches = {f.part.split("_")[0]: f for f in facts if f.motion == "reach_forward"}
+    if len(reaches) < 2 or not _overlap(reaches["right"], reaches["left"]):
+        return facts
+    way = {}
+    for side, f in reaches.items():
+        peak = int(round(f.time * max(len(body.hip) - 1, 1)))
+        way[side] = float(np.sign(body.hand[side][peak, 0] - body.shoulder[side][peak, 0]))
+    if way["right"] == way["left"] or not (way["right"] and way["left"]):
+        return facts
+    n = max(len(body.hip) - 1, 1)
+    rows = slice(int(round(min(f.start for f in reaches.values()) * n)), int(round(max(f.end for f in reaches.values()) * n)) + 1)
+    front = _knees_front(body, rows)
+    return [f for f in facts if f.motion != "reach_forward" or (front and way[f.part.split("_")[0]] == front)]
+
+
+def without_jump_islands(facts: list[Fact], body: _Body, frames: int, jumped: np.ndarray | None = None,
+                hands: dict[str, tuple[int, ...]] | None = None) -> list[Fact]:
+    """``facts`` without the raises and forward reaches (:data:`HELD`) that lie on an island between
+    two jumps of their hand: unread and flagged by the jump check (``jumped`` (T, V), the ``hands`` joints per
+    side) in each of the JUMPED_AROUND frames before the motion starts and after it ends (of
+    ``frames`` in all); and without the 'lowers ... again' of such a raise. The hand was neither
+    seen going up nor coming down: the tracker placed it there between jumps (a wrist in the sky
+    for 8 frames). A fast real raise may be flagged as it starts, but the hand stays up or comes
+    down seen."""
+    if jumped is None or hands is None:
+        return facts
+
+    def jumped_in(side: str, rows: slice) -> bool:
+        hand = body.step_hand[side][rows]
+        return len(hand) == JUMPED_AROUND and not np.isfinite(hand).all(axis=-1).any() and \
+            bool(jumped[rows][:, list(hands[side])].any(axis=1).all())
+
+    def between_jumps(f: Fact) -> bool:
+        start, end = (int(round(t * max(frames - 1, 1))) for t in (f.start, f.end))
+        before, after = slice(start - JUMPED_AROUND, start), slice(end + 1, end + 1 + JUMPED_AROUND)
+        return any(jumped_in(side, before) and jumped_in(side, after) for side in _sides(f.part) if start >= JUMPED_AROUND)
+
+    return without_orphan_lowers([f for f in facts if f.motion not in HELD or not between_jumps(f)], facts)
+
+
+def _sides(part: str) -> set[str]:
+    return {"left", "right"} if part.startswith("both") else {part.split("_")[0]}
+
+
+def without_orphan_lowers(kept: list[Fact], read: list[Fact]) -> list[Fact]:
+    """``kept`` (a subset of the facts ``read``) without a 'lowers ... again' whose raise (of a
+    side it lowers, starting no later) was read but not kept: it would say the end of a raise no
+    longer stated."""
+    dropped = [f for f in read if f.motion == "raise" and f not in kept]
+    return [f for f in kept if not (f.motion == "lower" and any(
+        _sides(r.part) & _sides(f.part) and r.start <= f.start for r in dropped))]
 
 
 def _round_up(statures: float, context: _Context) -> float:

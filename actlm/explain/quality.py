@@ -9,9 +9,11 @@ the joint-frames that may not be read; :mod:`.facts` states nothing from them.
 Checks, in order: no person, NaN/inf values, a single frame, too few frames, a dead track (the
 whole skeleton frozen or collapsed to a point), frozen joints, jumping joints, hips tracked too
 high (3D: the legs longer than when standing while the head stays), left and right
-swapped by the tracker, low visibility (on
-video: BlazePose visibility below 0.5; an annotation's hidden flag); and once the world frame
-is known (:func:`view_problems`): collapsed shoulders (edge-on) and hands behind the body.
+swapped by the tracker, a skeleton that is not one body (its trunk far from its usual length),
+low visibility (on video: BlazePose visibility below 0.5; an annotation's hidden flag); and once
+the world frame is known (:func:`view_problems`): collapsed shoulders (edge-on) and hands behind the
+body. Frames without a person between the first and the last with one stay in place, unreadable:
+nothing is read across them, and every frame said is the input's.
 """
 from __future__ import annotations
 
@@ -71,6 +73,10 @@ KNEE_STRETCH = 0.1
 SWAP_ANGLE = 120
 #: joints below this BlazePose visibility are not seen (MediaPipe's own threshold)
 MIN_VISIBILITY = 0.5
+#: a trunk longer or shorter than these times its median length over the clip is not one body's
+#: (:func:`_not_one_body`); a trunk bent towards the camera keeps at least half its image length
+#: up to a 60 degree bow, so the short bound leaves real bows alone
+TRUNK_LONGER, TRUNK_SHORTER = 1.6, 0.5
 #: a problem on a joint is reported once it covers this share of the frames (shorter failures
 #: are still masked, not worth a sentence)
 REPORT_SHARE = 0.1
@@ -116,6 +122,7 @@ class Tracking:
     problems: list[Problem] = field(default_factory=list)
     valid: np.ndarray | None = None          # (T, V) bool over the person's frames
     frames: np.ndarray | None = None         # the input frame index of each of those frames
+    jumped: np.ndarray | None = None         # (T, V) the joint-frames the jump check flagged
 
     @property
     def blocked(self) -> bool:
@@ -178,17 +185,45 @@ def check_tracking(x: np.ndarray, layout: Layout, visibility: np.ndarray | None 
     size = body_size(x)
     valid &= ~_dead_frames(x, size, track, frames)
     valid &= ~_frozen_joints(x, size, valid, track, frames, layout)
-    valid &= ~_jumping_joints(x, size, track, frames, layout)
+    jumped = _jumping_joints(x, size, track, frames, layout)
+    valid &= ~jumped
     if x.shape[-1] == 3:
         valid &= ~_risen_hips(np.where(valid[..., None], x, np.nan), track, frames, layout)
     valid &= ~_swapped_sides(x, track, frames, layout)
+    valid &= ~_not_one_body(x, track, frames, layout)
     if visibility is not None:
         valid &= ~_invisible(np.asarray(visibility, float)[frames], track, frames, layout)
     if valid.any(axis=1).sum() < least and not track.blocked:
         track.block("too_short", f"only {int(valid.any(axis=1).sum())} of {len(frames)} frames can be read: too few "
                                  f"to read motion (at least {least} are needed)", (int(frames[0]), int(frames[-1])))
-    track.valid = valid
-    return np.where(valid[..., None], x, np.nan), track
+    x, track.valid, track.frames = _keep_gaps(np.where(valid[..., None], x, np.nan), valid, frames)
+    track.jumped = _in_place(jumped, frames)
+    return x, track
+
+
+def _in_place(mask: np.ndarray, frames: np.ndarray) -> np.ndarray:
+    """A (T, V) mask of the person's frames laid on the input's timeline as :func:`_keep_gaps` lays
+    the keypoints (False in the frames without a person)."""
+    full = np.zeros((int(frames[-1]) - int(frames[0]) + 1, mask.shape[1]), bool)
+    full[frames - frames[0]] = mask
+    return full
+
+
+def _keep_gaps(x: np.ndarray, valid: np.ndarray, frames: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``x`` (T, V, C) and ``valid`` (T, V) of the person's frames laid back on the input's own
+    timeline from their first frame to their last, each input frame without a person kept in
+    its place as unreadable (NaN) rather than skipped, and those input frames: a body seen
+    before and after a gap (no person found, a cut) is not read as moving between two
+    neighbouring frames, and every frame index said is the input's."""
+    first, last = int(frames[0]), int(frames[-1])
+    if last - first + 1 == len(frames):
+        return x, valid, frames
+    rows = frames - first
+    full = np.full((last - first + 1, *x.shape[1:]), np.nan)
+    full[rows] = x
+    seen = np.zeros((last - first + 1, x.shape[1]), bool)
+    seen[rows] = valid
+    return full, seen, np.arange(first, last + 1)
 
 
 def _report_nonfinite(track: Tracking, finite: np.ndarray, frames: np.ndarray, layout: Layout) -> None:
@@ -297,7 +332,8 @@ def _jumping_joints(x: np.ndarray, size: float, track: Tracking, frames: np.ndar
     bad = np.zeros(x.shape[:2], bool)
     if len(x) >= 3:
         spike = np.linalg.norm(x[1:-1] - (x[:-2] + x[2:]) / 2, axis=-1)
-        bad[1:-1] |= np.nan_to_num(spike, nan=0.0) > JUMP_SPIKE * size
+        between = (frames[2:] - frames[:-2] == 2)[:, None]       # not across a gap without a person
+        bad[1:-1] |= (np.nan_to_num(spike, nan=0.0) > JUMP_SPIKE * size) & between
     broken = np.zeros(x.shape[:2], int)
     degree = np.zeros(x.shape[1], int)
     for child, parent in layout.bones:
@@ -403,6 +439,36 @@ def _swapped_sides(x: np.ndarray, track: Tracking, frames: np.ndarray, layout: L
     return bad
 
 
+def _not_one_body(x: np.ndarray, track: Tracking, frames: np.ndarray, layout: Layout) -> np.ndarray:
+    """Joint-frames (T, V) of every joint in the frames where the trunk (shoulders' middle to hips'
+    middle) is longer than TRUNK_LONGER or shorter than TRUNK_SHORTER times its median over the
+    clip: a ratio to the person's own trunk, so it holds in any unit (image pixels, metres) and at
+    any distance from the camera that changes slowly; a body's trunk keeps its length, so such a
+    skeleton joins parts of two people or of the scene (an estimator's marks on both arm-wrestlers
+    and the table) or is tracked in pieces, and nothing is read from it there."""
+    bad = np.zeros(x.shape[:2], bool)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        trunk = np.linalg.norm(nanmean_joints(x, layout.spine_top) - nanmean_joints(x, layout.spine_bottom), axis=-1)
+    if not _enough(trunk) or not np.nanmedian(trunk) > 0:
+        return bad
+    ratio = np.nan_to_num(trunk / np.nanmedian(trunk), nan=1.0)
+    off = (ratio > TRUNK_LONGER) | (ratio < TRUNK_SHORTER)
+    bad[off] = True
+    if off.mean() >= REPORT_SHARE or off.sum() >= MIN_FRAMES:
+        rows = np.flatnonzero(off)
+        first, last = int(frames[rows[0]]), int(frames[rows[-1]])
+        track.problems.append(Problem("not_one_body", (), (first, last),
+                                      f"the skeleton is not one body in {int(off.sum())} frames ({_frames_words(first, last)}: "
+                                      f"its trunk is over {TRUNK_LONGER:g} or under {TRUNK_SHORTER:g} times its usual "
+                                      f"length): nothing is read there"))
+    return bad
+
+
+def _enough(x: np.ndarray) -> bool:
+    return int(np.isfinite(x).sum()) >= MIN_FRAMES
+
+
 def _invisible(visibility: np.ndarray, track: Tracking, frames: np.ndarray, layout: Layout) -> np.ndarray:
     """Joint-frames below MIN_VISIBILITY. Only 0s and 1s are an annotation's flags (Penn Action's,
     through ``Sample.visibility``), not a pose estimator's score: the sentence says which."""
@@ -411,6 +477,13 @@ def _invisible(visibility: np.ndarray, track: Tracking, frames: np.ndarray, layo
            else f"not visible (visibility below {MIN_VISIBILITY})")
     _report_joints(track, hidden, frames, layout, "low_visibility", (f"is {why}", f"are {why}"))
     return hidden
+
+
+def _shares_words(shares: np.ndarray) -> str:
+    """'30% of the frames' for one share, 'from 12% to 100% of the frames, by joint' for several
+    that differ: the largest alone would be read as each joint's."""
+    low, high = f"{shares.min():.0%}", f"{shares.max():.0%}"
+    return f"{high} of the frames" if low == high else f"from {low} to {high} of the frames, by joint"
 
 
 def _report_joints(track: Tracking, bad: np.ndarray, frames: np.ndarray, layout: Layout, kind: str,
@@ -426,7 +499,7 @@ def _report_joints(track: Tracking, bad: np.ndarray, frames: np.ndarray, layout:
     verb = what[0] if len(joints) == 1 else what[1]
     track.problems.append(Problem(kind, tuple(layout.joints[j] for j in joints), (first, last),
                                   f"the {names} {verb} in {_frames_words(first, last)} "
-                                  f"({share[joints].max():.0%} of the frames): no motion is read from "
+                                  f"({_shares_words(share[joints])}): no motion is read from "
                                   f"{'it' if len(joints) == 1 else 'them'} there"))
 
 

@@ -372,7 +372,8 @@ def rescore_video_prediction(prediction, pose, checkpoint: str | Path | None, sp
 
     from ..data.transforms import build_pipeline
     from ..engine import load_checkpoint
-    from ..pipeline import evidence_for_video, explained_fields, resolve_checkpoint, skeleton_for_model
+    from ..pipeline import (camera_for_video, evidence_for_video, explained_fields, resolve_checkpoint,
+                            skeleton_for_model, visibility_for_model)
 
     model, meta = load_checkpoint(resolve_checkpoint(checkpoint))
     model.eval()
@@ -384,7 +385,11 @@ def rescore_video_prediction(prediction, pose, checkpoint: str | Path | None, sp
     x = torch.from_numpy(build_pipeline(meta["test_pipeline"], meta["layout"])(data, np.random.default_rng(0)))[None]
     names = [t.name for t in texts]
     top = top_classes(scorer, x, names, top_k)
-    ev = evidence_for_video(scorer, x, data, meta["layout"], names, prediction.video)   # no class profile for text classes
+    # the same reading as the prediction's own explanation (visibility, frame rate, gaps, camera); no
+    # class profile for text classes
+    ev = evidence_for_video(scorer, x, data, meta["layout"], names, prediction.video,
+                            visibility=visibility_for_model(pose, meta["layout"], args.get("num_persons", 1), kept),
+                            fps=pose.fps, kept=kept, camera_moving=camera_for_video(prediction.video, pose))
     # novelty=None: the distance to the training samples says how far the video is from the trained
     # classes, not from the classes given as text, so it does not apply to them
     return replace(prediction, classes=names, top=top, confident=bool(top[0][1] >= min_confidence),
