@@ -209,7 +209,11 @@ BELOW_HIPS = 0.12
 #: arm hanging, stays level with the knees and does not reach
 KNEE_MARGIN, REACH_SHOULDER = 0.01, 0.09
 #: ... or, low (below LOW_HAND), it drops at least this much (statures, ~0.1 m) against the pelvis
-REACH_PELVIS = 0.06
+#: and gets down to the knees (KNEE_LEVEL), or at least REACH_PELVIS_FAR (~0.12 m) with the knees read
+#: above it (a crouch's knee joints are guessed: NW-UCLA a01_s02_e00's read 0.06 statures over a hand
+#: judged below them). Hands that only went down with a bowler's or a crouching body's lean drop
+#: 0.062-0.063 (hand-check rounds 4, 9, 12), hands reaching to the floor 0.10-0.16.
+REACH_PELVIS, REACH_PELVIS_FAR = 0.06, 0.08
 #: a hand read for less than this many seconds in a row (3 frames at 30 fps) between frames where it
 #: is not read (hidden behind the body, a jumping joint) is not read there either: see :func:`_body_hand_seen`
 HAND_SEEN_RUN = 0.1
@@ -288,6 +292,9 @@ TRUNK_START_STEADY = 10
 TRUNK_REFERENCES_AGREE = 5
 #: the most a standing body's spine line is taken to lean back (see :func:`_upright_lean`)
 UPRIGHT_LEAN = 12
+#: a standing start whose trunk is bent forward of its legs' line by more than this many degrees is
+#: a ready stance, not upright: a lean back is then read from the legs' line (see :func:`_lean_reference`)
+START_BENT = 10
 #: a 3D clip's facing tells a lean's front where the shoulder line at the peak does not, when its
 #: readable frames agree (the mean of their unit facings at least this long: within ~25 degrees)
 STEADY_FACING = 0.9
@@ -673,9 +680,9 @@ def _ahead_3d(body: _Body, side: str, world: World) -> np.ndarray:
     return np.einsum("tc,tc->t", (body.hand[side] - body.shoulder[side])[:, [0, 2]], _smoothed_facing(world.facing, body.rate))
 
 
-def _ahead_2d(body: _Body, side: str, arm: float) -> np.ndarray:
-    """In one image, how far (statures) the hand is stretched out from its shoulder across the trunk
-    line, per frame; NaN where it cannot be a reach seen in profile. A straight arm held forward
+def _arm_out_2d(body: _Body, side: str, arm: float) -> np.ndarray:
+    """In one image, the hand's offset (statures, signed along h1) from its shoulder across the image,
+    per frame; NaN where it cannot be a reach seen in profile. A straight arm held forward
     keeps its image length only when the camera sees it from the side: then the shoulder line is
     seen nearly end-on (narrower than PROFILE_WIDTH of the arm's length), the arm nearly its full
     length (STRAIGHT_ARM), and it points out to the side of the image (REACH_ANGLE degrees from hanging
@@ -691,18 +698,46 @@ def _ahead_2d(body: _Body, side: str, arm: float) -> np.ndarray:
     across = (angle >= REACH_ANGLE) & (angle <= 180 - REACH_ANGLE)
     with np.errstate(invalid="ignore"):
         upright = _trunk_tilt(body) < UPRIGHT_RAISE      # a lying body's arm across the image points up
-    return np.where(profile & across & upright, length * np.sin(np.radians(angle)), np.nan)
+    return np.where(profile & across & upright, rel[:, 0], np.nan)
+
+
+def _arm_length(body: _Body, side: str) -> float:
+    """The arm's length (statures): its 95th-percentile shoulder-to-hand distance; NaN if unread."""
+    reach = np.linalg.norm(body.hand[side] - body.shoulder[side], axis=1)
+    return float(np.nanpercentile(reach, 95)) if _readable(reach) else float("nan")
+
+
+def _ahead_2d(body: _Body, side: str, arm: float, front: float = 0.0) -> np.ndarray:
+    """In one image, how far (statures) the hand is stretched out from its shoulder in profile (see
+    :func:`_arm_out_2d`), per frame; NaN elsewhere. With the person's front known (``front``: +1 or -1
+    along h1, see :func:`_image_front`) only a hand out towards it is ahead: the extent alone does
+    not tell forward from back (hand-check round 12: Penn 2244's serve, the racket arm drawn back,
+    was 'stretched forward')."""
+    out = _arm_out_2d(body, side, arm)
+    if front:
+        out = np.where(out * front > 0, out, np.nan)
+    return np.abs(out)
+
+
+def _arms_opposite_2d(body: _Body) -> np.ndarray:
+    """Frames (T,) where both arms are out in profile (:func:`_arm_out_2d`) to opposite sides of the
+    image: one of them points back, whichever side the front is (hand-check round 12: Penn 2043's
+    forehand, 'both arms forward' with the wrists 0.4 statures out on either side)."""
+    out = {s: _arm_out_2d(body, s, _arm_length(body, s)) for s in ("left", "right")}
+    with np.errstate(invalid="ignore"):
+        return out["left"] * out["right"] < 0
 
 
 def _forward_reach(body: _Body, side: str, clock: _Clock, world: World) -> list[Fact]:
     """An arm stretched forward: the hand ahead of the shoulder by most of the arm's length, held
     over BEND_HELD seconds (one frame's jitter is no reach), having come there from closer in."""
     hand, shoulder = body.hand[side], body.shoulder[side]
-    reach = np.linalg.norm(hand - shoulder, axis=1)
-    arm = float(np.nanpercentile(reach, 95)) if _readable(reach) else float("nan")
+    arm = _arm_length(body, side)
     if not arm > 0:
         return []
-    ahead = _ahead_3d(body, side, world) if world.dims == 3 else _ahead_2d(body, side, arm)
+    # in one image a reach is ahead towards the person's front (the knees tell it in profile)
+    front = _image_front(body, world, None) if world.dims == 2 else 0.0
+    ahead = _ahead_3d(body, side, world) if world.dims == 3 else _ahead_2d(body, side, arm, front)
     width = body.rate.frames(BEND_HELD)
     held = _held(ahead, width, readable=max(width - 1, 1))     # a tracker may drop a frame at a punch's fast end
     if not _readable(held, 1):
@@ -716,10 +751,12 @@ def _forward_reach(body: _Body, side: str, clock: _Clock, world: World) -> list[
     hips = body.hip[far, 1]
     on_lap = hips < SEATED_HIPS and hand[far, 1] < hips + LAP_HAND * (shoulder[far, 1] - hips)
     stretched = STRETCHED if world.dims == 3 else STRETCHED_2D
-    if held[first] > max(stretched * arm, THRESHOLDS["reach_forward"]) and gain > stretched * arm / 2 and not on_lap:
-        return [clock.fact(f"{side}_arm", "reach_forward", far, held[first], f"stretches the {side} arm forward",
-                           _extent(ahead, far, held[first] - gain / 2))]
-    return []
+    if not (held[first] > max(stretched * arm, THRESHOLDS["reach_forward"]) and gain > stretched * arm / 2 and not on_lap):
+        return []
+    span = _extent(ahead, far, held[first] - gain / 2)
+    if world.dims == 2 and not front and _arms_opposite_2d(body)[span[0]:span[1] + 1].any():
+        return []                        # the front unknown, the arms out to either side: one points back
+    return [clock.fact(f"{side}_arm", "reach_forward", far, held[first], f"stretches the {side} arm forward", span)]
 
 
 def _reach_facts(body: _Body, side: str, clock: _Clock, world: World) -> list[Fact]:
@@ -760,8 +797,13 @@ def _down_reach(body: _Body, side: str, clock: _Clock, world: World) -> list[Fac
     # only going down with a crouching body, the arm hanging)
     own = height - shoulder[:, 1]
     by_arm = _level(own) - own[low] if np.isfinite(own[low]) else float("nan")
+    # a low hand dropping against the pelvis only a little (REACH_PELVIS) reaches only when it also gets
+    # down to the knees (KNEE_LEVEL): one that stays clearly above them went down with a crouching,
+    # bending body (hand-check round 12: UTD-MHAD a12_s4_t1's bowler, the hand 0.06-0.10 m above the knees)
+    low_by_pelvis = height[low] < LOW_HAND and (relative > REACH_PELVIS_FAR
+                                                or (relative > REACH_PELVIS and height[low] < knee_low + KNEE_LEVEL))
     reaches = (height[low] < knee_low - KNEE_MARGIN or height[low] < NEAR_FLOOR
-               or (height[low] < LOW_HAND and (by_arm > REACH_SHOULDER or relative > REACH_PELVIS)))
+               or (height[low] < LOW_HAND and by_arm > REACH_SHOULDER) or low_by_pelvis)
     # hands hanging beside the seat of a body seated on a chair (its hips level with its knees)
     # are below the knees, and in an image a seated body's thighs pointing at the camera shorten,
     # so hands resting on them look far below the hips: there the arm itself must stretch down
@@ -770,7 +812,7 @@ def _down_reach(body: _Body, side: str, clock: _Clock, world: World) -> list[Fac
     unseated = world.dims == 3 and hip_low - knee_low > SEATED_THIGH
     reached = (drop > THRESHOLDS["reach_down"] and (relative > BELOW_BODY or height[low] < NEAR_FLOOR)
                and reaches and height[low] < hip_low - BELOW_HIPS and (stretched or unseated))
-    if reached and not height[low] < knee_low - KNEE_MARGIN and not (height[low] < LOW_HAND and relative > REACH_PELVIS):
+    if reached and not height[low] < knee_low - KNEE_MARGIN and not low_by_pelvis:
         reached = not _body_carries_hand(body, side, world, low, by_arm, relative)
     if not (reached or _crouched_pickup(body, height, low, drop, hip_low, knee_low, world)):
         return []
@@ -1318,7 +1360,7 @@ def _lean_back_fact(body: _Body, clock: _Clock, front: np.ndarray) -> list[Fact]
     spine = body.neck - body.hip
     tilt = _trunk_tilt(body)
     held = body.rate.frames(BEND_HELD)
-    back = _held(-_forward_pitch(spine, _standing_direction(body, spine, tilt), front), held)
+    back = _held(-_forward_pitch(spine, _lean_reference(body, spine, tilt, front), front), held)
     if not _readable(back, 1):
         return None
     peak = _argmax(back)
@@ -1340,6 +1382,28 @@ def _lean_back_fact(body: _Body, clock: _Clock, front: np.ndarray) -> list[Fact]
         return None                      # leaning back is done standing in place, not walking (away in an image)
     return [clock.fact("torso", "lean_back", peak, lean, f"leans the upper body back by about {int(round(lean, -1))} degrees",
                        span)]
+
+
+def _lean_reference(body: _Body, spine: np.ndarray, tilt: np.ndarray, front: np.ndarray) -> np.ndarray:
+    """The direction a lean back is measured from: the body's standing direction (see
+    :func:`_standing_direction`), or the legs' line (feet to hips) over the clip's first frames where
+    the trunk there is bent forward of it by more than START_BENT degrees: a ready stance (a server's,
+    a batter's, a golfer's address) starts bent forward, and coming up from it leans back only as far
+    as past the legs' upright (hand-check round 12: Penn 2244's serve starts 21 degrees forward of its
+    legs and leans 5-8 past vertical; read from its start: 'about 30'). The legs, not image up: a
+    camera's roll tilts a standing body's legs and trunk alike."""
+    ref = _standing_direction(body, spine, tilt)
+    legs = body.hip - np.nanmean([body.ankle["left"], body.ankle["right"]], axis=0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        along = legs / np.linalg.norm(legs, axis=1, keepdims=True)
+    ok = np.flatnonzero(np.isfinite(along).all(axis=1) & np.isfinite(spine).all(axis=1))
+    first = ok[ok < max(int(round(END_SHARE * len(spine))), 3)]
+    if len(first) < 3:
+        return ref
+    start = np.median(along[first], axis=0)
+    start = start / np.linalg.norm(start)
+    forward = _forward_pitch(ref[None, :], start, front)[0]
+    return start if np.isfinite(forward) and forward > START_BENT else ref
 
 
 def _trunk_back_of_legs(body: _Body, spine: np.ndarray, front: np.ndarray) -> np.ndarray:
@@ -1582,10 +1646,24 @@ def _height_facts(body: _Body, clock: _Clock, reading: "_Context", dims: int = 3
         return []                        # a body lying (a push-up) goes down by the arms, not the knees
     by_hips = dip > THRESHOLDS["squat"] and back > dip / 2 and not knee >= BENT_KNEE and _on_the_spot(body, height, low)
     if by_hips or _knee_cycle(body, height):
+        dip = _squat_size(body, depth, dip)
         return [clock.fact("legs", "squat", low, dip,
                            f"bends the knees and lowers the body by {words(dip)}, then comes back up",
                            _extent(-height, low, -(height[low] + dip / 2)))]
     return []
+
+
+def _squat_size(body: _Body, depth: np.ndarray, dip: float) -> float:
+    """How far a squat goes down (statures), to say: the drop from the highest the hips get before
+    their lowest point to that point, on the hips smoothed over QUICK_SMOOTHING only (and not read
+    where ``depth`` is not: a leg's tracking glitch). The SMOOTHING mean that finds the squat flattens
+    a quick squat's bottom and its starting frames (hand-check round 12: NW-UCLA a02_s06_e04's pick-up,
+    down 0.46 m in 6 frames, read as 0.28). ``dip`` (the smoother reading) where that is unread."""
+    quick = np.where(np.isfinite(depth), _smooth(body.step_hip[:, 1], body.rate.window(QUICK_SMOOTHING)), np.nan)
+    if not _readable(quick, 1):
+        return dip
+    low = int(np.nanargmin(quick))
+    return max(dip, float(np.nanmax(quick[: low + 1]) - quick[low]))
 
 
 def _ends_read(x: np.ndarray) -> bool:
