@@ -356,3 +356,28 @@ def test_predict_out_with_a_timeline_draws_the_current_label(short_tai_chi, tmp_
 
     a, b = frames(plain), frames(labelled)
     assert a.shape == b.shape and np.abs(a.astype(int) - b.astype(int)).max() > 100   # the label's white text
+
+
+def test_a_video_timeline_explains_its_segments_as_predict_reads_the_video(monkeypatch):
+    """A segment's explanation reads the video as ``predict``'s does: the frames without a person
+    kept in place (its problems name video frames) and no whole-body fact where the camera moves
+    (``camera_for_video`` of the video). A camera moving all clip long is said over each segment's
+    own video frames, across the 10 frames without a person (20-29)."""
+    import actlm.pipeline as pipeline
+    from actlm.pipeline import default_checkpoint
+    from actlm.timeline import video_timelines
+
+    pose = _synthetic_pose(60)
+    pose.visibility[:, 20:30] = 0                                  # nobody in frames 20-29
+    asked = []
+    monkeypatch.setattr(pipeline, "camera_for_video", lambda video, p: asked.append(video) or np.ones(p.frames, bool))
+    timeline = video_timelines(pose, default_checkpoint(), threshold=0.01, still_below=0.0, video="clip.mp4")[0]
+    assert asked == ["clip.mp4"]
+    explained = [s for s in timeline.segments if s.explanation]
+    assert explained
+    for seg in explained:
+        assert f"the camera moves in frames {seg.start}-{seg.end - 1}" in seg.explanation, seg.explanation
+    assert any(s.start < 20 and s.end > 30 for s in explained)    # a segment across the gap: video frames
+    asked.clear()
+    video_timelines(pose, default_checkpoint(), threshold=0.01, still_below=0.0, explain=False, video="clip.mp4")
+    assert asked == []                                             # nothing explained: the camera is not read
