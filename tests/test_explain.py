@@ -215,13 +215,13 @@ def test_no_movement_is_denied_only_where_the_motion_was_read():
     camera = Problem("camera_motion", (), (0, 299), "the camera moves in frames 0-299: ...")
     wrists = Problem("jumping_joints", ("right_elbow", "right_wrist"), (19, 298), "...")
     nothing = measured_sentence(_bare_evidence(problems=[camera, wrists]))
-    assert nothing.startswith("No motion the detector names passed its threshold where it was read (not the whole "
-                              "body's motion where the camera moves (frames 0-299); not the right elbow and right "
-                              "wrist's where the tracking problems above say)")
+    assert nothing.startswith("No motion the detector names passed its threshold where it was read (not read: "
+                              "whole-body motion in frames 0-299, where the camera moves; the right elbow and right "
+                              "wrist where the tracking problems above say)")
     assert "where it was read" not in measured_sentence(_bare_evidence())
     waved = [Fact("right_hand", "wave", 0.8, 0.1, "waves the right hand")]
     torso = measured_sentence(_bare_evidence(used_parts=["torso"], facts=waved, problems=[camera, wrists]))
-    assert "of the torso passed the measurement thresholds in that span where it was read (not the whole body's" in torso
+    assert "of the torso passed the measurement thresholds in that span where it was read (not read: whole-body" in torso
     assert "wrist" not in torso                              # the wrists' problem does not touch the torso
     left = measured_sentence(_bare_evidence(used_parts=["left_hand"], facts=waved, problems=[camera, wrists]))
     assert "where it was read" not in left                   # the camera and the right wrist leave it read

@@ -183,7 +183,7 @@ def _explained_prediction(video: str, checkpoint: str | None, backend: str | Non
     if people:
         everyone, main_person, pose_s = _track_people(video, people, progress)
         prediction, pose = predict_video(video, checkpoint, backend, top_k, min_confidence, lm, pose=main_person,
-                                         pose_seconds=pose_s)
+                                         pose_seconds=pose_s, everyone=everyone)
     else:
         prediction, pose = predict_video(video, checkpoint, backend, top_k, min_confidence, lm, progress)
     if class_spec:

@@ -115,22 +115,22 @@ def _joint_parts(joint: str) -> set[str]:
 def unread_words(ev: Evidence, parts: list[str] | None) -> str:
     """'' when every motion a 'no movement' sentence denies (of ``parts``; None: of the whole body)
     was read; else where it was not (the camera moving: the whole body's; a tracking problem: its
-    joints'), so that the sentence denies only what was measured: ' where it was read (not ...)'."""
+    joints'), so that the sentence denies only what was measured: ' where it was read (not read: ...)'."""
     wanted = None if parts is None else set(parts)
     unread: list[str] = []
     camera = [p for p in ev.problems if p.kind == "camera_motion"]
     if camera and (wanted is None or wanted & _WHOLE_BODY_PARTS):
-        unread.append(f"the whole body's motion where the camera moves (frames {camera[0].frames[0]}-{camera[0].frames[1]})")
+        unread.append(f"whole-body motion in frames {camera[0].frames[0]}-{camera[0].frames[1]}, where the camera moves")
     joints = list(dict.fromkeys(j for p in ev.problems if p.kind != "camera_motion" for j in p.joints
                                 if wanted is None or _joint_parts(j) & wanted))
     if joints:
-        unread.append(f"the {join_words([j.replace('_', ' ') for j in joints])}'s where the tracking problems above say")
+        unread.append(f"the {join_words([j.replace('_', ' ') for j in joints])} where the tracking problems above say")
     sided = wanted is None or any(p.startswith(("left", "right")) for p in wanted)
     if any(p.kind == "swapped_sides" for p in ev.problems) and sided:
-        unread.append("either side's where left and right are swapped")
+        unread.append("either side where left and right are swapped")
     if any(p.kind in _NOTHING_READ for p in ev.problems):
-        unread.append("any where the tracking problems above say nothing is read")
-    return f" where it was read (not {'; not '.join(unread)})" if unread else ""
+        unread.append("anything where the tracking problems above say nothing is read")
+    return f" where it was read (not read: {'; '.join(unread)})" if unread else ""
 
 
 def problem_sentences(ev: Evidence) -> list[str]:
