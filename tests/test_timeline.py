@@ -381,3 +381,18 @@ def test_a_video_timeline_explains_its_segments_as_predict_reads_the_video(monke
     asked.clear()
     video_timelines(pose, default_checkpoint(), threshold=0.01, still_below=0.0, explain=False, video="clip.mp4")
     assert asked == []                                             # nothing explained: the camera is not read
+
+
+def test_a_late_segment_is_not_said_untracked_before_it_starts():
+    """A segment read on the video's timeline (its first frame 200) has nothing before it in its own
+    reading; those frames are other segments', not a lost track: no 'not tracked before frame 200'.
+    Its problems name video frames (the camera's 200-259)."""
+    from actlm.engine.checkpoint import load_checkpoint
+    from actlm.pipeline import default_checkpoint, skeleton_for_model
+    from actlm.timeline import explain_segment
+
+    model, meta = load_checkpoint(default_checkpoint())
+    data, kept = skeleton_for_model(_synthetic_pose(60), meta.layout, 1, 2)
+    moving = np.ones(300, bool)
+    text = explain_segment(model, meta, data, None, "late", 30.0, kept + 200, moving)
+    assert "not tracked before" not in text and "the camera moves in frames 200-259" in text, text
