@@ -193,10 +193,11 @@ def visibility_for_model(pose: PoseSequence, layout: str, num_persons: int, kept
     return vis[:num_persons]
 
 
-def camera_for_video(video: str | Path, pose: PoseSequence) -> np.ndarray | None:
+def camera_for_video(video: str | Path, pose: PoseSequence, everyone: PoseSequence | None = None) -> np.ndarray | None:
     """Per video frame, whether the camera moves (``actlm.pose.camera``: the background's shift or
     roll, bounded in the person's trunk lengths); None when ``video`` is no video (a keypoint file)
-    or nobody's trunk is seen."""
+    or nobody's trunk is seen. ``everyone``: all the people tracked in the video (``--people``),
+    whose boxes are left out of the background too (default: ``pose``'s)."""
     from .pose.camera import video_camera_moves
 
     lay = get_layout(pose.layout)
@@ -207,7 +208,8 @@ def camera_for_video(video: str | Path, pose: PoseSequence) -> np.ndarray | None
         return None
     trunk = np.linalg.norm(pose.image[0][:, top].mean(1) - pose.image[0][:, bottom].mean(1), axis=1)[trusted]
     try:
-        moving, _ = video_camera_moves(video, pose.image, pose.visibility, pose.size, float(np.median(trunk)))
+        boxes = everyone if everyone is not None else pose
+        moving, _ = video_camera_moves(video, boxes.image, boxes.visibility, pose.size, float(np.median(trunk)))
     except DataError:
         return None
     if len(moving) < pose.frames:
@@ -245,12 +247,14 @@ def novelty_of(model: torch.nn.Module, x: torch.Tensor, checkpoint_dir: Path) ->
 def predict_video(video: str | Path, checkpoint: str | Path | None = None, backend: str = "blazepose",
                   top_k: int = 5, min_confidence: float = 0.8, reasoner: Any = None,
                   progress: Callable | None = None, pose: PoseSequence | None = None,
-                  pose_seconds: float | None = None) -> tuple[VideoPrediction, PoseSequence]:
+                  pose_seconds: float | None = None,
+                  everyone: PoseSequence | None = None) -> tuple[VideoPrediction, PoseSequence]:
     """The explained prediction for ``video``. ``timings`` measures what each key names: ``pose_s``
     decoding and pose estimation (absent when the caller gives ``pose`` without ``pose_seconds``,
     the time it took), ``load_s`` loading the model, ``model_s`` its forward pass, ``explain_s``
     the evidence and explanation (with the camera's motion, a second decoding of the video),
-    ``reasoner_s`` the reasoner, ``total_s`` all of these."""
+    ``reasoner_s`` the reasoner, ``total_s`` all of these. ``everyone`` (``--people``: every tracked
+    person, ``pose`` the one explained): their boxes are no background for the camera's motion."""
     t0 = time.perf_counter()
     timings: dict[str, float] = {}
     before = 0.0                  # seconds spent on this prediction before t0 (the caller's pose estimation)
@@ -278,7 +282,7 @@ def predict_video(video: str | Path, checkpoint: str | Path | None = None, backe
     order = np.argsort(-probs)[:top_k]
     classes = meta.classes
     t_explain = time.perf_counter()
-    camera_moving = camera_for_video(video, pose) if backend != "coco-json" else None
+    camera_moving = camera_for_video(video, pose, everyone) if backend != "coco-json" else None
     ev = evidence_for_video(model, x, data, layout, classes, video, load_fact_profile(meta.path),
                             visibility_for_model(pose, layout, num_persons, kept), pose.fps, kept, camera_moving)
     explained = explained_fields(ev, kept, layout)

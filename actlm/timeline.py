@@ -273,9 +273,12 @@ def build_timeline(model: torch.nn.Module, meta: Any, data: np.ndarray, fps: flo
                    frame_index: np.ndarray | None = None, visibility: np.ndarray | None = None,
                    windows: Windows | None = None, threshold: float | None = None,
                    switch_penalty: float | None = None, still_below: float | None = None,
-                   explain: bool = True, name: str = "sequence") -> Timeline:
+                   explain: bool = True, name: str = "sequence", camera_moving: np.ndarray | None = None) -> Timeline:
     """The timeline of ``data`` (M, T, V, C) in the model's layout; ``explain`` adds the grounded
-    explanation (``actlm.explain``) of every action segment, measured on that segment alone.
+    explanation (``actlm.explain``) of every action segment, measured on that segment alone, as
+    ``predict`` reads a video: with the frames without a person in place (``frame_index``, the
+    input frame of each of ``data``'s frames) and no whole-body fact where the camera moves
+    (``camera_moving``, one bool per input frame: ``actlm.pipeline.camera_for_video``).
     Settings not given: the checkpoint's stored ones (:func:`stored_settings`)."""
     chosen = settings_for(meta, threshold=threshold, switch_penalty=switch_penalty, still_below=still_below)
     threshold, switch_penalty, still_below = chosen["threshold"], chosen["switch_penalty"], chosen["still_below"]
@@ -287,14 +290,18 @@ def build_timeline(model: torch.nn.Module, meta: Any, data: np.ndarray, fps: flo
         for seg, (a, b, k) in zip(segments, runs(labels)):
             if k < len(meta.classes):
                 seg.explanation = explain_segment(model, meta, data[:, a:b],
-                                                  None if visibility is None else visibility[:, a:b], f"{name}@{a}", fps)
+                                                  None if visibility is None else visibility[:, a:b], f"{name}@{a}", fps,
+                                                  None if frame_index is None else np.asarray(frame_index)[a:b],
+                                                  camera_moving)
     return Timeline(segments, list(meta.classes), windows, threshold, switch_penalty, data.shape[1], fps, still_below)
 
 
 def explain_segment(model: torch.nn.Module, meta: Any, data: np.ndarray, visibility: np.ndarray | None,
-                    name: str, fps: float | None = None) -> str:
+                    name: str, fps: float | None = None, frames: np.ndarray | None = None,
+                    camera_moving: np.ndarray | None = None) -> str:
     """The template explanation of the model's decision on one segment, as if it were a clip of its
-    own (its facts' durations read at ``fps``, the sequence's frame rate; unknown or 0: 30)."""
+    own (its facts' durations read at ``fps``, the sequence's frame rate; unknown or 0: 30); ``frames``
+    the input frame of each of its frames and ``camera_moving`` as in :func:`build_timeline`."""
     from .explain.contrast import load_fact_profile
     from .explain.errors import ExplainError
     from .explain.evidence import gather_evidence
@@ -304,10 +311,19 @@ def explain_segment(model: torch.nn.Module, meta: Any, data: np.ndarray, visibil
     x = torch.from_numpy(build_pipeline(meta.test_pipeline, meta.layout)(data, np.random.default_rng(0)))[None]
     try:
         ev = gather_evidence(model, x, data, meta.layout, meta.classes, name, load_fact_profile(meta.path),
-                             visibility=visibility, fps=known_fps(fps))
+                             visibility=visibility, fps=known_fps(fps), frames=frames, camera_moving=camera_moving)
     except ExplainError as exc:
         return f"not explained: {exc}"
+    if frames is not None and len(frames):
+        ev.problems = [p for p in ev.problems if not _before_segment(p, int(frames[0]))]
     return template_explanation(ev)
+
+
+def _before_segment(problem: Any, first: int) -> bool:
+    """A segment read on the video's timeline starts at its ``first`` frame: the frames before it are
+    other segments' (read there), not a track that was lost, so 'not tracked before frame N' is no
+    problem of this segment."""
+    return problem.kind == "track_lost" and problem.frames == (0, first - 1)
 
 
 class OnlineDecoder:
@@ -419,15 +435,19 @@ def plot_timeline(timeline: Timeline, path: str | Path, title: str = "") -> Path
 
 def video_timeline(pose: Any, checkpoint: str | Path, *, window: int | None = None, stride: int | None = None,
                    threshold: float | None = None, switch_penalty: float | None = None,
-                   still_below: float | None = None, explain: bool = True, name: str = "video") -> Timeline:
+                   still_below: float | None = None, explain: bool = True, name: str = "video",
+                   video: str | Path | None = None) -> Timeline:
     """The timeline of the tracked person in a video's poses (:class:`actlm.pose.backends.PoseSequence`),
     by the model at ``checkpoint``; segments are in video frames (frames without a person are skipped).
+    ``video``: the video file the poses are of, whose camera motion the explanations read (as
+    ``predict``'s: no whole-body fact where the camera moves); None (a keypoint file): not read.
     ``threshold``, ``switch_penalty``, ``still_below`` not given: the checkpoint's stored settings
     (:func:`stored_settings`; the module constants for a checkpoint without them).
     Poses of several tracked people (``pose.track_ids``): every person's timeline (:func:`video_timelines`),
     their segments together, each with its ``person`` id (one row per person in :func:`plot_timeline`)."""
     people = video_timelines(pose, checkpoint, window=window, stride=stride, threshold=threshold,
-                             switch_penalty=switch_penalty, still_below=still_below, explain=explain, name=name)
+                             switch_penalty=switch_penalty, still_below=still_below, explain=explain, name=name,
+                             video=video)
     if len(people) == 1:
         return next(iter(people.values()))
     first = next(iter(people.values()))
@@ -439,11 +459,13 @@ def video_timeline(pose: Any, checkpoint: str | Path, *, window: int | None = No
 def video_timelines(pose: Any, checkpoint: str | Path, *, window: int | None = None, stride: int | None = None,
                     threshold: float | None = None, switch_penalty: float | None = None,
                     still_below: float | None = None, explain: bool = True, name: str = "video",
-                    min_frames: int = 8) -> dict[int, Timeline]:
+                    min_frames: int = 8, video: str | Path | None = None) -> dict[int, Timeline]:
     """One timeline per person: the tracked people of ``pose`` (``track_ids``; those seen in fewer
-    than ``min_frames`` frames left out), most frames first, or the one person of an untracked pose (id 0)."""
+    than ``min_frames`` frames left out), most frames first, or the one person of an untracked pose (id 0).
+    ``video``: as in :func:`video_timeline` (the camera is measured once, on the background outside
+    everyone's boxes, in the first slot's trunk lengths)."""
     from .engine.checkpoint import load_checkpoint
-    from .pipeline import skeleton_for_model, visibility_for_model
+    from .pipeline import camera_for_video, skeleton_for_model, visibility_for_model
     from .pose.people import people_ids, person_sequence
 
     model, meta = load_checkpoint(checkpoint)
@@ -452,6 +474,7 @@ def video_timelines(pose: Any, checkpoint: str | Path, *, window: int | None = N
     num_persons = meta.model.args.get("num_persons", 1)
     out: dict[int, Timeline] = {}
     tracked = getattr(pose, "track_ids", None) is not None
+    camera_moving = camera_for_video(video, pose) if video is not None and explain else None
     for person in people_ids(pose):
         one = person_sequence(pose, person)
         data, kept = skeleton_for_model(one, meta.layout, num_persons, meta.model.args.get("in_channels"))
@@ -464,7 +487,7 @@ def video_timelines(pose: Any, checkpoint: str | Path, *, window: int | None = N
                                   windows=Windows.for_model(meta.test_pipeline, window, stride),
                                   threshold=chosen["threshold"], switch_penalty=chosen["switch_penalty"],
                                   still_below=chosen["still_below"], explain=explain,
-                                  name=f"{name}/person{person}" if tracked else name)
+                                  name=f"{name}/person{person}" if tracked else name, camera_moving=camera_moving)
         for seg in timeline.segments:
             seg.person = person
         out[person] = timeline

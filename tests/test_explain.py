@@ -202,3 +202,26 @@ def test_a_margin_drop_beyond_the_margin_is_said_as_more_than_the_margin():
     assert "by 79 points, more than the whole 30-point margin" in text
     text = template_explanation(_bare_evidence(contrast_parts={"right_hand": 0.2}))
     assert "by 20 points;" in text and "whole" not in text
+
+
+def test_no_movement_is_denied_only_where_the_motion_was_read():
+    """skateboarding (hand-check): the camera moved all clip, so no whole-body motion was read, yet
+    the text said 'No motion the detector names passed its threshold': false. A 'no movement'
+    sentence names what it could not read (camera moving: the whole body's; a tracking problem:
+    its joints'), and says nothing of the kind when everything was read."""
+    from actlm.explain.facts import Fact
+    from actlm.explain.quality import Problem
+    from actlm.explain.text import measured_sentence
+    camera = Problem("camera_motion", (), (0, 299), "the camera moves in frames 0-299: ...")
+    wrists = Problem("jumping_joints", ("right_elbow", "right_wrist"), (19, 298), "...")
+    nothing = measured_sentence(_bare_evidence(problems=[camera, wrists]))
+    assert nothing.startswith("No motion the detector names passed its threshold where it was read (not read: "
+                              "whole-body motion in frames 0-299, where the camera moves; the right elbow and right "
+                              "wrist where the tracking problems above say)")
+    assert "where it was read" not in measured_sentence(_bare_evidence())
+    waved = [Fact("right_hand", "wave", 0.8, 0.1, "waves the right hand")]
+    torso = measured_sentence(_bare_evidence(used_parts=["torso"], facts=waved, problems=[camera, wrists]))
+    assert "of the torso passed the measurement thresholds in that span where it was read (not read: whole-body" in torso
+    assert "wrist" not in torso                              # the wrists' problem does not touch the torso
+    left = measured_sentence(_bare_evidence(used_parts=["left_hand"], facts=waved, problems=[camera, wrists]))
+    assert "where it was read" not in left                   # the camera and the right wrist leave it read

@@ -164,11 +164,12 @@ def test_a_guessed_hip_or_shoulder_still_places_the_trunk():
 
 def test_the_problem_names_the_annotation_not_a_visibility_score(prepared):
     """An annotation's 0/1 flags are 'marked hidden by the annotation'; a pose estimator's graded
-    score (BlazePose's) is 'visibility below 0.5'."""
+    score (BlazePose's) says what it is, the estimator's doubt, not that the joint is out of view."""
     sample = prepared[prepared.find("0106")]
     visible = sample.visibility(PENN_13, hidden="limbs")
     (flagged,) = [p.text for p in read_motion(sample.data, PENN_13, visibility=visible).problems if p.kind == "low_visibility"]
     assert "are marked hidden by the annotation" in flagged and "visibility below" not in flagged
     scored = np.where(visible > 0, 0.93, 0.2)
     (graded,) = [p.text for p in read_motion(sample.data, PENN_13, visibility=scored).problems if p.kind == "low_visibility"]
-    assert "are not visible (visibility below 0.5)" in graded
+    assert graded.startswith("the pose estimator is unsure where the ") and "are (visibility score below 0.5)" in graded
+    assert "not visible" not in graded and "hidden" not in graded

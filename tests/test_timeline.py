@@ -356,3 +356,43 @@ def test_predict_out_with_a_timeline_draws_the_current_label(short_tai_chi, tmp_
 
     a, b = frames(plain), frames(labelled)
     assert a.shape == b.shape and np.abs(a.astype(int) - b.astype(int)).max() > 100   # the label's white text
+
+
+def test_a_video_timeline_explains_its_segments_as_predict_reads_the_video(monkeypatch):
+    """A segment's explanation reads the video as ``predict``'s does: the frames without a person
+    kept in place (its problems name video frames) and no whole-body fact where the camera moves
+    (``camera_for_video`` of the video). A camera moving all clip long is said over each segment's
+    own video frames, across the 10 frames without a person (20-29)."""
+    import actlm.pipeline as pipeline
+    from actlm.pipeline import default_checkpoint
+    from actlm.timeline import video_timelines
+
+    pose = _synthetic_pose(60)
+    pose.visibility[:, 20:30] = 0                                  # nobody in frames 20-29
+    asked = []
+    monkeypatch.setattr(pipeline, "camera_for_video", lambda video, p: asked.append(video) or np.ones(p.frames, bool))
+    timeline = video_timelines(pose, default_checkpoint(), threshold=0.01, still_below=0.0, video="clip.mp4")[0]
+    assert asked == ["clip.mp4"]
+    explained = [s for s in timeline.segments if s.explanation]
+    assert explained
+    for seg in explained:
+        assert f"the camera moves in frames {seg.start}-{seg.end - 1}" in seg.explanation, seg.explanation
+    assert any(s.start < 20 and s.end > 30 for s in explained)    # a segment across the gap: video frames
+    asked.clear()
+    video_timelines(pose, default_checkpoint(), threshold=0.01, still_below=0.0, explain=False, video="clip.mp4")
+    assert asked == []                                             # nothing explained: the camera is not read
+
+
+def test_a_late_segment_is_not_said_untracked_before_it_starts():
+    """A segment read on the video's timeline (its first frame 200) has nothing before it in its own
+    reading; those frames are other segments', not a lost track: no 'not tracked before frame 200'.
+    Its problems name video frames (the camera's 200-259)."""
+    from actlm.engine.checkpoint import load_checkpoint
+    from actlm.pipeline import default_checkpoint, skeleton_for_model
+    from actlm.timeline import explain_segment
+
+    model, meta = load_checkpoint(default_checkpoint())
+    data, kept = skeleton_for_model(_synthetic_pose(60), meta.layout, 1, 2)
+    moving = np.ones(300, bool)
+    text = explain_segment(model, meta, data, None, "late", 30.0, kept + 200, moving)
+    assert "not tracked before" not in text and "the camera moves in frames 200-259" in text, text

@@ -135,3 +135,22 @@ def test_the_camera_motion_of_real_videos(shared_data, clip, trunk, moves, still
     if moves:
         assert moving[moves[0]:moves[1] + 1].mean() > 0.9
     assert not moving[still[0]:still[1] + 1].any()
+
+
+def test_with_people_tracked_everyones_box_is_left_out_of_the_background(monkeypatch):
+    """``predict --people`` explains one person; the others moving in the frame are no background
+    either: their boxes are masked too, while the bound stays in the explained person's trunk lengths."""
+    import actlm.pose.camera as camera
+    from actlm.pipeline import camera_for_video
+    from actlm.pose.backends import PoseSequence
+
+    rng = np.random.default_rng(0)
+    image = (rng.normal(0, 20, (2, 6, 33, 2)) + 200).astype(np.float32)
+    both = PoseSequence("blazepose-33", image, np.ones((2, 6, 33), np.float32), None, 30.0, (640, 480))
+    one = PoseSequence("blazepose-33", image[:1], both.visibility[:1], None, 30.0, (640, 480))
+    seen = []
+    monkeypatch.setattr(camera, "video_camera_moves",
+                        lambda video, img, vis, size, trunk: seen.append((img.shape[0], trunk)) or (np.zeros(6, bool), None))
+    camera_for_video("clip.mp4", one)
+    camera_for_video("clip.mp4", one, everyone=both)
+    assert [m for m, _ in seen] == [1, 2] and seen[0][1] == seen[1][1]

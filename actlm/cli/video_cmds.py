@@ -147,7 +147,8 @@ def predict_cmd(videos: tuple[str, ...], checkpoint: str | None, reasoner_dir: s
     timeline = None
     if timeline_out or timeline_png:
         timeline = _write_timeline(everyone or pose, checkpoint, video, timeline_out, timeline_png, window, stride,
-                                   unknown_below, echo=json_out != "-")
+                                   unknown_below, echo=json_out != "-",
+                                   camera_video=None if (backend or _backend_for(video)) == "coco-json" else video)
     if out:
         from ..pipeline import person_labels
 
@@ -182,7 +183,7 @@ def _explained_prediction(video: str, checkpoint: str | None, backend: str | Non
     if people:
         everyone, main_person, pose_s = _track_people(video, people, progress)
         prediction, pose = predict_video(video, checkpoint, backend, top_k, min_confidence, lm, pose=main_person,
-                                         pose_seconds=pose_s)
+                                         pose_seconds=pose_s, everyone=everyone)
     else:
         prediction, pose = predict_video(video, checkpoint, backend, top_k, min_confidence, lm, progress)
     if class_spec:
@@ -276,14 +277,17 @@ def _track_people(video: str, people: int, progress):
 
 
 def _write_timeline(pose, checkpoint: str | None, video: str, jsonl: str | None, png: str | None,
-                    window: int | None, stride: int | None, threshold: float | None, echo: bool):
-    """``predict --timeline``: the video's segments as JSON Lines and/or a PNG (the poses are reused)."""
+                    window: int | None, stride: int | None, threshold: float | None, echo: bool,
+                    camera_video: str | None = None):
+    """``predict --timeline``: the video's segments as JSON Lines and/or a PNG (the poses are reused);
+    ``camera_video``: the video whose camera motion the segments' explanations read, as predict's do
+    (None for a keypoint file)."""
     from ..pipeline import default_checkpoint
     from ..timeline import plot_timeline, video_timeline, write_jsonl
 
     # settings not given on the command line: the checkpoint's stored ones (actlm.timeline.stored_settings)
     timeline = video_timeline(pose, checkpoint or default_checkpoint(), window=window, stride=stride,
-                              threshold=threshold, name=Path(video).stem)
+                              threshold=threshold, name=Path(video).stem, video=camera_video)
     if echo:
         click.echo(timeline.summary())
     if jsonl:

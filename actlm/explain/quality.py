@@ -10,7 +10,8 @@ Checks, in order: no person, NaN/inf values, a single frame, too few frames, a d
 whole skeleton frozen or collapsed to a point), frozen joints, jumping joints, hips tracked too
 high (3D: the legs longer than when standing while the head stays), left and right
 swapped by the tracker, a skeleton that is not one body (its trunk far from its usual length),
-low visibility (on video: BlazePose visibility below 0.5; an annotation's hidden flag); and once
+low visibility (on video: BlazePose's visibility score below 0.5, said as the estimator's doubt;
+an annotation's hidden flag); and once
 the world frame is known (:func:`view_problems`): collapsed shoulders (edge-on) and hands behind the
 body. Frames without a person between the first and the last with one stay in place, unreadable:
 nothing is read across them, and every frame said is the input's.
@@ -473,9 +474,13 @@ def _invisible(visibility: np.ndarray, track: Tracking, frames: np.ndarray, layo
     """Joint-frames below MIN_VISIBILITY. Only 0s and 1s are an annotation's flags (Penn Action's,
     through ``Sample.visibility``), not a pose estimator's score: the sentence says which."""
     hidden = visibility < MIN_VISIBILITY
-    why = ("marked hidden by the annotation" if np.isin(visibility, (0.0, 1.0)).all()
-           else f"not visible (visibility below {MIN_VISIBILITY})")
-    _report_joints(track, hidden, frames, layout, "low_visibility", (f"is {why}", f"are {why}"))
+    if np.isin(visibility, (0.0, 1.0)).all():
+        _report_joints(track, hidden, frames, layout, "low_visibility",
+                       ("is marked hidden by the annotation", "are marked hidden by the annotation"))
+    else:      # a score says how sure the estimator is, not whether the joint is in view (a hand in view can score 0.3)
+        _report_joints(track, hidden, frames, layout, "low_visibility",
+                       ("is", "are"), f"the pose estimator is unsure where the {{names}} {{verb}} (visibility "
+                                      f"score below {MIN_VISIBILITY})")
     return hidden
 
 
@@ -487,8 +492,9 @@ def _shares_words(shares: np.ndarray) -> str:
 
 
 def _report_joints(track: Tracking, bad: np.ndarray, frames: np.ndarray, layout: Layout, kind: str,
-                   what: tuple[str, str]) -> None:
-    """One problem for the joints that fail in at least REPORT_SHARE of the frames."""
+                   what: tuple[str, str], subject: str = "the {names} {verb}") -> None:
+    """One problem for the joints that fail in at least REPORT_SHARE of the frames; ``subject`` the
+    sentence's start with the joints' ``{names}`` and ``{verb}`` (``what``: one joint's, several's)."""
     share = bad.mean(axis=0)
     joints = np.flatnonzero(share >= REPORT_SHARE).tolist()
     if not joints:
@@ -498,7 +504,7 @@ def _report_joints(track: Tracking, bad: np.ndarray, frames: np.ndarray, layout:
     names = _joint_names(layout, joints)
     verb = what[0] if len(joints) == 1 else what[1]
     track.problems.append(Problem(kind, tuple(layout.joints[j] for j in joints), (first, last),
-                                  f"the {names} {verb} in {_frames_words(first, last)} "
+                                  f"{subject.format(names=names, verb=verb)} in {_frames_words(first, last)} "
                                   f"({_shares_words(share[joints])}): no motion is read from "
                                   f"{'it' if len(joints) == 1 else 'them'} there"))
 

@@ -83,12 +83,54 @@ def measured_sentence(ev: Evidence) -> str:
     if not moving:
         still = [f.text for f in ev.facts if f.motion == "still"]
         return (f"Measured: the person {still[0]}." if still else
-                "No motion the detector names passed its threshold (its vocabulary: raise, reach, bend, squat, sit, "
-                "stand, walk, turn ...); the decision rests on motion it does not name.")
+                f"No motion the detector names passed its threshold{unread_words(ev, None)} (its vocabulary: raise, "
+                "reach, bend, squat, sit, stand, walk, turn ...); the decision rests on motion it does not name.")
     if not ev.used_parts:
         return f"Measured: the person {join_words([f.text for f in moving[:3]])}."
-    return (f"No movement of the {join_words(_names(ev.used_parts))} passed the measurement thresholds in that span; elsewhere "
-            f"the person {join_words([f.text for f in moving[:2]])}.")
+    return (f"No movement of the {join_words(_names(ev.used_parts))} passed the measurement thresholds in that span"
+            f"{unread_words(ev, ev.used_parts)}; elsewhere the person {join_words([f.text for f in moving[:2]])}.")
+
+
+#: the body parts whose motions include the whole body's (squat, walk, bend ...: read in the image,
+#: so not where the camera moves)
+_WHOLE_BODY_PARTS = {"torso", "left_leg", "right_leg", "feet", "legs", "body"}
+#: tracking problems in whose frames nothing at all is read
+_NOTHING_READ = ("not_one_body", "dead_track", "track_lost")
+#: words of a joint's name -> the body parts its motion is read for
+_JOINT_PARTS = {"wrist": ("hand", "arm"), "hand": ("hand", "arm"), "thumb": ("hand",), "pinky": ("hand",),
+                "index": ("hand",), "tip": ("hand",), "elbow": ("arm",), "shoulder": ("arm", "torso"),
+                "hip": ("leg", "torso"), "knee": ("leg",), "ankle": ("leg", "feet"), "heel": ("feet",),
+                "foot": ("feet", "leg"), "spine": ("torso",), "neck": ("torso", "head")}
+
+
+def _joint_parts(joint: str) -> set[str]:
+    """The body parts (``left_arm``, ``feet``, ``head`` ...) whose motion a joint's reading feeds."""
+    side = next((s for s in ("left", "right") if joint.startswith(s)), None)
+    for word, parts in _JOINT_PARTS.items():
+        if word in joint:
+            return {p if p in ("feet", "torso", "head") or side is None else f"{side}_{p}" for p in parts}
+    return {"head"}
+
+
+def unread_words(ev: Evidence, parts: list[str] | None) -> str:
+    """'' when every motion a 'no movement' sentence denies (of ``parts``; None: of the whole body)
+    was read; else where it was not (the camera moving: the whole body's; a tracking problem: its
+    joints'), so that the sentence denies only what was measured: ' where it was read (not read: ...)'."""
+    wanted = None if parts is None else set(parts)
+    unread: list[str] = []
+    camera = [p for p in ev.problems if p.kind == "camera_motion"]
+    if camera and (wanted is None or wanted & _WHOLE_BODY_PARTS):
+        unread.append(f"whole-body motion in frames {camera[0].frames[0]}-{camera[0].frames[1]}, where the camera moves")
+    joints = list(dict.fromkeys(j for p in ev.problems if p.kind != "camera_motion" for j in p.joints
+                                if wanted is None or _joint_parts(j) & wanted))
+    if joints:
+        unread.append(f"the {join_words([j.replace('_', ' ') for j in joints])} where the tracking problems above say")
+    sided = wanted is None or any(p.startswith(("left", "right")) for p in wanted)
+    if any(p.kind == "swapped_sides" for p in ev.problems) and sided:
+        unread.append("either side where left and right are swapped")
+    if any(p.kind in _NOTHING_READ for p in ev.problems):
+        unread.append("anything where the tracking problems above say nothing is read")
+    return f" where it was read (not read: {'; '.join(unread)})" if unread else ""
 
 
 def problem_sentences(ev: Evidence) -> list[str]:
