@@ -1623,3 +1623,37 @@ def test_coming_up_from_a_ready_stance_is_no_lean_back():
     for index in (26, 82):                       # camera roll 18 and 23 degrees
         sample = clean_sample("lean_back", "coco-17", 40, index)
         assert "lean_back" in motions(read_motion(sample.data, sample.layout)), sample.camera
+
+
+def test_a_squat_whose_bottom_a_leg_glitch_hides_is_sized_at_least():
+    """NW-UCLA a02_s02_e00 (hand-check round 13): the pelvis goes 1.06 -> 0.60 -> 1.11 m, but a leg
+    glitch (left knee, right ankle jumping over frames 8-28) hides the bottom, and the lowest trusted
+    frame gives 0.24 m: said as 'about 0.24 m' it was false. The size read from the trusted frames
+    is a lower bound there: 'at least'. A squat whose bottom is read keeps 'about'."""
+    glitched = motions(read_motion(ucla("a02_s02_e00_v03"), "kinect-v1"))["squat"][0]
+    assert "by at least 0.2" in glitched.text and "about" not in glitched.text
+    seen = motions(read_motion(ucla("a01_s03_e06_v03"), "kinect-v1"))["squat"][0]
+    assert "by about 0.2" in seen.text
+
+
+def test_a_hand_going_down_with_a_body_sitting_down_reaches_no_floor():
+    """NW-UCLA a05_s08_e05 (hand-check round 13): the right hand goes 0.62 -> 0.29 m as the body
+    sits, 0.48 m under its shoulder all along; at its lowest frame the knees still read low (hips
+    0.23 statures over them), four frames later level with the hips, the hand resting beside the
+    seat: 'reaches down towards the floor' was false. The sitting down itself is still read."""
+    reading = motions(read_motion(ucla("a05_s08_e05_v03"), "kinect-v1"))
+    assert "reach_down" not in reading
+    assert "sit_down" in reading
+
+
+def test_a_lean_read_from_one_shoulder_of_a_body_facing_the_camera_is_not_stated():
+    """Penn 0716 (hand-check round 13): a lifter facing the camera (hips 0.56 of the trunk apart),
+    the right shoulder unread around the peak: the line from the left shoulder alone to the mid-hips
+    tilts sideways, read as 'leans the upper body back by about 20 degrees' (false). No trunk fact
+    there; Penn 0775's lean, seen with both shoulders, is still read."""
+    data, visibility = penn_as_read("0716")
+    facts = motions(read_motion(data, "penn-13", visibility=visibility))
+    assert "lean_back" not in facts and "bend" not in facts
+    assert "squat" in facts
+    data, visibility = penn_as_read("0775")
+    assert "lean_back" in motions(read_motion(data, "penn-13", visibility=visibility))

@@ -4,6 +4,8 @@ appear where they were not seen going, implausible skeletons and the wording of 
 real skeletons (Penn Action's 2D annotations with their visibility, NW-UCLA) or a real video."""
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
@@ -154,3 +156,35 @@ def test_with_people_tracked_everyones_box_is_left_out_of_the_background(monkeyp
     camera_for_video("clip.mp4", one)
     camera_for_video("clip.mp4", one, everyone=both)
     assert [m for m, _ in seen] == [1, 2] and seen[0][1] == seen[1][1]
+
+
+def test_a_raise_whose_span_reaches_past_the_jumps_is_still_between_them():
+    """The skateboarding clip's false raise: its span runs across unread frames
+    (:func:`_extent_across_gaps`, for a hand frozen at a raise's top) and so past the jumps of its
+    hand right around its peak; the island test reads the frames read around the peak, not the
+    span's ends. Jumps on one side only still leave the raise."""
+    from actlm.explain.facts import JUMPED_AROUND, _body, _end, without_jump_islands
+    from actlm.explain.world import world_frame
+
+    data, layout = ucla("a08_s02_e01_v02"), get_layout("kinect-v1")
+    facts = read_motion(data, layout).facts
+    raise_ = next(f for f in facts if f.motion == "raise" and f.part == "right_hand")
+    n = data.shape[1] - 1
+    start, end, peak = (int(round(t * n)) for t in (raise_.start, raise_.end, raise_.time))
+    assert end - start > 2 * JUMPED_AROUND + 2
+    # the jumps inside the span, one frame off each side of the peak (the span bridged them)
+    first = max(start + 1, min(peak - 1 - JUMPED_AROUND, end - 2 * JUMPED_AROUND - 2))
+    before = slice(first, first + JUMPED_AROUND)
+    after = slice(first + JUMPED_AROUND + 2, first + 2 * JUMPED_AROUND + 2)
+    x, _ = check_tracking(data[0], layout)
+    world = world_frame(x, layout)
+    hands = {s: _end(layout, f"{s}_hand") for s in ("right", "left")}
+    for lost, stated in (((before, after), False), ((before,), True), ((after,), True)):
+        body = _body(world.coords, layout, world.mirrored)
+        jumped = np.zeros(data.shape[1:3], bool)
+        for rows in lost:
+            jumped[rows, hands["right"]] = True
+            body.step_hand["right"][rows] = np.nan
+        moved = replace(raise_, time=round((first + JUMPED_AROUND) / n, 3))    # its peak between the jumps
+        kept = without_jump_islands([moved if f is raise_ else f for f in facts], body, data.shape[1], jumped, hands)
+        assert (moved in kept) == stated

@@ -71,7 +71,7 @@ def _generic_wording(f: Fact | str) -> str:
     also cleans wordings stored by older profiles ('walks forward, covering')."""
     text = f.text if isinstance(f, Fact) else f
     text = re.sub(r",? covering(?: about \d+(?:\.\d+)? [a-z ]+)?$", "", text)
-    return re.sub(r",? (?:by )?about \d+(?:\.\d+)? (?:degrees|body lengths|statures?|metres|m)\b", "", text)
+    return re.sub(r",? (?:by )?(?:about|at least) \d+(?:\.\d+)? (?:degrees|body lengths|statures?|metres|m)\b", "", text)
 
 
 def load_fact_profile(folder: str | Path) -> dict[str, Any] | None:

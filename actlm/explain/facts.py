@@ -85,8 +85,12 @@ TRUNK_FORESHORTEN = 0.08
 #: and the motions that say how the clip ends (or starts) are not stated
 LOST_SHARE = 0.1
 END_STATE = ("sit_down", "stand_up", "still")
-#: a raise or forward reach (:data:`HELD`) whose hand jumped (unread) in each of this many frames
-#: before it and after it was placed there between jumps (:func:`without_jump_islands`)
+#: a raise or forward reach (:data:`HELD`) read only between jumps of its hand (unread and flagged
+#: by the jump check in each of this many frames right before and right after the frames read around
+#: its peak) was placed there between jumps (:func:`without_jump_islands`). A fast real raise or
+#: throw breaks the bones' lengths for one frame as it goes up or down (UTD-MHAD, Penn Action); a
+#: joint placed off the body stays off for longer (hand-check round 13, NW-UCLA a01_s03_e06: 2 frames
+#: each side; the skateboarding clip: 3 and 7)
 JUMPED_AROUND = 3
 HELD = ("raise", "reach_forward")
 #: a body whose head, hips and feet stay within this (statures) and hands within STILL_HANDS
@@ -329,6 +333,13 @@ STRAIGHT_KNEE, DEEP_KNEE, KNEE_CYCLE_DROP = 140, 100, 0.1
 LEG_GLITCH_BRIDGE, LEG_GLITCH_EDGE = 5 / 30, 2 / 30
 #: ... unless that leaves less than this share of the frames (a leg lost all along: read as it is)
 LEG_GLITCH_KEEP = 0.5
+#: in an image, hips this far apart (a share of the trunk's image length) are seen from the front or
+#: the back, not in profile (0.5-0.8 front-on, ~0.1 in profile in Penn Action): see :func:`_one_shoulder_front_on`
+HIPS_APART = 0.3
+#: a squat whose hips read this much (statures, ~3.5 cm) lower in the glitch frames right next to
+#: its lowest trusted frame has its bottom unread: its size is said as 'at least' (see
+#: :func:`_bottom_unread`)
+GLITCH_BOTTOM = 0.02
 #: a change of facing faster than this (degrees per second: 45 between neighbouring readable frames
 #: at 30 fps) is a tracking flip, not a turn (a person turns ~180 degrees a second, a fast spin
 #: ~450; measured on the smoothed facing)
@@ -809,7 +820,8 @@ def _down_reach(body: _Body, side: str, clock: _Clock, world: World) -> list[Fac
     # so hands resting on them look far below the hips: there the arm itself must stretch down
     # from the shoulder, or the hand get near the floor
     stretched = height[low] < NEAR_FLOOR or by_arm > REACH_SHOULDER
-    unseated = world.dims == 3 and hip_low - knee_low > SEATED_THIGH
+    span = _extent(-height, low, -(height[low] + drop / 2))
+    unseated = world.dims == 3 and _unseated_while_low(body, span, hip_low - knee_low)
     reached = (drop > THRESHOLDS["reach_down"] and (relative > BELOW_BODY or height[low] < NEAR_FLOOR)
                and reaches and height[low] < hip_low - BELOW_HIPS and (stretched or unseated))
     if reached and not height[low] < knee_low - KNEE_MARGIN and not low_by_pelvis:
@@ -817,7 +829,22 @@ def _down_reach(body: _Body, side: str, clock: _Clock, world: World) -> list[Fac
     if not (reached or _crouched_pickup(body, height, low, drop, hip_low, knee_low, world)):
         return []
     return [clock.fact(f"{side}_hand", "reach_down", low, drop, f"reaches down towards the floor with the {side} hand",
-                       _extent(-height, low, -(height[low] + drop / 2)))]
+                       span)]
+
+
+def _unseated_while_low(body: _Body, span: tuple[int, int], at_low: float) -> bool:
+    """Whether the hips stay SEATED_THIGH above the knees over the frames ``span`` the hand stays
+    low (``at_low``: their gap at the hand's lowest frame, used where neither is read in it). A
+    hand that goes down with a body sitting down reaches the seat, not the floor: at its lowest
+    frame the knees may still read low (hand-check round 13, NW-UCLA a05_s08_e05: hips 0.23 statures
+    over the knees at the hand's lowest frame, level with them four frames later with the hand
+    resting beside the seat)."""
+    rows = slice(span[0], span[1] + 1)
+    knees = np.nanmean([body.knee["left"][rows, 1], body.knee["right"][rows, 1]], axis=0)
+    gap = body.hip[rows, 1] - knees
+    if not _readable(gap, 1):
+        return at_low > SEATED_THIGH
+    return bool(np.nanmin(gap) > SEATED_THIGH and at_low > SEATED_THIGH)
 
 
 def _body_hand_seen(height: np.ndarray, least: int = _Rate().frames(HAND_SEEN_RUN)) -> np.ndarray:
@@ -1275,7 +1302,7 @@ def _bend_fact(body: _Body, clock: _Clock, world: World, layout: Layout | None =
     if not _readable(tilt, 1):
         return []
     lean_front = _lean_front(body, world, layout)
-    lean = _lean_back_fact(body, clock, lean_front)
+    lean = _lean_back_fact(body, clock, lean_front, image=world.dims == 2)
     if lean is not None:
         return lean
     peak = _argmax(tilt)
@@ -1349,12 +1376,14 @@ def _bend_front(body: _Body, world: World, peak: int) -> np.ndarray:
     return _knee_forward(body, rows) if world.dims == 3 else np.full(2, np.nan)
 
 
-def _lean_back_fact(body: _Body, clock: _Clock, front: np.ndarray) -> list[Fact] | None:
+def _lean_back_fact(body: _Body, clock: _Clock, front: np.ndarray, image: bool = False) -> list[Fact] | None:
     """Leaning back: the spine's backward angle from its standing direction (see
     :func:`_standing_direction`), towards the person's back (``front``: see :func:`_lean_front`),
     held over BEND_HELD, beyond the lean_back threshold, LEAN_RISE above its usual level and
     above where it was before, for LEAN_FRAMES at half of it or more, in place (LEAN_PLACE). None
-    where no lean back is read (the bend reading goes on); a lying body (a sit-up) does not lean."""
+    where no lean back is read (the bend reading goes on); a lying body (a sit-up) does not lean.
+    In an ``image``, a lean read from one shoulder of a body facing along the camera axis is a
+    sideways tilt (see :func:`_one_shoulder_front_on`): no trunk fact at all ([])."""
     if not np.isfinite(front).all():
         return None
     spine = body.neck - body.hip
@@ -1377,11 +1406,31 @@ def _lean_back_fact(body: _Body, clock: _Clock, front: np.ndarray) -> list[Fact]
     span = _extent(back, peak, (lean + base) / 2)
     if span[1] - span[0] + 1 < body.rate.frames(LEAN_FRAMES):
         return None                      # a few frames' jolt at the end of a track is no lean
+    if image and _one_shoulder_front_on(body, (peak - held // 2, peak + held // 2)):
+        return []                        # the tilt read is sideways: neither a lean nor a bend
     feet = np.nanmean([body.ankle["left"], body.ankle["right"]], axis=0)
     if np.nanmin([np.linalg.norm(x[peak] - x[span[0]]) for x in (feet, body.hip)]) >= LEAN_PLACE:
         return None                      # leaning back is done standing in place, not walking (away in an image)
     return [clock.fact("torso", "lean_back", peak, lean, f"leans the upper body back by about {int(round(lean, -1))} degrees",
                        span)]
+
+
+def _one_shoulder_front_on(body: _Body, span: tuple[int, int]) -> bool:
+    """In an image, whether the trunk over most of ``span`` (the frames a lean's peak is held over) is read from one shoulder while the hips
+    are seen apart (HIPS_APART of the trunk's image length or more: a body facing the camera, or
+    away from it; seen in profile they overlap). That shoulder sits half the shoulders' width off
+    the body's midline, so the line from it to the mid-hips tilts sideways in the image, and a body
+    facing along the camera axis has no image front to call that tilt back or forward (hand-check
+    round 13, Penn 0716: a lifter facing the camera, hips 0.56 of the trunk apart, the right
+    shoulder hidden: -13..-17 degrees read as 'leans back'; leans seen with both shoulders, or in
+    profile (hips 0.10 of the trunk apart), are read)."""
+    rows = slice(max(span[0], 0), span[1] + 1)
+    one = np.isfinite(body.shoulder["left"][rows, 0]) != np.isfinite(body.shoulder["right"][rows, 0])
+    hips = np.abs(body.hip_joint["left"][rows, 0] - body.hip_joint["right"][rows, 0])
+    trunk = np.linalg.norm((body.neck - body.hip)[rows, :2], axis=1)
+    with np.errstate(invalid="ignore"):
+        apart = hips >= HIPS_APART * trunk
+    return bool(np.mean(one & apart) >= 0.5)
 
 
 def _lean_reference(body: _Body, spine: np.ndarray, tilt: np.ndarray, front: np.ndarray) -> np.ndarray:
@@ -1647,8 +1696,11 @@ def _height_facts(body: _Body, clock: _Clock, reading: "_Context", dims: int = 3
     by_hips = dip > THRESHOLDS["squat"] and back > dip / 2 and not knee >= BENT_KNEE and _on_the_spot(body, height, low)
     if by_hips or _knee_cycle(body, height):
         dip = _squat_size(body, depth, dip)
+        size = words(dip)
+        if _bottom_unread(height, depth, low):
+            size = size.replace("about", "at least", 1)
         return [clock.fact("legs", "squat", low, dip,
-                           f"bends the knees and lowers the body by {words(dip)}, then comes back up",
+                           f"bends the knees and lowers the body by {size}, then comes back up",
                            _extent(-height, low, -(height[low] + dip / 2)))]
     return []
 
@@ -1664,6 +1716,26 @@ def _squat_size(body: _Body, depth: np.ndarray, dip: float) -> float:
         return dip
     low = int(np.nanargmin(quick))
     return max(dip, float(np.nanmax(quick[: low + 1]) - quick[low]))
+
+
+def _bottom_unread(height: np.ndarray, depth: np.ndarray, low: int) -> bool:
+    """Whether a squat's bottom lies in the frames a leg's tracking glitch leaves unread (``depth``
+    NaN where ``height``, the hips' plain height, is read): the glitch frames right next to its lowest
+    trusted frame ``low`` read the hips GLITCH_BOTTOM lower still. Its size read from the trusted
+    frames is then only a lower bound (hand-check round 13, NW-UCLA a02_s02_e00: the pelvis 1.06 ->
+    0.60 -> 1.11 m with the bottom under a leg glitch: 0.24 m read from the trusted frames). The hips
+    read there are not the size either: a jumping leg drags the pelvis (see LEG_GLITCH_BRIDGE)."""
+    if not np.isfinite(depth[low]):
+        return False
+    glitch = np.isfinite(height) & ~np.isfinite(depth)
+    for step in (-1, 1):
+        run, t = [], low + step
+        while 0 <= t < len(height) and glitch[t]:
+            run.append(t)
+            t += step
+        if run and float(np.min(height[run])) < depth[low] - GLITCH_BOTTOM:
+            return True
+    return False
 
 
 def _ends_read(x: np.ndarray) -> bool:
@@ -2303,26 +2375,53 @@ def _one_way_forward(facts: list[Fact], body: _Body) -> list[Fact]:
 def without_jump_islands(facts: list[Fact], body: _Body, frames: int, jumped: np.ndarray | None = None,
                 hands: dict[str, tuple[int, ...]] | None = None) -> list[Fact]:
     """``facts`` without the raises and forward reaches (:data:`HELD`) that lie on an island between
-    two jumps of their hand: unread and flagged by the jump check (``jumped`` (T, V), the ``hands`` joints per
-    side) in each of the JUMPED_AROUND frames before the motion starts and after it ends (of
-    ``frames`` in all); and without the 'lowers ... again' of such a raise. The hand was neither
-    seen going up nor coming down: the tracker placed it there between jumps (a wrist in the sky
-    for 8 frames). A fast real raise may be flagged as it starts, but the hand stays up or comes
-    down seen."""
+    two jumps of their hand, and without the 'lowers ... again' of such a raise. The island is the
+    read core around the motion's peak (the run of frames where the hand is read): it lies between
+    jumps when the JUMPED_AROUND frames right before it and right after it are unread and flagged by
+    the jump check (``jumped`` (T, V), the ``hands`` joints per side), and the whole core lies inside
+    the motion's span (of ``frames`` in all), so the hand was
+    neither seen going up nor coming down: the tracker placed it there between jumps (a wrist in the
+    sky for 8 frames; hand-check round 13: a hand 0.3 m higher for the 12 frames between two jumps).
+    The span is no test by itself: it may reach across unread frames (:func:`_extent_across_gaps`)
+    and so past the jumps. A fast real raise may be flagged as it starts, but the hand stays up or
+    comes down seen."""
     if jumped is None or hands is None:
         return facts
 
-    def jumped_in(side: str, rows: slice) -> bool:
-        hand = body.step_hand[side][rows]
-        return len(hand) == JUMPED_AROUND and not np.isfinite(hand).all(axis=-1).any() and \
+    def flagged_gap(side: str, core_edge: int, step: int) -> bool:
+        """The JUMPED_AROUND frames next to the core (going ``step`` from ``core_edge``) are all
+        unread and flagged."""
+        rows = [core_edge + step * k for k in range(1, JUMPED_AROUND + 1)]
+        if not all(0 <= t < frames for t in rows):
+            return False
+        return not np.isfinite(body.step_hand[side][rows]).all(axis=-1).any() and \
             bool(jumped[rows][:, list(hands[side])].any(axis=1).all())
 
     def between_jumps(f: Fact) -> bool:
-        start, end = (int(round(t * max(frames - 1, 1))) for t in (f.start, f.end))
-        before, after = slice(start - JUMPED_AROUND, start), slice(end + 1, end + 1 + JUMPED_AROUND)
-        return any(jumped_in(side, before) and jumped_in(side, after) for side in _sides(f.part) if start >= JUMPED_AROUND)
+        start, end, peak = (int(round(t * max(frames - 1, 1))) for t in (f.start, f.end, f.time))
+        for side in _sides(f.part):
+            core = _read_core(body.step_hand[side], peak)
+            if core is not None and start <= core[0] and core[1] <= end and \
+                    flagged_gap(side, core[0], -1) and flagged_gap(side, core[1], 1):
+                return True
+        return False
 
     return without_orphan_lowers([f for f in facts if f.motion not in HELD or not between_jumps(f)], facts)
+
+
+def _read_core(track: np.ndarray, peak: int) -> tuple[int, int] | None:
+    """The first and last frame of the run of read (finite) frames of ``track`` (T, C) around
+    ``peak`` (or a frame next to it: a fact's time is rounded); None when none is read there."""
+    read = np.isfinite(track).all(axis=-1)
+    near = [t for t in (peak, peak - 1, peak + 1) if 0 <= t < len(read) and read[t]]
+    if not near:
+        return None
+    a = b = near[0]
+    while a > 0 and read[a - 1]:
+        a -= 1
+    while b < len(read) - 1 and read[b + 1]:
+        b += 1
+    return a, b
 
 
 def _sides(part: str) -> set[str]:
