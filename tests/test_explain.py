@@ -202,6 +202,10 @@ def test_a_margin_drop_beyond_the_margin_is_said_as_more_than_the_margin():
     assert "by 79 points, more than the whole 30-point margin" in text
     text = template_explanation(_bare_evidence(contrast_parts={"right_hand": 0.2}))
     assert "by 20 points;" in text and "whole" not in text
+    # a close call whose margin and drop both round to one point (skateboarding.mp4 read
+    # 'by 1 points, more than the whole 1-point margin'): one decimal below ten points
+    close = _bare_evidence(confidence=0.211, runner_up_confidence=0.197, contrast_parts={"head": 0.016})
+    assert "by 1.6 points, more than the whole 1.4-point margin" in template_explanation(close)
 
 
 def test_no_movement_is_denied_only_where_the_motion_was_read():

@@ -183,10 +183,20 @@ def _contrast_part_words(ev: Evidence) -> str:
         return ""
     part, drop = next(iter(ev.contrast_parts.items()))
     margin = ev.confidence - ev.runner_up_confidence
-    words = f"freezing the {_names([part])[0]} narrows the margin most, by {drop * 100:.0f} points"
+    words = f"freezing the {_names([part])[0]} narrows the margin most, by {_points(drop)}"
     if drop > margin:
-        words += f", more than the whole {margin * 100:.0f}-point margin"
+        words += f", more than the whole {_points(margin, hyphen=True)} margin"
     return words + "; "
+
+
+def _points(share: float, hyphen: bool = False) -> str:
+    """A difference of probabilities in percentage points: whole points from 10 up, one decimal
+    below (a 1.3-point drop against a 1.1-point margin must not read '1 points ... 1-point margin')."""
+    value = share * 100
+    number = f"{value:.0f}" if abs(value) >= 9.95 else f"{value:.1f}"
+    if hyphen:
+        return f"{number}-point"
+    return f"{number} point" if number == "1.0" else f"{number} points"
 
 
 def _no_cue_words(ev: Evidence) -> str:
