@@ -9,7 +9,7 @@ import pytest
 from scipy.io import loadmat, savemat
 
 from actlm.data import penn
-from actlm.data.errors import DataError
+from actlm.data.errors import DataError, PrepareReport
 from actlm.data.layouts import PENN_13
 from actlm.data.store import SkeletonSet
 
@@ -35,12 +35,18 @@ def imported(tmp_path_factory) -> tuple[SkeletonSet, str]:
     """The three clips through the importer's prepare (the path every model's data takes)."""
     for name in CLIPS:
         raw(name)
-    folder = tmp_path_factory.mktemp("penn")
+    prepared, report = prepare_clips(tmp_path_factory.mktemp("penn"), CLIPS)
+    return prepared, report.summary()
+
+
+def prepare_clips(folder: Path, names: tuple[str, ...] | list[str]) -> tuple[SkeletonSet, PrepareReport]:
+    """Penn Action clips ``names`` (linked from the shared data) through the importer's prepare into
+    ``folder``: the prepared set read back from its index, and the import report."""
     (folder / "raw").mkdir()
-    for name in CLIPS:
+    for name in names:
         (folder / "raw" / f"{name}.mat").symlink_to(PENN / f"{name}.mat")
     report = penn.prepare(folder / "raw", folder / "prepared")
-    return SkeletonSet(folder / "prepared"), report.summary()
+    return SkeletonSet(folder / "prepared"), report
 
 
 def stored(ds: SkeletonSet, name: str) -> tuple[np.ndarray, dict]:

@@ -16,6 +16,8 @@ from actlm.data.layouts import BODY_13, PENN_13
 from actlm.data.store import GUESSED_LIMB, Sample, SkeletonSet, hidden_runs
 from actlm.explain.facts import read_motion
 
+from test_penn_placeholders import prepare_clips
+
 PENN = Path(__file__).resolve().parents[2] / "shared" / "data" / "penn-action"
 #: 0001: a clip with hidden joint-frames but no placeholder; 0785: the left elbow and wrist never
 #: read (placeholders all clip long); 0106: a pitch whose left wrist is hidden through its follow-through
@@ -39,12 +41,7 @@ def prepared(tmp_path_factory) -> SkeletonSet:
     ``actlm explain`` and the facts benchmarks take)."""
     for name in CLIPS:
         flags(name)
-    folder = tmp_path_factory.mktemp("penn")
-    (folder / "raw").mkdir()
-    for name in CLIPS:
-        (folder / "raw" / f"{name}.mat").symlink_to(PENN / f"{name}.mat")
-    penn.prepare(folder / "raw", folder / "prepared")
-    return SkeletonSet(folder / "prepared")
+    return prepare_clips(tmp_path_factory.mktemp("penn"), CLIPS)[0]
 
 
 @pytest.mark.parametrize("name", CLIPS)
