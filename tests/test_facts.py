@@ -1657,3 +1657,37 @@ def test_a_lean_read_from_one_shoulder_of_a_body_facing_the_camera_is_not_stated
     assert "squat" in facts
     data, visibility = penn_as_read("0775")
     assert "lean_back" in motions(read_motion(data, "penn-13", visibility=visibility))
+
+
+def test_a_squat_is_not_stated_below_its_own_threshold_size():
+    """Penn 2181 (hand-check round 14, tennis serve): the knees bend and straighten (the knee cycle)
+    while the hips only wobble 0.02-0.05 statures: 'bends the knees and lowers the body by about
+    0.01 statures' was false. A squat found by the knee cycle is said only where its size exceeds
+    the squat's threshold; a lifter's squat (Penn 0716) is still read."""
+    from actlm.explain.facts import THRESHOLDS
+    data, visibility = penn_as_read("2181")
+    assert "squat" not in motions(read_motion(data, "penn-13", visibility=visibility))
+    data, visibility = penn_as_read("0716")
+    squats = motions(read_motion(data, "penn-13", visibility=visibility))["squat"]
+    assert all(f.strength > THRESHOLDS["squat"] for f in squats)
+
+
+def test_a_2d_arm_cocked_back_against_a_deep_bend_is_not_forward(monkeypatch):
+    """Penn 0095 (hand-check round 14, pitch): neither face nor knees tell the front; at frame 32 the
+    right wrist is 0.3 statures behind its shoulder (the arm cocked back), read as 'stretches the
+    right arm forward' (false). The follow-through bends the trunk 80 degrees towards -h1, which no
+    standing body does backwards: that is the front, and the arm out to +h1 is not ahead."""
+    from actlm.explain import facts as F
+    seen = {}
+    bend = F._bend_fact
+
+    def spy(body, clock, world, layout=None):
+        seen.update(body=body, world=world)
+        return bend(body, clock, world, layout)
+
+    monkeypatch.setattr(F, "_bend_fact", spy)
+    data, visibility = penn_as_read("0095")
+    found = motions(read_motion(data, "penn-13", visibility=visibility))
+    assert "reach_forward" not in found, found.get("reach_forward")
+    assert F._image_front(seen["body"], seen["world"], None) == 0.0
+    assert F._bent_front(seen["body"]) == -1.0

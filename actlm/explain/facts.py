@@ -307,6 +307,12 @@ STEADY_FACING = 0.9
 #: of their hip-ankle lines (by KNEE_FRONT statures, ~1.7 cm: a standing knee bends a few degrees,
 #: and only forward), averaged over the clip, with FRONT_AGREE of the readable frames agreeing
 FACE_FRONT, KNEE_FRONT, FRONT_AGREE = 0.025, 0.01, 0.7
+#: ... and, where neither the face nor the knees tell it, a reach's front is the side the trunk bends
+#: to beyond FORWARD_BEYOND degrees from image up while the hips stay this many statures above the
+#: knees (standing or crouching, not lying): no standing body leans back that far (hand-check round
+#: 14, Penn 0095: the pitch's follow-through bends 80 degrees towards -h1, and the arm cocked back
+#: to +h1 before it was 'stretched forward')
+BEND_FRONT_HIPS = 0.1
 #: a bend beyond this many degrees is forward whatever the shoulder line says: a standing person
 #: cannot lean back that far, and a Kinect seeing someone from behind mirrors their front
 FORWARD_BEYOND = 45
@@ -746,8 +752,8 @@ def _forward_reach(body: _Body, side: str, clock: _Clock, world: World) -> list[
     arm = _arm_length(body, side)
     if not arm > 0:
         return []
-    # in one image a reach is ahead towards the person's front (the knees tell it in profile)
-    front = _image_front(body, world, None) if world.dims == 2 else 0.0
+    # in one image a reach is ahead towards the person's front (the knees tell it in profile, else a deep bend)
+    front = (_image_front(body, world, None) or _bent_front(body)) if world.dims == 2 else 0.0
     ahead = _ahead_3d(body, side, world) if world.dims == 3 else _ahead_2d(body, side, arm, front)
     width = body.rate.frames(BEND_HELD)
     held = _held(ahead, width, readable=max(width - 1, 1))     # a tracker may drop a frame at a punch's fast end
@@ -768,6 +774,21 @@ def _forward_reach(body: _Body, side: str, clock: _Clock, world: World) -> list[
     if world.dims == 2 and not front and _arms_opposite_2d(body)[span[0]:span[1] + 1].any():
         return []                        # the front unknown, the arms out to either side: one points back
     return [clock.fact(f"{side}_arm", "reach_forward", far, held[first], f"stretches the {side} arm forward", span)]
+
+
+def _bent_front(body: _Body) -> float:
+    """The image side (+1 / -1 along h1) a standing body's trunk bends to in the frames it tilts
+    beyond FORWARD_BEYOND degrees (at least BEND_HELD seconds of them, FRONT_AGREE agreeing); else 0."""
+    knees = np.nanmean([body.knee["left"][:, 1], body.knee["right"][:, 1]], axis=0) \
+        if _readable(body.knee["left"][:, 1]) or _readable(body.knee["right"][:, 1]) else np.full(len(body.hip), np.nan)
+    with np.errstate(invalid="ignore"):
+        deep = (_trunk_tilt(body) > FORWARD_BEYOND) & (body.hip[:, 1] - knees > BEND_FRONT_HIPS)
+    side = np.sign((body.neck - body.hip)[deep, 0])
+    side = side[np.isfinite(side) & (side != 0)]
+    if len(side) < max(body.rate.frames(BEND_HELD), 3):
+        return 0.0
+    front = float(np.sign(side.mean()))
+    return front if np.mean(side == front) >= FRONT_AGREE else 0.0
 
 
 def _reach_facts(body: _Body, side: str, clock: _Clock, world: World) -> list[Fact]:
@@ -1696,8 +1717,15 @@ def _height_facts(body: _Body, clock: _Clock, reading: "_Context", dims: int = 3
     by_hips = dip > THRESHOLDS["squat"] and back > dip / 2 and not knee >= BENT_KNEE and _on_the_spot(body, height, low)
     if by_hips or _knee_cycle(body, height):
         dip = _squat_size(body, depth, dip)
+        # the knee cycle finds a squat whose hips' drop is hard to read, but what is said is that drop:
+        # below a squat's own threshold it is no lowering of the body (hand-check round 14, Penn 2181: a
+        # tennis serve's hips wobbling 0.02-0.05 statures with the knees unmoved, said as 0.01), unless
+        # the bottom is unread and the size only a lower bound ('at least')
+        unread = _bottom_unread(height, depth, low)
+        if dip <= THRESHOLDS["squat"] and not unread:
+            return []
         size = words(dip)
-        if _bottom_unread(height, depth, low):
+        if unread:
             size = size.replace("about", "at least", 1)
         return [clock.fact("legs", "squat", low, dip,
                            f"bends the knees and lowers the body by {size}, then comes back up",
