@@ -490,15 +490,24 @@ def failure_table(summary: dict, problems_available: bool) -> list[str]:
     return lines
 
 
-def write(out: dict, args: argparse.Namespace, layouts: tuple[str, ...], path: Path) -> None:
+def run_info() -> tuple[str, str]:
+    """This run's command line and date (UTC), for the results files."""
     command = "python -m experiments.facts_benchmark " + " ".join(sys.argv[1:])
-    when = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    return command.strip(), datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def provenance(command: str, when: str) -> list[str]:
+    """The results file's Command, Commit and Date lines."""
+    return [f"Command: `{command}`  ", f"Commit: {head_commit()} (working tree at run time)  ", f"Date: {when}  "]
+
+
+def write(out: dict, args: argparse.Namespace, layouts: tuple[str, ...], path: Path) -> None:
+    command, when = run_info()
     api = "read_motion" if out["problems_available"] else "kinematic_facts"
     summary = failure_summary(out)
     all_real, all_base = out["real"].by_group[("all", "all")], out["baseline"].by_group[("all", "all")]
     md = [
-        "# Fact detector vs independent ground truth (issue 40, item 1a)", "",
-        f"Command: `{command.strip()}`  ", f"Commit: {head_commit()} (working tree at run time)  ", f"Date: {when}  ",
+        "# Fact detector vs independent ground truth (issue 40, item 1a)", "", *provenance(command, when),
         f"Seed: {args.seed}; {args.per_family} clean samples per family x {len(FAMILIES)} families, "
         f"{args.per_failure} per failure kind x {len(FAILURE_KINDS)}; layouts in turn: {', '.join(layouts)}  ",
         f"Detector API: `actlm.explain.facts.{api}` (default arguments); run time {out['seconds']} s", "",
@@ -533,7 +542,7 @@ def write(out: dict, args: argparse.Namespace, layouts: tuple[str, ...], path: P
     ]
     path.with_suffix(".md").write_text("\n".join(md) + "\n")
     record = {
-        "command": command.strip(), "commit": head_commit(), "date": when, "seed": args.seed,
+        "command": command, "commit": head_commit(), "date": when, "seed": args.seed,
         "per_family": args.per_family, "per_failure": args.per_failure, "layouts": list(layouts),
         "detector_api": api, "seconds": out["seconds"],
         "per_motion": {m: t.as_dict() for m, t in sorted(out["real"].by_motion.items())},
@@ -609,14 +618,12 @@ def rates_counts(out: dict, rates: list[float]) -> list[str]:
 
 
 def write_rates(out: dict, args: argparse.Namespace, layouts: tuple[str, ...], path: Path) -> None:
-    command = "python -m experiments.facts_benchmark " + " ".join(sys.argv[1:])
-    when = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    command, when = run_info()
     rates = args.fps
     base = ["| rate | baseline precision / recall |", "|---|---|"]
     base += [f"| {r:g} fps | {_pr(out[r]['baseline'].by_group[('all', 'all')])} |" for r in rates]
     md = [
-        "# Fact detector vs generated truth at other frame rates", "",
-        f"Command: `{command.strip()}`  ", f"Commit: {head_commit()} (working tree at run time)  ", f"Date: {when}  ",
+        "# Fact detector vs generated truth at other frame rates", "", *provenance(command, when),
         f"Seed: {args.seed}; {args.per_family} clean samples per family x {len(FAMILIES)} families per rate "
         f"(fewer than facts_gt's {240}, to keep {len(rates)} rates affordable; no failure cases); layouts in turn: "
         f"{', '.join(layouts)}; run time {out['seconds']} s", "",
@@ -635,7 +642,7 @@ def write_rates(out: dict, args: argparse.Namespace, layouts: tuple[str, ...], p
         "## Counts", "", *rates_counts(out, rates), "",
     ]
     path.with_suffix(".md").write_text("\n".join(md) + "\n")
-    record = {"command": command.strip(), "commit": head_commit(), "date": when, "seed": args.seed,
+    record = {"command": command, "commit": head_commit(), "date": when, "seed": args.seed,
               "per_family": args.per_family, "layouts": list(layouts), "rates": rates, "seconds": out["seconds"],
               "results": {f"{r:g}": {k: {"by_motion": {m: t.as_dict() for m, t in out[r][k].by_motion.items()},
                                          "all": out[r][k].by_group[("all", "all")].as_dict()}
