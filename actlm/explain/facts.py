@@ -35,7 +35,8 @@ from dataclasses import asdict, dataclass, field
 import numpy as np
 
 from ..data.layouts import Layout, get_layout
-from .quality import FROZEN_RUN, Problem, Tracking, body_size, check_tracking, exact_repeats, view_problems
+from .quality import (FROZEN_RUN, Problem, Tracking, body_size, check_tracking, exact_repeats, frames,
+                      view_problems)
 from .world import World, head_joints, knee_angles, nanmean_joints, world_frame
 
 #: The motion vocabulary; explanations are scored against these (see ``faithfulness``).
@@ -378,11 +379,6 @@ WALK_MOVING = 0.12
 #: per frame, and fewer frames average none of it away (at 15 frames/s the 3-frame quick track would
 #: be no average at all: generated waves at 15 frames/s were then found in 16 of 32, with 3 in 30)
 WINDOW_LEAST = 3
-
-
-def frames(seconds: float, fps: float, least: int = 1) -> int:
-    """A duration in frames at ``fps`` frames/s, rounded half up, at least ``least``."""
-    return max(int(np.floor(seconds * fps + 0.5)), least)
 
 
 def odd_frames(seconds: float, fps: float, least: int = 1) -> int:
@@ -1543,7 +1539,7 @@ def _lean_front(body: _Body, world: World, layout: Layout | None) -> np.ndarray:
     if world.dims == 2:
         side = _image_front(body, world, layout)
         return np.array([side, 0.0, 0.0]) if side else np.full(3, np.nan)
-    tilt = _held(_trunk_tilt(body))
+    tilt = _held(_trunk_tilt(body), body.rate.frames(BEND_HELD))
     if not _readable(tilt, 1):
         return np.full(3, np.nan)
     peak = _argmax(tilt)
@@ -1766,9 +1762,14 @@ def _bottom_unread(height: np.ndarray, depth: np.ndarray, low: int) -> bool:
     return False
 
 
+def _end_frames(n: int) -> int:
+    """How many frames of an ``n``-frame clip make its start or its end: LOST_SHARE of them, 3 at least."""
+    return max(3, int(round(LOST_SHARE * n)))
+
+
 def _ends_read(x: np.ndarray) -> bool:
     """Whether ``x`` is read in the first and in the last LOST_SHARE of the frames (3 at least)."""
-    k = max(3, int(round(LOST_SHARE * len(x))))
+    k = _end_frames(len(x))
     return bool(np.isfinite(x[:k]).any() and np.isfinite(x[-k:]).any())
 
 
@@ -2475,7 +2476,7 @@ def _still_dead_end(problems: list[Problem], total: int) -> bool:
     """A dead track (every joint frozen) from some frame to the clip's end, over LOST_SHARE of it
     or more: the last pose seen is a frozen copy, so how the clip ends (stays down, ends standing,
     stays in place) is not read, as when the track is lost."""
-    least = max(3, int(round(LOST_SHARE * total)))
+    least = _end_frames(total)
     return any(p.kind == "dead_track" and p.frames[1] >= total - 1 and p.frames[1] - p.frames[0] + 1 >= least
                for p in problems)
 
@@ -2487,7 +2488,7 @@ def _lost_problem(frames: np.ndarray, total: int) -> Problem | None:
     if frames is None or not len(frames):
         return None
     tail, head = total - 1 - int(frames[-1]), int(frames[0])
-    least = max(3, int(round(LOST_SHARE * total)))
+    least = _end_frames(total)
     if tail >= least:
         return Problem("track_lost", (), (int(frames[-1]) + 1, total - 1),
                        f"the person is not tracked from frame {int(frames[-1]) + 1} on (no joints): how the clip "

@@ -33,11 +33,16 @@ MIN_FRAMES = 10
 MIN_SECONDS, MIN_FRAMES_ANY_RATE = 1 / 3, 5
 
 
+def frames(seconds: float, fps: float, least: int = 1) -> int:
+    """A duration in frames at ``fps`` frames/s, rounded half up, at least ``least``."""
+    return max(int(np.floor(seconds * fps + 0.5)), least)
+
+
 def min_frames(fps: float | None) -> int:
     """The fewest frames a clip at ``fps`` frames/s needs (MIN_FRAMES when the rate is not given)."""
     if fps is None:
         return MIN_FRAMES
-    return max(int(np.floor(MIN_SECONDS * fps + 0.5)), MIN_FRAMES_ANY_RATE)
+    return frames(MIN_SECONDS, fps, MIN_FRAMES_ANY_RATE)
 #: a joint moving less than this (share of the body's size per frame) is not moving at all:
 #: far below any sensor's noise, so only a frozen or copied track does it
 FROZEN_STEP = 2e-4
@@ -222,9 +227,7 @@ def _keep_gaps(x: np.ndarray, valid: np.ndarray, frames: np.ndarray) -> tuple[np
     rows = frames - first
     full = np.full((last - first + 1, *x.shape[1:]), np.nan)
     full[rows] = x
-    seen = np.zeros((last - first + 1, x.shape[1]), bool)
-    seen[rows] = valid
-    return full, seen, np.arange(first, last + 1)
+    return full, _in_place(valid, frames), np.arange(first, last + 1)
 
 
 def _report_nonfinite(track: Tracking, finite: np.ndarray, frames: np.ndarray, layout: Layout) -> None:
