@@ -92,6 +92,9 @@ class VideoPrediction:
     #: how far the video is from the checkpoint's training samples (engine.openset.TrainingNeighbours.verdict);
     #: None when the checkpoint ships no neighbours or the classes were given as text
     novelty: dict[str, Any] | None = None
+    #: per video frame, whether the camera moves (camera_for_video; None for a keypoint file): kept so that
+    #: a rescoring (--classes) reads the same frames without decoding the video again; not in as_dict
+    camera_moving: np.ndarray | None = field(default=None, repr=False)
 
     @property
     def unlike_training(self) -> bool:
@@ -99,7 +102,9 @@ class VideoPrediction:
         return self.novelty is not None and not self.novelty["known_like"]
 
     def as_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        out = asdict(self)
+        out.pop("camera_moving")
+        return out
 
     def summary(self) -> str:
         lines = [f"{self.video}: person found in {self.frames_with_person}/{self.frames} frames"]
@@ -290,7 +295,8 @@ def predict_video(video: str | Path, checkpoint: str | Path | None = None, backe
     prediction = VideoPrediction(str(video), pose.frames, pose.frames_with_person, pose.fps, classes, layout,
                                  [(classes[i], float(probs[i])) for i in order],
                                  bool(probs[order[0]] >= min_confidence) and (novelty is None or novelty["known_like"]),
-                                 min_confidence, timings=timings, novelty=novelty, **explained)
+                                 min_confidence, timings=timings, novelty=novelty,
+                                 camera_moving=camera_moving, **explained)
     if reasoner is not None:      # only a reasoner of this very model: its answer is about this decision
         if not reasoner.reads(model):
             raise ExplainError(f"the reasoner reads another encoder than {meta.path.name}, the model that made "

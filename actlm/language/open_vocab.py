@@ -372,8 +372,8 @@ def rescore_video_prediction(prediction, pose, checkpoint: str | Path | None, sp
 
     from ..data.transforms import build_pipeline
     from ..engine import load_checkpoint
-    from ..pipeline import (camera_for_video, evidence_for_video, explained_fields, resolve_checkpoint,
-                            skeleton_for_model, visibility_for_model)
+    from ..pipeline import (evidence_for_video, explained_fields, resolve_checkpoint, skeleton_for_model,
+                            visibility_for_model)
 
     model, meta = load_checkpoint(resolve_checkpoint(checkpoint))
     model.eval()
@@ -389,7 +389,7 @@ def rescore_video_prediction(prediction, pose, checkpoint: str | Path | None, sp
     # class profile for text classes
     ev = evidence_for_video(scorer, x, data, meta["layout"], names, prediction.video,
                             visibility=visibility_for_model(pose, meta["layout"], args.get("num_persons", 1), kept),
-                            fps=pose.fps, kept=kept, camera_moving=camera_for_video(prediction.video, pose))
+                            fps=pose.fps, kept=kept, camera_moving=prediction.camera_moving)
     # novelty=None: the distance to the training samples says how far the video is from the trained
     # classes, not from the classes given as text, so it does not apply to them
     return replace(prediction, classes=names, top=top, confident=bool(top[0][1] >= min_confidence),
