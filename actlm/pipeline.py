@@ -10,8 +10,9 @@ highlighted.
 """
 from __future__ import annotations
 
+import re
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from importlib import resources
 from pathlib import Path
 from typing import Any, Callable
@@ -30,6 +31,7 @@ from .explain.errors import ExplainError
 from .explain.evidence import Evidence, gather_evidence
 from .explain.text import template_explanation
 from .explain.facts import known_fps, narrate
+from .explain.quality import Problem
 from .reasoner.writer import reasoner_line
 from .pose.backends import CocoJsonBackend, PoseSequence, get_backend
 from .pose.video import probe, read_frames
@@ -95,6 +97,9 @@ class VideoPrediction:
     #: per video frame, whether the camera moves (camera_for_video; None for a keypoint file): kept so that
     #: a rescoring (--classes) reads the same frames without decoding the video again; not in as_dict
     camera_moving: np.ndarray | None = field(default=None, repr=False)
+    #: video frames per pose frame (--pose-fps): ``frames`` and ``fps`` are the pose's (every
+    #: pose_stride-th video frame); the span and the problems' frames are the video's
+    pose_stride: int = 1
 
     @property
     def unlike_training(self) -> bool:
@@ -107,7 +112,9 @@ class VideoPrediction:
         return out
 
     def summary(self) -> str:
-        lines = [f"{self.video}: person found in {self.frames_with_person}/{self.frames} frames"]
+        lines = [f"{self.video}: person found in {self.frames_with_person}/{self.frames} frames"
+                 + (f" (pose read on every {ordinal(self.pose_stride)} video frame: {self.fps:.1f} fps)"
+                    if self.pose_stride > 1 else "")]
         best, p = self.top[0]
         if self.unlike_training:
             n = self.novelty
@@ -143,12 +150,47 @@ class VideoPrediction:
         return "\n".join(lines)
 
 
-def estimate_pose(video: str | Path, backend: str = "blazepose", progress: Callable | None = None) -> PoseSequence:
-    """The poses of ``video``: decoded and estimated (``blazepose``) or read from a keypoint file (``coco-json``)."""
+def ordinal(n: int) -> str:
+    """2 -> '2nd', 3 -> '3rd', 11 -> '11th'."""
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
+def pose_stride(video_fps: float, pose_fps: float | None) -> int:
+    """Video frames per pose frame for ``--pose-fps``: max(1, round(video_fps / pose_fps)); None:
+    every frame (1). A video of unknown rate (0) is taken as 30 fps. ``pose_fps`` <= 0: a DataError."""
+    if pose_fps is None:
+        return 1
+    if not np.isfinite(pose_fps) or pose_fps <= 0:
+        raise DataError(f"--pose-fps must be a positive number of frames per second; got {pose_fps!r}")
+    return max(1, int(round(known_fps(video_fps) / pose_fps)))
+
+
+def every_kth_pose(pose: PoseSequence, stride: int) -> PoseSequence:
+    """``pose`` (read on every frame, e.g. a keypoint file) on every ``stride``-th frame, its fps divided."""
+    if stride == 1:
+        return pose
+    ids = None if pose.track_ids is None else pose.track_ids[:, ::stride]
+    world = None if pose.world is None else pose.world[:, ::stride]
+    return replace(pose, image=pose.image[:, ::stride], visibility=pose.visibility[:, ::stride], world=world,
+                   fps=known_fps(pose.fps) / stride, track_ids=ids, stride=pose.stride * stride)
+
+
+def estimate_pose(video: str | Path, backend: str = "blazepose", progress: Callable | None = None,
+                  pose_fps: float | None = None) -> PoseSequence:
+    """The poses of ``video``: decoded and estimated (``blazepose``) or read from a keypoint file
+    (``coco-json``). ``pose_fps``: estimated on every k-th frame only, k = max(1, round(video fps /
+    pose_fps)) (the pose model is most of predict's time); the result's ``fps`` is the video's / k
+    and its ``stride`` k (pose frame t is video frame t * k). None: every frame."""
     if backend == "coco-json":
         pose = CocoJsonBackend().read(video)
+        pose = every_kth_pose(pose, pose_stride(pose.fps, pose_fps))
     else:
-        pose = get_backend(backend).estimate(read_frames(video), probe(video).fps, progress)
+        video_fps = probe(video).fps
+        stride = pose_stride(video_fps, pose_fps)
+        pose = get_backend(backend).estimate(read_frames(video, stride=stride), known_fps(video_fps) / stride
+                                             if stride > 1 else video_fps, progress)
+        pose = replace(pose, stride=stride)
     if pose.frames_with_person == 0:
         raise NoPersonFound(f"{video}: no person found in any of its {pose.frames} frames")
     return pose
@@ -175,13 +217,14 @@ def skeleton_for_model(pose: PoseSequence, layout: str, num_persons: int,
     return mapped[:num_persons].astype(np.float32), kept
 
 
-def explained_fields(ev: Evidence, kept: np.ndarray, layout: str) -> dict[str, Any]:
+def explained_fields(ev: Evidence, kept: np.ndarray, layout: str, stride: int = 1) -> dict[str, Any]:
     """The :class:`VideoPrediction` fields that come from the evidence: the cited parts, the span
-    they mattered in (in video frames), the measured motion and the explanation."""
+    they mattered in (in video frames: ``kept`` are pose frames, each ``stride`` video frames), the
+    measured motion and the explanation."""
     joint_w = part_weights_per_joint({part: ev.parts[part] for part in ev.used_parts}, get_layout(layout))
     a, b = (int(round(t * (len(kept) - 1))) for t in ev.span)     # normalised time -> kept frames -> video frames
     return {"joints": [(part.replace("_", " "), float(ev.parts[part])) for part in ev.used_parts],
-            "span": (int(kept[a]), int(kept[max(b, a)]) + 1), "measured": narrate(ev.facts),
+            "span": (int(kept[a]) * stride, int(kept[max(b, a)]) * stride + 1), "measured": narrate(ev.facts),
             "explanation": template_explanation(ev), "joint_importance": [float(w) for w in joint_w],
             "evidence": ev.as_dict()}
 
@@ -199,8 +242,8 @@ def visibility_for_model(pose: PoseSequence, layout: str, num_persons: int, kept
 
 
 def camera_for_video(video: str | Path, pose: PoseSequence, everyone: PoseSequence | None = None) -> np.ndarray | None:
-    """Per video frame, whether the camera moves (``actlm.pose.camera``: the background's shift or
-    roll, bounded in the person's trunk lengths); None when ``video`` is no video (a keypoint file)
+    """Per pose frame (each video frame, or each ``pose.stride``-th), whether the camera moves
+    (``actlm.pose.camera``: the background's shift or roll, bounded in the person's trunk lengths); None when ``video`` is no video (a keypoint file)
     or nobody's trunk is seen. ``everyone``: all the people tracked in the video (``--people``),
     whose boxes are left out of the background too (default: ``pose``'s)."""
     from .pose.camera import video_camera_moves
@@ -214,7 +257,8 @@ def camera_for_video(video: str | Path, pose: PoseSequence, everyone: PoseSequen
     trunk = np.linalg.norm(pose.image[0][:, top].mean(1) - pose.image[0][:, bottom].mean(1), axis=1)[trusted]
     try:
         boxes = everyone if everyone is not None else pose
-        moving, _ = video_camera_moves(video, boxes.image, boxes.visibility, pose.size, float(np.median(trunk)))
+        moving, _ = video_camera_moves(video, boxes.image, boxes.visibility, pose.size, float(np.median(trunk)),
+                                       stride=pose.stride)
     except DataError:
         return None
     if len(moving) < pose.frames:
@@ -225,17 +269,48 @@ def camera_for_video(video: str | Path, pose: PoseSequence, everyone: PoseSequen
 def evidence_for_video(model: torch.nn.Module, x: torch.Tensor, data: np.ndarray, layout: str, classes: list[str],
                        video: str | Path, profile: dict[str, Any] | None = None,
                        visibility: np.ndarray | None = None, fps: float | None = None,
-                       kept: np.ndarray | None = None, camera_moving: np.ndarray | None = None) -> Evidence:
+                       kept: np.ndarray | None = None, camera_moving: np.ndarray | None = None,
+                       stride: int = 1) -> Evidence:
     """:func:`gather_evidence` for a video's skeleton (``fps``: the video's frame rate, its facts'
     durations are read at; unknown or 0: 30); a skeleton too short to measure is reported as the
     video's problem. ``kept``: the video frame of each of ``data``'s frames (those with a person):
     the facts are read with the frames without one in place, and problems name video frames;
-    ``camera_moving`` (:func:`camera_for_video`): no whole-body fact is read where the camera moves."""
+    ``camera_moving`` (:func:`camera_for_video`): no whole-body fact is read where the camera moves.
+    ``stride`` (``--pose-fps``): ``kept`` are pose frames, each ``stride`` video frames, ``fps`` their
+    rate; the facts are read on the pose frames, and the problems name video frames (:func:`in_video_frames`)."""
     try:
-        return gather_evidence(model, x, data, layout, classes, Path(str(video)).stem, profile,
-                               visibility=visibility, fps=known_fps(fps), frames=kept, camera_moving=camera_moving)
+        ev = gather_evidence(model, x, data, layout, classes, Path(str(video)).stem, profile,
+                             visibility=visibility, fps=known_fps(fps), frames=kept, camera_moving=camera_moving)
     except ExplainError as exc:
-        raise NoPersonFound(str(exc)) from None
+        raise NoPersonFound(in_video_frames_text(str(exc), stride)) from None
+    ev.problems = [in_video_frames(p, stride) for p in ev.problems]
+    return ev
+
+
+#: a frame number in a problem's text: 'frame 12', 'frames 12-40'
+_FRAME_WORDS = re.compile(r"\b(frames?) (\d+)(?:-(\d+))?")
+
+
+def in_video_frames_text(text: str, stride: int) -> str:
+    """``text`` with every frame number ('frame N', 'frames N-M') of a pose read every ``stride``-th
+    video frame as the video's frame number (N * stride); counts of frames are left as they are."""
+    if stride == 1:
+        return text
+
+    def carried(m: re.Match) -> str:
+        last = f"-{int(m.group(3)) * stride}" if m.group(3) else ""
+        return f"{m.group(1)} {int(m.group(2)) * stride}{last}"
+
+    return _FRAME_WORDS.sub(carried, text)
+
+
+def in_video_frames(problem: Problem, stride: int) -> Problem:
+    """A problem read on pose frames every ``stride``-th video frame, with the video's frame numbers."""
+    if stride == 1:
+        return problem
+    first, last = problem.frames
+    return replace(problem, frames=(int(first) * stride, int(last) * stride),
+                   text=in_video_frames_text(problem.text, stride))
 
 
 def novelty_of(model: torch.nn.Module, x: torch.Tensor, checkpoint_dir: Path) -> dict[str, Any] | None:
@@ -252,19 +327,21 @@ def novelty_of(model: torch.nn.Module, x: torch.Tensor, checkpoint_dir: Path) ->
 def predict_video(video: str | Path, checkpoint: str | Path | None = None, backend: str = "blazepose",
                   top_k: int = 5, min_confidence: float = 0.8, reasoner: Any = None,
                   progress: Callable | None = None, pose: PoseSequence | None = None,
-                  pose_seconds: float | None = None,
-                  everyone: PoseSequence | None = None) -> tuple[VideoPrediction, PoseSequence]:
+                  pose_seconds: float | None = None, everyone: PoseSequence | None = None,
+                  pose_fps: float | None = None) -> tuple[VideoPrediction, PoseSequence]:
     """The explained prediction for ``video``. ``timings`` measures what each key names: ``pose_s``
     decoding and pose estimation (absent when the caller gives ``pose`` without ``pose_seconds``,
     the time it took), ``load_s`` loading the model, ``model_s`` its forward pass, ``explain_s``
     the evidence and explanation (with the camera's motion, a second decoding of the video),
     ``reasoner_s`` the reasoner, ``total_s`` all of these. ``everyone`` (``--people``: every tracked
-    person, ``pose`` the one explained): their boxes are no background for the camera's motion."""
+    person, ``pose`` the one explained): their boxes are no background for the camera's motion.
+    ``pose_fps`` (:func:`estimate_pose`): the pose read on every k-th frame only; the skeleton's
+    durations are read at the rate sampled, and every frame shown is the video's."""
     t0 = time.perf_counter()
     timings: dict[str, float] = {}
     before = 0.0                  # seconds spent on this prediction before t0 (the caller's pose estimation)
     if pose is None:
-        pose = estimate_pose(video, backend, progress)
+        pose = estimate_pose(video, backend, progress, pose_fps)
         timings["pose_s"] = time.perf_counter() - t0
     elif pose_seconds is not None:
         timings["pose_s"] = before = float(pose_seconds)
@@ -289,14 +366,15 @@ def predict_video(video: str | Path, checkpoint: str | Path | None = None, backe
     t_explain = time.perf_counter()
     camera_moving = camera_for_video(video, pose, everyone) if backend != "coco-json" else None
     ev = evidence_for_video(model, x, data, layout, classes, video, load_fact_profile(meta.path),
-                            visibility_for_model(pose, layout, num_persons, kept), pose.fps, kept, camera_moving)
-    explained = explained_fields(ev, kept, layout)
+                            visibility_for_model(pose, layout, num_persons, kept), pose.fps, kept, camera_moving,
+                            pose.stride)
+    explained = explained_fields(ev, kept, layout, pose.stride)
     timings["explain_s"] = time.perf_counter() - t_explain
     prediction = VideoPrediction(str(video), pose.frames, pose.frames_with_person, pose.fps, classes, layout,
                                  [(classes[i], float(probs[i])) for i in order],
                                  bool(probs[order[0]] >= min_confidence) and (novelty is None or novelty["known_like"]),
                                  min_confidence, timings=timings, novelty=novelty,
-                                 camera_moving=camera_moving, **explained)
+                                 camera_moving=camera_moving, pose_stride=pose.stride, **explained)
     if reasoner is not None:      # only a reasoner of this very model: its answer is about this decision
         if not reasoner.reads(model):
             raise ExplainError(f"the reasoner reads another encoder than {meta.path.name}, the model that made "
@@ -338,7 +416,8 @@ def write_annotated_video(video: str | Path, pose: PoseSequence, prediction: Vid
                           labels: list[dict[int, str]] | None = None) -> Path:
     """The video with the skeleton drawn, the joints of the cited body parts enlarged in red, the
     span the model used framed in red and named at the bottom; with ``labels`` (:func:`person_labels`)
-    each drawn person's current label above their head."""
+    each drawn person's current label above their head. A pose read every k-th frame (``pose.stride``)
+    is drawn on each frame from its last pose frame (``labels`` are per pose frame)."""
     import cv2
 
     out = Path(out)
@@ -351,24 +430,26 @@ def write_annotated_video(video: str | Path, pose: PoseSequence, prediction: Vid
         img = cv2.cvtColor(frame, cv2.COLOR_RGB2BGR)
         if writer is None:
             h, w = img.shape[:2]
-            writer = cv2.VideoWriter(str(out), cv2.VideoWriter_fourcc(*"mp4v"), prediction.fps or 25.0, (w, h))
+            writer = cv2.VideoWriter(str(out), cv2.VideoWriter_fourcc(*"mp4v"),
+                                     prediction.fps * pose.stride or 25.0, (w, h))   # the video's own rate
         sx = img.shape[1] / max(pose.size[0], 1)
         sy = img.shape[0] / max(pose.size[1], 1)
-        if i < pose.frames:
+        t = i // pose.stride                     # the pose frame read at or last before video frame i
+        if t < pose.frames:
             for m in range(pose.image.shape[0]):
-                if pose.visibility[m, i].max() <= 0:
+                if pose.visibility[m, t].max() <= 0:
                     continue
-                pts = pose.image[m, i] * [sx, sy]
+                pts = pose.image[m, t] * [sx, sy]
                 for child, parent in pose_layout.bones:
                     cv2.line(img, tuple(int(v) for v in pts[child]), tuple(int(v) for v in pts[parent]), (255, 200, 0), 2)
                 for j, (px, py) in enumerate(pts):
                     hot = weights[j] > 0.05              # a joint of a body part the explanation cites
                     cv2.circle(img, (int(px), int(py)), 6 if hot else 2, (0, 0, 255) if hot else (0, 255, 255), -1)
-                if labels is not None and m in labels[i]:
-                    seen = pose.visibility[m, i] > 0
+                if labels is not None and m in labels[t]:
+                    seen = pose.visibility[m, t] > 0
                     x0, y0 = int(pts[seen, 0].min()), int(max(pts[seen, 1].min() - 10, 16))
-                    cv2.putText(img, labels[i][m], (x0, y0), cv2.FONT_HERSHEY_SIMPLEX, 0.55, (0, 0, 0), 4, cv2.LINE_AA)
-                    cv2.putText(img, labels[i][m], (x0, y0), cv2.FONT_HERSHEY_SIMPLEX, 0.55, (255, 255, 255), 1,
+                    cv2.putText(img, labels[t][m], (x0, y0), cv2.FONT_HERSHEY_SIMPLEX, 0.55, (0, 0, 0), 4, cv2.LINE_AA)
+                    cv2.putText(img, labels[t][m], (x0, y0), cv2.FONT_HERSHEY_SIMPLEX, 0.55, (255, 255, 255), 1,
                                 cv2.LINE_AA)
         if prediction.span[0] <= i < prediction.span[1]:
             cv2.rectangle(img, (0, 0), (img.shape[1] - 1, img.shape[0] - 1), (0, 0, 255), 4)
@@ -392,7 +473,8 @@ def _pose_joint_weights(pose_layout: str, prediction: VideoPrediction) -> np.nda
 def person_predictions(pose: PoseSequence, checkpoint: str | Path | tuple, top_k: int = 3, min_frames: int = 8) -> list[dict]:
     """Each tracked person's action over all their frames by the model at ``checkpoint`` (or a
     loaded ``(model, meta)``): ``{"person", "frames", "first", "last", "top": [(class, p), ...]}``,
-    most frames first (people seen in fewer than ``min_frames`` frames are left out)."""
+    most frames first (people seen in fewer than ``min_frames`` frames are left out); ``frames`` counts
+    pose frames, ``first`` and ``last`` are video frames."""
     from .pose.people import people_ids, person_sequence
 
     model, meta = checkpoint if isinstance(checkpoint, tuple) else load_checkpoint(resolve_checkpoint(checkpoint))
@@ -408,6 +490,7 @@ def person_predictions(pose: PoseSequence, checkpoint: str | Path | tuple, top_k
         with torch.no_grad():
             probs = model(torch.from_numpy(pipeline(data, np.random.default_rng(0)))[None]).softmax(1)[0].numpy()
         order = np.argsort(-probs)[:top_k]
-        out.append({"person": person, "frames": int(len(kept)), "first": int(kept[0]), "last": int(kept[-1]),
+        out.append({"person": person, "frames": int(len(kept)), "first": int(kept[0]) * pose.stride,
+                    "last": int(kept[-1]) * pose.stride,
                     "top": [(meta.classes[i], round(float(probs[i]), 4)) for i in order]})
     return out

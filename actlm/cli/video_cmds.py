@@ -75,6 +75,10 @@ def _frame_progress(total: int):
 @click.option("--top-k", default=5, show_default=True)
 @click.option("--min-confidence", default=0.8, show_default=True,
               help="Below this top-1 probability the action is reported as possibly unknown.")
+@click.option("--pose-fps", default=None, type=click.FloatRange(0, min_open=True), metavar="F",
+              help="Run the pose estimator (most of predict's time) on every k-th frame only, k = round(video fps "
+                   "/ F); the facts are read at that rate, frame numbers stay the video's "
+                   "(experiments/results/pose_fps.md) [default: every frame].")
 @click.option("--classes", "class_spec", default=None,
               help="Open vocabulary (a skeleton-language --checkpoint): score these classes by their text: "
                    "'name: description; ...' or a .yaml/.json/.csv file of class texts.")
@@ -99,7 +103,7 @@ def predict_cmd(videos: tuple[str, ...], checkpoint: str | None, reasoner_dir: s
                 backend: str | None, people: int | None, top_k: int, min_confidence: float, class_spec: str | None,
                 calibrate_gamma: float | None, no_calibrate: bool, out: str | None,
                 json_out: str | None, jsonl_out: str | None, timeline_out: str | None, timeline_png: str | None,
-                window: int | None, stride: int | None, unknown_below: float | None) -> None:
+                window: int | None, stride: int | None, unknown_below: float | None, pose_fps: float | None) -> None:
     """Recognise the action in VIDEO (any format OpenCV reads, or a COCO-17 keypoint .json); with
     --timeline, also the actions over time of a long VIDEO. Several videos or a folder: one result
     each, a bad one reported and skipped (--jsonl keeps them and resumes)."""
@@ -117,6 +121,8 @@ def predict_cmd(videos: tuple[str, ...], checkpoint: str | None, reasoner_dir: s
         raise click.UsageError("--people tracks the people of a video; a keypoint file keeps its own persons")
     if out and (backend or _backend_for(video)) == "coco-json":       # said before any work is done
         raise click.ClickException("--out needs the video itself; keypoint files have no frames to draw on")
+    if pose_fps is not None and (timeline_out or timeline_png):
+        raise click.UsageError("--pose-fps does not work with --timeline yet (its windows are counted in video frames)")
     seen_gamma, gamma_source = seen_gamma_option(class_spec, calibrate_gamma, no_calibrate)
     if class_spec:
         from ..language.open_vocab import require_text_space
@@ -129,7 +135,7 @@ def predict_cmd(videos: tuple[str, ...], checkpoint: str | None, reasoner_dir: s
         from ..pipeline import default_checkpoint
         lm = load_reasoner(reasoner_dir, checkpoint or default_checkpoint(), "the model that makes this prediction")
     options = dict(checkpoint=checkpoint, backend=backend, people=people, top_k=top_k, min_confidence=min_confidence,
-                   lm=lm, class_spec=class_spec, seen_gamma=seen_gamma, gamma_source=gamma_source)
+                   lm=lm, class_spec=class_spec, seen_gamma=seen_gamma, gamma_source=gamma_source, pose_fps=pose_fps)
     if many:
         sys.exit(_predict_many(videos, jsonl_out, options, reasoner_dir if lm is not None else None))
     try:
@@ -168,7 +174,7 @@ def _backend_for(video: str) -> str:
 
 def _explained_prediction(video: str, checkpoint: str | None, backend: str | None, people: int | None, top_k: int,
                           min_confidence: float, lm, class_spec: str | None, seen_gamma: float | None,
-                          gamma_source: str | None):
+                          gamma_source: str | None, pose_fps: float | None = None):
     """One video's explained prediction (with --people, everyone tracked; with --classes, rescored by
     text): (prediction, main person's pose, everyone or None, per-person results or None)."""
     import time
@@ -178,14 +184,20 @@ def _explained_prediction(video: str, checkpoint: str | None, backend: str | Non
 
     backend = backend or _backend_for(video)
     # predict_video decodes and estimates the poses itself, so its timings cover them
-    progress = None if backend == "coco-json" else _frame_progress(probe(video).frames)
+    if backend == "coco-json":
+        progress = None
+    else:
+        from ..pipeline import pose_stride
+        info = probe(video)
+        progress = _frame_progress(-(-info.frames // pose_stride(info.fps, pose_fps)))   # the frames read
     everyone = None       # --people: all tracked people; ``pose`` is then the person seen longest
     if people:
-        everyone, main_person, pose_s = _track_people(video, people, progress)
+        everyone, main_person, pose_s = _track_people(video, people, progress, pose_fps)
         prediction, pose = predict_video(video, checkpoint, backend, top_k, min_confidence, lm, pose=main_person,
                                          pose_seconds=pose_s, everyone=everyone)
     else:
-        prediction, pose = predict_video(video, checkpoint, backend, top_k, min_confidence, lm, progress)
+        prediction, pose = predict_video(video, checkpoint, backend, top_k, min_confidence, lm, progress,
+                                         pose_fps=pose_fps)
     if class_spec:
         from ..language.open_vocab import rescore_video_prediction
         start = time.perf_counter()
@@ -208,7 +220,8 @@ def _batch_settings(options: dict, reasoner_dir: str | None) -> dict:
 
     return {"checkpoint": str(resolve_checkpoint(options["checkpoint"]).resolve()), "backend": options["backend"],
             "people": options["people"], "top_k": options["top_k"], "min_confidence": options["min_confidence"],
-            "classes": options["class_spec"], "calibrate": options["seen_gamma"], "reasoner": reasoner_dir}
+            "classes": options["class_spec"], "calibrate": options["seen_gamma"], "reasoner": reasoner_dir,
+            **({"pose_fps": options["pose_fps"]} if options.get("pose_fps") is not None else {})}
 
 
 def _predict_many(videos: tuple[str, ...], jsonl: str | None, options: dict, reasoner_dir: str | None) -> int:
@@ -260,16 +273,19 @@ def _predict_many(videos: tuple[str, ...], jsonl: str | None, options: dict, rea
     return 1 if failed else 0
 
 
-def _track_people(video: str, people: int, progress):
+def _track_people(video: str, people: int, progress, pose_fps: float | None = None):
     """``predict --people N``: every tracked person's poses, the person seen longest alone, the seconds it took."""
     import time
+    from dataclasses import replace
 
-    from ..pipeline import NoPersonFound
+    from ..pipeline import NoPersonFound, pose_stride
     from ..pose.people import PeopleBackend, people_ids, person_sequence
     from ..pose.video import probe, read_frames
 
     start = time.perf_counter()
-    pose = PeopleBackend(max_people=people).estimate(read_frames(video), probe(video).fps, progress)
+    fps = probe(video).fps
+    k = pose_stride(fps, pose_fps)
+    pose = replace(PeopleBackend(max_people=people).estimate(read_frames(video, stride=k), fps / k, progress), stride=k)
     ids = people_ids(pose)
     if not ids:
         raise NoPersonFound(f"{video}: no person found in any of its {pose.frames} frames")

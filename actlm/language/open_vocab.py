@@ -389,8 +389,8 @@ def rescore_video_prediction(prediction, pose, checkpoint: str | Path | None, sp
     # class profile for text classes
     ev = evidence_for_video(scorer, x, data, meta["layout"], names, prediction.video,
                             visibility=visibility_for_model(pose, meta["layout"], args.get("num_persons", 1), kept),
-                            fps=pose.fps, kept=kept, camera_moving=prediction.camera_moving)
+                            fps=pose.fps, kept=kept, camera_moving=prediction.camera_moving, stride=pose.stride)
     # novelty=None: the distance to the training samples says how far the video is from the trained
     # classes, not from the classes given as text, so it does not apply to them
     return replace(prediction, classes=names, top=top, confident=bool(top[0][1] >= min_confidence),
-                   reasoner=None, novelty=None, calibration=calibration.as_dict(), **explained_fields(ev, kept, meta["layout"]))   # the reasoner knows only its classes
+                   reasoner=None, novelty=None, calibration=calibration.as_dict(), **explained_fields(ev, kept, meta["layout"], pose.stride))   # the reasoner knows only its classes

@@ -45,6 +45,9 @@ class PoseSequence:
     size: tuple[int, int]          # (width, height) of the frames the image coordinates refer to
     #: several tracked people (actlm.pose.people): the person id each slot m holds in frame t (M, T), -1 none
     track_ids: np.ndarray | None = None
+    #: video frames per pose frame (``--pose-fps``): pose frame t is video frame t * stride; ``fps`` is the
+    #: rate of the pose frames (the video's / stride)
+    stride: int = 1
 
     @property
     def frames(self) -> int:

@@ -10,7 +10,8 @@ the camera's motion is unknown, which is not taken as still.
 
 :func:`camera_moves` turns that into the frames where the camera moves more than a body-scaled
 bound (:data:`MOVING_SHIFT` trunk lengths per frame, or :data:`MOVING_ROLL` degrees per frame),
-in which no whole-body motion is read (``actlm.explain.evidence``).
+in which no whole-body motion is read (``actlm.explain.evidence``). A pose read on every k-th frame
+(``--pose-fps``) has its camera measured on the same frames, with k times those bounds.
 """
 from __future__ import annotations
 
@@ -135,27 +136,38 @@ def _moving_average(x: np.ndarray, width: int) -> np.ndarray:
     return np.convolve(pad, kernel, mode="valid")
 
 
-def camera_moves(motion: CameraMotion, trunk_px: float) -> np.ndarray:
+def smoothing_width(step: int = 1) -> int:
+    """:data:`SMOOTHING` video frames in measured frames ``step`` video frames apart: the odd
+    number nearest to SMOOTHING / step, at least 1 (5 at full rate, 3 at every 2nd or 3rd frame)."""
+    width = max(1, int(round(SMOOTHING / step)))
+    return width if width % 2 else width + 1
+
+
+def camera_moves(motion: CameraMotion, trunk_px: float, step: int = 1) -> np.ndarray:
     """(T,) bool: the frames where the camera moves (or may: unmeasured frames next to moving ones)
     more than :data:`MOVING_SHIFT` trunk lengths (``trunk_px`` pixels) or :data:`MOVING_ROLL`
-    degrees per frame, averaged over :data:`SMOOTHING` frames, each run widened by that much."""
+    degrees per video frame, averaged over :data:`SMOOTHING` video frames, each run widened by that
+    much. ``step``: video frames between two of ``motion``'s frames (``--pose-fps``): its motion
+    between them is ``step`` video frames' worth, so the bounds are ``step`` times larger."""
     if not np.isfinite(trunk_px) or trunk_px <= 0 or len(motion.shift) == 0:
         return np.zeros(len(motion.shift), bool)
-    speed = _moving_average(np.linalg.norm(motion.shift, axis=1), SMOOTHING) / trunk_px
-    turning = _moving_average(np.abs(motion.roll), SMOOTHING)
-    moving = (speed > MOVING_SHIFT) | (turning > MOVING_ROLL)
+    width = smoothing_width(step)
+    speed = _moving_average(np.linalg.norm(motion.shift, axis=1), width) / trunk_px
+    turning = _moving_average(np.abs(motion.roll), width)
+    moving = (speed > MOVING_SHIFT * step) | (turning > MOVING_ROLL * step)
     # a frame whose background could not be followed (the blur of a whip pan, a cut) moves when it
     # lies next to moving frames; alone it does not (a static shot of a plain wall)
-    near = np.convolve(moving.astype(float), np.ones(2 * SMOOTHING + 1), mode="same") > 0
+    near = np.convolve(moving.astype(float), np.ones(2 * width + 1), mode="same") > 0
     moving |= ~motion.measured & near
-    return np.convolve(moving.astype(float), np.ones(SMOOTHING), mode="same") > 0
+    return np.convolve(moving.astype(float), np.ones(width), mode="same") > 0
 
 
 def video_camera_moves(video: str | Path, image: np.ndarray, visibility: np.ndarray, size: tuple[int, int],
-                       trunk_px: float) -> tuple[np.ndarray, CameraMotion]:
+                       trunk_px: float, stride: int = 1) -> tuple[np.ndarray, CameraMotion]:
     """:func:`camera_moves` of a video file, with the person's boxes from the pose (``image``
-    (M, T, V, 2), ``visibility`` (M, T, V), ``size`` the pose's frame size)."""
+    (M, T, V, 2), ``visibility`` (M, T, V), ``size`` the pose's frame size); ``stride``: the pose
+    read every stride-th video frame (``PoseSequence.stride``), and so is the camera."""
     from .video import read_frames
 
-    motion = measure_camera(read_frames(video, max_side=640), person_boxes(image, visibility), size)
-    return camera_moves(motion, trunk_px), motion
+    motion = measure_camera(read_frames(video, max_side=640, stride=stride), person_boxes(image, visibility), size)
+    return camera_moves(motion, trunk_px, step=stride), motion

@@ -425,7 +425,7 @@ def person_sequence(pose: PoseSequence, person: int) -> PoseSequence:
             world[0, where[m]] = pose.world[m, where[m]]
     if world is not None and pose.layout == "blazepose-33":
         world[0] = add_root_motion(world[0], image[0], vis[0], pose.size)
-    return PoseSequence(pose.layout, image, vis, world, pose.fps, pose.size)
+    return PoseSequence(pose.layout, image, vis, world, pose.fps, pose.size, stride=pose.stride)
 
 
 BACKENDS["people"] = PeopleBackend
