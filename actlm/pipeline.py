@@ -163,7 +163,12 @@ def pose_stride(video_fps: float, pose_fps: float | None) -> int:
         return 1
     if not np.isfinite(pose_fps) or pose_fps <= 0:
         raise DataError(f"--pose-fps must be a positive number of frames per second; got {pose_fps!r}")
-    return max(1, int(round(known_fps(video_fps) / pose_fps)))
+    return max(1, int(round(video_rate(video_fps) / pose_fps)))
+
+
+def video_rate(fps: float | None) -> float:
+    """A video's frame rate, 30 where it tells none (as the facts read such a clip)."""
+    return known_fps(fps) or 30.0
 
 
 def every_kth_pose(pose: PoseSequence, stride: int) -> PoseSequence:
@@ -173,7 +178,7 @@ def every_kth_pose(pose: PoseSequence, stride: int) -> PoseSequence:
     ids = None if pose.track_ids is None else pose.track_ids[:, ::stride]
     world = None if pose.world is None else pose.world[:, ::stride]
     return replace(pose, image=pose.image[:, ::stride], visibility=pose.visibility[:, ::stride], world=world,
-                   fps=known_fps(pose.fps) / stride, track_ids=ids, stride=pose.stride * stride)
+                   fps=video_rate(pose.fps) / stride, track_ids=ids, stride=pose.stride * stride)
 
 
 def estimate_pose(video: str | Path, backend: str = "blazepose", progress: Callable | None = None,
@@ -188,7 +193,7 @@ def estimate_pose(video: str | Path, backend: str = "blazepose", progress: Calla
     else:
         video_fps = probe(video).fps
         stride = pose_stride(video_fps, pose_fps)
-        pose = get_backend(backend).estimate(read_frames(video, stride=stride), known_fps(video_fps) / stride
+        pose = get_backend(backend).estimate(read_frames(video, stride=stride), video_rate(video_fps) / stride
                                              if stride > 1 else video_fps, progress)
         pose = replace(pose, stride=stride)
     if pose.frames_with_person == 0:

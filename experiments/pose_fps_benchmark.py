@@ -63,10 +63,11 @@ def run_clip(video: Path, rate: float | None) -> dict:
 
     info = probe(video)
     load_before = _load()
-    start = time.perf_counter()
+    start, cpu_start = time.perf_counter(), time.process_time()
     pose = estimate_pose(video, "blazepose", pose_fps=rate)
-    pose_s = time.perf_counter() - start
+    pose_s, pose_cpu = time.perf_counter() - start, time.process_time() - cpu_start
     prediction, _ = predict_video(video, pose=pose, pose_seconds=pose_s, top_k=100)
+    total_cpu = time.process_time() - cpu_start
     seconds = info.frames / info.fps
     per10 = 10.0 / seconds
     moving = prediction.camera_moving
@@ -76,6 +77,7 @@ def run_clip(video: Path, rate: float | None) -> dict:
             "frames_with_person": pose.frames_with_person,
             "pose_s_per_10s": round(pose_s * per10, 2),
             "total_s_per_10s": round(prediction.timings["total_s"] * per10, 2),
+            "pose_cpu_s_per_10s": round(pose_cpu * per10, 2), "total_cpu_s_per_10s": round(total_cpu * per10, 2),
             "load_before": load_before, "load_after": _load(),
             "probs": {c: round(p, 5) for c, p in prediction.top},
             "top3": [(c, round(p, 4)) for c, p in prediction.top[:3]], "confident": prediction.confident,
@@ -166,6 +168,8 @@ def write(runs: list[dict], verdicts: dict, command: str) -> dict:
         totals[rate] = {
             "pose_s_per_10s": round(float(np.mean([r["pose_s_per_10s"] for r in rs])), 2),
             "total_s_per_10s": round(float(np.mean([r["total_s_per_10s"] for r in rs])), 2),
+            "pose_cpu_s_per_10s": round(float(np.mean([r["pose_cpu_s_per_10s"] for r in rs])), 2),
+            "total_cpu_s_per_10s": round(float(np.mean([r["total_cpu_s_per_10s"] for r in rs])), 2),
             "same_top1": None if rate == "full" else sum(r["vs_full"]["same_top1"] for r in rs),
             "max_abs_p_diff": None if rate == "full" else max(r["vs_full"]["max_abs_p_diff"] for r in rs),
             "statements": sum(len(r["statements"]) for r in rs),
@@ -192,22 +196,24 @@ def markdown(doc: dict, clips: list[str], rates: list[str], by: dict) -> str:
              f"{doc['cpus']} CPUs shared with other jobs (load average before/after each run in the JSON), "
              f"OMP_NUM_THREADS={doc['threads']}.", "",
              "Default checkpoint (general-2d), BlazePose, default settings; k = round(video fps / F). Seconds are per "
-             "10 s of video; the full rate is the reference for the others; statements (facts with their video "
+             "10 s of video (wall clock, and in brackets the process's CPU seconds, less sensitive to the other jobs "
+             "on the machine); pose = decoding + BlazePose, total = all of predict (camera, model, explanation); the full rate is the reference for the others; statements (facts with their video "
              "frames, tracking problems, 'no movement', the contrast cue) match when kind, motion and part are the "
              "same and their video frames overlap. 'Judged': statements a person checked against the frames "
              "(video_handcheck.verdicts.json, by verdict), how many of them the rate still makes.", "",
              "## Totals (5 clips)", "",
-             "| rate | pose s / 10 s | total s / 10 s | same top-1 | max abs p diff | statements | kept / lost / new vs full | judged still made |",
+             "| rate | pose s / 10 s (CPU s) | total s / 10 s (CPU s) | same top-1 | max abs p diff | statements | kept / lost / new vs full | judged still made |",
              "|---|---|---|---|---|---|---|---|"]
     for rate in rates:
         x = t[rate]
         vs = "-" if rate == "full" else f"{x['kept']} / {x['lost']} / {x['new']}"
-        lines.append(f"| {rate} | {x['pose_s_per_10s']} | {x['total_s_per_10s']} | "
+        lines.append(f"| {rate} | {x['pose_s_per_10s']} ({x['pose_cpu_s_per_10s']}) | "
+                     f"{x['total_s_per_10s']} ({x['total_cpu_s_per_10s']}) | "
                      f"{'-' if x['same_top1'] is None else str(x['same_top1']) + '/5'} | "
                      f"{'-' if x['max_abs_p_diff'] is None else x['max_abs_p_diff']} | {x['statements']} | {vs} | "
                      f"{_judged_text(x['judged_made'])} |")
     lines += ["", "## Per clip", "",
-              "| clip | rate | k | pose frames (person) | pose s / 10 s | total s / 10 s | load before | top-3 | same top-1 | max abs p diff | camera moving: pose frames (video frames) | judged still made |",
+              "| clip | rate | k | pose frames (person) | pose s / 10 s (CPU s) | total s / 10 s (CPU s) | load before | top-3 | same top-1 | max abs p diff | camera moving: pose frames (video frames) | judged still made |",
               "|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for clip in clips:
         for rate in rates:
@@ -218,7 +224,8 @@ def markdown(doc: dict, clips: list[str], rates: list[str], by: dict) -> str:
                 f"{r['camera_moving_pose_frames']} ({r['camera_moving_video_frames']}: " + \
                 (", ".join(f"{a}-{b}" for a, b in r["camera_moving_stretches"]) or "none") + ")"
             lines.append(f"| {clip} | {rate} | {r['stride']} | {r['pose_frames']} ({r['frames_with_person']}) | "
-                         f"{r['pose_s_per_10s']} | {r['total_s_per_10s']} | {r['load_before'][0]} | {top} | "
+                         f"{r['pose_s_per_10s']} ({r['pose_cpu_s_per_10s']}) | {r['total_s_per_10s']} "
+                         f"({r['total_cpu_s_per_10s']}) | {r['load_before'][0]} | {top} | "
                          f"{'-' if vs is None else 'yes' if vs['same_top1'] else 'NO'} | "
                          f"{'-' if vs is None else vs['max_abs_p_diff']} | {cam} | {_judged_text(r['judged'])} |")
     lines += ["", "## Statements lost and new against the full rate", ""]

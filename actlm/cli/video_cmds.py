@@ -278,14 +278,15 @@ def _track_people(video: str, people: int, progress, pose_fps: float | None = No
     import time
     from dataclasses import replace
 
-    from ..pipeline import NoPersonFound, pose_stride
+    from ..pipeline import NoPersonFound, pose_stride, video_rate
     from ..pose.people import PeopleBackend, people_ids, person_sequence
     from ..pose.video import probe, read_frames
 
     start = time.perf_counter()
     fps = probe(video).fps
     k = pose_stride(fps, pose_fps)
-    pose = replace(PeopleBackend(max_people=people).estimate(read_frames(video, stride=k), fps / k, progress), stride=k)
+    rate = video_rate(fps) / k if k > 1 else fps
+    pose = replace(PeopleBackend(max_people=people).estimate(read_frames(video, stride=k), rate, progress), stride=k)
     ids = people_ids(pose)
     if not ids:
         raise NoPersonFound(f"{video}: no person found in any of its {pose.frames} frames")

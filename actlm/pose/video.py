@@ -51,22 +51,28 @@ def probe(path: str | Path) -> VideoInfo:
 
 
 def read_frames(path: str | Path, max_side: int = MAX_SIDE, stride: int = 1) -> Iterator[np.ndarray]:
-    """RGB frames (H, W, 3) uint8, every ``stride``-th, downscaled so the longer side <= ``max_side``."""
+    """RGB frames (H, W, 3) uint8, every ``stride``-th, downscaled so the longer side <= ``max_side``.
+    The frames in between are only grabbed (decoded, never converted to pictures)."""
     cv2 = _cv2()
     probe(path)
     cap = cv2.VideoCapture(str(path))
     index = decoded = 0
     try:
         while True:
+            if index % stride:
+                if not cap.grab():
+                    break
+                decoded += 1
+                index += 1
+                continue
             ok, frame = cap.read()
             if not ok:
                 break
             decoded += 1
-            if index % stride == 0:
-                scale = max_side / max(frame.shape[:2])
-                if scale < 1:
-                    frame = cv2.resize(frame, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
-                yield cv2.cvtColor(frame, cv2.COLOR_BGR2RGB)
+            scale = max_side / max(frame.shape[:2])
+            if scale < 1:
+                frame = cv2.resize(frame, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+            yield cv2.cvtColor(frame, cv2.COLOR_BGR2RGB)
             index += 1
     finally:
         cap.release()
