@@ -152,7 +152,7 @@ def test_with_people_tracked_everyones_box_is_left_out_of_the_background(monkeyp
     one = PoseSequence("blazepose-33", image[:1], both.visibility[:1], None, 30.0, (640, 480))
     seen = []
     monkeypatch.setattr(camera, "video_camera_moves",
-                        lambda video, img, vis, size, trunk: seen.append((img.shape[0], trunk)) or (np.zeros(6, bool), None))
+                        lambda video, img, vis, size, trunk, stride=1: seen.append((img.shape[0], trunk)) or (np.zeros(6, bool), None))
     camera_for_video("clip.mp4", one)
     camera_for_video("clip.mp4", one, everyone=both)
     assert [m for m, _ in seen] == [1, 2] and seen[0][1] == seen[1][1]
