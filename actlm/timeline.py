@@ -314,16 +314,7 @@ def explain_segment(model: torch.nn.Module, meta: Any, data: np.ndarray, visibil
                              visibility=visibility, fps=known_fps(fps), frames=frames, camera_moving=camera_moving)
     except ExplainError as exc:
         return f"not explained: {exc}"
-    if frames is not None and len(frames):
-        ev.problems = [p for p in ev.problems if not _before_segment(p, int(frames[0]))]
     return template_explanation(ev)
-
-
-def _before_segment(problem: Any, first: int) -> bool:
-    """A segment read on the video's timeline starts at its ``first`` frame: the frames before it are
-    other segments' (read there), not a track that was lost, so 'not tracked before frame N' is no
-    problem of this segment."""
-    return problem.kind == "track_lost" and problem.frames == (0, first - 1)
 
 
 class OnlineDecoder:

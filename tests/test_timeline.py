@@ -396,3 +396,25 @@ def test_a_late_segment_is_not_said_untracked_before_it_starts():
     moving = np.ones(300, bool)
     text = explain_segment(model, meta, data, None, "late", 30.0, kept + 200, moving)
     assert "not tracked before" not in text and "the camera moves in frames 200-259" in text, text
+
+
+def test_a_late_segment_is_explained_as_the_same_frames_at_the_start_in_video_frames():
+    """The segment is laid from its own first frame: read at video frame 200 it says what it says at
+    frame 0 (the same facts and problems), every frame it names 200 later; the 10 frames without a
+    person (20-29) stay a gap."""
+    import re
+
+    from actlm.engine.checkpoint import load_checkpoint
+    from actlm.pipeline import default_checkpoint, skeleton_for_model
+    from actlm.timeline import explain_segment
+
+    model, meta = load_checkpoint(default_checkpoint())
+    pose = _synthetic_pose(60)
+    pose.visibility[:, 20:30] = 0
+    data, kept = skeleton_for_model(pose, meta.layout, 1, 2)
+    assert len(kept) == 50
+    first = explain_segment(model, meta, data, None, "clip", 30.0, kept, None)
+    late = explain_segment(model, meta, data, None, "clip", 30.0, kept + 200, None)
+    assert re.search(r"frames \d+-\d+", first), first                     # it names frames at all
+    later = re.sub(r"frames (\d+)-(\d+)", lambda m: f"frames {int(m[1]) + 200}-{int(m[2]) + 200}", first)
+    assert late == later, (first, late)
