@@ -200,6 +200,32 @@ def test_predict_timeline_writes_segments_and_a_picture(short_tai_chi, tmp_path)
     assert (tmp_path / "t.png").read_bytes()[:4] == b"\x89PNG"
 
 
+def test_predict_timeline_measures_the_camera_once(short_tai_chi, tmp_path, monkeypatch):
+    """``predict --timeline``: the camera's motion is measured once, by the prediction, and the
+    segments' explanations read that mask; the video is decoded twice in all (the poses, the
+    camera), not a third time for the timeline."""
+    import actlm.pipeline as pipeline
+    import actlm.pose.camera as camera
+    import actlm.pose.video as video
+    import actlm.timeline as tl
+
+    decoded, measured, read = [], [], []
+
+    def counted(calls, original):
+        return lambda *a, **k: calls.append(a[0]) or original(*a, **k)
+
+    monkeypatch.setattr(pipeline, "read_frames", counted(decoded, pipeline.read_frames))
+    monkeypatch.setattr(video, "read_frames", counted(decoded, video.read_frames))
+    monkeypatch.setattr(camera, "measure_camera", counted(measured, camera.measure_camera))
+    build = tl.build_timeline
+    monkeypatch.setattr(tl, "build_timeline", lambda *a, **k: read.append(k["camera_moving"]) or build(*a, **k))
+    result = CliRunner().invoke(main, ["predict", str(short_tai_chi), "--timeline", str(tmp_path / "t.jsonl"),
+                                       "--window", "12", "--stride", "4"])
+    assert result.exit_code == 0, result.output
+    assert len(measured) == 1 and len(decoded) == 2, (measured, decoded)
+    assert len(read) == 1 and read[0] is not None and len(read[0]) == 24     # the prediction's mask, per frame
+
+
 # --- the settings a checkpoint ships with ------------------------------------------------------
 STORED = {"threshold": 0.37, "switch_penalty": 2.5, "still_below": 0.015, "online_threshold": 0.61,
           "online_hold": 3, "online_still_below": 0.005, "source": "a test"}

@@ -147,8 +147,7 @@ def predict_cmd(videos: tuple[str, ...], checkpoint: str | None, reasoner_dir: s
     timeline = None
     if timeline_out or timeline_png:
         timeline = _write_timeline(everyone or pose, checkpoint, video, timeline_out, timeline_png, window, stride,
-                                   unknown_below, echo=json_out != "-",
-                                   camera_video=None if (backend or _backend_for(video)) == "coco-json" else video)
+                                   unknown_below, echo=json_out != "-", camera_moving=prediction.camera_moving)
     if out:
         from ..pipeline import person_labels
 
@@ -278,16 +277,17 @@ def _track_people(video: str, people: int, progress):
 
 def _write_timeline(pose, checkpoint: str | None, video: str, jsonl: str | None, png: str | None,
                     window: int | None, stride: int | None, threshold: float | None, echo: bool,
-                    camera_video: str | None = None):
+                    camera_moving=None):
     """``predict --timeline``: the video's segments as JSON Lines and/or a PNG (the poses are reused);
-    ``camera_video``: the video whose camera motion the segments' explanations read, as predict's do
-    (None for a keypoint file)."""
+    ``camera_moving``: the camera motion the prediction measured (one bool per video frame; None for a
+    keypoint file or no trunk seen), which the segments' explanations read as predict's did, without
+    decoding the video again."""
     from ..pipeline import default_checkpoint
     from ..timeline import plot_timeline, video_timeline, write_jsonl
 
     # settings not given on the command line: the checkpoint's stored ones (actlm.timeline.stored_settings)
     timeline = video_timeline(pose, checkpoint or default_checkpoint(), window=window, stride=stride,
-                              threshold=threshold, name=Path(video).stem, video=camera_video)
+                              threshold=threshold, name=Path(video).stem, camera_moving=camera_moving)
     if echo:
         click.echo(timeline.summary())
     if jsonl:
