@@ -167,9 +167,12 @@ def _backend_for(video: str) -> str:
 
 def _explained_prediction(video: str, checkpoint: str | None, backend: str | None, people: int | None, top_k: int,
                           min_confidence: float, lm, class_spec: str | None, seen_gamma: float | None,
-                          gamma_source: str | None):
+                          gamma_source: str | None, loaded=None, scoring=None):
     """One video's explained prediction (with --people, everyone tracked; with --classes, rescored by
-    text): (prediction, main person's pose, everyone or None, per-person results or None)."""
+    text): (prediction, main person's pose, everyone or None, per-person results or None).
+    ``loaded`` (:class:`actlm.pipeline.LoadedModel`) and ``scoring`` (--classes:
+    :class:`actlm.language.open_vocab.TextScoring`): the model and the text bank loaded once for a
+    batch of videos (:func:`_loaded_once`); None: loaded from ``checkpoint`` for this video."""
     import time
 
     from ..pipeline import predict_video
@@ -179,26 +182,42 @@ def _explained_prediction(video: str, checkpoint: str | None, backend: str | Non
     # predict_video decodes and estimates the poses itself, so its timings cover them
     progress = None if backend == "coco-json" else _frame_progress(probe(video).frames)
     everyone = None       # --people: all tracked people; ``pose`` is then the person seen longest
+    model = loaded or checkpoint
     if people:
         everyone, main_person, pose_s = _track_people(video, people, progress)
-        prediction, pose = predict_video(video, checkpoint, backend, top_k, min_confidence, lm, pose=main_person,
+        prediction, pose = predict_video(video, model, backend, top_k, min_confidence, lm, pose=main_person,
                                          pose_seconds=pose_s, everyone=everyone)
     else:
-        prediction, pose = predict_video(video, checkpoint, backend, top_k, min_confidence, lm, progress)
+        prediction, pose = predict_video(video, model, backend, top_k, min_confidence, lm, progress)
     if class_spec:
         from ..language.open_vocab import rescore_video_prediction
         start = time.perf_counter()
-        prediction = rescore_video_prediction(prediction, pose, checkpoint, class_spec, top_k=top_k,
+        prediction = rescore_video_prediction(prediction, pose, model, class_spec, top_k=top_k,
                                               min_confidence=min_confidence, seen_gamma=seen_gamma,
-                                              gamma_source=gamma_source)
+                                              gamma_source=gamma_source, scoring=scoring)
         rescore_s = time.perf_counter() - start
         prediction.timings = {**prediction.timings, "rescore_s": rescore_s,
                               "total_s": prediction.timings["total_s"] + rescore_s}
     per_person = None
     if everyone is not None:
         from ..pipeline import person_predictions
-        per_person = person_predictions(everyone, checkpoint, top_k=min(top_k, 3))
+        per_person = person_predictions(everyone, (loaded.model, loaded.meta) if loaded else checkpoint,
+                                        top_k=min(top_k, 3))
     return prediction, pose, everyone, per_person
+
+
+def _loaded_once(options: dict) -> dict:
+    """``options`` of :func:`_explained_prediction` with the model, its fact profile and (--classes)
+    the class texts' scorer loaded, to be reused for every video of a batch."""
+    from ..pipeline import load_model
+
+    loaded = load_model(options["checkpoint"])
+    scoring = None
+    if options["class_spec"]:
+        from ..language.open_vocab import text_scoring
+        scoring = text_scoring(loaded, options["class_spec"], seen_gamma=options["seen_gamma"],
+                               gamma_source=options["gamma_source"])
+    return {**options, "loaded": loaded, "scoring": scoring}
 
 
 def _batch_settings(options: dict, reasoner_dir: str | None) -> dict:
@@ -226,6 +245,8 @@ def _predict_many(videos: tuple[str, ...], jsonl: str | None, options: dict, rea
         click.echo("note: without --jsonl FILE the results are only printed (and a rerun starts again)", err=True)
     counts = {"ok": 0, "no_person": 0, "error": 0, "skipped": 0}
     failed: list[str] = []
+    if log is None or not all(log.finished(path) for path in files):
+        options = _loaded_once(options)         # once for the batch, not once a video
     for i, path in enumerate(files, 1):
         if log is not None and log.finished(path):
             counts["skipped"] += 1
