@@ -45,6 +45,23 @@ class NoPersonFound(DataError):
     """The pose estimator found nobody in the video."""
 
 
+@dataclass
+class LoadedModel:
+    """A checkpoint loaded once and reused for many videos (``actlm predict`` over several videos or
+    a folder): the model in eval mode, its meta and its class fact profile."""
+
+    model: torch.nn.Module
+    meta: Any
+    profile: dict[str, Any] | None
+
+
+def load_model(checkpoint: str | Path | None) -> LoadedModel:
+    """The model at ``checkpoint`` (a folder or a shipped name; None: the default), ready to predict."""
+    model, meta = load_checkpoint(resolve_checkpoint(checkpoint))
+    model.eval()
+    return LoadedModel(model, meta, load_fact_profile(meta.path))
+
+
 def default_checkpoint() -> Path:
     """The small checkpoint shipped inside the package (see README: classes and accuracy)."""
     return shipped_checkpoint(DEFAULT_CHECKPOINT)
@@ -329,14 +346,15 @@ def novelty_of(model: torch.nn.Module, x: torch.Tensor, checkpoint_dir: Path) ->
     return neighbours.verdict(features[0])
 
 
-def predict_video(video: str | Path, checkpoint: str | Path | None = None, backend: str = "blazepose",
+def predict_video(video: str | Path, checkpoint: str | Path | LoadedModel | None = None, backend: str = "blazepose",
                   top_k: int = 5, min_confidence: float = 0.8, reasoner: Any = None,
                   progress: Callable | None = None, pose: PoseSequence | None = None,
                   pose_seconds: float | None = None, everyone: PoseSequence | None = None,
                   pose_fps: float | None = None) -> tuple[VideoPrediction, PoseSequence]:
     """The explained prediction for ``video``. ``timings`` measures what each key names: ``pose_s``
     decoding and pose estimation (absent when the caller gives ``pose`` without ``pose_seconds``,
-    the time it took), ``load_s`` loading the model, ``model_s`` its forward pass, ``explain_s``
+    the time it took), ``load_s`` loading the model and its fact profile (next to nothing when
+    ``checkpoint`` is a :class:`LoadedModel`, loaded once for many videos), ``model_s`` its forward pass, ``explain_s``
     the evidence and explanation (with the camera's motion, a second decoding of the video),
     ``reasoner_s`` the reasoner, ``total_s`` all of these. ``everyone`` (``--people``: every tracked
     person, ``pose`` the one explained): their boxes are no background for the camera's motion.
@@ -351,8 +369,8 @@ def predict_video(video: str | Path, checkpoint: str | Path | None = None, backe
     elif pose_seconds is not None:
         timings["pose_s"] = before = float(pose_seconds)
     t_load = time.perf_counter()
-    model, meta = load_checkpoint(resolve_checkpoint(checkpoint))
-    model.eval()
+    loaded = checkpoint if isinstance(checkpoint, LoadedModel) else load_model(checkpoint)
+    model, meta = loaded.model, loaded.meta
     timings["load_s"] = time.perf_counter() - t_load
     layout = meta.layout
     num_persons = meta.model.args.get("num_persons", 1)
@@ -370,7 +388,7 @@ def predict_video(video: str | Path, checkpoint: str | Path | None = None, backe
     classes = meta.classes
     t_explain = time.perf_counter()
     camera_moving = camera_for_video(video, pose, everyone) if backend != "coco-json" else None
-    ev = evidence_for_video(model, x, data, layout, classes, video, load_fact_profile(meta.path),
+    ev = evidence_for_video(model, x, data, layout, classes, video, loaded.profile,
                             visibility_for_model(pose, layout, num_persons, kept), pose.fps, kept, camera_moving,
                             pose.stride)
     explained = explained_fields(ev, kept, layout, pose.stride)

@@ -314,16 +314,7 @@ def explain_segment(model: torch.nn.Module, meta: Any, data: np.ndarray, visibil
                              visibility=visibility, fps=known_fps(fps), frames=frames, camera_moving=camera_moving)
     except ExplainError as exc:
         return f"not explained: {exc}"
-    if frames is not None and len(frames):
-        ev.problems = [p for p in ev.problems if not _before_segment(p, int(frames[0]))]
     return template_explanation(ev)
-
-
-def _before_segment(problem: Any, first: int) -> bool:
-    """A segment read on the video's timeline starts at its ``first`` frame: the frames before it are
-    other segments' (read there), not a track that was lost, so 'not tracked before frame N' is no
-    problem of this segment."""
-    return problem.kind == "track_lost" and problem.frames == (0, first - 1)
 
 
 class OnlineDecoder:
@@ -436,18 +427,21 @@ def plot_timeline(timeline: Timeline, path: str | Path, title: str = "") -> Path
 def video_timeline(pose: Any, checkpoint: str | Path, *, window: int | None = None, stride: int | None = None,
                    threshold: float | None = None, switch_penalty: float | None = None,
                    still_below: float | None = None, explain: bool = True, name: str = "video",
-                   video: str | Path | None = None) -> Timeline:
+                   video: str | Path | None = None, camera_moving: np.ndarray | None = None) -> Timeline:
     """The timeline of the tracked person in a video's poses (:class:`actlm.pose.backends.PoseSequence`),
     by the model at ``checkpoint``; segments are in video frames (frames without a person are skipped).
     ``video``: the video file the poses are of, whose camera motion the explanations read (as
     ``predict``'s: no whole-body fact where the camera moves); None (a keypoint file): not read.
+    ``camera_moving``: that camera motion (one bool per video frame) when the caller measured it
+    already (``predict``'s :attr:`actlm.pipeline.VideoPrediction.camera_moving`): used as it is, the
+    video is neither decoded nor measured again.
     ``threshold``, ``switch_penalty``, ``still_below`` not given: the checkpoint's stored settings
     (:func:`stored_settings`; the module constants for a checkpoint without them).
     Poses of several tracked people (``pose.track_ids``): every person's timeline (:func:`video_timelines`),
     their segments together, each with its ``person`` id (one row per person in :func:`plot_timeline`)."""
     people = video_timelines(pose, checkpoint, window=window, stride=stride, threshold=threshold,
                              switch_penalty=switch_penalty, still_below=still_below, explain=explain, name=name,
-                             video=video)
+                             video=video, camera_moving=camera_moving)
     if len(people) == 1:
         return next(iter(people.values()))
     first = next(iter(people.values()))
@@ -459,11 +453,12 @@ def video_timeline(pose: Any, checkpoint: str | Path, *, window: int | None = No
 def video_timelines(pose: Any, checkpoint: str | Path, *, window: int | None = None, stride: int | None = None,
                     threshold: float | None = None, switch_penalty: float | None = None,
                     still_below: float | None = None, explain: bool = True, name: str = "video",
-                    min_frames: int = 8, video: str | Path | None = None) -> dict[int, Timeline]:
+                    min_frames: int = 8, video: str | Path | None = None,
+                    camera_moving: np.ndarray | None = None) -> dict[int, Timeline]:
     """One timeline per person: the tracked people of ``pose`` (``track_ids``; those seen in fewer
     than ``min_frames`` frames left out), most frames first, or the one person of an untracked pose (id 0).
     ``video``: as in :func:`video_timeline` (the camera is measured once, on the background outside
-    everyone's boxes, in the first slot's trunk lengths)."""
+    everyone's boxes, in the first slot's trunk lengths) unless ``camera_moving`` gives it measured."""
     from .engine.checkpoint import load_checkpoint
     from .pipeline import camera_for_video, skeleton_for_model, visibility_for_model
     from .pose.people import people_ids, person_sequence
@@ -474,7 +469,10 @@ def video_timelines(pose: Any, checkpoint: str | Path, *, window: int | None = N
     num_persons = meta.model.args.get("num_persons", 1)
     out: dict[int, Timeline] = {}
     tracked = getattr(pose, "track_ids", None) is not None
-    camera_moving = camera_for_video(video, pose) if video is not None and explain else None
+    if not explain:
+        camera_moving = None
+    elif camera_moving is None and video is not None:
+        camera_moving = camera_for_video(video, pose)
     for person in people_ids(pose):
         one = person_sequence(pose, person)
         data, kept = skeleton_for_model(one, meta.layout, num_persons, meta.model.args.get("in_channels"))

@@ -112,3 +112,35 @@ def test_single_video_outputs_are_refused_for_a_batch_and_empty_folders_named(tm
     assert result.exit_code == 2 and "--json" in result.output and "--jsonl" in result.output
     result = CliRunner().invoke(main, ["predict", str(tmp_path / "empty")])
     assert result.exit_code == 2 and "no video or keypoint files" in result.output
+
+
+@pytest.mark.parametrize("classes", [None, "jumping jacks: jumping with arms and legs spread; squat: bending the knees low"])
+def test_a_batch_loads_the_model_and_its_texts_once_for_all_videos(penn_clips, tmp_path, monkeypatch, classes):
+    """Two videos in one run: the checkpoint, its fact profile and (--classes) the class texts'
+    scorer are loaded once and reused for both, and each video still gets its own answer."""
+    import actlm.engine as engine
+    import actlm.language.open_vocab as open_vocab
+    import actlm.pipeline as pipeline
+
+    loads: dict[str, int] = {"checkpoint": 0, "profile": 0, "texts": 0}
+
+    def counted(key, original):
+        def call(*a, **k):
+            loads[key] += 1
+            return original(*a, **k)
+        return call
+
+    monkeypatch.setattr(pipeline, "load_checkpoint", counted("checkpoint", pipeline.load_checkpoint))
+    monkeypatch.setattr(engine, "load_checkpoint", counted("checkpoint", engine.load_checkpoint))
+    monkeypatch.setattr(pipeline, "load_fact_profile", counted("profile", pipeline.load_fact_profile))
+    monkeypatch.setattr(open_vocab, "scorer_for", counted("texts", open_vocab.scorer_for))
+    a = _coco_json(tmp_path / "a_jacks.json", penn_clips[0])
+    b = _coco_json(tmp_path / "b_squat.json", penn_clips[1])
+    log = tmp_path / "r.jsonl"
+    result = CliRunner().invoke(main, ["predict", str(a), str(b), "--jsonl", str(log),
+                                       *(["--classes", classes] if classes else [])])
+    assert result.exit_code == 0, result.output
+    assert loads == {"checkpoint": 1, "profile": 1, "texts": 1 if classes else 0}, loads
+    rows = _lines(log)
+    assert [r["status"] for r in rows] == ["ok", "ok"]
+    assert [r["top"][0][0] for r in rows] == ["jumping jacks", "squat"]

@@ -200,6 +200,32 @@ def test_predict_timeline_writes_segments_and_a_picture(short_tai_chi, tmp_path)
     assert (tmp_path / "t.png").read_bytes()[:4] == b"\x89PNG"
 
 
+def test_predict_timeline_measures_the_camera_once(short_tai_chi, tmp_path, monkeypatch):
+    """``predict --timeline``: the camera's motion is measured once, by the prediction, and the
+    segments' explanations read that mask; the video is decoded twice in all (the poses, the
+    camera), not a third time for the timeline."""
+    import actlm.pipeline as pipeline
+    import actlm.pose.camera as camera
+    import actlm.pose.video as video
+    import actlm.timeline as tl
+
+    decoded, measured, read = [], [], []
+
+    def counted(calls, original):
+        return lambda *a, **k: calls.append(a[0]) or original(*a, **k)
+
+    monkeypatch.setattr(pipeline, "read_frames", counted(decoded, pipeline.read_frames))
+    monkeypatch.setattr(video, "read_frames", counted(decoded, video.read_frames))
+    monkeypatch.setattr(camera, "measure_camera", counted(measured, camera.measure_camera))
+    build = tl.build_timeline
+    monkeypatch.setattr(tl, "build_timeline", lambda *a, **k: read.append(k["camera_moving"]) or build(*a, **k))
+    result = CliRunner().invoke(main, ["predict", str(short_tai_chi), "--timeline", str(tmp_path / "t.jsonl"),
+                                       "--window", "12", "--stride", "4"])
+    assert result.exit_code == 0, result.output
+    assert len(measured) == 1 and len(decoded) == 2, (measured, decoded)
+    assert len(read) == 1 and read[0] is not None and len(read[0]) == 24     # the prediction's mask, per frame
+
+
 # --- the settings a checkpoint ships with ------------------------------------------------------
 STORED = {"threshold": 0.37, "switch_penalty": 2.5, "still_below": 0.015, "online_threshold": 0.61,
           "online_hold": 3, "online_still_below": 0.005, "source": "a test"}
@@ -396,3 +422,25 @@ def test_a_late_segment_is_not_said_untracked_before_it_starts():
     moving = np.ones(300, bool)
     text = explain_segment(model, meta, data, None, "late", 30.0, kept + 200, moving)
     assert "not tracked before" not in text and "the camera moves in frames 200-259" in text, text
+
+
+def test_a_late_segment_is_explained_as_the_same_frames_at_the_start_in_video_frames():
+    """The segment is laid from its own first frame: read at video frame 200 it says what it says at
+    frame 0 (the same facts and problems), every frame it names 200 later; the 10 frames without a
+    person (20-29) stay a gap."""
+    import re
+
+    from actlm.engine.checkpoint import load_checkpoint
+    from actlm.pipeline import default_checkpoint, skeleton_for_model
+    from actlm.timeline import explain_segment
+
+    model, meta = load_checkpoint(default_checkpoint())
+    pose = _synthetic_pose(60)
+    pose.visibility[:, 20:30] = 0
+    data, kept = skeleton_for_model(pose, meta.layout, 1, 2)
+    assert len(kept) == 50
+    first = explain_segment(model, meta, data, None, "clip", 30.0, kept, None)
+    late = explain_segment(model, meta, data, None, "clip", 30.0, kept + 200, None)
+    assert re.search(r"frames \d+-\d+", first), first                     # it names frames at all
+    later = re.sub(r"frames (\d+)-(\d+)", lambda m: f"frames {int(m[1]) + 200}-{int(m[2]) + 200}", first)
+    assert late == later, (first, late)

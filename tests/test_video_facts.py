@@ -54,6 +54,39 @@ def test_problems_name_video_frames_when_frames_without_a_person_were_left_out()
     assert f"frames {kept[a]}-{kept[b]}" in timeline["low_visibility"].text
 
 
+@pytest.mark.parametrize("gap", [None, (30, 40)])
+def test_a_clip_read_late_in_a_video_reads_as_the_clip_itself(gap):
+    """A real sit-down (UTD-MHAD a25) as a segment 500 frames into a video: it is read on its own
+    frames, not after 500 frames without a person: the same facts as the clip read from frame 0
+    (the sit-down among them, which a lost start once hid) and no 'not tracked before' problem;
+    with a gap of 10 frames inside it, too."""
+    from test_facts import utd
+
+    data = utd("a25_s8_t1_skeleton")
+    frames = np.arange(data.shape[1]) if gap is None else np.r_[0:gap[0], gap[1]:data.shape[1]]
+    alone = read_on_timeline(data[:, frames], "utd-mhad", frames)
+    late = read_on_timeline(data[:, frames], "utd-mhad", frames + 500)
+    assert "sit_down" in {f.motion for f in late.facts}
+    assert late.facts == alone.facts
+    assert [p.kind for p in late.problems] == [p.kind for p in alone.problems]
+    assert "track_lost" not in {p.kind for p in late.problems}
+
+
+def test_a_late_segments_problems_name_video_frames():
+    """Penn 2056 (the wrist seen in half the frames, 15 frames lost) read as frames 500 on of a video:
+    each problem is the one read from frame 0, its frames and the frames its text names 500 later."""
+    data, visibility = penn("2056")
+    kept_data, kept_vis, kept = _cut(data, visibility, (5, 20))
+    alone = read_on_timeline(kept_data, "penn-13", kept, kept_vis).problems
+    late = read_on_timeline(kept_data, "penn-13", kept + 500, kept_vis).problems
+    assert {p.kind for p in alone} >= {"low_visibility"} and len(late) == len(alone)
+    for a, b in zip(alone, late):
+        assert b.kind == a.kind and b.frames == (a.frames[0] + 500, a.frames[1] + 500)
+        assert f"frames {a.frames[0] + 500}-{a.frames[1] + 500}" in b.text, b.text
+        assert b.text.replace(f"frames {b.frames[0]}-{b.frames[1]}", "") == a.text.replace(
+            f"frames {a.frames[0]}-{a.frames[1]}", "")
+
+
 def test_a_raise_between_two_jumps_of_its_hand_is_not_stated():
     """The rule of the skateboarder's wrist placed in the sky between jumps, on a real raise: a raise
     whose hand was unread and flagged as jumping in each of the JUMPED_AROUND frames before it starts

@@ -153,8 +153,7 @@ def predict_cmd(videos: tuple[str, ...], checkpoint: str | None, reasoner_dir: s
     timeline = None
     if timeline_out or timeline_png:
         timeline = _write_timeline(everyone or pose, checkpoint, video, timeline_out, timeline_png, window, stride,
-                                   unknown_below, echo=json_out != "-",
-                                   camera_video=None if (backend or _backend_for(video)) == "coco-json" else video)
+                                   unknown_below, echo=json_out != "-", camera_moving=prediction.camera_moving)
     if out:
         from ..pipeline import person_labels
 
@@ -174,9 +173,12 @@ def _backend_for(video: str) -> str:
 
 def _explained_prediction(video: str, checkpoint: str | None, backend: str | None, people: int | None, top_k: int,
                           min_confidence: float, lm, class_spec: str | None, seen_gamma: float | None,
-                          gamma_source: str | None, pose_fps: float | None = None):
+                          gamma_source: str | None, pose_fps: float | None = None, loaded=None, scoring=None):
     """One video's explained prediction (with --people, everyone tracked; with --classes, rescored by
-    text): (prediction, main person's pose, everyone or None, per-person results or None)."""
+    text): (prediction, main person's pose, everyone or None, per-person results or None).
+    ``loaded`` (:class:`actlm.pipeline.LoadedModel`) and ``scoring`` (--classes:
+    :class:`actlm.language.open_vocab.TextScoring`): the model and the text bank loaded once for a
+    batch of videos (:func:`_loaded_once`); None: loaded from ``checkpoint`` for this video."""
     import time
 
     from ..pipeline import predict_video
@@ -191,27 +193,43 @@ def _explained_prediction(video: str, checkpoint: str | None, backend: str | Non
         info = probe(video)
         progress = _frame_progress(-(-info.frames // pose_stride(info.fps, pose_fps)))   # the frames read
     everyone = None       # --people: all tracked people; ``pose`` is then the person seen longest
+    model = loaded or checkpoint
     if people:
         everyone, main_person, pose_s = _track_people(video, people, progress, pose_fps)
-        prediction, pose = predict_video(video, checkpoint, backend, top_k, min_confidence, lm, pose=main_person,
+        prediction, pose = predict_video(video, model, backend, top_k, min_confidence, lm, pose=main_person,
                                          pose_seconds=pose_s, everyone=everyone)
     else:
-        prediction, pose = predict_video(video, checkpoint, backend, top_k, min_confidence, lm, progress,
+        prediction, pose = predict_video(video, model, backend, top_k, min_confidence, lm, progress,
                                          pose_fps=pose_fps)
     if class_spec:
         from ..language.open_vocab import rescore_video_prediction
         start = time.perf_counter()
-        prediction = rescore_video_prediction(prediction, pose, checkpoint, class_spec, top_k=top_k,
+        prediction = rescore_video_prediction(prediction, pose, model, class_spec, top_k=top_k,
                                               min_confidence=min_confidence, seen_gamma=seen_gamma,
-                                              gamma_source=gamma_source)
+                                              gamma_source=gamma_source, scoring=scoring)
         rescore_s = time.perf_counter() - start
         prediction.timings = {**prediction.timings, "rescore_s": rescore_s,
                               "total_s": prediction.timings["total_s"] + rescore_s}
     per_person = None
     if everyone is not None:
         from ..pipeline import person_predictions
-        per_person = person_predictions(everyone, checkpoint, top_k=min(top_k, 3))
+        per_person = person_predictions(everyone, (loaded.model, loaded.meta) if loaded else checkpoint,
+                                        top_k=min(top_k, 3))
     return prediction, pose, everyone, per_person
+
+
+def _loaded_once(options: dict) -> dict:
+    """``options`` of :func:`_explained_prediction` with the model, its fact profile and (--classes)
+    the class texts' scorer loaded, to be reused for every video of a batch."""
+    from ..pipeline import load_model
+
+    loaded = load_model(options["checkpoint"])
+    scoring = None
+    if options["class_spec"]:
+        from ..language.open_vocab import text_scoring
+        scoring = text_scoring(loaded, options["class_spec"], seen_gamma=options["seen_gamma"],
+                               gamma_source=options["gamma_source"])
+    return {**options, "loaded": loaded, "scoring": scoring}
 
 
 def _batch_settings(options: dict, reasoner_dir: str | None) -> dict:
@@ -240,6 +258,8 @@ def _predict_many(videos: tuple[str, ...], jsonl: str | None, options: dict, rea
         click.echo("note: without --jsonl FILE the results are only printed (and a rerun starts again)", err=True)
     counts = {"ok": 0, "no_person": 0, "error": 0, "skipped": 0}
     failed: list[str] = []
+    if log is None or not all(log.finished(path) for path in files):
+        options = _loaded_once(options)         # once for the batch, not once a video
     for i, path in enumerate(files, 1):
         if log is not None and log.finished(path):
             counts["skipped"] += 1
@@ -295,16 +315,17 @@ def _track_people(video: str, people: int, progress, pose_fps: float | None = No
 
 def _write_timeline(pose, checkpoint: str | None, video: str, jsonl: str | None, png: str | None,
                     window: int | None, stride: int | None, threshold: float | None, echo: bool,
-                    camera_video: str | None = None):
+                    camera_moving=None):
     """``predict --timeline``: the video's segments as JSON Lines and/or a PNG (the poses are reused);
-    ``camera_video``: the video whose camera motion the segments' explanations read, as predict's do
-    (None for a keypoint file)."""
+    ``camera_moving``: the camera motion the prediction measured (one bool per video frame; None for a
+    keypoint file or no trunk seen), which the segments' explanations read as predict's did, without
+    decoding the video again."""
     from ..pipeline import default_checkpoint
     from ..timeline import plot_timeline, video_timeline, write_jsonl
 
     # settings not given on the command line: the checkpoint's stored ones (actlm.timeline.stored_settings)
     timeline = video_timeline(pose, checkpoint or default_checkpoint(), window=window, stride=stride,
-                              threshold=threshold, name=Path(video).stem, video=camera_video)
+                              threshold=threshold, name=Path(video).stem, camera_moving=camera_moving)
     if echo:
         click.echo(timeline.summary())
     if jsonl:

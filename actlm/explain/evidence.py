@@ -28,6 +28,7 @@ An explanation is built from evidence, never the other way round:
 """
 from __future__ import annotations
 
+import re
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
@@ -123,19 +124,41 @@ def check_layout(data: np.ndarray, layout: str | Layout, sample_id: str) -> Layo
 
 def on_timeline(data: np.ndarray, frames: np.ndarray, visibility: np.ndarray | None = None
                 ) -> tuple[np.ndarray, np.ndarray | None]:
-    """``data`` (M, T', V, C) of the input frames ``frames`` (T',) laid on the input's whole
-    timeline (M, frames[-1] + 1, V, C), the frames in between without a person (zeros, as a
-    dataset marks them), and ``visibility`` (M, T', V) likewise (0): the facts are read with the
-    gaps in place (:func:`actlm.explain.quality.check_tracking` keeps them as unreadable) and every
-    frame a problem names is an input frame."""
-    frames = np.asarray(frames, int)
-    full = np.zeros((data.shape[0], int(frames[-1]) + 1, *data.shape[2:]), data.dtype)
-    full[:, frames] = data
+    """``data`` (M, T', V, C) of the input frames ``frames`` (T',) laid on their own stretch of the
+    input's timeline, from ``frames[0]`` to ``frames[-1]`` (M, frames[-1] - frames[0] + 1, V, C), the
+    frames in between without a person (zeros, as a dataset marks them), and ``visibility``
+    (M, T', V) likewise (0): the facts are read with the gaps in place
+    (:func:`actlm.explain.quality.check_tracking` keeps them as unreadable). Frame ``i`` of the laid
+    sequence is input frame ``frames[0] + i`` (:func:`in_input_frames`); what comes before
+    ``frames[0]`` (another segment of a long video) is no part of it."""
+    at = np.asarray(frames, int) - int(frames[0])
+    length = int(at[-1]) + 1
+    full = np.zeros((data.shape[0], length, *data.shape[2:]), data.dtype)
+    full[:, at] = data
     if visibility is None:
         return full, None
-    vis = np.zeros((visibility.shape[0], int(frames[-1]) + 1, *visibility.shape[2:]), visibility.dtype)
-    vis[:, frames] = visibility
+    vis = np.zeros((visibility.shape[0], length, *visibility.shape[2:]), visibility.dtype)
+    vis[:, at] = visibility
     return full, vis
+
+
+#: a frame number in a problem's text ('frame 12', 'frames 12-40'); a count ('12 frames') is not one
+_FRAME_NUMBERS = re.compile(r"\b(frames? )(\d+)(?:-(\d+))?")
+
+
+def in_input_frames(problem: Problem, first: int) -> Problem:
+    """``problem`` of a sequence laid by :func:`on_timeline` (its frames counted from 0) with its
+    frames, and the frame numbers its text names, as input frames (``first``: the input frame of
+    the sequence's frame 0)."""
+    if not first:
+        return problem
+
+    def shifted(match: re.Match) -> str:
+        words = f"{match.group(1)}{int(match.group(2)) + first}"
+        return words if match.group(3) is None else f"{words}-{int(match.group(3)) + first}"
+
+    a, b = problem.frames
+    return replace(problem, frames=(int(a) + first, int(b) + first), text=_FRAME_NUMBERS.sub(shifted, problem.text))
 
 
 def kept_clock(fact: Fact, frames: np.ndarray) -> Fact:
@@ -171,6 +194,7 @@ def read_on_timeline(data: np.ndarray, layout: Layout, frames: np.ndarray | None
         frames = np.asarray(frames, int)
         full, vis = on_timeline(data, frames, visibility)
         reading = read_motion(full, layout, visibility=vis, max_facts=max_facts, fps=fps)
+        reading.problems = [in_input_frames(p, int(frames[0])) for p in reading.problems]
         reading.facts = [kept_clock(f, frames) for f in reading.facts]
         reading.facts = unseen_edge_facts(reading.facts, frames)
     if camera_moving is not None and not reading.blocked:

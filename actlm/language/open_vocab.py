@@ -361,25 +361,51 @@ def require_text_space(checkpoint: str | Path | None) -> None:
         raise ConfigError(f"{checkpoint}: a {meta.model.name} checkpoint cannot score classes by their text ({how})")
 
 
-def rescore_video_prediction(prediction, pose, checkpoint: str | Path | None, spec: str, view: str = "all",
-                             top_k: int = 5, min_confidence: float = 0.8, seen_gamma: float | None = None,
-                             gamma_source: str | None = None):
-    """``actlm predict --classes``: the prediction of ``predict_video`` re-scored among the classes
-    given as text by the HocSLM ``checkpoint`` (top classes, confidence, and the evidence and
-    explanation for the new top class). Classes the model trained on, given next to new ones, are
-    calibrated by ``seen_gamma`` (None: the checkpoint's; 0: off), see :func:`calibrate`."""
-    from dataclasses import replace
+@dataclass
+class TextScoring:
+    """``predict --classes``' scorer, built once for many videos: the checkpoint's model and meta, the
+    class texts, their scorer (the texts encoded: the text bank) and its calibration."""
 
-    from ..data.transforms import build_pipeline
+    meta: dict
+    texts: list[ClassText]
+    scorer: OpenVocabScorer
+    calibration: Calibration
+
+
+def text_scoring(checkpoint, spec: str, view: str = "all", seen_gamma: float | None = None,
+                 gamma_source: str | None = None) -> TextScoring:
+    """The :class:`TextScoring` of the classes ``spec`` by the HocSLM ``checkpoint`` (a folder or name,
+    or an :class:`actlm.pipeline.LoadedModel` already loaded), calibrated by ``seen_gamma`` (see
+    :func:`calibrate`)."""
     from ..engine import load_checkpoint
-    from ..pipeline import (evidence_for_video, explained_fields, resolve_checkpoint, skeleton_for_model,
-                            visibility_for_model)
+    from ..pipeline import LoadedModel, resolve_checkpoint
 
-    model, meta = load_checkpoint(resolve_checkpoint(checkpoint))
+    if isinstance(checkpoint, LoadedModel):
+        model, meta = checkpoint.model, checkpoint.meta
+    else:
+        model, meta = load_checkpoint(resolve_checkpoint(checkpoint))
     model.eval()
     texts = resolve_class_texts(spec)
     scorer = scorer_for(model, meta, texts, view)
-    calibration = calibrate(scorer, meta, texts, seen_gamma, gamma_source)
+    return TextScoring(meta, texts, scorer, calibrate(scorer, meta, texts, seen_gamma, gamma_source))
+
+
+def rescore_video_prediction(prediction, pose, checkpoint, spec: str, view: str = "all",
+                             top_k: int = 5, min_confidence: float = 0.8, seen_gamma: float | None = None,
+                             gamma_source: str | None = None, scoring: TextScoring | None = None):
+    """``actlm predict --classes``: the prediction of ``predict_video`` re-scored among the classes
+    given as text by the HocSLM ``checkpoint`` (top classes, confidence, and the evidence and
+    explanation for the new top class). Classes the model trained on, given next to new ones, are
+    calibrated by ``seen_gamma`` (None: the checkpoint's; 0: off), see :func:`calibrate`.
+    ``scoring``: the :func:`text_scoring` of ``spec`` built before (a batch of videos), reused as
+    it is (``checkpoint``, ``view`` and the calibration arguments are then not read)."""
+    from dataclasses import replace
+
+    from ..data.transforms import build_pipeline
+    from ..pipeline import evidence_for_video, explained_fields, skeleton_for_model, visibility_for_model
+
+    scoring = scoring or text_scoring(checkpoint, spec, view, seen_gamma, gamma_source)
+    meta, texts, scorer, calibration = scoring.meta, scoring.texts, scoring.scorer, scoring.calibration
     args = meta["model"]["args"]
     data, kept = skeleton_for_model(pose, meta["layout"], args.get("num_persons", 1), args.get("in_channels"))
     x = torch.from_numpy(build_pipeline(meta["test_pipeline"], meta["layout"])(data, np.random.default_rng(0)))[None]
