@@ -761,6 +761,21 @@ def test_hips_tracked_too_high_for_several_frames_are_masked_and_named():
     assert not {"squat", "lean_back", "bend", "stand_up", "sit_down"} & set(motions(reading))
 
 
+def test_hips_drifting_into_the_risen_fault_are_masked_with_it():
+    """NW-UCLA a08_s02_e01_v03 (donning; hand-check round 15): the tracker lifts the pelvis over
+    frames 19-25 (0.63 -> 0.77 statures while the head stays), but the risen-hips thresholds hold
+    on both legs only from frame 24; the frames drifting in (one leg beyond them, the other longer
+    than standing) were read as a squat's standing level: 'lowers the body by about 0.24 m', where
+    the pelvis goes down 0.06-0.08 m with the knees flat. They are masked with the run."""
+    from actlm.data.layouts import get_layout
+    from actlm.explain.quality import check_tracking
+    layout = get_layout("kinect-v1")
+    pelvis = layout.joints.index("hip_center")
+    _, tracking = check_tracking(ucla("a08_s02_e01_v03")[0], layout)
+    assert not tracking.valid[20:26, pelvis].any() and tracking.valid[:18, pelvis].all()
+    assert "squat" not in motions(read_motion(ucla("a08_s02_e01_v03"), "kinect-v1"))
+
+
 @pytest.mark.parametrize("name", ["a27_s1_t1_skeleton", "a26_s1_t3_skeleton", "a24_s6_t4_skeleton"])
 def test_a_real_squat_lunge_or_rise_is_no_tracking_fault(name):
     """A squat, a lunge and a sit-to-stand move the hips a lot, but never further from the ankles
