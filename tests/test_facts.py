@@ -776,6 +776,17 @@ def test_hips_drifting_into_the_risen_fault_are_masked_with_it():
     assert "squat" not in motions(read_motion(ucla("a08_s02_e01_v03"), "kinect-v1"))
 
 
+def test_a_bend_whose_shoulder_line_turns_round_has_no_direction():
+    """NW-UCLA a03_s04_e01_v03 (drop trash; hand-check round 15): the body faces +h2 while upright;
+    bending down to the bin, its shoulder line's facing turns round by ~90 degrees (frame 29) and
+    collapses edge-on, and the 40 degree forward bend was read against it as 'leans the upper body
+    back by about 40 degrees'. A front at the peak that far from the upright facing does not tell
+    forward from back: the bend is said without a direction."""
+    facts = motions(read_motion(ucla("a03_s04_e01_v03"), "kinect-v1"))
+    assert "lean_back" not in facts
+    assert [f.text for f in facts["bend"]] == ["bends the upper body by about 40 degrees"]
+
+
 @pytest.mark.parametrize("name", ["a27_s1_t1_skeleton", "a26_s1_t3_skeleton", "a24_s6_t4_skeleton"])
 def test_a_real_squat_lunge_or_rise_is_no_tracking_fault(name):
     """A squat, a lunge and a sit-to-stand move the hips a lot, but never further from the ankles

@@ -303,6 +303,11 @@ START_BENT = 10
 #: a 3D clip's facing tells a lean's front where the shoulder line at the peak does not, when its
 #: readable frames agree (the mean of their unit facings at least this long: within ~25 degrees)
 STEADY_FACING = 0.9
+#: a front read at a bend's peak (the shoulder line's facing, or the bent knees') more than this many
+#: degrees from the facing the body had while it stood upright before it is in doubt: the shoulder
+#: line of a body bending down sideways to the camera turns round or collapses edge-on (see
+#: :func:`_front_turned`)
+TURNED_FRONT = 45
 #: in a 2D image seen in profile the front is told by the nose ahead of the ears (by at least
 #: FACE_FRONT statures, ~4 cm; the nose is ~9 cm ahead of the ears' midpoint) or by the knees ahead
 #: of their hip-ankle lines (by KNEE_FRONT statures, ~1.7 cm: a standing knee bends a few degrees,
@@ -1334,9 +1339,10 @@ def _bend_fact(body: _Body, clock: _Clock, world: World, layout: Layout | None =
     if world.dims == 2 and _trunk_behind_lying_legs(body, peak):
         return []                        # sitting or lying back (a sit-up going down), not bending forward
     front = _bend_front(body, world, peak)
+    turned = _front_turned(body, world, peak, front)
     if world.readable_facing[peak] and not np.isfinite(front).all():
         return []                        # a facing read through a collapsed shoulder line: forward or back is in doubt
-    ahead = float(spine[peak, [0, 2]] @ front)
+    ahead = float(spine[peak, [0, 2]] @ front) if not turned else float("nan")
     backward = np.isfinite(ahead) and ahead < 0 and tilt[peak] <= FORWARD_BEYOND
     if tilt[peak] <= FORWARD_BEYOND and _leans_back_at(body, lean_front, peak):
         return []                        # a backward tilt too small for a lean is no bend either
@@ -1531,6 +1537,30 @@ def _trunk_start_direction(unit: np.ndarray, first: np.ndarray) -> np.ndarray:
     return ref / np.linalg.norm(ref)
 
 
+def _front_turned(body: _Body, world: World, peak: int, front: np.ndarray) -> bool:
+    """In 3D, whether ``front`` (h1, h2), read at a bend's ``peak``, points more than TURNED_FRONT
+    degrees away from the facing the body had before the peak while its trunk was upright (below the
+    lean_back threshold from up) and its shoulder line read and wide (BEND_FACING_WIDTH): their mean
+    unit facing, over at least 3 such frames. A body bending down sideways to the camera turns its
+    shoulder line round or edge-on (hand-check round 15, NW-UCLA a03_s04_e01_v03: the facing turns
+    round at frame 29 while the trunk bends forward, towards where the body faced, 40 degrees, read
+    as 'leans back'): the direction of the bend is then not told. False where no such frames are."""
+    if world.dims != 3 or not np.isfinite(front).all():
+        return False
+    tilt = _trunk_tilt(body)[:peak]
+    width = np.nan_to_num(np.asarray(world.shoulder_width, float)[:peak])
+    with np.errstate(invalid="ignore"):
+        rows = world.readable_facing[:peak] & (width >= BEND_FACING_WIDTH) & (tilt < THRESHOLDS["lean_back"])
+    if rows.sum() < 3:
+        return False
+    facing = world.facing[:peak][rows]
+    mean = (facing / np.linalg.norm(facing, axis=1, keepdims=True)).mean(axis=0)
+    if not np.linalg.norm(mean) > 0:
+        return False
+    cos = float(mean @ front) / (np.linalg.norm(mean) * np.linalg.norm(front))
+    return cos < np.cos(np.radians(TURNED_FRONT))
+
+
 def _lean_front(body: _Body, world: World, layout: Layout | None) -> np.ndarray:
     """The person's front as a 3D direction in world coordinates, for a lean: in 3D the front
     :func:`_bend_front` reads at the trunk's most tilted frame, else the clip's steady facing
@@ -1548,6 +1578,8 @@ def _lean_front(body: _Body, world: World, layout: Layout | None) -> np.ndarray:
         # a shoulder line narrow or unread at the peak: the facing of a body that does not turn
         # (an edge-on line whose sides swap now and then gives no steady facing)
         front = _steady_facing(world)
+    elif _front_turned(body, world, peak, front):
+        return np.full(3, np.nan)
     return np.array([front[0], 0.0, front[1]])
 
 
