@@ -787,6 +787,14 @@ def test_a_bend_whose_shoulder_line_turns_round_has_no_direction():
     assert [f.text for f in facts["bend"]] == ["bends the upper body by about 40 degrees"]
 
 
+def test_a_hanging_hand_carried_down_by_a_bend_above_the_knees_does_not_reach_down():
+    """NW-UCLA a03_s04_e01_v03 (drop trash; hand-check round 15): bending 40 degrees, the left hand
+    drops 0.10 statures against the pelvis but only 0.01 against its shoulder, and ends 0.075 m
+    above the knees: 'reaches down towards the floor with the left hand' was false (reaching down
+    means getting below the knees by reaching)."""
+    assert "reach_down" not in motions(read_motion(ucla("a03_s04_e01_v03"), "kinect-v1"))
+
+
 @pytest.mark.parametrize("name", ["a27_s1_t1_skeleton", "a26_s1_t3_skeleton", "a24_s6_t4_skeleton"])
 def test_a_real_squat_lunge_or_rise_is_no_tracking_fault(name):
     """A squat, a lunge and a sit-to-stand move the hips a lot, but never further from the ankles
@@ -1717,3 +1725,4 @@ def test_a_2d_arm_cocked_back_against_a_deep_bend_is_not_forward(monkeypatch):
     assert "reach_forward" not in found, found.get("reach_forward")
     assert F._image_front(seen["body"], seen["world"], None) == 0.0
     assert F._bent_front(seen["body"]) == -1.0
+

@@ -833,8 +833,13 @@ def _down_reach(body: _Body, side: str, clock: _Clock, world: World) -> list[Fac
     # a low hand dropping against the pelvis only a little (REACH_PELVIS) reaches only when it also gets
     # down to the knees (KNEE_LEVEL): one that stays clearly above them went down with a crouching,
     # bending body (hand-check round 12: UTD-MHAD a12_s4_t1's bowler, the hand 0.06-0.10 m above the knees)
-    low_by_pelvis = height[low] < LOW_HAND and (relative > REACH_PELVIS_FAR
-                                                or (relative > REACH_PELVIS and height[low] < knee_low + KNEE_LEVEL))
+    # ... and a hand that stays above the knees while keeping its place against its shoulder (within
+    # REACH_CARRIED) dropped against the pelvis only because the trunk bent, carrying the hanging arm
+    # down with the shoulder (hand-check round 15, NW-UCLA a03_s04_e01_v03: 0.10 statures against the
+    # pelvis, 0.01 against the shoulder, the hand ending 0.075 m above the knees): it did not reach
+    arm_carried = height[low] >= knee_low and np.isfinite(by_arm) and by_arm < REACH_CARRIED
+    low_by_pelvis = height[low] < LOW_HAND and not arm_carried and (
+        relative > REACH_PELVIS_FAR or (relative > REACH_PELVIS and height[low] < knee_low + KNEE_LEVEL))
     reaches = (height[low] < knee_low - KNEE_MARGIN or height[low] < NEAR_FLOOR
                or (height[low] < LOW_HAND and by_arm > REACH_SHOULDER) or low_by_pelvis)
     # hands hanging beside the seat of a body seated on a chair (its hips level with its knees)
