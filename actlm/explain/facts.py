@@ -1354,6 +1354,8 @@ def _bend_fact(body: _Body, clock: _Clock, world: World, layout: Layout | None =
     if not backward and not (tilt[peak] > THRESHOLDS["bend"] and tilt[peak] - base > BEND_RISE):
         return []                        # a forward tilt of 15-25 degrees is a slouch, not a bend
     amount = _trunk_bend_words(tilt[peak], bent[peak])
+    if _peak_at_unread_edge(_trunk_tilt(body), peak, held):
+        amount = amount.replace("about", "at least", 1)
     if not np.isfinite(ahead) and tilt[peak] <= FORWARD_BEYOND:
         return [clock.fact("torso", "bend", peak, tilt[peak], f"bends the upper body {amount}", span)]
     if backward:
@@ -1365,6 +1367,21 @@ def _bend_fact(body: _Body, clock: _Clock, world: World, layout: Layout | None =
         return [clock.fact("torso", "lean_back", peak, lean,
                            f"leans the upper body back by about {int(round(lean, -1))} degrees", span)]
     return [clock.fact("torso", "bend", peak, tilt[peak], f"bends the upper body forward {amount}", span)]
+
+
+def _peak_at_unread_edge(tilt: np.ndarray, peak: int, held: int) -> bool:
+    """Whether a bend's held peak (the ``held`` frames from ``peak``) is the first (last) trunk
+    reading of the clip, the frames before (after) it unread, and still rises towards them: the
+    clip starts (ends) in a part of the bend not read, which may be deeper, and its size read from
+    the frames seen is only a lower bound (hand-check round 15, Penn 0747: a lifter starts bowed over
+    the bar, -59..-65 degrees from image up; its foreshortened trunk is not read in frames 0-8 and
+    the bend's peak, 37 degrees at frame 9 coming up out of the bow, was said as 'about 40')."""
+    last = peak + held - 1
+    before = (peak > 0 and not np.isfinite(tilt[:peak]).any() and peak + 1 < len(tilt)
+              and tilt[peak] >= tilt[peak + 1])
+    after = (last + 1 < len(tilt) and not np.isfinite(tilt[last + 1:]).any() and last >= 1
+             and tilt[last] >= tilt[last - 1])
+    return bool(before or after)
 
 
 def _trunk_behind_lying_legs(body: _Body, peak: int) -> bool:
