@@ -1736,3 +1736,14 @@ def test_a_bend_whose_peak_borders_unread_trunk_frames_is_a_lower_bound():
     data, visibility = penn_as_read("0747")
     bends = motions(read_motion(data, "penn-13", visibility=visibility))["bend"]
     assert [f.text for f in bends] == ["bends the upper body by at least 40 degrees"]
+
+
+def test_a_2d_lean_needs_the_knees_at_its_peak_to_agree_with_the_clips_front():
+    """Penn 2185 (hand-check round 15, tennis serve): the knees point to -h1 over most of the clip
+    (the clip's front), to +h1 as the server folds forward after the hit; the trunk's 35 degree tilt
+    there was read against the clip's front: 'leans the upper body back by about 30 degrees'
+    (false). With the knees at the peak disagreeing, the direction is not told: a bend without one."""
+    data, visibility = penn_as_read("2185")
+    facts = motions(read_motion(data, "penn-13", visibility=visibility))
+    assert "lean_back" not in facts
+    assert [f.text for f in facts["bend"]] == ["bends the upper body by about 40 degrees"]

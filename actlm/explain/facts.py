@@ -1590,6 +1590,8 @@ def _lean_front(body: _Body, world: World, layout: Layout | None) -> np.ndarray:
     (:func:`_image_front`). NaN where none tells it."""
     if world.dims == 2:
         side = _image_front(body, world, layout)
+        if side and _knees_turned_at_peak(body, side):
+            return np.full(3, np.nan)
         return np.array([side, 0.0, 0.0]) if side else np.full(3, np.nan)
     tilt = _held(_trunk_tilt(body), body.rate.frames(BEND_HELD))
     if not _readable(tilt, 1):
@@ -1603,6 +1605,20 @@ def _lean_front(body: _Body, world: World, layout: Layout | None) -> np.ndarray:
     elif _front_turned(body, world, peak, front):
         return np.full(3, np.nan)
     return np.array([front[0], 0.0, front[1]])
+
+
+def _knees_turned_at_peak(body: _Body, side: float) -> bool:
+    """In an image, whether the knees over the trunk's most tilted frames (LEAN_FRAMES either side of
+    its held peak) point to the other image side than ``side``, the clip's front: a body that turns
+    in the motion (a serve, a throw: side-on at the start, towards the court in the follow-through)
+    changes which image side is its front, and the clip's front does not tell a lean's direction at
+    its peak (hand-check round 15, Penn 2185: the knees point to -h1 over most of the serve, to +h1
+    as the server folds forward after the hit: 'leans the upper body back by about 30 degrees')."""
+    tilt = _held(_trunk_tilt(body), body.rate.frames(BEND_HELD))
+    if not _readable(tilt, 1):
+        return False
+    peak, around = _argmax(tilt), body.rate.frames(LEAN_FRAMES)
+    return _knees_front(body, slice(max(peak - around, 0), peak + around + 1)) == -side
 
 
 def _steady_facing(world: World) -> np.ndarray:
