@@ -761,6 +761,40 @@ def test_hips_tracked_too_high_for_several_frames_are_masked_and_named():
     assert not {"squat", "lean_back", "bend", "stand_up", "sit_down"} & set(motions(reading))
 
 
+def test_hips_drifting_into_the_risen_fault_are_masked_with_it():
+    """NW-UCLA a08_s02_e01_v03 (donning; hand-check round 15): the tracker lifts the pelvis over
+    frames 19-25 (0.63 -> 0.77 statures while the head stays), but the risen-hips thresholds hold
+    on both legs only from frame 24; the frames drifting in (one leg beyond them, the other longer
+    than standing) were read as a squat's standing level: 'lowers the body by about 0.24 m', where
+    the pelvis goes down 0.06-0.08 m with the knees flat. They are masked with the run."""
+    from actlm.data.layouts import get_layout
+    from actlm.explain.quality import check_tracking
+    layout = get_layout("kinect-v1")
+    pelvis = layout.joints.index("hip_center")
+    _, tracking = check_tracking(ucla("a08_s02_e01_v03")[0], layout)
+    assert not tracking.valid[20:26, pelvis].any() and tracking.valid[:18, pelvis].all()
+    assert "squat" not in motions(read_motion(ucla("a08_s02_e01_v03"), "kinect-v1"))
+
+
+def test_a_bend_whose_shoulder_line_turns_round_has_no_direction():
+    """NW-UCLA a03_s04_e01_v03 (drop trash; hand-check round 15): the body faces +h2 while upright;
+    bending down to the bin, its shoulder line's facing turns round by ~90 degrees (frame 29) and
+    collapses edge-on, and the 40 degree forward bend was read against it as 'leans the upper body
+    back by about 40 degrees'. A front at the peak that far from the upright facing does not tell
+    forward from back: the bend is said without a direction."""
+    facts = motions(read_motion(ucla("a03_s04_e01_v03"), "kinect-v1"))
+    assert "lean_back" not in facts
+    assert [f.text for f in facts["bend"]] == ["bends the upper body by about 40 degrees"]
+
+
+def test_a_hanging_hand_carried_down_by_a_bend_above_the_knees_does_not_reach_down():
+    """NW-UCLA a03_s04_e01_v03 (drop trash; hand-check round 15): bending 40 degrees, the left hand
+    drops 0.10 statures against the pelvis but only 0.01 against its shoulder, and ends 0.075 m
+    above the knees: 'reaches down towards the floor with the left hand' was false (reaching down
+    means getting below the knees by reaching)."""
+    assert "reach_down" not in motions(read_motion(ucla("a03_s04_e01_v03"), "kinect-v1"))
+
+
 @pytest.mark.parametrize("name", ["a27_s1_t1_skeleton", "a26_s1_t3_skeleton", "a24_s6_t4_skeleton"])
 def test_a_real_squat_lunge_or_rise_is_no_tracking_fault(name):
     """A squat, a lunge and a sit-to-stand move the hips a lot, but never further from the ankles
@@ -1691,3 +1725,25 @@ def test_a_2d_arm_cocked_back_against_a_deep_bend_is_not_forward(monkeypatch):
     assert "reach_forward" not in found, found.get("reach_forward")
     assert F._image_front(seen["body"], seen["world"], None) == 0.0
     assert F._bent_front(seen["body"]) == -1.0
+
+
+def test_a_bend_whose_peak_borders_unread_trunk_frames_is_a_lower_bound():
+    """Penn 0747 (hand-check round 15, clean and jerk): the lifter starts bowed over the bar,
+    -59..-65 degrees from image up in frames 0-10; the foreshortened trunk is not read in frames
+    0-8, and the bend was said from frame 9 on, coming up out of the bow: 'bends the upper body by
+    about 40 degrees' (false: 24-27 off). The peak still rising towards the unread frames makes
+    the size a lower bound: 'at least 40'."""
+    data, visibility = penn_as_read("0747")
+    bends = motions(read_motion(data, "penn-13", visibility=visibility))["bend"]
+    assert [f.text for f in bends] == ["bends the upper body by at least 40 degrees"]
+
+
+def test_a_2d_lean_needs_the_knees_at_its_peak_to_agree_with_the_clips_front():
+    """Penn 2185 (hand-check round 15, tennis serve): the knees point to -h1 over most of the clip
+    (the clip's front), to +h1 as the server folds forward after the hit; the trunk's 35 degree tilt
+    there was read against the clip's front: 'leans the upper body back by about 30 degrees'
+    (false). With the knees at the peak disagreeing, the direction is not told: a bend without one."""
+    data, visibility = penn_as_read("2185")
+    facts = motions(read_motion(data, "penn-13", visibility=visibility))
+    assert "lean_back" not in facts
+    assert [f.text for f in facts["bend"]] == ["bends the upper body by about 40 degrees"]

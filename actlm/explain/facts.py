@@ -303,6 +303,11 @@ START_BENT = 10
 #: a 3D clip's facing tells a lean's front where the shoulder line at the peak does not, when its
 #: readable frames agree (the mean of their unit facings at least this long: within ~25 degrees)
 STEADY_FACING = 0.9
+#: a front read at a bend's peak (the shoulder line's facing, or the bent knees') more than this many
+#: degrees from the facing the body had while it stood upright before it is in doubt: the shoulder
+#: line of a body bending down sideways to the camera turns round or collapses edge-on (see
+#: :func:`_front_turned`)
+TURNED_FRONT = 45
 #: in a 2D image seen in profile the front is told by the nose ahead of the ears (by at least
 #: FACE_FRONT statures, ~4 cm; the nose is ~9 cm ahead of the ears' midpoint) or by the knees ahead
 #: of their hip-ankle lines (by KNEE_FRONT statures, ~1.7 cm: a standing knee bends a few degrees,
@@ -828,8 +833,13 @@ def _down_reach(body: _Body, side: str, clock: _Clock, world: World) -> list[Fac
     # a low hand dropping against the pelvis only a little (REACH_PELVIS) reaches only when it also gets
     # down to the knees (KNEE_LEVEL): one that stays clearly above them went down with a crouching,
     # bending body (hand-check round 12: UTD-MHAD a12_s4_t1's bowler, the hand 0.06-0.10 m above the knees)
-    low_by_pelvis = height[low] < LOW_HAND and (relative > REACH_PELVIS_FAR
-                                                or (relative > REACH_PELVIS and height[low] < knee_low + KNEE_LEVEL))
+    # ... and a hand that stays above the knees while keeping its place against its shoulder (within
+    # REACH_CARRIED) dropped against the pelvis only because the trunk bent, carrying the hanging arm
+    # down with the shoulder (hand-check round 15, NW-UCLA a03_s04_e01_v03: 0.10 statures against the
+    # pelvis, 0.01 against the shoulder, the hand ending 0.075 m above the knees): it did not reach
+    arm_carried = height[low] >= knee_low and np.isfinite(by_arm) and by_arm < REACH_CARRIED
+    low_by_pelvis = height[low] < LOW_HAND and not arm_carried and (
+        relative > REACH_PELVIS_FAR or (relative > REACH_PELVIS and height[low] < knee_low + KNEE_LEVEL))
     reaches = (height[low] < knee_low - KNEE_MARGIN or height[low] < NEAR_FLOOR
                or (height[low] < LOW_HAND and by_arm > REACH_SHOULDER) or low_by_pelvis)
     # hands hanging beside the seat of a body seated on a chair (its hips level with its knees)
@@ -1334,15 +1344,18 @@ def _bend_fact(body: _Body, clock: _Clock, world: World, layout: Layout | None =
     if world.dims == 2 and _trunk_behind_lying_legs(body, peak):
         return []                        # sitting or lying back (a sit-up going down), not bending forward
     front = _bend_front(body, world, peak)
+    turned = _front_turned(body, world, peak, front)
     if world.readable_facing[peak] and not np.isfinite(front).all():
         return []                        # a facing read through a collapsed shoulder line: forward or back is in doubt
-    ahead = float(spine[peak, [0, 2]] @ front)
+    ahead = float(spine[peak, [0, 2]] @ front) if not turned else float("nan")
     backward = np.isfinite(ahead) and ahead < 0 and tilt[peak] <= FORWARD_BEYOND
     if tilt[peak] <= FORWARD_BEYOND and _leans_back_at(body, lean_front, peak):
         return []                        # a backward tilt too small for a lean is no bend either
     if not backward and not (tilt[peak] > THRESHOLDS["bend"] and tilt[peak] - base > BEND_RISE):
         return []                        # a forward tilt of 15-25 degrees is a slouch, not a bend
     amount = _trunk_bend_words(tilt[peak], bent[peak])
+    if _peak_at_unread_edge(_trunk_tilt(body), peak, held):
+        amount = amount.replace("about", "at least", 1)
     if not np.isfinite(ahead) and tilt[peak] <= FORWARD_BEYOND:
         return [clock.fact("torso", "bend", peak, tilt[peak], f"bends the upper body {amount}", span)]
     if backward:
@@ -1354,6 +1367,21 @@ def _bend_fact(body: _Body, clock: _Clock, world: World, layout: Layout | None =
         return [clock.fact("torso", "lean_back", peak, lean,
                            f"leans the upper body back by about {int(round(lean, -1))} degrees", span)]
     return [clock.fact("torso", "bend", peak, tilt[peak], f"bends the upper body forward {amount}", span)]
+
+
+def _peak_at_unread_edge(tilt: np.ndarray, peak: int, held: int) -> bool:
+    """Whether a bend's held peak (the ``held`` frames from ``peak``) is the first (last) trunk
+    reading of the clip, the frames before (after) it unread, and still rises towards them: the
+    clip starts (ends) in a part of the bend not read, which may be deeper, and its size read from
+    the frames seen is only a lower bound (hand-check round 15, Penn 0747: a lifter starts bowed over
+    the bar, -59..-65 degrees from image up; its foreshortened trunk is not read in frames 0-8 and
+    the bend's peak, 37 degrees at frame 9 coming up out of the bow, was said as 'about 40')."""
+    last = peak + held - 1
+    before = (peak > 0 and not np.isfinite(tilt[:peak]).any() and peak + 1 < len(tilt)
+              and tilt[peak] >= tilt[peak + 1])
+    after = (last + 1 < len(tilt) and not np.isfinite(tilt[last + 1:]).any() and last >= 1
+             and tilt[last] >= tilt[last - 1])
+    return bool(before or after)
 
 
 def _trunk_behind_lying_legs(body: _Body, peak: int) -> bool:
@@ -1531,6 +1559,30 @@ def _trunk_start_direction(unit: np.ndarray, first: np.ndarray) -> np.ndarray:
     return ref / np.linalg.norm(ref)
 
 
+def _front_turned(body: _Body, world: World, peak: int, front: np.ndarray) -> bool:
+    """In 3D, whether ``front`` (h1, h2), read at a bend's ``peak``, points more than TURNED_FRONT
+    degrees away from the facing the body had before the peak while its trunk was upright (below the
+    lean_back threshold from up) and its shoulder line read and wide (BEND_FACING_WIDTH): their mean
+    unit facing, over at least 3 such frames. A body bending down sideways to the camera turns its
+    shoulder line round or edge-on (hand-check round 15, NW-UCLA a03_s04_e01_v03: the facing turns
+    round at frame 29 while the trunk bends forward, towards where the body faced, 40 degrees, read
+    as 'leans back'): the direction of the bend is then not told. False where no such frames are."""
+    if world.dims != 3 or not np.isfinite(front).all():
+        return False
+    tilt = _trunk_tilt(body)[:peak]
+    width = np.nan_to_num(np.asarray(world.shoulder_width, float)[:peak])
+    with np.errstate(invalid="ignore"):
+        rows = world.readable_facing[:peak] & (width >= BEND_FACING_WIDTH) & (tilt < THRESHOLDS["lean_back"])
+    if rows.sum() < 3:
+        return False
+    facing = world.facing[:peak][rows]
+    mean = (facing / np.linalg.norm(facing, axis=1, keepdims=True)).mean(axis=0)
+    if not np.linalg.norm(mean) > 0:
+        return False
+    cos = float(mean @ front) / (np.linalg.norm(mean) * np.linalg.norm(front))
+    return cos < np.cos(np.radians(TURNED_FRONT))
+
+
 def _lean_front(body: _Body, world: World, layout: Layout | None) -> np.ndarray:
     """The person's front as a 3D direction in world coordinates, for a lean: in 3D the front
     :func:`_bend_front` reads at the trunk's most tilted frame, else the clip's steady facing
@@ -1538,6 +1590,8 @@ def _lean_front(body: _Body, world: World, layout: Layout | None) -> np.ndarray:
     (:func:`_image_front`). NaN where none tells it."""
     if world.dims == 2:
         side = _image_front(body, world, layout)
+        if side and _knees_turned_at_peak(body, side):
+            return np.full(3, np.nan)
         return np.array([side, 0.0, 0.0]) if side else np.full(3, np.nan)
     tilt = _held(_trunk_tilt(body), body.rate.frames(BEND_HELD))
     if not _readable(tilt, 1):
@@ -1548,7 +1602,23 @@ def _lean_front(body: _Body, world: World, layout: Layout | None) -> np.ndarray:
         # a shoulder line narrow or unread at the peak: the facing of a body that does not turn
         # (an edge-on line whose sides swap now and then gives no steady facing)
         front = _steady_facing(world)
+    elif _front_turned(body, world, peak, front):
+        return np.full(3, np.nan)
     return np.array([front[0], 0.0, front[1]])
+
+
+def _knees_turned_at_peak(body: _Body, side: float) -> bool:
+    """In an image, whether the knees over the trunk's most tilted frames (LEAN_FRAMES either side of
+    its held peak) point to the other image side than ``side``, the clip's front: a body that turns
+    in the motion (a serve, a throw: side-on at the start, towards the court in the follow-through)
+    changes which image side is its front, and the clip's front does not tell a lean's direction at
+    its peak (hand-check round 15, Penn 2185: the knees point to -h1 over most of the serve, to +h1
+    as the server folds forward after the hit: 'leans the upper body back by about 30 degrees')."""
+    tilt = _held(_trunk_tilt(body), body.rate.frames(BEND_HELD))
+    if not _readable(tilt, 1):
+        return False
+    peak, around = _argmax(tilt), body.rate.frames(LEAN_FRAMES)
+    return _knees_front(body, slice(max(peak - around, 0), peak + around + 1)) == -side
 
 
 def _steady_facing(world: World) -> np.ndarray:

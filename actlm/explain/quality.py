@@ -360,8 +360,12 @@ def _jumping_joints(x: np.ndarray, size: float, track: Tracking, frames: np.ndar
 def _risen_hips(x: np.ndarray, track: Tracking, frames: np.ndarray, layout: Layout) -> np.ndarray:
     """Joint-frames (T, V) of the pelvis (and knees pulled up with it) in frames where both legs are
     longer than when standing (LEG_OVERREACH) and their hips rose further from the ankles than
-    the head (HIP_RISE): bones keep their length, so the hips are tracked too high there. Each run
-    is widened by a frame on both sides (the tracker drifts in and out of the fault)."""
+    the head (HIP_RISE): bones keep their length, so the hips are tracked too high there. The
+    tracker drifts in and out of the fault: each run is grown over the frames next to it where one
+    leg is still beyond both thresholds and the other at least longer than standing with its hip
+    risen more than the head (hand-check
+    round 15, NW-UCLA a08_s02_e01_v03: the pelvis 0.63 -> 0.77 statures in frames 19-21, before
+    the run the thresholds find, read as a 0.24 m squat), then widened by a frame on both sides."""
     bad = np.zeros(x.shape[:2], bool)
     legs = [layout.parts.get(f"{s}_leg", ()) for s in ("left", "right")]
     head = head_joints(layout)
@@ -371,6 +375,8 @@ def _risen_hips(x: np.ndarray, track: Tracking, frames: np.ndarray, layout: Layo
         warnings.simplefilter("ignore", RuntimeWarning)
         top = nanmean_joints(x, head)
         risen = np.ones(len(x), bool)
+        drifting = np.ones(len(x), bool)
+        one_risen = np.zeros(len(x), bool)
         stretched = {}
         for hip, knee, ankle in (leg[:3] for leg in legs):
             leg = np.linalg.norm(x[:, hip] - x[:, ankle], axis=1)
@@ -384,10 +390,13 @@ def _risen_hips(x: np.ndarray, track: Tracking, frames: np.ndarray, layout: Layo
             over = np.nan_to_num((leg - length) / height, nan=-1.0)
             rose = np.nan_to_num((leg - length - (body - height)) / height, nan=-1.0)
             risen &= (over > LEG_OVERREACH) & (rose > HIP_RISE)
+            one_risen |= (over > LEG_OVERREACH) & (rose > HIP_RISE)
+            drifting &= (over > 0) & (rose > 0)
             shin = np.linalg.norm(x[:, knee] - x[:, ankle], axis=1)
             stretched[knee] = shin > (1 + KNEE_STRETCH) * np.nanmedian(shin[standing])
     if not risen.any():
         return bad
+    risen = _grown_over(risen, drifting & one_risen)
     count = int(risen.sum())
     risen = risen | np.r_[risen[1:], False] | np.r_[False, risen[:-1]]
     pelvis = _pelvis_joints(x, layout, [leg[0] for leg in legs])
@@ -403,6 +412,17 @@ def _risen_hips(x: np.ndarray, track: Tracking, frames: np.ndarray, layout: Layo
                                       f"the legs longer than when standing while the head stays): no motion is read "
                                       f"from the {_joint_names(layout, joints)} there"))
     return bad
+
+
+def _grown_over(core: np.ndarray, around: np.ndarray) -> np.ndarray:
+    """``core`` (T,) bool grown over the frames of ``around`` next to it (the runs of ``around``
+    that hold a ``core`` frame)."""
+    grown = core.copy()
+    for t in range(1, len(core)):
+        grown[t] |= grown[t - 1] and around[t]
+    for t in range(len(core) - 2, -1, -1):
+        grown[t] |= grown[t + 1] and around[t]
+    return grown
 
 
 def _pelvis_joints(x: np.ndarray, layout: Layout, hips: list[int]) -> list[int]:
