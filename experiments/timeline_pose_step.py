@@ -81,7 +81,10 @@ def main(argv: list[str] | None = None) -> None:
               "background_share": round(float(np.mean(np.concatenate(truths) == background)), 4), "results": rows}
     out = Path(args.out)
     out.with_suffix(".json").write_text(json.dumps(report, indent=1))
-    out.with_suffix(".md").write_text(markdown(report))
+    from experiments.run_archive import handwritten_notes
+
+    notes = handwritten_notes(out.with_suffix(".md"))          # a '## ... (written by hand ...' section is kept
+    out.with_suffix(".md").write_text(markdown(report) + notes)
     print(markdown(report))
 
 
