@@ -111,8 +111,9 @@ class VideoPrediction:
     #: how far the video is from the checkpoint's training samples (engine.openset.TrainingNeighbours.verdict);
     #: None when the checkpoint ships no neighbours or the classes were given as text
     novelty: dict[str, Any] | None = None
-    #: per video frame, whether the camera moves (camera_for_video; None for a keypoint file): kept so that
-    #: a rescoring (--classes) reads the same frames without decoding the video again; not in as_dict
+    #: per pose frame (per video frame unless --pose-fps), whether the camera moves (camera_for_video; None
+    #: for a keypoint file): kept so that a rescoring (--classes) and the timeline read the same frames without
+    #: decoding the video again; not in as_dict
     camera_moving: np.ndarray | None = field(default=None, repr=False)
     #: video frames per pose frame (--pose-fps): ``frames`` and ``fps`` are the pose's (every
     #: pose_stride-th video frame); the span and the problems' frames are the video's
@@ -415,7 +416,8 @@ def person_labels(pose: PoseSequence, segments: list | None = None, per_person: 
     """What to write above each drawn person, per frame: ``{slot m: label}``. From a timeline's
     ``segments`` (each person's current segment: the action, or 'no known action') when given, else
     from ``per_person`` predictions (each tracked person's action over all their frames); the slot's
-    person is ``pose.track_ids[m, t]`` for tracked people, 0 otherwise. Empty dicts without either."""
+    person is ``pose.track_ids[m, t]`` for tracked people, 0 otherwise. Empty dicts without either.
+    One dict per pose frame; the segments are in video frames (pose frame t is video frame t * ``pose.stride``)."""
     out: list[dict[int, str]] = [{} for _ in range(pose.frames)]
     if not segments and not per_person:
         return out
@@ -429,7 +431,7 @@ def person_labels(pose: PoseSequence, segments: list | None = None, per_person: 
             if person < 0:
                 continue
             label = next((f"{seg.action} {seg.confidence:.0%}" for seg in segments or []
-                          if seg.person == person and seg.start <= t < seg.end), whole.get(person))
+                          if seg.person == person and seg.start <= t * pose.stride < seg.end), whole.get(person))
             if label is not None:
                 out[t][m] = f"{person}: {label}" if tracked else label
     return out

@@ -97,11 +97,22 @@ class Windows:
 
     @classmethod
     def for_model(cls, test_pipeline: list[dict[str, Any]], length: int | None = None,
-                  stride: int | None = None) -> "Windows":
-        """The model's own clip length (its test pipeline's resize length) unless given; stride a quarter of it."""
+                  stride: int | None = None, pose_stride: int = 1) -> "Windows":
+        """The model's own clip length (its test pipeline's resize length) unless given; stride a quarter of it.
+        ``length`` and ``stride`` count video frames; a pose read every ``pose_stride``-th video frame
+        (``--pose-fps``) gets windows of the same seconds in its own frames (:meth:`in_pose_frames`)."""
         resized = [int(t["length"]) for t in test_pipeline if "length" in t]
         length = length or (resized[0] if resized else 32)
-        return cls(length, stride or max(1, length // 4))
+        return cls(length, stride or max(1, length // 4)).in_pose_frames(pose_stride)
+
+    def in_pose_frames(self, pose_stride: int) -> "Windows":
+        """These windows (in video frames) over a pose read every ``pose_stride``-th video frame: length
+        and stride divided by it (rounded; at least 2 and 1), so that a window covers the same seconds
+        and reaches the model, which resamples it to its clip length, at the same speed."""
+        if pose_stride == 1:
+            return self
+        length = max(2, int(round(self.length / pose_stride)))
+        return Windows(length, min(length, max(1, int(round(self.stride / pose_stride)))))
 
     def starts(self, frames: int) -> np.ndarray:
         """First frame of every window; the last window ends at the last frame (a sequence shorter
@@ -228,9 +239,12 @@ def runs(labels: np.ndarray) -> list[tuple[int, int, int]]:
 
 
 def segments_of(labels: np.ndarray, probs: np.ndarray, starts: np.ndarray, windows: Windows, classes: list[str],
-                fps: float, person: int = 0, frame_index: np.ndarray | None = None) -> list[Segment]:
+                fps: float, person: int = 0, frame_index: np.ndarray | None = None,
+                pose_stride: int = 1) -> list[Segment]:
     """Segments of the frame ``labels``, each with its confidence over the windows whose centre
-    falls in it; ``frame_index`` maps sequence frames to video frames (frames with a person)."""
+    falls in it; ``frame_index`` maps sequence frames to pose frames (frames with a person), and
+    ``pose_stride`` pose frames to video frames: pose frame i is video frames [i * k, (i + 1) * k), so
+    a segment's start and end are video frames and ``fps`` (the video's rate) gives their seconds."""
     centres = starts + windows.length / 2
     index = np.arange(len(labels)) if frame_index is None else np.asarray(frame_index)
     out = []
@@ -238,7 +252,7 @@ def segments_of(labels: np.ndarray, probs: np.ndarray, starts: np.ndarray, windo
         inside = (centres >= a) & (centres < b)
         p = probs[inside] if inside.any() else probs[[int(np.argmin(np.abs(centres - (a + b) / 2)))]]
         confidence = float(p[:, k].mean()) if k < len(classes) else float(1 - p.max(1).mean())
-        start, end = int(index[a]), int(index[b - 1]) + 1
+        start, end = int(index[a]) * pose_stride, (int(index[b - 1]) + 1) * pose_stride
         out.append(Segment(person, start, end, classes[k] if k < len(classes) else NO_ACTION, round(confidence, 4),
                            round(start / fps, 3) if fps else 0.0, round(end / fps, 3) if fps else 0.0))
     return out
@@ -253,14 +267,20 @@ class Timeline:
     windows: Windows
     threshold: float
     switch_penalty: float
-    frames: int
-    fps: float
+    frames: int                          # video frames
+    fps: float                           # the video's rate: the segments' frames are video frames
     still_below: float = 0.0
+    #: video frames per pose frame (``--pose-fps``); ``windows`` count pose frames
+    pose_stride: int = 1
 
     def summary(self) -> str:
         still = f" or a window moving less than {self.still_below:g} body sizes a frame" if self.still_below else ""
+        from .pipeline import ordinal
+
+        k = self.pose_stride
+        read = f", the pose read on every {ordinal(k)} video frame" if k > 1 else ""
         lines = [f"timeline: {len(self.segments)} segments over {self.frames} frames (windows of "
-                 f"{self.windows.length} frames every {self.windows.stride}; '{NO_ACTION}' below "
+                 f"{self.windows.length * k} frames every {self.windows.stride * k}{read}; '{NO_ACTION}' below "
                  f"{self.threshold:.0%}{still})"]
         several = len({s.person for s in self.segments}) > 1
         for s in self.segments:
@@ -273,47 +293,58 @@ def build_timeline(model: torch.nn.Module, meta: Any, data: np.ndarray, fps: flo
                    frame_index: np.ndarray | None = None, visibility: np.ndarray | None = None,
                    windows: Windows | None = None, threshold: float | None = None,
                    switch_penalty: float | None = None, still_below: float | None = None,
-                   explain: bool = True, name: str = "sequence", camera_moving: np.ndarray | None = None) -> Timeline:
+                   explain: bool = True, name: str = "sequence", camera_moving: np.ndarray | None = None,
+                   pose_stride: int = 1) -> Timeline:
     """The timeline of ``data`` (M, T, V, C) in the model's layout; ``explain`` adds the grounded
     explanation (``actlm.explain``) of every action segment, measured on that segment alone, as
     ``predict`` reads a video: with the frames without a person in place (``frame_index``, the
     input frame of each of ``data``'s frames) and no whole-body fact where the camera moves
     (``camera_moving``, one bool per input frame: ``actlm.pipeline.camera_for_video``).
+    ``pose_stride`` (``--pose-fps``): the input frames are pose frames, each that many video frames,
+    and ``fps`` their rate: ``windows`` count pose frames, the segments and their explanations name
+    video frames and their seconds are the video's.
     Settings not given: the checkpoint's stored ones (:func:`stored_settings`)."""
     chosen = settings_for(meta, threshold=threshold, switch_penalty=switch_penalty, still_below=still_below)
     threshold, switch_penalty, still_below = chosen["threshold"], chosen["switch_penalty"], chosen["still_below"]
     windows = windows or Windows.for_model(meta.test_pipeline)
     scores = score_windows(model, meta.test_pipeline, meta.layout, data, windows)
     labels = frame_labels(decode(scores, threshold, switch_penalty, still_below), scores.starts, windows, data.shape[1])
-    segments = segments_of(labels, scores.probs, scores.starts, windows, meta.classes, fps, frame_index=frame_index)
+    segments = segments_of(labels, scores.probs, scores.starts, windows, meta.classes, fps * pose_stride,
+                           frame_index=frame_index, pose_stride=pose_stride)
     if explain:
         for seg, (a, b, k) in zip(segments, runs(labels)):
             if k < len(meta.classes):
                 seg.explanation = explain_segment(model, meta, data[:, a:b],
                                                   None if visibility is None else visibility[:, a:b], f"{name}@{a}", fps,
                                                   None if frame_index is None else np.asarray(frame_index)[a:b],
-                                                  camera_moving)
-    return Timeline(segments, list(meta.classes), windows, threshold, switch_penalty, data.shape[1], fps, still_below)
+                                                  camera_moving, pose_stride)
+    frames = data.shape[1] if frame_index is None else int(np.asarray(frame_index)[-1]) + 1
+    return Timeline(segments, list(meta.classes), windows, threshold, switch_penalty, frames * pose_stride,
+                    fps * pose_stride, still_below, pose_stride)
 
 
 def explain_segment(model: torch.nn.Module, meta: Any, data: np.ndarray, visibility: np.ndarray | None,
                     name: str, fps: float | None = None, frames: np.ndarray | None = None,
-                    camera_moving: np.ndarray | None = None) -> str:
+                    camera_moving: np.ndarray | None = None, pose_stride: int = 1) -> str:
     """The template explanation of the model's decision on one segment, as if it were a clip of its
     own (its facts' durations read at ``fps``, the sequence's frame rate; unknown or 0: 30); ``frames``
-    the input frame of each of its frames and ``camera_moving`` as in :func:`build_timeline`."""
+    the input frame of each of its frames and ``camera_moving`` as in :func:`build_timeline`; with
+    ``pose_stride`` k those are pose frames and every frame it names is the video's (pose frame i:
+    video frame i * k, as ``predict`` names them)."""
     from .explain.contrast import load_fact_profile
     from .explain.errors import ExplainError
     from .explain.evidence import gather_evidence
     from .explain.facts import known_fps
     from .explain.text import template_explanation
+    from .pipeline import in_video_frames, in_video_frames_text
 
     x = torch.from_numpy(build_pipeline(meta.test_pipeline, meta.layout)(data, np.random.default_rng(0)))[None]
     try:
         ev = gather_evidence(model, x, data, meta.layout, meta.classes, name, load_fact_profile(meta.path),
                              visibility=visibility, fps=known_fps(fps), frames=frames, camera_moving=camera_moving)
     except ExplainError as exc:
-        return f"not explained: {exc}"
+        return f"not explained: {in_video_frames_text(str(exc), pose_stride)}"
+    ev.problems = [in_video_frames(p, pose_stride) for p in ev.problems]
     return template_explanation(ev)
 
 
@@ -427,38 +458,63 @@ def plot_timeline(timeline: Timeline, path: str | Path, title: str = "") -> Path
 def video_timeline(pose: Any, checkpoint: str | Path, *, window: int | None = None, stride: int | None = None,
                    threshold: float | None = None, switch_penalty: float | None = None,
                    still_below: float | None = None, explain: bool = True, name: str = "video",
-                   video: str | Path | None = None, camera_moving: np.ndarray | None = None) -> Timeline:
+                   video: str | Path | None = None, camera_moving: np.ndarray | None = None,
+                   video_frames: int | None = None) -> Timeline:
     """The timeline of the tracked person in a video's poses (:class:`actlm.pose.backends.PoseSequence`),
     by the model at ``checkpoint``; segments are in video frames (frames without a person are skipped).
+    A pose read every k-th video frame (``pose.stride``, ``--pose-fps``): ``window`` and ``stride``
+    still count video frames and are divided by k (:meth:`Windows.in_pose_frames`: the same seconds);
+    pose frame i is video frames [i * k, (i + 1) * k), the last segment ending at ``video_frames``
+    when given (the video's frame count; else the end of the last pose frame's k frames).
     ``video``: the video file the poses are of, whose camera motion the explanations read (as
     ``predict``'s: no whole-body fact where the camera moves); None (a keypoint file): not read.
-    ``camera_moving``: that camera motion (one bool per video frame) when the caller measured it
-    already (``predict``'s :attr:`actlm.pipeline.VideoPrediction.camera_moving`): used as it is, the
-    video is neither decoded nor measured again.
+    ``camera_moving``: that camera motion (one bool per pose frame: per video frame at k = 1) when the
+    caller measured it already (``predict``'s :attr:`actlm.pipeline.VideoPrediction.camera_moving`):
+    used as it is, the video is neither decoded nor measured again.
     ``threshold``, ``switch_penalty``, ``still_below`` not given: the checkpoint's stored settings
     (:func:`stored_settings`; the module constants for a checkpoint without them).
     Poses of several tracked people (``pose.track_ids``): every person's timeline (:func:`video_timelines`),
     their segments together, each with its ``person`` id (one row per person in :func:`plot_timeline`)."""
     people = video_timelines(pose, checkpoint, window=window, stride=stride, threshold=threshold,
                              switch_penalty=switch_penalty, still_below=still_below, explain=explain, name=name,
-                             video=video, camera_moving=camera_moving)
+                             video=video, camera_moving=camera_moving, video_frames=video_frames)
     if len(people) == 1:
         return next(iter(people.values()))
     first = next(iter(people.values()))
     segments = [seg for timeline in people.values() for seg in timeline.segments]
-    return Timeline(segments, first.classes, first.windows, first.threshold, first.switch_penalty, pose.frames,
-                    pose.fps, first.still_below)
+    return Timeline(segments, first.classes, first.windows, first.threshold, first.switch_penalty, first.frames,
+                    first.fps, first.still_below, first.pose_stride)
+
+
+def video_end(pose_frames: int, pose_stride: int, video_frames: int | None = None) -> int:
+    """The video's frame count as far as ``pose_frames`` read every ``pose_stride``-th frame tell it:
+    ``video_frames`` (a header's count) where it agrees with them, else the end of the last pose frame's."""
+    last_read, after = (pose_frames - 1) * pose_stride + 1, pose_frames * pose_stride
+    return after if video_frames is None or not last_read <= video_frames <= after else int(video_frames)
+
+
+def ended_at(timeline: Timeline, frames: int) -> Timeline:
+    """``timeline`` over a video of ``frames`` frames: no segment past its end (a pose frame read every
+    k-th video frame stands for k frames, of which the video's last pose frame may have fewer)."""
+    fps = timeline.fps
+    for seg in timeline.segments:
+        seg.start, seg.end = min(seg.start, frames), min(seg.end, frames)
+        seg.start_s, seg.end_s = (round(seg.start / fps, 3), round(seg.end / fps, 3)) if fps else (0.0, 0.0)
+    timeline.segments = [seg for seg in timeline.segments if seg.end > seg.start]
+    timeline.frames = frames
+    return timeline
 
 
 def video_timelines(pose: Any, checkpoint: str | Path, *, window: int | None = None, stride: int | None = None,
                     threshold: float | None = None, switch_penalty: float | None = None,
                     still_below: float | None = None, explain: bool = True, name: str = "video",
                     min_frames: int = 8, video: str | Path | None = None,
-                    camera_moving: np.ndarray | None = None) -> dict[int, Timeline]:
+                    camera_moving: np.ndarray | None = None, video_frames: int | None = None) -> dict[int, Timeline]:
     """One timeline per person: the tracked people of ``pose`` (``track_ids``; those seen in fewer
-    than ``min_frames`` frames left out), most frames first, or the one person of an untracked pose (id 0).
+    than ``min_frames`` pose frames left out), most frames first, or the one person of an untracked pose (id 0).
     ``video``: as in :func:`video_timeline` (the camera is measured once, on the background outside
-    everyone's boxes, in the first slot's trunk lengths) unless ``camera_moving`` gives it measured."""
+    everyone's boxes, in the first slot's trunk lengths) unless ``camera_moving`` gives it measured;
+    ``window``, ``stride`` and ``video_frames`` as in :func:`video_timeline` (video frames)."""
     from .engine.checkpoint import load_checkpoint
     from .pipeline import camera_for_video, skeleton_for_model, visibility_for_model
     from .pose.people import people_ids, person_sequence
@@ -473,6 +529,11 @@ def video_timelines(pose: Any, checkpoint: str | Path, *, window: int | None = N
         camera_moving = None
     elif camera_moving is None and video is not None:
         camera_moving = camera_for_video(video, pose)
+    if camera_moving is not None and len(camera_moving) != pose.frames:
+        raise DataError(f"{name}: the camera mask has {len(camera_moving)} values for {pose.frames} pose frames "
+                        f"(one per pose frame: the pose read every {pose.stride} video frame(s))")
+    windows = Windows.for_model(meta.test_pipeline, window, stride, pose.stride)
+    end = video_end(pose.frames, pose.stride, video_frames)
     for person in people_ids(pose):
         one = person_sequence(pose, person)
         data, kept = skeleton_for_model(one, meta.layout, num_persons, meta.model.args.get("in_channels"))
@@ -482,13 +543,13 @@ def video_timelines(pose: Any, checkpoint: str | Path, *, window: int | None = N
             raise DataError(f"{name}: a person was found in only {len(kept)} frame(s); no timeline to make")
         visibility = visibility_for_model(one, meta.layout, num_persons, kept)
         timeline = build_timeline(model, meta, data, pose.fps, frame_index=kept, visibility=visibility,
-                                  windows=Windows.for_model(meta.test_pipeline, window, stride),
-                                  threshold=chosen["threshold"], switch_penalty=chosen["switch_penalty"],
-                                  still_below=chosen["still_below"], explain=explain,
-                                  name=f"{name}/person{person}" if tracked else name, camera_moving=camera_moving)
+                                  windows=windows, threshold=chosen["threshold"],
+                                  switch_penalty=chosen["switch_penalty"], still_below=chosen["still_below"],
+                                  explain=explain, name=f"{name}/person{person}" if tracked else name,
+                                  camera_moving=camera_moving, pose_stride=pose.stride)
         for seg in timeline.segments:
             seg.person = person
-        out[person] = timeline
+        out[person] = ended_at(timeline, end)
     if not out:
         raise DataError(f"{name}: nobody was tracked in {min_frames} frames or more; no timeline to make")
     return out

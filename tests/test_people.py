@@ -100,6 +100,16 @@ def test_people_timeline_has_a_row_per_person(tmp_path):
     assert plot_timeline(timeline, tmp_path / "t.png").stat().st_size > 0
     labels = person_predictions(pose, default_checkpoint())
     assert [p["person"] for p in labels] == list(per_person) and all(p["frames"] == 64 for p in labels)
+    # --people with --pose-fps: the tracked poses read every 2nd frame, every person's segments in video frames
+    from actlm.pipeline import every_kth_pose
+    from actlm.timeline import Windows
+
+    halved = video_timelines(every_kth_pose(pose, 2), default_checkpoint(), explain=False)
+    assert list(halved) == list(per_person)
+    for person, one in halved.items():
+        assert (one.windows, one.pose_stride, one.fps, one.frames) == (Windows(16, 4), 2, 30.0, 64)
+        assert one.segments[0].start == 0 and one.segments[-1].end == 64
+        assert all(s.person == person and s.start % 2 == 0 for s in one.segments)
 
 
 def test_missing_tracker_library_names_the_extra(monkeypatch, tmp_path):

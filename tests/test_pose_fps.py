@@ -73,12 +73,6 @@ def test_the_cli_refuses_a_rate_at_or_below_zero(given, tmp_path):
     assert result.exit_code == 2 and "--pose-fps" in result.output and "Traceback" not in result.output
 
 
-def test_the_cli_says_the_timeline_does_not_take_a_reduced_rate_yet(tmp_path):
-    result = CliRunner().invoke(main, ["predict", str(tmp_path / "any.mp4"), "--pose-fps", "10",
-                                       "--timeline", str(tmp_path / "t.jsonl")])
-    assert result.exit_code == 2 and "--pose-fps does not work with --timeline" in result.output
-
-
 def test_the_estimator_gets_every_kth_video_frame_and_the_sampled_rate(recorder, tmp_path):
     video = _numbered_video(tmp_path / "numbered.mp4", 30)
     pose = estimate_pose(video, "recorder", pose_fps=5)            # 10 fps video: every 2nd frame

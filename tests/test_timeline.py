@@ -200,10 +200,12 @@ def test_predict_timeline_writes_segments_and_a_picture(short_tai_chi, tmp_path)
     assert (tmp_path / "t.png").read_bytes()[:4] == b"\x89PNG"
 
 
-def test_predict_timeline_measures_the_camera_once(short_tai_chi, tmp_path, monkeypatch):
+@pytest.mark.parametrize("pose_fps, pose_frames", [(None, 24), ("10", 8)])
+def test_predict_timeline_measures_the_camera_once(short_tai_chi, tmp_path, monkeypatch, pose_fps, pose_frames):
     """``predict --timeline``: the camera's motion is measured once, by the prediction, and the
     segments' explanations read that mask; the video is decoded twice in all (the poses, the
-    camera), not a third time for the timeline."""
+    camera), not a third time for the timeline. With ``--pose-fps 10`` (every 3rd frame of the
+    30 fps clip) the mask is one bool per pose frame and the segments still cover the video's 24 frames."""
     import actlm.pipeline as pipeline
     import actlm.pose.camera as camera
     import actlm.pose.video as video
@@ -220,10 +222,12 @@ def test_predict_timeline_measures_the_camera_once(short_tai_chi, tmp_path, monk
     build = tl.build_timeline
     monkeypatch.setattr(tl, "build_timeline", lambda *a, **k: read.append(k["camera_moving"]) or build(*a, **k))
     result = CliRunner().invoke(main, ["predict", str(short_tai_chi), "--timeline", str(tmp_path / "t.jsonl"),
-                                       "--window", "12", "--stride", "4"])
+                                       "--window", "12", "--stride", "4"] + (["--pose-fps", pose_fps] if pose_fps else []))
     assert result.exit_code == 0, result.output
     assert len(measured) == 1 and len(decoded) == 2, (measured, decoded)
-    assert len(read) == 1 and read[0] is not None and len(read[0]) == 24     # the prediction's mask, per frame
+    assert len(read) == 1 and read[0] is not None and len(read[0]) == pose_frames   # the prediction's, per pose frame
+    segs = [json.loads(line) for line in (tmp_path / "t.jsonl").read_text().splitlines()]
+    assert segs[0]["start"] == 0 and segs[-1]["end"] == 24
 
 
 # --- the settings a checkpoint ships with ------------------------------------------------------

@@ -77,7 +77,7 @@ def _frame_progress(total: int):
               help="Below this top-1 probability the action is reported as possibly unknown.")
 @click.option("--pose-fps", default=None, type=click.FloatRange(0, min_open=True), metavar="F",
               help="Run the pose estimator (most of predict's time) on every k-th frame only, k = round(video fps "
-                   "/ F); the facts are read at that rate, frame numbers stay the video's "
+                   "/ F); the facts are read at that rate, frame numbers (--timeline's segments too) stay the video's "
                    "(experiments/results/pose_fps.md) [default: every frame].")
 @click.option("--classes", "class_spec", default=None,
               help="Open vocabulary (a skeleton-language --checkpoint): score these classes by their text: "
@@ -93,8 +93,11 @@ def _frame_progress(total: int):
                    "nothing fits) and write the segments as JSON Lines to this file.")
 @click.option("--timeline-png", default=None, type=click.Path(dir_okay=False),
               help="Draw the timeline (who did what when) as a PNG.")
-@click.option("--window", default=None, type=click.IntRange(2), help="Timeline window in frames (default: the model's clip length).")
-@click.option("--stride", default=None, type=click.IntRange(1), help="Timeline stride in frames (default: a quarter window).")
+@click.option("--window", default=None, type=click.IntRange(2),
+              help="Timeline window in video frames (default: the model's clip length); with --pose-fps the "
+                   "same seconds of pose frames (divided by k).")
+@click.option("--stride", default=None, type=click.IntRange(1),
+              help="Timeline stride in video frames (default: a quarter window); with --pose-fps divided by k.")
 @click.option("--unknown-below", default=None, type=click.FloatRange(0, 1, min_open=True),
               help="Timeline: a window whose best action is below this probability is 'no known action' "
                    "(default: the model's calibrated value, stored with it; general-2d: see "
@@ -121,8 +124,6 @@ def predict_cmd(videos: tuple[str, ...], checkpoint: str | None, reasoner_dir: s
         raise click.UsageError("--people tracks the people of a video; a keypoint file keeps its own persons")
     if out and (backend or _backend_for(video)) == "coco-json":       # said before any work is done
         raise click.ClickException("--out needs the video itself; keypoint files have no frames to draw on")
-    if pose_fps is not None and (timeline_out or timeline_png):
-        raise click.UsageError("--pose-fps does not work with --timeline yet (its windows are counted in video frames)")
     seen_gamma, gamma_source = seen_gamma_option(class_spec, calibrate_gamma, no_calibrate)
     if class_spec:
         from ..language.open_vocab import require_text_space
@@ -317,15 +318,17 @@ def _write_timeline(pose, checkpoint: str | None, video: str, jsonl: str | None,
                     window: int | None, stride: int | None, threshold: float | None, echo: bool,
                     camera_moving=None):
     """``predict --timeline``: the video's segments as JSON Lines and/or a PNG (the poses are reused);
-    ``camera_moving``: the camera motion the prediction measured (one bool per video frame; None for a
+    ``camera_moving``: the camera motion the prediction measured (one bool per pose frame; None for a
     keypoint file or no trunk seen), which the segments' explanations read as predict's did, without
-    decoding the video again."""
+    decoding the video again. A pose read every k-th frame (--pose-fps): ``window`` and ``stride`` are
+    video frames (divided by k in pose frames) and the segments end at the video's last frame."""
     from ..pipeline import default_checkpoint
     from ..timeline import plot_timeline, video_timeline, write_jsonl
 
     # settings not given on the command line: the checkpoint's stored ones (actlm.timeline.stored_settings)
     timeline = video_timeline(pose, checkpoint or default_checkpoint(), window=window, stride=stride,
-                              threshold=threshold, name=Path(video).stem, camera_moving=camera_moving)
+                              threshold=threshold, name=Path(video).stem, camera_moving=camera_moving,
+                              video_frames=_video_frames(video) if pose.stride > 1 else None)
     if echo:
         click.echo(timeline.summary())
     if jsonl:
@@ -333,6 +336,14 @@ def _write_timeline(pose, checkpoint: str | None, video: str, jsonl: str | None,
     if png:
         click.echo(f"timeline picture: {plot_timeline(timeline, png, title=Path(video).name)}", err=True)
     return timeline
+
+
+def _video_frames(video: str) -> int | None:
+    """The frame count a video says it has (None: a keypoint file, or a video that does not say)."""
+    if _backend_for(video) == "coco-json":
+        return None
+    from ..pose.video import probe
+    return probe(video).frames or None
 
 
 def load_reasoner(folder: str, checkpoint, what: str = "the explained model"):
