@@ -145,7 +145,7 @@ class Segment:
 @dataclass
 class WindowScores:
     """What the model and the motion say about each window: ``probs`` (W, K), ``starts`` (W,),
-    ``motion`` (W,): the mean joint speed in the model's input (body sizes per resized frame)."""
+    ``motion`` (W,): how much the model's input moves (:func:`window_motion`, body sizes per resized frame)."""
 
     probs: np.ndarray
     starts: np.ndarray
@@ -162,8 +162,17 @@ def score_windows(model: torch.nn.Module, test_pipeline: list[dict[str, Any]], l
         for i in range(0, len(starts), batch):
             x = np.stack([pipeline(data[:, s:s + windows.length], np.random.default_rng(0)) for s in starts[i:i + batch]])
             probs.append(model(torch.from_numpy(x)).softmax(1).numpy())
-            motion.append(np.linalg.norm(np.diff(x, axis=2), axis=1).mean(axis=(1, 2, 3)))   # x: (N, C, T, V, M)
+            motion.append(window_motion(x))
     return WindowScores(np.concatenate(probs), starts, np.concatenate(motion))
+
+
+def window_motion(x: np.ndarray) -> np.ndarray:
+    """How much each window (N, M, T, V, C: the model's input) moves: the mean absolute step of the
+    joints' coordinates between resized frames (over frames, joints and the C coordinates), for the
+    person who moves most (a padded, empty person moves 0 and does not dilute it). The calibrated
+    stillness settings (``still_below``) are in this unit: a joint stepping (3, 4) moves 3.5, not 5."""
+    step = np.abs(np.diff(x, axis=2))                             # (N, M, T-1, V, C)
+    return step.mean(axis=(2, 3, 4)).max(axis=1)
 
 
 def viterbi(scores: np.ndarray, switch_penalty: float) -> np.ndarray:

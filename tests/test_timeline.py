@@ -448,3 +448,19 @@ def test_a_late_segment_is_explained_as_the_same_frames_at_the_start_in_video_fr
     assert re.search(r"frames \d+-\d+", first), first                     # it names frames at all
     later = re.sub(r"frames (\d+)-(\d+)", lambda m: f"frames {int(m[1]) + 200}-{int(m[2]) + 200}", first)
     assert late == later, (first, late)
+
+
+def test_window_motion_is_the_mean_coordinate_step_of_the_person_who_moves_most():
+    """A joint stepping (3, 4) a frame moves 3.5 (the unit the stored stillness settings were
+    calibrated in); a second, still person (or an empty, padded one) does not dilute the mover; for
+    one person it is what the shipped settings were calibrated on (mean |step| over coordinates)."""
+    from actlm.timeline import window_motion
+
+    x = np.zeros((1, 2, 5, 2, 2), np.float32)                   # (N, M, T, V, C)
+    x[0, 0, :, 0] = np.arange(5)[:, None] * np.array([3.0, 4.0])  # person 0, joint 0 walks; joint 1 stays
+    assert window_motion(x) == pytest.approx([3.5 / 2])           # (3.5 + 0) / 2 joints
+    x[0, 1] = 7.0                                                 # person 1 stands still elsewhere
+    assert window_motion(x) == pytest.approx([3.5 / 2])
+    one = np.random.default_rng(0).normal(size=(3, 1, 8, 4, 3))
+    calibrated_on = np.linalg.norm(np.diff(one, axis=2), axis=1).mean(axis=(1, 2, 3))   # the old formula, one person
+    assert window_motion(one) == pytest.approx(calibrated_on)
