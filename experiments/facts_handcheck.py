@@ -28,7 +28,7 @@ dataset's scalar upright only where the clip has no upright frames.
 Usage: ``python -m experiments.facts_handcheck`` (print), ``... --write`` (results files).
 ``--seed S --name STEM`` draws another sample (seed S; the sequences of the earlier rounds are left
 out, so the samples are disjoint: seed 41 leaves out seed 40's, seed 42 those of seeds 40 and 41, seed
-43 those of seeds 40-42, seed 44 those of seeds 40-43, seed 45 those of seeds 40-44, seed 46 those of seeds 40-45, seed 47 those of seeds 40-46, seed 48 those of seeds 40-47, seed 49 those of seeds 40-48, seed 50 those of seeds 40-49, seed 51 those of seeds 40-50, seed 52 those of seeds 40-51, seed 53 those of seeds 40-52, seed 54 those of seeds 40-53, any seed not in
+43 those of seeds 40-42, seed 44 those of seeds 40-43, seed 45 those of seeds 40-44, seed 46 those of seeds 40-45, seed 47 those of seeds 40-46, seed 48 those of seeds 40-47, seed 49 those of seeds 40-48, seed 50 those of seeds 40-49, seed 51 those of seeds 40-50, seed 52 those of seeds 40-51, seed 53 those of seeds 40-52, seed 54 those of seeds 40-53, seed 55 those of seeds 40-54, any seed not in
 ``ROUNDS`` those of every round) and reads/writes ``results/STEM.verdicts.json`` and ``results/STEM.{md,json}``. A 'no motion' problem the detector
 states (the body does not move) is a 'no movement' statement too: it is printed and judged like a
 ``still`` fact (motion ``still``, part ``problem``).
@@ -54,7 +54,7 @@ from actlm.paths import data_root
 from experiments.run_archive import handwritten_notes, head_commit
 
 SEED = 40
-ROUNDS = (40, 41, 42, 43, 44, 45, 46, 47, 48, 49, 50, 51, 52, 53, 54)     # the hand-check rounds so far, in order; each leaves out the ones before it
+ROUNDS = (40, 41, 42, 43, 44, 45, 46, 47, 48, 49, 50, 51, 52, 53, 54, 55)     # the hand-check rounds so far, in order; each leaves out the ones before it
 PER_DATASET = 22
 RESULTS = Path("experiments/results")
 NAME = "facts_handcheck"
@@ -96,11 +96,18 @@ def _penn_actions() -> tuple[tuple[str, Path], ...]:
 def choose(seed: int = SEED, per_dataset: int = PER_DATASET) -> list[Source]:
     """The sample of ``seed``, disjoint from the earlier rounds': a seed of ``ROUNDS`` leaves out the
     sequences of the rounds listed before it (40: none, 41: seed 40's, 42: seeds 40 and 41's, 43: seeds
-    40-42's, 44: seeds 40-43's, 45: seeds 40-44's, 46: seeds 40-45's, 47: seeds 40-46's, 48: seeds 40-47's, 49: seeds 40-48's, 50: seeds 40-49's, 51: seeds 40-50's, 52: seeds 40-51's, 53: seeds 40-52's, 54: seeds 40-53's), any other seed those of every round in ``ROUNDS``."""
+    40-42's, 44: seeds 40-43's, 45: seeds 40-44's, 46: seeds 40-45's, 47: seeds 40-46's, 48: seeds 40-47's, 49: seeds 40-48's, 50: seeds 40-49's, 51: seeds 40-50's, 52: seeds 40-51's, 53: seeds 40-52's, 54: seeds 40-53's, 55: seeds 40-54's), any other seed those of every round in ``ROUNDS``."""
+    return list(_choose_once(seed, per_dataset))
+
+
+@lru_cache(maxsize=None)
+def _choose_once(seed: int, per_dataset: int) -> tuple[Source, ...]:
+    """``choose``, drawn once per seed: each round leaves out every earlier round's sample, so
+    without the cache the rounds would be drawn again and again (2**n draws for the n-th round)."""
     root = data_root()
     rng = np.random.default_rng(seed)
     earlier = ROUNDS[:ROUNDS.index(seed)] if seed in ROUNDS else ROUNDS
-    used = {src.path for r in earlier for src in choose(r, per_dataset)}
+    used = {src.path for r in earlier for src in _choose_once(r, per_dataset)}
     ucla: dict[str, list[Path]] = {}
     for path in sorted((root / "nw-ucla" / "all_sqe").glob("*_v03.json")):
         if path not in used:
@@ -117,7 +124,7 @@ def choose(seed: int = SEED, per_dataset: int = PER_DATASET) -> list[Source]:
     out = [Source("nw-ucla", p, ucla_names[c]) for c, p in _spread_over_classes(ucla, per_dataset, rng)]
     out += [Source("utd-mhad", p, utdmhad.CLASSES[int(c[1:]) - 1]) for c, p in _spread_over_classes(utd, per_dataset, rng)]
     out += [Source("penn-action", p, c) for c, p in _spread_over_classes(penn_files, per_dataset, rng)]
-    return out
+    return tuple(out)
 
 
 @dataclass
