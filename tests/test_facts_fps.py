@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -137,7 +138,11 @@ def test_a_videos_frame_rate_reaches_its_evidence(monkeypatch):
     import actlm.pipeline as pipeline
 
     told: list[float | None] = []
-    monkeypatch.setattr(pipeline, "gather_evidence", lambda *args, **kwargs: told.append(kwargs.get("fps")))
+    def gather(*args, **kwargs):
+        told.append(kwargs.get("fps"))
+        return SimpleNamespace(problems=[])          # evidence_for_video renames its problems' frames
+
+    monkeypatch.setattr(pipeline, "gather_evidence", gather)
     for rate in (25.0, 0.0, 60):
         pipeline.evidence_for_video(None, None, np.zeros((1, 20, 17, 3)), "coco-17", ["a"], "clip.mp4", fps=rate)
     assert told == [25.0, None, 60.0]
