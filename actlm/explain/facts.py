@@ -618,7 +618,7 @@ def _body(w: np.ndarray, layout: Layout, mirrored: bool = False, fps: float | No
 
 
 # --- hand facts -----------------------------------------------------------------------------
-def _seen_near(x: np.ndarray, t: int, frames: int = _Rate().frames(SEEN_NEAR)) -> float:
+def _seen_near(x: np.ndarray, t: int, frames: int) -> float:
     """x at frame t, or where it was seen nearest to t within ``frames`` frames; NaN if nowhere.
     A clip's median is no stand-in: a head hidden while the hand is up is often a head that moved."""
     lo, hi = max(t - frames, 0), min(t + frames + 1, len(x))
@@ -874,7 +874,7 @@ def _unseated_while_low(body: _Body, span: tuple[int, int], at_low: float) -> bo
     return bool(np.nanmin(gap) > SEATED_THIGH and at_low > SEATED_THIGH)
 
 
-def _body_hand_seen(height: np.ndarray, least: int = _Rate().frames(HAND_SEEN_RUN)) -> np.ndarray:
+def _body_hand_seen(height: np.ndarray, least: int) -> np.ndarray:
     """A hand's height, NaN over readable stretches shorter than ``least`` frames (HAND_SEEN_RUN) between
     unread ones: a hand hidden behind the body (its frames dropped by the view check) may pass one
     frame's test in the middle of the hidden stretch, and that frame is no reading of it (NW-UCLA
@@ -1100,7 +1100,7 @@ def _arm_not_with_other_hand(body: _Body, side: str, ok: np.ndarray, axis: np.nd
 
 
 def _arm_run_reversals(x: np.ndarray, rows: np.ndarray, hysteresis: float, lowered: np.ndarray | None = None,
-                       rate: _Rate = _Rate()) -> int:
+                       *, rate: _Rate) -> int:
     """:func:`_reversals` of ``x`` (read at frames ``rows``) counted within each stretch of frames
     with no hole longer than ARM_RUN_GAP, each half swing within ARM_HALF_SWING (seconds at
     ``rate``): across a longer hole the signal's turn is not seen. Where
@@ -1148,7 +1148,7 @@ def _wave_swing_facts(body: _Body, side: str, clock: _Clock, dims: int = 3) -> l
         # sensor's jitter along that line: jitter of a held hand, or the drift of a raise, turns
         # back too but only by a little
         swing = max(WAVE_SWING, WAVE_SHARE * amplitude, WAVE_JITTER * _jitter(jittery[:, [0, 2]] @ axis))
-        flips = _arm_run_reversals(along, np.flatnonzero(ok), swing, lowered, body.rate)
+        flips = _arm_run_reversals(along, np.flatnonzero(ok), swing, lowered, rate=body.rate)
         # the hand itself swings in the scene, not only against a body moving past it (a hand
         # holding a bar while the body pulls up)
         scene = body.raw_hand[side][ok][:, [0, 2]] @ axis
@@ -1276,7 +1276,7 @@ def _trunk_tilt(body: _Body) -> np.ndarray:
     return np.degrees(np.arccos(np.clip(spine[:, 1] / np.where(length > 0, length, np.nan), -1, 1)))
 
 
-def _held(x: np.ndarray, width: int = _Rate().frames(BEND_HELD), readable: int | None = None) -> np.ndarray:
+def _held(x: np.ndarray, width: int, readable: int | None = None) -> np.ndarray:
     """The least value over each ``width`` frames starting at a frame: a peak held that long, not
     one frame's spike (a 2D clip's last annotated frame). NaN where fewer than ``readable`` of the
     frames are readable (default: all of them); the least of the readable ones otherwise."""
@@ -2201,7 +2201,7 @@ def _turn_fact(clock: _Clock, world: World, body: _Body) -> list[Fact]:
                        _extent(signal, int(rows[top]), angle / 2))]
 
 
-def _readable_stretches(readable: np.ndarray, gap: int = _Rate().frames(TURN_GAP)) -> list[np.ndarray]:
+def _readable_stretches(readable: np.ndarray, gap: int) -> list[np.ndarray]:
     """Indices of the readable frames, split where more than ``gap`` frames (TURN_GAP) in a row are not."""
     rows = np.flatnonzero(readable)
     if len(rows) == 0:
