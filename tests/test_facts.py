@@ -1258,13 +1258,14 @@ def test_a_pelvis_dragged_by_a_jumping_leg_is_no_squat():
 def test_the_leg_glitch_mask_keeps_a_clean_clip_whole():
     """No leg joint dropped: the pelvis height is read in every frame (a real UTD squat)."""
     from actlm.data.layouts import get_layout
-    from actlm.explain.facts import _body, _body_leg_glitch
+    from actlm.explain.facts import _body
     from actlm.explain.world import world_frame
     from actlm.explain.quality import check_tracking
     x, _ = check_tracking(utd("a27_s1_t1_skeleton")[0], get_layout("utd-mhad"))
     world = world_frame(x, get_layout("utd-mhad"))
     body = _body(world.coords, get_layout("utd-mhad"), world.mirrored)
-    assert not _body_leg_glitch(body).any()
+    assert not body.leg_glitch.any()
+    assert body.leg_glitch is body.leg_glitch            # computed once per body
     assert "squat" in motions(read_motion(utd("a27_s1_t1_skeleton"), "utd-mhad"))
 
 

@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import warnings
 from dataclasses import asdict, dataclass, field
+from functools import cached_property
 
 import numpy as np
 
@@ -562,6 +563,31 @@ class _Body:
     neck: np.ndarray                     # spine top (T, 3)
     center: np.ndarray
     rate: _Rate = field(default_factory=_Rate)   # the clip's frame rate
+
+    @cached_property
+    def leg_glitch(self) -> np.ndarray:
+        """Frames (T,) bool where a leg joint (hip, knee, ankle) that is read in most of the clip is
+        missing (dropped by the tracking check: a jumping joint), bridged over LEG_GLITCH_BRIDGE seconds
+        and widened by LEG_GLITCH_EDGE on each side. Computed once per body: its tracks are not
+        changed once :func:`_body` has built it."""
+        n = len(self.hip)
+        lost = np.zeros(n, bool)
+        for track in (self.hip_joint, self.knee, self.ankle):
+            for side in ("left", "right"):
+                seen = np.isfinite(track[side][:, 1])
+                if seen.sum() >= LEG_GLITCH_KEEP * n:
+                    lost |= ~seen
+        idx = np.flatnonzero(lost)
+        bridge = self.rate.frames(LEG_GLITCH_BRIDGE)
+        for a, b in zip(idx[:-1], idx[1:]):
+            if b - a <= bridge:
+                lost[a:b] = True
+        wide = lost.copy()
+        for k in range(1, self.rate.frames(LEG_GLITCH_EDGE) + 1):
+            wide[k:] |= lost[:-k]
+            wide[:-k] |= lost[k:]
+        wide.setflags(write=False)       # shared by every reader of this body
+        return wide
 
 
 def _end(layout: Layout, part: str) -> tuple[int, ...]:
@@ -1843,43 +1869,20 @@ def _ends_read(x: np.ndarray) -> bool:
     return bool(np.isfinite(x[:k]).any() and np.isfinite(x[-k:]).any())
 
 
-def _body_leg_glitch(body: _Body) -> np.ndarray:
-    """Frames (T,) bool where a leg joint (hip, knee, ankle) that is read in most of the clip is
-    missing (dropped by the tracking check: a jumping joint), bridged over LEG_GLITCH_BRIDGE seconds
-    and widened by LEG_GLITCH_EDGE on each side."""
-    n = len(body.hip)
-    lost = np.zeros(n, bool)
-    for track in (body.hip_joint, body.knee, body.ankle):
-        for side in ("left", "right"):
-            seen = np.isfinite(track[side][:, 1])
-            if seen.sum() >= LEG_GLITCH_KEEP * n:
-                lost |= ~seen
-    idx = np.flatnonzero(lost)
-    bridge = body.rate.frames(LEG_GLITCH_BRIDGE)
-    for a, b in zip(idx[:-1], idx[1:]):
-        if b - a <= bridge:
-            lost[a:b] = True
-    wide = lost.copy()
-    for k in range(1, body.rate.frames(LEG_GLITCH_EDGE) + 1):
-        wide[k:] |= lost[:-k]
-        wide[:-k] |= lost[k:]
-    return wide
-
-
 def _body_pelvis_height(body: _Body) -> np.ndarray:
-    """The hips' height, NaN over a leg's tracking glitch (see :func:`_body_leg_glitch`) unless that
+    """The hips' height, NaN over a leg's tracking glitch (see :attr:`_Body.leg_glitch`) unless that
     leaves fewer than LEG_GLITCH_KEEP of the readable frames."""
     height = body.hip[:, 1]
-    masked = np.where(_body_leg_glitch(body), np.nan, height)
+    masked = np.where(body.leg_glitch, np.nan, height)
     return masked if np.isfinite(masked).sum() >= LEG_GLITCH_KEEP * np.isfinite(height).sum() else height
 
 
 def _body_feet_height(body: _Body) -> np.ndarray:
     """The feet's height (T,), the mean of the ankles read on the ground: not over a leg's tracking
-    glitch (see :func:`_body_leg_glitch`), within FOOT_GROUND of the lower ankle and KNEE_ABOVE_FOOT
+    glitch (see :attr:`_Body.leg_glitch`), within FOOT_GROUND of the lower ankle and KNEE_ABOVE_FOOT
     below their own knee (a tracker guessing a hidden foot puts it in the air: NW-UCLA a05_s06_e03's
     left ankle reads 0.4-0.85 m high, above its knee, while the body sits down)."""
-    glitch = _body_leg_glitch(body)
+    glitch = body.leg_glitch
     ankles = {s: np.where(glitch, np.nan, body.ankle[s][:, 1]) for s in ("left", "right")}
     lower = np.nanmin([ankles["left"], ankles["right"]], axis=0)
     feet = []
