@@ -1665,24 +1665,34 @@ def _image_front(body: _Body, world: World, layout: Layout | None) -> float:
     lines (averaged over the clip, FRONT_AGREE of the frames agreeing); 0 where neither tells it
     (a body seen from the front or back: nose between the ears, knees on their lines), or the two
     disagree."""
-    def vote(offset: np.ndarray, least: float) -> float:
-        offset = offset[np.isfinite(offset)]
-        if len(offset) < 5 or abs(float(np.mean(offset))) < least:
-            return 0.0
-        side = float(np.sign(np.mean(offset)))
-        return side if np.mean(np.sign(offset) == side) >= FRONT_AGREE else 0.0
-
-    knees = np.concatenate([(body.knee[s] - (body.hip_joint[s] + body.ankle[s]) / 2)[:, 0] for s in ("left", "right")])
-    by_knees = vote(knees, KNEE_FRONT)
+    by_knees = _knees_front(body, slice(None))
     by_face = 0.0
     names = layout.joints if layout is not None else ()
     if "nose" in names and ("left_ear" in names or "right_ear" in names):
         ears = tuple(names.index(e) for e in ("left_ear", "right_ear") if e in names)
         nose = world.coords[:, names.index("nose"), 0] - nanmean_joints(world.coords, ears)[:, 0]
-        by_face = vote(nose, FACE_FRONT)
+        by_face = _front_vote(nose, FACE_FRONT)
     if by_face and by_knees and by_face != by_knees:
         return 0.0
     return by_face or by_knees
+
+
+def _front_vote(offset: np.ndarray, least: float) -> float:
+    """The image side (+1 / -1 along h1) that per-frame offsets along h1 point to: their mean at
+    least ``least`` from 0 over 5 readable values or more, FRONT_AGREE of them on its side; else 0."""
+    offset = offset[np.isfinite(offset)]
+    if len(offset) < 5 or abs(float(np.mean(offset))) < least:
+        return 0.0
+    side = float(np.sign(np.mean(offset)))
+    return side if np.mean(np.sign(offset) == side) >= FRONT_AGREE else 0.0
+
+
+def _knees_front(body: _Body, rows: slice) -> float:
+    """The image side (+1 / -1 along h1) the knees point to over ``rows`` (ahead of their hip-ankle
+    lines by KNEE_FRONT on average, FRONT_AGREE of the readable leg-frames agreeing), 0 when they
+    do not tell it. Over the whole clip it is :func:`_image_front`'s knee vote."""
+    offset = np.concatenate([(body.knee[s] - (body.hip_joint[s] + body.ankle[s]) / 2)[rows, 0] for s in ("left", "right")])
+    return _front_vote(offset, KNEE_FRONT)
 
 
 def _knee_forward(body: _Body, rows: slice) -> np.ndarray:
@@ -2441,17 +2451,6 @@ def _read_motion(data: np.ndarray, layout: str | Layout, *, visibility: np.ndarr
         problems.append(_still_problem(len(x), tracking, context, max(STATIC_CORE, _round_up(margin * core, context)),
                                        max(STILL_HANDS, _round_up(margin * hands, context))))
     return Reading(sorted(facts, key=lambda f: f.time), problems, world.unit, world.stature, moved)
-
-
-def _knees_front(body: _Body, rows: slice) -> float:
-    """The image side (+1 / -1 along h1) the knees point to in these frames (ahead of their
-    hip-ankle lines, FRONT_AGREE of the readable frames agreeing), 0 when they do not tell it."""
-    offset = np.concatenate([(body.knee[s] - (body.hip_joint[s] + body.ankle[s]) / 2)[rows, 0] for s in ("left", "right")])
-    offset = offset[np.isfinite(offset)]
-    if len(offset) < 5 or abs(float(np.mean(offset))) < KNEE_FRONT:
-        return 0.0
-    side = float(np.sign(np.mean(offset)))
-    return side if np.mean(np.sign(offset) == side) >= FRONT_AGREE else 0.0
 
 
 def _one_way_forward(facts: list[Fact], body: _Body) -> list[Fact]:
