@@ -543,9 +543,10 @@ def test_a_hand_holding_a_bar_does_not_wave():
 
 
 def test_a_bend_is_a_held_peak_not_one_frame():
-    from actlm.explain.facts import _held
-    assert np.isnan(_held(np.array([1.0, 2.0, 3.0, 80.0]))[-1])
-    assert _held(np.array([10.0, 50.0, 52.0, 51.0, 10.0]))[1] == 50.0
+    from actlm.explain.facts import BEND_HELD, TUNED_FPS, _held, frames
+    width = frames(BEND_HELD, TUNED_FPS)                    # 3 frames at 30 fps
+    assert np.isnan(_held(np.array([1.0, 2.0, 3.0, 80.0]), width)[-1])
+    assert _held(np.array([10.0, 50.0, 52.0, 51.0, 10.0]), width)[1] == 50.0
     data, visibility = penn("2150")                # a serve: 80 degrees at the last frame, 52 at most
     bends = motions(read_motion(data, "penn-13", visibility=visibility)).get("bend", [])
     assert all(f.strength < 60 for f in bends), bends
@@ -1257,13 +1258,14 @@ def test_a_pelvis_dragged_by_a_jumping_leg_is_no_squat():
 def test_the_leg_glitch_mask_keeps_a_clean_clip_whole():
     """No leg joint dropped: the pelvis height is read in every frame (a real UTD squat)."""
     from actlm.data.layouts import get_layout
-    from actlm.explain.facts import _body, _body_leg_glitch
+    from actlm.explain.facts import _body
     from actlm.explain.world import world_frame
     from actlm.explain.quality import check_tracking
     x, _ = check_tracking(utd("a27_s1_t1_skeleton")[0], get_layout("utd-mhad"))
     world = world_frame(x, get_layout("utd-mhad"))
     body = _body(world.coords, get_layout("utd-mhad"), world.mirrored)
-    assert not _body_leg_glitch(body).any()
+    assert not body.leg_glitch.any()
+    assert body.leg_glitch is body.leg_glitch            # computed once per body
     assert "squat" in motions(read_motion(utd("a27_s1_t1_skeleton"), "utd-mhad"))
 
 
@@ -1330,15 +1332,16 @@ def test_a_turn_across_a_hole_in_the_raised_frames_is_not_counted():
     """Penn 0857: the golf club's hand is above the shoulder in frames 23-34 and again 45-52;
     joined end to end, the downswing before the hole and the follow-through after it made a
     second turn that no frame shows. Within each stretch the hand turns back once."""
-    from actlm.explain.facts import ARM_RUN_GAP, TUNED_FPS, _arm_run_reversals, _reversals, frames
+    from actlm.explain.facts import ARM_RUN_GAP, TUNED_FPS, _arm_run_reversals, _Rate, _reversals, frames
     ARM_RUN_GAP = frames(ARM_RUN_GAP, TUNED_FPS)             # 7 frames at 30 fps
     before = np.array([-0.05, -0.03, -0.01, 0.01, 0.02, 0.03, 0.02, 0.0, -0.02, -0.03])   # one turn
     after = np.array([-0.035, -0.02, 0.0, 0.01, 0.02, 0.02])                              # climbs only
     x = np.concatenate([before, after])
     rows = np.concatenate([np.arange(10), np.arange(6) + 12 + ARM_RUN_GAP])
     assert _reversals(x, 0.027) == 2                        # read as one signal: two turns
-    assert _arm_run_reversals(x, rows, 0.027) == 1
-    assert _arm_run_reversals(x, np.arange(16), 0.027) == 2     # no hole: the second turn is seen
+    rate = _Rate(TUNED_FPS)
+    assert _arm_run_reversals(x, rows, 0.027, rate=rate) == 1
+    assert _arm_run_reversals(x, np.arange(16), 0.027, rate=rate) == 2     # no hole: the second turn is seen
 
 
 def test_a_wave_alone_or_mirrored_turns_its_gap_to_the_other_hand_back_but_a_held_pair_does_not():
@@ -1417,9 +1420,9 @@ def test_a_hand_seen_in_one_frame_between_hidden_ones_is_not_read():
     from actlm.explain.facts import HAND_SEEN_RUN, TUNED_FPS, _body_hand_seen, frames
     HAND_SEEN_RUN = frames(HAND_SEEN_RUN, TUNED_FPS)         # 3 frames at 30 fps
     h = np.array([0.9, 0.8, 0.7, np.nan, np.nan, 0.3, np.nan, np.nan, 0.6, 0.7, 0.8])
-    out = _body_hand_seen(h)
+    out = _body_hand_seen(h, HAND_SEEN_RUN)
     assert np.isnan(out[5]) and np.isfinite(out[[0, 1, 2, 8, 9, 10]]).all()
-    assert HAND_SEEN_RUN >= 2 and np.array_equal(_body_hand_seen(np.arange(5.0)), np.arange(5.0))
+    assert HAND_SEEN_RUN >= 2 and np.array_equal(_body_hand_seen(np.arange(5.0), HAND_SEEN_RUN), np.arange(5.0))
 # --- s9-still11 ---
 def _frozen_from(data: np.ndarray, joints: list[int], start: int, end: int | None = None) -> np.ndarray:
     """``data`` (M, T, V, C) with ``joints`` repeating their frame-``start`` values up to ``end``
@@ -1530,14 +1533,15 @@ def test_a_swing_made_below_the_shoulder_ends_a_raised_stretch():
     """Above the shoulder the hand goes one way (0 -> 0.2), is seen below it for three frames,
     and comes up on the far side going back (0.2 -> 0): read as one raised stretch that is a turn
     (and a half swing before it); the turn was made down there, not by a raised hand."""
-    from actlm.explain.facts import _arm_run_reversals
+    from actlm.explain.facts import TUNED_FPS, _arm_run_reversals, _Rate
     x = np.array([0.0, 0.05, 0.1, 0.15, 0.2, 0.2, 0.15, 0.1, 0.05, 0.0])
     rows = np.array([0, 1, 2, 3, 4, 8, 9, 10, 11, 12])
     lowered = np.zeros(13, bool)
     lowered[5:8] = True
-    assert _arm_run_reversals(x, rows, 0.08) == 1
-    assert _arm_run_reversals(x, rows, 0.08, lowered) == 0
-    assert _arm_run_reversals(x, rows, 0.08, np.zeros(13, bool)) == 1    # unreadable frames only: no cut
+    rate = _Rate(TUNED_FPS)
+    assert _arm_run_reversals(x, rows, 0.08, rate=rate) == 1
+    assert _arm_run_reversals(x, rows, 0.08, lowered, rate=rate) == 0
+    assert _arm_run_reversals(x, rows, 0.08, np.zeros(13, bool), rate=rate) == 1    # unreadable frames only: no cut
 
 
 # --- s9-penn12 ---

@@ -2,7 +2,9 @@
 ``read_motion(..., fps=rate)``; a rate not given is 30 frames/s, the rate the constants were tuned at."""
 from __future__ import annotations
 
+import inspect
 from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -36,6 +38,19 @@ def test_at_30_fps_every_duration_is_the_frame_count_it_was_tuned_as():
     assert rate.per_frame(F.THRESHOLDS["swing"]) == 0.1 and rate.per_frame(F.SWING_RESTING) == 1e-3
     assert rate.per_frame(F.WALK_MOVING) == 0.004 and rate.per_frame(F.FACING_FLIP) == 45
     assert F._rate(None) == rate and min_frames(None) == min_frames(30.0) == MIN_FRAMES == 10
+
+
+def test_no_frame_count_is_defaulted_at_30_fps():
+    """A helper that counts frames takes the count (or the rate) from its caller: a default evaluated
+    at import is 30 frames/s, and a caller that left it out would read a 15 or 60 fps clip at 30."""
+    counted = {F._seen_near: "frames", F._body_hand_seen: "least", F._held: "width",
+               F._readable_stretches: "gap", F._arm_run_reversals: "rate"}
+    for function, count in counted.items():
+        assert inspect.signature(function).parameters[count].default is inspect.Parameter.empty, function
+    functions = [f for f in vars(F).values() if inspect.isfunction(f) and f.__module__ == F.__name__]
+    defaulted = [(f.__name__, p.name) for f in functions for p in inspect.signature(f).parameters.values()
+                 if isinstance(p.default, F._Rate)]
+    assert not defaulted, defaulted
 
 
 def test_durations_follow_the_rate_and_windows_stay_odd_and_at_least_three_frames():
@@ -137,7 +152,11 @@ def test_a_videos_frame_rate_reaches_its_evidence(monkeypatch):
     import actlm.pipeline as pipeline
 
     told: list[float | None] = []
-    monkeypatch.setattr(pipeline, "gather_evidence", lambda *args, **kwargs: told.append(kwargs.get("fps")))
+    def gather(*args, **kwargs):
+        told.append(kwargs.get("fps"))
+        return SimpleNamespace(problems=[])          # evidence_for_video renames its problems' frames
+
+    monkeypatch.setattr(pipeline, "gather_evidence", gather)
     for rate in (25.0, 0.0, 60):
         pipeline.evidence_for_video(None, None, np.zeros((1, 20, 17, 3)), "coco-17", ["a"], "clip.mp4", fps=rate)
     assert told == [25.0, None, 60.0]

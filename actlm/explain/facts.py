@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import warnings
 from dataclasses import asdict, dataclass, field
+from functools import cached_property
 
 import numpy as np
 
@@ -563,6 +564,31 @@ class _Body:
     center: np.ndarray
     rate: _Rate = field(default_factory=_Rate)   # the clip's frame rate
 
+    @cached_property
+    def leg_glitch(self) -> np.ndarray:
+        """Frames (T,) bool where a leg joint (hip, knee, ankle) that is read in most of the clip is
+        missing (dropped by the tracking check: a jumping joint), bridged over LEG_GLITCH_BRIDGE seconds
+        and widened by LEG_GLITCH_EDGE on each side. Computed once per body: its tracks are not
+        changed once :func:`_body` has built it."""
+        n = len(self.hip)
+        lost = np.zeros(n, bool)
+        for track in (self.hip_joint, self.knee, self.ankle):
+            for side in ("left", "right"):
+                seen = np.isfinite(track[side][:, 1])
+                if seen.sum() >= LEG_GLITCH_KEEP * n:
+                    lost |= ~seen
+        idx = np.flatnonzero(lost)
+        bridge = self.rate.frames(LEG_GLITCH_BRIDGE)
+        for a, b in zip(idx[:-1], idx[1:]):
+            if b - a <= bridge:
+                lost[a:b] = True
+        wide = lost.copy()
+        for k in range(1, self.rate.frames(LEG_GLITCH_EDGE) + 1):
+            wide[k:] |= lost[:-k]
+            wide[:-k] |= lost[k:]
+        wide.setflags(write=False)       # shared by every reader of this body
+        return wide
+
 
 def _end(layout: Layout, part: str) -> tuple[int, ...]:
     """The joints standing for a part; a missing hand falls back to the arm's last joint."""
@@ -618,7 +644,7 @@ def _body(w: np.ndarray, layout: Layout, mirrored: bool = False, fps: float | No
 
 
 # --- hand facts -----------------------------------------------------------------------------
-def _seen_near(x: np.ndarray, t: int, frames: int = _Rate().frames(SEEN_NEAR)) -> float:
+def _seen_near(x: np.ndarray, t: int, frames: int) -> float:
     """x at frame t, or where it was seen nearest to t within ``frames`` frames; NaN if nowhere.
     A clip's median is no stand-in: a head hidden while the hand is up is often a head that moved."""
     lo, hi = max(t - frames, 0), min(t + frames + 1, len(x))
@@ -740,7 +766,11 @@ def _ahead_2d(body: _Body, side: str, arm: float, front: float = 0.0) -> np.ndar
 def _arms_opposite_2d(body: _Body) -> np.ndarray:
     """Frames (T,) where both arms are out in profile (:func:`_arm_out_2d`) to opposite sides of the
     image: one of them points back, whichever side the front is (hand-check round 12: Penn 2043's
-    forehand, 'both arms forward' with the wrists 0.4 statures out on either side)."""
+    forehand, 'both arms forward' with the wrists 0.4 statures out on either side). The one 2D
+    check of arms pointing opposite ways: a second one on the stated reaches (a right and a left
+    reach at the same time pointing opposite ways at their peaks, the one towards the knees kept)
+    changed no fact on any of the 2326 Penn Action clips nor the hand-checked ones and was removed;
+    this one also drops a lone reach whose other arm is out the other way (Penn 0082, 1264, 2218)."""
     out = {s: _arm_out_2d(body, s, _arm_length(body, s)) for s in ("left", "right")}
     with np.errstate(invalid="ignore"):
         return out["left"] * out["right"] < 0
@@ -874,7 +904,7 @@ def _unseated_while_low(body: _Body, span: tuple[int, int], at_low: float) -> bo
     return bool(np.nanmin(gap) > SEATED_THIGH and at_low > SEATED_THIGH)
 
 
-def _body_hand_seen(height: np.ndarray, least: int = _Rate().frames(HAND_SEEN_RUN)) -> np.ndarray:
+def _body_hand_seen(height: np.ndarray, least: int) -> np.ndarray:
     """A hand's height, NaN over readable stretches shorter than ``least`` frames (HAND_SEEN_RUN) between
     unread ones: a hand hidden behind the body (its frames dropped by the view check) may pass one
     frame's test in the middle of the hidden stretch, and that frame is no reading of it (NW-UCLA
@@ -1100,7 +1130,7 @@ def _arm_not_with_other_hand(body: _Body, side: str, ok: np.ndarray, axis: np.nd
 
 
 def _arm_run_reversals(x: np.ndarray, rows: np.ndarray, hysteresis: float, lowered: np.ndarray | None = None,
-                       rate: _Rate = _Rate()) -> int:
+                       *, rate: _Rate) -> int:
     """:func:`_reversals` of ``x`` (read at frames ``rows``) counted within each stretch of frames
     with no hole longer than ARM_RUN_GAP, each half swing within ARM_HALF_SWING (seconds at
     ``rate``): across a longer hole the signal's turn is not seen. Where
@@ -1148,7 +1178,7 @@ def _wave_swing_facts(body: _Body, side: str, clock: _Clock, dims: int = 3) -> l
         # sensor's jitter along that line: jitter of a held hand, or the drift of a raise, turns
         # back too but only by a little
         swing = max(WAVE_SWING, WAVE_SHARE * amplitude, WAVE_JITTER * _jitter(jittery[:, [0, 2]] @ axis))
-        flips = _arm_run_reversals(along, np.flatnonzero(ok), swing, lowered, body.rate)
+        flips = _arm_run_reversals(along, np.flatnonzero(ok), swing, lowered, rate=body.rate)
         # the hand itself swings in the scene, not only against a body moving past it (a hand
         # holding a bar while the body pulls up)
         scene = body.raw_hand[side][ok][:, [0, 2]] @ axis
@@ -1276,7 +1306,7 @@ def _trunk_tilt(body: _Body) -> np.ndarray:
     return np.degrees(np.arccos(np.clip(spine[:, 1] / np.where(length > 0, length, np.nan), -1, 1)))
 
 
-def _held(x: np.ndarray, width: int = _Rate().frames(BEND_HELD), readable: int | None = None) -> np.ndarray:
+def _held(x: np.ndarray, width: int, readable: int | None = None) -> np.ndarray:
     """The least value over each ``width`` frames starting at a frame: a peak held that long, not
     one frame's spike (a 2D clip's last annotated frame). NaN where fewer than ``readable`` of the
     frames are readable (default: all of them); the least of the readable ones otherwise."""
@@ -1639,24 +1669,34 @@ def _image_front(body: _Body, world: World, layout: Layout | None) -> float:
     lines (averaged over the clip, FRONT_AGREE of the frames agreeing); 0 where neither tells it
     (a body seen from the front or back: nose between the ears, knees on their lines), or the two
     disagree."""
-    def vote(offset: np.ndarray, least: float) -> float:
-        offset = offset[np.isfinite(offset)]
-        if len(offset) < 5 or abs(float(np.mean(offset))) < least:
-            return 0.0
-        side = float(np.sign(np.mean(offset)))
-        return side if np.mean(np.sign(offset) == side) >= FRONT_AGREE else 0.0
-
-    knees = np.concatenate([(body.knee[s] - (body.hip_joint[s] + body.ankle[s]) / 2)[:, 0] for s in ("left", "right")])
-    by_knees = vote(knees, KNEE_FRONT)
+    by_knees = _knees_front(body, slice(None))
     by_face = 0.0
     names = layout.joints if layout is not None else ()
     if "nose" in names and ("left_ear" in names or "right_ear" in names):
         ears = tuple(names.index(e) for e in ("left_ear", "right_ear") if e in names)
         nose = world.coords[:, names.index("nose"), 0] - nanmean_joints(world.coords, ears)[:, 0]
-        by_face = vote(nose, FACE_FRONT)
+        by_face = _front_vote(nose, FACE_FRONT)
     if by_face and by_knees and by_face != by_knees:
         return 0.0
     return by_face or by_knees
+
+
+def _front_vote(offset: np.ndarray, least: float) -> float:
+    """The image side (+1 / -1 along h1) that per-frame offsets along h1 point to: their mean at
+    least ``least`` from 0 over 5 readable values or more, FRONT_AGREE of them on its side; else 0."""
+    offset = offset[np.isfinite(offset)]
+    if len(offset) < 5 or abs(float(np.mean(offset))) < least:
+        return 0.0
+    side = float(np.sign(np.mean(offset)))
+    return side if np.mean(np.sign(offset) == side) >= FRONT_AGREE else 0.0
+
+
+def _knees_front(body: _Body, rows: slice) -> float:
+    """The image side (+1 / -1 along h1) the knees point to over ``rows`` (ahead of their hip-ankle
+    lines by KNEE_FRONT on average, FRONT_AGREE of the readable leg-frames agreeing), 0 when they
+    do not tell it. Over the whole clip it is :func:`_image_front`'s knee vote."""
+    offset = np.concatenate([(body.knee[s] - (body.hip_joint[s] + body.ankle[s]) / 2)[rows, 0] for s in ("left", "right")])
+    return _front_vote(offset, KNEE_FRONT)
 
 
 def _knee_forward(body: _Body, rows: slice) -> np.ndarray:
@@ -1843,43 +1883,20 @@ def _ends_read(x: np.ndarray) -> bool:
     return bool(np.isfinite(x[:k]).any() and np.isfinite(x[-k:]).any())
 
 
-def _body_leg_glitch(body: _Body) -> np.ndarray:
-    """Frames (T,) bool where a leg joint (hip, knee, ankle) that is read in most of the clip is
-    missing (dropped by the tracking check: a jumping joint), bridged over LEG_GLITCH_BRIDGE seconds
-    and widened by LEG_GLITCH_EDGE on each side."""
-    n = len(body.hip)
-    lost = np.zeros(n, bool)
-    for track in (body.hip_joint, body.knee, body.ankle):
-        for side in ("left", "right"):
-            seen = np.isfinite(track[side][:, 1])
-            if seen.sum() >= LEG_GLITCH_KEEP * n:
-                lost |= ~seen
-    idx = np.flatnonzero(lost)
-    bridge = body.rate.frames(LEG_GLITCH_BRIDGE)
-    for a, b in zip(idx[:-1], idx[1:]):
-        if b - a <= bridge:
-            lost[a:b] = True
-    wide = lost.copy()
-    for k in range(1, body.rate.frames(LEG_GLITCH_EDGE) + 1):
-        wide[k:] |= lost[:-k]
-        wide[:-k] |= lost[k:]
-    return wide
-
-
 def _body_pelvis_height(body: _Body) -> np.ndarray:
-    """The hips' height, NaN over a leg's tracking glitch (see :func:`_body_leg_glitch`) unless that
+    """The hips' height, NaN over a leg's tracking glitch (see :attr:`_Body.leg_glitch`) unless that
     leaves fewer than LEG_GLITCH_KEEP of the readable frames."""
     height = body.hip[:, 1]
-    masked = np.where(_body_leg_glitch(body), np.nan, height)
+    masked = np.where(body.leg_glitch, np.nan, height)
     return masked if np.isfinite(masked).sum() >= LEG_GLITCH_KEEP * np.isfinite(height).sum() else height
 
 
 def _body_feet_height(body: _Body) -> np.ndarray:
     """The feet's height (T,), the mean of the ankles read on the ground: not over a leg's tracking
-    glitch (see :func:`_body_leg_glitch`), within FOOT_GROUND of the lower ankle and KNEE_ABOVE_FOOT
+    glitch (see :attr:`_Body.leg_glitch`), within FOOT_GROUND of the lower ankle and KNEE_ABOVE_FOOT
     below their own knee (a tracker guessing a hidden foot puts it in the air: NW-UCLA a05_s06_e03's
     left ankle reads 0.4-0.85 m high, above its knee, while the body sits down)."""
-    glitch = _body_leg_glitch(body)
+    glitch = body.leg_glitch
     ankles = {s: np.where(glitch, np.nan, body.ankle[s][:, 1]) for s in ("left", "right")}
     lower = np.nanmin([ankles["left"], ankles["right"]], axis=0)
     feet = []
@@ -2201,7 +2218,7 @@ def _turn_fact(clock: _Clock, world: World, body: _Body) -> list[Fact]:
                        _extent(signal, int(rows[top]), angle / 2))]
 
 
-def _readable_stretches(readable: np.ndarray, gap: int = _Rate().frames(TURN_GAP)) -> list[np.ndarray]:
+def _readable_stretches(readable: np.ndarray, gap: int) -> list[np.ndarray]:
     """Indices of the readable frames, split where more than ``gap`` frames (TURN_GAP) in a row are not."""
     rows = np.flatnonzero(readable)
     if len(rows) == 0:
@@ -2394,8 +2411,6 @@ def _read_motion(data: np.ndarray, layout: str | Layout, *, visibility: np.ndarr
     facts = _hand_facts(body, clock, world) + _bend_fact(body, clock, world, layout) + _height_facts(body, clock, context, world.dims)
     facts += _walk_fact(body, clock, world, context) + _turn_fact(clock, world, body)
     facts = without_jump_islands(facts, body, clock.n, tracking.jumped, hands)
-    if world.dims == 2:
-        facts = _one_way_forward(facts, body)
     if len(persons) > 1:
         facts += _other_person_facts(data[persons[1]][tracking.frames], layout, world, body, clock)
     moved = _excursions(body)
@@ -2438,37 +2453,6 @@ def _read_motion(data: np.ndarray, layout: str | Layout, *, visibility: np.ndarr
         problems.append(_still_problem(len(x), tracking, context, max(STATIC_CORE, _round_up(margin * core, context)),
                                        max(STILL_HANDS, _round_up(margin * hands, context))))
     return Reading(sorted(facts, key=lambda f: f.time), problems, world.unit, world.stature, moved)
-
-
-def _knees_front(body: _Body, rows: slice) -> float:
-    """The image side (+1 / -1 along h1) the knees point to in these frames (ahead of their
-    hip-ankle lines, FRONT_AGREE of the readable frames agreeing), 0 when they do not tell it."""
-    offset = np.concatenate([(body.knee[s] - (body.hip_joint[s] + body.ankle[s]) / 2)[rows, 0] for s in ("left", "right")])
-    offset = offset[np.isfinite(offset)]
-    if len(offset) < 5 or abs(float(np.mean(offset))) < KNEE_FRONT:
-        return 0.0
-    side = float(np.sign(np.mean(offset)))
-    return side if np.mean(np.sign(offset) == side) >= FRONT_AGREE else 0.0
-
-
-def _one_way_forward(facts: list[Fact], body: _Body) -> list[Fact]:
-    """In a 2D image, a right and a left forward reach at the same time whose hands point to
-    opposite sides of the image from their shoulders (one arm pushes ahead, the other trails
-    behind): only the one on the side the knees point to meanwhile (:func:`_knees_front`) is
-    forward; neither when they do not tell it."""
-    reaches = {f.part.split("_")[0]: f for f in facts if f.motion == "reach_forward"}
-    if len(reaches) < 2 or not _overlap(reaches["right"], reaches["left"]):
-        return facts
-    way = {}
-    for side, f in reaches.items():
-        peak = int(round(f.time * max(len(body.hip) - 1, 1)))
-        way[side] = float(np.sign(body.hand[side][peak, 0] - body.shoulder[side][peak, 0]))
-    if way["right"] == way["left"] or not (way["right"] and way["left"]):
-        return facts
-    n = max(len(body.hip) - 1, 1)
-    rows = slice(int(round(min(f.start for f in reaches.values()) * n)), int(round(max(f.end for f in reaches.values()) * n)) + 1)
-    front = _knees_front(body, rows)
-    return [f for f in facts if f.motion != "reach_forward" or (front and way[f.part.split("_")[0]] == front)]
 
 
 def without_jump_islands(facts: list[Fact], body: _Body, frames: int, jumped: np.ndarray | None = None,
