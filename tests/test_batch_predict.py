@@ -144,3 +144,33 @@ def test_a_batch_loads_the_model_and_its_texts_once_for_all_videos(penn_clips, t
     rows = _lines(log)
     assert [r["status"] for r in rows] == ["ok", "ok"]
     assert [r["top"][0][0] for r in rows] == ["jumping jacks", "squat"]
+
+
+@pytest.mark.parametrize("damage, problem", [
+    (lambda doc: doc.update(fps="thirty"), "'fps' must be a non-negative number, got 'thirty'"),
+    (lambda doc: doc["frames"][2].update(people=None), "frame 2: 'people' must be a list, got NoneType"),
+    (lambda doc: doc["frames"].__setitem__(2, [1, 2]), "frame 2: expected an object"),
+    (lambda doc: doc["frames"][2]["people"][0]["keypoints"].__setitem__(5, None),
+     "frame 2: keypoint value 5 (left_eye score) is None, not a finite number"),
+    (lambda doc: doc["frames"][4]["people"][0]["keypoints"].__setitem__(0, "NaN"),
+     "frame 4: keypoint value 0 (nose x) is 'NaN', not a finite number"),
+])
+def test_a_damaged_coco_file_is_an_error_naming_file_frame_and_value(penn_clips, tmp_path, damage, problem):
+    """Reliability audit: a wrong type in a COCO keypoint file was a traceback (fps text, people null, a
+    frame not an object), and a null/"NaN" keypoint silently turned that frame into 'no person'. Each is
+    now an error naming the file and the problem, alone and in a batch where the good file still runs."""
+    good = _coco_json(tmp_path / "a_good.json", penn_clips[1])
+    doc = json.loads(good.read_text())
+    damage(doc)
+    bad = tmp_path / "b_bad.json"
+    bad.write_text(json.dumps(doc))
+    alone = CliRunner().invoke(main, ["predict", str(bad)])
+    assert alone.exit_code == 2 and "Traceback" not in alone.output
+    assert f"{bad}: {problem}" in alone.output
+    log = tmp_path / "results.jsonl"
+    batch = CliRunner().invoke(main, ["predict", str(good), str(bad), "--jsonl", str(log)])
+    assert batch.exit_code == 1
+    status = {line["video"]: line["status"] for line in _lines(log)}
+    assert status == {str(good): "ok", str(bad): "error"}
+    assert problem in batch.output
+    assert not any(kind in batch.output for kind in ("ValueError", "TypeError", "AttributeError"))

@@ -125,24 +125,62 @@ class CocoJsonBackend(PoseBackend):
             frames = doc["frames"]
         except (OSError, ValueError, KeyError, TypeError) as exc:
             raise file_error(path, f"not a COCO keypoint JSON with a 'frames' list ({exc})") from None
+        if not isinstance(doc, dict) or not isinstance(frames, list):
+            raise file_error(path, "not a COCO keypoint JSON with a 'frames' list")
         t, m = len(frames), self.max_persons
         if t == 0:
             raise file_error(path, "no frames")
+        fps, size = _coco_header(path, doc)
         image = np.zeros((m, t, 17, 2), np.float32)
         vis = np.zeros((m, t, 17), np.float32)
         previous = [None] * m
         for i, frame in enumerate(frames):
-            people = []
-            for person in frame.get("people", []):
-                kp = np.asarray(person.get("keypoints", []), dtype=np.float32)
-                if kp.size != 51:
-                    raise file_error(path, f"frame {i}: a person has {kp.size} keypoint values, expected 17 x 3 = 51")
-                people.append(kp.reshape(17, 3))
+            people = [_coco_keypoints(path, i, person) for person in _coco_people(path, i, frame)]
             for slot, kp in _match(people, previous):
                 image[slot, i], vis[slot, i] = kp[:, :2], kp[:, 2]
                 previous[slot] = kp[:, :2].mean(0)
-        return PoseSequence(self.layout, image, vis, None, float(doc.get("fps", 30.0)),
-                            (int(doc.get("width", 0)), int(doc.get("height", 0))))
+        return PoseSequence(self.layout, image, vis, None, fps, size)
+
+
+def _coco_header(path: Path, doc: dict) -> tuple[float, tuple[int, int]]:
+    """The file's frame rate (default 30) and frame size (default 0 x 0: unknown), checked to be numbers."""
+    values = {}
+    for key, default in (("fps", 30.0), ("width", 0), ("height", 0)):
+        value = doc.get(key, default)
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not np.isfinite(value) or value < 0:
+            raise file_error(path, f"'{key}' must be a non-negative number, got {value!r}")
+        values[key] = value
+    if values["fps"] <= 0:
+        raise file_error(path, f"'fps' must be above 0, got {values['fps']!r}")
+    return float(values["fps"]), (int(values["width"]), int(values["height"]))
+
+
+def _coco_people(path: Path, i: int, frame) -> list:
+    """Frame ``i``'s list of people: ``{"people": [...]}`` (a frame without the key has nobody)."""
+    if not isinstance(frame, dict):
+        raise file_error(path, f"frame {i}: expected an object {{\"people\": [...]}}, got {type(frame).__name__}")
+    people = frame.get("people", [])
+    if not isinstance(people, list):
+        raise file_error(path, f"frame {i}: 'people' must be a list, got {type(people).__name__}")
+    return people
+
+
+def _coco_keypoints(path: Path, i: int, person) -> np.ndarray:
+    """One person's (17, 3) keypoints [x, y, score] of frame ``i``; every value a finite number, since a
+    null or NaN read as a number would silently turn the whole person into 'not found' in that frame."""
+    values = person.get("keypoints", []) if isinstance(person, dict) else None
+    if not isinstance(values, list):
+        raise file_error(path, f"frame {i}: a person must be an object with a 'keypoints' list")
+    if len(values) != 51:
+        raise file_error(path, f"frame {i}: a person has {len(values)} keypoint values, expected 17 x 3 = 51")
+    for k, v in enumerate(values):
+        if isinstance(v, bool) or not isinstance(v, (int, float)) or not np.isfinite(v):
+            from ..data.layouts import get_layout
+
+            joint = get_layout("coco-17").joints[k // 3]
+            raise file_error(path, f"frame {i}: keypoint value {k} ({joint} {('x', 'y', 'score')[k % 3]}) is {v!r}, "
+                                   f"not a finite number (an undetected joint is written with score 0)")
+    return np.asarray(values, dtype=np.float32).reshape(17, 3)
 
 
 def _match(people: list[np.ndarray], previous: list) -> list[tuple[int, np.ndarray]]:
