@@ -204,3 +204,22 @@ def test_source_repeat_oversamples_named_sources_only(tmp_path):
         repeat_sources(ds, {"ntu60": 2})
     with pytest.raises(DataError, match="whole numbers"):
         repeat_sources(ds, {"sbu": 0})
+
+
+@pytest.mark.parametrize("command", ["predict", "eval"])
+@pytest.mark.parametrize("empty", ["", "   "])
+def test_empty_classes_are_refused_not_read_as_no_classes(shared_data, tmp_path, command, empty):
+    """Reliability audit: ``--classes ""`` (an empty shell variable) was read as no --classes at all, so
+    predict/eval silently scored the model's own 59 classes instead of the ones asked for."""
+    from click.testing import CliRunner
+
+    from actlm.cli import main
+    from actlm.data import load
+    from actlm.pipeline import default_checkpoint
+
+    target = (str(_coco_json(tmp_path / "clip.json", load("penn-action", split="test")[0].data[0]))
+              if command == "predict" else str(default_checkpoint()))
+    result = CliRunner().invoke(main, [command, target, "--classes", empty])
+    assert result.exit_code == 2, result.output
+    assert "Invalid value for '--classes': is empty" in result.output
+    assert "%" not in result.output                      # nothing was scored

@@ -9,7 +9,7 @@ import numpy as np
 import yaml
 
 from . import main
-from .video_cmds import calibration_options, seen_gamma_option
+from .video_cmds import calibration_options, classes_given, seen_gamma_option
 
 
 @main.command("train", context_settings={"ignore_unknown_options": True})
@@ -55,7 +55,7 @@ def _print_report(report: dict, title: str) -> None:
 @click.option("--batch-size", default=64, show_default=True)
 @click.option("--text-match", is_flag=True,
               help="Skeleton-language checkpoints: classify by similarity to the class descriptions.")
-@click.option("--classes", "class_spec", default=None,
+@click.option("--classes", "class_spec", default=None, callback=classes_given,
               help="Open vocabulary (skeleton-language checkpoints): score these classes by their text instead "
                    "of the classifier: 'name: description; ...', a .yaml/.json/.csv file, 'purls' (the PURLS "
                    "descriptions of the dataset) or 'names'. Only the test samples of these classes are scored.")

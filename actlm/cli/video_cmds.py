@@ -36,6 +36,14 @@ def calibration_options(command):
                              "0 for a checkpoint without one].")(command)
 
 
+def classes_given(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """``--classes`` callback: an empty or blank value is refused, not read as 'no --classes' (which would
+    silently score the model's own classes instead of the ones asked for)."""
+    if value is not None and not value.strip():
+        raise click.BadParameter("is empty; give 'name: description; ...' or a class-text file", ctx, param)
+    return value
+
+
 def seen_gamma_option(class_spec: str | None, calibrate_gamma: float | None, no_calibrate: bool
                       ) -> tuple[float | None, str | None]:
     """The gamma of ``--calibrate``/``--no-calibrate`` (None: the checkpoint's) and where it comes from."""
@@ -79,7 +87,7 @@ def _frame_progress(total: int):
               help="Run the pose estimator (most of predict's time) on every k-th frame only, k = round(video fps "
                    "/ F); the facts are read at that rate, frame numbers (--timeline's segments too) stay the video's "
                    "(experiments/results/pose_fps.md) [default: every frame].")
-@click.option("--classes", "class_spec", default=None,
+@click.option("--classes", "class_spec", default=None, callback=classes_given,
               help="Open vocabulary (a skeleton-language --checkpoint): score these classes by their text: "
                    "'name: description; ...' or a .yaml/.json/.csv file of class texts.")
 @calibration_options
