@@ -20,7 +20,7 @@ from typing import Any, Callable
 import numpy as np
 import torch
 
-from .data.errors import DataError
+from .data.errors import DataError, file_error
 from .data.layouts import get_layout, get_mapping
 from .data.transforms import build_pipeline
 from .engine.checkpoint import load_checkpoint
@@ -457,6 +457,8 @@ def write_annotated_video(video: str | Path, pose: PoseSequence, prediction: Vid
             h, w = img.shape[:2]
             writer = cv2.VideoWriter(str(out), cv2.VideoWriter_fourcc(*"mp4v"),
                                      prediction.fps * pose.stride or 25.0, (w, h))   # the video's own rate
+            if not writer.isOpened():                 # OpenCV would drop every frame without a word
+                raise file_error(out, "cannot write a video there (an existing folder, and a suffix such as .mp4?)")
         sx = img.shape[1] / max(pose.size[0], 1)
         sy = img.shape[0] / max(pose.size[1], 1)
         t = i // pose.stride                     # the pose frame read at or last before video frame i

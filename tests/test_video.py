@@ -151,3 +151,40 @@ def test_out_for_a_keypoint_file_is_refused_before_any_work(tmp_path):
     result = CliRunner().invoke(main, ["predict", str(keypoints), "--out", str(tmp_path / "o.mp4")])
     assert result.exit_code != 0 and "keypoint files have no frames to draw on" in result.output
     assert not (tmp_path / "o.mp4").exists()
+
+
+def _first_frames(video: Path, path: Path, frames: int) -> Path:
+    """The first ``frames`` frames of a real video, re-encoded (a short clip with a person, fast to pose)."""
+    cap = cv2.VideoCapture(str(video))
+    fps = cap.get(cv2.CAP_PROP_FPS)
+    writer = None
+    for _ in range(frames):
+        ok, frame = cap.read()
+        assert ok
+        if writer is None:
+            writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"mp4v"), fps,
+                                     (frame.shape[1], frame.shape[0]))
+        writer.write(frame)
+    writer.release()
+    cap.release()
+    return path
+
+
+def test_outputs_in_folders_that_do_not_exist_are_written_and_an_unwritable_video_is_an_error(tai_chi, tmp_path):
+    """Reliability audit: `--out new/dir/a.mp4` printed 'annotated video: ...' and wrote nothing (OpenCV's
+    writer fails without a word), `--json`/`--timeline-png` there failed after the whole prediction; a
+    suffix OpenCV cannot write (.txt) was silently no video. Folders are now made before any work, and a
+    writer that does not open is an error naming the file."""
+    clip = _first_frames(tai_chi, tmp_path / "clip.mp4", 40)
+    new = tmp_path / "new" / "deeper"
+    result = CliRunner().invoke(main, ["predict", str(clip), "--out", str(new / "a.mp4"), "--json",
+                                       str(new / "j" / "r.json"), "--timeline-png", str(new / "p" / "t.png")])
+    assert result.exit_code == 0, result.output
+    cap = cv2.VideoCapture(str(new / "a.mp4"))
+    assert int(cap.get(cv2.CAP_PROP_FRAME_COUNT)) == 40
+    assert json.loads((new / "j" / "r.json").read_text())["person_found"]
+    assert (new / "p" / "t.png").stat().st_size > 0
+    bad = CliRunner().invoke(main, ["predict", str(clip), "--out", str(tmp_path / "a.txt")])
+    assert bad.exit_code != 0 and f"{tmp_path / 'a.txt'}: cannot write a video there" in bad.output
+    in_the_way = CliRunner().invoke(main, ["predict", str(clip), "--json", str(clip / "r.json")])
+    assert in_the_way.exit_code == 2 and "a file of that path is in the way" in in_the_way.output

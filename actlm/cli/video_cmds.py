@@ -92,7 +92,7 @@ def _frame_progress(total: int):
                    "'name: description; ...' or a .yaml/.json/.csv file of class texts.")
 @calibration_options
 @click.option("--out", type=click.Path(dir_okay=False), default=None, help="Write an annotated video (mp4).")
-@click.option("--json", "json_out", default=None, help="Write the result as JSON to this file ('-' for stdout).")
+@click.option("--json", "json_out", default=None, type=click.Path(dir_okay=False, allow_dash=True), help="Write the result as JSON to this file ('-' for stdout).")
 @click.option("--jsonl", "jsonl_out", default=None, type=click.Path(dir_okay=False),
               help="Several videos or a folder: append one JSON line per video to this file as each finishes; "
                    "a rerun skips the videos already there with the same settings and retries the failed ones.")
@@ -127,6 +127,8 @@ def predict_cmd(videos: tuple[str, ...], checkpoint: str | None, reasoner_dir: s
         if single_only:
             raise click.UsageError(f"{', '.join(single_only)} write(s) one video's result; with several videos "
                                    f"or a folder use --jsonl FILE (one line per video)")
+    _make_output_folders({"--out": out, "--json": json_out, "--jsonl": jsonl_out, "--timeline": timeline_out,
+                          "--timeline-png": timeline_png})
     video = videos[0]
     if people and (backend == "coco-json" or not many and video.lower().endswith(".json")):
         raise click.UsageError("--people tracks the people of a video; a keypoint file keeps its own persons")
@@ -173,6 +175,22 @@ def predict_cmd(videos: tuple[str, ...], checkpoint: str | None, reasoner_dir: s
     if json_out:
         _write_json({"person_found": True, **prediction.as_dict(),
                      **({"people": per_person} if per_person is not None else {})}, json_out)
+
+
+def _make_output_folders(outputs: dict[str, str | None]) -> None:
+    """Create the folder of each output file before any work: a path in a folder that does not exist
+    was written by some outputs, failed after the whole prediction in others (--json, --timeline-png)
+    and was silently not written at all by --out (OpenCV's writer says nothing)."""
+    for flag, path in outputs.items():
+        if path and path != "-":
+            folder = Path(path).parent
+            try:
+                folder.mkdir(parents=True, exist_ok=True)
+            except (FileExistsError, NotADirectoryError):
+                raise click.BadParameter(f"cannot create its folder {folder}: a file of that path is in the way",
+                                         param_hint=flag) from None
+            except OSError as exc:
+                raise click.BadParameter(f"cannot create its folder {folder} ({exc.strerror})", param_hint=flag)
 
 
 def _backend_for(video: str) -> str:
