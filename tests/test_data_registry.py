@@ -78,3 +78,20 @@ def test_a_derived_dataset_is_stale_when_a_source_importer_changed_and_a_path_lo
     assert len(load(str(out))) == 282   # an explicit path is the user's: opened, with a warning
     err = capsys.readouterr().err
     assert f"{out} was prepared by an older importer (sbu v0 -> v1)" in err and f"--out {out}" in err
+
+
+def test_a_raw_folder_given_as_a_dataset_says_it_is_not_prepared(shared_data, tmp_path):
+    """Reliability audit: a folder of raw NW-UCLA files given where a prepared dataset is expected was
+    'unknown dataset', as if the path did not exist; now it says what the folder lacks and what to run."""
+    import shutil
+
+    from actlm.data import load
+
+    raw = tmp_path / "my_raw"
+    raw.mkdir()
+    shutil.copy(next((shared_data / "nw-ucla" / "all_sqe").glob("*.json")), raw)
+    with pytest.raises(DatasetNotFound, match=r"my_raw: a folder, but not a prepared dataset \(it has no "
+                                              r"dataset.json\): prepare its raw files first"):
+        load(str(raw))
+    with pytest.raises(DatasetNotFound, match="unknown dataset"):
+        load(str(tmp_path / "missing"))

@@ -135,6 +135,10 @@ def load(name: str | Path, split: str | None = None, data_root_dir: str | Path |
     if by_name:
         path = prepared_path(str(name))
         if _why_prepare(path) is not None:
+            if _key(str(name)) not in DATASETS and Path(name).is_dir():    # not 'unknown dataset': a folder
+                raise DatasetNotFound(f"{name}: a folder, but not a prepared dataset (it has no dataset.json): "
+                                      f"prepare its raw files first (actlm prepare DATASET --raw FOLDER --out DIR, "
+                                      f"or actlm prepare custom for your own layout) and give DIR or the name")
             if get_spec(str(name)).name == "custom":
                 raise DatasetNotFound("prepare a custom dataset first: actlm prepare custom --raw FOLDER "
                                       "--labels labels.csv --layout NAME --name NAME; then load it by that name")
