@@ -264,3 +264,13 @@ def test_people_frame_pose_tracks_two_real_people(shared_data):
     assert len(ids) == 2 and sum(len(f) == 2 for f in seen) >= 8
     world, image, vis = next(iter(seen[-1].values()))
     assert world.shape == (33, 3) and image.shape == (33, 2) and vis.shape == (33,)
+
+
+def test_live_events_in_a_folder_that_does_not_exist(shared_data, tmp_path):
+    """Reliability audit: `--events new/e.jsonl` was a bare '[Errno 2] No such file or directory'; its
+    folder is now made, as predict's outputs' are."""
+    clip = _first_frames(shared_data / "videos" / "tai_chi.mp4", tmp_path / "tai_chi_1s.mp4", 20)
+    events = tmp_path / "new" / "deeper" / "events.jsonl"
+    result = CliRunner().invoke(main, ["live", str(clip), "--window", "12", "--stride", "4", "--events", str(events)])
+    assert result.exit_code == 0, result.output
+    assert events.exists() and "ended after" in result.output

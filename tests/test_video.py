@@ -13,6 +13,7 @@ from actlm.cli import main
 from actlm.engine import load_config, train
 
 from test_explain import decision
+from test_timeline import _first_frames
 from test_training import tiny_overrides
 
 import cv2  # noqa: E402  (OpenCV comes with the video extra)
@@ -151,23 +152,6 @@ def test_out_for_a_keypoint_file_is_refused_before_any_work(tmp_path):
     result = CliRunner().invoke(main, ["predict", str(keypoints), "--out", str(tmp_path / "o.mp4")])
     assert result.exit_code != 0 and "keypoint files have no frames to draw on" in result.output
     assert not (tmp_path / "o.mp4").exists()
-
-
-def _first_frames(video: Path, path: Path, frames: int) -> Path:
-    """The first ``frames`` frames of a real video, re-encoded (a short clip with a person, fast to pose)."""
-    cap = cv2.VideoCapture(str(video))
-    fps = cap.get(cv2.CAP_PROP_FPS)
-    writer = None
-    for _ in range(frames):
-        ok, frame = cap.read()
-        assert ok
-        if writer is None:
-            writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"mp4v"), fps,
-                                     (frame.shape[1], frame.shape[0]))
-        writer.write(frame)
-    writer.release()
-    cap.release()
-    return path
 
 
 def test_outputs_in_folders_that_do_not_exist_are_written_and_an_unwritable_video_is_an_error(tai_chi, tmp_path):
