@@ -39,9 +39,9 @@ def live_cmd(source: str, checkpoint: str | None, window: int | None, stride: in
     from ..live import BlazePoseTracker, LiveRecognizer, PeopleFramePose, PeopleLiveRecognizer, run_live
     from ..pipeline import default_checkpoint
 
-    from .video_cmds import _make_output_folders
+    from .video_cmds import make_output_folders
 
-    _make_output_folders({"--events": events_out})
+    make_output_folders({"--events": events_out})
     sink = open(events_out, "w") if events_out else None
 
     def show(event: dict) -> None:

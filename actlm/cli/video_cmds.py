@@ -127,7 +127,7 @@ def predict_cmd(videos: tuple[str, ...], checkpoint: str | None, reasoner_dir: s
         if single_only:
             raise click.UsageError(f"{', '.join(single_only)} write(s) one video's result; with several videos "
                                    f"or a folder use --jsonl FILE (one line per video)")
-    _make_output_folders({"--out": out, "--json": json_out, "--jsonl": jsonl_out, "--timeline": timeline_out,
+    make_output_folders({"--out": out, "--json": json_out, "--jsonl": jsonl_out, "--timeline": timeline_out,
                           "--timeline-png": timeline_png})
     video = videos[0]
     if people and (backend == "coco-json" or not many and video.lower().endswith(".json")):
@@ -177,7 +177,7 @@ def predict_cmd(videos: tuple[str, ...], checkpoint: str | None, reasoner_dir: s
                      **({"people": per_person} if per_person is not None else {})}, json_out)
 
 
-def _make_output_folders(outputs: dict[str, str | None]) -> None:
+def make_output_folders(outputs: dict[str, str | None]) -> None:
     """Create the folder of each output file before any work: a path in a folder that does not exist
     was written by some outputs, failed after the whole prediction in others (--json, --timeline-png)
     and was silently not written at all by --out (OpenCV's writer says nothing)."""
