@@ -501,11 +501,22 @@ def test_sides_swapped_for_a_person_seen_from_behind_are_said():
     """When the knees say the Kinect sees the person from behind, the sides named are the person's
     own, not the file's labels: said as a problem (a reader checking the file's joint names would
     otherwise find 'left' where the skeleton says right); not said when no side is named."""
-    reading = read_motion(ucla("a11_s07_e00_v03"), "kinect-v1")        # a throw; the knees bend to the labelled back
+    reading = read_motion(ucla("a11_s02_e03_v03"), "kinect-v1")        # a throw; the knees bend to the labelled back
     assert "mirrored_sides" in kinds(reading)
     assert any(f.part.startswith(("left", "right")) for f in reading.facts)
     facing = read_motion(ucla("a12_s08_e01_v03"), "kinect-v1")
     assert "mirrored_sides" not in kinds(facing)
+
+
+def test_nearly_straight_knees_slightly_behind_do_not_mirror_the_sides():
+    """UTD-MHAD a2_s4_t3 (swipe right, the subject faces the sensor): its straight knees (154-160
+    degrees) sit 0.01-0.05 m behind the labelled front, too little to tell front from back; it was
+    read as a back view and the skeleton's right hand, which swipes (rises 0.87 m to 0.34 m over its
+    shoulder), was named the left (hand-check round 16: 2 false facts). Keep the labels' sides."""
+    reading = read_motion(utd("a2_s4_t3_skeleton"), "utd-mhad")
+    assert "mirrored_sides" not in kinds(reading)
+    parts = {f.part for f in reading.facts if f.motion in ("raise", "lower")}
+    assert parts == {"right_hand"}, reading.facts
 
 
 # --- the recurring false/ambiguous patterns of the hand-check rounds (seeds 40-42, issue 40) ------

@@ -54,6 +54,11 @@ MAX_SPINE_TO_STATURE = 4.2
 BENT_KNEE = 160
 #: bent-knee frames (both legs counted) needed to call a skeleton mirrored ...
 MIRROR_EVIDENCE = 6
+#: ... counting only knees bent below this many degrees: a nearly straight leg (150-160, a standing
+#: Kinect skeleton's knees often read so) puts its knee a few centimetres off the hip-ankle line,
+#: as far as the skeleton's own bias, so its side cannot tell front from back (UTD-MHAD subject 4
+#: faces the sensor in every clip, yet its straight knees sit 0.01-0.05 m behind the labelled front)
+MIRROR_BENT_KNEE = 150
 #: ... the knees' mean offset behind the labelled front (statures) ...
 MIRROR_OFFSET = 0.02
 #: ... and the share of those frames that agree
@@ -322,14 +327,15 @@ def mirrored_by_knees(coords: np.ndarray, facing: np.ndarray, layout: Layout) ->
     mirrored: a Kinect assumes the person faces it, so someone seen from behind is tracked with
     left and right swapped. Bent knees tell the true front from geometry alone: a knee bends
     forward, ahead of the line from its hip to its ankle. Decided only on clear evidence (enough
-    bent-knee frames, most of them agreeing)."""
+    frames with clearly bent knees, below MIRROR_BENT_KNEE, most of them agreeing); with less the
+    skeleton's own sides are kept."""
     offsets = []
     for side in ("left_leg", "right_leg"):
         leg = layout.parts.get(side, ())
         if len(leg) < 3:
             return False
         hip, knee, ankle = coords[:, leg[0]], coords[:, leg[1]], coords[:, leg[2]]
-        bent = knee_angles(hip, knee, ankle) < BENT_KNEE
+        bent = knee_angles(hip, knee, ankle) < MIRROR_BENT_KNEE
         ahead = np.einsum("tc,tc->t", (knee - (hip + ankle) / 2)[:, [0, 2]], facing)
         offsets.append(ahead[bent & np.isfinite(ahead)])
     ahead = np.concatenate(offsets)
