@@ -1154,12 +1154,14 @@ def test_stature_without_head_or_spine_is_unknown():
 
 
 # --- s8-trunk9: trunk facts in 2D profiles (the clip's front, the legs' line), a lean's standing start ---
-@pytest.mark.parametrize("name", ["1618", "1476"])
+@pytest.mark.parametrize("name", ["1618", "1476", "1572"])
 def test_a_trunk_lying_back_from_legs_along_the_floor_is_no_forward_bend(name):
     """Penn 1618 (sit-up, hand-check round 8): lying back down, the trunk is 50-68 degrees from up on
     the side away from the knees (hips 0.01-0.08 statures high, legs along the floor); 'bends the
     upper body forward by about 60 degrees' was said (beyond 45 degrees any bend was taken as
-    forward). Penn 1476 (push-up): trunk 50 degrees from up in line with the legs: 'bends forward 50'."""
+    forward). Penn 1476 (push-up): trunk 50 degrees from up in line with the legs: 'bends forward 50'.
+    Penn 1572 (sit-up, round 16): lying on the back with the right ankle frozen all clip, one leg
+    seen along the floor is enough: 'bends forward by about 60' at t=0 was said."""
     data, visibility = penn(name)
     reading = read_motion(data, "penn-13", visibility=visibility)
     assert not [f for f in reading.facts if f.motion in ("bend", "lean_back")], reading.facts
