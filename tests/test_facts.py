@@ -508,18 +508,6 @@ def test_sides_swapped_for_a_person_seen_from_behind_are_said():
     assert "mirrored_sides" not in kinds(facing)
 
 
-def test_hands_passing_near_each_other_for_a_moment_are_not_brought_together():
-    """UTD a6_s3_t2 (arm cross): the crossed hands stay 0.30-0.38 m apart and pass each other as
-    they uncross, under the limit in one raw frame (hand-check round 16: 'brings both hands
-    together', false). The moving median of their gap must itself be within the limit; a clap's
-    brief contact (a4_s5_t3: 0.02-0.06 m in 3 frames) still counts."""
-    crossed = read_motion(utd("a6_s3_t2_skeleton"), "utd-mhad")
-    assert "hands_together" not in motions(crossed)
-    assert "raise" in motions(crossed)
-    clap = read_motion(utd("a4_s5_t3_skeleton"), "utd-mhad")
-    assert "hands_together" in motions(clap)
-
-
 def test_a_hand_read_only_between_its_own_flagged_jumps_gives_no_motion():
     """NW-UCLA a01_s08_e00 (pick up with one hand): the left hand is read in frames 8-14 only between
     jumps the detector flags itself (6-7, 15-16; 'no motion is read from them there'); the touch of

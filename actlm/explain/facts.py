@@ -159,10 +159,9 @@ STRETCHED_2D = 0.65
 #: in metric data hands are together within this many metres (their gap smoothed over QUICK_SMOOTHING)
 HANDS_METRES = 0.13
 #: ... and held near: the hands' per-frame gap, its median over MEDIAN_WINDOW (~0.17 s), within this many
-#: times the limit. The limit itself: a clap's contact is brief, but its hands are within it for 3
-#: frames of 5 (UTD a4_s5_t3: 0.02-0.06 m); 1.3 times (~0.17 m) let hands uncrossing past each other
-#: in 3 frames at 0.09-0.16 m count as together (UTD a6_s3_t2, arm cross, 0.30-0.38 m apart crossed)
-HANDS_HELD = 1.0
+#: times the limit (~0.17 m: a clap's contact is brief, but its hands are near over 5 frames; hands
+#: passing 0.22-0.35 m apart with one raw frame at 0.14 m are not: 1.5 times)
+HANDS_HELD = 1.3
 #: hands brought together meet at least this far (statures, ~15 cm) above the hips
 WAIST = 0.1
 #: a wave's side-to-side swing must cover this much (statures, ~3 cm; above sensor jitter) each way
