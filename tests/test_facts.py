@@ -508,15 +508,6 @@ def test_sides_swapped_for_a_person_seen_from_behind_are_said():
     assert "mirrored_sides" not in kinds(facing)
 
 
-def test_a_hand_read_only_between_its_own_flagged_jumps_gives_no_motion():
-    """NW-UCLA a01_s08_e00 (pick up with one hand): the left hand is read in frames 8-14 only between
-    jumps the detector flags itself (6-7, 15-16; 'no motion is read from them there'); the touch of
-    the head, the raise and its lowering rested on those frames alone (hand-check round 16). The
-    right hand's reach down and the squat, read outside the flags, stay."""
-    reading = read_motion(ucla("a01_s08_e00_v03"), "kinect-v1")
-    assert "jumping_joint" in kinds(reading)
-    assert not [f for f in reading.facts if f.part in ("left_hand", "both_hands")], reading.facts
-    assert {"reach_down", "squat"} <= set(motions(reading))
 
 
 def test_nearly_straight_knees_slightly_behind_do_not_mirror_the_sides():

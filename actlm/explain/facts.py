@@ -92,15 +92,8 @@ END_STATE = ("sit_down", "stand_up", "still")
 #: throw breaks the bones' lengths for one frame as it goes up or down (UTD-MHAD, Penn Action); a
 #: joint placed off the body stays off for longer (hand-check round 13, NW-UCLA a01_s03_e06: 2 frames
 #: each side; the skateboarding clip: 3 and 7)
-JUMPED_AROUND = 2
-#: ... the motions so read: a hand brought to the head rests on the same readings as a raise
-HELD = ("raise", "reach_forward", "touch_head")
-#: an island between jumps this short (seconds) is the tracker's placement even where the motion's
-#: span starts inside it: the jump check flags the hand around it and says no motion is read there
-#: (hand-check round 16, NW-UCLA a01_s08_e00: a left hand read in frames 8-14 between jumps in 6-7
-#: and 15-16, stretched bones, leaving by one 0.58-m step, gave a touch of the head, a raise and its
-#: lowering; round 13's island was 12 frames, the skateboarding clip's 8)
-ISLAND_SECONDS = 0.5
+JUMPED_AROUND = 3
+HELD = ("raise", "reach_forward")
 #: a body whose head, hips and feet stay within this (statures) and hands within STILL_HANDS
 #: does not move at all: a still person or a dead track (said as a problem)
 STATIC_CORE = 0.03
@@ -2485,12 +2478,12 @@ def _one_way_forward(facts: list[Fact], body: _Body) -> list[Fact]:
 
 def without_jump_islands(facts: list[Fact], body: _Body, frames: int, jumped: np.ndarray | None = None,
                 hands: dict[str, tuple[int, ...]] | None = None) -> list[Fact]:
-    """``facts`` without the raises, forward reaches and touches of the head (:data:`HELD`) that lie
-    on an island between two jumps of their hand, and without the 'lowers ... again' of such a raise.
-    The island is the read core around the motion's peak (the run of frames where the hand is read):
-    it lies between jumps when the JUMPED_AROUND frames right before it and right after it are unread
-    and flagged by the jump check (``jumped`` (T, V), the ``hands`` joints per side), and either it is
-    short (ISLAND_SECONDS) or the whole core lies inside the motion's span (of ``frames`` in all), so the hand was
+    """``facts`` without the raises and forward reaches (:data:`HELD`) that lie on an island between
+    two jumps of their hand, and without the 'lowers ... again' of such a raise. The island is the
+    read core around the motion's peak (the run of frames where the hand is read): it lies between
+    jumps when the JUMPED_AROUND frames right before it and right after it are unread and flagged by
+    the jump check (``jumped`` (T, V), the ``hands`` joints per side), and the whole core lies inside
+    the motion's span (of ``frames`` in all), so the hand was
     neither seen going up nor coming down: the tracker placed it there between jumps (a wrist in the
     sky for 8 frames; hand-check round 13: a hand 0.3 m higher for the 12 frames between two jumps).
     The span is no test by itself: it may reach across unread frames (:func:`_extent_across_gaps`)
@@ -2512,10 +2505,8 @@ def without_jump_islands(facts: list[Fact], body: _Body, frames: int, jumped: np
         start, end, peak = (int(round(t * max(frames - 1, 1))) for t in (f.start, f.end, f.time))
         for side in _sides(f.part):
             core = _read_core(body.step_hand[side], peak)
-            if core is None or not (flagged_gap(side, core[0], -1) and flagged_gap(side, core[1], 1)):
-                continue
-            short = core[1] - core[0] + 1 <= body.rate.frames(ISLAND_SECONDS)
-            if short or start <= core[0] and core[1] <= end:
+            if core is not None and start <= core[0] and core[1] <= end and \
+                    flagged_gap(side, core[0], -1) and flagged_gap(side, core[1], 1):
                 return True
         return False
 
