@@ -508,6 +508,18 @@ def test_sides_swapped_for_a_person_seen_from_behind_are_said():
     assert "mirrored_sides" not in kinds(facing)
 
 
+def test_a_jump_problem_names_its_runs_not_the_read_frames_between_them():
+    """NW-UCLA a01_s08_e00 (pick up with one hand): the left hand and wrist are flagged as jumping
+    in frames 6-7 and 15-16 and read in 8-14 between; the problem said 'in frames 6-16 ... no motion
+    is read from them there', while the hand's touch of the head and raise were read in 8-14
+    (hand-check round 16: the detector contradicting its own flags)."""
+    from actlm.explain.quality import _runs_words
+    reading = read_motion(ucla("a01_s08_e00_v03"), "kinect-v1")
+    jump = next(p for p in reading.problems if p.kind == "jumping_joint")
+    assert "frames 6-7 and 15-16" in jump.text, jump.text
+    assert _runs_words(np.array([4])) == "frame 4"
+    assert _runs_words(np.array([1, 2, 5, 9, 10])) == "frames 1-2, 5 and 9-10"
+    assert _runs_words(np.array([1, 3, 5, 7])) == "frames 1-7 (4 separate stretches)"
 
 
 def test_nearly_straight_knees_slightly_behind_do_not_mirror_the_sides():
