@@ -523,14 +523,17 @@ def test_a_jump_problem_names_its_runs_not_the_read_frames_between_them():
 
 
 def test_nearly_straight_knees_slightly_behind_do_not_mirror_the_sides():
-    """UTD-MHAD a2_s4_t3 (swipe right, the subject faces the sensor): its straight knees (154-160
-    degrees) sit 0.01-0.05 m behind the labelled front, too little to tell front from back; it was
-    read as a back view and the skeleton's right hand, which swipes (rises 0.87 m to 0.34 m over its
-    shoulder), was named the left (hand-check round 16: 2 false facts). Keep the labels' sides."""
+    """UTD-MHAD a2_s4_t3 (swipe right, the subject faces the sensor): its nearly straight knees
+    (154-160 degrees, 6 frames) sit 0.01-0.05 m behind the labelled front, too little to tell front
+    from back; it was read as a back view and the skeleton's right hand, which swipes (rises 0.87 m
+    to 0.34 m over its shoulder), was named the left (hand-check round 16: 2 false facts). Keep the
+    labels' sides; a back view with straight legs seen longer (NW-UCLA a09_s08_e01, doffing, 24
+    frames, judged with the mirrored sides in round 7) stays mirrored."""
     reading = read_motion(utd("a2_s4_t3_skeleton"), "utd-mhad")
     assert "mirrored_sides" not in kinds(reading)
     parts = {f.part for f in reading.facts if f.motion in ("raise", "lower")}
     assert parts == {"right_hand"}, reading.facts
+    assert "mirrored_sides" in kinds(read_motion(ucla("a09_s08_e01_v03"), "kinect-v1"))
 
 
 # --- the recurring false/ambiguous patterns of the hand-check rounds (seeds 40-42, issue 40) ------
