@@ -501,11 +501,39 @@ def test_sides_swapped_for_a_person_seen_from_behind_are_said():
     """When the knees say the Kinect sees the person from behind, the sides named are the person's
     own, not the file's labels: said as a problem (a reader checking the file's joint names would
     otherwise find 'left' where the skeleton says right); not said when no side is named."""
-    reading = read_motion(ucla("a11_s07_e00_v03"), "kinect-v1")        # a throw; the knees bend to the labelled back
+    reading = read_motion(ucla("a11_s02_e03_v03"), "kinect-v1")        # a throw; the knees bend to the labelled back
     assert "mirrored_sides" in kinds(reading)
     assert any(f.part.startswith(("left", "right")) for f in reading.facts)
     facing = read_motion(ucla("a12_s08_e01_v03"), "kinect-v1")
     assert "mirrored_sides" not in kinds(facing)
+
+
+def test_a_jump_problem_names_its_runs_not_the_read_frames_between_them():
+    """NW-UCLA a01_s08_e00 (pick up with one hand): the left hand and wrist are flagged as jumping
+    in frames 6-7 and 15-16 and read in 8-14 between; the problem said 'in frames 6-16 ... no motion
+    is read from them there', while the hand's touch of the head and raise were read in 8-14
+    (hand-check round 16: the detector contradicting its own flags)."""
+    from actlm.explain.quality import _runs_words
+    reading = read_motion(ucla("a01_s08_e00_v03"), "kinect-v1")
+    jump = next(p for p in reading.problems if p.kind == "jumping_joint")
+    assert "frames 6-7 and 15-16" in jump.text, jump.text
+    assert _runs_words(np.array([4])) == "frame 4"
+    assert _runs_words(np.array([1, 2, 5, 9, 10])) == "frames 1-2, 5 and 9-10"
+    assert _runs_words(np.array([1, 3, 5, 7])) == "frames 1-7 (4 separate stretches)"
+
+
+def test_nearly_straight_knees_slightly_behind_do_not_mirror_the_sides():
+    """UTD-MHAD a2_s4_t3 (swipe right, the subject faces the sensor): its nearly straight knees
+    (154-160 degrees, 6 frames) sit 0.01-0.05 m behind the labelled front, too little to tell front
+    from back; it was read as a back view and the skeleton's right hand, which swipes (rises 0.87 m
+    to 0.34 m over its shoulder), was named the left (hand-check round 16: 2 false facts). Keep the
+    labels' sides; a back view with straight legs seen longer (NW-UCLA a09_s08_e01, doffing, 24
+    frames, judged with the mirrored sides in round 7) stays mirrored."""
+    reading = read_motion(utd("a2_s4_t3_skeleton"), "utd-mhad")
+    assert "mirrored_sides" not in kinds(reading)
+    parts = {f.part for f in reading.facts if f.motion in ("raise", "lower")}
+    assert parts == {"right_hand"}, reading.facts
+    assert "mirrored_sides" in kinds(read_motion(ucla("a09_s08_e01_v03"), "kinect-v1"))
 
 
 # --- the recurring false/ambiguous patterns of the hand-check rounds (seeds 40-42, issue 40) ------
@@ -1121,12 +1149,14 @@ def test_stature_without_head_or_spine_is_unknown():
 
 
 # --- s8-trunk9: trunk facts in 2D profiles (the clip's front, the legs' line), a lean's standing start ---
-@pytest.mark.parametrize("name", ["1618", "1476"])
+@pytest.mark.parametrize("name", ["1618", "1476", "1572"])
 def test_a_trunk_lying_back_from_legs_along_the_floor_is_no_forward_bend(name):
     """Penn 1618 (sit-up, hand-check round 8): lying back down, the trunk is 50-68 degrees from up on
     the side away from the knees (hips 0.01-0.08 statures high, legs along the floor); 'bends the
     upper body forward by about 60 degrees' was said (beyond 45 degrees any bend was taken as
-    forward). Penn 1476 (push-up): trunk 50 degrees from up in line with the legs: 'bends forward 50'."""
+    forward). Penn 1476 (push-up): trunk 50 degrees from up in line with the legs: 'bends forward 50'.
+    Penn 1572 (sit-up, round 16): lying on the back with the right ankle frozen all clip, one leg
+    seen along the floor is enough: 'bends forward by about 60' at t=0 was said."""
     data, visibility = penn(name)
     reading = read_motion(data, "penn-13", visibility=visibility)
     assert not [f for f in reading.facts if f.motion in ("bend", "lean_back")], reading.facts

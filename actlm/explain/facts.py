@@ -1415,16 +1415,21 @@ def _peak_at_unread_edge(tilt: np.ndarray, peak: int, held: int) -> bool:
 
 
 def _trunk_behind_lying_legs(body: _Body, peak: int) -> bool:
-    """In an image, whether at ``peak`` the hips are down (below LYING_HIPS) with both legs along the
-    floor (each foot further from the hips across the image than below them, on the same side), and
-    the trunk on the side away from the feet: a seated or lying body's front is where its legs point,
-    so its trunk lies back there (Penn 1618: a sit-up going down, 50-68 degrees from up, was 'bends
-    forward'; a push-up's trunk in line with its legs is no bend either)."""
-    legs = np.array([body.ankle[s][peak] - body.hip[peak] for s in ("left", "right")])
+    """In an image, whether at ``peak`` the hips are down (below LYING_HIPS) with the legs seen along
+    the floor (each readable foot further from the hips across the image than below them, on the same
+    side), and the trunk on the side away from the feet: a seated or lying body's front is where its
+    legs point, so its trunk lies back there (Penn 1618: a sit-up going down, 50-68 degrees from up,
+    was 'bends forward'; a push-up's trunk in line with its legs is no bend either). A leg is
+    readable with its knee and ankle seen; one is enough (Penn 1572: a sit-up whose right ankle is
+    frozen all clip, read as 'bends forward by 60'), and every readable one must lie along the floor:
+    a pitcher's back foot kicked up is no leg along the floor."""
+    sides = [s for s in ("left", "right")
+             if np.isfinite(body.ankle[s][peak]).all() and np.isfinite(body.knee[s][peak]).all()]
     spine = body.neck[peak] - body.hip[peak]
-    if not (np.isfinite(legs).all() and np.isfinite(spine).all() and body.hip[peak, 1] < LYING_HIPS):
-        return False                     # both feet must be seen: a pitcher's back foot kicked up is no leg along the floor
-    along = (np.abs(legs[:, 0]) > np.abs(legs[:, 1])).all() and np.sign(legs[0, 0]) == np.sign(legs[1, 0])
+    if not (sides and np.isfinite(spine).all() and body.hip[peak, 1] < LYING_HIPS):
+        return False
+    legs = np.array([body.ankle[s][peak] - body.hip[peak] for s in sides])
+    along = (np.abs(legs[:, 0]) > np.abs(legs[:, 1])).all() and len(set(np.sign(legs[:, 0]))) == 1
     return bool(along and legs[0, 0] * spine[0] < 0)
 
 

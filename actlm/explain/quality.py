@@ -31,6 +31,8 @@ MIN_FRAMES = 10
 #: ... and at another frame rate (check_tracking's ``fps``), fewer than this many seconds, or
 #: fewer than MIN_FRAMES_ANY_RATE frames (the fewest a fact is read from)
 MIN_SECONDS, MIN_FRAMES_ANY_RATE = 1 / 3, 5
+#: a per-joint problem names at most this many separate runs of frames (more: their span)
+RUNS_NAMED = 3
 
 
 def frames(seconds: float, fps: float, least: int = 1) -> int:
@@ -148,6 +150,20 @@ def _runs(mask: np.ndarray) -> list[tuple[int, int]]:
 
 def _frames_words(first: int, last: int) -> str:
     return f"frame {first}" if first == last else f"frames {first}-{last}"
+
+
+def _runs_words(rows: np.ndarray, most: int = RUNS_NAMED) -> str:
+    """The frames ``rows`` (sorted frame numbers) in words, run by run ('frames 6-7 and 15-16'): the
+    frames between two runs are read, and a problem that says 'no motion is read there' of the span
+    from the first to the last would say so of them too (hand-check round 16, NW-UCLA a01_s08_e00:
+    'frames 6-16', while the hand was read in 8-14). More than ``most`` runs: their span and count."""
+    breaks = np.flatnonzero(np.diff(rows) > 1)
+    runs = list(zip(np.r_[rows[:1], rows[breaks + 1]], np.r_[rows[breaks], rows[-1:]]))
+    if len(runs) > most:
+        return f"{_frames_words(int(rows[0]), int(rows[-1]))} ({len(runs)} separate stretches)"
+    words = [f"{a}" if a == b else f"{a}-{b}" for a, b in runs]
+    many = len(runs) > 1 or runs[0][0] != runs[0][1]
+    return f"frame{'s' if many else ''} " + (", ".join(words[:-1]) + " and " + words[-1] if len(words) > 1 else words[0])
 
 
 def _joint_names(layout: Layout, joints: list[int]) -> str:
@@ -527,7 +543,7 @@ def _report_joints(track: Tracking, bad: np.ndarray, frames: np.ndarray, layout:
     names = _joint_names(layout, joints)
     verb = what[0] if len(joints) == 1 else what[1]
     track.problems.append(Problem(kind, tuple(layout.joints[j] for j in joints), (first, last),
-                                  f"{subject.format(names=names, verb=verb)} in {_frames_words(first, last)} "
+                                  f"{subject.format(names=names, verb=verb)} in {_runs_words(frames[rows])} "
                                   f"({_shares_words(share[joints])}): no motion is read from "
                                   f"{'it' if len(joints) == 1 else 'them'} there"))
 

@@ -52,8 +52,16 @@ SPINE_TO_STATURE = 2.9
 MAX_SPINE_TO_STATURE = 4.2
 #: a knee angle (hip-knee-ankle) below this many degrees is bent: it points to the true front
 BENT_KNEE = 160
-#: bent-knee frames (both legs counted) needed to call a skeleton mirrored ...
-MIRROR_EVIDENCE = 6
+#: bent-knee frames (both legs counted) needed to call a skeleton mirrored: this many with knees
+#: clearly bent, below MIRROR_BENT_KNEE degrees, or MIRROR_EVIDENCE_STRAIGHT with knees below
+#: BENT_KNEE. A nearly straight leg (150-160, as a standing Kinect skeleton's knees often read) puts
+#: its knee a few centimetres off the hip-ankle line, as far as the skeleton's own bias, so each such
+#: frame tells front from back weakly (UTD-MHAD a2_s4_t3 faces the sensor, as every UTD subject,
+#: yet 6 straight-knee frames sat 0.01-0.05 m behind the labelled front: its sides were swapped).
+#: Requiring 6 clearly bent frames alone kept a2_s4_t3 but swapped back 19 NW-UCLA side facts judged
+#: 'holds' on back views with straight legs (12-24 frames each); 10 straight frames (1/3 s) keep them
+MIRROR_EVIDENCE, MIRROR_EVIDENCE_STRAIGHT = 6, 10
+MIRROR_BENT_KNEE = 150
 #: ... the knees' mean offset behind the labelled front (statures) ...
 MIRROR_OFFSET = 0.02
 #: ... and the share of those frames that agree
@@ -322,17 +330,25 @@ def mirrored_by_knees(coords: np.ndarray, facing: np.ndarray, layout: Layout) ->
     mirrored: a Kinect assumes the person faces it, so someone seen from behind is tracked with
     left and right swapped. Bent knees tell the true front from geometry alone: a knee bends
     forward, ahead of the line from its hip to its ankle. Decided only on clear evidence (enough
-    bent-knee frames, most of them agreeing)."""
-    offsets = []
+    frames with clearly bent knees, below MIRROR_BENT_KNEE, or more with nearly straight ones, most
+    of them agreeing); with less the skeleton's own sides are kept."""
+    bent_offsets, straight_offsets = [], []
     for side in ("left_leg", "right_leg"):
         leg = layout.parts.get(side, ())
         if len(leg) < 3:
             return False
         hip, knee, ankle = coords[:, leg[0]], coords[:, leg[1]], coords[:, leg[2]]
-        bent = knee_angles(hip, knee, ankle) < BENT_KNEE
+        angle = knee_angles(hip, knee, ankle)
         ahead = np.einsum("tc,tc->t", (knee - (hip + ankle) / 2)[:, [0, 2]], facing)
-        offsets.append(ahead[bent & np.isfinite(ahead)])
-    ahead = np.concatenate(offsets)
-    if len(ahead) < MIRROR_EVIDENCE:
+        bent_offsets.append(ahead[(angle < MIRROR_BENT_KNEE) & np.isfinite(ahead)])
+        straight_offsets.append(ahead[(angle < BENT_KNEE) & np.isfinite(ahead)])
+    return _knees_behind(np.concatenate(bent_offsets), MIRROR_EVIDENCE) or \
+        _knees_behind(np.concatenate(straight_offsets), MIRROR_EVIDENCE_STRAIGHT)
+
+
+def _knees_behind(ahead: np.ndarray, least: int) -> bool:
+    """Whether the knees' offsets ahead of the labelled front (statures, one per bent-knee frame)
+    put them behind it: at least ``least`` frames, a clear mean and most of them agreeing."""
+    if len(ahead) < least:
         return False
     return bool(np.mean(ahead) < -MIRROR_OFFSET and np.mean(ahead < 0) >= MIRROR_AGREEMENT)
