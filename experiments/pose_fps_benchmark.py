@@ -27,25 +27,18 @@ import argparse
 import datetime as dt
 import json
 import os
-import subprocess
 import time
 from pathlib import Path
 
 import numpy as np
+
+from experiments.run_archive import head_commit
 
 RESULTS = Path(__file__).parent / "results"
 NAME = "pose_fps"
 CLIPS = ("tai_chi.mp4", "clean_and_jerk.mp4", "skateboarding.mp4", "arm_wrestling.mp4", "ntu_A055_hugging.avi")
 #: the rates compared (None: every frame, the reference)
 RATES = (None, 15.0, 10.0)
-
-
-def _commit() -> str:
-    try:
-        return subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True,
-                              cwd=Path(__file__).parent, check=True).stdout.strip()
-    except (OSError, subprocess.CalledProcessError):
-        return "unknown"
 
 
 def _load() -> list[float]:
@@ -203,7 +196,7 @@ def write(runs: list[dict], verdicts: dict, command: str, measured: dict | None 
             "lost": None if rate == "full" else sum(len(r["vs_full"]["lost"]) for r in rs),
             "new": None if rate == "full" else sum(len(r["vs_full"]["new"]) for r in rs),
             "judged_made": judged}
-    doc = {"command": command, "commit": _commit(), "date": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+    doc = {"command": command, "commit": head_commit(), "date": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
            "cpus": os.cpu_count(), "threads": os.environ.get("OMP_NUM_THREADS"), "totals": totals, "runs": runs}
     if measured is not None:                     # --rescore: the runs were measured then, compared now
         doc.update(measured=measured, rescored={"commit": doc["commit"], "date": doc["date"]}, **measured)

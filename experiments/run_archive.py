@@ -25,7 +25,12 @@ def no_archived_runs(where: Path | str) -> SystemExit:
 
 
 def head_commit() -> str:
-    return subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
+    """The repository's short HEAD commit ('unknown' outside a git checkout or without git)."""
+    try:
+        return subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True,
+                              cwd=Path(__file__).parent, check=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
 
 
 def handwritten_notes(path: Path) -> str:

@@ -23,10 +23,11 @@ import datetime as dt
 import hashlib
 import json
 import re
-import subprocess
 from pathlib import Path
 
 import numpy as np
+
+from experiments.run_archive import head_commit
 
 RESULTS = Path(__file__).parent / "results"
 NAME = "video_handcheck"
@@ -195,14 +196,6 @@ def collect(root: Path, cache: Path, sheets: Path | None) -> list[dict]:
 
 
 # --- the table ------------------------------------------------------------------------------
-def _commit() -> str:
-    try:
-        return subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True,
-                              cwd=Path(__file__).parent, check=True).stdout.strip()
-    except (OSError, subprocess.CalledProcessError):
-        return "unknown"
-
-
 def _frames_text(r: dict) -> str:
     fr = r["frames"]
     return f"{fr['start']}/{fr['peak']}/{fr['end']}" if fr else "-"
@@ -243,7 +236,7 @@ def write(clips: list[dict], verdicts: dict, baseline: dict) -> dict:
     summary = {k: dict(v, precision=share(v)) for k, v in counts.items()} | {"baseline": dict(base, precision=share(base))}
     md = [f"# Hand-check of the shipped general model's explanations on real videos", "",
           "Command: `python -m experiments.video_handcheck --write` (contact sheets: `--sheets DIR`)  ",
-          f"Commit: {_commit()} (working tree at run time)  ",
+          f"Commit: {head_commit()} (working tree at run time)  ",
           f"Date: {dt.datetime.now(dt.timezone.utc):%Y-%m-%d %H:%M} UTC  ",
           "Model: general-2d (the default of `actlm predict`), BlazePose, default settings.", "",
           "Each statement was judged by a person LOOKING AT THE VIDEO FRAMES (contact sheets of the frames listed, "
