@@ -1781,3 +1781,14 @@ def test_a_2d_lean_needs_the_knees_at_its_peak_to_agree_with_the_clips_front():
     facts = motions(read_motion(data, "penn-13", visibility=visibility))
     assert "lean_back" not in facts
     assert [f.text for f in facts["bend"]] == ["bends the upper body by about 40 degrees"]
+
+
+# --- r17fix: hand-check round 17's false facts ------------------------------------------------------
+def test_a_body_that_stands_up_again_between_does_not_sit_down():
+    """Penn 0771 (clean and jerk; hand-check round 17): the hips drop into the catch, come back up
+    to standing, dip in the jerk and end a bit lower than they started: 'lowers the body by about
+    0.13 statures and stays down' was false. The catch is read as a squat instead."""
+    data, visibility = penn_as_read("0771")
+    found = motions(read_motion(data, "penn-13", visibility=visibility))
+    assert "sit_down" not in found
+    assert "squat" in found

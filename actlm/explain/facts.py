@@ -1753,6 +1753,17 @@ def _legs_fold(body: _Body) -> float:
     return _level(ratio, at_end=True) - _level(ratio)
 
 
+def _rose_back(height: np.ndarray, start: float, end: float, held: int) -> bool:
+    """Whether the hips, after their lowest point, came back up above half-way between their
+    ``start`` and ``end`` levels for ``held`` frames: a body that ends lower than it started but
+    stood up again in between (hand-check round 17, Penn 0771's clean and jerk: down into the catch,
+    back up to standing, a dip in the jerk, ending a bit lower) did not sit down and stay down."""
+    if not _readable(height, 1):
+        return False
+    after = _held(height[int(np.nanargmin(height)):], held)
+    return bool(_readable(after, 1) and np.nanmax(after) > (start + end) / 2)
+
+
 def _height_facts(body: _Body, clock: _Clock, reading: "_Context", dims: int = 3) -> list[Fact]:
     """Sitting down, standing up and squatting: the hips' height above the floor (in 2D images
     also the legs folding against the torso: see :func:`_legs_fold`)."""
@@ -1789,7 +1800,8 @@ def _height_facts(body: _Body, clock: _Clock, reading: "_Context", dims: int = 3
     # either end (a tracker's left/right swap or a lost track drops them), the level read there
     # comes from frames before the end and says nothing of it
     ends = _ends_read(height)
-    if ends and start - end > THRESHOLDS["sit_down"] and fall > THRESHOLDS["sit_down"] and (folds is None or folds < -LEG_FOLD):
+    if (ends and start - end > THRESHOLDS["sit_down"] and fall > THRESHOLDS["sit_down"] and (folds is None or folds < -LEG_FOLD)
+            and not _rose_back(height, start, end, body.rate.frames(BEND_HELD))):
         mid = _crossing(height, (start + end) / 2, falling=True)
         span = (_crossing(height, start - 0.1 * (start - end), falling=True), _crossing(height, end + 0.1 * (start - end), falling=True))
         # the simile only where it fits: a body that stays low bent far forward (a bowler's
