@@ -1781,3 +1781,24 @@ def test_a_2d_lean_needs_the_knees_at_its_peak_to_agree_with_the_clips_front():
     facts = motions(read_motion(data, "penn-13", visibility=visibility))
     assert "lean_back" not in facts
     assert [f.text for f in facts["bend"]] == ["bends the upper body by about 40 degrees"]
+
+
+# --- r17fix: hand-check round 17's false facts ------------------------------------------------------
+def test_a_bend_whose_facing_the_bent_knees_contradict_has_no_direction():
+    """NW-UCLA a02_s07_e02_v03 (pick up with two hands; hand-check round 17): the trunk tilts 35-50
+    degrees the way the knees point, but the narrow, collapsing shoulder line's facing at the peak is
+    reversed (the right knee bends 0.06-0.11 statures towards it): 'leans the upper body back by about
+    40 degrees' was false. Bent knees pointing against the facing leave the bend without a direction."""
+    found = motions(read_motion(ucla("a02_s07_e02_v03"), "kinect-v1"))
+    assert "lean_back" not in found
+    assert [f.text for f in found["bend"]] == ["bends the upper body by about 40 degrees"]
+
+
+def test_a_body_that_stands_up_again_between_does_not_sit_down():
+    """Penn 0771 (clean and jerk; hand-check round 17): the hips drop into the catch, come back up
+    to standing, dip in the jerk and end a bit lower than they started: 'lowers the body by about
+    0.13 statures and stays down' was false. The catch is read as a squat instead."""
+    data, visibility = penn_as_read("0771")
+    found = motions(read_motion(data, "penn-13", visibility=visibility))
+    assert "sit_down" not in found
+    assert "squat" in found

@@ -309,6 +309,9 @@ STEADY_FACING = 0.9
 #: line of a body bending down sideways to the camera turns round or collapses edge-on (see
 #: :func:`_front_turned`)
 TURNED_FRONT = 45
+#: a bent knee this far (statures, ~8 cm) behind its hip-ankle line along a bend's front, on average
+#: over the bend's peak, says the front is reversed (see :func:`_knees_against`)
+KNEE_AGAINST = 0.05
 #: in a 2D image seen in profile the front is told by the nose ahead of the ears (by at least
 #: FACE_FRONT statures, ~4 cm; the nose is ~9 cm ahead of the ears' midpoint) or by the knees ahead
 #: of their hip-ankle lines (by KNEE_FRONT statures, ~1.7 cm: a standing knee bends a few degrees,
@@ -1378,6 +1381,8 @@ def _bend_fact(body: _Body, clock: _Clock, world: World, layout: Layout | None =
     if world.readable_facing[peak] and not np.isfinite(front).all():
         return []                        # a facing read through a collapsed shoulder line: forward or back is in doubt
     ahead = float(spine[peak, [0, 2]] @ front) if not turned else float("nan")
+    if world.dims == 3 and ahead < 0 and _knees_against(body, peak, front):
+        ahead = float("nan")             # 'back' read against a facing the bent knees contradict
     backward = np.isfinite(ahead) and ahead < 0 and tilt[peak] <= FORWARD_BEYOND
     if tilt[peak] <= FORWARD_BEYOND and _leans_back_at(body, lean_front, peak):
         return []                        # a backward tilt too small for a lean is no bend either
@@ -1639,7 +1644,32 @@ def _lean_front(body: _Body, world: World, layout: Layout | None) -> np.ndarray:
         front = _steady_facing(world)
     elif _front_turned(body, world, peak, front):
         return np.full(3, np.nan)
+    elif _knees_against(body, peak, front):
+        # only a lean back reads this front's sign as 'back' (a forward bend says 'forward' against
+        # the facing of _bend_fact, which keeps its own check): knees that contradict it leave no lean
+        return np.full(3, np.nan)
     return np.array([front[0], 0.0, front[1]])
+
+
+def _knees_against(body: _Body, peak: int, front: np.ndarray) -> bool:
+    """In 3D, whether a knee bent (below BENT_KNEE) over the trunk's most tilted frames (LEAN_FRAMES
+    either side of ``peak``, at least 3 bent frames) lies on average more than KNEE_AGAINST behind its
+    hip-ankle line along ``front`` (h1, h2): a bent knee points to the front, so the facing is
+    reversed (hand-check round 17, NW-UCLA a02_s07_e02_v03: a narrow, collapsing shoulder line faced
+    backwards while the right knee bent 0.06-0.11 m towards it, and a forward bend read 'leans the
+    upper body back by about 40 degrees'). The bend's direction is then not told."""
+    around = body.rate.frames(LEAN_FRAMES)
+    rows = slice(max(peak - around, 0), peak + around + 1)
+    unit = front / np.linalg.norm(front)
+    for side in ("left", "right"):
+        hip, knee, ankle = body.hip_joint[side][rows], body.knee[side][rows], body.ankle[side][rows]
+        with np.errstate(invalid="ignore"):
+            bent = knee_angles(hip, knee, ankle) < BENT_KNEE
+        along = (knee - (hip + ankle) / 2)[bent][:, [0, 2]] @ unit
+        along = along[np.isfinite(along)]
+        if len(along) >= 3 and float(np.mean(along)) < -KNEE_AGAINST:
+            return True
+    return False
 
 
 def _knees_turned_at_peak(body: _Body, side: float) -> bool:
@@ -1753,6 +1783,17 @@ def _legs_fold(body: _Body) -> float:
     return _level(ratio, at_end=True) - _level(ratio)
 
 
+def _rose_back(height: np.ndarray, start: float, end: float, held: int) -> bool:
+    """Whether the hips, after their lowest point, came back up above half-way between their
+    ``start`` and ``end`` levels for ``held`` frames: a body that ends lower than it started but
+    stood up again in between (hand-check round 17, Penn 0771's clean and jerk: down into the catch,
+    back up to standing, a dip in the jerk, ending a bit lower) did not sit down and stay down."""
+    if not _readable(height, 1):
+        return False
+    after = _held(height[int(np.nanargmin(height)):], held)
+    return bool(_readable(after, 1) and np.nanmax(after) > (start + end) / 2)
+
+
 def _height_facts(body: _Body, clock: _Clock, reading: "_Context", dims: int = 3) -> list[Fact]:
     """Sitting down, standing up and squatting: the hips' height above the floor (in 2D images
     also the legs folding against the torso: see :func:`_legs_fold`)."""
@@ -1789,7 +1830,8 @@ def _height_facts(body: _Body, clock: _Clock, reading: "_Context", dims: int = 3
     # either end (a tracker's left/right swap or a lost track drops them), the level read there
     # comes from frames before the end and says nothing of it
     ends = _ends_read(height)
-    if ends and start - end > THRESHOLDS["sit_down"] and fall > THRESHOLDS["sit_down"] and (folds is None or folds < -LEG_FOLD):
+    if (ends and start - end > THRESHOLDS["sit_down"] and fall > THRESHOLDS["sit_down"] and (folds is None or folds < -LEG_FOLD)
+            and not _rose_back(height, start, end, body.rate.frames(BEND_HELD))):
         mid = _crossing(height, (start + end) / 2, falling=True)
         span = (_crossing(height, start - 0.1 * (start - end), falling=True), _crossing(height, end + 0.1 * (start - end), falling=True))
         # the simile only where it fits: a body that stays low bent far forward (a bowler's
