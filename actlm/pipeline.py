@@ -10,7 +10,6 @@ highlighted.
 """
 from __future__ import annotations
 
-import re
 import time
 from dataclasses import asdict, dataclass, field, replace
 from importlib import resources
@@ -28,7 +27,7 @@ from .engine.openset import load_openset, pooled_features
 from .explain.attribution import part_weights_per_joint
 from .explain.contrast import load_fact_profile
 from .explain.errors import ExplainError
-from .explain.evidence import Evidence, gather_evidence
+from .explain.evidence import Evidence, gather_evidence, renumber_frames
 from .explain.text import template_explanation
 from .explain.facts import known_fps, narrate
 from .explain.quality import Problem
@@ -311,20 +310,10 @@ def evidence_for_video(model: torch.nn.Module, x: torch.Tensor, data: np.ndarray
 
 
 #: a frame number in a problem's text: 'frame 12', 'frames 12-40'
-_FRAME_WORDS = re.compile(r"\b(frames?) (\d+)(?:-(\d+))?")
-
-
 def in_video_frames_text(text: str, stride: int) -> str:
-    """``text`` with every frame number ('frame N', 'frames N-M') of a pose read every ``stride``-th
-    video frame as the video's frame number (N * stride); counts of frames are left as they are."""
-    if stride == 1:
-        return text
-
-    def carried(m: re.Match) -> str:
-        last = f"-{int(m.group(3)) * stride}" if m.group(3) else ""
-        return f"{m.group(1)} {int(m.group(2)) * stride}{last}"
-
-    return _FRAME_WORDS.sub(carried, text)
+    """``text`` with every frame number ('frame N', 'frames N-M', lists of runs) of a pose read every
+    ``stride``-th video frame as the video's frame number (N * stride); counts of frames are left as they are."""
+    return text if stride == 1 else renumber_frames(text, lambda n: n * stride)
 
 
 def in_video_frames(problem: Problem, stride: int) -> Problem:

@@ -4,13 +4,14 @@ appear where they were not seen going, implausible skeletons and the wording of 
 real skeletons (Penn Action's 2D annotations with their visibility, NW-UCLA) or a real video."""
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 
 import numpy as np
 import pytest
 
 from actlm.data.layouts import get_layout
-from actlm.explain.evidence import CAMERA_MOTIONS, read_on_timeline
+from actlm.explain.evidence import CAMERA_MOTIONS, read_on_timeline, renumber_frames
 from actlm.explain.quality import check_tracking
 from actlm.explain.facts import read_motion
 from test_facts import penn, ucla
@@ -51,7 +52,8 @@ def test_problems_name_video_frames_when_frames_without_a_person_were_left_out()
     assert "low_visibility" in joined
     a, b = joined["low_visibility"].frames
     assert timeline["low_visibility"].frames == (int(kept[a]), int(kept[b]))
-    assert f"frames {kept[a]}-{kept[b]}" in timeline["low_visibility"].text
+    named = [int(n) for n in re.findall(r"\d+", re.search(r"frames? [\d ,and-]+", timeline["low_visibility"].text).group())]
+    assert (named[0], named[-1]) == (int(kept[a]), int(kept[b])) and set(named) <= set(kept.tolist()), named
 
 
 @pytest.mark.parametrize("gap", [None, (30, 40)])
@@ -82,9 +84,7 @@ def test_a_late_segments_problems_name_video_frames():
     assert {p.kind for p in alone} >= {"low_visibility"} and len(late) == len(alone)
     for a, b in zip(alone, late):
         assert b.kind == a.kind and b.frames == (a.frames[0] + 500, a.frames[1] + 500)
-        assert f"frames {a.frames[0] + 500}-{a.frames[1] + 500}" in b.text, b.text
-        assert b.text.replace(f"frames {b.frames[0]}-{b.frames[1]}", "") == a.text.replace(
-            f"frames {a.frames[0]}-{a.frames[1]}", "")
+        assert b.text == renumber_frames(a.text, lambda n: n + 500), (a.text, b.text)   # every run named, 500 later
 
 
 def test_a_raise_between_two_jumps_of_its_hand_is_not_stated():
@@ -221,3 +221,15 @@ def test_a_raise_whose_span_reaches_past_the_jumps_is_still_between_them():
         moved = replace(raise_, time=round((first + JUMPED_AROUND) / n, 3))    # its peak between the jumps
         kept = without_jump_islands([moved if f is raise_ else f for f in facts], body, data.shape[1], jumped, hands)
         assert (moved in kept) == stated
+
+
+def test_every_frame_number_of_a_run_list_is_renumbered_and_counts_are_not():
+    """A problem naming its runs ('frames 38 and 48-51') keeps them all in input frames when carried
+    (a segment 500 frames in; a pose read every 3rd frame); '12 frames' is a count and stays."""
+    from actlm.pipeline import in_video_frames_text
+
+    text = "jumps in frames 38 and 48-51 (12 frames), frames 0-4, 20-29 and 35-51, and in frame 7"
+    assert renumber_frames(text, lambda n: n + 500) == \
+        "jumps in frames 538 and 548-551 (12 frames), frames 500-504, 520-529 and 535-551, and in frame 507"
+    assert in_video_frames_text(text, 3) == \
+        "jumps in frames 114 and 144-153 (12 frames), frames 0-12, 60-87 and 105-153, and in frame 21"

@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import asdict, dataclass, field, replace
-from typing import Any
+from typing import Any, Callable
 
 import numpy as np
 import torch
@@ -143,7 +143,15 @@ def on_timeline(data: np.ndarray, frames: np.ndarray, visibility: np.ndarray | N
 
 
 #: a frame number in a problem's text ('frame 12', 'frames 12-40'); a count ('12 frames') is not one
-_FRAME_NUMBERS = re.compile(r"\b(frames? )(\d+)(?:-(\d+))?")
+#: 'frame N', 'frames N-M', and lists of them ('frames 0-4, 20-29 and 35-51', 'frames 38 and 48-51')
+_FRAME_LIST = re.compile(r"\bframes? \d+(?:-\d+)?(?:(?:, | and )\d+(?:-\d+)?)*")
+_NUMBER = re.compile(r"\d+")
+
+
+def renumber_frames(text: str, frame: Callable[[int], int]) -> str:
+    """``text`` with every frame number it names ('frame N', 'frames N-M' and lists of such runs)
+    mapped by ``frame``; counts of frames ('12 frames') are left as they are."""
+    return _FRAME_LIST.sub(lambda m: _NUMBER.sub(lambda n: str(frame(int(n.group()))), m.group()), text)
 
 
 def in_input_frames(problem: Problem, first: int) -> Problem:
@@ -152,13 +160,9 @@ def in_input_frames(problem: Problem, first: int) -> Problem:
     the sequence's frame 0)."""
     if not first:
         return problem
-
-    def shifted(match: re.Match) -> str:
-        words = f"{match.group(1)}{int(match.group(2)) + first}"
-        return words if match.group(3) is None else f"{words}-{int(match.group(3)) + first}"
-
     a, b = problem.frames
-    return replace(problem, frames=(int(a) + first, int(b) + first), text=_FRAME_NUMBERS.sub(shifted, problem.text))
+    return replace(problem, frames=(int(a) + first, int(b) + first),
+                   text=renumber_frames(problem.text, lambda n: n + first))
 
 
 def kept_clock(fact: Fact, frames: np.ndarray) -> Fact:
