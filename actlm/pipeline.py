@@ -27,7 +27,7 @@ from .engine.openset import load_openset, pooled_features
 from .explain.attribution import part_weights_per_joint
 from .explain.contrast import load_fact_profile
 from .explain.errors import ExplainError
-from .explain.evidence import Evidence, gather_evidence, renumber_frames
+from .explain.evidence import Evidence, gather_evidence, renumber_frames, renumbered
 from .explain.text import template_explanation
 from .explain.facts import known_fps, narrate
 from .explain.quality import Problem
@@ -309,7 +309,6 @@ def evidence_for_video(model: torch.nn.Module, x: torch.Tensor, data: np.ndarray
     return ev
 
 
-#: a frame number in a problem's text: 'frame 12', 'frames 12-40'
 def in_video_frames_text(text: str, stride: int) -> str:
     """``text`` with every frame number ('frame N', 'frames N-M', lists of runs) of a pose read every
     ``stride``-th video frame as the video's frame number (N * stride); counts of frames are left as they are."""
@@ -318,11 +317,7 @@ def in_video_frames_text(text: str, stride: int) -> str:
 
 def in_video_frames(problem: Problem, stride: int) -> Problem:
     """A problem read on pose frames every ``stride``-th video frame, with the video's frame numbers."""
-    if stride == 1:
-        return problem
-    first, last = problem.frames
-    return replace(problem, frames=(int(first) * stride, int(last) * stride),
-                   text=in_video_frames_text(problem.text, stride))
+    return problem if stride == 1 else renumbered(problem, lambda n: n * stride)
 
 
 def novelty_of(model: torch.nn.Module, x: torch.Tensor, checkpoint_dir: Path) -> dict[str, Any] | None:

@@ -154,15 +154,17 @@ def renumber_frames(text: str, frame: Callable[[int], int]) -> str:
     return _FRAME_LIST.sub(lambda m: _NUMBER.sub(lambda n: str(frame(int(n.group()))), m.group()), text)
 
 
+def renumbered(problem: Problem, frame: Callable[[int], int]) -> Problem:
+    """``problem`` with its frames and every frame number its text names mapped by ``frame``."""
+    a, b = problem.frames
+    return replace(problem, frames=(frame(int(a)), frame(int(b))), text=renumber_frames(problem.text, frame))
+
+
 def in_input_frames(problem: Problem, first: int) -> Problem:
     """``problem`` of a sequence laid by :func:`on_timeline` (its frames counted from 0) with its
     frames, and the frame numbers its text names, as input frames (``first``: the input frame of
     the sequence's frame 0)."""
-    if not first:
-        return problem
-    a, b = problem.frames
-    return replace(problem, frames=(int(a) + first, int(b) + first),
-                   text=renumber_frames(problem.text, lambda n: n + first))
+    return renumbered(problem, lambda n: n + first) if first else problem
 
 
 def kept_clock(fact: Fact, frames: np.ndarray) -> Fact:
