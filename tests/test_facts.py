@@ -1802,3 +1802,28 @@ def test_a_body_that_stands_up_again_between_does_not_sit_down():
     found = motions(read_motion(data, "penn-13", visibility=visibility))
     assert "sit_down" not in found
     assert "squat" in found
+
+
+# --- lean back only from a standing body (experiments/results/facts_lean.md) --------------------------
+def test_a_lean_back_read_in_a_crouch_is_not_stated_and_a_standing_one_is():
+    """NW-UCLA two-hand pick-ups. a02_s02_e02_v03 (hand-check round 13, ambiguous): 'leans back by
+    about 30 degrees' read at frames 10-17, in the crouch (hips 0.27 statures below their highest),
+    where the tracked trunk jumps 60 degrees a frame. a02_s08_e02_v03 (round 17, holds): the person
+    straightens with the object and leans back 17-21 degrees from the own upright, standing (hips
+    within 0.01 of their highest)."""
+    crouched = motions(read_motion(ucla("a02_s02_e02_v03"), "kinect-v1"))
+    assert "lean_back" not in crouched, crouched
+    standing = motions(read_motion(ucla("a02_s08_e02_v03"), "kinect-v1"))
+    (lean,) = standing["lean_back"]
+    assert 15 < lean.strength < 25 and "about 20 degrees" in lean.text
+
+
+def test_a_pull_up_does_not_lean_back_and_a_standing_lifter_does():
+    """Penn 1250 (pull-up, hand-check round 14, ambiguous): 'leans back by about 20 degrees' read
+    mid-pull, the hips 0.14 statures below the top of the pull: a hanging body has no standing
+    upright. Penn 0775 (clean and jerk, round 9, holds): the trunk 15-16 degrees back at the top of
+    the pull, standing (hips within 0.03 of their highest)."""
+    data, visibility = penn_as_read("1250")
+    assert "lean_back" not in motions(read_motion(data, "penn-13", visibility=visibility))
+    data, visibility = penn_as_read("0775")
+    assert "lean_back" in motions(read_motion(data, "penn-13", visibility=visibility))

@@ -1397,7 +1397,7 @@ def _bend_fact(body: _Body, clock: _Clock, world: World, layout: Layout | None =
         # back from the body's own upright: a sensor whose spine line leans back when people
         # stand (Kinect v1's hip-centre to shoulder-centre, ~8 degrees) must not add that lean
         lean = tilt[peak] - _upright_lean(spine, world)
-        if lean <= THRESHOLDS["lean_back"]:
+        if lean <= THRESHOLDS["lean_back"] or _hips_below_standing(body, peak):
             return []
         return [clock.fact("torso", "lean_back", peak, lean,
                            f"leans the upper body back by about {int(round(lean, -1))} degrees", span)]
@@ -1496,8 +1496,27 @@ def _lean_back_fact(body: _Body, clock: _Clock, front: np.ndarray, image: bool =
     feet = np.nanmean([body.ankle["left"], body.ankle["right"]], axis=0)
     if np.nanmin([np.linalg.norm(x[peak] - x[span[0]]) for x in (feet, body.hip)]) >= LEAN_PLACE:
         return None                      # leaning back is done standing in place, not walking (away in an image)
+    if _hips_below_standing(body, peak):
+        return None                      # ... and standing up: not crouched, seated or hanging (see the function)
     return [clock.fact("torso", "lean_back", peak, lean, f"leans the upper body back by about {int(round(lean, -1))} degrees",
                        span)]
+
+
+def _hips_below_standing(body: _Body, peak: int) -> bool:
+    """Whether at a lean's ``peak`` the hips are more than START_STANDING (statures, ~8 cm) below their
+    highest in the clip (95th percentile): the body does not stand there but crouches, sits, hangs
+    or is tracked with its hips off. A standing body leans back from the hips at standing height (a
+    lean lowers them 1-3 cm); a trunk read 'back' in a crouch is, in the hand-checks, a forward bend
+    read against a wrong front or a crouch's trunk tracked erratically (hand-check round 13, NW-UCLA
+    a02_s02_e02_v03: a two-hand pick-up whose trunk jumps 60 degrees a frame, hips 0.27 below their
+    highest), and a body hanging from a bar has no standing upright to lean back from (round 14, Penn
+    1250: a pull-up, hips 0.14 below the top of the pull). The 8 leans judged to hold in rounds 9-17
+    peak with their hips within 0.03 of their highest. A lean from bent knees (a tennis serve's
+    trophy position, hips 0.15 down) is given up with them."""
+    hips = body.hip[:, 1]
+    if not np.isfinite(hips[peak]) or not _readable(hips):
+        return False
+    return bool(hips[peak] < np.nanpercentile(hips, 95) - START_STANDING)
 
 
 def _one_shoulder_front_on(body: _Body, span: tuple[int, int]) -> bool:
