@@ -193,12 +193,23 @@ class StillStatement:
     part: str = "problem"
 
 
-def read_facts(data: np.ndarray, layout: str, visibility: np.ndarray | None) -> tuple[list, list[str]]:
+def guessed_flags(seen_in_frame: np.ndarray | None) -> np.ndarray | None:
+    """(T, V) True where the annotation flags a joint hidden in a frame (its position a guess), as
+    ``Sample.visibility(layout, hidden="all")`` marks them; None where the source has no flags."""
+    return None if seen_in_frame is None else np.asarray(seen_in_frame) == 0
+
+
+def read_facts(data: np.ndarray, layout: str, visibility: np.ndarray | None,
+               guessed: np.ndarray | None = None) -> tuple[list, list[str]]:
     """(facts, problems) from the detector's public API; a 'no motion' problem is also returned
-    as a ``still`` statement among the facts."""
+    as a ``still`` statement among the facts. ``guessed``: the source's per-frame flags of guessed
+    joints (read by the 2D bend only)."""
     if hasattr(detector, "read_motion"):
         try:
-            reading = detector.read_motion(data, layout, visibility=visibility)
+            if guessed is not None:
+                reading = detector.read_motion(data, layout, visibility=visibility, guessed=guessed)
+            else:
+                reading = detector.read_motion(data, layout, visibility=visibility)
         except TypeError:
             reading = detector.read_motion(data, layout)
         facts = list(reading.facts)
@@ -530,7 +541,7 @@ def collect(sources: list[Source]) -> list[dict]:
     refs = {d: camera_reference(d) for d in sorted({src.dataset for src in sources})}
     for src in sources:
         data, layout, detector_visibility, seen_in_frame = load(src)
-        facts, problems = read_facts(data, layout, detector_visibility)
+        facts, problems = read_facts(data, layout, detector_visibility, guessed_flags(seen_in_frame))
         ref = refs[src.dataset]
         body = Body(data, layout, ref.up, ref.standing_trunk_deg, seen_in_frame)
         seq = {"dataset": src.dataset, "sequence": src.path.stem, "class": src.label, "layout": layout,

@@ -580,6 +580,39 @@ def test_a_bend_is_a_held_peak_not_one_frame():
     assert all(f.strength < 60 for f in bends), bends
 
 
+def test_a_2d_bend_is_read_from_frames_that_show_the_trunk():
+    """Penn 0700 (hand-check round 11, ambiguous): a bowler entering the frame was 'bent forward to
+    about 70 degrees from vertical' at frame 0, where both shoulders and both hips are flagged hidden
+    (the annotator's guess); where seen (frames 14-42) the trunk is 29-55 degrees from image up. With
+    the flags the bend is read where a shoulder and a hip are seen. Penn 0095 (round 14, holds: 81
+    degrees from the seen left shoulder to the left hip, the right side hidden) keeps its 80."""
+    from actlm.data import penn as reader
+    _, flags = penn("0700")                        # skips without the data
+    bowler = reader.read_sequence(PENN / "0700.mat")
+
+    def bends(sample, guessed):
+        reading = read_motion(sample.data, "penn-13", visibility=sample.visibility("penn-13"), guessed=guessed)
+        return motions(reading).get("bend", [])
+
+    before, after = bends(bowler, None), bends(bowler, flags == 0)
+    assert [f.text for f in before] == ["bends the upper body forward to about 70 degrees from vertical"]
+    assert [f.text for f in after] == ["bends the upper body forward to about 50 degrees from vertical"]
+    frame = round(after[0].time * (bowler.data.shape[1] - 1))
+    shoulders, hips = flags[frame, [1, 2]], flags[frame, [7, 8]]
+    assert shoulders.any() and hips.any(), (frame, shoulders, hips)
+    pitcher = reader.read_sequence(PENN / "0095.mat")
+    _, flags = penn("0095")
+    assert [f.text for f in bends(pitcher, flags == 0)] == ["bends the upper body forward by about 80 degrees"]
+
+
+def test_guessed_flags_leave_3d_bends_alone():
+    """Only a 2D bend reads the flags of guessed joints: a 3D clip's facts do not change."""
+    data = ucla("a08_s02_e04_v03")
+    every = np.ones(data.shape[:3], bool)
+    assert [f.text for f in read_motion(data, "kinect-v1", guessed=every).facts] == \
+        [f.text for f in read_motion(data, "kinect-v1").facts]
+
+
 def test_no_movement_never_understates_a_part():
     """A strumming hand moves ~0.115 statures: 'stays in place: no part moves more than 0.04' was
     said, and 'the hands within about 0.10'."""
@@ -1664,9 +1697,9 @@ def test_a_2d_arm_out_towards_the_front_is_ahead(monkeypatch):
     seen = {}
     bend = F._bend_fact
 
-    def spy(body, clock, world, layout=None):
+    def spy(body, clock, world, layout=None, shown=None):
         seen.update(body=body, world=world, layout=layout)
-        return bend(body, clock, world, layout)
+        return bend(body, clock, world, layout, shown)
 
     monkeypatch.setattr(F, "_bend_fact", spy)
     data, visibility = penn_as_read("2244")
@@ -1749,9 +1782,9 @@ def test_a_2d_arm_cocked_back_against_a_deep_bend_is_not_forward(monkeypatch):
     seen = {}
     bend = F._bend_fact
 
-    def spy(body, clock, world, layout=None):
+    def spy(body, clock, world, layout=None, shown=None):
         seen.update(body=body, world=world)
-        return bend(body, clock, world, layout)
+        return bend(body, clock, world, layout, shown)
 
     monkeypatch.setattr(F, "_bend_fact", spy)
     data, visibility = penn_as_read("0095")

@@ -1304,9 +1304,55 @@ def _body_held_gap(body: _Body) -> np.ndarray:
 # --- torso, legs and the whole body ----------------------------------------------------------
 def _trunk_tilt(body: _Body) -> np.ndarray:
     """The spine line's angle to up per frame (degrees, 0 = upright), NaN where unreadable."""
-    spine = body.neck - body.hip
+    return _spine_tilt(body.neck - body.hip)
+
+
+def _spine_tilt(spine: np.ndarray) -> np.ndarray:
+    """A spine line's angle to up per frame (degrees, 0 = upright), NaN where unreadable."""
     length = np.linalg.norm(spine, axis=1)
     return np.degrees(np.arccos(np.clip(spine[:, 1] / np.where(length > 0, length, np.nan), -1, 1)))
+
+
+def _shown_joints(guessed: np.ndarray | None, main: int, frames: np.ndarray) -> np.ndarray | None:
+    """(T, V) True where the source does not flag a joint's position as guessed, over the person's
+    ``frames`` (those :func:`check_tracking` kept); None without flags."""
+    if guessed is None:
+        return None
+    flags = np.asarray(guessed, bool)
+    return ~(flags[main] if flags.ndim == 3 else flags)[frames]
+
+
+def _seen_trunk_2d(body: _Body, layout: Layout, shown: np.ndarray, mirrored: bool = False) -> np.ndarray:
+    """In an image, the trunk line (T, 3) per frame read only where the annotation shows the trunk
+    (``shown`` (T, V): the joints not flagged as guessed), NaN elsewhere:
+
+    - a frame with both shoulders or both hips guessed shows no trunk (its line would be the
+      annotator's guess; hand-check round 11, Penn 0700: a bowler entering the frame, both shoulders
+      and hips hidden at the stated peak, 'about 70' against 29-55 where seen);
+    - where one side's shoulder and hip are both seen and the other side's both guessed (the body in
+      profile, its far side behind it), the seen side's shoulder-to-hip line: the far side's guessed
+      joints would move the mid-points off the trunk (round 9, Penn 0857: the mid of both shoulders
+      against the one seen hip read 55 degrees, the seen side's own line 38-46);
+    - else the line from mid-shoulders to mid-hips, as the other facts read it."""
+    sides = ("right", "left")
+    joints = {s: (layout.right_shoulder if s == "right" else layout.left_shoulder, *_leg_joint(layout, s, 0))
+              for s in sides}
+    if mirrored:                         # the body's sides are the person's (see :func:`_body`)
+        joints = {"right": joints["left"], "left": joints["right"]}
+    if any(len(j) != 2 for j in joints.values()):
+        return body.neck - body.hip
+
+    def seen(track: np.ndarray, joint: int) -> np.ndarray:
+        return np.isfinite(track[:, :2]).all(axis=1) & shown[:, joint]
+
+    shoulder = {s: seen(body.shoulder[s], joints[s][0]) for s in sides}
+    hip = {s: seen(body.hip_joint[s], joints[s][1]) for s in sides}
+    out = np.where(((shoulder["right"] | shoulder["left"]) & (hip["right"] | hip["left"]))[:, None],
+                   body.neck - body.hip, np.nan)
+    for near, far in (("right", "left"), ("left", "right")):
+        profile = shoulder[near] & hip[near] & ~shown[:, list(joints[far])].any(axis=1)
+        out[profile] = (body.shoulder[near] - body.hip_joint[near])[profile]
+    return out
 
 
 def _held(x: np.ndarray, width: int, readable: int | None = None) -> np.ndarray:
@@ -1354,8 +1400,10 @@ def _forward_pitch(spine: np.ndarray, ref: np.ndarray, front: np.ndarray) -> np.
     return np.degrees(np.arctan2(unit @ ahead, unit @ ref))
 
 
-def _bend_fact(body: _Body, clock: _Clock, world: World, layout: Layout | None = None) -> list[Fact]:
-    """Bending forward or leaning back (see :func:`_lean_back_fact`, read first)."""
+def _bend_fact(body: _Body, clock: _Clock, world: World, layout: Layout | None = None,
+               shown: np.ndarray | None = None) -> list[Fact]:
+    """Bending forward or leaning back (see :func:`_lean_back_fact`, read first). ``shown`` (T, V):
+    the joints the source does not flag as guessed (see :func:`_seen_trunk_2d`)."""
     spine = body.neck - body.hip
     held = body.rate.frames(BEND_HELD)
     tilt = _held(_trunk_tilt(body), held)
@@ -1365,6 +1413,12 @@ def _bend_fact(body: _Body, clock: _Clock, world: World, layout: Layout | None =
     lean = _lean_back_fact(body, clock, lean_front, image=world.dims == 2)
     if lean is not None:
         return lean
+    if world.dims == 2 and shown is not None and layout is not None:
+        spine = _seen_trunk_2d(body, layout, shown, world.mirrored)   # only frames that show the trunk
+    raw = _spine_tilt(spine)
+    tilt = _held(raw, held)
+    if not _readable(tilt, 1):
+        return []
     peak = _argmax(tilt)
     base = float(np.nanpercentile(tilt, 10))
     if not (tilt[peak] > THRESHOLDS["lean_back"] and tilt[peak] - base > LEAN_RISE):
@@ -1373,7 +1427,7 @@ def _bend_fact(body: _Body, clock: _Clock, world: World, layout: Layout | None =
     if tilt[peak] > LYING_TILT and body.hip[peak, 1] < LYING_HIPS:
         return []                        # a lying body (push-up, sit-up) neither bends nor leans
     # the angle said: the trunk's peak from its own upright (held over BEND_HELD), at least its tilt from up
-    bent = _held(_from_upright(spine, _trunk_tilt(body)), held)
+    bent = _held(_from_upright(spine, raw), held)
     if world.dims == 2 and _trunk_behind_lying_legs(body, peak):
         return []                        # sitting or lying back (a sit-up going down), not bending forward
     front = _bend_front(body, world, peak)
@@ -1389,7 +1443,7 @@ def _bend_fact(body: _Body, clock: _Clock, world: World, layout: Layout | None =
     if not backward and not (tilt[peak] > THRESHOLDS["bend"] and tilt[peak] - base > BEND_RISE):
         return []                        # a forward tilt of 15-25 degrees is a slouch, not a bend
     amount = _trunk_bend_words(tilt[peak], bent[peak])
-    if _peak_at_unread_edge(_trunk_tilt(body), peak, held):
+    if _peak_at_unread_edge(raw, peak, held):
         amount = amount.replace("about", "at least", 1)
     if not np.isfinite(ahead) and tilt[peak] <= FORWARD_BEYOND:
         return [clock.fact("torso", "bend", peak, tilt[peak], f"bends the upper body {amount}", span)]
@@ -2427,21 +2481,24 @@ def _all_parts_seen(body: _Body) -> bool:
 
 
 def read_motion(data: np.ndarray, layout: str | Layout, *, visibility: np.ndarray | None = None,
-                max_facts: int = 8, fps: float | None = None) -> Reading:
+                max_facts: int = 8, fps: float | None = None, guessed: np.ndarray | None = None) -> Reading:
     """See :func:`_read_motion`; NumPy's warnings about all-NaN slices (joint-frames the tracking
     check removed) are expected there and not shown."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
-        return _read_motion(data, layout, visibility=visibility, max_facts=max_facts, fps=fps)
+        return _read_motion(data, layout, visibility=visibility, max_facts=max_facts, fps=fps, guessed=guessed)
 
 
 def _read_motion(data: np.ndarray, layout: str | Layout, *, visibility: np.ndarray | None = None,
-                 max_facts: int = 8, fps: float | None = None) -> Reading:
+                 max_facts: int = 8, fps: float | None = None, guessed: np.ndarray | None = None) -> Reading:
     """The tracking problems and measured facts of a sequence ``data`` (M, T, V, C).
 
     ``visibility`` (M, T, V) or (T, V), when the pose source gives it: joints below 0.5 are not
-    read. ``fps``: the clip's frame rate (frames/s). None reads it at TUNED_FPS (30), the rate the
-    durations were tuned at: a clip at another rate read as 30 fps misses fast motions (at 60 fps
+    read. ``guessed`` (M, T, V) or (T, V) bool, when the source flags joint positions that are an
+    estimate in a frame (Penn Action's annotator marks hidden joints and guesses them): only a 2D
+    bend reads it (its trunk from frames that show it, see :func:`_seen_trunk_2d`); every other
+    fact reads the guesses, as without it. ``fps``: the clip's frame rate (frames/s). None reads it
+    at TUNED_FPS (30), the rate the durations were tuned at: a clip at another rate read as 30 fps misses fast motions (at 60 fps
     a throw moves half as far a frame) or finds false ones (at 15 fps a walk's arm moves twice as
     far), so callers that know the rate pass it. Facts are ordered by time; a still person gets
     one ``still`` fact; a blocked reading (see :attr:`Reading.blocked`) has none. Raises
@@ -2461,6 +2518,7 @@ def _read_motion(data: np.ndarray, layout: str | Layout, *, visibility: np.ndarr
     x, tracking = check_tracking(data[main], layout, vis, fps=rate.fps)
     if tracking.blocked:
         return Reading([], tracking.problems)
+    shown = _shown_joints(guessed, main, tracking.frames)
     world = world_frame(x, layout)
     if not np.isfinite(world.stature):
         return Reading([], tracking.problems + [Problem(
@@ -2474,7 +2532,7 @@ def _read_motion(data: np.ndarray, layout: str | Layout, *, visibility: np.ndarr
     clock = _Clock(len(x))
     context = _Context(world.unit, world.stature)
     body = _body(world.coords, layout, world.mirrored, rate.fps)
-    facts = _hand_facts(body, clock, world) + _bend_fact(body, clock, world, layout) + _height_facts(body, clock, context, world.dims)
+    facts = _hand_facts(body, clock, world) + _bend_fact(body, clock, world, layout, shown) + _height_facts(body, clock, context, world.dims)
     facts += _walk_fact(body, clock, world, context) + _turn_fact(clock, world, body)
     facts = without_jump_islands(facts, body, clock.n, tracking.jumped, hands)
     if len(persons) > 1:
