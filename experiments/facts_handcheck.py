@@ -193,12 +193,15 @@ class StillStatement:
     part: str = "problem"
 
 
-def read_facts(data: np.ndarray, layout: str, visibility: np.ndarray | None) -> tuple[list, list[str]]:
+def read_facts(data: np.ndarray, layout: str, visibility: np.ndarray | None,
+               seen: np.ndarray | None = None) -> tuple[list, list[str]]:
     """(facts, problems) from the detector's public API; a 'no motion' problem is also returned
-    as a ``still`` statement among the facts."""
+    as a ``still`` statement among the facts. ``seen``: the annotation's per-frame flags (Penn
+    Action's ``.mat`` visibility, the flags ``Sample.visibility(layout, hidden="all")`` gives the
+    product), passed where the detector takes them."""
     if hasattr(detector, "read_motion"):
         try:
-            reading = detector.read_motion(data, layout, visibility=visibility)
+            reading = detector.read_motion(data, layout, visibility=visibility, seen=seen)
         except TypeError:
             reading = detector.read_motion(data, layout)
         facts = list(reading.facts)
@@ -530,7 +533,7 @@ def collect(sources: list[Source]) -> list[dict]:
     refs = {d: camera_reference(d) for d in sorted({src.dataset for src in sources})}
     for src in sources:
         data, layout, detector_visibility, seen_in_frame = load(src)
-        facts, problems = read_facts(data, layout, detector_visibility)
+        facts, problems = read_facts(data, layout, detector_visibility, seen_in_frame)
         ref = refs[src.dataset]
         body = Body(data, layout, ref.up, ref.standing_trunk_deg, seen_in_frame)
         seq = {"dataset": src.dataset, "sequence": src.path.stem, "class": src.label, "layout": layout,

@@ -36,8 +36,8 @@ def stated_facts(root: Path) -> dict[str, list[str]]:
     out = {}
     for path in _rounds():
         for seq in json.loads(path.read_text())["sequences"]:
-            data, layout, visibility, _ = load(_source(root, seq["dataset"], seq["sequence"]))
-            facts, _ = read_facts(data, layout, visibility)
+            data, layout, visibility, seen = load(_source(root, seq["dataset"], seq["sequence"]))
+            facts, _ = read_facts(data, layout, visibility, seen)
             out[f"{path.stem}/{seq['sequence']}"] = [fact_key(f) for f in facts]
     return out
 
