@@ -167,11 +167,12 @@ KINECT_ANKLES = {name: (get_layout(name).index("left_ankle"), get_layout(name).i
                  for name in ("kinect-v1", "utd-mhad")}
 
 
-def load(source: Source) -> tuple[np.ndarray, str, np.ndarray | None, np.ndarray | None]:
-    """(data (1, T, V, C), layout name, the detector's visibility, my own measurement's visibility)
-    through actlm's importers. The detector gets what facts_real and ``actlm explain`` pass it,
-    ``Sample.visibility`` (Penn Action: the joints never seen in the clip, estimated by the importer,
-    marked not visible; the per-frame flags are not passed, as in the product); my own measurement reads only the joints
+def load(source: Source) -> tuple[np.ndarray, str, np.ndarray | None, np.ndarray | None, np.ndarray | None]:
+    """(data (1, T, V, C), layout name, the detector's visibility, the detector's guessed joint-frames,
+    my own measurement's visibility) through actlm's importers. The detector gets what facts_real and
+    ``actlm explain`` pass it: ``Sample.visibility`` (Penn Action: the joints never seen in the clip,
+    estimated by the importer, marked not visible) and ``Sample.guessed`` (Penn Action's per-frame
+    hidden flags, which only the 2D bend and forward reach read); my own measurement reads only the joints
     the annotation marks visible in each frame (the ``.mat`` file's flags, read here with scipy), so
     no estimate decides a verdict."""
     reader = {"nw-ucla": nwucla, "utd-mhad": utdmhad, "penn-action": penn}[source.dataset]
@@ -180,7 +181,7 @@ def load(source: Source) -> tuple[np.ndarray, str, np.ndarray | None, np.ndarray
     seen_in_frame = None
     if source.dataset == "penn-action":
         seen_in_frame = sio.loadmat(source.path, variable_names=["visibility"])["visibility"].astype(float)
-    return sample.data, layout, sample.visibility(layout), seen_in_frame
+    return sample.data, layout, sample.visibility(layout), sample.guessed(layout), seen_in_frame
 
 
 @dataclass
@@ -193,17 +194,11 @@ class StillStatement:
     part: str = "problem"
 
 
-def guessed_flags(seen_in_frame: np.ndarray | None) -> np.ndarray | None:
-    """(T, V) True where the annotation flags a joint hidden in a frame (its position a guess), as
-    ``Sample.visibility(layout, hidden="all")`` marks them; None where the source has no flags."""
-    return None if seen_in_frame is None else np.asarray(seen_in_frame) == 0
-
-
 def read_facts(data: np.ndarray, layout: str, visibility: np.ndarray | None,
                guessed: np.ndarray | None = None) -> tuple[list, list[str]]:
     """(facts, problems) from the detector's public API; a 'no motion' problem is also returned
     as a ``still`` statement among the facts. ``guessed``: the source's per-frame flags of guessed
-    joints (read by the 2D bend only)."""
+    joints (``Sample.guessed``, passed as the product passes it)."""
     if hasattr(detector, "read_motion"):
         try:
             if guessed is not None:
@@ -540,8 +535,8 @@ def collect(sources: list[Source]) -> list[dict]:
     rows = []
     refs = {d: camera_reference(d) for d in sorted({src.dataset for src in sources})}
     for src in sources:
-        data, layout, detector_visibility, seen_in_frame = load(src)
-        facts, problems = read_facts(data, layout, detector_visibility, guessed_flags(seen_in_frame))
+        data, layout, detector_visibility, guessed, seen_in_frame = load(src)
+        facts, problems = read_facts(data, layout, detector_visibility, guessed)
         ref = refs[src.dataset]
         body = Body(data, layout, ref.up, ref.standing_trunk_deg, seen_in_frame)
         seq = {"dataset": src.dataset, "sequence": src.path.stem, "class": src.label, "layout": layout,

@@ -147,7 +147,8 @@ def read_dataset(name: str, limit: int | None) -> list[dict]:
     step = max(len(ds) // limit, 1) if limit else 1
     for i in range(0, len(ds), step):
         s = ds[i]
-        reading = read_motion(s.data, layout, visibility=s.visibility(layout), max_facts=8, fps=s.fps)
+        reading = read_motion(s.data, layout, visibility=s.visibility(layout), max_facts=8, fps=s.fps,
+                              guessed=s.guessed(layout))   # as `actlm explain` reads a sample
         rows.append({"id": s.sample_id, "class": ds.classes[s.label], "stated": sorted({f.motion for f in reading.facts}),
                      "problems": sorted({p.kind for p in reading.problems}), "blocked": reading.blocked,
                      "energy": motion_energy(s.data, layout)})

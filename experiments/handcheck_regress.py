@@ -17,7 +17,7 @@ import json
 from collections import Counter
 from pathlib import Path
 
-from experiments.facts_handcheck import RESULTS, Source, fact_key, guessed_flags, load, read_facts
+from experiments.facts_handcheck import RESULTS, Source, fact_key, load, read_facts
 
 FOLDERS = {"nw-ucla": ("nw-ucla/all_sqe", ".json"), "utd-mhad": ("utd-mhad", ".mat"), "penn-action": ("penn-action", ".mat")}
 
@@ -36,8 +36,8 @@ def stated_facts(root: Path) -> dict[str, list[str]]:
     out = {}
     for path in _rounds():
         for seq in json.loads(path.read_text())["sequences"]:
-            data, layout, visibility, seen_in_frame = load(_source(root, seq["dataset"], seq["sequence"]))
-            facts, _ = read_facts(data, layout, visibility, guessed_flags(seen_in_frame))
+            data, layout, visibility, guessed, _ = load(_source(root, seq["dataset"], seq["sequence"]))
+            facts, _ = read_facts(data, layout, visibility, guessed)
             out[f"{path.stem}/{seq['sequence']}"] = [fact_key(f) for f in facts]
     return out
 

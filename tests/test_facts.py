@@ -1692,7 +1692,8 @@ def test_a_2d_arm_stretched_backwards_is_not_forward(name, arms):
 
 def test_a_2d_arm_out_towards_the_front_is_ahead(monkeypatch):
     """The sign of a 2D reach: on Penn 2244 the left arm's profile offset (towards -h1, where the
-    knees say the back is) counts ahead with no front given and not with the front (+h1) given."""
+    knees say the back is) counts ahead with no front given and not with the front (+h1) given
+    (read with every frame taken as showing the arm: its elbow is bent, see _arm_shown_2d)."""
     from actlm.explain import facts as F
     seen = {}
     bend = F._bend_fact
@@ -1707,6 +1708,9 @@ def test_a_2d_arm_out_towards_the_front_is_ahead(monkeypatch):
     body, world = seen["body"], seen["world"]
     arm = F._arm_length(body, "left")
     assert F._image_front(body, world, seen["layout"]) == 1.0
+    # the arm is bent in the trophy pose, so no frame shows a reach (_arm_shown_2d); the sign is read without that
+    assert np.isnan(F._ahead_2d(body, "left", arm)).all()
+    monkeypatch.setattr(F, "_arm_shown_2d", lambda body, side: np.ones(len(body.hip), bool))
     assert np.nanmax(F._ahead_2d(body, "left", arm)) > 0.25
     assert np.isnan(F._ahead_2d(body, "left", arm, front=1.0)).all()
     assert np.nanmax(F._ahead_2d(body, "left", arm, front=-1.0)) > 0.25
@@ -1860,3 +1864,36 @@ def test_a_pull_up_does_not_lean_back_and_a_standing_lifter_does():
     assert "lean_back" not in motions(read_motion(data, "penn-13", visibility=visibility))
     data, visibility = penn_as_read("0775")
     assert "lean_back" in motions(read_motion(data, "penn-13", visibility=visibility))
+
+
+# --- 2D forward reaches the image shows (experiments/results/facts_reach2d.md) ------------------
+def _penn_reaches(name: str) -> dict[str, list]:
+    """The 2D forward reaches read from a Penn Action clip as the hand-check passes it: the product's
+    visibility and the annotation's per-frame flags of guessed joints (``guessed``)."""
+    import scipy.io as sio
+    data, visibility = penn_as_read(name)
+    flags = sio.loadmat(PENN / f"{name}.mat", variable_names=["visibility"])["visibility"].astype(float)
+    return motions(read_motion(data, "penn-13", visibility=visibility, guessed=flags == 0)).get("reach_forward", [])
+
+
+@pytest.mark.parametrize("name", ["0012", "2198", "2135"])
+def test_a_2d_reach_the_image_does_not_show_is_not_stated(name):
+    """Hand-check rounds 12-17: Penn 0012 (pitcher: the left elbow bent ~105 degrees in the set
+    position; the right shoulder flagged hidden at the release), 2198 (serve's ready stance: the
+    arms hang 35 degrees forward-down, the left shoulder flagged hidden) and 2135 (the left wrist and
+    shoulder never annotated seen in the same frame) were 'stretches ... forward', all ambiguous."""
+    assert _penn_reaches(name) == []
+
+
+def test_a_2d_reach_shown_straight_at_shoulder_level_is_still_stated():
+    """Penn 2033 (round 14, judged to hold): the right arm straight (elbow 157-176 degrees), the wrist
+    at shoulder level ahead of it in frames 5-9, all three joints annotated seen."""
+    assert [f.part for f in _penn_reaches("2033")] == ["right_arm"]
+
+
+def test_the_annotation_flags_alone_remove_a_2d_reach_read_from_guessed_joints():
+    """Penn 2135: the geometry alone still reads the left arm stretched forward (from the annotator's
+    guessed shoulder); passing the per-frame flags removes it. 3D readings take no flags."""
+    data, visibility = penn_as_read("2135")
+    without = motions(read_motion(data, "penn-13", visibility=visibility)).get("reach_forward", [])
+    assert [f.part for f in without] == ["left_arm"] and _penn_reaches("2135") == []

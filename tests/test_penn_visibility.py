@@ -64,6 +64,15 @@ def test_sample_visibility_is_the_annotations_flag_of_the_limb_joints(prepared, 
         sample.visibility(PENN_13, hidden="trunk")
 
 
+@pytest.mark.parametrize("name", CLIPS)
+def test_sample_guessed_is_the_annotations_hidden_flag_of_every_joint(prepared, name):
+    """``Sample.guessed`` (what ``actlm explain`` passes the fact detector as ``guessed``) is True
+    exactly where the .mat file flags a joint-frame hidden; a sample without flags gives None."""
+    sample = prepared[prepared.find(name)]
+    np.testing.assert_array_equal(sample.guessed(PENN_13), flags(name) == 0)
+    assert Sample(sample.data, 0, "x").guessed(PENN_13) is None
+
+
 def test_known_hidden_joint_frames_are_pinned(prepared):
     """0001's right shoulder is hidden in frames 0-49, 70-84 and 100-114 (seen at 50, 69, 85, 115):
     read with the limbs' flags (a guessed shoulder), 0 there with ``hidden="all"``; 0785's left wrist is never

@@ -233,3 +233,27 @@ def test_every_frame_number_of_a_run_list_is_renumbered_and_counts_are_not():
         "jumps in frames 538 and 548-551 (12 frames), frames 500-504, 520-529 and 535-551, and in frame 507"
     assert in_video_frames_text(text, 3) == \
         "jumps in frames 114 and 144-153 (12 frames), frames 0-12, 60-87 and 105-153, and in frame 21"
+
+
+@pytest.mark.parametrize("late", [False, True])
+def test_the_sources_guessed_joint_frames_reach_the_detector_on_the_timeline(late):
+    """``actlm explain`` passes ``Sample.guessed`` through ``read_on_timeline``: Penn 0700's bowler
+    enters the frame with both shoulders and hips flagged guessed; the bend is read from the frames
+    that show the trunk ('about 50', as ``read_motion(guessed=...)`` says), not from the guesses
+    ('about 70'), also when the clip is a late segment laid on a video's timeline."""
+    from actlm.data import penn as reader
+    from test_facts import PENN
+
+    if not (PENN / "0700.mat").exists():
+        pytest.skip("Penn Action data not found")
+    sample = reader.read_sequence(PENN / "0700.mat")
+    data, visibility, guessed = sample.data, sample.visibility("penn-13"), sample.guessed("penn-13")
+    frames = np.arange(data.shape[1]) + 300 if late else None
+
+    def bend(flags):
+        reading = read_on_timeline(data, "penn-13", frames, visibility, guessed=flags)
+        return [f.text for f in reading.facts if f.motion == "bend"]
+
+    direct = [f.text for f in read_motion(data, "penn-13", visibility=visibility, guessed=guessed).facts if f.motion == "bend"]
+    assert bend(guessed) == direct and any("about 50" in t for t in direct), direct
+    assert any("about 70" in t for t in bend(None)), bend(None)

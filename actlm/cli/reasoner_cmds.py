@@ -123,9 +123,9 @@ def explain_cmd(args: tuple[str, ...], checkpoint: str | None, reasoner_dir: str
                                                                     f"the explained model ({explainer.meta.path})")
     writer = _load_writer() if use_lm else None
     results, skipped = [], 0
-    for sid, data, label, visibility, fps in samples:
+    for sid, data, label, visibility, fps, guessed in samples:
         try:
-            ev = explainer.evidence(data, sid, label, visibility, fps)
+            ev = explainer.evidence(data, sid, label, visibility, fps, guessed)
         except ExplainError as exc:
             click.echo(f"{sid}: skipped ({exc})", err=True)
             skipped += 1
@@ -194,8 +194,10 @@ def _reasoner_and_source(reasoner_dir: str | None, source: str | None) -> tuple[
 
 
 def _chosen_samples(explainer, source: str | None, split: str,
-                    choice: Choice) -> list[tuple[str, np.ndarray, str | None, np.ndarray | None, float | None]]:
-    """(id, data, label name, visibility or None: Sample.visibility, frame rate or None: Sample.fps) of
+                    choice: Choice) -> list[tuple[str, np.ndarray, str | None, np.ndarray | None, float | None,
+                                                  np.ndarray | None]]:
+    """(id, data, label name, visibility or None: Sample.visibility, frame rate or None: Sample.fps,
+    guessed joint-frames or None: Sample.guessed) of
     the chosen sequences: the one skeleton file ``source`` names, or those of the dataset (default:
     the model's own) that ``choice`` selects."""
     if source is not None and Path(source).is_file():
@@ -203,14 +205,15 @@ def _chosen_samples(explainer, source: str | None, split: str,
             raise click.UsageError("--wrong, --close, --class and --sample choose among a dataset's sequences; "
                                    f"{source} is one skeleton file")
         from ..data.sequence_files import read_array
-        return [(Path(source).stem, read_array(Path(source)), None, None, None)]
+        return [(Path(source).stem, read_array(Path(source)), None, None, None, None)]
     ds = _dataset(explainer, source, split)
     positions, order = _select(explainer, ds, choice)
     if not positions:
         raise click.ClickException(f"no {choice.words()} in {ds.name} ({ds.split_name or 'all'})")
     click.echo(f"explaining {len(positions)} {choice.words()} of {ds.name} "
                f"({ds.split_name or 'all'}, {len(ds)} sequences): {order}", err=True)
-    return [(s.sample_id, s.data, ds.classes[s.label], s.visibility(ds.layout), s.fps) for s in (ds[i] for i in positions)]
+    return [(s.sample_id, s.data, ds.classes[s.label], s.visibility(ds.layout), s.fps, s.guessed(ds.layout))
+            for s in (ds[i] for i in positions)]
 
 
 def _dataset(explainer, source: str | None, split: str):

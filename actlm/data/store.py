@@ -76,19 +76,34 @@ class Sample:
         other hip (Penn 0818: a 20 degree lean back read as 40)."""
         if hidden not in ("limbs", "all", "none"):
             raise ValueError(f"hidden must be 'limbs', 'all' or 'none', not {hidden!r}")
-        runs_by_joint = {} if hidden == "none" else self.meta.get("hidden") or {}
+        flags = None if hidden == "none" else self.guessed(layout)
         unseen = self.meta.get("unseen") or []
-        if not runs_by_joint and not unseen:
+        if flags is None and not unseen:
             return None
         joints = resolve_layout(layout).joints
         visible = np.ones(self.data.shape[1:3], np.float32)
-        for name, runs in runs_by_joint.items():
-            if name in joints and (hidden == "all" or name.endswith(GUESSED_LIMB)):
-                column = joints.index(name)
-                for start, stop in zip(runs[::2], runs[1::2]):
-                    visible[start:stop, column] = 0.0
+        if flags is not None:
+            columns = [v for v, name in enumerate(joints) if hidden == "all" or name.endswith(GUESSED_LIMB)]
+            visible[:, columns] = np.where(flags[:, columns], 0.0, 1.0)
         visible[:, [joints.index(name) for name in unseen if name in joints]] = 0.0
         return visible
+
+    def guessed(self, layout: str | Layout) -> np.ndarray | None:
+        """(T, V) bool: True where the source flags a joint hidden in a frame, its position there an
+        estimate (``meta['hidden']``: Penn Action's annotator flags); None when the source flags none.
+        The fact detector takes it (``read_motion(guessed=...)``): the positions are read as the
+        visibility above decides, except where a 2D fact hangs on exactly where a joint is in one
+        image (a bend's trunk line, a forward reach's arm)."""
+        runs_by_joint = self.meta.get("hidden") or {}
+        if not runs_by_joint:
+            return None
+        joints = resolve_layout(layout).joints
+        flags = np.zeros(self.data.shape[1:3], bool)
+        for name, runs in runs_by_joint.items():
+            if name in joints:
+                for start, stop in zip(runs[::2], runs[1::2]):
+                    flags[start:stop, joints.index(name)] = True
+        return flags
 
 
 def hidden_runs(hidden: np.ndarray, joints: tuple[str, ...] | list[str]) -> dict[str, list[int]]:

@@ -186,20 +186,23 @@ def kept_clock(fact: Fact, frames: np.ndarray) -> Fact:
 
 def read_on_timeline(data: np.ndarray, layout: Layout, frames: np.ndarray | None,
                      visibility: np.ndarray | None = None, max_facts: int = 8,
-                     camera_moving: np.ndarray | None = None, fps: float | None = None) -> Reading:
+                     camera_moving: np.ndarray | None = None, fps: float | None = None,
+                     guessed: np.ndarray | None = None) -> Reading:
     """:func:`read_motion` of ``data``; with ``frames`` (the input frame of each of its frames, e.g.
     a video's frames with a person) read with the frames between them missing, its problems in
     input frames and its facts' times on ``data``'s own clock (:func:`kept_clock`); with
     ``camera_moving`` (one bool per input frame, ``actlm.pose.camera``) without the whole-body
     facts of the frames where the camera moves (:func:`drop_camera_moved_facts`); ``fps`` the frame
-    rate its durations are read at (None: 30)."""
+    rate its durations are read at (None: 30); ``guessed`` the source's per-frame flags of joint
+    positions that are estimates (``Sample.guessed``; see :func:`read_motion`)."""
     if frames is None:
-        reading = read_motion(data, layout, visibility=visibility, max_facts=max_facts, fps=fps)
+        reading = read_motion(data, layout, visibility=visibility, max_facts=max_facts, fps=fps, guessed=guessed)
         frames = np.arange(data.shape[1])
     else:
         frames = np.asarray(frames, int)
         full, vis = on_timeline(data, frames, visibility)
-        reading = read_motion(full, layout, visibility=vis, max_facts=max_facts, fps=fps)
+        flags = None if guessed is None else on_timeline(np.asarray(guessed)[None, ..., None], frames)[0][0, ..., 0]
+        reading = read_motion(full, layout, visibility=vis, max_facts=max_facts, fps=fps, guessed=flags)
         reading.problems = [in_input_frames(p, int(frames[0])) for p in reading.problems]
         reading.facts = [kept_clock(f, frames) for f in reading.facts]
         reading.facts = unseen_edge_facts(reading.facts, frames)
@@ -266,13 +269,14 @@ def drop_camera_moved_facts(reading: Reading, frames: np.ndarray, camera_moving:
 
 def usable_reading(data: np.ndarray, layout: Layout, sample_id: str,
                    visibility: np.ndarray | None = None, fps: float | None = None, frames: np.ndarray | None = None,
-                   camera_moving: np.ndarray | None = None) -> Reading:
+                   camera_moving: np.ndarray | None = None, guessed: np.ndarray | None = None) -> Reading:
     """The sample's motion reading (``fps``: its frame rate, where known), or an ExplainError naming
     why nothing can be explained (NaN/inf values, no person, a single frame): the model cannot be
     run on such input either (NaN in, NaN out), so this is checked before its pipeline, and never
-    shown as '(nan%)'. ``frames``: see :func:`read_on_timeline` (and ``camera_moving``)."""
+    shown as '(nan%)'. ``frames``: see :func:`read_on_timeline` (and ``camera_moving``, ``guessed``)."""
     try:
-        reading = read_on_timeline(data, layout, frames, visibility, max_facts=8, camera_moving=camera_moving, fps=fps)
+        reading = read_on_timeline(data, layout, frames, visibility, max_facts=8, camera_moving=camera_moving, fps=fps,
+                                   guessed=guessed)
     except ValueError as exc:
         raise ExplainError(f"{sample_id}: cannot measure its motion ({exc})") from None
     unusable = [p for p in reading.problems if p.kind in UNUSABLE_INPUT]
@@ -285,7 +289,7 @@ def gather_evidence(model: torch.nn.Module, x: torch.Tensor, data: np.ndarray, l
                     classes: list[str], sample_id: str = "sample", profile: dict[str, Any] | None = None,
                     label: str | None = None, visibility: np.ndarray | None = None,
                     reading: Reading | None = None, fps: float | None = None, frames: np.ndarray | None = None,
-                    camera_moving: np.ndarray | None = None) -> Evidence:
+                    camera_moving: np.ndarray | None = None, guessed: np.ndarray | None = None) -> Evidence:
     """Evidence for the model's decision on one sample: ``x`` its model input (1, C, T, V, M),
     ``data`` the raw sequence (M, T, V, C) the facts are measured on; ``visibility`` (M, T, V) the
     pose estimator's per-joint visibility, when it gives one (joints it did not see are not read);
@@ -293,9 +297,10 @@ def gather_evidence(model: torch.nn.Module, x: torch.Tensor, data: np.ndarray, l
     sequence's frame rate (frames/s), where known (None: 30); ``frames`` the input frame of each of
     ``data``'s frames when some were left out (a video's frames without a person): the facts are read
     with those gaps in place (:func:`read_on_timeline`); ``camera_moving`` (one bool per input frame)
-    where the camera moves: no whole-body fact is read there."""
+    where the camera moves: no whole-body fact is read there; ``guessed`` the source's per-frame
+    flags of guessed joint positions (``Sample.guessed``)."""
     layout = check_layout(data, layout, sample_id)
-    reading = reading or usable_reading(data, layout, sample_id, visibility, fps, frames, camera_moving)
+    reading = reading or usable_reading(data, layout, sample_id, visibility, fps, frames, camera_moving, guessed)
     facts = reading.facts
     occ = occlude(model, x, layout)
     probs = occ.probs
@@ -313,8 +318,8 @@ def gather_evidence(model: torch.nn.Module, x: torch.Tensor, data: np.ndarray, l
                   set_drops={set_key(s): round(d, 4) for s, d in occ.set_drops(top).items()})
     if ev.close_call:
         ev.contrast_parts = {p: round(d, 4) for p, d in occ.margin_drops(top, runner).items()}
-        measured = read_on_timeline(data, layout, frames, max_facts=len(MOTIONS) * 3,   # every fact, for absences
-                                    camera_moving=camera_moving, fps=fps).facts
+        measured = read_on_timeline(data, layout, frames, visibility, max_facts=len(MOTIONS) * 3,   # every fact, for absences
+                                    camera_moving=camera_moving, fps=fps, guessed=guessed).facts
         # sides in doubt (mirrored_sides): no verdict may rest on left vs right
         sides = not any(p.kind == "mirrored_sides" for p in reading.problems)
         if any(p.kind == "camera_motion" for p in reading.problems):

@@ -44,14 +44,16 @@ class Explainer:
         return torch.from_numpy(self.pipeline(data, np.random.default_rng(0)))[None]
 
     def evidence(self, data: np.ndarray, sample_id: str = "sample", label: str | None = None,
-                 visibility: np.ndarray | None = None, fps: float | None = None) -> Evidence:
+                 visibility: np.ndarray | None = None, fps: float | None = None,
+                 guessed: np.ndarray | None = None) -> Evidence:
         """``visibility`` (T, V), when known (a video's, or Sample.visibility of a prepared set): joints
         below 0.5 are estimates, and no motion is stated from them. ``fps``: the sequence's frame
-        rate (a video's, or Sample.fps), where known (None: 30)."""
+        rate (a video's, or Sample.fps), where known (None: 30). ``guessed`` (T, V): the source's
+        per-frame flags of guessed joint positions (Sample.guessed), where it has them."""
         layout = check_layout(data, self.layout, sample_id)        # before the pipeline meets a foreign skeleton
-        reading = usable_reading(data, layout, sample_id, visibility, fps)   # or NaN/one frame would reach the model
+        reading = usable_reading(data, layout, sample_id, visibility, fps, guessed=guessed)   # or NaN/one frame would reach the model
         return gather_evidence(self.model, self.model_input(data), data, layout, self.classes, sample_id,
-                               self.profile, label, reading=reading, fps=fps)
+                               self.profile, label, visibility, reading=reading, fps=fps, guessed=guessed)
 
     def explain(self, data: np.ndarray, sample_id: str = "sample", label: str | None = None) -> tuple[Evidence, str]:
         ev = self.evidence(data, sample_id, label)

@@ -150,6 +150,16 @@ STRAIGHT_ARM, REACH_ANGLE = 0.7, 50
 #: (a straight arm held out seen from up to 35 degrees off its side: cos 35 = 0.82, times a
 #: reach's own 20 degrees out from straight ahead)
 STRETCHED_2D = 0.65
+#: in one image a reach is read only from frames that show it (hand-check rounds 4-17: of 23 Penn
+#: Action 'stretches forward' judged, 1 held, 3 were false and 19 could not be told, from wrists
+#: bent back, hanging forward-down or guessed by the annotator): the elbow at least REACH_2D_ELBOW
+#: degrees in the image (the one reach judged to hold: 166-176; the set position's and ready
+#: stance's 93-130 are not straight) and the hand at most REACH_2D_DOWN degrees below its
+#: shoulder's level in the image (arms pointing 30-45 degrees down hang forward: Penn 2002, 2058,
+#: 2198). The price, on the generated suite: its reaching arms are bent to 152 degrees and look
+#: 120-150 from an oblique camera, so 4 of its 2D reaches are no longer read (145 and 25 degrees
+#: of a view-independent drop keep 3 of them but state Penn 0843's golf swing and 2002 again)
+REACH_2D_ELBOW, REACH_2D_DOWN = 150, 30
 #: in metric data hands are together within this many metres (their gap smoothed over QUICK_SMOOTHING)
 HANDS_METRES = 0.13
 #: ... and held near: the hands' per-frame gap, its median over MEDIAN_WINDOW (~0.17 s), within this many
@@ -566,6 +576,10 @@ class _Body:
     neck: np.ndarray                     # spine top (T, 3)
     center: np.ndarray
     rate: _Rate = field(default_factory=_Rate)   # the clip's frame rate
+    elbow: dict[str, np.ndarray] = field(default_factory=dict)   # (T, 3) each; empty: the layout has none
+    #: per side (T,) bool: the source annotates the shoulder, elbow and wrist all seen in the frame (not a
+    #: guessed position); None when the source gives no per-frame flags
+    arm_seen: dict[str, np.ndarray] | None = None
 
     @cached_property
     def leg_glitch(self) -> np.ndarray:
@@ -609,10 +623,12 @@ def _leg_joint(layout: Layout, side: str, k: int) -> tuple[int, ...]:
     return (leg[k],) if len(leg) > abs(k) else ()
 
 
-def _body(w: np.ndarray, layout: Layout, mirrored: bool = False, fps: float | None = None) -> _Body:
+def _body(w: np.ndarray, layout: Layout, mirrored: bool = False, fps: float | None = None,
+          seen: np.ndarray | None = None) -> _Body:
     """The trajectories (smoothed over SMOOTHING seconds at ``fps``, see :func:`_rate`); with
     ``mirrored`` labels (a Kinect seeing the person from behind) the joints labelled left are the
-    person's right and the other way round."""
+    person's right and the other way round. ``seen`` (T, V) bool: the joint-frames the source
+    annotates seen (see :func:`read_motion`), or None."""
     rate = _rate(fps)
     width, quick = rate.window(SMOOTHING), rate.window(QUICK_SMOOTHING)
 
@@ -640,10 +656,25 @@ def _body(w: np.ndarray, layout: Layout, mirrored: bool = False, fps: float | No
         neck=track(layout.spine_top),
         center=track(layout.center),
         rate=rate,
+        elbow={s: track(_named(layout, f"{s}_elbow")) for s in sides if _named(layout, f"{s}_elbow")},
+        arm_seen=None if seen is None else {s: _arm_annotated(seen, layout, s) for s in sides},
     )
-    for name in ("hand", "raw_hand", "step_hand", "step_ankle", "shoulder", "ankle", "knee", "hip_joint"):
+    names = ("hand", "raw_hand", "step_hand", "step_ankle", "shoulder", "ankle", "knee", "hip_joint")
+    for name in names + (("elbow",) if len(body.elbow) == 2 else ()) + (("arm_seen",) if seen is not None else ()):
         setattr(body, name, sided(getattr(body, name)))
     return body
+
+
+def _named(layout: Layout, name: str) -> tuple[int, ...]:
+    """The joint called ``name`` in ``layout`` as a one-joint tuple, () if it has none."""
+    return (layout.joints.index(name),) if name in layout.joints else ()
+
+
+def _arm_annotated(seen: np.ndarray, layout: Layout, side: str) -> np.ndarray:
+    """(T,) bool: the side's shoulder, elbow and hand joints all annotated seen in the frame."""
+    shoulder = layout.right_shoulder if side == "right" else layout.left_shoulder
+    joints = (shoulder,) + _named(layout, f"{side}_elbow") + _end(layout, f"{side}_hand")
+    return np.asarray(seen, bool)[:, list(joints)].all(axis=1)
 
 
 # --- hand facts -----------------------------------------------------------------------------
@@ -760,10 +791,27 @@ def _ahead_2d(body: _Body, side: str, arm: float, front: float = 0.0) -> np.ndar
     along h1, see :func:`_image_front`) only a hand out towards it is ahead: the extent alone does
     not tell forward from back (hand-check round 12: Penn 2244's serve, the racket arm drawn back,
     was 'stretched forward')."""
-    out = _arm_out_2d(body, side, arm)
+    out = np.where(_arm_shown_2d(body, side), _arm_out_2d(body, side, arm), np.nan)
     if front:
         out = np.where(out * front > 0, out, np.nan)
     return np.abs(out)
+
+
+def _arm_shown_2d(body: _Body, side: str) -> np.ndarray:
+    """Frames (T,) where one image shows an arm as a reach can be read from it: the shoulder, elbow
+    and hand annotated seen where the source flags them per frame (Penn Action's annotator marks a
+    hidden joint and guesses its place: hand-check rounds 11-17, 0078, 2135, 0012), the elbow
+    straight (REACH_2D_ELBOW; not read where the layout has no elbow) and the hand near its
+    shoulder's level (REACH_2D_DOWN below it at most)."""
+    rel = (body.hand[side] - body.shoulder[side])[:, :2]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        down = np.degrees(np.arctan2(-rel[:, 1], np.abs(rel[:, 0])))      # world y is up
+        shown = down <= REACH_2D_DOWN
+        if side in body.elbow:
+            shown &= knee_angles(body.shoulder[side], body.elbow[side], body.hand[side]) >= REACH_2D_ELBOW
+    if body.arm_seen is not None:
+        shown &= body.arm_seen[side]
+    return shown
 
 
 def _arms_opposite_2d(body: _Body) -> np.ndarray:
@@ -790,7 +838,8 @@ def _forward_reach(body: _Body, side: str, clock: _Clock, world: World) -> list[
     front = (_image_front(body, world, None) or _bent_front(body)) if world.dims == 2 else 0.0
     ahead = _ahead_3d(body, side, world) if world.dims == 3 else _ahead_2d(body, side, arm, front)
     width = body.rate.frames(BEND_HELD)
-    held = _held(ahead, width, readable=max(width - 1, 1))     # a tracker may drop a frame at a punch's fast end
+    # a tracker may drop a frame at a punch's fast end; an image's reach is shown in each of them
+    held = _held(ahead, width, readable=width if world.dims == 2 else max(width - 1, 1))
     if not _readable(held, 1):
         return []
     first = _argmax(held)
@@ -2495,10 +2544,14 @@ def _read_motion(data: np.ndarray, layout: str | Layout, *, visibility: np.ndarr
 
     ``visibility`` (M, T, V) or (T, V), when the pose source gives it: joints below 0.5 are not
     read. ``guessed`` (M, T, V) or (T, V) bool, when the source flags joint positions that are an
-    estimate in a frame (Penn Action's annotator marks hidden joints and guesses them): only a 2D
-    bend reads it (its trunk from frames that show it, see :func:`_seen_trunk_2d`); every other
-    fact reads the guesses, as without it. ``fps``: the clip's frame rate (frames/s). None reads it
-    at TUNED_FPS (30), the rate the durations were tuned at: a clip at another rate read as 30 fps misses fast motions (at 60 fps
+    estimate in a frame (Penn Action's annotator marks hidden joints and guesses them; the product
+    passes :meth:`Sample.guessed`): the guessed positions are still read (see ``Sample.visibility``
+    for why), except where a fact hangs on exactly where a joint is in one image: a 2D bend reads
+    its trunk only from frames that show it (:func:`_seen_trunk_2d`), a 2D forward reach only from
+    frames whose shoulder, elbow and wrist are annotated seen (:func:`_arm_shown_2d`).
+
+    ``fps``: the clip's frame rate (frames/s). None reads it at TUNED_FPS (30), the rate the
+    durations were tuned at: a clip at another rate read as 30 fps misses fast motions (at 60 fps
     a throw moves half as far a frame) or finds false ones (at 15 fps a walk's arm moves twice as
     far), so callers that know the rate pass it. Facts are ordered by time; a still person gets
     one ``still`` fact; a blocked reading (see :attr:`Reading.blocked`) has none. Raises
@@ -2531,7 +2584,7 @@ def _read_motion(data: np.ndarray, layout: str | Layout, *, visibility: np.ndarr
     world.coords = np.where(drop[..., None], np.nan, world.coords)
     clock = _Clock(len(x))
     context = _Context(world.unit, world.stature)
-    body = _body(world.coords, layout, world.mirrored, rate.fps)
+    body = _body(world.coords, layout, world.mirrored, rate.fps, shown)
     facts = _hand_facts(body, clock, world) + _bend_fact(body, clock, world, layout, shown) + _height_facts(body, clock, context, world.dims)
     facts += _walk_fact(body, clock, world, context) + _turn_fact(clock, world, body)
     facts = without_jump_islands(facts, body, clock.n, tracking.jumped, hands)
