@@ -1897,3 +1897,15 @@ def test_the_annotation_flags_alone_remove_a_2d_reach_read_from_guessed_joints()
     data, visibility = penn_as_read("2135")
     without = motions(read_motion(data, "penn-13", visibility=visibility)).get("reach_forward", [])
     assert [f.part for f in without] == ["left_arm"] and _penn_reaches("2135") == []
+
+
+def test_a_mirror_decision_is_said_when_only_a_walks_direction_names_a_side():
+    """NW-UCLA a01_s02_e02_v03 (hand-check round 20): read as seen from behind, its only sided fact
+    is 'walks sideways to the left' (no hand or arm named): the left it says rests on the mirror
+    decision, so the mirrored_sides problem must say so (it was only said for facts about a sided
+    body part)."""
+    reading = read_motion(ucla("a01_s02_e02_v03"), "kinect-v1")
+    walks = motions(reading)["walk"]
+    assert any("left" in f.text or "right" in f.text for f in walks)
+    assert not any(f.part.startswith(("left", "right")) for f in reading.facts)
+    assert "mirrored_sides" in {p.kind for p in reading.problems}

@@ -29,6 +29,7 @@ nearest joint group (the wrist end of the arm).
 """
 from __future__ import annotations
 
+import re
 import warnings
 from dataclasses import asdict, dataclass, field
 from functools import cached_property
@@ -2529,6 +2530,15 @@ def _all_parts_seen(body: _Body) -> bool:
     return all(np.isfinite(x[:, 0]).mean() >= STILL_READABLE for x in parts)
 
 
+_SIDE_WORD = re.compile(r"\b(left|right)\b")
+
+
+def _names_a_side(fact: Fact) -> bool:
+    """Whether ``fact`` says left or right: by its part (a hand, an arm) or in its words (a step
+    sideways to the left, a turn to the right), so a mirror decision shapes it."""
+    return fact.part.startswith(("left", "right")) or bool(_SIDE_WORD.search(fact.text))
+
+
 def read_motion(data: np.ndarray, layout: str | Layout, *, visibility: np.ndarray | None = None,
                 max_facts: int = 8, fps: float | None = None, guessed: np.ndarray | None = None) -> Reading:
     """See :func:`_read_motion`; NumPy's warnings about all-NaN slices (joint-frames the tracking
@@ -2593,7 +2603,7 @@ def _read_motion(data: np.ndarray, layout: str | Layout, *, visibility: np.ndarr
     moved = _excursions(body)
     facts = _most_salient(_merge_sides(facts), max_facts)
     problems = tracking.problems + problems
-    if world.mirrored and any(f.part.startswith(("left", "right")) for f in facts):
+    if world.mirrored and any(_names_a_side(f) for f in facts):
         # said, not silently applied: a reader comparing with the file's joint names would otherwise
         # find "left" where the skeleton says right
         problems.append(Problem("mirrored_sides", (), (int(tracking.frames[0]), int(tracking.frames[-1])),
