@@ -348,3 +348,13 @@ def test_precise_bn_run_trains_the_same_weights_and_logs_both_accuracies(tiny_uc
     result = CliRunner().invoke(main, ["eval", str(tmp_path / "plain_bn" / "last"), "--json", "--precise-bn", "train"])
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["precise_bn"] == "train"
+
+
+def test_a_loss_that_becomes_nan_stops_the_run_before_saving_it(tiny_ucla, tmp_path):
+    """lr=1e8 makes the loss NaN within the first epoch: the run stops with an error naming the
+    epoch and step; no NaN model is saved as last/ or best/ and no NaN row is written."""
+    run = tmp_path / "run"
+    cfg = load_config("nw-ucla/hglnet_joint", tiny_overrides(tiny_ucla, run) + ["optim.lr=1e8"])
+    with pytest.raises(ConfigError, match=r"loss became (nan|inf) at epoch 1, step \d+ of \d+ .*no epoch was saved"):
+        train(cfg)
+    assert not (run / "last").exists() and not (run / "best").exists() and not (run / "metrics.json").exists()

@@ -207,6 +207,19 @@ def predict(model: nn.Module, loader: DataLoader, device: torch.device, world: W
     return out[0].numpy(), out[1].numpy(), out[2].numpy()
 
 
+class DivergedError(ConfigError):
+    """The training loss stopped being a finite number: the run stops before that epoch is saved."""
+
+
+def diverged(run_dir: Path, loss: float, epoch: int, where: str, lr: float, epochs_saved: int) -> DivergedError:
+    """The error for a loss that became NaN or infinite at ``where`` of ``epoch`` (0-based)."""
+    kept = (f"last/ keeps epoch {epochs_saved} (--resume continues from it)" if epochs_saved
+            else "no epoch was saved")
+    return DivergedError(f"{run_dir}: the training loss became {loss} at epoch {epoch + 1}, {where} (lr {lr:g}); "
+                         f"training stopped and this epoch was not saved, {kept}. Lower optim.lr, or check the "
+                         f"data for extreme values")
+
+
 # --- the loop --------------------------------------------------------------------------------
 class Trainer:
     """Holds everything one run needs; ``fit()`` trains, evaluates and writes the run directory."""
@@ -362,13 +375,19 @@ class Trainer:
             self.step += 1
             if self.ema is not None:
                 self.ema.update(self.model, self.step)
-            total_loss += loss.item() * len(y)
+            value = loss.item()
+            if self.world.size == 1 and not math.isfinite(value):   # several processes: checked on their sum below
+                raise diverged(self.run_dir, value, epoch, f"step {i + 1} of {self.steps_per_epoch}", lr,
+                               len(self.history))
+            total_loss += value * len(y)
             correct += (logits.argmax(1) == y).sum().item()
             seen += len(y)
             bar.set_postfix(loss=f"{total_loss / seen:.3f}", acc=f"{correct / seen:.3f}", lr=f"{lr:.4f}")
         elapsed = time.perf_counter() - start
         names = sorted(term_sums)
         total_loss, correct, seen, *parts = _reduce([total_loss, correct, seen] + [term_sums[k] for k in names], self.world)
+        if not math.isfinite(total_loss):
+            raise diverged(self.run_dir, total_loss, epoch, "over the epoch", lr, len(self.history))
         self.objective.end_epoch(unwrap(self.model))
         return {"train_loss": total_loss / seen, "train_acc": correct / seen, "lr": lr,
                 **{k: v / seen for k, v in zip(names, parts)},
