@@ -358,3 +358,36 @@ def test_a_loss_that_becomes_nan_stops_the_run_before_saving_it(tiny_ucla, tmp_p
     with pytest.raises(ConfigError, match=r"loss became (nan|inf) at epoch 1, step \d+ of \d+ .*no epoch was saved"):
         train(cfg)
     assert not (run / "last").exists() and not (run / "best").exists() and not (run / "metrics.json").exists()
+
+
+def test_ensemble_refuses_scores_it_would_fuse_wrongly(tiny_ucla, tmp_path):
+    """NaN scores, a logits/classes shape mismatch, other labels for the same samples and negative or
+    non-numeric weights are errors naming the file or option; before, NaN rows were fused as class 0,
+    relabelled samples scored against the first file's labels and negative weights gave 0 %."""
+    from actlm.data import SkeletonSet
+    from actlm.engine.metrics import save_scores
+
+    ds = SkeletonSet(tiny_ucla).split("test")
+    ids, labels, classes = np.array(ds.sample_ids), ds.labels, ds.classes
+    logits = np.random.default_rng(0).normal(size=(len(ids), len(classes)))
+    save_scores(tmp_path / "a.npz", ids, labels, logits, classes)
+    nan = logits.copy()
+    nan[2, 1] = np.nan
+    save_scores(tmp_path / "nan.npz", ids, labels, nan, classes)
+    save_scores(tmp_path / "narrow.npz", ids, labels, logits[:, :-1], classes)
+    save_scores(tmp_path / "relabelled.npz", ids, (labels + 1) % len(classes), logits, classes)
+    runner = CliRunner()
+
+    def fails(*args: str) -> str:
+        result = runner.invoke(main, ["ensemble", *args])
+        assert result.exit_code == 2, result.output
+        return result.output
+
+    assert f"NaN or infinite scores for 1 sample(s), first {ids[2]}" in fails(str(tmp_path / "a.npz"), str(tmp_path / "nan.npz"))
+    assert "narrow.npz: damaged scores" in fails(str(tmp_path / "a.npz"), str(tmp_path / "narrow.npz"))
+    assert f"relabelled.npz: {len(ids)} of the same test samples have other labels" in fails(
+        str(tmp_path / "a.npz"), str(tmp_path / "relabelled.npz"))
+    assert "each must be a finite number >= 0" in fails(str(tmp_path / "a.npz"), str(tmp_path / "a.npz"), "--weights", "-1,-1")
+    assert "expected comma-separated numbers" in fails(str(tmp_path / "a.npz"), str(tmp_path / "a.npz"), "--weights", "1,x")
+    ok = runner.invoke(main, ["ensemble", str(tmp_path / "a.npz"), str(tmp_path / "a.npz"), "--weights", "1,0"])
+    assert ok.exit_code == 0, ok.output

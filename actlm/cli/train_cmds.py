@@ -218,10 +218,18 @@ def ensemble_cmd(runs: tuple[str, ...], weights: str | None, as_json: bool, save
         return
     from ..engine.ensemble import ensemble
 
-    report = ensemble(runs, [float(v) for v in weights.split(",")] if weights else None)
+    report = ensemble(runs, _weights_option(weights) if weights else None)
     if as_json:
         click.echo(json.dumps(report, indent=1))
         return
     for run, acc in report["runs"].items():
         click.echo(f"{run}: top-1 {acc:.2%}")
     click.echo(f"ensemble ({', '.join(f'{x:g}' for x in report['weights'])}): top-1 {report['top1']:.2%}  top-5 {report['top5']:.2%}  (n={report['n']})")
+
+
+def _weights_option(text: str) -> list[float]:
+    """``--weights``: comma-separated numbers."""
+    try:
+        return [float(v) for v in text.split(",")]
+    except ValueError:
+        raise click.BadParameter(f"{text!r}: expected comma-separated numbers such as 1,0.5", param_hint="--weights") from None
