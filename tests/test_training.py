@@ -391,3 +391,16 @@ def test_ensemble_refuses_scores_it_would_fuse_wrongly(tiny_ucla, tmp_path):
     assert "expected comma-separated numbers" in fails(str(tmp_path / "a.npz"), str(tmp_path / "a.npz"), "--weights", "1,x")
     ok = runner.invoke(main, ["ensemble", str(tmp_path / "a.npz"), str(tmp_path / "a.npz"), "--weights", "1,0"])
     assert ok.exit_code == 0, ok.output
+
+
+def test_resume_refuses_a_config_that_trains_otherwise(tiny_ucla, tmp_path):
+    """--resume with another lr would mix two recipes in one run and overwrite its config.yaml;
+    it is refused naming the value, and the run is left as it was (train.epochs may change)."""
+    run = tmp_path / "run"
+    train(load_config("nw-ucla/hglnet_joint", tiny_overrides(tiny_ucla, run, epochs=1)))
+    saved = (run / "config.yaml").read_text()
+    other = load_config("nw-ucla/hglnet_joint", tiny_overrides(tiny_ucla, run, epochs=2) + ["optim.lr=0.5"])
+    with pytest.raises(ConfigError, match=r"differs from the run's .*config.yaml in 1 value.*optim.lr: 0.1 -> 0.5"):
+        train(other, resume=run)
+    assert (run / "config.yaml").read_text() == saved
+    assert len(json.loads((run / "metrics.json").read_text())) == 1

@@ -220,6 +220,44 @@ def diverged(run_dir: Path, loss: float, epoch: int, where: str, lr: float, epoc
                          f"data for extreme values")
 
 
+# what --resume may change: the schedule's length (its cosine follows) and how the run is executed
+RESUMABLE_CHANGES = ("name", "train.epochs", "train.work_dir", "train.threads", "train.num_workers",
+                     "train.eval_every", "train.keep_every", "train.tensorboard", "train.test_batch_size")
+
+
+def _flat(tree: Any, prefix: str = "") -> dict[str, Any]:
+    """``{"a": {"b": 1}}`` -> ``{"a.b": 1}`` (lists stay values)."""
+    if not isinstance(tree, dict):
+        return {prefix: tree}
+    out: dict[str, Any] = {}
+    for key, value in tree.items():
+        out.update(_flat(value, f"{prefix}.{key}" if prefix else str(key)))
+    return out
+
+
+def recipe_changes(saved: dict[str, Any], cfg: ExperimentConfig) -> list[str]:
+    """``key: old -> new`` for each value of ``cfg`` that differs from the run's saved config,
+    besides :data:`RESUMABLE_CHANGES`."""
+    old, new = _flat(saved), _flat(yaml.safe_load(yaml.safe_dump(cfg.model_dump(), sort_keys=False)))
+    return [f"{key}: {old.get(key)!r} -> {new.get(key)!r}" for key in dict.fromkeys([*old, *new])
+            if key not in RESUMABLE_CHANGES and old.get(key) != new.get(key)]
+
+
+def check_same_recipe(saved_config: Path, cfg: ExperimentConfig) -> None:
+    """--resume continues the run it names: a config that trains otherwise (another lr, model or
+    dataset) would mix two recipes in one run and overwrite the record of the first."""
+    try:
+        saved = yaml.safe_load(saved_config.read_text())
+    except (OSError, yaml.YAMLError):
+        return   # a run from before config.yaml was written, or a damaged one: nothing to compare with
+    changes = recipe_changes(saved, cfg) if isinstance(saved, dict) else []
+    if changes:
+        raise ConfigError(f"--resume: this config differs from the run's {saved_config} in {len(changes)} value(s) "
+                          f"that change the training: {'; '.join(changes[:6])}{' ...' if len(changes) > 6 else ''}. "
+                          f"Resume with the run's config (only train.epochs and how it runs may change), or start "
+                          f"a new run (name=NEW_NAME)")
+
+
 # --- the loop --------------------------------------------------------------------------------
 class Trainer:
     """Holds everything one run needs; ``fit()`` trains, evaluates and writes the run directory."""
@@ -306,7 +344,8 @@ class Trainer:
         run = ckpt.parent
         if run.resolve() != Path(self.run_dir).resolve():
             raise ConfigError(f"--resume {path} continues the run in {run}, but this config writes to "
-                              f"{self.run_dir}: give the run's config ({run / 'config.yaml'}) or run_dir={run}")
+                              f"{self.run_dir}: give the run's config ({run / 'config.yaml'}) or train.work_dir={run}")
+        check_same_recipe(run / "config.yaml", self.cfg)
         raw = TRAINING_WEIGHTS if (ckpt / TRAINING_WEIGHTS).exists() else "model.safetensors"
         load_state_into(self.model, load_weights(ckpt, raw), ckpt)
         if self.ema is not None:   # the saved average (a run started without EMA starts it here)
