@@ -404,3 +404,16 @@ def test_resume_refuses_a_config_that_trains_otherwise(tiny_ucla, tmp_path):
         train(other, resume=run)
     assert (run / "config.yaml").read_text() == saved
     assert len(json.loads((run / "metrics.json").read_text())) == 1
+
+
+def test_a_base_that_is_missing_names_the_config_and_a_shipped_name_is_a_base(tmp_path):
+    """``_base_: nosuch.yaml`` was '[Errno 2] No such file ...' without the config that names it;
+    ``_base_: nw-ucla/hglnet_joint`` (the name `actlm train` takes) was the same error."""
+    missing = tmp_path / "mine.yaml"
+    missing.write_text("_base_: nosuch.yaml\ntrain: {epochs: 2}\n")
+    with pytest.raises(ConfigError, match=r"mine.yaml: _base_ 'nosuch.yaml' not found"):
+        load_config(missing)
+    named = tmp_path / "named.yaml"
+    named.write_text("_base_: nw-ucla/hglnet_joint\ntrain: {epochs: 2}\n")
+    cfg = load_config(named)
+    assert cfg.train.epochs == 2 and cfg.model.args == load_config("nw-ucla/hglnet_joint").model.args
