@@ -417,3 +417,21 @@ def test_a_base_that_is_missing_names_the_config_and_a_shipped_name_is_a_base(tm
     named.write_text("_base_: nw-ucla/hglnet_joint\ntrain: {epochs: 2}\n")
     cfg = load_config(named)
     assert cfg.train.epochs == 2 and cfg.model.args == load_config("nw-ucla/hglnet_joint").model.args
+
+
+def test_an_interrupted_train_says_what_was_kept_and_how_to_resume(tiny_ucla, tmp_path, monkeypatch):
+    """Ctrl-C during epoch 2 printed only click's 'Aborted!' (exit 1)."""
+    from actlm.engine.trainer import Trainer
+
+    epoch_of = Trainer.train_epoch
+
+    def interrupted_in_epoch_2(self, epoch):
+        if epoch == 1:
+            raise KeyboardInterrupt
+        return epoch_of(self, epoch)
+
+    monkeypatch.setattr(Trainer, "train_epoch", interrupted_in_epoch_2)
+    run = tmp_path / "run"
+    result = CliRunner().invoke(main, ["train", "nw-ucla/hglnet_joint", *tiny_overrides(tiny_ucla, run, epochs=3)])
+    assert result.exit_code == 130, result.output
+    assert f"interrupted: {run} keeps 1 of 3 epoch(s)" in result.output and f"--resume {run}" in result.output
