@@ -1,6 +1,7 @@
 """ONNX export of a checkpoint's inference path (encoder + classifier), checked against torch."""
 from __future__ import annotations
 
+import os
 import time
 import warnings
 from pathlib import Path
@@ -46,14 +47,17 @@ def export_module(net: torch.nn.Module, example: torch.Tensor, out: str | Path, 
     """Export ``net`` (input ``skeleton`` (N, M, T, V, C), output ``logits``; dynamic batch) to ``out``."""
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
+    partial = out.with_name(f".{out.name}.partial")   # a failed export leaves a file already at ``out`` as it was
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", torch.jit.TracerWarning)  # shape checks traced as constants: intended
-            torch.onnx.export(net, (example,), str(out), input_names=["skeleton"], output_names=["logits"],
+            torch.onnx.export(net, (example,), str(partial), input_names=["skeleton"], output_names=["logits"],
                               dynamic_axes={"skeleton": {0: "batch"}, "logits": {0: "batch"}},
                               opset_version=opset, dynamo=False)
     except Exception as exc:  # exporter failures are long; keep the first line
+        partial.unlink(missing_ok=True)
         raise DataError(str(exc).splitlines()[0]) from None
+    os.replace(partial, out)
     return out
 
 

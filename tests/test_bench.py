@@ -60,3 +60,11 @@ def test_bench_bad_targets_are_explained(tmp_path):
     (tmp_path / "ckpt" / "config.json").write_text("{}")
     result = CliRunner().invoke(main, ["bench", str(tmp_path / "ckpt")])
     assert result.exit_code == 2 and "incomplete checkpoint" in result.output
+
+
+def test_bench_refuses_counts_below_one_before_any_work():
+    """--runs 0 / --steps 0 were a StatisticsError traceback after building the model; --frames 0
+    was read as 'not given' and 32 frames measured instead."""
+    for option in ("--runs", "--steps", "--frames", "--batch-size", "--threads"):
+        result = CliRunner().invoke(main, ["bench", "nw-ucla/hglnet_joint", option, "0"])
+        assert result.exit_code == 2 and f"Invalid value for '{option}'" in result.output, (option, result.output)

@@ -95,3 +95,15 @@ def test_a_raw_folder_given_as_a_dataset_says_it_is_not_prepared(shared_data, tm
         load(str(raw))
     with pytest.raises(DatasetNotFound, match="unknown dataset"):
         load(str(tmp_path / "missing"))
+
+
+def test_data_show_makes_the_folder_of_out(tiny_ucla, tmp_path):
+    """`data show --out new/x.png` was 'error: [Errno 2] No such file or directory' after loading the data."""
+    from click.testing import CliRunner
+
+    from actlm.cli import main
+
+    out = tmp_path / "new" / "deeper" / "x.png"
+    result = CliRunner().invoke(main, ["data", "show", "2", "--dataset", str(tiny_ucla), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert out.stat().st_size > 1000

@@ -223,3 +223,27 @@ def test_reasoner_last_keeps_adamw_moments_and_survives_a_kill(tmp_path):
     assert int(fresh.state_dict()["state"][0]["step"]) == 3          # restarted moments would be empty
     assert torch.equal(fresh.state_dict()["state"][0]["exp_avg"], optimizer.state_dict()["state"][0]["exp_avg"])
     assert torch.equal(torch.rand(3), expected_draw)                 # the RNG continues where it was
+
+
+def test_tokenize_reports_a_damaged_tokenizer_a_wrong_layout_and_a_missing_file(tiny_ucla, tmp_path):
+    """Before: a truncated tokenizer.safetensors and a 15-joint file were tracebacks, a missing .npy was
+    'unknown dataset', and --limit 0 printed nothing with exit status 0."""
+    import shutil
+
+    import actlm
+
+    shipped = Path(actlm.__file__).parent / "checkpoints" / "nw-ucla-reasoner"
+    runner = CliRunner()
+    damaged = tmp_path / "vst"
+    shutil.copytree(shipped / "vst", damaged)
+    weights = damaged / "tokenizer.safetensors"
+    weights.write_bytes(weights.read_bytes()[:3000])
+    result = runner.invoke(main, ["tokenize", str(damaged), str(tiny_ucla)])
+    assert result.exit_code == 2 and "not a semantic tokenizer folder" in result.output, result.output
+    np.save(tmp_path / "j15.npy", np.random.default_rng(0).normal(size=(1, 20, 15, 3)).astype(np.float32))
+    result = runner.invoke(main, ["tokenize", str(shipped), str(tmp_path / "j15.npy")])
+    assert result.exit_code == 0 and "j15: skipped (j15: shape (1, 20, 15, 3)" in result.output, result.output
+    result = runner.invoke(main, ["tokenize", str(shipped), str(tmp_path / "nofile.npy")])
+    assert result.exit_code == 1 and "nofile.npy: no such file" in result.output, result.output
+    result = runner.invoke(main, ["tokenize", str(shipped), str(tiny_ucla), "--limit", "0"])
+    assert result.exit_code == 2 and "Invalid value for '--limit'" in result.output, result.output

@@ -348,3 +348,90 @@ def test_precise_bn_run_trains_the_same_weights_and_logs_both_accuracies(tiny_uc
     result = CliRunner().invoke(main, ["eval", str(tmp_path / "plain_bn" / "last"), "--json", "--precise-bn", "train"])
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["precise_bn"] == "train"
+
+
+def test_a_loss_that_becomes_nan_stops_the_run_before_saving_it(tiny_ucla, tmp_path):
+    """lr=1e8 makes the loss NaN within the first epoch: the run stops with an error naming the
+    epoch and step; no NaN model is saved as last/ or best/ and no NaN row is written."""
+    run = tmp_path / "run"
+    cfg = load_config("nw-ucla/hglnet_joint", tiny_overrides(tiny_ucla, run) + ["optim.lr=1e8"])
+    with pytest.raises(ConfigError, match=r"loss became (nan|inf) at epoch 1, step \d+ of \d+ .*no epoch was saved"):
+        train(cfg)
+    assert not (run / "last").exists() and not (run / "best").exists() and not (run / "metrics.json").exists()
+
+
+def test_ensemble_refuses_scores_it_would_fuse_wrongly(tiny_ucla, tmp_path):
+    """NaN scores, a logits/classes shape mismatch, other labels for the same samples and negative or
+    non-numeric weights are errors naming the file or option; before, NaN rows were fused as class 0,
+    relabelled samples scored against the first file's labels and negative weights gave 0 %."""
+    from actlm.data import SkeletonSet
+    from actlm.engine.metrics import save_scores
+
+    ds = SkeletonSet(tiny_ucla).split("test")
+    ids, labels, classes = np.array(ds.sample_ids), ds.labels, ds.classes
+    logits = np.random.default_rng(0).normal(size=(len(ids), len(classes)))
+    save_scores(tmp_path / "a.npz", ids, labels, logits, classes)
+    nan = logits.copy()
+    nan[2, 1] = np.nan
+    save_scores(tmp_path / "nan.npz", ids, labels, nan, classes)
+    save_scores(tmp_path / "narrow.npz", ids, labels, logits[:, :-1], classes)
+    save_scores(tmp_path / "relabelled.npz", ids, (labels + 1) % len(classes), logits, classes)
+    runner = CliRunner()
+
+    def fails(*args: str) -> str:
+        result = runner.invoke(main, ["ensemble", *args])
+        assert result.exit_code == 2, result.output
+        return result.output
+
+    assert f"NaN or infinite scores for 1 sample(s), first {ids[2]}" in fails(str(tmp_path / "a.npz"), str(tmp_path / "nan.npz"))
+    assert "narrow.npz: damaged scores" in fails(str(tmp_path / "a.npz"), str(tmp_path / "narrow.npz"))
+    assert f"relabelled.npz: {len(ids)} of the same test samples have other labels" in fails(
+        str(tmp_path / "a.npz"), str(tmp_path / "relabelled.npz"))
+    assert "each must be a finite number >= 0" in fails(str(tmp_path / "a.npz"), str(tmp_path / "a.npz"), "--weights", "-1,-1")
+    assert "expected comma-separated numbers" in fails(str(tmp_path / "a.npz"), str(tmp_path / "a.npz"), "--weights", "1,x")
+    ok = runner.invoke(main, ["ensemble", str(tmp_path / "a.npz"), str(tmp_path / "a.npz"), "--weights", "1,0"])
+    assert ok.exit_code == 0, ok.output
+
+
+def test_resume_refuses_a_config_that_trains_otherwise(tiny_ucla, tmp_path):
+    """--resume with another lr would mix two recipes in one run and overwrite its config.yaml;
+    it is refused naming the value, and the run is left as it was (train.epochs may change)."""
+    run = tmp_path / "run"
+    train(load_config("nw-ucla/hglnet_joint", tiny_overrides(tiny_ucla, run, epochs=1)))
+    saved = (run / "config.yaml").read_text()
+    other = load_config("nw-ucla/hglnet_joint", tiny_overrides(tiny_ucla, run, epochs=2) + ["optim.lr=0.5"])
+    with pytest.raises(ConfigError, match=r"differs from the run's .*config.yaml in 1 value.*optim.lr: 0.1 -> 0.5"):
+        train(other, resume=run)
+    assert (run / "config.yaml").read_text() == saved
+    assert len(json.loads((run / "metrics.json").read_text())) == 1
+
+
+def test_a_base_that_is_missing_names_the_config_and_a_shipped_name_is_a_base(tmp_path):
+    """``_base_: nosuch.yaml`` was '[Errno 2] No such file ...' without the config that names it;
+    ``_base_: nw-ucla/hglnet_joint`` (the name `actlm train` takes) was the same error."""
+    missing = tmp_path / "mine.yaml"
+    missing.write_text("_base_: nosuch.yaml\ntrain: {epochs: 2}\n")
+    with pytest.raises(ConfigError, match=r"mine.yaml: _base_ 'nosuch.yaml' not found"):
+        load_config(missing)
+    named = tmp_path / "named.yaml"
+    named.write_text("_base_: nw-ucla/hglnet_joint\ntrain: {epochs: 2}\n")
+    cfg = load_config(named)
+    assert cfg.train.epochs == 2 and cfg.model.args == load_config("nw-ucla/hglnet_joint").model.args
+
+
+def test_an_interrupted_train_says_what_was_kept_and_how_to_resume(tiny_ucla, tmp_path, monkeypatch):
+    """Ctrl-C during epoch 2 printed only click's 'Aborted!' (exit 1)."""
+    from actlm.engine.trainer import Trainer
+
+    epoch_of = Trainer.train_epoch
+
+    def interrupted_in_epoch_2(self, epoch):
+        if epoch == 1:
+            raise KeyboardInterrupt
+        return epoch_of(self, epoch)
+
+    monkeypatch.setattr(Trainer, "train_epoch", interrupted_in_epoch_2)
+    run = tmp_path / "run"
+    result = CliRunner().invoke(main, ["train", "nw-ucla/hglnet_joint", *tiny_overrides(tiny_ucla, run, epochs=3)])
+    assert result.exit_code == 130, result.output
+    assert f"interrupted: {run} keeps 1 of 3 epoch(s)" in result.output and f"--resume {run}" in result.output

@@ -172,3 +172,29 @@ def test_outputs_in_folders_that_do_not_exist_are_written_and_an_unwritable_vide
     assert bad.exit_code != 0 and f"{tmp_path / 'a.txt'}: cannot write a video there" in bad.output
     in_the_way = CliRunner().invoke(main, ["predict", str(clip), "--json", str(clip / "r.json")])
     assert in_the_way.exit_code == 2 and "a file of that path is in the way" in in_the_way.output
+
+
+def test_onnx_export_says_it_replaced_a_file_and_a_failed_export_keeps_it(tmp_path, monkeypatch):
+    """An existing --onnx file was overwritten without a word, and an export that failed while writing
+    (e.g. onnx missing) could leave it half-written; now the export goes to a side file first."""
+    import torch
+
+    import actlm
+
+    shipped = Path(actlm.__file__).parent / "checkpoints" / "nw-ucla-joint"
+    out = tmp_path / "m.onnx"
+    out.write_bytes(b"an older export")
+    runner = CliRunner()
+
+    def failing_export(net, args, path, **kwargs):
+        Path(path).write_bytes(b"half")
+        raise ModuleNotFoundError("Module onnx is not installed!")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(torch.onnx, "export", failing_export)
+        result = runner.invoke(main, ["export", str(shipped), "--onnx", str(out), "--no-check"])
+    assert result.exit_code == 2 and "Module onnx is not installed" in result.output, result.output
+    assert out.read_bytes() == b"an older export" and [p.name for p in tmp_path.iterdir()] == ["m.onnx"]
+    result = runner.invoke(main, ["export", str(shipped), "--onnx", str(out), "--no-check"])
+    assert result.exit_code == 0 and "replaced the file that was there" in result.output, result.output
+    assert out.stat().st_size > 10_000

@@ -139,8 +139,11 @@ def show_cmd(sample: str, dataset: str, out: str, frames: int, data_root: str | 
     """Draw SAMPLE (a sample id such as a01_s01_e00_v01, or an index) of a dataset."""
     from ..viz import draw_sequence
 
+    from .video_cmds import make_output_folders
+
     if not out.lower().endswith((".png", ".gif")):
         raise click.UsageError("--out must end in .png or .gif")
+    make_output_folders({"--out": out})
     ds = D.load(dataset, data_root_dir=data_root, progress=_progress(f"prepare {dataset}"))
     position = int(sample) if sample.isascii() and sample.isdigit() else ds.find(sample)
     if not 0 <= position < len(ds):

@@ -24,6 +24,8 @@ def _samples(source: str, sample_id: str | None, limit: int | None, split: str |
         from ..data.custom import read_array
         yield path.stem, read_array(path), None
         return
+    if path.suffix.lower() in (".npy", ".npz", ".json") and not path.exists():
+        raise click.ClickException(f"{source}: no such file")
     from ..data import load
     from ..data.store import SkeletonSet
     ds = SkeletonSet(path) if (path / "dataset.json").exists() else load(source)
@@ -48,7 +50,7 @@ def _vst_folder(path: Path) -> Path:
 @click.argument("source")
 @click.option("--sample", "sample_id", default=None, help="Only this sample of the dataset.")
 @click.option("--split", default=None, help="Split of the dataset (e.g. test).")
-@click.option("--limit", type=int, default=5, show_default=True, help="Samples to print.")
+@click.option("--limit", type=click.IntRange(min=1), default=5, show_default=True, help="Samples to print.")
 @click.option("--codebook", is_flag=True, help="Also list every code with its name.")
 def tokenize_cmd(tokenizer: str, source: str, sample_id: str | None, split: str | None, limit: int, codebook: bool) -> None:
     """Print the semantic-token narrative of samples: TOKENIZER is a tokenizer or reasoner folder,

@@ -30,7 +30,11 @@ def train_cmd(config: str, overrides: tuple[str, ...], resume: str | None, overw
     from ..engine import load_config, train
 
     cfg = load_config(config, list(overrides))
-    report = train(cfg, resume=resume, overwrite=overwrite)
+    try:
+        report = train(cfg, resume=resume, overwrite=overwrite)
+    except KeyboardInterrupt:
+        click.echo(f"\ninterrupted: {_saved_state(cfg.run_dir, cfg.train.epochs)}", err=True)
+        sys.exit(130)
     if cfg.reasoner is not None:
         ex = report["explanations"]
         click.echo(f"reasoner: top-1 {report['top1']:.2%}, top-5 {report['top5']:.2%} on {report['n']} test sequences; "
@@ -39,6 +43,20 @@ def train_cmd(config: str, overrides: tuple[str, ...], resume: str | None, overw
         return
     click.echo(f"best epoch {report['best_epoch']}: top-1 {report['top1']:.2%}, top-5 {report['top5']:.2%} "
                f"on {report['n']} test sequences; run: {report['run_dir']}")
+
+
+def _saved_state(run_dir, epochs: int) -> str:
+    """What an interrupted run kept, and how to continue it."""
+    from ..engine.rundir import holds_run
+
+    try:
+        done = len(json.loads((run_dir / "metrics.json").read_text()))
+    except (OSError, ValueError, TypeError):
+        done = 0
+    if not done or not holds_run(run_dir):
+        return f"no epoch of {run_dir} was finished, nothing to resume"
+    return (f"{run_dir} keeps {done} of {epochs} epoch(s) (last/, best/, metrics); the epoch in progress is lost. "
+            f"Continue with the same command and --resume {run_dir}")
 
 
 def _print_report(report: dict, title: str) -> None:
@@ -218,10 +236,18 @@ def ensemble_cmd(runs: tuple[str, ...], weights: str | None, as_json: bool, save
         return
     from ..engine.ensemble import ensemble
 
-    report = ensemble(runs, [float(v) for v in weights.split(",")] if weights else None)
+    report = ensemble(runs, _weights_option(weights) if weights else None)
     if as_json:
         click.echo(json.dumps(report, indent=1))
         return
     for run, acc in report["runs"].items():
         click.echo(f"{run}: top-1 {acc:.2%}")
     click.echo(f"ensemble ({', '.join(f'{x:g}' for x in report['weights'])}): top-1 {report['top1']:.2%}  top-5 {report['top5']:.2%}  (n={report['n']})")
+
+
+def _weights_option(text: str) -> list[float]:
+    """``--weights``: comma-separated numbers."""
+    try:
+        return [float(v) for v in text.split(",")]
+    except ValueError:
+        raise click.BadParameter(f"{text!r}: expected comma-separated numbers such as 1,0.5", param_hint="--weights") from None

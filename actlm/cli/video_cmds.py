@@ -411,7 +411,7 @@ def _write_json(payload: dict, target: str) -> None:
 @click.option("--onnx", "onnx_path", required=True, type=click.Path(dir_okay=False), help="Output .onnx file.")
 @click.option("--check", "check_dataset", default=None,
               help="Compare onnxruntime with torch on this dataset's test samples (default: the checkpoint's).")
-@click.option("--samples", default=32, show_default=True, help="Samples for the check.")
+@click.option("--samples", type=click.IntRange(min=1), default=32, show_default=True, help="Samples for the check.")
 @click.option("--no-check", is_flag=True, help="Skip the comparison.")
 def export_cmd(checkpoint: str, onnx_path: str, check_dataset: str | None, samples: int, no_check: bool) -> None:
     """Export CHECKPOINT's encoder + classifier to ONNX and check it against torch."""
@@ -422,8 +422,9 @@ def export_cmd(checkpoint: str, onnx_path: str, check_dataset: str | None, sampl
     from ..engine import load_checkpoint
     from ..export import compare_onnx, export_onnx
 
+    existed = Path(onnx_path).exists()
     out = export_onnx(checkpoint, onnx_path)
-    click.echo(f"wrote {out} ({out.stat().st_size / 1e6:.1f} MB)")
+    click.echo(f"wrote {out} ({out.stat().st_size / 1e6:.1f} MB{'; replaced the file that was there' if existed else ''})")
     if no_check:
         return
     _, meta = load_checkpoint(checkpoint)

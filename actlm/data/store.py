@@ -359,8 +359,18 @@ class SkeletonSet:
         rec = self._records[self.indices[i]]
         frames = self.frames[rec["offset"]: rec["offset"] + rec["length"]]
         data = np.array(frames, dtype=np.float32).transpose(1, 0, 2, 3)  # (M, T, V, C)
+        self._check_finite(data, rec)
         return Sample(data=np.ascontiguousarray(data), label=rec["label"], sample_id=rec["id"],
                       meta=dict(rec["meta"]), fps=self.sample_fps(i))
+
+    def _check_finite(self, data: np.ndarray, rec: dict[str, Any]) -> None:
+        """Prepare never writes NaN or infinite coordinates, so one read back means frames.npy was
+        damaged after it was written; training on it would silently read that frame as 'no person'."""
+        bad = ~np.isfinite(data)
+        if bad.any():
+            frame = int(np.argwhere(bad)[0][1])
+            raise DataError(f"{self.root / 'frames.npy'}: sample {rec['id']} has {int(bad.sum())} NaN/inf coordinate "
+                            f"value(s), first in its frame {frame}; damaged dataset files, prepare it again")
 
     def sample_fps(self, i: int) -> float | None:
         """The frame rate (frames/s) sample ``i`` was captured at: its own (``meta['fps']``: a video),

@@ -219,7 +219,21 @@ def read_yaml(path: Path) -> dict[str, Any]:
     if not isinstance(raw, dict):
         raise ConfigError(f"{path}: a config must be a mapping of sections")
     base = raw.pop("_base_", None)
-    return _merge(read_yaml((path.parent / base).resolve()), raw) if base else raw
+    return _merge(read_yaml(_base_path(path, base)), raw) if base else raw
+
+
+def _base_path(path: Path, base: Any) -> Path:
+    """The config ``path``'s ``_base_``: a YAML path relative to it, or a shipped config's name."""
+    if not isinstance(base, str):
+        raise ConfigError(f"{path}: _base_ must be a YAML path or a shipped config name, got {base!r}")
+    relative = (path.parent / base).resolve()
+    if relative.is_file():
+        return relative
+    shipped = CONFIG_DIR / (base if base.endswith(".yaml") else f"{base}.yaml")
+    if shipped.is_file():
+        return shipped
+    raise ConfigError(f"{path}: _base_ {base!r} not found (no file {relative}, and no shipped config of that "
+                      f"name: {', '.join(shipped_configs())})")
 
 
 def apply_overrides(raw: dict[str, Any], overrides: list[str]) -> dict[str, Any]:

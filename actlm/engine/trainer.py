@@ -207,6 +207,57 @@ def predict(model: nn.Module, loader: DataLoader, device: torch.device, world: W
     return out[0].numpy(), out[1].numpy(), out[2].numpy()
 
 
+class DivergedError(ConfigError):
+    """The training loss stopped being a finite number: the run stops before that epoch is saved."""
+
+
+def diverged(run_dir: Path, loss: float, epoch: int, where: str, lr: float, epochs_saved: int) -> DivergedError:
+    """The error for a loss that became NaN or infinite at ``where`` of ``epoch`` (0-based)."""
+    kept = (f"last/ keeps epoch {epochs_saved} (--resume continues from it)" if epochs_saved
+            else "no epoch was saved")
+    return DivergedError(f"{run_dir}: the training loss became {loss} at epoch {epoch + 1}, {where} (lr {lr:g}); "
+                         f"training stopped and this epoch was not saved, {kept}. Lower optim.lr, or check the "
+                         f"data for extreme values")
+
+
+# what --resume may change: the schedule's length (its cosine follows) and how the run is executed
+RESUMABLE_CHANGES = ("name", "train.epochs", "train.work_dir", "train.threads", "train.num_workers",
+                     "train.eval_every", "train.keep_every", "train.tensorboard", "train.test_batch_size")
+
+
+def _flat(tree: Any, prefix: str = "") -> dict[str, Any]:
+    """``{"a": {"b": 1}}`` -> ``{"a.b": 1}`` (lists stay values)."""
+    if not isinstance(tree, dict):
+        return {prefix: tree}
+    out: dict[str, Any] = {}
+    for key, value in tree.items():
+        out.update(_flat(value, f"{prefix}.{key}" if prefix else str(key)))
+    return out
+
+
+def recipe_changes(saved: dict[str, Any], cfg: ExperimentConfig) -> list[str]:
+    """``key: old -> new`` for each value of ``cfg`` that differs from the run's saved config,
+    besides :data:`RESUMABLE_CHANGES`."""
+    old, new = _flat(saved), _flat(yaml.safe_load(yaml.safe_dump(cfg.model_dump(), sort_keys=False)))
+    return [f"{key}: {old.get(key)!r} -> {new.get(key)!r}" for key in dict.fromkeys([*old, *new])
+            if key not in RESUMABLE_CHANGES and old.get(key) != new.get(key)]
+
+
+def check_same_recipe(saved_config: Path, cfg: ExperimentConfig) -> None:
+    """--resume continues the run it names: a config that trains otherwise (another lr, model or
+    dataset) would mix two recipes in one run and overwrite the record of the first."""
+    try:
+        saved = yaml.safe_load(saved_config.read_text())
+    except (OSError, yaml.YAMLError):
+        return   # a run from before config.yaml was written, or a damaged one: nothing to compare with
+    changes = recipe_changes(saved, cfg) if isinstance(saved, dict) else []
+    if changes:
+        raise ConfigError(f"--resume: this config differs from the run's {saved_config} in {len(changes)} value(s) "
+                          f"that change the training: {'; '.join(changes[:6])}{' ...' if len(changes) > 6 else ''}. "
+                          f"Resume with the run's config (only train.epochs and how it runs may change), or start "
+                          f"a new run (name=NEW_NAME)")
+
+
 # --- the loop --------------------------------------------------------------------------------
 class Trainer:
     """Holds everything one run needs; ``fit()`` trains, evaluates and writes the run directory."""
@@ -293,7 +344,8 @@ class Trainer:
         run = ckpt.parent
         if run.resolve() != Path(self.run_dir).resolve():
             raise ConfigError(f"--resume {path} continues the run in {run}, but this config writes to "
-                              f"{self.run_dir}: give the run's config ({run / 'config.yaml'}) or run_dir={run}")
+                              f"{self.run_dir}: give the run's config ({run / 'config.yaml'}) or train.work_dir={run}")
+        check_same_recipe(run / "config.yaml", self.cfg)
         raw = TRAINING_WEIGHTS if (ckpt / TRAINING_WEIGHTS).exists() else "model.safetensors"
         load_state_into(self.model, load_weights(ckpt, raw), ckpt)
         if self.ema is not None:   # the saved average (a run started without EMA starts it here)
@@ -362,13 +414,19 @@ class Trainer:
             self.step += 1
             if self.ema is not None:
                 self.ema.update(self.model, self.step)
-            total_loss += loss.item() * len(y)
+            value = loss.item()
+            if self.world.size == 1 and not math.isfinite(value):   # several processes: checked on their sum below
+                raise diverged(self.run_dir, value, epoch, f"step {i + 1} of {self.steps_per_epoch}", lr,
+                               len(self.history))
+            total_loss += value * len(y)
             correct += (logits.argmax(1) == y).sum().item()
             seen += len(y)
             bar.set_postfix(loss=f"{total_loss / seen:.3f}", acc=f"{correct / seen:.3f}", lr=f"{lr:.4f}")
         elapsed = time.perf_counter() - start
         names = sorted(term_sums)
         total_loss, correct, seen, *parts = _reduce([total_loss, correct, seen] + [term_sums[k] for k in names], self.world)
+        if not math.isfinite(total_loss):
+            raise diverged(self.run_dir, total_loss, epoch, "over the epoch", lr, len(self.history))
         self.objective.end_epoch(unwrap(self.model))
         return {"train_loss": total_loss / seen, "train_acc": correct / seen, "lr": lr,
                 **{k: v / seen for k, v in zip(names, parts)},

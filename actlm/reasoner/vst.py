@@ -31,9 +31,11 @@ from typing import Any, Callable
 import numpy as np
 import torch
 import torch.nn.functional as F
+from safetensors import SafetensorError
 from safetensors.torch import load_file, save_file
 
 from ..data.errors import DataError
+from ..data.layouts import get_layout
 from ..data.store import SkeletonSet
 from ..data.transforms import build_pipeline
 from ..encoder import build_model
@@ -201,6 +203,10 @@ class SemanticTokenizer:
         return self.codebook.size
 
     def prepare(self, data: np.ndarray, sample_id: str = "sample") -> torch.Tensor:
+        layout = get_layout(self.meta["layout"])
+        if data.ndim != 4 or data.shape[2] != layout.num_joints:
+            raise TokenizeError(f"{sample_id}: shape {data.shape}, but this tokenizer reads layout {layout.name} "
+                                f"(persons, frames, {layout.num_joints} joints, channels)")
         frames = int((np.abs(data).reshape(data.shape[0], data.shape[1], -1).sum(-1) > 0).any(0).sum())
         if frames < MIN_FRAMES:
             raise TokenizeError(f"{sample_id}: {frames} frame(s) with a person; at least {MIN_FRAMES} are needed to tokenise")
@@ -271,7 +277,7 @@ class SemanticTokenizer:
         try:
             config = json.loads((path / "config.json").read_text())
             tensors = load_file(str(path / "tokenizer.safetensors"))
-        except (OSError, ValueError) as exc:
+        except (OSError, ValueError, SafetensorError) as exc:
             raise DataError(f"{path}: not a semantic tokenizer folder ({exc})") from None
         if config.get("kind") != "actlm-semantic-tokenizer":
             raise DataError(f"{path}: config.json is not a semantic tokenizer's")

@@ -7,6 +7,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Callable, Iterable
 
+from ...data.errors import DataError
 from ...data.layouts import Layout
 from ...data.store import Sample, SkeletonSet
 from ..cache import DescriptionCache, class_fingerprint, sample_fingerprint
@@ -64,7 +65,11 @@ def describe_dataset(ds: SkeletonSet, describer: Describer, cache: DescriptionCa
     class_facts = {k: Counter() for k in range(ds.num_classes)}
     class_samples: dict[int, list[str]] = {k: [] for k in range(ds.num_classes)}
     for i in range(len(ds) if limit is None else min(limit, len(ds))):
-        sample = ds[i]
+        try:
+            sample = ds[i]
+        except DataError as exc:       # a damaged stored sample: reported, the others still described
+            report.failed.append((ds.sample_ids[i], str(exc)))
+            continue
         fp = fingerprints[sample.sample_id] = sample_fingerprint(sample.data, ds.classes[sample.label])
         class_samples[sample.label].append(fp)
         try:
