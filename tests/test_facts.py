@@ -1817,6 +1817,28 @@ def test_a_2d_arm_cocked_back_against_a_deep_bend_is_not_forward(monkeypatch):
     assert F._bent_front(seen["body"]) == -1.0
 
 
+
+def test_a_2d_deep_bend_tells_the_front_before_the_knees(monkeypatch):
+    """Penn 0130 (hand-check round 19, pitch, the product's inputs): at frames 69-72 the right wrist is
+    35-39 px behind its shoulder (the arm cocked back) and was 'stretches the right arm forward'
+    (false): the knees, 0.01-0.04 statures off their hip-ankle lines in the wind-up, pointed the front
+    to +h1 (the image's -x), while the follow-through bends the trunk 84-90 degrees to -h1, the throw's
+    side. A deep bend, which no standing body makes backwards, tells the front where the two disagree."""
+    from actlm.explain import facts as F
+    seen = {}
+    bend = F._bend_fact
+
+    def spy(body, clock, world, layout=None, shown=None):
+        seen.update(body=body, world=world)
+        return bend(body, clock, world, layout, shown)
+
+    monkeypatch.setattr(F, "_bend_fact", spy)
+    assert _penn_reaches("0130") == []
+    assert F._image_front(seen["body"], seen["world"], None) == 1.0
+    assert F._bent_front(seen["body"]) == -1.0
+    assert seen["world"].basis[0, 0] < 0                        # h1 is the image's -x: -h1 is +x, the pitch
+
+
 def test_a_bend_whose_peak_borders_unread_trunk_frames_is_a_lower_bound():
     """Penn 0747 (hand-check round 15, clean and jerk): the lifter starts bowed over the bar,
     -59..-65 degrees from image up in frames 0-10; the foreshortened trunk is not read in frames
