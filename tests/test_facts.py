@@ -536,6 +536,25 @@ def test_nearly_straight_knees_slightly_behind_do_not_mirror_the_sides():
     assert "mirrored_sides" in kinds(read_motion(ucla("a09_s08_e01_v03"), "kinect-v1"))
 
 
+
+def test_knees_behind_in_a_crouch_whose_trunk_bends_towards_the_labelled_front_do_not_mirror():
+    """In a deep crouch Kinect places a knee behind its hip-ankle line: NW-UCLA a01_s02_e01_v03 (pick
+    up with one hand; the left knee 0.20-0.34 m behind) and UTD-MHAD a21_s1_t1 (pickup and throw; every
+    UTD subject faces the sensor) were read as back views while the trunk bends 30-56 degrees towards
+    the labelled front, the camera (hand-check round 19: 6 false side facts). People bend forward: the
+    labels' sides are kept, so the hand that goes above the head is the skeleton's left in a01 and its
+    right in a21. True back views, whose trunk bends towards the labelled back or not at all, stay
+    mirrored (round 19: a02_s07_e01_v03, a12_s02_e03_v03)."""
+    pick = read_motion(ucla("a01_s02_e01_v03"), "kinect-v1")
+    assert "mirrored_sides" not in kinds(pick)
+    assert {f.part for f in pick.facts if f.motion == "raise"} == {"left_hand"}, pick.facts
+    throw = read_motion(utd("a21_s1_t1_skeleton"), "utd-mhad")
+    assert "mirrored_sides" not in kinds(throw)
+    assert {f.part for f in throw.facts if f.motion in ("raise", "reach_down")} == {"right_hand"}, throw.facts
+    for back_view in ("a02_s07_e01_v03", "a12_s02_e03_v03"):
+        assert "mirrored_sides" in kinds(read_motion(ucla(back_view), "kinect-v1")), back_view
+
+
 # --- the recurring false/ambiguous patterns of the hand-check rounds (seeds 40-42, issue 40) ------
 def test_a_walk_direction_needs_a_steady_facing_and_a_clear_sector():
     """'walks forward' of a walk around whose body went sideways of its start facing, 'sideways to
@@ -1796,6 +1815,28 @@ def test_a_2d_arm_cocked_back_against_a_deep_bend_is_not_forward(monkeypatch):
     assert "reach_forward" not in found, found.get("reach_forward")
     assert F._image_front(seen["body"], seen["world"], None) == 0.0
     assert F._bent_front(seen["body"]) == -1.0
+
+
+
+def test_a_2d_deep_bend_tells_the_front_before_the_knees(monkeypatch):
+    """Penn 0130 (hand-check round 19, pitch, the product's inputs): at frames 69-72 the right wrist is
+    35-39 px behind its shoulder (the arm cocked back) and was 'stretches the right arm forward'
+    (false): the knees, 0.01-0.04 statures off their hip-ankle lines in the wind-up, pointed the front
+    to +h1 (the image's -x), while the follow-through bends the trunk 84-90 degrees to -h1, the throw's
+    side. A deep bend, which no standing body makes backwards, tells the front where the two disagree."""
+    from actlm.explain import facts as F
+    seen = {}
+    bend = F._bend_fact
+
+    def spy(body, clock, world, layout=None, shown=None):
+        seen.update(body=body, world=world)
+        return bend(body, clock, world, layout, shown)
+
+    monkeypatch.setattr(F, "_bend_fact", spy)
+    assert _penn_reaches("0130") == []
+    assert F._image_front(seen["body"], seen["world"], None) == 1.0
+    assert F._bent_front(seen["body"]) == -1.0
+    assert seen["world"].basis[0, 0] < 0                        # h1 is the image's -x: -h1 is +x, the pitch
 
 
 def test_a_bend_whose_peak_borders_unread_trunk_frames_is_a_lower_bound():

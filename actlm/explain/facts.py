@@ -328,11 +328,11 @@ KNEE_AGAINST = 0.05
 #: of their hip-ankle lines (by KNEE_FRONT statures, ~1.7 cm: a standing knee bends a few degrees,
 #: and only forward), averaged over the clip, with FRONT_AGREE of the readable frames agreeing
 FACE_FRONT, KNEE_FRONT, FRONT_AGREE = 0.025, 0.01, 0.7
-#: ... and, where neither the face nor the knees tell it, a reach's front is the side the trunk bends
-#: to beyond FORWARD_BEYOND degrees from image up while the hips stay this many statures above the
-#: knees (standing or crouching, not lying): no standing body leans back that far (hand-check round
-#: 14, Penn 0095: the pitch's follow-through bends 80 degrees towards -h1, and the arm cocked back
-#: to +h1 before it was 'stretched forward')
+#: ... but a reach's front is first the side the trunk bends to beyond FORWARD_BEYOND degrees from
+#: image up while the hips stay this many statures above the knees (standing or crouching, not
+#: lying): no standing body leans back that far (hand-check round 14, Penn 0095: the pitch's
+#: follow-through bends 80 degrees towards -h1, and the arm cocked back to +h1 before it was
+#: 'stretched forward'; round 19, Penn 0130: the same with knees pointing the other way by 1-4 cm)
 BEND_FRONT_HIPS = 0.1
 #: a bend beyond this many degrees is forward whatever the shoulder line says: a standing person
 #: cannot lean back that far, and a Kinect seeing someone from behind mirrors their front
@@ -835,8 +835,11 @@ def _forward_reach(body: _Body, side: str, clock: _Clock, world: World) -> list[
     arm = _arm_length(body, side)
     if not arm > 0:
         return []
-    # in one image a reach is ahead towards the person's front (the knees tell it in profile, else a deep bend)
-    front = (_image_front(body, world, None) or _bent_front(body)) if world.dims == 2 else 0.0
+    # in one image a reach is ahead towards the person's front: a deep bend tells it where there is one
+    # (no standing body leans back that far), else the knees in profile (a few centimetres off their
+    # hip-ankle lines: a pitcher's legs in the wind-up, seen from the side, point them the wrong way;
+    # hand-check round 19, Penn 0130)
+    front = (_bent_front(body) or _image_front(body, world, None)) if world.dims == 2 else 0.0
     ahead = _ahead_3d(body, side, world) if world.dims == 3 else _ahead_2d(body, side, arm, front)
     width = body.rate.frames(BEND_HELD)
     # a tracker may drop a frame at a punch's fast end; an image's reach is shown in each of them

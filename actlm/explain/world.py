@@ -66,6 +66,15 @@ MIRROR_BENT_KNEE = 150
 MIRROR_OFFSET = 0.02
 #: ... and the share of those frames that agree
 MIRROR_AGREEMENT = 0.7
+#: a trunk (spine bottom to top) leaning this many degrees from up is bent deeply: people bend forward,
+#: so in a bent-knee frame it shows the true front more reliably than a knee a few centimetres off its
+#: hip-ankle line. In a deep crouch Kinect often places a knee behind that line (NW-UCLA a01_s02_e01_v03:
+#: 0.20-0.34 m behind while the trunk bends 30-43 degrees towards the camera; UTD-MHAD a21_s1_t1 faces
+#: the sensor, as every UTD subject, its right knee 0.20-0.24 m behind), which read as a back view
+DEEP_BEND = 30.0
+#: bent-knee frames whose trunk bends deeply towards the labelled front that contradict the knees (a
+#: mirror needs fewer such frames than frames bending deeply towards the labelled back)
+CONTRADICTING_BENDS = 3
 #: data whose origin lies this many statures away from the person is in camera coordinates
 CAMERA_DISTANCE = 1.0
 #: facing is readable when the horizontal shoulder width reaches this share of its typical width
@@ -331,8 +340,11 @@ def mirrored_by_knees(coords: np.ndarray, facing: np.ndarray, layout: Layout) ->
     left and right swapped. Bent knees tell the true front from geometry alone: a knee bends
     forward, ahead of the line from its hip to its ankle. Decided only on clear evidence (enough
     frames with clearly bent knees, below MIRROR_BENT_KNEE, or more with nearly straight ones, most
-    of them agreeing); with less the skeleton's own sides are kept."""
+    of them agreeing); with less the skeleton's own sides are kept. A trunk bending deeply towards the
+    labelled front in the same crouch contradicts the knees (people bend forward, knees forward;
+    Kinect misplaces knees in a deep crouch): then the labels are kept too."""
     bent_offsets, straight_offsets = [], []
+    crouched = np.zeros(len(coords), dtype=bool)
     for side in ("left_leg", "right_leg"):
         leg = layout.parts.get(side, ())
         if len(leg) < 3:
@@ -342,8 +354,25 @@ def mirrored_by_knees(coords: np.ndarray, facing: np.ndarray, layout: Layout) ->
         ahead = np.einsum("tc,tc->t", (knee - (hip + ankle) / 2)[:, [0, 2]], facing)
         bent_offsets.append(ahead[(angle < MIRROR_BENT_KNEE) & np.isfinite(ahead)])
         straight_offsets.append(ahead[(angle < BENT_KNEE) & np.isfinite(ahead)])
-    return _knees_behind(np.concatenate(bent_offsets), MIRROR_EVIDENCE) or \
+        crouched |= np.nan_to_num(angle, nan=180.0) < BENT_KNEE
+    knees_say_mirrored = _knees_behind(np.concatenate(bent_offsets), MIRROR_EVIDENCE) or \
         _knees_behind(np.concatenate(straight_offsets), MIRROR_EVIDENCE_STRAIGHT)
+    return knees_say_mirrored and not _trunk_bends_to_labelled_front(coords, facing, layout, crouched)
+
+
+def _trunk_bends_to_labelled_front(coords: np.ndarray, facing: np.ndarray, layout: Layout,
+                                   crouched: np.ndarray) -> bool:
+    """Whether, in the bent-knee frames ``crouched``, the trunk bends deeply (DEEP_BEND) towards the
+    labelled front in at least CONTRADICTING_BENDS frames and more often than towards the labelled
+    back: the person bends forward, so the labels' front is the true one, whatever the knees say."""
+    if set(layout.spine_top) == set(layout.spine_bottom):
+        return False
+    trunk = nanmean_joints(coords, layout.spine_top) - nanmean_joints(coords, layout.spine_bottom)
+    forward = np.einsum("tc,tc->t", trunk[:, [0, 2]], facing)
+    with np.errstate(invalid="ignore"):
+        bend = np.degrees(np.arctan2(forward, trunk[:, 1]))[crouched]
+        towards_front, towards_back = int((bend > DEEP_BEND).sum()), int((bend < -DEEP_BEND).sum())
+    return towards_front >= CONTRADICTING_BENDS and towards_front > towards_back
 
 
 def _knees_behind(ahead: np.ndarray, least: int) -> bool:
