@@ -181,3 +181,19 @@ def tiny_ucla(ucla_prepared, tmp_path_factory) -> Path:
                     splits[split].append(sample.sample_id)
         writer.close(splits)
     return out
+
+
+@pytest.fixture
+def damaged_ucla(tiny_ucla, tmp_path) -> tuple[Path, list[dict]]:
+    """A copy of ``tiny_ucla`` whose frames.npy was damaged after prepare: one NaN coordinate in
+    sample 3's frame 5. Returns the folder and its index records."""
+    import json
+    import shutil
+
+    damaged = tmp_path / "damaged"
+    shutil.copytree(tiny_ucla, damaged)
+    records = json.loads((damaged / "index.json").read_text())
+    frames = np.load(damaged / "frames.npy")
+    frames[records[3]["offset"] + 5, 0, 4, 1] = np.nan
+    np.save(damaged / "frames.npy", frames)
+    return damaged, records

@@ -1709,12 +1709,10 @@ def test_a_2d_arm_stretched_backwards_is_not_forward(name, arms):
     assert not [f for f in found.get("reach_forward", []) if f.part in arms], found.get("reach_forward")
 
 
-def test_a_2d_arm_out_towards_the_front_is_ahead(monkeypatch):
-    """The sign of a 2D reach: on Penn 2244 the left arm's profile offset (towards -h1, where the
-    knees say the back is) counts ahead with no front given and not with the front (+h1) given
-    (read with every frame taken as showing the arm: its elbow is bent, see _arm_shown_2d)."""
+def _spy_on_bend_fact(monkeypatch) -> dict:
+    """Record the body and world the 2D bend is read with (the reach tests compare fronts on them)."""
     from actlm.explain import facts as F
-    seen = {}
+    seen: dict = {}
     bend = F._bend_fact
 
     def spy(body, clock, world, layout=None, shown=None):
@@ -1722,6 +1720,15 @@ def test_a_2d_arm_out_towards_the_front_is_ahead(monkeypatch):
         return bend(body, clock, world, layout, shown)
 
     monkeypatch.setattr(F, "_bend_fact", spy)
+    return seen
+
+
+def test_a_2d_arm_out_towards_the_front_is_ahead(monkeypatch):
+    """The sign of a 2D reach: on Penn 2244 the left arm's profile offset (towards -h1, where the
+    knees say the back is) counts ahead with no front given and not with the front (+h1) given
+    (read with every frame taken as showing the arm: its elbow is bent, see _arm_shown_2d)."""
+    from actlm.explain import facts as F
+    seen = _spy_on_bend_fact(monkeypatch)
     data, visibility = penn_as_read("2244")
     read_motion(data, "penn-13", visibility=visibility)
     body, world = seen["body"], seen["world"]
@@ -1802,14 +1809,7 @@ def test_a_2d_arm_cocked_back_against_a_deep_bend_is_not_forward(monkeypatch):
     right arm forward' (false). The follow-through bends the trunk 80 degrees towards -h1, which no
     standing body does backwards: that is the front, and the arm out to +h1 is not ahead."""
     from actlm.explain import facts as F
-    seen = {}
-    bend = F._bend_fact
-
-    def spy(body, clock, world, layout=None, shown=None):
-        seen.update(body=body, world=world)
-        return bend(body, clock, world, layout, shown)
-
-    monkeypatch.setattr(F, "_bend_fact", spy)
+    seen = _spy_on_bend_fact(monkeypatch)
     data, visibility = penn_as_read("0095")
     found = motions(read_motion(data, "penn-13", visibility=visibility))
     assert "reach_forward" not in found, found.get("reach_forward")
@@ -1825,14 +1825,7 @@ def test_a_2d_deep_bend_tells_the_front_before_the_knees(monkeypatch):
     to +h1 (the image's -x), while the follow-through bends the trunk 84-90 degrees to -h1, the throw's
     side. A deep bend, which no standing body makes backwards, tells the front where the two disagree."""
     from actlm.explain import facts as F
-    seen = {}
-    bend = F._bend_fact
-
-    def spy(body, clock, world, layout=None, shown=None):
-        seen.update(body=body, world=world)
-        return bend(body, clock, world, layout, shown)
-
-    monkeypatch.setattr(F, "_bend_fact", spy)
+    seen = _spy_on_bend_fact(monkeypatch)
     assert _penn_reaches("0130") == []
     assert F._image_front(seen["body"], seen["world"], None) == 1.0
     assert F._bent_front(seen["body"]) == -1.0

@@ -472,17 +472,10 @@ def test_class_description_files_refuse_alias_bombs_and_odd_keys_quickly(tmp_pat
     assert len(read_class_texts(many)) == 50_000
 
 
-def test_a_nan_written_into_a_prepared_sets_frames_is_an_error_naming_the_sample(tiny_ucla, tmp_path):
+def test_a_nan_written_into_a_prepared_sets_frames_is_an_error_naming_the_sample(damaged_ucla):
     """frames.npy damaged after prepare (one NaN coordinate): reading that sample names the file, the
     sample and its frame, instead of a transform silently reading the frame as 'no person'."""
-    import shutil
-
-    damaged = tmp_path / "damaged"
-    shutil.copytree(tiny_ucla, damaged)
-    records = json.loads((damaged / "index.json").read_text())
-    frames = np.load(damaged / "frames.npy")
-    frames[records[3]["offset"] + 5, 0, 4, 1] = np.nan
-    np.save(damaged / "frames.npy", frames)
+    damaged, records = damaged_ucla
     ds = SkeletonSet(damaged)
     assert ds[2].data.shape[1] == records[2]["length"]     # the other samples read as before
     with pytest.raises(DataError, match=rf"frames.npy: sample {records[3]['id']} has 1 NaN/inf .* frame 5"):
