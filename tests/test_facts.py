@@ -589,6 +589,24 @@ def test_a_hand_holding_a_bar_does_not_wave():
     assert "wave" not in motions(read_motion(data, "penn-13", visibility=visibility))
 
 
+@pytest.mark.parametrize("name", ["0601", "1570"])
+def test_a_2d_wave_is_read_where_the_arm_is_annotated_seen(name):
+    """Hand-check rounds 21-22: Penn 0601 (bowl: the right wrist guessed still until frame 35, then
+    one follow-through, x 143 -> 189 -> 152 px) and 1570 (sit-up: the right wrist guessed frozen in
+    frames 15-87 while the lying body's shoulders move past it) were said to 'wave the right hand';
+    with the product's flags of guessed joints the wave is read from seen frames only and is gone."""
+    from actlm.data import penn as reader
+    _, flags = penn(name)                          # skips without the data
+    sample = reader.read_sequence(PENN / f"{name}.mat")
+
+    def waves(guessed):
+        reading = read_motion(sample.data, "penn-13", visibility=sample.visibility("penn-13"), guessed=guessed)
+        return [f.part for f in motions(reading).get("wave", [])]
+
+    assert "right_hand" in waves(None)             # without the flags the guesses still swing
+    assert waves(flags == 0) == []
+
+
 def test_a_bend_is_a_held_peak_not_one_frame():
     from actlm.explain.facts import BEND_HELD, TUNED_FPS, _held, frames
     width = frames(BEND_HELD, TUNED_FPS)                    # 3 frames at 30 fps

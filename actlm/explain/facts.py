@@ -1207,6 +1207,19 @@ def _arm_run_reversals(x: np.ndarray, rows: np.ndarray, hysteresis: float, lower
                for part, at in zip(np.split(x, cuts), np.split(rows, cuts)))
 
 
+def _wave_arm_seen(body: _Body, side: str, dims: int) -> np.ndarray:
+    """Frames (T,) a wave may be read in: in one image whose source flags guessed positions (Penn
+    Action), only those with the arm annotated seen; every frame in 3D (which ignores the flags,
+    as the bend does) or without flags. A hidden wrist's guess sits still (or frozen at one place)
+    while the shoulders the swing is read against move on, and the step from the guesses into the
+    seen swing turns back like a wave (hand-check rounds 21-22: Penn 0601's bowl, its wrist guessed
+    still until frame 35 then one follow-through; 1570's sit-up, the wrist frozen in frames 15-87
+    as the lying body's shoulders pass it)."""
+    if body.arm_seen is None or dims == 3:
+        return np.ones(len(body.hand[side]), bool)
+    return np.asarray(body.arm_seen[side], bool)
+
+
 def _wave_swing_facts(body: _Body, side: str, clock: _Clock, dims: int = 3) -> list[Fact]:
     hand, shoulder = body.hand[side], body.shoulder[side]
     facts = []
@@ -1223,7 +1236,7 @@ def _wave_swing_facts(body: _Body, side: str, clock: _Clock, dims: int = 3) -> l
         # side against the body (its shoulder line), not in the room
         rel, jittery = _turned_back(rel, turn), _turned_back(jittery, turn)
     raised = rel[:, 1] > 0.0                      # waved above the shoulder (a clap at the chest is not a wave)
-    ok = np.isfinite(rel).all(axis=1) & raised
+    ok = np.isfinite(rel).all(axis=1) & raised & _wave_arm_seen(body, side, dims)
     lowered = np.isfinite(rel).all(axis=1) & ~raised
     if ok.sum() >= body.rate.frames(WAVE_RAISED) and raised[np.isfinite(rel[:, 1])].mean() > 0.3:
         pts = rel[ok][:, [0, 2]] - rel[ok][:, [0, 2]].mean(axis=0)
