@@ -185,6 +185,14 @@ WAVE_SMOOTH = 0.2
 WAVE_TURN = 30
 #: a wave covers at least this side-to-side range (statures, ~15 cm; 5th to 95th percentile)
 WAVE_RANGE = 0.06
+#: in 3D a waving hand moves in depth (across the side-to-side line, horizontally) at most this many
+#: times its side-to-side range (5th to 95th percentile each): a knock or a punch goes to and fro
+#: towards the door or the target and sways a little sideways with it (UTD-MHAD's 32 waves (a3):
+#: 0.09-0.62, those read as waves at most 0.45; its 32 knocks (a19): 0.68-6.85, the five read as
+#: waves 1.12-3.81: hand-check round 21, a19_s1_t1 'waves the right hand' at 2.44). Not 1.0: a
+#: throw's forearm swung across about the elbow, judged a wave by the rule (round 18, NW-UCLA
+#: a11_s03_e00: 1.32), goes forward with the throw too
+WAVE_DEPTH = 1.5
 #: a wave's half swing (from leaving one extreme by half the swing's hysteresis to the next extreme)
 #: takes at most this many seconds (30 frames at 30 frames/s: people wave at 1-3 Hz, a half swing 0.2-0.5 s;
 #: the generated waves 1.5-2.5 Hz): a hand drifting a few pixels one way over 1-2 s and back (a bar
@@ -1207,6 +1215,12 @@ def _arm_run_reversals(x: np.ndarray, rows: np.ndarray, hysteresis: float, lower
                for part, at in zip(np.split(x, cuts), np.split(rows, cuts)))
 
 
+def _depth_range(pts: np.ndarray, axis: np.ndarray) -> float:
+    """The range (5th to 95th percentile) of horizontal points ``pts`` (N, 2) across the unit
+    direction ``axis``: how far a hand goes to and fro in depth while read side to side."""
+    return float(np.subtract(*np.percentile(pts @ np.array([-axis[1], axis[0]]), [95, 5])))
+
+
 def _wave_arm_seen(body: _Body, side: str, dims: int) -> np.ndarray:
     """Frames (T,) a wave may be read in: in one image whose source flags guessed positions (Penn
     Action), only those with the arm annotated seen; every frame in 3D (which ignores the flags,
@@ -1243,6 +1257,7 @@ def _wave_swing_facts(body: _Body, side: str, clock: _Clock, dims: int = 3) -> l
         axis = _side_to_side(body, ok, pts, turn, dims)
         along = pts @ axis
         amplitude = float(np.subtract(*np.percentile(along, [95, 5])))
+        in_depth = dims == 3 and _depth_range(pts, axis) > WAVE_DEPTH * amplitude
         # a swing must cover a good part of the hand's range each way, and be well above the
         # sensor's jitter along that line: jitter of a held hand, or the drift of a raise, turns
         # back too but only by a little
@@ -1254,7 +1269,8 @@ def _wave_swing_facts(body: _Body, side: str, clock: _Clock, dims: int = 3) -> l
         scene = scene - np.polyval(np.polyfit(np.arange(len(scene)), scene, 1), np.arange(len(scene)))   # a walk's drift
         own = float(np.subtract(*np.percentile(scene, [95, 5])))
         moves = own >= WAVE_SCENE * amplitude and _arm_not_with_other_hand(body, side, ok, axis, turn, amplitude)
-        if flips >= THRESHOLDS["wave"] and amplitude >= WAVE_RANGE and _smooth_swings(along, np.flatnonzero(ok)) and moves:
+        if (flips >= THRESHOLDS["wave"] and amplitude >= WAVE_RANGE and not in_depth
+                and _smooth_swings(along, np.flatnonzero(ok)) and moves):
             rows = np.flatnonzero(ok)
             facts.append(clock.fact(f"{side}_hand", "wave", int(rows[len(rows) // 2]), flips,
                                     f"waves the {side} hand from side to side", (int(rows[0]), int(rows[-1]))))
