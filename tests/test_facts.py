@@ -1801,6 +1801,16 @@ def test_a_hand_going_down_with_a_body_sitting_down_reaches_no_floor():
     assert "sit_down" in reading
 
 
+def test_a_hand_sinking_with_a_body_seated_high_above_its_knees_reaches_no_floor():
+    """NW-UCLA a05_s08_e02 (hand-check round 21): the body sits (pelvis 0.91 -> 0.55 m, staying
+    0.2 m above the knees on a high seat), the left hand's lowest point 0.05 m above the knees and
+    only 0.05 m more below its shoulder than at the start: 'reaches down towards the floor' was
+    false. The sitting down and the bend are still read."""
+    reading = motions(read_motion(ucla("a05_s08_e02_v03"), "kinect-v1"))
+    assert "reach_down" not in reading
+    assert {"sit_down", "bend"} <= set(reading)
+
+
 def test_a_lean_read_from_one_shoulder_of_a_body_facing_the_camera_is_not_stated():
     """Penn 0716 (hand-check round 13): a lifter facing the camera (hips 0.56 of the trunk apart),
     the right shoulder unread around the peak: the line from the left shoulder alone to the mid-hips

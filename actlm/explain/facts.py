@@ -942,7 +942,8 @@ def _down_reach(body: _Body, side: str, clock: _Clock, world: World) -> list[Fac
     # from the shoulder, or the hand get near the floor
     stretched = height[low] < NEAR_FLOOR or by_arm > REACH_SHOULDER
     span = _extent(-height, low, -(height[low] + drop / 2))
-    unseated = world.dims == 3 and _unseated_while_low(body, span, hip_low - knee_low)
+    unseated = (world.dims == 3 and _unseated_while_low(body, span, hip_low - knee_low)
+                and not _sat_down_above_knees(body, height[low], knee_low, hip_low))
     reached = (drop > THRESHOLDS["reach_down"] and (relative > BELOW_BODY or height[low] < NEAR_FLOOR)
                and reaches and height[low] < hip_low - BELOW_HIPS and (stretched or unseated))
     if reached and not height[low] < knee_low - KNEE_MARGIN and not low_by_pelvis:
@@ -951,6 +952,20 @@ def _down_reach(body: _Body, side: str, clock: _Clock, world: World) -> list[Fac
         return []
     return [clock.fact(f"{side}_hand", "reach_down", low, drop, f"reaches down towards the floor with the {side} hand",
                        span)]
+
+
+def _sat_down_above_knees(body: _Body, at_low: float, knee_low: float, hip_low: float) -> bool:
+    """Whether a hand whose lowest height ``at_low`` stays above the knees (``knee_low``) went down
+    with a body that sat down: the hips came down by PICKUP_RISE from the start to ``hip_low`` and
+    stay there to the end. A seat high above the knees keeps the hips over them (no longer
+    'unseated' then), and the hanging hand sinks with the pelvis (hand-check round 21, NW-UCLA
+    a05_s08_e02: the left hand's lowest 0.05 m above the knees, 0.05 m more below the shoulder)."""
+    if not at_low >= knee_low:
+        return False
+    hip = body.hip[:, 1]
+    came_down = _level(hip) - hip_low > PICKUP_RISE
+    stays_down = _level(hip, at_end=True) - hip_low < PICKUP_RISE
+    return bool(came_down and stays_down)
 
 
 def _unseated_while_low(body: _Body, span: tuple[int, int], at_low: float) -> bool:
