@@ -185,6 +185,14 @@ WAVE_SMOOTH = 0.2
 WAVE_TURN = 30
 #: a wave covers at least this side-to-side range (statures, ~15 cm; 5th to 95th percentile)
 WAVE_RANGE = 0.06
+#: in 3D a waving hand moves in depth (across the side-to-side line, horizontally) at most this many
+#: times its side-to-side range (5th to 95th percentile each): a knock or a punch goes to and fro
+#: towards the door or the target and sways a little sideways with it (UTD-MHAD's 32 waves (a3):
+#: 0.09-0.62, those read as waves at most 0.45; its 32 knocks (a19): 0.68-6.85, the five read as
+#: waves 1.12-3.81: hand-check round 21, a19_s1_t1 'waves the right hand' at 2.44). Not 1.0: a
+#: throw's forearm swung across about the elbow, judged a wave by the rule (round 18, NW-UCLA
+#: a11_s03_e00: 1.32), goes forward with the throw too
+WAVE_DEPTH = 1.5
 #: a wave's half swing (from leaving one extreme by half the swing's hysteresis to the next extreme)
 #: takes at most this many seconds (30 frames at 30 frames/s: people wave at 1-3 Hz, a half swing 0.2-0.5 s;
 #: the generated waves 1.5-2.5 Hz): a hand drifting a few pixels one way over 1-2 s and back (a bar
@@ -934,7 +942,8 @@ def _down_reach(body: _Body, side: str, clock: _Clock, world: World) -> list[Fac
     # from the shoulder, or the hand get near the floor
     stretched = height[low] < NEAR_FLOOR or by_arm > REACH_SHOULDER
     span = _extent(-height, low, -(height[low] + drop / 2))
-    unseated = world.dims == 3 and _unseated_while_low(body, span, hip_low - knee_low)
+    unseated = (world.dims == 3 and _unseated_while_low(body, span, hip_low - knee_low)
+                and not _sat_down_above_knees(body, height[low], knee_low, hip_low))
     reached = (drop > THRESHOLDS["reach_down"] and (relative > BELOW_BODY or height[low] < NEAR_FLOOR)
                and reaches and height[low] < hip_low - BELOW_HIPS and (stretched or unseated))
     if reached and not height[low] < knee_low - KNEE_MARGIN and not low_by_pelvis:
@@ -943,6 +952,20 @@ def _down_reach(body: _Body, side: str, clock: _Clock, world: World) -> list[Fac
         return []
     return [clock.fact(f"{side}_hand", "reach_down", low, drop, f"reaches down towards the floor with the {side} hand",
                        span)]
+
+
+def _sat_down_above_knees(body: _Body, at_low: float, knee_low: float, hip_low: float) -> bool:
+    """Whether a hand whose lowest height ``at_low`` stays above the knees (``knee_low``) went down
+    with a body that sat down: the hips came down by PICKUP_RISE from the start to ``hip_low`` and
+    stay there to the end. A seat high above the knees keeps the hips over them (no longer
+    'unseated' then), and the hanging hand sinks with the pelvis (hand-check round 21, NW-UCLA
+    a05_s08_e02: the left hand's lowest 0.05 m above the knees, 0.05 m more below the shoulder)."""
+    if not at_low >= knee_low:
+        return False
+    hip = body.hip[:, 1]
+    came_down = _level(hip) - hip_low > PICKUP_RISE
+    stays_down = _level(hip, at_end=True) - hip_low < PICKUP_RISE
+    return bool(came_down and stays_down)
 
 
 def _unseated_while_low(body: _Body, span: tuple[int, int], at_low: float) -> bool:
@@ -1207,6 +1230,25 @@ def _arm_run_reversals(x: np.ndarray, rows: np.ndarray, hysteresis: float, lower
                for part, at in zip(np.split(x, cuts), np.split(rows, cuts)))
 
 
+def _depth_range(pts: np.ndarray, axis: np.ndarray) -> float:
+    """The range (5th to 95th percentile) of horizontal points ``pts`` (N, 2) across the unit
+    direction ``axis``: how far a hand goes to and fro in depth while read side to side."""
+    return float(np.subtract(*np.percentile(pts @ np.array([-axis[1], axis[0]]), [95, 5])))
+
+
+def _wave_arm_seen(body: _Body, side: str, dims: int) -> np.ndarray:
+    """Frames (T,) a wave may be read in: in one image whose source flags guessed positions (Penn
+    Action), only those with the arm annotated seen; every frame in 3D (which ignores the flags,
+    as the bend does) or without flags. A hidden wrist's guess sits still (or frozen at one place)
+    while the shoulders the swing is read against move on, and the step from the guesses into the
+    seen swing turns back like a wave (hand-check rounds 21-22: Penn 0601's bowl, its wrist guessed
+    still until frame 35 then one follow-through; 1570's sit-up, the wrist frozen in frames 15-87
+    as the lying body's shoulders pass it)."""
+    if body.arm_seen is None or dims == 3:
+        return np.ones(len(body.hand[side]), bool)
+    return np.asarray(body.arm_seen[side], bool)
+
+
 def _wave_swing_facts(body: _Body, side: str, clock: _Clock, dims: int = 3) -> list[Fact]:
     hand, shoulder = body.hand[side], body.shoulder[side]
     facts = []
@@ -1223,13 +1265,14 @@ def _wave_swing_facts(body: _Body, side: str, clock: _Clock, dims: int = 3) -> l
         # side against the body (its shoulder line), not in the room
         rel, jittery = _turned_back(rel, turn), _turned_back(jittery, turn)
     raised = rel[:, 1] > 0.0                      # waved above the shoulder (a clap at the chest is not a wave)
-    ok = np.isfinite(rel).all(axis=1) & raised
+    ok = np.isfinite(rel).all(axis=1) & raised & _wave_arm_seen(body, side, dims)
     lowered = np.isfinite(rel).all(axis=1) & ~raised
     if ok.sum() >= body.rate.frames(WAVE_RAISED) and raised[np.isfinite(rel[:, 1])].mean() > 0.3:
         pts = rel[ok][:, [0, 2]] - rel[ok][:, [0, 2]].mean(axis=0)
         axis = _side_to_side(body, ok, pts, turn, dims)
         along = pts @ axis
         amplitude = float(np.subtract(*np.percentile(along, [95, 5])))
+        in_depth = dims == 3 and _depth_range(pts, axis) > WAVE_DEPTH * amplitude
         # a swing must cover a good part of the hand's range each way, and be well above the
         # sensor's jitter along that line: jitter of a held hand, or the drift of a raise, turns
         # back too but only by a little
@@ -1241,7 +1284,8 @@ def _wave_swing_facts(body: _Body, side: str, clock: _Clock, dims: int = 3) -> l
         scene = scene - np.polyval(np.polyfit(np.arange(len(scene)), scene, 1), np.arange(len(scene)))   # a walk's drift
         own = float(np.subtract(*np.percentile(scene, [95, 5])))
         moves = own >= WAVE_SCENE * amplitude and _arm_not_with_other_hand(body, side, ok, axis, turn, amplitude)
-        if flips >= THRESHOLDS["wave"] and amplitude >= WAVE_RANGE and _smooth_swings(along, np.flatnonzero(ok)) and moves:
+        if (flips >= THRESHOLDS["wave"] and amplitude >= WAVE_RANGE and not in_depth
+                and _smooth_swings(along, np.flatnonzero(ok)) and moves):
             rows = np.flatnonzero(ok)
             facts.append(clock.fact(f"{side}_hand", "wave", int(rows[len(rows) // 2]), flips,
                                     f"waves the {side} hand from side to side", (int(rows[0]), int(rows[-1]))))
