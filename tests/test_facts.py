@@ -1739,9 +1739,9 @@ def _spy_on_bend_fact(monkeypatch) -> dict:
     seen: dict = {}
     bend = F._bend_fact
 
-    def spy(body, clock, world, layout=None, shown=None):
+    def spy(body, clock, world, layout=None):
         seen.update(body=body, world=world, layout=layout)
-        return bend(body, clock, world, layout, shown)
+        return bend(body, clock, world, layout)
 
     monkeypatch.setattr(F, "_bend_fact", spy)
     return seen

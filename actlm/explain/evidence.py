@@ -131,15 +131,18 @@ def on_timeline(data: np.ndarray, frames: np.ndarray, visibility: np.ndarray | N
     (:func:`actlm.explain.quality.check_tracking` keeps them as unreadable). Frame ``i`` of the laid
     sequence is input frame ``frames[0] + i`` (:func:`in_input_frames`); what comes before
     ``frames[0]`` (another segment of a long video) is no part of it."""
+    return _laid(data, frames), _laid(visibility, frames)
+
+
+def _laid(values: np.ndarray | None, frames: np.ndarray) -> np.ndarray | None:
+    """``values`` (M, T', ...) of the input frames ``frames`` laid on their stretch of the input's
+    timeline (see :func:`on_timeline`), zeros (False) in the frames between; None stays None."""
+    if values is None:
+        return None
     at = np.asarray(frames, int) - int(frames[0])
-    length = int(at[-1]) + 1
-    full = np.zeros((data.shape[0], length, *data.shape[2:]), data.dtype)
-    full[:, at] = data
-    if visibility is None:
-        return full, None
-    vis = np.zeros((visibility.shape[0], length, *visibility.shape[2:]), visibility.dtype)
-    vis[:, at] = visibility
-    return full, vis
+    out = np.zeros((values.shape[0], int(at[-1]) + 1, *values.shape[2:]), values.dtype)
+    out[:, at] = values
+    return out
 
 
 #: a frame number in a problem's text ('frame 12', 'frames 12-40'); a count ('12 frames') is not one
@@ -201,7 +204,7 @@ def read_on_timeline(data: np.ndarray, layout: Layout, frames: np.ndarray | None
     else:
         frames = np.asarray(frames, int)
         full, vis = on_timeline(data, frames, visibility)
-        flags = None if guessed is None else on_timeline(np.asarray(guessed)[None, ..., None], frames)[0][0, ..., 0]
+        flags = None if guessed is None else _laid(np.asarray(guessed)[None], frames)[0]   # (T, V): no person between
         reading = read_motion(full, layout, visibility=vis, max_facts=max_facts, fps=fps, guessed=flags)
         reading.problems = [in_input_frames(p, int(frames[0])) for p in reading.problems]
         reading.facts = [kept_clock(f, frames) for f in reading.facts]

@@ -587,8 +587,11 @@ class _Body:
     rate: _Rate = field(default_factory=_Rate)   # the clip's frame rate
     elbow: dict[str, np.ndarray] = field(default_factory=dict)   # (T, 3) each; empty: the layout has none
     #: per side (T,) bool: the source annotates the shoulder, elbow and wrist all seen in the frame (not a
-    #: guessed position); None when the source gives no per-frame flags
+    #: guessed position); None when the source gives no per-frame flags (or the data is 3D)
     arm_seen: dict[str, np.ndarray] | None = None
+    #: per side (T, 2) bool: the shoulder and the hip annotated seen; None as ``arm_seen``, or when
+    #: the layout has no hip joints
+    trunk_seen: dict[str, np.ndarray] | None = None
 
     @cached_property
     def leg_glitch(self) -> np.ndarray:
@@ -636,8 +639,8 @@ def _body(w: np.ndarray, layout: Layout, mirrored: bool = False, fps: float | No
           seen: np.ndarray | None = None) -> _Body:
     """The trajectories (smoothed over SMOOTHING seconds at ``fps``, see :func:`_rate`); with
     ``mirrored`` labels (a Kinect seeing the person from behind) the joints labelled left are the
-    person's right and the other way round. ``seen`` (T, V) bool: the joint-frames the source
-    annotates seen (see :func:`read_motion`), or None."""
+    person's right and the other way round (the per-frame flags too). ``seen`` (T, V) bool: the
+    joint-frames the source annotates seen (see :func:`read_motion`), or None."""
     rate = _rate(fps)
     width, quick = rate.window(SMOOTHING), rate.window(QUICK_SMOOTHING)
 
@@ -666,10 +669,13 @@ def _body(w: np.ndarray, layout: Layout, mirrored: bool = False, fps: float | No
         center=track(layout.center),
         rate=rate,
         elbow={s: track(_named(layout, f"{s}_elbow")) for s in sides if _named(layout, f"{s}_elbow")},
-        arm_seen=None if seen is None else {s: _arm_annotated(seen, layout, s) for s in sides},
+        arm_seen=None if seen is None else {s: _annotated(seen, layout, s, ("elbow", "hand")).all(axis=1) for s in sides},
+        trunk_seen=(None if seen is None or not all(_leg_joint(layout, s, 0) for s in sides)
+                    else {s: _annotated(seen, layout, s, ("hip",)) for s in sides}),
     )
     names = ("hand", "raw_hand", "step_hand", "step_ankle", "shoulder", "ankle", "knee", "hip_joint")
-    for name in names + (("elbow",) if len(body.elbow) == 2 else ()) + (("arm_seen",) if seen is not None else ()):
+    for name in names + (("elbow",) if len(body.elbow) == 2 else ()) + (("arm_seen",) if seen is not None else ()) \
+            + (("trunk_seen",) if body.trunk_seen is not None else ()):
         setattr(body, name, sided(getattr(body, name)))
     return body
 
@@ -679,11 +685,13 @@ def _named(layout: Layout, name: str) -> tuple[int, ...]:
     return (layout.joints.index(name),) if name in layout.joints else ()
 
 
-def _arm_annotated(seen: np.ndarray, layout: Layout, side: str) -> np.ndarray:
-    """(T,) bool: the side's shoulder, elbow and hand joints all annotated seen in the frame."""
+def _annotated(seen: np.ndarray, layout: Layout, side: str, parts: tuple[str, ...]) -> np.ndarray:
+    """(T, 1 + len(parts)) bool: the side's shoulder, then each of ``parts`` ('elbow', 'hand': its
+    end joint, 'hip'), annotated seen in the frame (a part the layout lacks is left out)."""
+    joints = {"elbow": _named(layout, f"{side}_elbow"), "hand": _end(layout, f"{side}_hand"),
+              "hip": _leg_joint(layout, side, 0)}
     shoulder = layout.right_shoulder if side == "right" else layout.left_shoulder
-    joints = (shoulder,) + _named(layout, f"{side}_elbow") + _end(layout, f"{side}_hand")
-    return np.asarray(seen, bool)[:, list(joints)].all(axis=1)
+    return np.asarray(seen, bool)[:, [shoulder, *(j for part in parts for j in joints[part])]]
 
 
 # --- hand facts -----------------------------------------------------------------------------
@@ -1236,17 +1244,14 @@ def _depth_range(pts: np.ndarray, axis: np.ndarray) -> float:
     return float(np.subtract(*np.percentile(pts @ np.array([-axis[1], axis[0]]), [95, 5])))
 
 
-def _wave_arm_seen(body: _Body, side: str, dims: int) -> np.ndarray:
-    """Frames (T,) a wave may be read in: in one image whose source flags guessed positions (Penn
-    Action), only those with the arm annotated seen; every frame in 3D (which ignores the flags,
-    as the bend does) or without flags. A hidden wrist's guess sits still (or frozen at one place)
-    while the shoulders the swing is read against move on, and the step from the guesses into the
-    seen swing turns back like a wave (hand-check rounds 21-22: Penn 0601's bowl, its wrist guessed
-    still until frame 35 then one follow-through; 1570's sit-up, the wrist frozen in frames 15-87
-    as the lying body's shoulders pass it)."""
-    if body.arm_seen is None or dims == 3:
-        return np.ones(len(body.hand[side]), bool)
-    return np.asarray(body.arm_seen[side], bool)
+def _wave_arm_seen(body: _Body, side: str) -> np.ndarray:
+    """Frames (T,) a wave may be read in: where the source flags guessed positions (Penn Action's
+    images), only those with the arm annotated seen; every frame without flags. A hidden wrist's
+    guess sits still (or frozen at one place) while the shoulders the swing is read against move
+    on, and the step from the guesses into the seen swing turns back like a wave (hand-check rounds
+    21-22: Penn 0601's bowl, its wrist guessed still until frame 35 then one follow-through; 1570's
+    sit-up, the wrist frozen in frames 15-87 as the lying body's shoulders pass it)."""
+    return np.ones(len(body.hand[side]), bool) if body.arm_seen is None else body.arm_seen[side]
 
 
 def _wave_swing_facts(body: _Body, side: str, clock: _Clock, dims: int = 3) -> list[Fact]:
@@ -1265,7 +1270,7 @@ def _wave_swing_facts(body: _Body, side: str, clock: _Clock, dims: int = 3) -> l
         # side against the body (its shoulder line), not in the room
         rel, jittery = _turned_back(rel, turn), _turned_back(jittery, turn)
     raised = rel[:, 1] > 0.0                      # waved above the shoulder (a clap at the chest is not a wave)
-    ok = np.isfinite(rel).all(axis=1) & raised & _wave_arm_seen(body, side, dims)
+    ok = np.isfinite(rel).all(axis=1) & raised & _wave_arm_seen(body, side)
     lowered = np.isfinite(rel).all(axis=1) & ~raised
     if ok.sum() >= body.rate.frames(WAVE_RAISED) and raised[np.isfinite(rel[:, 1])].mean() > 0.3:
         pts = rel[ok][:, [0, 2]] - rel[ok][:, [0, 2]].mean(axis=0)
@@ -1410,18 +1415,19 @@ def _spine_tilt(spine: np.ndarray) -> np.ndarray:
     return np.degrees(np.arccos(np.clip(spine[:, 1] / np.where(length > 0, length, np.nan), -1, 1)))
 
 
-def _shown_joints(guessed: np.ndarray | None, main: int, frames: np.ndarray) -> np.ndarray | None:
+def _shown_joints(guessed: np.ndarray | None, main: int, frames: np.ndarray, dims: int) -> np.ndarray | None:
     """(T, V) True where the source does not flag a joint's position as guessed, over the person's
-    ``frames`` (those :func:`check_tracking` kept); None without flags."""
-    if guessed is None:
+    ``frames`` (those :func:`check_tracking` kept); None without flags, and in 3D, where no fact
+    reads them (they are an image annotator's)."""
+    if guessed is None or dims == 3:
         return None
     flags = np.asarray(guessed, bool)
     return ~(flags[main] if flags.ndim == 3 else flags)[frames]
 
 
-def _seen_trunk_2d(body: _Body, layout: Layout, shown: np.ndarray, mirrored: bool = False) -> np.ndarray:
+def _seen_trunk_2d(body: _Body) -> np.ndarray:
     """In an image, the trunk line (T, 3) per frame read only where the annotation shows the trunk
-    (``shown`` (T, V): the joints not flagged as guessed), NaN elsewhere:
+    (``body.trunk_seen``: the shoulders and hips not flagged as guessed), NaN elsewhere:
 
     - a frame with both shoulders or both hips guessed shows no trunk (its line would be the
       annotator's guess; hand-check round 11, Penn 0700: a bowler entering the frame, both shoulders
@@ -1431,23 +1437,18 @@ def _seen_trunk_2d(body: _Body, layout: Layout, shown: np.ndarray, mirrored: boo
       joints would move the mid-points off the trunk (round 9, Penn 0857: the mid of both shoulders
       against the one seen hip read 55 degrees, the seen side's own line 38-46);
     - else the line from mid-shoulders to mid-hips, as the other facts read it."""
+    flags = body.trunk_seen
     sides = ("right", "left")
-    joints = {s: (layout.right_shoulder if s == "right" else layout.left_shoulder, *_leg_joint(layout, s, 0))
-              for s in sides}
-    if mirrored:                         # the body's sides are the person's (see :func:`_body`)
-        joints = {"right": joints["left"], "left": joints["right"]}
-    if any(len(j) != 2 for j in joints.values()):
-        return body.neck - body.hip
 
-    def seen(track: np.ndarray, joint: int) -> np.ndarray:
-        return np.isfinite(track[:, :2]).all(axis=1) & shown[:, joint]
+    def seen(track: np.ndarray, flag: np.ndarray) -> np.ndarray:
+        return np.isfinite(track[:, :2]).all(axis=1) & flag
 
-    shoulder = {s: seen(body.shoulder[s], joints[s][0]) for s in sides}
-    hip = {s: seen(body.hip_joint[s], joints[s][1]) for s in sides}
+    shoulder = {s: seen(body.shoulder[s], flags[s][:, 0]) for s in sides}
+    hip = {s: seen(body.hip_joint[s], flags[s][:, 1]) for s in sides}
     out = np.where(((shoulder["right"] | shoulder["left"]) & (hip["right"] | hip["left"]))[:, None],
                    body.neck - body.hip, np.nan)
     for near, far in (("right", "left"), ("left", "right")):
-        profile = shoulder[near] & hip[near] & ~shown[:, list(joints[far])].any(axis=1)
+        profile = shoulder[near] & hip[near] & ~flags[far].any(axis=1)
         out[profile] = (body.shoulder[near] - body.hip_joint[near])[profile]
     return out
 
@@ -1497,10 +1498,9 @@ def _forward_pitch(spine: np.ndarray, ref: np.ndarray, front: np.ndarray) -> np.
     return np.degrees(np.arctan2(unit @ ahead, unit @ ref))
 
 
-def _bend_fact(body: _Body, clock: _Clock, world: World, layout: Layout | None = None,
-               shown: np.ndarray | None = None) -> list[Fact]:
-    """Bending forward or leaning back (see :func:`_lean_back_fact`, read first). ``shown`` (T, V):
-    the joints the source does not flag as guessed (see :func:`_seen_trunk_2d`)."""
+def _bend_fact(body: _Body, clock: _Clock, world: World, layout: Layout | None = None) -> list[Fact]:
+    """Bending forward or leaning back (see :func:`_lean_back_fact`, read first); in an image whose
+    source flags guessed joints, from the frames that show the trunk (:func:`_seen_trunk_2d`)."""
     spine = body.neck - body.hip
     held = body.rate.frames(BEND_HELD)
     tilt = _held(_trunk_tilt(body), held)
@@ -1510,8 +1510,8 @@ def _bend_fact(body: _Body, clock: _Clock, world: World, layout: Layout | None =
     lean = _lean_back_fact(body, clock, lean_front, image=world.dims == 2)
     if lean is not None:
         return lean
-    if world.dims == 2 and shown is not None and layout is not None:
-        spine = _seen_trunk_2d(body, layout, shown, world.mirrored)   # only frames that show the trunk
+    if body.trunk_seen is not None:
+        spine = _seen_trunk_2d(body)     # only frames that show the trunk
     raw = _spine_tilt(spine)
     tilt = _held(raw, held)
     if not _readable(tilt, 1):
@@ -1832,10 +1832,7 @@ def _knees_against(body: _Body, peak: int, front: np.ndarray) -> bool:
     rows = slice(max(peak - around, 0), peak + around + 1)
     unit = front / np.linalg.norm(front)
     for side in ("left", "right"):
-        hip, knee, ankle = body.hip_joint[side][rows], body.knee[side][rows], body.ankle[side][rows]
-        with np.errstate(invalid="ignore"):
-            bent = knee_angles(hip, knee, ankle) < BENT_KNEE
-        along = (knee - (hip + ankle) / 2)[bent][:, [0, 2]] @ unit
+        along = _bent_knee_offsets(body, side, rows) @ unit
         along = along[np.isfinite(along)]
         if len(along) >= 3 and float(np.mean(along)) < -KNEE_AGAINST:
             return True
@@ -1904,16 +1901,20 @@ def _knees_front(body: _Body, rows: slice) -> float:
     return _front_vote(offset, KNEE_FRONT)
 
 
+def _bent_knee_offsets(body: _Body, side: str, rows: slice) -> np.ndarray:
+    """(N, 2): the horizontal offset of the side's knee from its hip-ankle line in the frames of
+    ``rows`` where it bends below BENT_KNEE (a knee bends forward, so these point to the front)."""
+    hip, knee, ankle = body.hip_joint[side][rows], body.knee[side][rows], body.ankle[side][rows]
+    with np.errstate(invalid="ignore"):
+        bent = knee_angles(hip, knee, ankle) < BENT_KNEE
+    return (knee - (hip + ankle) / 2)[bent][:, [0, 2]]
+
+
 def _knee_forward(body: _Body, rows: slice) -> np.ndarray:
     """The front told by bent knees (a knee bends forward, ahead of the line from its hip to its
     ankle) over ``rows``: the mean of the legs' knee offsets where they bend below BENT_KNEE, if at
     least 3 leg-frames bend and all of them agree within 60 degrees; else NaN."""
-    offsets = []
-    for side in ("left", "right"):
-        hip, knee, ankle = body.hip_joint[side][rows], body.knee[side][rows], body.ankle[side][rows]
-        bent = knee_angles(hip, knee, ankle) < BENT_KNEE
-        offsets.append((knee - (hip + ankle) / 2)[bent][:, [0, 2]])
-    offsets = np.concatenate(offsets)
+    offsets = np.concatenate([_bent_knee_offsets(body, side, rows) for side in ("left", "right")])
     if len(offsets) < 3:
         return np.full(2, np.nan)
     mean = offsets.mean(axis=0)
@@ -2628,7 +2629,6 @@ def _read_motion(data: np.ndarray, layout: str | Layout, *, visibility: np.ndarr
     x, tracking = check_tracking(data[main], layout, vis, fps=rate.fps)
     if tracking.blocked:
         return Reading([], tracking.problems)
-    shown = _shown_joints(guessed, main, tracking.frames)
     world = world_frame(x, layout)
     if not np.isfinite(world.stature):
         return Reading([], tracking.problems + [Problem(
@@ -2641,8 +2641,8 @@ def _read_motion(data: np.ndarray, layout: str | Layout, *, visibility: np.ndarr
     world.coords = np.where(drop[..., None], np.nan, world.coords)
     clock = _Clock(len(x))
     context = _Context(world.unit, world.stature)
-    body = _body(world.coords, layout, world.mirrored, rate.fps, shown)
-    facts = _hand_facts(body, clock, world) + _bend_fact(body, clock, world, layout, shown) + _height_facts(body, clock, context, world.dims)
+    body = _body(world.coords, layout, world.mirrored, rate.fps, _shown_joints(guessed, main, tracking.frames, world.dims))
+    facts = _hand_facts(body, clock, world) + _bend_fact(body, clock, world, layout) + _height_facts(body, clock, context, world.dims)
     facts += _walk_fact(body, clock, world, context) + _turn_fact(clock, world, body)
     facts = without_jump_islands(facts, body, clock.n, tracking.jumped, hands)
     if len(persons) > 1:
