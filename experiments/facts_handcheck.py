@@ -1,6 +1,7 @@
 """Hand-checked facts on real sequences (issue 40, item 1c).
 
-Picks sequences at random with a fixed seed across the classes of NW-UCLA (test view v03),
+Picks sequences at random with a fixed seed across the classes of NW-UCLA (test view v03; from
+round 24 on, once v03 is used up, then view v01, then v02: see ``nwucla_views``),
 UTD-MHAD and Penn Action (2D), runs actlm's public fact detector on each (``read_motion`` when it
 exists, else ``kinematic_facts``) and prints, for every stated fact, the coordinates that decide
 it, measured here with code of its own (not actlm's): hand, head, shoulder and pelvis heights
@@ -15,7 +16,25 @@ Own frame: *up* is, for the 3D datasets (one fixed Kinect each), the normal of t
 fitted to the ankle positions of many sequences of that camera (NW-UCLA v03: its 'walk around'
 sequences, 18 degrees off the camera's y, 4.7 cm residual; UTD-MHAD: every 6th file, 3 degrees,
 2.5 cm), for 2D images the image's up (-y). The floor is the 2nd percentile of the sequence's
-ankle heights.
+ankle heights. NW-UCLA's three Kinects each get their own plane, fitted alike to that view's 'walk
+around' sequences (RMS residual of the ankle positions; normals in camera coordinates):
+
+- v03: normal (-0.007, 0.949, -0.315), 18.4 deg off y, 4.7 cm, 1930 ankle positions of 49 sequences;
+- v01: normal (0.087, 0.977, -0.197), 12.4 deg, 12.1 cm, 7600 positions of 64 sequences. The
+  residual is large because v01's people walk from 1.0 to 4.1 m deep (v03: 2.1-3.8 m), where Kinect v1
+  loses the feet (near: out of the picture; far: noisy): residuals run +5 cm under 2.2 m deep and
+  -4 to -5 cm beyond. A refit after trimming the points beyond 3 MADs (93 % kept, 5.7 cm) tilts
+  the normal by 3.3 deg (v03: 0.3, v02: 0.3), so v01's up is good to about 3 deg;
+- v02: normal (0.040, 0.969, -0.245), 14.4 deg, 4.5 cm, 4540 positions of 60 sequences.
+
+Checks against what the planes were not fitted to (measured with ``Body`` and ``camera_reference``):
+in the first 5 frames of 86 takes of the classes that start standing (every 4th take seen by all three
+Kinects, each view with its own plane), the ankles stand at a median 4.4 / 4.1 / 4.3 cm (v03 / v01 /
+v02) above the floor, the head at 1.55 / 1.54 / 1.49 m, the trunk (from the view's upright) at a median
+1.6 / 3.2 / 2.9 deg; the same take through two Kinects at once: head height v01 - v03 median 0.1 cm
+(median |difference| 6.4 cm), v02 - v03 -3.1 cm (3.7 cm), trunk angle v01 - v03 median 2.9 deg,
+v02 - v03 1.4 deg. 'Walk around' feet stay on the plane: the lowest ankle in each quarter of a clip
+varies by a median 2.5 / 6.6 / 4.2 cm within a clip (90th percentile 5.8 / 14.6 / 9.8 cm).
 Distances are metres for 3D data and statures (the 95th percentile of head-above-floor) for 2D.
 *Forward* (3D only) is the left-to-right shoulder line crossed with up, per frame. Trunk angles
 (pelvis to neck, to up) are given from *upright*: Kinect v1's hip-centre-to-shoulder-centre line
@@ -32,6 +51,9 @@ out, so the samples are disjoint: seed 41 leaves out seed 40's, seed 42 those of
 ``ROUNDS`` those of every round) and reads/writes ``results/STEM.verdicts.json`` and ``results/STEM.{md,json}``. A 'no motion' problem the detector
 states (the body does not move) is a 'no movement' statement too: it is printed and judged like a
 ``still`` fact (motion ``still``, part ``problem``).
+Disjoint means no file twice. NW-UCLA's Kinects filmed each take at once, so a v01 or v02 file is
+mostly a take whose v03 skeleton an earlier round checked (v01: 441 of its 516 files, v02: 450 of 504;
+all 1020 unused after round 23): the same motion, tracked again by another sensor from another side.
 """
 from __future__ import annotations
 
@@ -54,6 +76,8 @@ from actlm.paths import data_root
 from experiments.run_archive import handwritten_notes, head_commit
 
 SEED = 40
+NWUCLA_VIEWS = ("v03", "v01", "v02")   # the order the sample takes NW-UCLA's three Kinects in (v03: the usual test view)
+LAST_V03_ONLY_ROUND = 62                # rounds up to this seed drew NW-UCLA from v03 alone
 ROUNDS = (40, 41, 42, 43, 44, 45, 46, 47, 48, 49, 50, 51, 52, 53, 54, 55, 56, 57, 58, 59, 60, 61, 62)     # the hand-check rounds so far, in order; each leaves out the ones before it
 PER_DATASET = 22
 RESULTS = Path("experiments/results")
@@ -86,6 +110,29 @@ def _spread_over_classes(by_class: dict[str, list[Path]], count: int, rng: np.ra
     return chosen
 
 
+def nwucla_views(seed: int) -> tuple[str, ...]:
+    """NW-UCLA's views the sample of ``seed`` draws from, in turn: v03 alone for the rounds up to
+    ``LAST_V03_ONLY_ROUND`` (so they draw exactly what they drew), else v03, then v01, then v02 for
+    what the views before leave short of ``PER_DATASET``."""
+    if seed in ROUNDS and seed <= LAST_V03_ONLY_ROUND:
+        return ("v03",)
+    return NWUCLA_VIEWS
+
+
+def _unused_by_class(root: Path, view: str, used: set[Path]) -> dict[str, list[Path]]:
+    """NW-UCLA files of one view not in ``used``, by class (``a01``...)."""
+    by_class: dict[str, list[Path]] = {}
+    for path in sorted((root / "nw-ucla" / "all_sqe").glob(f"*_{view}.json")):
+        if path not in used:
+            by_class.setdefault(path.stem[:3], []).append(path)
+    return by_class
+
+
+def camera_of(source: Source) -> str:
+    """The fixed camera a source was filmed by: NW-UCLA's view (``v01``...), else the dataset."""
+    return source.path.stem[-3:] if source.dataset == "nw-ucla" else source.dataset
+
+
 @lru_cache(maxsize=1)
 def _penn_actions() -> tuple[tuple[str, Path], ...]:
     root = data_root()
@@ -108,10 +155,12 @@ def _choose_once(seed: int, per_dataset: int) -> tuple[Source, ...]:
     rng = np.random.default_rng(seed)
     earlier = ROUNDS[:ROUNDS.index(seed)] if seed in ROUNDS else ROUNDS
     used = {src.path for r in earlier for src in _choose_once(r, per_dataset)}
-    ucla: dict[str, list[Path]] = {}
-    for path in sorted((root / "nw-ucla" / "all_sqe").glob("*_v03.json")):
-        if path not in used:
-            ucla.setdefault(path.stem[:3], []).append(path)
+    ucla_chosen: list[tuple[str, Path]] = []
+    for number, view in enumerate(nwucla_views(seed)):
+        if number and len(ucla_chosen) >= per_dataset:
+            break
+        ucla = _unused_by_class(root, view, used)
+        ucla_chosen += _spread_over_classes(ucla, per_dataset - len(ucla_chosen), rng)
     utd: dict[str, list[Path]] = {}
     for path in sorted((root / "utd-mhad").glob("a*_s*_t*_skeleton.mat")):
         if path not in used:
@@ -121,7 +170,7 @@ def _choose_once(seed: int, per_dataset: int) -> tuple[Source, ...]:
         if path not in used:
             penn_files.setdefault(action, []).append(path)
     ucla_names = {f"a{n:02d}": name for n, name in zip((1, 2, 3, 4, 5, 6, 8, 9, 11, 12), nwucla.CLASSES)}
-    out = [Source("nw-ucla", p, ucla_names[c]) for c, p in _spread_over_classes(ucla, per_dataset, rng)]
+    out = [Source("nw-ucla", p, ucla_names[c]) for c, p in ucla_chosen]
     out += [Source("utd-mhad", p, utdmhad.CLASSES[int(c[1:]) - 1]) for c, p in _spread_over_classes(utd, per_dataset, rng)]
     out += [Source("penn-action", p, c) for c, p in _spread_over_classes(penn_files, per_dataset, rng)]
     return tuple(out)
@@ -133,14 +182,18 @@ class Reference:
 
     up: np.ndarray | None          # None: 2D, the image's up
     standing_trunk_deg: float      # the trunk angle of people standing upright (Kinect v1's spine leans back)
+    residual_m: float = float("nan")   # RMS distance of the ankle positions from the fitted floor plane
+    sequences: int = 0             # how many sequences the plane was fitted to
+    ankle_points: int = 0          # and how many ankle positions
 
 
-def camera_reference(dataset: str) -> Reference:
-    """Gravity for a dataset's fixed camera: the normal of the plane through the ankle positions
-    of many of its sequences; and the median trunk angle of their tallest frames (upright)."""
+def camera_reference(dataset: str, view: str = "v03") -> Reference:
+    """Gravity for a dataset's fixed camera (NW-UCLA: its ``view``): the normal of the plane through
+    the ankle positions of many of its sequences (NW-UCLA: the view's 'walk around' ones), with the
+    fit's RMS residual; and the median trunk angle of their tallest frames (upright)."""
     root = data_root()
     if dataset == "nw-ucla":
-        files = sorted((root / "nw-ucla" / "all_sqe").glob("a04_*_v03.json"))
+        files = sorted((root / "nw-ucla" / "all_sqe").glob(f"a04_*_{view}.json"))
         seqs = [nwucla.read_sequence(f).data[0] for f in files]
         ankles = [KINECT_ANKLES["kinect-v1"]] * len(seqs)
     elif dataset == "utd-mhad":
@@ -153,6 +206,7 @@ def camera_reference(dataset: str) -> Reference:
     points = points[np.abs(points).sum(axis=1) > 0]
     _, _, vt = np.linalg.svd(points - points.mean(axis=0), full_matrices=False)
     up = vt[2] * np.sign(vt[2][1])
+    residual = float(np.sqrt(np.mean(((points - points.mean(axis=0)) @ up) ** 2)))
     layout = "kinect-v1" if dataset == "nw-ucla" else "utd-mhad"
     upright = []
     for x in seqs:
@@ -160,7 +214,7 @@ def camera_reference(dataset: str) -> Reference:
             body = Body(x[None], layout, up)
             head = body.height("head")
             upright.append(float(np.median(body.trunk_angle(0.0)[head >= np.quantile(head, 0.7)])))
-    return Reference(up, float(np.median(upright)))
+    return Reference(up, float(np.median(upright)), residual, len(seqs), len(points))
 
 
 KINECT_ANKLES = {name: (get_layout(name).index("left_ankle"), get_layout(name).index("right_ankle"))
@@ -533,16 +587,18 @@ def fact_key(fact) -> str:
 
 def collect(sources: list[Source]) -> list[dict]:
     rows = []
-    refs = {d: camera_reference(d) for d in sorted({src.dataset for src in sources})}
+    cameras = sorted({(src.dataset, camera_of(src)) for src in sources})
+    refs = {(dataset, camera): camera_reference(dataset, camera) for dataset, camera in cameras}
     for src in sources:
         data, layout, detector_visibility, guessed, seen_in_frame = load(src)
         facts, problems = read_facts(data, layout, detector_visibility, guessed)
-        ref = refs[src.dataset]
+        ref = refs[(src.dataset, camera_of(src))]
         body = Body(data, layout, ref.up, ref.standing_trunk_deg, seen_in_frame)
         seq = {"dataset": src.dataset, "sequence": src.path.stem, "class": src.label, "layout": layout,
                "frames": int(data.shape[1]), "unit": body.unit, "camera_tilt_deg": round(body.camera_tilt, 1),
                "standing_axis_tilt_deg": round(body.body_axis_tilt, 1), "upright_trunk_deg": round(ref.standing_trunk_deg, 1),
-               "stature": round(body.stature, 3), "problems": problems, "facts": []}
+               "stature": round(body.stature, 3), "camera": camera_of(src), "floor_plane": _plane_record(ref),
+               "problems": problems, "facts": []}
         for fact in facts:
             series, summary = measure(fact, body)
             seq["facts"].append({"key": fact_key(fact), "text": fact.text, "motion": fact.motion, "part": str(fact.part),
@@ -551,11 +607,38 @@ def collect(sources: list[Source]) -> list[dict]:
     return rows
 
 
+def _plane_record(ref: Reference) -> dict | None:
+    """The floor plane a row's heights stand on (3D), as the results files record it."""
+    if ref.up is None:
+        return None
+    return {"normal": [round(float(v), 3) for v in ref.up], "residual_m": round(ref.residual_m, 3),
+            "sequences": ref.sequences, "ankle_points": ref.ankle_points}
+
+
+def _camera_lines(rows: list[dict]) -> str:
+    """Which NW-UCLA views the rows came from, and each 3D camera's floor plane (for the .md header)."""
+    planes: dict[tuple[str, str], dict] = {}
+    for seq in rows:
+        if seq.get("floor_plane"):
+            planes.setdefault((seq["dataset"], seq.get("camera", seq["dataset"])), seq["floor_plane"])
+    ucla = sorted({seq.get("camera", seq["sequence"][-3:]) for seq in rows if seq["dataset"] == "nw-ucla"})
+    counts = ", ".join(f"{v} {sum(seq.get('camera', seq['sequence'][-3:]) == v for seq in rows if seq['dataset'] == 'nw-ucla')}"
+                       for v in ucla)
+    lines = [f"NW-UCLA rows from view(s): {counts or 'none (no unused sequences left)'}  "]
+    for (dataset, camera), plane in sorted(planes.items()):
+        lines.append(f"Floor plane {dataset if camera == dataset else dataset + ' ' + camera}: normal {plane['normal']} (camera coordinates), RMS residual "
+                     f"{plane['residual_m'] * 100:.1f} cm, fitted to {plane['ankle_points']} ankle positions of "
+                     f"{plane['sequences']} sequences  ")
+    return "\n".join(lines)
+
+
 def print_rows(rows: list[dict]) -> None:
     for seq in rows:
+        plane = seq.get("floor_plane")
+        floor = (f", floor plane of camera {seq['camera']} (residual {plane['residual_m'] * 100:.1f} cm)" if plane else "")
         print(f"\n=== {seq['dataset']} {seq['sequence']} ({seq['class']}), {seq['frames']} frames, unit {seq['unit']}, "
               f"stature {seq['stature']}, up {seq['camera_tilt_deg']} deg off the camera's y, tallest frames' "
-              f"body axis {seq['standing_axis_tilt_deg']} deg off up")
+              f"body axis {seq['standing_axis_tilt_deg']} deg off up{floor}")
         if seq["problems"]:
             print("  problems:", "; ".join(seq["problems"]))
         for i, f in enumerate(seq["facts"]):
@@ -574,6 +657,11 @@ def _left_out(seed: int) -> str:
     if earlier == (SEED,):      # the seed-41 round's wording, unchanged
         return f"; the {SEED}-seed round's sequences left out (a disjoint sample)"
     return f"; the sequences of the seed {', '.join(map(str, earlier[:-1]))} and {earlier[-1]} rounds left out (a disjoint sample)"
+
+
+def _views_said(seed: int) -> str:
+    views = nwucla_views(seed)
+    return f"view {views[0]}" if len(views) == 1 else f"views {', '.join(views)} in turn (the next only where the one before ran out)"
 
 
 def write(rows: list[dict], verdicts: dict, path: Path, seed: int = SEED) -> dict:
@@ -603,9 +691,8 @@ def write(rows: list[dict], verdicts: dict, path: Path, seed: int = SEED) -> dic
     command = "python -m experiments.facts_handcheck " + " ".join(sys.argv[1:])
     md = ["# Hand-checked facts on real sequences (issue 40, item 1c)", "",
           f"Command: `{command.strip()}`  ", f"Commit: {head_commit()} (working tree at run time)  ", f"Date: {when}  ",
-          f"Seed: {seed}; {len(rows)} sequences ({PER_DATASET} per dataset, classes in turn): NW-UCLA view v03, "
-          f"UTD-MHAD, Penn Action (2D); detector `actlm.explain.facts.{api}`"
-          + _left_out(seed), "",
+          f"Seed: {seed}; {len(rows)} sequences ({PER_DATASET} per dataset, classes in turn): NW-UCLA {_views_said(seed)}, UTD-MHAD, Penn Action (2D); detector `actlm.explain.facts.{api}`"
+          + _left_out(seed) + "  ", _camera_lines(rows), "",
           f"Stated facts: {shares['facts']}; checked {checked}: holds {counts['holds']}, false {counts['false']}, "
           f"ambiguous {counts['ambiguous']}; **share that holds {shares['holds_share']}** (of checked; target >= 0.95). "
           f"'No movement' statements (still facts and 'no motion' problems): {still_total}, false {still_false}.", "",
