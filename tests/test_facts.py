@@ -2009,3 +2009,18 @@ def test_a_raise_past_a_single_flagged_frame_is_still_stated(name, part):
     found = motions(read_motion(ucla(name), "kinect-v1"))
     assert part in {f.part for f in found["raise"]} and part in {f.part for f in found["lower"]}
 
+
+@pytest.mark.parametrize("name", ["a03_s01_e04_v03", "a02_s10_e01_v03"])
+def test_a_turn_made_in_one_frame_is_no_turn(name):
+    """Hand-check rounds 57 and 60 (ambiguous): a03_s01_e04's facing changes 80 degrees across one
+    edge-on frame at the clip's end, a02_s10_e01's 49 of its 63 in one frame at the deepest bend: a
+    flip of the shoulder line, not a turn over readable frames."""
+    assert "turn" not in motions(read_motion(ucla(name), "kinect-v1"))
+
+
+@pytest.mark.parametrize("name,degrees", [("a09_s10_e04_v03", 90), ("a08_s04_e00_v03", 80), ("a01_s03_e07_v03", 70)])
+def test_the_fastest_real_turns_are_still_read(name, degrees):
+    """Turns judged to hold (rounds 50, 56, 60) whose largest frame makes 0.46, 0.58 and 0.35 of them
+    (40 of 88 degrees in one frame, 46 of 80, 50 across one unread frame of 72)."""
+    turn = motions(read_motion(ucla(name), "kinect-v1"))["turn"]
+    assert [f.text for f in turn] == [f"turns the body by about {degrees} degrees"]

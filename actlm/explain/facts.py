@@ -398,6 +398,12 @@ TURN_FRAMES = 8 / 30
 TURN_WIDTH = 0.12
 #: ... and the hips turn the same way by at least this share of the shoulders' lasting turn
 TURN_HIPS = 0.5
+#: ... and no step between neighbouring readable frames makes more than this share of the turn per
+#: 1/30 second (a turn made in one frame is the shoulder line flipping: hand-check rounds 57 and 60,
+#: NW-UCLA a03_s01_e04 80 deg across one edge-on frame (0.70 a frame), a02_s10_e01 49 of 63 deg
+#: in one frame at the deepest bend (0.79); the fastest real turns judged, a09_s10_e04 and
+#: a08_s04_e00, make 0.46 and 0.58 in their largest frame; measured on the unsmoothed facing)
+TURN_STEP_SHARE = 0.65
 #: the facing is smoothed over this many seconds (7 frames at 30 fps) before its yaw is read
 #: (shoulder jitter of a centimetre or two swings a 0.35 m shoulder line by several degrees a frame)
 TURN_SMOOTHING = 7 / 30
@@ -2446,8 +2452,23 @@ def _turn_fact(clock: _Clock, world: World, body: _Body) -> list[Fact]:
     angle, top, rows, turned = best
     signal = np.full(clock.n, np.nan)
     signal[rows] = turned
+    span = _extent(signal, int(rows[top]), angle / 2)
+    if _largest_turn_step(world, rows, span, rate) > TURN_STEP_SHARE * angle:
+        return []
     return [clock.fact("body", "turn", int(rows[top]), angle, f"turns the body by about {int(round(angle, -1))} degrees",
-                       _extent(signal, int(rows[top]), angle / 2))]
+                       span)]
+
+
+def _largest_turn_step(world: World, rows: np.ndarray, span: tuple[int, int], rate: _Rate) -> float:
+    """The largest change of the unsmoothed facing (degrees per 1/30 second) between neighbouring
+    readable frames ``rows`` over a turn's ``span``, from the last readable frame before it."""
+    first = max(int(np.searchsorted(rows, span[0])) - 1, 0)
+    last = int(np.searchsorted(rows, span[1], side="right"))
+    inside = rows[first:last]
+    if len(inside) < 2:
+        return 0.0
+    yaw = np.degrees(np.unwrap(np.arctan2(world.facing[inside, 1], world.facing[inside, 0])))
+    return float(np.max(np.abs(np.diff(yaw)) / np.diff(inside)) * rate.fps / TUNED_FPS)
 
 
 def _readable_stretches(readable: np.ndarray, gap: int) -> list[np.ndarray]:
