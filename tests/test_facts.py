@@ -1977,3 +1977,50 @@ def test_a_mirror_decision_is_said_when_only_a_walks_direction_names_a_side():
     assert any("left" in f.text or "right" in f.text for f in walks)
     assert not any(f.part.startswith(("left", "right")) for f in reading.facts)
     assert "mirrored_sides" in {p.kind for p in reading.problems}
+
+
+@pytest.mark.parametrize("name", ["a01_s08_e01_v03", "a01_s08_e00_v03", "a01_s03_e06_v03"])
+def test_no_hand_motion_on_an_island_between_two_large_jumps(name):
+    """NW-UCLA pick ups (hand-check rounds 60, 55 and 52: 'touch head / raise to shoulder height /
+    lower' judged ambiguous or false): the hand is flagged jumping in 2 frames before and 2 after the
+    frames read between them, and moves 0.3-0.45 statures across each of those gaps (a01_s08_e01: a
+    0.47 m jump up, a 0.74 m drop). It was placed there by the tracker: no touch, raise or lowering
+    of that hand; the squat stays. a01_s08_e01 is seen from behind: its jump flags are the
+    data's right hand, the person's left."""
+    reading = read_motion(ucla(name), "kinect-v1")
+    jump = next(p for p in reading.problems if p.kind == "jumping_joint")
+    island = {"a01_s03_e06_v03": "right_hand"}.get(name, "left_hand")
+    assert not [f for f in reading.facts if f.part in (island, "both_hands")
+                and f.motion in ("touch_head", "raise", "lower")], reading.facts
+    assert "jump" in jump.text and "squat" in motions(reading)
+    if name == "a01_s08_e01_v03":
+        from actlm.data.layouts import get_layout
+        from actlm.explain.quality import check_tracking
+        from actlm.explain.world import world_frame
+        x, _ = check_tracking(ucla(name)[0], get_layout("kinect-v1"))
+        assert world_frame(x, get_layout("kinect-v1")).mirrored and "right hand" in jump.text
+
+
+@pytest.mark.parametrize("name,part", [("a08_s08_e01_v03", "right_hand"), ("a08_s03_e01_v03", "right_hand"),
+                                       ("a08_s10_e01_v03", "right_hand")])
+def test_a_raise_past_a_single_flagged_frame_is_still_stated(name, part):
+    """Donning raises judged to hold (hand-check rounds 48, 56 and 41): a jump flagged in one frame on
+    a side of the read frames (a fast raise breaking the forearm's length as it goes) is no island."""
+    found = motions(read_motion(ucla(name), "kinect-v1"))
+    assert part in {f.part for f in found["raise"]} and part in {f.part for f in found["lower"]}
+
+
+@pytest.mark.parametrize("name", ["a03_s01_e04_v03", "a02_s10_e01_v03"])
+def test_a_turn_made_in_one_frame_is_no_turn(name):
+    """Hand-check rounds 57 and 60 (ambiguous): a03_s01_e04's facing changes 80 degrees across one
+    edge-on frame at the clip's end, a02_s10_e01's 49 of its 63 in one frame at the deepest bend: a
+    flip of the shoulder line, not a turn over readable frames."""
+    assert "turn" not in motions(read_motion(ucla(name), "kinect-v1"))
+
+
+@pytest.mark.parametrize("name,degrees", [("a09_s10_e04_v03", 90), ("a08_s04_e00_v03", 80), ("a01_s03_e07_v03", 70)])
+def test_the_fastest_real_turns_are_still_read(name, degrees):
+    """Turns judged to hold (rounds 50, 56, 60) whose largest frame makes 0.46, 0.58 and 0.35 of them
+    (40 of 88 degrees in one frame, 46 of 80, 50 across one unread frame of 72)."""
+    turn = motions(read_motion(ucla(name), "kinect-v1"))["turn"]
+    assert [f.text for f in turn] == [f"turns the body by about {degrees} degrees"]

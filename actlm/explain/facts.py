@@ -95,7 +95,17 @@ END_STATE = ("sit_down", "stand_up", "still")
 #: joint placed off the body stays off for longer (hand-check round 13, NW-UCLA a01_s03_e06: 2 frames
 #: each side; the skateboarding clip: 3 and 7)
 JUMPED_AROUND = 3
-HELD = ("raise", "reach_forward")
+#: ... or, between at least ISLAND_FLAGGED flagged frames on each side, when the hand's position
+#: changes across each of the two gaps by at least ISLAND_JUMP (statures, ~0.5 m): it entered the
+#: island by a jump and left it by one, so what it does inside (even a rise seen there) is the
+#: tracker's, not the hand's (hand-check rounds 52, 55 and 60, NW-UCLA a01_s03_e06, a01_s08_e00 and
+#: a01_s08_e01: 0.3-0.45 statures up over 2 flagged frames, as much down over 2). One flagged frame
+#: is not enough: a fast real raise breaks a bone's length for a frame each way (hand-check rounds
+#: 41-56: UTD-MHAD a14-a16, NW-UCLA a08 and a11 raises that hold, 0.24-0.67 statures across a
+#: one-frame gap on one side)
+ISLAND_FLAGGED = 2
+ISLAND_JUMP = 0.3
+HELD = ("raise", "reach_forward", "touch_head")
 #: a body whose head, hips and feet stay within this (statures) and hands within STILL_HANDS
 #: does not move at all: a still person or a dead track (said as a problem)
 STATIC_CORE = 0.03
@@ -388,6 +398,12 @@ TURN_FRAMES = 8 / 30
 TURN_WIDTH = 0.12
 #: ... and the hips turn the same way by at least this share of the shoulders' lasting turn
 TURN_HIPS = 0.5
+#: ... and no step between neighbouring readable frames makes more than this share of the turn per
+#: 1/30 second (a turn made in one frame is the shoulder line flipping: hand-check rounds 57 and 60,
+#: NW-UCLA a03_s01_e04 80 deg across one edge-on frame (0.70 a frame), a02_s10_e01 49 of 63 deg
+#: in one frame at the deepest bend (0.79); the fastest real turns judged, a09_s10_e04 and
+#: a08_s04_e00, make 0.46 and 0.58 in their largest frame; measured on the unsmoothed facing)
+TURN_STEP_SHARE = 0.65
 #: the facing is smoothed over this many seconds (7 frames at 30 fps) before its yaw is read
 #: (shoulder jitter of a centimetre or two swings a 0.35 m shoulder line by several degrees a frame)
 TURN_SMOOTHING = 7 / 30
@@ -592,6 +608,9 @@ class _Body:
     #: per side (T, 2) bool: the shoulder and the hip annotated seen; None as ``arm_seen``, or when
     #: the layout has no hip joints
     trunk_seen: dict[str, np.ndarray] | None = None
+    #: the data's left and right labels are the person's right and left (the sided tracks above are
+    #: the person's own already; a reader of per-joint data such as the jump flags swaps them)
+    mirrored: bool = False
 
     @cached_property
     def leg_glitch(self) -> np.ndarray:
@@ -672,6 +691,7 @@ def _body(w: np.ndarray, layout: Layout, mirrored: bool = False, fps: float | No
         arm_seen=None if seen is None else {s: _annotated(seen, layout, s, ("elbow", "hand")).all(axis=1) for s in sides},
         trunk_seen=(None if seen is None or not all(_leg_joint(layout, s, 0) for s in sides)
                     else {s: _annotated(seen, layout, s, ("hip",)) for s in sides}),
+        mirrored=mirrored,
     )
     names = ("hand", "raw_hand", "step_hand", "step_ankle", "shoulder", "ankle", "knee", "hip_joint")
     for name in names + (("elbow",) if len(body.elbow) == 2 else ()) + (("arm_seen",) if seen is not None else ()) \
@@ -2432,8 +2452,23 @@ def _turn_fact(clock: _Clock, world: World, body: _Body) -> list[Fact]:
     angle, top, rows, turned = best
     signal = np.full(clock.n, np.nan)
     signal[rows] = turned
+    span = _extent(signal, int(rows[top]), angle / 2)
+    if _largest_turn_step(world, rows, span, rate) > TURN_STEP_SHARE * angle:
+        return []
     return [clock.fact("body", "turn", int(rows[top]), angle, f"turns the body by about {int(round(angle, -1))} degrees",
-                       _extent(signal, int(rows[top]), angle / 2))]
+                       span)]
+
+
+def _largest_turn_step(world: World, rows: np.ndarray, span: tuple[int, int], rate: _Rate) -> float:
+    """The largest change of the unsmoothed facing (degrees per 1/30 second) between neighbouring
+    readable frames ``rows`` over a turn's ``span``, from the last readable frame before it."""
+    first = max(int(np.searchsorted(rows, span[0])) - 1, 0)
+    last = int(np.searchsorted(rows, span[1], side="right"))
+    inside = rows[first:last]
+    if len(inside) < 2:
+        return 0.0
+    yaw = np.degrees(np.unwrap(np.arctan2(world.facing[inside, 1], world.facing[inside, 0])))
+    return float(np.max(np.abs(np.diff(yaw)) / np.diff(inside)) * rate.fps / TUNED_FPS)
 
 
 def _readable_stretches(readable: np.ndarray, gap: int) -> list[np.ndarray]:
@@ -2691,35 +2726,60 @@ def _read_motion(data: np.ndarray, layout: str | Layout, *, visibility: np.ndarr
 
 def without_jump_islands(facts: list[Fact], body: _Body, frames: int, jumped: np.ndarray | None = None,
                 hands: dict[str, tuple[int, ...]] | None = None) -> list[Fact]:
-    """``facts`` without the raises and forward reaches (:data:`HELD`) that lie on an island between
-    two jumps of their hand, and without the 'lowers ... again' of such a raise. The island is the
-    read core around the motion's peak (the run of frames where the hand is read): it lies between
-    jumps when the JUMPED_AROUND frames right before it and right after it are unread and flagged by
-    the jump check (``jumped`` (T, V), the ``hands`` joints per side), and the whole core lies inside
-    the motion's span (of ``frames`` in all), so the hand was
-    neither seen going up nor coming down: the tracker placed it there between jumps (a wrist in the
-    sky for 8 frames; hand-check round 13: a hand 0.3 m higher for the 12 frames between two jumps).
-    The span is no test by itself: it may reach across unread frames (:func:`_extent_across_gaps`)
-    and so past the jumps. A fast real raise may be flagged as it starts, but the hand stays up or
-    comes down seen."""
+    """``facts`` without the raises, forward reaches and touches of the head (:data:`HELD`) that lie
+    on an island between two jumps of their hand, and without the 'lowers ... again' of such a raise.
+    The island is the read core around the motion's peak (the run of frames where the hand is read).
+    It lies between jumps when, on each side, the frames right next to it are unread and flagged by
+    the jump check (``jumped`` (T, V), the ``hands`` joints per side, as labelled in the data: with
+    mirrored labels the person's left hand is the data's right) and either
+
+    - JUMPED_AROUND such frames on each side and the whole core inside the motion's span (of
+      ``frames`` in all), so the hand was neither seen going up nor coming down: the tracker placed
+      it there between jumps (a wrist in the sky for 8 frames; hand-check round 13: a hand 0.3 m
+      higher for the 12 frames between two jumps). The span is no test by itself: it may reach
+      across unread frames (:func:`_extent_across_gaps`) and so past the jumps. A fast real raise
+      may be flagged as it starts, but the hand stays up or comes down seen; or
+    - ISLAND_FLAGGED such frames or more on each side, across which the hand's position changes by
+      ISLAND_JUMP or more on both sides: it jumped into the island and out of it, so what it does
+      inside is no motion of the hand either."""
     if jumped is None or hands is None:
         return facts
+    if body.mirrored:
+        hands = {"right": hands["left"], "left": hands["right"]}
 
-    def flagged_gap(side: str, core_edge: int, step: int) -> bool:
-        """The JUMPED_AROUND frames next to the core (going ``step`` from ``core_edge``) are all
-        unread and flagged."""
-        rows = [core_edge + step * k for k in range(1, JUMPED_AROUND + 1)]
-        if not all(0 <= t < frames for t in rows):
-            return False
-        return not np.isfinite(body.step_hand[side][rows]).all(axis=-1).any() and \
-            bool(jumped[rows][:, list(hands[side])].any(axis=1).all())
+    def flagged_run(side: str, core_edge: int, step: int) -> int:
+        """How many frames next to the core (going ``step`` from ``core_edge``) are unread and flagged."""
+        track, k = body.step_hand[side], 0
+        while 0 <= core_edge + step * (k + 1) < frames:
+            t = core_edge + step * (k + 1)
+            if np.isfinite(track[t]).all() or not jumped[t, list(hands[side])].any():
+                break
+            k += 1
+        return k
+
+    def jump_across(side: str, core_edge: int, step: int, gap: int) -> float:
+        """How far the hand moves between the core's edge and the first frame read past the flagged
+        ``gap`` (and past unread frames beyond it, up to SEEN_NEAR seconds); 0 when none is read."""
+        track = body.step_hand[side]
+        for k in range(gap + 1, gap + 2 + body.rate.frames(SEEN_NEAR)):
+            t = core_edge + step * k
+            if not 0 <= t < frames:
+                break
+            if np.isfinite(track[t]).all():
+                return float(np.linalg.norm(track[t] - track[core_edge]))
+        return 0.0
 
     def between_jumps(f: Fact) -> bool:
         start, end, peak = (int(round(t * max(frames - 1, 1))) for t in (f.start, f.end, f.time))
         for side in _sides(f.part):
             core = _read_core(body.step_hand[side], peak)
-            if core is not None and start <= core[0] and core[1] <= end and \
-                    flagged_gap(side, core[0], -1) and flagged_gap(side, core[1], 1):
+            if core is None:
+                continue
+            gaps = flagged_run(side, core[0], -1), flagged_run(side, core[1], 1)
+            if min(gaps) >= JUMPED_AROUND and start <= core[0] and core[1] <= end:
+                return True
+            if min(gaps) >= ISLAND_FLAGGED and min(jump_across(side, core[0], -1, gaps[0]),
+                                      jump_across(side, core[1], 1, gaps[1])) >= ISLAND_JUMP:
                 return True
         return False
 
