@@ -1255,6 +1255,22 @@ def test_a_trunk_lying_back_from_legs_along_the_floor_is_no_forward_bend(name):
     assert not [f for f in reading.facts if f.motion in ("bend", "lean_back")], reading.facts
 
 
+def test_a_sit_up_reclining_away_from_its_raised_knees_is_no_forward_bend():
+    """Penn 1585 (sit-up, hand-check round 24, false): lying back down after the sit-up's top, the
+    trunk is 59 degrees from up on the side away from the knees and feet (mid-shoulder 39 px beyond
+    the mid-hip); the hips read 0.34-0.36 statures up and one knee is raised, so no leg lies along the
+    floor: 'bends the upper body forward to about 60 degrees from vertical' was said. Both thighs
+    point across the image, away from the trunk: a recline, no bend. A pitcher's follow-through (Penn
+    0095, round 14, holds: 81 degrees forward, the back leg kicked up, the other knee unread) keeps
+    its bend."""
+    from actlm.data import penn as reader
+    for name, bend in (("1585", []), ("0095", ["bends the upper body forward by about 80 degrees"])):
+        _, flags = penn(name)                      # skips without the data
+        sample = reader.read_sequence(PENN / f"{name}.mat")
+        reading = read_motion(sample.data, "penn-13", visibility=sample.visibility("penn-13"), guessed=flags == 0)
+        assert [f.text for f in reading.facts if f.motion in ("bend", "lean_back")] == bend, (name, reading.facts)
+
+
 def test_straightening_up_from_a_golf_address_is_no_lean_back():
     """Penn 0874 (golf swing, round 8): the trunk goes from 35 degrees forward of up at the address to
     8-16 at the finish, never back of the legs' line; read against the address posture (the standing

@@ -278,6 +278,10 @@ BEND_RISE, LEAN_RISE = 15, 10
 #: a trunk tilted beyond LYING_TILT degrees with the hips below LYING_HIPS statures lies (a
 #: push-up, a sit-up): no bend or lean is read from it
 LYING_TILT, LYING_HIPS = 70, 0.3
+#: hips below this many statures are down from standing (a standing body's are ~0.5 up), as a seated
+#: body's, or a sit-up's read by a camera looking down (Penn 1585: 0.34-0.36); see
+#: :func:`_trunk_behind_seated_thighs`
+SEATED_HIPS = 0.45
 #: a bend's peak is the least tilt over this many seconds in a row (3 frames at 30 fps; one frame's
 #: spike is no bend)
 BEND_HELD = 0.1
@@ -1532,7 +1536,7 @@ def _bend_fact(body: _Body, clock: _Clock, world: World, layout: Layout | None =
         return []                        # a lying body (push-up, sit-up) neither bends nor leans
     # the angle said: the trunk's peak from its own upright (held over BEND_HELD), at least its tilt from up
     bent = _held(_from_upright(spine, raw), held)
-    if world.dims == 2 and _trunk_behind_lying_legs(body, peak):
+    if world.dims == 2 and (_trunk_behind_lying_legs(body, peak) or _trunk_behind_seated_thighs(body, peak)):
         return []                        # sitting or lying back (a sit-up going down), not bending forward
     front = _bend_front(body, world, peak)
     turned = _front_turned(body, world, peak, front)
@@ -1594,6 +1598,26 @@ def _trunk_behind_lying_legs(body: _Body, peak: int) -> bool:
     legs = np.array([body.ankle[s][peak] - body.hip[peak] for s in sides])
     along = (np.abs(legs[:, 0]) > np.abs(legs[:, 1])).all() and len(set(np.sign(legs[:, 0]))) == 1
     return bool(along and legs[0, 0] * spine[0] < 0)
+
+
+def _trunk_behind_seated_thighs(body: _Body, peak: int) -> bool:
+    """In an image, whether at ``peak`` the hips are down (below SEATED_HIPS), both thighs (hip to
+    knee) are readable and point across the image at least as much as down, to one side, and the
+    trunk leans to the other: a seated or lying body's thighs lie flat or rise to raised knees, and a
+    trunk away from them reclines (a sit-up lying back down), while a standing bend's thighs hang
+    down under the hips and a squat's bend leans towards its knees. Hand-check round 24, Penn 1585: a
+    sit-up reclining 59 degrees from up, the hips 0.34-0.36 statures above the feet and one knee
+    raised, so no leg lay along the floor for :func:`_trunk_behind_lying_legs`: 'bends forward to
+    about 60' was said. Both thighs, because one flat thigh alone is also a leg kicked up behind a
+    standing bend (round 14, Penn 0095: a pitcher's follow-through, the other knee unread)."""
+    sides = ("left", "right")
+    thighs = np.array([body.knee[s][peak, :2] - body.hip_joint[s][peak, :2] for s in sides])
+    spine = body.neck[peak] - body.hip[peak]
+    if not (np.isfinite(thighs).all() and np.isfinite(spine[:2]).all() and body.hip[peak, 1] < SEATED_HIPS):
+        return False
+    flat = bool((thighs[:, 1] >= -np.abs(thighs[:, 0])).all())
+    one_side = len(set(np.sign(thighs[:, 0]))) == 1
+    return bool(flat and one_side and thighs[0, 0] * spine[0] < 0)
 
 
 def _trunk_bend_words(from_up: float, from_own: float) -> str:
