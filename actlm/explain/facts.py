@@ -288,6 +288,10 @@ BEND_RISE, LEAN_RISE = 15, 10
 #: a trunk tilted beyond LYING_TILT degrees with the hips below LYING_HIPS statures lies (a
 #: push-up, a sit-up): no bend or lean is read from it
 LYING_TILT, LYING_HIPS = 70, 0.3
+#: hips below this many statures are down from standing (a standing body's are ~0.5 up), as a seated
+#: body's, or a sit-up's read by a camera looking down (Penn 1585: 0.34-0.36); see
+#: :func:`_trunk_behind_seated_thighs`
+SEATED_HIPS = 0.45
 #: a bend's peak is the least tilt over this many seconds in a row (3 frames at 30 fps; one frame's
 #: spike is no bend)
 BEND_HELD = 0.1
@@ -1473,6 +1477,15 @@ def _seen_trunk_2d(body: _Body) -> np.ndarray:
     return out
 
 
+def _bend_trunk(body: _Body) -> np.ndarray:
+    """The trunk line (T, 3) that bend and lean facts read: in an image whose source flags guessed
+    joints only the frames that show the trunk (:func:`_seen_trunk_2d`), else mid-shoulders to
+    mid-hips. One rule for both: a lean read from guessed shoulders is the annotator's guess
+    (hand-check round 24, Penn 0706: both shoulders hidden, the left one's guess 66 px behind the seen
+    right one, 'leans back by about 40' against 11-15 where the trunk is seen)."""
+    return _seen_trunk_2d(body) if body.trunk_seen is not None else body.neck - body.hip
+
+
 def _held(x: np.ndarray, width: int, readable: int | None = None) -> np.ndarray:
     """The least value over each ``width`` frames starting at a frame: a peak held that long, not
     one frame's spike (a 2D clip's last annotated frame). NaN where fewer than ``readable`` of the
@@ -1521,7 +1534,6 @@ def _forward_pitch(spine: np.ndarray, ref: np.ndarray, front: np.ndarray) -> np.
 def _bend_fact(body: _Body, clock: _Clock, world: World, layout: Layout | None = None) -> list[Fact]:
     """Bending forward or leaning back (see :func:`_lean_back_fact`, read first); in an image whose
     source flags guessed joints, from the frames that show the trunk (:func:`_seen_trunk_2d`)."""
-    spine = body.neck - body.hip
     held = body.rate.frames(BEND_HELD)
     tilt = _held(_trunk_tilt(body), held)
     if not _readable(tilt, 1):
@@ -1530,8 +1542,7 @@ def _bend_fact(body: _Body, clock: _Clock, world: World, layout: Layout | None =
     lean = _lean_back_fact(body, clock, lean_front, image=world.dims == 2)
     if lean is not None:
         return lean
-    if body.trunk_seen is not None:
-        spine = _seen_trunk_2d(body)     # only frames that show the trunk
+    spine = _bend_trunk(body)            # in an image, only frames that show the trunk
     raw = _spine_tilt(spine)
     tilt = _held(raw, held)
     if not _readable(tilt, 1):
@@ -1545,7 +1556,7 @@ def _bend_fact(body: _Body, clock: _Clock, world: World, layout: Layout | None =
         return []                        # a lying body (push-up, sit-up) neither bends nor leans
     # the angle said: the trunk's peak from its own upright (held over BEND_HELD), at least its tilt from up
     bent = _held(_from_upright(spine, raw), held)
-    if world.dims == 2 and _trunk_behind_lying_legs(body, peak):
+    if world.dims == 2 and (_trunk_behind_lying_legs(body, peak) or _trunk_behind_seated_thighs(body, peak)):
         return []                        # sitting or lying back (a sit-up going down), not bending forward
     front = _bend_front(body, world, peak)
     turned = _front_turned(body, world, peak, front)
@@ -1609,6 +1620,26 @@ def _trunk_behind_lying_legs(body: _Body, peak: int) -> bool:
     return bool(along and legs[0, 0] * spine[0] < 0)
 
 
+def _trunk_behind_seated_thighs(body: _Body, peak: int) -> bool:
+    """In an image, whether at ``peak`` the hips are down (below SEATED_HIPS), both thighs (hip to
+    knee) are readable and point across the image at least as much as down, to one side, and the
+    trunk leans to the other: a seated or lying body's thighs lie flat or rise to raised knees, and a
+    trunk away from them reclines (a sit-up lying back down), while a standing bend's thighs hang
+    down under the hips and a squat's bend leans towards its knees. Hand-check round 24, Penn 1585: a
+    sit-up reclining 59 degrees from up, the hips 0.34-0.36 statures above the feet and one knee
+    raised, so no leg lay along the floor for :func:`_trunk_behind_lying_legs`: 'bends forward to
+    about 60' was said. Both thighs, because one flat thigh alone is also a leg kicked up behind a
+    standing bend (round 14, Penn 0095: a pitcher's follow-through, the other knee unread)."""
+    sides = ("left", "right")
+    thighs = np.array([body.knee[s][peak, :2] - body.hip_joint[s][peak, :2] for s in sides])
+    spine = body.neck[peak] - body.hip[peak]
+    if not (np.isfinite(thighs).all() and np.isfinite(spine[:2]).all() and body.hip[peak, 1] < SEATED_HIPS):
+        return False
+    flat = bool((thighs[:, 1] >= -np.abs(thighs[:, 0])).all())
+    one_side = len(set(np.sign(thighs[:, 0]))) == 1
+    return bool(flat and one_side and thighs[0, 0] * spine[0] < 0)
+
+
 def _trunk_bend_words(from_up: float, from_own: float) -> str:
     """A bend's amount in words: 'by about N degrees', N the larger of the tilt from up and from the
     clip's own upright (a Kinect v1 spine line leaning back when people stand must not shrink a bend);
@@ -1642,8 +1673,8 @@ def _lean_back_fact(body: _Body, clock: _Clock, front: np.ndarray, image: bool =
     sideways tilt (see :func:`_one_shoulder_front_on`): no trunk fact at all ([])."""
     if not np.isfinite(front).all():
         return None
-    spine = body.neck - body.hip
-    tilt = _trunk_tilt(body)
+    spine = _bend_trunk(body)
+    tilt = _spine_tilt(spine)
     held = body.rate.frames(BEND_HELD)
     back = _held(-_forward_pitch(spine, _lean_reference(body, spine, tilt, front), front), held)
     if not _readable(back, 1):
@@ -1748,8 +1779,8 @@ def _leans_back_at(body: _Body, front: np.ndarray, peak: int) -> bool:
     """Whether the spine at ``peak`` is tilted back (from its standing direction, towards ``front``'s back)."""
     if not np.isfinite(front).all():
         return False
-    spine = body.neck - body.hip
-    pitch = _forward_pitch(spine[peak: peak + 1], _standing_direction(body, spine, _trunk_tilt(body)), front)[0]
+    spine = _bend_trunk(body)
+    pitch = _forward_pitch(spine[peak: peak + 1], _standing_direction(body, spine, _spine_tilt(spine)), front)[0]
     return bool(np.isfinite(pitch) and pitch < 0)
 
 

@@ -62,6 +62,13 @@ BENT_KNEE = 160
 #: 'holds' on back views with straight legs (12-24 frames each); 10 straight frames (1/3 s) keep them
 MIRROR_EVIDENCE, MIRROR_EVIDENCE_STRAIGHT = 6, 10
 MIRROR_BENT_KNEE = 150
+#: a nearly straight knee (MIRROR_BENT_KNEE to BENT_KNEE) is evidence only where its thigh and shank are
+#: within this share of their lengths over the clip (medians): a knee placed off its bones is a tracking
+#: error as large as the offset it reads (a few centimetres) (hand-check round 24, UTD-MHAD
+#: a11_s4_t1 faces the sensor, as every UTD subject: its right knee sat 0.04 statures behind the
+#: labelled front at 154-156 degrees for 15 frames with the thigh 37% long and the shank 16% short,
+#: then jumped to its place, straight; its sides were swapped)
+MIRROR_BONES = 0.15
 #: ... the knees' mean offset behind the labelled front (statures) ...
 MIRROR_OFFSET = 0.02
 #: ... and the share of those frames that agree
@@ -340,10 +347,11 @@ def mirrored_by_knees(coords: np.ndarray, facing: np.ndarray, layout: Layout) ->
     left and right swapped. Bent knees tell the true front from geometry alone: a knee bends
     forward, ahead of the line from its hip to its ankle. Decided only on clear evidence (enough
     frames with clearly bent knees, below MIRROR_BENT_KNEE, or more with nearly straight ones, most
-    of them agreeing); with less the skeleton's own sides are kept. A trunk bending deeply towards the
-    labelled front in the same crouch contradicts the knees (people bend forward, knees forward;
+    of them agreeing, with and without the nearly straight knees off their bones: see
+    :func:`_knee_on_its_bones`); with less the skeleton's own sides are kept. A trunk bending deeply
+    towards the labelled front in the same crouch contradicts the knees (people bend forward, knees forward;
     Kinect misplaces knees in a deep crouch): then the labels are kept too."""
-    bent_offsets, straight_offsets = [], []
+    bent_offsets, straight_offsets, placed_offsets = [], [], []
     crouched = np.zeros(len(coords), dtype=bool)
     for side in ("left_leg", "right_leg"):
         leg = layout.parts.get(side, ())
@@ -352,12 +360,29 @@ def mirrored_by_knees(coords: np.ndarray, facing: np.ndarray, layout: Layout) ->
         hip, knee, ankle = coords[:, leg[0]], coords[:, leg[1]], coords[:, leg[2]]
         angle = knee_angles(hip, knee, ankle)
         ahead = np.einsum("tc,tc->t", (knee - (hip + ankle) / 2)[:, [0, 2]], facing)
-        bent_offsets.append(ahead[(angle < MIRROR_BENT_KNEE) & np.isfinite(ahead)])
-        straight_offsets.append(ahead[(angle < BENT_KNEE) & np.isfinite(ahead)])
+        clearly_bent = (angle < MIRROR_BENT_KNEE) & np.isfinite(ahead)
+        nearly_straight = (angle >= MIRROR_BENT_KNEE) & (angle < BENT_KNEE) & np.isfinite(ahead)
+        bent_offsets.append(ahead[clearly_bent])
+        straight_offsets.append(ahead[clearly_bent | nearly_straight])
+        placed_offsets.append(ahead[clearly_bent | (nearly_straight & _knee_on_its_bones(hip, knee, ankle))])
         crouched |= np.nan_to_num(angle, nan=180.0) < BENT_KNEE
-    knees_say_mirrored = _knees_behind(np.concatenate(bent_offsets), MIRROR_EVIDENCE) or \
+    # a nearly straight knee off its bones is no evidence of a back view; leaving it out only
+    # takes mirror decisions away, it makes none (the rest may agree more without it)
+    knees_say_mirrored = _knees_behind(np.concatenate(bent_offsets), MIRROR_EVIDENCE) or (
         _knees_behind(np.concatenate(straight_offsets), MIRROR_EVIDENCE_STRAIGHT)
+        and _knees_behind(np.concatenate(placed_offsets), MIRROR_EVIDENCE_STRAIGHT))
     return knees_say_mirrored and not _trunk_bends_to_labelled_front(coords, facing, layout, crouched)
+
+
+def _knee_on_its_bones(hip: np.ndarray, knee: np.ndarray, ankle: np.ndarray) -> np.ndarray:
+    """Per frame (T,): the knee is where the leg's bones put it, its thigh (hip to knee) and shank
+    (knee to ankle) each within MIRROR_BONES of their median lengths over the clip."""
+    ok = np.ones(len(knee), dtype=bool)
+    for bone in (np.linalg.norm(knee - hip, axis=1), np.linalg.norm(knee - ankle, axis=1)):
+        typical = np.nanmedian(bone) if np.isfinite(bone).any() else np.nan
+        with np.errstate(invalid="ignore"):
+            ok &= np.abs(bone - typical) <= MIRROR_BONES * typical
+    return ok
 
 
 def _trunk_bends_to_labelled_front(coords: np.ndarray, facing: np.ndarray, layout: Layout,
