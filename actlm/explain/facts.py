@@ -615,6 +615,8 @@ class _Body:
     #: the data's left and right labels are the person's right and left (the sided tracks above are
     #: the person's own already; a reader of per-joint data such as the jump flags swaps them)
     mirrored: bool = False
+    #: per side (T,) bool: the hand's end joint (a wrist) annotated seen; None as ``arm_seen``
+    hand_seen: dict[str, np.ndarray] | None = None
 
     @cached_property
     def leg_glitch(self) -> np.ndarray:
@@ -696,9 +698,10 @@ def _body(w: np.ndarray, layout: Layout, mirrored: bool = False, fps: float | No
         trunk_seen=(None if seen is None or not all(_leg_joint(layout, s, 0) for s in sides)
                     else {s: _annotated(seen, layout, s, ("hip",)) for s in sides}),
         mirrored=mirrored,
+        hand_seen=None if seen is None else {s: _annotated(seen, layout, s, ("hand",))[:, 1:].all(axis=1) for s in sides},
     )
     names = ("hand", "raw_hand", "step_hand", "step_ankle", "shoulder", "ankle", "knee", "hip_joint")
-    for name in names + (("elbow",) if len(body.elbow) == 2 else ()) + (("arm_seen",) if seen is not None else ()) \
+    for name in names + (("elbow",) if len(body.elbow) == 2 else ()) + (("arm_seen", "hand_seen") if seen is not None else ()) \
             + (("trunk_seen",) if body.trunk_seen is not None else ()):
         setattr(body, name, sided(getattr(body, name)))
     return body
@@ -1378,7 +1381,78 @@ def _passes_through(reach: Fact, raise_: Fact, height: np.ndarray, clock: _Clock
     return bool(height[top] - height[at] > PASS_ABOVE and np.nanmin(height[at:top + 1]) > height[at] - PASS_ABOVE / 2)
 
 
+def _seen_heights(body: _Body) -> dict[str, np.ndarray]:
+    """Per side, the hand's height (T,) smoothed over SMOOTHING from the frames its joint is annotated
+    seen only (no guess leaks into a seen frame's average), NaN elsewhere. An annotator's guess of
+    a hidden wrist is often frozen or drawn in a straight line (hand-check rounds 18-23: Penn 0622's
+    and 0718's wrists first seen at their highest, 0601's and 2211's falls, 0241's swing and 0060's
+    lowest point only in the guesses)."""
+    width = body.rate.window(SMOOTHING)
+    return {s: _smooth(np.where(body.hand_seen[s], body.step_hand[s][:, 1], np.nan), width) for s in body.step_hand}
+
+
+def _seen_to_happen(facts: list[Fact], body: _Body, clock: _Clock) -> list[Fact]:
+    """The hand ``facts`` that the seen frames show, where the source flags guessed joints (else all
+    of them). Each is read from the body with the guesses (its words and times stay), then checked
+    against the hands' heights where annotated seen (:func:`_seen_heights`):
+
+    - a raise: the hand seen rising by THRESHOLDS['raise'] (seen low no later than its top, then
+      seen higher): a wrist first seen at its highest was not seen going up;
+    - a lowering: the hand seen falling by THRESHOLDS['lower'] within the fall's frames (RAISE_TOP_NEAR
+      before its top to RAISE_TOP_NEAR after its lowest);
+    - a swing: the hand seen in every frame around its fastest step (SWING_AROUND);
+    - a reach down: the hand seen at its lowest point (a frame either side).
+
+    Waves and forward reaches read seen frames only already (:func:`_wave_arm_seen`,
+    :func:`_arm_shown_2d`). Hands together is not checked: a meeting stated in guessed frames was
+    seen a few frames on (hand-check round 18, Penn 0491), and no such fact was found false."""
+    if body.hand_seen is None:
+        return facts
+    seen = _seen_heights(body)
+    return [f for f in facts if _seen_fact(f, seen, body.rate, clock)]
+
+
+def _seen_fact(f: Fact, seen: dict[str, np.ndarray], rate: _Rate, clock: _Clock) -> bool:
+    """Whether the hands' seen heights (``seen``, per side) show the hand fact ``f`` (see
+    :func:`_seen_to_happen`)."""
+    peak, start, end = (int(round(t * max(clock.n - 1, 1))) for t in (f.time, f.start, f.end))
+    near = rate.frames(RAISE_TOP_NEAR)
+    hands = {side: seen[side] for side in _sides(f.part) if side in seen}
+    if f.motion == "raise":
+        return all(_seen_rise(height, peak) > THRESHOLDS["raise"] for height in hands.values())
+    if f.motion == "lower":
+        return all(_seen_fall(height, max(start - near, 0), end + near) > THRESHOLDS["lower"]
+                   for height in hands.values())
+    if f.motion == "swing":
+        width = rate.frames(SWING_AROUND)
+        rows = slice(max(peak - 1 - width, 0), peak + width + 1)
+        return all(np.isfinite(height[rows]).all() for height in hands.values())
+    if f.motion == "reach_down":
+        return all(np.isfinite(height[max(peak - 1, 0):peak + 2]).any() for height in hands.values())
+    return True
+
+
+def _seen_rise(height: np.ndarray, top: int) -> float:
+    """How far ``height`` (NaN where unseen) is seen to rise: from its lowest seen frame no later
+    than ``top`` to a later seen frame; NaN if never."""
+    low = np.fmin.accumulate(np.where(np.isfinite(height), height, np.inf))     # lowest up to each frame
+    rises = [height[b] - low[min(b - 1, top)] for b in range(1, len(height)) if np.isfinite(height[b])]
+    finite = [r for r in rises if np.isfinite(r)]
+    return float(max(finite)) if finite else float("nan")
+
+
+def _seen_fall(height: np.ndarray, first: int, last: int) -> float:
+    """How far ``height`` (NaN where unseen) is seen to fall within frames ``first``-``last``: from a
+    seen frame to a later seen one; NaN if never."""
+    part = height[first:last + 1]
+    high = np.fmax.accumulate(np.where(np.isfinite(part), part, -np.inf))
+    falls = high - part
+    return float(np.nanmax(falls)) if np.isfinite(falls).any() else float("nan")
+
+
 def _hand_facts(body: _Body, clock: _Clock, world: World) -> list[Fact]:
+    """The hands' facts (raise, lower, reaches, wave, swing, hands together); where the source
+    flags guessed joints, only those seen to happen (:func:`_seen_to_happen`)."""
     facts: list[Fact] = []
     for side in ("right", "left"):
         raised = _raise_facts(body, side, clock)
@@ -1393,7 +1467,8 @@ def _hand_facts(body: _Body, clock: _Clock, world: World) -> list[Fact]:
         # hands moving to and fro to meet each other are clapping, not waving
         facts = [f for f in facts if f.motion != "wave" or not _overlap(f, together[0])] + together
     named = [f for f in facts if f.motion in ("raise", "lower", "reach_forward", "hands_together")]
-    return [f for f in facts if f.motion != "swing" or not any(_near(f, g, SWING_NEAR) for g in named)]
+    facts = [f for f in facts if f.motion != "swing" or not any(_near(f, g, SWING_NEAR) for g in named)]
+    return _seen_to_happen(facts, body, clock)
 
 
 def _near(a: Fact, b: Fact, margin: float) -> bool:
