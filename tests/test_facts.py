@@ -2010,11 +2010,11 @@ def test_a_2d_reach_level_with_the_knees_says_knee_height():
 
 
 @pytest.mark.parametrize("name", ["1947", "1898", "1945"])
-def test_a_no_motion_bound_holds_on_the_raw_pixels_and_names_the_unseen_feet(name):
+def test_a_no_motion_bound_holds_on_the_raw_pixels_and_names_the_unread_feet(name):
     """Penn strum_guitar clips (rounds 17-23): 'the hands within about 0.12 statures' was less than
     the strumming wrist's raw range, read in a unit (head to the lowest seen joint) half the
     detector's stature, which it estimates with the legs hidden all clip. The bound must cover each
-    wrist's raw annotated (seen) pixel range, said in pixels, and the feet be named as not seen."""
+    wrist's raw annotated (seen) pixel range, said in pixels, and the feet be named as not read."""
     import re
 
     import scipy.io as sio
@@ -2025,7 +2025,7 @@ def test_a_no_motion_bound_holds_on_the_raw_pixels_and_names_the_unseen_feet(nam
     reading = read_motion(sample.data, "penn-13", visibility=sample.visibility("penn-13"),
                           guessed=sample.guessed("penn-13"))
     (text,) = [p.text for p in reading.problems if p.kind == "no_motion"]
-    assert "the feet are not seen" in text and "head, hips and feet" not in text
+    assert "the feet are not read" in text and "head, hips and feet" not in text
     hands = float(re.search(r"the hands within about ([0-9.]+) statures", text).group(1))
     stature = float(re.search(r"a stature here is about ([0-9]+) px", text).group(1))
     mat = sio.loadmat(path, variable_names=["x", "y", "visibility"])

@@ -2629,7 +2629,7 @@ STILL_SHOULDERS_2D = 0.05
 #: "stays in place" speaks of every body part: each must be readable in this share of the frames
 STILL_READABLE = 0.8
 #: a 'no motion' statement bounds the parts read in at least this share of the frames (over those
-#: frames) and says the others are not seen
+#: frames) and says the others are not read
 STILL_SEEN = 0.5
 
 
@@ -2908,7 +2908,8 @@ def _static(moved: dict[str, float]) -> bool:
 
 def _raw_spans(body: _Body) -> dict[str, float]:
     """How far apart (statures) the two furthest places of each part are over its unsmoothed
-    track, the parts read in STILL_SEEN of the frames (the others are not seen). The bounds a
+    track, the parts read in STILL_SEEN of the frames (the others are not read: never seen, or
+    dropped by the tracking and view checks). The bounds a
     'no motion' statement says hold on the coordinates a reader checks: a moving median
     (:func:`_spans`) cuts a strumming wrist's strokes (hand-check rounds 17-23, Penn 1945: 0.075
     statures over the median, 0.087 raw)."""
@@ -2938,7 +2939,7 @@ def _still_problem(n: int, tracking: Tracking, context: _Context, body: _Body, m
     """A clip in which the body does not move: said, since a tracker that lost the person (a dead
     track) and a person standing still look the same. The bounds cover every seen part's raw span
     with ``margin`` (:func:`_raw_spans`; a strumming hand's 0.115 statures is not 'within 0.10'),
-    the parts not seen are named as such, not bounded, and in an image the stature is said in pixels
+    the parts not read are named as such, not bounded, and in an image the stature is said in pixels
     (the unit a reader measures; estimated where the feet are not seen: hand-check rounds 17-23, Penn
     1945, 1938, 1898, 1947, whose legs are hidden all clip, were read in the head to the lowest seen
     joint, about half a stature)."""
@@ -2956,7 +2957,8 @@ def _still_problem(n: int, tracking: Tracking, context: _Context, body: _Body, m
     said = ", ".join(bounds)
     if unseen:
         plural = len(unseen) > 1 or unseen[0] == "hips"
-        said += f"; {_part_names(unseen)} {'are' if plural else 'is'} not seen"
+        names = _part_names(unseen)
+        said += f"; {names if names.startswith('the ') else 'the ' + names} {'are' if plural else 'is'} not read"
     if context.unit == "stature":
         estimated = any("foot" in k for k in unseen)
         said += (f"; a stature here is about {context.stature:.0f} px" +
