@@ -2044,3 +2044,12 @@ def test_hands_that_stay_apart_of_the_rule_are_said_how_close_they_came():
     assert jog.text == "brings both hands close to each other in front of the body, about 0.18 m apart"
     (clap,) = motions(read_motion(utd("a4_s3_t1_skeleton"), "utd-mhad"))["hands_together"]
     assert clap.text == "brings both hands together in front of the body"
+
+
+def test_a_dead_track_read_in_few_frames_still_bounds_its_parts():
+    """Generated frozen_joints 'still' #39 (UTD-MHAD): dead from frame 23 of 102, every part read in a
+    fifth of the frames; the no-motion statement bounds them over those frames rather than naming
+    every part unread (it read '(; the hands, head ... are not read')."""
+    _, reading = _generated("frozen_joints", "utd-mhad", 39, failure=True)
+    (text,) = [p.text for p in reading.problems if p.kind == "no_motion"]
+    assert "(head, hips and feet stay within about" in text and "not read" not in text

@@ -2906,7 +2906,7 @@ def _static(moved: dict[str, float]) -> bool:
     return bool(core) and bool(hands) and max(core) < STATIC_CORE and max(hands) < STILL_HANDS
 
 
-def _raw_spans(body: _Body) -> dict[str, float]:
+def _raw_spans(body: _Body, least: float = STILL_SEEN) -> dict[str, float]:
     """How far apart (statures) the two furthest places of each part are over its unsmoothed
     track, the parts read in STILL_SEEN of the frames (the others are not read: never seen, or
     dropped by the tracking and view checks). The bounds a
@@ -2916,7 +2916,7 @@ def _raw_spans(body: _Body) -> dict[str, float]:
     out = {}
     for name, x in _parts(body, smoothed=False).items():
         seen = np.isfinite(x).all(axis=1)
-        if seen.mean() >= STILL_SEEN:
+        if seen.any() and seen.mean() >= least:
             out[name] = _diameter(x[seen])
     return out
 
@@ -2944,7 +2944,9 @@ def _still_problem(n: int, tracking: Tracking, context: _Context, body: _Body, m
     1945, 1938, 1898, 1947, whose legs are hidden all clip, were read in the head to the lowest seen
     joint, about half a stature)."""
     frames = tracking.frames
-    spans = _raw_spans(body)
+    # a track read in under STILL_SEEN of its frames everywhere (a dead track's frames dropped) is
+    # bounded over the frames it is read in, rather than not at all
+    spans = _raw_spans(body) or _raw_spans(body, 0.0)
     every = list(_parts(body, smoothed=False))
     core_names = [k for k in every if "hand" not in k and k in spans]
     hand_names = [k for k in every if "hand" in k and k in spans]
@@ -2954,15 +2956,15 @@ def _still_problem(n: int, tracking: Tracking, context: _Context, body: _Body, m
     stay = "stays" if core_names == ["head"] else "stay"
     bounds = [f"{_part_names(core_names)} {stay} within {context.distance_words(core)}"] if core_names else []
     bounds += [f"{_part_names(hand_names)} within {context.distance_words(hands)}"] if hand_names else []
-    said = ", ".join(bounds)
+    clauses = [", ".join(bounds)] if bounds else []
     if unseen:
         plural = len(unseen) > 1 or unseen[0] == "hips"
         names = _part_names(unseen)
-        said += f"; {names if names.startswith('the ') else 'the ' + names} {'are' if plural else 'is'} not read"
+        clauses.append(f"{names if names.startswith('the ') else 'the ' + names} {'are' if plural else 'is'} not read")
     if context.unit == "stature":
         estimated = any("foot" in k for k in unseen)
-        said += (f"; a stature here is about {context.stature:.0f} px" +
-                 (", estimated without the feet" if estimated else ""))
+        clauses.append(f"a stature here is about {context.stature:.0f} px" + (", estimated without the feet" if estimated else ""))
+    said = "; ".join(clauses)
     return Problem("no_motion", (), (int(frames[0]), int(frames[-1])),
                    f"the body does not move in {n} frames ({said}): the person stands still or the tracker "
                    f"lost them (a dead track)")
