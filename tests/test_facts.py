@@ -2130,3 +2130,79 @@ def test_the_fastest_real_turns_are_still_read(name, degrees):
     (40 of 88 degrees in one frame, 46 of 80, 50 across one unread frame of 72)."""
     turn = motions(read_motion(ucla(name), "kinect-v1"))["turn"]
     assert [f.text for f in turn] == [f"turns the body by about {degrees} degrees"]
+
+
+# --- the words say what was measured at a rule's edge (hand-check rounds 17-23) ----------------
+def _reach_down_texts(reading) -> dict[str, str]:
+    return {f.part: f.text for f in motions(reading).get("reach_down", [])}
+
+
+@pytest.mark.parametrize("name,part,words", [
+    ("a02_s09_e03_v03", "left_hand", "reaches down to knee height with the left hand"),     # +0.02 m over the knees
+    ("a01_s07_e02_v03", "left_hand", "reaches down to knee height with the left hand"),     # -0.01 m: level
+    ("a02_s04_e03_v03", "right_hand", "reaches down to the floor with the right hand"),     # 0.06 m up, kneeling
+    ("a02_s04_e01_v03", "right_hand", "reaches down towards the floor with the right hand"),  # 0.11-0.15 m under
+])
+def test_a_reach_down_says_how_low_the_hand_came(name, part, words):
+    """Hand-check rounds 18-22 judged 'reaches down towards the floor' ambiguous where the hand came
+    only level with the knees (NW-UCLA a02_s09_e03: +0.023 m over their mean; a01_s07_e02: -0.01) or
+    to the floor beside kneeling knees (a02_s04_e03: the hand 0.06-0.07 m above the floor, the knees
+    at 0.07-0.11); a02_s04_e01's hand went 0.11-0.15 m under the knees (round 10, held). The kind
+    stays reach_down (class-implied recall counts it)."""
+    assert _reach_down_texts(read_motion(ucla(name), "kinect-v1")).get(part) == words
+
+
+def test_a_2d_reach_level_with_the_knees_says_knee_height():
+    """Penn 0622 (bowl, round 18): the left wrist's lowest y 191 px against the knees' 194 / 191."""
+    from actlm.data import penn as reader
+    penn("0622")                                   # skips without the data
+    sample = reader.read_sequence(PENN / "0622.mat")
+    reading = read_motion(sample.data, "penn-13", visibility=sample.visibility("penn-13"),
+                          guessed=sample.guessed("penn-13"))
+    assert _reach_down_texts(reading) == {"left_hand": "reaches down to knee height with the left hand"}
+
+
+@pytest.mark.parametrize("name", ["1947", "1898", "1945"])
+def test_a_no_motion_bound_holds_on_the_raw_pixels_and_names_the_unread_feet(name):
+    """Penn strum_guitar clips (rounds 17-23): 'the hands within about 0.12 statures' was less than
+    the strumming wrist's raw range, read in a unit (head to the lowest seen joint) half the
+    detector's stature, which it estimates with the legs hidden all clip. The bound must cover each
+    wrist's raw annotated (seen) pixel range, said in pixels, and the feet be named as not read."""
+    import re
+
+    import scipy.io as sio
+    from actlm.data import penn as reader
+    penn(name)
+    path = PENN / f"{name}.mat"
+    sample = reader.read_sequence(path)
+    reading = read_motion(sample.data, "penn-13", visibility=sample.visibility("penn-13"),
+                          guessed=sample.guessed("penn-13"))
+    (text,) = [p.text for p in reading.problems if p.kind == "no_motion"]
+    assert "the feet are not read" in text and "head, hips and feet" not in text
+    hands = float(re.search(r"the hands within about ([0-9.]+) statures", text).group(1))
+    stature = float(re.search(r"a stature here is about ([0-9]+) px", text).group(1))
+    mat = sio.loadmat(path, variable_names=["x", "y", "visibility"])
+    for wrist in (5, 6):                           # the annotation's wrists, pixels, frames marked seen
+        seen = mat["visibility"][:, wrist] > 0
+        xy = np.stack([mat["x"][seen, wrist], mat["y"][seen, wrist]], axis=1).astype(float)
+        widest = max(np.linalg.norm(xy[:, None] - xy[None], axis=-1).max(), 0.0)
+        assert hands * stature >= widest, (name, wrist, hands * stature, widest)
+
+
+def test_hands_that_stay_apart_of_the_rule_are_said_how_close_they_came():
+    """UTD-MHAD a22_s7_t3 (jog, round 23): the swinging arms pass each other, their held (5-frame
+    median) gap 0.176 m at the closest against the hand-check's 0.15 m rule: the distance is said,
+    not 'together'; a clap (a4_s3_t1, 0.11 m) still brings the hands together."""
+    (jog,) = motions(read_motion(utd("a22_s7_t3_skeleton"), "utd-mhad"))["hands_together"]
+    assert jog.text == "brings both hands close to each other in front of the body, about 0.18 m apart"
+    (clap,) = motions(read_motion(utd("a4_s3_t1_skeleton"), "utd-mhad"))["hands_together"]
+    assert clap.text == "brings both hands together in front of the body"
+
+
+def test_a_dead_track_read_in_few_frames_still_bounds_its_parts():
+    """Generated frozen_joints 'still' #39 (UTD-MHAD): dead from frame 23 of 102, every part read in a
+    fifth of the frames; the no-motion statement bounds them over those frames rather than naming
+    every part unread (it read '(; the hands, head ... are not read')."""
+    _, reading = _generated("frozen_joints", "utd-mhad", 39, failure=True)
+    (text,) = [p.text for p in reading.problems if p.kind == "no_motion"]
+    assert "(head, hips and feet stay within about" in text and "not read" not in text

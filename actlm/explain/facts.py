@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import re
 import warnings
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from functools import cached_property
 
@@ -177,6 +178,10 @@ HANDS_METRES = 0.13
 #: times the limit (~0.17 m: a clap's contact is brief, but its hands are near over 5 frames; hands
 #: passing 0.22-0.35 m apart with one raw frame at 0.14 m are not: 1.5 times)
 HANDS_HELD = 1.3
+#: hands are said to come 'together' where their held gap (the moving median a reader's per-frame
+#: check sees) gets within this (metres: the hand-check's 0.15 m rule; in images statures, ~0.15 m),
+#: else how close they came is said (see :func:`_hands_together_words`)
+HANDS_SAID_METRES, HANDS_SAID = 0.15, 0.09
 #: hands brought together meet at least this far (statures, ~15 cm) above the hips
 WAIST = 0.1
 #: a wave's side-to-side swing must cover this much (statures, ~3 cm; above sensor jitter) each way
@@ -275,6 +280,19 @@ PICKUP_BEND = 20
 #: ... the hand gets down to the knees: at most this much (statures, ~3 cm: Kinect v1 hand jitter)
 #: above them (a hand that stays higher only went down with the body: hand-check seed 43) ...
 KNEE_LEVEL = 0.02
+#: a reach's lowest point within this much (statures, ~2 cm) of the knees' mean height is said to
+#: come to knee height, only one further below them 'towards the floor': the hand-check reads a hand
+#: 0.01 m under the knees (NW-UCLA a01_s07_e02) or 0.01 statures over them (Penn 0622) as level with
+#: them, 0.02 m or more under them (a01_s01_e03, a01_s08_e00) as below them
+KNEE_BAND = 0.01
+#: ... and up to this much (statures, ~5 cm) above them: this detector's knees and floor read a few
+#: centimetres off a reader's (NW-UCLA a01_s02_e00: 0.05 m over the knees here, 0.06 under them by the
+#: hand-check's read), and 'to knee height' of a hand that went further down is still true
+KNEE_ABOVE = 0.03
+#: knees this close to the floor (statures, ~0.12 m; their mean) kneel, and a hand this close to it
+#: (AT_FLOOR) beside them reaches the floor, not below the knees (NW-UCLA a02_s04_e03: hand 0.06 m,
+#: knees 0.07-0.11; a02_s01_e04: hand 0.11, knees 0.09-0.10)
+KNEELING, AT_FLOOR = 0.07, 0.07
 #: ... and the hips come back up by at least this much (statures, ~0.15 m) after the hand's lowest
 #: point: the body stands up again (sitting down ends seated)
 PICKUP_RISE = 0.1
@@ -596,6 +614,7 @@ class _Body:
     step_ankle: dict[str, np.ndarray]    # ... and the feet, head and hips not smoothed either
     step_head: np.ndarray
     step_hip: np.ndarray
+    step_knee: dict[str, np.ndarray]     # ... and the knees (a reach's height against them, as a reader reads it)
     shoulder: dict[str, np.ndarray]
     ankle: dict[str, np.ndarray]
     knee: dict[str, np.ndarray]
@@ -683,6 +702,8 @@ def _body(w: np.ndarray, layout: Layout, mirrored: bool = False, fps: float | No
         step_ankle={s: nanmean_joints(w, _leg_joint(layout, s, -1)) if _leg_joint(layout, s, -1)
                     else np.full((len(w), 3), np.nan) for s in sides},
         step_head=nanmean_joints(w, head_joints(layout)),
+        step_knee={s: nanmean_joints(w, _leg_joint(layout, s, 1)) if _leg_joint(layout, s, 1)
+                   else np.full((len(w), 3), np.nan) for s in sides},
         step_hip=nanmean_joints(w, layout.spine_bottom),
         shoulder={"right": track((layout.right_shoulder,)), "left": track((layout.left_shoulder,))},
         ankle={s: track(_leg_joint(layout, s, -1)) for s in sides},
@@ -700,7 +721,7 @@ def _body(w: np.ndarray, layout: Layout, mirrored: bool = False, fps: float | No
         mirrored=mirrored,
         hand_seen=None if seen is None else {s: _annotated(seen, layout, s, ("hand",))[:, 1:].all(axis=1) for s in sides},
     )
-    names = ("hand", "raw_hand", "step_hand", "step_ankle", "shoulder", "ankle", "knee", "hip_joint")
+    names = ("hand", "raw_hand", "step_hand", "step_ankle", "step_knee", "shoulder", "ankle", "knee", "hip_joint")
     for name in names + (("elbow",) if len(body.elbow) == 2 else ()) + (("arm_seen", "hand_seen") if seen is not None else ()) \
             + (("trunk_seen",) if body.trunk_seen is not None else ()):
         setattr(body, name, sided(getattr(body, name)))
@@ -985,8 +1006,46 @@ def _down_reach(body: _Body, side: str, clock: _Clock, world: World) -> list[Fac
         reached = not _body_carries_hand(body, side, world, low, by_arm, relative)
     if not (reached or _crouched_pickup(body, height, low, drop, hip_low, knee_low, world)):
         return []
-    return [clock.fact(f"{side}_hand", "reach_down", low, drop, f"reaches down towards the floor with the {side} hand",
+    lowest, against_knees, knees = _reach_down_reading(body, side, (height[low], height[low] - knee_low, knee_low))
+    return [clock.fact(f"{side}_hand", "reach_down", low, drop, _reach_down_words(side, lowest, against_knees, knees),
                        span)]
+
+
+def _reach_down_reading(body: _Body, side: str, fallback: tuple[float, float, float]) -> tuple[float, float, float]:
+    """(the hand's lowest height, its least height against the knees' mean, the knees' mean where the
+    hand is lowest), statures, over the clip's unsmoothed tracks (their moving median over
+    MEDIAN_WINDOW: a single frame's spike goes), as a reader's per-frame check reads them: the
+    smoothed tracks a reach is found on flatten its bottom (hand-check round 7, NW-UCLA a02_s03_e04:
+    0.14 m under the knees per frame, 0.03 smoothed). ``fallback`` where hand or knees are not read."""
+    width = body.rate.window(MEDIAN_WINDOW)
+    hand = body.step_hand[side][:, 1]
+    knees = np.nanmean([body.step_knee["left"][:, 1], body.step_knee["right"][:, 1]], axis=0)
+    if len(hand) >= width:
+        hand, knees = _median5(hand, width), _median5(knees, width)
+    against = hand - knees
+    if not (_readable(hand, 1) and _readable(against, 1)):
+        return fallback
+    low = int(np.nanargmin(hand))
+    return float(hand[low]), float(np.nanmin(against)), float(knees[low]) if np.isfinite(knees[low]) else fallback[2]
+
+
+def _reach_down_words(side: str, lowest: float, against_knees: float, knees: float) -> str:
+    """What a reach down measured, in words (heights in statures: the hand's ``lowest``, its least
+    ``against_knees``, the ``knees`` where it is lowest): 'to the floor' for a hand within AT_FLOOR
+    of the floor with the knees there too (KNEELING: kneeling), 'towards the floor' for one clearly
+    below the knees (KNEE_BAND), 'to knee height' for one level with them (KNEE_ABOVE), else that it
+    stops above them. The hand-check judged 'towards the floor' ambiguous where the hand came only level
+    with the knees (rounds 18-22: NW-UCLA a02_s09_e03, a02_s01_e00, a01_s07_e02, Penn 0622) or to
+    the floor beside kneeling knees (a02_s04_e03, a02_s01_e04)."""
+    if knees < KNEELING and lowest < AT_FLOOR:
+        return f"reaches down to the floor with the {side} hand"
+    if against_knees < -KNEE_BAND:
+        return f"reaches down towards the floor with the {side} hand"
+    if lowest < AT_FLOOR:
+        return f"reaches down to the floor with the {side} hand"
+    if against_knees <= KNEE_ABOVE:
+        return f"reaches down to knee height with the {side} hand"
+    return f"reaches down with the {side} hand, stopping above the knees"
 
 
 def _sat_down_above_knees(body: _Body, at_low: float, knee_low: float, hip_low: float) -> bool:
@@ -1462,7 +1521,9 @@ def _hand_facts(body: _Body, clock: _Clock, world: World) -> list[Fact]:
         facts += raised + reached + _wave_swing_facts(body, side, clock, world.dims)
     gap = np.linalg.norm(body.hand["right"] - body.hand["left"], axis=1)
     limit = HANDS_METRES / world.stature if world.unit == "m" else THRESHOLDS["hands_together"]
-    together = _hands_together(body, _smooth(gap, body.rate.window(QUICK_SMOOTHING)), clock, limit)
+    said = HANDS_SAID_METRES / world.stature if world.unit == "m" else HANDS_SAID
+    together = _hands_together(body, _smooth(gap, body.rate.window(QUICK_SMOOTHING)), clock, limit, said,
+                               lambda statures: world.distance_words(_round_up(statures, world)))
     if together:
         # hands moving to and fro to meet each other are clapping, not waving
         facts = [f for f in facts if f.motion != "wave" or not _overlap(f, together[0])] + together
@@ -1476,7 +1537,8 @@ def _near(a: Fact, b: Fact, margin: float) -> bool:
     return a.start <= b.end + margin and b.start <= a.end + margin
 
 
-def _hands_together(body: _Body, gap: np.ndarray, clock: _Clock, limit: float = THRESHOLDS["hands_together"]) -> list[Fact]:
+def _hands_together(body: _Body, gap: np.ndarray, clock: _Clock, limit: float = THRESHOLDS["hands_together"],
+                    said: float = np.inf, words: Callable[[float], str] = str) -> list[Fact]:
     """Both hands brought together (from apart at the start) in front of the body, above the
     waist (hands resting together in the lap are not brought together)."""
     apart = _level(gap)
@@ -1490,8 +1552,24 @@ def _hands_together(body: _Body, gap: np.ndarray, clock: _Clock, limit: float = 
     together = int(np.nanargmin(gap))
     if gap[together] >= limit or not apart > 0.2:
         return []
+    span = _extent(-gap, together, -0.15)
     return [clock.fact("both_hands", "hands_together", together, gap[together],
-                       "brings both hands together in front of the body", _extent(-gap, together, -0.15))]
+                       _hands_together_words(body, span, said, words), span)]
+
+
+def _hands_together_words(body: _Body, span: tuple[int, int], said: float, words: Callable[[float], str]) -> str:
+    """'brings both hands together' where the hands' held gap (the unsmoothed gap's moving median
+    over MEDIAN_WINDOW, as a reader's per-frame check reads it) gets within ``said`` (statures) in
+    the clip; where it stays wider (the detector's smoothed gap passes a quick meeting the median
+    does not hold) the closest held gap is said instead of 'together' (hand-check round 23: a jog's
+    arms swinging past each other, UTD-MHAD a22_s7_t3, held 0.176 m apart against the 0.15 m rule)."""
+    width = body.rate.window(MEDIAN_WINDOW)
+    gap = np.linalg.norm(body.step_hand["right"] - body.step_hand["left"], axis=1)
+    held = _median5(gap, width) if len(gap) >= width else gap
+    closest = float(np.nanmin(held)) if _readable(held, 1) else float("nan")
+    if not closest > said:
+        return "brings both hands together in front of the body"
+    return f"brings both hands close to each other in front of the body, {words(closest)} apart"
 
 
 def _body_held_gap(body: _Body) -> np.ndarray:
@@ -2691,6 +2769,9 @@ def _diameter(x: np.ndarray) -> float:
 STILL_SHOULDERS_2D = 0.05
 #: "stays in place" speaks of every body part: each must be readable in this share of the frames
 STILL_READABLE = 0.8
+#: a 'no motion' statement bounds the parts read in at least this share of the frames (over those
+#: frames) and says the others are not read
+STILL_SEEN = 0.5
 
 
 def _still_bounds(world: World) -> tuple[float, float]:
@@ -2820,13 +2901,9 @@ def _read_motion(data: np.ndarray, layout: str | Layout, *, visibility: np.ndarr
         # 0.05 is not 'at most 0.04')
         facts = [Fact("body", "still", 0.5, 0.0, f"stays in place: no body part moves more than "
                       f"{context.distance_words(_round_up(bound, context))}", 0.0, 1.0)]
-    core = max((v for k, v in spans.items() if "hand" not in k), default=np.inf)
     hands = max((v for k, v in spans.items() if "hand" in k), default=0.0)
     if all(f.motion == "still" for f in facts) and _static(moved) and margin * hands <= 2 * STILL_HANDS:
-        # the bounds said cover every part's span with a margin (a strumming hand's 0.115 statures
-        # is not 'within 0.10')
-        problems.append(_still_problem(len(x), tracking, context, max(STATIC_CORE, _round_up(margin * core, context)),
-                                       max(STILL_HANDS, _round_up(margin * hands, context))))
+        problems.append(_still_problem(len(x), tracking, context, body, margin))
     return Reading(sorted(facts, key=lambda f: f.time), problems, world.unit, world.stature, moved)
 
 
@@ -2995,15 +3072,68 @@ def _static(moved: dict[str, float]) -> bool:
     return bool(core) and bool(hands) and max(core) < STATIC_CORE and max(hands) < STILL_HANDS
 
 
-def _still_problem(n: int, tracking: Tracking, context: _Context, core: float = STATIC_CORE,
-                   hands: float = STILL_HANDS) -> Problem:
+def _raw_spans(body: _Body, least: float = STILL_SEEN) -> dict[str, float]:
+    """How far apart (statures) the two furthest places of each part are over its unsmoothed
+    track, the parts read in STILL_SEEN of the frames (the others are not read: never seen, or
+    dropped by the tracking and view checks). The bounds a
+    'no motion' statement says hold on the coordinates a reader checks: a moving median
+    (:func:`_spans`) cuts a strumming wrist's strokes (hand-check rounds 17-23, Penn 1945: 0.075
+    statures over the median, 0.087 raw)."""
+    out = {}
+    for name, x in _parts(body, smoothed=False).items():
+        seen = np.isfinite(x).all(axis=1)
+        if seen.any() and seen.mean() >= least:
+            out[name] = _diameter(x[seen])
+    return out
+
+
+def _part_names(names: list[str]) -> str:
+    """'head, hips and feet', 'the right hand', 'the hands': the parts ``names`` (as :func:`_parts`
+    names them), a pair of sides as one plural."""
+    words = list(names)
+    for limb in ("hand", "foot"):
+        if f"right {limb}" in words and f"left {limb}" in words:
+            at = words.index(f"right {limb}")
+            words = [w for w in words if w not in (f"right {limb}", f"left {limb}")]
+            words.insert(at, "hands" if limb == "hand" else "feet")
+    if len(words) == 1 and words[0] in ("hands", "feet", "right hand", "left hand", "right foot", "left foot"):
+        return f"the {words[0]}"
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
+
+
+def _still_problem(n: int, tracking: Tracking, context: _Context, body: _Body, margin: float) -> Problem:
     """A clip in which the body does not move: said, since a tracker that lost the person (a dead
-    track) and a person standing still look the same."""
+    track) and a person standing still look the same. The bounds cover every seen part's raw span
+    with ``margin`` (:func:`_raw_spans`; a strumming hand's 0.115 statures is not 'within 0.10'),
+    the parts not read are named as such, not bounded, and in an image the stature is said in pixels
+    (the unit a reader measures; estimated where the feet are not seen: hand-check rounds 17-23, Penn
+    1945, 1938, 1898, 1947, whose legs are hidden all clip, were read in the head to the lowest seen
+    joint, about half a stature)."""
     frames = tracking.frames
+    # a track read in under STILL_SEEN of its frames everywhere (a dead track's frames dropped) is
+    # bounded over the frames it is read in, rather than not at all
+    spans = _raw_spans(body) or _raw_spans(body, 0.0)
+    every = list(_parts(body, smoothed=False))
+    core_names = [k for k in every if "hand" not in k and k in spans]
+    hand_names = [k for k in every if "hand" in k and k in spans]
+    unseen = [k for k in every if k not in spans]
+    core = max(STATIC_CORE, _round_up(margin * max((spans[k] for k in core_names), default=0.0), context))
+    hands = max(STILL_HANDS, _round_up(margin * max((spans[k] for k in hand_names), default=0.0), context))
+    stay = "stays" if core_names == ["head"] else "stay"
+    bounds = [f"{_part_names(core_names)} {stay} within {context.distance_words(core)}"] if core_names else []
+    bounds += [f"{_part_names(hand_names)} within {context.distance_words(hands)}"] if hand_names else []
+    clauses = [", ".join(bounds)] if bounds else []
+    if unseen:
+        plural = len(unseen) > 1 or unseen[0] == "hips"
+        names = _part_names(unseen)
+        clauses.append(f"{names if names.startswith('the ') else 'the ' + names} {'are' if plural else 'is'} not read")
+    if context.unit == "stature":
+        estimated = any("foot" in k for k in unseen)
+        clauses.append(f"a stature here is about {context.stature:.0f} px" + (", estimated without the feet" if estimated else ""))
+    said = "; ".join(clauses)
     return Problem("no_motion", (), (int(frames[0]), int(frames[-1])),
-                   f"the body does not move in {n} frames (head, hips and feet stay within "
-                   f"{context.distance_words(core)}, the hands within {context.distance_words(hands)}): "
-                   f"the person stands still or the tracker lost them (a dead track)")
+                   f"the body does not move in {n} frames ({said}): the person stands still or the tracker "
+                   f"lost them (a dead track)")
 
 
 def _other_person_facts(other: np.ndarray, layout: Layout, world: World, body: _Body, clock: _Clock) -> list[Fact]:
