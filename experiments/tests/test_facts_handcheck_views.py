@@ -25,18 +25,27 @@ def _recorded(seed: int) -> list[str]:
     return [seq["sequence"] for seq in json.loads((RESULTS / name).read_text())["sequences"]]
 
 
-@pytest.mark.parametrize("seed", [40, 61, 62, 63])
+def _recorded_or_drawn(seed: int) -> list[str]:
+    """A round's recorded sample; a round of ``ROUNDS`` judged in parallel (no results file in this
+    checkout yet) by what it draws."""
+    name = "facts_handcheck.json" if seed == 40 else f"facts_handcheck_s{seed}.json"
+    if (RESULTS / name).exists():
+        return _recorded(seed)
+    return [src.path.stem for src in choose(seed)]
+
+
+@pytest.mark.parametrize("seed", [40, 61, 62, 63, 64])
 def test_a_recorded_round_draws_its_recorded_sample(seed):
     """61 and 62 are the rounds where v03 ran short (2 and 0 NW-UCLA files): they must not take v01;
-    63 is the first round drawn from v01."""
+    63 is the first round drawn from v01, 64 the second."""
     assert seed in ROUNDS
     assert [src.path.stem for src in choose(seed)] == _recorded(seed)
 
 
 def test_a_fresh_seed_draws_nwucla_from_v01_and_v02_disjoint_from_every_round():
-    fresh = 64
+    fresh = 66
     assert fresh not in ROUNDS
-    earlier = {stem for seed in ROUNDS for stem in _recorded(seed)}
+    earlier = {stem for seed in ROUNDS for stem in _recorded_or_drawn(seed)}
     ucla = [src for src in choose(fresh) if src.dataset == "nw-ucla"]
     assert len(ucla) == 22
     assert {camera_of(src) for src in ucla} <= {"v01", "v02"}
