@@ -31,9 +31,11 @@ from test_training import tiny_overrides  # noqa: E402
 
 
 # --- kinematic facts ------------------------------------------------------------------------
-def _facts_by_class(ds: SkeletonSet) -> dict[str, Counter]:
-    out: dict[str, Counter] = {c: Counter() for c in ds.classes}
-    for s in ds:
+def _facts_by_class(ds: SkeletonSet, classes: tuple[str, ...]) -> dict[str, Counter]:
+    """How many sequences of each of ``classes`` state each motion, over every sequence of those classes."""
+    out: dict[str, Counter] = {c: Counter() for c in classes}
+    for i in np.flatnonzero(np.isin(ds.labels, [ds.classes.index(c) for c in classes])):
+        s = ds[int(i)]
         try:
             out[ds.classes[s.label]].update({f.motion for f in kinematic_facts(s.data, ds.layout)})
         except ValueError:
@@ -43,7 +45,9 @@ def _facts_by_class(ds: SkeletonSet) -> dict[str, Counter]:
 
 def test_kinematic_facts_measure_what_the_classes_do(ucla_prepared):
     ds = SkeletonSet(ucla_prepared)
-    counts = _facts_by_class(ds)
+    # the rates below, each over every sequence of its class in all of NW-UCLA; the other six
+    # classes are not read (they entered no rate: 60 % of the test's time)
+    counts = _facts_by_class(ds, ("sit down", "stand up", "walk around", "throw"))
     n = Counter(ds.classes[k] for k in ds.labels)
     rate = lambda cls, motion: counts[cls][motion] / n[cls]  # noqa: E731
     assert rate("sit down", "sit_down") > 0.85 and rate("stand up", "stand_up") > 0.85

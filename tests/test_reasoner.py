@@ -29,18 +29,21 @@ def tiny_encoder(tiny_ucla, tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def micro_ucla(tiny_ucla, tmp_path_factory) -> Path:
-    """One training and one test sequence per class of the tiny set: what the LM reasoner trains and
-    is scored on here. Its cost is the LM's forward and backward passes over every training prompt
-    (~350 tokens with the evidence), so ten prompts instead of forty keep the test laptop-sized."""
+    """One training sequence of every other class and one test sequence per class of the tiny set:
+    what the LM reasoner trains and is scored on here. Its cost is the LM's forward and backward
+    passes over every training prompt (~350 tokens with the evidence), so five prompts instead of
+    forty keep the test laptop-sized: the test pins the mechanics (train, save, reload, the CLIs),
+    not what the reasoner learns (experiments/results/reasoner.md). A class with no training
+    sequence is still scored (every class name is); the fact profile just has no row for it."""
     from actlm.data import DatasetWriter
 
     tiny = SkeletonSet(tiny_ucla)
     out = tmp_path_factory.mktemp("micro") / "micro-ucla"
     splits: dict[str, list[str]] = {}
     with DatasetWriter(out, "micro-ucla", tiny.layout, tiny.channels, tiny.classes, 1) as writer:
-        for split in ("train", "test"):
+        for split, classes in (("train", range(0, tiny.num_classes, 2)), ("test", range(tiny.num_classes))):
             part = tiny.split(split)
-            firsts = [int(np.flatnonzero(part.labels == k)[0]) for k in range(tiny.num_classes)]
+            firsts = [int(np.flatnonzero(part.labels == k)[0]) for k in classes]
             splits[split] = [part.sample_ids[i] for i in firsts]
             for i in firsts:
                 writer.add(part[i])
@@ -108,10 +111,10 @@ def test_reasoner_trains_explains_and_always_returns_a_class(tiny_encoder, micro
     # batch: test_reasoner_memory.py)
     overrides = [f"data.dataset={micro_ucla}", f"reasoner.encoder={tiny_encoder}", f"train.work_dir={run}",
                  "reasoner.codebook_size=8", "train.batch_size=1", "reasoner.explain_limit=2",
-                 "reasoner.max_new_tokens=12", "reasoner.eval_limit=6"]
+                 "reasoner.max_new_tokens=12", "reasoner.eval_limit=3"]
     report = train(load_config("nw-ucla/reasoner_smollm", overrides))
     gc.collect()                                         # the training's LM goes before the next one loads
-    assert report["n"] == 6 and 0 <= report["top1"] <= 1
+    assert report["n"] == 3 and 0 <= report["top1"] <= 1
     assert (run / "last" / "adapter" / "adapter_config.json").exists()
     assert sum(f.stat().st_size for f in (run / "last" / "adapter").iterdir()) < 30e6   # small adapter
     explanations = json.loads((run / "explanations.json").read_text())
