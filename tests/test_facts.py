@@ -2206,3 +2206,39 @@ def test_a_dead_track_read_in_few_frames_still_bounds_its_parts():
     _, reading = _generated("frozen_joints", "utd-mhad", 39, failure=True)
     (text,) = [p.text for p in reading.problems if p.kind == "no_motion"]
     assert "(head, hips and feet stay within about" in text and "not read" not in text
+
+
+# --- hand-check rounds 25-26: sit-down / stand-up facts judged false ------------------------------
+@pytest.mark.parametrize("sample", ["a01_s10_e04_v01", "a02_s09_e03_v01"])
+def test_a_pick_up_back_up_as_the_clip_ends_does_not_stay_down(sample):
+    """Round 26: the pelvis 0.92 -> 0.55 -> 0.88 m (a01_s10_e04) and 1.06 -> 0.46 -> 0.93 m
+    (a02_s09_e03), up again in the last frames, were said to 'stay down'."""
+    found = motions(read_motion(ucla(sample), "kinect-v1"))
+    assert "sit_down" not in found
+
+
+def test_a_two_handed_pick_up_cut_by_the_clip_end_is_a_squat_of_its_true_depth():
+    """Round 26, a02_s09_e03_v01: pelvis 1.06 -> 0.46 -> 0.93 m by hand, a 0.60 m dip."""
+    (squat,) = motions(read_motion(ucla("a02_s09_e03_v01"), "kinect-v1"))["squat"]
+    said = float(squat.text.split("by about ")[1].split(" m")[0])
+    assert 0.5 <= said <= 0.7
+
+
+@pytest.mark.parametrize("sample, motion", [("a04_s05_e05_v01", "sit_down"), ("a03_s07_e00_v01", "stand_up")])
+def test_a_body_walking_away_neither_sits_down_nor_stands_up(sample, motion):
+    """Rounds 25-26: walking away from the sensor (1.9 -> 4.6 m; 1.8 -> 2.8 m), the hips read lower
+    at far range or lifted by the per-clip up; the feet travel 2.6-5 times the height said."""
+    found = motions(read_motion(ucla(sample), "kinect-v1"))
+    assert motion not in found
+    assert "walk" in found
+
+
+@pytest.mark.parametrize("sample, motion", [
+    ("a05_s07_e03_v01", "sit_down"),     # round 25 holds: 0.99 -> 0.53 -> 0.67-0.70 m at the end, seated
+    ("a05_s07_e01_v01", "sit_down"),     # round 26 holds
+    ("a05_s04_e03_v01", "sit_down"),     # the hips slide back onto the chair: the most travel of the class
+    ("a06_s09_e04_v01", "stand_up"),     # round 24 holds
+    ("a06_s01_e02_v01", "stand_up"),     # round 26 holds
+])
+def test_a_real_sit_down_or_stand_up_judged_to_hold_stays(sample, motion):
+    assert motion in motions(read_motion(ucla(sample), "kinect-v1"))

@@ -387,6 +387,17 @@ BENT_KNEE = 150
 #: a squat's hips travel along the floor by less than this share of their drop while they are down
 #: (see :func:`_on_the_spot`)
 SQUAT_SPOT = 0.5
+#: a sit-down or stand-up is done on the spot: while the hips go down (up), the feet (or the hips)
+#: travel along the floor by at most this many times the height said. A body walking through the change
+#: travels 2.6-11 times it (NW-UCLA v01 walks, hand-check rounds 25-26: far-range tracking reads the
+#: hips low, a per-clip up tilts a walk); NW-UCLA's sit-downs and stand-ups travel at most 1.83 times it
+#: (a05_s04_e03_v01: hips sliding back onto a chair), 0.98 at the 99th percentile (see :func:`_walks_through`)
+WALK_THROUGH = 2.0
+#: a body whose hips, in the clip's last frames, are back up more than this share of the way from
+#: their lowest to their starting level has risen again (a pick-up cut by the clip's end), not
+#: sat down and stayed there: NW-UCLA's sit-downs end at most 0.46 of the way back (a05_s07_e01_v02),
+#: hand-check round 26's pick-ups 0.61-0.66 (see :func:`_back_up_at_end`)
+BACK_UP_AT_END = 0.5
 #: a squat read from the knees: from at least STRAIGHT_KNEE degrees down below DEEP_KNEE and back,
 #: with the hips lower at the deepest point by at least KNEE_CYCLE_DROP leg lengths (hip to knee to
 #: ankle, ~0.05 statures: a scale of the legs themselves, kept when a 2D clip's stature is misread)
@@ -2169,6 +2180,30 @@ def _rose_back(height: np.ndarray, start: float, end: float, held: int) -> bool:
     return bool(_readable(after, 1) and np.nanmax(after) > (start + end) / 2)
 
 
+def _back_up_at_end(height: np.ndarray, start: float) -> bool:
+    """Whether the hips' last readable frames (the median of 3) are back up more than BACK_UP_AT_END
+    of the way from their lowest to their ``start`` level: a rise the clip's end cuts short, which
+    :func:`_rose_back` (a rise held, above half-way to an end level that still holds the crouch)
+    misses (hand-check round 26, NW-UCLA a01_s10_e04_v01: hips 0.63 -> 0.40 -> 0.57 statures, the
+    head back up in the last 6 frames)."""
+    seen = np.flatnonzero(np.isfinite(height))
+    if len(seen) < 3:
+        return False
+    lowest = float(np.nanmin(height))
+    last = float(np.median(height[seen[-3:]]))
+    return bool(start > lowest and last - lowest > BACK_UP_AT_END * (start - lowest))
+
+
+def _walks_through(body: _Body, first: int, last: int, size: float) -> bool:
+    """Whether the body travels along the floor between frames ``first`` and ``last`` (a sit-down's
+    or stand-up's span) by more than WALK_THROUGH times the height change ``size``: the feet and the
+    hips both (the less of the two counts: hips slide back onto a seat over planted feet, and feet go
+    unseen). A body walking away while its hips read lower or higher is no sit-down or stand-up."""
+    feet = np.nanmean([body.ankle["left"], body.ankle["right"]], axis=0)
+    travel = np.nanmin([np.linalg.norm((x[last] - x[first])[[0, 2]]) for x in (feet, body.hip)])
+    return bool(travel > WALK_THROUGH * size)
+
+
 def _height_facts(body: _Body, clock: _Clock, reading: "_Context", dims: int = 3) -> list[Fact]:
     """Sitting down, standing up and squatting: the hips' height above the floor (in 2D images
     also the legs folding against the torso: see :func:`_legs_fold`)."""
@@ -2206,7 +2241,7 @@ def _height_facts(body: _Body, clock: _Clock, reading: "_Context", dims: int = 3
     # comes from frames before the end and says nothing of it
     ends = _ends_read(height)
     if (ends and start - end > THRESHOLDS["sit_down"] and fall > THRESHOLDS["sit_down"] and (folds is None or folds < -LEG_FOLD)
-            and not _rose_back(height, start, end, body.rate.frames(BEND_HELD))):
+            and not _rose_back(height, start, end, body.rate.frames(BEND_HELD)) and not _back_up_at_end(height, start)):
         mid = _crossing(height, (start + end) / 2, falling=True)
         span = (_crossing(height, start - 0.1 * (start - end), falling=True), _crossing(height, end + 0.1 * (start - end), falling=True))
         # the simile only where it fits: a body that stays low bent far forward (a bowler's
@@ -2214,6 +2249,8 @@ def _height_facts(body: _Body, clock: _Clock, reading: "_Context", dims: int = 3
         tilt = _level(_trunk_tilt(body), at_end=True)
         simile = ", as when sitting down" if tilt <= SEATED_TILT and _stays_seated(body, height, start - end) else ""
         drop = min(start - end, max(fall, _level(grounded) - _level(grounded, at_end=True)))
+        if dims == 3 and _walks_through(body, min(span[0], mid), max(span[1], mid), drop):
+            return []
         return [clock.fact("body", "sit_down", mid, drop, f"lowers the body by {words(drop)} and stays down{simile}", span)]
     # a rise starts from the lowest the hips get (a rise ends the clip higher than it started, so the
     # lowest comes before it): a clip that first comes down from higher than that by more than a
@@ -2231,6 +2268,8 @@ def _height_facts(body: _Body, clock: _Clock, reading: "_Context", dims: int = 3
         rise = end - bottom
         if np.isfinite(lift):
             rise = min(rise, max(_body_rise_above(above, mid), _body_rise_above(grounded, mid)))
+        if dims == 3 and _walks_through(body, min(span[0], mid), max(span[1], mid), rise):
+            return []
         return [clock.fact("body", "stand_up", mid, rise,
                            f"rises from a low position to standing, by {words(rise)}", span)]
     # a squat goes down from standing and comes back up; the clip may start or end part-way
