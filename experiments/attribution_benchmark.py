@@ -4,8 +4,9 @@
     python -m experiments.attribution_benchmark --dataset utd-mhad --checkpoint RUN  # a trained run
 
 For every test sequence, the explainer's own choice (``actlm.explain.attribution``: the cited set of
-body parts, ranked by a criterion (``--criteria``; the product's: the drop of the predicted class's
-logit margin over the best other class when frozen), and the span, picked by the drop of its
+body parts, ranked by a criterion (``--criteria``; the product's, ``direction~0.05``: among the sets
+whose probability drop is within 0.05 of the largest of their size, the one whose freezing moves
+the logits most purely against the predicted class), and the span, picked by the drop of its
 probability) is compared with explainers of the same size that never search jointly; every number
 is the measured drop of the predicted class's probability, whatever ranked the set:
 
@@ -21,7 +22,9 @@ is the measured drop of the predicted class's probability, whatever ranked the s
   weights re-initialised layer group by layer group, cascading from the classifier down; on every
   ``--random-every``-th sequence the cited set for the trained model's class is recomputed and its
   overlap (Jaccard, over joints) with the trained model's cited set compared with chance: the
-  overlap of the trained cited set with every candidate set of the same size.
+  overlap of the trained cited set with every candidate set of the same size. The cited sets are
+  compared whether or not an explanation would show them ("shown": the share of the randomised
+  model's sets whose drop reaches MIN_EFFECT).
 
 Each dataset's numbers are kept in experiments/results/attribution_runs/<dataset>.json (with the
 command, commit and date that made them); experiments/results/attribution.md and .json are written
@@ -42,8 +45,8 @@ import torch
 
 from actlm import data as actlm_data
 from actlm.data.layouts import get_layout
-from actlm.explain.attribution import (CRITERIA, CRITERION, MIN_EFFECT, candidate_sets, freeze_joints, occlude, set_joints,
-                                       set_key, set_size)
+from actlm.explain.attribution import (CRITERIA, CRITERION, MIN_EFFECT, candidate_sets, freeze_joints, occlude, parse_criterion,
+                                       set_joints, set_key, set_size)
 from actlm.explain.explainer import Explainer, shipped_encoder
 
 from .run_archive import handwritten_notes, head_commit
@@ -186,15 +189,18 @@ def randomisation_study(model: torch.nn.Module, inputs: list[tuple[torch.Tensor,
         rand = randomised(model, prefixes, seed=stage)
         overlap: dict[str, list[float]] = {c: [] for c in criteria}
         same: dict[str, list[bool]] = {c: [] for c in criteria}
+        shown: dict[str, list[bool]] = {c: [] for c in criteria}
         for x, r in inputs:
             occ = occlude(rand, x, layout)
             for c in criteria:
-                cited, _ = occ.cited_set(r[c]["target"], c)
+                cited, drop = occ.cited_set(r[c]["target"], c)
                 overlap[c].append(jaccard(set_joints(cited, layout), set_joints(r[c]["cited"], layout)))
                 same[c].append(sorted(cited) == sorted(r[c]["cited"]))
+                shown[c].append(drop >= MIN_EFFECT)
         for c in criteria:
             o, ch = np.array(overlap[c]), np.array(chance[c])
             rows[c].append({"randomised": label, "overlap": float(o.mean()), "identical": float(np.mean(same[c])),
+                            "shown": float(np.mean(shown[c])),
                             "chance": float(ch.mean()), "n": len(inputs), "overlap_minus_chance_95": bootstrap(o - ch)})
             print(f"{c}, randomised {label}: overlap {o.mean():.3f} vs chance {ch.mean():.3f}", file=sys.stderr)
     return rows
@@ -235,6 +241,8 @@ def run_dataset(a) -> dict:
     """The run of the first criterion of ``a.criteria`` (its rows and tables), with every criterion's
     summary under ``compared`` when there are several."""
     criteria = a.criteria.split(",")
+    for c in criteria:
+        parse_criterion(c)          # an unknown name fails here, not after the run
     checkpoint = a.checkpoint or str(shipped_encoder())
     ex = Explainer(checkpoint)
     layout = get_layout(ex.layout)
@@ -309,10 +317,11 @@ def report_lines(d: dict) -> list[str]:
               f"{sb['cited'] - sb['others']:+.3f} [{sb['diff_ci95'][0]:+.3f}, {sb['diff_ci95'][1]:+.3f}] | {sb['best_of_length']:.0%} |",
               "", "Model randomisation, cascading from the top (overlap = Jaccard over joints of the cited set with the "
               "trained model's; chance = its mean overlap with every candidate set of the same size):", "",
-              "| weights re-initialised | sequences | overlap | identical set | chance | overlap minus chance, 95 % CI |",
-              "|---|---|---|---|---|---|"]
+              "| weights re-initialised | sequences | overlap | identical set | chance | overlap minus chance, 95 % CI "
+              f"| shown (drop >= {MIN_EFFECT}) |", "|---|---|---|---|---|---|---|"]
     lines += [f"| {r['randomised']} | {r['n']} | {r['overlap']:.3f} | {r['identical']:.0%} | {r['chance']:.3f} | "
-              f"[{r['overlap_minus_chance_95'][0]:+.3f}, {r['overlap_minus_chance_95'][1]:+.3f}] |" for r in d["randomisation"]]
+              f"[{r['overlap_minus_chance_95'][0]:+.3f}, {r['overlap_minus_chance_95'][1]:+.3f}] | "
+              f"{format(r['shown'], '.0%') if 'shown' in r else 'not measured'} |" for r in d["randomisation"]]
     return lines + [""] + criteria_lines(d.get("compared", {}))
 
 
@@ -369,7 +378,9 @@ def main() -> None:
     p.add_argument("--random-every", type=int, default=8, help="model randomisation on every k-th studied sequence")
     p.add_argument("--threads", type=int, default=1)
     p.add_argument("--criteria", default=CRITERION, help="how the cited set is ranked within its size, comma-separated "
-                   f"from {', '.join(CRITERIA)}; the first is reported in full, all are compared")
+                   f"from {', '.join(CRITERIA)}, each optionally '@<share>' (rank by it only among the sets whose "
+                   "probability drop is at least that share of the largest of their size); the first is reported "
+                   "in full, all are compared")
     p.add_argument("--name", default=None, help="the kept run's name (default: the dataset's)")
     p.add_argument("--report-only", action="store_true", help="rewrite attribution.md/.json from the kept runs")
     a = p.parse_args()

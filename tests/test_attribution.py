@@ -9,8 +9,8 @@ import torch
 from actlm.data import SkeletonSet
 from actlm.data.layouts import get_layout
 from actlm.explain.attribution import (CRITERION, MIN_EFFECT, PAIR_GAIN, candidate_sets, centred_logit_drop, freeze_frames,
-                                       freeze_joints, margin_drop, Occlusion, occlude, pick_smallest, probability_drop,
-                                       set_joints, set_key, set_size, softmax, time_windows)
+                                       freeze_joints, margin_drop, Occlusion, occlude, parse_criterion, pick_smallest, probability_drop,
+                                       set_joints, set_key, set_size, shortlist, softmax, time_windows)
 from actlm.explain.explainer import Explainer, shipped_encoder
 from actlm.explain.text import set_words, template_explanation
 
@@ -57,7 +57,7 @@ def test_the_cited_set_ranks_first_by_the_criterion_unless_a_larger_one_gains_en
         s = test_view[i]
         ev = explainer.evidence(s.data, s.sample_id)
         occ = occlude(explainer.model, explainer.model_input(s.data), layout)
-        rank = occ.set_drops(explainer.classes.index(ev.action), CRITERION)
+        rank = occ.set_ranks(explainer.classes.index(ev.action), CRITERION)
         first = {n: max((c for c in rank if set_size(c) == n), key=rank.get) for n in (1, 2)}
         best = tuple(ev.best_set)
         assert best == first[set_size(best)], (s.sample_id, best, first)
@@ -141,7 +141,40 @@ def test_the_margin_cites_the_part_that_lets_a_rival_win_not_the_one_that_blurs_
     assert occ.cited_set(0, "probability")[0] == ("leg",)
     hand, drop = occ.cited_set(0, "margin")
     assert hand == ("hand",) and abs(drop - (softmax(base)[0] - softmax(occ.set_logits[("hand",)])[0])) < 1e-9
-    assert CRITERION == "margin"
+
+
+def test_the_two_step_criterion_ranks_by_direction_only_among_the_sets_that_cost_most_of_the_probability():
+    """Freezing "arm" lowers the target by 4 nats and lifts two rivals by 4 (the largest probability
+    and margin drop: margin cites it); "hand" lowers the target by 4 and barely touches the rest
+    (0.74 of 0.80: on the shortlist, and the most class-specific there); "leg" lowers only the
+    target, by 1 nat (the purest direction, but 0.20: direction alone cites it, the shortlist drops it)."""
+    base = np.array([3.0] + [0.0] * 5)
+    sets = {("arm",): np.array([-1.0, 4, 4, 0, 0, 0]), ("hand",): np.array([-1.0, 0.3, 0, 0, 0, 0]),
+            ("leg",): np.array([2.0, 0, 0, 0, 0, 0])}
+    occ = Occlusion(base, sets, [(0, 1)], base[None], 1)
+    drops = occ.set_drops(0)
+    assert occ.cited_set(0, "margin")[0] == ("arm",)
+    assert occ.cited_set(0, "direction")[0] == ("leg",)
+    hand, drop = occ.cited_set(0, "direction@0.8")
+    assert hand == ("hand",) and drop == drops[("hand",)] and drops[("hand",)] >= 0.8 * drops[("arm",)]
+    assert occ.set_ranks(0, "direction@0.8")[("leg",)] == -np.inf
+    assert occ.cited_set(0, "direction@0.95")[0] == ("arm",)        # hand's 0.74 is off a 0.95 shortlist
+    assert occ.cited_set(0, "direction~0.1")[0] == ("hand",)         # 0.06 below the arm's drop
+    assert occ.cited_set(0, "direction~0.05")[0] == ("arm",)
+    assert CRITERION == f"direction~{MIN_EFFECT}"
+
+
+def test_the_shortlist_is_per_size_and_keeps_everything_where_nothing_lowers_the_probability():
+    drops = {("a",): 0.50, ("b",): 0.35, ("a", "b"): 0.90, ("a", "c"): 0.60, ("c",): -0.1, ("d",): -0.2}
+    assert shortlist(drops, len, 0.7) == {("a",), ("b",), ("a", "b")}
+    assert shortlist({("c",): -0.1, ("d",): -0.2}, len, 0.7) == {("c",), ("d",)}
+    assert shortlist(drops, len, within=0.2) == {("a",), ("b",), ("a", "b")}
+    assert shortlist(drops, len, within=0.1) == {("a",), ("a", "b")}
+    assert parse_criterion("direction@0.8") == ("direction", 0.8, None)
+    assert parse_criterion("direction~0.05") == ("direction", None, 0.05)
+    assert parse_criterion("margin") == ("margin", None, None)
+    with pytest.raises(ValueError):
+        parse_criterion("energy@0.8")
 
 
 def test_candidates_hold_every_unit_and_pair_once_and_windows_cover_the_clip():

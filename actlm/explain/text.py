@@ -66,7 +66,7 @@ def attribution_words(ev: Evidence) -> str:
     in the sequence (...)'."""
     span = _span_effect_words(ev)
     if not ev.used_parts:
-        largest = max([ev.used_drop, *ev.set_drops.values()])       # the cited set is ranked by margin, not by this drop
+        largest = max([ev.used_drop, *ev.set_drops.values()])       # the cited set need not have the largest drop
         return (f"no one or two body parts carry it (freezing any of them drops it by at most "
                 f"{max(largest, 0.0) * 100:.0f} points); the model relied most on the motion {span}")
     return (f"the model relied most on {set_words(ev.used_parts)} (freezing {_pronoun(ev.used_parts)} drops "
