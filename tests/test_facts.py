@@ -2206,3 +2206,21 @@ def test_a_dead_track_read_in_few_frames_still_bounds_its_parts():
     _, reading = _generated("frozen_joints", "utd-mhad", 39, failure=True)
     (text,) = [p.text for p in reading.problems if p.kind == "no_motion"]
     assert "(head, hips and feet stay within about" in text and "not read" not in text
+
+
+def test_a_2d_trunk_line_is_not_read_across_the_body():
+    """Hand-check round 26, Penn 1913 (strum guitar, seated upright): the left hip is hidden in every
+    frame and the right shoulder, held still, is dropped as a frozen joint from frame 24; the left
+    shoulder to the right hip read 'bends the upper body to about 40 degrees from vertical'. The
+    annotation itself (the .mat file's pixels, not the detector) has the right shoulder within 12
+    degrees of vertical over the right hip. A bend judged to hold whose trunk is read from both
+    sides (round 60, Penn 0872) is still stated."""
+    import scipy.io as sio
+    penn("1913")                                   # skips without the data
+    mat = sio.loadmat(PENN / "1913.mat", variable_names=["visibility", "x", "y"])
+    seen, x, y = mat["visibility"].astype(bool), mat["x"].astype(float), mat["y"].astype(float)
+    assert not seen[:, 7].any() and seen[:, [2, 8]].all()          # left hip never seen, right side always
+    assert np.degrees(np.arctan2(np.abs(x[:, 2] - x[:, 8]), y[:, 8] - y[:, 2])).max() < 12
+    assert not [t for t in _penn_texts("1913", flagged=True) if "bends the upper body" in t]
+    assert "bends the upper body to about 40 degrees from vertical" in _penn_texts("0872", flagged=True)
+

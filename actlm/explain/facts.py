@@ -1613,6 +1613,11 @@ def _seen_trunk_2d(body: _Body) -> np.ndarray:
       profile, its far side behind it), the seen side's shoulder-to-hip line: the far side's guessed
       joints would move the mid-points off the trunk (round 9, Penn 0857: the mid of both shoulders
       against the one seen hip read 55 degrees, the seen side's own line 38-46);
+    - a frame whose only readable shoulder and only readable hip are on opposite sides shows no
+      trunk line: the diagonal across the body leans by the shoulders' and hips' half-widths
+      (round 26, Penn 1913: a seated guitarist whose right shoulder, held still, is dropped as a
+      frozen joint from frame 24 and whose left hip is never seen: the left shoulder to the right
+      hip read 38 degrees, the right side's own line 11);
     - else the line from mid-shoulders to mid-hips, as the other facts read it."""
     flags = body.trunk_seen
     sides = ("right", "left")
@@ -1627,6 +1632,7 @@ def _seen_trunk_2d(body: _Body) -> np.ndarray:
     for near, far in (("right", "left"), ("left", "right")):
         profile = shoulder[near] & hip[near] & ~flags[far].any(axis=1)
         out[profile] = (body.shoulder[near] - body.hip_joint[near])[profile]
+        out[shoulder[near] & ~shoulder[far] & hip[far] & ~hip[near]] = np.nan
     return out
 
 
