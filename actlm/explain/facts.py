@@ -1713,7 +1713,7 @@ def _bend_fact(body: _Body, clock: _Clock, world: World, layout: Layout | None =
     span = _extent(tilt, peak, (tilt[peak] + base) / 2)
     if tilt[peak] > LYING_TILT and body.hip[peak, 1] < LYING_HIPS:
         return []                        # a lying body (push-up, sit-up) neither bends nor leans
-    if world.dims == 2 and _never_near_upright(tilt[peak], base):
+    if world.dims == 2 and _never_near_upright(tilt[peak], float(np.nanmin(tilt))):
         return []                        # lying all clip on a bench (its hips raised off the floor by it)
     # the angle said: the trunk's peak from its own upright (held over BEND_HELD), at least its tilt from up
     bent = _held(_from_upright(spine, raw), held)
@@ -1747,13 +1747,15 @@ def _bend_fact(body: _Body, clock: _Clock, world: World, layout: Layout | None =
     return [clock.fact("torso", "bend", peak, tilt[peak], f"bends the upper body forward {amount}", span)]
 
 
-def _never_near_upright(peak: float, base: float) -> bool:
+def _never_near_upright(peak: float, least: float) -> bool:
     """In an image, whether a trunk whose peak tilt is beyond LYING_TILT was never within
-    FORWARD_BEYOND degrees of upright (its 10th-percentile tilt ``base``): a body lying all clip
+    FORWARD_BEYOND degrees of upright (its ``least`` tilt held over BEND_HELD): a body lying all clip
     on a bench, its hips raised off the floor by it (above LYING_HIPS) and its trunk seen from the
     feet's end, whose image angle only wanders with the foreshortening (hand-check round 26, Penn
-    0390: a bench press, 62-89 degrees from image up, 'bends forward to about 90')."""
-    return bool(peak > LYING_TILT and base > FORWARD_BEYOND)
+    0390: a bench press, 62-89 degrees from image up, 'bends forward to about 90'). The least, not
+    a percentile: a bowler upright for the first few frames of the approach and bent 65-100 degrees
+    after (Penn 0591, 6 of 54 frames near upright) does bend."""
+    return bool(peak > LYING_TILT and least > FORWARD_BEYOND)
 
 
 def _peak_at_unread_edge(tilt: np.ndarray, peak: int, held: int) -> bool:
