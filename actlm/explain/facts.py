@@ -1624,6 +1624,11 @@ def _seen_trunk_2d(body: _Body) -> np.ndarray:
       profile, its far side behind it), the seen side's shoulder-to-hip line: the far side's guessed
       joints would move the mid-points off the trunk (round 9, Penn 0857: the mid of both shoulders
       against the one seen hip read 55 degrees, the seen side's own line 38-46);
+    - a frame whose only readable shoulder and only readable hip are on opposite sides shows no
+      trunk line: the diagonal across the body leans by the shoulders' and hips' half-widths
+      (round 26, Penn 1913: a seated guitarist whose right shoulder, held still, is dropped as a
+      frozen joint from frame 24 and whose left hip is never seen: the left shoulder to the right
+      hip read 38 degrees, the right side's own line 11);
     - else the line from mid-shoulders to mid-hips, as the other facts read it."""
     flags = body.trunk_seen
     sides = ("right", "left")
@@ -1638,6 +1643,7 @@ def _seen_trunk_2d(body: _Body) -> np.ndarray:
     for near, far in (("right", "left"), ("left", "right")):
         profile = shoulder[near] & hip[near] & ~flags[far].any(axis=1)
         out[profile] = (body.shoulder[near] - body.hip_joint[near])[profile]
+        out[shoulder[near] & ~shoulder[far] & hip[far] & ~hip[near]] = np.nan
     return out
 
 
@@ -1718,6 +1724,8 @@ def _bend_fact(body: _Body, clock: _Clock, world: World, layout: Layout | None =
     span = _extent(tilt, peak, (tilt[peak] + base) / 2)
     if tilt[peak] > LYING_TILT and body.hip[peak, 1] < LYING_HIPS:
         return []                        # a lying body (push-up, sit-up) neither bends nor leans
+    if world.dims == 2 and _never_near_upright(tilt[peak], float(np.nanmin(tilt))):
+        return []                        # lying all clip on a bench (its hips raised off the floor by it)
     # the angle said: the trunk's peak from its own upright (held over BEND_HELD), at least its tilt from up
     bent = _held(_from_upright(spine, raw), held)
     if world.dims == 2 and (_trunk_behind_lying_legs(body, peak) or _trunk_behind_seated_thighs(body, peak)):
@@ -1748,6 +1756,17 @@ def _bend_fact(body: _Body, clock: _Clock, world: World, layout: Layout | None =
         return [clock.fact("torso", "lean_back", peak, lean,
                            f"leans the upper body back by about {int(round(lean, -1))} degrees", span)]
     return [clock.fact("torso", "bend", peak, tilt[peak], f"bends the upper body forward {amount}", span)]
+
+
+def _never_near_upright(peak: float, least: float) -> bool:
+    """In an image, whether a trunk whose peak tilt is beyond LYING_TILT was never within
+    FORWARD_BEYOND degrees of upright (its ``least`` tilt held over BEND_HELD): a body lying all clip
+    on a bench, its hips raised off the floor by it (above LYING_HIPS) and its trunk seen from the
+    feet's end, whose image angle only wanders with the foreshortening (hand-check round 26, Penn
+    0390: a bench press, 62-89 degrees from image up, 'bends forward to about 90'). The least, not
+    a percentile: a bowler upright for the first few frames of the approach and bent 65-100 degrees
+    after (Penn 0591, 6 of 54 frames near upright) does bend."""
+    return bool(peak > LYING_TILT and least > FORWARD_BEYOND)
 
 
 def _peak_at_unread_edge(tilt: np.ndarray, peak: int, held: int) -> bool:
