@@ -1028,11 +1028,8 @@ def _reach_down_reading(body: _Body, side: str, fallback: tuple[float, float, fl
     MEDIAN_WINDOW: a single frame's spike goes), as a reader's per-frame check reads them: the
     smoothed tracks a reach is found on flatten its bottom (hand-check round 7, NW-UCLA a02_s03_e04:
     0.14 m under the knees per frame, 0.03 smoothed). ``fallback`` where hand or knees are not read."""
-    width = body.rate.window(MEDIAN_WINDOW)
-    hand = body.step_hand[side][:, 1]
-    knees = np.nanmean([body.step_knee["left"][:, 1], body.step_knee["right"][:, 1]], axis=0)
-    if len(hand) >= width:
-        hand, knees = _median5(hand, width), _median5(knees, width)
+    hand = _moving_median(body.step_hand[side][:, 1], body.rate)
+    knees = _moving_median(np.nanmean([body.step_knee["left"][:, 1], body.step_knee["right"][:, 1]], axis=0), body.rate)
     against = hand - knees
     if not (_readable(hand, 1) and _readable(against, 1)):
         return fallback
@@ -1574,9 +1571,7 @@ def _hands_together_words(body: _Body, span: tuple[int, int], said: float, words
     the clip; where it stays wider (the detector's smoothed gap passes a quick meeting the median
     does not hold) the closest held gap is said instead of 'together' (hand-check round 23: a jog's
     arms swinging past each other, UTD-MHAD a22_s7_t3, held 0.176 m apart against the 0.15 m rule)."""
-    width = body.rate.window(MEDIAN_WINDOW)
-    gap = np.linalg.norm(body.step_hand["right"] - body.step_hand["left"], axis=1)
-    held = _median5(gap, width) if len(gap) >= width else gap
+    held = _moving_median(np.linalg.norm(body.step_hand["right"] - body.step_hand["left"], axis=1), body.rate)
     closest = float(np.nanmin(held)) if _readable(held, 1) else float("nan")
     if not closest > said:
         return "brings both hands together in front of the body"
@@ -2780,6 +2775,13 @@ STILL_MARGIN, STILL_MARGIN_2D = 1.25, 1.5
 STILL_BOUND = 0.3
 
 
+def _moving_median(x: np.ndarray, rate: _Rate) -> np.ndarray:
+    """``x``'s moving median over MEDIAN_WINDOW seconds at ``rate`` (a single frame's spike goes, as
+    a reader's per-frame check discounts it); a clip shorter than the window as it is."""
+    width = rate.window(MEDIAN_WINDOW)
+    return _median5(x, width) if len(x) >= width else x
+
+
 def _median5(x: np.ndarray, width: int = 5) -> np.ndarray:
     """Centred moving median over ``width`` (odd) frames, 5 at 30 fps (NaN skipped): single-frame
     sensor spikes go, a quick stroke of the hand stays (a moving average halves it)."""
@@ -2795,9 +2797,8 @@ def _spans(body: _Body) -> dict[str, float]:
     places themselves, not the diagonal of the box the track lies in: a still part's jitter fills
     its box in every direction, and the box's diagonal overstates it by up to 1.7 times."""
     out = {}
-    width = body.rate.window(MEDIAN_WINDOW)
     for name, x in _parts(body, smoothed=False).items():
-        x = _median5(x, width) if len(x) >= width else x
+        x = _moving_median(x, body.rate)
         x = x[np.isfinite(x).all(axis=1)]
         if len(x):
             out[name] = _diameter(x)
