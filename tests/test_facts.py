@@ -604,6 +604,16 @@ def test_a_hand_holding_a_bar_does_not_wave():
     assert "wave" not in motions(read_motion(data, "penn-13", visibility=visibility))
 
 
+def test_two_hands_held_together_carried_side_to_side_are_no_wave():
+    """Hand-check round 27, NW-UCLA a12_s04_e02_v01 (carry): both hands held together over the left
+    shoulder (0.17-0.26 m apart) turn back against the neck twice, and 'waves the left hand' was
+    judged ambiguous; a hand waved on its own, far from the other (a11_s03_e00_v03, judged holds in
+    round 18, seed 57), still waves."""
+    assert "wave" not in motions(read_motion(ucla("a12_s04_e02_v01"), "kinect-v1"))
+    waved = motions(read_motion(ucla("a11_s03_e00_v03"), "kinect-v1"))["wave"]
+    assert [f.text for f in waved] == ["waves the right hand from side to side"]
+
+
 @pytest.mark.parametrize("name", ["0601", "1570"])
 def test_a_2d_wave_is_read_where_the_arm_is_annotated_seen(name):
     """Hand-check rounds 21-22: Penn 0601 (bowl: the right wrist guessed still until frame 35, then

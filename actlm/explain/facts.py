@@ -229,6 +229,11 @@ ARM_OTHER_SEEN = 0.5
 #: two hands holding one thing (a bar at the shoulders, a golf club) keep their gap but for the
 #: drift of its foreshortening in one image (Penn 0775, 0857)
 ARM_TOGETHER = 0.5
+#: a hand that stays within this (statures, ~0.34 m: closer than the shoulders' width) of the other
+#: hand over a wave's frames (95th percentile) holds something with it: the pair carried side to side
+#: is no wave of one hand (hand-check round 27, NW-UCLA a12_s04_e02_v01: both hands held together
+#: over the left shoulder, 0.17-0.26 m apart, 'waves the left hand')
+WAVE_HANDS_JOINED = 0.2
 #: a hand's raised frames split into separate stretches where it is not readable above the
 #: shoulder for more than this many seconds (7 frames at 30 fps; a half swing of a 2 Hz wave, 0.25 s):
 #: a whole turn can be missed or made up in such a hole, and two stretches joined end to end make
@@ -1285,6 +1290,15 @@ def _arm_side_reference(body: _Body) -> np.ndarray:
     return midpoint
 
 
+def _hands_joined(body: _Body, side: str, ok: np.ndarray) -> bool:
+    """Whether the hand stays within WAVE_HANDS_JOINED of the other hand (95th percentile of their
+    gap over the frames ``ok``, where both are read in at least ARM_OTHER_SEEN of them)."""
+    other = "left" if side == "right" else "right"
+    gap = np.linalg.norm(body.raw_hand[side] - body.raw_hand[other], axis=1)[ok]
+    seen = np.isfinite(gap)
+    return bool(seen.sum() >= ARM_OTHER_SEEN * max(ok.sum(), 1) and np.percentile(gap[seen], 95) <= WAVE_HANDS_JOINED)
+
+
 def _arm_not_with_other_hand(body: _Body, side: str, ok: np.ndarray, axis: np.ndarray, turn: np.ndarray | None,
                              amplitude: float) -> bool:
     """Whether the hand sweeps side to side against the other hand too (their gap along ``axis``
@@ -1382,7 +1396,8 @@ def _wave_swing_facts(body: _Body, side: str, clock: _Clock, dims: int = 3) -> l
         scene = body.raw_hand[side][ok][:, [0, 2]] @ axis
         scene = scene - np.polyval(np.polyfit(np.arange(len(scene)), scene, 1), np.arange(len(scene)))   # a walk's drift
         own = float(np.subtract(*np.percentile(scene, [95, 5])))
-        moves = own >= WAVE_SCENE * amplitude and _arm_not_with_other_hand(body, side, ok, axis, turn, amplitude)
+        moves = (own >= WAVE_SCENE * amplitude and _arm_not_with_other_hand(body, side, ok, axis, turn, amplitude)
+                 and not _hands_joined(body, side, ok))
         if (flips >= THRESHOLDS["wave"] and amplitude >= WAVE_RANGE and not in_depth
                 and _smooth_swings(along, np.flatnonzero(ok)) and moves):
             rows = np.flatnonzero(ok)
