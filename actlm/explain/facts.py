@@ -138,6 +138,13 @@ SWING_ABOVE_USUAL, SWING_RESTING = 4, 0.03
 #: a fast hand moving this share of its path straight up or down (over SWING_VERTICAL_AROUND seconds
 #: each side of its fastest step) is raised or lowered, not swung
 SWING_VERTICAL, SWING_VERTICAL_AROUND = 0.9, 1 / 30
+#: a fast hand that sat above its shoulder within SWING_PARKED_RANGE (statures, ~5 cm, against the
+#: shoulder) over the SWING_PARKED seconds before its fast frames (and SWING_AROUND before them: a
+#: swing winds up) was not tracked there (a Kinect
+#: hand lost at the start is left where it was): its fall is the tracker finding it again, no swing
+#: (hand-check round 27, NW-UCLA a04_s05_e02_v01: a walker's hand unmoving over the shoulder in
+#: frames 0-8, then 'swings the left arm quickly' falling 1.47 -> 0.67 m)
+SWING_PARKED, SWING_PARKED_RANGE = 0.3, 0.03
 #: a fast arm within this share of the clip of a raise, lowering, reach or clap (of either arm:
 #: both arms go up together) is that motion, not a swing
 SWING_NEAR = 0.1
@@ -1411,6 +1418,9 @@ def _wave_swing_facts(body: _Body, side: str, clock: _Clock, dims: int = 3) -> l
         if (speed[peak] > rate.per_frame(THRESHOLDS["swing"])
                 and speed[peak] > SWING_ABOVE_USUAL * (np.nanmedian(speed) + rate.per_frame(SWING_RESTING))
                 and _plausible_swing(body.step_hand[side] - shoulder, peak, rate.frames(SWING_AROUND))
+                and not _parked_above_shoulder(body.step_hand[side] - body.shoulder[side],
+                                               _extent(speed, peak, speed[peak] / 2)[0] - rate.frames(SWING_AROUND),
+                                               rate.frames(SWING_PARKED))
                 and not _straight_up_or_down(hand - shoulder, peak, rate.frames(SWING_VERTICAL_AROUND))):
             facts.append(clock.fact(f"{side}_arm", "swing", peak + 1, speed[peak] * rate.fps,
                                     f"swings the {side} arm quickly", _extent(speed, peak, speed[peak] / 2)))
@@ -1426,6 +1436,18 @@ def _straight_up_or_down(rel: np.ndarray, peak: int, around: int = 1) -> bool:
     path = rel[min(peak + 1 + around, len(rel) - 1)] - rel[max(peak - around, 0)]
     length = float(np.linalg.norm(path))
     return bool(np.isfinite(length) and length > 0 and abs(path[1]) >= SWING_VERTICAL * length)
+
+
+def _parked_above_shoulder(rel: np.ndarray, start: int, frames: int) -> bool:
+    """Whether the hand (``rel`` (T, 3) against its shoulder, statures) sat still above the shoulder
+    (within SWING_PARKED_RANGE, read in two thirds of them) over the ``frames`` frames before ``start``."""
+    before = rel[max(start - frames, 0):max(start, 0)]
+    read = np.isfinite(before).all(axis=1)
+    if len(before) < frames or read.sum() < 2 * frames / 3:
+        return False
+    before = before[read]
+    spread = float(np.max(np.linalg.norm(before - np.median(before, axis=0), axis=1)))
+    return bool(spread <= SWING_PARKED_RANGE and (before[:, 1] > 0).all())
 
 
 def _plausible_swing(rel: np.ndarray, peak: int, around: int = 2) -> bool:
