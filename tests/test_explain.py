@@ -196,6 +196,39 @@ def _bare_evidence(**kw):
     return Evidence(**base)
 
 
+def test_no_movement_of_the_torso_on_2d_keypoints_does_not_deny_a_turn():
+    """tai chi (video hand-check): the body turns ~90 deg, but from 2D keypoints no turn is read, and
+    'No movement of the torso passed the measurement thresholds' was judged false. On 2D input the
+    sentence says the turn cannot be read; on 3D input (a turn is read there) and for a hand alone
+    it says nothing of the kind."""
+    from actlm.explain.facts import Fact
+    from actlm.explain.text import measured_sentence
+    waved = [Fact("right_hand", "wave", 0.8, 0.1, "waves the right hand")]
+    flat = measured_sentence(_bare_evidence(used_parts=["torso"], facts=waved, dims=2))
+    assert flat.startswith("No movement of the torso passed the measurement thresholds in that span "
+                           "(a turn of the body cannot be read from 2D keypoints); elsewhere the person waves")
+    assert "2D" not in measured_sentence(_bare_evidence(used_parts=["torso"], facts=waved))
+    assert "2D" not in measured_sentence(_bare_evidence(used_parts=["left_hand"], facts=waved, dims=2))
+
+
+def test_evidence_records_the_keypoints_dimensions():
+    """The 2D clause rests on Evidence.dims, which gather_evidence takes from the raw sequence."""
+    import torch
+    from actlm.explain.evidence import gather_evidence
+
+    class Mean(torch.nn.Module):
+        def forward(self, x: torch.Tensor) -> torch.Tensor:
+            m = x.mean(dim=(1, 2, 3, 4))
+            return torch.stack([m, -m], dim=1)
+
+    rng = np.random.default_rng(0)
+    for dims in (2, 3):
+        data = (rng.normal(size=(1, 40, 17, dims)) * 0.05 + rng.normal(size=(1, 1, 17, dims))).astype(np.float32)
+        x = torch.from_numpy(data).permute(3, 1, 2, 0)[None]          # (1, C, T, V, M)
+        ev = gather_evidence(Mean(), x, data, "coco", ["a", "b"], f"random_{dims}d")
+        assert ev.dims == dims
+
+
 def test_the_at_most_clause_gives_the_largest_measured_drop_not_the_ranked_sets():
     """The cited set is ranked by the logit margin; 'at most N points' must be the largest
     probability drop of any set measured (a04_s03_e02 said 4 while the right leg alone drops 5)."""

@@ -604,6 +604,26 @@ def test_a_hand_holding_a_bar_does_not_wave():
     assert "wave" not in motions(read_motion(data, "penn-13", visibility=visibility))
 
 
+def test_a_hand_parked_above_its_shoulder_then_falling_is_no_swing():
+    """Hand-check round 27, NW-UCLA a04_s05_e02_v01 (walk around): the left hand sits unmoving over
+    its shoulder in frames 0-8 (a lost hand left where it was), then falls 1.47 -> 0.67 m: 'swings
+    the left arm quickly' was judged ambiguous. A swing judged to hold (a11_s03_e03_v03, seed 47)
+    stays."""
+    assert "swing" not in motions(read_motion(ucla("a04_s05_e02_v01"), "kinect-v1"))
+    swung = motions(read_motion(ucla("a11_s03_e03_v03"), "kinect-v1"))["swing"]
+    assert [f.text for f in swung] == ["swings the right arm quickly"]
+
+
+def test_two_hands_held_together_carried_side_to_side_are_no_wave():
+    """Hand-check round 27, NW-UCLA a12_s04_e02_v01 (carry): both hands held together over the left
+    shoulder (0.17-0.26 m apart) turn back against the neck twice, and 'waves the left hand' was
+    judged ambiguous; a hand waved on its own, far from the other (a11_s03_e00_v03, judged holds in
+    round 18, seed 57), still waves."""
+    assert "wave" not in motions(read_motion(ucla("a12_s04_e02_v01"), "kinect-v1"))
+    waved = motions(read_motion(ucla("a11_s03_e00_v03"), "kinect-v1"))["wave"]
+    assert [f.text for f in waved] == ["waves the right hand from side to side"]
+
+
 @pytest.mark.parametrize("name", ["0601", "1570"])
 def test_a_2d_wave_is_read_where_the_arm_is_annotated_seen(name):
     """Hand-check rounds 21-22: Penn 0601 (bowl: the right wrist guessed still until frame 35, then

@@ -88,6 +88,7 @@ class Evidence:
     best_set: list[str] = field(default_factory=list)               # the best set, cited or not
     set_drops: dict[str, float] = field(default_factory=dict)       # 'left_arm+right_arm' -> its measured drop
     span_drop: float = 0.0                    # probability drop when the span is frozen
+    dims: int = 3                             # the keypoints' dimensions (2: an image's, where no turn is read)
 
     @property
     def close_call(self) -> bool:
@@ -318,7 +319,8 @@ def gather_evidence(model: torch.nn.Module, x: torch.Tensor, data: np.ndarray, l
                   (round(start / occ.frames, 3), round(end / occ.frames, 3)), facts, cited, label=label, problems=reading.problems,
                   ranking={classes[int(i)]: round(float(probs[i]), 4) for i in order[:RANKED]},
                   used_drop=round(best_drop, 4), best_set=list(best), span_drop=round(span_drop, 4),
-                  set_drops={set_key(s): round(d, 4) for s, d in occ.set_drops(top).items()})
+                  set_drops={set_key(s): round(d, 4) for s, d in occ.set_drops(top).items()},
+                  dims=int(np.asarray(data).shape[-1]))
     if ev.close_call:
         ev.contrast_parts = {p: round(d, 4) for p, d in occ.margin_drops(top, runner).items()}
         measured = read_on_timeline(data, layout, frames, visibility, max_facts=len(MOTIONS) * 3,   # every fact, for absences

@@ -138,6 +138,13 @@ SWING_ABOVE_USUAL, SWING_RESTING = 4, 0.03
 #: a fast hand moving this share of its path straight up or down (over SWING_VERTICAL_AROUND seconds
 #: each side of its fastest step) is raised or lowered, not swung
 SWING_VERTICAL, SWING_VERTICAL_AROUND = 0.9, 1 / 30
+#: a fast hand that sat above its shoulder within SWING_PARKED_RANGE (statures, ~5 cm, against the
+#: shoulder) over the SWING_PARKED seconds before its fast frames (and SWING_AROUND before them: a
+#: swing winds up) was not tracked there (a Kinect
+#: hand lost at the start is left where it was): its fall is the tracker finding it again, no swing
+#: (hand-check round 27, NW-UCLA a04_s05_e02_v01: a walker's hand unmoving over the shoulder in
+#: frames 0-8, then 'swings the left arm quickly' falling 1.47 -> 0.67 m)
+SWING_PARKED, SWING_PARKED_RANGE = 0.3, 0.03
 #: a fast arm within this share of the clip of a raise, lowering, reach or clap (of either arm:
 #: both arms go up together) is that motion, not a swing
 SWING_NEAR = 0.1
@@ -229,6 +236,11 @@ ARM_OTHER_SEEN = 0.5
 #: two hands holding one thing (a bar at the shoulders, a golf club) keep their gap but for the
 #: drift of its foreshortening in one image (Penn 0775, 0857)
 ARM_TOGETHER = 0.5
+#: a hand that stays within this (statures, ~0.34 m: closer than the shoulders' width) of the other
+#: hand over a wave's frames (95th percentile) holds something with it: the pair carried side to side
+#: is no wave of one hand (hand-check round 27, NW-UCLA a12_s04_e02_v01: both hands held together
+#: over the left shoulder, 0.17-0.26 m apart, 'waves the left hand')
+WAVE_HANDS_JOINED = 0.2
 #: a hand's raised frames split into separate stretches where it is not readable above the
 #: shoulder for more than this many seconds (7 frames at 30 fps; a half swing of a 2 Hz wave, 0.25 s):
 #: a whole turn can be missed or made up in such a hole, and two stretches joined end to end make
@@ -1285,6 +1297,15 @@ def _arm_side_reference(body: _Body) -> np.ndarray:
     return midpoint
 
 
+def _hands_joined(body: _Body, side: str, ok: np.ndarray) -> bool:
+    """Whether the hand stays within WAVE_HANDS_JOINED of the other hand (95th percentile of their
+    gap over the frames ``ok``, where both are read in at least ARM_OTHER_SEEN of them)."""
+    other = "left" if side == "right" else "right"
+    gap = np.linalg.norm(body.raw_hand[side] - body.raw_hand[other], axis=1)[ok]
+    seen = np.isfinite(gap)
+    return bool(seen.sum() >= ARM_OTHER_SEEN * max(ok.sum(), 1) and np.percentile(gap[seen], 95) <= WAVE_HANDS_JOINED)
+
+
 def _arm_not_with_other_hand(body: _Body, side: str, ok: np.ndarray, axis: np.ndarray, turn: np.ndarray | None,
                              amplitude: float) -> bool:
     """Whether the hand sweeps side to side against the other hand too (their gap along ``axis``
@@ -1382,7 +1403,8 @@ def _wave_swing_facts(body: _Body, side: str, clock: _Clock, dims: int = 3) -> l
         scene = body.raw_hand[side][ok][:, [0, 2]] @ axis
         scene = scene - np.polyval(np.polyfit(np.arange(len(scene)), scene, 1), np.arange(len(scene)))   # a walk's drift
         own = float(np.subtract(*np.percentile(scene, [95, 5])))
-        moves = own >= WAVE_SCENE * amplitude and _arm_not_with_other_hand(body, side, ok, axis, turn, amplitude)
+        moves = (own >= WAVE_SCENE * amplitude and _arm_not_with_other_hand(body, side, ok, axis, turn, amplitude)
+                 and not _hands_joined(body, side, ok))
         if (flips >= THRESHOLDS["wave"] and amplitude >= WAVE_RANGE and not in_depth
                 and _smooth_swings(along, np.flatnonzero(ok)) and moves):
             rows = np.flatnonzero(ok)
@@ -1396,6 +1418,9 @@ def _wave_swing_facts(body: _Body, side: str, clock: _Clock, dims: int = 3) -> l
         if (speed[peak] > rate.per_frame(THRESHOLDS["swing"])
                 and speed[peak] > SWING_ABOVE_USUAL * (np.nanmedian(speed) + rate.per_frame(SWING_RESTING))
                 and _plausible_swing(body.step_hand[side] - shoulder, peak, rate.frames(SWING_AROUND))
+                and not _parked_above_shoulder(body.step_hand[side] - body.shoulder[side],
+                                               _extent(speed, peak, speed[peak] / 2)[0] - rate.frames(SWING_AROUND),
+                                               rate.frames(SWING_PARKED))
                 and not _straight_up_or_down(hand - shoulder, peak, rate.frames(SWING_VERTICAL_AROUND))):
             facts.append(clock.fact(f"{side}_arm", "swing", peak + 1, speed[peak] * rate.fps,
                                     f"swings the {side} arm quickly", _extent(speed, peak, speed[peak] / 2)))
@@ -1411,6 +1436,18 @@ def _straight_up_or_down(rel: np.ndarray, peak: int, around: int = 1) -> bool:
     path = rel[min(peak + 1 + around, len(rel) - 1)] - rel[max(peak - around, 0)]
     length = float(np.linalg.norm(path))
     return bool(np.isfinite(length) and length > 0 and abs(path[1]) >= SWING_VERTICAL * length)
+
+
+def _parked_above_shoulder(rel: np.ndarray, start: int, frames: int) -> bool:
+    """Whether the hand (``rel`` (T, 3) against its shoulder, statures) sat still above the shoulder
+    (within SWING_PARKED_RANGE, read in two thirds of them) over the ``frames`` frames before ``start``."""
+    before = rel[max(start - frames, 0):max(start, 0)]
+    read = np.isfinite(before).all(axis=1)
+    if len(before) < frames or read.sum() < 2 * frames / 3:
+        return False
+    before = before[read]
+    spread = float(np.max(np.linalg.norm(before - np.median(before, axis=0), axis=1)))
+    return bool(spread <= SWING_PARKED_RANGE and (before[:, 1] > 0).all())
 
 
 def _plausible_swing(rel: np.ndarray, peak: int, around: int = 2) -> bool:

@@ -88,7 +88,17 @@ def measured_sentence(ev: Evidence) -> str:
     if not ev.used_parts:
         return f"Measured: the person {join_words([f.text for f in moving[:3]])}."
     return (f"No movement of the {join_words(_names(ev.used_parts))} passed the measurement thresholds in that span"
-            f"{unread_words(ev, ev.used_parts)}; elsewhere the person {join_words([f.text for f in moving[:2]])}.")
+            f"{unread_words(ev, ev.used_parts)}{unreadable_in_2d(ev)}; elsewhere the person "
+            f"{join_words([f.text for f in moving[:2]])}.")
+
+
+def unreadable_in_2d(ev: Evidence) -> str:
+    """'' for 3D keypoints; for 2D ones, what the image cannot show of the cited parts, so that a
+    'no movement' sentence does not deny it: a turn of the body (the shoulder line's yaw) is not read
+    from an image (video hand-check: tai chi's 'no movement of the torso' while the body turns ~90 deg)."""
+    if ev.dims != 2 or not set(ev.used_parts) & _WHOLE_BODY_PARTS:
+        return ""
+    return " (a turn of the body cannot be read from 2D keypoints)"
 
 
 #: the body parts whose motions include the whole body's (squat, walk, bend ...: read in the image,
