@@ -298,6 +298,15 @@ KNEELING, AT_FLOOR = 0.07, 0.07
 PICKUP_RISE = 0.1
 #: a walk that ends this close to its start (statures) but covered this much path goes "around"
 WALK_AROUND_PATH = 0.8
+#: ... and ends near where it started: its hips' place over the clip's last LOST_SHARE of frames lies
+#: within this share of the farthest the hips went from their start (NW-UCLA a03_s01_e01_v01 shuffles
+#: for 116 frames, then walks 1.0 m away in the last 14 and ends at its farthest point: no walk around)
+WALK_AROUND_BACK = 0.5
+#: a walk read from the clip's last frames (the clip's end level half standing, half walking) is
+#: said instead of a walk around where the hips' path before it stays within this (statures): the
+#: body stood or shuffled, then walked (a03_s01_e01_v01: 0.37 before its 1.0-m walk in the last 14
+#: frames; a08_s10_e00_v01, out 1.0 m and part-way back, 0.68)
+LATE_WALK_STOOD = 0.5
 #: a walk's direction is named only when the facing stays within WALK_FACING degrees of the start's
 #: over the walk and the way gone is within WALK_SECTOR degrees of forward, backward, left or right
 WALK_FACING, WALK_SECTOR = 45, 20
@@ -2498,29 +2507,79 @@ def _walk_fact(body: _Body, clock: _Clock, world: World, reading: "_Context") ->
     # a walk around (back near its start) needs each foot to travel on the ground: a hidden foot's
     # guessed reading jumping into the air is no step (a lunge's back foot)
     ground = [_ground_foot(body, s) for s in ("left", "right")]
-    nets = [np.linalg.norm(_levels2(f, True) - _levels2(f, False)) for f in feet]
     mid = np.nanmean(feet, axis=0)
-    net_vec = _levels2(mid, True) - _levels2(mid, False)
     path = _path(mid)
     hips = body.hip[:, [0, 2]]
-    hips_net = _levels2(hips, True) - _levels2(hips, False)
-    along = float(hips_net @ net_vec) / (np.linalg.norm(net_vec) + 1e-9)
-    # the hips go along with the feet (feet shuffling under a sitting body are not a walk)
-    travelled = min(nets) > THRESHOLDS["walk"] and along > THRESHOLDS["walk"]
-    around = (all(_readable(g[:, 0]) for g in ground) and not travelled
+    net_vec, travelled = _walk_travel(feet, mid, hips)
+    walk_from = 0
+    if not travelled:
+        net_vec, walk_from = _late_walk(feet, mid, hips)
+    # a walk around is one unless the body stood (shuffled) before a walk in the clip's last frames
+    stood = walk_from > 0 and _path(hips[:walk_from + 1]) <= LATE_WALK_STOOD
+    around = (all(_readable(g[:, 0]) for g in ground) and not travelled and not stood
               and min(_path(f) for f in ground + [hips]) > WALK_AROUND_PATH)
+    travelled = travelled or (walk_from > 0 and not around)
     if not (travelled or around):
         return []
     moving = np.linalg.norm(np.diff(mid, axis=0), axis=1) > body.rate.per_frame(WALK_MOVING)
+    moving[:walk_from] = False
     rows = np.flatnonzero(np.nan_to_num(moving, nan=False))
     span = (int(rows[0]), int(rows[-1]) + 1) if len(rows) else (0, clock.n - 1)
     peak = (span[0] + span[1]) // 2
     if around:
-        return [clock.fact("legs", "walk", peak, path,
-                           f"walks around, covering {reading.distance_words(path)} and ending near where it started", span)]
+        back = " and ending near where it started" if _back_near_start(hips, _end_frames(len(mid))) else ""
+        return [clock.fact("legs", "walk", peak, path, f"walks around, covering {reading.distance_words(path)}{back}", span)]
     direction = _walk_direction(net_vec, world.facing, span)
     return [clock.fact("legs", "walk", peak, float(np.linalg.norm(net_vec)),
                        f"walks{direction}, covering {reading.distance_words(float(np.linalg.norm(net_vec)))}", span)]
+
+
+def _walk_travel(feet: list[np.ndarray], mid: np.ndarray, hips: np.ndarray,
+                 end_frames: int | None = None) -> tuple[np.ndarray, bool]:
+    """(the feet's midpoint's net travel on the floor, whether it is a walk): both feet travel more
+    than THRESHOLDS['walk'] and the hips go along with them (feet shuffling under a sitting body are
+    not a walk). Travel runs from the start level (:func:`_level`) to the end level, or, with
+    ``end_frames``, to the place over the last ``end_frames`` readable frames."""
+    def net(x: np.ndarray) -> np.ndarray:
+        end = _levels2(x, True) if end_frames is None else _end_place(x, end_frames)
+        return end - _levels2(x, False)
+
+    net_vec = net(mid)
+    along = float(net(hips) @ net_vec) / (np.linalg.norm(net_vec) + 1e-9)
+    travelled = min(float(np.linalg.norm(net(f))) for f in feet) > THRESHOLDS["walk"] and along > THRESHOLDS["walk"]
+    return net_vec, travelled
+
+
+def _end_place(x: np.ndarray, frames: int) -> np.ndarray:
+    """The median place (per column) of ``x`` (T, 2) over its last ``frames`` readable frames."""
+    ok = np.flatnonzero(np.isfinite(x).all(axis=1))
+    return np.median(x[ok[-frames:]], axis=0) if len(ok) else np.full(x.shape[1], np.nan)
+
+
+def _late_walk(feet: list[np.ndarray], mid: np.ndarray, hips: np.ndarray) -> tuple[np.ndarray, int]:
+    """(net travel, the frame it sets off from) of a walk in the clip's last frames, or (_, 0) if
+    there is none: the clip's end level (its last END_SHARE) is half standing, half walking, so the
+    place it walks to is read from its last WINDOW_LEAST frames and the walk from the frames where it
+    happens."""
+    net_vec, travelled = _walk_travel(feet, mid, hips, WINDOW_LEAST)
+    return net_vec, _late_walk_start(mid, net_vec, WINDOW_LEAST) if travelled else 0
+
+
+def _late_walk_start(mid: np.ndarray, net: np.ndarray, end_frames: int) -> int:
+    """The frame a walk into the clip's last frames sets off from: the last frame at which the feet's
+    midpoint ``mid`` (T, 2) is as far from where it ends (over the last ``end_frames`` readable frames)
+    as its start level is (``net``: start level to end)."""
+    away = np.linalg.norm(mid - _end_place(mid, end_frames), axis=1)
+    rows = np.flatnonzero(np.nan_to_num(away >= np.linalg.norm(net), nan=False))
+    return int(rows[-1]) if len(rows) else 0
+
+
+def _back_near_start(hips: np.ndarray, end_frames: int) -> bool:
+    """Whether the hips (T, 2) end near where they started: their place over the last ``end_frames``
+    readable frames lies within WALK_AROUND_BACK of the farthest they went from their start level."""
+    start = _levels2(hips, False)
+    farthest = np.nanmax(np.linalg.norm(hips - start, axis=1))
+    return bool(np.linalg.norm(_end_place(hips, end_frames) - start) <= WALK_AROUND_BACK * farthest)
 
 
 def _image_walk(body: _Body, clock: _Clock, reading: "_Context") -> list[Fact]:
