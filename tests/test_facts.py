@@ -2299,3 +2299,14 @@ def test_a_walk_around_ending_away_from_its_start_does_not_say_it_ends_near_it()
     across (facts_real_walk_review's own floor measure), more than half the farthest it went."""
     (walk,) = motions(read_motion(ucla("a04_s01_e01_v01"), "kinect-v1"))["walk"]
     assert walk.text.startswith("walks around") and "near where it started" not in walk.text, walk.text
+
+
+def test_no_bend_from_a_trunk_pulled_short_by_risen_hips():
+    """Hand-check round 28 (NW-UCLA a08_s02_e04_v01, ambiguous 'bends by about 40 degrees'): read
+    only in frames 40-46, where the trunk line shrinks to 0.23-0.27 m (median 0.39) while the pelvis
+    rises 0.12-0.17 m with a lifted knee. Bends judged to hold whose Kinect trunk also shortens
+    (to 0.67-0.71 of its median), their hips not risen, stay."""
+    assert "bend" not in motions(read_motion(ucla("a08_s02_e04_v01"), "kinect-v1"))
+    for name, degrees in (("a01_s03_e02_v03", 60), ("a09_s08_e03_v03", 30)):
+        (bend,) = motions(read_motion(ucla(name), "kinect-v1"))["bend"]
+        assert bend.text == f"bends the upper body forward by about {degrees} degrees", name

@@ -310,6 +310,11 @@ LATE_WALK_STOOD = 0.5
 #: a walk's direction is named only when the facing stays within WALK_FACING degrees of the start's
 #: over the walk and the way gone is within WALK_SECTOR degrees of forward, backward, left or right
 WALK_FACING, WALK_SECTOR = 45, 20
+#: no bend is read (3D) from frames whose trunk line is shorter than this share of the clip's median
+#: while the hips are this much (statures, ~5 cm) above their starting height: a hip centre tracked
+#: upwards, not a bend (at the peaks of 234 judged 3D bends, none held has both; 0.7-0.85 and
+#: 0.02-0.04 give the same)
+BEND_TRUNK_SHORT, BEND_HIPS_RISEN = 0.75, 0.03
 #: the tilt must rise this much (degrees) above the clip's own upright level (10th percentile)
 BEND_RISE, LEAN_RISE = 15, 10
 #: a trunk tilted beyond LYING_TILT degrees with the hips below LYING_HIPS statures lies (a
@@ -1718,6 +1723,8 @@ def _bend_fact(body: _Body, clock: _Clock, world: World, layout: Layout | None =
         return lean
     spine = _bend_trunk(body)            # in an image, only frames that show the trunk
     raw = _spine_tilt(spine)
+    if world.dims == 3:
+        raw = np.where(_trunk_pulled_short(body, spine), np.nan, raw)
     tilt = _held(raw, held)
     if not _readable(tilt, 1):
         return []
@@ -1760,6 +1767,18 @@ def _bend_fact(body: _Body, clock: _Clock, world: World, layout: Layout | None =
         return [clock.fact("torso", "lean_back", peak, lean,
                            f"leans the upper body back by about {int(round(lean, -1))} degrees", span)]
     return [clock.fact("torso", "bend", peak, tilt[peak], f"bends the upper body forward {amount}", span)]
+
+
+def _trunk_pulled_short(body: _Body, spine: np.ndarray) -> np.ndarray:
+    """Frames (T,) where a 3D trunk line is shorter than BEND_TRUNK_SHORT of its clip's median while
+    the hips are above their starting height by BEND_HIPS_RISEN: the hip centre pulled up (with a
+    lifted knee), not a trunk bending (a bend lowers the shoulders; its hips stay or sink).
+    Hand-check round 28, NW-UCLA a08_s02_e04_v01: 0.23-0.27 m of a 0.39-m trunk, the pelvis up
+    0.12-0.17 m, read as a 40-degree bend."""
+    length = np.linalg.norm(spine, axis=1)
+    hips = body.hip[:, 1]
+    with np.errstate(invalid="ignore"):
+        return (length < BEND_TRUNK_SHORT * np.nanmedian(length)) & (hips > _level(hips) + BEND_HIPS_RISEN)
 
 
 def _never_near_upright(peak: float, least: float) -> bool:
