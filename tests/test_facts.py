@@ -2301,6 +2301,18 @@ def test_a_walk_around_ending_away_from_its_start_does_not_say_it_ends_near_it()
     assert walk.text.startswith("walks around") and "near where it started" not in walk.text, walk.text
 
 
+def test_both_hands_lower_only_where_each_comes_back_down():
+    """Hand-check round 28 (NW-UCLA a11_s08_e03_v01, ambiguous 'lowers both hands again'): the left
+    hand falls 0.50 m, the right 0.22-0.25 m of its 0.7-m raise and stays at shoulder height: the
+    hand that lowers is named. Both-hand lowers judged to hold (round 27 a12_s04_e02_v01: the
+    weaker hand comes down 0.48 of its raise; round 28 a09_s08_e04_v01: 0.59 / 0.44 m) stay."""
+    (lower,) = motions(read_motion(ucla("a11_s08_e03_v01"), "kinect-v1"))["lower"]
+    assert lower.text == "lowers the left hand again"
+    for name in ("a12_s04_e02_v01", "a09_s08_e04_v01"):
+        (lower,) = motions(read_motion(ucla(name), "kinect-v1"))["lower"]
+        assert lower.text == "lowers both hands again", name
+
+
 def test_no_bend_from_a_trunk_pulled_short_by_risen_hips():
     """Hand-check round 28 (NW-UCLA a08_s02_e04_v01, ambiguous 'bends by about 40 degrees'): read
     only in frames 40-46, where the trunk line shrinks to 0.23-0.27 m (median 0.39) while the pelvis

@@ -315,6 +315,10 @@ WALK_FACING, WALK_SECTOR = 45, 20
 #: upwards, not a bend (at the peaks of 234 judged 3D bends, none held has both; 0.7-0.85 and
 #: 0.02-0.04 give the same)
 BEND_TRUNK_SHORT, BEND_HIPS_RISEN = 0.75, 0.03
+#: 'lowers both hands again' only where each hand comes back down at least this share of its raise
+#: (else the hand that does is named: see :func:`_one_hand_barely_lowers`). Judged 'both' lowers:
+#: ambiguous a11_s08_e03_v01's right hand 0.32; the held ones' weaker hand 0.41 (Penn 2318) and up
+LOWER_BOTH_SHARE = 0.35
 #: the tilt must rise this much (degrees) above the clip's own upright level (10th percentile)
 BEND_RISE, LEAN_RISE = 15, 10
 #: a trunk tilted beyond LYING_TILT degrees with the hips below LYING_HIPS statures lies (a
@@ -3307,6 +3311,10 @@ def _merge_sides(facts: list[Fact]) -> list[Fact]:
             twin = next((j for j, g in enumerate(facts) if j not in used and j != i and g.motion == f.motion
                          and g.part == "left_" + limb and abs(g.time - f.time) < 0.2
                          and g.text.replace("left", "right") == f.text), None)
+            if twin is not None and f.motion == "lower" and _one_hand_barely_lowers(facts, f, facts[twin]):
+                used.add(twin)
+                f = max((f, facts[twin]), key=lambda h: _lowered_share(facts, h))
+                twin = None
             if twin is not None:
                 used.add(twin)
                 g = facts[twin]
@@ -3315,6 +3323,22 @@ def _merge_sides(facts: list[Fact]) -> list[Fact]:
                          min(f.start, g.start), max(f.end, g.end))
         out.append(f)
     return out
+
+
+def _lowered_share(facts: list[Fact], lower: Fact) -> float:
+    """How much of its raise a 'lowers ... again' brings the hand back down (its drop over the rise
+    of the same hand's raise among ``facts``); inf where no raise of that hand is found."""
+    rise = next((g.strength for g in facts if g.motion == "raise" and g.part == lower.part), 0.0)
+    return lower.strength / rise if rise > 0 else float("inf")
+
+
+def _one_hand_barely_lowers(facts: list[Fact], a: Fact, b: Fact) -> bool:
+    """Whether of two hands' lowers at about the same time one comes back down less than
+    LOWER_BOTH_SHARE of its raise while the other comes down more: 'lowers both hands again' would
+    say of the first what only the second did (hand-check round 28, NW-UCLA a11_s08_e03_v01: the left
+    hand falls 0.50 m, the right 0.22-0.25 of its 0.7 m and stays at shoulder height)."""
+    shares = sorted((_lowered_share(facts, a), _lowered_share(facts, b)))
+    return shares[0] < LOWER_BOTH_SHARE <= shares[1]
 
 
 def _most_salient(facts: list[Fact], k: int) -> list[Fact]:
