@@ -2294,3 +2294,51 @@ def test_a_2d_bend_from_a_never_upright_posture_judged_to_hold_stays(name):
     'bends forward to about 70 degrees from vertical' was judged to hold; the lying guard above
     leaves them (their least tilt is within FORWARD_BEYOND of upright)."""
     assert "bends the upper body forward to about 70 degrees from vertical" in _penn_texts(name, flagged=True)
+
+
+def test_a_walk_in_the_clip_last_frames_is_read_there_not_as_a_walk_around():
+    """Hand-check round 28 (NW-UCLA a03_s01_e01_v01, false): the pelvis stays within 0.27 m of its
+    start for 116 frames, then walks 1.0 m towards the sensor in the last 14 and ends at its
+    farthest point. The clip's last 15 % were half standing, so the feet 'did not travel' and the
+    walk-around branch said 'ending near where it started'. The walk is read from its frames now."""
+    (walk,) = motions(read_motion(ucla("a03_s01_e01_v01"), "kinect-v1"))["walk"]
+    assert "around" not in walk.text and "near where it started" not in walk.text, walk.text
+    assert 0.8 <= float(walk.text.split("about ")[1].split()[0]) <= 1.2
+    assert walk.start >= 0.8                       # frames 114-130 of 131
+
+
+@pytest.mark.parametrize("name", ["a03_s10_e00_v01", "a03_s06_e00_v03"])
+def test_a_walk_around_back_to_its_start_judged_to_hold_stays(name):
+    """Rounds 26 and 3 (held): out 1.3 m and back to 0.08 m of the start; a 1.8-m path back to 0.06 m."""
+    (walk,) = motions(read_motion(ucla(name), "kinect-v1"))["walk"]
+    assert walk.text.startswith("walks around") and walk.text.endswith("ending near where it started"), walk.text
+
+
+def test_a_walk_around_ending_away_from_its_start_does_not_say_it_ends_near_it():
+    """NW-UCLA a04_s01_e01_v01 (walk around): the pelvis ends 1.0 m from its start after going 3.3 m
+    across (facts_real_walk_review's own floor measure), more than half the farthest it went."""
+    (walk,) = motions(read_motion(ucla("a04_s01_e01_v01"), "kinect-v1"))["walk"]
+    assert walk.text.startswith("walks around") and "near where it started" not in walk.text, walk.text
+
+
+def test_both_hands_lower_only_where_each_comes_back_down():
+    """Hand-check round 28 (NW-UCLA a11_s08_e03_v01, ambiguous 'lowers both hands again'): the left
+    hand falls 0.50 m, the right 0.22-0.25 m of its 0.7-m raise and stays at shoulder height: the
+    hand that lowers is named. Both-hand lowers judged to hold (round 27 a12_s04_e02_v01: the
+    weaker hand comes down 0.48 of its raise; round 28 a09_s08_e04_v01: 0.59 / 0.44 m) stay."""
+    (lower,) = motions(read_motion(ucla("a11_s08_e03_v01"), "kinect-v1"))["lower"]
+    assert lower.text == "lowers the left hand again"
+    for name in ("a12_s04_e02_v01", "a09_s08_e04_v01"):
+        (lower,) = motions(read_motion(ucla(name), "kinect-v1"))["lower"]
+        assert lower.text == "lowers both hands again", name
+
+
+def test_no_bend_from_a_trunk_pulled_short_by_risen_hips():
+    """Hand-check round 28 (NW-UCLA a08_s02_e04_v01, ambiguous 'bends by about 40 degrees'): read
+    only in frames 40-46, where the trunk line shrinks to 0.23-0.27 m (median 0.39) while the pelvis
+    rises 0.12-0.17 m with a lifted knee. Bends judged to hold whose Kinect trunk also shortens
+    (to 0.67-0.71 of its median), their hips not risen, stay."""
+    assert "bend" not in motions(read_motion(ucla("a08_s02_e04_v01"), "kinect-v1"))
+    for name, degrees in (("a01_s03_e02_v03", 60), ("a09_s08_e03_v03", 30)):
+        (bend,) = motions(read_motion(ucla(name), "kinect-v1"))["bend"]
+        assert bend.text == f"bends the upper body forward by about {degrees} degrees", name

@@ -310,9 +310,27 @@ KNEELING, AT_FLOOR = 0.07, 0.07
 PICKUP_RISE = 0.1
 #: a walk that ends this close to its start (statures) but covered this much path goes "around"
 WALK_AROUND_PATH = 0.8
+#: ... and ends near where it started: its hips' place over the clip's last LOST_SHARE of frames lies
+#: within this share of the farthest the hips went from their start (NW-UCLA a03_s01_e01_v01 shuffles
+#: for 116 frames, then walks 1.0 m away in the last 14 and ends at its farthest point: no walk around)
+WALK_AROUND_BACK = 0.5
+#: a walk read from the clip's last frames (the clip's end level half standing, half walking) is
+#: said instead of a walk around where the hips' path before it stays within this (statures): the
+#: body stood or shuffled, then walked (a03_s01_e01_v01: 0.37 before its 1.0-m walk in the last 14
+#: frames; a08_s10_e00_v01, out 1.0 m and part-way back, 0.68)
+LATE_WALK_STOOD = 0.5
 #: a walk's direction is named only when the facing stays within WALK_FACING degrees of the start's
 #: over the walk and the way gone is within WALK_SECTOR degrees of forward, backward, left or right
 WALK_FACING, WALK_SECTOR = 45, 20
+#: no bend is read (3D) from frames whose trunk line is shorter than this share of the clip's median
+#: while the hips are this much (statures, ~5 cm) above their starting height: a hip centre tracked
+#: upwards, not a bend (at the peaks of 234 judged 3D bends, none held has both; 0.7-0.85 and
+#: 0.02-0.04 give the same)
+BEND_TRUNK_SHORT, BEND_HIPS_RISEN = 0.75, 0.03
+#: 'lowers both hands again' only where each hand comes back down at least this share of its raise
+#: (else the hand that does is named: see :func:`_one_hand_barely_lowers`). Judged 'both' lowers:
+#: ambiguous a11_s08_e03_v01's right hand 0.32; the held ones' weaker hand 0.41 (Penn 2318) and up
+LOWER_BOTH_SHARE = 0.35
 #: the tilt must rise this much (degrees) above the clip's own upright level (10th percentile)
 BEND_RISE, LEAN_RISE = 15, 10
 #: a trunk tilted beyond LYING_TILT degrees with the hips below LYING_HIPS statures lies (a
@@ -1746,6 +1764,8 @@ def _bend_fact(body: _Body, clock: _Clock, world: World, layout: Layout | None =
         return lean
     spine = _bend_trunk(body)            # in an image, only frames that show the trunk
     raw = _spine_tilt(spine)
+    if world.dims == 3:
+        raw = np.where(_trunk_pulled_short(body, spine), np.nan, raw)
     tilt = _held(raw, held)
     if not _readable(tilt, 1):
         return []
@@ -1788,6 +1808,18 @@ def _bend_fact(body: _Body, clock: _Clock, world: World, layout: Layout | None =
         return [clock.fact("torso", "lean_back", peak, lean,
                            f"leans the upper body back by about {int(round(lean, -1))} degrees", span)]
     return [clock.fact("torso", "bend", peak, tilt[peak], f"bends the upper body forward {amount}", span)]
+
+
+def _trunk_pulled_short(body: _Body, spine: np.ndarray) -> np.ndarray:
+    """Frames (T,) where a 3D trunk line is shorter than BEND_TRUNK_SHORT of its clip's median while
+    the hips are above their starting height by BEND_HIPS_RISEN: the hip centre pulled up (with a
+    lifted knee), not a trunk bending (a bend lowers the shoulders; its hips stay or sink).
+    Hand-check round 28, NW-UCLA a08_s02_e04_v01: 0.23-0.27 m of a 0.39-m trunk, the pelvis up
+    0.12-0.17 m, read as a 40-degree bend."""
+    length = np.linalg.norm(spine, axis=1)
+    hips = body.hip[:, 1]
+    with np.errstate(invalid="ignore"):
+        return (length < BEND_TRUNK_SHORT * np.nanmedian(length)) & (hips > _level(hips) + BEND_HIPS_RISEN)
 
 
 def _never_near_upright(peak: float, least: float) -> bool:
@@ -2535,29 +2567,79 @@ def _walk_fact(body: _Body, clock: _Clock, world: World, reading: "_Context") ->
     # a walk around (back near its start) needs each foot to travel on the ground: a hidden foot's
     # guessed reading jumping into the air is no step (a lunge's back foot)
     ground = [_ground_foot(body, s) for s in ("left", "right")]
-    nets = [np.linalg.norm(_levels2(f, True) - _levels2(f, False)) for f in feet]
     mid = np.nanmean(feet, axis=0)
-    net_vec = _levels2(mid, True) - _levels2(mid, False)
     path = _path(mid)
     hips = body.hip[:, [0, 2]]
-    hips_net = _levels2(hips, True) - _levels2(hips, False)
-    along = float(hips_net @ net_vec) / (np.linalg.norm(net_vec) + 1e-9)
-    # the hips go along with the feet (feet shuffling under a sitting body are not a walk)
-    travelled = min(nets) > THRESHOLDS["walk"] and along > THRESHOLDS["walk"]
-    around = (all(_readable(g[:, 0]) for g in ground) and not travelled
+    net_vec, travelled = _walk_travel(feet, mid, hips)
+    walk_from = 0
+    if not travelled:
+        net_vec, walk_from = _late_walk(feet, mid, hips)
+    # a walk around is one unless the body stood (shuffled) before a walk in the clip's last frames
+    stood = walk_from > 0 and _path(hips[:walk_from + 1]) <= LATE_WALK_STOOD
+    around = (all(_readable(g[:, 0]) for g in ground) and not travelled and not stood
               and min(_path(f) for f in ground + [hips]) > WALK_AROUND_PATH)
+    travelled = travelled or (walk_from > 0 and not around)
     if not (travelled or around):
         return []
     moving = np.linalg.norm(np.diff(mid, axis=0), axis=1) > body.rate.per_frame(WALK_MOVING)
+    moving[:walk_from] = False
     rows = np.flatnonzero(np.nan_to_num(moving, nan=False))
     span = (int(rows[0]), int(rows[-1]) + 1) if len(rows) else (0, clock.n - 1)
     peak = (span[0] + span[1]) // 2
     if around:
-        return [clock.fact("legs", "walk", peak, path,
-                           f"walks around, covering {reading.distance_words(path)} and ending near where it started", span)]
+        back = " and ending near where it started" if _back_near_start(hips, _end_frames(len(mid))) else ""
+        return [clock.fact("legs", "walk", peak, path, f"walks around, covering {reading.distance_words(path)}{back}", span)]
     direction = _walk_direction(net_vec, world.facing, span)
     return [clock.fact("legs", "walk", peak, float(np.linalg.norm(net_vec)),
                        f"walks{direction}, covering {reading.distance_words(float(np.linalg.norm(net_vec)))}", span)]
+
+
+def _walk_travel(feet: list[np.ndarray], mid: np.ndarray, hips: np.ndarray,
+                 end_frames: int | None = None) -> tuple[np.ndarray, bool]:
+    """(the feet's midpoint's net travel on the floor, whether it is a walk): both feet travel more
+    than THRESHOLDS['walk'] and the hips go along with them (feet shuffling under a sitting body are
+    not a walk). Travel runs from the start level (:func:`_level`) to the end level, or, with
+    ``end_frames``, to the place over the last ``end_frames`` readable frames."""
+    def net(x: np.ndarray) -> np.ndarray:
+        end = _levels2(x, True) if end_frames is None else _end_place(x, end_frames)
+        return end - _levels2(x, False)
+
+    net_vec = net(mid)
+    along = float(net(hips) @ net_vec) / (np.linalg.norm(net_vec) + 1e-9)
+    travelled = min(float(np.linalg.norm(net(f))) for f in feet) > THRESHOLDS["walk"] and along > THRESHOLDS["walk"]
+    return net_vec, travelled
+
+
+def _end_place(x: np.ndarray, frames: int) -> np.ndarray:
+    """The median place (per column) of ``x`` (T, 2) over its last ``frames`` readable frames."""
+    ok = np.flatnonzero(np.isfinite(x).all(axis=1))
+    return np.median(x[ok[-frames:]], axis=0) if len(ok) else np.full(x.shape[1], np.nan)
+
+
+def _late_walk(feet: list[np.ndarray], mid: np.ndarray, hips: np.ndarray) -> tuple[np.ndarray, int]:
+    """(net travel, the frame it sets off from) of a walk in the clip's last frames, or (_, 0) if
+    there is none: the clip's end level (its last END_SHARE) is half standing, half walking, so the
+    place it walks to is read from its last WINDOW_LEAST frames and the walk from the frames where it
+    happens."""
+    net_vec, travelled = _walk_travel(feet, mid, hips, WINDOW_LEAST)
+    return net_vec, _late_walk_start(mid, net_vec, WINDOW_LEAST) if travelled else 0
+
+
+def _late_walk_start(mid: np.ndarray, net: np.ndarray, end_frames: int) -> int:
+    """The frame a walk into the clip's last frames sets off from: the last frame at which the feet's
+    midpoint ``mid`` (T, 2) is as far from where it ends (over the last ``end_frames`` readable frames)
+    as its start level is (``net``: start level to end)."""
+    away = np.linalg.norm(mid - _end_place(mid, end_frames), axis=1)
+    rows = np.flatnonzero(np.nan_to_num(away >= np.linalg.norm(net), nan=False))
+    return int(rows[-1]) if len(rows) else 0
+
+
+def _back_near_start(hips: np.ndarray, end_frames: int) -> bool:
+    """Whether the hips (T, 2) end near where they started: their place over the last ``end_frames``
+    readable frames lies within WALK_AROUND_BACK of the farthest they went from their start level."""
+    start = _levels2(hips, False)
+    farthest = np.nanmax(np.linalg.norm(hips - start, axis=1))
+    return bool(np.linalg.norm(_end_place(hips, end_frames) - start) <= WALK_AROUND_BACK * farthest)
 
 
 def _image_walk(body: _Body, clock: _Clock, reading: "_Context") -> list[Fact]:
@@ -3266,6 +3348,10 @@ def _merge_sides(facts: list[Fact]) -> list[Fact]:
             twin = next((j for j, g in enumerate(facts) if j not in used and j != i and g.motion == f.motion
                          and g.part == "left_" + limb and abs(g.time - f.time) < 0.2
                          and g.text.replace("left", "right") == f.text), None)
+            if twin is not None and f.motion == "lower" and _one_hand_barely_lowers(facts, f, facts[twin]):
+                used.add(twin)
+                f = max((f, facts[twin]), key=lambda h: _lowered_share(facts, h))
+                twin = None
             if twin is not None:
                 used.add(twin)
                 g = facts[twin]
@@ -3274,6 +3360,22 @@ def _merge_sides(facts: list[Fact]) -> list[Fact]:
                          min(f.start, g.start), max(f.end, g.end))
         out.append(f)
     return out
+
+
+def _lowered_share(facts: list[Fact], lower: Fact) -> float:
+    """How much of its raise a 'lowers ... again' brings the hand back down (its drop over the rise
+    of the same hand's raise among ``facts``); inf where no raise of that hand is found."""
+    rise = next((g.strength for g in facts if g.motion == "raise" and g.part == lower.part), 0.0)
+    return lower.strength / rise if rise > 0 else float("inf")
+
+
+def _one_hand_barely_lowers(facts: list[Fact], a: Fact, b: Fact) -> bool:
+    """Whether of two hands' lowers at about the same time one comes back down less than
+    LOWER_BOTH_SHARE of its raise while the other comes down more: 'lowers both hands again' would
+    say of the first what only the second did (hand-check round 28, NW-UCLA a11_s08_e03_v01: the left
+    hand falls 0.50 m, the right 0.22-0.25 of its 0.7 m and stays at shoulder height)."""
+    shares = sorted((_lowered_share(facts, a), _lowered_share(facts, b)))
+    return shares[0] < LOWER_BOTH_SHARE <= shares[1]
 
 
 def _most_salient(facts: list[Fact], k: int) -> list[Fact]:
