@@ -741,6 +741,28 @@ def test_a_2d_bend_is_read_from_frames_that_show_the_trunk():
     assert [f.text for f in bends(pitcher, flags == 0)] == ["bends the upper body forward by about 80 degrees"]
 
 
+def test_a_2d_sit_down_must_stay_down_in_the_hips_the_annotation_shows():
+    """Penn 0106 (baseball pitch, hand-check round 29, false): 'lowers the body by about 0.13 statures
+    and stays down', read with the right hip the annotator marks hidden from frame 57 (frozen at
+    157-160 px): the hips' last frames then sat 0.41 of the way back up from the stride's low point,
+    the seen hips 0.88 (back within 0.02-0.07 statures of the start). The seen hips must stay down
+    too: no sit-down, the bend stays. Penn 0142 (round 43, holds: a stride whose seen hips stay 0.14
+    statures down to the end) keeps its sit-down."""
+    from actlm.data import penn as reader
+    _, flags = penn("0106")                        # skips without the data
+    pitch = reader.read_sequence(PENN / "0106.mat")
+    reading = read_motion(pitch.data, "penn-13", visibility=pitch.visibility("penn-13"), guessed=flags == 0)
+    assert "sit_down" not in motions(reading), reading.facts
+    assert "bend" in motions(reading)
+    unflagged = read_motion(pitch.data, "penn-13", visibility=pitch.visibility("penn-13"))
+    assert "sit_down" in motions(unflagged)        # the guessed hip is what said it
+    _, flags = penn("0142")
+    stride = reader.read_sequence(PENN / "0142.mat")
+    assert (flags[:, [7, 8]] == 0).any()           # some hip frames are guessed there too
+    reading = read_motion(stride.data, "penn-13", visibility=stride.visibility("penn-13"), guessed=flags == 0)
+    assert "sit_down" in motions(reading), reading.facts
+
+
 def test_a_2d_lean_back_is_read_from_the_frames_that_show_the_trunk_as_the_bend_is():
     """Penn 0706 (clean and jerk, hand-check round 24, false): 'leans the upper body back by about 40
     degrees' at t=0.28, where both shoulders are flagged hidden (the left one's guess 66 px behind the
