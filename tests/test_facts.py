@@ -570,6 +570,26 @@ def test_knees_behind_in_a_crouch_whose_trunk_bends_towards_the_labelled_front_d
         assert "mirrored_sides" in kinds(read_motion(ucla(back_view), "kinect-v1")), back_view
 
 
+def test_hands_working_ahead_of_the_labelled_front_keep_the_labels_sides():
+    """UTD-MHAD a8_s4_t3 (draw x; every UTD subject faces the sensor) was read as a back view from 6
+    bent-knee frames 0.05 statures behind the labelled front, and the drawing hand (the skeleton's
+    right, 0.2-0.6 m nearer the sensor than the head) was named the left (hand-check round 29: 2 false
+    facts). People work with their hands in front of the body: a hand held 0.2 m ahead of the shoulder
+    line at shoulder height or above in 15 frames keeps the labels' sides (the skeleton's right hand
+    raises). The hand-checked NW-UCLA back views hold a hand so in 0-6 frames and stay mirrored."""
+    from actlm.data.layouts import get_layout
+    from actlm.explain.quality import check_tracking
+    from actlm.explain.world import _hands_work_in_labelled_front, world_frame
+    kinect = get_layout("kinect-v1")
+    draw = read_motion(utd("a8_s4_t3_skeleton"), "utd-mhad")
+    assert "mirrored_sides" not in kinds(draw)
+    assert {f.part for f in draw.facts if f.motion in ("raise", "lower")} == {"right_hand"}, draw.facts
+    for back_view in ("a02_s02_e01_v01", "a02_s07_e01_v03", "a08_s07_e03_v03", "a12_s02_e03_v03"):
+        world = world_frame(check_tracking(ucla(back_view)[0], kinect)[0], kinect)
+        assert world.mirrored, back_view
+        assert not _hands_work_in_labelled_front(world.coords, -world.facing, kinect), back_view
+
+
 # --- the recurring false/ambiguous patterns of the hand-check rounds (seeds 40-42, issue 40) ------
 def test_a_walk_direction_needs_a_steady_facing_and_a_clear_sector():
     """'walks forward' of a walk around whose body went sideways of its start facing, 'sideways to

@@ -82,6 +82,16 @@ DEEP_BEND = 30.0
 #: bent-knee frames whose trunk bends deeply towards the labelled front that contradict the knees (a
 #: mirror needs fewer such frames than frames bending deeply towards the labelled back)
 CONTRADICTING_BENDS = 3
+#: hands held this many statures (~0.2 m) ahead of the shoulder line's centre along the labelled front
+#: (see :func:`_hands_work_in_labelled_front`) ...
+HANDS_AHEAD = 0.13
+#: ... at or above their shoulder's height in at least this many frames (1/2 s at 30 fps) contradict a
+#: mirror read from nearly straight knees. People reach and work in front of the body: a hand 0.2 m
+#: behind the shoulder line, raised to shoulder height, needs the shoulder extended near its limit.
+#: UTD-MHAD subjects all face the sensor; its 7 clips read mirrored from straight-ish knees hold a hand
+#: so in 16-27 frames; the hand-checked NW-UCLA back views (a02_s02_e01_v01, a02_s07_e01_v03,
+#: a08_s07_e03_v03, a12_s02_e03_v03, a12_s08_e03_v03) in 0-6
+HANDS_AHEAD_FRAMES = 15
 #: data whose origin lies this many statures away from the person is in camera coordinates
 CAMERA_DISTANCE = 1.0
 #: facing is readable when the horizontal shoulder width reaches this share of its typical width
@@ -371,7 +381,8 @@ def mirrored_by_knees(coords: np.ndarray, facing: np.ndarray, layout: Layout) ->
     knees_say_mirrored = _knees_behind(np.concatenate(bent_offsets), MIRROR_EVIDENCE) or (
         _knees_behind(np.concatenate(straight_offsets), MIRROR_EVIDENCE_STRAIGHT)
         and _knees_behind(np.concatenate(placed_offsets), MIRROR_EVIDENCE_STRAIGHT))
-    return knees_say_mirrored and not _trunk_bends_to_labelled_front(coords, facing, layout, crouched)
+    return knees_say_mirrored and not _trunk_bends_to_labelled_front(coords, facing, layout, crouched) \
+        and not _hands_work_in_labelled_front(coords, facing, layout)
 
 
 def _knee_on_its_bones(hip: np.ndarray, knee: np.ndarray, ankle: np.ndarray) -> np.ndarray:
@@ -398,6 +409,29 @@ def _trunk_bends_to_labelled_front(coords: np.ndarray, facing: np.ndarray, layou
         bend = np.degrees(np.arctan2(forward, trunk[:, 1]))[crouched]
         towards_front, towards_back = int((bend > DEEP_BEND).sum()), int((bend < -DEEP_BEND).sum())
     return towards_front >= CONTRADICTING_BENDS and towards_front > towards_back
+
+
+def hand_joint(layout: Layout, side: str) -> int | None:
+    """The joint standing for one hand: the hand joint, else the arm's last joint (None if neither)."""
+    joints = layout.parts.get(f"{side}_hand", ()) or layout.parts.get(f"{side}_arm", ())[-1:]
+    return joints[0] if joints else None
+
+
+def _hands_work_in_labelled_front(coords: np.ndarray, facing: np.ndarray, layout: Layout) -> bool:
+    """Whether a hand is held at least HANDS_AHEAD statures ahead of the shoulder line's centre along the
+    labelled front, at or above its own shoulder's height, in HANDS_AHEAD_FRAMES frames or more: the
+    labels' front is then the true one (people work with their hands in front of the body)."""
+    top = nanmean_joints(coords, layout.spine_top)
+    ahead_frames = np.zeros(len(coords), dtype=bool)
+    for side, shoulder in (("left", layout.left_shoulder), ("right", layout.right_shoulder)):
+        hand = hand_joint(layout, side)
+        if hand is None:
+            continue
+        ahead = np.einsum("tc,tc->t", (coords[:, hand] - top)[:, [0, 2]], facing)
+        with np.errstate(invalid="ignore"):
+            ahead_frames |= (ahead > HANDS_AHEAD) & (
+                coords[:, hand, 1] >= coords[:, shoulder, 1])
+    return int(ahead_frames.sum()) >= HANDS_AHEAD_FRAMES
 
 
 def _knees_behind(ahead: np.ndarray, least: int) -> bool:
