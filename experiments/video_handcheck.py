@@ -91,7 +91,7 @@ def statements(clip: str, prediction, kept: np.ndarray) -> list[dict]:
         a, b = (int(i) for i in p["frames"])                              # video frames
         rows.append({"kind": "problem", "motion": p["kind"], "part": "+".join(p["joints"]), "text": p["text"],
                      "frames": {"start": a, "peak": (a + b) // 2, "end": b}, "stated_frames": list(p["frames"])})
-    for sentence in re.findall(r"No (?:movement|motion) [^;.(]*", prediction.explanation):
+    for sentence in re.findall(r"No (?:movement|motion) [^;.(]*(?:\([^)]*\))?", prediction.explanation):
         a, b = prediction.span
         rows.append({"kind": "no_movement", "motion": "still", "part": "+".join(ev["used_parts"]), "text": sentence,
                      "frames": {"start": int(a), "peak": int((a + b - 1) // 2), "end": int(b - 1)}})
