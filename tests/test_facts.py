@@ -1424,6 +1424,17 @@ def test_a_lean_is_read_from_the_standing_start_before_the_bend():
     assert "bend" in motions(reading)                      # the pick-up's bend itself is still read
 
 
+def test_a_bend_setting_in_inside_the_start_window_is_not_the_standing_reference():
+    """UTD-MHAD a21_s2_t4 (pick up and throw, hand-check round 30): the bend sets in at frame 4 of
+    the 10-frame start window, whose median tilted the reference ~10 degrees forward: a trunk 9.8
+    degrees back of upright was said to 'lean back by about 20'. The pick-up's bend stays; NW-UCLA
+    a08_s05_e00_v01's lean back (-16..-22 degrees held over frames 13-28, judged to hold) stays."""
+    reading = read_motion(utd("a21_s2_t4_skeleton"), "utd-mhad")
+    assert "lean_back" not in motions(reading), reading.facts
+    assert "bend" in motions(reading)
+    assert "lean_back" in motions(read_motion(ucla("a08_s05_e00_v01"), "kinect-v1"))
+
+
 @pytest.mark.parametrize("name", ["0628", "0610"])
 def test_a_bend_from_a_posture_that_is_never_upright_names_its_reference(name):
     """Penn bowlers (round 8): their most upright frames are ~20 degrees forward of up, so the trunk's

@@ -2056,12 +2056,38 @@ def _standing_direction(body: _Body, spine: np.ndarray, tilt: np.ndarray) -> np.
 
 
 def _trunk_start_direction(unit: np.ndarray, first: np.ndarray) -> np.ndarray:
-    """The spine's starting direction (unit) over the ``first`` readable frames: their median
-    direction, then again over those within TRUNK_START_STEADY degrees of it (a bend or lean that
-    sets in early in the clip, tilting the spine far from the rest, is no part of the standing start)."""
-    ref = np.median(unit[first], axis=0)
+    """The spine's starting direction (unit) over the ``first`` readable frames: :func:`_steady_direction`
+    over all of them, or over those before the spine first turns more than TRUNK_START_STEADY from
+    the first three frames' median where the frames after those keep turning (no steady posture of
+    their own, their spread about their median beyond TRUNK_START_STEADY): a bend that sets in
+    within the window (hand-check round 30, UTD-MHAD a21_s2_t4: at frame 4 of 10) pulls the whole
+    window's median ~10 degrees forward, and a trunk 10 degrees back of upright read 'leans back by
+    about 20'. A window whose first frames alone differ from a steady rest (NW-UCLA a08_s06_e03_v03:
+    frames 0-2, then 15 frames within 5 degrees) keeps the whole window's reading."""
+    whole = _steady_direction(unit, first, np.median(unit[first], axis=0))
+    early = np.median(unit[first[:3]], axis=0)
+    early = early / np.linalg.norm(early)
+    moved = np.flatnonzero(_degrees_from(unit[first], early) > TRUNK_START_STEADY)
+    if len(moved) == 0 or moved[0] < 3:
+        return whole
+    rest = unit[first[moved[0]:]]
+    middle = np.median(rest, axis=0)
+    if not _degrees_from(rest, middle / np.linalg.norm(middle)).max() > TRUNK_START_STEADY:
+        return whole
+    return _steady_direction(unit, first[: moved[0]], early)
+
+
+def _degrees_from(unit: np.ndarray, ref: np.ndarray) -> np.ndarray:
+    """The angle (degrees) of each unit direction in ``unit`` (N, C) from the unit ``ref``."""
+    return np.degrees(np.arccos(np.clip(unit @ ref, -1, 1)))
+
+
+def _steady_direction(unit: np.ndarray, rows: np.ndarray, ref: np.ndarray) -> np.ndarray:
+    """The median direction (unit) of ``rows`` within TRUNK_START_STEADY degrees of ``ref``, or of
+    all of ``rows`` where fewer than 3 are (a bend or lean that sets in early in the clip, tilting
+    the spine far from the rest, is no part of the standing start)."""
     ref = ref / np.linalg.norm(ref)
-    steady = first[np.degrees(np.arccos(np.clip(unit[first] @ ref, -1, 1))) <= TRUNK_START_STEADY]
+    steady = rows[np.degrees(np.arccos(np.clip(unit[rows] @ ref, -1, 1))) <= TRUNK_START_STEADY]
     if len(steady) >= 3:
         ref = np.median(unit[steady], axis=0)
     return ref / np.linalg.norm(ref)
