@@ -55,7 +55,6 @@ def per_dataset(checkpoint: Path, yaw: float = 0.0) -> dict[str, dict]:
 
     from actlm.data import load
     from actlm.data.loader import SkeletonDataset
-    from actlm.data.merged import CLASSES
     from actlm.engine import load_checkpoint
     from actlm.engine.trainer import predict
 
@@ -67,8 +66,14 @@ def per_dataset(checkpoint: Path, yaw: float = 0.0) -> dict[str, dict]:
         pipeline[0] = {"type": "Project2D", "yaw": yaw}
     loader = DataLoader(SkeletonDataset(ds, pipeline), batch_size=128)
     logits, labels, index = predict(model, loader, torch.device("cpu"))
-    logits, labels = np.asarray(logits), np.asarray(labels)
     sources = np.array([ds.meta(int(i))["source"] for i in index])
+    return scores_by_source(np.asarray(logits), np.asarray(labels), sources)
+
+
+def scores_by_source(logits: np.ndarray, labels: np.ndarray, sources: np.ndarray) -> dict[str, dict]:
+    """Top-1 of ``logits`` (N, 59 merged classes) per source dataset, among all classes and among its own."""
+    from actlm.data.merged import CLASSES
+
     out = {}
     for source in dict.fromkeys(sources):
         rows = sources == source
