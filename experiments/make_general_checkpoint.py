@@ -4,6 +4,8 @@
     # what ships: two seeds' final epochs averaged (the seed-2 run trained with train.seed=2)
     python -m experiments.make_general_checkpoint --work-dir runs/general_hocslm_2d_e45_clean --epochs 45 \
         --collect --weights last --ensemble-with runs/general_clean_seed2
+    # --keep-fact-profile: keep the shipped fact_profile.json (measured on the training split by the fact
+    # detector, not by the model: valid for new weights while neither the data nor facts.py changed)
 
 Trains general/hocslm_2d (every dataset we have in the 13-joint common body, 2D input from random
 viewpoints, one merged class list with written descriptions: actlm/data/merged.py) through the
@@ -45,7 +47,12 @@ TIMELINE = {"threshold": 0.5, "switch_penalty": 0.5, "still_below": 0.0, "online
 
 
 def main() -> None:
+    command = "python -m experiments.make_general_checkpoint " + " ".join(sys.argv[1:])
+    keep_profile = "--keep-fact-profile" in sys.argv
+    if keep_profile:
+        sys.argv.remove("--keep-fact-profile")
     a = train_arguments(__doc__, epochs=30, threads=1, work_dir="runs/general_hocslm_2d")
+    profile = (TARGET / "fact_profile.json").read_bytes() if keep_profile else None
     report = train_and_copy_best("general/hocslm_2d", a, TARGET)
     config = json.loads((TARGET / "config.json").read_text())
     (TARGET / "config.json").write_text(json.dumps({**config, "open_vocabulary": OPEN_VOCABULARY,
@@ -54,9 +61,12 @@ def main() -> None:
     from experiments.general_benchmark import per_dataset
 
     # the class fact profile the explanations' runner-up contrast reads, measured on the training split
-    subprocess.run([sys.executable, "-m", "experiments.make_fact_profile", str(TARGET)], check=True)
+    if profile is not None:     # it reads the training data with the fact detector, never the model
+        (TARGET / "fact_profile.json").write_bytes(profile)
+    else:
+        subprocess.run([sys.executable, "-m", "experiments.make_fact_profile", str(TARGET)], check=True)
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
-    about = {"command": "python -m experiments.make_general_checkpoint " + " ".join(sys.argv[1:]), "commit": commit,
+    about = {"command": command, "commit": commit,
              "date": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"), "config": "general/hocslm_2d",
              "epochs": a.epochs, "weights": a.weights, "best_epoch": report["best_epoch"],
              **({"ensemble_of": report["members"]} if "members" in report else {}), "input": "2D image keypoints, body-13 layout",
