@@ -16,7 +16,9 @@
   data.train_classes), zero-shot inside the union: ZSL top-1 among the unseen classes' texts on
   their test samples, and GZSL (all 59 texts, all test samples): seen and unseen mean per-class
   accuracy and their harmonic mean H, direct text scoring. ``--reuse`` keeps the other measurements
-  of experiments/results/general.json and adds this one.
+  of experiments/results/general.json and adds this one; ``--reuse`` without ``--zsl-run`` measures
+  the checkpoint again (per dataset, other viewpoints, real clips, cost) and keeps the earlier
+  zero-shot and 3D runs' measurements (neither reads the shipped weights).
 Results: experiments/results/general.{json,md} (command, commit, date).
 """
 from __future__ import annotations
@@ -55,7 +57,6 @@ def per_dataset(checkpoint: Path, yaw: float = 0.0) -> dict[str, dict]:
 
     from actlm.data import load
     from actlm.data.loader import SkeletonDataset
-    from actlm.data.merged import CLASSES
     from actlm.engine import load_checkpoint
     from actlm.engine.trainer import predict
 
@@ -67,8 +68,14 @@ def per_dataset(checkpoint: Path, yaw: float = 0.0) -> dict[str, dict]:
         pipeline[0] = {"type": "Project2D", "yaw": yaw}
     loader = DataLoader(SkeletonDataset(ds, pipeline), batch_size=128)
     logits, labels, index = predict(model, loader, torch.device("cpu"))
-    logits, labels = np.asarray(logits), np.asarray(labels)
     sources = np.array([ds.meta(int(i))["source"] for i in index])
+    return scores_by_source(np.asarray(logits), np.asarray(labels), sources)
+
+
+def scores_by_source(logits: np.ndarray, labels: np.ndarray, sources: np.ndarray) -> dict[str, dict]:
+    """Top-1 of ``logits`` (N, 59 merged classes) per source dataset, among all classes and among its own."""
+    from actlm.data.merged import CLASSES
+
     out = {}
     for source in dict.fromkeys(sources):
         rows = sources == source
@@ -204,15 +211,17 @@ def main() -> None:
     p.add_argument("--threads", type=int, default=1)
     p.add_argument("--zsl-run", default=None, help="a run trained without the --unseen classes")
     p.add_argument("--unseen", default="", help="comma-separated merged class names the --zsl-run never saw")
-    p.add_argument("--reuse", action="store_true", help="keep the other measurements of general.json")
+    p.add_argument("--reuse", action="store_true",
+                   help="keep general.json's other measurements (with --zsl-run) or its zero-shot and 3D runs' (without)")
     p.add_argument("--checkpoint-3d", default=None, help="a general/hocslm_3d run's checkpoint: the 3D sets from 3D")
     a = p.parse_args()
     torch.set_num_threads(a.threads)
     checkpoint = Path(a.checkpoint)
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
     command = "python -m experiments.general_benchmark " + " ".join(sys.argv[1:])
-    if a.reuse:
-        results = json.loads((RESULTS / "general.json").read_text())
+    kept = json.loads((RESULTS / "general.json").read_text()) if a.reuse else {}
+    if a.reuse and a.zsl_run:
+        results = kept
         results["zero_shot"] = {**zero_shot(Path(a.zsl_run), a.unseen.split(",")), "command": command,
                                 "commit": commit}
         results["not_done"] = [n for n in results["not_done"] if not n.startswith("zero-shot")] + [
@@ -227,6 +236,8 @@ def main() -> None:
     if a.checkpoint_3d:
         results["checkpoint_3d"] = a.checkpoint_3d
         results["per_dataset_3d"] = per_dataset(Path(a.checkpoint_3d))
+    elif "per_dataset_3d" in kept:     # --reuse: the 3D run's measurement, made earlier (no shipped weights in it)
+        results["checkpoint_3d"], results["per_dataset_3d"] = kept["checkpoint_3d"], kept["per_dataset_3d"]
     results["clips"] = real_clips(checkpoint, Path(a.videos))
     clips = list(results["clips"].values())
     pose_per_frame = float(np.median([c["pose_s"] / c["frames"] for c in clips]))
@@ -238,10 +249,12 @@ def main() -> None:
     if a.zsl_run:
         results["zero_shot"] = {**zero_shot(Path(a.zsl_run), a.unseen.split(",")), "command": command,
                                 "commit": commit}
+    elif "zero_shot" in kept:          # --reuse: the zero-shot run's measurement (its own command and commit)
+        results["zero_shot"] = kept["zero_shot"]
     results["not_done"] = [
-        *([] if a.checkpoint_3d else ["the 3D test sets from 3D: the shipped model reads 2D only (give --checkpoint-3d "
-                                      "a general/hocslm_3d run)"]),
-        ("zero-shot: more splits and seeds, calibrated stacking for GZSL" if a.zsl_run else
+        *([] if "per_dataset_3d" in results else [
+            "the 3D test sets from 3D: the shipped model reads 2D only (give --checkpoint-3d a general/hocslm_3d run)"]),
+        ("zero-shot: more splits and seeds, calibrated stacking for GZSL" if "zero_shot" in results else
          "zero-shot inside the union (held-out fifths of the merged classes, several splits and seeds, ZSL top-1 "
          "and GZSL harmonic mean, calibrated stacking)") + ": not run in this session (CPU time)",
         "cross-dataset (train without one dataset, test on its classes): general_crossdataset.md "

@@ -1,9 +1,15 @@
 """Produce the general model shipped inside actlm (actlm/checkpoints/general-2d), the default of `actlm predict`.
 
     python -m experiments.make_general_checkpoint [--epochs 30] [--threads 1] [--collect]
-    # what ships: two seeds' final epochs averaged (the seed-2 run trained with train.seed=2)
+    # two seeds' final epochs averaged (the seed-2 run trained with train.seed=2; shipped until 2026-12-07)
     python -m experiments.make_general_checkpoint --work-dir runs/general_hocslm_2d_e45_clean --epochs 45 \
         --collect --weights last --ensemble-with runs/general_clean_seed2
+    # what ships: those two (a copy of that checkpoint in runs/general_shipped_2seed) and a bone-stream run
+    # (actlm train general/hocslm_2d data.stream=bone train.epochs=45 train.work_dir=runs/general_bone_e45)
+    python -m experiments.make_general_checkpoint --work-dir runs/general_shipped_2seed --epochs 45 --collect \
+        --weights last --ensemble-with runs/general_bone_e45 --keep-fact-profile
+    # --keep-fact-profile: keep the shipped fact_profile.json (measured on the training split by the fact
+    # detector, not by the model: valid for new weights while neither the data nor facts.py changed)
 
 Trains general/hocslm_2d (every dataset we have in the 13-joint common body, 2D input from random
 viewpoints, one merged class list with written descriptions: actlm/data/merged.py) through the
@@ -44,8 +50,19 @@ TIMELINE = {"threshold": 0.5, "switch_penalty": 0.5, "still_below": 0.0, "online
             "online_still_below": 0.0, "source": "experiments/results/timeline_general.md"}
 
 
+def members_of(config: dict, checkpoints: list[str]) -> list[str]:
+    """Where each member was trained and on which stream (an ensemble given as a member lists its own)."""
+    origins = config.get("ensemble_of") or [{"path": c} for c in checkpoints]
+    return [f"{o['path']} ({o.get('stream', 'joint')} stream, seed {o.get('seed')})" for o in origins]
+
+
 def main() -> None:
+    command = "python -m experiments.make_general_checkpoint " + " ".join(sys.argv[1:])
+    keep_profile = "--keep-fact-profile" in sys.argv
+    if keep_profile:
+        sys.argv.remove("--keep-fact-profile")
     a = train_arguments(__doc__, epochs=30, threads=1, work_dir="runs/general_hocslm_2d")
+    profile = (TARGET / "fact_profile.json").read_bytes() if keep_profile else None
     report = train_and_copy_best("general/hocslm_2d", a, TARGET)
     config = json.loads((TARGET / "config.json").read_text())
     (TARGET / "config.json").write_text(json.dumps({**config, "open_vocabulary": OPEN_VOCABULARY,
@@ -54,12 +71,16 @@ def main() -> None:
     from experiments.general_benchmark import per_dataset
 
     # the class fact profile the explanations' runner-up contrast reads, measured on the training split
-    subprocess.run([sys.executable, "-m", "experiments.make_fact_profile", str(TARGET)], check=True)
+    if profile is not None:     # it reads the training data with the fact detector, never the model
+        (TARGET / "fact_profile.json").write_bytes(profile)
+    else:
+        subprocess.run([sys.executable, "-m", "experiments.make_fact_profile", str(TARGET)], check=True)
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
-    about = {"command": "python -m experiments.make_general_checkpoint " + " ".join(sys.argv[1:]), "commit": commit,
+    about = {"command": command, "commit": commit,
              "date": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"), "config": "general/hocslm_2d",
              "epochs": a.epochs, "weights": a.weights, "best_epoch": report["best_epoch"],
-             **({"ensemble_of": report["members"]} if "members" in report else {}), "input": "2D image keypoints, body-13 layout",
+             **({"ensemble_of": members_of(config, report["members"])} if "members" in report else {}),
+             "input": "2D image keypoints, body-13 layout",
              "classes": report["classes"], "merged_from": {k: [f"{d}: {c}" for d, c in v] for k, v in CLASSES.items()},
              "class_descriptions": class_text_sources(),
              "test": "each source's standard test split (merged test split, 2D front view)",

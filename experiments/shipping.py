@@ -3,9 +3,10 @@ finished run), then copy its best or last weights and config (no optimiser state
 
 The best epoch is picked on the test split (the trainer evaluates every few epochs): a mild
 selection on test data. ``--weights last`` ships the final epoch instead, chosen without it.
-``--ensemble-with RUN [RUN ...]``: finished runs of the same recipe (other seeds) whose same weights
-ship with the trained run's as one checkpoint averaging their probabilities
-(``actlm.engine.checkpoint.save_ensemble``); the report is then the ensemble's own evaluation."""
+``--ensemble-with RUN [RUN ...]``: finished runs of the same recipe (other seeds, or the same recipe on
+the bone stream) whose same weights ship with the trained run's as one checkpoint averaging their
+probabilities (``actlm.engine.checkpoint.save_ensemble``); a RUN may also be a checkpoint directory
+(an ensemble contributes its members). The report is then the ensemble's own evaluation."""
 from __future__ import annotations
 
 import argparse
@@ -55,11 +56,18 @@ def _ship_ensemble(runs: list[Path], weights: str, target: Path) -> dict:
     ``best_epoch`` the members' epoch (each run's own final or best)."""
     from actlm.engine.checkpoint import save_ensemble
 
-    save_ensemble([r / weights for r in runs], target)
+    checkpoints = [_checkpoint_of(r, weights) for r in runs]
+    save_ensemble(checkpoints, target)
     report = _test_report(target)
     report["best_epoch"] = json.loads((target / "config.json").read_text())["epoch"]
-    report["members"] = [str(r / weights) for r in runs]
+    report["members"] = [str(c) for c in checkpoints]
     return report
+
+
+def _checkpoint_of(run: Path, weights: str) -> Path:
+    """A run's ``weights`` checkpoint, or ``run`` itself when it is a checkpoint (a shipped ensemble
+    whose runs are gone joins as its members)."""
+    return run if (run / "config.json").exists() and not (run / weights).exists() else run / weights
 
 
 def _evaluate_last(run: Path) -> dict:

@@ -4,7 +4,9 @@ Two runs of the same recipe that differ only in their seed disagree on the clips
 boundary; averaging their class probabilities is the cheapest accuracy a shipped model can buy
 (the general model: merged test top-1 94.1 / 93.7 % for its two seeds, 95.0 % averaged; NW-UCLA
 88.6 / 87.9 -> 90.9 %; experiments/results/general.md) and it steadies verdicts that swing with the
-seed (a real clip at 14 % under one seed and 58 % under the other).
+seed (a real clip at 14 % under one seed and 58 % under the other). A member may also read another
+stream of the same input (``stream="bone"``: HGLNet computes the bone vectors from the joints it is
+given), the multi-stream ensemble of 2s-AGCN and PySKL with one input for all members.
 
 The ensemble answers every question the rest of actlm asks a model, the same way for one member:
 

@@ -44,6 +44,11 @@ import torch.nn.functional as F
 from torch import nn
 
 from ..data.layouts import Layout, get_layout
+from ..data.transforms import bones_of
+
+#: the input streams a model computes inside itself from the joints it is fed (``stream``): a
+#: bone-stream member of an ensemble then reads the same joint input as its joint-stream members
+MODEL_STREAMS = ("joint", "bone")
 
 
 # --- graph prior ---------------------------------------------------------------------------
@@ -252,13 +257,20 @@ DEFAULT_STAGES = ((64, 2, 1), (128, 3, 2), (256, 3, 2))   # (channels, blocks, s
 
 
 class HGLNet(nn.Module):
-    """Hierarchical Global-Local skeleton network. Input (N, M, T, V, C) -> logits (N, K)."""
+    """Hierarchical Global-Local skeleton network. Input (N, M, T, V, C) -> logits (N, K).
+
+    ``stream="bone"``: the network is fed joints and reads their bone vectors (each joint minus its
+    parent, the data layer's ``Stream(kind="bone")`` definition), so weights trained on the data
+    layer's bone stream answer the joint input every shipped checkpoint is given."""
 
     def __init__(self, num_classes: int, layout: str = "kinect-v2", in_channels: int = 3,
                  num_persons: int = 2, stages: list[list[int]] | tuple = DEFAULT_STAGES,
-                 groups: int = 8, heads: int = 4, dropout: float = 0.0):
+                 groups: int = 8, heads: int = 4, dropout: float = 0.0, stream: str = "joint"):
         super().__init__()
+        if stream not in MODEL_STREAMS:
+            raise ValueError(f"stream {stream!r} cannot be computed inside the model; choose one of {MODEL_STREAMS}")
         lay = get_layout(layout)
+        self.layout, self.stream = lay, stream
         self.layout_name, self.num_joints = lay.name, lay.num_joints
         self.in_channels, self.num_persons, self.num_classes = in_channels, num_persons, num_classes
         prior = partition_prior(lay)
@@ -296,9 +308,14 @@ class HGLNet(nn.Module):
                 f"{self.in_channels} channels) expects input (N, M, T, {self.num_joints}, "
                 f"{self.in_channels}); got {tuple(x.shape)}")
 
+    def input_stream(self, x: torch.Tensor) -> torch.Tensor:
+        """What the network reads of its joint input (N, M, T, V, C): the joints, or their bones."""
+        return bones_of(x, self.layout) if self.stream == "bone" else x
+
     def feature_map(self, x: torch.Tensor) -> torch.Tensor:
         """Per-person feature maps (N, M, D, T', V) before pooling (for language modules)."""
         self.check_input(x)
+        x = self.input_stream(x)
         n, m, t, v, c = x.shape
         h = x.permute(0, 1, 4, 3, 2).reshape(n * m, c * v, t)                          # (NM, C*V, T)
         h = self.input_norm(h).view(n * m, c, v, t).permute(0, 1, 3, 2)               # (NM, C, T, V)

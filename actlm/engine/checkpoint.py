@@ -16,7 +16,7 @@ import os
 import shutil
 from collections.abc import Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -284,28 +284,80 @@ def load_training_state(path: Path, optimizer: torch.optim.Optimizer) -> dict[st
 
 
 def save_ensemble(members: list[str | Path], target: str | Path) -> Path:
-    """Write one checkpoint that averages the class probabilities of ``members`` (checkpoints of one
-    recipe, e.g. trained with different seeds; see ``actlm.encoder.ensemble``). The members must
-    answer the same classes from the same input (layout, test pipeline); the ensemble keeps the first
+    """Write one checkpoint that averages the class probabilities of ``members`` (see
+    ``actlm.encoder.ensemble``). The members must answer the same classes from the same layout; a
+    member trained on another input stream (the data layer's bone stream) is rebuilt to compute that
+    stream from joints itself (:func:`reading_joints`), so every member reads the first member's
+    input. A member that is itself an ensemble contributes its members. The ensemble keeps the first
     member's run config and records where every member came from under ``ensemble_of``."""
     from ..encoder.ensemble import SeedEnsemble, ensemble_args
 
-    if len(members) < 2:
-        raise CheckpointError(f"an ensemble needs at least 2 checkpoints, got {len(members)}")
-    loaded = [load_checkpoint(m) for m in members]
+    loaded = [part for m in members for part in _ensemble_parts(m)]
+    if len(loaded) < 2:
+        raise CheckpointError(f"an ensemble needs at least 2 members, got {len(loaded)}")
     first = loaded[0][1]
-    for path, (_, meta) in zip(members, loaded):
+    for _, meta, _ in loaded:
         for what in ("classes", "layout", "test_pipeline"):
             if getattr(meta, what) != getattr(first, what):
-                raise CheckpointError(f"{path}: its {what.replace('_', ' ')} differ from {members[0]}'s; an "
+                raise CheckpointError(f"{meta.path}: its {what.replace('_', ' ')} differ from {members[0]}'s; an "
                                       f"ensemble's members must answer the same classes from the same input")
-    args = ensemble_args([{"name": meta.model.name, "args": meta.model.args} for _, meta in loaded])
+    args = ensemble_args([{"name": meta.model.name, "args": meta.model.args} for _, meta, _ in loaded])
     model = SeedEnsemble(**args)
-    for member, (weights, _) in zip(model.members, loaded):
+    for member, (weights, _, _) in zip(model.members, loaded):
         member.load_state_dict(weights.state_dict())
-    origin = [{"path": str(meta.path), "seed": meta.experiment.get("train", {}).get("seed"), "epoch": meta.epoch,
-               "metrics": meta.metrics} for _, meta in loaded]
     meta = CheckpointMeta(ModelSpec("seed-ensemble", args), first.classes, first.layout,
                           first.dataset, first.test_pipeline, first.epoch, {}, first.experiment,
-                          {"ensemble_of": origin}, layout_spec=first.layout_spec)
+                          {"ensemble_of": [origin for _, _, origin in loaded]}, layout_spec=first.layout_spec)
     return save_checkpoint(target, model, meta)
+
+
+def _ensemble_parts(path: str | Path) -> list[tuple[nn.Module, CheckpointMeta, dict[str, Any]]]:
+    """(model, meta, origin) of each model in the checkpoint at ``path``: its members when it is an
+    ensemble, else itself read from joints (:func:`reading_joints`)."""
+    model, meta = load_checkpoint(path)
+    if meta.model.name != "seed-ensemble":
+        model, meta = reading_joints(model, meta)
+        return [(model, meta, {"path": str(meta.path), "seed": meta.experiment.get("train", {}).get("seed"),
+                               "epoch": meta.epoch, "metrics": meta.metrics, "stream": _member_stream(meta)})]
+    origins = meta.extra.get("ensemble_of") or [{"path": f"{meta.path} member {i}"} for i in range(len(model.members))]
+    return [(member, replace(meta, model=ModelSpec(spec["name"], dict(spec["args"])), extra={}),
+             {"stream": spec["args"].get("stream", "joint"), **origin})
+            for member, spec, origin in zip(model.members, meta.model.args["members"], origins)]
+
+
+def _member_stream(meta: CheckpointMeta) -> str:
+    """The stream the model reads: the one it computes itself, else its test pipeline's."""
+    return meta.model.args.get("stream") or _pipeline_stream(meta.test_pipeline)
+
+
+def _pipeline_stream(pipeline: list[dict[str, Any]]) -> str:
+    """The kind of the pipeline's Stream step (joint without one)."""
+    kinds = [step.get("kind", "joint") for step in pipeline if step.get("type") == "Stream"]
+    return kinds[-1] if kinds else "joint"
+
+
+def reading_joints(model: nn.Module, meta: CheckpointMeta) -> tuple[nn.Module, CheckpointMeta]:
+    """A model trained on the data layer's bone stream, rebuilt to compute its bones from the joint
+    input itself (``stream="bone"``, same weights) with a test pipeline that gives joints; a
+    joint-stream model is returned as it is. Other streams (motion) raise ``CheckpointError``."""
+    from ..encoder import build_model
+    from ..encoder.hglnet import MODEL_STREAMS
+
+    stream = _pipeline_stream(meta.test_pipeline)
+    if stream == "joint":
+        return model, meta
+    if stream not in MODEL_STREAMS or "stream" in meta.model.args:
+        raise CheckpointError(f"{meta.path}: a {stream}-stream model cannot be made to read joints "
+                              f"(models compute only {', '.join(MODEL_STREAMS)} themselves)")
+    spec = ModelSpec(meta.model.name, {**meta.model.args, "stream": stream})
+    try:
+        rebuilt = build_model(spec.name, **spec.args)
+    except (KeyError, ValueError) as exc:
+        raise CheckpointError(f"{meta.path}: model {spec.name} has no input stream argument ({exc})") from None
+    load_state_into(rebuilt, unwrap(model).state_dict(), meta.path)
+    return rebuilt.eval(), replace(meta, model=spec, test_pipeline=_joint_pipeline(meta.test_pipeline))
+
+
+def _joint_pipeline(pipeline: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """``pipeline`` with its Stream steps giving joints."""
+    return [{**step, "kind": "joint"} if step.get("type") == "Stream" else dict(step) for step in pipeline]

@@ -97,9 +97,9 @@ class HocSLM(nn.Module):
                  num_persons: int = 2, stages: list[list[int]] | tuple = DEFAULT_STAGES,
                  groups: int = 8, heads: int = 4, dropout: float = 0.0,
                  text_dim: int = 384, embed_dim: int = 256, fusion_heads: int = 4, temperature: float = 0.07,
-                 part_alignment: bool = False):
+                 part_alignment: bool = False, stream: str = "joint"):
         super().__init__()
-        self.encoder = HGLNet(num_classes, layout, in_channels, num_persons, stages, groups, heads, dropout)
+        self.encoder = HGLNet(num_classes, layout, in_channels, num_persons, stages, groups, heads, dropout, stream)
         d = self.encoder.feature_dim
         self.fusion = SequentialFusion(d, text_dim, fusion_heads)
         self.fused_classifier = nn.Linear(d, num_classes)
