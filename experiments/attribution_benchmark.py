@@ -28,7 +28,8 @@ is the measured drop of the predicted class's probability, whatever ranked the s
 
 Each dataset's numbers are kept in experiments/results/attribution_runs/<dataset>.json (with the
 command, commit and date that made them); experiments/results/attribution.md and .json are written
-from all datasets kept there.
+from all datasets kept there. A split too long for one sitting can be run in parts (``--every 2``
+with ``--offset 0`` and ``--offset 1``) and joined with ``--merge PART,PART --name NAME``.
 """
 from __future__ import annotations
 
@@ -249,7 +250,7 @@ def run_dataset(a) -> dict:
     ex = Explainer(checkpoint)
     layout = get_layout(ex.layout)
     samples = actlm_data.load(a.dataset, split=a.split)
-    picked = list(range(0, len(samples), a.every))[:a.limit]      # every k-th: all classes, in the split's order
+    picked = list(range(a.offset, len(samples), a.every))[:a.limit]   # every k-th: all classes, in the split's order
     rng = np.random.default_rng(0)
     rows: dict[str, list[dict]] = {c: [] for c in criteria}
     kept, t0 = [], time.perf_counter()
@@ -277,6 +278,30 @@ def run_dataset(a) -> dict:
     if len(criteria) > 1:
         out["compared"] = jsonable(summaries)
     return out
+
+
+def merge_runs(runs: list[dict], command: str) -> dict:
+    """Kept runs of disjoint parts of one split (e.g. ``--every 2`` with ``--offset`` 0 and 1) joined
+    into one: every summary recomputed from the joined per-sequence rows; the model randomisation,
+    an aggregate, taken from the first run that measured it on more than one sequence."""
+    first = runs[0]
+    if any((r["dataset"], r["split"], r["checkpoint"], r["criterion"]) !=
+           (first["dataset"], first["split"], first["checkpoint"], first["criterion"]) for r in runs):
+        raise SystemExit("--merge: the runs differ in dataset, split, checkpoint or criterion")
+    rows = [row for r in runs for row in r["rows"]]
+    ids = [row["sample_id"] for row in rows]
+    if len(set(ids)) != len(ids):
+        raise SystemExit("--merge: the runs overlap (a sequence studied twice)")
+    summary = summarise(rows)
+    summary["top1"] = float(np.mean([r["target"] == r["label"] for r in rows]))
+    randomisation = next((r["randomisation"] for r in runs if r["randomisation"] and r["randomisation"][0]["n"] > 1),
+                         first["randomisation"])
+    meta = {k: first[k] for k in ("dataset", "split", "checkpoint", "split_size", "criterion")}
+    meta.update({"command": command + " (joining: " + "; ".join(r["command"] for r in runs) + ")",
+                 "commit": head_commit(), "date": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+                 "seconds": sum(r["seconds"] for r in runs),
+                 "every": 1 if len(rows) == first["split_size"] else first["every"]})
+    return {**meta, **summary, "randomisation": randomisation, "rows": rows}
 
 
 def jsonable(r: dict) -> dict:
@@ -401,6 +426,8 @@ def main() -> None:
     p.add_argument("--checkpoint", default=None, help="default: the shipped NW-UCLA encoder")
     p.add_argument("--limit", type=int, default=None)
     p.add_argument("--every", type=int, default=1, help="every k-th test sequence (CPU time); 1 = the whole split")
+    p.add_argument("--offset", type=int, default=0, help="start at this test sequence (with --every 2: 1 = the "
+                   "other half; halves are joined with --merge)")
     p.add_argument("--random-every", type=int, default=8, help="model randomisation on every k-th studied sequence")
     p.add_argument("--threads", type=int, default=1)
     p.add_argument("--criteria", default=CRITERION, help="how the cited set is ranked within its size, comma-separated "
@@ -408,10 +435,16 @@ def main() -> None:
                    "probability drop is at least that share of the largest of their size); the first is reported "
                    "in full, all are compared")
     p.add_argument("--name", default=None, help="the kept run's name (default: the dataset's)")
+    p.add_argument("--merge", default=None, help="comma-separated kept runs of disjoint parts of one split to join "
+                   "into --name (their files are kept)")
     p.add_argument("--report-only", action="store_true", help="rewrite attribution.md/.json from the kept runs")
     a = p.parse_args()
     torch.set_num_threads(a.threads)
-    if not a.report_only:
+    if a.merge:
+        runs = [json.loads((RUNS / f"{n}.json").read_text()) for n in a.merge.split(",")]
+        merged = merge_runs(runs, "python -m experiments.attribution_benchmark " + " ".join(sys.argv[1:]))
+        (RUNS / f"{a.name}.json").write_text(json.dumps(merged, indent=1))
+    elif not a.report_only:
         RUNS.mkdir(parents=True, exist_ok=True)
         (RUNS / f"{a.name or a.dataset}.json").write_text(json.dumps(run_dataset(a), indent=1))
     write_results()

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from experiments import attribution_benchmark as ab
 
 GENERATED = "\n## utd-mhad test (430 sequences: the whole split)\n\n| a table |\n"
@@ -44,3 +46,38 @@ def test_rewriting_twice_keeps_everything_once(tmp_path, monkeypatch):
     assert first.index("Where item 4 stands") < first.index("## utd-mhad test (generated)") < first.index("An older finding")
     assert first.count("An older finding") == 1 and first.count("Where item 4 stands") == 1
     assert "430 sequences" not in first           # the old generated table is replaced, not kept
+
+
+def fake_row(i: int, cited: float, motion: float) -> dict:
+    drops = {"cited": cited, "motion": motion, "occlusion": 0.5, "random": 0.1}
+    return {"sample_id": f"s{i}", "label": 0, "target": 0 if i % 2 else 1, "base": 0.9, "shown": True, "k": 4,
+            "cited_units": 1, "frozen": drops, "zeroed": drops, "span": [0, 10], "span_frames": 40,
+            "span_drop": 0.6, "span_others_frozen": 0.2, "span_best_of_length_frozen": True,
+            "span_bridged": 0.4, "span_others_bridged": 0.2, "span_best_of_length_bridged": i % 2 == 0}
+
+
+def fake_run(rows: list[dict], offset: int, random_n: int) -> dict:
+    return {"dataset": "nw-ucla", "split": "test", "checkpoint": "enc", "criterion": "direction~0.05",
+            "split_size": 4, "every": 2, "seconds": 60.0, "command": f"--every 2 --offset {offset}",
+            "randomisation": [{"randomised": "classifier", "n": random_n, "overlap": 0.1}], "rows": rows}
+
+
+def test_merging_two_halves_recomputes_every_number_from_all_rows():
+    even = fake_run([fake_row(0, 0.8, 0.5), fake_row(2, 0.7, 0.7)], 0, random_n=2)
+    odd = fake_run([fake_row(1, 0.9, 0.6), fake_row(3, 0.6, 0.6)], 1, random_n=1)
+    merged = ab.merge_runs([even, odd], "merge")
+    assert merged["n"] == 4 and merged["every"] == 1          # the whole split of 4
+    assert merged["frozen"]["vs"]["motion"]["diff"] == pytest.approx((0.3 + 0.0 + 0.3 + 0.0) / 4)
+    assert merged["frozen"]["vs"]["motion"]["wins"] == 0.5
+    assert merged["top1"] == 0.5 and merged["seconds"] == 120.0
+    assert merged["randomisation"][0]["n"] == 2               # the half that measured it on > 1 sequence
+    assert merged["span_bridged"]["best_of_length"] == 0.5
+
+
+def test_merging_overlapping_or_different_runs_fails():
+    run = fake_run([fake_row(0, 0.8, 0.5)], 0, random_n=1)
+    with pytest.raises(SystemExit):
+        ab.merge_runs([run, run], "merge")
+    other = {**fake_run([fake_row(1, 0.8, 0.5)], 1, random_n=1), "checkpoint": "another"}
+    with pytest.raises(SystemExit):
+        ab.merge_runs([run, other], "merge")
