@@ -28,7 +28,8 @@ is the measured drop of the predicted class's probability, whatever ranked the s
 
 Each dataset's numbers are kept in experiments/results/attribution_runs/<dataset>.json (with the
 command, commit and date that made them); experiments/results/attribution.md and .json are written
-from all datasets kept there.
+from all datasets kept there. A split too long for one sitting can be run in parts (``--every 2``
+with ``--offset 0`` and ``--offset 1``) and joined with ``--merge PART,PART --name NAME``.
 """
 from __future__ import annotations
 
@@ -49,7 +50,7 @@ from actlm.explain.attribution import (CRITERIA, CRITERION, MIN_EFFECT, candidat
                                        set_joints, set_key, set_size)
 from actlm.explain.explainer import Explainer, shipped_encoder
 
-from .run_archive import handwritten_notes, head_commit
+from .run_archive import head_commit
 
 RESULTS = Path(__file__).parent / "results"
 RUNS = RESULTS / "attribution_runs"
@@ -136,6 +137,8 @@ def study(model: torch.nn.Module, x: torch.Tensor, layout, rng: np.random.Genera
         parts, drop = cited[c]
         out[c] = {"target": target, "base": base, "cited": list(parts), "cited_units": set_size(parts),
                   "k": len(sets[c][0]), "shown": drop >= MIN_EFFECT, "cited_drop_explainer": drop,
+                  "joints": {"cited": sorted(int(j) for j in sets[c][0]), "motion": sorted(int(j) for j in sets[c][1]),
+                             "occlusion": sorted(int(j) for j in sets[c][2])},
                   "frozen": {"cited": f[0], "motion": f[1], "occlusion": f[2], "random": f[3:].mean()},
                   "zeroed": {"cited": z[0], "motion": z[1], "occlusion": z[2], "random": z[3:].mean()},
                   **span}
@@ -247,7 +250,7 @@ def run_dataset(a) -> dict:
     ex = Explainer(checkpoint)
     layout = get_layout(ex.layout)
     samples = actlm_data.load(a.dataset, split=a.split)
-    picked = list(range(0, len(samples), a.every))[:a.limit]      # every k-th: all classes, in the split's order
+    picked = list(range(a.offset, len(samples), a.every))[:a.limit]   # every k-th: all classes, in the split's order
     rng = np.random.default_rng(0)
     rows: dict[str, list[dict]] = {c: [] for c in criteria}
     kept, t0 = [], time.perf_counter()
@@ -277,6 +280,30 @@ def run_dataset(a) -> dict:
     return out
 
 
+def merge_runs(runs: list[dict], command: str) -> dict:
+    """Kept runs of disjoint parts of one split (e.g. ``--every 2`` with ``--offset`` 0 and 1) joined
+    into one: every summary recomputed from the joined per-sequence rows; the model randomisation,
+    an aggregate, taken from the first run that measured it on more than one sequence."""
+    first = runs[0]
+    if any((r["dataset"], r["split"], r["checkpoint"], r["criterion"]) !=
+           (first["dataset"], first["split"], first["checkpoint"], first["criterion"]) for r in runs):
+        raise SystemExit("--merge: the runs differ in dataset, split, checkpoint or criterion")
+    rows = [row for r in runs for row in r["rows"]]
+    ids = [row["sample_id"] for row in rows]
+    if len(set(ids)) != len(ids):
+        raise SystemExit("--merge: the runs overlap (a sequence studied twice)")
+    summary = summarise(rows)
+    summary["top1"] = float(np.mean([r["target"] == r["label"] for r in rows]))
+    randomisation = next((r["randomisation"] for r in runs if r["randomisation"] and r["randomisation"][0]["n"] > 1),
+                         first["randomisation"])
+    meta = {k: first[k] for k in ("dataset", "split", "checkpoint", "split_size", "criterion")}
+    meta.update({"command": command + " (joining: " + "; ".join(r["command"] for r in runs) + ")",
+                 "commit": head_commit(), "date": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+                 "seconds": sum(r["seconds"] for r in runs),
+                 "every": 1 if len(rows) == first["split_size"] else first["every"]})
+    return {**meta, **summary, "randomisation": randomisation, "rows": rows}
+
+
 def jsonable(r: dict) -> dict:
     return json.loads(json.dumps(r, default=lambda o: o.item() if hasattr(o, "item") else str(o)))
 
@@ -290,7 +317,8 @@ def report_lines(d: dict) -> list[str]:
         return f"{v['diff']:+.3f} [{v['ci95'][0]:+.3f}, {v['ci95'][1]:+.3f}], wins {v['wins']:.0%}"
 
     sf, sb = d["span_frozen"], d["span_bridged"]
-    scope = "the whole split" if d.get("every", 1) == 1 else f"every {d['every']}th of {d['split_size']}"
+    every = d.get("every", 1)
+    scope = "the whole split" if every == 1 else f"every {'second' if every == 2 else f'{every}th'} of {d['split_size']}"
     lines = [f"## {d['dataset']} {d['split']} ({d['n']} sequences: {scope})", "",
              f"- command: `{d['command']}`", f"- commit {d['commit']}, {d['date']}, {d['seconds'] / 60:.0f} min",
              f"- encoder: {d['checkpoint']} (top-1 {d['top1']:.1%}; mean probability of its class {d['base_mean']:.3f})",
@@ -354,17 +382,40 @@ def most_cited(rows: list[dict], top: int = 6) -> str:
     return ", ".join(f"{k} {n}" for k, n in sorted(counts.items(), key=lambda kv: -kv[1])[:top])
 
 
+#: the heading mark of the hand-written summary that is kept at the top of attribution.md, above the tables
+SUMMARY_MARK = "(written by hand, summary"
+
+
+def kept_notes(text: str) -> tuple[str, str]:
+    """The hand-written parts of an existing attribution.md: its summary section (heading with
+    SUMMARY_MARK, kept above the generated tables) and the other notes (from the first other
+    '(written by hand' heading to the end, kept below them); each '' when absent."""
+    starts = [i for i in range(len(text)) if text.startswith("\n## ", i)]
+    sections = [(a, b) for a, b in zip(starts, starts[1:] + [len(text)])]
+
+    def heading(a: int) -> str:
+        return text[a: text.find("\n", a + 1) if text.find("\n", a + 1) >= 0 else len(text)]
+
+    summary = next((text[a:b] for a, b in sections if SUMMARY_MARK in heading(a)), "")
+    notes = next((text[a:] for a, _ in sections if "(written by hand" in heading(a) and SUMMARY_MARK not in heading(a)), "")
+    if summary and notes.find(summary.strip()) >= 0:        # a summary written among the notes: kept once, at the top
+        notes = notes.replace(summary, "\n", 1)
+    return summary, notes
+
+
 def write_results() -> None:
     datasets = [json.loads(p.read_text()) for p in sorted(RUNS.glob("*.json"))]
     summary = [{k: v for k, v in d.items() if k != "rows"} for d in datasets]
     (RESULTS / "attribution.json").write_text(json.dumps({"datasets": summary}, indent=1))
+    path = RESULTS / "attribution.md"
+    top, notes = kept_notes(path.read_text()) if path.exists() else ("", "")
     lines = ["# Attribution that means what it shows", "",
              "Generated by `experiments/attribution_benchmark.py` (see its docstring for the method); "
-             "per-sequence rows in `experiments/results/attribution_runs/` (not committed).", ""]
+             "per-sequence rows in `experiments/results/attribution_runs/` (not committed)."]
+    lines += ["", top.strip("\n"), ""] if top else [""]
     for d in datasets:
         lines += report_lines(d)
-    notes = handwritten_notes(RESULTS / "attribution.md")
-    (RESULTS / "attribution.md").write_text("\n".join(lines) + notes)
+    path.write_text("\n".join(lines) + notes)
     print("\n".join(lines))
 
 
@@ -375,6 +426,8 @@ def main() -> None:
     p.add_argument("--checkpoint", default=None, help="default: the shipped NW-UCLA encoder")
     p.add_argument("--limit", type=int, default=None)
     p.add_argument("--every", type=int, default=1, help="every k-th test sequence (CPU time); 1 = the whole split")
+    p.add_argument("--offset", type=int, default=0, help="start at this test sequence (with --every 2: 1 = the "
+                   "other half; halves are joined with --merge)")
     p.add_argument("--random-every", type=int, default=8, help="model randomisation on every k-th studied sequence")
     p.add_argument("--threads", type=int, default=1)
     p.add_argument("--criteria", default=CRITERION, help="how the cited set is ranked within its size, comma-separated "
@@ -382,10 +435,16 @@ def main() -> None:
                    "probability drop is at least that share of the largest of their size); the first is reported "
                    "in full, all are compared")
     p.add_argument("--name", default=None, help="the kept run's name (default: the dataset's)")
+    p.add_argument("--merge", default=None, help="comma-separated kept runs of disjoint parts of one split to join "
+                   "into --name (their files are kept)")
     p.add_argument("--report-only", action="store_true", help="rewrite attribution.md/.json from the kept runs")
     a = p.parse_args()
     torch.set_num_threads(a.threads)
-    if not a.report_only:
+    if a.merge:
+        runs = [json.loads((RUNS / f"{n}.json").read_text()) for n in a.merge.split(",")]
+        merged = merge_runs(runs, "python -m experiments.attribution_benchmark " + " ".join(sys.argv[1:]))
+        (RUNS / f"{a.name}.json").write_text(json.dumps(merged, indent=1))
+    elif not a.report_only:
         RUNS.mkdir(parents=True, exist_ok=True)
         (RUNS / f"{a.name or a.dataset}.json").write_text(json.dumps(run_dataset(a), indent=1))
     write_results()
