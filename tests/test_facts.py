@@ -2395,3 +2395,51 @@ def test_no_bend_from_a_trunk_pulled_short_by_risen_hips():
     for name, degrees in (("a01_s03_e02_v03", 60), ("a09_s08_e03_v03", 30)):
         (bend,) = motions(read_motion(ucla(name), "kinect-v1"))["bend"]
         assert bend.text == f"bends the upper body forward by about {degrees} degrees", name
+
+
+def test_a_whole_body_jump_blocks_only_the_height_change_read_across_it():
+    """Hand-check round 30, NW-UCLA a06_s06_e00_v01 (stand up) read 'lowers the body by about 0.24 m and
+    stays down': the hip centre jumps 0.58 m in ONE frame (7 -> 8), 0.44 m down, to a skeleton frozen
+    for 9 frames. The sit-down's span holds the break: it is not said, and the problem says why."""
+    data = ucla("a06_s06_e00_v01")
+    hip = data[0, :, 0]
+    assert np.linalg.norm(hip[8] - hip[7]) > 0.5 and np.abs(np.diff(hip[8:17], axis=0)).max() < 0.01
+    reading = read_motion(data, "kinect-v1")
+    assert "sit_down" not in motions(reading)
+    (problem,) = [p for p in reading.problems if p.kind == "track_break"]
+    assert problem.frames == (7, 8) and "no sitting down" in problem.text
+
+
+@pytest.mark.parametrize("sample, kept", [
+    ("a05_s08_e05_v03", {"sit_down"}),               # round 52 holds; frame 0 alone is another skeleton
+    ("a03_s08_e02_v03", {"squat", "walk", "bend"}),  # round 41 holds; the skeleton shifts at frames 17-18
+])
+def test_facts_away_from_a_whole_body_jump_stay(sample, kept):
+    """The tracker often shifts the whole skeleton in one frame while the pose carries on: a height
+    change read away from the jump (or past a one-frame stub at the clip's start) and the body-relative
+    facts are still said, and no problem is named where nothing changed."""
+    from actlm.data.layouts import get_layout
+    from actlm.explain.quality import check_tracking
+    data = ucla(sample)
+    _, tracking = check_tracking(data[0], get_layout("kinect-v1"))
+    assert len(tracking.breaks) >= 1
+    reading = read_motion(data, "kinect-v1")
+    assert kept <= set(motions(reading))
+    assert "track_break" not in kinds(reading)
+
+
+def test_body_steps_tell_a_shift_that_stays_from_a_one_frame_spike():
+    """A whole skeleton moved 0.4 of its size in one frame and staying there is a break; one frame
+    away and back (a spike, which the jump check masks) is not."""
+    from actlm.explain.quality import BREAK_SPEED, body_steps
+    rng = np.random.default_rng(0)
+    pose = rng.normal(size=(20, 3))
+    x = np.repeat(pose[None], 30, axis=0) + 0.001 * rng.normal(size=(30, 20, 3))
+    seen, frames = np.ones((30, 20), bool), np.arange(30)
+    shifted = x.copy()
+    shifted[15:] += [0.4, 0.0, 0.0]
+    spiked = x.copy()
+    spiked[10] += [0.4, 0.0, 0.0]
+    limit = BREAK_SPEED / 30
+    assert np.flatnonzero(body_steps(shifted, seen, 1.0, frames) > limit).tolist() == [14]
+    assert not (body_steps(spiked, seen, 1.0, frames) > limit).any()

@@ -38,7 +38,7 @@ from functools import cached_property
 import numpy as np
 
 from ..data.layouts import Layout, get_layout
-from .quality import (FROZEN_RUN, Problem, Tracking, body_size, check_tracking, exact_repeats, frames,
+from .quality import (END_STUB, FROZEN_RUN, RUNS_NAMED, Problem, Tracking, body_size, check_tracking, exact_repeats, frames,
                       view_problems)
 from .world import World, head_joints, knee_angles, nanmean_joints, world_frame
 
@@ -3097,11 +3097,12 @@ def _read_motion(data: np.ndarray, layout: str | Layout, *, visibility: np.ndarr
     facts = _hand_facts(body, clock, world) + _bend_fact(body, clock, world, layout) + _height_facts(body, clock, context, world.dims)
     facts += _walk_fact(body, clock, world, context) + _turn_fact(clock, world, body)
     facts = without_jump_islands(facts, body, clock.n, tracking.jumped, hands)
+    facts, broken = without_heights_across_breaks(facts, tracking, clock.n)
     if len(persons) > 1:
         facts += _other_person_facts(data[persons[1]][tracking.frames], layout, world, body, clock)
     moved = _excursions(body)
     facts = _most_salient(_merge_sides(facts), max_facts)
-    problems = tracking.problems + problems
+    problems = tracking.problems + problems + broken
     if world.mirrored and any(_names_a_side(f) for f in facts):
         # said, not silently applied: a reader comparing with the file's joint names would otherwise
         # find "left" where the skeleton says right
@@ -3197,6 +3198,46 @@ def without_jump_islands(facts: list[Fact], body: _Body, frames: int, jumped: np
         return False
 
     return without_orphan_lowers([f for f in facts if f.motion not in HELD or not between_jumps(f)], facts)
+
+
+#: facts that report a change of the hips' height over their span: not said where the track breaks
+#: inside that span (:func:`without_heights_across_breaks`)
+HEIGHT_FACTS = {"sit_down": "sitting down", "stand_up": "standing up", "squat": "squat"}
+
+
+def without_heights_across_breaks(facts: list[Fact], tracking: Tracking, n: int) -> tuple[list[Fact], list[Problem]]:
+    """``facts`` less the height changes (HEIGHT_FACTS) whose span, the frames over which the hips
+    change height, holds a broken track (``tracking.breaks``: the input frames after which the whole
+    skeleton jumps; ``n`` frames in the clip), and the ``track_break`` problem that says so, only
+    where a fact went. The pose often carries on across such a shift (NW-UCLA's tracker moves the
+    whole skeleton in one frame mid-motion), so every other fact is read across it; but a height
+    change that happens across the jump cannot be told from it (hand-check round 30, NW-UCLA
+    a06_s06_e00_v01: the hips 'lowered by 0.24 m' were a 0.44 m drop in one frame onto another,
+    frozen skeleton). A break that cuts off at most END_STUB frames at the clip's start or end is
+    not counted: the levels compared are read over several frames (NW-UCLA a05_s08_e05_v03: frame 0
+    stands 0.5 m from frames 1-20, which sit down; hand-check round 52 judged it to hold)."""
+    rows = tracking.breaks - int(tracking.frames[0])
+    steps = dict(zip(rows.tolist(), tracking.break_steps.tolist()))
+    rows = rows[(rows + 1 > END_STUB) & (n - (rows + 1) > END_STUB)]
+
+    def crossed(f: Fact) -> np.ndarray:
+        if f.motion not in HEIGHT_FACTS or f.start is None or f.end is None:
+            return rows[:0]
+        first, last = int(round(f.start * (n - 1))), int(round(f.end * (n - 1)))
+        return rows[(rows >= first) & (rows < last)]
+
+    gone = [f for f in facts if len(crossed(f))]
+    if not gone:
+        return facts, []
+    at = sorted({int(r) for f in gone for r in crossed(f)})
+    first = int(tracking.frames[0])
+    where = " and ".join(f"{r + first}-{r + first + 1}" for r in at[:RUNS_NAMED])
+    said = " or ".join(sorted({HEIGHT_FACTS[f.motion] for f in gone}))
+    problem = Problem("track_break", (), (at[0] + first, at[-1] + first + 1),
+                      f"the track breaks between frames {where} (the whole body moves {max(steps[r] for r in at):.2f} of "
+                      f"its size in one frame, farther than a person can: the tracker shifted the skeleton or switched "
+                      f"to another): the hips' change of height happens across it, so no {said} is read")
+    return [f for f in facts if not any(f is g for g in gone)], [problem]
 
 
 def _read_core(track: np.ndarray, peak: int) -> tuple[int, int] | None:

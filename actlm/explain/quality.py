@@ -57,6 +57,13 @@ FROZEN_BONE = 0.2
 LIMB_JOINTS = ("elbow", "wrist", "hand", "thumb", "index", "pinky", "knee", "ankle", "foot", "heel")
 #: the whole skeleton frozen for at least this many frames is a dead track
 DEAD_RUN = 5
+#: the whole body (its median joint) moving faster than this (body sizes per second; ~15 m/s
+#: for a standing adult, where a sprint reaches ~10 and a jump, jog or fall's body centre 2-5)
+#: between two frames has not moved: the track broke there (see :func:`track_breaks`)
+BREAK_SPEED = 7.5
+#: a broken track's stretch of at most this many frames at the clip's start or end does not block a
+#: height change (see ``facts.without_heights_across_breaks``)
+END_STUB = 2
 #: a joint whose position leaves the line of its neighbours by more than this share of the body's
 #: size in one frame and comes back (a spike) jumped; no limb moves out and back that fast
 JUMP_SPIKE = 0.15
@@ -131,6 +138,9 @@ class Tracking:
     valid: np.ndarray | None = None          # (T, V) bool over the person's frames
     frames: np.ndarray | None = None         # the input frame index of each of those frames
     jumped: np.ndarray | None = None         # (T, V) the joint-frames the jump check flagged
+    #: the input frames after which the whole body jumps (see :func:`track_breaks`), and its step there
+    breaks: np.ndarray = field(default_factory=lambda: np.zeros(0, int))
+    break_steps: np.ndarray = field(default_factory=lambda: np.zeros(0))
 
     @property
     def blocked(self) -> bool:
@@ -215,6 +225,8 @@ def check_tracking(x: np.ndarray, layout: Layout, visibility: np.ndarray | None 
     valid &= ~_not_one_body(x, track, frames, layout)
     if visibility is not None:
         valid &= ~_invisible(np.asarray(visibility, float)[frames], track, frames, layout)
+    seen = finite if visibility is None else finite & (np.asarray(visibility, float)[frames] >= MIN_VISIBILITY)
+    track.breaks, track.break_steps = track_breaks(x, seen, size, frames, fps)
     if valid.any(axis=1).sum() < least and not track.blocked:
         track.block("too_short", f"only {int(valid.any(axis=1).sum())} of {len(frames)} frames can be read: too few "
                                  f"to read motion (at least {least} are needed)", (int(frames[0]), int(frames[-1])))
@@ -503,6 +515,48 @@ def _not_one_body(x: np.ndarray, track: Tracking, frames: np.ndarray, layout: La
                                       f"its trunk is over {TRUNK_LONGER:g} or under {TRUNK_SHORTER:g} times its usual "
                                       f"length): nothing is read there"))
     return bad
+
+
+def body_steps(x: np.ndarray, seen: np.ndarray, size: float, frames: np.ndarray) -> np.ndarray:
+    """(T-1,) the whole body's step from each frame to the next input frame that stays: the median
+    over the joints ``seen`` in the frames compared of their displacement, in body sizes, the least
+    of the steps from frame i to i + 1, to i + 2 and from i - 1 to i + 1 (a frame that jumps away
+    and back is a spike, which the jump check masks, not a move). The median, not the mean: a hand's quick swing
+    moves a few joints. NaN where the next frame is not the next input frame or half the joints are
+    not seen in both."""
+    least = max(x.shape[1] // 2, 1)
+
+    def median_step(gap: int) -> np.ndarray:
+        out = np.full(len(x) - 1, np.nan)
+        if len(x) <= gap:
+            return out
+        both = seen[:-gap] & seen[gap:]
+        step = np.where(both, np.linalg.norm(x[gap:] - x[:-gap], axis=-1), np.nan)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            med = np.nanmedian(step, axis=1) / size
+        ok = (both.sum(axis=1) >= least) & (frames[gap:] - frames[:-gap] == gap)
+        out[: len(med)] = np.where(ok, med, np.nan)
+        return out
+
+    one, two = median_step(1), median_step(2)
+    after = np.r_[two[:-1], one[-1:]]    # from frame i to i + 2 (the last step has no frame after it)
+    before = np.r_[one[:1], two[:-1]]    # from frame i - 1 to i + 1 (frame i a spike that came back)
+    return np.where(np.isfinite(one), np.fmin(one, np.fmin(after, before)), np.nan)
+
+
+def track_breaks(x: np.ndarray, seen: np.ndarray, size: float, frames: np.ndarray,
+                 fps: float | None) -> tuple[np.ndarray, np.ndarray]:
+    """(the input frames after which the track breaks, the whole body's step there in body sizes):
+    where the whole body (the median joint, see :func:`body_steps`) moves farther in one frame than
+    BREAK_SPEED allows and stays there, the tracker has shifted the skeleton, switched to someone or
+    something else or re-initialised (hand-check round 30, NW-UCLA a06_s06_e00_v01: the hip centre
+    moves 0.58 m in one frame to a skeleton that then stands frozen, read as 'sits down'). The pose
+    often carries on across such a shift, so the frames on both sides stay readable: only a change of
+    the hips' height is not read across it (see ``facts.without_heights_across_breaks``)."""
+    step = body_steps(x, seen, size, frames)
+    at = np.flatnonzero(np.nan_to_num(step, nan=0.0) > BREAK_SPEED / (fps or 30.0))
+    return frames[at].astype(int), step[at]
 
 
 def _enough(x: np.ndarray) -> bool:
