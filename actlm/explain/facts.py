@@ -40,7 +40,7 @@ import numpy as np
 from ..data.layouts import Layout, get_layout
 from .quality import (END_STUB, FROZEN_RUN, RUNS_NAMED, Problem, Tracking, body_size, check_tracking, exact_repeats, frames,
                       view_problems)
-from .world import World, head_joints, knee_angles, nanmean_joints, world_frame
+from .world import World, end_joints, head_joints, knee_angles, nanmean_joints, world_frame
 
 #: The motion vocabulary; explanations are scored against these (see ``faithfulness``).
 MOTIONS = (
@@ -704,17 +704,6 @@ class _Body:
         return wide
 
 
-def _end(layout: Layout, part: str) -> tuple[int, ...]:
-    """The joints standing for a part; a missing hand falls back to the arm's last joint."""
-    joints = layout.parts.get(part, ())
-    if joints:
-        return joints
-    if part.endswith("_hand"):
-        arm = layout.parts.get(part.replace("_hand", "_arm"), ())
-        return arm[-1:]
-    return ()
-
-
 def _leg_joint(layout: Layout, side: str, k: int) -> tuple[int, ...]:
     leg = layout.parts.get(f"{side}_leg", ())
     return (leg[k],) if len(leg) > abs(k) else ()
@@ -737,9 +726,9 @@ def _body(w: np.ndarray, layout: Layout, mirrored: bool = False, fps: float | No
 
     sides = ("right", "left")
     body = _Body(
-        hand={s: track(_end(layout, f"{s}_hand")) for s in sides},
-        raw_hand={s: _smooth(nanmean_joints(w, _end(layout, f"{s}_hand")), quick) for s in sides},
-        step_hand={s: nanmean_joints(w, _end(layout, f"{s}_hand")) for s in sides},
+        hand={s: track(end_joints(layout, f"{s}_hand")) for s in sides},
+        raw_hand={s: _smooth(nanmean_joints(w, end_joints(layout, f"{s}_hand")), quick) for s in sides},
+        step_hand={s: nanmean_joints(w, end_joints(layout, f"{s}_hand")) for s in sides},
         step_ankle={s: nanmean_joints(w, _leg_joint(layout, s, -1)) if _leg_joint(layout, s, -1)
                     else np.full((len(w), 3), np.nan) for s in sides},
         step_head=nanmean_joints(w, head_joints(layout)),
@@ -777,7 +766,7 @@ def _named(layout: Layout, name: str) -> tuple[int, ...]:
 def _annotated(seen: np.ndarray, layout: Layout, side: str, parts: tuple[str, ...]) -> np.ndarray:
     """(T, 1 + len(parts)) bool: the side's shoulder, then each of ``parts`` ('elbow', 'hand': its
     end joint, 'hip'), annotated seen in the frame (a part the layout lacks is left out)."""
-    joints = {"elbow": _named(layout, f"{side}_elbow"), "hand": _end(layout, f"{side}_hand"),
+    joints = {"elbow": _named(layout, f"{side}_elbow"), "hand": end_joints(layout, f"{side}_hand"),
               "hip": _leg_joint(layout, side, 0)}
     shoulder = layout.right_shoulder if side == "right" else layout.left_shoulder
     return np.asarray(seen, bool)[:, [shoulder, *(j for part in parts for j in joints[part])]]
@@ -1734,8 +1723,7 @@ def _from_upright(spine: np.ndarray, tilt: np.ndarray) -> np.ndarray:
     of its least tilted frames): a sensor's spine line that leans back when people stand, or an
     'up' read a few degrees off, must not shrink a bend."""
     unit = spine / np.linalg.norm(spine, axis=1, keepdims=True)
-    ref = _upright_direction(spine, tilt)
-    return np.degrees(np.arccos(np.clip(unit @ ref, -1, 1)))
+    return _degrees_from(unit, _upright_direction(spine, tilt))
 
 
 def _forward_pitch(spine: np.ndarray, ref: np.ndarray, front: np.ndarray) -> np.ndarray:
@@ -2087,7 +2075,7 @@ def _steady_direction(unit: np.ndarray, rows: np.ndarray, ref: np.ndarray) -> np
     all of ``rows`` where fewer than 3 are (a bend or lean that sets in early in the clip, tilting
     the spine far from the rest, is no part of the standing start)."""
     ref = ref / np.linalg.norm(ref)
-    steady = rows[np.degrees(np.arccos(np.clip(unit[rows] @ ref, -1, 1))) <= TRUNK_START_STEADY]
+    steady = rows[_degrees_from(unit[rows], ref) <= TRUNK_START_STEADY]
     if len(steady) >= 3:
         ref = np.median(unit[steady], axis=0)
     return ref / np.linalg.norm(ref)
@@ -3087,7 +3075,7 @@ def _read_motion(data: np.ndarray, layout: str | Layout, *, visibility: np.ndarr
             "no_scale", (), (int(tracking.frames[0]), int(tracking.frames[-1])),
             "neither the head nor the trunk is seen in any frame: the body's size is unknown, so no motion is read",
             blocking=True)])
-    hands = {s: _end(layout, f"{s}_hand") for s in ("right", "left")}
+    hands = {s: end_joints(layout, f"{s}_hand") for s in ("right", "left")}
     problems, drop = view_problems(world.coords, world.facing, world.dims, layout, tracking.frames, hands,
                                    world.camera())
     world.coords = np.where(drop[..., None], np.nan, world.coords)

@@ -411,10 +411,14 @@ def _trunk_bends_to_labelled_front(coords: np.ndarray, facing: np.ndarray, layou
     return towards_front >= CONTRADICTING_BENDS and towards_front > towards_back
 
 
-def hand_joint(layout: Layout, side: str) -> int | None:
-    """The joint standing for one hand: the hand joint, else the arm's last joint (None if neither)."""
-    joints = layout.parts.get(f"{side}_hand", ()) or layout.parts.get(f"{side}_arm", ())[-1:]
-    return joints[0] if joints else None
+def end_joints(layout: Layout, part: str) -> tuple[int, ...]:
+    """The joints standing for a part; a missing hand falls back to the arm's last joint."""
+    joints = layout.parts.get(part, ())
+    if joints:
+        return joints
+    if part.endswith("_hand"):
+        return layout.parts.get(part.replace("_hand", "_arm"), ())[-1:]
+    return ()
 
 
 def _hands_work_in_labelled_front(coords: np.ndarray, facing: np.ndarray, layout: Layout) -> bool:
@@ -424,13 +428,13 @@ def _hands_work_in_labelled_front(coords: np.ndarray, facing: np.ndarray, layout
     top = nanmean_joints(coords, layout.spine_top)
     ahead_frames = np.zeros(len(coords), dtype=bool)
     for side, shoulder in (("left", layout.left_shoulder), ("right", layout.right_shoulder)):
-        hand = hand_joint(layout, side)
-        if hand is None:
+        hand = end_joints(layout, f"{side}_hand")[:1]
+        if not hand:
             continue
-        ahead = np.einsum("tc,tc->t", (coords[:, hand] - top)[:, [0, 2]], facing)
+        ahead = np.einsum("tc,tc->t", (coords[:, hand[0]] - top)[:, [0, 2]], facing)
         with np.errstate(invalid="ignore"):
             ahead_frames |= (ahead > HANDS_AHEAD) & (
-                coords[:, hand, 1] >= coords[:, shoulder, 1])
+                coords[:, hand[0], 1] >= coords[:, shoulder, 1])
     return int(ahead_frames.sum()) >= HANDS_AHEAD_FRAMES
 
 
