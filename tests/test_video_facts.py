@@ -92,7 +92,8 @@ def test_a_raise_between_two_jumps_of_its_hand_is_not_stated():
     whose hand was unread and flagged as jumping in each of the JUMPED_AROUND frames before it starts
     and after it ends was seen neither going up nor coming down: not stated, nor its lowering.
     Jumps on one side only (a fast raise's start can break the bones' lengths) leave it."""
-    from actlm.explain.facts import JUMPED_AROUND, _body, _end, without_jump_islands
+    from actlm.explain.facts import JUMPED_AROUND, _body, without_jump_islands
+    from actlm.explain.world import end_joints
     from actlm.explain.world import world_frame
 
     data, layout = ucla("a08_s02_e01_v02"), get_layout("kinect-v1")
@@ -103,7 +104,7 @@ def test_a_raise_between_two_jumps_of_its_hand_is_not_stated():
     start, end = int(round(raise_.start * n)), int(round(raise_.end * n))
     x, _ = check_tracking(data[0], layout)
     world = world_frame(x, layout)
-    hands = {s: _end(layout, f"{s}_hand") for s in ("right", "left")}
+    hands = {s: end_joints(layout, f"{s}_hand") for s in ("right", "left")}
     before, after = slice(start - JUMPED_AROUND, start), slice(end + 1, end + 1 + JUMPED_AROUND)
     for lost, stated in (((before, after), False), ((before,), True), ((after,), True)):
         body = _body(world.coords, layout, world.mirrored)
@@ -196,7 +197,8 @@ def test_a_raise_whose_span_reaches_past_the_jumps_is_still_between_them():
     (:func:`_extent_across_gaps`, for a hand frozen at a raise's top) and so past the jumps of its
     hand right around its peak; the island test reads the frames read around the peak, not the
     span's ends. Jumps on one side only still leave the raise."""
-    from actlm.explain.facts import JUMPED_AROUND, _body, _end, without_jump_islands
+    from actlm.explain.facts import JUMPED_AROUND, _body, without_jump_islands
+    from actlm.explain.world import end_joints
     from actlm.explain.world import world_frame
 
     data, layout = ucla("a08_s02_e01_v02"), get_layout("kinect-v1")
@@ -211,7 +213,7 @@ def test_a_raise_whose_span_reaches_past_the_jumps_is_still_between_them():
     after = slice(first + JUMPED_AROUND + 2, first + 2 * JUMPED_AROUND + 2)
     x, _ = check_tracking(data[0], layout)
     world = world_frame(x, layout)
-    hands = {s: _end(layout, f"{s}_hand") for s in ("right", "left")}
+    hands = {s: end_joints(layout, f"{s}_hand") for s in ("right", "left")}
     for lost, stated in (((before, after), False), ((before,), True), ((after,), True)):
         body = _body(world.coords, layout, world.mirrored)
         jumped = np.zeros(data.shape[1:3], bool)
