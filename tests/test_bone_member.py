@@ -86,3 +86,26 @@ def test_streams_a_model_cannot_compute_are_refused(tmp_path):
         save_ensemble([tmp_path / "joint", tmp_path / "motion"], tmp_path / "ens")
     with pytest.raises(ConfigError, match="cannot be computed inside the model"):
         build_model("hocslm", **{**ARGS, "stream": "bone_motion"})
+
+
+def test_the_shipped_general_model_with_its_bone_member_exports_to_onnx(shared_data, tmp_path):
+    """The bone member once indexed its input with a numpy array, which the ONNX exporter cannot trace
+    (aten::lift_fresh): `actlm export` failed on the default model. The export now runs and answers as
+    torch does on real general-test sequences."""
+    from pathlib import Path
+
+    import numpy as np
+
+    import actlm
+    from actlm.data import load
+    from actlm.data.loader import SkeletonDataset
+    from actlm.export import compare_onnx, export_onnx
+
+    shipped = Path(actlm.__file__).parent / "checkpoints" / "general-2d"
+    _, meta = load_checkpoint(shipped)
+    out = export_onnx(shipped, tmp_path / "general.onnx")
+    test = load("general", split="test")
+    data = SkeletonDataset(test, meta["test_pipeline"])
+    x = np.stack([data[i][0].numpy() for i in np.linspace(0, len(test) - 1, 6).astype(int)])
+    report = compare_onnx(shipped, out, x, runs=1)
+    assert report["max_abs_diff"] < 1e-4 and report["same_argmax"] == 1.0

@@ -44,7 +44,6 @@ import torch.nn.functional as F
 from torch import nn
 
 from ..data.layouts import Layout, get_layout
-from ..data.transforms import bones_of
 
 #: the input streams a model computes inside itself from the joints it is fed (``stream``): a
 #: bone-stream member of an ensemble then reads the same joint input as its joint-stream members
@@ -271,6 +270,9 @@ class HGLNet(nn.Module):
             raise ValueError(f"stream {stream!r} cannot be computed inside the model; choose one of {MODEL_STREAMS}")
         lay = get_layout(layout)
         self.layout, self.stream = lay, stream
+        # the parent of each joint as a tensor (not saved with the weights): indexing with it, unlike
+        # a numpy array, traces into an ONNX graph (aten::lift_fresh has no ONNX export)
+        self.register_buffer("bone_parents", torch.as_tensor(lay.parents(), dtype=torch.long), persistent=False)
         self.layout_name, self.num_joints = lay.name, lay.num_joints
         self.in_channels, self.num_persons, self.num_classes = in_channels, num_persons, num_classes
         prior = partition_prior(lay)
@@ -310,7 +312,9 @@ class HGLNet(nn.Module):
 
     def input_stream(self, x: torch.Tensor) -> torch.Tensor:
         """What the network reads of its joint input (N, M, T, V, C): the joints, or their bones."""
-        return bones_of(x, self.layout) if self.stream == "bone" else x
+        if self.stream != "bone":
+            return x
+        return x - x.index_select(-2, self.bone_parents)     # the data layer's bones_of, in torch
 
     def feature_map(self, x: torch.Tensor) -> torch.Tensor:
         """Per-person feature maps (N, M, D, T', V) before pooling (for language modules)."""
