@@ -270,3 +270,36 @@ def test_no_movement_is_denied_only_where_the_motion_was_read():
     assert "wrist" not in torso                              # the wrists' problem does not touch the torso
     left = measured_sentence(_bare_evidence(used_parts=["left_hand"], facts=waved, problems=[camera, wrists]))
     assert "where it was read" not in left                   # the camera and the right wrist leave it read
+
+
+def test_a_cited_head_finds_the_whole_body_rise_that_moved_it():
+    """clean_and_jerk.mp4 (video hand-check): the lifter stands up in frames 0-16, head and hips
+    rising together, yet with the head cited the text said 'No movement of the head passed the
+    measurement thresholds': a whole-body rise (sit-down, squat, walk) carries the head, so its fact
+    is cited for the head; a turn of the body, a hand's raise and the 'still' fact are not."""
+    from dataclasses import replace
+
+    from actlm.explain.evidence import cite
+    from actlm.explain.facts import Fact
+    from actlm.explain.quality import Problem
+    from actlm.explain.text import measured_sentence, template_explanation
+    rose = Fact("body", "stand_up", 0.03, 0.14, "rises from a low position to standing, by about 0.14 statures")
+    raised = Fact("right_hand", "raise", 0.7, 0.5, "raises the right hand above the head")
+    facts = [rose, raised]
+    cited = cite(facts, ["head"], (0.0, 0.5))
+    assert cited == [rose]
+    ev = _bare_evidence(used_parts=["head"], facts=facts, cited=cited, dims=2)
+    assert measured_sentence(ev) == "Measured there: the person rises from a low position to standing, by about 0.14 statures at the start."
+    assert "no movement of the head" not in template_explanation(ev).lower()
+    for motion in ("sit_down", "squat", "walk"):
+        assert cite([replace(rose, motion=motion, part="legs" if motion in ("squat", "walk") else "body")], ["head"], (0, 0.5))
+    turned = Fact("body", "turn", 0.2, 90.0, "turns the body by about 90 degrees")
+    still = Fact("body", "still", 0.2, 0.0, "stays in place")
+    assert cite([turned, still, raised], ["head"], (0.0, 1.0)) == []
+    # outside the span the rise is not cited, and the sentence stays; with the camera moving it names
+    # the whole-body motion it could not read, which would have moved the head
+    assert cite(facts, ["head"], (0.5, 1.0)) == []
+    camera = Problem("camera_motion", (), (0, 99), "the camera moves in frames 0-99: ...")
+    denied = measured_sentence(_bare_evidence(used_parts=["head"], facts=facts, problems=[camera]))
+    assert denied.startswith("No movement of the head passed the measurement thresholds in that span where it was "
+                             "read (not read: whole-body motion in frames 0-99"), denied

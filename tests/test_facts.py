@@ -2443,3 +2443,42 @@ def test_body_steps_tell_a_shift_that_stays_from_a_one_frame_spike():
     limit = BREAK_SPEED / 30
     assert np.flatnonzero(body_steps(shifted, seen, 1.0, frames) > limit).tolist() == [14]
     assert not (body_steps(spiked, seen, 1.0, frames) > limit).any()
+
+
+# --- early stand-up ---
+# video hand-check: clean_and_jerk.mp4's lifter stands up out of the clean in frames 0-16 of 300; the
+# start level (the first 15 % of frames, mostly standing) did not see it ('no movement of the head')
+def test_a_stand_up_in_the_first_frames_is_read_from_them():
+    """Penn 0704 (clean and jerk): the annotated hips rise 150 -> 135 px over frames 0-11 (ankles
+    fixed at 182 px, head 113 -> 101) and the lifter then stands: a stand-up early in the clip."""
+    data, visibility = penn("0704")
+    (stand,) = motions(read_motion(data, "penn-13", visibility=visibility))["stand_up"]
+    assert stand.time < 0.15 and stand.strength > 0.1, stand
+
+
+def _crouched_first(lowered: np.ndarray) -> np.ndarray:
+    """A Kinect v1 body standing 200 frames whose first frames are lowered by ``lowered`` (metres per
+    frame; knees by half as much, ankles and feet on the floor): (1, 200, 20, 3)."""
+    from actlm.data.layouts import get_layout
+    x = _standing_kinect_v1(200)
+    names = get_layout("kinect-v1").joints
+    legs = [j for j, n in enumerate(names) if "knee" in n]
+    body = [j for j, n in enumerate(names) if not any(k in n for k in ("knee", "ankle", "foot"))]
+    for t, d in enumerate(lowered):
+        x[t, body, 1] -= d
+        x[t, legs, 1] -= d / 2
+    return x[None]
+
+
+def test_an_early_rise_is_a_stand_up_and_a_first_frame_jump_is_not(monkeypatch):
+    """Crouched 0.35 m for 4 frames, rising over 6, then standing 190: the start level (the first 30
+    frames' median) is standing, so only the first frames show the stand-up. The same body tracked
+    0.35 m low in its first 3 frames only, then at once standing (a tracker's start-up glitch): none."""
+    import actlm.explain.facts as facts
+    rise = _crouched_first(np.concatenate([np.full(4, 0.35), np.linspace(0.35, 0.0, 7)[1:]]))
+    (stand,) = motions(read_motion(rise, "kinect-v1"))["stand_up"]
+    metres = float(stand.text.split("about ")[1].split(" m")[0])
+    assert stand.time < 0.05 and abs(metres - 0.35) < 0.05, stand
+    assert "stand_up" not in motions(read_motion(_crouched_first(np.full(3, 0.35)), "kinect-v1"))
+    monkeypatch.setattr(facts, "_early_rise", lambda *args: None)     # the start level alone misses it
+    assert "stand_up" not in motions(read_motion(rise, "kinect-v1"))

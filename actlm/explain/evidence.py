@@ -51,6 +51,13 @@ FACT_PARTS: dict[str, tuple[str, ...]] = {
     "torso": ("torso", "head"), "legs": ("left_leg", "right_leg", "feet"),
     "body": ("torso", "left_leg", "right_leg"), "people": (),
 }
+#: The whole-body motions that carry the head with the hips, so that a fact of them is also about the
+#: head (:func:`fact_parts`): a body rising, sitting, squatting or walking moves its head by about as
+#: much (a stand-up is stated only where the head rises at least half as much as the hips). Without it
+#: a cited head found no fact in clean_and_jerk.mp4's stand-up and the text said 'No movement of the
+#: head' (video hand-check: false). A turn is not one: it turns the body about its upright axis, on
+#: which a head joint (Kinect's) hardly moves, and it is read from the shoulders, not the head.
+HEAD_CARRYING_MOTIONS = ("sit_down", "stand_up", "squat", "walk")
 #: Tracking problems that leave nothing to explain: no person, a single frame, NaN/inf values.
 UNUSABLE_INPUT = ("no_person", "single_frame", "nan")
 #: The motions of the body as a whole, read in the image's frame: a moving camera moves them too.
@@ -102,13 +109,20 @@ class Evidence:
         return d
 
 
+def fact_parts(fact: Fact) -> tuple[str, ...]:
+    """The body parts (layout groups) whose motion ``fact`` is about: those of its ``part``
+    (FACT_PARTS), and the head where the motion carries it (HEAD_CARRYING_MOTIONS)."""
+    parts = FACT_PARTS.get(fact.part, ())
+    return parts + ("head",) if fact.motion in HEAD_CARRYING_MOTIONS and "head" not in parts else parts
+
+
 def cite(facts: list[Fact], used: list[str], span: tuple[float, float], most: int = 3) -> list[Fact]:
     """The measured facts about the used parts that peak inside the cited ``span`` (normalised
     time), at most ``most``, those nearest to the span's middle first; returned in temporal order.
     A fact of those parts that peaks outside the span is not cited: the explanation says the cited
     facts were measured "there"."""
     a, b = span
-    about = [f for f in facts if f.motion != "still" and set(FACT_PARTS.get(f.part, ())) & set(used) and a <= f.time <= b]
+    about = [f for f in facts if f.motion != "still" and set(fact_parts(f)) & set(used) and a <= f.time <= b]
     nearest = sorted(about, key=lambda f: abs(f.time - (a + b) / 2))[:most]
     return sorted(nearest, key=lambda f: f.time)
 

@@ -319,6 +319,12 @@ WALK_AROUND_BACK = 0.5
 #: body stood or shuffled, then walked (a03_s01_e01_v01: 0.37 before its 1.0-m walk in the last 14
 #: frames; a08_s10_e00_v01, out 1.0 m and part-way back, 0.68)
 LATE_WALK_STOOD = 0.5
+#: a stand-up read from the clip's first frames (see :func:`_early_rise`) rises without a jump: no
+#: frame's step is more than this share of the rise (clean_and_jerk.mp4's largest: ~0.1)
+EARLY_RISE_STEP = 0.4
+#: ... and, in 2D, its legs' unfolding is read at one scale only while the feet stay within this
+#: (statures, ~8 cm) of their place in the first frames (see :func:`_early_legs_fold`)
+EARLY_FEET_PLACE = 0.05
 #: a walk's direction is named only when the facing stays within WALK_FACING degrees of the start's
 #: over the walk and the way gone is within WALK_SECTOR degrees of forward, backward, left or right
 WALK_FACING, WALK_SECTOR = 45, 20
@@ -2254,7 +2260,7 @@ def _knee_angle(body: _Body, t: int) -> float:
     return min(angles) if angles else float("nan")
 
 
-def _legs_fold(body: _Body) -> float:
+def _legs_fold(body: _Body, first: Callable[[np.ndarray], float] | None = None) -> float:
     """The change (end level minus start level) of the hips' height above the feet in torso
     lengths: a scale-free reading for 2D images, where a body walking away from the camera shrinks
     and climbs the image (its hips 'drop') while its legs stay as long as its torso."""
@@ -2263,7 +2269,7 @@ def _legs_fold(body: _Body) -> float:
     ratio = (body.hip[:, 1] - feet) / np.where(torso > 0, torso, np.nan)
     if not _readable(ratio):
         return float("nan")
-    return _level(ratio, at_end=True) - _level(ratio)
+    return _level(ratio, at_end=True) - (first or _level)(ratio)
 
 
 def _rose_back(height: np.ndarray, start: float, end: float, held: int) -> bool:
@@ -2358,20 +2364,17 @@ def _height_facts(body: _Body, clock: _Clock, reading: "_Context", dims: int = 3
     # then rises 0.75 m) is a lowering and a rise, read as a squat below, not a stand-up from its
     # first frames
     came_down = _body_came_down(depth, low)
-    if (ends and end - start > THRESHOLDS["stand_up"] and not came_down > THRESHOLDS["stand_up"] and lift > THRESHOLDS["stand_up"]
-            and head_lift > max(THRESHOLDS["stand_up"], end - start) / 2 and (folds is None or folds > LEG_FOLD)):
-        bottom = min(start, float(height[low])) if np.isfinite(height[low]) else start
-        mid = _crossing(height, (bottom + end) / 2, falling=False, after=low)
-        span = (_crossing(height, bottom + 0.1 * (end - bottom), falling=False, after=low),
-                _crossing(height, end - 0.1 * (end - bottom), falling=False, after=low))
-        # by how much: from the lowest the hips get before rising, not from the clip's first frames
-        rise = end - bottom
-        if np.isfinite(lift):
-            rise = min(rise, max(_body_rise_above(above, mid), _body_rise_above(grounded, mid)))
-        if dims == 3 and _walks_through(body, min(span[0], mid), max(span[1], mid), rise):
-            return []
-        return [clock.fact("body", "stand_up", mid, rise,
-                           f"rises from a low position to standing, by {words(rise)}", span)]
+    stands_up = (ends and end - start > THRESHOLDS["stand_up"] and not came_down > THRESHOLDS["stand_up"] and lift > THRESHOLDS["stand_up"]
+                 and head_lift > max(THRESHOLDS["stand_up"], end - start) / 2 and (folds is None or folds > LEG_FOLD))
+    early = None if stands_up or not ends else _early_rise(body, height, end, dims)
+    # a rise done in the clip's first frames is measured from them (see :func:`_early_rise`); a squat
+    # after it (a clean and jerk's catch, Penn 0729) is still read below
+    risen: list[Fact] = []
+    if stands_up:
+        return _stand_up_fact(body, clock, words, height, (start, end), low, lift, (above, grounded), dims)
+    if early is not None:
+        first, rise_low, early_lift = early[:3]
+        risen = _stand_up_fact(body, clock, words, height, (first, end), rise_low, early_lift, None, dims)
     # a squat goes down from standing and comes back up; the clip may start or end part-way
     # down, or hold several squats: the standing level is the highest the hips get before the
     # lowest point, and they must come back at least half-way after it
@@ -2380,7 +2383,7 @@ def _height_facts(body: _Body, clock: _Clock, reading: "_Context", dims: int = 3
     back = float(np.nanmax(after)) - height[low] if _readable(after, 1) else 0.0
     knee = _knee_angle(body, low)
     if _lying(body, low, height):
-        return []                        # a body lying (a push-up) goes down by the arms, not the knees
+        return risen                     # a body lying (a push-up) goes down by the arms, not the knees
     by_hips = dip > THRESHOLDS["squat"] and back > dip / 2 and not knee >= BENT_KNEE and _on_the_spot(body, height, low)
     if by_hips or _knee_cycle(body, height):
         dip = _squat_size(body, depth, dip)
@@ -2390,14 +2393,98 @@ def _height_facts(body: _Body, clock: _Clock, reading: "_Context", dims: int = 3
         # the bottom is unread and the size only a lower bound ('at least')
         unread = _bottom_unread(height, depth, low)
         if dip <= THRESHOLDS["squat"] and not unread:
-            return []
+            return risen
         size = words(dip)
         if unread:
             size = size.replace("about", "at least", 1)
-        return [clock.fact("legs", "squat", low, dip,
+        return risen + [clock.fact("legs", "squat", low, dip,
                            f"bends the knees and lowers the body by {size}, then comes back up",
                            _extent(-height, low, -(height[low] + dip / 2)))]
-    return []
+    return risen
+
+
+def _stand_up_fact(body: _Body, clock: _Clock, words: Callable[[float], str], height: np.ndarray,
+                   levels: tuple[float, float], low: int, lift: float,
+                   against: tuple[np.ndarray, np.ndarray] | None, dims: int) -> list[Fact]:
+    """The stand-up fact of :func:`_height_facts`: the hips ``height`` rise from ``levels`` (start,
+    end) after frame ``low``, by the rise from the lowest they get, no more than the hips' rise above
+    the feet (``against``: the hips above the ankles' mean and above the grounded feet, read from the
+    lowest before the rise's middle; None: ``lift``, already read so) where that is read; none where
+    the body walks through it (3D)."""
+    start, end = levels
+    bottom = min(start, float(height[low])) if np.isfinite(height[low]) else start
+    mid = _crossing(height, (bottom + end) / 2, falling=False, after=low)
+    span = (_crossing(height, bottom + 0.1 * (end - bottom), falling=False, after=low),
+            _crossing(height, end - 0.1 * (end - bottom), falling=False, after=low))
+    # by how much: from the lowest the hips get before rising, not from the clip's first frames
+    rise = end - bottom
+    if np.isfinite(lift):
+        rise = min(rise, lift if against is None else max(_body_rise_above(x, mid) for x in against))
+    if dims == 3 and _walks_through(body, min(span[0], mid), max(span[1], mid), rise):
+        return []
+    return [clock.fact("body", "stand_up", mid, rise, f"rises from a low position to standing, by {words(rise)}", span)]
+
+
+def _first_level(x: np.ndarray) -> float:
+    """The level of a signal over its first WINDOW_LEAST readable frames (their median)."""
+    idx = np.flatnonzero(np.isfinite(x))[:WINDOW_LEAST]
+    return float(np.median(x[idx])) if len(idx) else float("nan")
+
+
+def _early_rise(body: _Body, height: np.ndarray, end: float, dims: int
+                ) -> tuple[float, int, float, float, float | None] | None:
+    """A stand-up done within the clip's first frames, which the start level (the median of its
+    first END_SHARE, mostly standing already) does not see (video hand-check, clean_and_jerk.mp4:
+    the lifter stands up out of the clean in frames 0-16 of 300, hips 0.40 -> 0.53 statures). Where
+    the hips' first WINDOW_LEAST frames all lie a stand-up's threshold below the standing level
+    they reach within the start window, they rise there without a jump (no frame's step of the
+    unsmoothed hips more than EARLY_RISE_STEP of the rise: a first-frame tracking glitch jumps) and stay up (within half
+    a stand-up's threshold of that level) to the window's end, returns (their first
+    level, the lowest frame, the hips' rise above the feet, the head's, the legs' fold in 2D
+    (None in 3D)), all read from the first frames to the end level as the normal path reads them
+    from the start level; else None."""
+    k = _end_frames(len(height))
+    window = max(int(round(END_SHARE * len(height))), 3)
+    first = np.flatnonzero(np.isfinite(height))[:WINDOW_LEAST]
+    if len(first) < WINDOW_LEAST or first[-1] >= k:
+        return None
+    start = _first_level(height)
+    standing = float(np.nanmedian(height[first[-1] + 1: window])) if _readable(height[first[-1] + 1: window], 3) else np.nan
+    if not (standing - THRESHOLDS["stand_up"] > float(np.nanmax(height[first])) and end - start > THRESHOLDS["stand_up"]):
+        return None
+    low = int(first[np.argmin(height[first])])
+    top = _crossing(height, standing, falling=False, after=low)
+    steps = np.abs(np.diff(body.step_hip[low: top + 1, 1]))     # unsmoothed: smoothing spreads a jump
+    if top <= low or top + WINDOW_LEAST > window or not (np.nanmax(steps) <= EARLY_RISE_STEP * (standing - start)):
+        return None
+    if not np.nanmin(height[top:window]) > standing - THRESHOLDS["stand_up"] / 2:
+        return None                      # the body does not stand after the rise: it goes down again
+    above = body.hip[:, 1] - np.nanmean([body.ankle["left"][:, 1], body.ankle["right"][:, 1]], axis=0)
+    lift = _level(above, at_end=True) - _first_level(above) if dims == 3 else np.inf
+    head = body.head[:, 1]
+    head_lift = _level(head, at_end=True) - _first_level(head) if _readable(head, max(5, len(head) // 2)) else np.inf
+    folds = max(_legs_fold(body, _first_level), _early_legs_fold(body, top, window)) if dims == 2 else None
+    ok = (lift > THRESHOLDS["stand_up"] and head_lift > max(THRESHOLDS["stand_up"], end - start) / 2
+          and (folds is None or folds > LEG_FOLD))
+    return (start, low, lift, head_lift, folds) if ok else None
+
+
+def _early_legs_fold(body: _Body, top: int, window: int) -> float:
+    """:func:`_legs_fold` of an early rise (see :func:`_early_rise`) in 2D, in the torso length of
+    the standing frames after it (from ``top``, where the rise ends, to ``window``) at both ends: a
+    trunk bent forward towards the camera at the bottom is shorter in the image (clean_and_jerk.mp4:
+    0.28 statures in frame 0, 0.34 standing), so the per-frame ratio undersells the legs' unfolding.
+    One scale does not cancel a walk away's shrinking as the ratio does, so it counts only where the
+    feet stay within EARLY_FEET_PLACE (statures) of where they were in the first frames; NaN else."""
+    feet = np.nanmean([body.ankle["left"][:, :2], body.ankle["right"][:, :2]], axis=0)
+    first = np.array([_first_level(feet[:, 0]), _first_level(feet[:, 1])])
+    if not np.nanmax(np.linalg.norm(feet[: top + 1] - first, axis=1)) <= EARLY_FEET_PLACE:
+        return float("nan")
+    torso = np.linalg.norm(body.neck - body.hip, axis=1)[top:window]
+    above = body.hip[:, 1] - feet[:, 1]
+    if not (_readable(torso, 3) and _readable(above[top:window], 3)):
+        return float("nan")
+    return float((np.nanmedian(above[top:window]) - _first_level(above)) / np.nanmedian(torso))
 
 
 def _seen_hips_height(body: _Body) -> np.ndarray:

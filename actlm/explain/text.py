@@ -129,7 +129,8 @@ def unread_words(ev: Evidence, parts: list[str] | None) -> str:
     wanted = None if parts is None else set(parts)
     unread: list[str] = []
     camera = [p for p in ev.problems if p.kind == "camera_motion"]
-    if camera and (wanted is None or wanted & _WHOLE_BODY_PARTS):
+    # the head too: the whole body's rise, sit-down, squat and walk carry it (evidence.HEAD_CARRYING_MOTIONS)
+    if camera and (wanted is None or wanted & (_WHOLE_BODY_PARTS | {"head"})):
         unread.append(f"whole-body motion in frames {camera[0].frames[0]}-{camera[0].frames[1]}, where the camera moves")
     joints = list(dict.fromkeys(j for p in ev.problems if p.kind != "camera_motion" for j in p.joints
                                 if wanted is None or _joint_parts(j) & wanted))
