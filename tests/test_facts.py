@@ -375,6 +375,40 @@ def test_an_arm_moved_along_the_line_of_sight_in_2d_is_not_standing_still(family
     assert "still" not in motions(reading)
 
 
+@pytest.mark.parametrize("layout,index", [("coco-17", 74), ("coco-17", 146), ("coco-17", 162), ("coco-17", 210),
+                                          ("penn-13", 101)])
+def test_a_lean_back_along_the_line_of_sight_in_2d_is_not_standing_still(layout, index):
+    """Leaning back 22-33 degrees seen from the front or back (facts_gt seed 40): no joint moves far in
+    the image and the trunk shortens by under TRUNK_FORESHORTEN, but the head shifts against the
+    hips and stays there; these were read as 'stays in place'."""
+    sample, reading = _generated("lean_back", layout, index)
+    assert sample.params["trunk_deg"] <= -20
+    assert "still" not in motions(reading), reading.facts
+
+
+@pytest.mark.parametrize("layout,index", [("penn-13", 21), ("coco-17", 98), ("penn-13", 61), ("penn-13", 189)])
+def test_a_body_standing_still_in_2d_still_stays_in_place(layout, index):
+    """Standing still with sway, seen in 2D: the generated samples whose head moves most against
+    the hips in the image (the half-second mean spans 0.027-0.033 statures, as far as 6.7 times its
+    jitter) keep 'stays in place'."""
+    sample, reading = _generated("still", layout, index)
+    assert "still" in motions(reading), reading.facts
+
+
+@pytest.mark.parametrize("name", ["1002", "1033"])
+def test_a_body_hopping_or_shifting_in_place_in_2d_stays_in_place(name):
+    """Penn Action clips whose 'stays in place' the hand-check judged to hold (rounds 57 and 59):
+    rope jumping, the head 0.04 statures against hips hopping 0.09 (1002), and a body whose head
+    shifts 0.027 against its hips (1033)."""
+    from experiments.facts_handcheck import Source, load, read_facts
+    path = PENN / f"{name}.mat"
+    if not path.exists():
+        pytest.skip(f"Penn Action data not found at {PENN}")
+    data, layout, visibility, guessed, _ = load(Source("penn-action", path, ""))     # as the hand-check read it
+    facts, _ = read_facts(data, layout, visibility, guessed)
+    assert "still" in [f.motion for f in facts], facts
+
+
 @pytest.mark.parametrize("layout,index", [("utd-mhad", 23), ("utd-mhad", 47)])
 def test_a_raise_passing_through_the_front_is_not_a_forward_reach(layout, index):
     sample, reading = _generated("raise", layout, index)
