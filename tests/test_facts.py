@@ -590,6 +590,29 @@ def test_hands_working_ahead_of_the_labelled_front_keep_the_labels_sides():
         assert not _hands_work_in_labelled_front(world.coords, -world.facing, kinect), back_view
 
 
+def test_a_back_view_whose_trunk_bends_to_the_labelled_back_is_mirrored():
+    """NW-UCLA a01_s10_e03_v01 (pick up with one hand) is seen from behind: the person walks away from
+    the sensor (hip 1.80 -> 3.33 m deep) and bends 34-39 degrees towards the skeleton's labelled back
+    at the pick-up. Its knees lie 0.03 m behind the labelled front on average but only 70% agree, too
+    few alone, so the skeleton's facing was kept and the walk read 'walks backward' (hand-check round
+    31: false). Knees behind on average and a deep bend to the labelled back agree: a back view, the
+    walk is forward; its squat and its bend (judged to hold) stay. A sit-down leaning back into its
+    seat (a05_s04_e04_v01, 13 frames beyond 30 degrees back) keeps its labels: its bent knees lie ahead
+    of the labelled front. The mirrored walk backward judged to hold in round 24 (a11_s01_e01_v01) stays."""
+    from actlm.data.layouts import get_layout
+    from actlm.explain.quality import check_tracking
+    from actlm.explain.world import world_frame
+    kinect = get_layout("kinect-v1")
+    reading = read_motion(ucla("a01_s10_e03_v01"), "kinect-v1")
+    found = motions(reading)
+    assert found["walk"][0].text.startswith("walks forward"), found["walk"]
+    assert "squat" in found and "bend" in found
+    sitting = world_frame(check_tracking(ucla("a05_s04_e04_v01")[0], kinect)[0], kinect)
+    assert not sitting.mirrored
+    walking_back = read_motion(ucla("a11_s01_e01_v01"), "kinect-v1")
+    assert motions(walking_back)["walk"][0].text.startswith("walks backward")
+
+
 # --- the recurring false/ambiguous patterns of the hand-check rounds (seeds 40-42, issue 40) ------
 def test_a_walk_direction_needs_a_steady_facing_and_a_clear_sector():
     """'walks forward' of a walk around whose body went sideways of its start facing, 'sideways to
