@@ -1264,6 +1264,19 @@ def test_a_pick_up_from_a_crouch_reaches_down(sample):
     assert "reach_down" in motions(read_motion(ucla(sample), "kinect-v1"))
 
 
+def test_a_reach_down_does_not_start_from_single_frames_between_jumps():
+    """NW-UCLA a05_s08_e02_v01 (sit down): the left hand reads 0.94 m only in frames 0 and 2, the jump
+    check flagging frames 1 and 3-4 around them, then rests at 0.44-0.48 m from frame 5 at the seated
+    knees while the trunk sits back: a 0.5-m drop read from that spike was said 'reaches down towards
+    the floor with the left hand' (hand-check round 31: false). The reach's start level is read where
+    the hand is seen in runs; the forward bend at the start (judged to hold) stays, and so do the
+    pick-ups from a crouch and the reach judged in round 7 (a02_s03_e04_v03)."""
+    found = motions(read_motion(ucla("a05_s08_e02_v01"), "kinect-v1"))
+    assert "reach_down" not in found
+    assert [f.text for f in found["bend"]] == ["bends the upper body forward by about 40 degrees"]
+    assert "reach_down" in motions(read_motion(ucla("a02_s03_e04_v03"), "kinect-v1"))
+
+
 def test_a_body_sitting_down_bent_forward_does_not_reach_down():
     """NW-UCLA sit down a05_s01_e00_v01: the hands go down to the knees with the body, the trunk bends
     24 degrees, but the hips stay down (seated): no pick-up."""
