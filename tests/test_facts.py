@@ -624,6 +624,29 @@ def test_hands_working_ahead_of_the_labelled_front_keep_the_labels_sides():
         assert not _hands_work_in_labelled_front(world.coords, -world.facing, kinect), back_view
 
 
+def test_a_back_view_whose_trunk_bends_to_the_labelled_back_is_mirrored():
+    """NW-UCLA a01_s10_e03_v01 (pick up with one hand) is seen from behind: the person walks away from
+    the sensor (hip 1.80 -> 3.33 m deep) and bends 34-39 degrees towards the skeleton's labelled back
+    at the pick-up. Its knees lie 0.03 m behind the labelled front on average but only 70% agree, too
+    few alone, so the skeleton's facing was kept and the walk read 'walks backward' (hand-check round
+    31: false). Knees behind on average and a deep bend to the labelled back agree: a back view, the
+    walk is forward; its squat and its bend (judged to hold) stay. A sit-down leaning back into its
+    seat (a05_s04_e04_v01, 13 frames beyond 30 degrees back) keeps its labels: its bent knees lie ahead
+    of the labelled front. The mirrored walk backward judged to hold in round 24 (a11_s01_e01_v01) stays."""
+    from actlm.data.layouts import get_layout
+    from actlm.explain.quality import check_tracking
+    from actlm.explain.world import world_frame
+    kinect = get_layout("kinect-v1")
+    reading = read_motion(ucla("a01_s10_e03_v01"), "kinect-v1")
+    found = motions(reading)
+    assert found["walk"][0].text.startswith("walks forward"), found["walk"]
+    assert "squat" in found and "bend" in found
+    sitting = world_frame(check_tracking(ucla("a05_s04_e04_v01")[0], kinect)[0], kinect)
+    assert not sitting.mirrored
+    walking_back = read_motion(ucla("a11_s01_e01_v01"), "kinect-v1")
+    assert motions(walking_back)["walk"][0].text.startswith("walks backward")
+
+
 # --- the recurring false/ambiguous patterns of the hand-check rounds (seeds 40-42, issue 40) ------
 def test_a_walk_direction_needs_a_steady_facing_and_a_clear_sector():
     """'walks forward' of a walk around whose body went sideways of its start facing, 'sideways to
@@ -1273,6 +1296,19 @@ def test_a_pick_up_from_a_crouch_reaches_down(sample):
     trunk bends 27-42 degrees, and the body stands up again: the hand hardly drops against the
     pelvis (0.02-0.03 statures), which the reach by the arm alone wants."""
     assert "reach_down" in motions(read_motion(ucla(sample), "kinect-v1"))
+
+
+def test_a_reach_down_does_not_start_from_single_frames_between_jumps():
+    """NW-UCLA a05_s08_e02_v01 (sit down): the left hand reads 0.94 m only in frames 0 and 2, the jump
+    check flagging frames 1 and 3-4 around them, then rests at 0.44-0.48 m from frame 5 at the seated
+    knees while the trunk sits back: a 0.5-m drop read from that spike was said 'reaches down towards
+    the floor with the left hand' (hand-check round 31: false). The reach's start level is read where
+    the hand is seen in runs; the forward bend at the start (judged to hold) stays, and so do the
+    pick-ups from a crouch and the reach judged in round 7 (a02_s03_e04_v03)."""
+    found = motions(read_motion(ucla("a05_s08_e02_v01"), "kinect-v1"))
+    assert "reach_down" not in found
+    assert [f.text for f in found["bend"]] == ["bends the upper body forward by about 40 degrees"]
+    assert "reach_down" in motions(read_motion(ucla("a02_s03_e04_v03"), "kinect-v1"))
 
 
 def test_a_body_sitting_down_bent_forward_does_not_reach_down():

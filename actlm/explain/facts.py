@@ -1003,11 +1003,12 @@ def _down_reach(body: _Body, side: str, clock: _Clock, world: World) -> list[Fac
         return []
     # the lowest point is one the hand is read around, not one frame inside a hidden stretch
     low = int(np.nanargmin(seen))
+    start = _start_level_seen(seen)
     # the hand goes down against the pelvis too, not only with it (a lunge or sitting down
     # lowers hanging hands with the body)
     below = height - body.hip[:, 1]
-    relative = _level(below) - below[low] if np.isfinite(below[low]) else float("nan")
-    drop = _level(height) - height[low]
+    relative = start(below) - below[low] if np.isfinite(below[low]) else float("nan")
+    drop = start(height) - height[low]
     knee_low = knee[low] if np.isfinite(knee[low]) else np.nanmedian(knee)
     hip_low = body.hip[low, 1] if np.isfinite(body.hip[low, 1]) else np.nanmedian(body.hip[:, 1])
     # low near the floor, and well below the hips (hands resting in the lap of a seated body
@@ -1015,7 +1016,7 @@ def _down_reach(body: _Body, side: str, clock: _Clock, world: World) -> list[Fac
     # a reach: the hand clearly below the knees, or low and dropping against its shoulder (not
     # only going down with a crouching body, the arm hanging)
     own = height - shoulder[:, 1]
-    by_arm = _level(own) - own[low] if np.isfinite(own[low]) else float("nan")
+    by_arm = start(own) - own[low] if np.isfinite(own[low]) else float("nan")
     # a low hand dropping against the pelvis only a little (REACH_PELVIS) reaches only when it also gets
     # down to the knees (KNEE_LEVEL): one that stays clearly above them went down with a crouching,
     # bending body (hand-check round 12: UTD-MHAD a12_s4_t1's bowler, the hand 0.06-0.10 m above the knees)
@@ -1045,6 +1046,21 @@ def _down_reach(body: _Body, side: str, clock: _Clock, world: World) -> list[Fac
     lowest, against_knees, knees = _reach_down_reading(body, side, (height[low], height[low] - knee_low, knee_low))
     return [clock.fact(f"{side}_hand", "reach_down", low, drop, _reach_down_words(side, lowest, against_knees, knees),
                        span)]
+
+
+def _start_level_seen(seen: np.ndarray) -> Callable[[np.ndarray], float]:
+    """The start level (:func:`_level`) of a signal read where the hand is seen in runs
+    (``seen``: :func:`_body_hand_seen`): a single frame read between frames the jump check
+    dropped is no start of a reach (hand-check round 31, NW-UCLA a05_s08_e02_v01: the left hand
+    read 0.94 m only in frames 0 and 2, frames 1 and 3-4 flagged as jumps, then 0.44-0.48 m from
+    frame 5 as the body sat back: a drop of 0.5 m read from the spike). Every frame read counts where
+    the runs leave the start unread."""
+    runs = np.isfinite(seen)
+
+    def start(x: np.ndarray) -> float:
+        level = _level(np.where(runs, x, np.nan))
+        return level if np.isfinite(level) else _level(x)
+    return start
 
 
 def _reach_down_reading(body: _Body, side: str, fallback: tuple[float, float, float]) -> tuple[float, float, float]:
@@ -1115,8 +1131,8 @@ def _body_hand_seen(height: np.ndarray, least: int) -> np.ndarray:
     unread ones: a hand hidden behind the body (its frames dropped by the view check) may pass one
     frame's test in the middle of the hidden stretch, and that frame is no reading of it (NW-UCLA
     a03_s09_e02: frame 9 of a right hand hidden over frames 5-12 was its 'lowest point'). Used to
-    find a reach's lowest point only: the levels before and after it keep every frame read (a
-    jumping hand dropped every few frames is read between the drops)."""
+    find a reach's lowest point and the level it starts from (:func:`_start_level_seen`); the other
+    levels keep every frame read (a jumping hand dropped every few frames is read between the drops)."""
     seen = np.isfinite(height)
     if seen.all() or not seen.any():
         return height

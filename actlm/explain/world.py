@@ -82,6 +82,20 @@ DEEP_BEND = 30.0
 #: bent-knee frames whose trunk bends deeply towards the labelled front that contradict the knees (a
 #: mirror needs fewer such frames than frames bending deeply towards the labelled back)
 CONTRADICTING_BENDS = 3
+#: frames whose trunk bends deeply (DEEP_BEND) towards the labelled back, more than towards its front,
+#: that make a mirror of knees behind the labelled front on average (bent-knee frames, at least
+#: MIRROR_EVIDENCE of them) without the agreement MIRROR_AGREEMENT asks of knees alone: two weak signs
+#: of a back view agreeing, as people bend forward (hand-check round 31, NW-UCLA a01_s10_e03_v01: seen
+#: from behind walking away, 1.80 -> 3.33 m deep, its knees 0.03 statures behind on average, 70% agreeing,
+#: its trunk bending 34-39 degrees towards the labelled back at the pick-up; said 'walks backward').
+#: Sitting back leans the trunk back too, but its knees bend forward, ahead of the labelled front
+#: of a person facing the sensor. Read so: 5 NW-UCLA clips more (2 v01, 2 v02, 1 v03), no UTD-MHAD one
+BACK_BENDS = CONTRADICTING_BENDS
+#: ... counted only where the trunk line keeps this share of its clip's median length: a trunk pulled
+#: short (the hip centre tracked up towards the neck) tilts without bending (as facts.BEND_TRUNK_SHORT;
+#: NW-UCLA a08_s02_e04_v01, judged in round 28: 3 of its 4 deep frames towards the labelled back
+#: have the trunk at 0.68-0.73 of its length)
+BACK_BEND_TRUNK = 0.75
 #: hands held this many statures (~0.2 m) ahead of the shoulder line's centre along the labelled front
 #: (see :func:`_hands_work_in_labelled_front`) ...
 HANDS_AHEAD = 0.13
@@ -360,7 +374,9 @@ def mirrored_by_knees(coords: np.ndarray, facing: np.ndarray, layout: Layout) ->
     of them agreeing, with and without the nearly straight knees off their bones: see
     :func:`_knee_on_its_bones`); with less the skeleton's own sides are kept. A trunk bending deeply
     towards the labelled front in the same crouch contradicts the knees (people bend forward, knees forward;
-    Kinect misplaces knees in a deep crouch): then the labels are kept too."""
+    Kinect misplaces knees in a deep crouch): then the labels are kept too. Knees behind the labelled
+    front on average, too few agreeing to decide alone, with a trunk bending deeply towards the
+    labelled back (see BACK_BENDS) mirror them."""
     bent_offsets, straight_offsets, placed_offsets = [], [], []
     crouched = np.zeros(len(coords), dtype=bool)
     for side in ("left_leg", "right_leg"):
@@ -381,8 +397,10 @@ def mirrored_by_knees(coords: np.ndarray, facing: np.ndarray, layout: Layout) ->
     knees_say_mirrored = _knees_behind(np.concatenate(bent_offsets), MIRROR_EVIDENCE) or (
         _knees_behind(np.concatenate(straight_offsets), MIRROR_EVIDENCE_STRAIGHT)
         and _knees_behind(np.concatenate(placed_offsets), MIRROR_EVIDENCE_STRAIGHT))
-    return knees_say_mirrored and not _trunk_bends_to_labelled_front(coords, facing, layout, crouched) \
-        and not _hands_work_in_labelled_front(coords, facing, layout)
+    knees_lean_behind = _knees_lean_behind(np.concatenate(straight_offsets))
+    trunk_says_mirrored = knees_lean_behind and _trunk_bends_to_labelled_back(coords, facing, layout)
+    knees_kept = knees_say_mirrored and not _trunk_bends_to_labelled_front(coords, facing, layout, crouched)
+    return (knees_kept or trunk_says_mirrored) and not _hands_work_in_labelled_front(coords, facing, layout)
 
 
 def _knee_on_its_bones(hip: np.ndarray, knee: np.ndarray, ankle: np.ndarray) -> np.ndarray:
@@ -396,19 +414,39 @@ def _knee_on_its_bones(hip: np.ndarray, knee: np.ndarray, ankle: np.ndarray) -> 
     return ok
 
 
+def _trunk_bend_to_labelled_front(coords: np.ndarray, facing: np.ndarray, layout: Layout) -> np.ndarray:
+    """Per frame (T,), the trunk's (spine bottom to top) angle from up towards the labelled front,
+    degrees (< 0: towards the labelled back); NaN where unread or the layout has no spine."""
+    if set(layout.spine_top) == set(layout.spine_bottom):
+        return np.full(len(coords), np.nan)
+    trunk = nanmean_joints(coords, layout.spine_top) - nanmean_joints(coords, layout.spine_bottom)
+    forward = np.einsum("tc,tc->t", trunk[:, [0, 2]], facing)
+    with np.errstate(invalid="ignore"):
+        return np.degrees(np.arctan2(forward, trunk[:, 1]))
+
+
 def _trunk_bends_to_labelled_front(coords: np.ndarray, facing: np.ndarray, layout: Layout,
                                    crouched: np.ndarray) -> bool:
     """Whether, in the bent-knee frames ``crouched``, the trunk bends deeply (DEEP_BEND) towards the
     labelled front in at least CONTRADICTING_BENDS frames and more often than towards the labelled
     back: the person bends forward, so the labels' front is the true one, whatever the knees say."""
-    if set(layout.spine_top) == set(layout.spine_bottom):
-        return False
-    trunk = nanmean_joints(coords, layout.spine_top) - nanmean_joints(coords, layout.spine_bottom)
-    forward = np.einsum("tc,tc->t", trunk[:, [0, 2]], facing)
+    bend = _trunk_bend_to_labelled_front(coords, facing, layout)[crouched]
     with np.errstate(invalid="ignore"):
-        bend = np.degrees(np.arctan2(forward, trunk[:, 1]))[crouched]
         towards_front, towards_back = int((bend > DEEP_BEND).sum()), int((bend < -DEEP_BEND).sum())
     return towards_front >= CONTRADICTING_BENDS and towards_front > towards_back
+
+
+def _trunk_bends_to_labelled_back(coords: np.ndarray, facing: np.ndarray, layout: Layout) -> bool:
+    """Whether the trunk bends deeply (DEEP_BEND) towards the labelled back in at least BACK_BENDS
+    frames, more often than towards the labelled front (any frame: a pick-up bends over nearly
+    straight knees) with the trunk line at BACK_BEND_TRUNK of its length or more: a sign, with the
+    knees', that the person's front is the labels' back."""
+    bend = _trunk_bend_to_labelled_front(coords, facing, layout)
+    length = np.linalg.norm(nanmean_joints(coords, layout.spine_top) - nanmean_joints(coords, layout.spine_bottom), axis=1)
+    with np.errstate(invalid="ignore"):
+        full = length >= BACK_BEND_TRUNK * np.nanmedian(length) if np.isfinite(length).any() else np.zeros(len(bend), bool)
+        towards_front, towards_back = int((bend > DEEP_BEND).sum()), int(((bend < -DEEP_BEND) & full).sum())
+    return towards_back >= BACK_BENDS and towards_back > towards_front
 
 
 def end_joints(layout: Layout, part: str) -> tuple[int, ...]:
@@ -436,6 +474,12 @@ def _hands_work_in_labelled_front(coords: np.ndarray, facing: np.ndarray, layout
             ahead_frames |= (ahead > HANDS_AHEAD) & (
                 coords[:, hand[0], 1] >= coords[:, shoulder, 1])
     return int(ahead_frames.sum()) >= HANDS_AHEAD_FRAMES
+
+
+def _knees_lean_behind(ahead: np.ndarray) -> bool:
+    """Whether the knees' offsets ahead of the labelled front (statures, one per bent-knee frame, at
+    least MIRROR_EVIDENCE of them) lie behind it on average, however few agree."""
+    return len(ahead) >= MIRROR_EVIDENCE and bool(np.mean(ahead) < 0)
 
 
 def _knees_behind(ahead: np.ndarray, least: int) -> bool:
