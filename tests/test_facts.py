@@ -1435,6 +1435,19 @@ def test_a_bend_setting_in_inside_the_start_window_is_not_the_standing_reference
     assert "lean_back" in motions(read_motion(ucla("a08_s05_e00_v01"), "kinect-v1"))
 
 
+def test_a_straight_legged_start_is_standing_though_the_hips_rise_later():
+    """NW-UCLA a09_s08_e03_v01 (doffing, hand-check round 31): the hips start 0.051 statures below
+    their highest (a hip centre pulled up while the arms go over the head), the knees straight
+    (161-176 degrees). Taken as no standing start, the lean's reference came from the frames whose
+    trunk lines up best with the legs, a forward bend 9 degrees ahead of the start: a trunk at most
+    12.8 degrees back of its upright was said to 'lean back by about 20'. The raise judged to hold
+    stays, and so does NW-UCLA a08_s05_e00_v01's lean back (judged to hold)."""
+    reading = read_motion(ucla("a09_s08_e03_v01"), "kinect-v1")
+    assert "lean_back" not in motions(reading), reading.facts
+    assert "raises the right hand above the head" in [f.text for f in reading.facts]
+    assert "lean_back" in motions(read_motion(ucla("a08_s05_e00_v01"), "kinect-v1"))
+
+
 @pytest.mark.parametrize("name", ["0628", "0610"])
 def test_a_bend_from_a_posture_that_is_never_upright_names_its_reference(name):
     """Penn bowlers (round 8): their most upright frames are ~20 degrees forward of up, so the trunk's

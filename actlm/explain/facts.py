@@ -2029,9 +2029,8 @@ def _standing_direction(body: _Body, spine: np.ndarray, tilt: np.ndarray) -> np.
     while it leans, though a foot joint ahead of the ankle tilts that line a few degrees); without
     readable legs, the least tilted frames' (:func:`_upright_direction`)."""
     unit = spine / np.linalg.norm(spine, axis=1, keepdims=True)
-    hips = body.hip[:, 1]
     ok = np.flatnonzero(np.isfinite(unit).all(axis=1))
-    if _readable(hips) and len(ok) >= 3 and _level(hips) >= np.nanpercentile(hips, 95) - START_STANDING:
+    if len(ok) >= 3 and _starts_standing(body):
         return _trunk_start_direction(unit, ok[: max(int(round(END_SHARE * len(unit))), 3)])
     legs = body.hip - np.nanmean([body.ankle["left"], body.ankle["right"]], axis=0)
     along = legs / np.linalg.norm(legs, axis=1, keepdims=True)
@@ -2041,6 +2040,27 @@ def _standing_direction(body: _Body, spine: np.ndarray, tilt: np.ndarray) -> np.
     straight = np.isfinite(angle) & (angle <= np.nanpercentile(angle, 10))
     ref = np.median(unit[straight], axis=0)
     return ref / np.linalg.norm(ref)
+
+
+def _starts_standing(body: _Body) -> bool:
+    """Whether the body stands at the clip's start: its hips within START_STANDING of their highest
+    (95th percentile), or, in 3D, both legs straight there (the median knee angle over the first
+    END_SHARE frames at least BENT_KNEE degrees). Hips that rise later without the legs straightening
+    (a Kinect hip centre pulled up 5 cm while the arms are raised over the head) do not make a
+    straight-legged start a crouch (hand-check round 31, NW-UCLA a09_s08_e03_v01: hips 0.051 below
+    their highest at a start with knees at 161-176 degrees; the standing direction then came from
+    the frames whose trunk lines up best with the legs, a forward bend 9 degrees ahead of the start,
+    and a trunk 13 degrees back of its upright read 'leans back by about 20'). In an image a
+    front-on crouch can show straight-looking legs: there the hips alone decide."""
+    hips = body.hip[:, 1]
+    if not _readable(hips):
+        return False
+    if _level(hips) >= np.nanpercentile(hips, 95) - START_STANDING:
+        return True
+    if not np.nanmax(np.abs(body.hip[:, 2])) > 0:
+        return False                     # no depth: an image
+    return all(_level(knee_angles(body.hip_joint[s], body.knee[s], body.ankle[s])) >= BENT_KNEE
+               for s in ("left", "right"))
 
 
 def _trunk_start_direction(unit: np.ndarray, first: np.ndarray) -> np.ndarray:
