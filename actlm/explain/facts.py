@@ -215,6 +215,13 @@ WAVE_RANGE = 0.06
 #: throw's forearm swung across about the elbow, judged a wave by the rule (round 18, NW-UCLA
 #: a11_s03_e00: 1.32), goes forward with the throw too
 WAVE_DEPTH = 1.5
+#: in one image (no depth to read) a waving hand moves up and down at most this many times its side
+#: to side range (5th to 95th percentile each, against the shoulders): UTD-MHAD's 26 waves read in
+#: 3D go 0.23-1.00 times as far up and down as across; a hand holding a bar at the shoulders through
+#: a clean and jerk goes 3.6 times (hand-check round 31, Penn 0724: up 0.24 statures, across 0.07,
+#: a side view's shoulder midpoint shifting under it as the body turns), a sit-up's hand 1.9 (round
+#: 22, Penn 1570)
+WAVE_UP_DOWN = 1.5
 #: a wave's half swing (from leaving one extreme by half the swing's hysteresis to the next extreme)
 #: takes at most this many seconds (30 frames at 30 frames/s: people wave at 1-3 Hz, a half swing 0.2-0.5 s;
 #: the generated waves 1.5-2.5 Hz): a hand drifting a few pixels one way over 1-2 s and back (a bar
@@ -1366,6 +1373,12 @@ def _depth_range(pts: np.ndarray, axis: np.ndarray) -> float:
     return float(np.subtract(*np.percentile(pts @ np.array([-axis[1], axis[0]]), [95, 5])))
 
 
+def _up_down_range(rel: np.ndarray) -> float:
+    """The range (5th to 95th percentile) of a hand's height ``rel`` (N, 3) against its shoulder:
+    in an image the other direction a hand read side to side can go (see WAVE_UP_DOWN)."""
+    return float(np.subtract(*np.percentile(rel[:, 1], [95, 5])))
+
+
 def _wave_arm_seen(body: _Body, side: str) -> np.ndarray:
     """Frames (T,) a wave may be read in: where the source flags guessed positions (Penn Action's
     images), only those with the arm annotated seen; every frame without flags. A hidden wrist's
@@ -1400,6 +1413,7 @@ def _wave_swing_facts(body: _Body, side: str, clock: _Clock, dims: int = 3) -> l
         along = pts @ axis
         amplitude = float(np.subtract(*np.percentile(along, [95, 5])))
         in_depth = dims == 3 and _depth_range(pts, axis) > WAVE_DEPTH * amplitude
+        up_down = dims == 2 and _up_down_range(rel[ok]) > WAVE_UP_DOWN * amplitude
         # a swing must cover a good part of the hand's range each way, and be well above the
         # sensor's jitter along that line: jitter of a held hand, or the drift of a raise, turns
         # back too but only by a little
@@ -1412,7 +1426,7 @@ def _wave_swing_facts(body: _Body, side: str, clock: _Clock, dims: int = 3) -> l
         own = float(np.subtract(*np.percentile(scene, [95, 5])))
         moves = (own >= WAVE_SCENE * amplitude and _arm_not_with_other_hand(body, side, ok, axis, turn, amplitude)
                  and not _hands_joined(body, side, ok))
-        if (flips >= THRESHOLDS["wave"] and amplitude >= WAVE_RANGE and not in_depth
+        if (flips >= THRESHOLDS["wave"] and amplitude >= WAVE_RANGE and not in_depth and not up_down
                 and _smooth_swings(along, np.flatnonzero(ok)) and moves):
             rows = np.flatnonzero(ok)
             facts.append(clock.fact(f"{side}_hand", "wave", int(rows[len(rows) // 2]), flips,
