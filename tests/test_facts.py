@@ -2424,6 +2424,19 @@ def test_no_bend_from_a_trunk_pulled_short_by_risen_hips():
         assert bend.text == f"bends the upper body forward by about {degrees} degrees", name
 
 
+def test_stepping_about_one_spot_is_no_walk_around():
+    """NW-UCLA a02_s03_e00_v01 (pick up with two hands, hand-check round 31): the feet step out and
+    back about the pick-up spot, the hips at most 0.29 statures (0.49 m) from their start where no
+    joint jumps; their farthest, 0.96 m, is a drift into a whole-body jump (frames 57-66 flagged):
+    'walks around, covering about 2.8 m'. Its squat and bend (judged to hold) stay, and so does the
+    walk around of a03_s06_e00_v03 (judged to hold: 0.40 statures out, the least of the walks judged)."""
+    reading = read_motion(ucla("a02_s03_e00_v01"), "kinect-v1")
+    assert "walk" not in motions(reading), reading.facts
+    assert {"squat", "bend"} <= set(motions(reading))
+    (walk,) = motions(read_motion(ucla("a03_s06_e00_v03"), "kinect-v1"))["walk"]
+    assert walk.text.startswith("walks around")
+
+
 def test_a_whole_body_jump_blocks_only_the_height_change_read_across_it():
     """Hand-check round 30, NW-UCLA a06_s06_e00_v01 (stand up) read 'lowers the body by about 0.24 m and
     stays down': the hip centre jumps 0.58 m in ONE frame (7 -> 8), 0.44 m down, to a skeleton frozen

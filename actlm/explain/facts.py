@@ -321,6 +321,12 @@ WALK_AROUND_PATH = 0.8
 #: within this share of the farthest the hips went from their start (NW-UCLA a03_s01_e01_v01 shuffles
 #: for 116 frames, then walks 1.0 m away in the last 14 and ends at its farthest point: no walk around)
 WALK_AROUND_BACK = 0.5
+#: ... and takes the hips at least this far (statures, ~0.55 m) from their start level, read where no
+#: joint is flagged as jumping (nor within the smoothing's reach of one): a body stepping about one
+#: spot covers a path without going anywhere (hand-check round 31, NW-UCLA a02_s03_e00_v01, a pick-up:
+#: 0.29 from its start, the rest a tracker's drift into a whole-body jump, 'walks around, covering
+#: about 2.8 m'); the walks around judged in rounds 4-31 reach 0.37-1.10 (a03_s06_e00_v03, holds: 0.40)
+WALK_AROUND_REACH = 0.33
 #: a walk read from the clip's last frames (the clip's end level half standing, half walking) is
 #: said instead of a walk around where the hips' path before it stays within this (statures): the
 #: body stood or shuffled, then walked (a03_s01_e01_v01: 0.37 before its 1.0-m walk in the last 14
@@ -2631,8 +2637,11 @@ def _crossing(x: np.ndarray, level: float, falling: bool, after: int = 0) -> int
     return int(rows[0]) if len(rows) else len(x) - 1
 
 
-def _walk_fact(body: _Body, clock: _Clock, world: World, reading: "_Context") -> list[Fact]:
-    """Walking: both feet travel (the hips alone moving is sitting back or leaning, not a walk)."""
+def _walk_fact(body: _Body, clock: _Clock, world: World, reading: "_Context",
+               jumped: np.ndarray | None = None) -> list[Fact]:
+    """Walking: both feet travel (the hips alone moving is sitting back or leaning, not a walk).
+    ``jumped`` (T, V): the joint-frames the tracking check flagged as jumping (see
+    :func:`_hips_reach`), or None."""
     if world.dims == 2:
         return _image_walk(body, clock, reading)
     feet = [body.ankle[s][:, [0, 2]] for s in ("left", "right")]
@@ -2651,7 +2660,8 @@ def _walk_fact(body: _Body, clock: _Clock, world: World, reading: "_Context") ->
     # a walk around is one unless the body stood (shuffled) before a walk in the clip's last frames
     stood = walk_from > 0 and _path(hips[:walk_from + 1]) <= LATE_WALK_STOOD
     around = (all(_readable(g[:, 0]) for g in ground) and not travelled and not stood
-              and min(_path(f) for f in ground + [hips]) > WALK_AROUND_PATH)
+              and min(_path(f) for f in ground + [hips]) > WALK_AROUND_PATH
+              and _hips_reach(body, jumped) >= WALK_AROUND_REACH)
     travelled = travelled or (walk_from > 0 and not around)
     if not (travelled or around):
         return []
@@ -2666,6 +2676,20 @@ def _walk_fact(body: _Body, clock: _Clock, world: World, reading: "_Context") ->
     direction = _walk_direction(net_vec, world.facing, span)
     return [clock.fact("legs", "walk", peak, float(np.linalg.norm(net_vec)),
                        f"walks{direction}, covering {reading.distance_words(float(np.linalg.norm(net_vec)))}", span)]
+
+
+def _hips_reach(body: _Body, jumped: np.ndarray | None) -> float:
+    """The farthest the hips get on the floor from their start level (statures), read over the frames
+    with no joint flagged as jumping in ``jumped`` (T, V) within half the smoothing window (the
+    smoothed hips carry a jump into the frames around it); NaN where none is read."""
+    hips = body.hip[:, [0, 2]].copy()
+    if jumped is not None and len(jumped) == len(hips):
+        reach = body.rate.window(SMOOTHING) // 2
+        flagged = np.convolve(jumped.any(axis=1).astype(float), np.ones(2 * reach + 1), mode="same") > 0
+        hips[flagged] = np.nan
+    if not _readable(hips[:, 0], 1):
+        return float("nan")
+    return float(np.nanmax(np.linalg.norm(hips - _levels2(hips, False), axis=1)))
 
 
 def _walk_travel(feet: list[np.ndarray], mid: np.ndarray, hips: np.ndarray,
@@ -3117,7 +3141,7 @@ def _read_motion(data: np.ndarray, layout: str | Layout, *, visibility: np.ndarr
     context = _Context(world.unit, world.stature)
     body = _body(world.coords, layout, world.mirrored, rate.fps, _shown_joints(guessed, main, tracking.frames, world.dims))
     facts = _hand_facts(body, clock, world) + _bend_fact(body, clock, world, layout) + _height_facts(body, clock, context, world.dims)
-    facts += _walk_fact(body, clock, world, context) + _turn_fact(clock, world, body)
+    facts += _walk_fact(body, clock, world, context, tracking.jumped) + _turn_fact(clock, world, body)
     facts = without_jump_islands(facts, body, clock.n, tracking.jumped, hands)
     facts, broken = without_heights_across_breaks(facts, tracking, clock.n)
     if len(persons) > 1:
