@@ -216,12 +216,14 @@ WAVE_RANGE = 0.06
 #: a11_s03_e00: 1.32), goes forward with the throw too
 WAVE_DEPTH = 1.5
 #: in one image (no depth to read) a waving hand moves up and down at most this many times its side
-#: to side range (5th to 95th percentile each, against the shoulders): UTD-MHAD's 26 waves read in
-#: 3D go 0.23-1.00 times as far up and down as across; a hand holding a bar at the shoulders through
-#: a clean and jerk goes 3.6 times (hand-check round 31, Penn 0724: up 0.24 statures, across 0.07,
-#: a side view's shoulder midpoint shifting under it as the body turns), a sit-up's hand 1.9 (round
-#: 22, Penn 1570)
-WAVE_UP_DOWN = 1.5
+#: to side, each read as the middle half of its range over the raised frames (25th to 75th
+#: percentile: the hand's rise to the wave and its fall after it are no part of the swing; the
+#: generated 2D waves the full range missed 0.24-0.83, a short one whose rise fills more of its
+#: raised frames 1.58): UTD-MHAD's 26 waves read in 3D go 0.13-0.82 times as far up and down as
+#: across; a hand holding a bar at the shoulders through a clean and jerk 6.5 times (hand-check
+#: round 31, Penn 0724: 'waves the left hand', read against a side view's shoulder midpoint shifting
+#: under it as the body turns), a sit-up's hand 2.9 (round 22, Penn 1570)
+WAVE_UP_DOWN = 2.0
 #: a wave's half swing (from leaving one extreme by half the swing's hysteresis to the next extreme)
 #: takes at most this many seconds (30 frames at 30 frames/s: people wave at 1-3 Hz, a half swing 0.2-0.5 s;
 #: the generated waves 1.5-2.5 Hz): a hand drifting a few pixels one way over 1-2 s and back (a bar
@@ -1379,10 +1381,9 @@ def _depth_range(pts: np.ndarray, axis: np.ndarray) -> float:
     return float(np.subtract(*np.percentile(pts @ np.array([-axis[1], axis[0]]), [95, 5])))
 
 
-def _up_down_range(rel: np.ndarray) -> float:
-    """The range (5th to 95th percentile) of a hand's height ``rel`` (N, 3) against its shoulder:
-    in an image the other direction a hand read side to side can go (see WAVE_UP_DOWN)."""
-    return float(np.subtract(*np.percentile(rel[:, 1], [95, 5])))
+def _middle_range(x: np.ndarray) -> float:
+    """The middle half of ``x``'s range (25th to 75th percentile; see WAVE_UP_DOWN)."""
+    return float(np.subtract(*np.percentile(x, [75, 25])))
 
 
 def _wave_arm_seen(body: _Body, side: str) -> np.ndarray:
@@ -1419,7 +1420,7 @@ def _wave_swing_facts(body: _Body, side: str, clock: _Clock, dims: int = 3) -> l
         along = pts @ axis
         amplitude = float(np.subtract(*np.percentile(along, [95, 5])))
         in_depth = dims == 3 and _depth_range(pts, axis) > WAVE_DEPTH * amplitude
-        up_down = dims == 2 and _up_down_range(rel[ok]) > WAVE_UP_DOWN * amplitude
+        up_down = dims == 2 and _middle_range(rel[ok][:, 1]) > WAVE_UP_DOWN * _middle_range(along)
         # a swing must cover a good part of the hand's range each way, and be well above the
         # sensor's jitter along that line: jitter of a held hand, or the drift of a raise, turns
         # back too but only by a little
