@@ -2552,3 +2552,26 @@ def test_an_early_rise_is_a_stand_up_and_a_first_frame_jump_is_not(monkeypatch):
     assert "stand_up" not in motions(read_motion(_crouched_first(np.full(3, 0.35)), "kinect-v1"))
     monkeypatch.setattr(facts, "_early_rise", lambda *args: None)     # the start level alone misses it
     assert "stand_up" not in motions(read_motion(rise, "kinect-v1"))
+
+
+def test_a_2d_stand_up_must_rise_in_the_hips_the_annotation_shows():
+    """Penn 0889 (golf swing, hand-check round 32, false): 'rises from a low position to standing, by
+    about 0.12 statures', read with the right hip the annotator marks hidden in frames 0-30 and guessed
+    low; the seen pelvis stays 0.545-0.61 statures all clip (the judge's rise: at most 0.067). With the
+    product's flags the stand-up must be seen in the hips: gone, the swing's raises stay. Penn 0767 and
+    1501 (hips also guessed in some frames) keep theirs: their seen hips rise."""
+    from actlm.data import penn as reader
+    penn("0889")                                   # skips without the data
+
+    def stand_ups(name: str, flagged: bool) -> list[str]:
+        sample = reader.read_sequence(PENN / f"{name}.mat")
+        guessed = sample.guessed("penn-13") if flagged else None
+        reading = read_motion(sample.data, "penn-13", visibility=sample.visibility("penn-13"), guessed=guessed)
+        return [f.text for f in motions(reading).get("stand_up", [])]
+
+    assert stand_ups("0889", flagged=False)        # the guessed hip is what said it
+    assert stand_ups("0889", flagged=True) == []
+    assert "raises the right hand above the head" in _penn_texts("0889", flagged=True)
+    for name in ("0767", "1501"):
+        assert len(stand_ups(name, flagged=True)) == 1, name
+
