@@ -2575,3 +2575,15 @@ def test_a_2d_stand_up_must_rise_in_the_hips_the_annotation_shows():
     for name in ("0767", "1501"):
         assert len(stand_ups(name, flagged=True)) == 1, name
 
+
+def test_a_stand_up_that_goes_down_again_is_sized_to_the_level_it_stood_at():
+    """NW-UCLA a01_s08_e04_v01 (pick up with one hand, hand-check round 32, false): 'rises from a low
+    position to standing, by about 0.18 m'; the judge's pelvis rises 0.46-0.50 -> 0.888 m (0.39-0.42)
+    and goes down again to 0.61 for a second reach, and the size was read to that lowered end. It is
+    read to the level the body stood at: within 0.15 m of the judge's rise. A stand-up that stays up
+    (a06_s01_e04_v03, round 43, holds at 0.41 m) keeps its words."""
+    (stand,) = motions(read_motion(ucla("a01_s08_e04_v01"), "kinect-v1"))["stand_up"]
+    size = float(stand.text.split("about ")[1].split(" m")[0])
+    assert 0.39 - 0.15 < size < 0.42 + 0.15, stand.text
+    (kept,) = motions(read_motion(ucla("a06_s01_e04_v03"), "kinect-v1"))["stand_up"]
+    assert kept.text == "rises from a low position to standing, by about 0.41 m"

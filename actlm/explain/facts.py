@@ -2429,16 +2429,26 @@ def _stand_up_fact(body: _Body, clock: _Clock, words: Callable[[float], str], he
     end) after frame ``low``, by the rise from the lowest they get, no more than the hips' rise above
     the feet (``against``: the hips above the ankles' mean and above the grounded feet, read from the
     lowest before the rise's middle; None: ``lift``, already read so) where that is read; none where
-    the body walks through it (3D)."""
+    the body walks through it (3D). A body that goes down again after standing (by more than a
+    stand-up's threshold from the highest level it holds for BEND_HELD, to its end level) is measured
+    to that held level, the hips above the feet too (hand-check round 32, NW-UCLA a01_s08_e04_v01:
+    the pelvis 0.46-0.50 -> 0.89 m, then down to 0.61 for a second reach; said 0.18 m for 0.39-0.42)."""
     start, end = levels
     bottom = min(start, float(height[low])) if np.isfinite(height[low]) else start
+    # a body that stands and then goes down again (a second reach in a pick-up) is measured to the
+    # standing level it held, not to its lowered end
+    held = body.rate.frames(BEND_HELD)
+    top = _held_top(height, low, held)
+    lowered = top - end > THRESHOLDS["stand_up"]
+    if lowered:
+        end = top
     mid = _crossing(height, (bottom + end) / 2, falling=False, after=low)
     span = (_crossing(height, bottom + 0.1 * (end - bottom), falling=False, after=low),
             _crossing(height, end - 0.1 * (end - bottom), falling=False, after=low))
     # by how much: from the lowest the hips get before rising, not from the clip's first frames
     rise = end - bottom
-    if np.isfinite(lift):
-        rise = min(rise, lift if against is None else max(_body_rise_above(x, mid) for x in against))
+    if np.isfinite(lift) and not (lowered and against is None):
+        rise = min(rise, lift if against is None else max(_body_rise_above(x, mid, held if lowered else None) for x in against))
     if dims == 3 and _walks_through(body, min(span[0], mid), max(span[1], mid), rise):
         return []
     return [clock.fact("body", "stand_up", mid, rise, f"rises from a low position to standing, by {words(rise)}", span)]
@@ -2621,11 +2631,21 @@ def _body_above_feet(body: _Body) -> np.ndarray:
     return above if np.isfinite(above).sum() >= LEG_GLITCH_KEEP * np.isfinite(plain).sum() else plain
 
 
-def _body_rise_above(above: np.ndarray, mid: int) -> float:
-    """A rise of the hips above the feet: from the lowest before frame ``mid`` (or the start) to the end."""
+def _body_rise_above(above: np.ndarray, mid: int, held: int | None = None) -> float:
+    """A rise of the hips above the feet: from the lowest before frame ``mid`` (or the start) to the
+    end, or (``held`` given) to the highest level held for ``held`` frames after that lowest."""
     if not _readable(above[: mid + 1], 1):
         return float("nan")
-    return _level(above, at_end=True) - min(_level(above), float(np.nanmin(above[: mid + 1])))
+    lowest = min(_level(above), float(np.nanmin(above[: mid + 1])))
+    if held is None:
+        return _level(above, at_end=True) - lowest
+    return _held_top(above, int(np.nanargmin(above[: mid + 1])), held) - lowest
+
+
+def _held_top(x: np.ndarray, after: int, held: int) -> float:
+    """The highest level ``x`` holds for ``held`` frames from frame ``after`` on (NaN where none is read)."""
+    tops = _held(x[after:], held)
+    return float(np.nanmax(tops)) if _readable(tops, 1) else float("nan")
 
 
 def _body_came_down(depth: np.ndarray, lowest: int) -> float:
