@@ -706,7 +706,9 @@ def test_a_2d_wave_is_read_where_the_arm_is_annotated_seen(name):
     """Hand-check rounds 21-22: Penn 0601 (bowl: the right wrist guessed still until frame 35, then
     one follow-through, x 143 -> 189 -> 152 px) and 1570 (sit-up: the right wrist guessed frozen in
     frames 15-87 while the lying body's shoulders move past it) were said to 'wave the right hand';
-    with the product's flags of guessed joints the wave is read from seen frames only and is gone."""
+    with the product's flags of guessed joints the wave is read from seen frames only and is gone.
+    Without the flags 0601's guesses still swing; 1570's hand, carried up and down by the sit-up 2.9
+    times as far as across, is no wave in an image anyway (WAVE_UP_DOWN, round 31)."""
     from actlm.data import penn as reader
     _, flags = penn(name)                          # skips without the data
     sample = reader.read_sequence(PENN / f"{name}.mat")
@@ -715,7 +717,7 @@ def test_a_2d_wave_is_read_where_the_arm_is_annotated_seen(name):
         reading = read_motion(sample.data, "penn-13", visibility=sample.visibility("penn-13"), guessed=guessed)
         return [f.part for f in motions(reading).get("wave", [])]
 
-    assert "right_hand" in waves(None)             # without the flags the guesses still swing
+    assert waves(None) == (["right_hand"] if name == "0601" else [])
     assert waves(flags == 0) == []
 
 
@@ -1505,6 +1507,19 @@ def test_a_bend_setting_in_inside_the_start_window_is_not_the_standing_reference
     assert "lean_back" in motions(read_motion(ucla("a08_s05_e00_v01"), "kinect-v1"))
 
 
+def test_a_straight_legged_start_is_standing_though_the_hips_rise_later():
+    """NW-UCLA a09_s08_e03_v01 (doffing, hand-check round 31): the hips start 0.051 statures below
+    their highest (a hip centre pulled up while the arms go over the head), the knees straight
+    (161-176 degrees). Taken as no standing start, the lean's reference came from the frames whose
+    trunk lines up best with the legs, a forward bend 9 degrees ahead of the start: a trunk at most
+    12.8 degrees back of its upright was said to 'lean back by about 20'. The raise judged to hold
+    stays, and so does NW-UCLA a08_s05_e00_v01's lean back (judged to hold)."""
+    reading = read_motion(ucla("a09_s08_e03_v01"), "kinect-v1")
+    assert "lean_back" not in motions(reading), reading.facts
+    assert "raises the right hand above the head" in [f.text for f in reading.facts]
+    assert "lean_back" in motions(read_motion(ucla("a08_s05_e00_v01"), "kinect-v1"))
+
+
 @pytest.mark.parametrize("name", ["0628", "0610"])
 def test_a_bend_from_a_posture_that_is_never_upright_names_its_reference(name):
     """Penn bowlers (round 8): their most upright frames are ~20 degrees forward of up, so the trunk's
@@ -1942,6 +1957,27 @@ def test_a_bar_held_overhead_is_no_wave_and_the_clean_still_bends():
     found = motions(read_motion(data, "penn-13", visibility=visibility))
     assert "wave" not in found
     assert "bend" in found
+
+
+def test_a_hand_going_up_with_the_bar_more_than_across_is_no_2d_wave():
+    """Penn 0724 (clean and jerk, hand-check round 31): the left hand holds the bar at the shoulders;
+    against a side view's shoulder midpoint, shifting under it as the body turns, it goes to and fro
+    0.07 statures, 4 turns, while the middle half of its heights spans 6.5 times the middle half of
+    its side to side (WAVE_UP_DOWN): 'waves the left hand from side to side'. The raise above the
+    head judged to hold stays; UTD-MHAD's waves, read in 3D, are not touched."""
+    data, visibility = penn_as_read("0724")
+    found = motions(read_motion(data, "penn-13", visibility=visibility))
+    assert "wave" not in found, found
+    assert [f.text for f in found["raise"]] == ["raises both hands above the head"]
+
+
+@pytest.mark.parametrize("layout,index", [("coco-17", 154), ("penn-13", 221), ("penn-13", 237)])
+def test_a_small_2d_wave_rising_to_its_swing_is_still_read(layout, index):
+    """Generated 8-12 cm waves in an image: the hand's rise to the wave and fall after it span 1.0-2.0
+    times its side to side, the middle half of its heights 0.24-1.58 times (penn-13 #237: 37 raised
+    frames, the rise a good part of them): the up-and-down test (WAVE_UP_DOWN) keeps them."""
+    _, reading = _generated("wave", layout, index)
+    assert "wave" in motions(reading), reading.facts
 
 
 def test_a_slow_drift_to_and_fro_turns_back_but_is_no_wave():
@@ -2465,6 +2501,19 @@ def test_no_bend_from_a_trunk_pulled_short_by_risen_hips():
     for name, degrees in (("a01_s03_e02_v03", 60), ("a09_s08_e03_v03", 30)):
         (bend,) = motions(read_motion(ucla(name), "kinect-v1"))["bend"]
         assert bend.text == f"bends the upper body forward by about {degrees} degrees", name
+
+
+def test_stepping_about_one_spot_is_no_walk_around():
+    """NW-UCLA a02_s03_e00_v01 (pick up with two hands, hand-check round 31): the feet step out and
+    back about the pick-up spot, the hips at most 0.29 statures (0.49 m) from their start where no
+    joint jumps; their farthest, 0.96 m, is a drift into a whole-body jump (frames 57-66 flagged):
+    'walks around, covering about 2.8 m'. Its squat and bend (judged to hold) stay, and so does the
+    walk around of a03_s06_e00_v03 (judged to hold: 0.40 statures out, the least of the walks judged)."""
+    reading = read_motion(ucla("a02_s03_e00_v01"), "kinect-v1")
+    assert "walk" not in motions(reading), reading.facts
+    assert {"squat", "bend"} <= set(motions(reading))
+    (walk,) = motions(read_motion(ucla("a03_s06_e00_v03"), "kinect-v1"))["walk"]
+    assert walk.text.startswith("walks around")
 
 
 def test_a_whole_body_jump_blocks_only_the_height_change_read_across_it():

@@ -215,6 +215,15 @@ WAVE_RANGE = 0.06
 #: throw's forearm swung across about the elbow, judged a wave by the rule (round 18, NW-UCLA
 #: a11_s03_e00: 1.32), goes forward with the throw too
 WAVE_DEPTH = 1.5
+#: in one image (no depth to read) a waving hand moves up and down at most this many times its side
+#: to side, each read as the middle half of its range over the raised frames (25th to 75th
+#: percentile: the hand's rise to the wave and its fall after it are no part of the swing; the
+#: generated 2D waves the full range missed 0.24-0.83, a short one whose rise fills more of its
+#: raised frames 1.58): UTD-MHAD's 26 waves read in 3D go 0.13-0.82 times as far up and down as
+#: across; a hand holding a bar at the shoulders through a clean and jerk 6.5 times (hand-check
+#: round 31, Penn 0724: 'waves the left hand', read against a side view's shoulder midpoint shifting
+#: under it as the body turns), a sit-up's hand 2.9 (round 22, Penn 1570)
+WAVE_UP_DOWN = 2.0
 #: a wave's half swing (from leaving one extreme by half the swing's hysteresis to the next extreme)
 #: takes at most this many seconds (30 frames at 30 frames/s: people wave at 1-3 Hz, a half swing 0.2-0.5 s;
 #: the generated waves 1.5-2.5 Hz): a hand drifting a few pixels one way over 1-2 s and back (a bar
@@ -314,6 +323,12 @@ WALK_AROUND_PATH = 0.8
 #: within this share of the farthest the hips went from their start (NW-UCLA a03_s01_e01_v01 shuffles
 #: for 116 frames, then walks 1.0 m away in the last 14 and ends at its farthest point: no walk around)
 WALK_AROUND_BACK = 0.5
+#: ... and takes the hips at least this far (statures, ~0.55 m) from their start level, read where no
+#: joint is flagged as jumping (nor within the smoothing's reach of one): a body stepping about one
+#: spot covers a path without going anywhere (hand-check round 31, NW-UCLA a02_s03_e00_v01, a pick-up:
+#: 0.29 from its start, the rest a tracker's drift into a whole-body jump, 'walks around, covering
+#: about 2.8 m'); the walks around judged in rounds 4-31 reach 0.37-1.10 (a03_s06_e00_v03, holds: 0.40)
+WALK_AROUND_REACH = 0.33
 #: a walk read from the clip's last frames (the clip's end level half standing, half walking) is
 #: said instead of a walk around where the hips' path before it stays within this (statures): the
 #: body stood or shuffled, then walked (a03_s01_e01_v01: 0.37 before its 1.0-m walk in the last 14
@@ -1388,6 +1403,11 @@ def _depth_range(pts: np.ndarray, axis: np.ndarray) -> float:
     return float(np.subtract(*np.percentile(pts @ np.array([-axis[1], axis[0]]), [95, 5])))
 
 
+def _middle_range(x: np.ndarray) -> float:
+    """The middle half of ``x``'s range (25th to 75th percentile; see WAVE_UP_DOWN)."""
+    return float(np.subtract(*np.percentile(x, [75, 25])))
+
+
 def _wave_arm_seen(body: _Body, side: str) -> np.ndarray:
     """Frames (T,) a wave may be read in: where the source flags guessed positions (Penn Action's
     images), only those with the arm annotated seen; every frame without flags. A hidden wrist's
@@ -1422,6 +1442,7 @@ def _wave_swing_facts(body: _Body, side: str, clock: _Clock, dims: int = 3) -> l
         along = pts @ axis
         amplitude = float(np.subtract(*np.percentile(along, [95, 5])))
         in_depth = dims == 3 and _depth_range(pts, axis) > WAVE_DEPTH * amplitude
+        up_down = dims == 2 and _middle_range(rel[ok][:, 1]) > WAVE_UP_DOWN * _middle_range(along)
         # a swing must cover a good part of the hand's range each way, and be well above the
         # sensor's jitter along that line: jitter of a held hand, or the drift of a raise, turns
         # back too but only by a little
@@ -1434,7 +1455,7 @@ def _wave_swing_facts(body: _Body, side: str, clock: _Clock, dims: int = 3) -> l
         own = float(np.subtract(*np.percentile(scene, [95, 5])))
         moves = (own >= WAVE_SCENE * amplitude and _arm_not_with_other_hand(body, side, ok, axis, turn, amplitude)
                  and not _hands_joined(body, side, ok))
-        if (flips >= THRESHOLDS["wave"] and amplitude >= WAVE_RANGE and not in_depth
+        if (flips >= THRESHOLDS["wave"] and amplitude >= WAVE_RANGE and not in_depth and not up_down
                 and _smooth_swings(along, np.flatnonzero(ok)) and moves):
             rows = np.flatnonzero(ok)
             facts.append(clock.fact(f"{side}_hand", "wave", int(rows[len(rows) // 2]), flips,
@@ -2051,9 +2072,8 @@ def _standing_direction(body: _Body, spine: np.ndarray, tilt: np.ndarray) -> np.
     while it leans, though a foot joint ahead of the ankle tilts that line a few degrees); without
     readable legs, the least tilted frames' (:func:`_upright_direction`)."""
     unit = spine / np.linalg.norm(spine, axis=1, keepdims=True)
-    hips = body.hip[:, 1]
     ok = np.flatnonzero(np.isfinite(unit).all(axis=1))
-    if _readable(hips) and len(ok) >= 3 and _level(hips) >= np.nanpercentile(hips, 95) - START_STANDING:
+    if len(ok) >= 3 and _starts_standing(body):
         return _trunk_start_direction(unit, ok[: max(int(round(END_SHARE * len(unit))), 3)])
     legs = body.hip - np.nanmean([body.ankle["left"], body.ankle["right"]], axis=0)
     along = legs / np.linalg.norm(legs, axis=1, keepdims=True)
@@ -2063,6 +2083,27 @@ def _standing_direction(body: _Body, spine: np.ndarray, tilt: np.ndarray) -> np.
     straight = np.isfinite(angle) & (angle <= np.nanpercentile(angle, 10))
     ref = np.median(unit[straight], axis=0)
     return ref / np.linalg.norm(ref)
+
+
+def _starts_standing(body: _Body) -> bool:
+    """Whether the body stands at the clip's start: its hips within START_STANDING of their highest
+    (95th percentile), or, in 3D, both legs straight there (the median knee angle over the first
+    END_SHARE frames at least BENT_KNEE degrees). Hips that rise later without the legs straightening
+    (a Kinect hip centre pulled up 5 cm while the arms are raised over the head) do not make a
+    straight-legged start a crouch (hand-check round 31, NW-UCLA a09_s08_e03_v01: hips 0.051 below
+    their highest at a start with knees at 161-176 degrees; the standing direction then came from
+    the frames whose trunk lines up best with the legs, a forward bend 9 degrees ahead of the start,
+    and a trunk 13 degrees back of its upright read 'leans back by about 20'). In an image a
+    front-on crouch can show straight-looking legs: there the hips alone decide."""
+    hips = body.hip[:, 1]
+    if not _readable(hips):
+        return False
+    if _level(hips) >= np.nanpercentile(hips, 95) - START_STANDING:
+        return True
+    if not np.nanmax(np.abs(body.hip[:, 2])) > 0:
+        return False                     # no depth: an image
+    return all(_level(knee_angles(body.hip_joint[s], body.knee[s], body.ankle[s])) >= BENT_KNEE
+               for s in ("left", "right"))
 
 
 def _trunk_start_direction(unit: np.ndarray, first: np.ndarray) -> np.ndarray:
@@ -2738,8 +2779,11 @@ def _crossing(x: np.ndarray, level: float, falling: bool, after: int = 0) -> int
     return int(rows[0]) if len(rows) else len(x) - 1
 
 
-def _walk_fact(body: _Body, clock: _Clock, world: World, reading: "_Context") -> list[Fact]:
-    """Walking: both feet travel (the hips alone moving is sitting back or leaning, not a walk)."""
+def _walk_fact(body: _Body, clock: _Clock, world: World, reading: "_Context",
+               jumped: np.ndarray | None = None) -> list[Fact]:
+    """Walking: both feet travel (the hips alone moving is sitting back or leaning, not a walk).
+    ``jumped`` (T, V): the joint-frames the tracking check flagged as jumping (see
+    :func:`_hips_reach`), or None."""
     if world.dims == 2:
         return _image_walk(body, clock, reading)
     feet = [body.ankle[s][:, [0, 2]] for s in ("left", "right")]
@@ -2758,7 +2802,8 @@ def _walk_fact(body: _Body, clock: _Clock, world: World, reading: "_Context") ->
     # a walk around is one unless the body stood (shuffled) before a walk in the clip's last frames
     stood = walk_from > 0 and _path(hips[:walk_from + 1]) <= LATE_WALK_STOOD
     around = (all(_readable(g[:, 0]) for g in ground) and not travelled and not stood
-              and min(_path(f) for f in ground + [hips]) > WALK_AROUND_PATH)
+              and min(_path(f) for f in ground + [hips]) > WALK_AROUND_PATH
+              and _hips_reach(body, jumped) >= WALK_AROUND_REACH)
     travelled = travelled or (walk_from > 0 and not around)
     if not (travelled or around):
         return []
@@ -2773,6 +2818,20 @@ def _walk_fact(body: _Body, clock: _Clock, world: World, reading: "_Context") ->
     direction = _walk_direction(net_vec, world.facing, span)
     return [clock.fact("legs", "walk", peak, float(np.linalg.norm(net_vec)),
                        f"walks{direction}, covering {reading.distance_words(float(np.linalg.norm(net_vec)))}", span)]
+
+
+def _hips_reach(body: _Body, jumped: np.ndarray | None) -> float:
+    """The farthest the hips get on the floor from their start level (statures), read over the frames
+    with no joint flagged as jumping in ``jumped`` (T, V) within half the smoothing window (the
+    smoothed hips carry a jump into the frames around it); NaN where none is read."""
+    hips = body.hip[:, [0, 2]].copy()
+    if jumped is not None and len(jumped) == len(hips):
+        reach = body.rate.window(SMOOTHING) // 2
+        flagged = np.convolve(jumped.any(axis=1).astype(float), np.ones(2 * reach + 1), mode="same") > 0
+        hips[flagged] = np.nan
+    if not _readable(hips[:, 0], 1):
+        return float("nan")
+    return float(np.nanmax(np.linalg.norm(hips - _levels2(hips, False), axis=1)))
 
 
 def _walk_travel(feet: list[np.ndarray], mid: np.ndarray, hips: np.ndarray,
@@ -3234,7 +3293,7 @@ def _read_motion(data: np.ndarray, layout: str | Layout, *, visibility: np.ndarr
     context = _Context(world.unit, world.stature)
     body = _body(world.coords, layout, world.mirrored, rate.fps, _shown_joints(guessed, main, tracking.frames, world.dims))
     facts = _hand_facts(body, clock, world) + _bend_fact(body, clock, world, layout) + _height_facts(body, clock, context, world.dims)
-    facts += _walk_fact(body, clock, world, context) + _turn_fact(clock, world, body)
+    facts += _walk_fact(body, clock, world, context, tracking.jumped) + _turn_fact(clock, world, body)
     facts = without_jump_islands(facts, body, clock.n, tracking.jumped, hands)
     facts, broken = without_heights_across_breaks(facts, tracking, clock.n)
     if len(persons) > 1:
