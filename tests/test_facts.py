@@ -2636,3 +2636,17 @@ def test_a_stand_up_that_goes_down_again_is_sized_to_the_level_it_stood_at():
     assert 0.39 - 0.15 < size < 0.42 + 0.15, stand.text
     (kept,) = motions(read_motion(ucla("a06_s01_e04_v03"), "kinect-v1"))["stand_up"]
     assert kept.text == "rises from a low position to standing, by about 0.41 m"
+
+
+def test_a_walk_is_read_within_the_stretches_a_large_track_break_leaves():
+    """NW-UCLA a04_s05_e00_v01 (walk around, hand-check round 32, false): 'walks backward, covering
+    about 0.66 m'; the whole skeleton jumps 2.5 m in one frame (hip depth 1.47 -> 4.03 m, frames
+    33-34) and the judge's stretches on each side both walk forward (+1.96 and +1.47 m along the
+    facing): the walk out and the jump back cancelled. Read per stretch, the farther one is said,
+    forward. A walk across a small break (a03_s01_e02_v03, breaks of 0.38 and 0.45 body sizes; seed
+    50, holds: 'walks, covering about 1.1 m') reads through it as before."""
+    walks = motions(read_motion(ucla("a04_s05_e00_v01"), "kinect-v1"))["walk"]
+    assert [f.text.split(",")[0] for f in walks] == ["walks forward"], walks
+    assert walks[0].end <= 33 / 82
+    (kept,) = motions(read_motion(ucla("a03_s01_e02_v03"), "kinect-v1"))["walk"]
+    assert kept.text == "walks, covering about 1.1 m"
