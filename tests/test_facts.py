@@ -2601,3 +2601,52 @@ def test_an_early_rise_is_a_stand_up_and_a_first_frame_jump_is_not(monkeypatch):
     assert "stand_up" not in motions(read_motion(_crouched_first(np.full(3, 0.35)), "kinect-v1"))
     monkeypatch.setattr(facts, "_early_rise", lambda *args: None)     # the start level alone misses it
     assert "stand_up" not in motions(read_motion(rise, "kinect-v1"))
+
+
+def test_a_2d_stand_up_must_rise_in_the_hips_the_annotation_shows():
+    """Penn 0889 (golf swing, hand-check round 32, false): 'rises from a low position to standing, by
+    about 0.12 statures', read with the right hip the annotator marks hidden in frames 0-30 and guessed
+    low; the seen pelvis stays 0.545-0.61 statures all clip (the judge's rise: at most 0.067). With the
+    product's flags the stand-up must be seen in the hips: gone, the swing's raises stay. Penn 0767 and
+    1501 (hips also guessed in some frames) keep theirs: their seen hips rise."""
+    from actlm.data import penn as reader
+    penn("0889")                                   # skips without the data
+
+    def stand_ups(name: str, flagged: bool) -> list[str]:
+        sample = reader.read_sequence(PENN / f"{name}.mat")
+        guessed = sample.guessed("penn-13") if flagged else None
+        reading = read_motion(sample.data, "penn-13", visibility=sample.visibility("penn-13"), guessed=guessed)
+        return [f.text for f in motions(reading).get("stand_up", [])]
+
+    assert stand_ups("0889", flagged=False)        # the guessed hip is what said it
+    assert stand_ups("0889", flagged=True) == []
+    assert "raises the right hand above the head" in _penn_texts("0889", flagged=True)
+    for name in ("0767", "1501"):
+        assert len(stand_ups(name, flagged=True)) == 1, name
+
+
+def test_a_stand_up_that_goes_down_again_is_sized_to_the_level_it_stood_at():
+    """NW-UCLA a01_s08_e04_v01 (pick up with one hand, hand-check round 32, false): 'rises from a low
+    position to standing, by about 0.18 m'; the judge's pelvis rises 0.46-0.50 -> 0.888 m (0.39-0.42)
+    and goes down again to 0.61 for a second reach, and the size was read to that lowered end. It is
+    read to the level the body stood at: within 0.15 m of the judge's rise. A stand-up that stays up
+    (a06_s01_e04_v03, round 43, holds at 0.41 m) keeps its words."""
+    (stand,) = motions(read_motion(ucla("a01_s08_e04_v01"), "kinect-v1"))["stand_up"]
+    size = float(stand.text.split("about ")[1].split(" m")[0])
+    assert 0.39 - 0.15 < size < 0.42 + 0.15, stand.text
+    (kept,) = motions(read_motion(ucla("a06_s01_e04_v03"), "kinect-v1"))["stand_up"]
+    assert kept.text == "rises from a low position to standing, by about 0.41 m"
+
+
+def test_a_walk_is_read_within_the_stretches_a_large_track_break_leaves():
+    """NW-UCLA a04_s05_e00_v01 (walk around, hand-check round 32, false): 'walks backward, covering
+    about 0.66 m'; the whole skeleton jumps 2.5 m in one frame (hip depth 1.47 -> 4.03 m, frames
+    33-34) and the judge's stretches on each side both walk forward (+1.96 and +1.47 m along the
+    facing): the walk out and the jump back cancelled. Read per stretch, the farther one is said,
+    forward. A walk across a small break (a03_s01_e02_v03, breaks of 0.38 and 0.45 body sizes; seed
+    50, holds: 'walks, covering about 1.1 m') reads through it as before."""
+    walks = motions(read_motion(ucla("a04_s05_e00_v01"), "kinect-v1"))["walk"]
+    assert [f.text.split(",")[0] for f in walks] == ["walks forward"], walks
+    assert walks[0].end <= 33 / 82
+    (kept,) = motions(read_motion(ucla("a03_s01_e02_v03"), "kinect-v1"))["walk"]
+    assert kept.text == "walks, covering about 1.1 m"
