@@ -7,6 +7,8 @@ longer stated (the cost of a fix) and those judged 'false' that are gone (its ga
 by its key (motion|part|text) and, more loosely, by motion|part (a fact whose size moved keeps its
 motion and part). ``--save FILE`` writes the stated facts; ``--against FILE`` also lists what changed
 against such an earlier run (the detector before the change), which isolates the change's own effect.
+Facts a change newly states on an earlier round's sequence are unjudged until someone judges them in
+``results/facts_handcheck_later.verdicts.json``; they then count with their round's verdicts.
 
 Usage: ``python -m experiments.handcheck_regress [--save F] [--against F]`` (ACTLM_DATA set).
 """
@@ -42,6 +44,22 @@ def stated_facts(root: Path) -> dict[str, list[str]]:
     return out
 
 
+#: facts a detector change newly stated on an earlier round's sequence, judged afterwards:
+#: {"<round file stem>/<sequence>": {fact key: [verdict, reason]}}
+LATER = RESULTS / "facts_handcheck_later.verdicts.json"
+
+
+def round_verdicts(stem: str) -> dict[str, dict[str, list[str]]]:
+    """A round's verdicts per sequence, with the facts judged later on its sequences added."""
+    verdicts = json.loads((RESULTS / f"{stem}.verdicts.json").read_text())
+    later = json.loads(LATER.read_text()) if LATER.exists() else {}
+    for name, judged in later.items():
+        round_stem, sequence = name.split("/", 1)
+        if round_stem == stem:
+            verdicts[sequence] = {**judged, **verdicts.get(sequence, {})}
+    return verdicts
+
+
 def _loose(key: str) -> str:
     return "|".join(key.split("|")[:2])
 
@@ -51,8 +69,7 @@ def compare(now: dict[str, list[str]]) -> dict[str, list[str]]:
     lost: dict[str, list[str]] = {"holds_lost": [], "holds_lost_loose": [], "false_gone": [], "false_gone_loose": [],
                                   "ambiguous_gone": []}
     for path in _rounds():
-        verdicts = json.loads((RESULTS / f"{path.stem}.verdicts.json").read_text())
-        for sequence, judged in verdicts.items():
+        for sequence, judged in round_verdicts(path.stem).items():
             keys = now.get(f"{path.stem}/{sequence}")
             if keys is None:
                 continue
@@ -87,7 +104,7 @@ def main(argv: list[str] | None = None) -> None:
             print("   ", name)
     if args.against:
         before = json.loads(args.against.read_text())
-        verdicts = {p.stem: json.loads((RESULTS / f"{p.stem}.verdicts.json").read_text()) for p in _rounds()}
+        verdicts = {p.stem: round_verdicts(p.stem) for p in _rounds()}
         changed: Counter = Counter()
         for seq in sorted(now):
             gone = [k for k in before.get(seq, []) if k not in now[seq]]
