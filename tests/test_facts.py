@@ -2601,3 +2601,16 @@ def test_an_early_rise_is_a_stand_up_and_a_first_frame_jump_is_not(monkeypatch):
     assert "stand_up" not in motions(read_motion(_crouched_first(np.full(3, 0.35)), "kinect-v1"))
     monkeypatch.setattr(facts, "_early_rise", lambda *args: None)     # the start level alone misses it
     assert "stand_up" not in motions(read_motion(rise, "kinect-v1"))
+
+
+# --- round 33 (fix33) ---------------------------------------------------------------------------
+def test_a_bar_held_in_a_wide_grip_under_a_wobbling_shoulder_line_is_no_wave():
+    """Penn 0755 (clean and jerk), hand-check round 33, false: 'waves the right hand from side to
+    side'. The wrist holds the bar, its x within 256-270 px (0.07 statures) over frames 108-420; the
+    hands 0.33-0.40 statures apart (wider than WAVE_HANDS_JOINED); the 'reversals' came from the
+    shoulders' midpoint wobbling under it. The hand itself must turn back in the image. The clip's
+    raise of both hands overhead (judged holds) stays."""
+    data, visibility = penn("0755")
+    reading = read_motion(data, "penn-13", visibility=visibility)
+    assert "wave" not in motions(reading), reading.facts
+    assert [f for f in motions(reading).get("raise", []) if f.part == "both_hands"], reading.facts
