@@ -428,6 +428,16 @@ BEND_FRONT_HIPS = 0.1
 #: a bend beyond this many degrees is forward whatever the shoulder line says: a standing person
 #: cannot lean back that far, and a Kinect seeing someone from behind mirrors their front
 FORWARD_BEYOND = 45
+#: in one image a trunk whose image length at a bend's peak is below this share of its clip's usual
+#: (90th percentile) length bends largely towards or away from the camera ...
+BEND_FORESHORTENED = 0.8
+#: ... and where it tilts in the image against the way its hips and feet both travelled since the
+#: clip's start (each by this many statures or more), front and back are not read: a pitcher
+#: strides one way and folds forward at the end, yet a foreshortened trunk's image tilt can point
+#: the other way (hand-check round 33, Penn 0134 and 0018: the same picture, trunk 95 -> 43 px and
+#: 44 -> 32 px, read 'forward' and 'leans back'; of the judged 2D bends with this conflict 7 were
+#: non-holds, 5 forward bends holding)
+TRAVEL_SIDE = 0.15
 #: in 2D, sitting down (standing up) also lowers (raises) the hips above the feet by this many
 #: torso lengths (standing ~1.6, seated on a chair ~0.9 seen from the front or side)
 LEG_FOLD = 0.25
@@ -1456,11 +1466,20 @@ def _wave_swing_facts(body: _Body, side: str, clock: _Clock, dims: int = 3) -> l
         swing = max(WAVE_SWING, WAVE_SHARE * amplitude, WAVE_JITTER * _jitter(jittery[:, [0, 2]] @ axis))
         flips = _arm_run_reversals(along, np.flatnonzero(ok), swing, lowered, rate=body.rate)
         # the hand itself swings in the scene, not only against a body moving past it (a hand
-        # holding a bar while the body pulls up)
+        # holding a bar while the body pulls up), and turns back there as often as a wave, by the
+        # same swing: a bar held in a wide grip drifts slowly in the image while the neck's or the
+        # shoulders' midpoint wobbles under it, and that wobble turns the hand's offset back
+        # (hand-check round 33, Penn 0755: x within 0.07 statures over 300 frames, 7 'reversals').
+        # In an image only: there the reference is an annotator's shoulders (in 3D a sensor's neck
+        # joint of its own), and a 3D body turning or walking carries the hand round in the room
+        # (generated 3D waves: utd-mhad recall 0.946 -> 0.892 when read in 3D too)
         scene = body.raw_hand[side][ok][:, [0, 2]] @ axis
         scene = scene - np.polyval(np.polyfit(np.arange(len(scene)), scene, 1), np.arange(len(scene)))   # a walk's drift
         own = float(np.subtract(*np.percentile(scene, [95, 5])))
-        moves = (own >= WAVE_SCENE * amplitude and _arm_not_with_other_hand(body, side, ok, axis, turn, amplitude)
+        moves = (own >= WAVE_SCENE * amplitude
+                 and (dims == 3 or _arm_run_reversals(scene, np.flatnonzero(ok), swing, lowered,
+                                                      rate=body.rate) >= THRESHOLDS["wave"])
+                 and _arm_not_with_other_hand(body, side, ok, axis, turn, amplitude)
                  and not _hands_joined(body, side, ok))
         if (flips >= THRESHOLDS["wave"] and amplitude >= WAVE_RANGE and not in_depth and not up_down
                 and _smooth_swings(along, np.flatnonzero(ok)) and moves):
@@ -1825,6 +1844,9 @@ def _bend_fact(body: _Body, clock: _Clock, world: World, layout: Layout | None =
     if world.readable_facing[peak] and not np.isfinite(front).all():
         return []                        # a facing read through a collapsed shoulder line: forward or back is in doubt
     ahead = float(spine[peak, [0, 2]] @ front) if not turned else float("nan")
+    unread = world.dims == 2 and _tilt_against_travel(body, spine, peak)
+    if unread:
+        ahead = float("nan")             # foreshortened against the travel: forward or back is not told
     if world.dims == 3 and ahead < 0 and _knees_against(body, peak, front):
         ahead = float("nan")             # 'back' read against a facing the bent knees contradict
     backward = np.isfinite(ahead) and ahead < 0 and tilt[peak] <= FORWARD_BEYOND
@@ -1835,7 +1857,7 @@ def _bend_fact(body: _Body, clock: _Clock, world: World, layout: Layout | None =
     amount = _trunk_bend_words(tilt[peak], bent[peak])
     if _peak_at_unread_edge(raw, peak, held):
         amount = amount.replace("about", "at least", 1)
-    if not np.isfinite(ahead) and tilt[peak] <= FORWARD_BEYOND:
+    if not np.isfinite(ahead) and (tilt[peak] <= FORWARD_BEYOND or unread):
         return [clock.fact("torso", "bend", peak, tilt[peak], f"bends the upper body {amount}", span)]
     if backward:
         # back from the body's own upright: a sensor whose spine line leans back when people
@@ -1846,6 +1868,32 @@ def _bend_fact(body: _Body, clock: _Clock, world: World, layout: Layout | None =
         return [clock.fact("torso", "lean_back", peak, lean,
                            f"leans the upper body back by about {int(round(lean, -1))} degrees", span)]
     return [clock.fact("torso", "bend", peak, tilt[peak], f"bends the upper body forward {amount}", span)]
+
+
+def _tilt_against_travel(body: _Body, spine: np.ndarray, peak: int) -> bool:
+    """In an image, whether the trunk at a bend's (lean's) ``peak`` (held over BEND_HELD) is
+    foreshortened below BEND_FORESHORTENED of its usual image length and tilts to the image side
+    opposite to where the hips and the feet both travelled (TRAVEL_SIDE statures or more) from the
+    clip's first readable frames: the image tilt and the travel disagree on the front, and most of
+    the bend lies out of the image plane, so forward or back is not told."""
+    rows = slice(peak, peak + body.rate.frames(BEND_HELD))
+    length = np.linalg.norm(spine[:, :2], axis=1)
+    if not (_readable(length, 1) and np.isfinite(length[rows]).any()):
+        return False
+    if not np.nanmedian(length[rows]) < BEND_FORESHORTENED * np.nanpercentile(length, 90):
+        return False
+    tilt = float(np.nanmedian(spine[rows, 0]))
+    with np.errstate(invalid="ignore"):
+        feet = np.nanmean([body.ankle["left"][:, 0], body.ankle["right"][:, 0]], axis=0)
+    moved = []
+    for x in (body.hip[:, 0], feet):
+        start = np.flatnonzero(np.isfinite(x))[:5]
+        if not len(start) or not np.isfinite(x[rows]).any():
+            return False
+        moved.append(float(np.nanmedian(x[rows]) - np.median(x[start])))
+    travel = np.sign(moved[0])
+    return bool(travel != 0 and np.sign(moved[1]) == travel and min(abs(m) for m in moved) >= TRAVEL_SIDE
+                and np.sign(tilt) == -travel)
 
 
 def _trunk_pulled_short(body: _Body, spine: np.ndarray) -> np.ndarray:
@@ -1980,6 +2028,8 @@ def _lean_back_fact(body: _Body, clock: _Clock, front: np.ndarray, image: bool =
         return None                      # a few frames' jolt at the end of a track is no lean
     if image and _one_shoulder_front_on(body, (peak - held // 2, peak + held // 2)):
         return []                        # the tilt read is sideways: neither a lean nor a bend
+    if image and _tilt_against_travel(body, spine, peak):
+        return None                      # back is not told (the bend reading says a bend without a direction)
     feet = np.nanmean([body.ankle["left"], body.ankle["right"]], axis=0)
     if np.nanmin([np.linalg.norm(x[peak] - x[span[0]]) for x in (feet, body.hip)]) >= LEAN_PLACE:
         return None                      # leaning back is done standing in place, not walking (away in an image)
