@@ -2693,3 +2693,26 @@ def test_a_bend_or_lean_in_the_image_plane_keeps_its_direction(name, said):
     full image length (Penn 0154), and a lean back at full length (0279) keep their words."""
     reading = _penn_as_product(name)
     assert said in [f.text for f in reading.facts], reading.facts
+
+
+def test_a_hip_far_off_the_body_is_not_read_for_the_bend():
+    """Penn 1776 (squat), hand-check round 35, false: the left hip is marked seen ~220 px from the
+    body in every frame (2.2-2.6 times the trunk's usual length from the right hip), the hips'
+    midpoint was thrown with it and the squat read 'bends forward by about 140 degrees'. The right
+    side's own shoulder-to-hip line reads 9 degrees standing, 30-39 at the squat's bottom (raw
+    pixels): that hip is not read (:func:`_hip_astray`) and the size said is that line's."""
+    reading = _penn_as_product("1776")
+    trunk = [f for f in reading.facts if f.motion in ("bend", "lean_back")]
+    assert trunk and all(25 <= f.strength <= 45 for f in trunk), trunk
+    assert [f.text for f in trunk] == ["bends the upper body by about 40 degrees"], trunk
+
+
+def test_a_squat_bend_read_from_both_hips_keeps_its_size():
+    """Judged to hold (round 33, Penn 1770): a squat's trunk, both hips in place, 'bends the upper
+    body by about 30 degrees' (trunk_own 28.6 at its bottom): a normal hip width is not astray.
+    Nor is a trunk bent towards the camera, short against its hips' width (Penn 0754, round 34,
+    ambiguous: its words stay)."""
+    reading = _penn_as_product("1770")
+    assert "bends the upper body by about 30 degrees" in [f.text for f in reading.facts], reading.facts
+    reading = _penn_as_product("0754")
+    assert "bends the upper body forward by about 50 degrees" in [f.text for f in reading.facts], reading.facts

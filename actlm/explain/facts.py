@@ -428,6 +428,9 @@ BEND_FRONT_HIPS = 0.1
 #: a bend beyond this many degrees is forward whatever the shoulder line says: a standing person
 #: cannot lean back that far, and a Kinect seeing someone from behind mirrors their front
 FORWARD_BEYOND = 45
+#: in an image, hips further apart than this many times the trunk's usual image length (a side's
+#: shoulder to its hip) are no body's: one hip is misplaced (hand-check round 35, Penn 1776)
+HIP_GAP_IMPLAUSIBLE = 1.5
 #: in one image a trunk whose image length at a bend's peak is below this share of its clip's usual
 #: (90th percentile) length bends largely towards or away from the camera ...
 BEND_FORESHORTENED = 0.8
@@ -1737,6 +1740,8 @@ def _seen_trunk_2d(body: _Body) -> np.ndarray:
       (round 26, Penn 1913: a seated guitarist whose right shoulder, held still, is dropped as a
       frozen joint from frame 24 and whose left hip is never seen: the left shoulder to the right
       hip read 38 degrees, the right side's own line 11);
+    - a frame with a hip misplaced off the body (:func:`_hip_astray`, flagged seen or not) shows
+      the other side's own shoulder-to-hip line, or no trunk where that side is not seen;
     - else the line from mid-shoulders to mid-hips, as the other facts read it."""
     flags = body.trunk_seen
     sides = ("right", "left")
@@ -1752,7 +1757,37 @@ def _seen_trunk_2d(body: _Body) -> np.ndarray:
         profile = shoulder[near] & hip[near] & ~flags[far].any(axis=1)
         out[profile] = (body.shoulder[near] - body.hip_joint[near])[profile]
         out[shoulder[near] & ~shoulder[far] & hip[far] & ~hip[near]] = np.nan
+    for near, far in (("right", "left"), ("left", "right")):
+        astray = _hip_astray(body, far, near)
+        out[astray] = np.where((shoulder[near] & hip[near])[:, None],
+                               body.shoulder[near] - body.hip_joint[near], np.nan)[astray]
     return out
+
+
+def _hip_astray(body: _Body, side: str, other: str) -> np.ndarray:
+    """In an image, frames (T,) where the ``side`` hip is misplaced: the hips lie further apart than
+    HIP_GAP_IMPLAUSIBLE times the trunk's usual image length (the 90th percentile over the clip of
+    the longer own-side line, a side's shoulder to its hip), and this hip is the one further from
+    the mid-shoulders. Such a hip moves the hips' midpoint off the body whether flagged or not
+    (hand-check round 35, Penn 1776: a squatter's left hip marked seen ~220 px from the body in every
+    frame, 2.2-2.6 usual trunks from the right hip, 'bends forward by about 140 degrees' where the
+    right side's own line reads 9-39). The clip's usual length, not the frame's: a trunk bent
+    towards the camera is short in its frames while the hips keep their width (Penn 0754, a lifter
+    set up over the bar: 1.6 of that frame's trunk, 0.8 of the usual one)."""
+    def flat(x: np.ndarray) -> np.ndarray:
+        return x[:, :2]
+
+    gap = np.linalg.norm(flat(body.hip_joint[side]) - flat(body.hip_joint[other]), axis=1)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        trunk = np.nanmax([np.linalg.norm(flat(body.shoulder[s]) - flat(body.hip_joint[s]), axis=1)
+                           for s in (side, other)], axis=0)
+    if not _readable(trunk, 1):
+        return np.zeros(len(gap), bool)
+    usual = float(np.nanpercentile(trunk, 90))
+    away = {s: np.linalg.norm(flat(body.hip_joint[s]) - flat(body.neck), axis=1) for s in (side, other)}
+    with np.errstate(invalid="ignore"):
+        return (gap > HIP_GAP_IMPLAUSIBLE * usual) & (away[side] > away[other])
 
 
 def _bend_trunk(body: _Body) -> np.ndarray:
