@@ -164,9 +164,10 @@ REACH_FACING_SMOOTHING = 7 / 30
 PROFILE_WIDTH = 0.4
 #: ... and where the person's front is unknown, the view must be a side view in one frame of the reach
 #: at least: the shoulder line's image width under this share of the trunk's image length (a turn
-#: about the vertical leaves the trunk's length; the clip medians of 582 Penn Action clips, every 4th:
-#: 30 under 0.05, seen from the side, most at 0.35-0.7, from the front or three quarters; hand-check round 36: Penn 0954's golfer at the top of the backswing,
-#: 0.43 in every frame of its 'forward' reach, was seen from the front)
+#: about the vertical leaves the trunk's length; the clip medians of 582 Penn Action clips, every
+#: 4th: 30 under 0.05, seen from the side, most at 0.35-0.7, from the front or three quarters;
+#: hand-check round 36: Penn 0954's golfer at the top of the backswing, 0.43 in every frame of its
+#: 'forward' reach, was seen from the front)
 PROFILE_TORSO = 0.3
 #: ... the arm at least this share of its full image length (straight, not shortened towards the
 #: camera) and at least REACH_ANGLE degrees from hanging straight down (a reach is 70-100)
