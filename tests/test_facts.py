@@ -2716,3 +2716,15 @@ def test_a_squat_bend_read_from_both_hips_keeps_its_size():
     assert "bends the upper body by about 30 degrees" in [f.text for f in reading.facts], reading.facts
     reading = _penn_as_product("0754")
     assert "bends the upper body forward by about 50 degrees" in [f.text for f in reading.facts], reading.facts
+
+
+def test_a_2d_reach_with_the_front_unknown_needs_a_side_view():
+    """Penn 0954 (hand-check round 36, golf swing): at the top of the backswing (frames 33-36) the
+    right wrist is 45 px (0.36 statures) to the side of its shoulder, at head height, and was
+    'stretches the right arm forward' (false): the shoulders stay 21-31 px apart, 0.43 of the trunk's
+    image length in every frame of it, a view from the front or back, and neither a bend nor the
+    knees tell the front. The offset is sideways across the body, not forward. Penn 0239 (the same round,
+    baseball swing, the front unknown too) passes through a side view (shoulders 0.06 of the trunk
+    apart) while the left arm is out, and its 'stretches the left arm forward' (judged to hold) stays."""
+    assert _penn_reaches("0954") == []
+    assert [f.part for f in _penn_reaches("0239")] == ["left_arm"]

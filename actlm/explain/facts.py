@@ -162,6 +162,13 @@ REACH_FACING_SMOOTHING = 7 / 30
 #: in one image a reach is read only in profile: the shoulder line's image width under this share of
 #: the arm's length (seen from the front ~0.6, from 30 degrees off the side ~0.3) ...
 PROFILE_WIDTH = 0.4
+#: ... and where the person's front is unknown, the view must be a side view in one frame of the reach
+#: at least: the shoulder line's image width under this share of the trunk's image length (a turn
+#: about the vertical leaves the trunk's length; the clip medians of 582 Penn Action clips, every
+#: 4th: 30 under 0.05, seen from the side, most at 0.35-0.7, from the front or three quarters;
+#: hand-check round 36: Penn 0954's golfer at the top of the backswing, 0.43 in every frame of its
+#: 'forward' reach, was seen from the front)
+PROFILE_TORSO = 0.3
 #: ... the arm at least this share of its full image length (straight, not shortened towards the
 #: camera) and at least REACH_ANGLE degrees from hanging straight down (a reach is 70-100)
 STRAIGHT_ARM, REACH_ANGLE = 0.7, 50
@@ -995,7 +1002,22 @@ def _forward_reach(body: _Body, side: str, clock: _Clock, world: World) -> list[
     span = _extent(ahead, far, held[first] - gain / 2)
     if world.dims == 2 and not front and _arms_opposite_2d(body)[span[0]:span[1] + 1].any():
         return []                        # the front unknown, the arms out to either side: one points back
+    if world.dims == 2 and not front and not _side_view_2d(body, ahead, span):
+        return []                        # the front unknown, an offset across a wide shoulder line is sideways
     return [clock.fact(f"{side}_arm", "reach_forward", far, held[first], f"stretches the {side} arm forward", span)]
+
+
+def _side_view_2d(body: _Body, ahead: np.ndarray, span: tuple[int, int]) -> bool:
+    """Whether one image sees the body from the side in a frame of a reach (``ahead`` read there,
+    within ``span``): the shoulder line narrower than PROFILE_TORSO of the trunk's image length. The
+    arm's own length (:func:`_arm_out_2d`) lets a three-quarter view through, where an arm raised
+    sideways or across the body looks like one stretched forward."""
+    rows = slice(span[0], span[1] + 1)
+    width = np.abs(body.shoulder["left"][rows, 0] - body.shoulder["right"][rows, 0])
+    trunk = np.linalg.norm((body.neck - body.hip)[rows, :2], axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        narrow = (width < PROFILE_TORSO * trunk) & np.isfinite(ahead[rows])
+    return bool(narrow.any())
 
 
 def _bent_front(body: _Body) -> float:
