@@ -1941,7 +1941,7 @@ def _tilt_against_travel(body: _Body, spine: np.ndarray, peak: int) -> bool:
         return False
     tilt = float(np.nanmedian(spine[rows, 0]))
     with np.errstate(invalid="ignore"):
-        feet = np.nanmean([body.ankle["left"][:, 0], body.ankle["right"][:, 0]], axis=0)
+        feet = _mid_ankles(body)[:, 0]
     moved = []
     for x in (body.hip[:, 0], feet):
         start = np.flatnonzero(np.isfinite(x))[:5]
@@ -2087,7 +2087,7 @@ def _lean_back_fact(body: _Body, clock: _Clock, front: np.ndarray, image: bool =
         return []                        # the tilt read is sideways: neither a lean nor a bend
     if image and _tilt_against_travel(body, spine, peak):
         return None                      # back is not told (the bend reading says a bend without a direction)
-    feet = np.nanmean([body.ankle["left"], body.ankle["right"]], axis=0)
+    feet = _mid_ankles(body)
     if np.nanmin([np.linalg.norm(x[peak] - x[span[0]]) for x in (feet, body.hip)]) >= LEAN_PLACE:
         return None                      # leaning back is done standing in place, not walking (away in an image)
     if _hips_below_standing(body, peak):
@@ -2140,7 +2140,7 @@ def _lean_reference(body: _Body, spine: np.ndarray, tilt: np.ndarray, front: np.
     legs and leans 5-8 past vertical; read from its start: 'about 30'). The legs, not image up: a
     camera's roll tilts a standing body's legs and trunk alike."""
     ref = _standing_direction(body, spine, tilt)
-    legs = body.hip - np.nanmean([body.ankle["left"], body.ankle["right"]], axis=0)
+    legs = body.hip - _mid_ankles(body)
     with np.errstate(invalid="ignore", divide="ignore"):
         along = legs / np.linalg.norm(legs, axis=1, keepdims=True)
     ok = np.flatnonzero(np.isfinite(along).all(axis=1) & np.isfinite(spine).all(axis=1))
@@ -2159,7 +2159,7 @@ def _trunk_back_of_legs(body: _Body, spine: np.ndarray, front: np.ndarray) -> np
     from the body itself, which a camera's roll or pitch does not tilt (a standing trunk is within
     ~12 degrees of it: the foot joints' and the sensors' hip conventions). NaN where the legs are
     unreadable (then :func:`_lean_back_fact` reads the standing direction alone)."""
-    legs = body.hip - np.nanmean([body.ankle["left"], body.ankle["right"]], axis=0)
+    legs = body.hip - _mid_ankles(body)
     legs = legs / np.linalg.norm(legs, axis=1, keepdims=True)
     ahead = front[None, :] - (legs @ front)[:, None] * legs
     ahead = ahead / np.linalg.norm(ahead, axis=1, keepdims=True)
@@ -2189,7 +2189,7 @@ def _standing_direction(body: _Body, spine: np.ndarray, tilt: np.ndarray) -> np.
     ok = np.flatnonzero(np.isfinite(unit).all(axis=1))
     if len(ok) >= 3 and _starts_standing(body):
         return _trunk_start_direction(unit, ok[: max(int(round(END_SHARE * len(unit))), 3)])
-    legs = body.hip - np.nanmean([body.ankle["left"], body.ankle["right"]], axis=0)
+    legs = body.hip - _mid_ankles(body)
     along = legs / np.linalg.norm(legs, axis=1, keepdims=True)
     angle = np.degrees(np.arccos(np.clip(np.einsum("tc,tc->t", unit, along), -1, 1)))
     if not _readable(angle):
@@ -2435,7 +2435,7 @@ def _legs_fold(body: _Body, first: Callable[[np.ndarray], float] | None = None) 
     """The change (end level minus start level) of the hips' height above the feet in torso
     lengths: a scale-free reading for 2D images, where a body walking away from the camera shrinks
     and climbs the image (its hips 'drop') while its legs stay as long as its torso."""
-    feet = np.nanmean([body.ankle["left"][:, 1], body.ankle["right"][:, 1]], axis=0)
+    feet = _mid_ankles(body)[:, 1]
     torso = np.linalg.norm(body.neck - body.hip, axis=1)
     ratio = (body.hip[:, 1] - feet) / np.where(torso > 0, torso, np.nan)
     if not _readable(ratio):
@@ -2473,7 +2473,7 @@ def _walks_through(body: _Body, first: int, last: int, size: float) -> bool:
     or stand-up's span) by more than WALK_THROUGH times the height change ``size``: the feet and the
     hips both (the less of the two counts: hips slide back onto a seat over planted feet, and feet go
     unseen). A body walking away while its hips read lower or higher is no sit-down or stand-up."""
-    feet = np.nanmean([body.ankle["left"], body.ankle["right"]], axis=0)
+    feet = _mid_ankles(body)
     travel = np.nanmin([np.linalg.norm((x[last] - x[first])[[0, 2]]) for x in (feet, body.hip)])
     return bool(travel > WALK_THROUGH * size)
 
@@ -2494,7 +2494,7 @@ def _height_facts(body: _Body, clock: _Clock, reading: "_Context", dims: int = 3
     folds = _legs_fold(body) if dims == 2 else None
     # in 3D the hips must also go down (up) against the feet: a walk under an 'up' tilted by a few
     # degrees lifts hips and feet alike (a body walking 1 m under 10 degrees: 0.17 m)
-    above = body.hip[:, 1] - np.nanmean([body.ankle["left"][:, 1], body.ankle["right"][:, 1]], axis=0)
+    above = body.hip[:, 1] - _mid_ankles(body)[:, 1]
     if dims == 3 and _readable(above, max(5, len(above) // 2)):
         fall, lift = _level(above) - _level(above, at_end=True), _level(above, at_end=True) - _level(above)
     else:
@@ -2643,7 +2643,7 @@ def _early_rise(body: _Body, height: np.ndarray, end: float, dims: int
         return None
     if not np.nanmin(height[top:window]) > standing - THRESHOLDS["stand_up"] / 2:
         return None                      # the body does not stand after the rise: it goes down again
-    above = body.hip[:, 1] - np.nanmean([body.ankle["left"][:, 1], body.ankle["right"][:, 1]], axis=0)
+    above = body.hip[:, 1] - _mid_ankles(body)[:, 1]
     lift = _level(above, at_end=True) - _first_level(above) if dims == 3 else np.inf
     head = body.head[:, 1]
     head_lift = _level(head, at_end=True) - _first_level(head) if _readable(head, max(5, len(head) // 2)) else np.inf
@@ -2660,7 +2660,7 @@ def _early_legs_fold(body: _Body, top: int, window: int) -> float:
     0.28 statures in frame 0, 0.34 standing), so the per-frame ratio undersells the legs' unfolding.
     One scale does not cancel a walk away's shrinking as the ratio does, so it counts only where the
     feet stay within EARLY_FEET_PLACE (statures) of where they were in the first frames; NaN else."""
-    feet = np.nanmean([body.ankle["left"][:, :2], body.ankle["right"][:, :2]], axis=0)
+    feet = _mid_ankles(body)[:, :2]
     first = np.array([_first_level(feet[:, 0]), _first_level(feet[:, 1])])
     if not np.nanmax(np.linalg.norm(feet[: top + 1] - first, axis=1)) <= EARLY_FEET_PLACE:
         return float("nan")
@@ -2669,6 +2669,12 @@ def _early_legs_fold(body: _Body, top: int, window: int) -> float:
     if not (_readable(torso, 3) and _readable(above[top:window], 3)):
         return float("nan")
     return float((np.nanmedian(above[top:window]) - _first_level(above)) / np.nanmedian(torso))
+
+
+def _mid_ankles(body: _Body) -> np.ndarray:
+    """The point between the ankles (T, C): their mean where both are read, the one read where the
+    other is not, NaN where neither is."""
+    return np.nanmean([body.ankle["left"], body.ankle["right"]], axis=0)
 
 
 def _seen_hips_height(body: _Body) -> np.ndarray:
@@ -2781,7 +2787,7 @@ def _body_above_feet(body: _Body) -> np.ndarray:
     """The hips' height above the feet on the ground (T,), both read without a leg's tracking glitch
     (see :func:`_body_pelvis_height`, :func:`_body_feet_height`); the plain hips-above-ankles where
     that leaves fewer than LEG_GLITCH_KEEP of its readable frames."""
-    plain = body.hip[:, 1] - np.nanmean([body.ankle["left"][:, 1], body.ankle["right"][:, 1]], axis=0)
+    plain = body.hip[:, 1] - _mid_ankles(body)[:, 1]
     above = _body_pelvis_height(body) - _body_feet_height(body)
     return above if np.isfinite(above).sum() >= LEG_GLITCH_KEEP * np.isfinite(plain).sum() else plain
 
@@ -2840,7 +2846,7 @@ def _on_the_spot(body: _Body, height: np.ndarray, low: int) -> bool:
         return True
     dip = float(np.nanmax(before)) - height[low]
     a, b = _extent(-height, low, -(height[low] + dip / 2))
-    feet = np.nanmean([body.ankle["left"], body.ankle["right"]], axis=0)
+    feet = _mid_ankles(body)
     # the feet or the hips staying put will do (hips may shift sideways over planted feet, and feet go unseen)
     travel = np.nanmin([np.linalg.norm((x[b] - x[a])[[0, 2]]) for x in (feet, body.hip)])
     return not travel >= SQUAT_SPOT * dip
