@@ -2728,3 +2728,26 @@ def test_a_2d_reach_with_the_front_unknown_needs_a_side_view():
     apart) while the left arm is out, and its 'stretches the left arm forward' (judged to hold) stays."""
     assert _penn_reaches("0954") == []
     assert [f.part for f in _penn_reaches("0239")] == ["left_arm"]
+
+
+def _touches(name: str) -> list[str]:
+    """The parts whose touch of the head read_motion states on NW-UCLA ``name``."""
+    return [f.part for f in read_motion(ucla(name), "kinect-v1").facts if f.motion == "touch_head"]
+
+
+@pytest.mark.parametrize("name", ["a08_s01_e02_v01", "a08_s10_e02_v03", "a01_s09_e02_v01"])
+def test_no_touch_of_the_head_from_single_near_frames(name):
+    """Judged ambiguous (hand-check rounds 36, 47, 66): the hand, unsmoothed, gets within 0.20 m of
+    the head joint only in single frames (a08_s01_e02: 0.167, 0.197, 0.188 m at frames 17, 53, 55,
+    0.25-0.33 around each; a01_s09_e02: 0.156 m once) or never (a08_s10_e02: 0.215 m at its closest),
+    while the smoothed track dips under the limit: no touch is held (:func:`_touch_held`)."""
+    assert _touches(name) == []
+
+
+@pytest.mark.parametrize("name,part", [("a08_s01_e03_v01", "right_hand"), ("a08_s07_e01_v01", "left_hand"),
+                                       ("a08_s07_e00_v01", "right_hand"), ("a12_s04_e03_v03", "right_hand")])
+def test_a_touch_of_the_head_judged_to_hold_stays(name, part):
+    """Judged to hold (hand-check rounds 70, 64, 70, 48), each near the limit: within 0.20 m over two
+    frames (a08_s01_e03: 0.190, 0.171 m at frames 94-95), once by far (a08_s07_e01: 0.114 m; a08_s07_e00's
+    right hand: 0.144 m), or in the clip's last frame (a12_s04_e03, 11 frames: 0.169 m at frame 10)."""
+    assert part in _touches(name)

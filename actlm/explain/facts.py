@@ -38,7 +38,7 @@ from functools import cached_property
 import numpy as np
 
 from ..data.layouts import Layout, get_layout
-from .quality import (END_STUB, FROZEN_RUN, RUNS_NAMED, Problem, Tracking, body_size, check_tracking, exact_repeats, frames,
+from .quality import (END_STUB, FROZEN_RUN, RUNS_NAMED, Problem, Tracking, _runs, body_size, check_tracking, exact_repeats, frames,
                       view_problems)
 from .world import World, end_joints, head_joints, knee_angles, nanmean_joints, world_frame
 
@@ -196,6 +196,17 @@ HANDS_HELD = 1.3
 #: check sees) gets within this (metres: the hand-check's 0.15 m rule; in images statures, ~0.15 m),
 #: else how close they came is said (see :func:`_hands_together_words`)
 HANDS_SAID_METRES, HANDS_SAID = 0.15, 0.09
+#: a touch of the head is read on the smoothed tracks (THRESHOLDS["touch_head"]) and must be held on
+#: the unsmoothed ones: the hand within TOUCH_METRES of the head joint (metric data; else the threshold
+#: itself, in statures) in at least TOUCH_HELD seconds of consecutive frames (or in a run the clip's first
+#: or last frame cuts off), or within TOUCH_DEEP of that limit in a single frame. A hand passing the
+#: head, near it only in single frames, does not touch it (hand-check round 36, NW-UCLA
+#: a08_s01_e02_v01: 0.167, 0.197 and 0.188 m in three single frames, 0.25-0.33 m around each; round 44,
+#: UTD-MHAD a21_s6_t1 and round 47, NW-UCLA a08_s10_e02_v03: never within 0.20 m unsmoothed; round 66,
+#: a01_s09_e02_v01: 0.156 m in one frame). Touches judged to hold reach the limit over two frames
+#: (round 74, UTD-MHAD a17_s3_t1: 0.174 and 0.139 m), or once by far (round 64, NW-UCLA
+#: a08_s07_e01_v01: 0.114 m; round 70, a08_s07_e00_v01: 0.144 m)
+TOUCH_METRES, TOUCH_HELD, TOUCH_DEEP = 0.2, 2 / 30, 0.75
 #: hands brought together meet at least this far (statures, ~15 cm) above the hips
 WAIST = 0.1
 #: a wave's side-to-side swing must cover this much (statures, ~3 cm; above sensor jitter) each way
@@ -1042,10 +1053,24 @@ def _reach_facts(body: _Body, side: str, clock: _Clock, world: World) -> list[Fa
     near = np.linalg.norm(hand - body.head, axis=1)
     if _readable(near) and world.dims == 3:      # in one image a hand before or behind the face looks the same
         close = int(np.nanargmin(near))
-        if near[close] < THRESHOLDS["touch_head"] and _level(near) > 0.22:
+        if near[close] < THRESHOLDS["touch_head"] and _level(near) > 0.22 and _touch_held(body, side, world):
             facts.append(clock.fact(f"{side}_hand", "touch_head", close, near[close],
                                     f"brings the {side} hand up to the head", _extent(-near, close, -0.2)))
     return facts
+
+
+def _touch_held(body: _Body, side: str, world: World) -> bool:
+    """Whether the unsmoothed hand gets within the touch's limit of the unsmoothed head
+    (TOUCH_METRES in metric data) in a held run of frames, or far within it once (see TOUCH_DEEP)."""
+    limit = TOUCH_METRES / world.stature if world.unit == "m" else THRESHOLDS["touch_head"]
+    near = np.linalg.norm(body.step_hand[side] - body.step_head, axis=1)
+    if not _readable(near, 1):
+        return False
+    if np.nanmin(near) < TOUCH_DEEP * limit:
+        return True
+    within = np.isfinite(near) & (near < limit)
+    return any(b - a >= body.rate.frames(TOUCH_HELD) or a == 0 or b == len(near)
+               for a, b in _runs(within))
 
 
 def _down_reach(body: _Body, side: str, clock: _Clock, world: World) -> list[Fact]:
