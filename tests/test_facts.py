@@ -2728,3 +2728,24 @@ def test_a_2d_reach_with_the_front_unknown_needs_a_side_view():
     apart) while the left arm is out, and its 'stretches the left arm forward' (judged to hold) stays."""
     assert _penn_reaches("0954") == []
     assert [f.part for f in _penn_reaches("0239")] == ["left_arm"]
+
+
+def test_a_body_tilting_with_its_thighs_in_line_does_not_bend():
+    """Penn 1306 (pull-up), hand-check round 36, ambiguous: 'bends the upper body to about 30
+    degrees from vertical' where the hanging body swings 25-29 degrees off the image's vertical at
+    the top of the pull with its thighs continuing the trunk's line (the hip angle ~2 degrees,
+    trunk_own at most 8.5): the whole body tilts, it does not bend at the hips
+    (:func:`_tilts_with_the_thighs`)."""
+    reading = _penn_as_product("1306")
+    assert not [f for f in reading.facts if f.motion in ("bend", "lean_back")], reading.facts
+
+
+@pytest.mark.parametrize("name,said", [("0677", "bends the upper body to about 30 degrees from vertical"),
+                                       ("2279", "bends the upper body by about 30 degrees"),
+                                       ("2317", "bends the upper body forward by about 50 degrees")])
+def test_a_bend_at_the_hips_near_the_in_line_limit_keeps_its_words(name, said):
+    """Judged to hold (rounds 32, 36, 12): 2D bends with the least hip angle of the judged holds, the
+    trunk against the thighs 12 (Penn 0677, a bowler), 18 (2279) and 19 degrees (2317) at the bend's
+    peak: they bend at the hips and keep their facts."""
+    reading = _penn_as_product(name)
+    assert said in [f.text for f in reading.facts], reading.facts
