@@ -2751,3 +2751,24 @@ def test_a_touch_of_the_head_judged_to_hold_stays(name, part):
     frames (a08_s01_e03: 0.190, 0.171 m at frames 94-95), once by far (a08_s07_e01: 0.114 m; a08_s07_e00's
     right hand: 0.144 m), or in the clip's last frame (a12_s04_e03, 11 frames: 0.169 m at frame 10)."""
     assert part in _touches(name)
+
+
+def test_a_body_tilting_with_its_thighs_in_line_does_not_bend():
+    """Penn 1306 (pull-up), hand-check round 36, ambiguous: 'bends the upper body to about 30
+    degrees from vertical' where the hanging body swings 25-29 degrees off the image's vertical at
+    the top of the pull with its thighs continuing the trunk's line (the hip angle ~2 degrees,
+    trunk_own at most 8.5): the whole body tilts, it does not bend at the hips
+    (:func:`_tilts_with_the_thighs`)."""
+    reading = _penn_as_product("1306")
+    assert not [f for f in reading.facts if f.motion in ("bend", "lean_back")], reading.facts
+
+
+@pytest.mark.parametrize("name,said", [("0677", "bends the upper body to about 30 degrees from vertical"),
+                                       ("2279", "bends the upper body by about 30 degrees"),
+                                       ("2317", "bends the upper body forward by about 50 degrees")])
+def test_a_bend_at_the_hips_near_the_in_line_limit_keeps_its_words(name, said):
+    """Judged to hold (rounds 32, 36, 12): 2D bends with the least hip angle of the judged holds, the
+    trunk against the thighs 12 (Penn 0677, a bowler), 18 (2279) and 19 degrees (2317) at the bend's
+    peak: they bend at the hips and keep their facts."""
+    reading = _penn_as_product(name)
+    assert said in [f.text for f in reading.facts], reading.facts

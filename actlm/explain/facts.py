@@ -452,6 +452,14 @@ HIP_GAP_IMPLAUSIBLE = 1.5
 #: in one image a trunk whose image length at a bend's peak is below this share of its clip's usual
 #: (90th percentile) length bends largely towards or away from the camera ...
 BEND_FORESHORTENED = 0.8
+#: in an image, a trunk tilted at a bend's peak while its thighs continue its line within this many
+#: degrees (the hip angle, trunk against the thighs, held over BEND_HELD) does not bend at the hips:
+#: the whole body tilts (hand-check round 36, Penn 1306: a pull-up's hanging body swinging 25-29
+#: degrees off the image's vertical, the hip angle 2; the least of the bends judged to hold, 12)
+HIPS_IN_LINE = 6
+#: ... read only where the thighs' image length there is at least this share of their clip's usual
+#: (90th percentile) length: a thigh pointing at the camera has no direction to read
+THIGH_READABLE = 0.5
 #: ... and where it tilts in the image against the way its hips and feet both travelled since the
 #: clip's start (each by this many statures or more), front and back are not read: a pitcher
 #: strides one way and folds forward at the end, yet a foreshortened trunk's image tilt can point
@@ -1921,6 +1929,8 @@ def _bend_fact(body: _Body, clock: _Clock, world: World, layout: Layout | None =
     bent = _held(_from_upright(spine, raw), held)
     if world.dims == 2 and (_trunk_behind_lying_legs(body, peak) or _trunk_behind_seated_thighs(body, peak)):
         return []                        # sitting or lying back (a sit-up going down), not bending forward
+    if world.dims == 2 and _tilts_with_the_thighs(body, spine, peak, held):
+        return []                        # the whole body tilts (a hanging swing): no bend at the hips
     front = _bend_front(body, world, peak)
     turned = _front_turned(body, world, peak, front)
     if world.readable_facing[peak] and not np.isfinite(front).all():
@@ -1950,6 +1960,31 @@ def _bend_fact(body: _Body, clock: _Clock, world: World, layout: Layout | None =
         return [clock.fact("torso", "lean_back", peak, lean,
                            f"leans the upper body back by about {int(round(lean, -1))} degrees", span)]
     return [clock.fact("torso", "bend", peak, tilt[peak], f"bends the upper body forward {amount}", span)]
+
+
+def _tilts_with_the_thighs(body: _Body, spine: np.ndarray, peak: int, held: int) -> bool:
+    """In an image, whether over a bend's ``held`` frames from ``peak`` the thighs (the mid-hips to
+    the mid-knees, each side's hip to its knee averaged) continue the trunk line within
+    HIPS_IN_LINE degrees: the body tilts as one piece, its hips not flexed, so the trunk's angle
+    from vertical is no bend (hand-check round 36, Penn 1306: a pull-up, 'bends the upper body to
+    about 30 degrees from vertical', the trunk 25-29 degrees off the image's vertical at the top of
+    the pull, the thighs in its line). Both thighs must be read there, each at least THIGH_READABLE
+    of its usual image length (a thigh pointing at the camera has no direction): a bowler's back
+    thigh alone, stretched behind in the trunk's line, says nothing of the hip over the front leg
+    (round 6, Penn 0680: the front thigh unread, the bend judged to hold)."""
+    rows = slice(peak, peak + held)
+    thighs = [body.knee[s][:, :2] - body.hip_joint[s][:, :2] for s in ("left", "right")]
+    trunk = spine[:, :2]
+    for one in thighs:
+        length = np.linalg.norm(one, axis=1)
+        if not (np.isfinite(length[rows]).all() and np.isfinite(trunk[rows]).all()):
+            return False
+        if not (length[rows] >= THIGH_READABLE * np.nanpercentile(length, 90)).all():
+            return False
+    thigh = (thighs[0] + thighs[1]) / 2
+    length = np.linalg.norm(thigh, axis=1)
+    cosine = np.sum(trunk[rows] * -thigh[rows], axis=1) / (np.linalg.norm(trunk[rows], axis=1) * length[rows])
+    return bool(np.degrees(np.arccos(np.clip(np.median(cosine), -1, 1))) < HIPS_IN_LINE)
 
 
 def _tilt_against_travel(body: _Body, spine: np.ndarray, peak: int) -> bool:
