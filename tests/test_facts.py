@@ -2772,3 +2772,30 @@ def test_a_bend_at_the_hips_near_the_in_line_limit_keeps_its_words(name, said):
     peak: they bend at the hips and keep their facts."""
     reading = _penn_as_product(name)
     assert said in [f.text for f in reading.facts], reading.facts
+
+
+def _sit_downs(name: str) -> list[Fact]:
+    return [f for f in _penn_as_product(name).facts if f.motion == "sit_down"]
+
+
+def test_a_2d_lowering_while_walking_away_is_read_in_the_figures_own_size():
+    """Penn 0644 (bowl, hand-check round 37, ambiguous): the image heights read 0.99 -> 0.68 -> 0.83
+    statures, 'lowers the body by about 0.16 statures and stays down', but the bowler walks away: the
+    ankles climb from y 250 to 176-189 px and the figure shrinks (head to ankle 182 -> 138 px). In
+    the figure's own size in each frame the hips go down about 0.1 in the slide and come back up:
+    no sit-down. Penn 0608 (bowl, round 38, judged to hold after correcting a zoom out, shoulder to
+    hip 78 -> 55 px): down 0.25-0.35 statures at the start's scale and stays down; its size is
+    read in the figure's own size (it was 0.13)."""
+    assert _sit_downs("0644") == []
+    (lowered,) = _sit_downs("0608")
+    assert 0.25 <= lowered.strength <= 0.36, lowered
+
+
+@pytest.mark.parametrize("name,size", [("0142", 0.15), ("0046", 0.14), ("0040", 0.23)])
+def test_a_2d_lowering_with_the_feet_in_place_keeps_the_clips_stature(name: str, size: float):
+    """Judged to hold (Penn 0142, 0046, 0040: pitchers lowered into the stride and follow-through):
+    0142's trunk, thighs and shanks all shorten in the image (x0.67) while the plant foot stays on
+    its spot (y 253-266 px): a posture seen end-on, not a smaller figure, so the lowering is read as
+    before; 0046's segments lengthen (x1.37) with its feet 0.16 statures lower, below FLOOR_SHIFT."""
+    (lowered,) = _sit_downs(name)
+    assert lowered.strength == pytest.approx(size, abs=0.01), lowered

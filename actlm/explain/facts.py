@@ -488,6 +488,20 @@ WALK_THROUGH = 2.0
 #: sat down and stayed there: NW-UCLA's sit-downs end at most 0.46 of the way back (a05_s07_e01_v02),
 #: hand-check round 26's pick-ups 0.61-0.66 (see :func:`_back_up_at_end`)
 BACK_UP_AT_END = 0.5
+#: in an image, the figure's size (:func:`_image_scale`) changes by more than this share between the
+#: clip's start and end (a walk away from or towards the camera, a zoom): the hips' height in one
+#: stature for the whole clip mixes the size's change into the height's (hand-check round 37, Penn
+#: 0644: a bowler walking away, figure 182 -> 138 px, read as a 0.16-stature sit-down; round 38, Penn
+#: 0608: a zoom out, shoulder-to-hip 78 -> 55 px, its 0.25-0.35 lowering said as 0.13)
+SCALE_CHANGE = 0.12
+#: ... and its feet move up (down) the image by more than this many statures as it shrinks (grows): a
+#: body walking away climbs towards the horizon (Penn 0644: 0.24), a zoom pulls it to the image's
+#: centre (0608: 0.25). Segments that all shorten together with the feet in place are a posture seen
+#: end-on, not a size change (0142, a pitcher's follow-through towards the outfield: trunk, thighs and
+#: shanks x0.67, the plant foot 0.12; 0704, a squat's thighs unfolding: x1.85, the feet 0.03)
+FLOOR_SHIFT = 0.2
+#: ... the figure's size is the median over this many seconds of each frame's reading
+SCALE_SMOOTHING = 0.5
 #: a squat read from the knees: from at least STRAIGHT_KNEE degrees down below DEEP_KNEE and back,
 #: with the hips lower at the deepest point by at least KNEE_CYCLE_DROP leg lengths (hip to knee to
 #: ankle, ~0.05 statures: a scale of the legs themselves, kept when a 2D clip's stature is misread)
@@ -2538,6 +2552,46 @@ def _walks_through(body: _Body, first: int, last: int, size: float) -> bool:
     return bool(travel > WALK_THROUGH * size)
 
 
+def _image_scale(body: _Body) -> np.ndarray:
+    """The figure's size in each image frame (T,) against its size at the clip's start: per frame the
+    largest of the trunk's, thighs' and shanks' lengths, each against its own starting level. A
+    segment seen end-on is shorter in the image (a thigh in a squat facing the camera, a trunk bent
+    towards it), never longer, so the largest ratio is the one least foreshortened; a walk away from
+    the camera or a zoom shrinks them all alike. NaN where no segment is read."""
+    segments = [np.linalg.norm(body.neck - body.hip, axis=1)]
+    for side in ("left", "right"):
+        segments += [np.linalg.norm(body.hip_joint[side] - body.knee[side], axis=1),
+                     np.linalg.norm(body.knee[side] - body.ankle[side], axis=1)]
+    ratios = [x / _level(x) for x in segments if _readable(x) and _level(x) > 0]
+    if not ratios:
+        return np.full(len(body.hip), np.nan)
+    width = body.rate.window(SCALE_SMOOTHING)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        largest = np.nanmax(ratios, axis=0)
+        # the size changes slowly (a walk, a zoom): one frame's segment read long or short is noise
+        padded = np.concatenate([np.full(width // 2, np.nan), largest, np.full(width // 2, np.nan)])
+        return np.nanmedian(np.lib.stride_tricks.sliding_window_view(padded, width), axis=1)
+
+
+def _scaled_above_feet(body: _Body) -> np.ndarray | None:
+    """In an image whose figure changes size (:func:`_image_scale` at the end differs from the start
+    by more than SCALE_CHANGE, its feet moving by FLOOR_SHIFT the same way), the hips' height above the ankles (T,) in the figure's own size in
+    each frame, above the lower ankle (the foot on the floor: a stride's trailing foot is lifted);
+    None where the size holds (the clip's one stature reads the heights) or is unread."""
+    scale = _image_scale(body)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        floor = np.nanmin([body.ankle["left"][:, 1], body.ankle["right"][:, 1]], axis=0)
+    if not (_readable(scale) and _readable(floor)):
+        return None
+    change = _level(scale, at_end=True) / _level(scale)
+    shift = _level(floor, at_end=True) - _level(floor)
+    if not (change < 1.0 - SCALE_CHANGE and shift > FLOOR_SHIFT or change > 1.0 + SCALE_CHANGE and shift < -FLOOR_SHIFT):
+        return None
+    return (body.hip[:, 1] - floor) / scale
+
+
 def _height_facts(body: _Body, clock: _Clock, reading: "_Context", dims: int = 3) -> list[Fact]:
     """Sitting down, standing up and squatting: the hips' height above the floor (in 2D images
     also the legs folding against the torso: see :func:`_legs_fold`). In an image whose source
@@ -2586,6 +2640,14 @@ def _height_facts(body: _Body, clock: _Clock, reading: "_Context", dims: int = 3
         tilt = _level(_trunk_tilt(body), at_end=True)
         simile = ", as when sitting down" if tilt <= SEATED_TILT and _stays_seated(body, height, start - end) else ""
         drop = min(start - end, max(fall, _level(grounded) - _level(grounded, at_end=True)))
+        if dims == 2 and (scaled := _scaled_above_feet(body)) is not None:
+            # the figure changes size: the lowering is read against its size in each frame, and a
+            # body back up there (a bowler's slide, then walking on away) did not stay down
+            first, last = _level(scaled), _level(scaled, at_end=True)
+            if (not first - last > THRESHOLDS["sit_down"] or _back_up_at_end(scaled, first)
+                    or _rose_back(scaled, first, last, body.rate.frames(BEND_HELD))):
+                return []
+            drop = first - last
         if dims == 3 and _walks_through(body, min(span[0], mid), max(span[1], mid), drop):
             return []
         return [clock.fact("body", "sit_down", mid, drop, f"lowers the body by {words(drop)} and stays down{simile}", span)]
@@ -2664,6 +2726,11 @@ def _stand_up_fact(body: _Body, clock: _Clock, words: Callable[[float], str], he
     rise = end - bottom
     if np.isfinite(lift) and not (lowered and against is None):
         rise = min(rise, lift if against is None else max(_body_rise_above(x, mid, held if lowered else None) for x in against))
+    if dims == 2 and (scaled := _scaled_above_feet(body)) is not None:
+        # the figure changes size (a walk towards the camera grows it): the rise in its own size
+        rise = _body_rise_above(scaled, mid, held if lowered else None)
+        if not rise > THRESHOLDS["stand_up"]:
+            return []
     if dims == 3 and _walks_through(body, min(span[0], mid), max(span[1], mid), rise):
         return []
     return [clock.fact("body", "stand_up", mid, rise, f"rises from a low position to standing, by {words(rise)}", span)]
