@@ -337,10 +337,18 @@ KNEELING, AT_FLOOR = 0.07, 0.07
 PICKUP_RISE = 0.1
 #: a walk that ends this close to its start (statures) but covered this much path goes "around"
 WALK_AROUND_PATH = 0.8
-#: ... and ends near where it started: its hips' place over the clip's last LOST_SHARE of frames lies
-#: within this share of the farthest the hips went from their start (NW-UCLA a03_s01_e01_v01 shuffles
-#: for 116 frames, then walks 1.0 m away in the last 14 and ends at its farthest point: no walk around)
+#: ... and ends near where it started: its hips' place over their last WINDOW_LEAST readable frames
+#: lies within this share of the farthest the hips went from their place over their first ones (NW-UCLA
+#: a03_s01_e01_v01 shuffles for 116 frames, then walks 1.0 m away in the last 14 and ends at its
+#: farthest point: no walk around) ...
 WALK_AROUND_BACK = 0.5
+#: ... and within this much (statures, ~0.5 m) of it. Both ends are read over a few frames, not the
+#: clip's first and last 15 % (a walk that sets off at once is 0.3-0.4 m along its way by the median of
+#: those): the walks around judged to end near their start end 0.07-0.23 statures (0.12-0.40 m) from
+#: it, those judged not to (hand-check rounds 27, 36, 38) 0.36-0.67 (0.61-1.04 m; NW-UCLA
+#: a04_s09_e00_v01: out 1.4 m, back to 0.8 m, 58 % of its farthest, said 'near' when read from the
+#: 15-% levels: 0.49 m of 1.09)
+WALK_AROUND_NEAR = 0.3
 #: ... and takes the hips at least this far (statures, ~0.55 m) from their start level, read where no
 #: joint is flagged as jumping (nor within the smoothing's reach of one): a body stepping about one
 #: spot covers a path without going anywhere (hand-check round 31, NW-UCLA a02_s03_e00_v01, a pick-up:
@@ -3107,7 +3115,7 @@ def _walk_stretch(body: _Body, clock: _Clock, facing: np.ndarray, reading: "_Con
     span = (int(rows[0]), int(rows[-1]) + 1) if len(rows) else (0, clock.n - 1)
     peak = (span[0] + span[1]) // 2
     if around:
-        back = " and ending near where it started" if _back_near_start(hips, _end_frames(len(mid))) else ""
+        back = " and ending near where it started" if _back_near_start(hips) else ""
         return [clock.fact("legs", "walk", peak, path, f"walks around, covering {reading.distance_words(path)}{back}", span)]
     direction = _walk_direction(net_vec, facing, span)
     return [clock.fact("legs", "walk", peak, float(np.linalg.norm(net_vec)),
@@ -3150,6 +3158,11 @@ def _end_place(x: np.ndarray, frames: int) -> np.ndarray:
     return np.median(x[ok[-frames:]], axis=0) if len(ok) else np.full(x.shape[1], np.nan)
 
 
+def _start_place(x: np.ndarray, frames: int) -> np.ndarray:
+    """The median place (per column) of ``x`` (T, 2) over its first ``frames`` readable frames."""
+    return _end_place(x[::-1], frames)
+
+
 def _late_walk(feet: list[np.ndarray], mid: np.ndarray, hips: np.ndarray) -> tuple[np.ndarray, int]:
     """(net travel, the frame it sets off from) of a walk in the clip's last frames, or (_, 0) if
     there is none: the clip's end level (its last END_SHARE) is half standing, half walking, so the
@@ -3168,12 +3181,14 @@ def _late_walk_start(mid: np.ndarray, net: np.ndarray, end_frames: int) -> int:
     return int(rows[-1]) if len(rows) else 0
 
 
-def _back_near_start(hips: np.ndarray, end_frames: int) -> bool:
-    """Whether the hips (T, 2) end near where they started: their place over the last ``end_frames``
-    readable frames lies within WALK_AROUND_BACK of the farthest they went from their start level."""
-    start = _levels2(hips, False)
+def _back_near_start(hips: np.ndarray) -> bool:
+    """Whether the hips (T, 2, statures) end near where they started: their place over the last
+    WINDOW_LEAST readable frames lies within WALK_AROUND_NEAR of their place over the first ones, and
+    within WALK_AROUND_BACK of the farthest they went from there."""
+    start = _start_place(hips, WINDOW_LEAST)
     farthest = np.nanmax(np.linalg.norm(hips - start, axis=1))
-    return bool(np.linalg.norm(_end_place(hips, end_frames) - start) <= WALK_AROUND_BACK * farthest)
+    back = float(np.linalg.norm(_end_place(hips, WINDOW_LEAST) - start))
+    return back <= WALK_AROUND_NEAR and back <= WALK_AROUND_BACK * farthest
 
 
 def _image_walk(body: _Body, clock: _Clock, reading: "_Context") -> list[Fact]:
