@@ -2811,3 +2811,29 @@ def test_a_2d_lowering_with_the_feet_in_place_keeps_the_clips_stature(name: str,
     before; 0046's segments lengthen (x1.37) with its feet 0.16 statures lower, below FLOOR_SHIFT."""
     (lowered,) = _sit_downs(name)
     assert lowered.strength == pytest.approx(size, abs=0.01), lowered
+
+
+def test_a_knee_folded_at_a_serves_landing_is_no_squat():
+    """Penn 2239 (hand-check round 39, tennis serve), false: 'bends the knees and lowers the body by
+    about 0.20 statures, then comes back up'. The pelvis stands at 0.53-0.56 statures, rises to 0.67
+    in the serve's jump and lands to 0.45-0.47, the clip's last frame its lowest: the body does not
+    come back up. The left knee folds to 78 degrees after the landing and stays folded to the end;
+    where it goes unread (three frames) the straight right knee stood in as the knees straightening
+    again. With no one leg's fold and straightening and the hips not back up, no squat is said; the
+    serve's other facts (both hands above the head) stay."""
+    reading = _penn_as_product("2239")
+    found = motions(reading)
+    assert "squat" not in found, found["squat"]
+    assert {f.text for f in found["raise"]} == {"raises the right hand above the head", "raises the left hand above the head"}
+
+
+def test_a_knee_cycle_across_the_legs_stands_where_the_hips_come_back():
+    """Penn 2223 (hand-check round 26, seed 65, tennis serve), judged to hold: the hips go down and come back
+    (left hip y 240 -> 273-279 -> 237-240 px); the knees' cycle is read across the legs (the left
+    knee's fold at the landing, the right knee straight where the left goes unread), and the hips'
+    coming back up confirms it: 'bends the knees and lowers the body by about 0.13 statures, then
+    comes back up' stays. So does a lifter's squat read from the knees with the hips back up only
+    part-way (Penn 0745, round 9, seed 48, a jerk's dip: 0.55 -> 0.36 -> 0.47 statures)."""
+    for name, said in (("2223", 0.13), ("0745", 0.27)):
+        (squat,) = motions(_penn_as_product(name))["squat"]
+        assert squat.text == f"bends the knees and lowers the body by about {said:.2f} statures, then comes back up"

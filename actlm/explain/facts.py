@@ -2689,7 +2689,7 @@ def _height_facts(body: _Body, clock: _Clock, reading: "_Context", dims: int = 3
     if _lying(body, low, height):
         return risen                     # a body lying (a push-up) goes down by the arms, not the knees
     by_hips = dip > THRESHOLDS["squat"] and back > dip / 2 and not knee >= BENT_KNEE and _on_the_spot(body, height, low)
-    if by_hips or _knee_cycle(body, height):
+    if by_hips or _knee_cycle(body, height, hips_back=back > dip / 2):
         dip = _squat_size(body, depth, dip)
         # the knee cycle finds a squat whose hips' drop is hard to read, but what is said is that drop:
         # below a squat's own threshold it is no lowering of the body (hand-check round 14, Penn 2181: a
@@ -3000,11 +3000,27 @@ def _stays_seated(body: _Body, height: np.ndarray, drop: float) -> bool:
     return _readable(knees, 2) and float(np.nanmedian(knees)) < BENT_KNEE
 
 
-def _knee_cycle(body: _Body, height: np.ndarray) -> bool:
+def _knee_cycle(body: _Body, height: np.ndarray, hips_back: bool) -> bool:
     """The knees bend deeply (below DEEP_KNEE degrees) from nearly straight and straighten again,
     while the hips go down a little at least: a squat even where the hips' drop is hard to read
-    (2D clips that follow the person, or that start part-way down)."""
-    angles = np.array([_knee_angle(body, t) for t in range(len(height))])
+    (2D clips that follow the person, or that start part-way down). The cycle is read on the two
+    legs' smaller angle; where no one leg completes it on its own, the fold and the straightening
+    come from different legs (the other leg stands in where the folded one goes unread), and the
+    hips must then come back up after their lowest (``hips_back``): hand-check round 39, Penn 2239, a
+    server's left knee folds to 78 degrees after the jump's landing and stays folded to the clip's
+    last frame, the hips going down with it; unread in three frames, the straight right knee's 169
+    read as the straightening ('then comes back up' said of a body that does not)."""
+    either = np.array([_knee_angle(body, t) for t in range(len(height))])
+    if not _knee_cycle_in(body, height, either):
+        return False
+    return hips_back or any(_knee_cycle_in(body, height, knee_angles(body.hip_joint[s], body.knee[s], body.ankle[s]))
+                            for s in ("left", "right"))
+
+
+def _knee_cycle_in(body: _Body, height: np.ndarray, angles: np.ndarray) -> bool:
+    """The knee cycle of :func:`_knee_cycle` in the knee ``angles`` (T,): from at least STRAIGHT_KNEE
+    degrees down below DEEP_KNEE at their least and back, with the hips down there by more than
+    KNEE_CYCLE_DROP leg lengths from the highest they get before, on the spot."""
     if not _readable(angles):
         return False
     deep = int(np.nanargmin(angles))
