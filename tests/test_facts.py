@@ -2728,3 +2728,31 @@ def test_a_2d_reach_with_the_front_unknown_needs_a_side_view():
     apart) while the left arm is out, and its 'stretches the left arm forward' (judged to hold) stays."""
     assert _penn_reaches("0954") == []
     assert [f.part for f in _penn_reaches("0239")] == ["left_arm"]
+
+
+# --- hand-check round 39 (seed 78): a pressing elbow vetoes 'the body does not move' -----------
+def test_a_bench_press_whose_elbow_presses_is_no_dead_track():
+    """Penn 0476 (bench press, round 39, false): the right wrist is never seen, the right elbow is
+    seen in every frame and presses 112 -> 173 -> 116 px (y) while the hips and feet sit at frozen
+    pixels; 'the body does not move in 54 frames (... the right hand is not read ...)' was said.
+    A joint seen in most frames that moves further than the hands may, vetoes it."""
+    import scipy.io as sio
+    reading = _penn_as_product("0476")
+    mat = sio.loadmat(PENN / "0476.mat", variable_names=["y", "visibility"])
+    elbow = mat["y"][mat["visibility"][:, 4] > 0, 4]         # the annotation's right elbow, seen frames
+    assert mat["visibility"][:, 4].all() and np.ptp(elbow) > 60
+    assert "no_motion" not in kinds(reading), reading.problems
+
+
+@pytest.mark.parametrize("name", ["1940", "1937"])
+def test_a_still_strummer_keeps_its_no_motion_statement(name):
+    """Penn 1940 (strum guitar, round 39: holds, the wrists within 11-17 px of a ~301-px figure) and
+    1937 (round 19, seed 58: holds, its seen left elbow the most moving elbow of the judged 'no motion'
+    clips, 0.06 statures): elbows that follow a strumming hand do not veto the statement."""
+    assert "no_motion" in kinds(_penn_as_product(name))
+
+
+def test_a_3d_still_body_keeps_its_no_motion_statement_over_its_elbow_jitter():
+    """NW-UCLA a01_s01_e04_v03 (round 4, seed 43: holds): the Kinect's left elbow jitters over about 0.14
+    statures, under the hands' bound with its margin; the statement stays."""
+    assert "no_motion" in kinds(read_motion(ucla("a01_s01_e04_v03"), "kinect-v1"))
