@@ -2837,3 +2837,40 @@ def test_a_knee_cycle_across_the_legs_stands_where_the_hips_come_back():
     for name, said in (("2223", 0.13), ("0745", 0.27)):
         (squat,) = motions(_penn_as_product(name))["squat"]
         assert squat.text == f"bends the knees and lowers the body by about {said:.2f} statures, then comes back up"
+
+
+# --- hand-check round 39 (seed 78): a pressing elbow vetoes 'the body does not move' -----------
+def test_a_bench_press_whose_elbow_presses_is_no_dead_track():
+    """Penn 0476 (bench press, round 39, false): the right wrist is never seen, the right elbow is
+    seen in every frame and presses 112 -> 173 -> 116 px (y) while the hips and feet sit at frozen
+    pixels; 'the body does not move in 54 frames (... the right hand is not read ...)' was said.
+    A joint seen in most frames that moves further than the hands may, vetoes it."""
+    import scipy.io as sio
+    reading = _penn_as_product("0476")
+    mat = sio.loadmat(PENN / "0476.mat", variable_names=["y", "visibility"])
+    elbow = mat["y"][mat["visibility"][:, 4] > 0, 4]         # the annotation's right elbow, seen frames
+    assert mat["visibility"][:, 4].all() and np.ptp(elbow) > 60
+    assert "no_motion" not in kinds(reading), reading.problems
+
+
+@pytest.mark.parametrize("name", ["1940", "1937"])
+def test_a_still_strummer_keeps_its_no_motion_statement(name):
+    """Penn 1940 (strum guitar, round 39: holds, the wrists within 11-17 px of a ~301-px figure) and
+    1937 (round 19, seed 58: holds, its seen left elbow the most moving elbow of the judged 'no motion'
+    clips, 0.06 statures): elbows that follow a strumming hand do not veto the statement."""
+    assert "no_motion" in kinds(_penn_as_product(name))
+
+
+def test_a_3d_still_body_keeps_its_no_motion_statement_over_its_elbow_jitter():
+    """NW-UCLA a01_s01_e04_v03 (round 4, seed 43: holds): the Kinect's left elbow jitters over about 0.14
+    statures (5-frame median), 0.04 over the veto's half-second median; the statement stays."""
+    assert "no_motion" in kinds(read_motion(ucla("a01_s01_e04_v03"), "kinect-v1"))
+
+
+@pytest.mark.parametrize("kind,layout,index", [("jumping_joints", "sbu-15", 30), ("edge_on_shoulders", "kinect-v2", 36)])
+def test_a_still_body_keeps_its_no_motion_statement_over_tracker_glitches(kind, layout, index):
+    """Generated still bodies (seed 40): an SBU right shoulder placed 0.4-0.5 m off for 3 frames, and
+    a Kinect v2's hand tip jittering 0.18 statures, are no limb moving: 'no motion' is still said."""
+    sample, reading = _generated(kind, layout, index, failure=True)
+    assert "-still-" in sample.sample_id
+    assert "no_motion" in kinds(reading), reading.problems

@@ -3616,7 +3616,8 @@ def _read_motion(data: np.ndarray, layout: str | Layout, *, visibility: np.ndarr
     world.coords = np.where(drop[..., None], np.nan, world.coords)
     clock = _Clock(len(x))
     context = _Context(world.unit, world.stature)
-    body = _body(world.coords, layout, world.mirrored, rate.fps, _shown_joints(guessed, main, tracking.frames, world.dims))
+    shown = _shown_joints(guessed, main, tracking.frames, world.dims)
+    body = _body(world.coords, layout, world.mirrored, rate.fps, shown)
     facts = _hand_facts(body, clock, world) + _bend_fact(body, clock, world, layout) + _height_facts(body, clock, context, world.dims)
     facts += _walk_fact(body, clock, world, context, tracking.jumped, _break_rows(tracking, clock.n, WALK_BREAK_STEP)) + _turn_fact(clock, world, body)
     facts = without_jump_islands(facts, body, clock.n, tracking.jumped, hands)
@@ -3657,7 +3658,8 @@ def _read_motion(data: np.ndarray, layout: str | Layout, *, visibility: np.ndarr
         facts = [Fact("body", "still", 0.5, 0.0, f"stays in place: no body part moves more than "
                       f"{context.distance_words(_round_up(bound, context))}", 0.0, 1.0)]
     hands = max((v for k, v in spans.items() if "hand" in k), default=0.0)
-    if all(f.motion == "still" for f in facts) and _static(moved) and margin * hands <= 2 * STILL_HANDS:
+    if (all(f.motion == "still" for f in facts) and _static(moved) and margin * hands <= 2 * STILL_HANDS
+            and not _a_seen_joint_moves(world.coords, layout, shown, body.rate, margin)):
         problems.append(_still_problem(len(x), tracking, context, body, margin))
     return Reading(sorted(facts, key=lambda f: f.time), problems, world.unit, world.stature, moved)
 
@@ -3898,6 +3900,37 @@ def _static(moved: dict[str, float]) -> bool:
     hands = [v for k, v in moved.items() if "hand" in k]
     # hands that were never readable bound nothing: no 'does not move' from the head and hips alone
     return bool(core) and bool(hands) and max(core) < STATIC_CORE and max(hands) < STILL_HANDS
+
+
+#: a limb joint that vetoes a 'no motion' statement (:func:`_a_seen_joint_moves`) is read over a moving
+#: median of this many seconds: a tracker's joint placed off the body for a few frames (generated
+#: truth, seed 40: an SBU shoulder 0.4-0.5 m off in 3 frames of a still body) goes, a press (a second
+#: or more) stays
+STILL_VETO_WINDOW = 0.5
+
+
+def _a_seen_joint_moves(coords: np.ndarray, layout: Layout, shown: np.ndarray | None, rate: _Rate,
+                        margin: float) -> bool:
+    """Whether some joint of the arms or legs of ``coords`` (T, V, 3, statures), read (and, where
+    ``shown`` (T, V) gives the source's flags, not guessed) in at least STILL_SEEN of the frames,
+    spans (over a moving median of STILL_VETO_WINDOW) more than the hands may in a 'no motion'
+    statement (``margin`` times its span above 2 * STILL_HANDS). The statement speaks of the hands,
+    head, hips and feet, but an elbow, knee or shoulder seen moving that far says the body moves:
+    hand-check round 39, Penn 0476 (bench press): the right wrist never seen, the right elbow (seen
+    in every frame) pressing 112 -> 173 -> 116 px (0.21 statures) was stated 'the body does not
+    move'. The limbs' joints only: a Kinect v2's hand tips and thumbs jitter more than the hands."""
+    limbs = sorted({j for part in ("left_arm", "right_arm", "left_leg", "right_leg") for j in layout.parts.get(part, ())})
+    width = rate.window(STILL_VETO_WINDOW)
+    for joint in limbs:
+        track = coords[:, joint].copy()
+        if shown is not None:
+            track[~shown[:, joint]] = np.nan
+        if np.isfinite(track).all(axis=1).mean() < STILL_SEEN:
+            continue
+        held = _median5(track, width) if len(track) >= width else track
+        if margin * _diameter(held[np.isfinite(held).all(axis=1)]) > 2 * STILL_HANDS:
+            return True
+    return False
 
 
 def _raw_spans(body: _Body, least: float = STILL_SEEN) -> dict[str, float]:
