@@ -38,6 +38,32 @@ TALL_SHARE = 0.9
 STRAIGHT_SLACK = 10.0
 #: ... provided those straight frames are this tall (share of the tall frames' 95th percentile)
 STRAIGHT_TALL = 0.95
+#: without a straight standing frame, up is read from the legs (feet to spine bottom) over the frames
+#: they are longest: this share of their 95th percentile or more (a leg folds, it does not stretch)
+LEGS_LONG = 0.95
+#: ... provided both knees are straighter than this many degrees there (median): a person seated or
+#: crouched all clip long has no straight leg (folded legs, knees at 100-125 degrees, tilt up by 10-40)
+LEGS_KNEE = 120.0
+#: ... and only where the legs' direction is this many degrees off the tallest frames' feet-to-head line
+#: and spine (those frames then bend). Measured against each camera's floor normal (the planes of
+#: experiments/facts_handcheck.py; experiments/up_survey.py): of 2335 NW-UCLA and UTD-MHAD clips, 337 have
+#: no straight standing frame, their up 7.4 degrees off at the median, 119 beyond 10; the legs move 9
+#: of them, 8 closer by 7-20 degrees (a05_s04_e03_v01, a sit down that starts bending: 16.6 -> 9.8;
+#: a01_s04_e01_v03, a crouch: 25.7 -> 6.1) and a stand-up further (a06_s04_e04_v02: 27 -> 45, see
+#: LEGS_TRAVEL). With no such limit the legs move 289 (better by 2+ degrees: 147, worse: 41; beyond 10:
+#: 119 -> 45), which re-sizes many facts judged to hold
+LEGS_DISAGREE = 20.0
+#: ... unless, where the ankles travel along a line (their 5th-95th percentile spread along it at least
+#: LEGS_TRAVEL feet-to-head lengths, across it at most half that), the legs' up tilts that line further
+#: from level than the tallest frames' up does, by more than LEGS_LEVEL_SLACK degrees: feet slide on the
+#: floor. A person seated with the feet stretched forward has long legs 40-50 degrees off the floor's
+#: normal (NW-UCLA a06_s04_e04_v02, a stand-up on view 2: the ankles slide 0.3 m, level within 5
+#: degrees of the floor's plane; the legs' up tilts them by 26 and sat 45 degrees off it, the tallest
+#: frames' by 3). Of the 337 clips without a straight standing frame the legs then move 8, all closer
+#: (16.6-26.6 -> 3.4-9.8 degrees); 0.05-0.15 feet-to-head lengths and a slack of 5 all give the same 8
+#: (no slack drops one of them: Kinect v1's ankles wander a few degrees)
+LEGS_TRAVEL = 0.1
+LEGS_LEVEL_SLACK = 5.0
 #: the feet must travel at least this far (feet-to-head lengths, 5th to 95th percentile) along a
 #: direction before the floor they walk on corrects up (shorter shuffles tilt more than they tell)
 FLOOR_SPREAD = 0.6
@@ -206,7 +232,10 @@ def _up_3d(x: np.ndarray, layout: Layout) -> np.ndarray:
     if not ok.any():
         spine = nanmean_joints(x, layout.spine_top) - nanmean_joints(x, layout.spine_bottom)
         return _unit(np.nanmean(spine, axis=0))
-    tall = _straight(x, layout, length, ok & (length >= TALL_SHARE * np.percentile(length[ok], 95)))
+    tall = ok & (length >= TALL_SHARE * np.percentile(length[ok], 95))
+    straight = _straight(x, layout, length, tall)
+    legs = _legs_up(x, layout) if straight is None else None
+    tall = tall if straight is None else straight
     up = _unit((line[tall] / length[tall, None]).mean(axis=0))
     spine = (nanmean_joints(x, layout.spine_top) - nanmean_joints(x, layout.spine_bottom))[tall]
     spine = spine[np.isfinite(spine).all(axis=1) & (np.linalg.norm(spine, axis=1) > 0)]
@@ -214,18 +243,62 @@ def _up_3d(x: np.ndarray, layout: Layout) -> np.ndarray:
         # standing tall, the spine is upright too: averaging the two halves the error of either
         # (a foot tracked ahead of the body tilts the first, a slouch the second)
         up = _unit(up + _unit((spine / np.linalg.norm(spine, axis=1, keepdims=True)).mean(axis=0)))
+    if legs is not None and _degrees(up, legs) > LEGS_DISAGREE and \
+            _keeps_the_ankles_level(x, layout, legs, up, float(np.median(length[tall]))):
+        up = legs                   # no straight standing frame: the tallest frames bend, the legs do not
     return _floor_corrected(x, layout, up, float(np.median(length[tall])))
 
 
-def _straight(x: np.ndarray, layout: Layout, length: np.ndarray, tall: np.ndarray) -> np.ndarray:
+def _legs_up(x: np.ndarray, layout: Layout) -> np.ndarray | None:
+    """The legs' direction (feet to spine bottom) over the frames they are longest (LEGS_LONG of
+    their 95th percentile): what stands straight in a clip without a straight standing frame.
+    None where the legs cannot be read in at least 3 frames."""
+    legs = nanmean_joints(x, layout.spine_bottom) - nanmean_joints(x, foot_joints(layout))
+    length = np.linalg.norm(legs, axis=1)
+    ok = np.isfinite(length) & (length > 0)
+    if ok.sum() < 3 or set(layout.spine_bottom) & set(foot_joints(layout)):
+        return None
+    longest = ok & (length >= LEGS_LONG * np.percentile(length[ok], 95))
+    if not np.nanmedian(_knee_angle(x, layout)[longest]) >= LEGS_KNEE:
+        return None
+    return _unit((legs[longest] / length[longest, None]).mean(axis=0))
+
+
+def _degrees(a: np.ndarray, b: np.ndarray) -> float:
+    """The angle between two unit vectors, in degrees."""
+    return float(np.degrees(np.arccos(np.clip(a @ b, -1, 1))))
+
+
+def _keeps_the_ankles_level(x: np.ndarray, layout: Layout, legs: np.ndarray, up: np.ndarray, tall: float) -> bool:
+    """Whether the legs' up leaves the line the ankles travel along (when they travel along one, see
+    LEGS_TRAVEL) no further from level than ``up`` does, LEGS_LEVEL_SLACK degrees allowed. True where
+    the ankles do not travel along a line (nothing to tell)."""
+    ankles = [leg[2] for leg in (layout.parts.get(side, ()) for side in ("left_leg", "right_leg")) if len(leg) >= 3]
+    points = nanmean_joints(x, ankles) if ankles else np.zeros((0, 3))
+    points = points[np.isfinite(points).all(axis=1)]
+    if len(points) < 3:
+        return True
+    centred = points - points.mean(axis=0)
+    _, _, vt = np.linalg.svd(centred, full_matrices=False)
+    along, across = (float(np.subtract(*np.percentile(centred @ v, [95, 5]))) for v in vt[:2])
+    if along < LEGS_TRAVEL * tall or across > 0.5 * along:
+        return True
+    return _off_level(legs, vt[0]) <= _off_level(up, vt[0]) + LEGS_LEVEL_SLACK
+
+
+def _off_level(up: np.ndarray, direction: np.ndarray) -> float:
+    """How many degrees a (unit) direction rises or falls from the level plane of ``up``."""
+    return abs(90.0 - _degrees(up, direction))
+
+
+def _straight(x: np.ndarray, layout: Layout, length: np.ndarray, tall: np.ndarray) -> np.ndarray | None:
     """The ``tall`` frames in which the body stands straight: the angle between the legs (feet to
     spine bottom) and the trunk (spine bottom to top) within STRAIGHT_SLACK degrees of its 10th
     percentile over the tall frames (a sensor's spine line may lean a few degrees off the legs in
-    every standing frame; the straightest frames set the level). All of ``tall`` where the angle
-    cannot be read in at least 3 of them with the knees straight (a clip that starts already
-    bending and ends seated has no straight standing frame to prefer), or where the straightest
-    frames are not among the tallest (their feet-to-head line shorter than STRAIGHT_TALL of the
-    tallest)."""
+    every standing frame; the straightest frames set the level). None, no straight standing frame
+    (see :func:`_legs_up`), where the angle cannot be read in at least 3 of them with the knees
+    straight (a clip that starts already bending and ends seated), or where the straightest frames
+    are not among the tallest (their feet-to-head line shorter than STRAIGHT_TALL of the tallest)."""
     bottom = nanmean_joints(x, layout.spine_bottom)
     legs = bottom - nanmean_joints(x, foot_joints(layout))
     trunk = nanmean_joints(x, layout.spine_top) - bottom
@@ -234,22 +307,26 @@ def _straight(x: np.ndarray, layout: Layout, length: np.ndarray, tall: np.ndarra
         angle = np.degrees(np.arccos(np.clip(np.einsum("tc,tc->t", legs, trunk) / norms, -1, 1)))
     readable = tall & np.isfinite(angle) & (norms > 0) & ~_bent_knees(x, layout)
     if readable.sum() < 3 or set(layout.spine_top) == set(layout.spine_bottom):
-        return tall
+        return None
     straight = readable & (angle <= np.percentile(angle[readable], 10) + STRAIGHT_SLACK)
     if np.median(length[straight]) < STRAIGHT_TALL * np.percentile(length[tall], 95):
-        return tall
+        return None
     return straight
 
 
 def _bent_knees(x: np.ndarray, layout: Layout) -> np.ndarray:
     """Per frame: either knee (hip-knee-ankle) bent below BENT_KNEE degrees; False where unreadable."""
-    bent = np.zeros(len(x), dtype=bool)
-    for side in ("left_leg", "right_leg"):
-        leg = layout.parts.get(side, ())
-        if len(leg) < 3:
-            continue
-        bent |= np.nan_to_num(knee_angles(x[:, leg[0]], x[:, leg[1]], x[:, leg[2]]), nan=180.0) < BENT_KNEE
-    return bent
+    return np.nan_to_num(_knee_angle(x, layout), nan=180.0) < BENT_KNEE
+
+
+def _knee_angle(x: np.ndarray, layout: Layout) -> np.ndarray:
+    """Per frame, the more bent knee's angle (hip-knee-ankle, degrees; one unreadable knee is left
+    out); NaN where neither is readable or the layout has no legs."""
+    angles = [knee_angles(x[:, leg[0]], x[:, leg[1]], x[:, leg[2]])
+              for leg in (layout.parts.get(side, ()) for side in ("left_leg", "right_leg")) if len(leg) >= 3]
+    if not angles:
+        return np.full(len(x), np.nan)
+    return np.fmin.reduce(np.stack(angles), axis=0)
 
 
 def _floor_corrected(x: np.ndarray, layout: Layout, up: np.ndarray, tall: float) -> np.ndarray:
