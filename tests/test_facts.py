@@ -2936,3 +2936,32 @@ def test_a_still_body_keeps_its_no_motion_statement_over_tracker_glitches(kind, 
     sample, reading = _generated(kind, layout, index, failure=True)
     assert "-still-" in sample.sample_id
     assert "no_motion" in kinds(reading), reading.problems
+
+
+# --- round 40 (fixwalkjump) ---------------------------------------------------------------------
+def test_a_whole_body_jump_back_to_the_start_is_no_walk_around():
+    """NW-UCLA a01_s06_e04_v01 (pick up with one hand), hand-check round 40, false: 'walks around,
+    covering about 2.3 m and ending near where it started'. The whole skeleton drifts 1.27 m from its
+    start by frame 17 and jumps back in ONE frame (17 -> 18, a track break of 1.05 body sizes: hip
+    centre 1.27 -> 0.56 m from the start, with the feet): the way across the jump is no way walked, so
+    it is left out of the path. The pick-up's reach down (judged to hold) stays."""
+    data = ucla("a01_s06_e04_v01")
+    hip = data[0, :, 0]
+    assert np.linalg.norm(hip[18] - hip[17]) > 0.6 > np.abs(np.diff(hip[8:17], axis=0)).max()
+    reading = read_motion(data, "kinect-v1")
+    assert "walk" not in motions(reading), reading.facts
+    (reach,) = motions(reading)["reach_down"]
+    assert reach.text == "reaches down with the left hand, stopping above the knees"
+
+
+@pytest.mark.parametrize("name, text", [
+    ("a03_s06_e00_v03", "walks around, covering about 1.7 m and ending near where it started"),
+    ("a04_s09_e04_v01", "walks around, covering about 2.7 m and ending near where it started"),
+    ("a12_s04_e00_v01", "walks around, covering about 2.6 m and ending near where it started"),
+])
+def test_a_walk_around_across_a_smaller_track_break_judged_to_hold_stays(name, text):
+    """Walks around judged to hold (seeds 42 and 74) across a track break of 0.68, 0.90 and 0.80 body
+    sizes (at most WALK_SHIFT_STEP): their path is read across it as before (leaving a03_s06_e00_v03's
+    jump out of its path would take it under WALK_AROUND_PATH)."""
+    (walk,) = motions(read_motion(ucla(name), "kinect-v1"))["walk"]
+    assert walk.text == text

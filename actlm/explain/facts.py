@@ -575,6 +575,13 @@ WALK_STRETCH_LEAST = 5
 #: jumps 2.51; splitting at every break changed the walks of 11 other hand-checked clips (5 judged to
 #: hold lost), whose breaks step 0.27-0.94: small shifts a walk reads through
 WALK_BREAK_STEP = 1.5
+#: a track break whose whole-body step is larger than this (body sizes: the skeleton moved farther
+#: than its own size in one frame) is left out of a 3D walk's path (see :func:`_path`): no way walked.
+#: Hand-check round 40, NW-UCLA a01_s06_e04_v01 (a pick-up): the skeleton drifts 1.27 m and jumps back
+#: 1.05 sizes in one frame, read as 'walks around, covering about 2.3 m and ending near where it
+#: started'. The walks around judged to hold across a break step 0.56-0.90 (a03_s06_e00_v03: 0.68,
+#: which leaving its jump out of the path would lose), so smaller breaks stay in the path
+WALK_SHIFT_STEP = 1.0
 
 
 def odd_frames(seconds: float, fps: float, least: int = 1) -> int:
@@ -3067,22 +3074,26 @@ def _crossing(x: np.ndarray, level: float, falling: bool, after: int = 0) -> int
 
 
 def _walk_fact(body: _Body, clock: _Clock, world: World, reading: "_Context",
-               jumped: np.ndarray | None = None, breaks: np.ndarray | None = None) -> list[Fact]:
+               jumped: np.ndarray | None = None, breaks: np.ndarray | None = None,
+               shifts: np.ndarray | None = None) -> list[Fact]:
     """Walking: both feet travel (the hips alone moving is sitting back or leaning, not a walk).
     ``jumped`` (T, V): the joint-frames the tracking check flagged as jumping (see
     :func:`_hips_reach`), or None. ``breaks``: the rows after which the whole skeleton jumps (see
     :func:`_break_rows`); in 3D the walk is read within each unbroken stretch and the one that
     travels farthest is said: a walk read across the jump adds the tracker's shift to the feet's
     travel (hand-check round 32, NW-UCLA a04_s05_e00_v01: two stretches walking forward 1.96 and
-    1.47 m, a 2.5-m jump back between them, said 'walks backward, covering about 0.66 m')."""
+    1.47 m, a 2.5-m jump back between them, said 'walks backward, covering about 0.66 m').
+    ``shifts``: the rows after which the track breaks with a whole-body step of more than
+    WALK_SHIFT_STEP: the walk's paths leave the way across them out (see :func:`_path`)."""
     if world.dims == 2:
         return _image_walk(body, clock, reading)
     stretches = _unbroken_stretches(clock.n, breaks)
     if len(stretches) == 1:
-        return _walk_stretch(body, clock, world.facing, reading, jumped)
+        return _walk_stretch(body, clock, world.facing, reading, jumped, shifts)
     walks = [f for a, b in stretches if b - a >= WALK_STRETCH_LEAST
              for f in _walk_stretch(_body_within(body, a, b), _StretchClock(b - a, a, clock.n), world.facing[a:b], reading,
-                                    None if jumped is None else jumped[a:b])]
+                                    None if jumped is None else jumped[a:b],
+                                    None if shifts is None else shifts[(shifts >= a) & (shifts < b - 1)] - a)]
     return [max(walks, key=lambda f: f.strength)] if walks else []
 
 
@@ -3118,8 +3129,10 @@ class _StretchClock(_Clock):
 
 
 def _walk_stretch(body: _Body, clock: _Clock, facing: np.ndarray, reading: "_Context",
-                  jumped: np.ndarray | None) -> list[Fact]:
-    """The 3D walk of :func:`_walk_fact` read over the frames where ``body``'s legs and hips are read."""
+                  jumped: np.ndarray | None, shifts: np.ndarray | None = None) -> list[Fact]:
+    """The 3D walk of :func:`_walk_fact` read over the frames where ``body``'s legs and hips are read;
+    the paths leave out the way across the ``shifts`` (rows after which the tracker moved the whole
+    skeleton more than WALK_SHIFT_STEP in one frame)."""
     feet = [body.ankle[s][:, [0, 2]] for s in ("left", "right")]
     if not all(_readable(f[:, 0]) for f in feet):
         return []
@@ -3127,16 +3140,16 @@ def _walk_stretch(body: _Body, clock: _Clock, facing: np.ndarray, reading: "_Con
     # guessed reading jumping into the air is no step (a lunge's back foot)
     ground = [_ground_foot(body, s) for s in ("left", "right")]
     mid = np.nanmean(feet, axis=0)
-    path = _path(mid)
+    path = _path(mid, shifts=shifts)
     hips = body.hip[:, [0, 2]]
     net_vec, travelled = _walk_travel(feet, mid, hips)
     walk_from = 0
     if not travelled:
         net_vec, walk_from = _late_walk(feet, mid, hips)
     # a walk around is one unless the body stood (shuffled) before a walk in the clip's last frames
-    stood = walk_from > 0 and _path(hips[:walk_from + 1]) <= LATE_WALK_STOOD
+    stood = walk_from > 0 and _path(hips[:walk_from + 1], shifts=shifts) <= LATE_WALK_STOOD
     around = (all(_readable(g[:, 0]) for g in ground) and not travelled and not stood
-              and min(_path(f) for f in ground + [hips]) > WALK_AROUND_PATH
+              and min(_path(f, shifts=shifts) for f in ground + [hips]) > WALK_AROUND_PATH
               and _hips_reach(body, jumped) >= WALK_AROUND_REACH)
     travelled = travelled or (walk_from > 0 and not around)
     if not (travelled or around):
@@ -3288,13 +3301,36 @@ def _levels2(x: np.ndarray, at_end: bool) -> np.ndarray:
     return np.array([_level(x[:, 0], at_end), _level(x[:, 1], at_end)])
 
 
-def _path(x: np.ndarray, samples: int = 8) -> float:
-    """Path length over a few coarse steps (joint jitter must not add up)."""
+def _path(x: np.ndarray, samples: int = 8, shifts: np.ndarray | None = None) -> float:
+    """Path length over a few coarse steps (joint jitter must not add up). ``shifts``: the rows after
+    which the tracker moved the whole skeleton in one frame (track breaks, see :func:`_path_picks`):
+    the way across such a shift is no way walked, so it is left out of the path."""
     ok = np.flatnonzero(np.isfinite(x).all(axis=1))
     if len(ok) < 2:
         return 0.0
+    picks = _path_picks(ok, samples, shifts)
+    legs = np.linalg.norm(np.diff(x[picks], axis=0), axis=1)
+    walked = ~_across_shifts(picks, shifts)
+    return float(legs[walked].sum())
+
+
+def _path_picks(ok: np.ndarray, samples: int, shifts: np.ndarray | None) -> np.ndarray:
+    """The rows a coarse path is read at: ``samples`` + 1 of the readable rows ``ok``, evenly spread,
+    plus the last readable row before and the first after each shift (so that only the leg between
+    those two crosses it: the walking on either side of a shift stays in the path)."""
     picks = ok[np.linspace(0, len(ok) - 1, min(samples + 1, len(ok))).round().astype(int)]
-    return float(np.linalg.norm(np.diff(x[picks], axis=0), axis=1).sum())
+    if shifts is None or not len(shifts):
+        return picks
+    around = [r for s in shifts for r in (ok[ok <= s][-1:], ok[ok > s][:1])]
+    return np.unique(np.concatenate([picks, *around]))
+
+
+def _across_shifts(picks: np.ndarray, shifts: np.ndarray | None) -> np.ndarray:
+    """(len(picks) - 1,) whether the leg from each pick to the next crosses one of the ``shifts``
+    (the rows after which the track breaks)."""
+    if shifts is None or not len(shifts):
+        return np.zeros(max(len(picks) - 1, 0), bool)
+    return np.array([bool(np.any((shifts >= a) & (shifts < b))) for a, b in zip(picks[:-1], picks[1:])], bool)
 
 
 def _walk_direction(net: np.ndarray, facing: np.ndarray, span: tuple[int, int]) -> str:
@@ -3635,7 +3671,8 @@ def _read_motion(data: np.ndarray, layout: str | Layout, *, visibility: np.ndarr
     shown = _shown_joints(guessed, main, tracking.frames, world.dims)
     body = _body(world.coords, layout, world.mirrored, rate.fps, shown)
     facts = _hand_facts(body, clock, world) + _bend_fact(body, clock, world, layout) + _height_facts(body, clock, context, world.dims)
-    facts += _walk_fact(body, clock, world, context, tracking.jumped, _break_rows(tracking, clock.n, WALK_BREAK_STEP)) + _turn_fact(clock, world, body)
+    facts += _walk_fact(body, clock, world, context, tracking.jumped, _break_rows(tracking, clock.n, WALK_BREAK_STEP),
+                        _shift_rows(tracking, WALK_SHIFT_STEP)) + _turn_fact(clock, world, body)
     facts = without_jump_islands(facts, body, clock.n, tracking.jumped, hands)
     facts, broken = without_heights_across_breaks(facts, tracking, clock.n)
     if len(persons) > 1:
@@ -3745,6 +3782,12 @@ def without_jump_islands(facts: list[Fact], body: _Body, frames: int, jumped: np
 #: facts that report a change of the hips' height over their span: not said where the track breaks
 #: inside that span (:func:`without_heights_across_breaks`)
 HEIGHT_FACTS = {"sit_down": "sitting down", "stand_up": "standing up", "squat": "squat"}
+
+
+def _shift_rows(tracking: Tracking, least: float) -> np.ndarray:
+    """The rows (of the read frames ``tracking.frames``) after which the track breaks
+    (``tracking.breaks``) with a whole-body step of more than ``least`` body sizes."""
+    return np.searchsorted(tracking.frames, tracking.breaks[tracking.break_steps > least]).astype(int)
 
 
 def _break_rows(tracking: Tracking, n: int, least: float = 0.0) -> np.ndarray:
