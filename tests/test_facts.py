@@ -2509,6 +2509,25 @@ def test_a_2d_body_lying_on_a_bench_all_clip_does_not_bend(name):
     assert not [t for t in _penn_texts(name, flagged=True) if "bends the upper body" in t or "leans" in t]
 
 
+def test_a_2d_trunk_seen_end_on_all_clip_does_not_bend():
+    """Hand-check round 40 (Penn 0411, bench press, false): the lifter lies on the bench seen from
+    the feet, shoulders 99-110 px apart over a trunk 24-38 px long in every frame, and never bends;
+    its left hip, nearly still, is dropped as frozen from frame 6 and the trunk line to the one hip
+    left swung 21 -> 54 degrees: 'bends the upper body forward by about 80 degrees'. A trunk that
+    short against the shoulders all clip is seen end-on (:func:`_trunk_end_on_all_clip`). Penn
+    2175 (round 59, judged to hold), a hip hidden mid-clip on a body standing at full length,
+    keeps its bend."""
+    import scipy.io as sio
+    penn("0411")                                   # skips without the data
+    mat = sio.loadmat(PENN / "0411.mat", variable_names=["x", "y"])
+    x, y = mat["x"].astype(float), mat["y"].astype(float)
+    width = np.abs(x[:, 1] - x[:, 2])
+    trunk = (y[:, 7] + y[:, 8] - y[:, 1] - y[:, 2]) / 2
+    assert (width > 2.5 * trunk).all()             # lying along the line of sight
+    assert not [t for t in _penn_texts("0411", flagged=True) if "bends the upper body" in t or "leans" in t]
+    assert "bends the upper body forward to about 50 degrees from vertical" in _penn_texts("2175", flagged=True)
+
+
 @pytest.mark.parametrize("name", ["0601", "0541"])
 def test_a_2d_bend_from_a_never_upright_posture_judged_to_hold_stays(name):
     """Rounds 60 and 53 (Penn 0601 bowl, 0541 golf swing): trunks never upright in the clip whose

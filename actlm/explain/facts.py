@@ -460,6 +460,8 @@ HIP_GAP_IMPLAUSIBLE = 1.5
 #: in one image a trunk whose image length at a bend's peak is below this share of its clip's usual
 #: (90th percentile) length bends largely towards or away from the camera ...
 BEND_FORESHORTENED = 0.8
+# in an image, a trunk never longer than this share of the shoulders' width is seen end-on all clip
+END_ON_TRUNK = 0.6
 #: in an image, a trunk tilted at a bend's peak while its thighs continue its line within this many
 #: degrees (the hip angle, trunk against the thighs, held over BEND_HELD) does not bend at the hips:
 #: the whole body tilts (hand-check round 36, Penn 1306: a pull-up's hanging body swinging 25-29
@@ -1954,6 +1956,8 @@ def _bend_fact(body: _Body, clock: _Clock, world: World, layout: Layout | None =
         return []                        # a lying body (push-up, sit-up) neither bends nor leans
     if world.dims == 2 and _never_near_upright(tilt[peak], float(np.nanmin(tilt))):
         return []                        # lying all clip on a bench (its hips raised off the floor by it)
+    if world.dims == 2 and _trunk_end_on_all_clip(body):
+        return []                        # lying along the line of sight: its image angle is no bend
     # the angle said: the trunk's peak from its own upright (held over BEND_HELD), at least its tilt from up
     bent = _held(_from_upright(spine, raw), held)
     if world.dims == 2 and (_trunk_behind_lying_legs(body, peak) or _trunk_behind_seated_thighs(body, peak)):
@@ -2068,6 +2072,20 @@ def _trunk_pulled_short(body: _Body, spine: np.ndarray) -> np.ndarray:
     hips = body.hip[:, 1]
     with np.errstate(invalid="ignore"):
         return (length < BEND_TRUNK_SHORT * np.nanmedian(length)) & (hips > _level(hips) + BEND_HIPS_RISEN)
+
+
+def _trunk_end_on_all_clip(body: _Body) -> bool:
+    """In an image, whether the trunk (mid-shoulders to mid-hips) is never longer than END_ON_TRUNK
+    of the shoulders' width (its 90th percentile against the width's median): a body seen end-on
+    all clip, lying along the line of sight (or seen from above), whose short trunk's image angle
+    swings with a few pixels and says nothing of a bend (hand-check round 40, Penn 0411: a bench
+    press seen from the feet, 24-38 px of trunk under shoulders 99-110 px apart, its left hip
+    dropped as frozen mid-clip: 'bends the upper body forward by about 80 degrees')."""
+    width = np.linalg.norm(body.shoulder["left"][:, :2] - body.shoulder["right"][:, :2], axis=1)
+    length = np.linalg.norm((body.neck - body.hip)[:, :2], axis=1)
+    if not (_readable(width, 1) and _readable(length, 1)):
+        return False
+    return bool(np.nanpercentile(length, 90) < END_ON_TRUNK * np.nanmedian(width))
 
 
 def _never_near_upright(peak: float, least: float) -> bool:
