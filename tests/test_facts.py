@@ -2811,3 +2811,16 @@ def test_a_2d_lowering_with_the_feet_in_place_keeps_the_clips_stature(name: str,
     before; 0046's segments lengthen (x1.37) with its feet 0.16 statures lower, below FLOOR_SHIFT."""
     (lowered,) = _sit_downs(name)
     assert lowered.strength == pytest.approx(size, abs=0.01), lowered
+
+
+def test_a_hand_seen_briefly_between_hidden_frames_is_not_stretched_forward():
+    """NW-UCLA a01_s05_e01_v01 (pick up with one hand, hand-check round 41, ambiguous): the right hand
+    is behind the body in frames 20-22 and 36-38, jumps in 25 and 34-35, and reads 0.26-0.43 statures
+    ahead of its shoulder in 26-33 in between: the sensor's guess, no forward reach. The same clip's
+    facts judged to hold stay. UTD-MHAD a12_s2_t2 (bowling, round 44, holds): the right arm's swing
+    forward, seen for 28 frames between two hidden stretches, is still read."""
+    found = motions(read_motion(ucla("a01_s05_e01_v01"), "kinect-v1"))
+    assert "reach_forward" not in found, found["reach_forward"]
+    assert [f.part for f in found["reach_down"]] == ["left_hand"] and "squat" in found and "bend" in found
+    bowled = motions(read_motion(utd("a12_s2_t2_skeleton"), "utd-mhad"))
+    assert [f.part for f in bowled.get("reach_forward", [])] == ["right_arm"]
