@@ -2824,3 +2824,15 @@ def test_a_hand_seen_briefly_between_hidden_frames_is_not_stretched_forward():
     assert [f.part for f in found["reach_down"]] == ["left_hand"] and "squat" in found and "bend" in found
     bowled = motions(read_motion(utd("a12_s2_t2_skeleton"), "utd-mhad"))
     assert [f.part for f in bowled.get("reach_forward", [])] == ["right_arm"]
+
+
+def test_hands_together_from_the_first_frame_read_are_not_brought_together():
+    """Penn 0740 (clean and jerk seen from the side, hand-check round 41, ambiguous): the wrists
+    gripping the bar are 0.01-0.04 statures apart in the image in every frame read before their
+    closest one, apart only in the jerk at the end: 'brings both hands together' is not said. The
+    clip's facts judged to hold stay, and so does Penn 0491's meeting (round 59, holds)."""
+    found = motions(_penn_as_product("0740"))
+    assert "hands_together" not in found, found["hands_together"]
+    assert [f.text for f in found["reach_down"]] == ["reaches down towards the floor with both hands"]
+    assert [f.text for f in found["raise"]] == ["raises both hands above the head"]
+    assert "hands_together" in motions(_penn_as_product("0491"))

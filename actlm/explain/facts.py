@@ -1766,9 +1766,10 @@ def _near(a: Fact, b: Fact, margin: float) -> bool:
 
 def _hands_together(body: _Body, gap: np.ndarray, clock: _Clock, limit: float = THRESHOLDS["hands_together"],
                     said: float = np.inf, words: Callable[[float], str] = str) -> list[Fact]:
-    """Both hands brought together (from apart at the start) in front of the body, above the
-    waist (hands resting together in the lap are not brought together)."""
+    """Both hands brought together (from apart at the start, and seen apart before they meet) in
+    front of the body, above the waist (hands resting together in the lap are not brought together)."""
     apart = _level(gap)
+    before = gap
     above_waist = (body.hand["right"][:, 1] + body.hand["left"][:, 1]) / 2 > body.hip[:, 1] + WAIST
     # held, not one frame's reading: the smoothed positions' gap shrinks where the hands pass each
     # other's height (NW-UCLA a12_s04_e01: 0.22-0.35 m apart, one raw frame at 0.14, smoothed 0.10)
@@ -1777,11 +1778,20 @@ def _hands_together(body: _Body, gap: np.ndarray, clock: _Clock, limit: float = 
     if not _readable(gap, 1):
         return []
     together = int(np.nanargmin(gap))
-    if gap[together] >= limit or not apart > 0.2:
+    if gap[together] >= limit or not apart > 0.2 or not _apart_before(before[:together], 0.2):
         return []
     span = _extent(-gap, together, -0.15)
     return [clock.fact("both_hands", "hands_together", together, gap[together],
                        _hands_together_words(body, span, said, words), span)]
+
+
+def _apart_before(gap: np.ndarray, apart: float) -> bool:
+    """Whether the hands' gap is read wider than ``apart`` in some frame before they meet (``gap``:
+    its frames up to the meeting): hands together from the first frame read are not brought
+    together, however far apart they go later (hand-check round 41, Penn 0740: a barbell gripped
+    with the wrists 0.01-0.04 statures apart in the image in every frame read before the meeting,
+    apart only in the jerk at the clip's end)."""
+    return _readable(gap, 1) and bool(np.nanmax(gap) > apart)
 
 
 def _hands_together_words(body: _Body, span: tuple[int, int], said: float, words: Callable[[float], str]) -> str:
