@@ -2984,3 +2984,28 @@ def test_a_walk_around_across_a_smaller_track_break_judged_to_hold_stays(name, t
     jump out of its path would take it under WALK_AROUND_PATH)."""
     (walk,) = motions(read_motion(ucla(name), "kinect-v1"))["walk"]
     assert walk.text == text
+
+
+def test_a_hand_seen_briefly_between_hidden_frames_is_not_stretched_forward():
+    """NW-UCLA a01_s05_e01_v01 (pick up with one hand, hand-check round 41, ambiguous): the right hand
+    is behind the body in frames 20-22 and 36-38, jumps in 25 and 34-35, and reads 0.26-0.43 statures
+    ahead of its shoulder in 26-33 in between: the sensor's guess, no forward reach. The same clip's
+    facts judged to hold stay. UTD-MHAD a12_s2_t2 (bowling, round 44, holds): the right arm's swing
+    forward, seen for 28 frames between two hidden stretches, is still read."""
+    found = motions(read_motion(ucla("a01_s05_e01_v01"), "kinect-v1"))
+    assert "reach_forward" not in found, found["reach_forward"]
+    assert [f.part for f in found["reach_down"]] == ["left_hand"] and "squat" in found and "bend" in found
+    bowled = motions(read_motion(utd("a12_s2_t2_skeleton"), "utd-mhad"))
+    assert [f.part for f in bowled.get("reach_forward", [])] == ["right_arm"]
+
+
+def test_hands_together_from_the_first_frame_read_are_not_brought_together():
+    """Penn 0740 (clean and jerk seen from the side, hand-check round 41, ambiguous): the wrists
+    gripping the bar are 0.01-0.04 statures apart in the image in every frame read before their
+    closest one, apart only in the jerk at the end: 'brings both hands together' is not said. The
+    clip's facts judged to hold stay, and so does Penn 0491's meeting (round 59, holds)."""
+    found = motions(_penn_as_product("0740"))
+    assert "hands_together" not in found, found["hands_together"]
+    assert [f.text for f in found["reach_down"]] == ["reaches down towards the floor with both hands"]
+    assert [f.text for f in found["raise"]] == ["raises both hands above the head"]
+    assert "hands_together" in motions(_penn_as_product("0491"))

@@ -293,6 +293,9 @@ KNEE_MARGIN, REACH_SHOULDER = 0.01, 0.09
 #: judged below them). Hands that only went down with a bowler's or a crouching body's lean drop
 #: 0.062-0.063 (hand-check rounds 4, 9, 12), hands reaching to the floor 0.10-0.16.
 REACH_PELVIS, REACH_PELVIS_FAR = 0.06, 0.08
+#: a hand seen again for at most this many seconds (15 frames at 30 fps) between frames where the view
+#: check drops it (behind the body) is the sensor's guess: no forward reach is read from it (see :func:`_hand_lost`)
+HIDDEN_BRIDGE = 0.5
 #: a hand read for less than this many seconds in a row (3 frames at 30 fps) between frames where it
 #: is not read (hidden behind the body, a jumping joint) is not read there either: see :func:`_body_hand_seen`
 HAND_SEEN_RUN = 0.1
@@ -775,6 +778,9 @@ class _Body:
     mirrored: bool = False
     #: per side (T,) bool: the hand's end joint (a wrist) annotated seen; None as ``arm_seen``
     hand_seen: dict[str, np.ndarray] | None = None
+    #: per side (T,) bool: the frames the hand is lost behind the body, and the short stretches between
+    #: them (see :func:`_hand_lost`); None: not checked
+    hand_hidden: dict[str, np.ndarray] | None = None
 
     @cached_property
     def leg_glitch(self) -> np.ndarray:
@@ -1020,6 +1026,24 @@ def _arms_opposite_2d(body: _Body) -> np.ndarray:
         return out["left"] * out["right"] < 0
 
 
+def _hand_lost(drop: np.ndarray, hands: dict[str, tuple[int, ...]], mirrored: bool, bridge: int) -> dict[str, np.ndarray]:
+    """Per side (the person's own), the frames (T,) the view check drops the hand in (``drop``:
+    (T, V), see :func:`view_problems`) and the stretches of at most ``bridge`` frames between two
+    of them: a sensor that lost a hand behind the body guesses it in between too (hand-check round
+    41, NW-UCLA a01_s05_e01_v01: a right hand hidden in frames 20-22 and 36-38, jumping in 25 and
+    34-35, read 0.26-0.43 statures ahead of its shoulder in 26-33). A hand seen longer in between
+    is read (UTD-MHAD a12_s2_t2: a bowler's swing forward in 28 frames between two hidden stretches)."""
+    out = {}
+    for side, joints in hands.items():
+        lost = drop[:, list(joints)].any(axis=1) if joints else np.zeros(len(drop), bool)
+        idx = np.flatnonzero(lost)
+        for a, b in zip(idx[:-1], idx[1:]):
+            if b - a <= bridge + 1:
+                lost[a:b] = True
+        out[side] = lost
+    return {"right": out["left"], "left": out["right"]} if mirrored else out
+
+
 def _forward_reach(body: _Body, side: str, clock: _Clock, world: World) -> list[Fact]:
     """An arm stretched forward: the hand ahead of the shoulder by most of the arm's length, held
     over BEND_HELD seconds (one frame's jitter is no reach), having come there from closer in."""
@@ -1033,6 +1057,8 @@ def _forward_reach(body: _Body, side: str, clock: _Clock, world: World) -> list[
     # hand-check round 19, Penn 0130)
     front = (_bent_front(body) or _image_front(body, world, None)) if world.dims == 2 else 0.0
     ahead = _ahead_3d(body, side, world) if world.dims == 3 else _ahead_2d(body, side, arm, front)
+    if body.hand_hidden is not None:
+        ahead = np.where(body.hand_hidden[side], np.nan, ahead)      # a guessed hand reaches nowhere
     width = body.rate.frames(BEND_HELD)
     # a tracker may drop a frame at a punch's fast end; an image's reach is shown in each of them
     held = _held(ahead, width, readable=width if world.dims == 2 else max(width - 1, 1))
@@ -1749,9 +1775,10 @@ def _near(a: Fact, b: Fact, margin: float) -> bool:
 
 def _hands_together(body: _Body, gap: np.ndarray, clock: _Clock, limit: float = THRESHOLDS["hands_together"],
                     said: float = np.inf, words: Callable[[float], str] = str) -> list[Fact]:
-    """Both hands brought together (from apart at the start) in front of the body, above the
-    waist (hands resting together in the lap are not brought together)."""
+    """Both hands brought together (from apart at the start, and seen apart before they meet) in
+    front of the body, above the waist (hands resting together in the lap are not brought together)."""
     apart = _level(gap)
+    before = gap
     above_waist = (body.hand["right"][:, 1] + body.hand["left"][:, 1]) / 2 > body.hip[:, 1] + WAIST
     # held, not one frame's reading: the smoothed positions' gap shrinks where the hands pass each
     # other's height (NW-UCLA a12_s04_e01: 0.22-0.35 m apart, one raw frame at 0.14, smoothed 0.10)
@@ -1760,11 +1787,20 @@ def _hands_together(body: _Body, gap: np.ndarray, clock: _Clock, limit: float = 
     if not _readable(gap, 1):
         return []
     together = int(np.nanargmin(gap))
-    if gap[together] >= limit or not apart > 0.2:
+    if gap[together] >= limit or not apart > 0.2 or not _apart_before(before[:together], 0.2):
         return []
     span = _extent(-gap, together, -0.15)
     return [clock.fact("both_hands", "hands_together", together, gap[together],
                        _hands_together_words(body, span, said, words), span)]
+
+
+def _apart_before(gap: np.ndarray, apart: float) -> bool:
+    """Whether the hands' gap is read wider than ``apart`` in some frame before they meet (``gap``:
+    its frames up to the meeting): hands together from the first frame read are not brought
+    together, however far apart they go later (hand-check round 41, Penn 0740: a barbell gripped
+    with the wrists 0.01-0.04 statures apart in the image in every frame read before the meeting,
+    apart only in the jerk at the clip's end)."""
+    return _readable(gap, 1) and bool(np.nanmax(gap) > apart)
 
 
 def _hands_together_words(body: _Body, span: tuple[int, int], said: float, words: Callable[[float], str]) -> str:
@@ -3686,8 +3722,13 @@ def _read_motion(data: np.ndarray, layout: str | Layout, *, visibility: np.ndarr
     world.coords = np.where(drop[..., None], np.nan, world.coords)
     clock = _Clock(len(x))
     context = _Context(world.unit, world.stature)
+<<<<<<< HEAD
     shown = _shown_joints(guessed, main, tracking.frames, world.dims)
     body = _body(world.coords, layout, world.mirrored, rate.fps, shown)
+=======
+    body = _body(world.coords, layout, world.mirrored, rate.fps, _shown_joints(guessed, main, tracking.frames, world.dims))
+    body.hand_hidden = _hand_lost(drop, hands, world.mirrored, rate.frames(HIDDEN_BRIDGE))
+>>>>>>> fixhidden
     facts = _hand_facts(body, clock, world) + _bend_fact(body, clock, world, layout) + _height_facts(body, clock, context, world.dims)
     facts += _walk_fact(body, clock, world, context, tracking.jumped, _break_rows(tracking, clock.n, WALK_BREAK_STEP),
                         _shift_rows(tracking, WALK_SHIFT_STEP)) + _turn_fact(clock, world, body)
