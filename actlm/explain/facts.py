@@ -3722,13 +3722,9 @@ def _read_motion(data: np.ndarray, layout: str | Layout, *, visibility: np.ndarr
     world.coords = np.where(drop[..., None], np.nan, world.coords)
     clock = _Clock(len(x))
     context = _Context(world.unit, world.stature)
-<<<<<<< HEAD
     shown = _shown_joints(guessed, main, tracking.frames, world.dims)
     body = _body(world.coords, layout, world.mirrored, rate.fps, shown)
-=======
-    body = _body(world.coords, layout, world.mirrored, rate.fps, _shown_joints(guessed, main, tracking.frames, world.dims))
     body.hand_hidden = _hand_lost(drop, hands, world.mirrored, rate.frames(HIDDEN_BRIDGE))
->>>>>>> fixhidden
     facts = _hand_facts(body, clock, world) + _bend_fact(body, clock, world, layout) + _height_facts(body, clock, context, world.dims)
     facts += _walk_fact(body, clock, world, context, tracking.jumped, _break_rows(tracking, clock.n, WALK_BREAK_STEP),
                         _shift_rows(tracking, WALK_SHIFT_STEP)) + _turn_fact(clock, world, body)
