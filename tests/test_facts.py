@@ -3009,3 +3009,16 @@ def test_hands_together_from_the_first_frame_read_are_not_brought_together():
     assert [f.text for f in found["reach_down"]] == ["reaches down towards the floor with both hands"]
     assert [f.text for f in found["raise"]] == ["raises both hands above the head"]
     assert "hands_together" in motions(_penn_as_product("0491"))
+
+
+@pytest.mark.parametrize("name,said", [
+    ("a02_s09_e01_v03", "bends the upper body forward by about 50 degrees"),
+    ("a02_s01_e01_v03", "bends the upper body forward to about 60 degrees from vertical")])
+def test_a_bend_whose_deepest_frame_hides_its_front_keeps_the_deepest_size(name, said):
+    """Judged later (facts_handcheck_later.md, second session): the bend's deepest frames have a
+    collapsed shoulder line, so its direction is read at the most tilted frame with a readable
+    front; its size was read there too and fell short: 'about 30' for a trunk 48-58 degrees off
+    the floor's up (a02_s09_e01, frames 4-7), 'to about 30 from vertical' for 61-67 (a02_s01_e01,
+    frames 8-10): false. The size now stays the deepest frame's."""
+    reading = read_motion(ucla(name), "kinect-v1")
+    assert said in [f.text for f in reading.facts], reading.facts

@@ -2000,6 +2000,7 @@ def _bend_fact(body: _Body, clock: _Clock, world: World, layout: Layout | None =
         return []                        # sitting or lying back (a sit-up going down), not bending forward
     if world.dims == 2 and _tilts_with_the_thighs(body, spine, peak, held):
         return []                        # the whole body tilts (a hanging swing): no bend at the hips
+    deepest = peak                       # the size is read here; only the direction moves to a readable frame
     front = _bend_front(body, world, peak)
     if world.readable_facing[peak] and not np.isfinite(front).all():
         peak = _peak_with_a_front(body, world, tilt, span, peak)
@@ -2018,8 +2019,8 @@ def _bend_fact(body: _Body, clock: _Clock, world: World, layout: Layout | None =
         return []                        # a backward tilt too small for a lean is no bend either
     if not backward and not (tilt[peak] > THRESHOLDS["bend"] and tilt[peak] - base > BEND_RISE):
         return []                        # a forward tilt of 15-25 degrees is a slouch, not a bend
-    amount = _trunk_bend_words(tilt[peak], bent[peak])
-    if _peak_at_unread_edge(raw, peak, held):
+    amount = _trunk_bend_words(tilt[deepest], bent[deepest])
+    if _peak_at_unread_edge(raw, deepest, held):
         amount = amount.replace("about", "at least", 1)
     if not np.isfinite(ahead) and (tilt[peak] <= FORWARD_BEYOND or unread):
         return [clock.fact("torso", "bend", peak, tilt[peak], f"bends the upper body {amount}", span)]
@@ -2038,7 +2039,9 @@ def _peak_with_a_front(body: _Body, world: World, tilt: np.ndarray, span: tuple[
     """The most tilted frame of a bend's ``span`` whose front can be read (:func:`_bend_front`: a
     shoulder line wide enough, or bent knees), where the peak's own front cannot (its facing read
     through a collapsed shoulder line); ``peak`` itself where none can (then no bend is said).
-    The direction is then read where it is seen, never through the collapsed line (hand-check round
+    The direction is then read where it is seen, never through the collapsed line; the size stays the
+    deepest frame's (the trunk line needs no shoulder line: sizes read at the moved frame fell 15-35
+    degrees short, judged later: a02_s09_e01_v03 'about 30' for a 48-58-degree peak) (hand-check round
     47, NW-UCLA a01_s04_e01_v03, a pick-up seen from behind: the trunk 47-51 degrees from the clip's
     upright at frames 7-10, judged to hold; with up read from the legs its peak fell on frame 7,
     whose shoulder line is 0.098 statures wide, and the bend went unsaid; frame 8's bent knees tell it)."""
