@@ -463,7 +463,7 @@ HIP_GAP_IMPLAUSIBLE = 1.5
 #: in one image a trunk whose image length at a bend's peak is below this share of its clip's usual
 #: (90th percentile) length bends largely towards or away from the camera ...
 BEND_FORESHORTENED = 0.8
-# in an image, a trunk never longer than this share of the shoulders' width is seen end-on all clip
+#: in an image, a trunk never longer than this share of the shoulders' width is seen end-on all clip
 END_ON_TRUNK = 0.6
 #: in an image, a trunk tilted at a bend's peak while its thighs continue its line within this many
 #: degrees (the hip angle, trunk against the thighs, held over BEND_HELD) does not bend at the hips:
@@ -1896,18 +1896,15 @@ def _hip_astray(body: _Body, side: str, other: str) -> np.ndarray:
     right side's own line reads 9-39). The clip's usual length, not the frame's: a trunk bent
     towards the camera is short in its frames while the hips keep their width (Penn 0754, a lifter
     set up over the bar: 1.6 of that frame's trunk, 0.8 of the usual one)."""
-    def flat(x: np.ndarray) -> np.ndarray:
-        return x[:, :2]
-
-    gap = np.linalg.norm(flat(body.hip_joint[side]) - flat(body.hip_joint[other]), axis=1)
+    gap = np.linalg.norm((body.hip_joint[side] - body.hip_joint[other])[:, :2], axis=1)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
-        trunk = np.nanmax([np.linalg.norm(flat(body.shoulder[s]) - flat(body.hip_joint[s]), axis=1)
+        trunk = np.nanmax([np.linalg.norm((body.shoulder[s] - body.hip_joint[s])[:, :2], axis=1)
                            for s in (side, other)], axis=0)
     if not _readable(trunk, 1):
         return np.zeros(len(gap), bool)
     usual = float(np.nanpercentile(trunk, 90))
-    away = {s: np.linalg.norm(flat(body.hip_joint[s]) - flat(body.neck), axis=1) for s in (side, other)}
+    away = {s: np.linalg.norm((body.hip_joint[s] - body.neck)[:, :2], axis=1) for s in (side, other)}
     with np.errstate(invalid="ignore"):
         return (gap > HIP_GAP_IMPLAUSIBLE * usual) & (away[side] > away[other])
 
