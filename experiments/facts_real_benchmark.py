@@ -42,10 +42,17 @@ from actlm.explain.facts import read_motion
 
 RESULTS = Path(__file__).parent / "results"
 
-#: class -> motions its definition implies (any one of them counts as stated)
-IMPLIED: dict[str, dict[str, tuple[str, ...]]] = {
+#: a hand brought down to the floor, however the body does it: a reach below the knees, a bend of the
+#: trunk or a crouch (Kinect v1's hands stay at knee height as the body crouches: facts_real.md)
+DOWN_TO_FLOOR = ("reach_down", "bend", "squat")
+#: class -> motions its definition implies (any one of them counts as stated); a class may have several
+#: rows (a list), each scored on its own
+IMPLIED: dict[str, dict[str, tuple[str, ...] | list[tuple[str, ...]]]] = {
     "nw-ucla": {
-        "pick up with one hand": ("reach_down",), "pick up with two hands": ("reach_down",),
+        # a pick-up implies the hand getting down to the object on the floor: the strict row asks for the
+        # reach below the knees, the second for any of the ways the body gets it there
+        "pick up with one hand": [("reach_down",), DOWN_TO_FLOOR],
+        "pick up with two hands": [("reach_down",), DOWN_TO_FLOOR],
         "sit down": ("sit_down",), "stand up": ("stand_up",), "walk around": ("walk",),
     },
     "utd-mhad": {
@@ -74,6 +81,9 @@ EXCLUDED: dict[str, dict[str, tuple[str, ...]]] = {
         # a reach down is no part of walking around (sitting down and standing up may put a hand on
         # the chair or the knees: not excluded)
         "reach_down": ("walk around",),
+        # walking around, carrying and throwing keep the body upright and the hands off the floor (picking up,
+        # dropping trash, sitting down and standing up bend; donning and doffing may bend to a sleeve)
+        "|".join(DOWN_TO_FLOOR): ("walk around", "carry", "throw"),
         # a wave is a raised hand going side to side several times on its own: none of these does
         "wave": ("pick up with one hand", "pick up with two hands", "drop trash", "walk around", "sit down",
                  "stand up", "carry"),
@@ -120,7 +130,7 @@ REVIEWED = {("nw-ucla", "walk"): ("facts_real_walk_review", "walking")}
 ENERGY_PART = {
     "reach_down": ("left_hand", "right_hand"), "raise": ("left_hand", "right_hand"), "wave": ("left_hand", "right_hand"),
     "hands_together": ("left_hand", "right_hand"), "reach_forward": ("left_hand", "right_hand"),
-    "sit_down": ("torso",), "stand_up": ("torso",), "squat": ("torso",), "walk": ("feet",),
+    "sit_down": ("torso",), "stand_up": ("torso",), "squat": ("torso",), "bend": ("torso",), "walk": ("feet",),
 }
 
 
@@ -164,17 +174,24 @@ def score(name: str, rows: list[dict]) -> dict:
     def baseline_says(r: dict, motion: str) -> bool:
         return r["energy"].get(motion, 0.0) > medians[motion]
 
+    def states(r: dict, motions: tuple[str, ...]) -> bool:
+        return any(m in r["stated"] for m in motions)
+
+    def baseline_any(r: dict, motions: tuple[str, ...]) -> bool:
+        return any(baseline_says(r, m) for m in motions if m in medians)
+
     recall, false = [], []
-    for cls, motions in IMPLIED[name].items():
+    for cls, rows_of_class in IMPLIED[name].items():
         seqs = by_class.get(cls, [])
-        hit = [any(m in r["stated"] for m in motions) for r in seqs]
-        base = [any(baseline_says(r, m) for m in motions) for r in seqs]
-        recall.append({"class": cls, "motion": "|".join(motions), "n": len(seqs), "recall": _mean(hit),
-                       "baseline": _mean(base), "blocked": sum(r["blocked"] for r in seqs)})
+        for motions in rows_of_class if isinstance(rows_of_class, list) else [rows_of_class]:
+            recall.append({"class": cls, "motion": "|".join(motions), "n": len(seqs),
+                           "recall": _mean([states(r, motions) for r in seqs]),
+                           "baseline": _mean([baseline_any(r, motions) for r in seqs]),
+                           "blocked": sum(r["blocked"] for r in seqs)})
     for motion, classes in EXCLUDED[name].items():
         seqs = [r for c in classes for r in by_class.get(c, [])]
-        stated = [motion in r["stated"] for r in seqs]
-        base = [baseline_says(r, motion) for r in seqs]
+        stated = [states(r, tuple(motion.split("|"))) for r in seqs]
+        base = [baseline_any(r, tuple(motion.split("|"))) for r in seqs]
         false.append({"motion": motion, "classes": list(classes), "n": len(seqs), "rate": _mean(stated),
                       "baseline": _mean(base), **reviewed_rate(name, motion, seqs, base)})
     problems = Counter(k for r in rows for k in r["problems"])
@@ -211,7 +228,8 @@ def write(results: dict, command: str, seconds: float) -> None:
              "Recall: share of a class's sequences in which the implied motion is stated (target >= 0.85). "
              "False rate: share of sequences of classes that exclude a motion in which it is stated (target <= 0.03). "
              "Baseline: the motion energy of the part the motion is about (mean per-frame joint speed in body sizes) "
-             "above its median over the data set. Blocked: sequences the tracking check refused to read "
+             "above its median over the data set. A motion written a|b|c counts as stated when any one of them is "
+             "(its baseline: any one's part above its median). Blocked: sequences the tracking check refused to read "
              "(too short, dead, NaN), counted as not stated. A 'reviewed' line (where a person reviewed the "
              "sequences: REVIEWED) counts the false rate only over the sequences the review finds not doing the "
              "motion; the raw line above it is against the class list.", ""]
