@@ -20,6 +20,15 @@ def ucla_prepared(tmp_path_factory) -> Path:
     return out
 
 
+@pytest.fixture(scope="session")
+def shared_data() -> Path:
+    """The real data root (skipped where the data is absent)."""
+    root = data_root()
+    if not (root / "nw-ucla" / "all_sqe").is_dir():
+        pytest.skip(f"real data not found under {root} (set ACTLM_DATA)")
+    return root
+
+
 @pytest.fixture(autouse=True)
 def isolated_cache(tmp_path_factory, monkeypatch) -> Path:
     """A fresh ACTLM_CACHE per test, so nothing touches the user's cache."""
