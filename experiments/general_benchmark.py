@@ -258,7 +258,8 @@ def main() -> None:
          "zero-shot inside the union (held-out fifths of the merged classes, several splits and seeds, ZSL top-1 "
          "and GZSL harmonic mean, calibrated stacking)") + ": not run in this session (CPU time)",
         "cross-dataset (train without one dataset, test on its classes): general_crossdataset.md "
-        "(`python -m experiments.general_crossdataset`: the recipe trained without UTD-MHAD)",
+        "(`python -m experiments.general_crossdataset`: the recipe trained without UTD-MHAD) and "
+        "general_crossdataset_penn-action.md (`--held-out penn-action`: without Penn Action)",
         "explanations of the general model's video predictions were not checked here"]
     write(results)
     print((RESULTS / "general.md").read_text())
