@@ -2986,6 +2986,39 @@ def test_a_walk_around_across_a_smaller_track_break_judged_to_hold_stays(name, t
     assert walk.text == text
 
 
+# --- round 44 (fixwalk3) ------------------------------------------------------------------------
+def test_a_smaller_whole_body_jump_back_towards_the_start_is_no_walk_around():
+    """NW-UCLA a02_s02_e00_v01 (pick up with two hands), hand-check round 44, false: 'walks around,
+    covering about 1.5 m and ending near where it started'. The person walks away (hip centre 0.84 m
+    from its frame-0 place by frame 42), then the whole skeleton jumps 1.19 m in ONE frame (42 -> 43,
+    a track break of 0.70 body sizes, under WALK_SHIFT_STEP) to 0.35 m from the start: the jump, not
+    walking, makes the way back, so it is left out of the path and no walk around is said. The
+    pick-up's bend and squat (judged to hold) stay."""
+    data = ucla("a02_s02_e00_v01")
+    hip = data[0, :, 0]
+    assert np.linalg.norm(hip[43] - hip[42]) > 1.0 > 0.2 > np.linalg.norm(np.diff(hip[30:42], axis=0), axis=1).max()
+    assert np.linalg.norm(hip[43] - hip[0]) < 0.5 * np.linalg.norm(hip[42] - hip[0])
+    found = motions(read_motion(data, "kinect-v1"))
+    assert "walk" not in found, found["walk"]
+    assert "bend" in found and "squat" in found
+
+
+@pytest.mark.parametrize("name, text", [
+    ("a03_s06_e00_v03", "walks around, covering about 1.7 m and ending near where it started"),
+    ("a03_s10_e00_v01", "walks around, covering about 3.1 m and ending near where it started"),
+    ("a04_s09_e04_v01", "walks around, covering about 2.7 m and ending near where it started"),
+    ("a12_s04_e00_v01", "walks around, covering about 2.6 m and ending near where it started"),
+    ("a04_s07_e00_v01", "walks, covering about 0.71 m"),
+    ("a03_s01_e02_v03", "walks, covering about 1.1 m"),
+])
+def test_a_walk_judged_to_hold_across_a_break_that_does_not_jump_back_stays(name, text):
+    """Walks judged to hold (seeds 42, 50, 65, 74, 80) across a track break of 0.38-0.90 body sizes
+    whose jump leaves the hips at least WALK_SHIFT_BACK of their distance from the start (0.69 for
+    a04_s09_e04_v01, the nearest; the false a02_s02_e00_v01 0.39): read across it as before."""
+    (walk,) = motions(read_motion(ucla(name), "kinect-v1"))["walk"]
+    assert walk.text == text
+
+
 def test_a_hand_seen_briefly_between_hidden_frames_is_not_stretched_forward():
     """NW-UCLA a01_s05_e01_v01 (pick up with one hand, hand-check round 41, ambiguous): the right hand
     is behind the body in frames 20-22 and 36-38, jumps in 25 and 34-35, and reads 0.26-0.43 statures

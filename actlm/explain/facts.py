@@ -587,6 +587,15 @@ WALK_BREAK_STEP = 1.5
 #: started'. The walks around judged to hold across a break step 0.56-0.90 (a03_s06_e00_v03: 0.68,
 #: which leaving its jump out of the path would lose), so smaller breaks stay in the path
 WALK_SHIFT_STEP = 1.0
+#: a smaller track break is left out of a 3D walk's path too where the one-frame shift carries the hips
+#: more than this share of the way back to their start (their distance from it after the shift below
+#: this share of the distance before): the 'back' of a walk around must be walked, not jumped (see
+#: :func:`_returning_shifts`). Hand-check round 44, NW-UCLA a02_s02_e00_v01 (a pick-up): 0.75 m walked
+#: away, then a 0.70-size jump from 0.44 to 0.17 statures of the start (0.39) read as 'walks around,
+#: covering about 1.5 m and ending near where it started'; round 40's a01_s06_e04_v01 jumps 0.55 ->
+#: 0.27 (0.49); the walks around judged to hold across a break go 0.18 -> 0.38, 0.39 -> 1.03,
+#: 0.33 -> 0.47 and 0.52 -> 0.36 (0.69) of a stature from their start
+WALK_SHIFT_BACK = 0.5
 
 
 def odd_frames(seconds: float, fps: float, least: int = 1) -> int:
@@ -3145,7 +3154,7 @@ def _crossing(x: np.ndarray, level: float, falling: bool, after: int = 0) -> int
 
 def _walk_fact(body: _Body, clock: _Clock, world: World, reading: "_Context",
                jumped: np.ndarray | None = None, breaks: np.ndarray | None = None,
-               shifts: np.ndarray | None = None) -> list[Fact]:
+               shifts: np.ndarray | None = None, jumps: np.ndarray | None = None) -> list[Fact]:
     """Walking: both feet travel (the hips alone moving is sitting back or leaning, not a walk).
     ``jumped`` (T, V): the joint-frames the tracking check flagged as jumping (see
     :func:`_hips_reach`), or None. ``breaks``: the rows after which the whole skeleton jumps (see
@@ -3154,16 +3163,21 @@ def _walk_fact(body: _Body, clock: _Clock, world: World, reading: "_Context",
     travel (hand-check round 32, NW-UCLA a04_s05_e00_v01: two stretches walking forward 1.96 and
     1.47 m, a 2.5-m jump back between them, said 'walks backward, covering about 0.66 m').
     ``shifts``: the rows after which the track breaks with a whole-body step of more than
-    WALK_SHIFT_STEP: the walk's paths leave the way across them out (see :func:`_path`)."""
+    WALK_SHIFT_STEP: the walk's paths leave the way across them out (see :func:`_path`). ``jumps``:
+    the rows after which the track breaks at all; the paths leave out those of them that carry the
+    hips most of the way back to their start too (see :func:`_returning_shifts`)."""
     if world.dims == 2:
         return _image_walk(body, clock, reading)
     stretches = _unbroken_stretches(clock.n, breaks)
+
+    def within(rows: np.ndarray | None, a: int, b: int) -> np.ndarray | None:
+        return None if rows is None else rows[(rows >= a) & (rows < b - 1)] - a
+
     if len(stretches) == 1:
-        return _walk_stretch(body, clock, world.facing, reading, jumped, shifts)
+        return _walk_stretch(body, clock, world.facing, reading, jumped, shifts, jumps)
     walks = [f for a, b in stretches if b - a >= WALK_STRETCH_LEAST
              for f in _walk_stretch(_body_within(body, a, b), _StretchClock(b - a, a, clock.n), world.facing[a:b], reading,
-                                    None if jumped is None else jumped[a:b],
-                                    None if shifts is None else shifts[(shifts >= a) & (shifts < b - 1)] - a)]
+                                    None if jumped is None else jumped[a:b], within(shifts, a, b), within(jumps, a, b))]
     return [max(walks, key=lambda f: f.strength)] if walks else []
 
 
@@ -3199,13 +3213,18 @@ class _StretchClock(_Clock):
 
 
 def _walk_stretch(body: _Body, clock: _Clock, facing: np.ndarray, reading: "_Context",
-                  jumped: np.ndarray | None, shifts: np.ndarray | None = None) -> list[Fact]:
+                  jumped: np.ndarray | None, shifts: np.ndarray | None = None,
+                  jumps: np.ndarray | None = None) -> list[Fact]:
     """The 3D walk of :func:`_walk_fact` read over the frames where ``body``'s legs and hips are read;
     the paths leave out the way across the ``shifts`` (rows after which the tracker moved the whole
-    skeleton more than WALK_SHIFT_STEP in one frame)."""
+    skeleton more than WALK_SHIFT_STEP in one frame) and across those of the ``jumps`` (rows after
+    which the track breaks) that carry the hips most of the way back to their start."""
     feet = [body.ankle[s][:, [0, 2]] for s in ("left", "right")]
     if not all(_readable(f[:, 0]) for f in feet):
         return []
+    back = _returning_shifts(body.hip[:, [0, 2]], jumps)
+    if len(back):
+        shifts = np.union1d(back, shifts if shifts is not None else back[:0]).astype(int)
     # a walk around (back near its start) needs each foot to travel on the ground: a hidden foot's
     # guessed reading jumping into the air is no step (a lunge's back foot)
     ground = [_ground_foot(body, s) for s in ("left", "right")]
@@ -3235,6 +3254,26 @@ def _walk_stretch(body: _Body, clock: _Clock, facing: np.ndarray, reading: "_Con
     direction = _walk_direction(net_vec, facing, span)
     return [clock.fact("legs", "walk", peak, float(np.linalg.norm(net_vec)),
                        f"walks{direction}, covering {reading.distance_words(float(np.linalg.norm(net_vec)))}", span)]
+
+
+def _returning_shifts(hips: np.ndarray, jumps: np.ndarray | None) -> np.ndarray:
+    """The rows of ``jumps`` (after which the track breaks) across which the hips (T, 2, on the floor)
+    get more than WALK_SHIFT_BACK of the way back to their start (their place over the first
+    WINDOW_LEAST readable frames), read from the last readable row before the break to the first after
+    it: a return the tracker's one-frame shift makes is no way walked back (see WALK_SHIFT_BACK)."""
+    ok = np.flatnonzero(np.isfinite(hips).all(axis=1))
+    if jumps is None or not len(jumps) or len(ok) < 2:
+        return np.zeros(0, int)
+    start = _start_place(hips, WINDOW_LEAST)
+    back = []
+    for row in np.asarray(jumps, int):
+        before, after = ok[ok <= row], ok[ok > row]
+        if not len(before) or not len(after):
+            continue
+        away, then = (float(np.linalg.norm(hips[r] - start)) for r in (before[-1], after[0]))
+        if then < WALK_SHIFT_BACK * away:
+            back.append(int(row))
+    return np.array(back, int)
 
 
 def _hips_reach(body: _Body, jumped: np.ndarray | None) -> float:
@@ -3743,7 +3782,7 @@ def _read_motion(data: np.ndarray, layout: str | Layout, *, visibility: np.ndarr
     body.hand_hidden = _hand_lost(drop, hands, world.mirrored, rate.frames(HIDDEN_BRIDGE))
     facts = _hand_facts(body, clock, world) + _bend_fact(body, clock, world, layout) + _height_facts(body, clock, context, world.dims)
     facts += _walk_fact(body, clock, world, context, tracking.jumped, _break_rows(tracking, clock.n, WALK_BREAK_STEP),
-                        _shift_rows(tracking, WALK_SHIFT_STEP)) + _turn_fact(clock, world, body)
+                        _shift_rows(tracking, WALK_SHIFT_STEP), _shift_rows(tracking, 0.0)) + _turn_fact(clock, world, body)
     facts = without_jump_islands(facts, body, clock.n, tracking.jumped, hands)
     facts, broken = without_heights_across_breaks(facts, tracking, clock.n)
     if len(persons) > 1:
