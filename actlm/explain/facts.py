@@ -2680,8 +2680,7 @@ def _image_scale(body: _Body) -> np.ndarray:
         warnings.simplefilter("ignore", RuntimeWarning)
         largest = np.nanmax(ratios, axis=0)
         # the size changes slowly (a walk, a zoom): one frame's segment read long or short is noise
-        padded = np.concatenate([np.full(width // 2, np.nan), largest, np.full(width // 2, np.nan)])
-        return np.nanmedian(np.lib.stride_tricks.sliding_window_view(padded, width), axis=1)
+        return _median5(largest, width, pad_with_ends=False)
 
 
 def _scaled_above_feet(body: _Body) -> np.ndarray | None:
@@ -3627,11 +3626,16 @@ def _moving_median(x: np.ndarray, rate: _Rate) -> np.ndarray:
     return _median5(x, width) if len(x) >= width else x
 
 
-def _median5(x: np.ndarray, width: int = 5) -> np.ndarray:
+def _median5(x: np.ndarray, width: int = 5, pad_with_ends: bool = True) -> np.ndarray:
     """Centred moving median over ``width`` (odd) frames, 5 at 30 fps (NaN skipped): single-frame
-    sensor spikes go, a quick stroke of the hand stays (a moving average halves it)."""
+    sensor spikes go, a quick stroke of the hand stays (a moving average halves it). The clip's first
+    and last frames are repeated past its ends, or (``pad_with_ends=False``) the window just shrinks."""
     half = width // 2
-    padded = np.concatenate([x[:1]] * half + [x] + [x[-1:]] * half)
+    if pad_with_ends:
+        padded = np.concatenate([x[:1]] * half + [x] + [x[-1:]] * half)
+    else:
+        gap = np.full((half,) + x.shape[1:], np.nan)
+        padded = np.concatenate([gap, x, gap])
     windows = np.lib.stride_tricks.sliding_window_view(padded, width, axis=0)
     return np.nanmedian(windows, axis=-1)
 
