@@ -2846,6 +2846,28 @@ def test_a_touch_of_the_head_judged_to_hold_stays(name, part):
     assert part in _touches(name)
 
 
+def test_no_touch_of_the_head_from_the_frame_bounding_a_head_jump():
+    """NW-UCLA a08_s03_e04_v01 (donning), hand-check round 77, ambiguous: 'brings the left hand up to
+    the head' where the left hand is 0.24-0.26 m from the head joint at frames 6-7 and 0.12 only in
+    frame 8, the head joint 0.15 m too high from frame 5 and dropped by the jump check in frame 9: the
+    frames where the risen head joint is dropped next do not decide a touch (:func:`_risen_before_drop`)."""
+    assert "left_hand" not in _touches("a08_s03_e04_v01")
+
+
+@pytest.mark.parametrize("name,part", [("a08_s10_e03_v03", "left_hand"), ("a03_s07_e00_v03", "right_hand")])
+def test_a_touch_of_the_head_next_to_a_jump_of_the_hand_stays(name, part):
+    """Judged to hold (hand-check rounds 57, 53): the hand comes within 0.13-0.18 m of the head joint
+    right before the jump check drops the hand itself (a hand over the face confuses the tracker);
+    the head, dropped next to it in a08_s10_e03, stands at its usual height there."""
+    assert part in _touches(name)
+
+
+def test_a_wave_judged_to_hold_stays_beside_the_touch_rule():
+    """NW-UCLA a12_s10_e00_v01, hand-check round 71: 'waves the left hand from side to side' holds."""
+    assert any(f.motion == "wave" and f.part == "left_hand"
+               for f in read_motion(ucla("a12_s10_e00_v01"), "kinect-v1").facts)
+
+
 def test_a_body_tilting_with_its_thighs_in_line_does_not_bend():
     """Penn 1306 (pull-up), hand-check round 36, ambiguous: 'bends the upper body to about 30
     degrees from vertical' where the hanging body swings 25-29 degrees off the image's vertical at

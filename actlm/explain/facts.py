@@ -207,6 +207,9 @@ HANDS_SAID_METRES, HANDS_SAID = 0.15, 0.09
 #: (round 74, UTD-MHAD a17_s3_t1: 0.174 and 0.139 m), or once by far (round 64, NW-UCLA
 #: a08_s07_e01_v01: 0.114 m; round 70, a08_s07_e00_v01: 0.144 m)
 TOUCH_METRES, TOUCH_HELD, TOUCH_DEEP = 0.2, 2 / 30, 0.75
+#: a head joint this far (metres) above its clip's median height right before or after the jump
+#: check drops it was carried up by the tracker: no touch is read there (see :func:`_risen_before_drop`)
+TOUCH_HEAD_RISEN = 0.12
 #: hands brought together meet at least this far (statures, ~15 cm) above the hips
 WAIST = 0.1
 #: a wave's side-to-side swing must cover this much (statures, ~3 cm; above sensor jitter) each way
@@ -1138,6 +1141,7 @@ def _touch_held(body: _Body, side: str, world: World) -> bool:
     (TOUCH_METRES in metric data) in a held run of frames, or far within it once (see TOUCH_DEEP)."""
     limit = TOUCH_METRES / world.stature if world.unit == "m" else THRESHOLDS["touch_head"]
     near = np.linalg.norm(body.step_hand[side] - body.step_head, axis=1)
+    near[_risen_before_drop(body.step_head, TOUCH_HEAD_RISEN / world.stature if world.unit == "m" else np.inf)] = np.nan
     if not _readable(near, 1):
         return False
     if np.nanmin(near) < TOUCH_DEEP * limit:
@@ -1145,6 +1149,25 @@ def _touch_held(body: _Body, side: str, world: World) -> bool:
     within = np.isfinite(near) & (near < limit)
     return any(b - a >= body.rate.frames(TOUCH_HELD) or a == 0 or b == len(near)
                for a, b in _runs(within))
+
+
+def _risen_before_drop(head: np.ndarray, risen: float) -> np.ndarray:
+    """Frames (T,) where the unsmoothed ``head`` (T, 3) stands more than ``risen`` above its median
+    height next to a frame it is unread in (inside the clip): the head joint jumped up and the jump
+    check dropped it next, so a hand's distance to it there measures the tracker's error, not a
+    touch (hand-check round 77, NW-UCLA a08_s03_e04_v01: the left hand 0.12 m from the head only in
+    frame 8, the head joint 0.15-0.20 m too high in frames 5-8 and dropped in frame 9; 0.24-0.26 m
+    before). A head dropped next to a real touch (a hand over the face; round 57, a08_s10_e03_v03,
+    the hand 0.13 m away in frame 11) stands at its usual height there (0.01 m above the median)."""
+    unread = ~np.isfinite(head).all(axis=1)
+    edge = np.zeros(len(head), bool)
+    edge[1:] |= unread[:-1]
+    edge[:-1] |= unread[1:]
+    if unread.all():
+        return edge
+    with np.errstate(invalid="ignore"):
+        high = head[:, 1] - np.nanmedian(head[:, 1]) > risen
+    return edge & high
 
 
 def _down_reach(body: _Body, side: str, clock: _Clock, world: World) -> list[Fact]:
