@@ -38,7 +38,7 @@ from functools import cached_property
 import numpy as np
 
 from ..data.layouts import Layout, get_layout
-from .quality import (END_STUB, FROZEN_RUN, RUNS_NAMED, Problem, Tracking, _runs, body_size, check_tracking, exact_repeats, frames,
+from .quality import (END_STUB, FROZEN_RUN, RUNS_NAMED, Problem, Tracking, true_runs, body_size, check_tracking, exact_repeats, frames,
                       view_problems)
 from .world import World, end_joints, head_joints, knee_angles, nanmean_joints, world_frame
 
@@ -1148,7 +1148,7 @@ def _touch_held(body: _Body, side: str, world: World) -> bool:
         return True
     within = np.isfinite(near) & (near < limit)
     return any(b - a >= body.rate.frames(TOUCH_HELD) or a == 0 or b == len(near)
-               for a, b in _runs(within))
+               for a, b in true_runs(within))
 
 
 def _risen_before_drop(head: np.ndarray, risen: float) -> np.ndarray:

@@ -151,7 +151,7 @@ class Tracking:
         return self
 
 
-def _runs(mask: np.ndarray) -> list[tuple[int, int]]:
+def true_runs(mask: np.ndarray) -> list[tuple[int, int]]:
     """(start, end) index pairs, end exclusive, of the True runs of a 1D mask."""
     padded = np.concatenate([[False], mask, [False]])
     edges = np.flatnonzero(np.diff(padded.astype(int)))
@@ -293,7 +293,7 @@ def _dead_frames(x: np.ndarray, size: float, track: Tracking, frames: np.ndarray
     extent = np.nanmax(np.linalg.norm(x - np.nanmean(x, axis=1, keepdims=True), axis=-1), axis=1)
     point = np.nan_to_num(extent, nan=0.0) < FROZEN_STEP * size
     dead = np.zeros(len(x), bool)
-    for a, b in _runs(still):
+    for a, b in true_runs(still):
         if b - a + 1 >= DEAD_RUN:
             dead[a:b] = True          # frame a-1, which they all copy, is still live
     dead |= point
@@ -317,7 +317,7 @@ def _frozen_joints(x: np.ndarray, size: float, valid: np.ndarray, track: Trackin
     frozen = np.zeros(x.shape[:2], bool)
     neighbours = {v: [p if c == v else c for c, p in layout.bones if v in (c, p)] for v in range(x.shape[1])}
     repeats = exact_repeats(x, size)
-    runs = {v: [(a, b) for a, b in _runs(repeats[:, v] & moving) if b - a >= FROZEN_RUN] for v in range(x.shape[1])}
+    runs = {v: [(a, b) for a, b in true_runs(repeats[:, v] & moving) if b - a >= FROZEN_RUN] for v in range(x.shape[1])}
     for v, stretches in runs.items():
         for a, b in stretches:
             if _bones_change(x[a : b + 1], v, neighbours[v], size):
