@@ -3111,3 +3111,24 @@ def test_leans_back_judged_to_hold_at_the_edge_stay(sample):
     experiments/results/facts_lean_fixlean.md): a fix of that false lean must keep these."""
     found = motions(read_motion(ucla(sample), "nw-ucla"))
     assert [f.text for f in found.get("lean_back", [])] == ["leans the upper body back by about 20 degrees"], found
+
+
+def test_a_hand_already_up_at_the_first_frame_is_not_raised():
+    """Hand-check round 45 (seed 84), NW-UCLA a04_s01_e04_v01 (walk around): the right hand is at
+    the head from the first seen frame (1.38-1.44 m, 0.04 m from the head) and only falls after it
+    (to 0.86 m by frame 14); 'raises the right hand' (false) was read from the first 15 % of the
+    frames' median, which holds most of that fall. The touch of the head, the lowering and the
+    walk (judged to hold) stay."""
+    found = motions(read_motion(ucla("a04_s01_e04_v01"), "kinect-v1"))
+    assert not any(f.part == "right_hand" for f in found.get("raise", [])), found
+    assert [f.text for f in found["lower"]] == ["lowers the right hand again"], found
+    assert [f.text for f in found["touch_head"]] == ["brings the right hand up to the head"], found
+    assert found["walk"][0].text == "walks, covering about 2.0 m", found
+
+
+def test_a_raise_peaking_soon_after_a_low_start_stays():
+    """NW-UCLA a11_s06_e02_v01 (hand-check round 75: 'raises both hands to shoulder height', holds):
+    both hands peak at the clip's sixth frame, seen low before it; a raise needs the hand seen
+    lower before its top, not a long way before it."""
+    found = motions(read_motion(ucla("a11_s06_e02_v01"), "kinect-v1"))
+    assert "raises both hands to shoulder height" in [f.text for f in found["raise"]], found

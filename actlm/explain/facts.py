@@ -897,17 +897,31 @@ def _seen_near(x: np.ndarray, t: int, frames: int) -> float:
     return float(x[lo + seen[np.argmin(np.abs(lo + seen - t))]]) if len(seen) else float("nan")
 
 
+def _raise_start(height: np.ndarray, top: int) -> float:
+    """The level a raise peaking at frame ``top`` rose from: the hand's starting level (:func:`_level`),
+    but never below its lowest seen frame up to the top. The first frames' median can hold the
+    hand's fall from a top it already had when the clip began (hand-check round 45, NW-UCLA
+    a04_s01_e04_v01: the hand at the head from the first seen frame, 1.44 -> 0.86 m within the
+    first 15 % of the frames): a hand never seen low before its top was not seen going up."""
+    return max(_level(height), float(np.nanmin(height[:top + 1])))
+
+
 def _raise_facts(body: _Body, side: str, clock: _Clock) -> list[Fact]:
+    """A hand's raise (from its start to its highest frame) and its lowering after the top; a hand
+    already up when the clip begins gets only its lowering (see :func:`_raise_start`)."""
     hand = body.hand[side]
     height, shoulder, head = hand[:, 1], body.shoulder[side][:, 1], body.head[:, 1]
     if not _readable(height):
         return []
-    base = _level(height)
     top = _argmax(height)
-    rise = height[top] - base
     shoulder_top = shoulder[top] if np.isfinite(shoulder[top]) else np.nanmedian(shoulder)
-    if rise <= THRESHOLDS["raise"] or not height[top] > shoulder_top - 0.03:
+    if height[top] - _level(height) <= THRESHOLDS["raise"] or not height[top] > shoulder_top - 0.03:
         return []
+    lowered = _lower_facts(height, top, side, clock)
+    base = _raise_start(height, top)
+    rise = height[top] - base
+    if rise <= THRESHOLDS["raise"]:
+        return lowered
     head_top = _seen_near(head, top, body.rate.frames(SEEN_NEAR))
     around = body.rate.frames(RAISE_TOP_NEAR)
     near = slice(max(top - around, 0), top + around + 1)
@@ -921,16 +935,22 @@ def _raise_facts(body: _Body, side: str, clock: _Clock) -> list[Fact]:
         where = " to shoulder height"            # said only where the shoulder itself is seen
     else:
         where = ""
-    facts = [clock.fact(f"{side}_hand", "raise", top, rise, f"raises the {side} hand{where}",
-                        _extent_across_gaps(height - base, top, EXTENT_SHARE * rise))]
+    return [clock.fact(f"{side}_hand", "raise", top, rise, f"raises the {side} hand{where}",
+                       _extent_across_gaps(height - base, top, EXTENT_SHARE * rise))] + lowered
+
+
+def _lower_facts(height: np.ndarray, top: int, side: str, clock: _Clock) -> list[Fact]:
+    """The hand's fall from its highest frame ``top`` to its lowest after it, where larger than
+    THRESHOLDS['lower']."""
     after = height[top:]
-    if _readable(after, 2):
-        low = top + int(np.nanargmin(after))
-        drop = height[top] - height[low]
-        if drop > THRESHOLDS["lower"]:
-            mid = top + int(np.flatnonzero(np.nan_to_num(after, nan=np.inf) <= height[top] - drop / 2)[0])
-            facts.append(clock.fact(f"{side}_hand", "lower", mid, drop, f"lowers the {side} hand again", (top, low)))
-    return facts
+    if not _readable(after, 2):
+        return []
+    low = top + int(np.nanargmin(after))
+    drop = height[top] - height[low]
+    if drop <= THRESHOLDS["lower"]:
+        return []
+    mid = top + int(np.flatnonzero(np.nan_to_num(after, nan=np.inf) <= height[top] - drop / 2)[0])
+    return [clock.fact(f"{side}_hand", "lower", mid, drop, f"lowers the {side} hand again", (top, low))]
 
 
 def _extent_across_gaps(signal: np.ndarray, peak: int, level: float) -> tuple[int, int]:
