@@ -3132,3 +3132,16 @@ def test_a_raise_peaking_soon_after_a_low_start_stays():
     lower before its top, not a long way before it."""
     found = motions(read_motion(ucla("a11_s06_e02_v01"), "kinect-v1"))
     assert "raises both hands to shoulder height" in [f.text for f in found["raise"]], found
+
+
+def test_a_lying_bodys_hand_at_the_floor_from_the_start_does_not_reach_down():
+    """Hand-check round 46, Penn 1633 (a sit-up): the left wrist lies on the floor beside the lying
+    head from its first seen frame (-0.11 statures) and only rises; the first frames' median held the
+    rise, so a 'drop' to the first frame was read. A clean and jerk's hands on the bar from the first
+    frame (Penn 0747, round 54: the body bent over the bar, not lying) were judged to reach down and stay."""
+    data, visibility = penn("1633")
+    reading = read_motion(data, "penn-13", visibility=visibility)
+    assert not [f for f in reading.facts if f.motion == "reach_down"], reading.facts
+    data, visibility = penn("0747")
+    reading = read_motion(data, "penn-13", visibility=visibility)
+    assert "reaches down towards the floor with the right hand" in [f.text for f in reading.facts]

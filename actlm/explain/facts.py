@@ -1207,7 +1207,7 @@ def _down_reach(body: _Body, side: str, clock: _Clock, world: World) -> list[Fac
     # lowers hanging hands with the body)
     below = height - body.hip[:, 1]
     relative = start(below) - below[low] if np.isfinite(below[low]) else float("nan")
-    drop = start(height) - height[low]
+    drop = _descent_start(seen, start(height), low, _lying_at(body, low)) - height[low]
     knee_low = knee[low] if np.isfinite(knee[low]) else np.nanmedian(knee)
     hip_low = body.hip[low, 1] if np.isfinite(body.hip[low, 1]) else np.nanmedian(body.hip[:, 1])
     # low near the floor, and well below the hips (hands resting in the lap of a seated body
@@ -1245,6 +1245,25 @@ def _down_reach(body: _Body, side: str, clock: _Clock, world: World) -> list[Fac
     lowest, against_knees, knees = _reach_down_reading(body, side, (height[low], height[low] - knee_low, knee_low))
     return [clock.fact(f"{side}_hand", "reach_down", low, drop, _reach_down_words(side, lowest, against_knees, knees),
                        span)]
+
+
+def _descent_start(seen: np.ndarray, level: float, low: int, lying: bool) -> float:
+    """The level a reach down to frame ``low`` came from: the hand's start ``level`` (the first
+    frames' median), but for a body ``lying`` at the low point never above the hand's highest seen
+    frame up to it (``seen``: :func:`_body_hand_seen`); the mirror of :func:`_raise_start`. The first
+    frames' median can hold the hand's rise from a low point it already had when the clip began
+    (hand-check round 46, Penn 1633, a sit-up: the left wrist on the floor beside the lying head
+    from its first seen frame, -0.11 statures, rising to 0.16 within the first 15 % of the frames):
+    a lying body's hand never seen higher before its low point is low because the body lies. A bent
+    body's hands at the floor from the first frame (a clean and jerk's grip on the bar, its trunk
+    58-81 degrees from up but its hips 0.42-0.47 statures high) were judged to reach down (rounds
+    51-83: 28 such facts hold), so only a lying body is held to a seen descent."""
+    return min(level, float(np.nanmax(seen[:low + 1]))) if lying else level
+
+
+def _lying_at(body: _Body, frame: int) -> bool:
+    """Whether the body lies at ``frame``: its trunk tilted beyond LYING_TILT with the hips below LYING_HIPS."""
+    return bool(_trunk_tilt(body)[frame] > LYING_TILT and body.hip[frame, 1] < LYING_HIPS)
 
 
 def _start_level_seen(seen: np.ndarray) -> Callable[[np.ndarray], float]:
