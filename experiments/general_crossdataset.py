@@ -61,6 +61,8 @@ from pathlib import Path
 
 import numpy as np
 
+from actlm.engine.metrics import confusion as confusion_matrix
+
 from .run_archive import previous_reading
 from .general_zeroshot import ROOT, RESULTS, class_names, commit, gzsl, pct, text_scores, zsl_top1
 
@@ -275,11 +277,8 @@ def measure(run: Path, names: list[str], trained: list[str], counterpart: list[s
 def confusion(scores: np.ndarray, labels: np.ndarray, cols: list[int]) -> list[list[int]]:
     """Counts [true][predicted] of the argmax among ``cols`` on the samples whose label is one of them."""
     rows = np.isin(labels, cols)
-    pred = scores[rows][:, cols].argmax(1)
-    true = np.array([cols.index(y) for y in labels[rows]])
-    m = np.zeros((len(cols), len(cols)), dtype=int)
-    np.add.at(m, (true, pred), 1)
-    return m.tolist()
+    true = np.array([cols.index(y) for y in labels[rows]], int)
+    return confusion_matrix(scores[rows][:, cols].argmax(1), true, len(cols)).tolist()
 
 
 def confusions_of(text: np.ndarray, labels: np.ndarray, logits: np.ndarray, clabels: np.ndarray, names: list[str],
