@@ -1068,9 +1068,8 @@ def _hand_lost(drop: np.ndarray, hands: dict[str, tuple[int, ...]], mirrored: bo
     out = {}
     for side, joints in hands.items():
         lost = drop[:, list(joints)].any(axis=1) if joints else np.zeros(len(drop), bool)
-        idx = np.flatnonzero(lost)
-        for a, b in zip(idx[:-1], idx[1:]):
-            if b - a <= bridge + 1:
+        for a, b in true_runs(~lost):
+            if 0 < a and b < len(lost) and b - a <= bridge:
                 lost[a:b] = True
         out[side] = lost
     return {"right": out["left"], "left": out["right"]} if mirrored else out
@@ -1207,7 +1206,7 @@ def _down_reach(body: _Body, side: str, clock: _Clock, world: World) -> list[Fac
     # lowers hanging hands with the body)
     below = height - body.hip[:, 1]
     relative = start(below) - below[low] if np.isfinite(below[low]) else float("nan")
-    drop = _descent_start(seen, start(height), low, _lying_at(body, low)) - height[low]
+    drop = _descent_start(seen, start(height), low, _lying(body, low, body.hip[:, 1])) - height[low]
     knee_low = knee[low] if np.isfinite(knee[low]) else np.nanmedian(knee)
     hip_low = body.hip[low, 1] if np.isfinite(body.hip[low, 1]) else np.nanmedian(body.hip[:, 1])
     # low near the floor, and well below the hips (hands resting in the lap of a seated body
@@ -1259,11 +1258,6 @@ def _descent_start(seen: np.ndarray, level: float, low: int, lying: bool) -> flo
     58-81 degrees from up but its hips 0.42-0.47 statures high) were judged to reach down (rounds
     51-83: 28 such facts hold), so only a lying body is held to a seen descent."""
     return min(level, float(np.nanmax(seen[:low + 1]))) if lying else level
-
-
-def _lying_at(body: _Body, frame: int) -> bool:
-    """Whether the body lies at ``frame``: its trunk tilted beyond LYING_TILT with the hips below LYING_HIPS."""
-    return bool(_trunk_tilt(body)[frame] > LYING_TILT and body.hip[frame, 1] < LYING_HIPS)
 
 
 def _start_level_seen(seen: np.ndarray) -> Callable[[np.ndarray], float]:
@@ -1355,8 +1349,7 @@ def _body_hand_seen(height: np.ndarray, least: int) -> np.ndarray:
     if seen.all() or not seen.any():
         return height
     out = height.copy()
-    edges = np.flatnonzero(np.diff(np.concatenate([[0], seen.astype(int), [0]])))
-    for a, b in zip(edges[::2], edges[1::2]):
+    for a, b in true_runs(seen):
         if b - a < least:
             out[a:b] = np.nan
     return out
@@ -1848,21 +1841,19 @@ def _hands_together(body: _Body, gap: np.ndarray, clock: _Clock, limit: float = 
                     said: float = np.inf, words: Callable[[float], str] = str) -> list[Fact]:
     """Both hands brought together (from apart at the start, and seen apart before they meet) in
     front of the body, above the waist (hands resting together in the lap are not brought together)."""
-    apart = _level(gap)
-    before = gap
     above_waist = (body.hand["right"][:, 1] + body.hand["left"][:, 1]) / 2 > body.hip[:, 1] + WAIST
     # held, not one frame's reading: the smoothed positions' gap shrinks where the hands pass each
     # other's height (NW-UCLA a12_s04_e01: 0.22-0.35 m apart, one raw frame at 0.14, smoothed 0.10)
     held = ~(_body_held_gap(body) >= HANDS_HELD * limit)
-    gap = np.where(above_waist & held, gap, np.nan)
-    if not _readable(gap, 1):
+    meeting = np.where(above_waist & held, gap, np.nan)      # where a meeting may be read; ``gap``: every frame
+    if not _readable(meeting, 1):
         return []
-    together = int(np.nanargmin(gap))
-    if gap[together] >= limit or not apart > 0.2 or not _apart_before(before[:together], 0.2) \
-            or not _meeting_seen(body, before, limit):
+    together = int(np.nanargmin(meeting))
+    if meeting[together] >= limit or not _level(gap) > 0.2 or not _apart_before(gap[:together], 0.2) \
+            or not _meeting_seen(body, gap, limit):
         return []
-    span = _extent(-gap, together, -0.15)
-    return [clock.fact("both_hands", "hands_together", together, gap[together],
+    span = _extent(-meeting, together, -0.15)
+    return [clock.fact("both_hands", "hands_together", together, meeting[together],
                        _hands_together_words(body, span, said, words), span)]
 
 
@@ -3285,7 +3276,7 @@ def _walk_stretch(body: _Body, clock: _Clock, facing: np.ndarray, reading: "_Con
         return []
     back = _returning_shifts(body.hip[:, [0, 2]], jumps)
     if len(back):
-        shifts = np.union1d(back, shifts if shifts is not None else back[:0]).astype(int)
+        shifts = np.union1d(back, [] if shifts is None else shifts).astype(int)
     # a walk around (back near its start) needs each foot to travel on the ground: a hidden foot's
     # guessed reading jumping into the air is no step (a lunge's back foot)
     ground = [_ground_foot(body, s) for s in ("left", "right")]
@@ -3681,10 +3672,10 @@ STILL_MARGIN, STILL_MARGIN_2D = 1.25, 1.5
 STILL_BOUND = 0.3
 
 
-def _moving_median(x: np.ndarray, rate: _Rate) -> np.ndarray:
-    """``x``'s moving median over MEDIAN_WINDOW seconds at ``rate`` (a single frame's spike goes, as
-    a reader's per-frame check discounts it); a clip shorter than the window as it is."""
-    width = rate.window(MEDIAN_WINDOW)
+def _moving_median(x: np.ndarray, rate: _Rate, seconds: float = MEDIAN_WINDOW) -> np.ndarray:
+    """``x``'s moving median over ``seconds`` at ``rate`` (MEDIAN_WINDOW: a single frame's spike goes,
+    as a reader's per-frame check discounts it); a clip shorter than the window as it is."""
+    width = rate.window(seconds)
     return _median5(x, width) if len(x) >= width else x
 
 
@@ -3961,16 +3952,16 @@ HEIGHT_FACTS = {"sit_down": "sitting down", "stand_up": "standing up", "squat": 
 
 
 def _shift_rows(tracking: Tracking, least: float) -> np.ndarray:
-    """The rows (of the read frames ``tracking.frames``) after which the track breaks
-    (``tracking.breaks``) with a whole-body step of more than ``least`` body sizes."""
-    return np.searchsorted(tracking.frames, tracking.breaks[tracking.break_steps > least]).astype(int)
+    """The rows (of the read frames ``tracking.frames``, one per input frame from the first read on)
+    after which the track breaks (``tracking.breaks``) with a whole-body step of more than ``least``
+    body sizes."""
+    return (tracking.breaks - int(tracking.frames[0]))[tracking.break_steps > least]
 
 
 def _break_rows(tracking: Tracking, n: int, least: float = 0.0) -> np.ndarray:
-    """The rows (of the ``n`` read frames) after which the track breaks (``tracking.breaks``) with a
-    whole-body step of more than ``least`` body sizes, less those that cut off at most END_STUB
-    frames at the clip's start or end."""
-    rows = (tracking.breaks - int(tracking.frames[0]))[tracking.break_steps > least]
+    """:func:`_shift_rows` of the ``n`` read frames, less those that cut off at most END_STUB frames
+    at the clip's start or end."""
+    rows = _shift_rows(tracking, least)
     return rows[(rows + 1 > END_STUB) & (n - (rows + 1) > END_STUB)]
 
 
@@ -4155,14 +4146,13 @@ def _a_seen_joint_moves(coords: np.ndarray, layout: Layout, shown: np.ndarray | 
     in every frame) pressing 112 -> 173 -> 116 px (0.21 statures) was stated 'the body does not
     move'. The limbs' joints only: a Kinect v2's hand tips and thumbs jitter more than the hands."""
     limbs = sorted({j for part in ("left_arm", "right_arm", "left_leg", "right_leg") for j in layout.parts.get(part, ())})
-    width = rate.window(STILL_VETO_WINDOW)
     for joint in limbs:
         track = coords[:, joint].copy()
         if shown is not None:
             track[~shown[:, joint]] = np.nan
         if np.isfinite(track).all(axis=1).mean() < STILL_SEEN:
             continue
-        held = _median5(track, width) if len(track) >= width else track
+        held = _moving_median(track, rate, STILL_VETO_WINDOW)
         if margin * _diameter(held[np.isfinite(held).all(axis=1)]) > 2 * STILL_HANDS:
             return True
     return False
