@@ -324,15 +324,29 @@ def rtfs_of(runs: list[dict], people: bool) -> str:
     return "/".join(f"{r['rtf']:.2f}" for r in runs if bool(r["people_option"]) == people)
 
 
+def _host_words(runs: list[dict]) -> str:
+    """How busy the host was, part by part: a part whose load average reached 2 (both cores busy)
+    ran on a loaded machine, and its timings are not a quiet laptop's."""
+    loaded = [h for h in runs if max(h["load_before"], h["load_after"]) >= 2]
+    if not loaded:
+        return "quiet while measured (load averages above, under 2 before and after each part)"
+    if len(loaded) == len(runs):
+        return ("shared with other heavy jobs (the load averages above: timings are of a loaded machine, not of a "
+                "quiet laptop)")
+    def parts(hs: list[dict]) -> str:
+        return ("part " if len(hs) == 1 else "parts ") + ", ".join(f"({h.get('part', '?')})" for h in hs)
+    quiet = [h for h in runs if h not in loaded]
+    return (f"quiet while {parts(quiet)} ran (load under 2), shared with other heavy jobs while "
+            f"{parts(loaded)} ran (load 2 or more: those timings are of a loaded machine, not of a quiet laptop)")
+
+
 def report(out: dict) -> str:
     """live.md from the measurements (parts run as separate commands are listed with their own headers)."""
     lines = ["# `actlm live` measured: real-time factor, cost per part, memory over an hour, faults (issue 43)", ""]
     for h in out["runs"]:
         lines.append(f"- `{h['command']}` at commit {h['commit']}, {h['date']}; {h['seconds']} s; load average "
                      f"(1 min) {h['load_before']} before, {h['load_after']} after{_model_note(h.get('model'))}.")
-    busiest = max(max(h["load_before"], h["load_after"]) for h in out["runs"])
-    host = ("shared with other heavy jobs (the load averages above: timings are of a loaded machine, not of a quiet "
-            "laptop)" if busiest >= 2 else "quiet while measured (load averages above, under 2 before each part)")
+    host = _host_words(out["runs"])
     lines += ["", f"Machine: 2 CPU cores {host}, no GPU, `OMP_NUM_THREADS=1`. Model: the shipped general-2d "
               "(`default_checkpoint()`), its stored online settings.", ""]
     if "rtf" in out and "hour" in out:

@@ -22,3 +22,11 @@ def test_merging_one_part_keeps_the_others(tmp_path, monkeypatch):
     assert out["rtf"] == ["old a"] and out["hour"] == ["old b"] and out["faults"] == ["new c"]
     assert [r["commit"] for r in out["runs"]] == ["x", "x", "new"]
     assert not (tmp_path / "live_c.json").exists()
+
+
+def test_the_machine_line_says_which_parts_ran_loaded():
+    quiet, busy = {**_run("a"), "part": "a"}, {**_run("b"), "part": "b", "load_after": 2.77}
+    assert live._host_words([quiet]).startswith("quiet while measured")
+    assert live._host_words([busy]).startswith("shared with other heavy jobs")
+    mixed = live._host_words([quiet, busy])
+    assert "quiet while part (a) ran" in mixed and "while part (b) ran (load 2 or more" in mixed
