@@ -3126,6 +3126,22 @@ def test_a_hand_already_up_at_the_first_frame_is_not_raised():
     assert found["walk"][0].text == "walks, covering about 2.0 m", found
 
 
+def test_a_lowering_with_no_stated_raise_is_not_said_again():
+    """A hand never said to go up (no raise, no touch of the head before) is lowered, not 'lowered
+    again': the merged-sides and most-salient steps can leave a lowering whose raise is not stated."""
+    from actlm.explain.facts import _again_only_after_going_up
+    lower = Fact("right_hand", "lower", 0.6, 0.3, "lowers the right hand again", 0.5, 0.7)
+    late_raise = Fact("right_hand", "raise", 0.8, 0.3, "raises the right hand", 0.75, 0.9)
+    other_side = Fact("left_hand", "raise", 0.2, 0.3, "raises the left hand", 0.1, 0.3)
+    both = Fact("both_hands", "lower", 0.6, 0.3, "lowers both hands again", 0.5, 0.7)
+    touch = Fact("left_hand", "touch_head", 0.3, 0.05, "brings the left hand up to the head", 0.2, 0.4)
+    assert [f.text for f in _again_only_after_going_up([lower, late_raise, other_side])] == [
+        "lowers the right hand", "raises the right hand", "raises the left hand"]
+    assert _again_only_after_going_up([other_side, both])[1].text == "lowers both hands again"
+    assert _again_only_after_going_up([touch, lower])[1].text == "lowers the right hand"
+    assert _again_only_after_going_up([both])[0].text == "lowers both hands"
+
+
 def test_a_raise_peaking_soon_after_a_low_start_stays():
     """NW-UCLA a11_s06_e02_v01 (hand-check round 75: 'raises both hands to shoulder height', holds):
     both hands peak at the clip's sixth frame, seen low before it; a raise needs the hand seen

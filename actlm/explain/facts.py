@@ -3845,7 +3845,7 @@ def _read_motion(data: np.ndarray, layout: str | Layout, *, visibility: np.ndarr
     if len(persons) > 1:
         facts += _other_person_facts(data[persons[1]][tracking.frames], layout, world, body, clock)
     moved = _excursions(body)
-    facts = _most_salient(_merge_sides(facts), max_facts)
+    facts = _again_only_after_going_up(_most_salient(_merge_sides(facts), max_facts))
     problems = tracking.problems + problems + broken
     if world.mirrored and any(_names_a_side(f) for f in facts):
         # said, not silently applied: a reader comparing with the file's joint names would otherwise
@@ -4025,6 +4025,18 @@ def without_orphan_lowers(kept: list[Fact], read: list[Fact]) -> list[Fact]:
     dropped = [f for f in read if f.motion == "raise" and f not in kept]
     return [f for f in kept if not (f.motion == "lower" and any(
         _sides(r.part) & _sides(f.part) and r.start <= f.start for r in dropped))]
+
+
+def _again_only_after_going_up(facts: list[Fact]) -> list[Fact]:
+    """'lowers the right hand again' says 'lowers the right hand' where no raise or touch of the head
+    by that hand is stated before it: a hand already up when the clip begins (no raise is read, see
+    :func:`_raise_start`) or whose raise the most salient facts left out was never said to go up."""
+    went_up = [f for f in facts if f.motion in ("raise", "touch_head")]
+    def worded(f: Fact) -> Fact:
+        if f.motion != "lower" or any(_sides(g.part) & _sides(f.part) and g.start <= f.start for g in went_up):
+            return f
+        return replace(f, text=f.text.replace(" again", ""))
+    return [worded(f) for f in facts]
 
 
 def _round_up(statures: float, context: _Context) -> float:
