@@ -785,6 +785,33 @@ def test_a_knock_going_to_and_fro_in_depth_is_no_wave():
     assert [f.part for f in waves] == ["right_hand"]
 
 
+@pytest.mark.parametrize("name", ["a3_s7_t2_skeleton", "a3_s8_t3_skeleton"])
+def test_small_repeated_swings_of_a_raised_hand_are_a_wave(name):
+    """UTD-MHAD waves missed until WAVE_SHARE_SMALL: a3_s7_t2 flaps the hand 3-6 cm from a still wrist
+    (raw hand turn-backs at frames 17-27, the wrist's none), a3_s8_t3 swings it 8-15 cm four times after
+    sweeping it 30 cm across on the way up (the sweep set the range, the swings fell under 0.45 of it);
+    both 0.15-0.18 m over the shoulder, going in depth 0.52 and 0.20 times as far as across."""
+    waves = motions(read_motion(utd(name), "utd-mhad")).get("wave", [])
+    assert [f.part for f in waves] == ["right_hand"]
+
+
+@pytest.mark.parametrize("name", ["a19_s4_t3_skeleton", "a27_s5_t3_skeleton"])
+def test_small_swings_going_in_depth_too_are_no_wave(name, monkeypatch):
+    """A knock (a19_s4_t3: 7-9 cm across, 0.93 times that in depth) and a squat's arm held forward
+    drifting (a27_s5_t3, left hand: 1.12) turn back three times by WAVE_SHARE_SMALL of their range:
+    only the depth guard (WAVE_DEPTH_SMALL) keeps them from waving."""
+    import actlm.explain.facts as facts
+    assert "wave" not in motions(read_motion(utd(name), "utd-mhad"))
+    monkeypatch.setattr(facts, "WAVE_DEPTH_SMALL", facts.WAVE_DEPTH)
+    assert "wave" in motions(read_motion(utd(name), "utd-mhad"))
+
+
+@pytest.mark.parametrize("name", ["a4_s7_t1_skeleton", "a4_s8_t1_skeleton", "a9_s7_t1_skeleton", "a9_s8_t1_skeleton"])
+def test_clap_and_circle_of_the_small_wavers_are_no_wave(name):
+    """Subjects 7 and 8, whose small waves are read (see above), clapping and drawing a circle: no wave."""
+    assert "wave" not in motions(read_motion(utd(name), "utd-mhad"))
+
+
 def test_a_bend_is_a_held_peak_not_one_frame():
     from actlm.explain.facts import BEND_HELD, TUNED_FPS, _held, frames
     width = frames(BEND_HELD, TUNED_FPS)                    # 3 frames at 30 fps

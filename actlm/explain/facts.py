@@ -216,6 +216,17 @@ WAIST = 0.1
 WAVE_SWING = 0.02
 #: ... and at least this share of the hand's side-to-side range
 WAVE_SHARE = 0.45
+#: ... or, in 3D, this smaller share when the hand turns back once more (three reversals: out, back, out
+#: and back again) and goes to and fro in depth at most WAVE_DEPTH_SMALL times its side-to-side range: a
+#: hand raised from its side sweeps across on the way up, and that sweep, no part of the wave, sets
+#: the range (UTD-MHAD a3_s8_t3: up 30 cm across, then 5-10 cm swings, four turns; a3_s7_t2: 4-5 cm
+#: swings with the forearm held still, three turns)
+WAVE_SHARE_SMALL = 0.3
+#: a wave whose swings only WAVE_SHARE_SMALL of its range qualify must be clearly across: its hand goes
+#: to and fro in depth at most this many times its side-to-side range (5th to 95th percentile each;
+#: UTD-MHAD's 32 waves 0.09-0.62, its 32 knocks 0.68-6.85, see WAVE_DEPTH; a knock of subject 4, a19_s4_t3,
+#: swings 7-9 cm across and 0.93 times that in depth)
+WAVE_DEPTH_SMALL = 2 / 3
 #: ... and the hand itself covers this share of that range in the scene (drift removed)
 WAVE_SCENE = 0.5
 #: ... and by this many times the hand's sensor jitter (see :func:`_jitter`; Kinect v1 hands jitter
@@ -1547,13 +1558,13 @@ def _hands_joined(body: _Body, side: str, ok: np.ndarray) -> bool:
 
 
 def _arm_not_with_other_hand(body: _Body, side: str, ok: np.ndarray, axis: np.ndarray, turn: np.ndarray | None,
-                             amplitude: float) -> bool:
+                             amplitude: float, share: float = WAVE_SHARE, turns: int = THRESHOLDS["wave"]) -> bool:
     """Whether the hand sweeps side to side against the other hand too (their gap along ``axis``
     covers ARM_TOGETHER of the hand's own ``amplitude``), or the other hand is seldom seen: two
     hands moving together, their gap held, carry one thing (a bar held overhead drifting with the
     lift, Penn 0715) and wave nothing; hands waved together swing out and in, mirrored, and their
     gap changes twice as much as either hand. The gap must also turn back as often as a wave
-    does, by a wave's share of the hand's ``amplitude`` (the hand's swing above its own jitter is
+    does (``turns`` times), by a wave's ``share`` of the hand's ``amplitude`` (the hand's swing above its own jitter is
     checked by the caller; the gap carries the other hand's jitter too): a hand waved alone or
     mirrored goes to and fro against the other hand as much as in the scene; a held pair's gap
     only drifts."""
@@ -1567,8 +1578,7 @@ def _arm_not_with_other_hand(body: _Body, side: str, ok: np.ndarray, axis: np.nd
         return True
     rows = np.flatnonzero(ok)[seen]
     return bool(np.subtract(*np.percentile(gap[seen], [95, 5])) >= ARM_TOGETHER * amplitude
-                and _arm_run_reversals(gap[seen], rows, max(WAVE_SWING, WAVE_SHARE * amplitude), rate=body.rate)
-                >= THRESHOLDS["wave"])
+                and _arm_run_reversals(gap[seen], rows, max(WAVE_SWING, share * amplitude), rate=body.rate) >= turns)
 
 
 def _arm_run_reversals(x: np.ndarray, rows: np.ndarray, hysteresis: float, lowered: np.ndarray | None = None,
@@ -1642,8 +1652,15 @@ def _wave_swing_facts(body: _Body, side: str, clock: _Clock, dims: int = 3) -> l
         # a swing must cover a good part of the hand's range each way, and be well above the
         # sensor's jitter along that line: jitter of a held hand, or the drift of a raise, turns
         # back too but only by a little
-        swing = max(WAVE_SWING, WAVE_SHARE * amplitude, WAVE_JITTER * _jitter(jittery[:, [0, 2]] @ axis))
+        jitter = WAVE_JITTER * _jitter(jittery[:, [0, 2]] @ axis)
+        share, turns = WAVE_SHARE, THRESHOLDS["wave"]
+        swing = max(WAVE_SWING, share * amplitude, jitter)
         flips = _arm_run_reversals(along, np.flatnonzero(ok), swing, lowered, rate=body.rate)
+        if flips < turns and dims == 3 and _depth_range(pts, axis) <= WAVE_DEPTH_SMALL * amplitude:
+            # smaller swings, one turn more (see WAVE_SHARE_SMALL); the share sets the gap's swing too
+            share, turns = WAVE_SHARE_SMALL, THRESHOLDS["wave"] + 1
+            swing = max(WAVE_SWING, share * amplitude, jitter)
+            flips = _arm_run_reversals(along, np.flatnonzero(ok), swing, lowered, rate=body.rate)
         # the hand itself swings in the scene, not only against a body moving past it (a hand
         # holding a bar while the body pulls up), and turns back there as often as a wave, by the
         # same swing: a bar held in a wide grip drifts slowly in the image while the neck's or the
@@ -1658,9 +1675,9 @@ def _wave_swing_facts(body: _Body, side: str, clock: _Clock, dims: int = 3) -> l
         moves = (own >= WAVE_SCENE * amplitude
                  and (dims == 3 or _arm_run_reversals(scene, np.flatnonzero(ok), swing, lowered,
                                                       rate=body.rate) >= THRESHOLDS["wave"])
-                 and _arm_not_with_other_hand(body, side, ok, axis, turn, amplitude)
+                 and _arm_not_with_other_hand(body, side, ok, axis, turn, amplitude, share, turns)
                  and not _hands_joined(body, side, ok))
-        if (flips >= THRESHOLDS["wave"] and amplitude >= WAVE_RANGE and not in_depth and not up_down
+        if (flips >= turns and amplitude >= WAVE_RANGE and not in_depth and not up_down
                 and _smooth_swings(along, np.flatnonzero(ok)) and moves):
             rows = np.flatnonzero(ok)
             facts.append(clock.fact(f"{side}_hand", "wave", int(rows[len(rows) // 2]), flips,
