@@ -3188,3 +3188,58 @@ def test_a_lying_bodys_hand_at_the_floor_from_the_start_does_not_reach_down():
     data, visibility = penn("0747")
     reading = read_motion(data, "penn-13", visibility=visibility)
     assert "reaches down towards the floor with the right hand" in [f.text for f in reading.facts]
+
+
+# --- fixknee: knee words need knees read where the hand is lowest (hand-check rounds 41, 46, 48) -----
+def _world_heights(name: str, joints: tuple[str, ...]) -> np.ndarray:
+    """(T, len(joints)) heights over the floor, statures, in the detector's own world frame (data labels)."""
+    from actlm.data.layouts import get_layout
+    from actlm.explain.world import world_frame
+    layout = get_layout("kinect-v1")
+    world = world_frame(ucla(name)[0].astype(float), layout)
+    return world.coords[:, [layout.joints.index(j) for j in joints], 1]
+
+
+def test_a_hand_at_the_floor_is_not_level_with_a_knee_tracked_under_it():
+    """NW-UCLA a02_s07_e02_v02 (pick up with two hands; round 48, ambiguous: 'reaches down to knee
+    height with the right hand'): the hand goes to the floor, 0.14 m under the right knee, while the
+    left knee is tracked under the floor in the deep crouch, which pulls the knees' mean down to the
+    hand. Against the knee that is read, the hand went below it: 'towards the floor'."""
+    knees = _world_heights("a02_s07_e02_v02", ("left_knee", "right_knee"))
+    assert (knees[10:14, 0] < -0.02).all() and (knees[10:14, 1] > 0.13).all()     # the premise, per frame
+    reading = read_motion(ucla("a02_s07_e02_v02"), "kinect-v1")
+    assert _reach_down_texts(reading) == {"right_hand": "reaches down towards the floor with the right hand"}
+
+
+@pytest.mark.parametrize("name,part", [
+    ("a02_s06_e02_v01", "left_hand"),     # round 46: knees -0.10..-0.07 m by the reader's plane, hand 0.08-0.12 m
+    ("a02_s04_e03_v01", "left_hand"),     # round 41: knees -0.07..-0.03 m, hand 0.05 m
+])
+def test_no_stopping_above_knees_that_read_at_or_under_the_floor(name, part):
+    """'reaches down with the left hand, stopping above the knees' was ambiguous: the hand came to the
+    floor, above the knee joints only because both read under the floor (or, by this detector's
+    floor, no higher than their own ankles) in the deep crouch. No knee is a height there: 'towards
+    the floor'. a02_s04_e03_v01's right hand still reaches 'to the floor' (judged to hold)."""
+    heights = _world_heights(name, ("left_knee", "right_knee", "left_ankle", "right_ankle"))
+    low = heights[:, :2].min(axis=1)
+    assert np.nanmin(low) < -0.005 and (np.nanmin(heights[:, :2] - heights[:, 2:], axis=0) < 0).all()
+    texts = _reach_down_texts(read_motion(ucla(name), "kinect-v1"))
+    assert texts[part] == f"reaches down towards the floor with the {part.split('_')[0]} hand"
+    if name == "a02_s04_e03_v01":
+        assert texts["right_hand"] == "reaches down to the floor with the right hand"
+
+
+@pytest.mark.parametrize("name,part,words", [
+    # round 43, holds: the hand level with kneeling knees (one below its ankle, none under the floor)
+    ("a02_s01_e03_v01", "right_hand", "reaches down to knee height with the right hand"),
+    # round 35, holds: level with the knees on the way down, the knees under the floor only further down
+    ("a02_s04_e01_v01", "left_hand", "reaches down to knee height with the left hand"),
+    # round 30, holds: one knee under the floor, the hand 0.05 statures over the other
+    ("a01_s05_e03_v01", "left_hand", "reaches down with the left hand, stopping above the knees"),
+    # round 36, holds: level with readable knees as the hand passes them
+    ("a02_s09_e02_v01", "right_hand", "reaches down to knee height with the right hand"),
+])
+def test_knee_words_judged_to_hold_stay(name, part, words):
+    """Knee words the hand-check judged to hold where a knee reads at or under the floor in part of the
+    reach: the knee that is read (or the frames it is read in) still decides them."""
+    assert _reach_down_texts(read_motion(ucla(name), "kinect-v1")).get(part) == words

@@ -345,6 +345,15 @@ KNEE_BAND = 0.01
 #: centimetres off a reader's (NW-UCLA a01_s02_e00: 0.05 m over the knees here, 0.06 under them by the
 #: hand-check's read), and 'to knee height' of a hand that went further down is still true
 KNEE_ABOVE = 0.03
+#: the frames a reaching hand is lowest in: within this much (statures, ~5 cm: Kinect v1 hand jitter)
+#: of its lowest height; the knees read there are what 'to knee height' and 'stopping above the
+#: knees' compare the hand with (see :func:`_knees_against_hand`) ...
+REACH_LOW_BAND = 0.03
+#: ... and a knee read more than this (statures, ~3 cm: the floor's fit) under the floor there is no
+#: height to compare with: a deep crouch's knee tracked into the floor (hand-check round 48, NW-UCLA
+#: a02_s07_e02_v02: the left knee -0.02..-0.11 m, the hand at the floor 0.14 m under the right knee,
+#: said 'to knee height' against the knees' mean); the other knee is the reference there
+KNEE_UNDER_FLOOR = 0.02
 #: knees this close to the floor (statures, ~0.12 m; their mean) kneel, and a hand this close to it
 #: (AT_FLOOR) beside them reaches the floor, not below the knees (NW-UCLA a02_s04_e03: hand 0.06 m,
 #: knees 0.07-0.11; a02_s01_e04: hand 0.11, knees 0.09-0.10)
@@ -1253,8 +1262,9 @@ def _down_reach(body: _Body, side: str, clock: _Clock, world: World) -> list[Fac
     if not (reached or _crouched_pickup(body, height, low, drop, hip_low, knee_low, world)):
         return []
     lowest, against_knees, knees = _reach_down_reading(body, side, (height[low], height[low] - knee_low, knee_low))
-    return [clock.fact(f"{side}_hand", "reach_down", low, drop, _reach_down_words(side, lowest, against_knees, knees),
-                       span)]
+    words = _reach_down_words(side, lowest, against_knees, knees, _knees_against_hand(body, side, False),
+                              _knees_against_hand(body, side, True))
+    return [clock.fact(f"{side}_hand", "reach_down", low, drop, words, span)]
 
 
 def _descent_start(seen: np.ndarray, level: float, low: int, lying: bool) -> float:
@@ -1301,21 +1311,72 @@ def _reach_down_reading(body: _Body, side: str, fallback: tuple[float, float, fl
     return float(hand[low]), float(np.nanmin(against)), float(knees[low]) if np.isfinite(knees[low]) else fallback[2]
 
 
-def _reach_down_words(side: str, lowest: float, against_knees: float, knees: float) -> str:
+def _knees_against_hand(body: _Body, side: str, at_floor_unread: bool) -> tuple[float, bool] | None:
+    """(the hand's least height against the knees, statures, read as :func:`_reach_down_reading` reads
+    it but without the knees that are no height reference in the frames the hand is lowest
+    (REACH_LOW_BAND): read more than KNEE_UNDER_FLOOR under the floor there, or, with
+    ``at_floor_unread``, not above their own ankle on the ground (within FOOT_GROUND of the lower
+    ankle): a knee at the floor, kneeling or tracked into it; whether a knee is a reference in those
+    frames). None where the hand or the knees are not read (the words then read the smoothed tracks)."""
+    hand = _moving_median(body.step_hand[side][:, 1], body.rate)
+    reference = _moving_median(np.nanmean([body.step_knee["left"][:, 1], body.step_knee["right"][:, 1]], axis=0), body.rate)
+    if not (_readable(hand, 1) and _readable(hand - reference, 1)):
+        return None
+    lowest = hand <= np.nanmin(hand) + REACH_LOW_BAND
+    knee = {s: _moving_median(body.step_knee[s][:, 1], body.rate) for s in ("left", "right")}
+    ankle = {s: _moving_median(body.step_ankle[s][:, 1], body.rate) for s in ("left", "right")}
+    lower_ankle = np.fmin(ankle["left"], ankle["right"])
+    kept = {}
+    for s in ("left", "right"):
+        with np.errstate(invalid="ignore"):
+            unread = knee[s] < -KNEE_UNDER_FLOOR
+            if at_floor_unread:
+                unread |= (knee[s] < ankle[s]) & (ankle[s] <= lower_ankle + FOOT_GROUND)
+        kept[s] = not np.any(unread & lowest)
+    if not all(kept.values()):
+        other = [knee[s] for s in ("left", "right") if kept[s]]
+        reference = reference.copy()
+        reference[lowest] = other[0][lowest] if other else np.nan
+    against = hand - reference
+    return (float(np.nanmin(against)) if _readable(against, 1) else float("nan"),
+            bool(np.isfinite(reference[lowest]).any()))
+
+
+def _reach_down_words(side: str, lowest: float, against_knees: float, knees: float,
+                      under_floor_read: tuple[float, bool] | None = None,
+                      at_floor_read: tuple[float, bool] | None = None) -> str:
     """What a reach down measured, in words (heights in statures: the hand's ``lowest``, its least
     ``against_knees``, the ``knees`` where it is lowest): 'to the floor' for a hand within AT_FLOOR
     of the floor with the knees there too (KNEELING: kneeling), 'towards the floor' for one clearly
     below the knees (KNEE_BAND), 'to knee height' for one level with them (KNEE_ABOVE), else that it
     stops above them. The hand-check judged 'towards the floor' ambiguous where the hand came only level
     with the knees (rounds 18-22: NW-UCLA a02_s09_e03, a02_s01_e00, a01_s07_e02, Penn 0622) or to
-    the floor beside kneeling knees (a02_s04_e03, a02_s01_e04)."""
+    the floor beside kneeling knees (a02_s04_e03, a02_s01_e04).
+
+    A knee word needs knees to compare with where the hand is lowest (:func:`_knees_against_hand`'s
+    readings, each (least height against the knees, a knee read there)): 'to knee height' only against
+    knees not read under the floor (``under_floor_read``: a kneeling knee is a height, round 43's
+    a02_s01_e03_v01 'to knee height' with the knees at 0.03 / -0.06 m holds), 'stopping above the knees'
+    only above a knee read above the floor, higher than its ankle (``at_floor_read``): the hand-check
+    found the hand at the floor above knees tracked into it (rounds 41 and 46, NW-UCLA a02_s04_e03_v01,
+    a02_s06_e02_v01: the knees -0.10..-0.03 m, the hand 0.05-0.12 m) or level with them only against
+    the knees' mean pulled down by one (round 48, a02_s07_e02_v02). Where they fail: 'towards the floor'."""
     if knees < KNEELING and lowest < AT_FLOOR:
         return f"reaches down to the floor with the {side} hand"
     if against_knees < -KNEE_BAND:
         return f"reaches down towards the floor with the {side} hand"
     if lowest < AT_FLOOR:
         return f"reaches down to the floor with the {side} hand"
-    if against_knees <= KNEE_ABOVE:
+    towards = f"reaches down towards the floor with the {side} hand"
+    level = against_knees if under_floor_read is None else under_floor_read[0]
+    if not level >= -KNEE_BAND:                 # below the knees read, or none read
+        return towards
+    if level <= KNEE_ABOVE:
+        return f"reaches down to knee height with the {side} hand"
+    above, seen = (against_knees, True) if at_floor_read is None else at_floor_read
+    if not (seen and above >= -KNEE_BAND):
+        return towards
+    if above <= KNEE_ABOVE:
         return f"reaches down to knee height with the {side} hand"
     return f"reaches down with the {side} hand, stopping above the knees"
 
