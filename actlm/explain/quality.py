@@ -13,8 +13,10 @@ swapped by the tracker, a skeleton that is not one body (its trunk far from its 
 low visibility (on video: BlazePose's visibility score below 0.5, said as the estimator's doubt;
 an annotation's hidden flag); and once
 the world frame is known (:func:`view_problems`): collapsed shoulders (edge-on) and hands behind the
-body. Frames without a person between the first and the last with one stay in place, unreadable:
-nothing is read across them, and every frame said is the input's.
+body. Not masked but recorded for :mod:`.facts`: where the whole body jumps in one frame (a track
+break) and, in 3D, where an arm's shoulder and elbow, or the neck and head, step away from the body
+in one frame and stay (a chain step). Frames without a person between the first and the last with
+one stay in place, unreadable: nothing is read across them, and every frame said is the input's.
 """
 from __future__ import annotations
 
@@ -64,6 +66,14 @@ BREAK_SPEED = 7.5
 #: a broken track's stretch of at most this many frames at the clip's start or end does not block a
 #: height change (see ``facts.without_heights_across_breaks``)
 END_STUB = 2
+#: a chain of joints (an arm's shoulder and elbow; the neck and head) that moves away from the rest of
+#: the body faster than this (body sizes per second; ~7 m/s for a standing adult at 30 fps: 0.23 m
+#: in one frame, where even a pitch turns the shoulder at ~4 m/s) in one frame, and at least
+#: STEP_ALONE times as far as in the frame before and the frame after (a real fast motion speeds up
+#: and slows down over several frames; a tracker's step does it in one and stays, so the jump check's
+#: spike misses it), was stepped there by the tracker (see :func:`chain_steps`)
+STEP_SPEED = 4.0
+STEP_ALONE = 3.0
 #: a joint whose position leaves the line of its neighbours by more than this share of the body's
 #: size in one frame and comes back (a spike) jumped; no limb moves out and back that fast
 JUMP_SPIKE = 0.15
@@ -141,6 +151,10 @@ class Tracking:
     #: the input frames after which the whole body jumps (see :func:`track_breaks`), and its step there
     breaks: np.ndarray = field(default_factory=lambda: np.zeros(0, int))
     break_steps: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    #: the input frames after which a chain of joints steps away from the body in one frame (see
+    #: :func:`chain_steps`), and the chain's name there ('left_arm', 'right_arm', 'neck')
+    steps: np.ndarray = field(default_factory=lambda: np.zeros(0, int))
+    step_chains: tuple[str, ...] = ()
 
     @property
     def blocked(self) -> bool:
@@ -227,6 +241,8 @@ def check_tracking(x: np.ndarray, layout: Layout, visibility: np.ndarray | None 
         valid &= ~_invisible(np.asarray(visibility, float)[frames], track, frames, layout)
     seen = finite if visibility is None else finite & (np.asarray(visibility, float)[frames] >= MIN_VISIBILITY)
     track.breaks, track.break_steps = track_breaks(x, seen, size, frames, fps)
+    if x.shape[-1] == 3:
+        track.steps, track.step_chains = chain_steps(x, seen, size, frames, fps, layout)
     if valid.any(axis=1).sum() < least and not track.blocked:
         track.block("too_short", f"only {int(valid.any(axis=1).sum())} of {len(frames)} frames can be read: too few "
                                  f"to read motion (at least {least} are needed)", (int(frames[0]), int(frames[-1])))
@@ -557,6 +573,46 @@ def track_breaks(x: np.ndarray, seen: np.ndarray, size: float, frames: np.ndarra
     step = body_steps(x, seen, size, frames)
     at = np.flatnonzero(np.nan_to_num(step, nan=0.0) > BREAK_SPEED / (fps or 30.0))
     return frames[at].astype(int), step[at]
+
+
+def step_chains(layout: Layout) -> dict[str, tuple[int, ...]]:
+    """The chains :func:`chain_steps` watches: each arm's shoulder and elbow (a hand alone moves
+    fast in a real throw; the joints it hangs from do not), and the neck with the head."""
+    chains = {side: layout.parts.get(side, ())[:2] for side in ("left_arm", "right_arm")}
+    chains["neck"] = tuple(dict.fromkeys((*layout.spine_top, *head_joints(layout))))
+    return {name: joints for name, joints in chains.items() if len(joints) >= 2}
+
+
+def chain_steps(x: np.ndarray, seen: np.ndarray, size: float, frames: np.ndarray, fps: float | None,
+                layout: Layout) -> tuple[np.ndarray, tuple[str, ...]]:
+    """(the input frames after which a chain of :func:`step_chains` steps, the chain's names): every
+    joint of the chain moves, against the body's median step, faster than STEP_SPEED in one frame
+    and STEP_ALONE times as far as in the frames next to it (hand-check round 43, NW-UCLA
+    a03_s02_e03_v01: the left shoulder, elbow and hand drop 0.24 / 0.40 / 0.48 m from frame 40 to
+    41 and stay, their bones kept, read as 'lowers the left hand again'). Which side of the step
+    holds the true pose is not known, so the frames next to it may not decide a fact (see
+    ``facts.without_raises_left_by_steps``)."""
+    if len(x) < 3:
+        return np.zeros(0, int), ()
+    step = np.diff(x, axis=0)                                                   # (T-1, V, C)
+    both = seen[1:] & seen[:-1]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        body = np.nanmedian(np.where(both[..., None], step, np.nan), axis=1, keepdims=True)
+    apart = np.linalg.norm(step - body, axis=-1) / size                         # (T-1, V)
+    apart = np.where(both & (np.diff(frames) == 1)[:, None], apart, np.nan)
+    least = STEP_SPEED / (fps or 30.0)
+    rows, names = [], []
+    for name, joints in step_chains(layout).items():
+        read = np.isfinite(apart[:, joints]).all(axis=1)
+        chain = np.where(read, np.nan_to_num(apart[:, joints], nan=0.0).min(axis=1), np.nan)   # its slowest joint
+        near = np.fmax(np.r_[np.nan, chain[:-1]], np.r_[chain[1:], np.nan])
+        alone = np.nan_to_num(chain, nan=0.0) >= STEP_ALONE * np.nan_to_num(near, nan=np.inf)
+        for r in np.flatnonzero((np.nan_to_num(chain, nan=0.0) > least) & alone):
+            rows.append(int(frames[r]))
+            names.append(name)
+    order = np.argsort(rows, kind="stable")
+    return np.asarray(rows, int)[order], tuple(names[i] for i in order)
 
 
 def _enough(x: np.ndarray) -> bool:
