@@ -3213,3 +3213,19 @@ def test_a_fast_real_throw_and_bend_with_a_chain_step_stay(name, chain):
     assert {("bend", "bends the upper body forward by about 50 degrees"),
             ("raise", "raises the right hand above the head"), ("lower", "lowers the right hand again")} <= facts
 
+
+def test_a_bend_read_only_while_the_hips_are_lifted_over_a_frozen_ankle_is_not_said():
+    """NW-UCLA a08_s03_e01_v01 (donning; hand-check round 43): the pelvis rises 1.11 -> 1.37 -> 1.16 m
+    in frames 18-24 with the legs longer than when standing, but the right ankle is frozen (and masked)
+    there, so the risen-hips check, which wants both legs, missed it; the trunk read 20-36 degrees only
+    at frames 22-26, right after -18.5: 'bends the upper body by about 30 degrees' (judged ambiguous).
+    The frames are lifted hips; the bend read only there goes, the raises and lowerings judged to hold
+    stay (their pelvis is not masked)."""
+    reading = read_motion(ucla("a08_s03_e01_v01"), "kinect-v1")
+    facts = motions(reading)
+    assert "bend" not in facts and "lean_back" not in facts
+    assert {f.part for f in facts["raise"]} == {"left_hand", "right_hand"}
+    assert {f.part for f in facts["lower"]} == {"left_hand", "right_hand"}
+    assert "raises the left hand to shoulder height" in {f.text for f in facts["raise"]}
+    problem = next(p for p in reading.problems if p.kind == "lifted_hips")
+    assert problem.frames[0] <= 18 and problem.frames[1] >= 26

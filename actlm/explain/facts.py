@@ -3843,7 +3843,8 @@ def _read_motion(data: np.ndarray, layout: str | Layout, *, visibility: np.ndarr
     facts = without_jump_islands(facts, body, clock.n, tracking.jumped, hands)
     facts, broken = without_heights_across_breaks(facts, tracking, clock.n)
     facts, stepped = without_raises_left_by_steps(facts, tracking, body, world.mirrored)
-    broken += stepped
+    facts, lifted = without_bends_on_lifted_hips(facts, tracking, clock.n)
+    broken += stepped + lifted
     if len(persons) > 1:
         facts += _other_person_facts(data[persons[1]][tracking.frames], layout, world, body, clock)
     moved = _excursions(body)
@@ -4065,6 +4066,36 @@ def without_raises_left_by_steps(facts: list[Fact], tracking: Tracking, body: _B
                       f"the hand was high only until the tracker moved the arm, so no raise or lowering is read there")
     kept = [f for f in facts if not any(f is g for g in gone)]
     return without_orphan_lowers(kept, facts), [problem]
+
+
+def without_bends_on_lifted_hips(facts: list[Fact], tracking: Tracking, n: int) -> tuple[list[Fact], list[Problem]]:
+    """``facts`` less the bends and lean backs read only in frames whose hips are lifted
+    (``tracking.lifted``: the legs longer than standing and the hips risen more than the head on
+    every leg read there, see ``quality._risen_hips``), and a ``lifted_hips`` problem that says so,
+    only where a fact went: the trunk's tilt there is the pelvis's jump (hand-check round 43, NW-UCLA
+    a08_s03_e01_v01: the trunk 20-36 degrees only at frames 22-26, right after -18.5, while the
+    pelvis rises 0.26 m and comes back over a frozen ankle, read as 'bends the upper body by about
+    30 degrees')."""
+    if tracking.lifted is None or not tracking.lifted.any():
+        return facts, []
+    lifted = tracking.lifted
+
+    def on_lifted(f: Fact) -> bool:
+        a, b = int(round(f.start * (n - 1))), int(round(f.end * (n - 1)))
+        return f.motion in ("bend", "lean_back") and b < len(lifted) and bool(lifted[a : b + 1].all())
+
+    gone = [f for f in facts if on_lifted(f)]
+    if not gone:
+        return facts, []
+    first = int(tracking.frames[0])
+    a, b = (int(round(f * (n - 1))) for f in (min(g.start for g in gone), max(g.end for g in gone)))
+    runs = [(s, e - 1) for s, e in true_runs(lifted) if s <= b and e - 1 >= a]
+    where = ", ".join(f"{s + first}-{e + first}" for s, e in runs[:RUNS_NAMED])
+    problem = Problem("lifted_hips", (), (int(runs[0][0]) + first, int(runs[-1][1]) + first),
+                      f"the hips are tracked too high in frames {where} (every leg read there longer than when "
+                      f"standing while the head stays): the trunk's tilt there is the pelvis's, so no bend or "
+                      f"lean is read")
+    return [f for f in facts if not any(f is g for g in gone)], [problem]
 
 
 def _read_core(track: np.ndarray, peak: int) -> tuple[int, int] | None:

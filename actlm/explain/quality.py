@@ -155,6 +155,9 @@ class Tracking:
     #: :func:`chain_steps`), and the chain's name there ('left_arm', 'right_arm', 'neck')
     steps: np.ndarray = field(default_factory=lambda: np.zeros(0, int))
     step_chains: tuple[str, ...] = ()
+    #: (T,) the frames whose hips rise as in :func:`_risen_hips` on every leg read there, though
+    #: one leg is not read (see :func:`_risen_hips`); None when not checked
+    lifted: np.ndarray | None = None
 
     @property
     def blocked(self) -> bool:
@@ -247,6 +250,8 @@ def check_tracking(x: np.ndarray, layout: Layout, visibility: np.ndarray | None 
         track.block("too_short", f"only {int(valid.any(axis=1).sum())} of {len(frames)} frames can be read: too few "
                                  f"to read motion (at least {least} are needed)", (int(frames[0]), int(frames[-1])))
     x, track.valid, track.frames = _keep_gaps(np.where(valid[..., None], x, np.nan), valid, frames)
+    if track.lifted is not None:
+        track.lifted = _in_place(track.lifted[:, None], frames)[:, 0]
     track.jumped = _in_place(jumped, frames)
     return x, track
 
@@ -409,7 +414,11 @@ def _risen_hips(x: np.ndarray, track: Tracking, frames: np.ndarray, layout: Layo
     leg is still beyond both thresholds and the other at least longer than standing with its hip
     risen more than the head (hand-check
     round 15, NW-UCLA a08_s02_e01_v03: the pelvis 0.63 -> 0.77 statures in frames 19-21, before
-    the run the thresholds find, read as a 0.24 m squat), then widened by a frame on both sides."""
+    the run the thresholds find, read as a 0.24 m squat), then widened by a frame on both sides.
+    The same frames found with a leg that is not read there (a frozen ankle) left out are set as
+    ``track.lifted``, which only the trunk's tilt heeds (hand-check round 43, NW-UCLA
+    a08_s03_e01_v01: the pelvis 1.11 -> 1.37 -> 1.16 m in frames 18-24 over a frozen right ankle,
+    read as a 30 degree bend); its pelvis stays readable (a hand's raise is read against the trunk)."""
     bad = np.zeros(x.shape[:2], bool)
     legs = [layout.parts.get(f"{s}_leg", ()) for s in ("left", "right")]
     head = head_joints(layout)
@@ -420,6 +429,8 @@ def _risen_hips(x: np.ndarray, track: Tracking, frames: np.ndarray, layout: Layo
         top = nanmean_joints(x, head)
         risen = np.ones(len(x), bool)
         drifting = np.ones(len(x), bool)
+        lifted = np.ones(len(x), bool)           # ... on every leg read (a masked leg does not veto)
+        lifting = np.ones(len(x), bool)
         one_risen = np.zeros(len(x), bool)
         stretched = {}
         for hip, knee, ankle in (leg[:3] for leg in legs):
@@ -433,11 +444,16 @@ def _risen_hips(x: np.ndarray, track: Tracking, frames: np.ndarray, layout: Layo
                 return bad
             over = np.nan_to_num((leg - length) / height, nan=-1.0)
             rose = np.nan_to_num((leg - length - (body - height)) / height, nan=-1.0)
+            unread = ~np.isfinite(leg + body)
             risen &= (over > LEG_OVERREACH) & (rose > HIP_RISE)
             one_risen |= (over > LEG_OVERREACH) & (rose > HIP_RISE)
             drifting &= (over > 0) & (rose > 0)
+            lifted &= (over > LEG_OVERREACH) & (rose > HIP_RISE) | unread
+            lifting &= (over > 0) & (rose > 0) | unread
             shin = np.linalg.norm(x[:, knee] - x[:, ankle], axis=1)
             stretched[knee] = shin > (1 + KNEE_STRETCH) * np.nanmedian(shin[standing])
+    lifted = _grown_over(lifted & one_risen, lifting & one_risen)
+    track.lifted = lifted | np.r_[lifted[1:], False] | np.r_[False, lifted[:-1]]
     if not risen.any():
         return bad
     risen = _grown_over(risen, drifting & one_risen)
