@@ -3243,3 +3243,87 @@ def test_knee_words_judged_to_hold_stay(name, part, words):
     """Knee words the hand-check judged to hold where a knee reads at or under the floor in part of the
     reach: the knee that is read (or the frames it is read in) still decides them."""
     assert _reach_down_texts(read_motion(ucla(name), "kinect-v1")).get(part) == words
+
+
+# --- one-frame steps of a whole arm (hand-check round 43) ------------------------------------
+def test_a_chain_that_steps_in_one_frame_and_stays_is_found_and_a_ramped_move_is_not():
+    """``quality.chain_steps``: an arm whose shoulder and elbow (and hand) move 0.3 m away from the
+    body in one frame and stay there is the tracker's step; the same 0.3 m spread over 6 frames (a
+    real fast move speeds up and slows down), or a hand alone moving 0.3 m in one frame (a throw's
+    hand), is not."""
+    from actlm.data.layouts import get_layout
+    from actlm.explain.quality import check_tracking
+    layout = get_layout("kinect-v1")
+    arm = [layout.joints.index(n) for n in ("left_shoulder", "left_elbow", "left_wrist", "left_hand")]
+    stepped = _standing_kinect_v1()
+    stepped[30:, arm, 1] -= 0.3
+    _, tracking = check_tracking(stepped, layout)
+    assert tracking.steps.tolist() == [29] and tracking.step_chains == ("left_arm",)
+    ramped = _standing_kinect_v1()
+    ramped[:, arm, 1] -= 0.3 * np.clip((np.arange(60) - 27) / 6, 0, 1)[:, None]
+    hand = _standing_kinect_v1()
+    hand[30:, arm[2:], 1] -= 0.3
+    for x in (ramped, hand):
+        assert check_tracking(x, layout)[1].steps.tolist() == []
+
+
+def test_a_whole_arm_step_that_ends_a_top_is_no_raise_and_no_lowering():
+    """NW-UCLA a03_s02_e03_v01 (drop trash; hand-check round 43): the left hand is over the head only
+    at frames 38-40, then the left shoulder, elbow and hand drop 0.24 / 0.40 / 0.48 m in one frame to
+    frame 41 and stay (bones kept, so the jump check misses it): 'raises the left hand above the
+    head' and 'lowers the left hand again' were the tracker's step (judged ambiguous). They go, said
+    as a limb step; the walk, bend and squat (judged to hold) stay."""
+    from actlm.data.layouts import get_layout
+    from actlm.explain.quality import check_tracking
+    _, tracking = check_tracking(ucla("a03_s02_e03_v01")[0], get_layout("kinect-v1"))
+    assert 40 in tracking.steps.tolist() and tracking.step_chains[tracking.steps.tolist().index(40)] == "left_arm"
+    reading = read_motion(ucla("a03_s02_e03_v01"), "kinect-v1")
+    facts = motions(reading)
+    assert "raise" not in facts and "lower" not in facts
+    assert {"walk", "bend", "squat"} <= set(facts)
+    problem = next(p for p in reading.problems if p.kind == "limb_step")
+    assert problem.frames == (40, 41) and "left arm" in problem.text
+
+
+@pytest.mark.parametrize("name, side", [("a02_s04_e00_v03", "right"), ("a08_s04_e02_v03", "left"),
+                                        ("a08_s10_e02_v03", "left")])
+def test_a_real_raise_with_a_step_of_its_arm_elsewhere_stays(name, side):
+    """Raises judged to hold whose arm also steps in one frame: a02_s04_e00_v03 (round 44, the hand
+    held over the head from frame 34, the step at frame 43), a08_s04_e02_v03 (round 45, a 0.66 m step
+    up at frame 19, then a smooth rise to the top at 34) and a08_s10_e02_v03 (round 47, a step of
+    0.14 statures right after the top, a third of the rise): a step that does not end the top, or
+    carries less than half the rise, leaves the raise and its lowering."""
+    facts = motions(read_motion(ucla(name), "kinect-v1"))
+    assert any(side in f.part or f.part.startswith("both") for f in facts.get("raise", []))
+    assert any(side in f.part or f.part.startswith("both") for f in facts.get("lower", []))
+
+
+@pytest.mark.parametrize("name, chain", [("a21_s8_t3_skeleton", "left_arm"), ("a21_s8_t4_skeleton", "neck")])
+def test_a_fast_real_throw_and_bend_with_a_chain_step_stay(name, chain):
+    """UTD-MHAD pick up and throw (hand-check rounds 42 and 73): a chain steps in one frame (the left
+    arm at frame 32, the neck at frame 26) during the fast bend and throw; the bend by about 50
+    degrees and the right hand's raise above the head and its lowering, judged to hold, stay."""
+    from actlm.data.layouts import get_layout
+    from actlm.explain.quality import check_tracking
+    _, tracking = check_tracking(utd(name)[0], get_layout("utd-mhad"))
+    assert chain in tracking.step_chains
+    facts = {(f.motion, f.text) for f in read_motion(utd(name), "utd-mhad").facts}
+    assert {("bend", "bends the upper body forward by about 50 degrees"),
+            ("raise", "raises the right hand above the head"), ("lower", "lowers the right hand again")} <= facts
+
+
+def test_a_bend_read_only_while_the_hips_are_lifted_over_a_frozen_ankle_is_not_said():
+    """NW-UCLA a08_s03_e01_v01 (donning; hand-check round 43): the pelvis rises 1.11 -> 1.37 -> 1.16 m
+    in frames 18-24 with the legs longer than when standing, but the right ankle is frozen (and masked)
+    there, so the risen-hips check, which wants both legs, missed it; the trunk read 20-36 degrees only
+    at frames 22-26, right after -18.5: 'bends the upper body by about 30 degrees' (judged ambiguous).
+    The frames are lifted hips; the bend read only there goes, the raises and lowerings judged to hold
+    stay (their pelvis is not masked)."""
+    reading = read_motion(ucla("a08_s03_e01_v01"), "kinect-v1")
+    facts = motions(reading)
+    assert "bend" not in facts and "lean_back" not in facts
+    assert {f.part for f in facts["raise"]} == {"left_hand", "right_hand"}
+    assert {f.part for f in facts["lower"]} == {"left_hand", "right_hand"}
+    assert "raises the left hand to shoulder height" in {f.text for f in facts["raise"]}
+    problem = next(p for p in reading.problems if p.kind == "lifted_hips")
+    assert problem.frames[0] <= 18 and problem.frames[1] >= 26

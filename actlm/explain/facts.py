@@ -3920,6 +3920,9 @@ def _read_motion(data: np.ndarray, layout: str | Layout, *, visibility: np.ndarr
                         _shift_rows(tracking, WALK_SHIFT_STEP), _shift_rows(tracking, 0.0)) + _turn_fact(clock, world, body)
     facts = without_jump_islands(facts, body, clock.n, tracking.jumped, hands)
     facts, broken = without_heights_across_breaks(facts, tracking, clock.n)
+    facts, stepped = without_raises_left_by_steps(facts, tracking, body, world.mirrored)
+    facts, lifted = without_bends_on_lifted_hips(facts, tracking, clock.n)
+    broken += stepped + lifted
     if len(persons) > 1:
         facts += _other_person_facts(data[persons[1]][tracking.frames], layout, world, body, clock)
     moved = _excursions(body)
@@ -4074,6 +4077,102 @@ def without_heights_across_breaks(facts: list[Fact], tracking: Tracking, n: int)
                       f"the track breaks between frames {where} (the whole body moves {max(steps[r] for r in at):.2f} of "
                       f"its size in one frame, farther than a person can: the tracker shifted the skeleton or switched "
                       f"to another): the hips' change of height happens across it, so no {said} is read")
+    return [f for f in facts if not any(f is g for g in gone)], [problem]
+
+
+#: a raise whose hand is at its top only until, within STEP_NEAR seconds, a step of its arm
+#: (``tracking.steps``) takes it down by at least STEP_SHARE of the rise was placed up there by the
+#: tracker (:func:`without_raises_left_by_steps`)
+STEP_NEAR = 0.1
+STEP_SHARE = 0.5
+
+
+def _drop_across(height: np.ndarray, row: int, near: int) -> float:
+    """How far ``height`` falls across the step after ``row`` (negative: it rises), each side read in
+    its frame or, where unread there (a hand masked as hidden), in its nearest read frame within
+    ``near``; NaN if none."""
+    before = [t for t in range(row, max(row - near, -1), -1) if np.isfinite(height[t])]
+    after = [t for t in range(row + 1, min(row + 1 + near, len(height))) if np.isfinite(height[t])]
+    return float(height[before[0]] - height[after[0]]) if before and after else float("nan")
+
+
+def _person_side(chain: str, mirrored: bool) -> str:
+    """The person's side of a skeleton's arm chain ('left_arm' -> 'left', the other side when mirrored)."""
+    side = chain.split("_")[0]
+    return {"left": "right", "right": "left"}.get(side, side) if mirrored else side
+
+
+def without_raises_left_by_steps(facts: list[Fact], tracking: Tracking, body: _Body,
+                                 mirrored: bool) -> tuple[list[Fact], list[Problem]]:
+    """``facts`` less each raise whose top its arm's one-frame step (``tracking.steps``, see
+    ``quality.chain_steps``) ends: the step comes within STEP_NEAR seconds after the top and takes
+    the hand down by at least STEP_SHARE of the rise, so the hand was high only until the tracker
+    moved the whole arm (which side of the step holds the true arm is unknown); with it goes its
+    lowering (:func:`without_orphan_lowers`), and a ``limb_step`` problem says so, only where a fact
+    went. Hand-check round 43, NW-UCLA a03_s02_e03_v01: the left hand is over the head only at
+    frames 38-40, then the left shoulder, elbow and hand drop 0.24 / 0.40 / 0.48 m to frame 41 and
+    stay, read as 'raises the left hand above the head' and 'lowers the left hand again'. A step that
+    brings a hand up to a top it then holds, or one well after the top, leaves the raise alone
+    (real raises of rounds 42-56 have both)."""
+    first = int(tracking.frames[0])
+    n, near = len(body.head), body.rate.frames(STEP_NEAR)
+    steps = [(int(r) - first, _person_side(c, mirrored)) for r, c in zip(tracking.steps, tracking.step_chains)
+             if c.endswith("_arm")]
+
+    def ending(f: Fact) -> list[tuple[int, str, float]]:
+        if f.motion != "raise":
+            return []
+        top = int(round(f.time * (n - 1)))
+        out = []
+        for r, side in steps:
+            if side in _sides(f.part) and top - 1 <= r <= top + near - 1 and 0 <= r < n - 1:
+                drop = _drop_across(body.step_hand[side][:, 1], r, near)
+                if np.isfinite(drop) and drop >= STEP_SHARE * f.strength:
+                    out.append((r, side, drop))
+        return out
+
+    gone = [f for f in facts if ending(f)]
+    if not gone:
+        return facts, []
+    at = sorted({step for f in gone for step in ending(f)})
+    where = " and ".join(f"{r + first}-{r + first + 1}" for r, _, _ in at[:RUNS_NAMED])
+    sides = sorted({side for _, side, _ in at})
+    arm = f"the {sides[0]} arm" if len(sides) == 1 else "both arms"
+    problem = Problem("limb_step", (), (at[0][0] + first, at[-1][0] + first + 1),
+                      f"{arm} steps down between frames {where} (shoulder and elbow move together in one frame, "
+                      f"farther than an arm moves, and stay; the hand drops {max(d for _, _, d in at):.2f} statures): "
+                      f"the hand was high only until the tracker moved the arm, so no raise or lowering is read there")
+    kept = [f for f in facts if not any(f is g for g in gone)]
+    return without_orphan_lowers(kept, facts), [problem]
+
+
+def without_bends_on_lifted_hips(facts: list[Fact], tracking: Tracking, n: int) -> tuple[list[Fact], list[Problem]]:
+    """``facts`` less the bends and lean backs read only in frames whose hips are lifted
+    (``tracking.lifted``: the legs longer than standing and the hips risen more than the head on
+    every leg read there, see ``quality._risen_hips``), and a ``lifted_hips`` problem that says so,
+    only where a fact went: the trunk's tilt there is the pelvis's jump (hand-check round 43, NW-UCLA
+    a08_s03_e01_v01: the trunk 20-36 degrees only at frames 22-26, right after -18.5, while the
+    pelvis rises 0.26 m and comes back over a frozen ankle, read as 'bends the upper body by about
+    30 degrees')."""
+    if tracking.lifted is None or not tracking.lifted.any():
+        return facts, []
+    lifted = tracking.lifted
+
+    def on_lifted(f: Fact) -> bool:
+        a, b = int(round(f.start * (n - 1))), int(round(f.end * (n - 1)))
+        return f.motion in ("bend", "lean_back") and b < len(lifted) and bool(lifted[a : b + 1].all())
+
+    gone = [f for f in facts if on_lifted(f)]
+    if not gone:
+        return facts, []
+    first = int(tracking.frames[0])
+    a, b = (int(round(f * (n - 1))) for f in (min(g.start for g in gone), max(g.end for g in gone)))
+    runs = [(s, e - 1) for s, e in true_runs(lifted) if s <= b and e - 1 >= a]
+    where = ", ".join(f"{s + first}-{e + first}" for s, e in runs[:RUNS_NAMED])
+    problem = Problem("lifted_hips", (), (int(runs[0][0]) + first, int(runs[-1][1]) + first),
+                      f"the hips are tracked too high in frames {where} (every leg read there longer than when "
+                      f"standing while the head stays): the trunk's tilt there is the pelvis's, so no bend or "
+                      f"lean is read")
     return [f for f in facts if not any(f is g for g in gone)], [problem]
 
 

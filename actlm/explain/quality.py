@@ -13,8 +13,10 @@ swapped by the tracker, a skeleton that is not one body (its trunk far from its 
 low visibility (on video: BlazePose's visibility score below 0.5, said as the estimator's doubt;
 an annotation's hidden flag); and once
 the world frame is known (:func:`view_problems`): collapsed shoulders (edge-on) and hands behind the
-body. Frames without a person between the first and the last with one stay in place, unreadable:
-nothing is read across them, and every frame said is the input's.
+body. Not masked but recorded for :mod:`.facts`: where the whole body jumps in one frame (a track
+break) and, in 3D, where an arm's shoulder and elbow, or the neck and head, step away from the body
+in one frame and stay (a chain step). Frames without a person between the first and the last with
+one stay in place, unreadable: nothing is read across them, and every frame said is the input's.
 """
 from __future__ import annotations
 
@@ -64,6 +66,14 @@ BREAK_SPEED = 7.5
 #: a broken track's stretch of at most this many frames at the clip's start or end does not block a
 #: height change (see ``facts.without_heights_across_breaks``)
 END_STUB = 2
+#: a chain of joints (an arm's shoulder and elbow; the neck and head) that moves away from the rest of
+#: the body faster than this (body sizes per second; ~7 m/s for a standing adult at 30 fps: 0.23 m
+#: in one frame, where even a pitch turns the shoulder at ~4 m/s) in one frame, and at least
+#: STEP_ALONE times as far as in the frame before and the frame after (a real fast motion speeds up
+#: and slows down over several frames; a tracker's step does it in one and stays, so the jump check's
+#: spike misses it), was stepped there by the tracker (see :func:`chain_steps`)
+STEP_SPEED = 4.0
+STEP_ALONE = 3.0
 #: a joint whose position leaves the line of its neighbours by more than this share of the body's
 #: size in one frame and comes back (a spike) jumped; no limb moves out and back that fast
 JUMP_SPIKE = 0.15
@@ -141,6 +151,13 @@ class Tracking:
     #: the input frames after which the whole body jumps (see :func:`track_breaks`), and its step there
     breaks: np.ndarray = field(default_factory=lambda: np.zeros(0, int))
     break_steps: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    #: the input frames after which a chain of joints steps away from the body in one frame (see
+    #: :func:`chain_steps`), and the chain's name there ('left_arm', 'right_arm', 'neck')
+    steps: np.ndarray = field(default_factory=lambda: np.zeros(0, int))
+    step_chains: tuple[str, ...] = ()
+    #: (T,) the frames whose hips rise as in :func:`_risen_hips` on every leg read there, though
+    #: one leg is not read (see :func:`_risen_hips`); None when not checked
+    lifted: np.ndarray | None = None
 
     @property
     def blocked(self) -> bool:
@@ -227,10 +244,14 @@ def check_tracking(x: np.ndarray, layout: Layout, visibility: np.ndarray | None 
         valid &= ~_invisible(np.asarray(visibility, float)[frames], track, frames, layout)
     seen = finite if visibility is None else finite & (np.asarray(visibility, float)[frames] >= MIN_VISIBILITY)
     track.breaks, track.break_steps = track_breaks(x, seen, size, frames, fps)
+    if x.shape[-1] == 3:
+        track.steps, track.step_chains = chain_steps(x, seen, size, frames, fps, layout)
     if valid.any(axis=1).sum() < least and not track.blocked:
         track.block("too_short", f"only {int(valid.any(axis=1).sum())} of {len(frames)} frames can be read: too few "
                                  f"to read motion (at least {least} are needed)", (int(frames[0]), int(frames[-1])))
     x, track.valid, track.frames = _keep_gaps(np.where(valid[..., None], x, np.nan), valid, frames)
+    if track.lifted is not None:
+        track.lifted = _in_place(track.lifted[:, None], frames)[:, 0]
     track.jumped = _in_place(jumped, frames)
     return x, track
 
@@ -393,7 +414,11 @@ def _risen_hips(x: np.ndarray, track: Tracking, frames: np.ndarray, layout: Layo
     leg is still beyond both thresholds and the other at least longer than standing with its hip
     risen more than the head (hand-check
     round 15, NW-UCLA a08_s02_e01_v03: the pelvis 0.63 -> 0.77 statures in frames 19-21, before
-    the run the thresholds find, read as a 0.24 m squat), then widened by a frame on both sides."""
+    the run the thresholds find, read as a 0.24 m squat), then widened by a frame on both sides.
+    The same frames found with a leg that is not read there (a frozen ankle) left out are set as
+    ``track.lifted``, which only the trunk's tilt heeds (hand-check round 43, NW-UCLA
+    a08_s03_e01_v01: the pelvis 1.11 -> 1.37 -> 1.16 m in frames 18-24 over a frozen right ankle,
+    read as a 30 degree bend); its pelvis stays readable (a hand's raise is read against the trunk)."""
     bad = np.zeros(x.shape[:2], bool)
     legs = [layout.parts.get(f"{s}_leg", ()) for s in ("left", "right")]
     head = head_joints(layout)
@@ -404,6 +429,8 @@ def _risen_hips(x: np.ndarray, track: Tracking, frames: np.ndarray, layout: Layo
         top = nanmean_joints(x, head)
         risen = np.ones(len(x), bool)
         drifting = np.ones(len(x), bool)
+        lifted = np.ones(len(x), bool)           # ... on every leg read (a masked leg does not veto)
+        lifting = np.ones(len(x), bool)
         one_risen = np.zeros(len(x), bool)
         stretched = {}
         for hip, knee, ankle in (leg[:3] for leg in legs):
@@ -417,11 +444,16 @@ def _risen_hips(x: np.ndarray, track: Tracking, frames: np.ndarray, layout: Layo
                 return bad
             over = np.nan_to_num((leg - length) / height, nan=-1.0)
             rose = np.nan_to_num((leg - length - (body - height)) / height, nan=-1.0)
+            unread = ~np.isfinite(leg + body)
             risen &= (over > LEG_OVERREACH) & (rose > HIP_RISE)
             one_risen |= (over > LEG_OVERREACH) & (rose > HIP_RISE)
             drifting &= (over > 0) & (rose > 0)
+            lifted &= (over > LEG_OVERREACH) & (rose > HIP_RISE) | unread
+            lifting &= (over > 0) & (rose > 0) | unread
             shin = np.linalg.norm(x[:, knee] - x[:, ankle], axis=1)
             stretched[knee] = shin > (1 + KNEE_STRETCH) * np.nanmedian(shin[standing])
+    lifted = _grown_over(lifted & one_risen, lifting & one_risen)
+    track.lifted = lifted | np.r_[lifted[1:], False] | np.r_[False, lifted[:-1]]
     if not risen.any():
         return bad
     risen = _grown_over(risen, drifting & one_risen)
@@ -557,6 +589,46 @@ def track_breaks(x: np.ndarray, seen: np.ndarray, size: float, frames: np.ndarra
     step = body_steps(x, seen, size, frames)
     at = np.flatnonzero(np.nan_to_num(step, nan=0.0) > BREAK_SPEED / (fps or 30.0))
     return frames[at].astype(int), step[at]
+
+
+def step_chains(layout: Layout) -> dict[str, tuple[int, ...]]:
+    """The chains :func:`chain_steps` watches: each arm's shoulder and elbow (a hand alone moves
+    fast in a real throw; the joints it hangs from do not), and the neck with the head."""
+    chains = {side: layout.parts.get(side, ())[:2] for side in ("left_arm", "right_arm")}
+    chains["neck"] = tuple(dict.fromkeys((*layout.spine_top, *head_joints(layout))))
+    return {name: joints for name, joints in chains.items() if len(joints) >= 2}
+
+
+def chain_steps(x: np.ndarray, seen: np.ndarray, size: float, frames: np.ndarray, fps: float | None,
+                layout: Layout) -> tuple[np.ndarray, tuple[str, ...]]:
+    """(the input frames after which a chain of :func:`step_chains` steps, the chain's names): every
+    joint of the chain moves, against the body's median step, faster than STEP_SPEED in one frame
+    and STEP_ALONE times as far as in the frames next to it (hand-check round 43, NW-UCLA
+    a03_s02_e03_v01: the left shoulder, elbow and hand drop 0.24 / 0.40 / 0.48 m from frame 40 to
+    41 and stay, their bones kept, read as 'lowers the left hand again'). Which side of the step
+    holds the true pose is not known, so the frames next to it may not decide a fact (see
+    ``facts.without_raises_left_by_steps``)."""
+    if len(x) < 3:
+        return np.zeros(0, int), ()
+    step = np.diff(x, axis=0)                                                   # (T-1, V, C)
+    both = seen[1:] & seen[:-1]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        body = np.nanmedian(np.where(both[..., None], step, np.nan), axis=1, keepdims=True)
+    apart = np.linalg.norm(step - body, axis=-1) / size                         # (T-1, V)
+    apart = np.where(both & (np.diff(frames) == 1)[:, None], apart, np.nan)
+    least = STEP_SPEED / (fps or 30.0)
+    rows, names = [], []
+    for name, joints in step_chains(layout).items():
+        read = np.isfinite(apart[:, joints]).all(axis=1)
+        chain = np.where(read, np.nan_to_num(apart[:, joints], nan=0.0).min(axis=1), np.nan)   # its slowest joint
+        near = np.fmax(np.r_[np.nan, chain[:-1]], np.r_[chain[1:], np.nan])
+        alone = np.nan_to_num(chain, nan=0.0) >= STEP_ALONE * np.nan_to_num(near, nan=np.inf)
+        for r in np.flatnonzero((np.nan_to_num(chain, nan=0.0) > least) & alone):
+            rows.append(int(frames[r]))
+            names.append(name)
+    order = np.argsort(rows, kind="stable")
+    return np.asarray(rows, int)[order], tuple(names[i] for i in order)
 
 
 def _enough(x: np.ndarray) -> bool:
