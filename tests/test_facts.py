@@ -3327,3 +3327,51 @@ def test_a_bend_read_only_while_the_hips_are_lifted_over_a_frozen_ankle_is_not_s
     assert "raises the left hand to shoulder height" in {f.text for f in facts["raise"]}
     problem = next(p for p in reading.problems if p.kind == "lifted_hips")
     assert problem.frames[0] <= 18 and problem.frames[1] >= 26
+
+
+def test_a_skeleton_collapsing_mid_walk_is_no_squat():
+    """Hand-check round 47, NW-UCLA a04_s01_e00_v01 (walk around): in frames 95-107 the whole
+    skeleton drops and comes back (pelvis 1.06 -> 0.21 -> 1.04 m in 0.4 s, a knee 0.2 m under its
+    ankle, the shins 0.38 -> 0.08 m): 'bends the knees and lowers the body by about 0.81 m, then
+    comes back up' was false. The collapse is said, nothing is read in it; the walk stays."""
+    reading = read_motion(ucla("a04_s01_e00_v01"), "kinect-v1")
+    found = motions(reading)
+    assert "squat" not in found, found["squat"]
+    collapse = [p for p in reading.problems if p.kind == "collapsed_skeleton"]
+    assert len(collapse) == 1 and collapse[0].frames[0] >= 93 and collapse[0].frames[1] <= 108, collapse
+    assert collapse[0].frames[0] <= 99 and collapse[0].frames[1] >= 104, collapse
+    assert "walk" in found
+
+
+@pytest.mark.parametrize("sample,depth", [("a02_s04_e03_v03", "0.70"), ("a02_s04_e00_v01", "0.73")])
+def test_a_fast_real_pick_up_is_no_skeleton_collapse(sample, depth):
+    """NW-UCLA two-handed pick-ups judged to hold (rounds 60 and 81): Kinect snaps the legs shut as the
+    body goes down (the hips fall at up to 4.8 m/s, 3.1 statures/s, a knee below its ankle), but they
+    come back up at a body's speed (3.6 m/s): the squat stays, at its size."""
+    reading = read_motion(ucla(sample), "kinect-v1")
+    assert "collapsed_skeleton" not in kinds(reading)
+    assert f"bends the knees and lowers the body by about {depth} m, then comes back up" in [f.text for f in reading.facts]
+
+
+def test_a_quick_whole_body_drop_in_a_real_pick_up_is_no_skeleton_collapse():
+    """UTD-MHAD a21_s7_t2 (pick up and throw; hand-check round 53, the squat holds): the tracker
+    drops the whole skeleton, ankles too, 0.35 m for two frames at the bottom of a real crouch: the
+    hips rise at 4.0 statures/s (5.9 m/s) but fall at 3.5 (5.1 m/s), under COLLAPSE_SPEED (4.0; the
+    collapse of a04_s01_e00_v01 falls at 4.3 and rises at 5.7), and the squat stays."""
+    reading = read_motion(utd("a21_s7_t2_skeleton"), "utd-mhad")
+    assert "collapsed_skeleton" not in kinds(reading)
+    assert "squat" in motions(reading)
+
+
+def test_a_skeleton_collapse_is_not_read_in_an_image():
+    """2D: a figure's height in the image changes with its distance from the camera; the collapse
+    check reads only 3D world coordinates."""
+    from actlm.data.layouts import get_layout
+    from actlm.explain.quality import check_tracking, collapsed_skeleton
+    from actlm.explain.world import world_frame
+    layout = get_layout("kinect-v1")
+    x, tracking = check_tracking(ucla("a04_s01_e00_v01")[0], layout)
+    coords = world_frame(x, layout).coords
+    assert collapsed_skeleton(coords, 3, layout, tracking.frames, 30.0)[1][95:107].all()
+    problems, collapsed = collapsed_skeleton(coords, 2, layout, tracking.frames, 30.0)
+    assert problems == [] and not collapsed.any()

@@ -39,7 +39,7 @@ import numpy as np
 
 from ..data.layouts import Layout, get_layout
 from .quality import (END_STUB, FROZEN_RUN, RUNS_NAMED, Problem, Tracking, true_runs, body_size, check_tracking, exact_repeats, frames,
-                      view_problems)
+                      collapsed_skeleton, view_problems)
 from .world import World, end_joints, head_joints, knee_angles, nanmean_joints, world_frame
 
 #: The motion vocabulary; explanations are scored against these (see ``faithfulness``).
@@ -3906,6 +3906,10 @@ def _read_motion(data: np.ndarray, layout: str | Layout, *, visibility: np.ndarr
             "no_scale", (), (int(tracking.frames[0]), int(tracking.frames[-1])),
             "neither the head nor the trunk is seen in any frame: the body's size is unknown, so no motion is read",
             blocking=True)])
+    collapse, collapsed = collapsed_skeleton(world.coords, world.dims, layout, tracking.frames, rate.fps)
+    world.coords = np.where(collapsed[:, None, None], np.nan, world.coords)
+    world.facing = np.where(collapsed[:, None], np.nan, world.facing)
+    world.shoulder_width = np.where(collapsed, np.nan, world.shoulder_width)
     hands = {s: end_joints(layout, f"{s}_hand") for s in ("right", "left")}
     problems, drop = view_problems(world.coords, world.facing, world.dims, layout, tracking.frames, hands,
                                    world.camera())
@@ -3927,7 +3931,7 @@ def _read_motion(data: np.ndarray, layout: str | Layout, *, visibility: np.ndarr
         facts += _other_person_facts(data[persons[1]][tracking.frames], layout, world, body, clock)
     moved = _excursions(body)
     facts = _again_only_after_going_up(_most_salient(_merge_sides(facts), max_facts))
-    problems = tracking.problems + problems + broken
+    problems = tracking.problems + collapse + problems + broken
     if world.mirrored and any(_names_a_side(f) for f in facts):
         # said, not silently applied: a reader comparing with the file's joint names would otherwise
         # find "left" where the skeleton says right

@@ -13,7 +13,8 @@ swapped by the tracker, a skeleton that is not one body (its trunk far from its 
 low visibility (on video: BlazePose's visibility score below 0.5, said as the estimator's doubt;
 an annotation's hidden flag); and once
 the world frame is known (:func:`view_problems`): collapsed shoulders (edge-on) and hands behind the
-body. Not masked but recorded for :mod:`.facts`: where the whole body jumps in one frame (a track
+body, and (:func:`collapsed_skeleton`) a skeleton that drops and comes back up faster than a body
+moves. Not masked but recorded for :mod:`.facts`: where the whole body jumps in one frame (a track
 break) and, in 3D, where an arm's shoulder and elbow, or the neck and head, step away from the body
 in one frame and stay (a chain step). Frames without a person between the first and the last with
 one stay in place, unreadable: nothing is read across them, and every frame said is the input's.
@@ -672,6 +673,96 @@ def _report_joints(track: Tracking, bad: np.ndarray, frames: np.ndarray, layout:
                                   f"{subject.format(names=names, verb=verb)} in {_runs_words(frames[rows])} "
                                   f"({_shares_words(share[joints])}): no motion is read from "
                                   f"{'it' if len(joints) == 1 else 'them'} there"))
+
+
+# --- a skeleton that collapses and comes back, once up is known (3D) ---------------------------
+#: the hips going down and coming back up faster than this, in statures per second (~6.6 m/s for a
+#: 1.65 m adult), were not moved by a body: falling freely from standing, the hips reach the floor at
+#: about 2.5 statures/s, and a jump leaves it at under 2. Kinect's crouches overshoot (the tracker
+#: snaps the legs shut as the body goes down: up to 3.5 statures/s in real pick-ups judged to hold),
+#: so only a dip faster both ways than COLLAPSE_SPEED is a collapse
+COLLAPSE_SPEED = 4.0
+#: ... the fast fall and the fast rise within this many seconds of each other
+COLLAPSE_WINDOW = 0.5
+#: the legs show the collapse: a knee below its own ankle, or a shin shorter than this share of its
+#: median length (Kinect does both in real crouches too: they only back a dip too fast for a body)
+SHIN_COLLAPSE = 0.5
+#: the collapse lasts while the hips are lower than their level on both sides of it by this (statures)
+COLLAPSE_LEVEL = 0.02
+
+
+def collapsed_skeleton(coords: np.ndarray, dims: int, layout: Layout, input_frames: np.ndarray,
+                       fps: float | None) -> tuple[list[Problem], np.ndarray]:
+    """Frames (T,) in which the tracked skeleton collapses and comes back: the hips (``coords`` in
+    world coordinates, statures, height on axis 1; ``input_frames`` their input frame numbers) go
+    down faster than COLLAPSE_SPEED and back up as fast within COLLAPSE_WINDOW, while the legs fold under the ankles or their shins shrink (hand-check
+    round 47, NW-UCLA a04_s01_e00_v01: in mid-walk the pelvis 1.06 -> 0.21 -> 1.04 m in 0.4 s, the
+    knees under the ankles, the shins 0.38 -> 0.08 m, read as a 0.81 m squat). Every joint drops with
+    the hips, so no single joint jumps (:func:`_jumping_joints`), and nothing is read in those frames.
+    3D only: in an image the figure's height changes with its distance from the camera."""
+    collapsed = np.zeros(len(coords), bool)
+    if dims != 3 or len(coords) < 3:
+        return [], collapsed
+    rate = fps or 30.0
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        hips = nanmean_joints(coords, layout.spine_bottom)[:, 1]
+    speed = np.full(len(hips), np.nan)
+    speed[1:-1] = (hips[2:] - hips[:-2]) * rate / 2
+    falls = np.flatnonzero(np.nan_to_num(speed, nan=0.0) < -COLLAPSE_SPEED)
+    rises = np.flatnonzero(np.nan_to_num(speed, nan=0.0) > COLLAPSE_SPEED)
+    window = frames(COLLAPSE_WINDOW, rate)
+    problems = []
+    for fall in falls:
+        rise = rises[(rises > fall) & (rises <= fall + window)]
+        if not len(rise) or collapsed[fall]:
+            continue
+        first, last = _collapse_span(hips, int(fall), int(rise[0]), window)
+        legs = _legs_collapse(coords[first : last + 1], layout, coords)
+        if legs is None:
+            continue
+        collapsed[first : last + 1] = True
+        depth = float(np.nanmax(hips[[max(first - 1, 0), min(last + 1, len(hips) - 1)]]) - np.nanmin(hips[first : last + 1]))
+        a, b = int(input_frames[first]), int(input_frames[last])
+        problems.append(Problem("collapsed_skeleton", (), (a, b),
+                                f"the skeleton collapses in {_frames_words(a, b)}: the hips drop by {depth:.0%} of the "
+                                f"body's height and come back up within {(last - first + 1) / rate:.1f} s, faster than a "
+                                f"body moves, with {legs}: a tracking failure, nothing is read there"))
+    return problems, collapsed
+
+
+def _collapse_span(hips: np.ndarray, fall: int, rise: int, window: int) -> tuple[int, int]:
+    """(first, last) frame of a collapse whose fastest fall is at ``fall`` and rise at ``rise``: the
+    frames around its lowest point in which the hips are below the level they hold on both sides
+    (the lower of the highest within ``window`` frames before the fall and after the rise) by more
+    than COLLAPSE_LEVEL."""
+    low = fall + int(np.nanargmin(hips[fall : rise + 1]))
+    before, after = hips[max(fall - window, 0) : fall + 1], hips[rise : rise + window + 1]
+    level = min(float(np.nanmax(before)), float(np.nanmax(after))) - COLLAPSE_LEVEL
+    up = np.nan_to_num(hips, nan=-np.inf) >= level
+    first = next((t + 1 for t in range(low, -1, -1) if up[t]), 0)
+    last = next((t - 1 for t in range(low, len(hips)) if up[t]), len(hips) - 1)
+    return first, last
+
+
+def _legs_collapse(span: np.ndarray, layout: Layout, coords: np.ndarray) -> str | None:
+    """What the legs do in the frames ``span`` (T', V, 3) of a fast dip, in words, when they show a
+    collapse (a knee below its own ankle, a shin under SHIN_COLLAPSE of its median over ``coords``);
+    None when they do not, or the layout has no knees and ankles."""
+    under = short = False
+    for side in ("left", "right"):
+        leg = layout.parts.get(f"{side}_leg", ())
+        if len(leg) < 3:
+            return None
+        knee, ankle = leg[1], leg[2]
+        with np.errstate(invalid="ignore"):
+            under |= bool((span[:, knee, 1] < span[:, ankle, 1]).any())
+            shin = np.linalg.norm(coords[:, knee] - coords[:, ankle], axis=-1)
+            if np.isfinite(shin).any():
+                short |= bool((np.linalg.norm(span[:, knee] - span[:, ankle], axis=-1) < SHIN_COLLAPSE * np.nanmedian(shin)).any())
+    if not (under or short):
+        return None
+    return " and ".join(w for w, on in (("a knee below its ankle", under), ("a shin shrunk to under half its length", short)) if on)
 
 
 # --- problems of the view, once up and facing are known --------------------------------------
