@@ -3375,3 +3375,45 @@ def test_a_skeleton_collapse_is_not_read_in_an_image():
     assert collapsed_skeleton(coords, 3, layout, tracking.frames, 30.0)[1][95:107].all()
     problems, collapsed = collapsed_skeleton(coords, 2, layout, tracking.frames, 30.0)
     assert problems == [] and not collapsed.any()
+
+
+# --- hand-check round 50 (seed 89): a lying trunk that never turns; a seen strumming hand ----------
+def test_a_trunk_lying_still_on_a_bench_does_not_bend():
+    """Penn 0367 (bench press, round 50, false): the hips and knees sit at fixed pixels and the
+    shoulders move at most 17 px all clip; the right shoulder is dropped as frozen mid-clip, the trunk
+    line's mid-shoulders move onto the left one there and its angle falls from 61-67 to 42 degrees,
+    so 'bends the upper body forward to about 70 degrees from vertical' was read from the switch.
+    Each side's own shoulder-to-hip line stays within a few degrees: no bend."""
+    import scipy.io as sio
+    mat = sio.loadmat(PENN / "0367.mat", variable_names=["x", "y"]) if (PENN / "0367.mat").exists() else None
+    reading = _penn_as_product("0367")             # skips without the data
+    for joint in (7, 8, 9, 10):                    # the annotation's hips and knees: fixed pixels
+        assert np.ptp(mat["x"][:, joint]) == 0 and np.ptp(mat["y"][:, joint]) == 0
+    for joint in (1, 2):                           # the shoulders: within 17 px
+        assert max(np.ptp(mat["x"][:, joint]), np.ptp(mat["y"][:, joint])) <= 17
+    assert not [f for f in reading.facts if f.motion in ("bend", "lean_back")], reading.facts
+
+
+@pytest.mark.parametrize("name", [
+    "0928",     # round 45 (holds, 'about 30'): the left side alone read at the peak, its own line 18-20 degrees
+    "2097",     # round 70 (holds, 'about 30'): trunk 4 -> 26-31 degrees, the left side alone read at the peak
+    "0695"])    # round 50 (holds, 'about 50'): a bowler, the right side alone read at the peak
+def test_a_bend_read_on_one_side_at_its_peak_stays(name):
+    """Judged bends whose peak shows one side's shoulder and hip only: one side's own line turns
+    with the shoulders and says nothing against the bend (:func:`_own_sides_never_rise` needs both)."""
+    reading = _penn_as_product(name)
+    assert "bend" in motions(reading), reading.facts
+
+
+def test_a_seen_strumming_hand_dropped_as_guessed_vetoes_no_motion():
+    """Penn 1965 (strum guitar, round 50, false): the left wrist is annotated seen in every frame and
+    strums (x 64-154, y 137-256 px); its elbow, annotated at the image's left edge (x 15-22), lies
+    further than a forearm from it in 11 frames, so the view check drops the hand as guessed, and
+    'the body does not move in 71 frames (... the left hand ... not read ...)' was said. A hand the
+    annotation shows that moves vetoes it; the hand is still not read for other facts."""
+    import scipy.io as sio
+    reading = _penn_as_product("1965")             # skips without the data
+    mat = sio.loadmat(PENN / "1965.mat", variable_names=["x", "y", "visibility"])
+    assert mat["visibility"][:, 5].all() and np.ptp(mat["x"][:, 5]) >= 85 and np.ptp(mat["y"][:, 5]) >= 100
+    assert "guessed_hand" in kinds(reading)
+    assert "no_motion" not in kinds(reading), reading.problems

@@ -416,6 +416,10 @@ SEATED_HIPS = 0.45
 #: a bend's peak is the least tilt over this many seconds in a row (3 frames at 30 fps; one frame's
 #: spike is no bend)
 BEND_HELD = 0.1
+#: a trunk whose two sides' own shoulder-to-hip lines each stay within this many degrees of their
+#: lower frames' tilt did not bend, whatever its mid-line read (:func:`_own_sides_never_rise`; the
+#: sides of Penn 0367's and 0348's bench presses, lying all clip: 2 degrees)
+OWN_SIDES_KEPT = 5
 #: a lean back lasts at least this many seconds at half its angle or more (going back and coming up
 #: or staying there take ~0.5 s at least: a tracker's jolt in the last frames before it loses the body does not)
 LEAN_FRAMES = 2 * BEND_HELD
@@ -2145,6 +2149,8 @@ def _bend_fact(body: _Body, clock: _Clock, world: World, layout: Layout | None =
         return []                        # a lying body (push-up, sit-up) neither bends nor leans
     if world.dims == 2 and _never_near_upright(tilt[peak], float(np.nanmin(tilt))):
         return []                        # lying all clip on a bench (its hips raised off the floor by it)
+    if world.dims == 2 and _own_sides_never_rise(body, tilt, peak, base, held):
+        return []                        # the rise is the trunk line changing joints, not the body bending
     if world.dims == 2 and _trunk_end_on_all_clip(body):
         return []                        # lying along the line of sight: its image angle is no bend
     # the angle said: the trunk's peak from its own upright (held over BEND_HELD), at least its tilt from up
@@ -2289,6 +2295,35 @@ def _never_near_upright(peak: float, least: float) -> bool:
     a percentile: a bowler upright for the first few frames of the approach and bent 65-100 degrees
     after (Penn 0591, 6 of 54 frames near upright) does bend."""
     return bool(peak > LYING_TILT and least > FORWARD_BEYOND)
+
+
+def _own_sides_never_rise(body: _Body, tilt: np.ndarray, peak: int, base: float, held: int) -> bool:
+    """In an image, whether the trunk's rise from its lower frames to its ``peak`` (``tilt``: the
+    trunk line's tilt held over ``held`` frames, ``base`` its 10th percentile) is no change of the
+    body: both sides' own shoulder-to-hip lines are read over the peak's held frames and in frames
+    where ``tilt`` is below halfway from ``base`` to the peak, and each tilts from up at the peak by
+    less than OWN_SIDES_KEPT degrees more than in the least tilted of those frames. A bend is a
+    change; the trunk line's mid-shoulders move onto one shoulder where the other is dropped (a
+    frozen joint) and its angle jumps with the switch (hand-check round 50, Penn 0367: a bench press
+    lying all clip, the hips fixed to the pixel and the shoulders within 16 px, the right shoulder
+    dropped as frozen in frames 7-26: the line read 42 degrees there, 61-67 elsewhere, 'bends the
+    upper body forward to about 70 degrees from vertical'; the sides' own lines held 53-58 (left)
+    and 71-78 (right) degrees). Both sides: one side's own line in an image turns with the shoulders
+    as well as with the bend and falls short of it (judged bends, each with one side read at the
+    peak: Penn 0928, 2097 and 0695 rose 2-8 degrees on that side's line, 20-30 on the trunk's)."""
+    low = np.flatnonzero(np.nan_to_num(tilt, nan=np.inf) < (tilt[peak] + base) / 2)
+    rows = slice(peak, peak + held)
+    for side in ("left", "right"):
+        line = body.shoulder[side] - body.hip_joint[side]
+        if body.trunk_seen is not None:
+            line = np.where(body.trunk_seen[side].all(axis=1)[:, None], line, np.nan)
+        own = _spine_tilt(line)
+        at_peak, before = own[rows], own[low]
+        if not (np.isfinite(at_peak).any() and np.isfinite(before).any()):
+            return False
+        if float(np.nanmedian(at_peak)) - float(np.nanmin(before)) >= OWN_SIDES_KEPT:
+            return False
+    return True
 
 
 def _peak_at_unread_edge(tilt: np.ndarray, peak: int, held: int) -> bool:
@@ -3913,6 +3948,7 @@ def _read_motion(data: np.ndarray, layout: str | Layout, *, visibility: np.ndarr
     hands = {s: end_joints(layout, f"{s}_hand") for s in ("right", "left")}
     problems, drop = view_problems(world.coords, world.facing, world.dims, layout, tracking.frames, hands,
                                    world.camera())
+    undropped = world.coords             # an annotated-seen hand the view check drops still vetoes 'no motion'
     world.coords = np.where(drop[..., None], np.nan, world.coords)
     clock = _Clock(len(x))
     context = _Context(world.unit, world.stature)
@@ -3964,7 +4000,7 @@ def _read_motion(data: np.ndarray, layout: str | Layout, *, visibility: np.ndarr
                       f"{context.distance_words(_round_up(bound, context))}", 0.0, 1.0)]
     hands = max((v for k, v in spans.items() if "hand" in k), default=0.0)
     if (all(f.motion == "still" for f in facts) and _static(moved) and margin * hands <= 2 * STILL_HANDS
-            and not _a_seen_joint_moves(world.coords, layout, shown, body.rate, margin)):
+            and not _a_seen_joint_moves(world.coords if shown is None else undropped, layout, shown, body.rate, margin)):
         problems.append(_still_problem(len(x), tracking, context, body, margin))
     return Reading(sorted(facts, key=lambda f: f.time), problems, world.unit, world.stature, moved)
 
@@ -4337,7 +4373,12 @@ def _a_seen_joint_moves(coords: np.ndarray, layout: Layout, shown: np.ndarray | 
     head, hips and feet, but an elbow, knee or shoulder seen moving that far says the body moves:
     hand-check round 39, Penn 0476 (bench press): the right wrist never seen, the right elbow (seen
     in every frame) pressing 112 -> 173 -> 116 px (0.21 statures) was stated 'the body does not
-    move'. The limbs' joints only: a Kinect v2's hand tips and thumbs jitter more than the hands."""
+    move'. The limbs' joints only: a Kinect v2's hand tips and thumbs jitter more than the hands.
+    Where the source flags guessed joints (``shown``), ``coords`` are read before the view check
+    drops a hand beyond its forearm's reach (:func:`view_problems`): a hand the annotation shows is
+    seen wherever its elbow was placed (hand-check round 50, Penn 1965: a strumming left wrist seen in
+    every frame, up to 75 px (0.16 statures) from its median, dropped as guessed 150-170 px from an
+    elbow annotated at the image's edge, was stated 'the body does not move')."""
     limbs = sorted({j for part in ("left_arm", "right_arm", "left_leg", "right_leg") for j in layout.parts.get(part, ())})
     for joint in limbs:
         track = coords[:, joint].copy()
