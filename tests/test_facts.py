@@ -3116,6 +3116,32 @@ def test_hands_seen_together_in_2d_still_come_together(name):
 
 
 @pytest.mark.parametrize("name,said", [
+    ("0159", "brings both hands together in front of the body"),
+    ("2178", "brings both hands together in front of the body"),
+    ("2190", "brings both hands close to each other in front of the body, about 0.10 statures apart")])
+def test_hands_seen_together_in_the_annotation_are_said_together(name, said):
+    """Judged to hold (facts_handcheck_meeting_seen.md): Penn 0159 (pitch) has both wrists annotated
+    seen 9 px = 0.049 statures apart at frame 42 and 2178 (serve) 0.074 at frame 40, their smoothed
+    gap there 0.087 / 0.088 (over the 0.076 limit): the seen frames are read on the wrists as
+    annotated. Penn 2190 says 'close, about 0.10 statures apart' and is seen 0.102 apart at frame 40:
+    a 'close' statement is seen at the distance it says, not the 'together' limit."""
+    texts = [f.text for f in _penn_as_product(name).facts]
+    assert said in texts, texts
+
+
+@pytest.mark.parametrize("name", ["0084", "0151", "0498", "0522", "0527", "0663", "0892", "1603", "2003",
+                                  "2012", "2053", "2082"])
+def test_hands_meeting_only_where_a_wrist_is_estimated_are_not_said(name):
+    """Judged ambiguous (facts_handcheck_meeting_seen.md): each meets only through a hidden wrist's
+    estimate (0084, 0151, 0498, 0522, 0527, 0663, 2053), on wrists never both seen (0892), both
+    hidden and frozen (2003), a hand sweeping past a hidden one (2012, seen 0.118 at its closest;
+    2082, 'about 0.14' said, seen 0.21 at its closest) or a side-view gap seen 0.14 at its closest
+    (1603): no hands-together statement."""
+    found = motions(_penn_as_product(name))
+    assert "hands_together" not in found, found["hands_together"]
+
+
+@pytest.mark.parametrize("name,said", [
     ("a02_s09_e01_v03", "bends the upper body forward by about 50 degrees"),
     ("a02_s01_e01_v03", "bends the upper body forward to about 60 degrees from vertical")])
 def test_a_bend_whose_deepest_frame_hides_its_front_keeps_the_deepest_size(name, said):

@@ -1905,7 +1905,7 @@ def _hand_facts(body: _Body, clock: _Clock, world: World) -> list[Fact]:
     limit = HANDS_METRES / world.stature if world.unit == "m" else THRESHOLDS["hands_together"]
     said = HANDS_SAID_METRES / world.stature if world.unit == "m" else HANDS_SAID
     together = _hands_together(body, _smooth(gap, body.rate.window(QUICK_SMOOTHING)), clock, limit, said,
-                               lambda statures: world.distance_words(_round_up(statures, world)))
+                               world.distance_words, lambda statures: _round_up(statures, world))
     if together:
         # hands moving to and fro to meet each other are clapping, not waving
         facts = [f for f in facts if f.motion != "wave" or not _overlap(f, together[0])] + together
@@ -1920,9 +1920,11 @@ def _near(a: Fact, b: Fact, margin: float) -> bool:
 
 
 def _hands_together(body: _Body, gap: np.ndarray, clock: _Clock, limit: float = THRESHOLDS["hands_together"],
-                    said: float = np.inf, words: Callable[[float], str] = str) -> list[Fact]:
+                    said: float = np.inf, words: Callable[[float], str] = str,
+                    round_up: Callable[[float], float] = float) -> list[Fact]:
     """Both hands brought together (from apart at the start, and seen apart before they meet) in
-    front of the body, above the waist (hands resting together in the lap are not brought together)."""
+    front of the body, above the waist (hands resting together in the lap are not brought together).
+    ``words`` says a distance (statures) that ``round_up`` has rounded as the words show it."""
     above_waist = (body.hand["right"][:, 1] + body.hand["left"][:, 1]) / 2 > body.hip[:, 1] + WAIST
     # held, not one frame's reading: the smoothed positions' gap shrinks where the hands pass each
     # other's height (NW-UCLA a12_s04_e01: 0.22-0.35 m apart, one raw frame at 0.14, smoothed 0.10)
@@ -1931,27 +1933,45 @@ def _hands_together(body: _Body, gap: np.ndarray, clock: _Clock, limit: float = 
     if not _readable(meeting, 1):
         return []
     together = int(np.nanargmin(meeting))
-    if meeting[together] >= limit or not _level(gap) > 0.2 or not _apart_before(gap[:together], 0.2) \
-            or not _meeting_seen(body, gap, limit):
+    if meeting[together] >= limit or not _level(gap) > 0.2 or not _apart_before(gap[:together], 0.2):
+        return []
+    closest = _closest_held_gap(body)
+    stated = round_up(closest) if closest > said else None       # None: 'together'; else 'close, about ... apart'
+    # each statement is seen on the gap its own reading comes from: 'together' on ``gap`` (smoothed),
+    # 'about D apart' on the held gap (unsmoothed wrists); both on the wrists as annotated
+    if not (_meeting_seen(body, limit, gap) if stated is None else _meeting_seen(body, stated)):
         return []
     span = _extent(-meeting, together, -0.15)
     return [clock.fact("both_hands", "hands_together", together, meeting[together],
-                       _hands_together_words(body, span, said, words), span)]
+                       _hands_together_words(stated, words), span)]
 
 
-def _meeting_seen(body: _Body, gap: np.ndarray, limit: float) -> bool:
-    """Whether the hands are seen within ``limit`` of each other (``gap``: their smoothed gap per
-    frame) in some frame where the source annotates both wrists seen; True where it flags no
-    guessed joints. A meeting read only on estimated wrists is not seen (hand-check round 42: Penn
-    0892, a golf swing whose wrists are never both seen in one frame; Penn 1603, a sit-up whose
-    seen wrists stay 0.15-0.22 statures apart, their guesses meeting). Meetings judged to hold are
-    seen in a frame or more, if not at the frame stated (round 20, Penn 0491: 0.07 statures at
-    frame 32, stated at 19 where the right wrist is hidden; round 27, Penn 0257: 0.07 in its only
-    two frames with both wrists seen)."""
+def _meeting_seen(body: _Body, within: float, smoothed: np.ndarray | None = None) -> bool:
+    """Whether the wrists are seen within ``within`` statures of each other (the 'together' limit, or
+    the distance a 'close' statement says) in some frame where the source annotates both seen, read
+    on the wrists as annotated or, where given, on ``smoothed`` (their smoothed gap per frame); True
+    where the source flags no guessed joints.
+
+    A meeting read only on estimated wrists is not seen (hand-check round 42: Penn 0892, a golf
+    swing whose wrists are never both seen in one frame; Penn 1603, a sit-up whose seen wrists stay
+    0.15-0.22 statures apart, their guesses meeting). Meetings judged to hold are seen in a frame or
+    more, if not at the frame stated (round 20, Penn 0491: 0.07 statures at frame 32, stated at 19
+    where the right wrist is hidden; round 27, Penn 0257: 0.07 smoothed, 0.081 as annotated, in its
+    only two frames with both wrists seen, judged together at the edge). The annotated gap finds what
+    smoothing hides: a lone seen frame mixed with its neighbours' estimates, or a fast hand's seen
+    approach (Penn 0159, a pitch's set position: seen 0.045 apart at frame 42, smoothed 0.087; Penn
+    2178, a serve: 0.073, smoothed 0.088; both judged to hold, facts_handcheck_meeting_seen.md). A
+    'close, about D apart' statement is seen at D (Penn 2190, 'about 0.10': seen 0.092 apart at
+    frame 40, holds), its annotated wrists only: smoothed, a hidden hand's estimate sweeping past
+    pulls a seen frame in (Penn 2082, 'about 0.14': seen 0.176 apart at frame 38 as annotated, 0.136
+    smoothed; ambiguous)."""
     if body.hand_seen is None:
         return True
     both = body.hand_seen["right"] & body.hand_seen["left"]
-    return bool(np.any(both & (gap < limit)))
+    near = np.linalg.norm(body.step_hand["right"] - body.step_hand["left"], axis=1) <= within
+    if smoothed is not None:
+        near |= smoothed <= within
+    return bool(np.any(both & near))
 
 
 def _apart_before(gap: np.ndarray, apart: float) -> bool:
@@ -1963,17 +1983,22 @@ def _apart_before(gap: np.ndarray, apart: float) -> bool:
     return _readable(gap, 1) and bool(np.nanmax(gap) > apart)
 
 
-def _hands_together_words(body: _Body, span: tuple[int, int], said: float, words: Callable[[float], str]) -> str:
-    """'brings both hands together' where the hands' held gap (the unsmoothed gap's moving median
-    over MEDIAN_WINDOW, as a reader's per-frame check reads it) gets within ``said`` (statures) in
-    the clip; where it stays wider (the detector's smoothed gap passes a quick meeting the median
-    does not hold) the closest held gap is said instead of 'together' (hand-check round 23: a jog's
-    arms swinging past each other, UTD-MHAD a22_s7_t3, held 0.176 m apart against the 0.15 m rule)."""
+def _closest_held_gap(body: _Body) -> float:
+    """The hands' closest held gap (statures): the unsmoothed gap's moving median over MEDIAN_WINDOW,
+    as a reader's per-frame check reads it, at its smallest; NaN where never read."""
     held = _moving_median(np.linalg.norm(body.step_hand["right"] - body.step_hand["left"], axis=1), body.rate)
-    closest = float(np.nanmin(held)) if _readable(held, 1) else float("nan")
-    if not closest > said:
+    return float(np.nanmin(held)) if _readable(held, 1) else float("nan")
+
+
+def _hands_together_words(stated: float | None, words: Callable[[float], str]) -> str:
+    """'brings both hands together' where the hands' closest held gap (:func:`_closest_held_gap`) gets
+    within the said limit in the clip (``stated`` None); where it stays wider (the detector's smoothed
+    gap passes a quick meeting the median does not hold) the ``stated`` distance is said instead of
+    'together' (hand-check round 23: a jog's arms swinging past each other, UTD-MHAD a22_s7_t3, held
+    0.176 m apart against the 0.15 m rule)."""
+    if stated is None:
         return "brings both hands together in front of the body"
-    return f"brings both hands close to each other in front of the body, {words(closest)} apart"
+    return f"brings both hands close to each other in front of the body, {words(stated)} apart"
 
 
 def _body_held_gap(body: _Body) -> np.ndarray:
