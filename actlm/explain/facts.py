@@ -436,6 +436,11 @@ BEND_FACING_WIDTH = 0.1
 #: ~8 cm) of the lower foot and below its own knee by KNEE_ABOVE_FOOT (a tracker guessing a hidden
 #: foot puts it in the air, above its knee)
 FOOT_GROUND, KNEE_ABOVE_FOOT = 0.05, 0.05
+#: a stand-up's size takes off the hips' rise only as much of the feet's rise as an 'up' this many
+#: degrees off explains over the feet's travel on the floor (see :func:`_feet_drift`; of NW-UCLA and
+#: UTD-MHAD clips without a straight standing frame, up lies 7.4 degrees off the floor's normal at
+#: the median, beyond 10 in a third of them: see actlm.explain.world.LEGS_DISAGREE)
+UP_DRIFT = 20.0
 #: in a 2D image (no depth; a camera that may follow the person) a walk is told by its steps: both
 #: feet end at least IMAGE_WALK statures (the body's image height) from where they started, the same
 #: way (the cosine between their ways at least IMAGE_WALK_AGREE: a turn on the spot moves them apart),
@@ -2178,8 +2183,6 @@ def _bend_fact(body: _Body, clock: _Clock, world: World, layout: Layout | None =
         return []                        # the rise is the trunk line changing joints, not the body bending
     if world.dims == 2 and _trunk_end_on_all_clip(body):
         return []                        # lying along the line of sight: its image angle is no bend
-    # the angle said: the trunk's peak from its own upright (held over BEND_HELD), at least its tilt from up
-    bent = _held(_from_upright(spine, raw), held)
     if world.dims == 2 and (_trunk_behind_lying_legs(body, peak) or _trunk_behind_seated_thighs(body, peak)):
         return []                        # sitting or lying back (a sit-up going down), not bending forward
     if world.dims == 2 and _tilts_with_the_thighs(body, spine, peak, held):
@@ -2203,7 +2206,12 @@ def _bend_fact(body: _Body, clock: _Clock, world: World, layout: Layout | None =
         return []                        # a backward tilt too small for a lean is no bend either
     if not backward and not (tilt[peak] > THRESHOLDS["bend"] and tilt[peak] - base > BEND_RISE):
         return []                        # a forward tilt of 15-25 degrees is a slouch, not a bend
-    amount = _trunk_bend_words(tilt[deepest], bent[deepest])
+    # the angle said: the trunk's peak from its own upright (held over BEND_HELD), at least its tilt
+    # from up, read in the peak's neighbourhood and held through a single unread frame
+    deepest = _bend_size_frame(raw, tilt, deepest, base, held)
+    sized = _held(_bridge_unread(raw), held)
+    sized_own = _held(_bridge_unread(_from_upright(spine, raw)), held)
+    amount = _trunk_bend_words(sized[deepest], sized_own[deepest])
     if _peak_at_unread_edge(raw, deepest, held):
         amount = amount.replace("about", "at least", 1)
     if not np.isfinite(ahead) and (tilt[peak] <= FORWARD_BEYOND or unread):
@@ -2217,6 +2225,29 @@ def _bend_fact(body: _Body, clock: _Clock, world: World, layout: Layout | None =
         return [clock.fact("torso", "lean_back", peak, lean,
                            f"leans the upper body back by about {int(round(lean, -1))} degrees", span)]
     return [clock.fact("torso", "bend", peak, tilt[peak], f"bends the upper body forward {amount}", span)]
+
+
+def _bridge_unread(x: np.ndarray) -> np.ndarray:
+    """``x`` with each single unread frame between two read ones read as the lesser of them: a
+    held peak interrupted by one lost frame is still held (see :func:`_bend_size_frame`)."""
+    out = x.copy()
+    gap = np.flatnonzero(~np.isfinite(x[1:-1]) & np.isfinite(x[:-2]) & np.isfinite(x[2:])) + 1
+    out[gap] = np.minimum(x[gap - 1], x[gap + 1])
+    return out
+
+
+def _bend_size_frame(raw: np.ndarray, tilt: np.ndarray, deepest: int, base: float, held: int) -> int:
+    """The frame whose held tilt gives a bend's size: the most tilted of the held peak's
+    neighbourhood (the frames around ``deepest`` held above half-way from ``base``) read with single
+    unread frames bridged (:func:`_bridge_unread`). The plain hold (``tilt``: every frame of a window
+    read) loses every window that holds an unread frame, and a peak with one lost frame falls to its
+    flank (hand-check round 49, NW-UCLA a01_s08_e04_v02: the hips unread at frame 8 inside a 54-57
+    degree peak, the size read from frames 9-11, 43.7, 'about 40' for a trunk 59-69 from its upright).
+    A window starting on an unread frame is not taken (its position is a guess)."""
+    bridged = _held(_bridge_unread(raw), held)
+    a, b = _extent(bridged, deepest, (tilt[deepest] + base) / 2)
+    frames = [t for t in range(a, b + 1) if np.isfinite(raw[t])]
+    return max(frames, key=lambda t: bridged[t])
 
 
 def _peak_with_a_front(body: _Body, world: World, tilt: np.ndarray, span: tuple[int, int], peak: int) -> int:
@@ -3009,7 +3040,9 @@ def _stand_up_fact(body: _Body, clock: _Clock, words: Callable[[float], str], he
     the body walks through it (3D). A body that goes down again after standing (by more than a
     stand-up's threshold from the highest level it holds for BEND_HELD, to its end level) is measured
     to that held level, the hips above the feet too (hand-check round 32, NW-UCLA a01_s08_e04_v01:
-    the pelvis 0.46-0.50 -> 0.89 m, then down to 0.61 for a second reach; said 0.18 m for 0.39-0.42)."""
+    the pelvis 0.46-0.50 -> 0.89 m, then down to 0.61 for a second reach; said 0.18 m for 0.39-0.42).
+    The feet's rise is taken off the hips' only as far as their travel on the floor under a tilted
+    'up' explains it (:func:`_feet_drift`): ankles that read higher where they stand are no drift."""
     start, end = levels
     bottom = min(start, float(height[low])) if np.isfinite(height[low]) else start
     # a body that stands and then goes down again (a second reach in a pick-up) is measured to the
@@ -3025,7 +3058,9 @@ def _stand_up_fact(body: _Body, clock: _Clock, words: Callable[[float], str], he
     # by how much: from the lowest the hips get before rising, not from the clip's first frames
     rise = end - bottom
     if np.isfinite(lift) and not (lowered and against is None):
-        rise = min(rise, lift if against is None else max(_body_rise_above(x, mid, held if lowered else None) for x in against))
+        feet_kept = lift if against is None else max(_body_rise_above(x, mid, held if lowered else None) for x in against)
+        if np.isfinite(feet_kept):
+            rise = min(rise, max(feet_kept, rise - _feet_drift(body, low)))
     if dims == 2 and (scaled := _scaled_above_feet(body)) is not None:
         # the figure changes size (a walk towards the camera grows it): the rise in its own size
         rise = _body_rise_above(scaled, mid, held if lowered else None)
@@ -3034,6 +3069,22 @@ def _stand_up_fact(body: _Body, clock: _Clock, words: Callable[[float], str], he
     if dims == 3 and _walks_through(body, min(span[0], mid), max(span[1], mid), rise):
         return []
     return [clock.fact("body", "stand_up", mid, rise, f"rises from a low position to standing, by {words(rise)}", span)]
+
+
+def _feet_drift(body: _Body, low: int) -> float:
+    """How far (statures) an 'up' read UP_DRIFT degrees off lifts the feet as they travel on the floor
+    from frame ``low`` on (their ground track's furthest from its place there): the most of the feet's
+    rise that the stand-up's size may take off the hips' rise (:func:`_stand_up_fact`). Feet that rise
+    where they stand are a tracker's error (the ankles read higher on a standing body than on a seated
+    one), not a drift: hand-check round 49, NW-UCLA a06_s05_e03_v02, both ankles up 0.07-0.11 statures
+    as the person stands, within 0.03 of where they were, the size said 0.24 m for a 0.38-m rise.
+    Infinite where the feet are not read there (the feet's rise is then taken off whole)."""
+    ground = _mid_ankles(body)[low:][:, [0, 2]]
+    read = np.flatnonzero(np.isfinite(ground).all(axis=1))
+    if not len(read):
+        return float("inf")
+    travel = np.linalg.norm(ground[read] - ground[read[0]], axis=1)
+    return float(np.tan(np.radians(UP_DRIFT)) * travel.max())
 
 
 def _first_level(x: np.ndarray) -> float:
