@@ -19,7 +19,6 @@ Two readings per sequence:
 from __future__ import annotations
 
 import argparse
-import os
 import warnings
 from pathlib import Path
 
@@ -30,6 +29,7 @@ import actlm.explain.facts as F
 from actlm.data import utdmhad
 from actlm.data.layouts import get_layout
 from actlm.explain.world import end_joints, world_frame
+from actlm.paths import data_root
 
 FPS = 30
 HEAD, SHOULDER_CENTRE, LEFT_SHOULDER, RIGHT_SHOULDER, RIGHT_WRIST, RIGHT_HAND = 0, 1, 4, 8, 10, 11
@@ -37,7 +37,7 @@ MISSES = ("a3_s7_t1", "a3_s7_t2", "a3_s7_t3", "a3_s8_t1", "a3_s8_t2", "a3_s8_t3"
 
 
 def _root() -> Path:
-    return Path(os.environ.get("ACTLM_DATA", "../shared/data")) / "utd-mhad"
+    return data_root() / "utd-mhad"
 
 
 def turn_backs(x: np.ndarray, size: float) -> list[int]:

@@ -1271,8 +1271,7 @@ def _down_reach(body: _Body, side: str, clock: _Clock, world: World) -> list[Fac
     if not (reached or _crouched_pickup(body, height, low, drop, hip_low, knee_low, world)):
         return []
     lowest, against_knees, knees = _reach_down_reading(body, side, (height[low], height[low] - knee_low, knee_low))
-    words = _reach_down_words(side, lowest, against_knees, knees, _knees_against_hand(body, side, False),
-                              _knees_against_hand(body, side, True))
+    words = _reach_down_words(side, lowest, against_knees, knees, *(_knees_against_hand(body, side) or (None, None)))
     return [clock.fact(f"{side}_hand", "reach_down", low, drop, words, span)]
 
 
@@ -1320,35 +1319,36 @@ def _reach_down_reading(body: _Body, side: str, fallback: tuple[float, float, fl
     return float(hand[low]), float(np.nanmin(against)), float(knees[low]) if np.isfinite(knees[low]) else fallback[2]
 
 
-def _knees_against_hand(body: _Body, side: str, at_floor_unread: bool) -> tuple[float, bool] | None:
-    """(the hand's least height against the knees, statures, read as :func:`_reach_down_reading` reads
-    it but without the knees that are no height reference in the frames the hand is lowest
-    (REACH_LOW_BAND): read more than KNEE_UNDER_FLOOR under the floor there, or, with
-    ``at_floor_unread``, not above their own ankle on the ground (within FOOT_GROUND of the lower
-    ankle): a knee at the floor, kneeling or tracked into it; whether a knee is a reference in those
-    frames). None where the hand or the knees are not read (the words then read the smoothed tracks)."""
+def _knees_against_hand(body: _Body, side: str) -> tuple[tuple[float, bool], tuple[float, bool]] | None:
+    """Two readings, each (the hand's least height against the knees, statures, read as
+    :func:`_reach_down_reading` reads it but without the knees that are no height reference in the
+    frames the hand is lowest (REACH_LOW_BAND); whether a knee is a reference in those frames): first
+    without the knees read more than KNEE_UNDER_FLOOR under the floor there, then also without those
+    not above their own ankle on the ground (within FOOT_GROUND of the lower ankle): a knee at the
+    floor, kneeling or tracked into it. None where the hand or the knees are not read (the words
+    then read the smoothed tracks)."""
     hand = _moving_median(body.step_hand[side][:, 1], body.rate)
-    reference = _moving_median(np.nanmean([body.step_knee["left"][:, 1], body.step_knee["right"][:, 1]], axis=0), body.rate)
-    if not (_readable(hand, 1) and _readable(hand - reference, 1)):
+    mean_knee = _moving_median(np.nanmean([body.step_knee["left"][:, 1], body.step_knee["right"][:, 1]], axis=0), body.rate)
+    if not (_readable(hand, 1) and _readable(hand - mean_knee, 1)):
         return None
     lowest = hand <= np.nanmin(hand) + REACH_LOW_BAND
     knee = {s: _moving_median(body.step_knee[s][:, 1], body.rate) for s in ("left", "right")}
     ankle = {s: _moving_median(body.step_ankle[s][:, 1], body.rate) for s in ("left", "right")}
     lower_ankle = np.fmin(ankle["left"], ankle["right"])
-    kept = {}
-    for s in ("left", "right"):
-        with np.errstate(invalid="ignore"):
-            unread = knee[s] < -KNEE_UNDER_FLOOR
-            if at_floor_unread:
-                unread |= (knee[s] < ankle[s]) & (ankle[s] <= lower_ankle + FOOT_GROUND)
-        kept[s] = not np.any(unread & lowest)
-    if not all(kept.values()):
-        other = [knee[s] for s in ("left", "right") if kept[s]]
-        reference = reference.copy()
-        reference[lowest] = other[0][lowest] if other else np.nan
-    against = hand - reference
-    return (float(np.nanmin(against)) if _readable(against, 1) else float("nan"),
-            bool(np.isfinite(reference[lowest]).any()))
+    with np.errstate(invalid="ignore"):
+        under_floor = {s: knee[s] < -KNEE_UNDER_FLOOR for s in knee}
+        at_floor = {s: under_floor[s] | ((knee[s] < ankle[s]) & (ankle[s] <= lower_ankle + FOOT_GROUND)) for s in knee}
+
+    def reading(unread: dict[str, np.ndarray]) -> tuple[float, bool]:
+        kept = [s for s in ("left", "right") if not np.any(unread[s] & lowest)]
+        reference = mean_knee.copy()
+        if len(kept) < 2:
+            reference[lowest] = knee[kept[0]][lowest] if kept else np.nan
+        against = hand - reference
+        return (float(np.nanmin(against)) if _readable(against, 1) else float("nan"),
+                bool(np.isfinite(reference[lowest]).any()))
+
+    return reading(under_floor), reading(at_floor)
 
 
 def _reach_down_words(side: str, lowest: float, against_knees: float, knees: float,
