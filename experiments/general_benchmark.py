@@ -72,14 +72,19 @@ def per_dataset(checkpoint: Path, yaw: float = 0.0) -> dict[str, dict]:
     return scores_by_source(np.asarray(logits), np.asarray(labels), sources)
 
 
-def scores_by_source(logits: np.ndarray, labels: np.ndarray, sources: np.ndarray) -> dict[str, dict]:
-    """Top-1 of ``logits`` (N, 59 merged classes) per source dataset, among all classes and among its own."""
+def source_classes(source: str) -> list[int]:
+    """The merged classes (indices) that hold samples of the ``source`` dataset."""
     from actlm.data.merged import CLASSES
 
+    return [k for k, members in enumerate(CLASSES.values()) if any(d == source for d, _ in members)]
+
+
+def scores_by_source(logits: np.ndarray, labels: np.ndarray, sources: np.ndarray) -> dict[str, dict]:
+    """Top-1 of ``logits`` (N, 59 merged classes) per source dataset, among all classes and among its own."""
     out = {}
     for source in dict.fromkeys(sources):
         rows = sources == source
-        own = [k for k, members in enumerate(CLASSES.values()) if any(d == source for d, _ in members)]
+        own = source_classes(source)
         masked = np.full_like(logits[rows], -np.inf)
         masked[:, own] = logits[rows][:, own]
         out[source] = {"n": int(rows.sum()), "top1_all_classes": float((logits[rows].argmax(1) == labels[rows]).mean()),

@@ -32,8 +32,9 @@ import numpy as np
 import torch
 from torch.utils.data import DataLoader
 
-from actlm.data.merged import CLASSES, _rotation
+from actlm.data.merged import _rotation
 from actlm.data.transforms import _person_mask, _resize_time, _valid_frames
+from experiments.general_benchmark import source_classes
 
 RESULTS = Path("experiments/results")
 #: side-specific merged classes: mirroring a clip of one makes a clip of the other
@@ -143,10 +144,6 @@ def combine(scored: dict[str, np.ndarray], variant: list[tuple[str, np.ndarray |
         w = np.ones(len(probs)) if weights is None else np.asarray(weights, float)
         total = total + np.tensordot(w / w.sum(), probs, axes=1)
     return total / len(variant)
-
-
-def source_classes(source: str) -> list[int]:
-    return [k for k, members in enumerate(CLASSES.values()) if any(d == source for d, _ in members)]
 
 
 def top1_by_source(probs: np.ndarray, labels: np.ndarray, sources: np.ndarray) -> dict[str, float]:
